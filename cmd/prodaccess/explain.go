@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/spf13/cobra"
+)
+
+func newExplain(o *options) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "explain ID",
+		Short: "One person's level: every rule, whether it fired, and why",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			cfg, roster, err := o.roster()
+			if err != nil {
+				return err
+			}
+			day, err := o.day(cfg)
+			if err != nil {
+				return err
+			}
+			p := roster.Person(args[0])
+			if p == nil {
+				return fmt.Errorf("no person %q in %s", args[0], o.peopleFolder(cfg))
+			}
+			dc := roster.Decide(p, day)
+			if format == "json" {
+				return model.WriteJSON(o.stdout, model.NewExplainJSON(dc))
+			}
+			return model.WriteExplanation(o.stdout, dc)
+		},
+	}
+	cmd.Flags().StringVar(&o.at, "at", "", "the day to decide for: YYYY-MM-DD, or an RFC 3339 instant (default today in the policy time zone)")
+	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	return cmd
+}

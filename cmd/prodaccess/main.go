@@ -1,0 +1,82 @@
+// Command prodaccess turns the written rules for production access into
+// code: it reads one YAML file per person, decides who should have which
+// access on a given day and why, and keeps the real systems in line.
+//
+// This package only wires flags, files and the clock to the model; the
+// rules live in package model.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"time"
+	_ "time/tzdata" // the policy time zone must resolve on machines without zoneinfo
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, time.Now))
+}
+
+// exitError carries an exit status other than 1 and may carry no message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+// run executes one command line and returns the process's exit status.
+func run(args []string, stdout, stderr io.Writer, now func() time.Time) int {
+	root := newRoot(stdout, stderr, now)
+	root.SetArgs(args)
+	err := root.Execute()
+	var ee *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		if ee.err != nil {
+			fmt.Fprintf(stderr, "prodaccess: %v\n", ee.err)
+		}
+		return ee.code
+	default:
+		fmt.Fprintf(stderr, "prodaccess: %v\n", err)
+		return 1
+	}
+}
+
+func newRoot(stdout, stderr io.Writer, now func() time.Time) *cobra.Command {
+	o := &options{stdout: stdout, stderr: stderr, now: now}
+	root := &cobra.Command{
+		Use:   "prodaccess",
+		Short: "Production access rules as code",
+		Long: `prodaccess reads one YAML file per person, decides who should have
+production access on a given day and why, and shows or applies the result.`,
+		Version:       version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().StringVar(&o.configPath, "config", defaultConfig, "the configuration file")
+	root.PersistentFlags().StringVar(&o.peopleDir, "people", "", "the folder of person files (overrides the configuration's people)")
+	root.AddCommand(newValidate(o), newWho(o), newExplain(o))
+	return root
+}
+
+func version() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prodaccess/prodaccess/model"
+)
+
+const defaultConfig = "prodaccess.yaml"
+
+// options are the flags every command shares, and what they lead to.
+type options struct {
+	stdout, stderr io.Writer
+	now            func() time.Time
+
+	configPath string
+	peopleDir  string
+	at         string
+}
+
+// config reads the configuration. Without a config file, --people alone is
+// enough: the written rules' defaults apply.
+func (o *options) config() (*model.Config, error) {
+	data, err := os.ReadFile(o.configPath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && o.configPath == defaultConfig && o.peopleDir != "":
+		return model.DefaultConfig(), nil
+	case errors.Is(err, fs.ErrNotExist) && o.configPath == defaultConfig:
+		return nil, fmt.Errorf("no %s here: give --config FILE, or --people DIR to use the default policy", defaultConfig)
+	case err != nil:
+		return nil, fmt.Errorf("read configuration: %w", err)
+	}
+	return model.ParseConfig(o.configPath, data)
+}
+
+// peopleFolder is the folder of person files: --people, or the config's
+// people relative to the config file.
+func (o *options) peopleFolder(cfg *model.Config) string {
+	if o.peopleDir != "" {
+		return filepath.Clean(o.peopleDir)
+	}
+	if cfg.File == "" {
+		return filepath.Clean(cfg.People)
+	}
+	return filepath.Join(filepath.Dir(cfg.File), cfg.People)
+}
+
+// roster loads the configuration and every person file.
+func (o *options) roster() (*model.Config, *model.Roster, error) {
+	cfg, err := o.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := o.load(cfg)
+	return cfg, r, err
+}
+
+// load reads every person file and checks them against each other.
+func (o *options) load(cfg *model.Config) (*model.Roster, error) {
+	dir := o.peopleFolder(cfg)
+	people, err := model.LoadPeople(os.DirFS(dir), filepath.ToSlash(dir))
+	if err != nil {
+		return nil, err
+	}
+	return model.NewRoster(people, cfg.Policy), nil
+}
+
+// day is the day --at names, or today, in the policy time zone.
+func (o *options) day(cfg *model.Config) (model.Day, error) {
+	if o.at == "" {
+		return model.DayOf(o.now(), cfg.Location), nil
+	}
+	d, err := model.ParseInstantOrDay(o.at, cfg.Location)
+	if err != nil {
+		return 0, fmt.Errorf("--at: %w", err)
+	}
+	return d, nil
+}
+
+// warnInvalid tells the user, on standard error, that some people are
+// granted nothing because their files have problems.
+func (o *options) warnInvalid(r *model.Roster) {
+	invalid := 0
+	for _, p := range r.People {
+		if !p.Valid() {
+			invalid++
+		}
+	}
+	if invalid > 0 {
+		fmt.Fprintf(o.stderr, "warning: %d person file(s) have problems and grant nothing; run prodaccess validate\n", invalid)
+	}
+}
+
+func checkFormat(format string, allowed ...string) error {
+	for _, a := range allowed {
+		if format == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("--format: unknown format %q; use one of %v", format, allowed)
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/spf13/cobra"
+)
+
+func newValidate(o *options) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate",
+		Short: "Check every person file and the configuration",
+		Long: `Check every person file and the configuration, each on its own and
+against each other. Prints one line per problem, as file:line:column: message,
+and exits 1 if there is any.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			cfg, err := o.config()
+			var problems model.Problems
+			if err != nil && !errors.As(err, &problems) {
+				return err
+			}
+			// Even with a broken configuration, check the people under
+			// what could be read of it, so one run shows every problem.
+			roster, err := o.load(cfg)
+			if err != nil {
+				return err
+			}
+			problems = append(problems, roster.Problems...)
+			for _, p := range problems {
+				fmt.Fprintln(o.stdout, p)
+			}
+			if len(problems) > 0 {
+				fmt.Fprintf(o.stderr, "%d problem(s) found in %d person file(s) and the configuration\n", len(problems), len(roster.People))
+				return &exitError{code: 1}
+			}
+			fmt.Fprintf(o.stderr, "%d person file(s) and the configuration are valid\n", len(roster.People))
+			return nil
+		},
+	}
+}

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/spf13/cobra"
+)
+
+func newWho(o *options) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "who",
+		Short: "Everyone's level on a day, with reasons and until when",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			cfg, roster, err := o.roster()
+			if err != nil {
+				return err
+			}
+			day, err := o.day(cfg)
+			if err != nil {
+				return err
+			}
+			o.warnInvalid(roster)
+			decisions := roster.Evaluate(day)
+			if format == "json" {
+				return model.WriteJSON(o.stdout, model.NewWhoJSON(day, decisions))
+			}
+			return model.WriteWho(o.stdout, day, cfg.Timezone, decisions)
+		},
+	}
+	cmd.Flags().StringVar(&o.at, "at", "", "the day to decide for: YYYY-MM-DD, or an RFC 3339 instant (default today in the policy time zone)")
+	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	return cmd
+}

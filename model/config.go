@@ -1,0 +1,407 @@
+package model
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Policy holds the parameters of the rules.
+type Policy struct {
+	ShadowShiftsRequired int // shadow shifts before supervised access (default 2)
+	AbsenceLimitDays     int // an absence revokes access on the day after this many days (default 42)
+	MaxTemporaryDays     int // the longest a temporary_access entry may last (default 90)
+}
+
+// DefaultPolicy is the policy of the written rules.
+func DefaultPolicy() Policy {
+	return Policy{ShadowShiftsRequired: 2, AbsenceLimitDays: 42, MaxTemporaryDays: 90}
+}
+
+// Safety holds the limits checked before any change is applied.
+type Safety struct {
+	MaxRemovalFraction float64 // refuse a plan that removes more than this share of a target's members
+}
+
+// TargetType says how a target is read and changed.
+type TargetType string
+
+// Target types.
+const (
+	GitHubTeam TargetType = "github-team"
+	FileTarget TargetType = "file"
+	Manual     TargetType = "manual"
+)
+
+// FileFormat is the layout of a file target.
+type FileFormat string
+
+// File formats.
+const (
+	GPGRecipients FileFormat = "gpg-recipients" // "<FINGERPRINT> # Name" lines
+	GPGID         FileFormat = "gpg-id"         // one fingerprint a line, as pass's .gpg-id
+	YAMLList      FileFormat = "yaml-list"      // a list under a key in a YAML file
+	TFVarsList    FileFormat = "tfvars-list"    // a Terraform variable holding a list of strings
+)
+
+// Target is one system that production access means.
+type Target struct {
+	Name string
+	Type TargetType
+
+	Org, Team string // github-team
+
+	Repo       string // file: a git URL or a local path
+	GitHubRepo string // file: owner/name where pull requests are opened; may be empty
+	Branch     string // file: the base branch
+	Path       string // file: the file inside the repository
+	Format     FileFormat
+	Key        string // yaml-list and tfvars-list: where the list is
+
+	Instructions string // manual
+
+	Keep   []string // entries that are not people and always stay
+	Levels []Level  // the levels the target includes
+
+	Pos Pos
+}
+
+// Includes reports whether the target gives access at level l.
+func (t *Target) Includes(l Level) bool { return slices.Contains(t.Levels, l) }
+
+// Identity is what the target writes for a person: a login, a fingerprint,
+// a username, an ARN or an email address. It is empty when the person's
+// file does not give it.
+func (t *Target) Identity(p *Person) string {
+	switch {
+	case t.Type == GitHubTeam:
+		return p.GitHub
+	case t.Type == Manual:
+		return p.Email
+	case t.Format == GPGRecipients || t.Format == GPGID:
+		return p.GPGFingerprint
+	case t.Format == YAMLList:
+		return p.SSHUsername
+	case t.Format == TFVarsList:
+		return p.AWSUserARN
+	}
+	return ""
+}
+
+// IdentityField names the person-file field that Identity reads.
+func (t *Target) IdentityField() string {
+	switch {
+	case t.Type == GitHubTeam:
+		return "github"
+	case t.Type == Manual:
+		return "email"
+	case t.Format == GPGRecipients || t.Format == GPGID:
+		return "gpg_fingerprint"
+	case t.Format == YAMLList:
+		return "ssh_username"
+	case t.Format == TFVarsList:
+		return "aws_user_arn"
+	}
+	return ""
+}
+
+// Config is prodaccess.yaml.
+type Config struct {
+	File     string // where it was read from, for messages
+	People   string // the people folder, relative to the config file's folder
+	Timezone string
+	Location *time.Location
+	Policy   Policy
+	Safety   Safety
+	Targets  []Target
+}
+
+// DefaultConfig is the configuration used when there is no config file: the
+// written rules, London time and no targets.
+func DefaultConfig() *Config {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic("the time zone database has no Europe/London: " + err.Error())
+	}
+	return &Config{
+		People:   "people",
+		Timezone: "Europe/London",
+		Location: loc,
+		Policy:   DefaultPolicy(),
+		Safety:   Safety{MaxRemovalFraction: 0.25},
+	}
+}
+
+// Target returns the target with the given name, or nil.
+func (c *Config) Target(name string) *Target {
+	for i := range c.Targets {
+		if c.Targets[i].Name == name {
+			return &c.Targets[i]
+		}
+	}
+	return nil
+}
+
+var (
+	githubSlug    = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
+	githubRepoRef = regexp.MustCompile(`^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$`)
+	githubURL     = regexp.MustCompile(`^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$`)
+)
+
+// ParseConfig reads prodaccess.yaml strictly. file is the name used in
+// problems. Every problem is returned at once, as Problems, together with
+// what could be read (defaults fill the rest), so that validate can go on to
+// check the people; nothing else may use a config that came with an error.
+func ParseConfig(file string, data []byte) (*Config, error) {
+	c := DefaultConfig()
+	c.File = file
+	d := &decoder{file: file}
+	root := d.document(data)
+	if root != nil {
+		d.config(root, c)
+	}
+	d.problems.Sort()
+	return c, d.problems.Err()
+}
+
+func (d *decoder) config(root *yaml.Node, c *Config) {
+	d.mapping(root, "", "the configuration", []field{
+		{name: "people", read: func(n *yaml.Node, path string) {
+			if v, ok := d.text(n, path); ok {
+				c.People = v
+			}
+		}},
+		{name: "timezone", read: func(n *yaml.Node, path string) {
+			v, ok := d.text(n, path)
+			if !ok {
+				return
+			}
+			loc, err := time.LoadLocation(v)
+			if err != nil || v == "" || v == "Local" {
+				d.problem(n, path, "unknown time zone %q; use an IANA name such as Europe/London", v)
+				return
+			}
+			c.Timezone, c.Location = v, loc
+		}},
+		{name: "policy", read: func(n *yaml.Node, path string) {
+			d.mapping(n, path, "the policy", []field{
+				{name: "shadow_shifts_required", read: d.intInto(&c.Policy.ShadowShiftsRequired, 0, 10)},
+				{name: "absence_limit_days", read: d.intInto(&c.Policy.AbsenceLimitDays, 1, 3660)},
+				{name: "max_temporary_days", read: d.intInto(&c.Policy.MaxTemporaryDays, 1, 3660)},
+			})
+		}},
+		{name: "safety", read: func(n *yaml.Node, path string) {
+			d.mapping(n, path, "the safety limits", []field{
+				{name: "max_removal_fraction", read: func(n *yaml.Node, path string) {
+					if v, ok := d.fraction(n, path); ok {
+						c.Safety.MaxRemovalFraction = v
+					}
+				}},
+			})
+		}},
+		{name: "targets", read: func(n *yaml.Node, path string) {
+			seen := map[string]int{}
+			d.list(n, path, func(_ int, item *yaml.Node, path string) {
+				t, ok := d.target(item, path)
+				if !ok {
+					return
+				}
+				if line, dup := seen[t.Name]; dup {
+					d.problem(item, path+".name", "target %q is already declared at line %d", t.Name, line)
+					return
+				}
+				seen[t.Name] = item.Line
+				c.Targets = append(c.Targets, t)
+			})
+		}},
+	})
+}
+
+func (d *decoder) intInto(dst *int, lo, hi int) func(*yaml.Node, string) {
+	return func(n *yaml.Node, path string) {
+		s, ok := d.scalar(n, path)
+		if !ok {
+			return
+		}
+		v, err := strconv.Atoi(s)
+		if !plain(n) || err != nil || strings.Trim(s, "0123456789") != "" || (len(s) > 1 && s[0] == '0') {
+			d.problem(n, path, "expected a whole number written in decimal digits without quotes, found %q", s)
+			return
+		}
+		if v < lo || v > hi {
+			d.problem(n, path, "%d is out of range: it must be from %d to %d", v, lo, hi)
+			return
+		}
+		*dst = v
+	}
+}
+
+func (d *decoder) fraction(n *yaml.Node, path string) (float64, bool) {
+	s, ok := d.scalar(n, path)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if !plain(n) || err != nil || v < 0 || v > 1 || strings.ContainsAny(s, "xXeEnN_") {
+		d.problem(n, path, "expected a fraction from 0 to 1 such as 0.25, found %q", s)
+		return 0, false
+	}
+	return v, true
+}
+
+func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
+	t := Target{Pos: Pos{n.Line, n.Column}, Branch: "main"}
+	present := map[string]*yaml.Node{}
+	str := func(dst *string) func(*yaml.Node, string) {
+		return func(n *yaml.Node, path string) {
+			if v, ok := d.text(n, path); ok {
+				*dst = v
+			}
+		}
+	}
+	var levelsNode *yaml.Node
+	fields := []field{
+		{name: "name", required: true, read: func(n *yaml.Node, path string) {
+			if v, ok := d.text(n, path); ok {
+				if !ValidID(v) {
+					d.problem(n, path, "%q is not a valid target name: lower-case letters and digits in words joined by single hyphens", v)
+					return
+				}
+				t.Name = v
+			}
+		}},
+		{name: "type", required: true, read: enumInto(d, &t.Type, GitHubTeam, FileTarget, Manual)},
+		{name: "org", read: str(&t.Org)},
+		{name: "team", read: str(&t.Team)},
+		{name: "repo", read: str(&t.Repo)},
+		{name: "github_repo", read: str(&t.GitHubRepo)},
+		{name: "branch", read: str(&t.Branch)},
+		{name: "path", read: str(&t.Path)},
+		{name: "format", read: enumInto(d, &t.Format, GPGRecipients, GPGID, YAMLList, TFVarsList)},
+		{name: "key", read: str(&t.Key)},
+		{name: "instructions", read: str(&t.Instructions)},
+		{name: "keep", read: func(n *yaml.Node, path string) {
+			d.list(n, path, func(_ int, item *yaml.Node, path string) {
+				if v, ok := d.text(item, path); ok {
+					t.Keep = append(t.Keep, v)
+					present[path] = item
+				}
+			})
+		}},
+		{name: "levels", read: func(n *yaml.Node, path string) {
+			levelsNode = n
+			d.list(n, path, func(_ int, item *yaml.Node, path string) {
+				v, ok := d.enum(item, path, "temporary_supervised", "supervised", "permanent")
+				if !ok {
+					return
+				}
+				l, _ := ParseLevel(v)
+				if t.Includes(l) {
+					d.problem(item, path, "%s is listed twice", v)
+					return
+				}
+				t.Levels = append(t.Levels, l)
+			})
+		}},
+	}
+	for i := range fields {
+		read := fields[i].read
+		name := fields[i].name
+		fields[i].read = func(n *yaml.Node, path string) { present[name] = n; read(n, path) }
+	}
+	before := len(d.problems)
+	if !d.mapping(n, path, "a target", fields) {
+		return t, false
+	}
+	if t.Type == "" {
+		return t, false
+	}
+	allowed := map[TargetType][]string{
+		GitHubTeam: {"org", "team", "keep"},
+		FileTarget: {"repo", "github_repo", "branch", "path", "format", "key", "keep"},
+		Manual:     {"instructions"},
+	}
+	required := map[TargetType][]string{
+		GitHubTeam: {"org", "team"},
+		FileTarget: {"repo", "path", "format"},
+		Manual:     {"instructions"},
+	}
+	common := []string{"name", "type", "levels"}
+	for name, v := range present {
+		if strings.Contains(name, "[") {
+			continue
+		}
+		if !slices.Contains(common, name) && !slices.Contains(allowed[t.Type], name) {
+			d.problem(v, path+"."+name, "not used by %s targets", t.Type)
+		}
+	}
+	for _, name := range required[t.Type] {
+		if present[name] == nil {
+			d.problem(n, path, "missing required field %q for a %s target", name, t.Type)
+		}
+	}
+	if t.Type == FileTarget && (t.Format == YAMLList || t.Format == TFVarsList) && present["key"] == nil {
+		d.problem(n, path, "missing required field \"key\": a %s target needs the key that holds the list", t.Format)
+	}
+	if t.Type == FileTarget && (t.Format == GPGRecipients || t.Format == GPGID) && present["key"] != nil {
+		d.problem(present["key"], path+".key", "not used by the %s format", t.Format)
+	}
+	if t.Type == GitHubTeam {
+		for _, f := range []string{"org", "team"} {
+			if v := present[f]; v != nil && !githubSlug.MatchString(v.Value) {
+				d.problem(v, path+"."+f, "%q is not a GitHub organisation or team slug", v.Value)
+			}
+		}
+	}
+	if t.Type == FileTarget {
+		if v := present["github_repo"]; v != nil && !githubRepoRef.MatchString(t.GitHubRepo) {
+			d.problem(v, path+".github_repo", "%q is not owner/name", t.GitHubRepo)
+		}
+		if t.GitHubRepo == "" {
+			if m := githubURL.FindStringSubmatch(t.Repo); m != nil {
+				t.GitHubRepo = m[1]
+			}
+		}
+		if v := present["path"]; v != nil && (strings.HasPrefix(t.Path, "/") || strings.Contains("/"+t.Path+"/", "/../")) {
+			d.problem(v, path+".path", "%q must be a path inside the repository", t.Path)
+		}
+	}
+	d.normalizeKeep(&t, present, path)
+	if len(t.Levels) == 0 {
+		if levelsNode != nil {
+			d.problem(levelsNode, path+".levels", "lists no level; remove the field to include all three")
+		}
+		t.Levels = append([]Level(nil), AccessLevels...)
+	}
+	return t, len(d.problems) == before
+}
+
+// normalizeKeep checks keep entries against what the target holds and
+// writes fingerprints in their normal form.
+func (d *decoder) normalizeKeep(t *Target, present map[string]*yaml.Node, path string) {
+	for i, v := range t.Keep {
+		p := fmt.Sprintf("%s.keep[%d]", path, i)
+		n := present[p]
+		if n == nil {
+			continue
+		}
+		switch {
+		case t.Type == FileTarget && (t.Format == GPGRecipients || t.Format == GPGID):
+			f, err := NormalizeFingerprint(v)
+			if err != nil {
+				d.problem(n, p, "%v", err)
+				continue
+			}
+			t.Keep[i] = f
+		case t.Type == GitHubTeam:
+			if !ValidGitHubLogin(v) {
+				d.problem(n, p, "%q is not a GitHub login", v)
+			}
+		}
+	}
+}

@@ -1,0 +1,274 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// RuleKind says whether a rule grants a level or blocks access.
+type RuleKind string
+
+// Rule kinds.
+const (
+	Grants RuleKind = "grants"
+	Blocks RuleKind = "blocks"
+)
+
+// RuleResult is one rule applied to one person on one day.
+type RuleResult struct {
+	Rule   string   `json:"rule"`
+	Kind   RuleKind `json:"kind"`
+	Level  Level    `json:"level"` // the level a granting rule gives; none for blocking rules
+	Fired  bool     `json:"fired"` // its conditions hold on the day
+	Detail string   `json:"detail"`
+
+	// The facts behind a temporary exception, when one covers the day.
+	Grant      *Range `json:"grant,omitempty"`
+	ApprovedBy string `json:"approved_by,omitempty"`
+	Supervisor string `json:"supervisor,omitempty"`
+}
+
+// Reason is the rule's name and its detail, as printed.
+func (rr RuleResult) Reason() string { return rr.Rule + ": " + rr.Detail }
+
+// Decision is a person's level on a day, and why.
+type Decision struct {
+	Person  *Person
+	At      Day
+	Level   Level
+	Until   *Day         // the last day the level is certain to last; nil when nothing known ends it
+	Reasons []RuleResult // the rules that decided the level
+	Rules   []RuleResult // every rule, in a fixed order
+}
+
+// ReasonStrings returns the reasons as printed: "rule: detail".
+func (dc Decision) ReasonStrings() []string {
+	out := make([]string, len(dc.Reasons))
+	for i, r := range dc.Reasons {
+		out[i] = r.Reason()
+	}
+	return out
+}
+
+// Decide applies the rules to one person on day d.
+func (r *Roster) Decide(p *Person, d Day) Decision {
+	v := r.judge(p, d, true)
+	dc := Decision{Person: p, At: d, Level: v.level, Until: r.until(p, d, v.level)}
+	dc.Rules = r.describe(&v)
+	for _, rr := range dc.Rules {
+		switch {
+		case !rr.Fired:
+		case rr.Kind == Blocks:
+			dc.Reasons = append(dc.Reasons, rr)
+		case rr.Level == v.level:
+			dc.Reasons = append(dc.Reasons, rr)
+		}
+	}
+	if v.level == None && v.grant != nil && v.fails != 0 {
+		// Say why an entry meant to grant access today does not.
+		for _, rr := range dc.Rules {
+			if rr.Rule == RuleTemporaryException {
+				dc.Reasons = append(dc.Reasons, rr)
+			}
+		}
+	}
+	return dc
+}
+
+// Evaluate decides every person's level on day d, in id order.
+func (r *Roster) Evaluate(d Day) []Decision {
+	out := make([]Decision, len(r.People))
+	for i, p := range r.People {
+		out[i] = r.Decide(p, d)
+	}
+	return out
+}
+
+var ordinals = []string{"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"}
+
+func ordinal(i int) string {
+	if i < len(ordinals) {
+		return ordinals[i]
+	}
+	return fmt.Sprintf("no. %d", i+1)
+}
+
+func (r *Roster) describe(v *verdict) []RuleResult {
+	p, d := v.p, v.d
+	n := r.Policy.ShadowShiftsRequired
+	track := p.Track()
+
+	shadow := RuleResult{Rule: RuleShadowShift, Kind: Grants, Level: TemporarySupervised, Fired: v.shadowShiftFires()}
+	switch {
+	case track != DeveloperTrack:
+		shadow.Detail = "applies only to GOV.UK developers (programme govuk, role developer or lead_developer)"
+	case v.inShadow >= 0:
+		s := p.shadows[v.inShadow]
+		shadow.Detail = fmt.Sprintf("%s shadow shift %s", ordinal(v.inShadow), s.Range)
+	case len(p.shadows) == 0:
+		shadow.Detail = "no shadow shifts recorded"
+	default:
+		var parts []string
+		for i, s := range p.shadows[:min(n, len(p.shadows))] {
+			parts = append(parts, fmt.Sprintf("%s %s", ordinal(i), s.Range))
+		}
+		shadow.Detail = fmt.Sprintf("%s is in none of the first %d shadow shifts (%s)", d, n, strings.Join(parts, "; "))
+		if v.extraShadow >= 0 {
+			shadow.Detail += fmt.Sprintf("; the %s shadow shift %s does not count: only the first %d do", ordinal(v.extraShadow), p.shadows[v.extraShadow].Range, n)
+		}
+	}
+
+	after := RuleResult{Rule: RuleAfterShadowShifts, Kind: Grants, Level: Supervised, Fired: v.afterShadowFires()}
+	shadowFact := r.shadowsFact(p, d)
+	probationFact := ""
+	switch {
+	case track == SRETrack:
+		probationFact = "probation does not apply to SREs"
+	case p.ProbationPassed == nil:
+		probationFact = "probation not passed"
+	case *p.ProbationPassed <= d:
+		probationFact = "probation passed " + p.ProbationPassed.String()
+	default:
+		probationFact = "probation passed only on " + p.ProbationPassed.String()
+	}
+	if track == NoTrack {
+		after.Detail = "applies only to the developer track (govuk developers and lead developers) and the sre track (techops SREs)"
+	} else {
+		after.Detail = shadowFact + "; " + probationFact
+	}
+
+	primary := RuleResult{Rule: RuleAfterPrimaryShift, Kind: Grants, Level: Permanent, Fired: v.afterPrimaryFires()}
+	switch {
+	case track == NoTrack:
+		primary.Detail = after.Detail
+	case !after.Fired:
+		primary.Detail = "needs after-shadow-shifts first"
+	case v.primary != nil:
+		primary.Detail = fmt.Sprintf("%s shift %s completed; %s", v.primary.Type, v.primary.Range, after.Detail)
+	default:
+		primary.Detail = "no primary or secondary shift completed after the last shadow shift"
+		if n > 0 {
+			primary.Detail = fmt.Sprintf("no primary or secondary shift that started after %s has been completed", p.shadows[n-1].End)
+		}
+		for _, s := range p.Shifts {
+			if s.Type != Shadow && s.Contains(d) {
+				primary.Detail += fmt.Sprintf(" (%s shift %s is under way)", s.Type, s.Range)
+			}
+		}
+	}
+
+	exception := r.describeException(v)
+
+	notStarted := RuleResult{Rule: RuleNotStarted, Kind: Blocks, Fired: v.notStarted}
+	switch {
+	case p.StartDate == nil:
+		notStarted.Detail = "no start_date"
+	case v.notStarted:
+		notStarted.Detail = "starts " + p.StartDate.String()
+	default:
+		notStarted.Detail = "started " + p.StartDate.String()
+	}
+
+	left := RuleResult{Rule: RuleLeft, Kind: Blocks, Fired: v.left}
+	switch {
+	case p.LastDay == nil:
+		left.Detail = "no last_day"
+	case v.left:
+		left.Detail = "last day was " + p.LastDay.String()
+	default:
+		left.Detail = "last day is " + p.LastDay.String()
+	}
+
+	absence := RuleResult{Rule: RuleLongAbsence, Kind: Blocks, Fired: v.absence != nil, Detail: r.absenceFacts(v)}
+
+	invalid := RuleResult{Rule: RuleInvalidFile, Kind: Blocks, Fired: v.invalid, Detail: "the file is valid"}
+	if v.invalid {
+		first := p.Problems[0]
+		invalid.Detail = fmt.Sprintf("%s has %d problem(s), so nothing is granted; first: line %d: %s", p.File, len(p.Problems), first.Line, first.Message)
+	}
+	return []RuleResult{shadow, after, primary, exception, notStarted, left, absence, invalid}
+}
+
+// shadowsFact says where the person stands with the shadow shifts the
+// policy requires.
+func (r *Roster) shadowsFact(p *Person, d Day) string {
+	n := r.Policy.ShadowShiftsRequired
+	switch {
+	case n == 0:
+		return "no shadow shifts required"
+	case len(p.shadows) < n:
+		return fmt.Sprintf("%d of %d shadow shifts recorded", len(p.shadows), n)
+	case p.shadows[n-1].End < d:
+		return fmt.Sprintf("%s shadow shift ended %s", ordinal(n-1), p.shadows[n-1].End)
+	default:
+		return fmt.Sprintf("%s shadow shift ends %s", ordinal(n-1), p.shadows[n-1].End)
+	}
+}
+
+func (r *Roster) describeException(v *verdict) RuleResult {
+	rr := RuleResult{Rule: RuleTemporaryException, Kind: Grants, Level: TemporarySupervised, Fired: v.exceptionFires()}
+	g := v.grant
+	if g == nil {
+		rr.Detail = fmt.Sprintf("no temporary_access entry covers %s", v.d)
+		return rr
+	}
+	rng := g.Range
+	rr.Grant, rr.ApprovedBy, rr.Supervisor = &rng, g.ApprovedBy, g.Supervisor
+	if v.fails == 0 {
+		rr.Detail = fmt.Sprintf("%s, approved by %s, supervised by %s: %s", g.Range, g.ApprovedBy, g.Supervisor, g.Reason)
+		return rr
+	}
+	var why []string
+	add := func(f grantFail, format string, args ...any) {
+		if v.fails&f != 0 {
+			why = append(why, fmt.Sprintf(format, args...))
+		}
+	}
+	p := v.p
+	approver := r.byID[g.ApprovedBy]
+	add(failNotAgreed, "the person has not agreed to use it only while supervised (agreed: false)")
+	add(failClearance, "clearance %s is below bpss", p.Clearance)
+	add(failApproverMissing, "approver %s does not exist", g.ApprovedBy)
+	add(failApproverSelf, "it is approved by the person themselves")
+	add(failApproverInvalid, "approver %s's file is invalid", g.ApprovedBy)
+	if approver != nil {
+		add(failApproverRole, "approver %s is a %s, not a lead_developer or head_of_technology", g.ApprovedBy, approver.Role)
+	}
+	add(failSupervisorMissing, "supervisor %s does not exist", g.Supervisor)
+	add(failSupervisorSelf, "the person cannot supervise themselves")
+	add(failSupervisorNotPermanent, "supervisor %s has %s access on %s, not permanent", g.Supervisor, v.supLevel, v.d)
+	add(failTooLong, "it lasts %d days, more than the %d allowed", g.Days(), r.Policy.MaxTemporaryDays)
+	rr.Detail = fmt.Sprintf("%s grants nothing: %s", g.Range, strings.Join(why, "; "))
+	return rr
+}
+
+func (r *Roster) absenceFacts(v *verdict) string {
+	p, d, limit := v.p, v.d, r.Policy.AbsenceLimitDays
+	if a := v.absence; a != nil {
+		if v.absenceUnderWay {
+			end := "no end date"
+			if a.End != nil {
+				end = "ends " + a.End.String()
+			}
+			return fmt.Sprintf("absent since %s (%s); access revoked from %s, day %d of the absence", a.Start, end, v.revokedFrom, limit+1)
+		}
+		return fmt.Sprintf("absence %s to %s revoked access from %s; shift-based access stays revoked until a reinstatement dated %s or later", a.Start, a.End, v.revokedFrom, a.End)
+	}
+	if len(p.Absences) == 0 {
+		return "no absences"
+	}
+	var parts []string
+	for _, a := range p.Absences {
+		revokes := a.Start + Day(limit)
+		switch {
+		case a.End != nil && *a.End < revokes:
+			parts = append(parts, fmt.Sprintf("%s to %s lasted %d days, not more than %d", a.Start, a.End, Range{a.Start, *a.End}.Days(), limit))
+		case d < revokes:
+			parts = append(parts, fmt.Sprintf("absence from %s would revoke access from %s", a.Start, revokes))
+		default:
+			re := reinstatementAfter(p, *a.End, d)
+			parts = append(parts, fmt.Sprintf("%s to %s revoked access from %s; reinstated %s by %s", a.Start, a.End, revokes, re.Date, re.ApprovedBy))
+		}
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,406 @@
+package model
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// decoder reads one YAML file strictly, collecting every problem it finds
+// with its line and column instead of stopping at the first.
+//
+// It accepts a deliberately small part of YAML: one document holding plain
+// mappings, lists and scalars. Anchors, aliases, merge keys and explicit
+// tags are refused, as are unquoted values that a YAML 1.1 reader (such as
+// sigs.k8s.io/yaml, which much of the ecosystem uses) would turn into
+// something other than the text written.
+type decoder struct {
+	file     string
+	problems Problems
+}
+
+func (d *decoder) problemAt(line, col int, format string, args ...any) {
+	d.problems = append(d.problems, Problem{File: d.file, Line: line, Col: col, Message: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) problem(n *yaml.Node, path, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if path != "" {
+		msg = path + ": " + msg
+	}
+	d.problemAt(n.Line, n.Column, "%s", msg)
+}
+
+var yamlLineError = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// document parses data as exactly one YAML document and returns its root
+// node, after checking that the text is UTF-8 and that nothing in it uses
+// the YAML features prodaccess refuses. It returns nil when the file cannot
+// be read as one document at all.
+func (d *decoder) document(data []byte) *yaml.Node {
+	if !utf8.Valid(data) {
+		line, col, b := firstInvalidUTF8(data)
+		d.problemAt(line, col, "the file is not UTF-8 text (byte 0x%02x)", b)
+		return nil
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		d.problemAt(1, 1, "the file is empty")
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			d.problemAt(1, 1, "the file holds no YAML document, only comments")
+		} else {
+			d.syntaxError(err)
+		}
+		return nil
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		d.problemAt(extra.Line, extra.Column, "a second YAML document starts here; the file must hold exactly one")
+		return nil
+	case !errors.Is(err, io.EOF):
+		d.syntaxError(err)
+		return nil
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		d.problemAt(1, 1, "the file holds no YAML document")
+		return nil
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		d.problemAt(root.Line, root.Column, "the document is empty")
+		return nil
+	}
+	d.refuseFeatures(root)
+	return root
+}
+
+func (d *decoder) syntaxError(err error) {
+	msg := err.Error()
+	if m := yamlLineError.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		d.problemAt(line, 1, "YAML syntax: %s", m[2])
+		return
+	}
+	d.problemAt(1, 1, "YAML syntax: %s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+func firstInvalidUTF8(data []byte) (line, col int, b byte) {
+	line, col = 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return line, col, data[i]
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return line, col, 0
+}
+
+// refuseFeatures reports anchors, aliases, merge keys and explicit tags
+// anywhere under n.
+func (d *decoder) refuseFeatures(n *yaml.Node) {
+	if n.Anchor != "" {
+		d.problemAt(n.Line, n.Column, "anchors (&%s) are not allowed; write each value out in full", n.Anchor)
+	}
+	if n.Kind == yaml.AliasNode {
+		d.problemAt(n.Line, n.Column, "aliases (*%s) are not allowed; write each value out in full", n.Value)
+		return
+	}
+	if n.Style&yaml.TaggedStyle != 0 {
+		d.problemAt(n.Line, n.Column, "explicit tags (%s) are not allowed", n.Tag)
+	}
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+				d.problemAt(k.Line, k.Column, "merge keys (<<) are not allowed; write each field out in full")
+			}
+		}
+	}
+	for _, c := range n.Content {
+		d.refuseFeatures(c)
+	}
+}
+
+// field describes one field of a mapping and how to read its value.
+type field struct {
+	name     string
+	required bool
+	read     func(n *yaml.Node, path string)
+}
+
+func joinPath(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
+}
+
+// mapping reads n as a mapping with exactly the given fields. Each field's
+// reader is called with the value node; unknown, repeated, case-variant and
+// missing required fields are problems. It reports whether n was a mapping.
+func (d *decoder) mapping(n *yaml.Node, path, what string, fields []field) bool {
+	if n.Kind == yaml.AliasNode {
+		return false // already reported
+	}
+	if n.Kind != yaml.MappingNode {
+		d.problem(n, path, "expected %s (a mapping of fields), found %s", what, describeNode(n))
+		return false
+	}
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	folded := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
+			if k.Tag != "!!merge" && k.Kind != yaml.AliasNode {
+				d.problem(k, path, "field names must be plain words, found %s", describeNode(k))
+			}
+			continue
+		}
+		name := k.Value
+		if first, ok := seen[name]; ok {
+			d.problem(k, joinPath(path, name), "the field appears twice (first at line %d)", first.Line)
+			continue
+		}
+		seen[name] = k
+		lower := strings.ToLower(name)
+		if first, ok := folded[lower]; ok {
+			d.problem(k, joinPath(path, name), "%q differs only in case from %q at line %d", name, first.Value, first.Line)
+			continue
+		}
+		folded[lower] = k
+		f := findField(fields, name)
+		if f == nil {
+			d.problem(k, path, "unknown field %q%s", name, suggestField(fields, name))
+			continue
+		}
+		f.read(v, joinPath(path, name))
+	}
+	for _, f := range fields {
+		if _, ok := seen[f.name]; f.required && !ok {
+			d.problem(n, path, "missing required field %q", f.name)
+		}
+	}
+	return true
+}
+
+func findField(fields []field, name string) *field {
+	for i := range fields {
+		if fields[i].name == name {
+			return &fields[i]
+		}
+	}
+	return nil
+}
+
+func suggestField(fields []field, name string) string {
+	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "-", "_") }
+	for _, f := range fields {
+		if norm(f.name) == norm(name) {
+			return fmt.Sprintf("; did you mean %q?", f.name)
+		}
+	}
+	return ""
+}
+
+func describeNode(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "an empty value"
+		}
+		return fmt.Sprintf("the value %q", n.Value)
+	}
+	return "something else"
+}
+
+// list reads n as a list and calls each for every item.
+func (d *decoder) list(n *yaml.Node, path string, each func(i int, item *yaml.Node, path string)) {
+	if n.Kind == yaml.AliasNode {
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.problem(n, path, "expected a list, found %s", describeNode(n))
+		return
+	}
+	for i, item := range n.Content {
+		each(i, item, fmt.Sprintf("%s[%d]", path, i))
+	}
+}
+
+// scalar returns the text of a scalar node that is not empty.
+func (d *decoder) scalar(n *yaml.Node, path string) (string, bool) {
+	if n.Kind == yaml.AliasNode {
+		return "", false
+	}
+	if n.Kind != yaml.ScalarNode {
+		d.problem(n, path, "expected a single value, found %s", describeNode(n))
+		return "", false
+	}
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 && n.Tag == "!!null" {
+		d.problem(n, path, "the value is empty; give a value or remove the field")
+		return "", false
+	}
+	return n.Value, true
+}
+
+func plain(n *yaml.Node) bool {
+	return n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0
+}
+
+// text reads a string. An unquoted value that YAML 1.1 or YAML 1.2 would
+// read as something other than text (no, on, 0123, 1e3, a long number) is a
+// problem: different tools would see different values.
+func (d *decoder) text(n *yaml.Node, path string) (string, bool) {
+	s, ok := d.scalar(n, path)
+	if !ok {
+		return "", false
+	}
+	if plain(n) {
+		if kind := yaml11Kind(s); kind != "" {
+			d.problem(n, path, "unquoted %s is read as %s by some YAML tools; put it in quotes (%q) if it is meant as text", s, kind, s)
+			return "", false
+		}
+		if n.Tag != "!!str" {
+			d.problem(n, path, "unquoted %s is not text; put it in quotes (%q) if it is meant as text", s, s)
+			return "", false
+		}
+	}
+	if strings.TrimSpace(s) == "" {
+		d.problem(n, path, "the value is blank")
+		return "", false
+	}
+	return s, true
+}
+
+var (
+	yaml11Bools = map[string]bool{
+		"y": true, "Y": true, "yes": true, "Yes": true, "YES": true,
+		"n": true, "N": true, "no": true, "No": true, "NO": true,
+		"true": true, "True": true, "TRUE": true, "false": true, "False": true, "FALSE": true,
+		"on": true, "On": true, "ON": true, "off": true, "Off": true, "OFF": true,
+	}
+	yaml11Nulls  = map[string]bool{"~": true, "null": true, "Null": true, "NULL": true}
+	yaml11Int    = regexp.MustCompile(`^[-+]?(0b[01_]+|0[0-7_]+|(0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(:[0-5]?[0-9])+)$`)
+	yaml11Float  = regexp.MustCompile(`^([-+]?([0-9][0-9_]*)?\.[0-9.]*([eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$`)
+	yaml11Stamp  = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(([Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(\.[0-9]*)?([ \t]*(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?)?$`)
+	numericStart = "0123456789+-."
+)
+
+// yaml11Kind names what a YAML 1.1 reader would make of an unquoted value
+// other than text, or returns "" when it stays text. It follows the YAML 1.1
+// type repository and the looser number parsing of go-yaml v2, which
+// sigs.k8s.io/yaml uses.
+func yaml11Kind(s string) string {
+	switch {
+	case yaml11Bools[s]:
+		return "a boolean"
+	case yaml11Nulls[s]:
+		return "null"
+	case yaml11Int.MatchString(s):
+		return "a number"
+	case yaml11Float.MatchString(s):
+		return "a number"
+	case yaml11Stamp.MatchString(s):
+		return "a timestamp"
+	}
+	if strings.ContainsRune(numericStart, rune(s[0])) {
+		if _, err := strconv.ParseInt(s, 0, 64); err == nil {
+			return "a number"
+		}
+		if _, err := strconv.ParseFloat(s, 64); err == nil {
+			return "a number"
+		}
+	}
+	return ""
+}
+
+// day reads a YYYY-MM-DD date, quoted or not.
+func (d *decoder) day(n *yaml.Node, path string) (Day, bool) {
+	s, ok := d.scalar(n, path)
+	if !ok {
+		return 0, false
+	}
+	v, err := ParseDay(s)
+	if err != nil {
+		d.problem(n, path, "%v", err)
+		return 0, false
+	}
+	return v, true
+}
+
+// boolean reads true or false, unquoted.
+func (d *decoder) boolean(n *yaml.Node, path string) (bool, bool) {
+	s, ok := d.scalar(n, path)
+	if !ok {
+		return false, false
+	}
+	if plain(n) && (s == "true" || s == "false") {
+		return s == "true", true
+	}
+	if !plain(n) {
+		d.problem(n, path, "expected true or false without quotes, found %q", s)
+	} else {
+		d.problem(n, path, "expected true or false, found %s", s)
+	}
+	return false, false
+}
+
+// positiveInt reads a positive decimal integer, unquoted.
+func (d *decoder) positiveInt(n *yaml.Node, path string) (int64, bool) {
+	s, ok := d.scalar(n, path)
+	if !ok {
+		return 0, false
+	}
+	if !plain(n) {
+		d.problem(n, path, "expected a number without quotes, found %q", s)
+		return 0, false
+	}
+	if s == "" || strings.Trim(s, "0123456789") != "" || s[0] == '0' {
+		d.problem(n, path, "expected a positive whole number written in decimal digits, found %s", s)
+		return 0, false
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		d.problem(n, path, "%s is too large", s)
+		return 0, false
+	}
+	return v, true
+}
+
+// enum reads a text value that must be one of allowed.
+func (d *decoder) enum(n *yaml.Node, path string, allowed ...string) (string, bool) {
+	s, ok := d.text(n, path)
+	if !ok {
+		return "", false
+	}
+	for _, a := range allowed {
+		if s == a {
+			return s, true
+		}
+	}
+	d.problem(n, path, "unknown value %q; expected one of %s", s, strings.Join(allowed, ", "))
+	return "", false
+}

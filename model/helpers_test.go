@@ -1,0 +1,84 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// rosterOf loads person files given as id → YAML through the real loader.
+func rosterOf(t testing.TB, policy Policy, files map[string]string) *Roster {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for id, body := range files {
+		fsys[id+".yaml"] = &fstest.MapFile{Data: []byte(strings.TrimLeft(body, "\n"))}
+	}
+	people, err := LoadPeople(fsys, "people")
+	if err != nil {
+		t.Fatalf("LoadPeople: %v", err)
+	}
+	return NewRoster(people, policy)
+}
+
+func day(t testing.TB, s string) Day {
+	t.Helper()
+	d, err := ParseDay(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func dayPtr(t testing.TB, s string) *Day {
+	if s == "" {
+		return nil
+	}
+	d := day(t, s)
+	return &d
+}
+
+// Fixtures shared by the rule tests: an approver and a supervisor with
+// permanent access since 2020.
+const (
+	leadFile = `
+name: Lee Lead
+email: lee.lead@example.gov.uk
+programme: govuk
+role: lead_developer
+employment: civil_servant
+clearance: sc
+probation_passed: 2019-01-01
+shifts:
+  - {type: shadow, start: 2019-02-01, end: 2019-02-01}
+  - {type: shadow, start: 2019-03-01, end: 2019-03-01}
+  - {type: primary, start: 2019-04-01, end: 2019-04-05}
+`
+	permFile = `
+name: Pam Permanent
+email: pam.permanent@example.gov.uk
+programme: govuk
+role: developer
+employment: civil_servant
+clearance: sc
+probation_passed: 2019-01-01
+shifts:
+  - {type: shadow, start: 2019-02-01, end: 2019-02-01}
+  - {type: shadow, start: 2019-03-01, end: 2019-03-01}
+  - {type: primary, start: 2019-04-01, end: 2019-04-05}
+`
+)
+
+// devFile is a GOV.UK developer with the given extra YAML.
+func devFile(extra string) string {
+	return `
+name: Dee Developer
+email: dee.developer@example.gov.uk
+programme: govuk
+role: developer
+employment: civil_servant
+clearance: bpss
+` + strings.TrimLeft(extra, "\n")
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

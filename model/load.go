@@ -1,0 +1,116 @@
+package model
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// LoadPeople reads every person file in the root of fsys. Paths in
+// problems are written as label joined with the file name (label is how the
+// user knows the folder, such as "people").
+//
+// A problem in a file (bad YAML, a bad field, a symlink, a file too large)
+// is recorded on that person, who is then granted nothing. A failure to read
+// the folder or a file is returned as an error: a failed read is never taken
+// for an empty or shorter list of people.
+func LoadPeople(fsys fs.FS, label string) ([]*Person, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("read people folder %s: %w", label, err)
+	}
+	display := func(name string) string { return path.Join(label, name) }
+
+	var people []*Person
+	var jobs []int // indexes into people of files still to read
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		ext := path.Ext(name)
+		isYAML := strings.EqualFold(ext, ".yaml") || strings.EqualFold(ext, ".yml")
+		if !isYAML && !e.IsDir() {
+			continue // READMEs and other notes live beside person files
+		}
+		id := strings.TrimSuffix(name, ext)
+		p := &Person{ID: id, File: display(name)}
+		if ext != ".yaml" || e.IsDir() {
+			p.ID = name // keeps ids unique: jane.yml and jane.yaml are two files
+		}
+		people = append(people, p)
+		switch {
+		case e.IsDir():
+			p.addProblem(Pos{1, 1}, "this is a folder; person files are read only from the top of the people folder, so nothing in it counts")
+		case e.Type()&fs.ModeSymlink != 0:
+			p.addProblem(Pos{1, 1}, "person files may not be symbolic links")
+		case !e.Type().IsRegular():
+			p.addProblem(Pos{1, 1}, "not a regular file")
+		case ext != ".yaml":
+			p.addProblem(Pos{1, 1}, "person files are named <id>.yaml; rename it to %s.yaml", id)
+		case !ValidID(id):
+			p.addProblem(Pos{1, 1}, "%q is not a valid person id: lower-case letters and digits in words joined by single hyphens, at most 64 characters", id)
+		default:
+			jobs = append(jobs, len(people)-1)
+		}
+	}
+
+	// Parsing dominates; spread it over the processors.
+	var (
+		wg       sync.WaitGroup
+		next     = make(chan int)
+		mu       sync.Mutex
+		firstErr error
+	)
+	for range min(runtime.GOMAXPROCS(0), max(1, len(jobs))) {
+		wg.Go(func() {
+			for i := range next {
+				p := people[i]
+				data, err := readLimited(fsys, path.Base(p.File))
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("read %s: %w", p.File, err)
+					}
+					mu.Unlock()
+					continue
+				}
+				if len(data) > MaxPersonFileSize {
+					p.addProblem(Pos{1, 1}, "the file is larger than %d KiB", MaxPersonFileSize>>10)
+					continue
+				}
+				people[i] = decodePerson(p.File, p.ID, data)
+			}
+		})
+	}
+	for _, i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	slices.SortFunc(people, func(a, b *Person) int { return strings.Compare(a.ID, b.ID) })
+	return people, nil
+}
+
+// readLimited reads at most one byte more than MaxPersonFileSize, so a huge
+// file costs no more than a small one.
+func readLimited(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxPersonFileSize+1))
+}
+
+func (p *Person) addProblem(pos Pos, format string, args ...any) {
+	p.Problems = append(p.Problems, Problem{File: p.File, Line: pos.Line, Col: pos.Col, Message: fmt.Sprintf(format, args...)})
+}

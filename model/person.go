@@ -1,0 +1,185 @@
+package model
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Programme is the programme a person works in.
+type Programme string
+
+// Programmes known to the rules.
+const (
+	GOVUK          Programme = "govuk"
+	TechOps        Programme = "techops"
+	OtherProgramme Programme = "other"
+)
+
+// Role is a person's job, as far as the rules care.
+type Role string
+
+// Roles known to the rules.
+const (
+	Developer        Role = "developer"
+	LeadDeveloper    Role = "lead_developer"
+	SRE              Role = "sre"
+	HeadOfTechnology Role = "head_of_technology"
+	OtherRole        Role = "other"
+)
+
+// CanApprove reports whether the role may approve temporary access and
+// reinstatements.
+func (r Role) CanApprove() bool { return r == LeadDeveloper || r == HeadOfTechnology }
+
+// Employment is how a person is employed.
+type Employment string
+
+// Kinds of employment.
+const (
+	CivilServant Employment = "civil_servant"
+	Contractor   Employment = "contractor"
+)
+
+// Clearance is a security clearance; each level includes the ones before it.
+type Clearance string
+
+// Clearance levels, lowest first.
+const (
+	NoClearance Clearance = "none"
+	BPSS        Clearance = "bpss"
+	CTC         Clearance = "ctc"
+	SC          Clearance = "sc"
+	DV          Clearance = "dv"
+)
+
+var clearanceOrder = []Clearance{NoClearance, BPSS, CTC, SC, DV}
+
+// AtLeast reports whether c includes min.
+func (c Clearance) AtLeast(min Clearance) bool {
+	return slices.Index(clearanceOrder, c) >= slices.Index(clearanceOrder, min)
+}
+
+// ShiftType is the kind of a 2nd line shift.
+type ShiftType string
+
+// Shift types: shadow, and the two non-shadow kinds.
+const (
+	Shadow    ShiftType = "shadow"
+	Primary   ShiftType = "primary"
+	Secondary ShiftType = "secondary"
+)
+
+// Track is the path by which a person earns access through shifts.
+type Track string
+
+// Tracks: developers in GOV.UK, SREs in TechOps, and everyone else.
+const (
+	DeveloperTrack Track = "developer"
+	SRETrack       Track = "sre"
+	NoTrack        Track = ""
+)
+
+// Pos is a line and column in a file, both counted from 1.
+type Pos struct{ Line, Col int }
+
+// Person is one person file, as loaded.
+type Person struct {
+	ID   string // the file name without .yaml
+	File string // the path the file was read from, as it appears in messages
+
+	Name           string
+	Email          string
+	GitHub         string // login as written; compare case-insensitively
+	GitHubID       int64  // 0 when not given
+	GPGFingerprint string // 40 upper-case hex digits, or empty
+	SSHUsername    string
+	AWSUserARN     string
+	Programme      Programme
+	Role           Role
+	Employment     Employment
+	Clearance      Clearance
+
+	StartDate       *Day
+	LastDay         *Day
+	ProbationPassed *Day
+
+	Shifts          []Shift
+	TemporaryAccess []TemporaryGrant
+	Absences        []Absence
+	Reinstated      []Reinstatement
+
+	// Problems found in this person's file. A person with any problem is
+	// granted nothing.
+	Problems Problems
+
+	shadows  []Shift        // shadow shifts ordered by start date
+	fieldPos map[string]Pos // where each top-level field's value is
+}
+
+// FieldPos returns where the value of a top-level field starts, or line 1
+// column 1 when the field is absent.
+func (p *Person) FieldPos(name string) Pos {
+	if pos, ok := p.fieldPos[name]; ok {
+		return pos
+	}
+	return Pos{1, 1}
+}
+
+// shadowShifts returns the shadow shifts ordered by start date.
+func shadowShifts(shifts []Shift) []Shift {
+	var out []Shift
+	for _, s := range shifts {
+		if s.Type == Shadow {
+			out = append(out, s)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Shift) int { return cmp.Compare(a.Start, b.Start) })
+	return out
+}
+
+// Valid reports whether the person's file has no problems.
+func (p *Person) Valid() bool { return len(p.Problems) == 0 }
+
+// Track is the shift track the person is on.
+func (p *Person) Track() Track {
+	switch {
+	case p.Programme == GOVUK && (p.Role == Developer || p.Role == LeadDeveloper):
+		return DeveloperTrack
+	case p.Programme == TechOps && p.Role == SRE:
+		return SRETrack
+	}
+	return NoTrack
+}
+
+// Shift is one 2nd line shift.
+type Shift struct {
+	Type ShiftType
+	Range
+	Pos Pos
+}
+
+// TemporaryGrant is one entry of temporary supervised access.
+type TemporaryGrant struct {
+	Range
+	ApprovedBy string
+	Supervisor string
+	Agreed     bool
+	Reason     string
+
+	Pos, ApprovedByPos, SupervisorPos Pos
+}
+
+// Absence is a period away from work; End is nil while it goes on.
+type Absence struct {
+	Start Day
+	End   *Day
+	Pos   Pos
+}
+
+// Reinstatement re-grants access revoked by a long absence.
+type Reinstatement struct {
+	Date          Day
+	ApprovedBy    string
+	Pos           Pos
+	ApprovedByPos Pos
+}

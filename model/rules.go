@@ -1,0 +1,276 @@
+package model
+
+import (
+	"math"
+	"slices"
+)
+
+// The names of the rules. They are stable: every reason the tool prints
+// starts with one.
+const (
+	RuleShadowShift        = "shadow-shift"
+	RuleAfterShadowShifts  = "after-shadow-shifts"
+	RuleAfterPrimaryShift  = "after-primary-shift"
+	RuleTemporaryException = "temporary-exception"
+	RuleNotStarted         = "not-started"
+	RuleLeft               = "left"
+	RuleLongAbsence        = "long-absence"
+	RuleInvalidFile        = "invalid-file"
+)
+
+// grantFail is a set of reasons a temporary_access entry grants nothing.
+type grantFail uint16
+
+const (
+	failNotAgreed grantFail = 1 << iota
+	failClearance
+	failApproverMissing
+	failApproverSelf
+	failApproverInvalid
+	failApproverRole
+	failSupervisorMissing
+	failSupervisorSelf
+	failSupervisorNotPermanent
+	failTooLong
+)
+
+// verdict is what the rules find for one person on one day, as facts; the
+// words come later, and only when someone reads them.
+type verdict struct {
+	p *Person
+	d Day
+
+	invalid, notStarted, left bool
+
+	absence         *Absence // the long absence that blocks access, if any
+	revokedFrom     Day      // the day that absence revoked access
+	absenceUnderWay bool     // it blocks everything; otherwise only the shift rules
+
+	inShadow    int // index in p.shadows of a counted shadow shift covering d, or -1
+	extraShadow int // index of an uncounted (third or later) shadow shift covering d, or -1
+	shadowsDone bool
+	probation   bool // probation passed, or not required on the person's track
+	primary     *Shift
+
+	grant    *TemporaryGrant // the entry covering d: one that grants if any does
+	fails    grantFail       // why grant grants nothing
+	supLevel Level           // the supervisor's level on d, without exceptions
+
+	level Level
+}
+
+func (v *verdict) shadowShiftFires() bool {
+	return v.p.Track() == DeveloperTrack && v.inShadow >= 0
+}
+
+func (v *verdict) afterShadowFires() bool {
+	return v.p.Track() != NoTrack && v.shadowsDone && v.probation
+}
+
+func (v *verdict) afterPrimaryFires() bool { return v.afterShadowFires() && v.primary != nil }
+
+func (v *verdict) exceptionFires() bool { return v.grant != nil && v.fails == 0 }
+
+// shiftLevel is the level the shift rules give, before blocking rules.
+func (v *verdict) shiftLevel() Level {
+	switch {
+	case v.afterPrimaryFires():
+		return Permanent
+	case v.afterShadowFires():
+		return Supervised
+	case v.shadowShiftFires():
+		return TemporarySupervised
+	}
+	return None
+}
+
+// judge applies every rule to p on day d. With exceptions false the
+// temporary-exception rule is left out, as when checking a supervisor.
+func (r *Roster) judge(p *Person, d Day, exceptions bool) verdict {
+	v := verdict{p: p, d: d, inShadow: -1, extraShadow: -1}
+	v.invalid = !p.Valid()
+	v.notStarted = p.StartDate != nil && d < *p.StartDate
+	v.left = p.LastDay != nil && d > *p.LastDay
+	r.longAbsence(&v)
+
+	n := r.Policy.ShadowShiftsRequired
+	for i, s := range p.shadows {
+		switch {
+		case !s.Contains(d):
+		case i < n && v.inShadow < 0:
+			v.inShadow = i
+		case i >= n && v.extraShadow < 0:
+			v.extraShadow = i
+		}
+	}
+	if p.Track() != NoTrack {
+		lastShadowEnd := Day(math.MinInt32)
+		if n > 0 && len(p.shadows) >= n {
+			lastShadowEnd = p.shadows[n-1].End
+		}
+		v.shadowsDone = len(p.shadows) >= n && lastShadowEnd < d
+		v.probation = p.Track() == SRETrack || (p.ProbationPassed != nil && *p.ProbationPassed <= d)
+		if v.shadowsDone {
+			for i, s := range p.Shifts {
+				if s.Type != Shadow && s.Start > lastShadowEnd && s.End < d && (v.primary == nil || s.End < v.primary.End) {
+					v.primary = &p.Shifts[i]
+				}
+			}
+		}
+	}
+	if exceptions {
+		for i := range p.TemporaryAccess {
+			g := &p.TemporaryAccess[i]
+			if !g.Contains(d) {
+				continue
+			}
+			fails, supLevel := r.grantFails(p, g, d)
+			if v.grant == nil || fails == 0 {
+				v.grant, v.fails, v.supLevel = g, fails, supLevel
+			}
+			if fails == 0 {
+				break
+			}
+		}
+	}
+
+	switch {
+	case v.invalid, v.notStarted, v.left, v.absence != nil && v.absenceUnderWay:
+		v.level = None
+	default:
+		if v.absence == nil {
+			v.level = v.shiftLevel()
+		}
+		if v.exceptionFires() {
+			v.level = max(v.level, TemporarySupervised)
+		}
+	}
+	return v
+}
+
+// longAbsence finds an absence that blocks access on v.d. An absence under
+// way blocks everything, so it wins over one that has ended but still
+// waits for a reinstatement.
+func (r *Roster) longAbsence(v *verdict) {
+	p := v.p
+	for i := range p.Absences {
+		a := &p.Absences[i]
+		revokes := a.Start + Day(r.Policy.AbsenceLimitDays)
+		if (a.End != nil && *a.End < revokes) || v.d < revokes {
+			continue
+		}
+		if a.End == nil || v.d <= *a.End {
+			v.absence, v.revokedFrom, v.absenceUnderWay = a, revokes, true
+			return
+		}
+		if reinstatementAfter(p, *a.End, v.d) == nil && v.absence == nil {
+			v.absence, v.revokedFrom = a, revokes
+		}
+	}
+}
+
+// reinstatementAfter returns a reinstatement dated on or after end and no
+// later than d, or nil.
+func reinstatementAfter(p *Person, end, d Day) *Reinstatement {
+	for i, re := range p.Reinstated {
+		if re.Date >= end && re.Date <= d {
+			return &p.Reinstated[i]
+		}
+	}
+	return nil
+}
+
+func (r *Roster) grantFails(p *Person, g *TemporaryGrant, d Day) (grantFail, Level) {
+	var f grantFail
+	if !g.Agreed {
+		f |= failNotAgreed
+	}
+	if !p.Clearance.AtLeast(BPSS) {
+		f |= failClearance
+	}
+	switch a := r.byID[g.ApprovedBy]; {
+	case a == nil:
+		f |= failApproverMissing
+	case a == p:
+		f |= failApproverSelf
+	case !a.Valid():
+		f |= failApproverInvalid
+	case !a.Role.CanApprove():
+		f |= failApproverRole
+	}
+	supLevel := None
+	switch s := r.byID[g.Supervisor]; {
+	case s == nil:
+		f |= failSupervisorMissing
+	case s == p:
+		f |= failSupervisorSelf
+	default:
+		if supLevel = r.judge(s, d, false).level; supLevel != Permanent {
+			f |= failSupervisorNotPermanent
+		}
+	}
+	if g.Days() > r.Policy.MaxTemporaryDays {
+		f |= failTooLong
+	}
+	return f, supLevel
+}
+
+// Level is p's level on day d.
+func (r *Roster) Level(p *Person, d Day) Level { return r.judge(p, d, true).level }
+
+// until returns the last day from d on which p's level is certain to stay
+// as it is on d, or nil when nothing in the files ends it. The level can
+// change only on the days that a date in p's file (or in a supervisor's
+// file) starts or ends something, so it is enough to look at those days.
+func (r *Roster) until(p *Person, d Day, level Level) *Day {
+	if !p.Valid() {
+		return nil
+	}
+	points := r.changeDays(p, true, nil)
+	slices.Sort(points)
+	for i, c := range points {
+		if c <= d || (i > 0 && points[i-1] == c) {
+			continue
+		}
+		if r.judge(p, c, true).level != level {
+			u := c - 1
+			return &u
+		}
+	}
+	return nil
+}
+
+// changeDays appends every day on which the rules may give p a different
+// level from the day before.
+func (r *Roster) changeDays(p *Person, exceptions bool, out []Day) []Day {
+	if p.StartDate != nil {
+		out = append(out, *p.StartDate)
+	}
+	if p.LastDay != nil {
+		out = append(out, *p.LastDay+1)
+	}
+	if p.ProbationPassed != nil {
+		out = append(out, *p.ProbationPassed)
+	}
+	for _, s := range p.Shifts {
+		out = append(out, s.Start, s.End+1)
+	}
+	for _, a := range p.Absences {
+		out = append(out, a.Start+Day(r.Policy.AbsenceLimitDays))
+		if a.End != nil {
+			out = append(out, *a.End+1)
+		}
+	}
+	for _, re := range p.Reinstated {
+		out = append(out, re.Date)
+	}
+	if exceptions {
+		for _, g := range p.TemporaryAccess {
+			out = append(out, g.Start, g.End+1)
+			if s := r.byID[g.Supervisor]; s != nil && s != p {
+				out = r.changeDays(s, false, out)
+			}
+		}
+	}
+	return out
+}
