@@ -373,7 +373,7 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 	}
 	d.normalizeKeep(&t, present, path)
 	if len(t.Levels) == 0 {
-		if levelsNode != nil {
+		if levelsNode != nil && levelsNode.Kind == yaml.SequenceNode && len(levelsNode.Content) == 0 {
 			d.problem(levelsNode, path+".levels", "lists no level; remove the field to include all three")
 		}
 		t.Levels = append([]Level(nil), AccessLevels...)

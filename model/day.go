@@ -29,16 +29,27 @@ func ParseDay(s string) (Day, error) {
 	if len(s) != len(dayLayout) || s[4] != '-' || s[7] != '-' {
 		return 0, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
 	}
-	for i, c := range s {
-		if i != 4 && i != 7 && (c < '0' || c > '9') {
-			return 0, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
+	num := func(from, to int) int {
+		n := 0
+		for _, c := range s[from:to] {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
 		}
+		return n
 	}
-	t, err := time.Parse(dayLayout, s)
-	if err != nil {
+	y, m, d := num(0, 4), num(5, 7), num(8, 10)
+	if y < 0 || m < 0 || d < 0 {
+		return 0, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
+	}
+	// time.Date normalises 2021-02-30 to 2021-03-02; a real day survives
+	// the round trip unchanged.
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if ty, tm, td := t.Date(); ty != y || int(tm) != m || td != d {
 		return 0, fmt.Errorf("%s is not a day of the calendar", s)
 	}
-	return DayOf(t, time.UTC), nil
+	return Day(t.Unix() / 86400), nil
 }
 
 // ParseInstantOrDay reads either YYYY-MM-DD or an RFC 3339 instant; an instant

@@ -2,7 +2,9 @@ package model
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 )
 
 // RuleKind says whether a rule grants a level or blocks access.
@@ -75,12 +77,20 @@ func (r *Roster) Decide(p *Person, d Day) Decision {
 	return dc
 }
 
-// Evaluate decides every person's level on day d, in id order.
+// Evaluate decides every person's level on day d, in id order. The roster
+// is only read, so people are decided in parallel.
 func (r *Roster) Evaluate(d Day) []Decision {
 	out := make([]Decision, len(r.People))
-	for i, p := range r.People {
-		out[i] = r.Decide(p, d)
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(r.People)/256))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(r.People); i += workers {
+				out[i] = r.Decide(r.People[i], d)
+			}
+		})
 	}
+	wg.Wait()
 	return out
 }
 

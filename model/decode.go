@@ -54,23 +54,18 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.problemAt(1, 1, "the file is empty")
 		return nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			d.problemAt(1, 1, "the file holds no YAML document, only comments")
-		} else {
-			d.syntaxError(err)
+	if !hasDocumentMarker(data) {
+		// One document for certain: the plain parser is cheaper.
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			d.syntaxError(err, data)
+			return nil
 		}
-		return nil
-	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case err == nil:
-		d.problemAt(extra.Line, extra.Column, "a second YAML document starts here; the file must hold exactly one")
-		return nil
-	case !errors.Is(err, io.EOF):
-		d.syntaxError(err)
+		if doc.Kind == 0 {
+			d.problemAt(1, 1, "the file holds no YAML document, only comments")
+			return nil
+		}
+	} else if !d.firstOfMany(data, &doc) {
 		return nil
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
@@ -86,8 +81,59 @@ func (d *decoder) document(data []byte) *yaml.Node {
 	return root
 }
 
-func (d *decoder) syntaxError(err error) {
+// hasDocumentMarker reports whether a line starts with "---" or "...",
+// which is the only way a YAML stream can hold a second document.
+func hasDocumentMarker(data []byte) bool {
+	for rest := data; len(rest) > 0; {
+		if bytes.HasPrefix(rest, []byte("---")) || bytes.HasPrefix(rest, []byte("...")) {
+			return true
+		}
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			break
+		}
+		rest = rest[i+1:]
+	}
+	return false
+}
+
+// firstOfMany reads the first document of a stream that may hold more,
+// and reports a problem if it does.
+func (d *decoder) firstOfMany(data []byte, doc *yaml.Node) bool {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			d.problemAt(1, 1, "the file holds no YAML document, only comments")
+		} else {
+			d.syntaxError(err, data)
+		}
+		return false
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		d.problemAt(extra.Line, extra.Column, "a second YAML document starts here; the file must hold exactly one")
+		return false
+	case !errors.Is(err, io.EOF):
+		d.syntaxError(err, data)
+		return false
+	}
+	return true
+}
+
+func (d *decoder) syntaxError(err error, data []byte) {
 	msg := err.Error()
+	if strings.Contains(msg, "tab character") {
+		// The parser names the line of the value it was reading, which may
+		// be the line before; find the tab itself.
+		for i, line := range strings.Split(string(data), "\n") {
+			indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+			if col := strings.IndexByte(indent, '\t'); col >= 0 {
+				d.problemAt(i+1, col+1, "YAML syntax: a tab character indents this line; indent with spaces")
+				return
+			}
+		}
+	}
 	if m := yamlLineError.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		d.problemAt(line, 1, "YAML syntax: %s", m[2])
@@ -163,8 +209,7 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, fields []field) bool 
 		d.problem(n, path, "expected %s (a mapping of fields), found %s", what, describeNode(n))
 		return false
 	}
-	seen := make(map[string]*yaml.Node, len(n.Content)/2)
-	folded := make(map[string]*yaml.Node, len(n.Content)/2)
+	var keys []*yaml.Node // the keys read so far; mappings are small
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
@@ -174,17 +219,15 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, fields []field) bool 
 			continue
 		}
 		name := k.Value
-		if first, ok := seen[name]; ok {
+		if first := findKey(keys, name, false); first != nil {
 			d.problem(k, joinPath(path, name), "the field appears twice (first at line %d)", first.Line)
 			continue
 		}
-		seen[name] = k
-		lower := strings.ToLower(name)
-		if first, ok := folded[lower]; ok {
+		if first := findKey(keys, name, true); first != nil {
 			d.problem(k, joinPath(path, name), "%q differs only in case from %q at line %d", name, first.Value, first.Line)
 			continue
 		}
-		folded[lower] = k
+		keys = append(keys, k)
 		f := findField(fields, name)
 		if f == nil {
 			d.problem(k, path, "unknown field %q%s", name, suggestField(fields, name))
@@ -193,11 +236,22 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, fields []field) bool 
 		f.read(v, joinPath(path, name))
 	}
 	for _, f := range fields {
-		if _, ok := seen[f.name]; f.required && !ok {
+		if f.required && findKey(keys, f.name, false) == nil {
 			d.problem(n, path, "missing required field %q", f.name)
 		}
 	}
 	return true
+}
+
+// findKey returns the key named name, or with fold one whose name differs
+// only in case.
+func findKey(keys []*yaml.Node, name string, fold bool) *yaml.Node {
+	for _, k := range keys {
+		if k.Value == name || fold && strings.EqualFold(k.Value, name) {
+			return k
+		}
+	}
+	return nil
 }
 
 func findField(fields []field, name string) *field {
@@ -314,6 +368,19 @@ var (
 // type repository and the looser number parsing of go-yaml v2, which
 // sigs.k8s.io/yaml uses.
 func yaml11Kind(s string) string {
+	if s == "" {
+		return "null"
+	}
+	if !strings.ContainsRune(numericStart, rune(s[0])) {
+		// Only booleans and nulls can start with anything else.
+		switch {
+		case yaml11Bools[s]:
+			return "a boolean"
+		case yaml11Nulls[s]:
+			return "null"
+		}
+		return ""
+	}
 	switch {
 	case yaml11Bools[s]:
 		return "a boolean"
@@ -326,13 +393,11 @@ func yaml11Kind(s string) string {
 	case yaml11Stamp.MatchString(s):
 		return "a timestamp"
 	}
-	if strings.ContainsRune(numericStart, rune(s[0])) {
-		if _, err := strconv.ParseInt(s, 0, 64); err == nil {
-			return "a number"
-		}
-		if _, err := strconv.ParseFloat(s, 64); err == nil {
-			return "a number"
-		}
+	if _, err := strconv.ParseInt(s, 0, 64); err == nil {
+		return "a number"
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return "a number"
 	}
 	return ""
 }

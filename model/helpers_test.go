@@ -30,14 +30,6 @@ func day(t testing.TB, s string) Day {
 	return d
 }
 
-func dayPtr(t testing.TB, s string) *Day {
-	if s == "" {
-		return nil
-	}
-	d := day(t, s)
-	return &d
-}
-
 // Fixtures shared by the rule tests: an approver and a supervisor with
 // permanent access since 2020.
 const (

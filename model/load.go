@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // LoadPeople reads every person file in the root of fsys. Paths in
@@ -60,38 +62,40 @@ func LoadPeople(fsys fs.FS, label string) ([]*Person, error) {
 		}
 	}
 
-	// Parsing dominates; spread it over the processors.
+	// Parsing dominates; spread it over the processors. Each worker takes
+	// the next file by number and reads into a buffer of its own.
 	var (
 		wg       sync.WaitGroup
-		next     = make(chan int)
+		next     atomic.Int64
 		mu       sync.Mutex
 		firstErr error
 	)
 	for range min(runtime.GOMAXPROCS(0), max(1, len(jobs))) {
 		wg.Go(func() {
-			for i := range next {
-				p := people[i]
-				data, err := readLimited(fsys, path.Base(p.File))
+			buf := make([]byte, MaxPersonFileSize+1)
+			for {
+				j := int(next.Add(1) - 1)
+				if j >= len(jobs) {
+					return
+				}
+				p := people[jobs[j]]
+				n, err := readLimited(fsys, path.Base(p.File), buf)
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = fmt.Errorf("read %s: %w", p.File, err)
 					}
 					mu.Unlock()
-					continue
+					return
 				}
-				if len(data) > MaxPersonFileSize {
+				if n > MaxPersonFileSize {
 					p.addProblem(Pos{1, 1}, "the file is larger than %d KiB", MaxPersonFileSize>>10)
 					continue
 				}
-				people[i] = decodePerson(p.File, p.ID, data)
+				people[jobs[j]] = decodePerson(p.File, p.ID, buf[:n])
 			}
 		})
 	}
-	for _, i := range jobs {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
 	if firstErr != nil {
 		return nil, firstErr
@@ -100,15 +104,20 @@ func LoadPeople(fsys fs.FS, label string) ([]*Person, error) {
 	return people, nil
 }
 
-// readLimited reads at most one byte more than MaxPersonFileSize, so a huge
-// file costs no more than a small one.
-func readLimited(fsys fs.FS, name string) ([]byte, error) {
+// readLimited reads the named file into buf, which is one byte longer
+// than the largest file allowed, and returns how many bytes it read: a
+// huge file costs no more than a small one.
+func readLimited(fsys fs.FS, name string, buf []byte) (int, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, MaxPersonFileSize+1))
+	n, err := io.ReadFull(f, buf)
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		err = nil
+	}
+	return n, err
 }
 
 func (p *Person) addProblem(pos Pos, format string, args ...any) {

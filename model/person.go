@@ -112,17 +112,31 @@ type Person struct {
 	// granted nothing.
 	Problems Problems
 
-	shadows  []Shift        // shadow shifts ordered by start date
-	fieldPos map[string]Pos // where each top-level field's value is
+	shadows  []Shift    // shadow shifts ordered by start date
+	fieldPos []namedPos // where each top-level field's value is
+}
+
+type namedPos struct {
+	name string
+	pos  Pos
 }
 
 // FieldPos returns where the value of a top-level field starts, or line 1
 // column 1 when the field is absent.
 func (p *Person) FieldPos(name string) Pos {
-	if pos, ok := p.fieldPos[name]; ok {
+	if pos, ok := p.lookupField(name); ok {
 		return pos
 	}
 	return Pos{1, 1}
+}
+
+func (p *Person) lookupField(name string) (Pos, bool) {
+	for _, f := range p.fieldPos {
+		if f.name == name {
+			return f.pos, true
+		}
+	}
+	return Pos{}, false
 }
 
 // shadowShifts returns the shadow shifts ordered by start date.

@@ -147,13 +147,17 @@ func (d *decoder) person(root *yaml.Node, p *Person) {
 		d.problem(lastDayNode, "last_day", "%s is before start_date %s", p.LastDay, p.StartDate)
 	}
 	if root.Kind == yaml.MappingNode {
-		p.fieldPos = make(map[string]Pos, len(root.Content)/2)
+		p.fieldPos = make([]namedPos, 0, len(root.Content)/2)
+		var idKey *yaml.Node
 		for i := 0; i+1 < len(root.Content); i += 2 {
-			v := root.Content[i+1]
-			p.fieldPos[root.Content[i].Value] = Pos{v.Line, v.Column}
+			k, v := root.Content[i], root.Content[i+1]
+			p.fieldPos = append(p.fieldPos, namedPos{k.Value, Pos{v.Line, v.Column}})
+			if k.Value == "github_id" {
+				idKey = k
+			}
 		}
-		if _, ok := p.fieldPos["github"]; p.GitHubID != 0 && !ok {
-			d.problem(root.Content[0], "github_id", "given without github; give the login too")
+		if _, ok := p.lookupField("github"); p.GitHubID != 0 && !ok {
+			d.problem(idKey, "github_id", "given without github; give the login too")
 		}
 	}
 }

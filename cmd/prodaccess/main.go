@@ -19,6 +19,16 @@ import (
 )
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// A run is short and parsing YAML allocates a great deal: collect
+		// garbage less often, at the cost of memory (measured: about 125 MB
+		// peak for 10,000 people, against 75 MB, and 15% less wall time).
+		// A memory limit keeps the trade bounded; GOGC overrides both.
+		debug.SetGCPercent(400)
+		if os.Getenv("GOMEMLIMIT") == "" {
+			debug.SetMemoryLimit(512 << 20)
+		}
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, time.Now))
 }
 

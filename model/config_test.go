@@ -1,0 +1,135 @@
+package model
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseConfig(t *testing.T) {
+	cfg, err := ParseConfig("prodaccess.yaml", []byte(`
+people: staff/
+timezone: America/New_York
+policy:
+  shadow_shifts_required: 3
+  absence_limit_days: 28
+  max_temporary_days: 30
+safety:
+  max_removal_fraction: 0.5
+targets:
+  - name: team
+    type: github-team
+    org: alphagov
+    team: gov-uk-production
+    keep: [deploy-bot]
+  - name: recipients
+    type: file
+    repo: git@github.com:alphagov/govuk-secrets.git
+    path: puppet_aws/gpg_recipients/production_hiera_gpg.rcp
+    format: gpg-recipients
+    keep: ["f00d f00d f00d f00d f00d f00d f00d f00d f00d f00d"]
+    levels: [permanent]
+  - name: users
+    type: file
+    repo: /srv/git/puppet
+    github_repo: alphagov/govuk-puppet
+    branch: production
+    path: hieradata/common.yaml
+    format: yaml-list
+    key: users::usernames
+  - name: signon
+    type: manual
+    instructions: Grant Super Admin in Signon
+`[1:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Location.String() != "America/New_York" || cfg.People != "staff/" {
+		t.Errorf("timezone %s, people %s", cfg.Location, cfg.People)
+	}
+	if diff := cmp.Diff(Policy{3, 28, 30}, cfg.Policy); diff != "" {
+		t.Errorf("policy (-want +got):\n%s", diff)
+	}
+	if cfg.Safety.MaxRemovalFraction != 0.5 {
+		t.Errorf("max_removal_fraction %v", cfg.Safety.MaxRemovalFraction)
+	}
+	want := []Target{
+		{Name: "team", Type: GitHubTeam, Org: "alphagov", Team: "gov-uk-production", Branch: "main",
+			Keep: []string{"deploy-bot"}, Levels: AccessLevels, Pos: Pos{10, 5}},
+		{Name: "recipients", Type: FileTarget, Repo: "git@github.com:alphagov/govuk-secrets.git", GitHubRepo: "alphagov/govuk-secrets",
+			Branch: "main", Path: "puppet_aws/gpg_recipients/production_hiera_gpg.rcp", Format: GPGRecipients,
+			Keep: []string{"F00DF00DF00DF00DF00DF00DF00DF00DF00DF00D"}, Levels: []Level{Permanent}, Pos: Pos{15, 5}},
+		{Name: "users", Type: FileTarget, Repo: "/srv/git/puppet", GitHubRepo: "alphagov/govuk-puppet", Branch: "production",
+			Path: "hieradata/common.yaml", Format: YAMLList, Key: "users::usernames", Levels: AccessLevels, Pos: Pos{22, 5}},
+		{Name: "signon", Type: Manual, Branch: "main", Instructions: "Grant Super Admin in Signon", Levels: AccessLevels, Pos: Pos{30, 5}},
+	}
+	if diff := cmp.Diff(want, cfg.Targets); diff != "" {
+		t.Errorf("targets (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseConfigDefaults(t *testing.T) {
+	cfg, err := ParseConfig("prodaccess.yaml", []byte("targets: []\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(DefaultPolicy(), cfg.Policy); diff != "" {
+		t.Errorf("policy (-want +got):\n%s", diff)
+	}
+	if cfg.Timezone != "Europe/London" || cfg.People != "people" || cfg.Safety.MaxRemovalFraction != 0.25 {
+		t.Errorf("defaults: %q %q %v", cfg.Timezone, cfg.People, cfg.Safety.MaxRemovalFraction)
+	}
+}
+
+func TestParseConfigProblems(t *testing.T) {
+	tests := []struct {
+		name, config string
+		want         []string
+	}{
+		{"unknown time zone", "timezone: Europe/Londn\n",
+			[]string{`prodaccess.yaml:1:11: timezone: unknown time zone "Europe/Londn"; use an IANA name such as Europe/London`}},
+		{"unknown policy field", "policy:\n  shadow_shifts: 2\n",
+			[]string{`prodaccess.yaml:2:3: policy: unknown field "shadow_shifts"`}},
+		{"policy out of range", "policy:\n  absence_limit_days: 0\n",
+			[]string{`prodaccess.yaml:2:23: policy.absence_limit_days: 0 is out of range: it must be from 1 to 3660`}},
+		{"policy quoted number", "policy:\n  max_temporary_days: \"90\"\n",
+			[]string{`prodaccess.yaml:2:23: policy.max_temporary_days: expected a whole number written in decimal digits without quotes, found "90"`}},
+		{"fraction above one", "safety:\n  max_removal_fraction: 25\n",
+			[]string{`prodaccess.yaml:2:25: safety.max_removal_fraction: expected a fraction from 0 to 1 such as 0.25, found "25"`}},
+		{"target without type fields", "targets:\n  - name: team\n    type: github-team\n",
+			[]string{
+				`prodaccess.yaml:2:5: targets[0]: missing required field "org" for a github-team target`,
+				`prodaccess.yaml:2:5: targets[0]: missing required field "team" for a github-team target`,
+			}},
+		{"field of another target type", "targets:\n  - name: signon\n    type: manual\n    instructions: Grant it\n    repo: x\n",
+			[]string{`prodaccess.yaml:5:11: targets[0].repo: not used by manual targets`}},
+		{"yaml-list without key", "targets:\n  - {name: ssh, type: file, repo: r, path: p.yaml, format: yaml-list}\n",
+			[]string{`prodaccess.yaml:2:5: targets[0]: missing required field "key": a yaml-list target needs the key that holds the list`}},
+		{"unknown format", "targets:\n  - {name: ssh, type: file, repo: r, path: p, format: csv}\n",
+			[]string{`prodaccess.yaml:2:55: targets[0].format: unknown value "csv"; expected one of gpg-recipients, gpg-id, yaml-list, tfvars-list`}},
+		{"duplicate target name", "targets:\n  - {name: m, type: manual, instructions: a}\n  - {name: m, type: manual, instructions: b}\n",
+			[]string{`prodaccess.yaml:3:5: targets[1].name: target "m" is already declared at line 2`}},
+		{"keep fingerprint too short", "targets:\n  - {name: r, type: file, repo: r, path: p, format: gpg-id, keep: [\"ABCDEF0123456789\"]}\n",
+			[]string{`prodaccess.yaml:2:68: targets[0].keep[0]: "ABCDEF0123456789" is a short key id, which can be forged; give the full 40-digit fingerprint`}},
+		{"path outside the repository", "targets:\n  - {name: r, type: file, repo: r, path: ../etc/x, format: gpg-id}\n",
+			[]string{`prodaccess.yaml:2:42: targets[0].path: "../etc/x" must be a path inside the repository`}},
+		{"level none", "targets:\n  - {name: m, type: manual, instructions: a, levels: [none]}\n",
+			[]string{`prodaccess.yaml:2:55: targets[0].levels[0]: unknown value "none"; expected one of temporary_supervised, supervised, permanent`}},
+		{"empty levels", "targets:\n  - {name: m, type: manual, instructions: a, levels: []}\n",
+			[]string{`prodaccess.yaml:2:54: targets[0].levels: lists no level; remove the field to include all three`}},
+		{"two documents", "people: people\n---\npeople: other\n",
+			[]string{`prodaccess.yaml:2:1: a second YAML document starts here; the file must hold exactly one`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseConfig("prodaccess.yaml", []byte(tt.config))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if diff := cmp.Diff(strings.Join(tt.want, "\n"), err.Error()); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

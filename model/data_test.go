@@ -1,0 +1,131 @@
+package model
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// demoDay is the day the README and make demo show the example people on.
+const demoDay = "2026-12-01"
+
+func exampleRoster(t *testing.T) (*Config, *Roster) {
+	t.Helper()
+	data, err := os.ReadFile("../prodaccess.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseConfig("prodaccess.yaml", data)
+	if err != nil {
+		t.Fatalf("the example configuration is invalid:\n%v", err)
+	}
+	people, err := LoadPeople(os.DirFS(filepath.Join("..", cfg.People)), "people")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, NewRoster(people, cfg.Policy)
+}
+
+// TestExamplePeopleValidate is the repository's own data test: the shipped
+// people and configuration must validate.
+func TestExamplePeopleValidate(t *testing.T) {
+	cfg, r := exampleRoster(t)
+	if len(r.Problems) > 0 {
+		t.Fatalf("the example people have problems:\n%v", r.Problems)
+	}
+	if len(r.People) < 12 {
+		t.Errorf("%d example people; at least 12 are needed to show every rule", len(r.People))
+	}
+	var kinds []string
+	for _, tg := range cfg.Targets {
+		kinds = append(kinds, string(tg.Type)+"/"+string(tg.Format)+":"+tg.IdentityField())
+	}
+	want := []string{
+		"file/gpg-recipients:gpg_fingerprint",
+		"file/gpg-id:gpg_fingerprint",
+		"github-team/:github",
+		"file/yaml-list:ssh_username",
+		"file/tfvars-list:aws_user_arn",
+		"manual/:email",
+		"manual/:email",
+		"manual/:email",
+	}
+	if diff := cmp.Diff(want, kinds); diff != "" {
+		t.Errorf("the eight systems (-want +got):\n%s", diff)
+	}
+}
+
+// TestExamplePeopleShowEveryRule checks that on the demo day the example
+// people between them fire every rule, each as the reason for someone's
+// level, and that every level occurs.
+func TestExamplePeopleShowEveryRule(t *testing.T) {
+	_, r := exampleRoster(t)
+	reasons := map[string][]string{}
+	levels := map[Level]bool{}
+	for _, dc := range r.Evaluate(day(t, demoDay)) {
+		levels[dc.Level] = true
+		for _, rr := range dc.Reasons {
+			if rr.Fired {
+				reasons[rr.Rule] = append(reasons[rr.Rule], dc.Person.ID)
+			}
+		}
+	}
+	for _, rule := range []string{RuleShadowShift, RuleAfterShadowShifts, RuleAfterPrimaryShift, RuleTemporaryException, RuleNotStarted, RuleLeft, RuleLongAbsence} {
+		if len(reasons[rule]) == 0 {
+			t.Errorf("no example person has %s as a reason on %s", rule, demoDay)
+		}
+	}
+	for _, l := range Levels {
+		if !levels[l] {
+			t.Errorf("no example person is at level %s on %s", l, demoDay)
+		}
+	}
+}
+
+// TestReportsGolden renders who (text and JSON) and explain for every
+// example person on the demo day and compares them with testdata/golden.
+// Run with -update to rewrite them, then review the diff.
+func TestReportsGolden(t *testing.T) {
+	cfg, r := exampleRoster(t)
+	d := day(t, demoDay)
+	decisions := r.Evaluate(d)
+
+	var text, js bytes.Buffer
+	if err := WriteWho(&text, d, cfg.Timezone, decisions); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteJSON(&js, NewWhoJSON(d, decisions)); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "testdata/golden/who.txt", text.Bytes())
+	golden(t, "testdata/golden/who.json", js.Bytes())
+	for _, dc := range decisions {
+		var b bytes.Buffer
+		if err := WriteExplanation(&b, dc); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "testdata/golden/explain/"+dc.Person.ID+".txt", b.Bytes())
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
+	}
+}

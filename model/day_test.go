@@ -1,0 +1,59 @@
+package model
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseInstantOrDay(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		in, want, err string
+	}{
+		{in: "2021-03-15", want: "2021-03-15"},
+		{in: "2024-02-29", want: "2024-02-29"},
+		{in: "2021-02-29", err: "2021-02-29 is not a day of the calendar"},
+		{in: "2021-13-01", err: "2021-13-01 is not a day of the calendar"},
+		{in: "2021-3-15", err: `"2021-3-15" is neither a day (YYYY-MM-DD) nor an RFC 3339 instant (2006-01-02T15:04:05Z)`},
+		{in: "15/03/2021", err: `"15/03/2021" is not a date in the form YYYY-MM-DD`},
+		// 23:30 UTC on 30 June is already 1 July in London (BST).
+		{in: "2021-06-30T23:30:00Z", want: "2021-07-01"},
+		// In winter London is on UTC.
+		{in: "2021-01-31T23:30:00Z", want: "2021-01-31"},
+		{in: "2021-07-01T00:30:00+02:00", want: "2021-06-30"},
+		{in: "yesterday", err: `"yesterday" is neither a day (YYYY-MM-DD) nor an RFC 3339 instant (2006-01-02T15:04:05Z)`},
+	}
+	for _, tt := range tests {
+		d, err := ParseInstantOrDay(tt.in, london)
+		switch {
+		case tt.err != "":
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("ParseInstantOrDay(%q) error = %v, want %q", tt.in, err, tt.err)
+			}
+		case err != nil:
+			t.Errorf("ParseInstantOrDay(%q): %v", tt.in, err)
+		case d.String() != tt.want:
+			t.Errorf("ParseInstantOrDay(%q) = %s, want %s", tt.in, d, tt.want)
+		}
+	}
+}
+
+func TestYAML11Kind(t *testing.T) {
+	tests := map[string]string{
+		"no": "a boolean", "on": "a boolean", "Y": "a boolean", "OFF": "a boolean",
+		"~": "null", "null": "null",
+		"0123": "a number", "1e3": "a number", "0x1F": "a number", "1_000": "a number", "1:20": "a number",
+		".inf": "a number", "-.5": "a number", "1234567890123456789012345678901234567890": "a number",
+		"2021-01-01": "a timestamp",
+		"janedoe":    "", "jane-doe": "", "1password": "", "0123456789ABCDEF0123456789ABCDEF01234567": "",
+		"nope": "", "inf": "", "e3": "",
+	}
+	for in, want := range tests {
+		if got := yaml11Kind(in); got != want {
+			t.Errorf("yaml11Kind(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
