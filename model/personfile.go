@@ -114,34 +114,10 @@ func (d *decoder) person(root *yaml.Node, p *Person) {
 		{name: "start_date", read: setDay(&p.StartDate)},
 		{name: "last_day", read: func(n *yaml.Node, path string) { lastDayNode = n; setDay(&p.LastDay)(n, path) }},
 		{name: "probation_passed", read: setDay(&p.ProbationPassed)},
-		{name: "shifts", read: func(n *yaml.Node, path string) {
-			d.list(n, path, func(_ int, item *yaml.Node, path string) {
-				if s, ok := d.shift(item, path); ok {
-					p.Shifts = append(p.Shifts, s)
-				}
-			})
-		}},
-		{name: "temporary_access", read: func(n *yaml.Node, path string) {
-			d.list(n, path, func(_ int, item *yaml.Node, path string) {
-				if g, ok := d.grant(item, path); ok {
-					p.TemporaryAccess = append(p.TemporaryAccess, g)
-				}
-			})
-		}},
-		{name: "absences", read: func(n *yaml.Node, path string) {
-			d.list(n, path, func(_ int, item *yaml.Node, path string) {
-				if a, ok := d.absence(item, path); ok {
-					p.Absences = append(p.Absences, a)
-				}
-			})
-		}},
-		{name: "reinstated", read: func(n *yaml.Node, path string) {
-			d.list(n, path, func(_ int, item *yaml.Node, path string) {
-				if r, ok := d.reinstatement(item, path); ok {
-					p.Reinstated = append(p.Reinstated, r)
-				}
-			})
-		}},
+		{name: "shifts", read: listInto(d, &p.Shifts, d.shift)},
+		{name: "temporary_access", read: listInto(d, &p.TemporaryAccess, d.grant)},
+		{name: "absences", read: listInto(d, &p.Absences, d.absence)},
+		{name: "reinstated", read: listInto(d, &p.Reinstated, d.reinstatement)},
 	})
 	if p.StartDate != nil && p.LastDay != nil && *p.LastDay < *p.StartDate {
 		d.problem(lastDayNode, "last_day", "%s is before start_date %s", p.LastDay, p.StartDate)
@@ -159,6 +135,17 @@ func (d *decoder) person(root *yaml.Node, p *Person) {
 		if _, ok := p.lookupField("github"); p.GitHubID != 0 && !ok {
 			d.problem(idKey, "github_id", "given without github; give the login too")
 		}
+	}
+}
+
+// listInto reads a list whose items each reads, keeping the good ones.
+func listInto[T any](d *decoder, dst *[]T, each func(*yaml.Node, string) (T, bool)) func(*yaml.Node, string) {
+	return func(n *yaml.Node, path string) {
+		d.list(n, path, func(_ int, item *yaml.Node, path string) {
+			if v, ok := each(item, path); ok {
+				*dst = append(*dst, v)
+			}
+		})
 	}
 }
 

@@ -17,11 +17,7 @@ func newExplain(o *options) *cobra.Command {
 			if err := checkFormat(format, "text", "json"); err != nil {
 				return err
 			}
-			cfg, roster, err := o.roster()
-			if err != nil {
-				return err
-			}
-			day, err := o.day(cfg)
+			cfg, roster, day, err := o.decide()
 			if err != nil {
 				return err
 			}

@@ -71,6 +71,20 @@ func (o *options) load(cfg *model.Config) (*model.Roster, error) {
 	return model.NewRoster(people, cfg.Policy), nil
 }
 
+// decide loads everything a decision needs: the configuration, the
+// roster and the day.
+func (o *options) decide() (*model.Config, *model.Roster, model.Day, error) {
+	cfg, roster, err := o.roster()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	day, err := o.day(cfg)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return cfg, roster, day, nil
+}
+
 // day is the day --at names, or today, in the policy time zone.
 func (o *options) day(cfg *model.Config) (model.Day, error) {
 	if o.at == "" {
