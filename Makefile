@@ -5,9 +5,6 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 BIN         := bin/prodaccess
-# The demo shows the example people on a fixed day, so its output does not
-# drift as the calendar moves on.
-DEMO_DAY    ?= 2026-12-01
 
 .PHONY: all build test lint demo bench clean
 
@@ -27,17 +24,7 @@ lint:
 	@if [ -d .github/workflows ]; then $(GO) run $(ACTIONLINT); fi
 
 demo: build
-	@echo '$$ prodaccess validate'
-	@$(BIN) validate
-	@echo
-	@echo '$$ prodaccess who --at $(DEMO_DAY)'
-	@$(BIN) who --at $(DEMO_DAY)
-	@echo
-	@echo '$$ prodaccess explain chris-contractor --at $(DEMO_DAY)'
-	@$(BIN) explain chris-contractor --at $(DEMO_DAY)
-	@echo
-	@echo '$$ prodaccess explain nadia-notreinstated --at $(DEMO_DAY)'
-	@$(BIN) explain nadia-notreinstated --at $(DEMO_DAY)
+	$(GO) run ./internal/demo -bin $(BIN)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/spf13/cobra"
+)
+
+func newApply(o *options) *cobra.Command {
+	var format, planFile, reportFile string
+	var allowMass bool
+	cmd := &cobra.Command{
+		Use:   "apply",
+		Short: "Make today's changes: revocations first, then pull requests, then grants",
+		Long: `Read every target, compute today's plan, check it against the safety limits,
+and carry it out: team removals first, then pull requests for file targets,
+then team additions, then the list of changes to make by hand. With --plan,
+apply a saved plan instead, refusing if it was made for another day or
+from another people commit, or if any target changed since. Exits 1 if
+anything failed or was refused.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := checkFormat(format, "text", "markdown"); err != nil {
+				return err
+			}
+			ctx, cancel := signalContext()
+			defer cancel()
+			w, err := o.loadWorld()
+			if err != nil {
+				return err
+			}
+			var plan *model.Plan
+			if planFile != "" {
+				if plan, err = readPlanFile(planFile); err != nil {
+					return err
+				}
+				states, err := reconciler.ReadAll(ctx, w.providers)
+				if err != nil {
+					return fmt.Errorf("nothing was applied, because a read failed:\n%w", err)
+				}
+				if err := reconciler.Verify(plan, w.day, w.commit, states); err != nil {
+					return err
+				}
+			} else if plan, err = o.makePlan(ctx, w, allowMass); err != nil {
+				return err
+			}
+			if err := model.WritePlan(o.stdout, plan, format == "markdown"); err != nil {
+				return err
+			}
+			report, err := reconciler.Apply(ctx, plan, w.providers)
+			if err != nil {
+				return err
+			}
+			if err := model.WriteResults(o.stdout, report, format == "markdown"); err != nil {
+				return err
+			}
+			if reportFile != "" {
+				data, err := json.MarshalIndent(report, "", "  ")
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(reportFile, append(data, '\n'), 0o644); err != nil {
+					return err
+				}
+			}
+			if n := report.Failed(); n > 0 {
+				return &exitError{code: 1, err: fmt.Errorf("%d change(s) failed or were refused; see the results above", n)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "text or markdown")
+	cmd.Flags().StringVar(&planFile, "plan", "", "apply this saved plan (from plan --out) instead of a new one")
+	cmd.Flags().StringVar(&reportFile, "report", "", "also write the plan and every result as JSON to this file")
+	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
+	return cmd
+}
+
+func readPlanFile(path string) (*model.Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var plan model.Plan
+	if err := json.Unmarshal(data, &plan); err != nil {
+		return nil, fmt.Errorf("read plan %s: %w", path, err)
+	}
+	return &plan, nil
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/spf13/cobra"
+)
+
+func defaultHTTPTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		ResponseHeaderTimeout: 30 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		MaxIdleConnsPerHost:   8,
+	}
+}
+
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// makePlan reads every target and computes the plan with its safety checks.
+func (o *options) makePlan(ctx context.Context, w *world, allowMass bool) (*model.Plan, error) {
+	states, err := reconciler.ReadAll(ctx, w.providers)
+	if err != nil {
+		return nil, fmt.Errorf("nothing was planned, because a read failed:\n%w", err)
+	}
+	plan := reconciler.Diff(reconciler.Input{Config: w.cfg, At: w.day, Commit: w.commit, Decisions: w.decisions, States: states})
+	plan.Warnings = append(w.warnings, plan.Warnings...)
+	reconciler.CheckSafety(plan, w.cfg, allowMass)
+	return plan, nil
+}
+
+func newPlan(o *options) *cobra.Command {
+	var format, out string
+	var allowMass bool
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Read the targets and show the changes that apply would make",
+		Long: `Read every target and print the changes that would bring it in line with
+the rules: who is added or removed where, under which rule. Exits 0 when there
+is nothing to change, 2 when there are changes, and 1 on an error or when a
+safety check refuses the plan.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := checkFormat(format, "text", "markdown", "json"); err != nil {
+				return err
+			}
+			ctx, cancel := signalContext()
+			defer cancel()
+			w, err := o.loadWorld()
+			if err != nil {
+				return err
+			}
+			plan, err := o.makePlan(ctx, w, allowMass)
+			if err != nil {
+				return err
+			}
+			if out != "" {
+				if err := writePlanFile(out, plan); err != nil {
+					return err
+				}
+			}
+			if format == "json" {
+				err = model.WriteJSON(o.stdout, plan)
+			} else {
+				err = model.WritePlan(o.stdout, plan, format == "markdown")
+			}
+			if err != nil {
+				return err
+			}
+			switch {
+			case len(plan.Refusals) > 0:
+				return &exitError{code: 1}
+			case plan.Changes() > 0:
+				return &exitError{code: 2}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&o.at, "at", "", "plan for this day instead of today: YYYY-MM-DD or an RFC 3339 instant (such a plan cannot be applied)")
+	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
+	cmd.Flags().StringVar(&out, "out", "", "also save the plan as JSON in this file, for apply --plan")
+	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
+	return cmd
+}
+
+func writePlanFile(path string, plan *model.Plan) error {
+	data, err := json.MarshalIndent(plan, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
+}

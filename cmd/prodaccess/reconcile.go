@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/providers/github"
+	"github.com/prodaccess/prodaccess/providers/gitfile"
+	"github.com/prodaccess/prodaccess/providers/manual"
+	"github.com/prodaccess/prodaccess/reconciler"
+)
+
+// world is everything plan and apply work from: the configuration and
+// people as committed, the decisions for the day, and the providers.
+type world struct {
+	cfg       *model.Config
+	day       model.Day
+	commit    string
+	decisions []model.Decision
+	providers []reconciler.Provider
+	warnings  []string
+}
+
+// loadWorld reads the configuration and the person files from the commit
+// at HEAD of the repository that holds them (never from the working tree),
+// decides everyone's level on day, and wires a provider for every target.
+func (o *options) loadWorld() (*world, error) {
+	w := &world{}
+	anchor := filepath.Dir(o.configPath)
+	if o.peopleDir != "" {
+		anchor = o.peopleDir
+	}
+	repo, err := gitfile.OpenPeopleRepo(anchor)
+	if err != nil {
+		return nil, fmt.Errorf("plan and apply read the person files from git: %w", err)
+	}
+	head, err := repo.Head()
+	if err != nil {
+		return nil, err
+	}
+	w.commit = head.Commit.Hash.String()
+
+	cfg, err := o.committedConfig(repo, head, w)
+	if err != nil {
+		return nil, err
+	}
+	w.cfg = cfg
+	if w.day, err = o.day(cfg); err != nil {
+		return nil, err
+	}
+
+	dir := o.peopleFolder(cfg)
+	rel, err := repo.Rel(dir)
+	if err != nil {
+		return nil, err
+	}
+	roster, err := loadCommitted(head, rel, filepath.ToSlash(dir), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("read the person files at commit %s: %w", head.Commit.Hash, err)
+	}
+	if changed, err := repo.Uncommitted(rel); err == nil && len(changed) > 0 {
+		w.warnings = append(w.warnings, fmt.Sprintf("uncommitted changes are ignored, only what is committed counts: %s", strings.Join(changed, ", ")))
+	}
+	for _, p := range roster.Problems {
+		w.warnings = append(w.warnings, "invalid person file, so nothing is granted to them: "+p.String())
+	}
+	w.decisions = roster.Evaluate(w.day)
+
+	// What manual targets hold is what was due at the end of yesterday.
+	y, m, d := w.day.Time().Date()
+	midnight := time.Date(y, m, d, 0, 0, 0, 0, cfg.Location)
+	var previous []model.Decision
+	since := "the end of " + (w.day - 1).String() + ", before any commit"
+	if prev, err := repo.Before(midnight); err != nil {
+		return nil, err
+	} else if prev != nil {
+		since = fmt.Sprintf("the end of %s, person files at commit %s", w.day-1, prev.Commit.Hash.String()[:12])
+		if pr, err := loadCommitted(prev, rel, filepath.ToSlash(dir), cfg); err == nil {
+			previous = pr.Evaluate(w.day - 1)
+		} else {
+			w.warnings = append(w.warnings, fmt.Sprintf("could not read the person files as of %s (%v); manual targets list everyone entitled", since, err))
+		}
+	}
+
+	if w.providers, err = o.providers(cfg, previous, since); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// committedConfig reads the configuration file from the commit, and warns
+// if the working copy differs. Without a configuration file, --people alone
+// means the default policy and no targets.
+func (o *options) committedConfig(repo *gitfile.PeopleRepo, head *gitfile.Revision, w *world) (*model.Config, error) {
+	onDisk, diskErr := os.ReadFile(o.configPath)
+	rel, err := repo.Rel(o.configPath)
+	if err != nil {
+		return nil, err
+	}
+	data, err := gitfile.ReadBlob(head.Tree, rel)
+	switch {
+	case err == nil:
+	case errors.Is(diskErr, fs.ErrNotExist) && o.configPath == defaultConfig && o.peopleDir != "":
+		return model.DefaultConfig(), nil
+	default:
+		return nil, fmt.Errorf("%s is not committed at HEAD (%s): plan and apply use only committed configuration", o.configPath, head.Commit.Hash.String()[:12])
+	}
+	if diskErr == nil && !bytes.Equal(onDisk, data) {
+		w.warnings = append(w.warnings, fmt.Sprintf("%s has uncommitted changes; they are ignored", o.configPath))
+	}
+	cfg, err := model.ParseConfig(o.configPath, data)
+	if err != nil {
+		return nil, err
+	}
+	cfg.File = o.configPath
+	return cfg, nil
+}
+
+func loadCommitted(rev *gitfile.Revision, rel, label string, cfg *model.Config) (*model.Roster, error) {
+	sub, err := fs.Sub(rev.FS, rel)
+	if err != nil {
+		return nil, err
+	}
+	if rel == "." {
+		sub = rev.FS
+	}
+	people, err := model.LoadPeople(sub, label)
+	if err != nil {
+		return nil, err
+	}
+	return model.NewRoster(people, cfg.Policy), nil
+}
+
+// providers wires a provider for every target.
+func (o *options) providers(cfg *model.Config, previous []model.Decision, since string) ([]reconciler.Provider, error) {
+	token := os.Getenv("GITHUB_TOKEN")
+	var teams, files []*model.Target
+	needPRs := false
+	for i := range cfg.Targets {
+		t := cfg.Targets[i] // a copy: repo paths are resolved below
+		switch t.Type {
+		case model.GitHubTeam:
+			teams = append(teams, &t)
+		case model.FileTarget:
+			t.Repo = o.resolveRepo(t.Repo)
+			files = append(files, &t)
+			needPRs = needPRs || t.GitHubRepo != ""
+		}
+	}
+	var client *github.Client
+	if len(teams) > 0 || needPRs {
+		if token == "" && len(teams) > 0 {
+			return nil, fmt.Errorf("GITHUB_TOKEN is not set; it is needed to read team %s/%s", teams[0].Org, teams[0].Team)
+		}
+		var err error
+		client, err = github.NewClient(os.Getenv("GITHUB_API_URL"), token, github.ClientOptions{
+			Transport: &github.Transport{Base: defaultHTTPTransport(), Logf: func(f string, a ...any) { fmt.Fprintf(o.stderr, "prodaccess: "+f+"\n", a...) }},
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	var out []reconciler.Provider
+	for _, t := range teams {
+		out = append(out, github.NewTeam(client, t))
+	}
+	opts := gitfile.Options{Token: token, Now: o.now}
+	if client != nil && token != "" {
+		opts.PullRequests = github.NewPullRequests(client)
+	} else if needPRs {
+		fmt.Fprintln(o.stderr, "prodaccess: GITHUB_TOKEN is not set: branches are pushed but no pull requests are opened")
+	}
+	repos, err := gitfile.NewRepos(files, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range repos {
+		out = append(out, r)
+	}
+	out = append(out, manual.New(pointers(cfg.Targets), previous, since))
+	return out, nil
+}
+
+func pointers(ts []model.Target) []*model.Target {
+	out := make([]*model.Target, len(ts))
+	for i := range ts {
+		out[i] = &ts[i]
+	}
+	return out
+}
+
+// resolveRepo makes a local repository path relative to the configuration
+// file's folder; URLs are left alone.
+func (o *options) resolveRepo(repo string) string {
+	if strings.Contains(repo, "://") || filepath.IsAbs(repo) {
+		return repo
+	}
+	if at, colon := strings.Index(repo, "@"), strings.Index(repo, ":"); at >= 0 && colon > at {
+		return repo // user@host:path
+	}
+	return filepath.Join(filepath.Dir(o.configPath), repo)
+}

@@ -1,0 +1,256 @@
+// Command demo runs prodaccess end to end on the example people with no
+// credentials and no network: it builds a throwaway world in a temporary
+// folder (a people repository, local git repositories holding the GPG
+// recipients, the Pass store's .gpg-id, puppet's user list and the AWS
+// role's tfvars) and an in-memory GitHub stand-in on localhost, then runs
+// the real prodaccess binary against it: plan, apply, and apply again.
+//
+// It is what `make demo` runs. Like `vault server -dev`, it is a
+// development mode: nothing in it is real, and it leaves nothing behind
+// unless asked to (-keep).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prodaccess/prodaccess/internal/devstack"
+	"github.com/prodaccess/prodaccess/internal/fakegithub"
+	"github.com/prodaccess/prodaccess/model"
+)
+
+func main() {
+	bin := flag.String("bin", "bin/prodaccess", "the prodaccess binary to run")
+	people := flag.String("people", "people", "the example people")
+	keep := flag.Bool("keep", false, "keep the temporary folder")
+	flag.Parse()
+	if err := run(*bin, *people, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(bin, peopleDir string, keep bool) error {
+	bin, err := filepath.Abs(bin)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "prodaccess-demo-")
+	if err != nil {
+		return err
+	}
+	if keep {
+		fmt.Printf("(keeping %s)\n", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+
+	// Everyone's level today, to build a world that differs from it.
+	loc, _ := time.LoadLocation("Europe/London")
+	today := model.DayOf(time.Now(), loc)
+	files, err := os.ReadDir(peopleDir)
+	if err != nil {
+		return err
+	}
+	ppl, err := model.LoadPeople(os.DirFS(peopleDir), "people")
+	if err != nil {
+		return err
+	}
+	roster := model.NewRoster(ppl, model.DefaultPolicy())
+	var entitled []*model.Person
+	for _, dc := range roster.Evaluate(today) {
+		if dc.Level != model.None {
+			entitled = append(entitled, dc.Person)
+		}
+	}
+	if len(entitled) < 4 {
+		return fmt.Errorf("only %d example people have access on %s; the demo needs at least 4", len(entitled), today)
+	}
+	leaver := roster.Person("pat-leaver")
+	childOnly := roster.Person("femi-probation")
+	// The world is a little behind: the newest entitled person is missing
+	// everywhere, and the leaver is still everywhere.
+	missing := entitled[len(entitled)-1]
+	current := append(slices.Clone(entitled[:len(entitled)-1]), leaver)
+
+	// GitHub.
+	gh := fakegithub.New("alphagov")
+	defer gh.Close()
+	gh.Token = "demo-token-not-secret"
+	for _, p := range roster.People {
+		gh.AddUser(p.GitHub, p.GitHubID, p != missing)
+	}
+	gh.AddTeam("gov-uk-production", "")
+	gh.AddTeam("gov-uk-production-oncall", "gov-uk-production")
+	for _, p := range current {
+		gh.SetMember("gov-uk-production", p.GitHub, "member")
+	}
+	gh.SetMember("gov-uk-production-oncall", childOnly.GitHub, "member")
+
+	// Target repositories.
+	var rcp, gpgID, users, arns []string
+	for _, p := range current {
+		rcp = append(rcp, fmt.Sprintf("%s # %s <%s>", p.GPGFingerprint, p.Name, p.Email))
+		gpgID = append(gpgID, p.GPGFingerprint)
+		if p.SSHUsername != "" {
+			users = append(users, "  - "+p.SSHUsername)
+			arns = append(arns, fmt.Sprintf("  %q,", p.AWSUserARN))
+		}
+	}
+	secrets, puppet, aws := filepath.Join(dir, "govuk-secrets"), filepath.Join(dir, "govuk-puppet"), filepath.Join(dir, "govuk-aws-data")
+	if err := devstack.NewRepo(secrets, map[string]string{
+		"puppet_aws/gpg_recipients/production_hiera_gpg.rcp": "# Recipients of production hieradata\nF00DF00DF00DF00DF00DF00DF00DF00DF00DF00D # puppet master\n" + strings.Join(rcp, "\n") + "\n",
+		"pass/2ndline/.gpg-id": strings.Join(gpgID, "\n") + "\n",
+	}); err != nil {
+		return err
+	}
+	if err := devstack.NewRepo(puppet, map[string]string{
+		"hieradata_aws/common.yaml": "---\n# Managed in part by prodaccess: only users::usernames changes.\nusers::usernames:\n" + strings.Join(users, "\n") + "\n\nusers::shell: /bin/bash\n",
+	}); err != nil {
+		return err
+	}
+	if err := devstack.NewRepo(aws, map[string]string{
+		"data/infra-security/production/common.tfvars": "# AWS PowerUser role\nrole_poweruser_user_arns = [\n" + strings.Join(arns, "\n") + "\n]\n\nrole_admin_user_arns = []\n",
+	}); err != nil {
+		return err
+	}
+
+	// The people repository: yesterday's commit, then today's.
+	repo := filepath.Join(dir, "people-repo")
+	peopleFiles := map[string]string{"prodaccess.yaml": demoConfig(secrets, puppet, aws)}
+	for _, f := range files {
+		if strings.HasSuffix(f.Name(), ".yaml") && f.Name() != missing.ID+".yaml" {
+			b, err := os.ReadFile(filepath.Join(peopleDir, f.Name()))
+			if err != nil {
+				return err
+			}
+			peopleFiles["people/"+f.Name()] = string(b)
+		}
+	}
+	if err := devstack.NewRepo(repo, nil); err != nil {
+		return err
+	}
+	if err := devstack.CommitAt(repo, peopleFiles, "People as they were yesterday", time.Now().Add(-36*time.Hour)); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(filepath.Join(peopleDir, missing.ID+".yaml"))
+	if err != nil {
+		return err
+	}
+	if err := devstack.Commit(repo, map[string]string{"people/" + missing.ID + ".yaml": string(b)}, "Add "+missing.Name+" (merged pull request #7)"); err != nil {
+		return err
+	}
+
+	env := append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN="+gh.Token)
+	say := func(format string, args ...any) { fmt.Printf("\n\033[1m"+format+"\033[0m\n", args...) }
+	cmd := func(args ...string) error {
+		fmt.Printf("\n$ prodaccess %s\n", strings.Join(args, " "))
+		c := exec.Command(bin, args...)
+		c.Dir, c.Env, c.Stdout, c.Stderr = repo, env, os.Stdout, os.Stdout
+		err := c.Run()
+		if ee, ok := err.(*exec.ExitError); ok {
+			fmt.Printf("(exit status %d)\n", ee.ExitCode())
+			return nil
+		}
+		return err
+	}
+
+	say("prodaccess demo, %s: the example people against an in-memory GitHub and local git repositories", today)
+	fmt.Printf("The team and the files are a little behind: %s is missing everywhere and %s (who left) is still everywhere.\n", missing.ID, leaver.ID)
+	fmt.Printf("%s is in the child team gov-uk-production-oncall, which prodaccess never changes.\n", childOnly.ID)
+	if err := cmd("validate"); err != nil {
+		return err
+	}
+	if err := cmd("who"); err != nil {
+		return err
+	}
+	say("1. plan: what would change, and why (exit status 2 means there are changes)")
+	if err := cmd("plan"); err != nil {
+		return err
+	}
+	say("2. apply: revocations first, then pull requests, then grants, then the list for people")
+	gh.ResetRequests()
+	if err := cmd("apply"); err != nil {
+		return err
+	}
+	say("3. the team afterwards")
+	fmt.Printf("direct members: %s\n", strings.Join(gh.Members("gov-uk-production"), ", "))
+	fmt.Printf("pending invitations: %s\n", strings.Join(gh.Invited("gov-uk-production"), ", "))
+	for _, r := range []string{"alphagov/govuk-secrets", "alphagov/govuk-puppet", "alphagov/govuk-aws-data"} {
+		for _, pr := range gh.OpenPulls(r) {
+			say("4. pull request %s#%d: %s", r, pr.Number, pr.Title)
+			fmt.Println(pr.Body)
+		}
+	}
+	for _, r := range []string{secrets, puppet, aws} {
+		diff, err := devstack.Git(r, "diff", "main", "prodaccess/sync")
+		if err != nil {
+			return err
+		}
+		fmt.Printf("$ git diff main prodaccess/sync   # in %s\n%s", filepath.Base(r), diff)
+	}
+	say("5. apply again: nothing to do, and no write request")
+	gh.ResetRequests()
+	if err := cmd("apply"); err != nil {
+		return err
+	}
+	fmt.Printf("GitHub requests by the second apply: %d, of which writes: %d\n", len(gh.Requests()), gh.Writes())
+	return nil
+}
+
+func demoConfig(secrets, puppet, aws string) string {
+	return fmt.Sprintf(`# The demo's configuration: the shipped prodaccess.yaml with local
+# repositories in place of GitHub URLs.
+people: people/
+timezone: Europe/London
+safety:
+  max_removal_fraction: 0.25
+targets:
+  - name: hieradata
+    type: file
+    repo: %[1]s
+    github_repo: alphagov/govuk-secrets
+    path: puppet_aws/gpg_recipients/production_hiera_gpg.rcp
+    format: gpg-recipients
+    keep: ["F00D F00D F00D F00D F00D F00D F00D F00D F00D F00D"]
+  - name: pass-store
+    type: file
+    repo: %[1]s
+    github_repo: alphagov/govuk-secrets
+    path: pass/2ndline/.gpg-id
+    format: gpg-id
+  - name: github-production
+    type: github-team
+    org: alphagov
+    team: gov-uk-production
+  - name: ssh-puppet
+    type: file
+    repo: %[2]s
+    github_repo: alphagov/govuk-puppet
+    path: hieradata_aws/common.yaml
+    format: yaml-list
+    key: users::usernames
+  - name: aws-poweruser
+    type: file
+    repo: %[3]s
+    github_repo: alphagov/govuk-aws-data
+    path: data/infra-security/production/common.tfvars
+    format: tfvars-list
+    key: role_poweruser_user_arns
+  - name: gcp-storage-admin
+    type: manual
+    instructions: Grant the "Storage Admin" role in Google Cloud Platform
+  - name: signon-super-admin
+    type: manual
+    instructions: Grant "Super Admin" in production Signon
+  - name: paas-space-developer
+    type: manual
+    instructions: Grant "SpaceDeveloper" on every space of govuk_development in GOV.UK PaaS
+`, secrets, puppet, aws)
+}

@@ -1,0 +1,631 @@
+// Package fakegithub is a stateful stand-in for the parts of GitHub's REST
+// API that prodaccess uses, for tests and the demo. It behaves as GitHub
+// does in the ways that matter (see the facts it follows below), serves
+// under a path prefix so that any hard-coded URL fails, records every
+// request so tests can count them, and can inject faults and latency.
+//
+// Facts it follows: adding a user who is not an organisation member
+// creates an invitation ("state": "pending") and the user does not appear
+// among the members until they accept; a team's member list includes the
+// members of its child teams; DELETE of a team membership removes an active
+// or a pending membership; lists are paginated with Link headers and
+// answer 304 to a matching If-None-Match; a missing team is a 404; teams
+// synced from an identity provider answer 403 to writes.
+package fakegithub
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Prefix is the path the API is served under, as on GitHub Enterprise.
+const Prefix = "/api/v3"
+
+// User is a GitHub account.
+type User struct {
+	Login string
+	ID    int64
+	// Blocked users cannot be added to the organisation's teams.
+	Blocked bool
+}
+
+// Team is a team of an organisation.
+type Team struct {
+	Slug   string
+	Parent string            // the parent team's slug, if any
+	Roles  map[string]string // direct members: lower-case login → "member" or "maintainer"
+	// Synced teams are managed by an identity provider and refuse writes.
+	Synced bool
+}
+
+// Invitation is a pending invitation to the organisation, to some teams.
+type Invitation struct {
+	ID    int64
+	Login string
+	Teams []string
+}
+
+// PullRequest is a pull request of a repository.
+type PullRequest struct {
+	Number            int
+	Head, Base        string
+	Title, Body       string
+	State             string // open or closed
+	CreatedAt, Closed time.Time
+}
+
+// Request is one request the server answered.
+type Request struct {
+	Method, Path string // Path without the prefix
+	Query        url.Values
+	Status       int
+}
+
+// Fault makes matching requests fail. Times is how many requests it
+// affects (0: all).
+type Fault struct {
+	Method     string // "" matches any method
+	PathPrefix string // matched against the path without the API prefix
+	Status     int
+	Header     http.Header
+	Body       string
+	// Delay holds the response back, to make the client time out.
+	Delay time.Duration
+	Times int
+
+	used int
+}
+
+// Server is the stand-in. Its exported state may be read and changed
+// between requests while holding no lock, or with Lock and Unlock.
+type Server struct {
+	sync.Mutex
+
+	Org         string
+	OrgMembers  map[string]bool // lower-case logins
+	Teams       map[string]*Team
+	Invitations []*Invitation
+	Users       map[string]*User // lower-case login → user
+	Pulls       map[string][]*PullRequest
+	// Token, if set, must be sent as a bearer token.
+	Token string
+	// Latency is added to every response.
+	Latency time.Duration
+	Faults  []*Fault
+
+	requests []Request
+	nextID   int64
+	srv      *httptest.Server
+}
+
+// New starts a stand-in for one organisation. Close it when done.
+func New(org string) *Server {
+	s := &Server{
+		Org:        org,
+		OrgMembers: map[string]bool{},
+		Teams:      map[string]*Team{},
+		Users:      map[string]*User{},
+		Pulls:      map[string][]*PullRequest{},
+		nextID:     1000,
+	}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL is the API's base URL, for GITHUB_API_URL.
+func (s *Server) URL() string { return s.srv.URL + Prefix }
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// AddUser creates an account; member makes it a member of the organisation.
+func (s *Server) AddUser(login string, id int64, member bool) *User {
+	s.Lock()
+	defer s.Unlock()
+	u := &User{Login: login, ID: id}
+	s.Users[strings.ToLower(login)] = u
+	if member {
+		s.OrgMembers[strings.ToLower(login)] = true
+	}
+	return u
+}
+
+// AddTeam creates a team, under parent if it is not empty.
+func (s *Server) AddTeam(slug, parent string) *Team {
+	s.Lock()
+	defer s.Unlock()
+	t := &Team{Slug: slug, Parent: parent, Roles: map[string]string{}}
+	s.Teams[slug] = t
+	return t
+}
+
+// SetMember makes login a direct member of team with role.
+func (s *Server) SetMember(team, login, role string) {
+	s.Lock()
+	defer s.Unlock()
+	s.Teams[team].Roles[strings.ToLower(login)] = role
+	s.OrgMembers[strings.ToLower(login)] = true
+}
+
+// Invite records a pending organisation invitation to some teams.
+func (s *Server) Invite(login string, teams ...string) {
+	s.Lock()
+	defer s.Unlock()
+	s.nextID++
+	s.Invitations = append(s.Invitations, &Invitation{ID: s.nextID, Login: login, Teams: teams})
+}
+
+// Accept turns login's invitation into organisation and team membership.
+func (s *Server) Accept(login string) {
+	s.Lock()
+	defer s.Unlock()
+	k := strings.ToLower(login)
+	for i, inv := range s.Invitations {
+		if strings.ToLower(inv.Login) == k {
+			s.OrgMembers[k] = true
+			for _, t := range inv.Teams {
+				s.Teams[t].Roles[k] = "member"
+			}
+			s.Invitations = slices.Delete(s.Invitations, i, i+1)
+			return
+		}
+	}
+}
+
+// Requests returns the requests answered so far.
+func (s *Server) Requests() []Request {
+	s.Lock()
+	defer s.Unlock()
+	return slices.Clone(s.requests)
+}
+
+// ResetRequests forgets the requests answered so far.
+func (s *Server) ResetRequests() {
+	s.Lock()
+	defer s.Unlock()
+	s.requests = nil
+}
+
+// Count returns how many requests had the method and a path starting
+// with prefix.
+func (s *Server) Count(method, prefix string) int {
+	n := 0
+	for _, r := range s.Requests() {
+		if (method == "" || r.Method == method) && strings.HasPrefix(r.Path, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// Writes counts the requests that are not reads.
+func (s *Server) Writes() int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			n++
+		}
+	}
+	return n
+}
+
+// Members returns the direct members of a team, as lower-case logins.
+func (s *Server) Members(team string) []string {
+	s.Lock()
+	defer s.Unlock()
+	var out []string
+	for l := range s.Teams[team].Roles {
+		out = append(out, l)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Invited returns the lower-case logins with a pending invitation to team.
+func (s *Server) Invited(team string) []string {
+	s.Lock()
+	defer s.Unlock()
+	var out []string
+	for _, inv := range s.Invitations {
+		if slices.Contains(inv.Teams, team) {
+			out = append(out, strings.ToLower(inv.Login))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// OpenPulls returns the open pull requests of a repository.
+func (s *Server) OpenPulls(repo string) []PullRequest {
+	s.Lock()
+	defer s.Unlock()
+	var out []PullRequest
+	for _, pr := range s.Pulls[repo] {
+		if pr.State == "open" {
+			out = append(out, *pr)
+		}
+	}
+	return out
+}
+
+type apiError struct {
+	Message string `json:"message"`
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if s.Latency > 0 {
+		time.Sleep(s.Latency)
+	}
+	rec := &statusRecorder{ResponseWriter: w, status: 200}
+	s.Lock()
+	defer func() {
+		path := strings.TrimPrefix(r.URL.Path, Prefix)
+		s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.Query(), Status: rec.status})
+		s.Unlock()
+	}()
+	if !strings.HasPrefix(r.URL.Path, Prefix+"/") {
+		writeJSON(rec, http.StatusNotFound, apiError{"Not Found (outside " + Prefix + ")"})
+		return
+	}
+	path := strings.TrimPrefix(r.URL.Path, Prefix)
+	if f := s.fault(r.Method, path); f != nil {
+		if f.Delay > 0 {
+			s.Unlock()
+			time.Sleep(f.Delay)
+			s.Lock()
+		}
+		for k, vs := range f.Header {
+			rec.Header()[k] = vs
+		}
+		if f.Body != "" {
+			rec.Header().Set("Content-Type", "application/json")
+		}
+		rec.WriteHeader(f.Status)
+		fmt.Fprint(rec, f.Body)
+		return
+	}
+	if s.Token != "" && r.Header.Get("Authorization") != "Bearer "+s.Token {
+		writeJSON(rec, http.StatusUnauthorized, apiError{"Bad credentials"})
+		return
+	}
+	rec.Header().Set("X-Ratelimit-Limit", "5000")
+	rec.Header().Set("X-Ratelimit-Remaining", "4999")
+	rec.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+	s.route(rec, r, strings.Split(strings.Trim(path, "/"), "/"))
+}
+
+func (s *Server) fault(method, path string) *Fault {
+	for _, f := range s.Faults {
+		if (f.Method == "" || f.Method == method) && strings.HasPrefix(path, f.PathPrefix) && (f.Times == 0 || f.used < f.Times) {
+			f.used++
+			return f
+		}
+	}
+	return nil
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) route(w http.ResponseWriter, r *http.Request, p []string) {
+	switch {
+	case len(p) >= 4 && p[0] == "orgs" && p[2] == "teams":
+		if !strings.EqualFold(p[1], s.Org) {
+			writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+			return
+		}
+		team := s.Teams[p[3]]
+		if team == nil {
+			writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+			return
+		}
+		switch {
+		case len(p) == 5 && p[4] == "members" && r.Method == http.MethodGet:
+			s.listMembers(w, r, team)
+		case len(p) == 5 && p[4] == "teams" && r.Method == http.MethodGet:
+			var out []map[string]any
+			for _, t := range s.sortedTeams() {
+				if t.Parent == team.Slug {
+					out = append(out, map[string]any{"slug": t.Slug, "name": t.Slug})
+				}
+			}
+			s.page(w, r, out)
+		case len(p) == 5 && p[4] == "invitations" && r.Method == http.MethodGet:
+			var out []map[string]any
+			for _, inv := range s.Invitations {
+				if slices.Contains(inv.Teams, team.Slug) {
+					out = append(out, invitationJSON(inv))
+				}
+			}
+			s.page(w, r, out)
+		case len(p) == 6 && p[4] == "memberships":
+			s.membership(w, r, team, p[5])
+		default:
+			writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+		}
+	case len(p) == 3 && p[0] == "orgs" && p[2] == "invitations" && r.Method == http.MethodGet:
+		var out []map[string]any
+		for _, inv := range s.Invitations {
+			out = append(out, invitationJSON(inv))
+		}
+		s.page(w, r, out)
+	case len(p) == 2 && p[0] == "users" && r.Method == http.MethodGet:
+		u := s.Users[strings.ToLower(p[1])]
+		if u == nil {
+			writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"login": u.Login, "id": u.ID})
+	case len(p) >= 4 && p[0] == "repos" && p[3] == "pulls":
+		s.pulls(w, r, p[1]+"/"+p[2], p[4:])
+	default:
+		writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+	}
+}
+
+func invitationJSON(inv *Invitation) map[string]any {
+	return map[string]any{"id": inv.ID, "login": inv.Login, "role": "direct_member", "team_count": len(inv.Teams)}
+}
+
+func (s *Server) sortedTeams() []*Team {
+	var out []*Team
+	for _, t := range s.Teams {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b *Team) int { return strings.Compare(a.Slug, b.Slug) })
+	return out
+}
+
+// listMembers lists a team's members and, as GitHub does, the members of
+// all its descendant teams.
+func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, team *Team) {
+	role := r.URL.Query().Get("role")
+	roles := map[string]string{}
+	var walk func(t *Team)
+	walk = func(t *Team) {
+		for l, rl := range t.Roles {
+			if _, ok := roles[l]; !ok || rl == "maintainer" {
+				roles[l] = rl
+			}
+		}
+		for _, c := range s.Teams {
+			if c.Parent == t.Slug {
+				walk(c)
+			}
+		}
+	}
+	walk(team)
+	var logins []string
+	for l, rl := range roles {
+		if role == "" || role == "all" || role == rl {
+			logins = append(logins, l)
+		}
+	}
+	slices.Sort(logins)
+	out := make([]map[string]any, 0, len(logins))
+	for _, l := range logins {
+		u := s.Users[l]
+		out = append(out, map[string]any{"login": u.Login, "id": u.ID})
+	}
+	s.page(w, r, out)
+}
+
+// page writes one page of a list with GitHub's Link header, and answers
+// 304 when the client already has this page.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, all []map[string]any) {
+	q := r.URL.Query()
+	per, _ := strconv.Atoi(q.Get("per_page"))
+	if per <= 0 {
+		per = 30
+	}
+	per = min(per, 100)
+	pg, _ := strconv.Atoi(q.Get("page"))
+	if pg <= 0 {
+		pg = 1
+	}
+	last := max(1, (len(all)+per-1)/per)
+	from, to := min((pg-1)*per, len(all)), min(pg*per, len(all))
+	items := all[from:to]
+	if items == nil {
+		items = []map[string]any{}
+	}
+	body, _ := json.Marshal(items)
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
+	w.Header().Set("ETag", etag)
+	link := func(n int, rel string) string {
+		u := *r.URL
+		qq := u.Query()
+		qq.Set("page", strconv.Itoa(n))
+		qq.Set("per_page", strconv.Itoa(per))
+		u.RawQuery = qq.Encode()
+		u.Scheme, u.Host = "http", r.Host
+		return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
+	}
+	var links []string
+	if pg < last {
+		links = append(links, link(pg+1, "next"), link(last, "last"))
+	}
+	if pg > 1 {
+		links = append(links, link(1, "first"), link(pg-1, "prev"))
+	}
+	if len(links) > 0 {
+		w.Header().Set("Link", strings.Join(links, ", "))
+	}
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+func (s *Server) membership(w http.ResponseWriter, r *http.Request, team *Team, login string) {
+	k := strings.ToLower(login)
+	u := s.Users[k]
+	switch r.Method {
+	case http.MethodGet:
+		if rl, ok := team.Roles[k]; ok {
+			writeJSON(w, http.StatusOK, map[string]any{"state": "active", "role": rl})
+			return
+		}
+		writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+	case http.MethodPut:
+		if team.Synced {
+			writeJSON(w, http.StatusForbidden, apiError{"This team is synchronized with an identity provider; change its membership there."})
+			return
+		}
+		if u == nil {
+			writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+			return
+		}
+		if u.Blocked {
+			writeJSON(w, http.StatusUnprocessableEntity, apiError{"Validation Failed: the user is blocked from the organization"})
+			return
+		}
+		var body struct {
+			Role string `json:"role"`
+		}
+		json.NewDecoder(r.Body).Decode(&body)
+		if body.Role == "" {
+			body.Role = "member"
+		}
+		if s.OrgMembers[k] {
+			team.Roles[k] = body.Role
+			writeJSON(w, http.StatusOK, map[string]any{"state": "active", "role": body.Role})
+			return
+		}
+		for _, inv := range s.Invitations {
+			if strings.ToLower(inv.Login) == k {
+				if !slices.Contains(inv.Teams, team.Slug) {
+					inv.Teams = append(inv.Teams, team.Slug)
+				}
+				writeJSON(w, http.StatusOK, map[string]any{"state": "pending", "role": body.Role})
+				return
+			}
+		}
+		s.nextID++
+		s.Invitations = append(s.Invitations, &Invitation{ID: s.nextID, Login: u.Login, Teams: []string{team.Slug}})
+		writeJSON(w, http.StatusOK, map[string]any{"state": "pending", "role": body.Role})
+	case http.MethodDelete:
+		if team.Synced {
+			writeJSON(w, http.StatusForbidden, apiError{"This team is synchronized with an identity provider; change its membership there."})
+			return
+		}
+		if _, ok := team.Roles[k]; ok {
+			delete(team.Roles, k)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		for i, inv := range s.Invitations {
+			if strings.ToLower(inv.Login) == k && slices.Contains(inv.Teams, team.Slug) {
+				inv.Teams = slices.DeleteFunc(inv.Teams, func(t string) bool { return t == team.Slug })
+				if len(inv.Teams) == 0 {
+					s.Invitations = slices.Delete(s.Invitations, i, i+1)
+				}
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+	default:
+		writeJSON(w, http.StatusMethodNotAllowed, apiError{"Method Not Allowed"})
+	}
+}
+
+func (s *Server) pulls(w http.ResponseWriter, r *http.Request, repo string, rest []string) {
+	owner, _, _ := strings.Cut(repo, "/")
+	prJSON := func(pr *PullRequest) map[string]any {
+		return map[string]any{
+			"number": pr.Number, "title": pr.Title, "body": pr.Body, "state": pr.State,
+			"html_url": fmt.Sprintf("https://github.example/%s/pull/%d", repo, pr.Number),
+			"head":     map[string]any{"ref": pr.Head, "label": owner + ":" + pr.Head},
+			"base":     map[string]any{"ref": pr.Base},
+		}
+	}
+	switch {
+	case len(rest) == 0 && r.Method == http.MethodGet:
+		q := r.URL.Query()
+		state := q.Get("state")
+		if state == "" {
+			state = "open"
+		}
+		var out []map[string]any
+		for _, pr := range s.Pulls[repo] {
+			if (state == "all" || pr.State == state) && (q.Get("head") == "" || q.Get("head") == owner+":"+pr.Head) {
+				out = append(out, prJSON(pr))
+			}
+		}
+		s.page(w, r, out)
+	case len(rest) == 0 && r.Method == http.MethodPost:
+		var body struct{ Title, Body, Head, Base string }
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Head == "" || body.Base == "" {
+			writeJSON(w, http.StatusUnprocessableEntity, apiError{"Validation Failed"})
+			return
+		}
+		for _, pr := range s.Pulls[repo] {
+			if pr.State == "open" && pr.Head == body.Head && pr.Base == body.Base {
+				writeJSON(w, http.StatusUnprocessableEntity, apiError{"Validation Failed: A pull request already exists for " + owner + ":" + body.Head + "."})
+				return
+			}
+		}
+		pr := &PullRequest{Number: len(s.Pulls[repo]) + 1, Head: body.Head, Base: body.Base, Title: body.Title, Body: body.Body, State: "open", CreatedAt: time.Now()}
+		s.Pulls[repo] = append(s.Pulls[repo], pr)
+		writeJSON(w, http.StatusCreated, prJSON(pr))
+	case len(rest) == 1:
+		n, _ := strconv.Atoi(rest[0])
+		var pr *PullRequest
+		for _, p := range s.Pulls[repo] {
+			if p.Number == n {
+				pr = p
+			}
+		}
+		if pr == nil {
+			writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+			return
+		}
+		if r.Method == http.MethodPatch {
+			var body struct{ Title, Body, State *string }
+			json.NewDecoder(r.Body).Decode(&body)
+			if body.Title != nil {
+				pr.Title = *body.Title
+			}
+			if body.Body != nil {
+				pr.Body = *body.Body
+			}
+			if body.State != nil {
+				pr.State = *body.State
+				if pr.State == "closed" {
+					pr.Closed = time.Now()
+				}
+			}
+		}
+		writeJSON(w, http.StatusOK, prJSON(pr))
+	default:
+		writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+	}
+}

@@ -1,0 +1,207 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Entry is one thing a target holds now: a login, a fingerprint, a
+// username, an ARN, or for a manual target an email address.
+type Entry struct {
+	Subject string `json:"subject"`           // as the target writes it
+	Label   string `json:"label,omitempty"`   // a name beside it, such as a recipients comment
+	Pending bool   `json:"pending,omitempty"` // an invitation not yet accepted
+	// Protected says why prodaccess must not remove the entry from this
+	// target (held through a child team, an organisation invitation); empty
+	// when it may.
+	Protected string `json:"protected,omitempty"`
+}
+
+// TargetState is what one target holds, as read.
+type TargetState struct {
+	Target  string  `json:"target"`
+	Entries []Entry `json:"entries"`
+	// Version changes whenever what was read changes; a saved plan is
+	// applied only while every version is still the same.
+	Version string `json:"version"`
+	// PullRequest names an open pull request that prodaccess made for
+	// this target's repository, if any.
+	PullRequest string `json:"pull_request,omitempty"`
+}
+
+// SubjectKey is how the target compares subjects: GitHub logins without regard
+// to case, fingerprints without spaces in upper case, the rest exactly.
+func (t *Target) SubjectKey(subject string) string {
+	switch {
+	case t.Type == GitHubTeam:
+		return strings.ToLower(subject)
+	case t.Type == Manual:
+		return strings.ToLower(subject)
+	case t.Format == GPGRecipients || t.Format == GPGID:
+		return strings.ToUpper(strings.ReplaceAll(subject, " ", ""))
+	}
+	return subject
+}
+
+// Kept reports whether subject is one of the target's keep entries.
+func (t *Target) Kept(subject string) bool {
+	k := t.SubjectKey(subject)
+	for _, keep := range t.Keep {
+		if t.SubjectKey(keep) == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Action is what a change does.
+type Action string
+
+// Actions.
+const (
+	Add    Action = "add"
+	Remove Action = "remove"
+)
+
+// Change is one entry to add to or remove from one target.
+type Change struct {
+	Target  string `json:"target"`
+	Action  Action `json:"action"`
+	Subject string `json:"subject"`
+	Person  string `json:"person,omitempty"` // the person's id; empty for an entry that belongs to nobody
+	Name    string `json:"name,omitempty"`
+	Email   string `json:"email,omitempty"`
+	Level   Level  `json:"level"` // the person's level on the plan's day
+	Until   *Day   `json:"until,omitempty"`
+	Reason  string `json:"reason"` // the rules and facts behind the change
+	// GitHubID is the person's immutable GitHub user id, when the file
+	// gives one; a login that now belongs to another id is refused.
+	GitHubID int64 `json:"github_id,omitempty"`
+}
+
+func (c Change) String() string {
+	who := c.Subject
+	if c.Person != "" {
+		who = fmt.Sprintf("%s (%s)", c.Subject, c.Person)
+	}
+	return fmt.Sprintf("%s %s %s", c.Action, who, c.Target)
+}
+
+// TargetPlan is the changes for one target.
+type TargetPlan struct {
+	Target      string     `json:"target"`
+	Type        TargetType `json:"type"`
+	Where       string     `json:"where"` // the team, or the repository and file
+	Version     string     `json:"version"`
+	Current     int        `json:"current"` // entries the target holds now
+	Kept        int        `json:"kept"`    // of those, keep entries, which no plan removes
+	PullRequest string     `json:"pull_request,omitempty"`
+	Changes     []Change   `json:"changes"`
+}
+
+// Removals counts the changes that remove an entry.
+func (tp *TargetPlan) Removals() int {
+	n := 0
+	for _, c := range tp.Changes {
+		if c.Action == Remove {
+			n++
+		}
+	}
+	return n
+}
+
+// Plan is everything a reconcile would change, and why. It is data: it can
+// be printed, saved as JSON, reviewed, and applied later exactly as it is.
+type Plan struct {
+	At      Day          `json:"at"`
+	Commit  string       `json:"commit,omitempty"` // the people repository commit the person files were read from
+	Targets []TargetPlan `json:"targets"`
+	// Warnings are things a person should know that change nothing.
+	Warnings []string `json:"warnings"`
+	// Refusals are the safety checks that failed. A plan with any refusal
+	// must not be applied.
+	Refusals         []string `json:"refusals"`
+	AllowMassRemoval bool     `json:"allow_mass_removal"`
+}
+
+// Changes counts the changes across all targets.
+func (p *Plan) Changes() int {
+	n := 0
+	for _, tp := range p.Targets {
+		n += len(tp.Changes)
+	}
+	return n
+}
+
+// Target returns the plan for the named target, or nil.
+func (p *Plan) Target(name string) *TargetPlan {
+	for i := range p.Targets {
+		if p.Targets[i].Target == name {
+			return &p.Targets[i]
+		}
+	}
+	return nil
+}
+
+// Status is how one change fared when applied.
+type Status string
+
+// Statuses of applied changes.
+const (
+	Done    Status = "done"    // the target now holds the change
+	Pending Status = "pending" // the change is in a pull request or an invitation awaiting someone
+	ByHand  Status = "by-hand" // a person must make the change by hand
+	Failed  Status = "failed"  // the change was tried and did not happen
+	Refused Status = "refused" // a check refused the change; nothing was tried
+)
+
+// Result is what became of one change.
+type Result struct {
+	Change Change `json:"change"`
+	Status Status `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Report is what apply did.
+type Report struct {
+	Plan    *Plan    `json:"plan"`
+	Results []Result `json:"results"`
+}
+
+// Failed counts the results that failed or were refused.
+func (r *Report) Failed() int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Status == Failed || res.Status == Refused {
+			n++
+		}
+	}
+	return n
+}
+
+// SortChanges orders changes removals first, then by target and subject,
+// so plans read the same way every time.
+func SortChanges(cs []Change) {
+	slices.SortStableFunc(cs, func(a, b Change) int {
+		if a.Action != b.Action {
+			if a.Action == Remove {
+				return -1
+			}
+			return 1
+		}
+		if c := strings.Compare(a.Target, b.Target); c != 0 {
+			return c
+		}
+		return strings.Compare(strings.ToLower(a.Subject), strings.ToLower(b.Subject))
+	})
+}
+
+// PullRequest is a pull request that proposes changes to a target
+// repository.
+type PullRequest struct {
+	Number int
+	URL    string
+	Title  string
+	Body   string
+}

@@ -1,0 +1,160 @@
+package model
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// WritePlan writes a plan for people to read: text for a terminal or
+// markdown for a pull-request comment or a job summary.
+func WritePlan(w io.Writer, p *Plan, markdown bool) error {
+	head := fmt.Sprintf("Plan for %s", p.At)
+	if p.Commit != "" {
+		head += fmt.Sprintf(", person files at commit %s", shortSHA(p.Commit))
+	}
+	if markdown {
+		fmt.Fprintf(w, "## prodaccess: %s\n\n", head)
+	} else {
+		fmt.Fprintf(w, "%s\n", head)
+	}
+	var unchanged []string
+	for _, tp := range p.Targets {
+		if len(tp.Changes) == 0 {
+			unchanged = append(unchanged, tp.Target)
+			continue
+		}
+		title := fmt.Sprintf("%s: %s (%d entries now)", tp.Target, tp.Where, tp.Current)
+		if tp.Type == Manual {
+			title = fmt.Sprintf("%s, by hand: %s", tp.Target, tp.Where)
+		}
+		if markdown {
+			fmt.Fprintf(w, "### %s\n\n", mdCell(title))
+			if tp.PullRequest != "" {
+				fmt.Fprintf(w, "Open pull request: %s\n\n", tp.PullRequest)
+			}
+			fmt.Fprintf(w, "| change | entry | person | level | why |\n|---|---|---|---|---|\n")
+			for _, c := range tp.Changes {
+				fmt.Fprintf(w, "| %s | `%s` | %s | %s | %s |\n", verb(tp.Type, c.Action), c.Subject, orDash(c.Person), levelText(c), mdCell(c.Reason))
+			}
+			fmt.Fprintln(w)
+			continue
+		}
+		fmt.Fprintf(w, "\n%s\n", title)
+		if tp.PullRequest != "" {
+			fmt.Fprintf(w, "  open pull request: %s\n", tp.PullRequest)
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, c := range tp.Changes {
+			sign := "+"
+			if c.Action == Remove {
+				sign = "-"
+			}
+			fmt.Fprintf(tw, "  %s %s\t%s\t%s\t%s\t%s\n", sign, verb(tp.Type, c.Action), c.Subject, orDash(c.Person), levelText(c), c.Reason)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	nl := ""
+	if !markdown {
+		nl = "\n"
+	}
+	if len(unchanged) > 0 {
+		fmt.Fprintf(w, "%sNo changes: %s\n", nl, strings.Join(unchanged, ", "))
+	}
+	list := func(title string, items []string) {
+		if len(items) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "\n%s\n", title)
+		if markdown {
+			fmt.Fprintln(w)
+		}
+		for _, s := range items {
+			fmt.Fprintf(w, "  - %s\n", s)
+		}
+	}
+	list("Warnings:", p.Warnings)
+	if p.AllowMassRemoval {
+		list("Mass removal is allowed (--allow-mass-removal).", nil)
+	}
+	list("REFUSED: nothing in this plan may be applied:", p.Refusals)
+	adds, removes := 0, 0
+	for _, tp := range p.Targets {
+		for _, c := range tp.Changes {
+			if c.Action == Add {
+				adds++
+			} else {
+				removes++
+			}
+		}
+	}
+	_, err := fmt.Fprintf(w, "\n%d change(s): %d removal(s), %d addition(s).\n", adds+removes, removes, adds)
+	return err
+}
+
+func verb(t TargetType, a Action) string {
+	switch {
+	case t == Manual && a == Add:
+		return "grant"
+	case t == Manual:
+		return "revoke"
+	}
+	return string(a)
+}
+
+func levelText(c Change) string {
+	if c.Person == "" {
+		return "-"
+	}
+	if c.Until != nil && c.Level != None {
+		return fmt.Sprintf("%s until %s", c.Level, c.Until)
+	}
+	return c.Level.String()
+}
+
+func shortSHA(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+// WriteResults writes what apply did, change by change.
+func WriteResults(w io.Writer, r *Report, markdown bool) error {
+	counts := map[Status]int{}
+	if markdown {
+		fmt.Fprintf(w, "\n## Results\n\n| result | change | detail |\n|---|---|---|\n")
+		for _, res := range r.Results {
+			counts[res.Status]++
+			fmt.Fprintf(w, "| %s | %s | %s |\n", res.Status, mdCell(res.Change.String()), mdCell(res.Detail))
+		}
+	} else {
+		fmt.Fprintf(w, "\nResults:\n")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, res := range r.Results {
+			counts[res.Status]++
+			status := string(res.Status)
+			if res.Status == Failed || res.Status == Refused {
+				status = strings.ToUpper(status)
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", status, res.Change, res.Detail)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	var parts []string
+	for _, s := range []Status{Done, Pending, ByHand, Failed, Refused} {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	if len(parts) == 0 {
+		parts = []string{"nothing to do"}
+	}
+	_, err := fmt.Fprintf(w, "\nApplied: %s.\n", strings.Join(parts, ", "))
+	return err
+}

@@ -1,0 +1,129 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// PullRequestTitle is the title of the pull request for one repository.
+func PullRequestTitle(repo string, changes []Change) string {
+	adds, removes := 0, 0
+	for _, c := range changes {
+		if c.Action == Remove {
+			removes++
+		} else {
+			adds++
+		}
+	}
+	var parts []string
+	if removes > 0 {
+		parts = append(parts, plural(removes, "removal"))
+	}
+	if adds > 0 {
+		parts = append(parts, plural(adds, "addition"))
+	}
+	return fmt.Sprintf("prodaccess: %s in %s", strings.Join(parts, " and "), repo)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// CommitMessage is the message of the commit on the sync branch.
+func CommitMessage(plan *Plan, changes []Change) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Bring production access in line with the rules on %s\n\n", plan.At)
+	if plan.Commit != "" {
+		fmt.Fprintf(&b, "Person files at commit %s.\n\n", plan.Commit)
+	}
+	for _, c := range changes {
+		fmt.Fprintf(&b, "- %s\n", c)
+	}
+	return b.String()
+}
+
+// PullRequestBody says what the pull request changes, why, and what a
+// person must still do once it is merged. It holds nothing that changes
+// from run to run unless the changes do, so that an unchanged pull request
+// is not edited.
+func PullRequestBody(plan *Plan, targets []*Target, changes []Change) string {
+	var b strings.Builder
+	b.WriteString("prodaccess opened this pull request to bring production access in line with the rules. ")
+	b.WriteString("Merging it is what grants and revokes the access below.\n\n")
+	fmt.Fprintf(&b, "Decided for **%s**", plan.At)
+	if plan.Commit != "" {
+		fmt.Fprintf(&b, " from the person files at commit `%s`", plan.Commit)
+	}
+	b.WriteString(".\n\n### Changes\n\n")
+	b.WriteString("| target | change | entry | person | why |\n|---|---|---|---|---|\n")
+	for _, c := range changes {
+		person := "(nobody)"
+		if c.Person != "" {
+			person = c.Person
+			if c.Name != "" {
+				person += " (" + c.Name + ")"
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s |\n", c.Target, c.Action, c.Subject, mdCell(person), mdCell(c.Reason))
+	}
+	todos := afterMerge(targets, changes)
+	if len(todos) > 0 {
+		b.WriteString("\n### Still to do by a person after merging\n\n")
+		for _, t := range todos {
+			fmt.Fprintf(&b, "- [ ] %s\n", t)
+		}
+	}
+	b.WriteString("\nprodaccess updates this pull request in place on each run and closes it when nothing is left to change.\n")
+	return b.String()
+}
+
+// afterMerge lists what merging does not do by itself.
+func afterMerge(targets []*Target, changes []Change) []string {
+	var out []string
+	for _, t := range targets {
+		var added, removed []string
+		for _, c := range changes {
+			if c.Target != t.Name {
+				continue
+			}
+			who := c.Subject
+			if c.Person != "" {
+				who = c.Person
+			}
+			if c.Action == Add {
+				added = append(added, who)
+			} else {
+				removed = append(removed, who)
+			}
+		}
+		if len(added)+len(removed) == 0 {
+			continue
+		}
+		switch t.Format {
+		case GPGRecipients:
+			out = append(out, fmt.Sprintf("Re-encrypt every secret encrypted to `%s` so that it matches the new recipients (%s).", t.Path, t.Name))
+		case GPGID:
+			out = append(out, fmt.Sprintf("Re-encrypt the password store under `%s` for the new recipients, for example with `pass init`: changing the file re-encrypts nothing (%s).", t.Path, t.Name))
+		case YAMLList:
+			out = append(out, fmt.Sprintf("Deploy `%s` so that the servers pick up the new user list (%s).", t.Path, t.Name))
+		case TFVarsList:
+			out = append(out, fmt.Sprintf("Run Terraform for `%s` so that the role's trust list changes (%s).", t.Path, t.Name))
+		}
+		if len(removed) > 0 && (t.Format == GPGRecipients || t.Format == GPGID) {
+			out = append(out, fmt.Sprintf("Rotate every secret that %s could read through %s: removing a recipient does not take back what they already decrypted.", strings.Join(removed, ", "), t.Name))
+		}
+		if len(removed) > 0 && (t.Format == YAMLList || t.Format == TFVarsList) {
+			out = append(out, fmt.Sprintf("Check that no session or key of %s still gives access through %s.", strings.Join(removed, ", "), t.Name))
+		}
+	}
+	return out
+}
+
+// mdCell makes text safe inside a markdown table cell.
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "|", "\\|")
+	return strings.ReplaceAll(s, "\n", " ")
+}

@@ -1,0 +1,154 @@
+package gitfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// PeopleRepo is the git repository that holds the person files. Plans are
+// made from what is committed, never from the working tree, so that what
+// was applied can always be traced to a commit.
+type PeopleRepo struct {
+	repo *git.Repository
+	root string // the top folder of the working tree
+}
+
+// Revision is the repository's tree at one commit.
+type Revision struct {
+	Commit *object.Commit
+	Tree   *object.Tree
+	FS     fs.FS // the whole tree, read-only
+}
+
+// OpenPeopleRepo opens the repository that holds dir.
+func OpenPeopleRepo(dir string) (*PeopleRepo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return nil, fmt.Errorf("open the git repository that holds %s: %w", dir, err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return nil, fmt.Errorf("open the git repository that holds %s: %w", dir, err)
+	}
+	root, err := filepath.EvalSymlinks(wt.Filesystem.Root())
+	if err != nil {
+		return nil, err
+	}
+	return &PeopleRepo{repo: repo, root: root}, nil
+}
+
+// Rel returns where a file or folder on disk is inside the repository, as
+// a slash-separated path.
+func (r *PeopleRepo) Rel(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = resolved
+	}
+	rel, err := filepath.Rel(r.root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s is outside the git repository at %s", p, r.root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// Head returns the revision HEAD points at.
+func (r *PeopleRepo) Head() (*Revision, error) {
+	ref, err := r.repo.Head()
+	if err != nil {
+		return nil, fmt.Errorf("read HEAD of the people repository: %w", err)
+	}
+	return r.revision(ref.Hash())
+}
+
+func (r *PeopleRepo) revision(h plumbing.Hash) (*Revision, error) {
+	c, err := r.repo.CommitObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", h, err)
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("read the tree of commit %s: %w", h, err)
+	}
+	return &Revision{Commit: c, Tree: tree, FS: NewTreeFS(tree)}, nil
+}
+
+// Before returns the last commit on HEAD's first-parent line that was
+// committed before t, or nil when there is none.
+func (r *PeopleRepo) Before(t time.Time) (*Revision, error) {
+	head, err := r.Head()
+	if err != nil {
+		return nil, err
+	}
+	for c := head.Commit; ; {
+		if c.Committer.When.Before(t) {
+			return r.revision(c.Hash)
+		}
+		if c.NumParents() == 0 {
+			return nil, nil
+		}
+		if c, err = c.Parent(0); err != nil {
+			return nil, fmt.Errorf("walk the history of the people repository: %w", err)
+		}
+	}
+}
+
+// Uncommitted lists the files under dir (a slash-separated path in the
+// repository) whose working copy differs from HEAD: added, changed or
+// deleted and not committed.
+func (r *PeopleRepo) Uncommitted(dir string) ([]string, error) {
+	head, err := r.Head()
+	if err != nil {
+		return nil, err
+	}
+	committed := map[string]plumbing.Hash{}
+	if sub, err := head.Tree.Tree(dir); err == nil {
+		for _, e := range sub.Entries {
+			if e.Mode.IsFile() {
+				committed[e.Name] = e.Hash
+			}
+		}
+	} else if !errors.Is(err, object.ErrDirectoryNotFound) {
+		return nil, err
+	}
+	entries, err := os.ReadDir(filepath.Join(r.root, filepath.FromSlash(dir)))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(r.root, filepath.FromSlash(dir), e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		if h, ok := committed[e.Name()]; !ok || h != plumbing.ComputeHash(plumbing.BlobObject, data) {
+			out = append(out, path.Join(dir, e.Name()))
+		}
+		delete(committed, e.Name())
+	}
+	for name := range committed {
+		out = append(out, path.Join(dir, name))
+	}
+	slices.Sort(out)
+	return out, nil
+}

@@ -1,0 +1,346 @@
+// Package gitfile reads and changes files in git repositories with go-git:
+// the list files that are file targets (changed through a branch and a pull
+// request, never by pushing to the base branch), and the repository that
+// holds the person files.
+package gitfile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-billy/v5/memfs"
+	"github.com/go-git/go-billy/v5/util"
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/plumbing/transport/http"
+	"github.com/go-git/go-git/v5/storage/memory"
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/reconciler"
+)
+
+// SyncBranch is the one branch prodaccess pushes to in a target repository.
+const SyncBranch = "prodaccess/sync"
+
+// PullRequests opens, finds, updates and closes pull requests. The GitHub
+// provider implements it; repo is "owner/name".
+type PullRequests interface {
+	Find(ctx context.Context, repo, head string) (*model.PullRequest, error)
+	Create(ctx context.Context, repo, base, head, title, body string) (*model.PullRequest, error)
+	Update(ctx context.Context, repo string, number int, title, body string) error
+	Close(ctx context.Context, repo string, number int) error
+}
+
+// Options configure a repository provider.
+type Options struct {
+	Token        string       // for https remotes; never printed
+	PullRequests PullRequests // nil: push the branch only
+	Now          func() time.Time
+}
+
+// Repo is the provider for every file target in one git repository. It
+// opens one pull request for all of them.
+type Repo struct {
+	url        string // as configured
+	branch     string
+	githubRepo string
+	targets    []*model.Target
+	opts       Options
+
+	// What Read found, for Apply.
+	repo     *git.Repository
+	base     *object.Commit
+	sync     *object.Commit // the current sync branch, if any
+	pr       *model.PullRequest
+	contents map[string][]byte // target name → file content at base
+}
+
+var _ reconciler.Provider = (*Repo)(nil)
+
+// NewRepos groups the file targets by repository and returns a provider
+// for each. Targets in one repository must share a base branch, since one
+// pull request carries all their changes.
+func NewRepos(targets []*model.Target, opts Options) ([]*Repo, error) {
+	var out []*Repo
+	byURL := map[string]*Repo{}
+	for _, t := range targets {
+		if t.Type != model.FileTarget {
+			continue
+		}
+		r := byURL[t.Repo]
+		if r == nil {
+			r = &Repo{url: t.Repo, branch: t.Branch, githubRepo: t.GitHubRepo, opts: opts}
+			byURL[t.Repo] = r
+			out = append(out, r)
+		}
+		if r.branch != t.Branch {
+			return nil, fmt.Errorf("targets %s and %s are in the same repository %s on different branches (%s, %s); prodaccess opens one pull request per repository, so give them one base branch",
+				r.targets[0].Name, t.Name, t.Repo, r.branch, t.Branch)
+		}
+		if t.GitHubRepo != "" && r.githubRepo != "" && t.GitHubRepo != r.githubRepo {
+			return nil, fmt.Errorf("targets %s and %s name different github_repo for the same repository %s", r.targets[0].Name, t.Name, t.Repo)
+		}
+		if r.githubRepo == "" {
+			r.githubRepo = t.GitHubRepo
+		}
+		r.targets = append(r.targets, t)
+	}
+	return out, nil
+}
+
+// Targets names the targets in this repository.
+func (r *Repo) Targets() []string {
+	names := make([]string, len(r.targets))
+	for i, t := range r.targets {
+		names[i] = t.Name
+	}
+	return names
+}
+
+// Mode is Proposed: changes become access when the pull request is merged.
+func (r *Repo) Mode() reconciler.Mode { return reconciler.Proposed }
+
+func (r *Repo) auth() transport.AuthMethod {
+	if r.opts.Token != "" && (strings.HasPrefix(r.url, "https://") || strings.HasPrefix(r.url, "http://")) {
+		return &http.BasicAuth{Username: "x-access-token", Password: r.opts.Token}
+	}
+	return nil
+}
+
+// Read clones the repository into memory and reads each target's file on
+// the base branch, and the open pull request if there is one.
+func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
+	repo, err := git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
+		URL:           r.url,
+		Auth:          r.auth(),
+		ReferenceName: plumbing.NewBranchReferenceName(r.branch),
+		SingleBranch:  true,
+		NoCheckout:    true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("clone %s (branch %s): %w", r.url, r.branch, r.scrub(err))
+	}
+	r.repo = repo
+	head, err := repo.Reference(plumbing.NewRemoteReferenceName("origin", r.branch), true)
+	if err != nil {
+		return nil, fmt.Errorf("%s: no branch %s: %w", r.url, r.branch, err)
+	}
+	if r.base, err = repo.CommitObject(head.Hash()); err != nil {
+		return nil, fmt.Errorf("%s: read the head of %s: %w", r.url, r.branch, err)
+	}
+	if r.sync, err = r.fetchSync(ctx); err != nil {
+		return nil, err
+	}
+	tree, err := r.base.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("%s: read the tree of %s: %w", r.url, r.branch, err)
+	}
+	if r.githubRepo != "" && r.opts.PullRequests != nil {
+		if r.pr, err = r.opts.PullRequests.Find(ctx, r.githubRepo, SyncBranch); err != nil {
+			return nil, fmt.Errorf("find the open pull request of %s in %s: %w", SyncBranch, r.githubRepo, err)
+		}
+	}
+	r.contents = map[string][]byte{}
+	var states []model.TargetState
+	for _, t := range r.targets {
+		f, err := tree.File(t.Path)
+		if err != nil {
+			return nil, fmt.Errorf("target %s: read %s from %s (%s): %w", t.Name, t.Path, r.url, r.branch, err)
+		}
+		content, err := ReadBlob(tree, t.Path)
+		if err != nil {
+			return nil, fmt.Errorf("target %s: read %s: %w", t.Name, t.Path, err)
+		}
+		ft, err := formatFor(t)
+		if err != nil {
+			return nil, err
+		}
+		entries, err := ft.parse(content)
+		if err != nil {
+			return nil, fmt.Errorf("target %s: %s: %w", t.Name, t.Path, err)
+		}
+		r.contents[t.Name] = content
+		st := model.TargetState{Target: t.Name, Entries: entries, Version: "blob " + f.Hash.String()}
+		if r.pr != nil {
+			st.PullRequest = r.pr.URL
+		} else if r.sync != nil {
+			st.PullRequest = "branch " + SyncBranch
+		}
+		states = append(states, st)
+	}
+	return states, nil
+}
+
+// fetchSync fetches prodaccess's own branch, if it exists.
+func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
+	remote := plumbing.NewRemoteReferenceName("origin", SyncBranch)
+	err := r.repo.FetchContext(ctx, &git.FetchOptions{
+		RemoteName: "origin",
+		Auth:       r.auth(),
+		RefSpecs:   []config.RefSpec{config.RefSpec("+refs/heads/" + SyncBranch + ":" + remote.String())},
+	})
+	var noMatch git.NoMatchingRefSpecError
+	switch {
+	case errors.As(err, &noMatch):
+		return nil, nil
+	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
+		return nil, fmt.Errorf("fetch %s from %s: %w", SyncBranch, r.url, r.scrub(err))
+	}
+	ref, err := r.repo.Reference(remote, true)
+	if err != nil {
+		return nil, nil
+	}
+	return r.repo.CommitObject(ref.Hash())
+}
+
+// scrub keeps the token out of an error, whatever the transport put in it.
+func (r *Repo) scrub(err error) error {
+	if r.opts.Token == "" || !strings.Contains(err.Error(), r.opts.Token) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), r.opts.Token, "***"))
+}
+
+// Apply writes every change into one commit on the sync branch, based on
+// the head of the base branch, pushes it if the branch does not already
+// hold exactly that, and opens or updates the pull request. With no
+// changes it closes the pull request and deletes the branch.
+func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Change) []model.Result {
+	fail := func(err error) []model.Result {
+		return results(changes, model.Failed, err.Error())
+	}
+	if r.repo == nil {
+		return fail(errors.New("the repository was not read before applying"))
+	}
+	if len(changes) == 0 {
+		if err := r.closeAll(ctx); err != nil {
+			return []model.Result{{Change: model.Change{Target: r.targets[0].Name}, Status: model.Failed, Detail: err.Error()}}
+		}
+		return nil
+	}
+	commit, err := r.commit(plan, changes)
+	if err != nil {
+		return fail(err)
+	}
+	upToDate := r.sync != nil && r.sync.TreeHash == commit.TreeHash &&
+		len(r.sync.ParentHashes) == 1 && r.sync.ParentHashes[0] == r.base.Hash
+	if !upToDate {
+		if err := r.push(ctx, config.RefSpec("+refs/heads/"+SyncBranch+":refs/heads/"+SyncBranch)); err != nil {
+			return fail(err)
+		}
+	}
+	where := fmt.Sprintf("on branch %s of %s", SyncBranch, r.url)
+	if r.githubRepo != "" && r.opts.PullRequests != nil {
+		pr, err := r.pullRequest(ctx, plan, changes)
+		if err != nil {
+			return fail(fmt.Errorf("pushed %s, but: %w", SyncBranch, err))
+		}
+		where = fmt.Sprintf("in pull request #%d (%s); merge it to apply", pr.Number, pr.URL)
+	}
+	return results(changes, model.Pending, where)
+}
+
+func results(changes []model.Change, s model.Status, detail string) []model.Result {
+	out := make([]model.Result, len(changes))
+	for i, c := range changes {
+		out[i] = model.Result{Change: c, Status: s, Detail: detail}
+	}
+	return out
+}
+
+// commit builds the new files on a local sync branch from the base head.
+func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit, error) {
+	wt, err := r.repo.Worktree()
+	if err != nil {
+		return nil, err
+	}
+	if err := wt.Checkout(&git.CheckoutOptions{Hash: r.base.Hash, Branch: plumbing.NewBranchReferenceName(SyncBranch), Create: true, Force: true}); err != nil {
+		return nil, fmt.Errorf("check out %s at %s: %w", SyncBranch, r.base.Hash, err)
+	}
+	for _, t := range r.targets {
+		var mine []model.Change
+		for _, c := range changes {
+			if c.Target == t.Name {
+				mine = append(mine, c)
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		content, err := rewrite(t, r.contents[t.Name], mine)
+		if err != nil {
+			return nil, fmt.Errorf("target %s: %w", t.Name, err)
+		}
+		if err := util.WriteFile(wt.Filesystem, t.Path, content, 0o644); err != nil {
+			return nil, err
+		}
+		if _, err := wt.Add(filepath.ToSlash(t.Path)); err != nil {
+			return nil, err
+		}
+	}
+	now := time.Now
+	if r.opts.Now != nil {
+		now = r.opts.Now
+	}
+	sig := &object.Signature{Name: "prodaccess", Email: "prodaccess@users.noreply.github.com", When: now()}
+	h, err := wt.Commit(model.CommitMessage(plan, changes), &git.CommitOptions{Author: sig, Committer: sig})
+	if err != nil {
+		return nil, fmt.Errorf("commit on %s: %w", SyncBranch, err)
+	}
+	return r.repo.CommitObject(h)
+}
+
+func (r *Repo) push(ctx context.Context, spec config.RefSpec) error {
+	if spec.Dst("") == plumbing.NewBranchReferenceName(r.branch) {
+		return fmt.Errorf("refusing to push to the base branch %s", r.branch)
+	}
+	err := r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", Auth: r.auth(), RefSpecs: []config.RefSpec{spec}})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return fmt.Errorf("push %s to %s: %w", SyncBranch, r.url, r.scrub(err))
+	}
+	return nil
+}
+
+func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []model.Change) (*model.PullRequest, error) {
+	title := model.PullRequestTitle(r.githubRepo, changes)
+	body := model.PullRequestBody(plan, r.targets, changes)
+	if r.pr == nil {
+		pr, err := r.opts.PullRequests.Create(ctx, r.githubRepo, r.branch, SyncBranch, title, body)
+		if err != nil {
+			return nil, fmt.Errorf("open a pull request in %s: %w", r.githubRepo, err)
+		}
+		r.pr = pr
+		return pr, nil
+	}
+	if r.pr.Title != title || r.pr.Body != body {
+		if err := r.opts.PullRequests.Update(ctx, r.githubRepo, r.pr.Number, title, body); err != nil {
+			return nil, fmt.Errorf("update pull request #%d in %s: %w", r.pr.Number, r.githubRepo, err)
+		}
+		r.pr.Title, r.pr.Body = title, body
+	}
+	return r.pr, nil
+}
+
+// closeAll closes the pull request and deletes the sync branch, when
+// nothing is left to change.
+func (r *Repo) closeAll(ctx context.Context) error {
+	if r.pr != nil {
+		if err := r.opts.PullRequests.Close(ctx, r.githubRepo, r.pr.Number); err != nil {
+			return fmt.Errorf("close pull request #%d in %s: %w", r.pr.Number, r.githubRepo, err)
+		}
+		r.pr = nil
+	}
+	if r.sync != nil {
+		if err := r.push(ctx, config.RefSpec(":refs/heads/"+SyncBranch)); err != nil {
+			return err
+		}
+		r.sync = nil
+	}
+	return nil
+}

@@ -1,0 +1,140 @@
+package gitfile
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"path"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// TreeFS presents a git tree as a read-only fs.FS, so that person files are
+// read from a commit exactly as from a folder. Symbolic links show as such
+// and are not followed; submodules show as irregular files.
+type TreeFS struct{ tree *object.Tree }
+
+// NewTreeFS returns an fs.FS over tree.
+func NewTreeFS(tree *object.Tree) TreeFS { return TreeFS{tree} }
+
+var _ fs.ReadDirFS = TreeFS{}
+
+// Open opens a file or folder of the tree.
+func (t TreeFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	if name == "." {
+		return &treeDir{info: treeInfo{name: ".", mode: fs.ModeDir}, tree: t.tree}, nil
+	}
+	entry, err := t.tree.FindEntry(name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	info := infoOf(entry)
+	if entry.Mode == filemode.Dir {
+		sub, err := t.tree.Tree(name)
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		return &treeDir{info: info, tree: sub}, nil
+	}
+	if !entry.Mode.IsFile() {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("not a regular file")}
+	}
+	f, err := t.tree.TreeEntryFile(entry)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	r, err := f.Reader()
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	info.size = f.Size
+	return &treeFile{info: info, r: r}, nil
+}
+
+// ReadDir lists a folder of the tree, in git's order (by name).
+func (t TreeFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	tree := t.tree
+	if name != "." {
+		var err error
+		if tree, err = t.tree.Tree(name); err != nil {
+			return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
+		}
+	}
+	out := make([]fs.DirEntry, len(tree.Entries))
+	for i := range tree.Entries {
+		out[i] = fs.FileInfoToDirEntry(infoOf(&tree.Entries[i]))
+	}
+	return out, nil
+}
+
+func infoOf(e *object.TreeEntry) treeInfo {
+	info := treeInfo{name: path.Base(e.Name)}
+	switch e.Mode {
+	case filemode.Dir:
+		info.mode = fs.ModeDir | 0o755
+	case filemode.Symlink:
+		info.mode = fs.ModeSymlink | 0o777
+	case filemode.Submodule:
+		info.mode = fs.ModeIrregular
+	case filemode.Executable:
+		info.mode = 0o755
+	default:
+		info.mode = 0o644
+	}
+	return info
+}
+
+type treeInfo struct {
+	name string
+	mode fs.FileMode
+	size int64
+}
+
+func (i treeInfo) Name() string       { return i.name }
+func (i treeInfo) Size() int64        { return i.size }
+func (i treeInfo) Mode() fs.FileMode  { return i.mode }
+func (i treeInfo) ModTime() time.Time { return time.Time{} }
+func (i treeInfo) IsDir() bool        { return i.mode.IsDir() }
+func (i treeInfo) Sys() any           { return nil }
+
+type treeFile struct {
+	info treeInfo
+	r    io.ReadCloser
+}
+
+func (f *treeFile) Stat() (fs.FileInfo, error) { return f.info, nil }
+func (f *treeFile) Read(b []byte) (int, error) { return f.r.Read(b) }
+func (f *treeFile) Close() error               { return f.r.Close() }
+
+type treeDir struct {
+	info treeInfo
+	tree *object.Tree
+}
+
+func (d *treeDir) Stat() (fs.FileInfo, error) { return d.info, nil }
+func (d *treeDir) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: d.info.name, Err: errors.New("is a directory")}
+}
+func (d *treeDir) Close() error { return nil }
+
+// ReadBlob reads a whole file of a tree.
+func ReadBlob(tree *object.Tree, name string) ([]byte, error) {
+	f, err := tree.File(name)
+	if err != nil {
+		return nil, err
+	}
+	r, err := f.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var b bytes.Buffer
+	_, err = b.ReadFrom(r)
+	return b.Bytes(), err
+}

@@ -1,0 +1,168 @@
+package reconciler
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/prodaccess/prodaccess/model"
+)
+
+// Desired returns the entries a target should hold according to the
+// decisions, keyed by the target's subject key, and a warning for each
+// person entitled to the target whose file does not give the identity it
+// needs.
+func Desired(t *model.Target, decisions []model.Decision) (map[string]*model.Decision, []string) {
+	want := map[string]*model.Decision{}
+	var warnings []string
+	for i := range decisions {
+		dc := &decisions[i]
+		if dc.Level == model.None || !t.Includes(dc.Level) {
+			continue
+		}
+		id := t.Identity(dc.Person)
+		if id == "" {
+			warnings = append(warnings, fmt.Sprintf("%s: %s has %s access but no %s in %s, so nothing is added",
+				t.Name, dc.Person.ID, dc.Level, t.IdentityField(), dc.Person.File))
+			continue
+		}
+		want[t.SubjectKey(id)] = dc
+	}
+	return want, warnings
+}
+
+// Input is everything a plan is computed from.
+type Input struct {
+	Config    *model.Config
+	At        model.Day
+	Commit    string           // the people repository commit, if any
+	Decisions []model.Decision // everyone's decision on At
+	States    []model.TargetState
+}
+
+// Diff computes the plan: for every target, what to add and what to
+// remove so that it holds exactly the entries the decisions call for, plus
+// its keep entries. It is a pure function of its input.
+func Diff(in Input) *model.Plan {
+	plan := &model.Plan{At: in.At, Commit: in.Commit, Warnings: []string{}, Refusals: []string{}}
+	states := map[string]model.TargetState{}
+	for _, s := range in.States {
+		states[s.Target] = s
+	}
+	for i := range in.Config.Targets {
+		t := &in.Config.Targets[i]
+		st := states[t.Name]
+		tp := model.TargetPlan{
+			Target: t.Name, Type: t.Type, Where: where(t), Version: st.Version,
+			Current: len(st.Entries), PullRequest: st.PullRequest, Changes: []model.Change{},
+		}
+		want, warnings := Desired(t, in.Decisions)
+		plan.Warnings = append(plan.Warnings, warnings...)
+
+		// Everyone with an identity for this target, entitled or not, so
+		// that a removal can say whose entry it was and why it goes.
+		owners := map[string]*model.Decision{}
+		for j := range in.Decisions {
+			if id := t.Identity(in.Decisions[j].Person); id != "" {
+				owners[t.SubjectKey(id)] = &in.Decisions[j]
+			}
+		}
+		present := map[string]bool{}
+		for _, e := range st.Entries {
+			key := t.SubjectKey(e.Subject)
+			present[key] = true
+			if t.Kept(e.Subject) {
+				tp.Kept++
+				continue
+			}
+			if want[key] != nil {
+				continue
+			}
+			why := removalReason(t, owners[key])
+			if e.Protected != "" {
+				plan.Warnings = append(plan.Warnings, fmt.Sprintf("%s: %s is not entitled (%s) but stays: %s", t.Name, e.Subject, why, e.Protected))
+				continue
+			}
+			c := model.Change{Target: t.Name, Action: model.Remove, Subject: e.Subject, Name: e.Label, Reason: why}
+			if dc := owners[key]; dc != nil {
+				fillPerson(&c, dc)
+			}
+			tp.Changes = append(tp.Changes, c)
+		}
+		for key, dc := range want {
+			if present[key] {
+				continue
+			}
+			c := model.Change{Target: t.Name, Action: model.Add, Subject: t.Identity(dc.Person), Reason: strings.Join(dc.ReasonStrings(), "; ")}
+			fillPerson(&c, dc)
+			tp.Changes = append(tp.Changes, c)
+		}
+		model.SortChanges(tp.Changes)
+		plan.Targets = append(plan.Targets, tp)
+	}
+	return plan
+}
+
+func fillPerson(c *model.Change, dc *model.Decision) {
+	p := dc.Person
+	c.Person, c.Name, c.Email, c.Level, c.Until, c.GitHubID = p.ID, p.Name, p.Email, dc.Level, dc.Until, p.GitHubID
+}
+
+func removalReason(t *model.Target, dc *model.Decision) string {
+	switch {
+	case dc == nil:
+		return "belongs to no person file"
+	case dc.Level != model.None:
+		return fmt.Sprintf("%s has %s access, which this target does not include (it includes %s)", dc.Person.ID, dc.Level, levelList(t.Levels))
+	case len(dc.Reasons) == 0:
+		return "no rule grants access"
+	}
+	return strings.Join(dc.ReasonStrings(), "; ")
+}
+
+func levelList(ls []model.Level) string {
+	parts := make([]string, len(ls))
+	for i, l := range ls {
+		parts[i] = l.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+func where(t *model.Target) string {
+	switch t.Type {
+	case model.GitHubTeam:
+		return fmt.Sprintf("GitHub team %s/%s", t.Org, t.Team)
+	case model.FileTarget:
+		return fmt.Sprintf("%s in %s (%s)", t.Path, t.Repo, t.Branch)
+	}
+	return t.Instructions
+}
+
+// CheckSafety records on the plan every safety limit it breaks: a target
+// that would lose more than the configured share of its entries (one
+// entry may always go), unless mass removal is allowed, and a target that
+// would be left with no entries other than its keep entries, always.
+func CheckSafety(plan *model.Plan, cfg *model.Config, allowMassRemoval bool) {
+	plan.AllowMassRemoval = allowMassRemoval
+	for _, tp := range plan.Targets {
+		t := cfg.Target(tp.Target)
+		removals := tp.Removals()
+		if removals == 0 || t == nil {
+			continue
+		}
+		limit := max(1, int(math.Floor(cfg.Safety.MaxRemovalFraction*float64(tp.Current))))
+		if removals > limit {
+			msg := fmt.Sprintf("%s: would remove %d of its %d entries, more than the limit of %d (max_removal_fraction %g)",
+				tp.Target, removals, tp.Current, limit, cfg.Safety.MaxRemovalFraction)
+			if allowMassRemoval {
+				plan.Warnings = append(plan.Warnings, msg+"; allowed by --allow-mass-removal")
+			} else {
+				plan.Refusals = append(plan.Refusals, msg+"; check the people files, or rerun with --allow-mass-removal if this is intended")
+			}
+		}
+		before := tp.Current - tp.Kept
+		if after := before + len(tp.Changes) - 2*removals; before > 0 && after <= 0 {
+			plan.Refusals = append(plan.Refusals, fmt.Sprintf("%s: would be left with no one; prodaccess never empties a target (remove the target from the configuration instead)", tp.Target))
+		}
+	}
+}

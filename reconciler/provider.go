@@ -1,0 +1,38 @@
+package reconciler
+
+import (
+	"context"
+
+	"github.com/prodaccess/prodaccess/model"
+)
+
+// Mode is how a provider's changes take effect.
+type Mode int
+
+// Modes of applying changes.
+const (
+	// Direct providers change access when Apply returns (a team through
+	// the API): their revocations run before anything else and their
+	// grants after everything else.
+	Direct Mode = iota
+	// Proposed providers open a pull request that a person merges; the
+	// merge changes access, all at once.
+	Proposed
+	// ByHand providers only list what a person must do.
+	ByHand
+)
+
+// Provider reads and changes some of the targets.
+type Provider interface {
+	// Targets names the targets the provider owns.
+	Targets() []string
+	Mode() Mode
+	// Read returns the state of every target the provider owns. A failed
+	// or partial read is an error, never an empty or shorter state.
+	Read(ctx context.Context) ([]model.TargetState, error)
+	// Apply makes the changes, all for the provider's own targets and
+	// removals first, and reports each one. A Proposed provider is called
+	// even with no changes, so that it can close a pull request that is
+	// no longer needed.
+	Apply(ctx context.Context, plan *model.Plan, changes []model.Change) []model.Result
+}
