@@ -1,11 +1,17 @@
 package main
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
+	"github.com/prodaccess/prodaccess/internal/devstack"
+	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/internal/peoplegen"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // BenchmarkWhoJSON10k runs the built binary as a user would:
@@ -28,4 +34,55 @@ func BenchmarkWhoJSON10k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(peak)/1024, "peak-MiB")
+}
+
+// BenchmarkNoOpPlan2000 runs prodaccess plan as a user would against a
+// team of about 2,000 people that is already in line, with 20 ms added to
+// every GitHub response. It reports the GitHub requests per run.
+func BenchmarkNoOpPlan2000(b *testing.B) {
+	dir := b.TempDir()
+	peopleDir := filepath.Join(dir, "people")
+	if err := os.MkdirAll(peopleDir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := peoplegen.Write(peopleDir, 2600); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "prodaccess.yaml"), []byte("people: people\ntargets:\n  - {name: team, type: github-team, org: alphagov, team: prod}\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if err := devstack.NewRepo(dir, nil); err != nil {
+		b.Fatal(err)
+	}
+	people, err := model.LoadPeople(os.DirFS(peopleDir), "people")
+	if err != nil {
+		b.Fatal(err)
+	}
+	gh := fakegithub.New("alphagov")
+	b.Cleanup(gh.Close)
+	gh.Token = "tok"
+	gh.AddTeam("prod", "")
+	loc, _ := time.LoadLocation("Europe/London")
+	members := 0
+	for _, dc := range model.NewRoster(people, model.DefaultPolicy()).Evaluate(model.DayOf(time.Now(), loc)) {
+		gh.AddUser(dc.Person.GitHub, dc.Person.GitHubID, true)
+		if dc.Level != model.None {
+			gh.SetMember("prod", dc.Person.GitHub, "member")
+			members++
+		}
+	}
+	gh.SetLatency(20 * time.Millisecond)
+	gh.ResetRequests()
+	b.ResetTimer()
+	for b.Loop() {
+		cmd := exec.Command(binary, "plan")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN=tok")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("plan: %v\n%.3000s", err, out)
+		}
+	}
+	b.ReportMetric(float64(members), "members")
+	b.ReportMetric(float64(len(gh.Requests()))/float64(b.N), "requests/op")
+	b.ReportMetric(float64(gh.Writes())/float64(b.N), "writes/op")
 }

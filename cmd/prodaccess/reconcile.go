@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/prodaccess/prodaccess/model"
-	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
+	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/providers/manual"
 	"github.com/prodaccess/prodaccess/reconciler"
 )

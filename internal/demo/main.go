@@ -106,7 +106,7 @@ func run(bin, peopleDir string, keep bool) error {
 	secrets, puppet, aws := filepath.Join(dir, "govuk-secrets"), filepath.Join(dir, "govuk-puppet"), filepath.Join(dir, "govuk-aws-data")
 	if err := devstack.NewRepo(secrets, map[string]string{
 		"puppet_aws/gpg_recipients/production_hiera_gpg.rcp": "# Recipients of production hieradata\nF00DF00DF00DF00DF00DF00DF00DF00DF00DF00D # puppet master\n" + strings.Join(rcp, "\n") + "\n",
-		"pass/2ndline/.gpg-id": strings.Join(gpgID, "\n") + "\n",
+		"pass/2ndline/.gpg-id":                               strings.Join(gpgID, "\n") + "\n",
 	}); err != nil {
 		return err
 	}

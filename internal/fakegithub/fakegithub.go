@@ -182,6 +182,20 @@ func (s *Server) Accept(login string) {
 	}
 }
 
+// SetFaults replaces the faults to inject.
+func (s *Server) SetFaults(faults ...*Fault) {
+	s.Lock()
+	defer s.Unlock()
+	s.Faults = faults
+}
+
+// SetLatency sets the time added to every response.
+func (s *Server) SetLatency(d time.Duration) {
+	s.Lock()
+	defer s.Unlock()
+	s.Latency = d
+}
+
 // Requests returns the requests answered so far.
 func (s *Server) Requests() []Request {
 	s.Lock()
@@ -263,8 +277,11 @@ type apiError struct {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if s.Latency > 0 {
-		time.Sleep(s.Latency)
+	s.Lock()
+	latency := s.Latency
+	s.Unlock()
+	if latency > 0 {
+		time.Sleep(latency)
 	}
 	rec := &statusRecorder{ResponseWriter: w, status: 200}
 	s.Lock()

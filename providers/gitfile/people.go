@@ -134,12 +134,22 @@ func (r *PeopleRepo) Uncommitted(dir string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
-		if !e.Type().IsRegular() {
+		p := filepath.Join(r.root, filepath.FromSlash(dir), e.Name())
+		var data []byte
+		switch {
+		case e.Type().IsRegular():
+			if data, err = os.ReadFile(p); err != nil {
+				return nil, err
+			}
+		case e.Type()&fs.ModeSymlink != 0:
+			// git keeps a link as a blob holding where it points.
+			target, err := os.Readlink(p)
+			if err != nil {
+				return nil, err
+			}
+			data = []byte(target)
+		default:
 			continue
-		}
-		data, err := os.ReadFile(filepath.Join(r.root, filepath.FromSlash(dir), e.Name()))
-		if err != nil {
-			return nil, err
 		}
 		if h, ok := committed[e.Name()]; !ok || h != plumbing.ComputeHash(plumbing.BlobObject, data) {
 			out = append(out, path.Join(dir, e.Name()))

@@ -3,9 +3,10 @@ package gitfile
 import (
 	"bytes"
 	"errors"
-	"io"
+	"fmt"
 	"io/fs"
 	"path"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -15,15 +16,48 @@ import (
 // TreeFS presents a git tree as a read-only fs.FS, so that person files are
 // read from a commit exactly as from a folder. Symbolic links show as such
 // and are not followed; submodules show as irregular files.
-type TreeFS struct{ tree *object.Tree }
+//
+// It is safe for concurrent use: go-git's trees and object storage are
+// not, so every read of them is serialised, and a file is read whole when
+// it is opened (files over MaxTreeFileSize are refused).
+type TreeFS struct {
+	tree *object.Tree
+	mu   *sync.Mutex
+}
+
+// MaxTreeFileSize is the largest file TreeFS opens.
+const MaxTreeFileSize = 16 << 20
 
 // NewTreeFS returns an fs.FS over tree.
-func NewTreeFS(tree *object.Tree) TreeFS { return TreeFS{tree} }
+func NewTreeFS(tree *object.Tree) TreeFS { return TreeFS{tree: tree, mu: new(sync.Mutex)} }
 
-var _ fs.ReadDirFS = TreeFS{}
+var (
+	_ fs.ReadDirFS = TreeFS{}
+	_ fs.SubFS     = TreeFS{}
+)
+
+// Sub returns the tree of a folder, so that files in it are found without
+// decoding the trees above them again.
+func (t TreeFS) Sub(dir string) (fs.FS, error) {
+	if !fs.ValidPath(dir) {
+		return nil, &fs.PathError{Op: "sub", Path: dir, Err: fs.ErrInvalid}
+	}
+	if dir == "." {
+		return t, nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	sub, err := t.tree.Tree(dir)
+	if err != nil {
+		return nil, &fs.PathError{Op: "sub", Path: dir, Err: fs.ErrNotExist}
+	}
+	return TreeFS{tree: sub, mu: t.mu}, nil
+}
 
 // Open opens a file or folder of the tree.
 func (t TreeFS) Open(name string) (fs.File, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
@@ -49,16 +83,21 @@ func (t TreeFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	r, err := f.Reader()
+	if f.Size > MaxTreeFileSize {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("the file is %d bytes, more than the %d read from git", f.Size, MaxTreeFileSize)}
+	}
+	data, err := readAll(f)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	info.size = f.Size
-	return &treeFile{info: info, r: r}, nil
+	return &treeFile{info: info, r: bytes.NewReader(data)}, nil
 }
 
 // ReadDir lists a folder of the tree, in git's order (by name).
 func (t TreeFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	tree := t.tree
 	if name != "." {
 		var err error
@@ -105,12 +144,12 @@ func (i treeInfo) Sys() any           { return nil }
 
 type treeFile struct {
 	info treeInfo
-	r    io.ReadCloser
+	r    *bytes.Reader
 }
 
 func (f *treeFile) Stat() (fs.FileInfo, error) { return f.info, nil }
 func (f *treeFile) Read(b []byte) (int, error) { return f.r.Read(b) }
-func (f *treeFile) Close() error               { return f.r.Close() }
+func (f *treeFile) Close() error               { return nil }
 
 type treeDir struct {
 	info treeInfo
@@ -123,12 +162,17 @@ func (d *treeDir) Read([]byte) (int, error) {
 }
 func (d *treeDir) Close() error { return nil }
 
-// ReadBlob reads a whole file of a tree.
+// ReadBlob reads a whole file of a tree. It is not safe to use on a tree
+// that another goroutine reads.
 func ReadBlob(tree *object.Tree, name string) ([]byte, error) {
 	f, err := tree.File(name)
 	if err != nil {
 		return nil, err
 	}
+	return readAll(f)
+}
+
+func readAll(f *object.File) ([]byte, error) {
 	r, err := f.Reader()
 	if err != nil {
 		return nil, err

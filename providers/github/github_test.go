@@ -1,0 +1,299 @@
+package github
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/internal/fakegithub"
+	"github.com/prodaccess/prodaccess/model"
+)
+
+// sleeps records the waits a Transport asks for, instead of sleeping.
+type sleeps struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (s *sleeps) sleep(_ context.Context, d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.d = append(s.d, d)
+	return nil
+}
+
+func (s *sleeps) all() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.d...)
+}
+
+var clock = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+func newTestClient(t *testing.T, gh *fakegithub.Server, sl *sleeps) *Client {
+	t.Helper()
+	c, err := NewClient(gh.URL(), "tok", ClientOptions{Transport: &Transport{
+		Base:  &http.Transport{ResponseHeaderTimeout: 200 * time.Millisecond},
+		Sleep: sl.sleep,
+		Now:   func() time.Time { return clock },
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func teamTarget() *model.Target {
+	return &model.Target{Name: "team", Type: model.GitHubTeam, Org: "alphagov", Team: "prod", Levels: model.AccessLevels}
+}
+
+func bigTeam(t *testing.T, n int) *fakegithub.Server {
+	gh := fakegithub.New("alphagov")
+	t.Cleanup(gh.Close)
+	gh.AddTeam("prod", "")
+	for i := range n {
+		login := fmt.Sprintf("user-%04d", i)
+		gh.AddUser(login, int64(i+1), true)
+		gh.SetMember("prod", login, "member")
+	}
+	return gh
+}
+
+// TestReadCountsRequests: a team of 2,000 takes 20 member pages (100 a
+// page) plus one request each for child teams, team invitations and
+// organisation invitations, and no writes.
+func TestReadCountsRequests(t *testing.T) {
+	gh := bigTeam(t, 2000)
+	team := NewTeam(newTestClient(t, gh, &sleeps{}), teamTarget())
+	states, err := team.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(states[0].Entries); n != 2000 {
+		t.Fatalf("read %d entries, want 2000", n)
+	}
+	got := map[string]int{}
+	for _, r := range gh.Requests() {
+		got[r.Method+" "+r.Path]++
+		if pp := r.Query.Get("per_page"); pp != "100" {
+			t.Errorf("%s %s asked for %q per page", r.Method, r.Path, pp)
+		}
+	}
+	want := map[string]int{
+		"GET /orgs/alphagov/teams/prod/members":     20,
+		"GET /orgs/alphagov/teams/prod/teams":       1,
+		"GET /orgs/alphagov/teams/prod/invitations": 1,
+		"GET /orgs/alphagov/invitations":            1,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}
+
+// TestKChangesKWrites: k membership changes make exactly k writes.
+func TestKChangesKWrites(t *testing.T) {
+	gh := bigTeam(t, 300)
+	gh.AddUser("new-1", 9001, true)
+	gh.AddUser("new-2", 9002, false)
+	team := NewTeam(newTestClient(t, gh, &sleeps{}), teamTarget())
+	if _, err := team.Read(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	gh.ResetRequests()
+	changes := []model.Change{
+		{Target: "team", Action: model.Remove, Subject: "user-0001"},
+		{Target: "team", Action: model.Remove, Subject: "USER-0002"},
+		{Target: "team", Action: model.Add, Subject: "new-1"},
+		{Target: "team", Action: model.Add, Subject: "new-2"},
+	}
+	res := team.Apply(context.Background(), nil, changes)
+	var statuses []model.Status
+	for _, r := range res {
+		statuses = append(statuses, r.Status)
+	}
+	if diff := cmp.Diff([]model.Status{model.Done, model.Done, model.Done, model.Pending}, statuses); diff != "" {
+		t.Errorf("results (-want +got):\n%s\n%+v", diff, res)
+	}
+	if n, all := gh.Writes(), len(gh.Requests()); n != 4 || all != 4 {
+		t.Errorf("%d writes in %d requests, want 4 and 4", n, all)
+	}
+}
+
+func TestRateLimitsAndRetries(t *testing.T) {
+	members := "/orgs/alphagov/teams/prod/members"
+	h := func(kv ...string) http.Header {
+		hd := http.Header{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			hd.Set(kv[i], kv[i+1])
+		}
+		return hd
+	}
+	tests := []struct {
+		name      string
+		fault     fakegithub.Fault
+		wantWaits []time.Duration
+		wantErr   string
+	}{
+		{
+			name:      "429 with retry-after: wait as long as asked",
+			fault:     fakegithub.Fault{Status: 429, Header: h("Retry-After", "7"), Body: `{"message":"You have exceeded a secondary rate limit"}`, Times: 1},
+			wantWaits: []time.Duration{7 * time.Second},
+		},
+		{
+			name:      "403 primary limit: wait until the reset",
+			fault:     fakegithub.Fault{Status: 403, Header: h("X-Ratelimit-Remaining", "0", "X-Ratelimit-Reset", fmt.Sprint(clock.Add(90*time.Second).Unix())), Body: `{"message":"API rate limit exceeded"}`, Times: 1},
+			wantWaits: []time.Duration{91 * time.Second},
+		},
+		{
+			name:      "429 primary limit: go-github v60 does not know it, the transport does",
+			fault:     fakegithub.Fault{Status: 429, Header: h("X-Ratelimit-Remaining", "0", "X-Ratelimit-Reset", fmt.Sprint(clock.Add(30*time.Second).Unix())), Times: 1},
+			wantWaits: []time.Duration{31 * time.Second},
+		},
+		{
+			name:      "403 secondary limit without retry-after: at least a minute",
+			fault:     fakegithub.Fault{Status: 403, Body: `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}`, Times: 2},
+			wantWaits: []time.Duration{time.Minute, time.Minute},
+		},
+		{
+			name:    "403 missing permission: no retry",
+			fault:   fakegithub.Fault{Status: 403, Body: `{"message":"Resource not accessible by integration"}`, Times: 1},
+			wantErr: "403 Resource not accessible by integration",
+		},
+		{
+			name:      "500 on a read: retried with backoff",
+			fault:     fakegithub.Fault{Status: 500, Times: 2},
+			wantWaits: []time.Duration{time.Second, 2 * time.Second},
+		},
+		{
+			name:      "502 on every try: bounded, then an error",
+			fault:     fakegithub.Fault{Status: 502},
+			wantWaits: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second},
+			wantErr:   "502",
+		},
+		{
+			name:      "a timeout on a read: retried",
+			fault:     fakegithub.Fault{Status: 200, Delay: time.Second, Times: 1},
+			wantWaits: []time.Duration{time.Second},
+		},
+		{
+			name:      "a rate limit longer than the budget: not waited for",
+			fault:     fakegithub.Fault{Status: 429, Header: h("Retry-After", "3600")},
+			wantWaits: nil,
+			wantErr:   "429",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gh := bigTeam(t, 3)
+			f := tt.fault
+			f.Method, f.PathPrefix = "GET", members
+			gh.SetFaults(&f)
+			sl := &sleeps{}
+			team := NewTeam(newTestClient(t, gh, sl), teamTarget())
+			states, err := team.Read(context.Background())
+			switch {
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("error %v, want one containing %q", err, tt.wantErr)
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("error %v", err)
+			case tt.wantErr == "" && len(states[0].Entries) != 3:
+				t.Errorf("read %d entries, want 3", len(states[0].Entries))
+			}
+			if diff := cmp.Diff(tt.wantWaits, sl.all()); diff != "" {
+				t.Errorf("waits (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestWritesAreNotRetriedOnServerErrors: a 5xx on a write may have taken
+// effect, so it is reported, not repeated; a rate limit on a write is
+// waited out, since GitHub did not act on it.
+func TestWritesAreNotRetriedOnServerErrors(t *testing.T) {
+	gh := bigTeam(t, 3)
+	gh.AddUser("new", 99, true)
+	sl := &sleeps{}
+	team := NewTeam(newTestClient(t, gh, sl), teamTarget())
+	gh.SetFaults(
+		&fakegithub.Fault{Method: "DELETE", Status: 502, Times: 1},
+		&fakegithub.Fault{Method: "PUT", Status: 429, Header: http.Header{"Retry-After": {"5"}}, Times: 1},
+	)
+	res := team.Apply(context.Background(), nil, []model.Change{
+		{Target: "team", Action: model.Remove, Subject: "user-0001"},
+		{Target: "team", Action: model.Add, Subject: "new"},
+	})
+	if res[0].Status != model.Failed || !strings.Contains(res[0].Detail, "502") || res[1].Status != model.Done {
+		t.Errorf("results: %+v", res)
+	}
+	if gh.Count("DELETE", "") != 1 || gh.Count("PUT", "") != 2 {
+		t.Errorf("requests: %+v", gh.Requests())
+	}
+	if diff := cmp.Diff([]time.Duration{5 * time.Second}, sl.all()); diff != "" {
+		t.Errorf("waits (-want +got):\n%s", diff)
+	}
+}
+
+// TestTeamStates covers what counts as holding access: members,
+// pending invitations, and child-team members that must not be removed.
+func TestTeamStates(t *testing.T) {
+	gh := fakegithub.New("alphagov")
+	t.Cleanup(gh.Close)
+	gh.AddTeam("prod", "")
+	gh.AddTeam("prod-oncall", "prod")
+	for i, u := range []string{"Direct", "child", "both", "invited", "org-invited"} {
+		gh.AddUser(u, int64(i+1), u != "invited" && u != "org-invited")
+	}
+	gh.SetMember("prod", "Direct", "maintainer")
+	gh.SetMember("prod-oncall", "child", "member")
+	gh.SetMember("prod", "both", "member")
+	gh.SetMember("prod-oncall", "both", "member")
+	gh.Invite("invited", "prod")
+	gh.Invite("org-invited", "other-team")
+	states, err := NewTeam(newTestClient(t, gh, &sleeps{}), teamTarget()).Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []model.Entry{
+		{Subject: "both", Protected: "a member through child team alphagov/prod-oncall"},
+		{Subject: "child", Protected: "a member through child team alphagov/prod-oncall"},
+		{Subject: "Direct"},
+		{Subject: "invited", Pending: true},
+		{Subject: "org-invited", Pending: true, Protected: "invited to organisation alphagov; prodaccess does not cancel organisation invitations"},
+	}
+	if diff := cmp.Diff(want, states[0].Entries); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+}
+
+// BenchmarkNoOpRead2000 reads a team of 2,000 members with 20 ms added to
+// every response, as a no-op plan does; it reports the requests made.
+func BenchmarkNoOpRead2000(b *testing.B) {
+	gh := fakegithub.New("alphagov")
+	b.Cleanup(gh.Close)
+	gh.AddTeam("prod", "")
+	for i := range 2000 {
+		login := fmt.Sprintf("user-%04d", i)
+		gh.AddUser(login, int64(i+1), true)
+		gh.SetMember("prod", login, "member")
+	}
+	gh.SetLatency(20 * time.Millisecond)
+	c, err := NewClient(gh.URL(), "tok", ClientOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	team := NewTeam(c, teamTarget())
+	gh.ResetRequests()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := team.Read(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(gh.Requests()))/float64(b.N), "requests/op")
+	b.ReportMetric(float64(gh.Writes())/float64(b.N), "writes/op")
+}
