@@ -297,3 +297,30 @@ func BenchmarkNoOpRead2000(b *testing.B) {
 	b.ReportMetric(float64(len(gh.Requests()))/float64(b.N), "requests/op")
 	b.ReportMetric(float64(gh.Writes())/float64(b.N), "writes/op")
 }
+
+// TestAddFailuresGoOn: a user who does not exist or is blocked is reported
+// and the other changes are made.
+func TestAddFailuresGoOn(t *testing.T) {
+	gh := bigTeam(t, 2)
+	u := gh.AddUser("blocked-user", 50, true)
+	gh.Lock()
+	u.Blocked = true
+	gh.Unlock()
+	gh.AddUser("fine-user", 51, true)
+	team := NewTeam(newTestClient(t, gh, &sleeps{}), teamTarget())
+	res := team.Apply(context.Background(), nil, []model.Change{
+		{Target: "team", Action: model.Add, Subject: "no-such-user"},
+		{Target: "team", Action: model.Add, Subject: "blocked-user"},
+		{Target: "team", Action: model.Add, Subject: "fine-user"},
+	})
+	var got []string
+	for _, r := range res {
+		got = append(got, string(r.Status))
+	}
+	if diff := cmp.Diff([]string{"failed", "failed", "done"}, got); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(res[0].Detail, "no such user, or the team or organisation is not visible") || !strings.Contains(res[1].Detail, "they may be blocked") {
+		t.Errorf("details: %q, %q", res[0].Detail, res[1].Detail)
+	}
+}
