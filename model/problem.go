@@ -19,6 +19,22 @@ func (p Problem) String() string {
 	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Message)
 }
 
+// Annotation writes the problem as a GitHub Actions workflow command, so
+// that it shows on the line it concerns in a pull request. Values are
+// escaped as GitHub requires.
+func (p Problem) Annotation() string {
+	return fmt.Sprintf("::error file=%s,line=%d,col=%d,title=%s::%s",
+		escapeProperty(p.File), p.Line, p.Col, escapeProperty("prodaccess validate"), escapeData(p.Message))
+}
+
+var (
+	dataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	propertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)
+
+func escapeData(s string) string     { return dataEscaper.Replace(s) }
+func escapeProperty(s string) string { return propertyEscaper.Replace(s) }
+
 // Problems is a list of problems; as an error it reads as one line each.
 type Problems []Problem
 

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/spf13/cobra"
@@ -14,7 +15,9 @@ func newValidate(o *options) *cobra.Command {
 		Short: "Check every person file and the configuration",
 		Long: `Check every person file and the configuration, each on its own and
 against each other. Prints one line per problem, as file:line:column: message,
-and exits 1 if there is any.`,
+and exits 1 if there is any. In GitHub Actions (GITHUB_ACTIONS=true) it also
+prints each problem as an ::error workflow command, so that it shows on the
+changed line of the pull request.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			cfg, err := o.config()
@@ -31,6 +34,13 @@ and exits 1 if there is any.`,
 			problems = append(problems, roster.Problems...)
 			for _, p := range problems {
 				fmt.Fprintln(o.stdout, p)
+			}
+			if os.Getenv("GITHUB_ACTIONS") == "true" {
+				// Workflow commands put each problem on its line in the
+				// pull request.
+				for _, p := range problems {
+					fmt.Fprintln(o.stdout, p.Annotation())
+				}
 			}
 			if len(problems) > 0 {
 				fmt.Fprintf(o.stderr, "%d problem(s) found in %d person file(s) and the configuration\n", len(problems), len(roster.People))

@@ -162,3 +162,13 @@ func (r *PeopleRepo) Uncommitted(dir string) ([]string, error) {
 	slices.Sort(out)
 	return out, nil
 }
+
+// Resolve returns the revision a name such as a branch, tag, commit or
+// "HEAD~2" points at.
+func (r *PeopleRepo) Resolve(rev string) (*Revision, error) {
+	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return nil, fmt.Errorf("no revision %q in the people repository: %w", rev, err)
+	}
+	return r.revision(*h)
+}

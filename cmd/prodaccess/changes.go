@@ -1,0 +1,109 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/providers/gitfile"
+	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/spf13/cobra"
+)
+
+func newChanges(o *options) *cobra.Command {
+	var from, to, format string
+	cmd := &cobra.Command{
+		Use:   "changes --from REV [--to REV]",
+		Short: "What a change to the person files does to access, from git alone",
+		Long: `Compare the person files and configuration at two git revisions and say who
+gains or loses which level, under which rule, until when, and what that means
+for each target. It reads nothing but the repository, so it needs no token
+and works for pull requests from forks.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := checkFormat(format, "text", "markdown", "json"); err != nil {
+				return err
+			}
+			if from == "" {
+				return errors.New("--from is required: the revision to compare with, such as origin/main")
+			}
+			anchor := filepath.Dir(o.configPath)
+			if o.peopleDir != "" {
+				anchor = o.peopleDir
+			}
+			repo, err := gitfile.OpenPeopleRepo(anchor)
+			if err != nil {
+				return err
+			}
+			after, err := o.sideAt(repo, to)
+			if err != nil {
+				return err
+			}
+			day, err := o.day(after.Config)
+			if err != nil {
+				return err
+			}
+			before, err := o.sideAt(repo, from)
+			if err != nil {
+				return err
+			}
+			before.Decisions = before.roster.Evaluate(day)
+			after.Decisions = after.roster.Evaluate(day)
+			after.Problems = after.roster.Problems
+			c := reconciler.Changes(before.Side, after.Side, day)
+			if format == "json" {
+				return model.WriteJSON(o.stdout, c)
+			}
+			return model.WriteAccessChanges(o.stdout, c, format == "markdown")
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "the revision before the change, such as origin/main")
+	cmd.Flags().StringVar(&to, "to", "HEAD", "the revision after the change")
+	cmd.Flags().StringVar(&o.at, "at", "", "the day to decide for: YYYY-MM-DD or an RFC 3339 instant (default today in the policy time zone)")
+	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
+	return cmd
+}
+
+type side struct {
+	reconciler.Side
+	roster *model.Roster
+}
+
+// sideAt reads the configuration and the people at a revision.
+func (o *options) sideAt(repo *gitfile.PeopleRepo, rev string) (*side, error) {
+	r, err := repo.Resolve(rev)
+	if err != nil {
+		return nil, err
+	}
+	cfg := model.DefaultConfig()
+	rel, err := repo.Rel(o.configPath)
+	if err != nil {
+		return nil, err
+	}
+	data, err := gitfile.ReadBlob(r.Tree, rel)
+	_, statErr := os.Stat(o.configPath)
+	switch {
+	case err == nil:
+		if cfg, err = model.ParseConfig(o.configPath, data); err != nil {
+			return nil, fmt.Errorf("the configuration at %s: %w", rev, err)
+		}
+		cfg.File = o.configPath
+	case o.peopleDir != "" && errors.Is(statErr, fs.ErrNotExist):
+		// --people with no configuration: the default policy.
+	default:
+		return nil, fmt.Errorf("%s is not in revision %s", o.configPath, rev)
+	}
+	dir := o.peopleFolder(cfg)
+	relPeople, err := repo.Rel(dir)
+	if err != nil {
+		return nil, err
+	}
+	roster, err := loadCommitted(r, relPeople, filepath.ToSlash(dir), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("read the person files at %s: %w", rev, err)
+	}
+	return &side{Side: reconciler.Side{Commit: r.Commit.Hash.String(), Config: cfg}, roster: roster}, nil
+}
