@@ -30,8 +30,8 @@ func TestGeneratedPeopleValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := NewRoster(people, DefaultPolicy())
-	if len(r.Problems) > 0 {
-		t.Fatalf("generated people have problems:\n%v", r.Problems[:min(10, len(r.Problems))])
+	if len(r.Problems()) > 0 {
+		t.Fatalf("generated people have problems:\n%v", r.Problems()[:min(10, len(r.Problems()))])
 	}
 	levels := map[Level]int{}
 	for _, dc := range r.Evaluate(day(t, "2021-11-01")) {

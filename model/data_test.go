@@ -33,8 +33,8 @@ func exampleRoster(t *testing.T) (*Config, *Roster) {
 // people and configuration must validate.
 func TestExamplePeopleValidate(t *testing.T) {
 	cfg, r := exampleRoster(t)
-	if len(r.Problems) > 0 {
-		t.Fatalf("the example people have problems:\n%v", r.Problems)
+	if len(r.Problems()) > 0 {
+		t.Fatalf("the example people have problems:\n%v", r.Problems())
 	}
 	if len(r.People) < 12 {
 		t.Errorf("%d example people; at least 12 are needed to show every rule", len(r.People))

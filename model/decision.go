@@ -41,6 +41,8 @@ type Decision struct {
 	Until   *Day         // the last day the level is certain to last; nil when nothing known ends it
 	Reasons []RuleResult // the rules that decided the level
 	Rules   []RuleResult // every rule, in a fixed order
+	// Problems are those of the person's file, its own and with others.
+	Problems Problems
 }
 
 // ReasonStrings returns the reasons as printed: "rule: detail".
@@ -55,7 +57,7 @@ func (dc Decision) ReasonStrings() []string {
 // Decide applies the rules to one person on day d.
 func (r *Roster) Decide(p *Person, d Day) Decision {
 	v := r.judge(p, d, true)
-	dc := Decision{Person: p, At: d, Level: v.level, Until: r.until(p, d, v.level)}
+	dc := Decision{Person: p, At: d, Level: v.level, Until: r.until(p, d, v.level), Problems: r.ProblemsOf(p)}
 	dc.Rules = r.describe(&v)
 	for _, rr := range dc.Rules {
 		switch {
@@ -193,8 +195,9 @@ func (r *Roster) describe(v *verdict) []RuleResult {
 
 	invalid := RuleResult{Rule: RuleInvalidFile, Kind: Blocks, Fired: v.invalid, Detail: "the file is valid"}
 	if v.invalid {
-		first := p.Problems[0]
-		invalid.Detail = fmt.Sprintf("%s has %d problem(s), so nothing is granted; first: line %d: %s", p.File, len(p.Problems), first.Line, first.Message)
+		problems := r.ProblemsOf(p)
+		first := problems[0]
+		invalid.Detail = fmt.Sprintf("%s has %d problem(s), so nothing is granted; first: line %d: %s", p.File, len(problems), first.Line, first.Message)
 	}
 	return []RuleResult{shadow, after, primary, exception, notStarted, left, absence, invalid}
 }

@@ -26,38 +26,16 @@ func LoadPeople(fsys fs.FS, label string) ([]*Person, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read people folder %s: %w", label, err)
 	}
-	display := func(name string) string { return path.Join(label, name) }
 
 	var people []*Person
 	var jobs []int // indexes into people of files still to read
 	for _, e := range entries {
-		name := e.Name()
-		if strings.HasPrefix(name, ".") {
+		p, read := PersonEntry(label, e.Name(), e.Type())
+		if p == nil {
 			continue
 		}
-		ext := path.Ext(name)
-		isYAML := strings.EqualFold(ext, ".yaml") || strings.EqualFold(ext, ".yml")
-		if !isYAML && !e.IsDir() {
-			continue // READMEs and other notes live beside person files
-		}
-		id := strings.TrimSuffix(name, ext)
-		p := &Person{ID: id, File: display(name)}
-		if ext != ".yaml" || e.IsDir() {
-			p.ID = name // keeps ids unique: jane.yml and jane.yaml are two files
-		}
 		people = append(people, p)
-		switch {
-		case e.IsDir():
-			p.addProblem(Pos{1, 1}, "this is a folder; person files are read only from the top of the people folder, so nothing in it counts")
-		case e.Type()&fs.ModeSymlink != 0:
-			p.addProblem(Pos{1, 1}, "person files may not be symbolic links")
-		case !e.Type().IsRegular():
-			p.addProblem(Pos{1, 1}, "not a regular file")
-		case ext != ".yaml":
-			p.addProblem(Pos{1, 1}, "person files are named <id>.yaml; rename it to %s.yaml", id)
-		case !ValidID(id):
-			p.addProblem(Pos{1, 1}, "%q is not a valid person id: lower-case letters and digits in words joined by single hyphens, at most 64 characters", id)
-		default:
+		if read {
 			jobs = append(jobs, len(people)-1)
 		}
 	}
@@ -88,11 +66,7 @@ func LoadPeople(fsys fs.FS, label string) ([]*Person, error) {
 					mu.Unlock()
 					return
 				}
-				if n > MaxPersonFileSize {
-					p.addProblem(Pos{1, 1}, "the file is larger than %d KiB", MaxPersonFileSize>>10)
-					continue
-				}
-				people[jobs[j]] = decodePerson(p.File, p.ID, buf[:n])
+				people[jobs[j]] = ParsePerson(p, buf[:n])
 			}
 		})
 	}
@@ -102,6 +76,54 @@ func LoadPeople(fsys fs.FS, label string) ([]*Person, error) {
 	}
 	slices.SortFunc(people, func(a, b *Person) int { return strings.Compare(a.ID, b.ID) })
 	return people, nil
+}
+
+// PersonEntry says what an entry of the people folder is. It returns nil
+// for an entry that is not a person file (hidden files, notes such as a
+// README); otherwise the person, with a problem already if the entry
+// cannot be one (a symbolic link, a folder, a .yml name, a bad id), and
+// whether the file must be read and parsed with ParsePerson.
+func PersonEntry(label, name string, mode fs.FileMode) (p *Person, read bool) {
+	if strings.HasPrefix(name, ".") {
+		return nil, false
+	}
+	ext := path.Ext(name)
+	isYAML := strings.EqualFold(ext, ".yaml") || strings.EqualFold(ext, ".yml")
+	if !isYAML && !mode.IsDir() {
+		return nil, false // READMEs and other notes live beside person files
+	}
+	id := strings.TrimSuffix(name, ext)
+	p = &Person{ID: id, File: path.Join(label, name)}
+	if ext != ".yaml" || mode.IsDir() {
+		p.ID = name // keeps ids unique: jane.yml and jane.yaml are two files
+	}
+	switch {
+	case mode.IsDir():
+		p.addProblem(Pos{1, 1}, "this is a folder; person files are read only from the top of the people folder, so nothing in it counts")
+	case mode&fs.ModeSymlink != 0:
+		p.addProblem(Pos{1, 1}, "person files may not be symbolic links")
+	case !mode.IsRegular():
+		p.addProblem(Pos{1, 1}, "not a regular file")
+	case ext != ".yaml":
+		p.addProblem(Pos{1, 1}, "person files are named <id>.yaml; rename it to %s.yaml", id)
+	case !ValidID(id):
+		p.addProblem(Pos{1, 1}, "%q is not a valid person id: lower-case letters and digits in words joined by single hyphens, at most 64 characters", id)
+	default:
+		return p, true
+	}
+	return p, false
+}
+
+// ParsePerson reads the file of an entry that PersonEntry said must be
+// read. data may be one byte longer than MaxPersonFileSize, to tell that
+// the file is too large.
+func ParsePerson(entry *Person, data []byte) *Person {
+	if len(data) > MaxPersonFileSize {
+		p := *entry
+		p.addProblem(Pos{1, 1}, "the file is larger than %d KiB", MaxPersonFileSize>>10)
+		return &p
+	}
+	return decodePerson(entry.File, entry.ID, data)
 }
 
 // readLimited reads the named file into buf, which is one byte longer

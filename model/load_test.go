@@ -86,7 +86,7 @@ func TestBadInputsMadeAtRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := NewRoster(people, DefaultPolicy())
-			if diff := cmp.Diff(tt.want, r.Problems.Error()); diff != "" {
+			if diff := cmp.Diff(tt.want, r.Problems().Error()); diff != "" {
 				t.Errorf("problems (-want +got):\n%s", diff)
 			}
 			for _, p := range r.People {
@@ -106,8 +106,8 @@ func TestGoodBaseIsPermanent(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := NewRoster(people, DefaultPolicy())
-	if len(r.Problems) != 0 {
-		t.Fatalf("the good base has problems:\n%v", r.Problems)
+	if len(r.Problems()) != 0 {
+		t.Fatalf("the good base has problems:\n%v", r.Problems())
 	}
 	if l := r.Level(r.Person("jane-doe"), day(t, checkDay)); l != Permanent {
 		t.Fatalf("the good base gives %s on %s, want permanent", l, checkDay)
@@ -121,10 +121,10 @@ func checkBadCase(t *testing.T, files fs.FS, wantFile string) {
 		t.Fatal(err)
 	}
 	r := NewRoster(people, DefaultPolicy())
-	if len(r.Problems) == 0 {
+	if len(r.Problems()) == 0 {
 		t.Fatal("no problem found")
 	}
-	got := r.Problems.Error() + "\n"
+	got := r.Problems().Error() + "\n"
 	if *update {
 		if err := os.WriteFile(wantFile, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
@@ -138,7 +138,7 @@ func checkBadCase(t *testing.T, files fs.FS, wantFile string) {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 	for _, p := range r.People {
-		if l := r.Level(p, day(t, checkDay)); !p.Valid() && l != None {
+		if l := r.Level(p, day(t, checkDay)); !r.Valid(p) && l != None {
 			t.Errorf("%s has problems but is granted %s", p.ID, l)
 		}
 	}

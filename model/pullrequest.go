@@ -17,19 +17,20 @@ func PullRequestTitle(repo string, changes []Change) string {
 	}
 	var parts []string
 	if removes > 0 {
-		parts = append(parts, plural(removes, "removal"))
+		parts = append(parts, plural(removes, "removal", "removals"))
 	}
 	if adds > 0 {
-		parts = append(parts, plural(adds, "addition"))
+		parts = append(parts, plural(adds, "addition", "additions"))
 	}
 	return fmt.Sprintf("prodaccess: %s in %s", strings.Join(parts, " and "), repo)
 }
 
-func plural(n int, word string) string {
+// plural writes a count with the words for one or for many.
+func plural(n int, one, many string) string {
 	if n == 1 {
-		return "1 " + word
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // CommitMessage is the message of the commit on the sync branch.

@@ -101,7 +101,7 @@ type ExplainJSON struct {
 
 // NewExplainJSON builds the JSON form of one decision.
 func NewExplainJSON(dc Decision) ExplainJSON {
-	problems := dc.Person.Problems
+	problems := dc.Problems
 	if problems == nil {
 		problems = Problems{}
 	}
@@ -175,9 +175,9 @@ func WriteExplanation(w io.Writer, dc Decision) error {
 			return err
 		}
 	}
-	if len(p.Problems) > 0 {
+	if len(dc.Problems) > 0 {
 		fmt.Fprintf(w, "\nProblems in %s:\n", p.File)
-		for _, pr := range p.Problems {
+		for _, pr := range dc.Problems {
 			fmt.Fprintf(w, "  %s\n", pr)
 		}
 	}

@@ -2,103 +2,272 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
 // Roster is everyone's person file, checked against each other, together
 // with the policy the rules use.
+//
+// A person's own file problems live on the Person, which never changes once
+// loaded; problems between files (an approver who does not exist, a login
+// claimed twice) live on the roster. A roster can be updated in place with
+// a few changed files, which keeps walking a long history cheap.
 type Roster struct {
-	People   []*Person // ordered by id
-	Problems Problems  // every problem in every file, in order
-	Policy   Policy
+	People []*Person // ordered by id
+	Policy Policy
 
-	byID map[string]*Person
+	byID  map[string]*Person
+	cross map[string]Problems // problems between files, by the id of the file that holds them
+	// owners maps each identity (a lower-case login, a fingerprint...) to
+	// the people who claim it, one map per kind of identity.
+	owners [len(identities)]map[string][]*Person
+	// refs maps an id to the ids of the people whose files name it as an
+	// approver or supervisor.
+	refs map[string]map[string]bool
+}
+
+// identities are the fields no two people may share.
+var identities = [...]struct {
+	field, what string
+	key         func(*Person) string
+}{
+	{"github", "GitHub login", func(p *Person) string { return strings.ToLower(p.GitHub) }},
+	{"github_id", "GitHub user id", func(p *Person) string {
+		if p.GitHubID == 0 {
+			return ""
+		}
+		return fmt.Sprint(p.GitHubID)
+	}},
+	{"gpg_fingerprint", "GPG fingerprint", func(p *Person) string { return p.GPGFingerprint }},
+	{"ssh_username", "SSH username", func(p *Person) string { return p.SSHUsername }},
+	{"aws_user_arn", "AWS user ARN", func(p *Person) string { return p.AWSUserARN }},
 }
 
 // NewRoster checks the people against each other and the policy (approvers
 // and supervisors exist and may act, nobody approves themselves, no login,
 // id or fingerprint is claimed twice, no temporary entry is too long) and
-// returns the roster. Cross-file problems are recorded on the person whose
-// file holds the offending field, who is then granted nothing.
+// returns the roster. A cross-file problem belongs to the person whose file
+// holds the offending field, who is then granted nothing.
 func NewRoster(people []*Person, policy Policy) *Roster {
-	r := &Roster{People: people, Policy: policy, byID: make(map[string]*Person, len(people))}
-	for _, p := range people {
-		r.byID[p.ID] = p
+	r := &Roster{Policy: policy, byID: make(map[string]*Person, len(people)), cross: map[string]Problems{}, refs: map[string]map[string]bool{}}
+	for i := range r.owners {
+		r.owners[i] = make(map[string][]*Person, len(people))
 	}
-	r.checkReferences()
-	r.checkUnique("github", func(p *Person) string { return strings.ToLower(p.GitHub) }, "GitHub login")
-	r.checkUnique("github_id", func(p *Person) string {
-		if p.GitHubID == 0 {
-			return ""
-		}
-		return fmt.Sprint(p.GitHubID)
-	}, "GitHub user id")
-	r.checkUnique("gpg_fingerprint", func(p *Person) string { return p.GPGFingerprint }, "GPG fingerprint")
-	r.checkUnique("ssh_username", func(p *Person) string { return p.SSHUsername }, "SSH username")
-	r.checkUnique("aws_user_arn", func(p *Person) string { return p.AWSUserARN }, "AWS user ARN")
-	for _, p := range people {
-		r.Problems = append(r.Problems, p.Problems...)
+	r.People = slices.Clone(people)
+	slices.SortFunc(r.People, func(a, b *Person) int { return strings.Compare(a.ID, b.ID) })
+	for _, p := range r.People {
+		r.index(p)
 	}
-	r.Problems.Sort()
+	for _, p := range r.People {
+		r.check(p)
+	}
 	return r
 }
 
 // Person returns the person with the given id, or nil.
 func (r *Roster) Person(id string) *Person { return r.byID[id] }
 
-func (r *Roster) checkReferences() {
+// Valid reports whether p's file has no problem of its own or with others.
+func (r *Roster) Valid(p *Person) bool { return len(p.Problems) == 0 && len(r.cross[p.ID]) == 0 }
+
+// ProblemsOf returns every problem of p's file, in order.
+func (r *Roster) ProblemsOf(p *Person) Problems {
+	if len(r.cross[p.ID]) == 0 {
+		return p.Problems
+	}
+	out := append(slices.Clone(p.Problems), r.cross[p.ID]...)
+	out.Sort()
+	return out
+}
+
+// Problems returns every problem in every file, in order.
+func (r *Roster) Problems() Problems {
+	var out Problems
 	for _, p := range r.People {
-		for i, g := range p.TemporaryAccess {
-			path := fmt.Sprintf("temporary_access[%d]", i)
-			r.checkApprover(p, g.ApprovedBy, g.ApprovedByPos, path+".approved_by")
-			switch sup := r.byID[g.Supervisor]; {
-			case g.Supervisor == p.ID:
-				p.addProblem(g.SupervisorPos, "%s.supervisor: %s cannot supervise their own access", path, p.ID)
-			case sup == nil:
-				p.addProblem(g.SupervisorPos, "%s.supervisor: there is no person %q (no file %s.yaml)", path, g.Supervisor, g.Supervisor)
-			}
-			if days := g.Days(); days > r.Policy.MaxTemporaryDays {
-				p.addProblem(g.Pos, "%s: lasts %d days (%s); the most allowed is %d", path, days, g.Range, r.Policy.MaxTemporaryDays)
+		out = append(out, p.Problems...)
+		out = append(out, r.cross[p.ID]...)
+	}
+	out.Sort()
+	return out
+}
+
+// InvalidCount is how many people's files have a problem.
+func (r *Roster) InvalidCount() int {
+	n := 0
+	for _, p := range r.People {
+		if !r.Valid(p) {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *Roster) index(p *Person) {
+	r.byID[p.ID] = p
+	for i, id := range identities {
+		if k := id.key(p); k != "" {
+			r.owners[i][k] = append(r.owners[i][k], p)
+		}
+	}
+	for _, ref := range references(p) {
+		if r.refs[ref] == nil {
+			r.refs[ref] = map[string]bool{}
+		}
+		r.refs[ref][p.ID] = true
+	}
+}
+
+func (r *Roster) unindex(p *Person) {
+	delete(r.byID, p.ID)
+	for i, id := range identities {
+		if k := id.key(p); k != "" {
+			r.owners[i][k] = slices.DeleteFunc(r.owners[i][k], func(q *Person) bool { return q == p })
+			if len(r.owners[i][k]) == 0 {
+				delete(r.owners[i], k)
 			}
 		}
-		for i, re := range p.Reinstated {
-			r.checkApprover(p, re.ApprovedBy, re.ApprovedByPos, fmt.Sprintf("reinstated[%d].approved_by", i))
+	}
+	for _, ref := range references(p) {
+		delete(r.refs[ref], p.ID)
+		if len(r.refs[ref]) == 0 {
+			delete(r.refs, ref)
 		}
 	}
 }
 
-func (r *Roster) checkApprover(p *Person, id string, pos Pos, path string) {
-	approver := r.byID[id]
-	switch {
-	case id == p.ID:
-		p.addProblem(pos, "%s: %s cannot approve their own access", path, p.ID)
-	case approver == nil:
-		p.addProblem(pos, "%s: there is no person %q (no file %s.yaml)", path, id, id)
-	case approver.Role != "" && !approver.Role.CanApprove():
-		p.addProblem(pos, "%s: %s is a %s; only a lead_developer or head_of_technology can approve", path, id, approver.Role)
+// references are the ids a person's file names as approver or supervisor.
+func references(p *Person) []string {
+	var out []string
+	for _, g := range p.TemporaryAccess {
+		out = append(out, g.ApprovedBy, g.Supervisor)
 	}
+	for _, re := range p.Reinstated {
+		out = append(out, re.ApprovedBy)
+	}
+	return out
 }
 
-// checkUnique reports every person whose field value (as returned by key)
-// is also another person's.
-func (r *Roster) checkUnique(fieldName string, key func(*Person) string, what string) {
-	owners := map[string][]*Person{}
-	for _, p := range r.People {
-		if k := key(p); k != "" {
-			owners[k] = append(owners[k], p)
+// check records the cross-file problems of p's file.
+func (r *Roster) check(p *Person) {
+	var ps Problems
+	add := func(pos Pos, format string, args ...any) {
+		ps = append(ps, Problem{File: p.File, Line: pos.Line, Col: pos.Col, Message: fmt.Sprintf(format, args...)})
+	}
+	approver := func(id string, pos Pos, path string) {
+		a := r.byID[id]
+		switch {
+		case id == p.ID:
+			add(pos, "%s: %s cannot approve their own access", path, p.ID)
+		case a == nil:
+			add(pos, "%s: there is no person %q (no file %s.yaml)", path, id, id)
+		case a.Role != "" && !a.Role.CanApprove():
+			add(pos, "%s: %s is a %s; only a lead_developer or head_of_technology can approve", path, id, a.Role)
 		}
 	}
-	for _, p := range r.People {
-		k := key(p)
-		if k == "" || len(owners[k]) < 2 {
+	for i, g := range p.TemporaryAccess {
+		path := fmt.Sprintf("temporary_access[%d]", i)
+		approver(g.ApprovedBy, g.ApprovedByPos, path+".approved_by")
+		switch {
+		case g.Supervisor == p.ID:
+			add(g.SupervisorPos, "%s.supervisor: %s cannot supervise their own access", path, p.ID)
+		case r.byID[g.Supervisor] == nil:
+			add(g.SupervisorPos, "%s.supervisor: there is no person %q (no file %s.yaml)", path, g.Supervisor, g.Supervisor)
+		}
+		if days := g.Days(); days > r.Policy.MaxTemporaryDays {
+			add(g.Pos, "%s: lasts %d days (%s); the most allowed is %d", path, days, g.Range, r.Policy.MaxTemporaryDays)
+		}
+	}
+	for i, re := range p.Reinstated {
+		approver(re.ApprovedBy, re.ApprovedByPos, fmt.Sprintf("reinstated[%d].approved_by", i))
+	}
+	for i, id := range identities {
+		k := id.key(p)
+		if k == "" || len(r.owners[i][k]) < 2 {
 			continue
 		}
 		var others []string
-		for _, o := range owners[k] {
+		for _, o := range r.owners[i][k] {
 			if o != p {
 				others = append(others, o.File)
 			}
 		}
-		p.addProblem(p.FieldPos(fieldName), "%s: the same %s is in %s; each person needs their own", fieldName, what, strings.Join(others, ", "))
+		slices.Sort(others)
+		add(p.FieldPos(id.field), "%s: the same %s is in %s; each person needs their own", id.field, id.what, strings.Join(others, ", "))
 	}
+	if len(ps) == 0 {
+		delete(r.cross, p.ID)
+		return
+	}
+	r.cross[p.ID] = ps
+}
+
+// Replace puts new versions of some files in place: changed maps an id to
+// the person now in that file, or to nil when the file is gone. It returns
+// the ids of everyone whose decision may differ because of it: the people
+// changed, those claiming an identity they claim or claimed, and everyone
+// whose grant or reinstatement names one of these, and so on. If before is
+// not nil it is called with those ids before anything changes, so that the
+// caller can see their decisions as they were.
+func (r *Roster) Replace(changed map[string]*Person, before func(affected []string)) []string {
+	affected := map[string]bool{}
+	var seeds []string
+	note := func(p *Person) {
+		if p == nil {
+			return
+		}
+		for i, id := range identities {
+			if k := id.key(p); k != "" {
+				for _, o := range r.owners[i][k] {
+					seeds = append(seeds, o.ID)
+				}
+			}
+		}
+	}
+	// The changed people, and everyone claiming an identity they claim
+	// now or will claim.
+	for id, p := range changed {
+		seeds = append(seeds, id)
+		note(r.byID[id])
+		note(p)
+	}
+	// Everyone who names an affected person, and so on. References of
+	// the changed files' new versions are their own, already seeds.
+	for len(seeds) > 0 {
+		id := seeds[len(seeds)-1]
+		seeds = seeds[:len(seeds)-1]
+		if affected[id] {
+			continue
+		}
+		affected[id] = true
+		for dep := range r.refs[id] {
+			seeds = append(seeds, dep)
+		}
+	}
+	ids := make([]string, 0, len(affected))
+	for id := range affected {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	if before != nil {
+		before(ids)
+	}
+	for id, p := range changed {
+		if old := r.byID[id]; old != nil {
+			r.unindex(old)
+			delete(r.cross, id)
+			r.People = slices.DeleteFunc(r.People, func(q *Person) bool { return q == old })
+		}
+		if p != nil {
+			r.index(p)
+			i, _ := slices.BinarySearchFunc(r.People, p.ID, func(q *Person, id string) int { return strings.Compare(q.ID, id) })
+			r.People = slices.Insert(r.People, i, p)
+		}
+	}
+	for _, id := range ids {
+		if p := r.byID[id]; p != nil {
+			r.check(p)
+		}
+	}
+	return ids
 }

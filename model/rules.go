@@ -88,7 +88,7 @@ func (v *verdict) shiftLevel() Level {
 // temporary-exception rule is left out, as when checking a supervisor.
 func (r *Roster) judge(p *Person, d Day, exceptions bool) verdict {
 	v := verdict{p: p, d: d, inShadow: -1, extraShadow: -1}
-	v.invalid = !p.Valid()
+	v.invalid = !r.Valid(p)
 	v.notStarted = p.StartDate != nil && d < *p.StartDate
 	v.left = p.LastDay != nil && d > *p.LastDay
 	r.longAbsence(&v)
@@ -193,7 +193,7 @@ func (r *Roster) grantFails(p *Person, g *TemporaryGrant, d Day) (grantFail, Lev
 		f |= failApproverMissing
 	case a == p:
 		f |= failApproverSelf
-	case !a.Valid():
+	case !r.Valid(a):
 		f |= failApproverInvalid
 	case !a.Role.CanApprove():
 		f |= failApproverRole
@@ -223,7 +223,7 @@ func (r *Roster) Level(p *Person, d Day) Level { return r.judge(p, d, true).leve
 // change only on the days that a date in p's file (or in a supervisor's
 // file) starts or ends something, so it is enough to look at those days.
 func (r *Roster) until(p *Person, d Day, level Level) *Day {
-	if !p.Valid() {
+	if !r.Valid(p) {
 		return nil
 	}
 	points := r.changeDays(p, true, nil)
@@ -273,4 +273,49 @@ func (r *Roster) changeDays(p *Person, exceptions bool, out []Day) []Day {
 		}
 	}
 	return out
+}
+
+// ChangeDays returns, in order and without repeats, every day on which p's
+// level may differ from the day before.
+func (r *Roster) ChangeDays(p *Person) []Day {
+	days := r.changeDays(p, true, nil)
+	slices.Sort(days)
+	return slices.Compact(days)
+}
+
+// Transition names the rule whose change made p's level on day d differ
+// from the day before, and says what happened: a blocking rule that began
+// or ended, or a granting rule that began or ended.
+func (r *Roster) Transition(p *Person, d Day) (rule, detail string) {
+	before := r.describe(ptr(r.judge(p, d-1, true)))
+	after := r.describe(ptr(r.judge(p, d, true)))
+	// Blocking rules first: they explain the most.
+	order := []int{7, 4, 5, 6, 2, 1, 0, 3}
+	for _, i := range order {
+		b, a := before[i], after[i]
+		switch {
+		case a.Fired && !b.Fired:
+			return a.Rule, a.Detail
+		case b.Fired && !a.Fired && a.Kind == Blocks:
+			return a.Rule, "no longer applies: " + a.Detail
+		case b.Fired && !a.Fired:
+			return a.Rule, "ended: " + b.Detail
+		}
+	}
+	return "", "the level changed"
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Since returns the first day of the unbroken run of p's level that
+// includes d, or nil when the level has held as far back as the files go.
+func (r *Roster) Since(p *Person, d Day) *Day {
+	level := r.Level(p, d)
+	days := r.ChangeDays(p)
+	for i := len(days) - 1; i >= 0; i-- {
+		if c := days[i]; c <= d && r.Level(p, c-1) != level {
+			return &c
+		}
+	}
+	return nil
 }

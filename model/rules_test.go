@@ -453,8 +453,8 @@ shifts:
 				policy = *tt.policy
 			}
 			r := rosterOf(t, policy, tt.files)
-			if len(r.Problems) > 0 {
-				t.Fatalf("fixture has problems:\n%v", r.Problems)
+			if len(r.Problems()) > 0 {
+				t.Fatalf("fixture has problems:\n%v", r.Problems())
 			}
 			p := r.Person("p")
 			for _, a := range tt.days {
@@ -491,8 +491,8 @@ reinstated:
   - {date: 2022-05-09, approved_by: lead}
 `),
 	})
-	if len(r.Problems) > 0 {
-		t.Fatal(r.Problems)
+	if len(r.Problems()) > 0 {
+		t.Fatal(r.Problems())
 	}
 	p := r.Person("p")
 	start, end := day(t, "2020-11-01"), day(t, "2024-01-01")

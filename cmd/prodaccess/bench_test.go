@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -85,4 +86,36 @@ func BenchmarkNoOpPlan2000(b *testing.B) {
 	b.ReportMetric(float64(members), "members")
 	b.ReportMetric(float64(len(gh.Requests()))/float64(b.N), "requests/op")
 	b.ReportMetric(float64(gh.Writes())/float64(b.N), "writes/op")
+}
+
+// BenchmarkTimeline10k runs prodaccess audit timeline over a linear
+// history of 10,000 commits across 1,000 people (each commit changes one
+// file), and reports the wall time of the whole process, its peak memory
+// and the events it found.
+func BenchmarkTimeline10k(b *testing.B) {
+	dir := b.TempDir()
+	if err := devstack.WriteHistory(dir, 1000, 10000); err != nil {
+		b.Fatal(err)
+	}
+	// Packed, as a clone is.
+	if _, err := devstack.Git(dir, "repack", "-a", "-d", "-q"); err != nil {
+		b.Fatal(err)
+	}
+	var peak int64
+	var events int
+	b.ResetTimer()
+	for b.Loop() {
+		cmd := exec.Command(binary, "audit", "timeline", "--branch", "main", "--to", "2021-03-01", "--format", "json")
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		if err != nil {
+			b.Fatal(err)
+		}
+		events = strings.Count(string(out), `"cause"`)
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			peak = max(peak, ru.Maxrss)
+		}
+	}
+	b.ReportMetric(float64(peak)/1024, "peak-MiB")
+	b.ReportMetric(float64(events), "events")
 }

@@ -52,7 +52,7 @@ and works for pull requests from forks.`,
 			}
 			before.Decisions = before.roster.Evaluate(day)
 			after.Decisions = after.roster.Evaluate(day)
-			after.Problems = after.roster.Problems
+			after.Problems = after.roster.Problems()
 			c := reconciler.Changes(before.Side, after.Side, day)
 			if format == "json" {
 				return model.WriteJSON(o.stdout, c)

@@ -102,7 +102,7 @@ func (o *options) day(cfg *model.Config) (model.Day, error) {
 func (o *options) warnInvalid(r *model.Roster) {
 	invalid := 0
 	for _, p := range r.People {
-		if !p.Valid() {
+		if !r.Valid(p) {
 			invalid++
 		}
 	}

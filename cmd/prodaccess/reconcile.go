@@ -68,7 +68,7 @@ func (o *options) loadWorld() (*world, error) {
 	if changed, err := repo.Uncommitted(rel); err == nil && len(changed) > 0 {
 		w.warnings = append(w.warnings, fmt.Sprintf("uncommitted changes are ignored, only what is committed counts: %s", strings.Join(changed, ", ")))
 	}
-	for _, p := range roster.Problems {
+	for _, p := range roster.Problems() {
 		w.warnings = append(w.warnings, "invalid person file, so nothing is granted to them: "+p.String())
 	}
 	w.decisions = roster.Evaluate(w.day)

@@ -31,7 +31,7 @@ changed line of the pull request.`,
 			if err != nil {
 				return err
 			}
-			problems = append(problems, roster.Problems...)
+			problems = append(problems, roster.Problems()...)
 			for _, p := range problems {
 				fmt.Fprintln(o.stdout, p)
 			}

@@ -76,6 +76,12 @@ func CommitAt(dir string, files map[string]string, message string, when time.Tim
 	return err
 }
 
+// GitAt runs git in dir with its author and committer dates set to when.
+func GitAt(dir string, when time.Time, args ...string) (string, error) {
+	d := when.Format(time.RFC3339)
+	return gitEnv(dir, []string{"GIT_AUTHOR_DATE=" + d, "GIT_COMMITTER_DATE=" + d}, args...)
+}
+
 // Show returns a file as it is on a branch of the repository in dir.
 func Show(dir, branch, name string) (string, error) {
 	return Git(dir, "show", branch+":"+name)

@@ -62,6 +62,19 @@ func File(i, n int) (id, body string) {
 	return id, b.String()
 }
 
+// Leaver returns person i's file with a last day six weeks after they
+// started, so that they have left by the time of most histories.
+func Leaver(i, n int) string {
+	_, body := File(i, n)
+	var kept []string
+	for _, line := range strings.SplitAfter(body, "\n") {
+		if !strings.HasPrefix(line, "last_day:") {
+			kept = append(kept, line)
+		}
+	}
+	return strings.Join(kept, "") + fmt.Sprintf("last_day: %d-02-15\n", 2015+i%10)
+}
+
 // leadFor is the lead developer who approves for person i: the nearest
 // lead below, or for a lead the next one up.
 func leadFor(i, n int) int {

@@ -60,7 +60,7 @@ func TestPeopleFromCommit(t *testing.T) {
 	if diff := cmp.Diff(model.NewWhoJSON(day, b.Evaluate(day)), model.NewWhoJSON(day, a.Evaluate(day))); diff != "" {
 		t.Errorf("git and disk disagree (-disk +git):\n%s", diff)
 	}
-	if diff := cmp.Diff("people/linked.yaml:1:1: person files may not be symbolic links", a.Problems.Error()); diff != "" {
+	if diff := cmp.Diff("people/linked.yaml:1:1: person files may not be symbolic links", a.Problems().Error()); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"time"
+
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/providers/gitfile"
+	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/spf13/cobra"
+)
+
+// auditOptions are the flags of the audit commands.
+type auditOptions struct {
+	*options
+	repo, branch string
+}
+
+func newAudit(o *options) *cobra.Command {
+	a := &auditOptions{options: o}
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Who had access on any day, and why, from git history alone",
+		Long: `Rebuild production access from the git history of the person files: who had
+it on a day (audit at), every change and its cause (audit timeline), and an
+access review (audit review). Everything is read from git objects on the
+branch, never from the working tree. --config and --people are paths inside
+the repository.`,
+	}
+	cmd.PersistentFlags().StringVar(&a.repo, "repo", ".", "the people repository (a clone)")
+	cmd.PersistentFlags().StringVar(&a.branch, "branch", "", "the branch to read (default the remote's main: origin/HEAD, origin/main, then main)")
+	cmd.AddCommand(newAuditAt(a), newAuditTimeline(a), newAuditReview(a))
+	return cmd
+}
+
+// source is the history of the branch, with where the files are in it.
+type source struct {
+	repo       *gitfile.PeopleRepo
+	history    *gitfile.History
+	branch     string
+	configPath string // in the repository
+	peopleDir  string // in the repository
+	tipConfig  *model.Config
+}
+
+func (a *auditOptions) source() (*source, error) {
+	repo, err := gitfile.OpenPeopleRepo(a.repo)
+	if err != nil {
+		return nil, err
+	}
+	s := &source{repo: repo, configPath: path.Clean(filepath.ToSlash(a.configPath))}
+	// The people folder is where the configuration at the tip says it is.
+	h, branch, err := repo.History(a.branch, ".", s.configPath)
+	if err != nil {
+		return nil, err
+	}
+	commits, err := h.Commits()
+	if err != nil {
+		return nil, err
+	}
+	tip, err := h.Revision(commits[len(commits)-1].SHA)
+	if err != nil {
+		return nil, err
+	}
+	if s.tipConfig, err = a.configAt(tip, s.configPath); err != nil {
+		return nil, err
+	}
+	s.peopleDir = path.Clean(path.Join(path.Dir(s.configPath), s.tipConfig.People))
+	if a.peopleDir != "" {
+		s.peopleDir = path.Clean(filepath.ToSlash(a.peopleDir))
+	}
+	s.history, s.branch, err = repo.History(a.branch, s.peopleDir, s.configPath)
+	if err != nil {
+		return nil, err
+	}
+	s.branch = branch
+	return s, nil
+}
+
+// configAt reads the configuration at a revision: the default policy when
+// the file is not there.
+func (a *auditOptions) configAt(rev *gitfile.Revision, configPath string) (*model.Config, error) {
+	data, err := fs.ReadFile(rev.FS, configPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return model.DefaultConfig(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := model.ParseConfig(configPath, data)
+	if err != nil {
+		return nil, fmt.Errorf("the configuration at %s: %w", rev.Commit.Hash, err)
+	}
+	return cfg, nil
+}
+
+// at finds the commit in force at the end of day d and the roster then. A
+// commit whose files do not validate was not in force: the last valid
+// commit before it is used, as the timeline does.
+func (s *source) at(a *auditOptions, d model.Day) (*model.Commit, *model.Roster, error) {
+	commits, err := s.history.Commits()
+	if err != nil {
+		return nil, nil, err
+	}
+	y, m, dd := d.Time().Date()
+	end := time.Date(y, m, dd, 0, 0, 0, 0, s.tipConfig.Location).AddDate(0, 0, 1)
+	for i := len(commits) - 1; i >= 0; i-- {
+		c := &commits[i]
+		if !c.When.Before(end) {
+			continue
+		}
+		rev, err := s.history.Revision(c.SHA)
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg, err := a.configAt(rev, s.configPath)
+		var problems model.Problems
+		if errors.As(err, &problems) {
+			fmt.Fprintf(a.stderr, "prodaccess: %s did not validate, so the commit before it is used\n", c)
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		sub, err := fs.Sub(rev.FS, s.peopleDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		people, err := model.LoadPeople(sub, s.peopleDir)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read the person files at %s: %w", c.SHA, err)
+		}
+		roster := model.NewRoster(people, cfg.Policy)
+		if roster.InvalidCount() > 0 {
+			fmt.Fprintf(a.stderr, "prodaccess: %s did not validate, so the commit before it is used\n", c)
+			continue
+		}
+		return c, roster, nil
+	}
+	return nil, nil, fmt.Errorf("the branch %s has no valid commit at or before %s", s.branch, d)
+}
+
+func (a *auditOptions) day(s *source, arg string) (model.Day, error) {
+	if arg == "" {
+		return model.DayOf(a.now(), s.tipConfig.Location), nil
+	}
+	return model.ParseInstantOrDay(arg, s.tipConfig.Location)
+}
+
+func newAuditAt(a *auditOptions) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "at DAY",
+		Short: "Everyone who had access on DAY, why, and from which commit",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			s, err := a.source()
+			if err != nil {
+				return err
+			}
+			d, err := a.day(s, args[0])
+			if err != nil {
+				return err
+			}
+			commit, roster, err := s.at(a, d)
+			if err != nil {
+				return err
+			}
+			decisions := roster.Evaluate(d)
+			if format == "json" {
+				return model.WriteJSON(a.stdout, model.AuditAt{WhoJSON: model.NewWhoJSON(d, decisions), Commit: commit.SHA})
+			}
+			return model.WriteAuditAt(a.stdout, d, commit, decisions)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "text or json (the who JSON, plus the commit)")
+	return cmd
+}
+
+func newAuditTimeline(a *auditOptions) *cobra.Command {
+	var format, from, to string
+	cmd := &cobra.Command{
+		Use:   "timeline [ID]",
+		Short: "Every change of level, for everyone or one person, with its cause",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			s, err := a.source()
+			if err != nil {
+				return err
+			}
+			opts := reconciler.TimelineOptions{Branch: s.branch, PeopleLabel: s.peopleDir, ConfigFile: s.configPath, Location: s.tipConfig.Location}
+			if len(args) == 1 {
+				opts.Person = args[0]
+			}
+			if opts.To, err = a.day(s, to); err != nil {
+				return fmt.Errorf("--to: %w", err)
+			}
+			if from != "" {
+				f, err := a.day(s, from)
+				if err != nil {
+					return fmt.Errorf("--from: %w", err)
+				}
+				opts.From = &f
+			}
+			t, err := reconciler.BuildTimeline(s.history, opts)
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				return model.WriteJSON(a.stdout, t)
+			}
+			return model.WriteTimeline(a.stdout, t)
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "only changes on or after this day")
+	cmd.Flags().StringVar(&to, "to", "", "the last day (default today)")
+	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	return cmd
+}
+
+func newAuditReview(a *auditOptions) *cobra.Command {
+	var format, at string
+	cmd := &cobra.Command{
+		Use:   "review",
+		Short: "An access review: everyone with access, the basis, and flags for the reviewer",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := checkFormat(format, "markdown", "csv", "json"); err != nil {
+				return err
+			}
+			s, err := a.source()
+			if err != nil {
+				return err
+			}
+			d, err := a.day(s, at)
+			if err != nil {
+				return err
+			}
+			commit, roster, err := s.at(a, d)
+			if err != nil {
+				return err
+			}
+			rv := reconciler.Review(roster, d, commit)
+			switch format {
+			case "csv":
+				return model.WriteReviewCSV(a.stdout, rv)
+			case "json":
+				return model.WriteJSON(a.stdout, rv)
+			}
+			return model.WriteReviewMarkdown(a.stdout, rv)
+		},
+	}
+	cmd.Flags().StringVar(&at, "at", "", "the day of the review (default today)")
+	cmd.Flags().StringVar(&format, "format", "markdown", "markdown, csv or json")
+	return cmd
+}

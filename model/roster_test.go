@@ -1,0 +1,96 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/internal/peoplegen"
+)
+
+// TestReplaceMatchesRebuild changes a roster file by file, at random, and
+// checks after every change that it holds the same problems and decisions
+// as a roster built afresh from the same files, and that everyone whose
+// level changed is among those Replace said were affected.
+func TestReplaceMatchesRebuild(t *testing.T) {
+	const n = 120
+	parse := func(id, body string) *Person {
+		return decodePerson("people/"+id+".yaml", id, []byte(body))
+	}
+	files := map[string]string{}
+	for i := range n {
+		id, body := peoplegen.File(i, n)
+		files[id] = body
+	}
+	var people []*Person
+	for id, body := range files {
+		people = append(people, parse(id, body))
+	}
+	r := NewRoster(people, DefaultPolicy())
+	days := []Day{DayFromDate(2017, 3, 3), DayFromDate(2021, 11, 1), DayFromDate(2026, 1, 1)}
+	levels := func(r *Roster) map[string][]Level {
+		out := map[string][]Level{}
+		for _, p := range r.People {
+			for _, d := range days {
+				out[p.ID] = append(out[p.ID], r.Level(p, d))
+			}
+		}
+		return out
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	mutations := []func(id, body string) string{
+		func(id, body string) string { return "" }, // delete the file
+		func(id, body string) string {
+			return strings.Replace(body, "role: lead_developer", "role: developer", 1)
+		},
+		func(id, body string) string { // claim someone else's login
+			return strings.Replace(body, "github: "+id, fmt.Sprintf("github: person-%05d", rng.IntN(n)), 1)
+		},
+		func(id, body string) string { return body + "last_day: 2020-01-01\n" },
+		func(id, body string) string { return strings.Replace(body, "programme: govuk", "programme: gov.uk", 1) }, // a bad file
+		func(id, body string) string { // restore the original
+			_, orig := peoplegen.File(mustAtoi(strings.TrimPrefix(id, "person-")), n)
+			return orig
+		},
+	}
+	for step := range 150 {
+		before := levels(r)
+		id := fmt.Sprintf("person-%05d", rng.IntN(n))
+		body := mutations[rng.IntN(len(mutations))](id, files[id])
+		change := map[string]*Person{id: nil}
+		if body == "" {
+			delete(files, id)
+		} else {
+			files[id] = body
+			change[id] = parse(id, body)
+		}
+		affected := r.Replace(change, nil)
+
+		var all []*Person
+		for fid, fbody := range files {
+			all = append(all, parse(fid, fbody))
+		}
+		fresh := NewRoster(all, DefaultPolicy())
+		if diff := cmp.Diff(fresh.Problems().Error(), r.Problems().Error()); diff != "" {
+			t.Fatalf("step %d (%s): problems differ from a rebuild (-rebuilt +updated):\n%s", step, id, diff)
+		}
+		after := levels(r)
+		if diff := cmp.Diff(levels(fresh), after); diff != "" {
+			t.Fatalf("step %d (%s): levels differ from a rebuild (-rebuilt +updated):\n%s", step, id, diff)
+		}
+		for pid, ls := range after {
+			if !slices.Equal(ls, before[pid]) && !slices.Contains(affected, pid) {
+				t.Fatalf("step %d (%s): %s's levels changed but Replace did not name them", step, id, pid)
+			}
+		}
+	}
+}
+
+func mustAtoi(s string) int {
+	var n int
+	fmt.Sscan(s, &n)
+	return n
+}

@@ -1,0 +1,327 @@
+package reconciler
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/prodaccess/prodaccess/model"
+)
+
+// TimelineOptions say what history to rebuild.
+type TimelineOptions struct {
+	Branch      string // for the report
+	PeopleLabel string // the people folder as messages name it, such as "people"
+	ConfigFile  string // the configuration file as messages name it
+	Location    *time.Location
+	Person      string     // only this person's events; "" for everyone
+	From        *model.Day // only events on or after this day
+	To          model.Day  // no commit after this day is read
+}
+
+// timeline is the state of a walk through history. cur follows the files
+// commit by commit; eff is the last valid state, the one in force, which
+// decides levels. While commits are valid the two move together, each by
+// the few files a commit changes; after a run of invalid commits, eff
+// catches up with cur in one step.
+type timeline struct {
+	h    History
+	opts TimelineOptions
+
+	cfg      *model.Config // the configuration in force
+	cfgBlob  ObjectID
+	cur, eff *model.Roster
+	curFiles map[string]HistoryEntry // the people folder at the last commit, by name
+	effFiles map[string]HistoryEntry // the people folder in force, by name
+	synced   bool                    // cur and eff hold the same files
+	seenTree ObjectID
+	seenCfg  ObjectID
+
+	cache      map[HistoryEntry]*model.Person // parsed files
+	changeDays map[string][]model.Day         // under eff, by id
+	level      map[string]model.Level         // under eff, on day, by id
+	day        model.Day
+	started    bool
+	events     []model.TimelineEvent
+}
+
+// BuildTimeline rebuilds every change of production access from the git
+// history of the person files: at each commit, only the files whose blobs
+// changed are parsed, and only the people they can affect are decided
+// again; between commits, each person's level is checked only on the days
+// their files say it may change. A commit whose files do not validate is
+// reported, and the state before it holds until the next valid commit.
+func BuildTimeline(h History, opts TimelineOptions) (*model.Timeline, error) {
+	commits, err := h.Commits()
+	if err != nil {
+		return nil, err
+	}
+	t := &timeline{
+		h: h, opts: opts, cfg: model.DefaultConfig(),
+		curFiles: map[string]HistoryEntry{}, effFiles: map[string]HistoryEntry{}, synced: true,
+		cache: map[HistoryEntry]*model.Person{}, changeDays: map[string][]model.Day{}, level: map[string]model.Level{},
+	}
+	t.cur = model.NewRoster(nil, t.cfg.Policy)
+	t.eff = model.NewRoster(nil, t.cfg.Policy)
+	read := 0
+	for i := range commits {
+		c := &commits[i]
+		d := model.DayOf(c.When, opts.Location)
+		if d > opts.To {
+			break
+		}
+		read++
+		t.advance(d)
+		if err := t.commit(c, d); err != nil {
+			return nil, err
+		}
+	}
+	t.advance(opts.To)
+	out := &model.Timeline{Branch: opts.Branch, From: opts.From, To: opts.To, Commits: read, Events: []model.TimelineEvent{}}
+	for _, e := range t.events {
+		if (opts.Person == "" || e.Person == opts.Person || e.Cause == model.CauseInvalid) && (opts.From == nil || e.Day >= *opts.From) {
+			out.Events = append(out.Events, e)
+		}
+	}
+	return out, nil
+}
+
+// advance moves the days forward to d under the files in force, recording
+// every change of level that the passing of time brings.
+func (t *timeline) advance(d model.Day) {
+	if !t.started {
+		t.day, t.started = d, true
+		return
+	}
+	if d <= t.day {
+		return
+	}
+	var found []model.TimelineEvent
+	for _, p := range t.eff.People {
+		days := t.changeDays[p.ID]
+		i, _ := slices.BinarySearch(days, t.day+1)
+		cur := t.level[p.ID]
+		for ; i < len(days) && days[i] <= d; i++ {
+			x := days[i]
+			if l := t.eff.Level(p, x); l != cur {
+				rule, detail := t.eff.Transition(p, x)
+				found = append(found, model.TimelineEvent{Day: x, Person: p.ID, From: cur, To: l, Cause: model.CauseRule, Rule: rule, Detail: detail})
+				cur = l
+			}
+		}
+		t.level[p.ID] = cur
+	}
+	slices.SortStableFunc(found, func(a, b model.TimelineEvent) int { return int(a.Day - b.Day) })
+	t.events = append(t.events, found...)
+	t.day = d
+}
+
+// person parses the file of an entry, once per name and content.
+func (t *timeline) person(e HistoryEntry) (*model.Person, error) {
+	if p, ok := t.cache[e]; ok {
+		return p, nil
+	}
+	p, read := model.PersonEntry(t.opts.PeopleLabel, e.Name, e.Mode)
+	if p == nil {
+		return nil, nil
+	}
+	if read {
+		data, err := t.h.Blob(e.Blob, model.MaxPersonFileSize+1)
+		if err != nil {
+			return nil, err
+		}
+		p = model.ParsePerson(p, data)
+	}
+	t.cache[e] = p
+	return p, nil
+}
+
+// diff compares two states of the people folder: the person in each file
+// that differs (nil for a file that is gone), and the blobs of files added
+// and removed, to spot renames.
+func (t *timeline) diff(old, now map[string]HistoryEntry) (changed map[string]*model.Person, added, removed map[ObjectID]string, err error) {
+	changed, added, removed = map[string]*model.Person{}, map[ObjectID]string{}, map[ObjectID]string{}
+	for name, e := range now {
+		if o, ok := old[name]; ok && o == e {
+			continue
+		}
+		p, err := t.person(e)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if p != nil {
+			changed[p.ID] = p
+			if _, existed := old[name]; !existed {
+				added[e.Blob] = p.ID
+			}
+		}
+	}
+	for name, o := range old {
+		if _, ok := now[name]; ok {
+			continue
+		}
+		if p, err := t.person(o); err != nil {
+			return nil, nil, nil, err
+		} else if p != nil {
+			changed[p.ID] = nil
+			removed[o.Blob] = p.ID
+		}
+	}
+	return changed, added, removed, nil
+}
+
+func (t *timeline) all(files map[string]HistoryEntry) ([]*model.Person, error) {
+	var out []*model.Person
+	for _, e := range files {
+		p, err := t.person(e)
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func (t *timeline) commit(c *model.Commit, d model.Day) error {
+	peopleTree, cfgBlob, err := t.h.Tree(c.SHA)
+	if err != nil {
+		return err
+	}
+	if peopleTree == t.seenTree && cfgBlob == t.seenCfg {
+		return nil // nothing that decides access changed
+	}
+	t.seenTree, t.seenCfg = peopleTree, cfgBlob
+	invalid := func(problems model.Problems) {
+		t.synced = false
+		detail := fmt.Sprintf("%d problem(s)", len(problems))
+		if len(problems) > 0 {
+			detail += "; first: " + problems[0].String()
+		}
+		t.events = append(t.events, model.TimelineEvent{Day: d, Cause: model.CauseInvalid, Commit: c, Detail: detail})
+	}
+
+	entries, err := t.h.Entries(peopleTree)
+	if err != nil {
+		return err
+	}
+	now := make(map[string]HistoryEntry, len(entries))
+	for _, e := range entries {
+		now[e.Name] = e
+	}
+
+	// Follow the files.
+	cfg := t.cfg
+	if cfgBlob != t.cfgBlob {
+		cfg = model.DefaultConfig()
+		if cfgBlob != (ObjectID{}) {
+			data, err := t.h.Blob(cfgBlob, 1<<20)
+			if err != nil {
+				return err
+			}
+			if cfg, err = model.ParseConfig(t.opts.ConfigFile, data); err != nil {
+				delta, _, _, derr := t.diff(t.curFiles, now)
+				if derr != nil {
+					return derr
+				}
+				t.cur.Replace(delta, nil)
+				t.curFiles = now
+				ps, _ := err.(model.Problems)
+				invalid(ps)
+				return nil
+			}
+		}
+	}
+	if cfg != t.cfg {
+		people, err := t.all(now)
+		if err != nil {
+			return err
+		}
+		t.cur = model.NewRoster(people, cfg.Policy)
+	} else {
+		delta, _, _, err := t.diff(t.curFiles, now)
+		if err != nil {
+			return err
+		}
+		t.cur.Replace(delta, nil)
+	}
+	t.curFiles = now
+	if t.cur.InvalidCount() > 0 {
+		invalid(t.cur.Problems())
+		return nil
+	}
+
+	// The commit is in force: bring eff up to it.
+	var affected []string
+	changed, added, removed, err := t.diff(t.effFiles, now)
+	if err != nil {
+		return err
+	}
+	if cfg != t.cfg {
+		people, err := t.all(now)
+		if err != nil {
+			return err
+		}
+		for id := range t.level {
+			affected = append(affected, id)
+		}
+		for _, p := range people {
+			affected = append(affected, p.ID)
+		}
+		t.eff = model.NewRoster(people, cfg.Policy)
+		t.cfg, t.cfgBlob = cfg, cfgBlob
+	} else {
+		affected = t.eff.Replace(changed, nil)
+	}
+	t.effFiles, t.synced = now, true
+
+	var found []model.TimelineEvent
+	slices.Sort(affected)
+	affected = slices.Compact(affected)
+	for _, id := range affected {
+		before := t.level[id]
+		after := model.None
+		if p := t.eff.Person(id); p != nil {
+			after = t.eff.Level(p, d)
+			t.level[id] = after
+			t.changeDays[id] = t.eff.ChangeDays(p)
+		} else {
+			delete(t.level, id)
+			delete(t.changeDays, id)
+		}
+		if before != after {
+			found = append(found, model.TimelineEvent{Day: d, Person: id, From: before, To: after, Cause: model.CauseCommit, Commit: c, Detail: "the commit changed the files"})
+		}
+	}
+	t.events = append(t.events, renames(found, added, removed, t.opts.PeopleLabel, c, d)...)
+	return nil
+}
+
+// renames folds a person file moved to a new name with the same content,
+// seen as one person losing a level and another gaining it, into one
+// event.
+func renames(found []model.TimelineEvent, added, removed map[ObjectID]string, label string, c *model.Commit, d model.Day) []model.TimelineEvent {
+	for blob, oldID := range removed {
+		newID, ok := added[blob]
+		if !ok {
+			continue
+		}
+		lost, gained := -1, -1
+		for i, e := range found {
+			if e.Person == oldID && e.To == model.None {
+				lost = i
+			}
+			if e.Person == newID && e.From == model.None {
+				gained = i
+			}
+		}
+		if lost < 0 || gained < 0 || found[lost].From != found[gained].To {
+			continue
+		}
+		found[gained] = model.TimelineEvent{Day: d, Person: newID, From: found[gained].To, To: found[gained].To, Cause: model.CauseRename, Commit: c,
+			Detail: fmt.Sprintf("%s/%s.yaml renamed to %s/%s.yaml", label, oldID, label, newID)}
+		found = slices.Delete(found, lost, lost+1)
+	}
+	return found
+}

@@ -1,0 +1,54 @@
+package reconciler
+
+import (
+	"fmt"
+
+	"github.com/prodaccess/prodaccess/model"
+)
+
+// Review builds an access review for day d: everyone with access, the
+// basis of it, the approver and supervisor of an exception, since and
+// until when, and flags for the reviewer: access ending within 14 days, an
+// approver or supervisor who has since left, a long absence under way, and
+// temporary access held for more than a year.
+func Review(r *model.Roster, d model.Day, commit *model.Commit) *model.Review {
+	rv := &model.Review{At: d, Commit: commit, Rows: []model.ReviewRow{}}
+	for _, dc := range r.Evaluate(d) {
+		if dc.Level == model.None {
+			continue
+		}
+		p := dc.Person
+		row := model.ReviewRow{ID: p.ID, Name: p.Name, Level: dc.Level, Basis: dc.ReasonStrings(), Since: r.Since(p, d), Until: dc.Until, Flags: []string{}}
+		exception := false
+		for _, rr := range dc.Reasons {
+			if rr.Rule == model.RuleTemporaryException && rr.Fired {
+				row.ApprovedBy, row.Supervisor, exception = rr.ApprovedBy, rr.Supervisor, true
+			}
+		}
+		if dc.Until != nil && *dc.Until-d <= 14 {
+			row.Flags = append(row.Flags, fmt.Sprintf("access ends within 14 days: %s is its last day", dc.Until))
+		}
+		for _, who := range []struct{ role, id string }{{"approver", row.ApprovedBy}, {"supervisor", row.Supervisor}} {
+			if who.id == "" {
+				continue
+			}
+			switch q := r.Person(who.id); {
+			case q == nil:
+				row.Flags = append(row.Flags, fmt.Sprintf("the %s %s no longer has a person file", who.role, who.id))
+			case q.LastDay != nil && *q.LastDay < d:
+				row.Flags = append(row.Flags, fmt.Sprintf("the %s %s left on %s", who.role, who.id, q.LastDay))
+			}
+		}
+		for _, a := range p.Absences {
+			if a.Start <= d && (a.End == nil || *a.End >= d) {
+				revokes := a.Start + model.Day(r.Policy.AbsenceLimitDays)
+				row.Flags = append(row.Flags, fmt.Sprintf("absent since %s: access is revoked on %s unless the absence ends before then", a.Start, revokes))
+			}
+		}
+		if exception && dc.Level == model.TemporarySupervised && row.Since != nil && d-*row.Since >= 365 {
+			row.Flags = append(row.Flags, fmt.Sprintf("on temporary access since %s, more than a year", row.Since))
+		}
+		rv.Rows = append(rv.Rows, row)
+	}
+	return rv
+}
