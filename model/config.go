@@ -114,6 +114,7 @@ func (t *Target) IdentityField() string {
 type Config struct {
 	File     string // where it was read from, for messages
 	People   string // the people folder, relative to the config file's folder
+	Keys     string // the folder of public keys (<id>.asc), relative to the config file's folder
 	Timezone string
 	Location *time.Location
 	Policy   Policy
@@ -130,6 +131,7 @@ func DefaultConfig() *Config {
 	}
 	return &Config{
 		People:   "people",
+		Keys:     "keys",
 		Timezone: "Europe/London",
 		Location: loc,
 		Policy:   DefaultPolicy(),
@@ -174,6 +176,11 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		{name: "people", read: func(n *yaml.Node, path string) {
 			if v, ok := d.text(n, path); ok {
 				c.People = v
+			}
+		}},
+		{name: "keys", read: func(n *yaml.Node, path string) {
+			if v, ok := d.text(n, path); ok {
+				c.Keys = v
 			}
 		}},
 		{name: "timezone", read: func(n *yaml.Node, path string) {

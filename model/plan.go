@@ -123,6 +123,9 @@ type Plan struct {
 	// must not be applied.
 	Refusals         []string `json:"refusals"`
 	AllowMassRemoval bool     `json:"allow_mass_removal"`
+	// KeyWarnings are public keys about to expire; pull requests that
+	// change GPG recipients repeat them.
+	KeyWarnings []string `json:"key_warnings,omitempty"`
 }
 
 // Changes counts the changes across all targets.

@@ -13,9 +13,15 @@ type Problem struct {
 	Line    int    `json:"line"`
 	Col     int    `json:"col"`
 	Message string `json:"message"`
+	// Warning marks something to fix soon that does not make the input
+	// invalid.
+	Warning bool `json:"warning,omitempty"`
 }
 
 func (p Problem) String() string {
+	if p.Warning {
+		return fmt.Sprintf("%s:%d:%d: warning: %s", p.File, p.Line, p.Col, p.Message)
+	}
 	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Message)
 }
 
@@ -23,8 +29,12 @@ func (p Problem) String() string {
 // that it shows on the line it concerns in a pull request. Values are
 // escaped as GitHub requires.
 func (p Problem) Annotation() string {
-	return fmt.Sprintf("::error file=%s,line=%d,col=%d,title=%s::%s",
-		escapeProperty(p.File), p.Line, p.Col, escapeProperty("prodaccess validate"), escapeData(p.Message))
+	level := "error"
+	if p.Warning {
+		level = "warning"
+	}
+	return fmt.Sprintf("::%s file=%s,line=%d,col=%d,title=%s::%s",
+		level, escapeProperty(p.File), p.Line, p.Col, escapeProperty("prodaccess validate"), escapeData(p.Message))
 }
 
 var (

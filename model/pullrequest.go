@@ -70,6 +70,16 @@ func PullRequestBody(plan *Plan, targets []*Target, changes []Change) string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s |\n", c.Target, c.Action, c.Subject, mdCell(person), mdCell(c.Reason))
 	}
+	gpg := false
+	for _, t := range targets {
+		gpg = gpg || t.Format == GPGRecipients || t.Format == GPGID
+	}
+	if gpg && len(plan.KeyWarnings) > 0 {
+		b.WriteString("\n### Keys about to expire\n\n")
+		for _, w := range plan.KeyWarnings {
+			fmt.Fprintf(&b, "- %s\n", w)
+		}
+	}
 	todos := afterMerge(targets, changes)
 	if len(todos) > 0 {
 		b.WriteString("\n### Still to do by a person after merging\n\n")

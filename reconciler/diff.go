@@ -11,8 +11,8 @@ import (
 // Desired returns the entries a target should hold according to the
 // decisions, keyed by the target's subject key, and a warning for each
 // person entitled to the target whose file does not give the identity it
-// needs.
-func Desired(t *model.Target, decisions []model.Decision) (map[string]*model.Decision, []string) {
+// needs, or, for a GPG target, whose public key may not be used.
+func Desired(t *model.Target, decisions []model.Decision, keys map[string]model.KeyCheck) (map[string]*model.Decision, []string) {
 	want := map[string]*model.Decision{}
 	var warnings []string
 	for i := range decisions {
@@ -26,9 +26,17 @@ func Desired(t *model.Target, decisions []model.Decision) (map[string]*model.Dec
 				t.Name, dc.Person.ID, dc.Level, t.IdentityField(), dc.Person.File))
 			continue
 		}
+		if k, ok := keys[dc.Person.ID]; ok && isGPG(t) && !k.OK() {
+			warnings = append(warnings, fmt.Sprintf("%s: %s has %s access but is not added: the key %s %s", t.Name, dc.Person.ID, dc.Level, k.File, k.Reason()))
+			continue
+		}
 		want[t.SubjectKey(id)] = dc
 	}
 	return want, warnings
+}
+
+func isGPG(t *model.Target) bool {
+	return t.Type == model.FileTarget && (t.Format == model.GPGRecipients || t.Format == model.GPGID)
 }
 
 // Input is everything a plan is computed from.
@@ -38,6 +46,9 @@ type Input struct {
 	Commit    string           // the people repository commit, if any
 	Decisions []model.Decision // everyone's decision on At
 	States    []model.TargetState
+	// Keys are the checks of people's public keys: a person whose key may
+	// not be used is kept off GPG targets, and nothing else changes.
+	Keys map[string]model.KeyCheck
 }
 
 // Diff computes the plan: for every target, what to add and what to
@@ -56,7 +67,7 @@ func Diff(in Input) *model.Plan {
 			Target: t.Name, Type: t.Type, Where: where(t), Version: st.Version,
 			Current: len(st.Entries), PullRequest: st.PullRequest, Changes: []model.Change{},
 		}
-		want, warnings := Desired(t, in.Decisions)
+		want, warnings := Desired(t, in.Decisions, in.Keys)
 		plan.Warnings = append(plan.Warnings, warnings...)
 
 		// Everyone with an identity for this target, entitled or not, so
@@ -78,7 +89,7 @@ func Diff(in Input) *model.Plan {
 			if want[key] != nil {
 				continue
 			}
-			why := removalReason(t, owners[key])
+			why := removalReason(t, owners[key], in.Keys)
 			if e.Protected != "" {
 				plan.Warnings = append(plan.Warnings, fmt.Sprintf("%s: %s is not entitled (%s) but stays: %s", t.Name, e.Subject, why, e.Protected))
 				continue
@@ -108,10 +119,13 @@ func fillPerson(c *model.Change, dc *model.Decision) {
 	c.Person, c.Name, c.Email, c.Level, c.Until, c.GitHubID = p.ID, p.Name, p.Email, dc.Level, dc.Until, p.GitHubID
 }
 
-func removalReason(t *model.Target, dc *model.Decision) string {
+func removalReason(t *model.Target, dc *model.Decision, keys map[string]model.KeyCheck) string {
 	switch {
 	case dc == nil:
 		return "belongs to no person file"
+	case dc.Level != model.None && t.Includes(dc.Level) && isGPG(t) && !keys[dc.Person.ID].OK():
+		k := keys[dc.Person.ID]
+		return fmt.Sprintf("the key %s %s", k.File, k.Reason())
 	case dc.Level != model.None:
 		return fmt.Sprintf("%s has %s access, which this target does not include (it includes %s)", dc.Person.ID, dc.Level, levelList(t.Levels))
 	case len(dc.Reasons) == 0:

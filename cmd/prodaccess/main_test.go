@@ -69,7 +69,7 @@ func TestValidateExamplePeople(t *testing.T) {
 	if r.code != 0 || r.stdout != "" {
 		t.Fatalf("validate: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "16 person file(s) and the configuration are valid") {
+	if !strings.Contains(r.stderr, "16 person file(s), their keys and the configuration are valid") {
 		t.Errorf("stderr: %q", r.stderr)
 	}
 }

@@ -51,6 +51,25 @@ func (o *options) peopleFolder(cfg *model.Config) string {
 	return filepath.Join(filepath.Dir(cfg.File), cfg.People)
 }
 
+// keysFolder is the folder of public keys: the config's keys relative to
+// the config file.
+func (o *options) keysFolder(cfg *model.Config) string {
+	if cfg.File == "" {
+		return filepath.Clean(cfg.Keys)
+	}
+	return filepath.Join(filepath.Dir(cfg.File), cfg.Keys)
+}
+
+// keyTime is the moment keys are checked at: now, or the start of the day
+// --at names.
+func (o *options) keyTime(cfg *model.Config, d model.Day) time.Time {
+	if o.at == "" {
+		return o.now()
+	}
+	y, m, dd := d.Time().Date()
+	return time.Date(y, m, dd, 0, 0, 0, 0, cfg.Location)
+}
+
 // roster loads the configuration and every person file.
 func (o *options) roster() (*model.Config, *model.Roster, error) {
 	cfg, err := o.config()

@@ -24,8 +24,11 @@ type world struct {
 	day       model.Day
 	commit    string
 	decisions []model.Decision
+	keys      map[string]model.KeyCheck
 	providers []reconciler.Provider
 	warnings  []string
+	// keyWarnings are keys about to expire, for the plan and pull requests.
+	keyWarnings []string
 }
 
 // loadWorld reads the configuration and the person files from the commit
@@ -72,6 +75,9 @@ func (o *options) loadWorld() (*world, error) {
 		w.warnings = append(w.warnings, "invalid person file, so nothing is granted to them: "+p.String())
 	}
 	w.decisions = roster.Evaluate(w.day)
+	if err := o.committedKeys(repo, head, roster, w); err != nil {
+		return nil, err
+	}
 
 	// What manual targets hold is what was due at the end of yesterday.
 	y, m, d := w.day.Time().Date()
@@ -93,6 +99,32 @@ func (o *options) loadWorld() (*world, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// committedKeys checks the public keys committed in the keys folder.
+func (o *options) committedKeys(repo *gitfile.PeopleRepo, head *gitfile.Revision, roster *model.Roster, w *world) error {
+	dir := o.keysFolder(w.cfg)
+	rel, err := repo.Rel(dir)
+	if err != nil {
+		return err
+	}
+	sub, err := fs.Sub(head.FS, rel)
+	if err != nil {
+		return nil // no keys folder: nothing to check
+	}
+	now := o.keyTime(w.cfg, w.day)
+	checks, missing, err := model.LoadKeys(sub, filepath.ToSlash(dir), roster.People, now)
+	if err != nil {
+		return err
+	}
+	w.keys = checks
+	w.warnings = append(w.warnings, missing...)
+	for _, p := range model.KeyProblems(checks, now) {
+		if p.Warning {
+			w.keyWarnings = append(w.keyWarnings, p.String())
+		}
+	}
+	return nil
 }
 
 // committedConfig reads the configuration file from the commit, and warns

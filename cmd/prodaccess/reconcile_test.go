@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
+	"github.com/prodaccess/prodaccess/internal/testkeys"
 )
 
 // fingerprint makes a distinct, valid fingerprint from a letter.
@@ -467,5 +468,63 @@ func TestSavedPlan(t *testing.T) {
 	must(t, r, 1, "apply a plan for another day")
 	if !strings.Contains(r.stderr, "the plan was made for 2030-01-01") {
 		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}
+
+// TestKeysKeepPeopleOffGPGTargets: a person whose public key may not be
+// used is kept off GPG targets, and nothing else; validate and the plan
+// say why, and a key about to expire is a warning in both and in the pull
+// request.
+func TestKeysKeepPeopleOffGPGTargets(t *testing.T) {
+	now := time.Now()
+	key := func(name string, kind testkeys.Kind) *testkeys.Key {
+		k, err := testkeys.New(name, kind, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	alice, bob, cy := key("alice", testkeys.Good), key("bob", testkeys.Expired), key("cy", testkeys.ExpiresSoon)
+	w := newStack(t, map[string]string{
+		"alice": permanentFile("Alice Able", "alice-gh", 0, alice.Fingerprint, "alice", ""),
+		"bob":   permanentFile("Bob Brown", "bob-gh", 0, bob.Fingerprint, "bob", ""),
+		"cy":    permanentFile("Cy Cole", "cy-gh", 0, cy.Fingerprint, "cy", ""),
+	}, []string{keepKey}, []string{"alice", "bob", "cy"})
+	for i, u := range []string{"alice-gh", "bob-gh", "cy-gh"} {
+		w.gh.AddUser(u, int64(i+1), true)
+	}
+	if err := devstack.Commit(w.people, map[string]string{
+		"keys/alice.asc": string(alice.Public()), "keys/bob.asc": string(bob.Public()), "keys/cy.asc": string(cy.Public()),
+	}, "Add keys"); err != nil {
+		t.Fatal(err)
+	}
+
+	r := w.run("validate")
+	must(t, r, 1, "validate")
+	if !strings.Contains(r.stdout, "keys/bob.asc:1:1: the key of bob expired on ") || !strings.Contains(r.stdout, "keys/cy.asc:1:1: warning: the key of cy expires on ") {
+		t.Errorf("validate:\n%s", r.stdout)
+	}
+
+	plan := w.run("plan")
+	must(t, plan, 2, "plan")
+	out := squash(plan.stdout)
+	for _, want := range []string{
+		"+ add " + alice.Fingerprint + " alice",
+		"+ add " + cy.Fingerprint + " cy",
+		"+ add bob-gh bob permanent", // the team is not a GPG target
+		"hieradata: bob has permanent access but is not added: the key keys/bob.asc expired on",
+		"keys/cy.asc:1:1: warning: the key of cy expires on",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, plan.stdout)
+		}
+	}
+	if strings.Contains(plan.stdout, "+ add  "+bob.Fingerprint) || strings.Contains(out, "add "+bob.Fingerprint) {
+		t.Errorf("bob's expired key is planned for a GPG target:\n%s", plan.stdout)
+	}
+	must(t, w.run("apply"), 0, "apply")
+	prs := w.gh.OpenPulls("alphagov/govuk-secrets")
+	if len(prs) != 1 || !strings.Contains(prs[0].Body, "### Keys about to expire") || !strings.Contains(prs[0].Body, "the key of cy expires on") {
+		t.Errorf("pull request: %+v", prs)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/spf13/cobra"
@@ -32,6 +33,21 @@ changed line of the pull request.`,
 				return err
 			}
 			problems = append(problems, roster.Problems()...)
+			keysDir := o.keysFolder(cfg)
+			checks, missing, err := model.LoadKeys(os.DirFS(keysDir), filepath.ToSlash(keysDir), roster.People, o.now())
+			if err != nil {
+				return err
+			}
+			problems = append(problems, model.KeyProblems(checks, o.now())...)
+			for _, m := range missing {
+				fmt.Fprintf(o.stderr, "warning: %s\n", m)
+			}
+			errs := 0
+			for _, p := range problems {
+				if !p.Warning {
+					errs++
+				}
+			}
 			for _, p := range problems {
 				fmt.Fprintln(o.stdout, p)
 			}
@@ -42,11 +58,11 @@ changed line of the pull request.`,
 					fmt.Fprintln(o.stdout, p.Annotation())
 				}
 			}
-			if len(problems) > 0 {
-				fmt.Fprintf(o.stderr, "%d problem(s) found in %d person file(s) and the configuration\n", len(problems), len(roster.People))
+			if errs > 0 {
+				fmt.Fprintf(o.stderr, "%d problem(s) found in %d person file(s), their keys and the configuration\n", errs, len(roster.People))
 				return &exitError{code: 1}
 			}
-			fmt.Fprintf(o.stderr, "%d person file(s) and the configuration are valid\n", len(roster.People))
+			fmt.Fprintf(o.stderr, "%d person file(s), their keys and the configuration are valid\n", len(roster.People))
 			return nil
 		},
 	}

@@ -54,7 +54,7 @@ func (p *Provider) Mode() reconciler.Mode { return reconciler.ByHand }
 func (p *Provider) Read(context.Context) ([]model.TargetState, error) {
 	var out []model.TargetState
 	for _, t := range p.targets {
-		want, _ := reconciler.Desired(t, p.previous)
+		want, _ := reconciler.Desired(t, p.previous, nil)
 		st := model.TargetState{Target: t.Name, Entries: []model.Entry{}, Version: "entitled at " + p.since}
 		for _, dc := range want {
 			st.Entries = append(st.Entries, model.Entry{Subject: dc.Person.Email, Label: dc.Person.Name})

@@ -1,0 +1,83 @@
+// Package testkeys makes real OpenPGP keys for tests: good ones, and ones
+// that are expired, revoked, sign-only or too weak. Keys use EdDSA and ECDH
+// on Curve25519 (the legacy OpenPGP v4 form), which gpg 2.2 reads too.
+package testkeys
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
+)
+
+// Key is a generated key pair.
+type Key struct {
+	Entity      *openpgp.Entity
+	Fingerprint string // 40 upper-case hex digits
+}
+
+// Kind says what is wrong with a key, if anything.
+type Kind int
+
+// Kinds of key.
+const (
+	Good Kind = iota
+	Expired
+	ExpiresSoon // in ten days
+	Revoked
+	SignOnly
+	RSA1024
+)
+
+// New makes a key of the given kind for name, valid from now.
+func New(name string, kind Kind, now time.Time) (*Key, error) {
+	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, Curve: packet.Curve25519, Time: func() time.Time { return now }}
+	switch kind {
+	case Expired:
+		cfg.Time = func() time.Time { return now.AddDate(-2, 0, 0) }
+		cfg.KeyLifetimeSecs = 365 * 24 * 3600
+	case ExpiresSoon:
+		cfg.Time = func() time.Time { return now.AddDate(0, 0, -355) }
+		cfg.KeyLifetimeSecs = 365 * 24 * 3600
+	case RSA1024:
+		cfg.Algorithm, cfg.RSABits = packet.PubKeyAlgoRSA, 1024
+	}
+	e, err := openpgp.NewEntity(name, "", name+"@example.gov.uk", cfg)
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case SignOnly:
+		e.Subkeys = nil
+	case Revoked:
+		if err := e.RevokeKey(packet.KeyCompromised, "lost laptop", cfg); err != nil {
+			return nil, err
+		}
+	}
+	return &Key{Entity: e, Fingerprint: fmt.Sprintf("%X", e.PrimaryKey.Fingerprint)}, nil
+}
+
+// Public is the armored public key.
+func (k *Key) Public() []byte {
+	var b bytes.Buffer
+	w, _ := armor.Encode(&b, openpgp.PublicKeyType, nil)
+	if err := k.Entity.Serialize(w); err != nil {
+		panic(err)
+	}
+	w.Close()
+	return b.Bytes()
+}
+
+// Secret is the armored secret key, unprotected.
+func (k *Key) Secret() []byte {
+	var b bytes.Buffer
+	w, _ := armor.Encode(&b, openpgp.PrivateKeyType, nil)
+	if err := k.Entity.SerializePrivate(w, nil); err != nil {
+		panic(err)
+	}
+	w.Close()
+	return b.Bytes()
+}

@@ -1,0 +1,131 @@
+package gitfile
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/internal/testkeys"
+	"github.com/prodaccess/prodaccess/model"
+)
+
+// gnupg is a throwaway GnuPG home.
+type gnupg struct {
+	t    *testing.T
+	home string
+}
+
+func newGnuPG(t *testing.T) *gnupg {
+	t.Helper()
+	// A short path: gpg-agent's socket lives in it.
+	home, err := os.MkdirTemp("/tmp", "gpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gnupg{t: t, home: home}
+	t.Cleanup(func() {
+		exec.Command("gpgconf", "--homedir", home, "--kill", "all").Run()
+		os.RemoveAll(home)
+	})
+	return g
+}
+
+func (g *gnupg) run(stdin []byte, args ...string) (string, error) {
+	g.t.Helper()
+	cmd := exec.Command("gpg", append([]string{"--homedir", g.home, "--batch", "--yes", "--no-tty", "--trust-model", "always"}, args...)...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func (g *gnupg) importKey(data []byte) {
+	g.t.Helper()
+	if out, err := g.run(data, "--import"); err != nil {
+		g.t.Fatalf("gpg --import: %v\n%s", err, out)
+	}
+}
+
+// TestRecipientsWithGPG proves with the real gpg that a recipients file
+// written by prodaccess encrypts to exactly the people in it, and that a
+// person it removed cannot decrypt what is encrypted afterwards.
+func TestRecipientsWithGPG(t *testing.T) {
+	if _, err := exec.LookPath("gpg"); err != nil {
+		t.Skip("gpg is not installed (Debian package gnupg)")
+	}
+	now := time.Now()
+	keys := map[string]*testkeys.Key{}
+	for _, name := range []string{"alice", "bob", "carol"} {
+		k, err := testkeys.New(name, testkeys.Good, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[name] = k
+	}
+	target := &model.Target{Name: "hieradata", Type: model.FileTarget, Format: model.GPGRecipients, Path: "hiera.rcp"}
+	before := fmt.Sprintf("# production\n%s # Alice\n%s # Carol\n", keys["alice"].Fingerprint, keys["carol"].Fingerprint)
+	after, err := rewrite(target, []byte(before), []model.Change{
+		{Action: model.Remove, Subject: keys["carol"].Fingerprint},
+		{Action: model.Add, Subject: keys["bob"].Fingerprint, Name: "Bob"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := recipients{}.parse(after)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Encrypt a secret to whoever the file names, as a re-encryption does.
+	sender := newGnuPG(t)
+	for _, k := range keys {
+		sender.importKey(k.Public())
+	}
+	cipher := filepath.Join(sender.home, "secret.gpg")
+	args := []string{"--encrypt", "--output", cipher}
+	for _, e := range entries {
+		args = append(args, "--recipient", e.Subject)
+	}
+	if out, err := sender.run([]byte("the database password"), args...); err != nil {
+		t.Fatalf("gpg --encrypt: %v\n%s", err, out)
+	}
+
+	// Exactly Alice's and Bob's encryption subkeys can open it.
+	packets, err := sender.run(nil, "--list-packets", cipher)
+	if err != nil && !strings.Contains(packets, "pubkey enc packet") {
+		t.Fatalf("gpg --list-packets: %v\n%s", err, packets)
+	}
+	var got []string
+	for _, m := range regexp.MustCompile(`pubkey enc packet: version \d+, algo \d+, keyid ([0-9A-F]{16})`).FindAllStringSubmatch(packets, -1) {
+		got = append(got, m[1])
+	}
+	var want []string
+	for _, name := range []string{"alice", "bob"} {
+		want = append(want, fmt.Sprintf("%016X", keys[name].Entity.Subkeys[0].PublicKey.KeyId))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("recipients of the encrypted secret (-want +got):\n%s\n%s", diff, packets)
+	}
+
+	// Bob can decrypt it; Carol, who was removed, cannot.
+	for name, wantOK := range map[string]bool{"bob": true, "carol": false} {
+		g := newGnuPG(t)
+		g.importKey(keys[name].Secret())
+		out, err := g.run(nil, "--decrypt", cipher)
+		switch {
+		case wantOK && (err != nil || !strings.Contains(out, "the database password")):
+			t.Errorf("%s could not decrypt: %v\n%s", name, err, out)
+		case !wantOK && (err == nil || strings.Contains(out, "the database password")):
+			t.Errorf("%s, removed, could still decrypt:\n%s", name, out)
+		}
+	}
+}
