@@ -6,7 +6,9 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 BIN         := bin/prodaccess
 
-.PHONY: all build test lint demo bench clean
+FUZZTIME    ?= 60s
+
+.PHONY: all build test lint demo bench fuzz clean
 
 all: build
 
@@ -25,6 +27,11 @@ lint:
 
 demo: build
 	$(GO) run ./internal/demo -bin $(BIN)
+
+# Each fuzz target for FUZZTIME (not part of make test).
+fuzz:
+	$(GO) test ./model -run '^$$' -fuzz '^FuzzLoadPerson$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./reconciler -run '^$$' -fuzz '^FuzzDiffAndSafety$$' -fuzztime $(FUZZTIME)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -33,6 +33,11 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, time.Now))
 }
 
+// run executes one command line and returns the process's exit status.
+func run(args []string, stdout, stderr io.Writer, now func() time.Time) int {
+	return runWith(&options{stdout: stdout, stderr: stderr, now: now, getenv: os.Getenv}, args)
+}
+
 // exitError carries an exit status other than 1 and may carry no message.
 type exitError struct {
 	code int
@@ -46,9 +51,10 @@ func (e *exitError) Error() string {
 	return e.err.Error()
 }
 
-// run executes one command line and returns the process's exit status.
-func run(args []string, stdout, stderr io.Writer, now func() time.Time) int {
-	root := newRoot(stdout, stderr, now)
+// runWith executes one command line with the given options.
+func runWith(o *options, args []string) int {
+	stderr := o.stderr
+	root := newRoot(o)
 	root.SetArgs(args)
 	err := root.Execute()
 	var ee *exitError
@@ -66,8 +72,7 @@ func run(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	}
 }
 
-func newRoot(stdout, stderr io.Writer, now func() time.Time) *cobra.Command {
-	o := &options{stdout: stdout, stderr: stderr, now: now}
+func newRoot(o *options) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "prodaccess",
 		Short: "Production access rules as code",
@@ -77,8 +82,8 @@ production access on a given day and why, and shows or applies the result.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetOut(o.stdout)
+	root.SetErr(o.stderr)
 	root.PersistentFlags().StringVar(&o.configPath, "config", defaultConfig, "the configuration file")
 	root.PersistentFlags().StringVar(&o.peopleDir, "people", "", "the folder of person files (overrides the configuration's people)")
 	root.AddCommand(newValidate(o), newWho(o), newExplain(o), newPlan(o), newApply(o), newChanges(o), newAudit(o))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/providers/github"
 )
 
 const defaultConfig = "prodaccess.yaml"
@@ -22,6 +23,20 @@ type options struct {
 	configPath string
 	peopleDir  string
 	at         string
+
+	getenv func(string) string
+	// newTransport makes the GitHub transport; tests give one with an
+	// injected clock.
+	newTransport func() *github.Transport
+}
+
+// transport is the GitHub transport: rate limits and retries, with waits
+// reported on standard error.
+func (o *options) transport() *github.Transport {
+	if o.newTransport != nil {
+		return o.newTransport()
+	}
+	return &github.Transport{Base: defaultHTTPTransport(), Logf: func(f string, a ...any) { fmt.Fprintf(o.stderr, "prodaccess: "+f+"\n", a...) }}
 }
 
 // config reads the configuration. Without a config file, --people alone is

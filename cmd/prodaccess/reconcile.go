@@ -172,7 +172,7 @@ func loadCommitted(rev *gitfile.Revision, rel, label string, cfg *model.Config) 
 
 // providers wires a provider for every target.
 func (o *options) providers(cfg *model.Config, previous []model.Decision, since string) ([]reconciler.Provider, error) {
-	token := os.Getenv("GITHUB_TOKEN")
+	token := o.getenv("GITHUB_TOKEN")
 	var teams, files []*model.Target
 	needPRs := false
 	for i := range cfg.Targets {
@@ -192,9 +192,7 @@ func (o *options) providers(cfg *model.Config, previous []model.Decision, since 
 			return nil, fmt.Errorf("GITHUB_TOKEN is not set; it is needed to read team %s/%s", teams[0].Org, teams[0].Team)
 		}
 		var err error
-		client, err = github.NewClient(os.Getenv("GITHUB_API_URL"), token, github.ClientOptions{
-			Transport: &github.Transport{Base: defaultHTTPTransport(), Logf: func(f string, a ...any) { fmt.Fprintf(o.stderr, "prodaccess: "+f+"\n", a...) }},
-		})
+		client, err = github.NewClient(o.getenv("GITHUB_API_URL"), token, github.ClientOptions{Transport: o.transport()})
 		if err != nil {
 			return nil, err
 		}

@@ -51,7 +51,7 @@ changed line of the pull request.`,
 			for _, p := range problems {
 				fmt.Fprintln(o.stdout, p)
 			}
-			if os.Getenv("GITHUB_ACTIONS") == "true" {
+			if o.getenv("GITHUB_ACTIONS") == "true" {
 				// Workflow commands put each problem on its line in the
 				// pull request.
 				for _, p := range problems {

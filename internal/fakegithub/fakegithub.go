@@ -102,6 +102,10 @@ type Server struct {
 	// Latency is added to every response.
 	Latency time.Duration
 	Faults  []*Fault
+	// Gate, if set, is asked before every write; when it says no, the
+	// write is not made and the client gets a 503, as if the server had
+	// gone away. Tests use it to stop a run after a number of writes.
+	Gate func(r *http.Request) bool
 
 	requests []Request
 	nextID   int64
@@ -187,6 +191,13 @@ func (s *Server) SetFaults(faults ...*Fault) {
 	s.Lock()
 	defer s.Unlock()
 	s.Faults = faults
+}
+
+// SetGate sets the gate asked before every write (see Gate).
+func (s *Server) SetGate(g func(r *http.Request) bool) {
+	s.Lock()
+	defer s.Unlock()
+	s.Gate = g
 }
 
 // SetLatency sets the time added to every response.
@@ -313,6 +324,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.Token != "" && r.Header.Get("Authorization") != "Bearer "+s.Token {
 		writeJSON(rec, http.StatusUnauthorized, apiError{"Bad credentials"})
+		return
+	}
+	if s.Gate != nil && r.Method != http.MethodGet && r.Method != http.MethodHead && !s.Gate(r) {
+		writeJSON(rec, http.StatusServiceUnavailable, apiError{"Service Unavailable"})
 		return
 	}
 	rec.Header().Set("X-Ratelimit-Limit", "5000")

@@ -228,10 +228,21 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 	if err != nil {
 		return fail(err)
 	}
-	upToDate := r.sync != nil && r.sync.TreeHash == commit.TreeHash &&
-		len(r.sync.ParentHashes) == 1 && r.sync.ParentHashes[0] == r.base.Hash
-	if !upToDate {
-		if err := r.push(ctx, config.RefSpec("+refs/heads/"+SyncBranch+":refs/heads/"+SyncBranch)); err != nil {
+	upToDate := func() bool {
+		return r.sync != nil && r.sync.TreeHash == commit.TreeHash &&
+			len(r.sync.ParentHashes) == 1 && r.sync.ParentHashes[0] == r.base.Hash
+	}
+	for attempt := 1; !upToDate(); attempt++ {
+		err := r.push(ctx, config.RefSpec("+refs/heads/"+SyncBranch+":refs/heads/"+SyncBranch))
+		if err == nil {
+			break
+		}
+		// Another run may be pushing the same branch: if it now holds
+		// exactly these files, the work is done; if not, push again.
+		if r.sync, _ = r.fetchSync(ctx); upToDate() {
+			break
+		}
+		if attempt == 3 {
 			return fail(err)
 		}
 	}
@@ -312,11 +323,17 @@ func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []mode
 	body := model.PullRequestBody(plan, r.targets, changes)
 	if r.pr == nil {
 		pr, err := r.opts.PullRequests.Create(ctx, r.githubRepo, r.branch, SyncBranch, title, body)
-		if err != nil {
+		if err == nil {
+			r.pr = pr
+			return pr, nil
+		}
+		// Another run may have opened it since this one looked: use that
+		// one rather than fail or open a second.
+		found, ferr := r.opts.PullRequests.Find(ctx, r.githubRepo, SyncBranch)
+		if ferr != nil || found == nil {
 			return nil, fmt.Errorf("open a pull request in %s: %w", r.githubRepo, err)
 		}
-		r.pr = pr
-		return pr, nil
+		r.pr = found
 	}
 	if r.pr.Title != title || r.pr.Body != body {
 		if err := r.opts.PullRequests.Update(ctx, r.githubRepo, r.pr.Number, title, body); err != nil {

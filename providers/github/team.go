@@ -126,9 +126,14 @@ func (t *Team) Apply(ctx context.Context, _ *model.Plan, changes []model.Change)
 		res := model.Result{Change: c}
 		switch c.Action {
 		case model.Remove:
-			if _, err := gh.Teams.RemoveTeamMembershipBySlug(ctx, org, slug, c.Subject); err != nil {
+			_, err := gh.Teams.RemoveTeamMembershipBySlug(ctx, org, slug, c.Subject)
+			switch {
+			case isNotFound(err) && t.gone(ctx, c.Subject):
+				// Someone, or another run, removed it already.
+				res.Status, res.Detail = model.Done, "already not a member of "+t.name()
+			case err != nil:
 				res.Status, res.Detail = model.Failed, t.explain("remove "+c.Subject+" from", err)
-			} else {
+			default:
 				res.Status, res.Detail = model.Done, "removed from "+t.name()
 			}
 		case model.Add:
@@ -158,6 +163,13 @@ func (t *Team) Apply(ctx context.Context, _ *model.Plan, changes []model.Change)
 		out = append(out, res)
 	}
 	return out
+}
+
+// gone reports whether login is, for certain, no member of the team, nor
+// invited to it.
+func (t *Team) gone(ctx context.Context, login string) bool {
+	_, _, err := t.client.gh.Teams.GetTeamMembershipBySlug(ctx, t.target.Org, t.target.Team, login)
+	return isNotFound(err)
 }
 
 // explain turns a GitHub error into a message that says what failed and
