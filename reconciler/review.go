@@ -2,6 +2,7 @@ package reconciler
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/prodaccess/prodaccess/model"
 )
@@ -9,9 +10,10 @@ import (
 // Review builds an access review for day d: everyone with access, the
 // basis of it, the approver and supervisor of an exception, since and
 // until when, and flags for the reviewer: access ending within 14 days, an
-// approver or supervisor who has since left, a long absence under way, and
-// temporary access held for more than a year.
-func Review(r *model.Roster, d model.Day, commit *model.Commit) *model.Review {
+// approver or supervisor who has since left, a long absence under way,
+// temporary access held for more than a year, and a public key that may
+// not be used or expires within 30 days of keyTime (keys may be nil).
+func Review(r *model.Roster, d model.Day, commit *model.Commit, keys map[string]model.KeyCheck, keyTime time.Time) *model.Review {
 	rv := &model.Review{At: d, Commit: commit, Rows: []model.ReviewRow{}}
 	for _, dc := range r.Evaluate(d) {
 		if dc.Level == model.None {
@@ -47,6 +49,14 @@ func Review(r *model.Roster, d model.Day, commit *model.Commit) *model.Review {
 		}
 		if exception && dc.Level == model.TemporarySupervised && row.Since != nil && d-*row.Since >= 365 {
 			row.Flags = append(row.Flags, fmt.Sprintf("on temporary access since %s, more than a year", row.Since))
+		}
+		if k, ok := keys[p.ID]; ok {
+			switch {
+			case !k.OK():
+				row.Flags = append(row.Flags, "the GPG key "+k.Reason())
+			case k.ExpiresSoon(keyTime):
+				row.Flags = append(row.Flags, fmt.Sprintf("the GPG key expires on %s, within %d days", k.Expires.Format("2006-01-02"), model.KeyWarningDays))
+			}
 		}
 		rv.Rows = append(rv.Rows, row)
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/model"
@@ -28,7 +29,9 @@ func TestReviewFlags(t *testing.T) {
 	if ps := r.Problems(); len(ps) > 0 {
 		t.Fatal(ps)
 	}
-	rv := Review(r, model.DayFromDate(2022, 3, 15), &model.Commit{SHA: "abc"})
+	exp := time.Date(2022, 4, 1, 0, 0, 0, 0, time.UTC)
+	keys := map[string]model.KeyCheck{"cy": {ID: "cy", File: "keys/cy.asc", Expires: &exp}}
+	rv := Review(r, model.DayFromDate(2022, 3, 15), &model.Commit{SHA: "abc"}, keys, time.Date(2022, 3, 15, 0, 0, 0, 0, time.UTC))
 	var cy model.ReviewRow
 	for _, row := range rv.Rows {
 		if row.ID == "cy" {
@@ -39,6 +42,7 @@ func TestReviewFlags(t *testing.T) {
 		"access ends within 14 days: 2022-03-26 is its last day",
 		"the approver lee left on 2022-01-31",
 		"on temporary access since 2021-01-01, more than a year",
+		"the GPG key expires on 2022-04-01, within 30 days",
 	}
 	if diff := cmp.Diff(want, cy.Flags); diff != "" {
 		t.Errorf("flags (-want +got):\n%s", diff)

@@ -144,6 +144,27 @@ func (s *source) at(a *auditOptions, d model.Day) (*model.Commit, *model.Roster,
 	return nil, nil, fmt.Errorf("the branch %s has no valid commit at or before %s", s.branch, d)
 }
 
+// dayStart is midnight at the start of d in the policy time zone.
+func (s *source) dayStart(d model.Day) time.Time {
+	y, m, dd := d.Time().Date()
+	return time.Date(y, m, dd, 0, 0, 0, 0, s.tipConfig.Location)
+}
+
+// keysAt checks the public keys committed at a commit, on day d.
+func (s *source) keysAt(a *auditOptions, c *model.Commit, r *model.Roster, d model.Day) (map[string]model.KeyCheck, error) {
+	rev, err := s.history.Revision(c.SHA)
+	if err != nil {
+		return nil, err
+	}
+	dir := path.Clean(path.Join(path.Dir(s.configPath), s.tipConfig.Keys))
+	sub, err := fs.Sub(rev.FS, dir)
+	if err != nil {
+		return nil, nil // no keys folder at that commit
+	}
+	checks, _, err := model.LoadKeys(sub, dir, r.People, s.dayStart(d))
+	return checks, err
+}
+
 func (a *auditOptions) day(s *source, arg string) (model.Day, error) {
 	if arg == "" {
 		return model.DayOf(a.now(), s.tipConfig.Location), nil
@@ -250,7 +271,11 @@ func newAuditReview(a *auditOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rv := reconciler.Review(roster, d, commit)
+			keys, err := s.keysAt(a, commit, roster, d)
+			if err != nil {
+				return err
+			}
+			rv := reconciler.Review(roster, d, commit, keys, s.dayStart(d))
 			switch format {
 			case "csv":
 				return model.WriteReviewCSV(a.stdout, rv)
