@@ -54,15 +54,11 @@ func (a *auditOptions) source() (*source, error) {
 	}
 	s := &source{repo: repo, configPath: path.Clean(filepath.ToSlash(a.configPath))}
 	// The people folder is where the configuration at the tip says it is.
-	h, branch, err := repo.History(a.branch, ".", s.configPath)
+	tipHash, _, err := repo.Branch(a.branch)
 	if err != nil {
 		return nil, err
 	}
-	commits, err := h.Commits()
-	if err != nil {
-		return nil, err
-	}
-	tip, err := h.Revision(commits[len(commits)-1].SHA)
+	tip, err := repo.Resolve(tipHash.String())
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +73,6 @@ func (a *auditOptions) source() (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.branch = branch
 	return s, nil
 }
 
@@ -172,6 +167,21 @@ func (a *auditOptions) day(s *source, arg string) (model.Day, error) {
 	return model.ParseInstantOrDay(arg, s.tipConfig.Location)
 }
 
+// onDay reads the history and the roster in force at the end of a day
+// ("" for today).
+func (a *auditOptions) onDay(arg string) (*source, model.Day, *model.Commit, *model.Roster, error) {
+	s, err := a.source()
+	if err != nil {
+		return nil, 0, nil, nil, err
+	}
+	d, err := a.day(s, arg)
+	if err != nil {
+		return nil, 0, nil, nil, err
+	}
+	commit, roster, err := s.at(a, d)
+	return s, d, commit, roster, err
+}
+
 func newAuditAt(a *auditOptions) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
@@ -182,15 +192,7 @@ func newAuditAt(a *auditOptions) *cobra.Command {
 			if err := checkFormat(format, "text", "json"); err != nil {
 				return err
 			}
-			s, err := a.source()
-			if err != nil {
-				return err
-			}
-			d, err := a.day(s, args[0])
-			if err != nil {
-				return err
-			}
-			commit, roster, err := s.at(a, d)
+			_, d, commit, roster, err := a.onDay(args[0])
 			if err != nil {
 				return err
 			}
@@ -259,15 +261,7 @@ func newAuditReview(a *auditOptions) *cobra.Command {
 			if err := checkFormat(format, "markdown", "csv", "json"); err != nil {
 				return err
 			}
-			s, err := a.source()
-			if err != nil {
-				return err
-			}
-			d, err := a.day(s, at)
-			if err != nil {
-				return err
-			}
-			commit, roster, err := s.at(a, d)
+			s, d, commit, roster, err := a.onDay(at)
 			if err != nil {
 				return err
 			}
