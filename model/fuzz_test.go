@@ -42,7 +42,7 @@ func FuzzLoadPerson(f *testing.F) {
 				t.Fatalf("until %s is before the day %s", dc.Until, d)
 			}
 		}
-		if p.Valid() {
+		if p.FileValid() {
 			if p.Name == "" || p.Email == "" || p.Programme == "" || p.Role == "" || p.Employment == "" || p.Clearance == "" {
 				t.Fatalf("a valid file lacks a required field: %+v", p)
 			}

@@ -108,8 +108,9 @@ type Person struct {
 	Absences        []Absence
 	Reinstated      []Reinstatement
 
-	// Problems found in this person's file. A person with any problem is
-	// granted nothing.
+	// Problems of this person's file on its own. A person with any
+	// problem, of the file or with other files (see Roster), is granted
+	// nothing.
 	Problems Problems
 
 	shadows  []Shift    // shadow shifts ordered by start date
@@ -151,8 +152,9 @@ func shadowShifts(shifts []Shift) []Shift {
 	return out
 }
 
-// Valid reports whether the person's file has no problems.
-func (p *Person) Valid() bool { return len(p.Problems) == 0 }
+// FileValid reports whether the person's file has no problem of its own;
+// Roster.Valid also counts problems between files.
+func (p *Person) FileValid() bool { return len(p.Problems) == 0 }
 
 // Track is the shift track the person is on.
 func (p *Person) Track() Track {
