@@ -129,3 +129,63 @@ func TestRecipientsWithGPG(t *testing.T) {
 		}
 	}
 }
+
+// TestGPGIDWithPass proves with the real pass that a .gpg-id written by
+// prodaccess makes pass encrypt new secrets to exactly its people, and not
+// to the person removed.
+func TestGPGIDWithPass(t *testing.T) {
+	for _, tool := range []string{"gpg", "pass"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed (Debian packages gnupg and pass)", tool)
+		}
+	}
+	now := time.Now()
+	keys := map[string]*testkeys.Key{}
+	for _, name := range []string{"alice", "bob", "carol"} {
+		k, err := testkeys.New(name, testkeys.Good, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[name] = k
+	}
+	target := &model.Target{Name: "pass-store", Type: model.FileTarget, Format: model.GPGID, Path: ".gpg-id"}
+	gpgID, err := rewrite(target, []byte(keys["alice"].Fingerprint+"\n"+keys["carol"].Fingerprint+"\n"), []model.Change{
+		{Action: model.Remove, Subject: keys["carol"].Fingerprint},
+		{Action: model.Add, Subject: keys["bob"].Fingerprint},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newGnuPG(t)
+	for _, k := range keys {
+		g.importKey(k.Public())
+	}
+	store := t.TempDir()
+	if err := os.WriteFile(filepath.Join(store, ".gpg-id"), gpgID, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("pass", "insert", "--multiline", "--force", "production/db")
+	cmd.Env = append(os.Environ(), "GNUPGHOME="+g.home, "PASSWORD_STORE_DIR="+store, "PASSWORD_STORE_GPG_OPTS=--trust-model=always")
+	cmd.Stdin = strings.NewReader("the database password\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pass insert: %v\n%s", err, out)
+	}
+	packets, _ := g.run(nil, "--list-packets", filepath.Join(store, "production", "db.gpg"))
+	var got, want []string
+	for _, m := range regexp.MustCompile(`keyid ([0-9A-F]{16})`).FindAllStringSubmatch(packets, -1) {
+		got = append(got, m[1])
+	}
+	for _, name := range []string{"alice", "bob"} {
+		want = append(want, fmt.Sprintf("%016X", keys[name].Entity.Subkeys[0].PublicKey.KeyId))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pass encrypted to (-want +got):\n%s\n%s", diff, packets)
+	}
+	carol := newGnuPG(t)
+	carol.importKey(keys["carol"].Secret())
+	if out, err := carol.run(nil, "--decrypt", filepath.Join(store, "production", "db.gpg")); err == nil || strings.Contains(out, "the database password") {
+		t.Errorf("carol, removed, could decrypt:\n%s", out)
+	}
+}
