@@ -23,7 +23,8 @@ type TimelineOptions struct {
 // commit by commit; eff is the last valid state, the one in force, which
 // decides levels. While commits are valid the two move together, each by
 // the few files a commit changes; after a run of invalid commits, eff
-// catches up with cur in one step.
+// catches up with cur in one step. Each file is parsed once, whichever
+// roster needs it.
 type timeline struct {
 	h    History
 	opts TimelineOptions
@@ -33,7 +34,6 @@ type timeline struct {
 	cur, eff *model.Roster
 	curFiles map[string]HistoryEntry // the people folder at the last commit, by name
 	effFiles map[string]HistoryEntry // the people folder in force, by name
-	synced   bool                    // cur and eff hold the same files
 	seenTree ObjectID
 	seenCfg  ObjectID
 
@@ -58,7 +58,7 @@ func BuildTimeline(h History, opts TimelineOptions) (*model.Timeline, error) {
 	}
 	t := &timeline{
 		h: h, opts: opts, cfg: model.DefaultConfig(),
-		curFiles: map[string]HistoryEntry{}, effFiles: map[string]HistoryEntry{}, synced: true,
+		curFiles: map[string]HistoryEntry{}, effFiles: map[string]HistoryEntry{},
 		cache: map[HistoryEntry]*model.Person{}, changeDays: map[string][]model.Day{}, level: map[string]model.Level{},
 	}
 	t.cur = model.NewRoster(nil, t.cfg.Policy)
@@ -194,7 +194,6 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 	}
 	t.seenTree, t.seenCfg = peopleTree, cfgBlob
 	invalid := func(problems model.Problems) {
-		t.synced = false
 		detail := fmt.Sprintf("%d problem(s)", len(problems))
 		if len(problems) > 0 {
 			detail += "; first: " + problems[0].String()
@@ -274,7 +273,7 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 	} else {
 		affected = t.eff.Replace(changed, nil)
 	}
-	t.effFiles, t.synced = now, true
+	t.effFiles = now
 
 	var found []model.TimelineEvent
 	slices.Sort(affected)
