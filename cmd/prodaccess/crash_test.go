@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/prodaccess/prodaccess/internal/testclock"
 )
 
 // TestCrashConvergence stops apply after each of its writes in turn, for
@@ -21,7 +23,7 @@ func TestCrashConvergence(t *testing.T) {
 
 	// How many writes does a full run make?
 	w := faultStack(t)
-	if r := w.runIn(&clock{}, "apply"); r.code != 0 {
+	if r := w.runIn(&testclock.Sleeps{}, "apply"); r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 	n := w.gh.Writes() + 1 // and one push
@@ -62,7 +64,7 @@ func TestCrashConvergence(t *testing.T) {
 				os.WriteFile(budget, []byte(strconv.Itoa(left-1)), 0o644)
 				return true
 			})
-			r := w.runIn(&clock{}, "apply")
+			r := w.runIn(&testclock.Sleeps{}, "apply")
 			if k < n && r.code == 0 {
 				t.Errorf("a run stopped after %d of %d writes exited 0", k, n)
 			}
@@ -78,13 +80,13 @@ func TestCrashConvergence(t *testing.T) {
 			// The next run, uninterrupted, finishes the job.
 			w.gh.SetGate(nil)
 			os.Remove(hook)
-			if r := w.runIn(&clock{}, "apply"); r.code != 0 {
+			if r := w.runIn(&testclock.Sleeps{}, "apply"); r.code != 0 {
 				t.Fatalf("the run after stopping at %d: exit %d\n%s\n%s", k, r.code, r.stdout, r.stderr)
 			}
 			w.converged(t)
 			head := branchHead(t, w.secrets)
 			w.gh.ResetRequests()
-			if r := w.runIn(&clock{}, "apply"); r.code != 0 || w.gh.Writes() != 0 || branchHead(t, w.secrets) != head {
+			if r := w.runIn(&testclock.Sleeps{}, "apply"); r.code != 0 || w.gh.Writes() != 0 || branchHead(t, w.secrets) != head {
 				t.Errorf("a third run was not a no-op: exit %d, %d writes", r.code, w.gh.Writes())
 			}
 		})
@@ -101,7 +103,7 @@ func TestConcurrentApplies(t *testing.T) {
 			var wg sync.WaitGroup
 			results := make([]result, 2)
 			for j := range results {
-				wg.Go(func() { results[j] = w.runIn(&clock{}, "apply") })
+				wg.Go(func() { results[j] = w.runIn(&testclock.Sleeps{}, "apply") })
 			}
 			wg.Wait()
 			for j, r := range results {
@@ -114,7 +116,7 @@ func TestConcurrentApplies(t *testing.T) {
 				t.Errorf("%d pull requests were opened, want 1", len(prs))
 			}
 			w.gh.ResetRequests()
-			if r := w.runIn(&clock{}, "apply"); r.code != 0 || w.gh.Writes() != 0 {
+			if r := w.runIn(&testclock.Sleeps{}, "apply"); r.code != 0 || w.gh.Writes() != 0 {
 				t.Errorf("a third run: exit %d, %d writes\n%s", r.code, w.gh.Writes(), r.stdout)
 			}
 		})

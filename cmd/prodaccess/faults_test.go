@@ -2,44 +2,23 @@ package main
 
 import (
 	"bytes"
-	"context"
 
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
+	"github.com/prodaccess/prodaccess/internal/testclock"
 	"github.com/prodaccess/prodaccess/providers/github"
 )
 
-// clock records the waits GitHub's answers ask for instead of sleeping.
-type clock struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (c *clock) sleep(_ context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.waits = append(c.waits, d)
-	return nil
-}
-
-func (c *clock) all() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.waits)
-}
-
 // runIn runs prodaccess in this process against the stack, with waits
 // recorded rather than slept.
-func (w *stack) runIn(c *clock, args ...string) result {
+func (w *stack) runIn(c *testclock.Sleeps, args ...string) result {
 	var stdout, stderr bytes.Buffer
 	o := &options{
 		stdout: &stdout, stderr: &stderr, now: time.Now,
@@ -47,7 +26,7 @@ func (w *stack) runIn(c *clock, args ...string) result {
 			return map[string]string{"GITHUB_API_URL": w.gh.URL(), "GITHUB_TOKEN": testToken}[k]
 		},
 		newTransport: func() *github.Transport {
-			return &github.Transport{Base: &http.Transport{ResponseHeaderTimeout: 300 * time.Millisecond}, Sleep: c.sleep, Now: time.Now}
+			return &github.Transport{Base: &http.Transport{ResponseHeaderTimeout: 300 * time.Millisecond}, Sleep: c.Sleep, Now: time.Now}
 		},
 	}
 	code := runWith(o, append(args, "--config", filepath.Join(w.people, "prodaccess.yaml")))
@@ -139,7 +118,7 @@ func TestFaults(t *testing.T) {
 				f := fl.f
 				f.Method, f.PathPrefix, f.Times = ep.method, ep.path, 1
 				w.gh.SetFaults(&f)
-				c := &clock{}
+				c := &testclock.Sleeps{}
 				r := w.runIn(c, "apply")
 				tries := w.gh.Count(ep.method, ep.path)
 				if tries > 1+github.DefaultMaxRetries {
@@ -151,7 +130,7 @@ func TestFaults(t *testing.T) {
 					if r.code != 0 {
 						t.Fatalf("exit %d after a fault that should be waited out\n%s\n%s", r.code, r.stdout, r.stderr)
 					}
-					if diff := cmp.Diff(fl.wait, c.all()); diff != "" {
+					if diff := cmp.Diff(fl.wait, c.All()); diff != "" {
 						t.Errorf("waits (-asked +waited):\n%s", diff)
 					}
 					w.converged(t)
@@ -172,7 +151,7 @@ func TestFaults(t *testing.T) {
 				}
 				// GitHub is well again: the next run finishes the job.
 				w.gh.SetFaults()
-				if r := w.runIn(&clock{}, "apply"); r.code != 0 {
+				if r := w.runIn(&testclock.Sleeps{}, "apply"); r.code != 0 {
 					t.Fatalf("the run after the fault: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 				}
 				w.converged(t)
@@ -190,7 +169,7 @@ func TestPushRejected(t *testing.T) {
 	if err := os.WriteFile(hook, []byte("#!/bin/sh\necho 'non-fast-forward update rejected' >&2\nexit 1\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	r := w.runIn(&clock{}, "apply")
+	r := w.runIn(&testclock.Sleeps{}, "apply")
 	if r.code != 1 || !strings.Contains(r.stdout, "push prodaccess/sync to "+w.secrets) {
 		t.Errorf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -203,7 +182,7 @@ func TestPushRejected(t *testing.T) {
 	if err := os.Remove(hook); err != nil {
 		t.Fatal(err)
 	}
-	if r := w.runIn(&clock{}, "apply"); r.code != 0 {
+	if r := w.runIn(&testclock.Sleeps{}, "apply"); r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	w.converged(t)

@@ -53,6 +53,20 @@ func (g *gnupg) importKey(data []byte) {
 	}
 }
 
+// threeKeys makes good keys for alice, bob and carol.
+func threeKeys(t *testing.T) map[string]*testkeys.Key {
+	t.Helper()
+	keys := map[string]*testkeys.Key{}
+	for _, name := range []string{"alice", "bob", "carol"} {
+		k, err := testkeys.New(name, testkeys.Good, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[name] = k
+	}
+	return keys
+}
+
 // TestRecipientsWithGPG proves with the real gpg that a recipients file
 // written by prodaccess encrypts to exactly the people in it, and that a
 // person it removed cannot decrypt what is encrypted afterwards.
@@ -60,15 +74,7 @@ func TestRecipientsWithGPG(t *testing.T) {
 	if _, err := exec.LookPath("gpg"); err != nil {
 		t.Skip("gpg is not installed (Debian package gnupg)")
 	}
-	now := time.Now()
-	keys := map[string]*testkeys.Key{}
-	for _, name := range []string{"alice", "bob", "carol"} {
-		k, err := testkeys.New(name, testkeys.Good, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys[name] = k
-	}
+	keys := threeKeys(t)
 	target := &model.Target{Name: "hieradata", Type: model.FileTarget, Format: model.GPGRecipients, Path: "hiera.rcp"}
 	before := fmt.Sprintf("# production\n%s # Alice\n%s # Carol\n", keys["alice"].Fingerprint, keys["carol"].Fingerprint)
 	after, err := rewrite(target, []byte(before), []model.Change{
@@ -139,15 +145,7 @@ func TestGPGIDWithPass(t *testing.T) {
 			t.Skipf("%s is not installed (Debian packages gnupg and pass)", tool)
 		}
 	}
-	now := time.Now()
-	keys := map[string]*testkeys.Key{}
-	for _, name := range []string{"alice", "bob", "carol"} {
-		k, err := testkeys.New(name, testkeys.Good, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys[name] = k
-	}
+	keys := threeKeys(t)
 	target := &model.Target{Name: "pass-store", Type: model.FileTarget, Format: model.GPGID, Path: ".gpg-id"}
 	gpgID, err := rewrite(target, []byte(keys["alice"].Fingerprint+"\n"+keys["carol"].Fingerprint+"\n"), []model.Change{
 		{Action: model.Remove, Subject: keys["carol"].Fingerprint},

@@ -5,41 +5,22 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
+	"github.com/prodaccess/prodaccess/internal/testclock"
 	"github.com/prodaccess/prodaccess/model"
 )
 
-// sleeps records the waits a Transport asks for, instead of sleeping.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(_ context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.d = append(s.d, d)
-	return nil
-}
-
-func (s *sleeps) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.d...)
-}
-
 var clock = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
-func newTestClient(t *testing.T, gh *fakegithub.Server, sl *sleeps) *Client {
+func newTestClient(t *testing.T, gh *fakegithub.Server, sl *testclock.Sleeps) *Client {
 	t.Helper()
 	c, err := NewClient(gh.URL(), "tok", ClientOptions{Transport: &Transport{
 		Base:  &http.Transport{ResponseHeaderTimeout: 200 * time.Millisecond},
-		Sleep: sl.sleep,
+		Sleep: sl.Sleep,
 		Now:   func() time.Time { return clock },
 	}})
 	if err != nil {
@@ -69,7 +50,7 @@ func bigTeam(t *testing.T, n int) *fakegithub.Server {
 // organisation invitations, and no writes.
 func TestReadCountsRequests(t *testing.T) {
 	gh := bigTeam(t, 2000)
-	team := NewTeam(newTestClient(t, gh, &sleeps{}), teamTarget())
+	team := NewTeam(newTestClient(t, gh, &testclock.Sleeps{}), teamTarget())
 	states, err := team.Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +81,7 @@ func TestKChangesKWrites(t *testing.T) {
 	gh := bigTeam(t, 300)
 	gh.AddUser("new-1", 9001, true)
 	gh.AddUser("new-2", 9002, false)
-	team := NewTeam(newTestClient(t, gh, &sleeps{}), teamTarget())
+	team := NewTeam(newTestClient(t, gh, &testclock.Sleeps{}), teamTarget())
 	if _, err := team.Read(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +174,7 @@ func TestRateLimitsAndRetries(t *testing.T) {
 			f := tt.fault
 			f.Method, f.PathPrefix = "GET", members
 			gh.SetFaults(&f)
-			sl := &sleeps{}
+			sl := &testclock.Sleeps{}
 			team := NewTeam(newTestClient(t, gh, sl), teamTarget())
 			states, err := team.Read(context.Background())
 			switch {
@@ -204,7 +185,7 @@ func TestRateLimitsAndRetries(t *testing.T) {
 			case tt.wantErr == "" && len(states[0].Entries) != 3:
 				t.Errorf("read %d entries, want 3", len(states[0].Entries))
 			}
-			if diff := cmp.Diff(tt.wantWaits, sl.all()); diff != "" {
+			if diff := cmp.Diff(tt.wantWaits, sl.All()); diff != "" {
 				t.Errorf("waits (-want +got):\n%s", diff)
 			}
 		})
@@ -217,7 +198,7 @@ func TestRateLimitsAndRetries(t *testing.T) {
 func TestWritesAreNotRetriedOnServerErrors(t *testing.T) {
 	gh := bigTeam(t, 3)
 	gh.AddUser("new", 99, true)
-	sl := &sleeps{}
+	sl := &testclock.Sleeps{}
 	team := NewTeam(newTestClient(t, gh, sl), teamTarget())
 	gh.SetFaults(
 		&fakegithub.Fault{Method: "DELETE", Status: 502, Times: 1},
@@ -233,7 +214,7 @@ func TestWritesAreNotRetriedOnServerErrors(t *testing.T) {
 	if gh.Count("DELETE", "") != 1 || gh.Count("PUT", "") != 2 {
 		t.Errorf("requests: %+v", gh.Requests())
 	}
-	if diff := cmp.Diff([]time.Duration{5 * time.Second}, sl.all()); diff != "" {
+	if diff := cmp.Diff([]time.Duration{5 * time.Second}, sl.All()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
 }
@@ -254,7 +235,7 @@ func TestTeamStates(t *testing.T) {
 	gh.SetMember("prod-oncall", "both", "member")
 	gh.Invite("invited", "prod")
 	gh.Invite("org-invited", "other-team")
-	states, err := NewTeam(newTestClient(t, gh, &sleeps{}), teamTarget()).Read(context.Background())
+	states, err := NewTeam(newTestClient(t, gh, &testclock.Sleeps{}), teamTarget()).Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +288,7 @@ func TestAddFailuresGoOn(t *testing.T) {
 	u.Blocked = true
 	gh.Unlock()
 	gh.AddUser("fine-user", 51, true)
-	team := NewTeam(newTestClient(t, gh, &sleeps{}), teamTarget())
+	team := NewTeam(newTestClient(t, gh, &testclock.Sleeps{}), teamTarget())
 	res := team.Apply(context.Background(), nil, []model.Change{
 		{Target: "team", Action: model.Add, Subject: "no-such-user"},
 		{Target: "team", Action: model.Add, Subject: "blocked-user"},
