@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -122,18 +119,7 @@ targets:
 // run runs the built binary in the people repository.
 func (w *stack) run(args ...string) result {
 	w.t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = w.people
-	cmd.Env = append(os.Environ(), "GITHUB_API_URL="+w.gh.URL(), "GITHUB_TOKEN="+testToken)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		w.t.Fatal(err)
-	}
+	r := prodaccessEnv(w.t, w.people, []string{"GITHUB_API_URL=" + w.gh.URL(), "GITHUB_TOKEN=" + testToken}, args...)
 	if strings.Contains(r.stdout+r.stderr, testToken) {
 		w.t.Fatalf("the token appears in the output of %v", args)
 	}
