@@ -126,6 +126,9 @@ type Plan struct {
 	// KeyWarnings are public keys about to expire; pull requests that
 	// change GPG recipients repeat them.
 	KeyWarnings []string `json:"key_warnings,omitempty"`
+	// Digest is the hash of everything above, set when the plan is saved
+	// (see EncodeSavedPlan).
+	Digest string `json:"digest,omitempty"`
 }
 
 // Changes counts the changes across all targets.
