@@ -33,6 +33,10 @@ var identities = [...]struct {
 	key         func(*Person) string
 }{
 	{"github", "GitHub login", func(p *Person) string { return strings.ToLower(p.GitHub) }},
+	// An email address names one person too, without regard to case:
+	// two files with one address are one person twice, who could
+	// otherwise approve their own access from the other file.
+	{"email", "email address", func(p *Person) string { return strings.ToLower(p.Email) }},
 	{"github_id", "GitHub user id", func(p *Person) string {
 		if p.GitHubID == 0 {
 			return ""
