@@ -246,6 +246,7 @@ func (r *Roster) describeException(v *verdict) RuleResult {
 	add(failApproverInvalid, "approver %s's file is invalid", g.ApprovedBy)
 	if approver != nil {
 		add(failApproverRole, "approver %s is a %s, not a lead_developer or head_of_technology", g.ApprovedBy, approver.Role)
+		add(failApproverNotEmployed, "approver %s %s", g.ApprovedBy, notEmployed(approver, g.Start, "the entry starts"))
 	}
 	add(failSupervisorMissing, "supervisor %s does not exist", g.Supervisor)
 	add(failSupervisorSelf, "the person cannot supervise themselves")
@@ -265,7 +266,13 @@ func (r *Roster) absenceFacts(v *verdict) string {
 			}
 			return fmt.Sprintf("absent since %s (%s); access revoked from %s, day %d of the absence", a.Start, end, v.revokedFrom, limit+1)
 		}
-		return fmt.Sprintf("absence %s to %s revoked access from %s; shift-based access stays revoked until a reinstatement dated %s or later", a.Start, a.End, v.revokedFrom, a.End)
+		msg := fmt.Sprintf("absence %s to %s revoked access from %s; shift-based access stays revoked until a reinstatement dated %s or later", a.Start, a.End, v.revokedFrom, a.End)
+		for _, re := range p.Reinstated {
+			if re.Date >= *a.End && re.Date <= d {
+				msg += fmt.Sprintf("; the reinstatement of %s does not count: %s", re.Date, r.approverProblem(p, re.ApprovedBy, re.Date, "the reinstatement"))
+			}
+		}
+		return msg
 	}
 	if len(p.Absences) == 0 {
 		return "no absences"
@@ -279,9 +286,35 @@ func (r *Roster) absenceFacts(v *verdict) string {
 		case d < revokes:
 			parts = append(parts, fmt.Sprintf("absence from %s would revoke access from %s", a.Start, revokes))
 		default:
-			re := reinstatementAfter(p, *a.End, d)
+			re := r.reinstatementAfter(p, *a.End, d)
 			parts = append(parts, fmt.Sprintf("%s to %s revoked access from %s; reinstated %s by %s", a.Start, a.End, revokes, re.Date, re.ApprovedBy))
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// approverProblem says in words why id may not approve p's access on day
+// on; what names the thing approved.
+func (r *Roster) approverProblem(p *Person, id string, on Day, what string) string {
+	switch f := r.approverFails(p, id, on); f {
+	case failApproverMissing:
+		return fmt.Sprintf("approver %s does not exist", id)
+	case failApproverSelf:
+		return "it is approved by the person themselves"
+	case failApproverInvalid:
+		return fmt.Sprintf("approver %s's file is invalid", id)
+	case failApproverRole:
+		return fmt.Sprintf("approver %s is a %s, not a lead_developer or head_of_technology", id, r.byID[id].Role)
+	case failApproverNotEmployed:
+		return fmt.Sprintf("approver %s %s", id, notEmployed(r.byID[id], on, what))
+	}
+	return "its approver may approve it"
+}
+
+// notEmployed says how a was not employed on day on, when what happens.
+func notEmployed(a *Person, on Day, what string) string {
+	if a.StartDate != nil && on < *a.StartDate {
+		return fmt.Sprintf("starts only on %s, after %s on %s", a.StartDate, what, on)
+	}
+	return fmt.Sprintf("left on %s, before %s on %s", a.LastDay, what, on)
 }
