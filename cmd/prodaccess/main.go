@@ -35,7 +35,10 @@ func main() {
 
 // run executes one command line and returns the process's exit status.
 func run(args []string, stdout, stderr io.Writer, now func() time.Time) int {
-	return runWith(&options{stdout: stdout, stderr: stderr, now: now, getenv: os.Getenv}, args)
+	out, errOut := &printable{w: stdout}, &printable{w: stderr}
+	defer out.Flush()
+	defer errOut.Flush()
+	return runWith(&options{stdout: out, stderr: errOut, now: now, getenv: os.Getenv}, args)
 }
 
 // exitError carries an exit status other than 1 and may carry no message.
