@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -372,6 +373,13 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 		if t.GitHubRepo == "" {
 			if m := githubURL.FindStringSubmatch(t.Repo); m != nil {
 				t.GitHubRepo = m[1]
+			}
+		}
+		if v := present["repo"]; v != nil && isHTTPURL(t.Repo) {
+			if u, err := url.Parse(t.Repo); err != nil || u.Host == "" {
+				d.problem(v, path+".repo", "%q is not a URL", RedactURL(t.Repo))
+			} else if u.User != nil {
+				d.problem(v, path+".repo", "the URL carries a user name or password; give credentials in GITHUB_TOKEN, never in the configuration")
 			}
 		}
 		if v := present["path"]; v != nil && (strings.HasPrefix(t.Path, "/") || strings.Contains("/"+t.Path+"/", "/../")) {

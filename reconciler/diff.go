@@ -147,7 +147,7 @@ func where(t *model.Target) string {
 	case model.GitHubTeam:
 		return fmt.Sprintf("GitHub team %s/%s", t.Org, t.Team)
 	case model.FileTarget:
-		return fmt.Sprintf("%s in %s (%s)", t.Path, t.Repo, t.Branch)
+		return fmt.Sprintf("%s in %s (%s)", t.Path, model.RedactURL(t.Repo), t.Branch)
 	}
 	return t.Instructions
 }

@@ -181,6 +181,10 @@ func (o *options) providers(cfg *model.Config, previous []model.Decision, since 
 		case model.GitHubTeam:
 			teams = append(teams, &t)
 		case model.FileTarget:
+			if token != "" && strings.HasPrefix(strings.ToLower(t.Repo), "http://") {
+				return nil, fmt.Errorf("%s:%d:%d: target %s: repo %s is plain http, and GITHUB_TOKEN is set: prodaccess sends credentials only over https; use an https:// URL",
+					cfg.File, t.Pos.Line, t.Pos.Col, t.Name, model.RedactURL(t.Repo))
+			}
 			t.Repo = o.resolveRepo(t.Repo)
 			files = append(files, &t)
 			needPRs = needPRs || t.GitHubRepo != ""

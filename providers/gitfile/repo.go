@@ -81,10 +81,10 @@ func NewRepos(targets []*model.Target, opts Options) ([]*Repo, error) {
 		}
 		if r.branch != t.Branch {
 			return nil, fmt.Errorf("targets %s and %s are in the same repository %s on different branches (%s, %s); prodaccess opens one pull request per repository, so give them one base branch",
-				r.targets[0].Name, t.Name, t.Repo, r.branch, t.Branch)
+				r.targets[0].Name, t.Name, model.RedactURL(t.Repo), r.branch, t.Branch)
 		}
 		if t.GitHubRepo != "" && r.githubRepo != "" && t.GitHubRepo != r.githubRepo {
-			return nil, fmt.Errorf("targets %s and %s name different github_repo for the same repository %s", r.targets[0].Name, t.Name, t.Repo)
+			return nil, fmt.Errorf("targets %s and %s name different github_repo for the same repository %s", r.targets[0].Name, t.Name, model.RedactURL(t.Repo))
 		}
 		if r.githubRepo == "" {
 			r.githubRepo = t.GitHubRepo
@@ -107,7 +107,9 @@ func (r *Repo) Targets() []string {
 func (r *Repo) Mode() reconciler.Mode { return reconciler.Proposed }
 
 func (r *Repo) auth() transport.AuthMethod {
-	if r.opts.Token != "" && (strings.HasPrefix(r.url, "https://") || strings.HasPrefix(r.url, "http://")) {
+	// Credentials go only over https; local paths and file:// need none,
+	// and an http:// URL with a token is refused before anything is read.
+	if r.opts.Token != "" && strings.HasPrefix(strings.ToLower(r.url), "https://") {
 		return &http.BasicAuth{Username: "x-access-token", Password: r.opts.Token}
 	}
 	return nil
@@ -124,22 +126,22 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 		NoCheckout:    true,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("clone %s (branch %s): %w", r.url, r.branch, r.scrub(err))
+		return nil, fmt.Errorf("clone %s (branch %s): %w", r.display(), r.branch, r.scrub(err))
 	}
 	r.repo = repo
 	head, err := repo.Reference(plumbing.NewRemoteReferenceName("origin", r.branch), true)
 	if err != nil {
-		return nil, fmt.Errorf("%s: no branch %s: %w", r.url, r.branch, err)
+		return nil, fmt.Errorf("%s: no branch %s: %w", r.display(), r.branch, err)
 	}
 	if r.base, err = repo.CommitObject(head.Hash()); err != nil {
-		return nil, fmt.Errorf("%s: read the head of %s: %w", r.url, r.branch, err)
+		return nil, fmt.Errorf("%s: read the head of %s: %w", r.display(), r.branch, err)
 	}
 	if r.sync, err = r.fetchSync(ctx); err != nil {
 		return nil, err
 	}
 	tree, err := r.base.Tree()
 	if err != nil {
-		return nil, fmt.Errorf("%s: read the tree of %s: %w", r.url, r.branch, err)
+		return nil, fmt.Errorf("%s: read the tree of %s: %w", r.display(), r.branch, err)
 	}
 	if r.githubRepo != "" && r.opts.PullRequests != nil {
 		if r.pr, err = r.opts.PullRequests.Find(ctx, r.githubRepo, SyncBranch); err != nil {
@@ -151,7 +153,7 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 	for _, t := range r.targets {
 		f, err := tree.File(t.Path)
 		if err != nil {
-			return nil, fmt.Errorf("target %s: read %s from %s (%s): %w", t.Name, t.Path, r.url, r.branch, err)
+			return nil, fmt.Errorf("target %s: read %s from %s (%s): %w", t.Name, t.Path, r.display(), r.branch, err)
 		}
 		content, err := ReadBlob(tree, t.Path)
 		if err != nil {
@@ -190,7 +192,7 @@ func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
 	case errors.As(err, &noMatch):
 		return nil, nil
 	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
-		return nil, fmt.Errorf("fetch %s from %s: %w", SyncBranch, r.url, r.scrub(err))
+		return nil, fmt.Errorf("fetch %s from %s: %w", SyncBranch, r.display(), r.scrub(err))
 	}
 	ref, err := r.repo.Reference(remote, true)
 	if err != nil {
@@ -198,6 +200,9 @@ func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
 	}
 	return r.repo.CommitObject(ref.Hash())
 }
+
+// display is the repository's URL fit to print.
+func (r *Repo) display() string { return model.RedactURL(r.url) }
 
 // scrub keeps the token out of an error, whatever the transport put in it.
 func (r *Repo) scrub(err error) error {
@@ -246,7 +251,7 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 			return fail(err)
 		}
 	}
-	where := fmt.Sprintf("on branch %s of %s", SyncBranch, r.url)
+	where := fmt.Sprintf("on branch %s of %s", SyncBranch, r.display())
 	if r.githubRepo != "" && r.opts.PullRequests != nil {
 		pr, err := r.pullRequest(ctx, plan, changes)
 		if err != nil {
@@ -313,7 +318,7 @@ func (r *Repo) push(ctx context.Context, spec config.RefSpec) error {
 	}
 	err := r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", Auth: r.auth(), RefSpecs: []config.RefSpec{spec}})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return fmt.Errorf("push %s to %s: %w", SyncBranch, r.url, r.scrub(err))
+		return fmt.Errorf("push %s to %s: %w", SyncBranch, r.display(), r.scrub(err))
 	}
 	return nil
 }
