@@ -36,3 +36,27 @@ func TestHostileTextIsShownNotActed(t *testing.T) {
 		}
 	}
 }
+
+// TestHugePersonFile: one committed person file far larger than any
+// person file is a problem of that file, and the run goes on for
+// everyone else: the leaver is still removed.
+func TestHugePersonFile(t *testing.T) {
+	w := newStack(t, map[string]string{
+		"alice": permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", ""),
+		"bob":   permanentFile("Bob Brown", "bob-gh", 0, fingerprint('B'), "bob", ""),
+		"carol": permanentFile("Carol Gone", "carol-gh", 0, fingerprint('C'), "carol", "last_day: 2020-12-31\n"),
+		"huge":  "name: Huge\n# " + strings.Repeat("x", 17<<20) + "\n",
+	}, []string{fingerprint('A'), fingerprint('B')}, []string{"alice", "bob"})
+	for i, login := range []string{"alice-gh", "bob-gh", "carol-gh"} {
+		w.gh.AddUser(login, int64(i+1), true)
+		w.gh.SetMember("gov-uk-production", login, "member")
+	}
+	r := w.run("plan")
+	must(t, r, 2, "plan with a huge person file")
+	if !strings.Contains(squash(r.stdout), "- remove carol-gh carol none") {
+		t.Errorf("the leaver is not removed:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "people/huge.yaml:1:1: the file is larger than 64 KiB") {
+		t.Errorf("the huge file is not named:\n%s", r.stdout)
+	}
+}
