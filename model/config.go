@@ -27,6 +27,10 @@ func DefaultPolicy() Policy {
 // Safety holds the limits checked before any change is applied.
 type Safety struct {
 	MaxRemovalFraction float64 // refuse a plan that removes more than this share of a target's members
+	// ManualWindowDays is how many days a change to a manual target stays
+	// listed after the day it happens (default 7), so that a run that
+	// fails on that day does not lose it.
+	ManualWindowDays int
 }
 
 // TargetType says how a target is read and changed.
@@ -136,7 +140,7 @@ func DefaultConfig() *Config {
 		Timezone: "Europe/London",
 		Location: loc,
 		Policy:   DefaultPolicy(),
-		Safety:   Safety{MaxRemovalFraction: 0.25},
+		Safety:   Safety{MaxRemovalFraction: 0.25, ManualWindowDays: 7},
 	}
 }
 
@@ -210,6 +214,7 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 						c.Safety.MaxRemovalFraction = v
 					}
 				}},
+				{name: "manual_window_days", read: d.intInto(&c.Safety.ManualWindowDays, 1, 90)},
 			})
 		}},
 		{name: "targets", read: func(n *yaml.Node, path string) {
