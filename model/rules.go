@@ -33,6 +33,8 @@ const (
 	failSupervisorNotPermanent
 	failTooLong
 	failApproverNotEmployed
+	failApprovalNotProven  // policy.evidence required: no approving review shown
+	failAgreementNotProven // policy.evidence required: the person's agreement not shown
 )
 
 // verdict is what the rules find for one person on one day, as facts; the
@@ -174,11 +176,20 @@ func (r *Roster) longAbsence(v *verdict) {
 // later than d whose approver may approve it, or nil.
 func (r *Roster) reinstatementAfter(p *Person, end, d Day) *Reinstatement {
 	for i, re := range p.Reinstated {
-		if re.Date >= end && re.Date <= d && r.approverFails(p, re.ApprovedBy, re.Date) == 0 {
+		if re.Date >= end && re.Date <= d && r.reinstatementCounts(p, &p.Reinstated[i]) {
 			return &p.Reinstated[i]
 		}
 	}
 	return nil
+}
+
+// reinstatementCounts reports whether a reinstatement's approver may
+// approve it and, where the policy requires it, the approval is proven.
+func (r *Roster) reinstatementCounts(p *Person, re *Reinstatement) bool {
+	if r.approverFails(p, re.ApprovedBy, re.Date) != 0 {
+		return false
+	}
+	return !r.requiresProof() || r.reinstatementProof(p, re).Approved
 }
 
 // approverFails says why the person id may not approve p's access on day
@@ -230,6 +241,15 @@ func (r *Roster) grantFails(p *Person, g *TemporaryGrant, d Day) (grantFail, Lev
 	}
 	if g.Days() > r.Policy.MaxTemporaryDays {
 		f |= failTooLong
+	}
+	if r.requiresProof() {
+		pf := r.grantProof(p, g)
+		if !pf.Approved {
+			f |= failApprovalNotProven
+		}
+		if !pf.Agreed {
+			f |= failAgreementNotProven
+		}
 	}
 	return f, supLevel
 }
