@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -393,6 +394,32 @@ func sameAccount(a, b Account) bool {
 		return a.ID == b.ID
 	}
 	return strings.EqualFold(a.Login, b.Login)
+}
+
+// EncodeEvidence writes the note of one commit.
+func EncodeEvidence(ev *CommitEvidence) ([]byte, error) {
+	data, err := json.MarshalIndent(ev, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+// DecodeEvidence reads the note of one commit strictly.
+func DecodeEvidence(data []byte) (*CommitEvidence, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var ev CommitEvidence
+	if err := dec.Decode(&ev); err != nil {
+		return nil, fmt.Errorf("not prodaccess evidence: %w", err)
+	}
+	if ev.Version != EvidenceVersion {
+		return nil, fmt.Errorf("evidence version %d; this prodaccess reads version %d", ev.Version, EvidenceVersion)
+	}
+	if len(ev.Commit) != 40 {
+		return nil, fmt.Errorf("evidence for %q, which is not a full commit id", ev.Commit)
+	}
+	return &ev, nil
 }
 
 // Evidence is what the rules know of approvals: the policy, and the
