@@ -80,7 +80,7 @@ func run(bin, peopleDir string, keep bool) error {
 	current := append(slices.Clone(entitled[:len(entitled)-1]), leaver)
 
 	// GitHub.
-	gh := fakegithub.New("alphagov")
+	gh := fakegithub.NewUnchecked("alphagov")
 	defer gh.Close()
 	gh.Token = "demo-token-not-secret"
 	for _, p := range roster.People {
