@@ -354,8 +354,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	if f := s.fault(r.Method, path); f != nil {
 		x.injected, x.late = true, f.Delay > 0
 		if f.Delay > 0 {
+			// Held back until the delay passes or the client gives up.
 			s.Unlock()
-			time.Sleep(f.Delay)
+			select {
+			case <-time.After(f.Delay):
+			case <-r.Context().Done():
+			}
 			s.Lock()
 		}
 		for k, vs := range f.Header {

@@ -18,11 +18,10 @@ var clock = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 func newTestClient(t *testing.T, gh *fakegithub.Server, sl *testclock.Sleeps) *Client {
 	t.Helper()
-	// The timeout is well under the one-second Delay of the timeout
-	// faults, and well over the time a page of 100 members takes on a
-	// busy machine.
+	// The timeout is well under the Delay of the timeout faults, and
+	// well over the time a page of 100 members takes on a busy machine.
 	c, err := NewClient(gh.URL(), "tok", ClientOptions{Transport: &Transport{
-		Base:  &http.Transport{ResponseHeaderTimeout: 500 * time.Millisecond},
+		Base:  &http.Transport{ResponseHeaderTimeout: 3 * time.Second},
 		Sleep: sl.Sleep,
 		Now:   func() time.Time { return clock },
 	}})
@@ -160,7 +159,7 @@ func TestRateLimitsAndRetries(t *testing.T) {
 		},
 		{
 			name:      "a timeout on a read: retried",
-			fault:     fakegithub.Fault{Status: 200, Delay: time.Second, Times: 1},
+			fault:     fakegithub.Fault{Status: 200, Delay: time.Minute, Times: 1},
 			wantWaits: []time.Duration{time.Second},
 		},
 		{
