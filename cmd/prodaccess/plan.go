@@ -34,7 +34,7 @@ func (o *options) makePlan(ctx context.Context, w *world, allowMass bool) (*mode
 	if err != nil {
 		return nil, fmt.Errorf("nothing was planned, because a read failed:\n%w", err)
 	}
-	plan := reconciler.Diff(reconciler.Input{Config: w.cfg, At: w.day, Commit: w.commit, Decisions: w.decisions, States: states, Keys: w.keys})
+	plan := reconciler.Diff(reconciler.Input{Config: w.cfg, At: w.day, Commit: w.commit, Decisions: w.decisions, States: states, Keys: w.keys, Ring: w.ring})
 	plan.Warnings = append(append(w.warnings, w.keyWarnings...), plan.Warnings...)
 	plan.KeyWarnings = w.keyWarnings
 	reconciler.CheckSafety(plan, w.cfg, allowMass)

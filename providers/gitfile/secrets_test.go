@@ -1,0 +1,269 @@
+package gitfile
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
+	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/internal/testkeys"
+	"github.com/prodaccess/prodaccess/model"
+)
+
+func needTools(t *testing.T, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed (Debian packages gnupg and pass)", tool)
+		}
+	}
+}
+
+// secretKeys makes alice (ed25519/cv25519), bob (RSA 2048) and carol
+// (ed25519/cv25519).
+func secretKeys(t *testing.T) map[string]*testkeys.Key {
+	t.Helper()
+	keys := map[string]*testkeys.Key{}
+	for _, name := range []string{"alice", "carol"} {
+		k, err := testkeys.New(name, testkeys.Good, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[name] = k
+	}
+	e, err := openpgp.NewEntity("bob", "", "bob@example.gov.uk", &packet.Config{Algorithm: packet.PubKeyAlgoRSA, RSABits: 2048})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys["bob"] = &testkeys.Key{Entity: e, Fingerprint: fmt.Sprintf("%X", e.PrimaryKey.Fingerprint)}
+	return keys
+}
+
+// subkeyID is the key id a message encrypted to k names.
+func subkeyID(k *testkeys.Key) string {
+	return fmt.Sprintf("%016X", k.Entity.Subkeys[0].PublicKey.KeyId)
+}
+
+// encrypt encrypts plaintext with the real gpg, with extra arguments
+// (recipients, --armor, --throw-keyids).
+func (g *gnupg) encrypt(plaintext string, args ...string) []byte {
+	g.t.Helper()
+	cmd := exec.Command("gpg", append([]string{"--homedir", g.home, "--batch", "--yes", "--no-tty", "--trust-model", "always", "--pinentry-mode", "loopback", "--output", "-"}, args...)...)
+	cmd.Stdin = strings.NewReader(plaintext)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		g.t.Fatalf("gpg %v: %v\n%s", args, err, stderr.String())
+	}
+	return out
+}
+
+func recipientArgs(keys map[string]*testkeys.Key, names ...string) []string {
+	args := []string{"--encrypt"}
+	for _, n := range names {
+		args = append(args, "--recipient", keys[n].Fingerprint)
+	}
+	return args
+}
+
+// eyamlFolded is a block as hiera-eyaml-gpg writes it in a > block scalar:
+// the base64 folded at 60 characters, indented under the key.
+func eyamlFolded(msg []byte, indent string) string {
+	b64 := base64.StdEncoding.EncodeToString(msg)
+	var lines []string
+	for len(b64) > 60 {
+		lines = append(lines, b64[:60])
+		b64 = b64[60:]
+	}
+	lines = append(lines, b64)
+	return indent + "ENC[GPG," + strings.Join(lines, "\n"+indent) + "]"
+}
+
+// secretsWorld is a folder of secrets in every format and every kind of
+// trouble, written by the real gpg and pass, encrypted to alice and carol
+// unless said otherwise.
+type secretsWorld struct {
+	dir    string
+	keys   map[string]*testkeys.Key
+	sender *gnupg
+}
+
+func newSecretsWorld(t *testing.T) *secretsWorld {
+	t.Helper()
+	needTools(t, "gpg", "pass")
+	w := &secretsWorld{dir: t.TempDir(), keys: secretKeys(t), sender: newGnuPG(t)}
+	for _, k := range w.keys {
+		w.sender.importKey(k.Public())
+	}
+	ac := recipientArgs(w.keys, "alice", "carol")
+	gpgID := w.keys["alice"].Fingerprint + "\n" + w.keys["carol"].Fingerprint + "\n"
+	w.write("pass/.gpg-id", gpgID)
+	for name, value := range map[string]string{"production/db": "db-password\n", "production/api": "api-token\n"} {
+		cmd := exec.Command("pass", "insert", "--multiline", "--force", name)
+		cmd.Env = append(os.Environ(), "GNUPGHOME="+w.sender.home, "PASSWORD_STORE_DIR="+filepath.Join(w.dir, "pass"), "PASSWORD_STORE_GPG_OPTS=--trust-model=always")
+		cmd.Stdin = strings.NewReader(value)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("pass insert: %v\n%s", err, out)
+		}
+	}
+	w.write("pass/armored.gpg", string(w.sender.encrypt("armored\n", append([]string{"--armor"}, ac...)...)))
+	// A sub-store with its own recipients: not part of this store.
+	w.write("pass/team/.gpg-id", w.keys["bob"].Fingerprint+"\n")
+	w.write("pass/team/other.gpg", string(w.sender.encrypt("other\n", recipientArgs(w.keys, "bob")...)))
+
+	folded := w.sender.encrypt("folded-value", ac...)
+	inline := w.sender.encrypt("inline-value", ac...)
+	listed := w.sender.encrypt("listed-value", recipientArgs(w.keys, "alice", "bob", "carol")...)
+	nested := w.sender.encrypt("nested-value", recipientArgs(w.keys, "alice")...)
+	w.write("hieradata/production.yaml", "---\n# Production secrets\ngovuk::db::password: >\n"+eyamlFolded(folded, "    ")+"\n"+
+		"govuk::api::token: ENC[GPG,"+base64.StdEncoding.EncodeToString(inline)+"]\n"+
+		"govuk::keys:\n  - plain\n  - >\n"+eyamlFolded(listed, "    ")+"\n"+
+		"govuk::nested:\n  inner:\n    secret: 'ENC[GPG,"+base64.StdEncoding.EncodeToString(nested)+"]'\n"+
+		"govuk::plain: not a secret\n")
+	return w
+}
+
+func (w *secretsWorld) write(name, content string) {
+	p := filepath.Join(w.dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		panic(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		panic(err)
+	}
+}
+
+func (w *secretsWorld) ids(names ...string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, subkeyID(w.keys[n]))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// brief is what a test compares of a secret.
+type brief struct {
+	Name      string
+	Line      int
+	KeyIDs    []string
+	Hidden    int
+	Symmetric int
+	Problem   string
+}
+
+func briefs(secrets []model.Secret) []brief {
+	var out []brief
+	for _, s := range secrets {
+		b := brief{Name: s.Name(), Line: s.Line, KeyIDs: s.KeyIDs, Hidden: s.Hidden, Symmetric: s.Symmetric}
+		if s.Problem != "" {
+			b.Problem, _, _ = strings.Cut(s.Problem, " (")
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// TestScanSecrets reads the recipients of secrets written by the real gpg
+// and pass, in every format, and of broken ones, without any private key.
+func TestScanSecrets(t *testing.T) {
+	w := newSecretsWorld(t)
+	ac := recipientArgs(w.keys, "alice", "carol")
+	w.write("pass/hidden.gpg", string(w.sender.encrypt("hidden\n", append([]string{"--throw-keyids"}, ac...)...)))
+	w.write("pass/passphrase.gpg", string(w.sender.encrypt("pass\n", append([]string{"--symmetric", "--passphrase", "open sesame"}, ac...)...)))
+	good := w.sender.encrypt("corrupt\n", ac...)
+	w.write("pass/truncated.gpg", string(good[:20]))
+	corrupt := append([]byte(nil), good...)
+	corrupt[0] = 0xff // a reserved packet tag
+	w.write("pass/corrupt.gpg", string(corrupt))
+	w.write("pass/notes.gpg", "just a note, not OpenPGP at all\n")
+	signed := w.sender.encrypt("x", "--store")
+	w.write("pass/plain.gpg", string(signed))
+	truncated := base64.StdEncoding.EncodeToString(w.sender.encrypt("cut", ac...))
+	w.write("hieradata/broken.yaml", "cut: ENC[GPG,"+truncated[:len(truncated)-7]+"]\nopen: ENC[GPG,abc\n")
+	dataKey := func(names ...string) string {
+		return strings.ReplaceAll(string(w.sender.encrypt("data key", append([]string{"--armor"}, recipientArgs(w.keys, names...)...)...)), "\n", "\\n")
+	}
+	w.write("sops/app.json", fmt.Sprintf(`{"password": "ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]",
+ "sops": {"kms": [], "pgp": [
+  {"created_at": "2026-01-01T00:00:00Z", "enc": "%s", "fp": "%s"},
+  {"created_at": "2026-01-01T00:00:00Z", "enc": "%s", "fp": "%s"}],
+  "mac": "ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]", "version": "3.8.1"}}
+`, dataKey("alice"), w.keys["alice"].Fingerprint, dataKey("bob"), w.keys["bob"].Fingerprint))
+	w.write("sops/plain.yaml", "password: hunter2\n")
+
+	target := &model.Target{Name: "secrets", Type: model.FileTarget, Format: model.GPGRecipients, Path: "recipients.rcp", Secrets: []model.SecretGlob{
+		{Glob: "pass/**/*.gpg", Format: model.OpenPGPFiles, Store: "pass"},
+		{Glob: "hieradata/*.yaml", Format: model.EYAMLGPG},
+		{Glob: "sops/*", Format: model.SOPS},
+		{Glob: "nowhere/**", Format: model.OpenPGPFiles},
+	}}
+	got, warnings, err := ScanSecrets(os.DirFS(w.dir), target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ac2, all := w.ids("alice", "carol"), w.ids("alice", "bob", "carol")
+	want := []brief{
+		{Name: "pass/armored.gpg", Line: 1, KeyIDs: ac2},
+		{Name: "pass/corrupt.gpg", Line: 1, Problem: "not an OpenPGP message"},
+		{Name: "pass/hidden.gpg", Line: 1, KeyIDs: []string{model.HiddenKeyID, model.HiddenKeyID}},
+		{Name: "pass/notes.gpg", Line: 1, Problem: "not an OpenPGP message"},
+		{Name: "pass/passphrase.gpg", Line: 1, KeyIDs: ac2, Symmetric: 1},
+		{Name: "pass/plain.gpg", Line: 1, Problem: "not an encrypted message: it starts with a compressed data"},
+		{Name: "pass/production/api.gpg", Line: 1, KeyIDs: ac2},
+		{Name: "pass/production/db.gpg", Line: 1, KeyIDs: ac2},
+		{Name: "pass/truncated.gpg", Line: 1, Problem: "truncated: the message ends before its encrypted data"},
+		{Name: "hieradata/broken.yaml: cut", Line: 1, Problem: "the base64 is not valid, perhaps cut short"},
+		{Name: "hieradata/broken.yaml: open", Line: 2, Problem: "the block is not closed by ]"},
+		{Name: "hieradata/production.yaml: govuk::db::password", Line: 4, KeyIDs: ac2},
+		{Name: "hieradata/production.yaml: govuk::api::token", Line: 9, KeyIDs: ac2},
+		{Name: "hieradata/production.yaml: govuk::keys[1]", Line: 13, KeyIDs: all},
+		{Name: "hieradata/production.yaml: govuk::nested.inner.secret", Line: 26, KeyIDs: w.ids("alice")},
+		{Name: "sops/app.json: (sops data key)", Line: 2, KeyIDs: w.ids("alice", "bob")},
+		{Name: "sops/plain.yaml: (sops data key)", Line: 1, Problem: "no sops metadata: the file has no top-level sops mapping"},
+	}
+	if diff := cmp.Diff(want, briefs(got)); diff != "" {
+		t.Errorf("secrets (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{`secrets: secrets glob "nowhere/**" matches no file`}, warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}
+
+// fakeDecrypter opens messages with in-memory private keys, as gpg would
+// with the runner's keys; the logic tests use it, the end-to-end tests the
+// real gpg.
+type fakeDecrypter struct {
+	keys  openpgp.EntityList
+	calls int
+}
+
+func (f *fakeDecrypter) Decrypt(_ context.Context, message []byte) ([]byte, error) {
+	f.calls++
+	var r io.Reader = bytes.NewReader(message)
+	if bytes.HasPrefix(message, []byte("-----BEGIN PGP MESSAGE")) {
+		block, err := armor.Decode(r)
+		if err != nil {
+			return nil, err
+		}
+		r = block.Body
+	}
+	md, err := openpgp.ReadMessage(r, f.keys, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(md.UnverifiedBody)
+}
