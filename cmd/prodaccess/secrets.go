@@ -238,7 +238,7 @@ re-encrypted (or nothing was needed), 1 when anything was refused.`,
 				return err
 			}
 			report := status.Targets[0]
-			for _, warn := range targetDrift(t, states[t.Name], holders) {
+			for _, warn := range targetDrift(t, states[t.Name], holders, w.roster) {
 				fmt.Fprintf(o.stderr, "warning: %s\n", warn)
 			}
 			todo := report.Reencrypt()
@@ -315,7 +315,7 @@ func staleOnly(cs []model.SecretCheck) []model.SecretCheck {
 
 // targetDrift says how the target's file differs from who the secrets are
 // now encrypted to, when the pull request that changes it is not merged.
-func targetDrift(t *model.Target, st model.TargetState, holders []model.Holder) []string {
+func targetDrift(t *model.Target, st model.TargetState, holders []model.Holder, roster *model.Roster) []string {
 	in := map[string]bool{}
 	for _, e := range st.Entries {
 		in[t.SubjectKey(e.Subject)] = true
@@ -328,7 +328,13 @@ func targetDrift(t *model.Target, st model.TargetState, holders []model.Holder) 
 		delete(in, h.Fingerprint)
 	}
 	for fp := range in {
-		out = append(out, fmt.Sprintf("%s still lists %s, who is no longer entitled; merge the pull request that removes it too", t.Path, fp))
+		who := fp
+		for _, p := range roster.People {
+			if p.GPGFingerprint == fp {
+				who = fmt.Sprintf("%s (%s)", p.ID, fp)
+			}
+		}
+		out = append(out, fmt.Sprintf("%s still lists %s, who is not entitled; merge the pull request that removes them too", t.Path, who))
 	}
 	slices.Sort(out)
 	return out

@@ -56,27 +56,13 @@ func subkeyID(k *testkeys.Key) string {
 	return fmt.Sprintf("%016X", k.Entity.Subkeys[0].PublicKey.KeyId)
 }
 
-// encrypt encrypts plaintext with the real gpg, with extra arguments
-// (recipients, --armor, --throw-keyids).
-func (g *gnupg) encrypt(plaintext string, args ...string) []byte {
-	g.t.Helper()
-	cmd := exec.Command("gpg", append([]string{"--homedir", g.home, "--batch", "--yes", "--no-tty", "--trust-model", "always", "--pinentry-mode", "loopback", "--output", "-"}, args...)...)
-	cmd.Stdin = strings.NewReader(plaintext)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		g.t.Fatalf("gpg %v: %v\n%s", args, err, stderr.String())
+// keysOf lists the keys of the people named.
+func (w *secretsWorld) keysOf(names ...string) []*testkeys.Key {
+	var out []*testkeys.Key
+	for _, n := range names {
+		out = append(out, w.keys[n])
 	}
 	return out
-}
-
-func recipientArgs(keys map[string]*testkeys.Key, names ...string) []string {
-	args := []string{"--encrypt"}
-	for _, n := range names {
-		args = append(args, "--recipient", keys[n].Fingerprint)
-	}
-	return args
 }
 
 // eyamlFolded is a block as hiera-eyaml-gpg writes it in a > block scalar:
@@ -98,36 +84,34 @@ func eyamlFolded(msg []byte, indent string) string {
 type secretsWorld struct {
 	dir    string
 	keys   map[string]*testkeys.Key
-	sender *gnupg
+	sender *testkeys.GnuPG
 }
 
 func newSecretsWorld(t *testing.T) *secretsWorld {
 	t.Helper()
 	needTools(t, "gpg", "pass")
-	w := &secretsWorld{dir: t.TempDir(), keys: secretKeys(t), sender: newGnuPG(t)}
-	for _, k := range w.keys {
-		w.sender.importKey(k.Public())
-	}
-	ac := recipientArgs(w.keys, "alice", "carol")
+	w := &secretsWorld{dir: t.TempDir(), keys: secretKeys(t), sender: testkeys.NewGnuPG(t)}
+	w.sender.ImportPublic(w.keysOf("alice", "bob", "carol")...)
+	ac := w.keysOf("alice", "carol")
 	gpgID := w.keys["alice"].Fingerprint + "\n" + w.keys["carol"].Fingerprint + "\n"
 	w.write("pass/.gpg-id", gpgID)
 	for name, value := range map[string]string{"production/db": "db-password\n", "production/api": "api-token\n"} {
 		cmd := exec.Command("pass", "insert", "--multiline", "--force", name)
-		cmd.Env = append(os.Environ(), "GNUPGHOME="+w.sender.home, "PASSWORD_STORE_DIR="+filepath.Join(w.dir, "pass"), "PASSWORD_STORE_GPG_OPTS=--trust-model=always")
+		cmd.Env = append(os.Environ(), "GNUPGHOME="+w.sender.Home, "PASSWORD_STORE_DIR="+filepath.Join(w.dir, "pass"), "PASSWORD_STORE_GPG_OPTS=--trust-model=always")
 		cmd.Stdin = strings.NewReader(value)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("pass insert: %v\n%s", err, out)
 		}
 	}
-	w.write("pass/armored.gpg", string(w.sender.encrypt("armored\n", append([]string{"--armor"}, ac...)...)))
+	w.write("pass/armored.gpg", string(w.sender.Encrypt("armored\n", ac, "--armor")))
 	// A sub-store with its own recipients: not part of this store.
 	w.write("pass/team/.gpg-id", w.keys["bob"].Fingerprint+"\n")
-	w.write("pass/team/other.gpg", string(w.sender.encrypt("other\n", recipientArgs(w.keys, "bob")...)))
+	w.write("pass/team/other.gpg", string(w.sender.Encrypt("other\n", w.keysOf("bob"))))
 
-	folded := w.sender.encrypt("folded-value", ac...)
-	inline := w.sender.encrypt("inline-value", ac...)
-	listed := w.sender.encrypt("listed-value", recipientArgs(w.keys, "alice", "bob", "carol")...)
-	nested := w.sender.encrypt("nested-value", recipientArgs(w.keys, "alice")...)
+	folded := w.sender.Encrypt("folded-value", ac)
+	inline := w.sender.Encrypt("inline-value", ac)
+	listed := w.sender.Encrypt("listed-value", w.keysOf("alice", "bob", "carol"))
+	nested := w.sender.Encrypt("nested-value", w.keysOf("alice"))
 	w.write("hieradata/production.yaml", "---\n# Production secrets\ngovuk::db::password: >\n"+eyamlFolded(folded, "    ")+"\n"+
 		"govuk::api::token: ENC[GPG,"+base64.StdEncoding.EncodeToString(inline)+"]\n"+
 		"govuk::keys:\n  - plain\n  - >\n"+eyamlFolded(listed, "    ")+"\n"+
@@ -181,21 +165,21 @@ func briefs(secrets []model.Secret) []brief {
 // and pass, in every format, and of broken ones, without any private key.
 func TestScanSecrets(t *testing.T) {
 	w := newSecretsWorld(t)
-	ac := recipientArgs(w.keys, "alice", "carol")
-	w.write("pass/hidden.gpg", string(w.sender.encrypt("hidden\n", append([]string{"--throw-keyids"}, ac...)...)))
-	w.write("pass/passphrase.gpg", string(w.sender.encrypt("pass\n", append([]string{"--symmetric", "--passphrase", "open sesame"}, ac...)...)))
-	good := w.sender.encrypt("corrupt\n", ac...)
+	ac := w.keysOf("alice", "carol")
+	w.write("pass/hidden.gpg", string(w.sender.Encrypt("hidden\n", ac, "--throw-keyids")))
+	w.write("pass/passphrase.gpg", string(w.sender.Encrypt("pass\n", ac, "--symmetric", "--passphrase", "open sesame")))
+	good := w.sender.Encrypt("corrupt\n", ac)
 	w.write("pass/truncated.gpg", string(good[:20]))
 	corrupt := append([]byte(nil), good...)
 	corrupt[0] = 0xff // a reserved packet tag
 	w.write("pass/corrupt.gpg", string(corrupt))
 	w.write("pass/notes.gpg", "just a note, not OpenPGP at all\n")
-	signed := w.sender.encrypt("x", "--store")
+	signed := w.sender.Encrypt("x", nil, "--store")
 	w.write("pass/plain.gpg", string(signed))
-	truncated := base64.StdEncoding.EncodeToString(w.sender.encrypt("cut", ac...))
+	truncated := base64.StdEncoding.EncodeToString(w.sender.Encrypt("cut", ac))
 	w.write("hieradata/broken.yaml", "cut: ENC[GPG,"+truncated[:len(truncated)-7]+"]\nopen: ENC[GPG,abc\n")
 	dataKey := func(names ...string) string {
-		return strings.ReplaceAll(string(w.sender.encrypt("data key", append([]string{"--armor"}, recipientArgs(w.keys, names...)...)...)), "\n", "\\n")
+		return strings.ReplaceAll(string(w.sender.Encrypt("data key", w.keysOf(names...), "--armor")), "\n", "\\n")
 	}
 	w.write("sops/app.json", fmt.Sprintf(`{"password": "ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]",
  "sops": {"kms": [], "pgp": [
