@@ -1,6 +1,10 @@
 package reconciler
 
 import (
+	"fmt"
+	"slices"
+	"strings"
+
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -30,4 +34,48 @@ func Secrets(t *model.Target, scan *model.SecretScan, decisions []model.Decision
 	rep := model.CheckSecrets(t.Name, scan.Secrets, Holders(t, decisions, keys), ring)
 	rep.Warnings = append(append([]string{}, scan.Warnings...), rep.Warnings...)
 	return rep
+}
+
+// SecretReaderDays is how long after losing access a person who can still
+// read secrets is flagged in an access review.
+const SecretReaderDays = 7
+
+// FlagSecretReaders adds to an access review everyone who has had no
+// access for more than SecretReaderDays on its day (or never had it) and
+// can still read secrets of the targets in reports: a revocation that is
+// not finished until those secrets are re-encrypted and rotated.
+func FlagSecretReaders(rv *model.Review, r *model.Roster, reports []*model.SecretsReport) {
+	d := rv.At
+	for _, dc := range r.Evaluate(d) {
+		p := dc.Person
+		if dc.Level != model.None {
+			continue
+		}
+		since := r.Since(p, d)
+		if since != nil && d-*since <= SecretReaderDays {
+			continue
+		}
+		var where []string
+		for _, rep := range reports {
+			n := 0
+			for _, c := range rep.Secrets {
+				if slices.Contains(c.Stale, p.ID) {
+					n++
+				}
+			}
+			if n > 0 {
+				where = append(where, fmt.Sprintf("%d in %s", n, rep.Target))
+			}
+		}
+		if len(where) == 0 {
+			continue
+		}
+		when := "has never had access"
+		if since != nil {
+			when = fmt.Sprintf("has had no access since %s", since)
+		}
+		rv.Rows = append(rv.Rows, model.ReviewRow{ID: p.ID, Name: p.Name, Level: model.None, Basis: dc.ReasonStrings(), Since: since, Flags: []string{
+			fmt.Sprintf("%s and can still read secrets (%s): re-encrypt them with prodaccess secrets reencrypt, then rotate them", when, strings.Join(where, ", ")),
+		}})
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -338,4 +339,48 @@ func targetDrift(t *model.Target, st model.TargetState, holders []model.Holder, 
 	}
 	slices.Sort(out)
 	return out
+}
+
+// secretReports reads the secrets of the targets that hold any, as their
+// repositories are now, and compares them with who is entitled on day d
+// from the person files and keys at commit. Without such targets it reads
+// nothing.
+func (a *auditOptions) secretReports(s *source, commit *model.Commit, roster *model.Roster, d model.Day, keys map[string]model.KeyCheck) ([]*model.SecretsReport, error) {
+	cfg := s.tipConfig
+	var targets []*model.Target
+	for i := range cfg.Targets {
+		t := cfg.Targets[i]
+		if len(t.SecretGlobs()) == 0 {
+			continue
+		}
+		if !remote(t.Repo) && !filepath.IsAbs(t.Repo) && !strings.Contains(t.Repo, "://") {
+			t.Repo = filepath.Join(a.repo, filepath.FromSlash(path.Dir(s.configPath)), t.Repo)
+		}
+		targets = append(targets, &t)
+	}
+	if len(targets) == 0 {
+		return nil, nil
+	}
+	rev, err := s.history.Revision(commit.SHA)
+	if err != nil {
+		return nil, err
+	}
+	dir := path.Clean(path.Join(path.Dir(s.configPath), cfg.Keys))
+	w := &world{cfg: cfg, decisions: roster.Evaluate(d), keys: keys}
+	if sub, err := fs.Sub(rev.FS, dir); err == nil {
+		var warnings []string
+		if w.ring, warnings, err = secretsKeyRing(sub, dir, roster, cfg); err != nil {
+			return nil, err
+		}
+		for _, warn := range warnings {
+			fmt.Fprintf(a.stderr, "warning: %s\n", warn)
+		}
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	_, _, status, err := a.readSecrets(ctx, w, targets, gitfile.Options{Token: a.getenv("GITHUB_TOKEN"), Now: a.now})
+	if err != nil {
+		return nil, fmt.Errorf("%w\n(give --secrets=false to review without reading secrets)", err)
+	}
+	return status.Targets, nil
 }

@@ -41,7 +41,9 @@ func newSecretsStack(t *testing.T) *secretsStack {
 	t.Cleanup(s.gh.Close)
 	s.gh.Token = testToken
 	for _, name := range []string{"alice", "bob", "carol", "puppet"} {
-		k, err := testkeys.New(name, testkeys.Good, time.Now())
+		// Made before today, so that an access review at the start of
+		// today finds them valid.
+		k, err := testkeys.New(name, testkeys.Good, time.Now().Add(-72*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,6 +155,15 @@ func TestSecretsRevocation(t *testing.T) {
 		t.Errorf("json:\n%s", js.stdout)
 	}
 
+	// The access review flags carol, who left long ago and can still read
+	// them.
+	review := s.run("alice", "audit", "review")
+	must(t, review, 0, "audit review")
+	if !strings.Contains(review.stdout, "| carol (Carol Gone) | none |") || !strings.Contains(review.stdout, "has had no access since 2021-01-01 and can still read secrets (2 in hieradata, 1 in pass-store)") ||
+		!strings.Contains(review.stdout, "2 people have production access; 1 is flagged") {
+		t.Errorf("review:\n%s", review.stdout)
+	}
+
 	// The plan and the pull request name the values to rotate.
 	plan := s.run("alice", "plan")
 	must(t, plan, 2, "plan")
@@ -252,5 +263,8 @@ func TestSecretsRevocation(t *testing.T) {
 	must(t, clean, 0, "secrets status after merging")
 	if !strings.Contains(clean.stdout, "hieradata: 2 secrets: 2 current") {
 		t.Errorf("status:\n%s", clean.stdout)
+	}
+	if review := s.run("alice", "audit", "review"); strings.Contains(review.stdout, "carol") {
+		t.Errorf("review after re-encryption:\n%s", review.stdout)
 	}
 }
