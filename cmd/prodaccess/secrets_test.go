@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
+	"github.com/prodaccess/prodaccess/internal/testgpg"
 	"github.com/prodaccess/prodaccess/internal/testkeys"
 )
 
@@ -25,7 +26,7 @@ type secretsStack struct {
 	people, secrets string
 	gh              *fakegithub.Server
 	keys            map[string]*testkeys.Key
-	homes           map[string]*testkeys.GnuPG // each person's own GnuPG home, with their secret key
+	homes           map[string]*testgpg.GnuPG // each person's own GnuPG home, with their secret key
 }
 
 const hieraBefore = "---\n# production secrets: only the ENC blocks are managed by prodaccess\ngovuk::db::password: >\n%s\ngovuk::api::token: ENC[GPG,%s] # inline\ngovuk::plain: not a secret\n"
@@ -36,7 +37,7 @@ func newSecretsStack(t *testing.T) *secretsStack {
 		t.Skip("pass is not installed (Debian package pass)")
 	}
 	dir := t.TempDir()
-	s := &secretsStack{t: t, people: filepath.Join(dir, "people-repo"), secrets: filepath.Join(dir, "secrets"), keys: map[string]*testkeys.Key{}, homes: map[string]*testkeys.GnuPG{}}
+	s := &secretsStack{t: t, people: filepath.Join(dir, "people-repo"), secrets: filepath.Join(dir, "secrets"), keys: map[string]*testkeys.Key{}, homes: map[string]*testgpg.GnuPG{}}
 	s.gh = fakegithub.New("alphagov")
 	t.Cleanup(s.gh.Close)
 	s.gh.Token = testToken
@@ -48,10 +49,10 @@ func newSecretsStack(t *testing.T) *secretsStack {
 			t.Fatal(err)
 		}
 		s.keys[name] = k
-		s.homes[name] = testkeys.NewGnuPG(t)
+		s.homes[name] = testgpg.New(t)
 		s.homes[name].Import(k)
 	}
-	sender := testkeys.NewGnuPG(t)
+	sender := testgpg.New(t)
 	sender.ImportPublic(s.keys["alice"], s.keys["bob"], s.keys["carol"], s.keys["puppet"])
 	before := []*testkeys.Key{s.keys["alice"], s.keys["carol"], s.keys["puppet"]}
 	folded := base64.StdEncoding.EncodeToString(sender.Encrypt("db-password", before))

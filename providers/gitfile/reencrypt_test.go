@@ -12,7 +12,7 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/google/go-cmp/cmp"
-	"github.com/prodaccess/prodaccess/internal/testkeys"
+	"github.com/prodaccess/prodaccess/internal/testgpg"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -51,9 +51,9 @@ func reencryptCase(t *testing.T, w *secretsWorld, dec Decrypter) (*Reencryption,
 func TestReencryptWithGPG(t *testing.T) {
 	w := newSecretsWorld(t)
 	w.write("pass/carol-only.gpg", string(w.sender.Encrypt("carol's\n", w.keysOf("carol"))))
-	homes := map[string]*testkeys.GnuPG{}
+	homes := map[string]*testgpg.GnuPG{}
 	for name, k := range w.keys {
-		homes[name] = testkeys.NewGnuPG(t)
+		homes[name] = testgpg.New(t)
 		homes[name].Import(k)
 	}
 	before, err := os.ReadFile(filepath.Join(w.dir, "hieradata/production.yaml"))

@@ -18,6 +18,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/internal/testgpg"
 	"github.com/prodaccess/prodaccess/internal/testkeys"
 	"github.com/prodaccess/prodaccess/model"
 )
@@ -84,13 +85,13 @@ func eyamlFolded(msg []byte, indent string) string {
 type secretsWorld struct {
 	dir    string
 	keys   map[string]*testkeys.Key
-	sender *testkeys.GnuPG
+	sender *testgpg.GnuPG
 }
 
 func newSecretsWorld(t *testing.T) *secretsWorld {
 	t.Helper()
 	needTools(t, "gpg", "pass")
-	w := &secretsWorld{dir: t.TempDir(), keys: secretKeys(t), sender: testkeys.NewGnuPG(t)}
+	w := &secretsWorld{dir: t.TempDir(), keys: secretKeys(t), sender: testgpg.New(t)}
 	w.sender.ImportPublic(w.keysOf("alice", "bob", "carol")...)
 	ac := w.keysOf("alice", "carol")
 	gpgID := w.keys["alice"].Fingerprint + "\n" + w.keys["carol"].Fingerprint + "\n"

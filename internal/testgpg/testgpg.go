@@ -1,4 +1,6 @@
-package testkeys
+// Package testgpg runs the real gpg in throwaway homes for tests: to write
+// secrets as people do, and to prove who can decrypt them.
+package testgpg
 
 import (
 	"bytes"
@@ -6,6 +8,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/prodaccess/prodaccess/internal/testkeys"
 )
 
 // GnuPG is a throwaway GnuPG home for a test, used through the real gpg.
@@ -14,9 +18,9 @@ type GnuPG struct {
 	Home string
 }
 
-// NewGnuPG makes an empty GnuPG home that is removed, with its agent, when
+// New makes an empty GnuPG home that is removed, with its agent, when
 // the test ends. It skips the test when gpg is not installed.
-func NewGnuPG(t testing.TB) *GnuPG {
+func New(t testing.TB) *GnuPG {
 	t.Helper()
 	if _, err := exec.LookPath("gpg"); err != nil {
 		t.Skip("gpg is not installed (Debian package gnupg)")
@@ -45,7 +49,7 @@ func (g *GnuPG) Run(stdin []byte, args ...string) (stdout, stderr string, err er
 }
 
 // Import imports keys, public or secret.
-func (g *GnuPG) Import(keys ...*Key) {
+func (g *GnuPG) Import(keys ...*testkeys.Key) {
 	g.t.Helper()
 	for _, k := range keys {
 		for _, data := range [][]byte{k.Public(), k.Secret()} {
@@ -57,7 +61,7 @@ func (g *GnuPG) Import(keys ...*Key) {
 }
 
 // ImportPublic imports only the public keys.
-func (g *GnuPG) ImportPublic(keys ...*Key) {
+func (g *GnuPG) ImportPublic(keys ...*testkeys.Key) {
 	g.t.Helper()
 	for _, k := range keys {
 		if _, stderr, err := g.Run(k.Public(), "--import"); err != nil {
@@ -69,7 +73,7 @@ func (g *GnuPG) ImportPublic(keys ...*Key) {
 // Encrypt encrypts plaintext to the keys with gpg --encrypt, with more
 // arguments such as --armor or --throw-keyids; with no keys, the arguments
 // alone say what to do (--store, --symmetric).
-func (g *GnuPG) Encrypt(plaintext string, to []*Key, args ...string) []byte {
+func (g *GnuPG) Encrypt(plaintext string, to []*testkeys.Key, args ...string) []byte {
 	g.t.Helper()
 	all := append([]string{"--output", "-"}, args...)
 	if len(to) > 0 {
