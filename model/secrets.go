@@ -260,38 +260,39 @@ func (r *SecretsReport) Clean() bool { return r.Counts.Current == r.Counts.Total
 
 // Reencrypt lists the secrets that re-encryption would change.
 func (r *SecretsReport) Reencrypt() []SecretCheck {
-	var out []SecretCheck
-	for _, c := range r.Secrets {
-		if c.NeedsReencryption() {
-			out = append(out, c)
-		}
-	}
-	return out
+	return SelectSecrets(r.Secrets, (*SecretCheck).NeedsReencryption)
 }
 
-// StaleFor lists the secrets that someone in who can read though not
-// entitled: the values to rotate once they are re-encrypted.
+// StaleFor lists the secrets that someone in who (anyone, when who is nil)
+// can read though not entitled: the values to rotate once re-encrypted.
 func (r *SecretsReport) StaleFor(who map[string]bool) []SecretCheck {
+	return SelectSecrets(r.Secrets, func(c *SecretCheck) bool { return anyOf(c.Stale, who) })
+}
+
+// MissingFor lists the secrets that someone in who (anyone, when who is
+// nil) is entitled to and cannot read yet.
+func (r *SecretsReport) MissingFor(who map[string]bool) []SecretCheck {
+	return SelectSecrets(r.Secrets, func(c *SecretCheck) bool { return anyOf(c.Missing, who) })
+}
+
+func anyOf(names []string, who map[string]bool) bool {
+	return slices.ContainsFunc(names, func(s string) bool { return who == nil || who[s] })
+}
+
+// SelectSecrets lists the checks for which keep is true.
+func SelectSecrets(cs []SecretCheck, keep func(*SecretCheck) bool) []SecretCheck {
 	var out []SecretCheck
-	for _, c := range r.Secrets {
-		if slices.ContainsFunc(c.Stale, func(s string) bool { return who == nil || who[s] }) {
-			out = append(out, c)
+	for i := range cs {
+		if keep(&cs[i]) {
+			out = append(out, cs[i])
 		}
 	}
 	return out
 }
 
-// MissingFor lists the secrets that someone in who is entitled to and
-// cannot read yet.
-func (r *SecretsReport) MissingFor(who map[string]bool) []SecretCheck {
-	var out []SecretCheck
-	for _, c := range r.Secrets {
-		if slices.ContainsFunc(c.Missing, func(s string) bool { return who == nil || who[s] }) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
+// Rotate reports whether someone not entitled could read the secret, so
+// that its value must be changed once it is re-encrypted.
+func (c *SecretCheck) Rotate() bool { return len(c.Stale) > 0 }
 
 // CheckSecrets compares who can read each secret with who should: the
 // desired holders, each of whom needs a public key in the ring for their

@@ -116,7 +116,11 @@ func writePlanSecrets(w io.Writer, p *Plan, markdown bool) {
 			}
 			first = false
 		}
-		fmt.Fprintf(w, "  %s: %s; re-encrypt with prodaccess secrets reencrypt --target %s\n", tp.Target, r.Counts, tp.Target)
+		head := "  %s: %s; re-encrypt with prodaccess secrets reencrypt --target %s\n"
+		if markdown {
+			head = "- **%s**: %s; re-encrypt with `prodaccess secrets reencrypt --target %s`\n"
+		}
+		fmt.Fprintf(w, head, tp.Target, r.Counts, tp.Target)
 		for _, c := range r.StaleFor(nil) {
 			fmt.Fprintf(w, "    - rotate %s: %s can read it\n", code(c.Name(), markdown), strings.Join(c.Stale, ", "))
 		}
@@ -199,13 +203,7 @@ func ReencryptBody(t *Target, done []SecretCheck, refused []string, holders []Ho
 	for _, c := range done {
 		fmt.Fprintf(&b, "| `%s` | %d | %s |\n", mdCell(c.Name()), c.Line, mdCell(SecretLine(&c)))
 	}
-	var rotate []SecretCheck
-	for _, c := range done {
-		if len(c.Stale) > 0 {
-			rotate = append(rotate, c)
-		}
-	}
-	if len(rotate) > 0 {
+	if rotate := SelectSecrets(done, (*SecretCheck).Rotate); len(rotate) > 0 {
 		b.WriteString("\n### Rotate these\n\nRe-encryption stops future reads from the repository, not reads already made: people who are no longer entitled could read these values, and may have kept them or still have an old clone. Change each value where it is used, then here.\n\n")
 		for _, c := range rotate {
 			fmt.Fprintf(&b, "- [ ] `%s` (line %d): readable by %s\n", mdCell(c.Name()), c.Line, mdCell(strings.Join(c.Stale, ", ")))

@@ -264,7 +264,7 @@ re-encrypted (or nothing was needed), 1 when anything was refused.`,
 					return err
 				}
 				fmt.Fprintf(o.stdout, "Re-encrypted %d secret(s) in %d file(s) of %s, in %s.\n", len(res.Done), len(res.Files), t.Name, where)
-				if rotate := staleOnly(res.Done); len(rotate) > 0 {
+				if rotate := model.SelectSecrets(res.Done, (*model.SecretCheck).Rotate); len(rotate) > 0 {
 					fmt.Fprintln(o.stdout, "Rotate these values: people no longer entitled could read them, and may have kept them:")
 					for _, c := range rotate {
 						fmt.Fprintf(o.stdout, "  - %s (line %d): %s\n", c.Name(), c.Line, strings.Join(c.Stale, ", "))
@@ -300,16 +300,6 @@ func refusals(rs []gitfile.Refusal) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
 		out[i] = r.String()
-	}
-	return out
-}
-
-func staleOnly(cs []model.SecretCheck) []model.SecretCheck {
-	var out []model.SecretCheck
-	for _, c := range cs {
-		if len(c.Stale) > 0 {
-			out = append(out, c)
-		}
 	}
 	return out
 }

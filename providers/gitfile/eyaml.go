@@ -27,13 +27,16 @@ type eyamlBlock struct {
 // a block in a comment is ciphertext too. The YAML keys name them.
 func eyamlBlocks(data []byte) ([]eyamlBlock, error) {
 	var blocks []eyamlBlock
+	line, counted := 1, 0 // the line at byte counted
 	for i := 0; ; {
 		j := bytes.Index(data[i:], []byte(eyamlOpen))
 		if j < 0 {
 			break
 		}
 		start := i + j + len(eyamlOpen)
-		b := eyamlBlock{start: start, line: 1 + bytes.Count(data[:start], []byte("\n"))}
+		line += bytes.Count(data[counted:start], []byte("\n"))
+		counted = start
+		b := eyamlBlock{start: start, line: line}
 		k := start
 		var text strings.Builder
 		for ; k < len(data) && data[k] != ']'; k++ {
