@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,24 +33,37 @@ func needTools(t *testing.T, tools ...string) {
 	}
 }
 
+var (
+	secretKeysOnce sync.Once
+	secretKeySet   map[string]*testkeys.Key
+	secretKeysErr  error
+)
+
 // secretKeys makes alice (ed25519/cv25519), bob (RSA 2048) and carol
-// (ed25519/cv25519).
+// (ed25519/cv25519), once for all the tests: an RSA key is slow to make.
 func secretKeys(t *testing.T) map[string]*testkeys.Key {
 	t.Helper()
-	keys := map[string]*testkeys.Key{}
-	for _, name := range []string{"alice", "carol"} {
-		k, err := testkeys.New(name, testkeys.Good, time.Now())
-		if err != nil {
-			t.Fatal(err)
+	secretKeysOnce.Do(func() {
+		secretKeySet = map[string]*testkeys.Key{}
+		for _, name := range []string{"alice", "carol"} {
+			k, err := testkeys.New(name, testkeys.Good, time.Now())
+			if err != nil {
+				secretKeysErr = err
+				return
+			}
+			secretKeySet[name] = k
 		}
-		keys[name] = k
+		e, err := openpgp.NewEntity("bob", "", "bob@example.gov.uk", &packet.Config{Algorithm: packet.PubKeyAlgoRSA, RSABits: 2048})
+		if err != nil {
+			secretKeysErr = err
+			return
+		}
+		secretKeySet["bob"] = &testkeys.Key{Entity: e, Fingerprint: fmt.Sprintf("%X", e.PrimaryKey.Fingerprint)}
+	})
+	if secretKeysErr != nil {
+		t.Fatal(secretKeysErr)
 	}
-	e, err := openpgp.NewEntity("bob", "", "bob@example.gov.uk", &packet.Config{Algorithm: packet.PubKeyAlgoRSA, RSABits: 2048})
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys["bob"] = &testkeys.Key{Entity: e, Fingerprint: fmt.Sprintf("%X", e.PrimaryKey.Fingerprint)}
-	return keys
+	return secretKeySet
 }
 
 // subkeyID is the key id a message encrypted to k names.
