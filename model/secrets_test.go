@@ -203,3 +203,40 @@ func TestMatchGlob(t *testing.T) {
 		t.Errorf("GlobRoot = %q", got)
 	}
 }
+
+// statusFixture is a status of two targets: one with a secret of every
+// kind of trouble, one all current.
+func statusFixture() *SecretsStatus {
+	c := func(s Secret, readers, stale, missing, unknown []string) SecretCheck {
+		return SecretCheck{Secret: s, Readers: readers, Stale: stale, Missing: missing, Unknown: unknown}
+	}
+	return &SecretsStatus{Targets: []*SecretsReport{
+		{Target: "hieradata", Desired: []Holder{{"alice", strings.Repeat("A", 40)}, {"bob", strings.Repeat("B", 40)}},
+			Counts: SecretCounts{Total: 5, Current: 1, Stale: 1, Missing: 2, Unknown: 1, Unreadable: 1},
+			Secrets: []SecretCheck{
+				c(Secret{File: "hieradata/production.yaml", Key: "govuk::db::password", Line: 4, Format: EYAMLGPG}, []string{"alice", "carol"}, []string{"carol"}, []string{"bob"}, nil),
+				c(Secret{File: "hieradata/production.yaml", Key: "govuk::api|token", Line: 11, Format: EYAMLGPG}, []string{"alice"}, nil, []string{"bob"}, nil),
+				c(Secret{File: "pass/hidden.gpg", Line: 1, Format: OpenPGPFiles}, nil, nil, nil, []string{"a hidden recipient"}),
+				c(Secret{File: "pass/notes.gpg", Line: 1, Format: OpenPGPFiles, Problem: "not an OpenPGP message"}, nil, nil, nil, nil),
+			},
+			Warnings: []string{`hieradata: secrets glob "sops/*.yaml" matches no file`}},
+		{Target: "pass-store", Desired: []Holder{{"alice", strings.Repeat("A", 40)}}, Counts: SecretCounts{Total: 3, Current: 3}, Secrets: []SecretCheck{}},
+	}}
+}
+
+func TestWriteSecretsStatusGolden(t *testing.T) {
+	for _, markdown := range []bool{false, true} {
+		var b strings.Builder
+		if err := WriteSecretsStatus(&b, statusFixture(), markdown); err != nil {
+			t.Fatal(err)
+		}
+		name := map[bool]string{false: "secrets-status.txt", true: "secrets-status.md"}[markdown]
+		golden(t, "testdata/golden/"+name, []byte(b.String()))
+	}
+	plan := &Plan{At: 20000, Targets: []TargetPlan{{Target: "hieradata", Secrets: statusFixture().Targets[0], Changes: []Change{}}}}
+	for _, markdown := range []bool{false, true} {
+		var b strings.Builder
+		writePlanSecrets(&b, plan, markdown)
+		golden(t, "testdata/golden/"+map[bool]string{false: "plan-secrets.txt", true: "plan-secrets.md"}[markdown], []byte(b.String()))
+	}
+}

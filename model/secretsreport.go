@@ -85,7 +85,10 @@ func WriteSecretsStatus(w io.Writer, s *SecretsStatus, markdown bool) error {
 		}
 	}
 	if s.NeedsAttention() {
-		_, err := fmt.Fprintln(w, "\nRe-encrypt with: prodaccess secrets reencrypt --target TARGET (run by a current recipient); then rotate every value listed as stale.")
+		if !markdown {
+			fmt.Fprintln(w)
+		}
+		_, err := fmt.Fprintln(w, "Re-encrypt with: prodaccess secrets reencrypt --target TARGET (run by a current recipient); then rotate every value listed as stale.")
 		return err
 	}
 	return nil
