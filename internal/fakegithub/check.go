@@ -245,6 +245,11 @@ func (d *description) match(method, path string) (*operation, []string) {
 }
 
 func (o *operation) matches(segs []string) bool {
+	// A file path ({path}, last, as in the contents API) spans the
+	// segments left; GitHub takes it with its slashes.
+	if n := len(o.segments); n > 0 && o.segments[n-1] == "{path}" && len(segs) > n {
+		segs = append(segs[:n-1:n-1], strings.Join(segs[n-1:], "/"))
+	}
 	if len(segs) != len(o.segments) {
 		return false
 	}

@@ -66,6 +66,22 @@ type PullRequest struct {
 	Title, Body                  string
 	State                        string // open or closed
 	CreatedAt, UpdatedAt, Closed time.Time
+
+	// Author opened it; nil for the app prodaccess runs as.
+	Author *User
+	// Commits are its commits, oldest first; the last is its head.
+	Commits []PullCommit
+	Reviews []*Review
+	// RequestedReviewers (logins) and RequestedTeams (slugs) are asked
+	// for a review.
+	RequestedReviewers, RequestedTeams []string
+	// A merged pull request: when, by whom, its merge commit (for a
+	// squash, the one commit it put on the base branch), and any other
+	// commits it put there (those a rebase made).
+	MergedAt       time.Time
+	MergedBy       *User
+	MergeCommitSHA string
+	BranchCommits  []string
 }
 
 // Request is one request the server answered.
@@ -101,6 +117,14 @@ type Server struct {
 	Invitations []*Invitation
 	Users       map[string]*User // lower-case login → user
 	Pulls       map[string][]*PullRequest
+	// RepoDirs are the git repositories of repositories (owner/name),
+	// whose files the contents API serves.
+	RepoDirs map[string]string
+	// Rules, Rulesets and Protections protect branches, by
+	// "owner/name@branch" and "owner/name#id".
+	Rules       map[string][]RuleInForce
+	Rulesets    map[string]Ruleset
+	Protections map[string]*ClassicProtection
 	// Token, if set, must be sent as a bearer token.
 	Token string
 	// Latency is added to every response.
@@ -496,6 +520,16 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, p []string) {
 		s.reply(w, r, http.StatusOK, s.publicUserJSON(u))
 	case len(p) >= 4 && p[0] == "repos" && p[3] == "pulls":
 		s.pulls(w, r, p[1]+"/"+p[2], p[4:])
+	case len(p) == 6 && p[0] == "repos" && p[3] == "commits" && p[5] == "pulls" && get:
+		s.pullsOfCommit(w, r, p[1]+"/"+p[2], p[4])
+	case len(p) >= 5 && p[0] == "repos" && p[3] == "contents" && get:
+		s.contents(w, r, p[1]+"/"+p[2], strings.Join(p[4:], "/"))
+	case len(p) >= 6 && p[0] == "repos" && p[3] == "rules" && p[4] == "branches" && get:
+		s.rulesForBranch(w, r, p[1]+"/"+p[2], strings.Join(p[5:], "/"))
+	case len(p) == 5 && p[0] == "repos" && p[3] == "rulesets" && get:
+		s.ruleset(w, r, p[1]+"/"+p[2], p[4])
+	case len(p) >= 6 && p[0] == "repos" && p[3] == "branches" && p[len(p)-1] == "protection" && get:
+		s.protection(w, r, p[1]+"/"+p[2], strings.Join(p[4:len(p)-1], "/"))
 	default:
 		s.notFound(w)
 	}
@@ -685,14 +719,17 @@ func (s *Server) pulls(w http.ResponseWriter, r *http.Request, repo string, rest
 		s.Pulls[repo] = append(s.Pulls[repo], pr)
 		w.Header().Set("Location", s.api(fmt.Sprintf("/repos/%s/pulls/%d", repo, pr.Number)))
 		s.reply(w, r, http.StatusCreated, s.pullJSON(repo, pr, true))
+	case len(rest) == 2:
+		n, _ := strconv.Atoi(rest[0])
+		pr := s.pull(repo, n)
+		if pr == nil {
+			s.notFound(w)
+			return
+		}
+		s.pullMore(w, r, repo, pr, rest[1])
 	case len(rest) == 1 && (r.Method == http.MethodGet || r.Method == http.MethodPatch):
 		n, _ := strconv.Atoi(rest[0])
-		var pr *PullRequest
-		for _, p := range s.Pulls[repo] {
-			if p.Number == n {
-				pr = p
-			}
-		}
+		pr := s.pull(repo, n)
 		if pr == nil {
 			s.notFound(w)
 			return

@@ -271,6 +271,7 @@ func (s *Server) pullJSON(repo string, pr *PullRequest, full bool) map[string]an
 	issue := s.api(fmt.Sprintf("/repos/%s/issues/%d", repo, pr.Number))
 	html := fmt.Sprintf("%s/%s/pull/%d", WebURL, repo, pr.Number)
 	head, base := s.branchJSON(repo, owner, pr.Head), s.branchJSON(repo, owner, pr.Base)
+	head["sha"] = pr.headSHA(repo)
 	statuses := s.api("/repos/" + repo + "/statuses/" + head["sha"].(string))
 	link := func(href string) map[string]any { return map[string]any{"href": href} }
 	m := map[string]any{
@@ -290,7 +291,7 @@ func (s *Server) pullJSON(repo string, pr *PullRequest, full bool) map[string]an
 		"state":               pr.State,
 		"locked":              false,
 		"title":               pr.Title,
-		"user":                s.userJSON(appBot),
+		"user":                s.userJSON(pr.author()),
 		"body":                pr.Body,
 		"labels":              []any{},
 		"milestone":           nil,
@@ -298,12 +299,12 @@ func (s *Server) pullJSON(repo string, pr *PullRequest, full bool) map[string]an
 		"created_at":          timestamp(pr.CreatedAt),
 		"updated_at":          timestamp(pr.UpdatedAt),
 		"closed_at":           timestamp(pr.Closed),
-		"merged_at":           nil,
-		"merge_commit_sha":    nil,
+		"merged_at":           timestamp(pr.MergedAt),
+		"merge_commit_sha":    nullable(pr.MergeCommitSHA),
 		"assignee":            nil,
 		"assignees":           []any{},
-		"requested_reviewers": []any{},
-		"requested_teams":     []any{},
+		"requested_reviewers": s.requestedUsers(pr),
+		"requested_teams":     s.requestedTeams(pr),
 		"head":                head,
 		"base":                base,
 		"_links": map[string]any{
@@ -316,15 +317,50 @@ func (s *Server) pullJSON(repo string, pr *PullRequest, full bool) map[string]an
 		"draft":              false,
 	}
 	if full {
+		var mergedBy any
+		if pr.MergedBy != nil {
+			mergedBy = s.userJSON(pr.MergedBy)
+		}
 		for k, v := range map[string]any{
-			"merged": false, "mergeable": nil, "rebaseable": nil, "mergeable_state": "unknown", "merged_by": nil,
+			"merged": !pr.MergedAt.IsZero(), "mergeable": nil, "rebaseable": nil, "mergeable_state": "unknown", "merged_by": mergedBy,
 			"comments": 0, "review_comments": 0, "maintainer_can_modify": false,
-			"commits": 0, "additions": 0, "deletions": 0, "changed_files": 0,
+			"commits": len(pr.Commits), "additions": 0, "deletions": 0, "changed_files": 0,
 		} {
 			m[k] = v
 		}
 	}
 	return m
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// fakeSHA makes a commit id from a name, for what the stand-in does not
+// know the commit of.
+func fakeSHA(name string) string { return fmt.Sprintf("%x", sha1.Sum([]byte(name))) }
+
+func (s *Server) requestedUsers(pr *PullRequest) []any {
+	out := []any{}
+	for _, login := range pr.RequestedReviewers {
+		if u := s.Users[strings.ToLower(login)]; u != nil {
+			out = append(out, s.userJSON(u))
+		}
+	}
+	return out
+}
+
+func (s *Server) requestedTeams(pr *PullRequest) []any {
+	out := []any{}
+	for _, slug := range pr.RequestedTeams {
+		if t := s.Teams[slug]; t != nil {
+			out = append(out, s.teamJSON(t))
+		}
+	}
+	return out
 }
 
 // branchJSON is the head or base of a pull request. The stand-in does not
@@ -333,7 +369,7 @@ func (s *Server) branchJSON(repo, owner, ref string) map[string]any {
 	return map[string]any{
 		"label": owner + ":" + ref,
 		"ref":   ref,
-		"sha":   fmt.Sprintf("%x", sha1.Sum([]byte(repo+":"+ref))),
+		"sha":   fakeSHA(repo + ":" + ref),
 		"user":  s.orgJSON(owner),
 		"repo":  s.repositoryJSON(repo),
 	}
