@@ -157,14 +157,17 @@ type Review struct {
 func WriteReviewMarkdown(w io.Writer, rv *Review) error {
 	fmt.Fprintf(w, "# Production access review, %s\n\n", rv.At)
 	fmt.Fprintf(w, "From the person files at %s.\n\n", mdText(rv.Commit.String()))
-	flagged := 0
+	flagged, access := 0, 0
 	for _, r := range rv.Rows {
 		if len(r.Flags) > 0 {
 			flagged++
 		}
+		if r.Level != None {
+			access++
+		}
 	}
 	fmt.Fprintf(w, "%s production access; %s for the reviewer.\n\n",
-		plural(len(rv.Rows), "person has", "people have"), plural(flagged, "is flagged", "are flagged"))
+		plural(access, "person has", "people have"), plural(flagged, "is flagged", "are flagged"))
 	fmt.Fprintln(w, "| person | level | basis | approved by | supervisor | since | until | flags |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
 	for _, r := range rv.Rows {

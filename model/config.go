@@ -73,6 +73,10 @@ type Target struct {
 	Keep   []string // entries that are not people and always stay
 	Levels []Level  // the levels the target includes
 
+	// Secrets are where a GPG target's encrypted secrets are (see
+	// SecretGlobs for the default).
+	Secrets []SecretGlob
+
 	Pos Pos
 }
 
@@ -306,6 +310,7 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 				}
 			})
 		}},
+		{name: "secrets", read: func(n *yaml.Node, path string) { t.Secrets = d.secretGlobs(n, path) }},
 		{name: "levels", read: func(n *yaml.Node, path string) {
 			levelsNode = n
 			d.list(n, path, func(_ int, item *yaml.Node, path string) {
@@ -336,7 +341,7 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 	}
 	allowed := map[TargetType][]string{
 		GitHubTeam: {"org", "team", "keep"},
-		FileTarget: {"repo", "github_repo", "branch", "path", "format", "key", "keep"},
+		FileTarget: {"repo", "github_repo", "branch", "path", "format", "key", "keep", "secrets"},
 		Manual:     {"instructions"},
 	}
 	required := map[TargetType][]string{
@@ -363,6 +368,9 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 	}
 	if t.Type == FileTarget && (t.Format == GPGRecipients || t.Format == GPGID) && present["key"] != nil {
 		d.problem(present["key"], path+".key", "not used by the %s format", t.Format)
+	}
+	if v := present["secrets"]; v != nil && t.Type == FileTarget && t.Format != GPGRecipients && t.Format != GPGID {
+		d.problem(v, path+".secrets", "not used by the %s format: only gpg-recipients and gpg-id targets hold secrets", t.Format)
 	}
 	if t.Type == GitHubTeam {
 		for _, f := range []string{"org", "team"} {

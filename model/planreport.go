@@ -79,6 +79,7 @@ func WritePlan(w io.Writer, p *Plan, markdown bool) error {
 			fmt.Fprintf(w, "  - %s\n", s)
 		}
 	}
+	writePlanSecrets(w, p, markdown)
 	list("Warnings:", p.Warnings)
 	if p.AllowMassRemoval {
 		list("Mass removal is allowed (--allow-mass-removal).", nil)

@@ -80,6 +80,7 @@ func PullRequestBody(plan *Plan, targets []*Target, changes []Change) string {
 			fmt.Fprintf(&b, "- %s\n", mdText(w))
 		}
 	}
+	writePullRequestSecrets(&b, plan, targets, changes)
 	todos := afterMerge(targets, changes)
 	if len(todos) > 0 {
 		b.WriteString("\n### Still to do by a person after merging\n\n")

@@ -128,11 +128,11 @@ func mdText(s string) string {
 	return b.String()
 }
 
-// mdCode writes s as a markdown code span when that shows it exactly, and
-// as escaped text otherwise.
+// mdCode writes s as a markdown code span when that shows it exactly, in
+// a table cell or out of one, and as escaped text otherwise.
 func mdCode(s string) string {
-	if s == "" || strings.ContainsAny(s, "`\n\r") || strings.IndexFunc(s, TerminalUnsafe) >= 0 || strings.TrimSpace(s) != s {
+	if s == "" || strings.ContainsAny(s, "`|\n\r") || strings.IndexFunc(s, TerminalUnsafe) >= 0 || strings.TrimSpace(s) != s {
 		return mdText(s)
 	}
-	return "`" + strings.ReplaceAll(s, "|", `\|`) + "`"
+	return "`" + s + "`"
 }

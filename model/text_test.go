@@ -38,7 +38,7 @@ func TestMarkdownText(t *testing.T) {
 func TestMarkdownCode(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"0123456789ABCDEF0123456789ABCDEF01234567", "`0123456789ABCDEF0123456789ABCDEF01234567`"},
-		{"a|b", "`a\\|b`"},
+		{"a|b", "a\\|b"},
 		{"a`b", "a\\`b"},
 		{"line\nbreak", "line break"},
 		{"", ""},

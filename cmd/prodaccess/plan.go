@@ -41,7 +41,7 @@ func (o *options) makePlan(ctx context.Context, w *world, allowMass bool) (*mode
 // checks. It is the one place a plan is made, for plan, apply and apply
 // --plan alike.
 func (w *world) plan(states []model.TargetState, allowMass bool) *model.Plan {
-	plan := reconciler.Diff(reconciler.Input{Config: w.cfg, At: w.day, Commit: w.commit, Decisions: w.decisions, States: states, Keys: w.keys})
+	plan := reconciler.Diff(reconciler.Input{Config: w.cfg, At: w.day, Commit: w.commit, Decisions: w.decisions, States: states, Keys: w.keys, Ring: w.ring})
 	plan.Warnings = append(append(slices.Clone(w.warnings), w.keyWarnings...), plan.Warnings...)
 	plan.KeyWarnings = w.keyWarnings
 	reconciler.CheckSafety(plan, w.cfg, allowMass)

@@ -29,55 +29,21 @@ type world struct {
 	warnings  []string
 	// keyWarnings are keys about to expire, for the plan and pull requests.
 	keyWarnings []string
+
+	roster    *model.Roster
+	peopleRel string         // the people folder in the people repository
+	ring      *model.KeyRing // the keys that tell who can read secrets
 }
 
 // loadWorld reads the configuration and the person files from the commit
 // at HEAD of the repository that holds them (never from the working tree),
 // decides everyone's level on day, and wires a provider for every target.
 func (o *options) loadWorld() (*world, error) {
-	w := &world{}
-	anchor := filepath.Dir(o.configPath)
-	if o.peopleDir != "" {
-		anchor = o.peopleDir
-	}
-	repo, err := gitfile.OpenPeopleRepo(anchor)
-	if err != nil {
-		return nil, fmt.Errorf("plan and apply read the person files from git: %w", err)
-	}
-	head, err := repo.Head()
+	w, repo, err := o.loadDecisions()
 	if err != nil {
 		return nil, err
 	}
-	w.commit = head.Commit.Hash.String()
-
-	cfg, err := o.committedConfig(repo, head, w)
-	if err != nil {
-		return nil, err
-	}
-	w.cfg = cfg
-	if w.day, err = o.day(cfg); err != nil {
-		return nil, err
-	}
-
-	dir := o.peopleFolder(cfg)
-	rel, err := repo.Rel(dir)
-	if err != nil {
-		return nil, err
-	}
-	roster, err := loadCommitted(head, rel, filepath.ToSlash(dir), cfg)
-	if err != nil {
-		return nil, fmt.Errorf("read the person files at commit %s: %w", head.Commit.Hash, err)
-	}
-	if changed, err := repo.Uncommitted(rel); err == nil && len(changed) > 0 {
-		w.warnings = append(w.warnings, fmt.Sprintf("uncommitted changes are ignored, only what is committed counts: %s", strings.Join(changed, ", ")))
-	}
-	for _, p := range roster.Problems() {
-		w.warnings = append(w.warnings, "invalid person file, so nothing is granted to them: "+p.String())
-	}
-	w.decisions = roster.Evaluate(w.day)
-	if err := o.committedKeys(repo, head, roster, w); err != nil {
-		return nil, err
-	}
+	cfg, rel, dir := w.cfg, w.peopleRel, o.peopleFolder(w.cfg)
 
 	held, version, err := o.manualHeld(repo, rel, filepath.ToSlash(dir), w)
 	if err != nil {
@@ -134,6 +100,57 @@ func (o *options) manualHeld(repo *gitfile.PeopleRepo, rel, label string, w *wor
 	return held, fmt.Sprintf("entitled at the ends of %s to %s", w.day-model.Day(n), w.day-1), nil
 }
 
+// loadDecisions is loadWorld without the providers: the committed
+// configuration, person files and keys, and everyone's level on the day.
+func (o *options) loadDecisions() (*world, *gitfile.PeopleRepo, error) {
+	w := &world{}
+	anchor := filepath.Dir(o.configPath)
+	if o.peopleDir != "" {
+		anchor = o.peopleDir
+	}
+	repo, err := gitfile.OpenPeopleRepo(anchor)
+	if err != nil {
+		return nil, nil, fmt.Errorf("plan and apply read the person files from git: %w", err)
+	}
+	head, err := repo.Head()
+	if err != nil {
+		return nil, nil, err
+	}
+	w.commit = head.Commit.Hash.String()
+
+	cfg, err := o.committedConfig(repo, head, w)
+	if err != nil {
+		return nil, nil, err
+	}
+	w.cfg = cfg
+	if w.day, err = o.day(cfg); err != nil {
+		return nil, nil, err
+	}
+
+	dir := o.peopleFolder(cfg)
+	rel, err := repo.Rel(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	w.peopleRel = rel
+	roster, err := loadCommitted(head, rel, filepath.ToSlash(dir), cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the person files at commit %s: %w", head.Commit.Hash, err)
+	}
+	w.roster = roster
+	if changed, err := repo.Uncommitted(rel); err == nil && len(changed) > 0 {
+		w.warnings = append(w.warnings, fmt.Sprintf("uncommitted changes are ignored, only what is committed counts: %s", strings.Join(changed, ", ")))
+	}
+	for _, p := range roster.Problems() {
+		w.warnings = append(w.warnings, "invalid person file, so nothing is granted to them: "+p.String())
+	}
+	w.decisions = roster.Evaluate(w.day)
+	if err := o.committedKeys(repo, head, roster, w); err != nil {
+		return nil, nil, err
+	}
+	return w, repo, nil
+}
+
 // committedKeys checks the public keys committed in the keys folder.
 func (o *options) committedKeys(repo *gitfile.PeopleRepo, head *gitfile.Revision, roster *model.Roster, w *world) error {
 	dir := o.keysFolder(w.cfg)
@@ -152,6 +169,11 @@ func (o *options) committedKeys(repo *gitfile.PeopleRepo, head *gitfile.Revision
 	}
 	w.keys = checks
 	w.warnings = append(w.warnings, missing...)
+	var ringWarnings []string
+	if w.ring, ringWarnings, err = secretsKeyRing(sub, filepath.ToSlash(dir), roster, w.cfg); err != nil {
+		return err
+	}
+	w.warnings = append(w.warnings, ringWarnings...)
 	for _, p := range model.KeyProblems(checks, now) {
 		if p.Warning {
 			w.keyWarnings = append(w.keyWarnings, p.String())
