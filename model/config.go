@@ -17,11 +17,14 @@ type Policy struct {
 	ShadowShiftsRequired int // shadow shifts before supervised access (default 2)
 	AbsenceLimitDays     int // an absence revokes access on the day after this many days (default 42)
 	MaxTemporaryDays     int // the longest a temporary_access entry may last (default 90)
+	// Evidence says whether an approval must be proven by a review of
+	// the pull request that wrote it (default warn).
+	Evidence EvidencePolicy
 }
 
 // DefaultPolicy is the policy of the written rules.
 func DefaultPolicy() Policy {
-	return Policy{ShadowShiftsRequired: 2, AbsenceLimitDays: 42, MaxTemporaryDays: 90}
+	return Policy{ShadowShiftsRequired: 2, AbsenceLimitDays: 42, MaxTemporaryDays: 90, Evidence: EvidenceWarn}
 }
 
 // Safety holds the limits checked before any change is applied.
@@ -121,14 +124,21 @@ func (t *Target) IdentityField() string {
 
 // Config is prodaccess.yaml.
 type Config struct {
-	File     string // where it was read from, for messages
-	People   string // the people folder, relative to the config file's folder
-	Keys     string // the folder of public keys (<id>.asc), relative to the config file's folder
-	Timezone string
-	Location *time.Location
-	Policy   Policy
-	Safety   Safety
-	Targets  []Target
+	File   string // where it was read from, for messages
+	People string // the people folder, relative to the config file's folder
+	Keys   string // the folder of public keys (<id>.asc), relative to the config file's folder
+	// PeopleRepo is the people repository on GitHub (owner/name), where
+	// the evidence of approvals is looked up; empty: taken from the
+	// repository's origin when that is on GitHub.
+	PeopleRepo string
+	// PeopleBranch is the branch of the people repository that pull
+	// requests are merged into (default main).
+	PeopleBranch string
+	Timezone     string
+	Location     *time.Location
+	Policy       Policy
+	Safety       Safety
+	Targets      []Target
 }
 
 // DefaultConfig is the configuration used when there is no config file: the
@@ -139,12 +149,13 @@ func DefaultConfig() *Config {
 		panic("the time zone database has no Europe/London: " + err.Error())
 	}
 	return &Config{
-		People:   "people",
-		Keys:     "keys",
-		Timezone: "Europe/London",
-		Location: loc,
-		Policy:   DefaultPolicy(),
-		Safety:   Safety{MaxRemovalFraction: 0.25, ManualWindowDays: 7},
+		People:       "people",
+		Keys:         "keys",
+		PeopleBranch: "main",
+		Timezone:     "Europe/London",
+		Location:     loc,
+		Policy:       DefaultPolicy(),
+		Safety:       Safety{MaxRemovalFraction: 0.25, ManualWindowDays: 7},
 	}
 }
 
@@ -187,6 +198,20 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 				c.People = v
 			}
 		}},
+		{name: "people_repo", read: func(n *yaml.Node, path string) {
+			if v, ok := d.text(n, path); ok {
+				if !githubRepoRef.MatchString(v) || strings.HasSuffix(v, "/.") || strings.HasSuffix(v, "/..") {
+					d.problem(n, path, "%q is not a GitHub repository owner/name", v)
+					return
+				}
+				c.PeopleRepo = v
+			}
+		}},
+		{name: "people_branch", read: func(n *yaml.Node, path string) {
+			if v, ok := d.text(n, path); ok {
+				c.PeopleBranch = v
+			}
+		}},
 		{name: "keys", read: func(n *yaml.Node, path string) {
 			if v, ok := d.text(n, path); ok {
 				c.Keys = v
@@ -209,6 +234,7 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 				{name: "shadow_shifts_required", read: d.intInto(&c.Policy.ShadowShiftsRequired, 0, 10)},
 				{name: "absence_limit_days", read: d.intInto(&c.Policy.AbsenceLimitDays, 1, 3660)},
 				{name: "max_temporary_days", read: d.intInto(&c.Policy.MaxTemporaryDays, 1, 3660)},
+				{name: "evidence", read: enumInto(d, &c.Policy.Evidence, EvidenceRequired, EvidenceWarn, EvidenceOff)},
 			})
 		}},
 		{name: "safety", read: func(n *yaml.Node, path string) {

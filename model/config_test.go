@@ -48,7 +48,7 @@ targets:
 	if cfg.Location.String() != "America/New_York" || cfg.People != "staff/" {
 		t.Errorf("timezone %s, people %s", cfg.Location, cfg.People)
 	}
-	if diff := cmp.Diff(Policy{3, 28, 30}, cfg.Policy); diff != "" {
+	if diff := cmp.Diff(Policy{ShadowShiftsRequired: 3, AbsenceLimitDays: 28, MaxTemporaryDays: 30, Evidence: EvidenceWarn}, cfg.Policy); diff != "" {
 		t.Errorf("policy (-want +got):\n%s", diff)
 	}
 	if cfg.Safety.MaxRemovalFraction != 0.5 {

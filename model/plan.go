@@ -129,6 +129,10 @@ type Plan struct {
 	// must not be applied.
 	Refusals         []string `json:"refusals"`
 	AllowMassRemoval bool     `json:"allow_mass_removal"`
+	// GrantsRefused are the reasons no access may be granted now, such as
+	// a people branch that lets changes in without review while the
+	// policy requires evidence of approval. Removals still go ahead.
+	GrantsRefused []string `json:"grants_refused,omitempty"`
 	// KeyWarnings are public keys about to expire; pull requests that
 	// change GPG recipients repeat them.
 	KeyWarnings []string `json:"key_warnings,omitempty"`

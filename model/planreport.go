@@ -85,6 +85,7 @@ func WritePlan(w io.Writer, p *Plan, markdown bool) error {
 		list("Mass removal is allowed (--allow-mass-removal).", nil)
 	}
 	list("REFUSED: nothing in this plan may be applied:", p.Refusals)
+	list("GRANTS REFUSED: removals go ahead, and nothing is granted, because:", p.GrantsRefused)
 	adds, removes := 0, 0
 	for _, tp := range p.Targets {
 		for _, c := range tp.Changes {

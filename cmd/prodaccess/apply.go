@@ -32,7 +32,7 @@ anything failed or was refused.`,
 			}
 			ctx, cancel := signalContext()
 			defer cancel()
-			w, err := o.loadWorld()
+			w, err := o.loadWorld(ctx)
 			if err != nil {
 				return err
 			}
@@ -63,8 +63,15 @@ anything failed or was refused.`,
 				return err
 			}
 			report, err := reconciler.Apply(ctx, plan, w.providers)
+			// The evidence looked up is recorded whatever became of the
+			// changes: it is a fact about the people branch, not about
+			// the targets.
+			noteErr := o.recordEvidence(ctx, w)
 			if err != nil {
-				return err
+				return errors.Join(err, noteErr)
+			}
+			if noteErr != nil {
+				defer fmt.Fprintf(o.stderr, "prodaccess: %v\n", noteErr)
 			}
 			if err := model.WriteResults(o.stdout, report, format == "markdown"); err != nil {
 				return err
@@ -80,6 +87,9 @@ anything failed or was refused.`,
 			}
 			if n := report.Failed(); n > 0 {
 				return &exitError{code: 1, err: fmt.Errorf("%d change(s) failed or were refused; see the results above", n)}
+			}
+			if noteErr != nil {
+				return &exitError{code: 1}
 			}
 			return nil
 		},

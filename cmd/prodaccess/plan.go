@@ -44,6 +44,7 @@ func (w *world) plan(states []model.TargetState, allowMass bool) *model.Plan {
 	plan := reconciler.Diff(reconciler.Input{Config: w.cfg, At: w.day, Commit: w.commit, Decisions: w.decisions, States: states, Keys: w.keys, Ring: w.ring})
 	plan.Warnings = append(append(slices.Clone(w.warnings), w.keyWarnings...), plan.Warnings...)
 	plan.KeyWarnings = w.keyWarnings
+	plan.GrantsRefused = w.grantsRefused
 	reconciler.CheckSafety(plan, w.cfg, allowMass)
 	return plan
 }
@@ -65,7 +66,7 @@ safety check refuses the plan.`,
 			}
 			ctx, cancel := signalContext()
 			defer cancel()
-			w, err := o.loadWorld()
+			w, err := o.loadWorld(ctx)
 			if err != nil {
 				return err
 			}
@@ -87,7 +88,7 @@ safety check refuses the plan.`,
 				return err
 			}
 			switch {
-			case len(plan.Refusals) > 0:
+			case len(plan.Refusals) > 0 || len(plan.GrantsRefused) > 0:
 				return &exitError{code: 1}
 			case plan.Changes() > 0:
 				return &exitError{code: 2}

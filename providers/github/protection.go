@@ -3,11 +3,14 @@ package github
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/google/go-github/v60/github"
 )
 
 // Protection is what a branch's protection does for approvals: the
@@ -101,7 +104,7 @@ func (c *Client) BranchProtection(ctx context.Context, repo, branch string) (*Pr
 
 	prot, _, err := c.gh.Repositories.GetBranchProtection(ctx, owner, name, branch)
 	switch s := statusOf(err); {
-	case s == http.StatusNotFound:
+	case s == http.StatusNotFound || errors.Is(err, github.ErrBranchNotProtected):
 		// No classic protection: rulesets may still protect the branch.
 	case s == http.StatusForbidden:
 		out.Unread = append(out.Unread, fmt.Sprintf("the classic protection of %s (GET branches/%s/protection answered 403; the token needs Administration: read on %s)", branch, branch, repo))
