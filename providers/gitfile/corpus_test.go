@@ -15,7 +15,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/internal/golden"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -137,7 +137,7 @@ func TestCorpusEdits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("testdata", "golden", c.String()+".golden"), after)
+			golden.Check(t, filepath.Join("testdata", "golden", c.String()+".golden"), after, *update)
 			if err := checkEdit(tg, before, after, changes); err != nil {
 				t.Error(err)
 			}
@@ -206,25 +206,6 @@ func mustFormat(t testing.TB, tg *model.Target) format {
 		t.Fatal(err)
 	}
 	return f
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
 }
 
 // checkEdit checks an edit without trusting the code that made it. It
