@@ -164,7 +164,7 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 		if err != nil {
 			return nil, err
 		}
-		entries, err := ft.parse(content)
+		entries, err := readEntries(ft, content)
 		if err != nil {
 			return nil, fmt.Errorf("target %s: %s: %w", t.Name, t.Path, err)
 		}
