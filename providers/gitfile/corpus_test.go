@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite golden files with what the code
 
 // corpusCase is one list in one file of testdata/corpus. The files are
 // written in the styles found in real repositories: GOV.UK's recipients
-// and hieradata, pass stores, tfvars.
+// and hieradata, pass stores, tfvars; and records of manual targets.
 type corpusCase struct {
 	file   string
 	format model.FileFormat
@@ -62,6 +62,8 @@ var corpus = []corpusCase{
 	{"wrapped.tfvars", model.TFVarsList, "role_poweruser_user_arns"},
 	{"empty_lists.tfvars", model.TFVarsList, "role_poweruser_user_arns"},
 	{"empty_lists.tfvars", model.TFVarsList, "role_user_user_arns"},
+	{"signon_super_admins.txt", model.Lines, ""},
+	{"crlf_no_final_newline.txt", model.Lines, ""},
 }
 
 func (c corpusCase) String() string {
@@ -101,6 +103,8 @@ func newSubject(f model.FileFormat, i int, salt string) string {
 			return salt
 		}
 		return fmt.Sprintf("user%x", sum[:4])
+	case model.Lines:
+		return fmt.Sprintf("new%x@example.gov.uk", sum[:4])
 	}
 	if salt != "" && i == 0 {
 		return salt

@@ -51,6 +51,8 @@ func formatFor(t *model.Target) (format, error) {
 		return yamlList{key: t.Key}, nil
 	case model.TFVarsList:
 		return tfvarsList{name: t.Key, file: t.Path}, nil
+	case model.Lines:
+		return lines{}, nil
 	}
 	return nil, fmt.Errorf("target %s: unknown format %q", t.Name, t.Format)
 }

@@ -81,6 +81,20 @@ func TestRewrite(t *testing.T) {
 			want: "# Power users\nrole_poweruser_user_arns = [\"arn:aws:iam::123456789012:user/b\", \"arn:aws:iam::123456789012:user/c\"]\n" +
 				"other = \"x\" # untouched\n",
 		},
+		{
+			name:    "lines: comments, blank lines and CRLF stay; a new entry is commented as the others are",
+			target:  model.Target{Type: model.Manual, Format: model.Lines, Path: "signon.txt"},
+			in:      "# Signon Super Admin\r\n\r\nal@example.gov.uk  # Al\r\nBo@Example.gov.uk # Bo\r\n\r\n# end\r\n",
+			changes: []model.Change{remove("bo@example.gov.uk"), add("cy.new@example.gov.uk", "Cy New")},
+			want:    "# Signon Super Admin\r\n\r\nal@example.gov.uk  # Al\r\ncy.new@example.gov.uk # Cy New\r\n\r\n# end\r\n",
+		},
+		{
+			name:    "lines: plain entries stay plain, indented as the last one",
+			target:  model.Target{Type: model.Manual, Format: model.Lines},
+			in:      "  al@example.gov.uk\n",
+			changes: []model.Change{add("bo@example.gov.uk", "Bo")},
+			want:    "  al@example.gov.uk\n  bo@example.gov.uk\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,6 +164,12 @@ func TestParseRefusesToGuess(t *testing.T) {
 			"line 2: an item of arns is not a plain string; prodaccess will not guess what it means"},
 		{"tfvars: comments between items that share lines", model.Target{Format: model.TFVarsList, Key: "arns", Path: "x.tfvars"}, "arns = [\"a\", /* b */ \"b\"]\n",
 			"line 1: arns has several items on a line and comments between them; prodaccess cannot edit it without moving a comment away from its item: write one item a line"},
+		{"lines: two identities on a line", model.Target{Format: model.Lines}, "al@example.gov.uk\nbo@example.gov.uk cy@example.gov.uk\n",
+			`line 2: "bo@example.gov.uk cy@example.gov.uk" holds more than one identity; write one a line, and a comment after a #`},
+		{"lines: a comment without a blank before it", model.Target{Format: model.Lines}, "al@example.gov.uk#Al\n",
+			`line 1: "al@example.gov.uk#Al" holds '#', which an identity in a record may not hold; prodaccess will not guess what it means`},
+		{"lines: an invisible character", model.Target{Format: model.Lines}, "al@example.gov.uk\u200b\n",
+			`line 1: "al@example.gov.uk\u200b" holds '\u200b', which an identity in a record may not hold; prodaccess will not guess what it means`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,6 +204,7 @@ func TestEveryEntryReadCanBeRemoved(t *testing.T) {
 		{"gpg-id: comments and CRLF", model.Target{Format: model.GPGID}, "# team\r\n" + fpA + " # Al\r\n\r\n" + fpB + "\r\n"},
 		{"yaml-list: anchored, tagged and quoted items", model.Target{Format: model.YAMLList, Key: "k"}, "k:\n  - &a alice\n  - !!str bob\n  - 'c''d'\n  - \"e\\\"f\"\n"},
 		{"yaml-list: a flow list over lines", model.Target{Format: model.YAMLList, Key: "k"}, "k: [a, b,\n  c]  # x\n"},
+		{"lines: tabs, comments and a last line without a line end", model.Target{Format: model.Lines}, "\tal@example.gov.uk\t# Al\n# x\nbo@example.gov.uk"},
 		{"tfvars: escapes and comments", model.Target{Format: model.TFVarsList, Key: "k", Path: "x.tfvars"}, "k = [\n  \"a\\\"b\", // one\n  \"$${x}\" /* two */\n]\n"},
 	}
 	for _, tt := range tests {
