@@ -34,6 +34,9 @@ type Safety struct {
 	// listed after the day it happens (default 7), so that a run that
 	// fails on that day does not lose it.
 	ManualWindowDays int
+	// MaxRevocationWait is how long a revocation may wait in an open pull
+	// request before plan and apply fail (default 48 hours).
+	MaxRevocationWait time.Duration
 }
 
 // TargetType says how a target is read and changed.
@@ -55,7 +58,18 @@ const (
 	GPGID         FileFormat = "gpg-id"         // one fingerprint a line, as pass's .gpg-id
 	YAMLList      FileFormat = "yaml-list"      // a list under a key in a YAML file
 	TFVarsList    FileFormat = "tfvars-list"    // a Terraform variable holding a list of strings
+	Lines         FileFormat = "lines"          // one identity a line: the record of a manual target
 )
+
+// Record is where a manual target's record is kept: a lines file in a git
+// repository that says who holds the access. prodaccess changes it through
+// a pull request, which is the ticket for the work done by hand.
+type Record struct {
+	Repo       string // a git URL or a local path
+	GitHubRepo string // owner/name where pull requests are opened; may be empty
+	Branch     string // the base branch
+	Path       string // the file inside the repository
+}
 
 // Target is one system that production access means.
 type Target struct {
@@ -72,6 +86,13 @@ type Target struct {
 	Key        string // yaml-list and tfvars-list: where the list is
 
 	Instructions string // manual
+	// Record, for a manual target, is the file that records who holds the
+	// access; nil: what the target holds is worked out from the person
+	// files of the last days (the weaker mode, see reconciler.ManualHeld).
+	Record *Record
+	// Owners are asked to review the record's pull requests: GitHub
+	// logins, and teams as org/team.
+	Owners []string
 
 	Keep   []string // entries that are not people and always stay
 	Levels []Level  // the levels the target includes
@@ -155,7 +176,7 @@ func DefaultConfig() *Config {
 		Timezone:     "Europe/London",
 		Location:     loc,
 		Policy:       DefaultPolicy(),
-		Safety:       Safety{MaxRemovalFraction: 0.25, ManualWindowDays: 7},
+		Safety:       Safety{MaxRemovalFraction: 0.25, ManualWindowDays: 7, MaxRevocationWait: 48 * time.Hour},
 	}
 }
 
@@ -245,6 +266,7 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 					}
 				}},
 				{name: "manual_window_days", read: d.intInto(&c.Safety.ManualWindowDays, 1, 90)},
+				{name: "max_revocation_wait", read: d.durationInto(&c.Safety.MaxRevocationWait, time.Hour, 90*24*time.Hour)},
 			})
 		}},
 		{name: "targets", read: func(n *yaml.Node, path string) {
@@ -283,6 +305,29 @@ func (d *decoder) intInto(dst *int, lo, hi int) func(*yaml.Node, string) {
 		*dst = v
 	}
 }
+
+// durationInto reads a duration such as 48h or 36h30m, from lo to hi.
+func (d *decoder) durationInto(dst *time.Duration, lo, hi time.Duration) func(*yaml.Node, string) {
+	return func(n *yaml.Node, path string) {
+		s, ok := d.text(n, path)
+		if !ok {
+			return
+		}
+		v, err := time.ParseDuration(s)
+		if err != nil || strings.ContainsAny(s, "+-") {
+			d.problem(n, path, "expected a duration in hours and minutes such as 48h or 36h30m, found %q", s)
+			return
+		}
+		if v < lo || v > hi {
+			d.problem(n, path, "%s is out of range: it must be from %s to %s", s, hoursText(lo), hoursText(hi))
+			return
+		}
+		*dst = v
+	}
+}
+
+// hoursText writes a whole number of hours as 48h.
+func hoursText(v time.Duration) string { return strconv.Itoa(int(v/time.Hour)) + "h" }
 
 func (d *decoder) fraction(n *yaml.Node, path string) (float64, bool) {
 	s, ok := d.scalar(n, path)
@@ -328,6 +373,8 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 		{name: "format", read: enumInto(d, &t.Format, GPGRecipients, GPGID, YAMLList, TFVarsList)},
 		{name: "key", read: str(&t.Key)},
 		{name: "instructions", read: str(&t.Instructions)},
+		{name: "record", read: func(n *yaml.Node, path string) { t.Record = d.record(n, path) }},
+		{name: "owners", read: func(n *yaml.Node, path string) { t.Owners = d.owners(n, path) }},
 		{name: "keep", read: func(n *yaml.Node, path string) {
 			d.list(n, path, func(_ int, item *yaml.Node, path string) {
 				if v, ok := d.text(item, path); ok {
@@ -368,7 +415,7 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 	allowed := map[TargetType][]string{
 		GitHubTeam: {"org", "team", "keep"},
 		FileTarget: {"repo", "github_repo", "branch", "path", "format", "key", "keep", "secrets"},
-		Manual:     {"instructions"},
+		Manual:     {"instructions", "record", "owners", "keep"},
 	}
 	required := map[TargetType][]string{
 		GitHubTeam: {"org", "team"},
@@ -406,24 +453,18 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 		}
 	}
 	if t.Type == FileTarget {
-		if v := present["github_repo"]; v != nil && !githubRepoRef.MatchString(t.GitHubRepo) {
-			d.problem(v, path+".github_repo", "%q is not owner/name", t.GitHubRepo)
+		d.checkRepository(present, path, t.Repo, &t.GitHubRepo, t.Path)
+	}
+	if t.Type == Manual && present["record"] == nil {
+		if v := present["keep"]; v != nil {
+			d.problem(v, path+".keep", "keep entries stay in a record; give the target a record, or remove keep")
 		}
-		if t.GitHubRepo == "" {
-			if m := githubURL.FindStringSubmatch(t.Repo); m != nil {
-				t.GitHubRepo = m[1]
-			}
+		if v := present["owners"]; v != nil {
+			d.problem(v, path+".owners", "owners review the pull requests of a record; give the target a record, or remove owners")
 		}
-		if v := present["repo"]; v != nil && isHTTPURL(t.Repo) {
-			if u, err := url.Parse(t.Repo); err != nil || u.Host == "" {
-				d.problem(v, path+".repo", "%q is not a URL", RedactURL(t.Repo))
-			} else if u.User != nil {
-				d.problem(v, path+".repo", "the URL carries a user name or password; give credentials in GITHUB_TOKEN, never in the configuration")
-			}
-		}
-		if v := present["path"]; v != nil && (strings.HasPrefix(t.Path, "/") || strings.Contains("/"+t.Path+"/", "/../")) {
-			d.problem(v, path+".path", "%q must be a path inside the repository", t.Path)
-		}
+	}
+	if v := present["owners"]; v != nil && t.Record != nil && t.Record.GitHubRepo == "" {
+		d.problem(v, path+".owners", "owners are asked to review pull requests on GitHub, and the record's repository is not on GitHub: give record.github_repo")
 	}
 	d.normalizeKeep(&t, present, path)
 	if len(t.Levels) == 0 {
@@ -433,6 +474,83 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 		t.Levels = append([]Level(nil), AccessLevels...)
 	}
 	return t, len(d.problems) == before
+}
+
+// checkRepository checks the fields that place a file in a repository
+// (repo, github_repo and path, as found in present) and derives
+// github_repo from a GitHub URL.
+func (d *decoder) checkRepository(present map[string]*yaml.Node, path, repo string, githubRepo *string, file string) {
+	if v := present["github_repo"]; v != nil && !githubRepoRef.MatchString(*githubRepo) {
+		d.problem(v, path+".github_repo", "%q is not owner/name", *githubRepo)
+	}
+	if *githubRepo == "" {
+		if m := githubURL.FindStringSubmatch(repo); m != nil {
+			*githubRepo = m[1]
+		}
+	}
+	if v := present["repo"]; v != nil && isHTTPURL(repo) {
+		if u, err := url.Parse(repo); err != nil || u.Host == "" {
+			d.problem(v, path+".repo", "%q is not a URL", RedactURL(repo))
+		} else if u.User != nil {
+			d.problem(v, path+".repo", "the URL carries a user name or password; give credentials in GITHUB_TOKEN, never in the configuration")
+		}
+	}
+	if v := present["path"]; v != nil && (strings.HasPrefix(file, "/") || strings.Contains("/"+file+"/", "/../")) {
+		d.problem(v, path+".path", "%q must be a path inside the repository", file)
+	}
+}
+
+// record reads a manual target's record: where its lines file is.
+func (d *decoder) record(n *yaml.Node, path string) *Record {
+	r := &Record{Branch: "main"}
+	present := map[string]*yaml.Node{}
+	str := func(name string, dst *string) field {
+		return field{name: name, required: name == "repo" || name == "path", read: func(n *yaml.Node, path string) {
+			present[name] = n
+			if v, ok := d.text(n, path); ok {
+				*dst = v
+			}
+		}}
+	}
+	before := len(d.problems)
+	if !d.mapping(n, path, "a record (repo, path, and optionally github_repo, branch and format)", []field{
+		str("repo", &r.Repo), str("github_repo", &r.GitHubRepo), str("branch", &r.Branch), str("path", &r.Path),
+		// lines is the only format of a record; naming it is allowed.
+		{name: "format", read: func(n *yaml.Node, path string) { d.enum(n, path, string(Lines)) }},
+	}) {
+		return nil
+	}
+	d.checkRepository(present, path, r.Repo, &r.GitHubRepo, r.Path)
+	if len(d.problems) != before {
+		return nil
+	}
+	return r
+}
+
+// owners reads the owners of a manual target: GitHub logins and org/team.
+func (d *decoder) owners(n *yaml.Node, path string) []string {
+	var out []string
+	d.list(n, path, func(_ int, item *yaml.Node, path string) {
+		v, ok := d.text(item, path)
+		if !ok {
+			return
+		}
+		org, team, isTeam := strings.Cut(v, "/")
+		switch {
+		case isTeam && (!githubSlug.MatchString(org) || !githubSlug.MatchString(team)):
+			d.problem(item, path, "%q is not a GitHub team written as org/team", v)
+		case !isTeam && !ValidGitHubLogin(v):
+			d.problem(item, path, "%q is not a GitHub login, nor a team written as org/team", v)
+		case slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, v) }):
+			d.problem(item, path, "%s is listed twice", v)
+		default:
+			out = append(out, v)
+		}
+	})
+	if n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+		d.problem(n, path, "lists no owner; remove the field if the record has none")
+	}
+	return out
 }
 
 // normalizeKeep checks keep entries against what the target holds and

@@ -3,6 +3,7 @@ package model
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -17,6 +18,7 @@ policy:
   max_temporary_days: 30
 safety:
   max_removal_fraction: 0.5
+  max_revocation_wait: 36h30m
 targets:
   - name: team
     type: github-team
@@ -41,6 +43,14 @@ targets:
   - name: signon
     type: manual
     instructions: Grant Super Admin in Signon
+  - name: paas
+    type: manual
+    instructions: Grant SpaceDeveloper
+    record:
+      repo: https://github.com/alphagov/access-records.git
+      path: paas/space-developers.txt
+    owners: [alphagov/paas-admins, lee-lead]
+    keep: [break-glass@example.gov.uk]
 `[1:]))
 	if err != nil {
 		t.Fatal(err)
@@ -51,18 +61,21 @@ targets:
 	if diff := cmp.Diff(Policy{ShadowShiftsRequired: 3, AbsenceLimitDays: 28, MaxTemporaryDays: 30, Evidence: EvidenceWarn}, cfg.Policy); diff != "" {
 		t.Errorf("policy (-want +got):\n%s", diff)
 	}
-	if cfg.Safety.MaxRemovalFraction != 0.5 {
-		t.Errorf("max_removal_fraction %v", cfg.Safety.MaxRemovalFraction)
+	if cfg.Safety.MaxRemovalFraction != 0.5 || cfg.Safety.MaxRevocationWait != 36*time.Hour+30*time.Minute {
+		t.Errorf("max_removal_fraction %v, max_revocation_wait %v", cfg.Safety.MaxRemovalFraction, cfg.Safety.MaxRevocationWait)
 	}
 	want := []Target{
 		{Name: "team", Type: GitHubTeam, Org: "alphagov", Team: "gov-uk-production", Branch: "main",
-			Keep: []string{"deploy-bot"}, Levels: AccessLevels, Pos: Pos{10, 5}},
+			Keep: []string{"deploy-bot"}, Levels: AccessLevels, Pos: Pos{11, 5}},
 		{Name: "recipients", Type: FileTarget, Repo: "git@github.com:alphagov/govuk-secrets.git", GitHubRepo: "alphagov/govuk-secrets",
 			Branch: "main", Path: "puppet_aws/gpg_recipients/production_hiera_gpg.rcp", Format: GPGRecipients,
-			Keep: []string{"F00DF00DF00DF00DF00DF00DF00DF00DF00DF00D"}, Levels: []Level{Permanent}, Pos: Pos{15, 5}},
+			Keep: []string{"F00DF00DF00DF00DF00DF00DF00DF00DF00DF00D"}, Levels: []Level{Permanent}, Pos: Pos{16, 5}},
 		{Name: "users", Type: FileTarget, Repo: "/srv/git/puppet", GitHubRepo: "alphagov/govuk-puppet", Branch: "production",
-			Path: "hieradata/common.yaml", Format: YAMLList, Key: "users::usernames", Levels: AccessLevels, Pos: Pos{22, 5}},
-		{Name: "signon", Type: Manual, Branch: "main", Instructions: "Grant Super Admin in Signon", Levels: AccessLevels, Pos: Pos{30, 5}},
+			Path: "hieradata/common.yaml", Format: YAMLList, Key: "users::usernames", Levels: AccessLevels, Pos: Pos{23, 5}},
+		{Name: "signon", Type: Manual, Branch: "main", Instructions: "Grant Super Admin in Signon", Levels: AccessLevels, Pos: Pos{31, 5}},
+		{Name: "paas", Type: Manual, Branch: "main", Instructions: "Grant SpaceDeveloper", Levels: AccessLevels, Pos: Pos{34, 5},
+			Record: &Record{Repo: "https://github.com/alphagov/access-records.git", GitHubRepo: "alphagov/access-records", Branch: "main", Path: "paas/space-developers.txt"},
+			Owners: []string{"alphagov/paas-admins", "lee-lead"}, Keep: []string{"break-glass@example.gov.uk"}},
 	}
 	if diff := cmp.Diff(want, cfg.Targets); diff != "" {
 		t.Errorf("targets (-want +got):\n%s", diff)
@@ -77,8 +90,8 @@ func TestParseConfigDefaults(t *testing.T) {
 	if diff := cmp.Diff(DefaultPolicy(), cfg.Policy); diff != "" {
 		t.Errorf("policy (-want +got):\n%s", diff)
 	}
-	if cfg.Timezone != "Europe/London" || cfg.People != "people" || cfg.Safety.MaxRemovalFraction != 0.25 {
-		t.Errorf("defaults: %q %q %v", cfg.Timezone, cfg.People, cfg.Safety.MaxRemovalFraction)
+	if cfg.Timezone != "Europe/London" || cfg.People != "people" || cfg.Safety.MaxRemovalFraction != 0.25 || cfg.Safety.MaxRevocationWait != 48*time.Hour {
+		t.Errorf("defaults: %q %q %v %v", cfg.Timezone, cfg.People, cfg.Safety.MaxRemovalFraction, cfg.Safety.MaxRevocationWait)
 	}
 }
 
@@ -118,6 +131,29 @@ func TestParseConfigProblems(t *testing.T) {
 			[]string{`prodaccess.yaml:2:55: targets[0].levels[0]: unknown value "none"; expected one of temporary_supervised, supervised, permanent`}},
 		{"empty levels", "targets:\n  - {name: m, type: manual, instructions: a, levels: []}\n",
 			[]string{`prodaccess.yaml:2:54: targets[0].levels: lists no level; remove the field to include all three`}},
+		{"revocation wait in days", "safety:\n  max_revocation_wait: 2d\n",
+			[]string{`prodaccess.yaml:2:24: safety.max_revocation_wait: expected a duration in hours and minutes such as 48h or 36h30m, found "2d"`}},
+		{"revocation wait too short", "safety:\n  max_revocation_wait: 30m\n",
+			[]string{`prodaccess.yaml:2:24: safety.max_revocation_wait: 30m is out of range: it must be from 1h to 2160h`}},
+		{"record without path", "targets:\n  - name: m\n    type: manual\n    instructions: a\n    record: {repo: r}\n",
+			[]string{`prodaccess.yaml:5:13: targets[0].record: missing required field "path"`}},
+		{"record of another format", "targets:\n  - name: m\n    type: manual\n    instructions: a\n    record: {repo: r, path: p, format: yaml-list}\n",
+			[]string{`prodaccess.yaml:5:40: targets[0].record.format: unknown value "yaml-list"; expected one of lines`}},
+		{"record outside the repository", "targets:\n  - name: m\n    type: manual\n    instructions: a\n    record: {repo: r, path: /etc/x}\n",
+			[]string{`prodaccess.yaml:5:29: targets[0].record.path: "/etc/x" must be a path inside the repository`}},
+		{"owners without a record", "targets:\n  - name: m\n    type: manual\n    instructions: a\n    owners: [alex]\n    keep: [a@example.gov.uk]\n",
+			[]string{
+				`prodaccess.yaml:5:13: targets[0].owners: owners review the pull requests of a record; give the target a record, or remove owners`,
+				`prodaccess.yaml:6:11: targets[0].keep: keep entries stay in a record; give the target a record, or remove keep`,
+			}},
+		{"owners of a record not on GitHub", "targets:\n  - name: m\n    type: manual\n    instructions: a\n    record: {repo: /srv/records, path: p}\n    owners: [alex]\n",
+			[]string{`prodaccess.yaml:6:13: targets[0].owners: owners are asked to review pull requests on GitHub, and the record's repository is not on GitHub: give record.github_repo`}},
+		{"owners that are neither logins nor teams", "targets:\n  - name: m\n    type: manual\n    instructions: a\n    record: {repo: r, github_repo: o/r, path: p}\n    owners: [\"-x\", \"o/t/u\", alex, Alex]\n",
+			[]string{
+				`prodaccess.yaml:6:14: targets[0].owners[0]: "-x" is not a GitHub login, nor a team written as org/team`,
+				`prodaccess.yaml:6:20: targets[0].owners[1]: "o/t/u" is not a GitHub team written as org/team`,
+				`prodaccess.yaml:6:35: targets[0].owners[3]: Alex is listed twice`,
+			}},
 		{"two documents", "people: people\n---\npeople: other\n",
 			[]string{`prodaccess.yaml:2:1: a second YAML document starts here; the file must hold exactly one`}},
 	}
