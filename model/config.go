@@ -463,8 +463,16 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 			d.problem(v, path+".owners", "owners review the pull requests of a record; give the target a record, or remove owners")
 		}
 	}
-	if v := present["owners"]; v != nil && t.Record != nil && t.Record.GitHubRepo == "" {
-		d.problem(v, path+".owners", "owners are asked to review pull requests on GitHub, and the record's repository is not on GitHub: give record.github_repo")
+	if v := present["owners"]; v != nil && t.Record != nil {
+		owner, _, _ := strings.Cut(t.Record.GitHubRepo, "/")
+		for i, n := range v.Content {
+			if org, _, isTeam := strings.Cut(n.Value, "/"); isTeam && owner != "" && slices.Contains(t.Owners, n.Value) && !strings.EqualFold(org, owner) {
+				d.problem(n, fmt.Sprintf("%s.owners[%d]", path, i), "GitHub asks only teams of %s to review pull requests in %s; %s is a team of %s", owner, t.Record.GitHubRepo, n.Value, org)
+			}
+		}
+		if owner == "" {
+			d.problem(v, path+".owners", "owners are asked to review pull requests on GitHub, and the record's repository is not on GitHub: give record.github_repo")
+		}
 	}
 	d.normalizeKeep(&t, present, path)
 	if len(t.Levels) == 0 {

@@ -148,6 +148,8 @@ func TestParseConfigProblems(t *testing.T) {
 			}},
 		{"owners of a record not on GitHub", "targets:\n  - name: m\n    type: manual\n    instructions: a\n    record: {repo: /srv/records, path: p}\n    owners: [alex]\n",
 			[]string{`prodaccess.yaml:6:13: targets[0].owners: owners are asked to review pull requests on GitHub, and the record's repository is not on GitHub: give record.github_repo`}},
+		{"owners from another organisation", "targets:\n  - name: m\n    type: manual\n    instructions: a\n    record: {repo: r, github_repo: o/r, path: p}\n    owners: [other/team]\n",
+			[]string{`prodaccess.yaml:6:14: targets[0].owners[0]: GitHub asks only teams of o to review pull requests in o/r; other/team is a team of other`}},
 		{"owners that are neither logins nor teams", "targets:\n  - name: m\n    type: manual\n    instructions: a\n    record: {repo: r, github_repo: o/r, path: p}\n    owners: [\"-x\", \"o/t/u\", alex, Alex]\n",
 			[]string{
 				`prodaccess.yaml:6:14: targets[0].owners[0]: "-x" is not a GitHub login, nor a team written as org/team`,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Entry is one thing a target holds now: a login, a fingerprint, a
@@ -31,6 +32,33 @@ type TargetState struct {
 	// Secrets are the target's encrypted secrets as read, for a target
 	// that holds any; nil for the others.
 	Secrets *SecretScan `json:"secrets,omitempty"`
+	// Proposal is what prodaccess's open pull request (or, where none is
+	// opened, its branch) changes in the target once merged; nil when
+	// there is none.
+	Proposal *Proposal `json:"proposal,omitempty"`
+}
+
+// Proposal is what an open pull request of prodaccess changes in one
+// target: the entries its branch adds and removes, compared with the
+// commit the branch was made from.
+type Proposal struct {
+	PullRequest *PullRequest `json:"pull_request,omitempty"` // nil: a branch without a pull request
+	Branch      string       `json:"branch"`
+	// Since is when the pull request was opened; for a branch without
+	// one, when its commit was made.
+	Since   time.Time `json:"since"`
+	Adds    []string  `json:"adds"`    // subjects, as the branch writes them
+	Removes []string  `json:"removes"` // subjects, as the base writes them
+}
+
+// Holds reports whether the proposal makes the change c to target t.
+func (pr *Proposal) Holds(t *Target, c Change) bool {
+	list := pr.Adds
+	if c.Action == Remove {
+		list = pr.Removes
+	}
+	k := t.SubjectKey(c.Subject)
+	return slices.ContainsFunc(list, func(s string) bool { return t.SubjectKey(s) == k })
 }
 
 // SubjectKey is how the target compares subjects: GitHub logins without regard
@@ -67,6 +95,31 @@ const (
 	Remove Action = "remove"
 )
 
+// Progress says where a change stands.
+type Progress string
+
+// The progress of a change.
+const (
+	// ToDo: apply acts on it now (an API write, or a new or updated pull
+	// request).
+	ToDo Progress = "to-do"
+	// Waiting: an open pull request of prodaccess already holds exactly
+	// this change; it takes effect when a person merges it.
+	Waiting Progress = "waiting"
+	// DoneByHand: a manual target without a record; a person makes the
+	// change, and nothing records it.
+	DoneByHand Progress = "by-hand"
+)
+
+// WaitingOn names the open pull request (or branch) that holds a change.
+type WaitingOn struct {
+	PullRequest int       `json:"pull_request,omitempty"`
+	URL         string    `json:"url,omitempty"`
+	Branch      string    `json:"branch"`
+	Since       time.Time `json:"since"`
+	Reviewers   []string  `json:"reviewers,omitempty"` // requested: logins, and teams as org/team
+}
+
 // Change is one entry to add to or remove from one target.
 type Change struct {
 	Target  string `json:"target"`
@@ -81,14 +134,55 @@ type Change struct {
 	// GitHubID is the person's immutable GitHub user id, when the file
 	// gives one; a login that now belongs to another id is refused.
 	GitHubID int64 `json:"github_id,omitempty"`
+	// Progress says whether apply acts on the change now, an open pull
+	// request already holds it, or a person makes it by hand.
+	Progress Progress   `json:"progress,omitempty"`
+	Waiting  *WaitingOn `json:"waiting,omitempty"`
 }
 
 func (c Change) String() string {
-	who := c.Subject
-	if c.Person != "" {
-		who = fmt.Sprintf("%s (%s)", c.Subject, c.Person)
+	return fmt.Sprintf("%s %s %s", c.Action, c.Who(), c.Target)
+}
+
+// Stage is the change's progress; a change made without one (in a plan
+// saved by an earlier version) is to do.
+func (c Change) Stage() Progress {
+	if c.Progress == "" {
+		return ToDo
 	}
-	return fmt.Sprintf("%s %s %s", c.Action, who, c.Target)
+	return c.Progress
+}
+
+// Who is the change's subject, with the person's id when it has one.
+func (c Change) Who() string {
+	if c.Person != "" {
+		return fmt.Sprintf("%s (%s)", c.Subject, c.Person)
+	}
+	return c.Subject
+}
+
+func (w *WaitingOn) String() string {
+	if w.PullRequest == 0 {
+		return "branch " + w.Branch
+	}
+	return fmt.Sprintf("pull request #%d (%s)", w.PullRequest, w.URL)
+}
+
+// DurationText writes a time waited in days, hours and minutes, no finer
+// than it needs: 45m, 5h, 2d, 3d 4h.
+func DurationText(d time.Duration) string {
+	d = max(d, 0)
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	}
+	days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
+	if hours == 0 {
+		return fmt.Sprintf("%dd", days)
+	}
+	return fmt.Sprintf("%dd %dh", days, hours)
 }
 
 // TargetPlan is the changes for one target.
@@ -136,6 +230,13 @@ type Plan struct {
 	// KeyWarnings are public keys about to expire; pull requests that
 	// change GPG recipients repeat them.
 	KeyWarnings []string `json:"key_warnings,omitempty"`
+	// Made is when the plan was made: the ages of waiting changes count
+	// to it.
+	Made time.Time `json:"made,omitzero"`
+	// Overdue are the revocations that have waited in an open pull
+	// request longer than safety.max_revocation_wait: an error for plan
+	// and apply, though nothing is refused because of it.
+	Overdue []string `json:"overdue,omitempty"`
 	// Digest is the hash of everything above, set when the plan is saved
 	// (see EncodeSavedPlan).
 	Digest string `json:"digest,omitempty"`
@@ -146,6 +247,19 @@ func (p *Plan) Changes() int {
 	n := 0
 	for _, tp := range p.Targets {
 		n += len(tp.Changes)
+	}
+	return n
+}
+
+// Count counts the changes with the given progress.
+func (p *Plan) Count(g Progress) int {
+	n := 0
+	for _, tp := range p.Targets {
+		for _, c := range tp.Changes {
+			if c.Stage() == g {
+				n++
+			}
+		}
 	}
 	return n
 }
@@ -216,8 +330,13 @@ func SortChanges(cs []Change) {
 // PullRequest is a pull request that proposes changes to a target
 // repository.
 type PullRequest struct {
-	Number int
-	URL    string
-	Title  string
-	Body   string
+	Number int    `json:"number"`
+	URL    string `json:"url"`
+	Title  string `json:"-"`
+	Body   string `json:"-"`
+	// Opened is when it was opened.
+	Opened time.Time `json:"opened"`
+	// Reviewers are those asked for a review: logins, and teams as
+	// org/team.
+	Reviewers []string `json:"reviewers,omitempty"`
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // WritePlan writes a plan for people to read: text for a terminal or
@@ -23,37 +24,10 @@ func WritePlan(w io.Writer, p *Plan, markdown bool) error {
 	for _, tp := range p.Targets {
 		if len(tp.Changes) == 0 {
 			unchanged = append(unchanged, tp.Target)
-			continue
 		}
-		title := fmt.Sprintf("%s: %s (%d entries now)", tp.Target, tp.Where, tp.Current)
-		if tp.Type == Manual {
-			title = fmt.Sprintf("%s, by hand: %s", tp.Target, tp.Where)
-		}
-		if markdown {
-			fmt.Fprintf(w, "### %s\n\n", mdText(title))
-			if tp.PullRequest != "" {
-				fmt.Fprintf(w, "Open pull request: %s\n\n", mdText(tp.PullRequest))
-			}
-			fmt.Fprintf(w, "| change | entry | person | level | why |\n|---|---|---|---|---|\n")
-			for _, c := range tp.Changes {
-				fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", verb(tp.Type, c.Action), mdCode(c.Subject), orDash(mdText(c.Person)), levelText(c), mdText(c.Reason))
-			}
-			fmt.Fprintln(w)
-			continue
-		}
-		fmt.Fprintf(w, "\n%s\n", title)
-		if tp.PullRequest != "" {
-			fmt.Fprintf(w, "  open pull request: %s\n", tp.PullRequest)
-		}
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, c := range tp.Changes {
-			sign := "+"
-			if c.Action == Remove {
-				sign = "-"
-			}
-			fmt.Fprintf(tw, "  %s %s\t%s\t%s\t%s\t%s\n", sign, verb(tp.Type, c.Action), c.Subject, orDash(c.Person), levelText(c), c.Reason)
-		}
-		if err := tw.Flush(); err != nil {
+	}
+	for _, g := range progressGroups {
+		if err := writeGroup(w, p, g, markdown); err != nil {
 			return err
 		}
 	}
@@ -85,6 +59,7 @@ func WritePlan(w io.Writer, p *Plan, markdown bool) error {
 		list("Mass removal is allowed (--allow-mass-removal).", nil)
 	}
 	list("REFUSED: nothing in this plan may be applied:", p.Refusals)
+	list("OVERDUE: revocations that have waited too long in a pull request:", p.Overdue)
 	list("GRANTS REFUSED: removals go ahead, and nothing is granted, because:", p.GrantsRefused)
 	adds, removes := 0, 0
 	for _, tp := range p.Targets {
@@ -96,8 +71,107 @@ func WritePlan(w io.Writer, p *Plan, markdown bool) error {
 			}
 		}
 	}
-	_, err := fmt.Fprintf(w, "\n%d change(s): %d removal(s), %d addition(s).\n", adds+removes, removes, adds)
+	_, err := fmt.Fprintf(w, "\n%d change(s): %d removal(s), %d addition(s); %d to do, %d waiting, %d by hand.\n",
+		adds+removes, removes, adds, p.Count(ToDo), p.Count(Waiting), p.Count(DoneByHand))
 	return err
+}
+
+// progressGroup is one of the three groups a plan shows its changes in.
+type progressGroup struct {
+	progress    Progress
+	title, note string
+}
+
+var progressGroups = []progressGroup{
+	{ToDo, "To do", "apply makes these changes now."},
+	{Waiting, "Waiting", "an open pull request of prodaccess holds these changes; they take effect when a person merges it."},
+	{DoneByHand, "By hand", "a person makes these changes in each system, which prodaccess cannot read."},
+}
+
+// writeGroup writes the changes of one group, target by target.
+func writeGroup(w io.Writer, p *Plan, g progressGroup, markdown bool) error {
+	first := true
+	for _, tp := range p.Targets {
+		var cs []Change
+		for _, c := range tp.Changes {
+			if c.Stage() == g.progress {
+				cs = append(cs, c)
+			}
+		}
+		if len(cs) == 0 {
+			continue
+		}
+		if first {
+			if markdown {
+				fmt.Fprintf(w, "### %s\n\n%s\n\n", g.title, capitalise(g.note))
+			} else {
+				fmt.Fprintf(w, "\n%s: %s\n", g.title, g.note)
+			}
+			first = false
+		}
+		title := fmt.Sprintf("%s: %s (%d entries now)", tp.Target, tp.Where, tp.Current)
+		if g.progress == DoneByHand {
+			title = fmt.Sprintf("%s, by hand: %s", tp.Target, tp.Where)
+		}
+		var about string
+		switch {
+		case g.progress == Waiting && cs[0].Waiting != nil:
+			about = waitingText(cs[0].Waiting, p.Made)
+		case g.progress == ToDo && tp.PullRequest != "":
+			about = "open pull request: " + tp.PullRequest
+		}
+		if markdown {
+			fmt.Fprintf(w, "#### %s\n\n", mdText(title))
+			if about != "" {
+				fmt.Fprintf(w, "%s\n\n", capitalise(mdText(about)))
+			}
+			fmt.Fprintf(w, "| change | entry | person | level | why |\n|---|---|---|---|---|\n")
+			for _, c := range cs {
+				fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", verb(tp.Type, c.Action), mdCode(c.Subject), orDash(mdText(c.Person)), levelText(c), mdText(c.Reason))
+			}
+			fmt.Fprintln(w)
+			continue
+		}
+		fmt.Fprintf(w, "\n%s\n", title)
+		if about != "" {
+			fmt.Fprintf(w, "  %s\n", about)
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, c := range cs {
+			sign := "+"
+			if c.Action == Remove {
+				sign = "-"
+			}
+			fmt.Fprintf(tw, "  %s %s\t%s\t%s\t%s\t%s\n", sign, verb(tp.Type, c.Action), c.Subject, orDash(c.Person), levelText(c), c.Reason)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// waitingText says where a waiting change is, for how long, and who is
+// asked to review it.
+func waitingText(wo *WaitingOn, now time.Time) string {
+	s := wo.String()
+	if !wo.Since.IsZero() && !now.IsZero() {
+		s += ", open " + DurationText(now.Sub(wo.Since))
+	}
+	if len(wo.Reviewers) > 0 {
+		s += ", review requested from " + strings.Join(wo.Reviewers, ", ")
+	} else if wo.PullRequest != 0 {
+		s += ", no review requested"
+	}
+	return s
+}
+
+// capitalise writes the first letter of s in upper case.
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func verb(t TargetType, a Action) string {

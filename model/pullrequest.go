@@ -58,18 +58,8 @@ func PullRequestBody(plan *Plan, targets []*Target, changes []Change) string {
 	if plan.Commit != "" {
 		fmt.Fprintf(&b, " from the person files at commit `%s`", plan.Commit)
 	}
-	b.WriteString(".\n\n### Changes\n\n")
-	b.WriteString("| target | change | entry | person | why |\n|---|---|---|---|---|\n")
-	for _, c := range changes {
-		person := "(nobody)"
-		if c.Person != "" {
-			person = c.Person
-			if c.Name != "" {
-				person += " (" + c.Name + ")"
-			}
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdText(c.Target), c.Action, mdCode(c.Subject), mdText(person), mdText(c.Reason))
-	}
+	b.WriteString(".\n\n### Waiting: what merging changes\n\n")
+	writeChangeTable(&b, changes)
 	gpg := false
 	for _, t := range targets {
 		gpg = gpg || t.Format == GPGRecipients || t.Format == GPGID
@@ -83,13 +73,21 @@ func PullRequestBody(plan *Plan, targets []*Target, changes []Change) string {
 	writePullRequestSecrets(&b, plan, targets, changes)
 	todos := afterMerge(targets, changes)
 	if len(todos) > 0 {
-		b.WriteString("\n### Still to do by a person after merging\n\n")
+		b.WriteString("\n### By hand: still to do after merging\n\n")
 		for _, t := range todos {
 			fmt.Fprintf(&b, "- [ ] %s\n", t)
 		}
 	}
 	b.WriteString("\nprodaccess updates this pull request in place on each run and closes it when nothing is left to change.\n")
 	return b.String()
+}
+
+// writeChangeTable writes the changes of a pull request as a table.
+func writeChangeTable(b *strings.Builder, changes []Change) {
+	b.WriteString("| target | change | entry | person | why |\n|---|---|---|---|---|\n")
+	for _, c := range changes {
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdText(c.Target), c.Action, mdCode(c.Subject), mdText(personText(c)), mdText(c.Reason))
+	}
 }
 
 // afterMerge lists what merging does not do by itself.

@@ -3,7 +3,10 @@ package reconciler
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/prodaccess/prodaccess/model"
 )
@@ -114,10 +117,32 @@ func Diff(in Input) *model.Plan {
 			fillPerson(&c, dc)
 			tp.Changes = append(tp.Changes, c)
 		}
+		for j := range tp.Changes {
+			setProgress(t, st.Proposal, &tp.Changes[j])
+		}
 		model.SortChanges(tp.Changes)
 		plan.Targets = append(plan.Targets, tp)
 	}
 	return plan
+}
+
+// setProgress says where a change stands: made by hand (a manual target
+// without a record), waiting (the open pull request's branch holds
+// exactly this change), or to do.
+func setProgress(t *model.Target, p *model.Proposal, c *model.Change) {
+	switch {
+	case t.Type == model.Manual && t.Record == nil:
+		c.Progress = model.DoneByHand
+	case p != nil && p.Holds(t, *c):
+		c.Progress = model.Waiting
+		c.Waiting = &model.WaitingOn{Branch: p.Branch, Since: p.Since}
+		if pr := p.PullRequest; pr != nil {
+			c.Waiting.PullRequest, c.Waiting.URL, c.Waiting.Since = pr.Number, pr.URL, pr.Opened
+			c.Waiting.Reviewers = slices.Clone(pr.Reviewers)
+		}
+	default:
+		c.Progress = model.ToDo
+	}
 }
 
 func fillPerson(c *model.Change, dc *model.Decision) {
@@ -155,6 +180,9 @@ func where(t *model.Target) string {
 	case model.FileTarget:
 		return fmt.Sprintf("%s in %s (%s)", t.Path, model.RedactURL(t.Repo), t.Branch)
 	}
+	if r := t.Record; r != nil {
+		return fmt.Sprintf("%s, recorded in %s in %s (%s)", t.Instructions, r.Path, model.RedactURL(r.Repo), r.Branch)
+	}
 	return t.Instructions
 }
 
@@ -183,6 +211,30 @@ func CheckSafety(plan *model.Plan, cfg *model.Config, allowMassRemoval bool) {
 		before := tp.Current - tp.Kept
 		if after := before + len(tp.Changes) - 2*removals; before > 0 && after <= 0 {
 			plan.Refusals = append(plan.Refusals, fmt.Sprintf("%s: would be left with no one; prodaccess never empties a target (remove the target from the configuration instead)", tp.Target))
+		}
+	}
+}
+
+// CheckWaiting records on the plan, as overdue, every revocation that has
+// waited in an open pull request longer than safety.max_revocation_wait
+// at now: a leaver's removal left unmerged is what a scheduled run must
+// make loud. The wait is counted from when the pull request was opened,
+// so it is never less than the revocation's own.
+func CheckWaiting(plan *model.Plan, cfg *model.Config, now time.Time) {
+	plan.Made = now
+	limit := cfg.Safety.MaxRevocationWait
+	if limit <= 0 {
+		return
+	}
+	for _, tp := range plan.Targets {
+		for _, c := range tp.Changes {
+			if c.Progress != model.Waiting || c.Action != model.Remove || c.Waiting == nil {
+				continue
+			}
+			if waited := now.Sub(c.Waiting.Since); waited > limit {
+				plan.Overdue = append(plan.Overdue, fmt.Sprintf("%s: the revocation of %s has waited %s in %s, more than safety.max_revocation_wait (%s): merge it, or find out what holds it up",
+					tp.Target, c.Who(), model.DurationText(waited), c.Waiting, strconv.FormatFloat(limit.Hours(), 'f', -1, 64)+"h"))
+			}
 		}
 	}
 }

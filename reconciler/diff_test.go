@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/model"
@@ -218,8 +219,14 @@ func TestPlanGolden(t *testing.T) {
 		entries("alice", "carol"),
 		entries("alice@example.gov.uk", "carol@example.gov.uk"))...)
 	in.States[1].PullRequest = "https://github.com/alphagov/govuk-secrets/pull/12"
+	// The pull request already removes Carol's key; Bob's is still to
+	// add, and it has been open for longer than a revocation may wait.
+	opened := time.Date(2021, 5, 30, 9, 0, 0, 0, time.UTC)
+	in.States[1].Proposal = &model.Proposal{Branch: "prodaccess/sync", Since: opened, Removes: []string{strings.ToLower(fp("C"))},
+		PullRequest: &model.PullRequest{Number: 12, URL: "https://github.com/alphagov/govuk-secrets/pull/12", Opened: opened, Reviewers: []string{"alex-lead", "alphagov/leads"}}}
 	plan := Diff(in)
 	CheckSafety(plan, in.Config, false)
+	CheckWaiting(plan, in.Config, opened.Add(50*time.Hour+20*time.Minute))
 	for _, md := range []bool{false, true} {
 		var b bytes.Buffer
 		if err := model.WritePlan(&b, plan, md); err != nil {
@@ -241,5 +248,34 @@ func TestPlanGolden(t *testing.T) {
 		if diff := cmp.Diff(string(want), b.String()); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", name, diff)
 		}
+	}
+}
+
+// TestCheckWaiting: only a revocation that an open pull request has held
+// for longer than the limit is overdue; grants may wait.
+func TestCheckWaiting(t *testing.T) {
+	cfg := &model.Config{Safety: model.Safety{MaxRevocationWait: 48 * time.Hour}}
+	opened := time.Date(2021, 6, 1, 12, 0, 0, 0, time.UTC)
+	waiting := &model.WaitingOn{PullRequest: 3, URL: "https://github.com/o/r/pull/3", Since: opened}
+	tests := []struct {
+		name   string
+		change model.Change
+		after  time.Duration
+		want   int
+	}{
+		{"a revocation at the limit", model.Change{Action: model.Remove, Progress: model.Waiting, Waiting: waiting}, 48 * time.Hour, 0},
+		{"a revocation past the limit", model.Change{Action: model.Remove, Progress: model.Waiting, Waiting: waiting}, 48*time.Hour + time.Minute, 1},
+		{"a grant past the limit", model.Change{Action: model.Add, Progress: model.Waiting, Waiting: waiting}, 100 * time.Hour, 0},
+		{"a revocation still to do", model.Change{Action: model.Remove, Progress: model.ToDo}, 100 * time.Hour, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.change.Target, tt.change.Subject = "t", "x"
+			plan := &model.Plan{Targets: []model.TargetPlan{{Target: "t", Changes: []model.Change{tt.change}}}}
+			CheckWaiting(plan, cfg, opened.Add(tt.after))
+			if len(plan.Overdue) != tt.want {
+				t.Errorf("overdue %v, want %d", plan.Overdue, tt.want)
+			}
+		})
 	}
 }

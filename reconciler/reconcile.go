@@ -229,7 +229,7 @@ func compareChanges(target string, saved, now []model.Change) []string {
 		case !ok:
 			out = append(out, fmt.Sprintf("%s: the saved plan would %s, which a plan made now would not", target, c))
 		case !reflect.DeepEqual(c, other):
-			out = append(out, fmt.Sprintf("%s: the saved plan's %q differs from the same change made now (its person, level or reason)", target, k))
+			out = append(out, fmt.Sprintf("%s: the saved plan's %q differs from the same change made now (its person, level, reason or progress)", target, k))
 		}
 	}
 	for k, c := range n {

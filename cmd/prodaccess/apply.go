@@ -24,7 +24,8 @@ and carry it out: team removals first, then pull requests for file targets,
 then team additions, then the list of changes to make by hand. With --plan,
 apply a saved plan instead, refusing if it was made for another day or
 from another people commit, or if any target changed since. Exits 1 if
-anything failed or was refused.`,
+anything failed or was refused, or if a revocation has waited in a pull request
+for longer than safety.max_revocation_wait.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if err := checkFormat(format, "text", "markdown"); err != nil {
@@ -86,7 +87,10 @@ anything failed or was refused.`,
 				}
 			}
 			if n := report.Failed(); n > 0 {
-				return &exitError{code: 1, err: fmt.Errorf("%d change(s) failed or were refused; see the results above", n)}
+				return &exitError{code: 1, err: errors.Join(fmt.Errorf("%d change(s) failed or were refused; see the results above", n), overdue(plan))}
+			}
+			if err := overdue(plan); err != nil {
+				return &exitError{code: 1, err: err}
 			}
 			if noteErr != nil {
 				return &exitError{code: 1}

@@ -26,14 +26,15 @@ func newAudit(o *options) *cobra.Command {
 		Use:   "audit",
 		Short: "Who had access on any day, and why, from git history alone",
 		Long: `Rebuild production access from the git history of the person files: who had
-it on a day (audit at), every change and its cause (audit timeline), and an
-access review (audit review). Everything is read from git objects on the
+it on a day (audit at), every change and its cause (audit timeline), an
+access review (audit review), and who a manual target's record says held it
+(audit record). Everything is read from git objects on the
 branch, never from the working tree. --config and --people are paths inside
 the repository.`,
 	}
 	cmd.PersistentFlags().StringVar(&a.repo, "repo", ".", "the people repository (a clone)")
 	cmd.PersistentFlags().StringVar(&a.branch, "branch", "", "the branch to read (default the remote's main: origin/HEAD, origin/main, then main)")
-	cmd.AddCommand(newAuditAt(a), newAuditTimeline(a), newAuditReview(a))
+	cmd.AddCommand(newAuditAt(a), newAuditTimeline(a), newAuditReview(a), newAuditRecord(a))
 	return cmd
 }
 
@@ -302,5 +303,57 @@ func newAuditReview(a *auditOptions) *cobra.Command {
 	cmd.Flags().StringVar(&at, "at", "", "the day of the review (default today)")
 	cmd.Flags().BoolVar(&secrets, "secrets", true, "flag people without access who can still read the targets' secrets (reads the target repositories as they are now)")
 	cmd.Flags().StringVar(&format, "format", "markdown", "markdown, csv or json")
+	return cmd
+}
+
+func newAuditRecord(a *auditOptions) *cobra.Command {
+	var format, at string
+	cmd := &cobra.Command{
+		Use:   "record TARGET",
+		Short: "Who a manual target's record says held the access on a day, and which merge recorded it",
+		Long: `Read the history of a manual target's record (the file named by its record:
+in the configuration at the tip of the people branch) and print who it listed
+at the end of the day (default today), each with the commit that put them
+there: the merge of the pull request whose work put them there, with its
+author and date.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			s, err := a.source()
+			if err != nil {
+				return err
+			}
+			t := s.tipConfig.Target(args[0])
+			switch {
+			case t == nil:
+				return fmt.Errorf("no target %q in %s at the tip of %s", args[0], s.configPath, s.branch)
+			case t.Record == nil:
+				return fmt.Errorf("target %s has no record: only a manual target with record: keeps one", t.Name)
+			}
+			d, err := a.day(s, at)
+			if err != nil {
+				return fmt.Errorf("--at: %w", err)
+			}
+			rt := *t
+			rec := *t.Record
+			rec.Repo = resolveRepoFrom(filepath.Join(a.repo, filepath.FromSlash(path.Dir(s.configPath))), rec.Repo)
+			rt.Record = &rec
+			ctx, cancel := signalContext()
+			defer cancel()
+			versions, err := gitfile.RecordHistory(ctx, &rt, a.getenv("GITHUB_TOKEN"))
+			if err != nil {
+				return err
+			}
+			held := model.HeldOn(t, versions, d, s.dayStart(d+1))
+			if format == "json" {
+				return model.WriteJSON(a.stdout, held)
+			}
+			return model.WriteRecordAt(a.stdout, held)
+		},
+	}
+	cmd.Flags().StringVar(&at, "at", "", "the day (default today)")
+	cmd.Flags().StringVar(&format, "format", "text", "text or json")
 	return cmd
 }

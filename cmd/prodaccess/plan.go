@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -46,6 +47,7 @@ func (w *world) plan(states []model.TargetState, allowMass bool) *model.Plan {
 	plan.KeyWarnings = w.keyWarnings
 	plan.GrantsRefused = w.grantsRefused
 	reconciler.CheckSafety(plan, w.cfg, allowMass)
+	reconciler.CheckWaiting(plan, w.cfg, w.now)
 	return plan
 }
 
@@ -57,8 +59,10 @@ func newPlan(o *options) *cobra.Command {
 		Short: "Read the targets and show the changes that apply would make",
 		Long: `Read every target and print the changes that would bring it in line with
 the rules: who is added or removed where, under which rule. Exits 0 when there
-is nothing to change, 2 when there are changes, and 1 on an error or when a
-safety check refuses the plan.`,
+is nothing for apply to do (changes waiting in an open pull request, or to be
+made by hand, do not count), 2 when there is, and 1 on an error, when a safety
+check refuses the plan, or when a revocation has waited in a pull request for
+longer than safety.max_revocation_wait.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if err := checkFormat(format, "text", "markdown", "json"); err != nil {
@@ -90,7 +94,9 @@ safety check refuses the plan.`,
 			switch {
 			case len(plan.Refusals) > 0 || len(plan.GrantsRefused) > 0:
 				return &exitError{code: 1}
-			case plan.Changes() > 0:
+			case len(plan.Overdue) > 0:
+				return &exitError{code: 1, err: overdue(plan)}
+			case plan.Count(model.ToDo) > 0:
 				return &exitError{code: 2}
 			}
 			return nil
@@ -101,6 +107,14 @@ safety check refuses the plan.`,
 	cmd.Flags().StringVar(&out, "out", "", "also save the plan as JSON in this file, for apply --plan")
 	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
 	return cmd
+}
+
+// overdue names the revocations that have waited too long, or is nil.
+func overdue(plan *model.Plan) error {
+	if len(plan.Overdue) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d revocation(s) have waited longer than safety.max_revocation_wait in a pull request:\n  %s", len(plan.Overdue), strings.Join(plan.Overdue, "\n  "))
 }
 
 func writePlanFile(path string, plan *model.Plan) error {

@@ -25,6 +25,7 @@ type world struct {
 	day       model.Day
 	commit    string
 	decisions []model.Decision
+	now       time.Time // when the world was read: waits are counted to it
 	keys      map[string]model.KeyCheck
 	providers []reconciler.Provider
 	warnings  []string
@@ -84,14 +85,15 @@ func (o *options) githubClient(cfg *model.Config) (*github.Client, error) {
 	return github.NewClient(o.getenv("GITHUB_API_URL"), token, github.ClientOptions{Transport: o.transport()})
 }
 
-// manualHeld works out what each manual target is taken to hold: what the
+// manualHeld works out what each manual target without a record is taken
+// to hold: what the
 // person files committed before each of the last midnights entitled
 // people to at the end of that day (see reconciler.ManualHeld). Only
 // manual targets need the history; without them nothing is read.
 func (o *options) manualHeld(repo *gitfile.PeopleRepo, rel, label string, w *world) (map[string][]model.Entry, string, error) {
 	var targets []*model.Target
 	for i := range w.cfg.Targets {
-		if t := &w.cfg.Targets[i]; t.Type == model.Manual {
+		if t := &w.cfg.Targets[i]; t.Type == model.Manual && t.Record == nil {
 			targets = append(targets, t)
 		}
 	}
@@ -132,7 +134,7 @@ func (o *options) manualHeld(repo *gitfile.PeopleRepo, rel, label string, w *wor
 // loadDecisions is loadWorld without the providers: the committed
 // configuration, person files and keys, and everyone's level on the day.
 func (o *options) loadDecisions() (*world, *gitfile.PeopleRepo, error) {
-	w := &world{}
+	w := &world{now: o.now()}
 	anchor := filepath.Dir(o.configPath)
 	if o.peopleDir != "" {
 		anchor = o.peopleDir
@@ -265,13 +267,24 @@ func (o *options) providers(cfg *model.Config, client *github.Client, held map[s
 		case model.GitHubTeam:
 			teams = append(teams, &t)
 		case model.FileTarget:
-			if token != "" && strings.HasPrefix(strings.ToLower(t.Repo), "http://") {
-				return nil, fmt.Errorf("%s:%d:%d: target %s: repo %s is plain http, and GITHUB_TOKEN is set: prodaccess sends credentials only over https; use an https:// URL",
-					cfg.File, t.Pos.Line, t.Pos.Col, t.Name, model.RedactURL(t.Repo))
+			if err := plainHTTP(cfg, &t, "repo", t.Repo, token); err != nil {
+				return nil, err
 			}
 			t.Repo = o.resolveRepo(t.Repo)
 			files = append(files, &t)
 			needPRs = needPRs || t.GitHubRepo != ""
+		case model.Manual:
+			if t.Record == nil {
+				continue
+			}
+			r := *t.Record
+			if err := plainHTTP(cfg, &t, "record repo", r.Repo, token); err != nil {
+				return nil, err
+			}
+			r.Repo = o.resolveRepo(r.Repo)
+			t.Record = &r
+			files = append(files, &t)
+			needPRs = needPRs || r.GitHubRepo != ""
 		}
 	}
 	var out []reconciler.Provider
@@ -295,6 +308,16 @@ func (o *options) providers(cfg *model.Config, client *github.Client, held map[s
 	return out, nil
 }
 
+// plainHTTP refuses a repository URL over plain http while a token is
+// set: prodaccess sends credentials only over https.
+func plainHTTP(cfg *model.Config, t *model.Target, field, repo, token string) error {
+	if token == "" || !strings.HasPrefix(strings.ToLower(repo), "http://") {
+		return nil
+	}
+	return fmt.Errorf("%s:%d:%d: target %s: %s %s is plain http, and GITHUB_TOKEN is set: prodaccess sends credentials only over https; use an https:// URL",
+		cfg.File, t.Pos.Line, t.Pos.Col, t.Name, field, model.RedactURL(repo))
+}
+
 func pointers(ts []model.Target) []*model.Target {
 	out := make([]*model.Target, len(ts))
 	for i := range ts {
@@ -306,11 +329,17 @@ func pointers(ts []model.Target) []*model.Target {
 // resolveRepo makes a local repository path relative to the configuration
 // file's folder; URLs are left alone.
 func (o *options) resolveRepo(repo string) string {
+	return resolveRepoFrom(filepath.Dir(o.configPath), repo)
+}
+
+// resolveRepoFrom makes a local repository path relative to the folder
+// base; URLs are left alone.
+func resolveRepoFrom(base, repo string) string {
 	if strings.Contains(repo, "://") || filepath.IsAbs(repo) {
 		return repo
 	}
 	if at, colon := strings.Index(repo, "@"), strings.Index(repo, ":"); at >= 0 && colon > at {
 		return repo // user@host:path
 	}
-	return filepath.Join(filepath.Dir(o.configPath), repo)
+	return filepath.Join(base, repo)
 }

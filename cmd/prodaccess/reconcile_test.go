@@ -264,6 +264,19 @@ func TestReconcileEndToEnd(t *testing.T) {
 		t.Error("the puppet branch was not pushed")
 	}
 
+	// A plan right after has nothing to do, and says what waits where.
+	waiting := w.run("plan")
+	must(t, waiting, 0, "plan after apply")
+	for _, want := range []string{
+		"hieradata: hiera.rcp in " + w.secrets + " (main) (3 entries now)\n pull request #1 (https://github.example/alphagov/govuk-secrets/pull/1), open 0m, no review requested",
+		"ssh: common.yaml in " + w.puppet + " (main) (3 entries now)\n branch prodaccess/sync, open 0m",
+		"0 to do, 7 waiting, 0 by hand.",
+	} {
+		if !strings.Contains(squash(waiting.stdout), want) {
+			t.Errorf("plan after apply lacks %q:\n%s", want, waiting.stdout)
+		}
+	}
+
 	// A second apply right after writes nothing and opens nothing.
 	heads := []string{branchHead(t, w.secrets), branchHead(t, w.puppet)}
 	w.gh.ResetRequests()
@@ -447,8 +460,9 @@ func TestSavedPlan(t *testing.T) {
 	if diff := cmp.Diff([]string{"alice-gh", "bob-gh"}, w.gh.Members("gov-uk-production")); diff != "" {
 		t.Errorf("members (-want +got):\n%s", diff)
 	}
-	// A plan made for another day cannot be applied.
-	must(t, w.run("plan", "--at", "2030-01-01", "--out", planFile), 2, "plan for another day")
+	// A plan made for another day cannot be applied. (It has nothing to
+	// do: the file changes wait in the pull request the apply opened.)
+	must(t, w.run("plan", "--at", "2030-01-01", "--out", planFile), 0, "plan for another day")
 	r = w.run("apply", "--plan", planFile)
 	must(t, r, 1, "apply a plan for another day")
 	if !strings.Contains(r.stderr, "the plan was made for 2030-01-01") {

@@ -65,6 +65,17 @@ func (h *History) Revision(sha string) (*Revision, error) {
 
 var prNumber = regexp.MustCompile(`^Merge pull request #(\d+)|\(#(\d+)\)\s*$`)
 
+// commitOf is a commit as an audit shows it: the pull request it merged
+// is read from its subject.
+func commitOf(c *object.Commit) model.Commit {
+	subject, _, _ := strings.Cut(c.Message, "\n")
+	mc := model.Commit{SHA: c.Hash.String(), When: c.Committer.When, Author: c.Author.Name, Subject: strings.TrimSpace(subject)}
+	if m := prNumber.FindStringSubmatch(mc.Subject); m != nil {
+		mc.PR, _ = strconv.Atoi(m[1] + m[2])
+	}
+	return mc
+}
+
 // Commits lists the first-parent commits, oldest first.
 func (h *History) Commits() ([]model.Commit, error) {
 	var out []model.Commit
@@ -73,12 +84,7 @@ func (h *History) Commits() ([]model.Commit, error) {
 		if err != nil {
 			return nil, h.r.historyError(fmt.Errorf("read commit %s: %w", hash, err))
 		}
-		subject, _, _ := strings.Cut(c.Message, "\n")
-		hc := model.Commit{SHA: c.Hash.String(), When: c.Committer.When, Author: c.Author.Name, Subject: strings.TrimSpace(subject)}
-		if m := prNumber.FindStringSubmatch(hc.Subject); m != nil {
-			hc.PR, _ = strconv.Atoi(m[1] + m[2])
-		}
-		out = append(out, hc)
+		out = append(out, commitOf(c))
 		if c.NumParents() == 0 {
 			break
 		}

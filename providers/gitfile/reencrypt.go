@@ -277,7 +277,7 @@ func (r *Repo) Propose(ctx context.Context, branch string, files map[string][]by
 	if r.repo == nil {
 		return "", errors.New("the repository was not read before proposing a change")
 	}
-	if branch == r.branch || branch == SyncBranch {
+	if branch == r.branch || branch == SyncBranch || branch == RecordBranch {
 		return "", fmt.Errorf("refusing to commit on %s", branch)
 	}
 	if _, err := r.commitFiles(branch, files, message); err != nil {

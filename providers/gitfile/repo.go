@@ -29,6 +29,11 @@ import (
 // SyncBranch is the one branch prodaccess pushes to in a target repository.
 const SyncBranch = "prodaccess/sync"
 
+// RecordBranch is the one branch prodaccess pushes to in a repository of
+// records of manual targets: its pull request is the ticket for the work
+// done by hand, apart from any pull request that changes access itself.
+const RecordBranch = "prodaccess/record"
+
 // PullRequests opens, finds, updates and closes pull requests. The GitHub
 // provider implements it; repo is "owner/name".
 type PullRequests interface {
@@ -36,6 +41,9 @@ type PullRequests interface {
 	Create(ctx context.Context, repo, base, head, title, body string) (*model.PullRequest, error)
 	Update(ctx context.Context, repo string, number int, title, body string) error
 	Close(ctx context.Context, repo string, number int) error
+	// RequestReviewers asks people (logins) and teams (slugs of the
+	// repository owner's teams) to review a pull request.
+	RequestReviewers(ctx context.Context, repo string, number int, logins, teams []string) error
 }
 
 // Options configure a repository provider.
@@ -45,12 +53,15 @@ type Options struct {
 	Now          func() time.Time
 }
 
-// Repo is the provider for every file target in one git repository. It
-// opens one pull request for all of them.
+// Repo is the provider for every file target in one git repository, or
+// for every record of a manual target in one. It opens one pull request
+// for all of them.
 type Repo struct {
 	url        string // as configured
 	branch     string
 	githubRepo string
+	head       string // the branch of the pull request: SyncBranch or RecordBranch
+	record     bool   // the targets are records of manual targets
 	targets    []*model.Target
 	opts       Options
 
@@ -65,19 +76,26 @@ type Repo struct {
 var _ reconciler.Provider = (*Repo)(nil)
 
 // NewRepos groups the file targets by repository and returns a provider
-// for each. Targets in one repository must share a base branch, since one
+// for each; the records of manual targets likewise, apart from the file
+// targets. Targets in one repository must share a base branch, since one
 // pull request carries all their changes.
 func NewRepos(targets []*model.Target, opts Options) ([]*Repo, error) {
 	var out []*Repo
 	byURL := map[string]*Repo{}
 	for _, t := range targets {
-		if t.Type != model.FileTarget {
+		key, head := t.Repo, SyncBranch
+		switch {
+		case t.Type == model.FileTarget:
+		case t.Type == model.Manual && t.Record != nil:
+			t = recordView(t)
+			key, head = "record "+t.Repo, RecordBranch
+		default:
 			continue
 		}
-		r := byURL[t.Repo]
+		r := byURL[key]
 		if r == nil {
-			r = &Repo{url: t.Repo, branch: t.Branch, githubRepo: t.GitHubRepo, opts: opts}
-			byURL[t.Repo] = r
+			r = &Repo{url: t.Repo, branch: t.Branch, githubRepo: t.GitHubRepo, head: head, record: head == RecordBranch, opts: opts}
+			byURL[key] = r
 			out = append(out, r)
 		}
 		if r.branch != t.Branch {
@@ -93,6 +111,15 @@ func NewRepos(targets []*model.Target, opts Options) ([]*Repo, error) {
 		r.targets = append(r.targets, t)
 	}
 	return out, nil
+}
+
+// recordView is a manual target's record seen as a file target: the
+// record's place, in the lines format. Its type stays manual, so that it
+// holds email addresses compared without regard to case.
+func recordView(t *model.Target) *model.Target {
+	v := *t
+	v.Repo, v.GitHubRepo, v.Branch, v.Path, v.Format = t.Record.Repo, t.Record.GitHubRepo, t.Record.Branch, t.Record.Path, model.Lines
+	return &v
 }
 
 // Targets names the targets in this repository.
@@ -145,8 +172,8 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 		return nil, fmt.Errorf("%s: read the tree of %s: %w", r.display(), r.branch, err)
 	}
 	if r.githubRepo != "" && r.opts.PullRequests != nil {
-		if r.pr, err = r.opts.PullRequests.Find(ctx, r.githubRepo, SyncBranch); err != nil {
-			return nil, fmt.Errorf("find the open pull request of %s in %s: %w", SyncBranch, r.githubRepo, err)
+		if r.pr, err = r.opts.PullRequests.Find(ctx, r.githubRepo, r.head); err != nil {
+			return nil, fmt.Errorf("find the open pull request of %s in %s: %w", r.head, r.githubRepo, err)
 		}
 	}
 	r.contents = map[string][]byte{}
@@ -176,27 +203,92 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 		if r.pr != nil {
 			st.PullRequest = r.pr.URL
 		} else if r.sync != nil {
-			st.PullRequest = "branch " + SyncBranch
+			st.PullRequest = "branch " + r.head
 		}
+		st.Proposal = r.proposal(t, ft)
 		states = append(states, st)
 	}
 	return states, nil
 }
 
+// proposal is what the branch of the open pull request changes in target
+// t once merged: the entries it adds and removes, compared with the
+// commit it was made from (a pull request's changes are what its branch
+// changes, whatever the base holds now). It is nil when there is no such
+// pull request, or when the pull request machinery is in use and the
+// branch has none (apply would open one); a branch whose file cannot be
+// read proposes nothing, so that its changes are to do.
+func (r *Repo) proposal(t *model.Target, ft format) *model.Proposal {
+	withPRs := r.githubRepo != "" && r.opts.PullRequests != nil
+	if r.sync == nil || (withPRs && r.pr == nil) {
+		return nil
+	}
+	if len(r.sync.ParentHashes) != 1 {
+		return nil
+	}
+	read := func(c *object.Commit) ([]model.Entry, bool) {
+		tree, err := c.Tree()
+		if err != nil {
+			return nil, false
+		}
+		content, err := ReadBlob(tree, t.Path)
+		if err != nil {
+			return nil, false
+		}
+		entries, err := readEntries(ft, content)
+		return entries, err == nil
+	}
+	parent, err := r.repo.CommitObject(r.sync.ParentHashes[0])
+	if err != nil {
+		return nil
+	}
+	before, ok := read(parent)
+	if !ok {
+		return nil
+	}
+	after, ok := read(r.sync)
+	if !ok {
+		return nil
+	}
+	p := &model.Proposal{Branch: r.head, Since: r.sync.Committer.When, Adds: []string{}, Removes: []string{}}
+	if r.pr != nil {
+		p.PullRequest, p.Since = r.pr, r.pr.Opened
+	}
+	keys := func(entries []model.Entry) map[string]bool {
+		m := make(map[string]bool, len(entries))
+		for _, e := range entries {
+			m[t.SubjectKey(e.Subject)] = true
+		}
+		return m
+	}
+	had, has := keys(before), keys(after)
+	for _, e := range after {
+		if !had[t.SubjectKey(e.Subject)] {
+			p.Adds = append(p.Adds, e.Subject)
+		}
+	}
+	for _, e := range before {
+		if !has[t.SubjectKey(e.Subject)] {
+			p.Removes = append(p.Removes, e.Subject)
+		}
+	}
+	return p
+}
+
 // fetchSync fetches prodaccess's own branch, if it exists.
 func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
-	remote := plumbing.NewRemoteReferenceName("origin", SyncBranch)
+	remote := plumbing.NewRemoteReferenceName("origin", r.head)
 	err := r.repo.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: "origin",
 		Auth:       r.auth(),
-		RefSpecs:   []config.RefSpec{config.RefSpec("+refs/heads/" + SyncBranch + ":" + remote.String())},
+		RefSpecs:   []config.RefSpec{config.RefSpec("+refs/heads/" + r.head + ":" + remote.String())},
 	})
 	var noMatch git.NoMatchingRefSpecError
 	switch {
 	case errors.As(err, &noMatch):
 		return nil, nil
 	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
-		return nil, fmt.Errorf("fetch %s from %s: %w", SyncBranch, r.display(), r.scrub(err))
+		return nil, fmt.Errorf("fetch %s from %s: %w", r.head, r.display(), r.scrub(err))
 	}
 	ref, err := r.repo.Reference(remote, true)
 	if err != nil {
@@ -241,8 +333,9 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 		return r.sync != nil && r.sync.TreeHash == commit.TreeHash &&
 			len(r.sync.ParentHashes) == 1 && r.sync.ParentHashes[0] == r.base.Hash
 	}
+	pushed := !upToDate()
 	for attempt := 1; !upToDate(); attempt++ {
-		err := r.push(ctx, config.RefSpec("+refs/heads/"+SyncBranch+":refs/heads/"+SyncBranch))
+		err := r.push(ctx, config.RefSpec("+refs/heads/"+r.head+":refs/heads/"+r.head))
 		if err == nil {
 			break
 		}
@@ -255,15 +348,48 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 			return fail(err)
 		}
 	}
-	where := fmt.Sprintf("on branch %s of %s", SyncBranch, r.display())
+	where := fmt.Sprintf("on branch %s of %s", r.head, r.display())
 	if r.githubRepo != "" && r.opts.PullRequests != nil {
+		opened := r.pr == nil
 		pr, err := r.pullRequest(ctx, plan, changes)
 		if err != nil {
-			return fail(fmt.Errorf("pushed %s, but: %w", SyncBranch, err))
+			return fail(fmt.Errorf("pushed %s, but: %w", r.head, err))
 		}
 		where = fmt.Sprintf("in pull request #%d (%s); merge it to apply", pr.Number, pr.URL)
+		if r.record {
+			where = fmt.Sprintf("in pull request #%d (%s); do what it lists, then merge it to record the work", pr.Number, pr.URL)
+			// The owners are asked when there is new work: a new pull
+			// request, or new changes pushed to it.
+			if opened || pushed {
+				if err := r.requestReview(ctx, pr); err != nil {
+					return fail(fmt.Errorf("opened or updated pull request #%d (%s), but could not ask its owners to review it: %w", pr.Number, pr.URL, err))
+				}
+			}
+		}
 	}
 	return results(changes, model.Pending, where)
+}
+
+// requestReview asks the owners of the record targets to review the pull
+// request: logins as reviewers, org/team as team reviewers.
+func (r *Repo) requestReview(ctx context.Context, pr *model.PullRequest) error {
+	var logins, teams []string
+	for _, t := range r.targets {
+		for _, o := range t.Owners {
+			if _, team, ok := strings.Cut(o, "/"); ok {
+				teams = append(teams, team)
+			} else {
+				logins = append(logins, o)
+			}
+		}
+	}
+	slices.Sort(logins)
+	slices.Sort(teams)
+	logins, teams = slices.Compact(logins), slices.Compact(teams)
+	if len(logins)+len(teams) == 0 {
+		return nil
+	}
+	return r.opts.PullRequests.RequestReviewers(ctx, r.githubRepo, pr.Number, logins, teams)
 }
 
 func results(changes []model.Change, s model.Status, detail string) []model.Result {
@@ -293,7 +419,11 @@ func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit,
 		}
 		files[t.Path] = content
 	}
-	return r.commitFiles(SyncBranch, files, model.CommitMessage(plan, changes))
+	message := model.CommitMessage(plan, changes)
+	if r.record {
+		message = model.RecordCommitMessage(plan, changes)
+	}
+	return r.commitFiles(r.head, files, message)
 }
 
 // commitFiles writes files into one commit on a local branch made from the
@@ -343,7 +473,14 @@ func (r *Repo) push(ctx context.Context, spec config.RefSpec) error {
 }
 
 func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []model.Change) (*model.PullRequest, error) {
-	pr, err := r.proposeChanges(ctx, r.pr, SyncBranch, model.PullRequestTitle(r.githubRepo, changes), model.PullRequestBody(plan, r.targets, changes))
+	title, body := model.PullRequestTitle(r.githubRepo, changes), model.PullRequestBody(plan, r.targets, changes)
+	if r.record {
+		title, body = model.RecordPullRequestTitle(r.githubRepo, changes), model.RecordPullRequestBody(plan, r.targets, changes)
+		if r.pr != nil {
+			body = model.CarryTicks(r.pr.Body, body)
+		}
+	}
+	pr, err := r.proposeChanges(ctx, r.pr, r.head, title, body)
 	if pr != nil {
 		r.pr = pr
 	}
@@ -386,7 +523,7 @@ func (r *Repo) closeAll(ctx context.Context) error {
 		r.pr = nil
 	}
 	if r.sync != nil {
-		if err := r.push(ctx, config.RefSpec(":refs/heads/"+SyncBranch)); err != nil {
+		if err := r.push(ctx, config.RefSpec(":refs/heads/"+r.head)); err != nil {
 			return err
 		}
 		r.sync = nil

@@ -24,8 +24,17 @@ func split(repo string) (string, string, error) {
 	return owner, name, nil
 }
 
-func toModel(pr *github.PullRequest) *model.PullRequest {
-	return &model.PullRequest{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Title: pr.GetTitle(), Body: pr.GetBody()}
+// toModel is a pull request of a repository of owner, as prodaccess
+// needs it.
+func toModel(pr *github.PullRequest, owner string) *model.PullRequest {
+	m := &model.PullRequest{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Title: pr.GetTitle(), Body: pr.GetBody(), Opened: pr.GetCreatedAt().Time}
+	for _, u := range pr.RequestedReviewers {
+		m.Reviewers = append(m.Reviewers, u.GetLogin())
+	}
+	for _, t := range pr.RequestedTeams {
+		m.Reviewers = append(m.Reviewers, owner+"/"+t.GetSlug())
+	}
+	return m
 }
 
 // Find returns the open pull request from head, or nil.
@@ -40,7 +49,7 @@ func (p *PullRequests) Find(ctx context.Context, repo, head string) (*model.Pull
 	}
 	for _, pr := range prs {
 		if pr.GetHead().GetRef() == head || pr.GetHead().GetRef() == "" {
-			return toModel(pr), nil
+			return toModel(pr, owner), nil
 		}
 	}
 	return nil, nil
@@ -56,7 +65,7 @@ func (p *PullRequests) Create(ctx context.Context, repo, base, head, title, body
 	if err != nil {
 		return nil, err
 	}
-	return toModel(pr), nil
+	return toModel(pr, owner), nil
 }
 
 // Update sets the title and body of a pull request.

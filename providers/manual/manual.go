@@ -7,7 +7,6 @@ package manual
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
@@ -22,13 +21,14 @@ type Provider struct {
 
 var _ reconciler.Provider = (*Provider)(nil)
 
-// New returns the provider for the manual targets. held is what each
+// New returns the provider for the manual targets without a record (those
+// with one are file targets of the gitfile provider). held is what each
 // target (by name) is taken to hold; version says what that was worked
 // out from, such as "entitled at the ends of 2026-11-24 to 2026-11-30".
 func New(targets []*model.Target, held map[string][]model.Entry, version string) *Provider {
 	var mine []*model.Target
 	for _, t := range targets {
-		if t.Type == model.Manual {
+		if t.Type == model.Manual && t.Record == nil {
 			mine = append(mine, t)
 		}
 	}
@@ -73,10 +73,7 @@ func (p *Provider) Apply(_ context.Context, _ *model.Plan, changes []model.Chang
 func (p *Provider) Instruction(c model.Change) string {
 	for _, t := range p.targets {
 		if t.Name == c.Target {
-			if c.Action == model.Add {
-				return fmt.Sprintf("%s for %s", t.Instructions, c.Subject)
-			}
-			return fmt.Sprintf("undo for %s: %s", c.Subject, t.Instructions)
+			return t.Instruction(c)
 		}
 	}
 	return c.String()

@@ -1,0 +1,220 @@
+package model
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// The record of a manual target is a file that says who holds the access
+// (see Record). prodaccess changes it through a pull request that is the
+// ticket for the work: it lists the actions to take by hand, and merging
+// it records that they were taken, by whom and when.
+
+// Instruction is what a person must do in the system of a manual target
+// for one change.
+func (t *Target) Instruction(c Change) string {
+	if c.Action == Add {
+		return fmt.Sprintf("%s for %s", t.Instructions, c.Subject)
+	}
+	return fmt.Sprintf("undo for %s: %s", c.Subject, t.Instructions)
+}
+
+// RecordPullRequestTitle is the title of the pull request that changes
+// the records in one repository.
+func RecordPullRequestTitle(repo string, changes []Change) string {
+	grants, revokes := 0, 0
+	var targets []string
+	for _, c := range changes {
+		if c.Action == Remove {
+			revokes++
+		} else {
+			grants++
+		}
+		if len(targets) == 0 || targets[len(targets)-1] != c.Target {
+			targets = append(targets, c.Target)
+		}
+	}
+	var parts []string
+	if revokes > 0 {
+		parts = append(parts, plural(revokes, "revocation", "revocations"))
+	}
+	if grants > 0 {
+		parts = append(parts, plural(grants, "grant", "grants"))
+	}
+	return fmt.Sprintf("prodaccess: %s to make by hand (%s)", strings.Join(parts, " and "), strings.Join(targets, ", "))
+}
+
+// RecordCommitMessage is the message of the commit that changes records.
+func RecordCommitMessage(plan *Plan, changes []Change) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Record the access changed by hand, as the rules call for on %s\n\n", plan.At)
+	if plan.Commit != "" {
+		fmt.Fprintf(&b, "Person files at commit %s.\n", plan.Commit)
+	}
+	b.WriteString("Merging this commit records that the changes below were made in each\nsystem, by whoever merges it.\n\n")
+	for _, c := range changes {
+		fmt.Fprintf(&b, "- %s\n", c)
+	}
+	return b.String()
+}
+
+// RecordPullRequestBody is the work ticket: for each record target, the
+// exact actions to take (grant or revoke, for whom, why, the
+// instructions) as a checklist, and what merging records. Like
+// PullRequestBody, it changes only when the changes do.
+func RecordPullRequestBody(plan *Plan, targets []*Target, changes []Change) string {
+	var b strings.Builder
+	b.WriteString("prodaccess opened this pull request as the ticket for access that people change by hand. ")
+	b.WriteString("Make each change below in the system it names and tick its box. ")
+	b.WriteString("Then merge: merging records who holds the access in the files it changes, and who did the work and when.\n\n")
+	fmt.Fprintf(&b, "Decided for **%s**", plan.At)
+	if plan.Commit != "" {
+		fmt.Fprintf(&b, " from the person files at commit `%s`", plan.Commit)
+	}
+	b.WriteString(".\n\n### By hand: the work to do\n")
+	for _, t := range targets {
+		var mine []Change
+		for _, c := range changes {
+			if c.Target == t.Name {
+				mine = append(mine, c)
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n#### %s\n\n%s; the record is %s.\n\n", mdText(t.Name), mdText(t.Instructions), mdCode(t.Path))
+		for _, c := range mine {
+			what, level := "Grant", ", "+levelText(c)
+			if c.Action == Remove {
+				what, level = "Revoke", ""
+			}
+			fmt.Fprintf(&b, "- [ ] **%s** for %s (%s%s): %s. Why: %s\n", what, mdCode(c.Subject), mdText(personText(c)), level, mdText(t.Instruction(c)), mdText(c.Reason))
+		}
+	}
+	b.WriteString("\n### Waiting: what merging records\n\n")
+	writeChangeTable(&b, changes)
+	b.WriteString("\nIf a change cannot be made, do not merge: leave the pull request open and say why in a comment. ")
+	b.WriteString("Its changes stay waiting in every plan, and a revocation that waits longer than `safety.max_revocation_wait` fails the scheduled run.\n")
+	b.WriteString("\nprodaccess updates this pull request in place on each run and closes it when nothing is left to change.\n")
+	return b.String()
+}
+
+// personText names the person a change is for: their id and name, or
+// "(nobody)" for an entry that belongs to no person file.
+func personText(c Change) string {
+	if c.Person == "" {
+		return "(nobody)"
+	}
+	if c.Name != "" {
+		return c.Person + " (" + c.Name + ")"
+	}
+	return c.Person
+}
+
+// CarryTicks returns body with each box ticked that was ticked on the
+// same line of old: a person ticks boxes as they do the work, and an
+// update of the pull request must not take the ticks away.
+func CarryTicks(old, body string) string {
+	ticked := map[string]bool{}
+	for _, l := range strings.Split(old, "\n") {
+		for _, box := range []string{"- [x] ", "- [X] "} {
+			if rest, ok := strings.CutPrefix(strings.TrimRight(l, "\r"), box); ok {
+				ticked[rest] = true
+			}
+		}
+	}
+	if len(ticked) == 0 {
+		return body
+	}
+	lines := strings.Split(body, "\n")
+	for i, l := range lines {
+		if rest, ok := strings.CutPrefix(l, "- [ ] "); ok && ticked[rest] {
+			lines[i] = "- [x] " + rest
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// RecordVersion is the record file as one commit on the record's branch
+// left it.
+type RecordVersion struct {
+	Commit  Commit
+	Entries []Entry // none where the file is not there
+}
+
+// RecordHolder is one entry of a record on a day, and the commit that
+// put it there (the first of the unbroken run of commits that hold it).
+type RecordHolder struct {
+	Subject string `json:"subject"`
+	Label   string `json:"label,omitempty"`
+	Since   Commit `json:"since"`
+}
+
+// RecordAt is who a record says held an access at the end of a day.
+type RecordAt struct {
+	Target string `json:"target"`
+	Path   string `json:"path"`
+	At     Day    `json:"at"`
+	// Commit is the last commit on the branch before the end of the day;
+	// nil when the branch had none yet.
+	Commit  *Commit        `json:"commit"`
+	Holders []RecordHolder `json:"holders"`
+}
+
+// HeldOn is what the history of a record says of the end of day at
+// (before end, an instant): who it listed, and since which commit,
+// comparing entries as the target t does.
+func HeldOn(t *Target, versions []RecordVersion, at Day, end time.Time) *RecordAt {
+	out := &RecordAt{Target: t.Name, Path: t.Record.Path, At: at, Holders: []RecordHolder{}}
+	since := map[string]RecordHolder{}
+	for i := range versions {
+		v := &versions[i]
+		if !v.Commit.When.Before(end) {
+			break
+		}
+		out.Commit = &v.Commit
+		next := map[string]RecordHolder{}
+		for _, e := range v.Entries {
+			k := t.SubjectKey(e.Subject)
+			h, ok := since[k]
+			if !ok {
+				h = RecordHolder{Since: v.Commit}
+			}
+			h.Subject, h.Label = e.Subject, e.Label
+			next[k] = h
+		}
+		since = next
+	}
+	for _, h := range since {
+		out.Holders = append(out.Holders, h)
+	}
+	slices.SortFunc(out.Holders, func(a, b RecordHolder) int { return strings.Compare(t.SubjectKey(a.Subject), t.SubjectKey(b.Subject)) })
+	return out
+}
+
+// WriteRecordAt writes who a record says held an access on a day.
+func WriteRecordAt(w io.Writer, r *RecordAt) error {
+	if r.Commit == nil {
+		_, err := fmt.Fprintf(w, "%s: the record %s had no commit by the end of %s.\n", r.Target, r.Path, r.At)
+		return err
+	}
+	fmt.Fprintf(w, "%s on %s, as its record %s says at %s\n\n", r.Target, r.At, r.Path, r.Commit)
+	if len(r.Holders) == 0 {
+		_, err := fmt.Fprintln(w, "Nobody held it.")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ENTRY\tNAME\tSINCE\tRECORDED BY")
+	for _, h := range r.Holders {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", h.Subject, orDash(h.Label), h.Since.When.Format("2006-01-02"), h.Since.String())
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%s held it.\n", plural(len(r.Holders), "entry", "entries"))
+	return err
+}

@@ -1,0 +1,76 @@
+package model
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestHeldOn: a holder is listed since the first commit of the unbroken
+// run that holds them; a removal and a later addition start a new run,
+// and commits made after the day do not count.
+func TestHeldOn(t *testing.T) {
+	target := &Target{Name: "signon", Type: Manual, Record: &Record{Path: "signon.txt"}}
+	at := func(day int) time.Time { return time.Date(2026, 3, day, 12, 0, 0, 0, time.UTC) }
+	version := func(day int, subject string, holders ...string) RecordVersion {
+		v := RecordVersion{Commit: Commit{SHA: subject, When: at(day), Subject: subject}}
+		for _, h := range holders {
+			v.Entries = append(v.Entries, Entry{Subject: h})
+		}
+		return v
+	}
+	versions := []RecordVersion{
+		version(1, "start", "al@x", "bo@x"),
+		version(3, "bo leaves", "al@x"),
+		version(5, "bo is back", "al@x", "Bo@x"),
+		version(9, "al leaves", "Bo@x"),
+	}
+	tests := []struct {
+		day  int
+		want []string
+	}{
+		{2, []string{"al@x since start", "bo@x since start"}},
+		{4, []string{"al@x since start"}},
+		{8, []string{"al@x since start", "Bo@x since bo is back"}},
+		{9, []string{"Bo@x since bo is back"}},
+	}
+	for _, tt := range tests {
+		r := HeldOn(target, versions, DayFromDate(2026, 3, tt.day), time.Date(2026, 3, tt.day+1, 0, 0, 0, 0, time.UTC))
+		var got []string
+		for _, h := range r.Holders {
+			got = append(got, h.Subject+" since "+h.Since.Subject)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("day %d (-want +got):\n%s", tt.day, diff)
+		}
+	}
+	if r := HeldOn(target, versions, DayFromDate(2026, 2, 1), at(1).Add(-time.Hour)); r.Commit != nil || len(r.Holders) != 0 {
+		t.Errorf("before the first commit: %+v", r)
+	}
+}
+
+// TestCarryTicks: a box a person ticked stays ticked when the body is
+// written again; a box whose line changed starts unticked.
+func TestCarryTicks(t *testing.T) {
+	old := "intro\n- [x] **Revoke** for `a`\n- [X] **Grant** for `b`\n- [ ] **Grant** for `c`\n"
+	body := "intro\n- [ ] **Revoke** for `a`\n- [ ] **Grant** for `b`, supervised\n- [ ] **Grant** for `c`\n"
+	want := "intro\n- [x] **Revoke** for `a`\n- [ ] **Grant** for `b`, supervised\n- [ ] **Grant** for `c`\n"
+	if diff := cmp.Diff(want, CarryTicks(old, body)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestRecordPullRequestBodyEscapes: what comes from files is text, never
+// markdown, in the work ticket too.
+func TestRecordPullRequestBodyEscapes(t *testing.T) {
+	target := &Target{Name: "signon", Type: Manual, Instructions: "Grant [admin](https://evil.example)", Record: &Record{Path: "s.txt"}}
+	c := Change{Target: "signon", Action: Add, Subject: "a@x", Person: "a", Name: "# Heading @someone", Reason: "*bold*"}
+	body := RecordPullRequestBody(&Plan{At: DayFromDate(2026, 3, 1)}, []*Target{target}, []Change{c})
+	for _, bad := range []string{"[admin](", "(# Heading", " @someone", " *bold*"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("the body holds %q unescaped:\n%s", bad, body)
+		}
+	}
+}

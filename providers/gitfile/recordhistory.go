@@ -1,0 +1,87 @@
+package gitfile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/go-git/go-billy/v5/memfs"
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/memory"
+	"github.com/prodaccess/prodaccess/model"
+)
+
+// RecordHistory reads the history of a manual target's record: every
+// version of the file on the first-parent line of its branch, oldest
+// first, one for each commit that changed it. It answers "who held the
+// access on day D", as merges of the record's pull requests wrote it. A
+// version that does not read is an error: an audit is never made from a
+// guess. token is used over https only.
+func RecordHistory(ctx context.Context, t *model.Target, token string) ([]model.RecordVersion, error) {
+	if t.Record == nil {
+		return nil, fmt.Errorf("target %s has no record", t.Name)
+	}
+	v := recordView(t)
+	r := &Repo{url: v.Repo, branch: v.Branch, opts: Options{Token: token}}
+	repo, err := git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
+		URL:           r.url,
+		Auth:          r.auth(),
+		ReferenceName: plumbing.NewBranchReferenceName(r.branch),
+		SingleBranch:  true,
+		NoCheckout:    true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("clone %s (branch %s): %w", r.display(), r.branch, r.scrub(err))
+	}
+	head, err := repo.Reference(plumbing.NewRemoteReferenceName("origin", r.branch), true)
+	if err != nil {
+		return nil, fmt.Errorf("%s: no branch %s: %w", r.display(), r.branch, err)
+	}
+	var line []*object.Commit
+	for hash := head.Hash(); ; {
+		c, err := repo.CommitObject(hash)
+		if err != nil {
+			return nil, fmt.Errorf("%s: read commit %s: %w", r.display(), hash, err)
+		}
+		line = append(line, c)
+		if c.NumParents() == 0 {
+			break
+		}
+		hash = c.ParentHashes[0]
+	}
+	var out []model.RecordVersion
+	last, first := plumbing.ZeroHash, true
+	for i := len(line) - 1; i >= 0; i-- {
+		c := line[i]
+		tree, err := c.Tree()
+		if err != nil {
+			return nil, fmt.Errorf("%s: read the tree of %s: %w", r.display(), c.Hash, err)
+		}
+		blob := plumbing.ZeroHash
+		f, err := tree.File(v.Path)
+		switch {
+		case err == nil:
+			blob = f.Hash
+		case !errors.Is(err, object.ErrFileNotFound):
+			return nil, fmt.Errorf("%s: read %s at %s: %w", r.display(), v.Path, c.Hash, err)
+		}
+		if blob == last && !first {
+			continue
+		}
+		first, last = false, blob
+		version := model.RecordVersion{Commit: commitOf(c), Entries: []model.Entry{}}
+		if !blob.IsZero() {
+			content, err := ReadBlob(tree, v.Path)
+			if err != nil {
+				return nil, fmt.Errorf("%s: read %s at %s: %w", r.display(), v.Path, c.Hash, err)
+			}
+			if version.Entries, err = readEntries(lines{}, content); err != nil {
+				return nil, fmt.Errorf("target %s: %s at commit %s: %w", t.Name, v.Path, c.Hash, err)
+			}
+		}
+		out = append(out, version)
+	}
+	return out, nil
+}
