@@ -48,9 +48,7 @@ func MergePull(dir string, gh *fakegithub.Server, p Pull) (*fakegithub.PullReque
 	if when.IsZero() {
 		when = time.Now().Add(-time.Hour)
 	}
-	gh.Lock()
-	number := len(gh.Pulls[p.Repo]) + 1
-	gh.Unlock()
+	number := gh.NextNumber(p.Repo)
 	if _, err := Git(dir, "checkout", "-q", "-b", p.Branch, "main"); err != nil {
 		return nil, err
 	}

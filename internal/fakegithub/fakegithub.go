@@ -117,6 +117,7 @@ type Server struct {
 	Invitations []*Invitation
 	Users       map[string]*User // lower-case login → user
 	Pulls       map[string][]*PullRequest
+	Issues      map[string][]*Issue
 	// RepoDirs are the git repositories of repositories (owner/name),
 	// whose files the contents API serves.
 	RepoDirs map[string]string
@@ -183,6 +184,7 @@ func newServer(org string) *Server {
 		Teams:      map[string]*Team{},
 		Users:      map[string]*User{},
 		Pulls:      map[string][]*PullRequest{},
+		Issues:     map[string][]*Issue{},
 		nextID:     1000,
 	}
 }
@@ -520,6 +522,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, p []string) {
 		s.reply(w, r, http.StatusOK, s.publicUserJSON(u))
 	case len(p) >= 4 && p[0] == "repos" && p[3] == "pulls":
 		s.pulls(w, r, p[1]+"/"+p[2], p[4:])
+	case len(p) >= 4 && len(p) <= 5 && p[0] == "repos" && p[3] == "issues":
+		s.issues(w, r, p[1]+"/"+p[2], p[4:])
 	case len(p) == 6 && p[0] == "repos" && p[3] == "commits" && p[5] == "pulls" && get:
 		s.pullsOfCommit(w, r, p[1]+"/"+p[2], p[4])
 	case len(p) >= 5 && p[0] == "repos" && p[3] == "contents" && get:
@@ -715,7 +719,7 @@ func (s *Server) pulls(w http.ResponseWriter, r *http.Request, repo string, rest
 		}
 		s.nextID++
 		now := time.Now()
-		pr := &PullRequest{ID: s.nextID, Number: len(s.Pulls[repo]) + 1, Head: body.Head, Base: body.Base, Title: body.Title, Body: body.Body, State: "open", CreatedAt: now, UpdatedAt: now}
+		pr := &PullRequest{ID: s.nextID, Number: s.nextNumber(repo), Head: body.Head, Base: body.Base, Title: body.Title, Body: body.Body, State: "open", CreatedAt: now, UpdatedAt: now}
 		s.Pulls[repo] = append(s.Pulls[repo], pr)
 		w.Header().Set("Location", s.api(fmt.Sprintf("/repos/%s/pulls/%d", repo, pr.Number)))
 		s.reply(w, r, http.StatusCreated, s.pullJSON(repo, pr, true))

@@ -83,7 +83,7 @@ func (s *Server) AddPull(repo string, pr *PullRequest) *PullRequest {
 	defer s.Unlock()
 	s.nextID++
 	pr.ID = s.nextID
-	pr.Number = len(s.Pulls[repo]) + 1
+	pr.Number = s.nextNumber(repo)
 	if pr.State == "" {
 		pr.State = "open"
 		if !pr.MergedAt.IsZero() {

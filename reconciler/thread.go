@@ -1,0 +1,54 @@
+package reconciler
+
+import (
+	"context"
+	"fmt"
+)
+
+// Thread is a pull request or an issue that prodaccess keeps: at most one
+// open at a time, found by its own mark (a pull request by its head
+// branch, an issue by a marker in its body) and updated in place.
+type Thread struct {
+	Number      int
+	URL         string
+	Title, Body string
+}
+
+// Threads finds, opens and edits the threads of one kind in one
+// repository.
+type Threads interface {
+	Kind() string // "pull request" or "issue"
+	Repo() string // owner/name
+	// Find returns the open thread that carries the mark, or nil.
+	Find(ctx context.Context) (*Thread, error)
+	Create(ctx context.Context, title, body string) (*Thread, error)
+	Update(ctx context.Context, number int, title, body string) error
+}
+
+// KeepThread makes sure that one open thread has the title and body:
+// existing (found by the caller, or nil) is updated when it differs; with
+// none, one is opened, and if that fails because another run opened one
+// meanwhile, that one is found again and updated rather than a second
+// opened. It reports the thread and whether it wrote anything.
+func KeepThread(ctx context.Context, th Threads, existing *Thread, title, body string) (*Thread, bool, error) {
+	t := existing
+	if t == nil {
+		created, err := th.Create(ctx, title, body)
+		if err == nil {
+			return created, true, nil
+		}
+		found, ferr := th.Find(ctx)
+		if ferr != nil || found == nil {
+			return nil, false, fmt.Errorf("open a %s in %s: %w", th.Kind(), th.Repo(), err)
+		}
+		t = found
+	}
+	if t.Title == title && t.Body == body {
+		return t, false, nil
+	}
+	if err := th.Update(ctx, t.Number, title, body); err != nil {
+		return t, false, fmt.Errorf("update %s #%d in %s: %w", th.Kind(), t.Number, th.Repo(), err)
+	}
+	t.Title, t.Body = title, body
+	return t, true, nil
+}
