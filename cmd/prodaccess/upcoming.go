@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/providers/gitfile"
+	"github.com/prodaccess/prodaccess/providers/github"
+	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/spf13/cobra"
+)
+
+func newUpcoming(o *options) *cobra.Command {
+	var format string
+	var days int
+	var issue bool
+	cmd := &cobra.Command{
+		Use:   "upcoming",
+		Short: "Every change of level the files already make certain in the next days",
+		Long: `List every change of anyone's level that the person files already make
+certain in the days after today (or --at): a grant or shift ending, an absence
+reaching the day it revokes access, a shift completing, a last day passing,
+with the day, the rule, and for a temporary grant its approver and supervisor.
+
+With --issue, also keep one issue titled "Production access: upcoming changes"
+in the people repository up to date: opened when there is something to say,
+updated in place, closed when the window is empty. It mentions the people
+concerned by their GitHub logins. It needs GITHUB_TOKEN with Issues: read and
+write on the people repository (people_repo, or origin, or GITHUB_REPOSITORY).`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := checkFormat(format, "text", "markdown", "json"); err != nil {
+				return err
+			}
+			if days < 1 || days > 366 {
+				return fmt.Errorf("--days: %d is out of range: it must be from 1 to 366", days)
+			}
+			cfg, roster, day, err := o.decide()
+			if err != nil {
+				return err
+			}
+			o.warnInvalid(roster)
+			u := roster.Upcoming(day, days)
+			switch format {
+			case "json":
+				err = model.WriteJSON(o.stdout, u)
+			default:
+				err = model.WriteUpcoming(o.stdout, u, format == "markdown")
+			}
+			if err != nil || !issue {
+				return err
+			}
+			ctx, cancel := signalContext()
+			defer cancel()
+			return o.keepUpcomingIssue(ctx, cfg, roster, u)
+		},
+	}
+	cmd.Flags().StringVar(&o.at, "at", "", "the day the window follows: YYYY-MM-DD, or an RFC 3339 instant (default today in the policy time zone)")
+	cmd.Flags().IntVar(&days, "days", 14, "how many days the window holds")
+	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
+	cmd.Flags().BoolVar(&issue, "issue", false, "also keep the upcoming-changes issue of the people repository up to date")
+	return cmd
+}
+
+// keepUpcomingIssue keeps the one issue of the people repository that
+// lists the upcoming changes: opened or updated in place when there are
+// any, closed when there are none. Issues that another run opened at the
+// same time are closed, so that one stays.
+func (o *options) keepUpcomingIssue(ctx context.Context, cfg *model.Config, roster *model.Roster, u *model.Upcoming) error {
+	token := o.getenv("GITHUB_TOKEN")
+	if token == "" {
+		return fmt.Errorf("--issue: GITHUB_TOKEN is not set; it needs Issues: read and write on the people repository")
+	}
+	repo := cfg.PeopleRepo
+	if repo == "" {
+		anchor := filepath.Dir(o.configPath)
+		if o.peopleDir != "" {
+			anchor = o.peopleDir
+		}
+		var origin *gitfile.Remote
+		if pr, err := gitfile.OpenPeopleRepo(anchor); err == nil {
+			if origin, err = pr.Origin(token); err != nil {
+				return err
+			}
+		}
+		repo = o.peopleGitHubRepo(cfg, origin)
+	}
+	if repo == "" {
+		return fmt.Errorf("--issue: the people repository is not known on GitHub: set people_repo in the configuration")
+	}
+	client, err := github.NewClient(o.getenv("GITHUB_API_URL"), token, github.ClientOptions{Transport: o.transport()})
+	if err != nil {
+		return err
+	}
+	issues := github.NewIssues(client, repo, model.UpcomingMarker)
+	ours, err := issues.FindAll(ctx)
+	if err != nil {
+		return fmt.Errorf("--issue: find the upcoming-changes issue in %s: %w", repo, err)
+	}
+	var keep *reconciler.Thread
+	if len(ours) > 0 && len(u.Changes) > 0 {
+		keep, ours = ours[0], ours[1:]
+	}
+	for _, extra := range ours {
+		if err := issues.Close(ctx, extra.Number); err != nil {
+			return fmt.Errorf("--issue: close issue #%d in %s: %w", extra.Number, repo, err)
+		}
+		fmt.Fprintf(o.stderr, "prodaccess: closed issue #%d (%s)\n", extra.Number, extra.URL)
+	}
+	if len(u.Changes) == 0 {
+		return nil
+	}
+	login := func(id string) string {
+		if p := roster.Person(id); p != nil {
+			return p.GitHub
+		}
+		return ""
+	}
+	th, wrote, err := reconciler.KeepThread(ctx, issues, keep, model.UpcomingTitle, model.UpcomingIssueBody(u, login))
+	if err != nil {
+		return fmt.Errorf("--issue: %w", err)
+	}
+	if wrote {
+		fmt.Fprintf(o.stderr, "prodaccess: issue #%d (%s) lists %d upcoming change(s)\n", th.Number, th.URL, len(u.Changes))
+	}
+	return nil
+}
