@@ -36,3 +36,11 @@ type Provider interface {
 	// no longer needed.
 	Apply(ctx context.Context, plan *model.Plan, changes []model.Change) []model.Result
 }
+
+// Preparer is a provider that reads what its changes need before any
+// provider writes anything, such as the GitHub user id behind each login
+// to be added. Apply calls Prepare on every Preparer at once, before the
+// first write.
+type Preparer interface {
+	Prepare(ctx context.Context, plan *model.Plan, changes []model.Change)
+}

@@ -96,8 +96,8 @@ func short(sha string) string {
 	return sha
 }
 
-// Apply carries out a plan that passed its safety checks: revocations on
-// direct targets first, then pull requests, then grants on direct targets,
+// Apply carries out a plan that passed its safety checks: what the changes
+// need is read first (see Preparer), then revocations on direct targets, then pull requests, then grants on direct targets,
 // then the list of changes people make by hand. A change that fails does
 // not stop the others; the report says how each one went.
 func Apply(ctx context.Context, plan *model.Plan, providers []Provider) (*model.Report, error) {
@@ -134,6 +134,15 @@ func Apply(ctx context.Context, plan *model.Plan, providers []Provider) (*model.
 			changes[p] = keep
 		}
 	}
+	// What the changes need is read first, all at once: no write waits
+	// for a read that could have been made before it.
+	var wg sync.WaitGroup
+	for _, p := range providers {
+		if pp, ok := p.(Preparer); ok && len(changes[p]) > 0 {
+			wg.Go(func() { pp.Prepare(ctx, plan, changes[p]) })
+		}
+	}
+	wg.Wait()
 	phase := func(mode Mode, action model.Action, always bool) {
 		for _, p := range providers {
 			if p.Mode() != mode {

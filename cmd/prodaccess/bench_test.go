@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/internal/peoplegen"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/reconciler"
 )
 
 // BenchmarkWhoJSON10k runs the built binary as a user would:
@@ -41,7 +44,74 @@ func BenchmarkWhoJSON10k(b *testing.B) {
 // team of about 2,000 people that is already in line, with 20 ms added to
 // every GitHub response. It reports the GitHub requests per run.
 func BenchmarkNoOpPlan2000(b *testing.B) {
-	dir := b.TempDir()
+	dir, gh, entitled, _ := teamWorld(b)
+	members := len(entitled)
+	gh.SetLatency(20 * time.Millisecond)
+	gh.ResetRequests()
+	b.ResetTimer()
+	for b.Loop() {
+		cmd := exec.Command(binary, "plan")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN=tok")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("plan: %v\n%.3000s", err, out)
+		}
+	}
+	b.ReportMetric(float64(members), "members")
+	b.ReportMetric(float64(len(gh.Requests()))/float64(b.N), "requests/op")
+	b.ReportMetric(float64(gh.Writes())/float64(b.N), "writes/op")
+}
+
+// BenchmarkApply10Plus10 runs prodaccess apply as a user would against a
+// team of about 2,000 people with 20 ms added to every GitHub response,
+// when 10 members must go and 10 entitled people (whose files give their
+// GitHub ids) must be added. It reports the GitHub requests and writes
+// per run; the team is put back between runs, off the clock.
+func BenchmarkApply10Plus10(b *testing.B) {
+	dir, gh, entitled, others := teamWorld(b)
+	add, remove := entitled[:10], others[:10]
+	reset := func() {
+		gh.Lock()
+		roles := gh.Teams["prod"].Roles
+		for _, l := range add {
+			delete(roles, strings.ToLower(l))
+		}
+		for _, l := range remove {
+			roles[strings.ToLower(l)] = "member"
+		}
+		gh.Unlock()
+	}
+	gh.SetLatency(20 * time.Millisecond)
+	var requests, writes int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		reset()
+		gh.ResetRequests()
+		b.StartTimer()
+		cmd := exec.Command(binary, "apply")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN=tok")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("apply: %v\n%.3000s", err, out)
+		}
+		b.StopTimer()
+		requests, writes = requests+len(gh.Requests()), writes+gh.Writes()
+		if got := gh.Members("prod"); len(got) != len(entitled) {
+			b.Fatalf("after apply the team has %d members, want %d", len(got), len(entitled))
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(requests)/float64(b.N), "requests/op")
+	b.ReportMetric(float64(writes)/float64(b.N), "writes/op")
+}
+
+// teamWorld is a people repository of 2,600 generated people and a
+// GitHub stand-in whose team "prod" holds exactly those entitled today.
+// It returns the logins of the entitled, and of the others, who have
+// accounts and are members of the organisation.
+func teamWorld(b *testing.B) (dir string, gh *fakegithub.Server, entitled, others []string) {
+	dir = b.TempDir()
 	peopleDir := filepath.Join(dir, "people")
 	if err := os.MkdirAll(peopleDir, 0o755); err != nil {
 		b.Fatal(err)
@@ -59,32 +129,66 @@ func BenchmarkNoOpPlan2000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	gh := fakegithub.New(b, "alphagov")
+	gh = fakegithub.New(b, "alphagov")
 	gh.Token = "tok"
 	gh.AddTeam("prod", "")
 	loc, _ := time.LoadLocation("Europe/London")
-	members := 0
 	for _, dc := range model.NewRoster(people, model.DefaultPolicy()).Evaluate(model.DayOf(time.Now(), loc)) {
 		gh.AddUser(dc.Person.GitHub, dc.Person.GitHubID, true)
 		if dc.Level != model.None {
 			gh.SetMember("prod", dc.Person.GitHub, "member")
-			members++
+			entitled = append(entitled, dc.Person.GitHub)
+		} else {
+			others = append(others, dc.Person.GitHub)
 		}
 	}
+	return dir, gh, entitled, others
+}
+
+// BenchmarkApplyWrites10Plus10 is BenchmarkApply10Plus10 in this process,
+// timing reconciler.Apply alone (apply-ms): the id lookups and the writes,
+// without starting the program, reading the person files and reading the
+// team (read-ms), so that the network's part shows on a busy machine.
+func BenchmarkApplyWrites10Plus10(b *testing.B) {
+	dir, gh, entitled, others := teamWorld(b)
+	add, remove := entitled[:10], others[:10]
 	gh.SetLatency(20 * time.Millisecond)
-	gh.ResetRequests()
+	var read, apply time.Duration
 	b.ResetTimer()
 	for b.Loop() {
-		cmd := exec.Command(binary, "plan")
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN=tok")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("plan: %v\n%.3000s", err, out)
+		gh.Lock()
+		roles := gh.Teams["prod"].Roles
+		for _, l := range add {
+			delete(roles, strings.ToLower(l))
 		}
+		for _, l := range remove {
+			roles[strings.ToLower(l)] = "member"
+		}
+		gh.Unlock()
+		var out bytes.Buffer
+		o := &options{stdout: &out, stderr: &out, now: time.Now, configPath: filepath.Join(dir, "prodaccess.yaml"), getenv: func(k string) string {
+			return map[string]string{"GITHUB_API_URL": gh.URL(), "GITHUB_TOKEN": "tok"}[k]
+		}}
+		ctx := context.Background()
+		w, err := o.loadWorld(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		plan, err := o.makePlan(ctx, w, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		read += time.Since(start)
+		start = time.Now()
+		report, err := reconciler.Apply(ctx, plan, w.providers)
+		if err != nil || report.Failed() > 0 || len(report.Results) != 20 {
+			b.Fatalf("apply: %v, %+v", err, report)
+		}
+		apply += time.Since(start)
 	}
-	b.ReportMetric(float64(members), "members")
-	b.ReportMetric(float64(len(gh.Requests()))/float64(b.N), "requests/op")
-	b.ReportMetric(float64(gh.Writes())/float64(b.N), "writes/op")
+	b.ReportMetric(float64(read.Milliseconds())/float64(b.N), "read-ms")
+	b.ReportMetric(float64(apply.Milliseconds())/float64(b.N), "apply-ms")
 }
 
 // BenchmarkTimeline10k runs prodaccess audit timeline over a linear

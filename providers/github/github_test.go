@@ -12,6 +12,7 @@ import (
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/internal/testclock"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/reconciler"
 )
 
 var clock = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -302,5 +303,57 @@ func TestAddFailuresGoOn(t *testing.T) {
 	}
 	if !strings.Contains(res[0].Detail, "no such user, or the team or organisation is not visible") || !strings.Contains(res[1].Detail, "they may be blocked") {
 		t.Errorf("details: %q, %q", res[0].Detail, res[1].Detail)
+	}
+}
+
+// TestUserIDsCheckedBeforeAnyWrite: through reconciler.Apply, the GitHub
+// user id of every login to be added is looked up once, before the first
+// write; the writes come after, removals first; a login whose id changed
+// is refused.
+func TestUserIDsCheckedBeforeAnyWrite(t *testing.T) {
+	gh := bigTeam(t, 20)
+	for i := range 10 {
+		gh.AddUser(fmt.Sprintf("new-%d", i), int64(9000+i), true)
+	}
+	client := newTestClient(t, gh, &testclock.Sleeps{})
+	team := NewTeam(client, teamTarget())
+	plan := &model.Plan{Targets: []model.TargetPlan{{Target: "team", Changes: []model.Change{
+		{Target: "team", Action: model.Remove, Subject: "user-0001"},
+		{Target: "team", Action: model.Remove, Subject: "user-0002"},
+	}}}}
+	for i := range 10 {
+		id := int64(9000 + i)
+		if i == 7 {
+			id = 1 // the login now belongs to someone else
+		}
+		plan.Targets[0].Changes = append(plan.Targets[0].Changes, model.Change{Target: "team", Action: model.Add, Subject: fmt.Sprintf("new-%d", i), GitHubID: id})
+	}
+	report, err := reconciler.Apply(context.Background(), plan, []reconciler.Provider{team})
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstWrite, lookups := -1, 0
+	for i, r := range gh.Requests() {
+		switch {
+		case r.Method == "GET" && strings.HasPrefix(r.Path, "/users/"):
+			lookups++
+			if firstWrite >= 0 {
+				t.Errorf("%s %s after the first write", r.Method, r.Path)
+			}
+		case r.Method != "GET" && firstWrite < 0:
+			firstWrite = i
+		}
+	}
+	if lookups != 10 || gh.Writes() != 11 {
+		t.Errorf("%d lookups and %d writes, want 10 and 11", lookups, gh.Writes())
+	}
+	var refused []string
+	for _, res := range report.Results {
+		if res.Status == model.Refused {
+			refused = append(refused, res.Change.Subject)
+		}
+	}
+	if diff := cmp.Diff([]string{"new-7"}, refused); diff != "" {
+		t.Errorf("refused (-want +got):\n%s", diff)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/google/go-github/v60/github"
 	"github.com/prodaccess/prodaccess/model"
@@ -17,9 +18,62 @@ import (
 type Team struct {
 	client *Client
 	target *model.Target
+
+	mu  sync.Mutex
+	ids map[string]idCheck // by login: what Prepare found
 }
 
-var _ reconciler.Provider = (*Team)(nil)
+// idCheck is what GET /users/{login} said: the id, or the error.
+type idCheck struct {
+	id  int64
+	err error
+}
+
+// maxConcurrentLookups bounds the user lookups made at once.
+const maxConcurrentLookups = 8
+
+// Prepare looks up the GitHub user id of every login to be added whose
+// person file gives one, eight at a time, so that Apply need not wait for
+// each lookup between its writes.
+func (t *Team) Prepare(ctx context.Context, _ *model.Plan, changes []model.Change) {
+	sem := make(chan struct{}, maxConcurrentLookups)
+	var wg sync.WaitGroup
+	for _, c := range changes {
+		if c.Action != model.Add || c.GitHubID == 0 {
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			u, _, err := t.client.gh.Users.Get(ctx, c.Subject)
+			t.mu.Lock()
+			defer t.mu.Unlock()
+			if t.ids == nil {
+				t.ids = map[string]idCheck{}
+			}
+			t.ids[strings.ToLower(c.Subject)] = idCheck{id: u.GetID(), err: err}
+		})
+	}
+	wg.Wait()
+}
+
+// userID is the GitHub user id behind login: as Prepare found it, or
+// looked up now.
+func (t *Team) userID(ctx context.Context, login string) (int64, error) {
+	t.mu.Lock()
+	ch, ok := t.ids[strings.ToLower(login)]
+	t.mu.Unlock()
+	if ok {
+		return ch.id, ch.err
+	}
+	u, _, err := t.client.gh.Users.Get(ctx, login)
+	return u.GetID(), err
+}
+
+var (
+	_ reconciler.Provider = (*Team)(nil)
+	_ reconciler.Preparer = (*Team)(nil)
+)
 
 // NewTeam returns the provider for a github-team target.
 func NewTeam(c *Client, t *model.Target) *Team { return &Team{client: c, target: t} }
@@ -138,12 +192,12 @@ func (t *Team) Apply(ctx context.Context, _ *model.Plan, changes []model.Change)
 			}
 		case model.Add:
 			if c.GitHubID != 0 {
-				u, _, err := gh.Users.Get(ctx, c.Subject)
+				id, err := t.userID(ctx, c.Subject)
 				switch {
 				case err != nil:
 					res.Status, res.Detail = model.Failed, t.explain("look up user "+c.Subject+" for", err)
-				case u.GetID() != c.GitHubID:
-					res.Status, res.Detail = model.Refused, fmt.Sprintf("login %s now belongs to GitHub user id %d, but the person file says %d: the login may have been renamed and taken by someone else, so it is not added", c.Subject, u.GetID(), c.GitHubID)
+				case id != c.GitHubID:
+					res.Status, res.Detail = model.Refused, fmt.Sprintf("login %s now belongs to GitHub user id %d, but the person file says %d: the login may have been renamed and taken by someone else, so it is not added", c.Subject, id, c.GitHubID)
 				}
 				if res.Status != "" {
 					out = append(out, res)
