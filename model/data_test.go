@@ -57,6 +57,11 @@ func TestExamplePeopleValidate(t *testing.T) {
 	if diff := cmp.Diff(want, kinds); diff != "" {
 		t.Errorf("the eight systems (-want +got):\n%s", diff)
 	}
+	for _, tg := range cfg.Targets {
+		if tg.Type == Manual && (tg.Record == nil || len(tg.Owners) == 0) {
+			t.Errorf("the manual system %s keeps no record, or has no owners to review it", tg.Name)
+		}
+	}
 }
 
 // TestExamplePeopleShowEveryRule checks that on the demo day the example

@@ -34,10 +34,10 @@ func RecordPullRequestTitle(repo string, changes []Change) string {
 		} else {
 			grants++
 		}
-		if len(targets) == 0 || targets[len(targets)-1] != c.Target {
-			targets = append(targets, c.Target)
-		}
+		targets = append(targets, c.Target)
 	}
+	slices.Sort(targets)
+	targets = slices.Compact(targets)
 	var parts []string
 	if revokes > 0 {
 		parts = append(parts, plural(revokes, "revocation", "revocations"))
@@ -92,7 +92,7 @@ func RecordPullRequestBody(plan *Plan, targets []*Target, changes []Change) stri
 			if c.Action == Remove {
 				what, level = "Revoke", ""
 			}
-			fmt.Fprintf(&b, "- [ ] **%s** for %s (%s%s): %s. Why: %s\n", what, mdCode(c.Subject), mdText(personText(c)), level, mdText(t.Instruction(c)), mdText(c.Reason))
+			fmt.Fprintf(&b, "- [ ] **%s** for %s, %s%s: %s. Why: %s\n", what, mdCode(c.Subject), mdText(personText(c)), level, mdText(t.Instruction(c)), mdText(c.Reason))
 		}
 	}
 	b.WriteString("\n### Waiting: what merging records\n\n")

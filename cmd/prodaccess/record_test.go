@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -87,8 +88,8 @@ func TestManualRecord(t *testing.T) {
 	}
 	pr := prs[0]
 	for _, want := range []string{
-		"- [ ] **Revoke** for `carol.gone@example.gov.uk` (carol (Carol Gone)): undo for carol.gone@example.gov.uk: Grant Super Admin in Signon. Why: left: last day was 2020-12-31",
-		"- [ ] **Grant** for `bob.brown@example.gov.uk` (bob (Bob Brown), permanent): Grant Super Admin in Signon for bob.brown@example.gov.uk. Why: after-primary-shift",
+		"- [ ] **Revoke** for `carol.gone@example.gov.uk`, carol (Carol Gone): undo for carol.gone@example.gov.uk: Grant Super Admin in Signon. Why: left: last day was 2020-12-31",
+		"- [ ] **Grant** for `bob.brown@example.gov.uk`, bob (Bob Brown), permanent: Grant Super Admin in Signon for bob.brown@example.gov.uk. Why: after-primary-shift",
 		"| signon | remove | `carol.gone@example.gov.uk` | carol (Carol Gone) |",
 	} {
 		if !strings.Contains(pr.Body, want) {
@@ -180,6 +181,30 @@ func TestOverdueRevocation(t *testing.T) {
 		must(t, r, 1, cmd+" with an overdue revocation")
 		if !strings.Contains(r.stderr, want) || !strings.Contains(r.stdout, "OVERDUE") {
 			t.Errorf("%s does not name the overdue revocation %q:\nstdout:\n%s\nstderr:\n%s", cmd, want, r.stdout, r.stderr)
+		}
+	}
+}
+
+// TestDemoShowsRecordPullRequest runs make demo's program: its manual
+// systems keep records, and it shows the work ticket that apply opens.
+func TestDemoShowsRecordPullRequest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo takes seconds")
+	}
+	cmd := exec.Command("go", "run", "./internal/demo", "-bin", binary)
+	cmd.Dir = repoRoot
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"pull request alphagov/govuk-production-access-records#1: prodaccess: 3 revocations and 3 grants to make by hand (gcp-storage-admin, paas-space-developer, signon-super-admin)",
+		"(review requested from: gov-uk-production-admin)",
+		"- [ ] **Revoke** for `pat.leaver@example.gov.uk`, pat-leaver (Pat Leaver): undo for pat.leaver@example.gov.uk: Grant \"Super Admin\" in production Signon.",
+		"5b. plan now: nothing to do",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the demo does not show %q:\n%s", want, out)
 		}
 	}
 }

@@ -1,8 +1,8 @@
 // Command demo runs prodaccess end to end on the example people with no
 // credentials and no network: it builds a throwaway world in a temporary
 // folder (a people repository, local git repositories holding the GPG
-// recipients, the Pass store's .gpg-id, puppet's user list and the AWS
-// role's tfvars) and an in-memory GitHub stand-in on localhost, then runs
+// recipients, the Pass store's .gpg-id, puppet's user list, the AWS role's
+// tfvars and the records of the systems changed by hand) and an in-memory GitHub stand-in on localhost, then runs
 // the real prodaccess binary against it: plan, apply, and apply again.
 //
 // It is what `make demo` runs. Like `vault server -dev`, it is a
@@ -130,10 +130,25 @@ func run(bin, peopleDir string, keep bool) error {
 	}); err != nil {
 		return err
 	}
+	// The records of the three systems changed by hand, as the team
+	// keeps them: who holds each access, one email a line.
+	var holders []string
+	for _, p := range current {
+		holders = append(holders, fmt.Sprintf("%s  # %s", p.Email, p.Name))
+	}
+	records := filepath.Join(dir, "govuk-production-access-records")
+	recordFiles := map[string]string{}
+	for _, f := range []string{"gcp/storage-admin.txt", "signon/super-admin.txt", "paas/govuk-development-space-developer.txt"} {
+		recordFiles[f] = "# Who holds this access. prodaccess changes this file through pull requests;\n# merge one once the work it lists is done.\n\n" + strings.Join(holders, "\n") + "\n"
+	}
+	if err := devstack.NewRepo(records, recordFiles); err != nil {
+		return err
+	}
+	gh.AddTeam("gov-uk-production-admin", "")
 
 	// The people repository: yesterday's commit, then today's.
 	repo := filepath.Join(dir, "people-repo")
-	peopleFiles := map[string]string{"prodaccess.yaml": demoConfig(secrets, puppet, aws, keys[puppetMaster].Fingerprint)}
+	peopleFiles := map[string]string{"prodaccess.yaml": demoConfig(secrets, puppet, aws, records, keys[puppetMaster].Fingerprint)}
 	for id, k := range keys {
 		if id == puppetMaster {
 			peopleFiles["keys/keep/"+k.Fingerprint+".asc"] = string(k.Public())
@@ -207,9 +222,12 @@ func run(bin, peopleDir string, keep bool) error {
 	say("3. the team afterwards")
 	fmt.Printf("direct members: %s\n", strings.Join(gh.Members("gov-uk-production"), ", "))
 	fmt.Printf("pending invitations: %s\n", strings.Join(gh.Invited("gov-uk-production"), ", "))
-	for _, r := range []string{"alphagov/govuk-secrets", "alphagov/govuk-puppet", "alphagov/govuk-aws-data"} {
+	for _, r := range []string{"alphagov/govuk-secrets", "alphagov/govuk-puppet", "alphagov/govuk-aws-data", "alphagov/govuk-production-access-records"} {
 		for _, pr := range gh.OpenPulls(r) {
 			say("4. pull request %s#%d: %s", r, pr.Number, pr.Title)
+			if len(pr.RequestedTeams) > 0 {
+				fmt.Printf("(review requested from: %s)\n\n", strings.Join(pr.RequestedTeams, ", "))
+			}
 			fmt.Println(pr.Body)
 		}
 	}
@@ -226,6 +244,15 @@ func run(bin, peopleDir string, keep bool) error {
 		return err
 	}
 	fmt.Printf("GitHub requests by the second apply: %d, of which writes: %d\n", len(gh.Requests()), gh.Writes())
+
+	say("5b. plan now: nothing to do; it says what waits in which pull request (exit status 0)")
+	if err := cmd("plan"); err != nil {
+		return err
+	}
+	say("5c. upcoming: what the person files already decide for the next 14 days")
+	if err := cmd("upcoming"); err != nil {
+		return err
+	}
 
 	say("6. the pull request is merged: %s is off the recipients, and can still read every secret already encrypted to them", leaver.ID)
 	if _, err := devstack.Git(secrets, "merge", "-q", "--no-edit", "prodaccess/sync"); err != nil {
@@ -257,7 +284,7 @@ func run(bin, peopleDir string, keep bool) error {
 	return cmd("secrets", "status", "--target", "hieradata")
 }
 
-func demoConfig(secrets, puppet, aws, puppetMaster string) string {
+func demoConfig(secrets, puppet, aws, records, puppetMaster string) string {
 	return fmt.Sprintf(`# The demo's configuration: the shipped prodaccess.yaml with local
 # repositories in place of GitHub URLs.
 people: people/
@@ -301,11 +328,17 @@ targets:
   - name: gcp-storage-admin
     type: manual
     instructions: Grant the "Storage Admin" role in Google Cloud Platform
+    record: {repo: %[5]s, github_repo: alphagov/govuk-production-access-records, path: gcp/storage-admin.txt}
+    owners: [alphagov/gov-uk-production-admin]
   - name: signon-super-admin
     type: manual
     instructions: Grant "Super Admin" in production Signon
+    record: {repo: %[5]s, github_repo: alphagov/govuk-production-access-records, path: signon/super-admin.txt}
+    owners: [alphagov/gov-uk-production-admin]
   - name: paas-space-developer
     type: manual
     instructions: Grant "SpaceDeveloper" on every space of govuk_development in GOV.UK PaaS
-`, secrets, puppet, aws, puppetMaster)
+    record: {repo: %[5]s, github_repo: alphagov/govuk-production-access-records, path: paas/govuk-development-space-developer.txt}
+    owners: [alphagov/gov-uk-production-admin]
+`, secrets, puppet, aws, puppetMaster, records)
 }
