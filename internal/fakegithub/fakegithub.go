@@ -10,7 +10,9 @@
 // members of its child teams; DELETE of a team membership removes an active
 // or a pending membership; lists are paginated with Link headers and
 // answer 304 to a matching If-None-Match; a missing team is a 404; teams
-// synced from an identity provider answer 403 to writes.
+// synced from an identity provider answer 403 to writes; issues and pull
+// requests share one sequence of numbers, and the list of issues holds
+// the pull requests too.
 package fakegithub
 
 import (
