@@ -118,13 +118,29 @@ func TestManualRecord(t *testing.T) {
 		}
 	}
 
+	// Someone adds an entry on the base branch by hand: its removal is to
+	// do (the pull request's branch, made before, does not remove it),
+	// while the rest still waits. (Two of three entries go now, more than
+	// max_removal_fraction allows without --allow-mass-removal.)
+	if err := devstack.Commit(records, map[string]string{"signon.txt": show(t, records, "main", "signon.txt") + "zed@example.gov.uk\r\n"}, "Add Zed by hand"); err != nil {
+		t.Fatal(err)
+	}
+	stale := w.run("plan", "--allow-mass-removal")
+	must(t, stale, 2, "plan after a change to the base branch")
+	if out := squash(stale.stdout); !strings.Contains(out, "To do: apply makes these changes now.") || !strings.Contains(out, "- revoke zed@example.gov.uk - - belongs to no person file") ||
+		!strings.Contains(out, "1 to do, 2 waiting, 0 by hand.") {
+		t.Errorf("plan after a change to the base branch:\n%s", stale.stdout)
+	}
+	must(t, w.run("apply", "--allow-mass-removal"), 0, "apply after a change to the base branch")
+	pr = w.gh.OpenPulls("alphagov/access-records")[0]
+
 	// A person ticks a box; the next apply keeps the tick and writes
 	// nothing.
 	w.gh.Lock()
 	w.gh.Pulls["alphagov/access-records"][0].Body = strings.Replace(pr.Body, "- [ ] **Revoke**", "- [x] **Revoke**", 1)
 	w.gh.Unlock()
 	w.gh.ResetRequests()
-	must(t, w.run("apply"), 0, "apply again")
+	must(t, w.run("apply", "--allow-mass-removal"), 0, "apply again")
 	if n := w.gh.Writes(); n != 0 {
 		t.Errorf("the second apply made %d write requests: %+v", n, w.gh.Requests())
 	}
