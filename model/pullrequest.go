@@ -7,6 +7,12 @@ import (
 
 // PullRequestTitle is the title of the pull request for one repository.
 func PullRequestTitle(repo string, changes []Change) string {
+	return fmt.Sprintf("prodaccess: %s in %s", countChanges(changes, "removal", "addition"), repo)
+}
+
+// countChanges counts the removals and additions, in words such as "1
+// removal and 2 additions" (an s makes the plural).
+func countChanges(changes []Change, removal, addition string) string {
 	adds, removes := 0, 0
 	for _, c := range changes {
 		if c.Action == Remove {
@@ -17,12 +23,12 @@ func PullRequestTitle(repo string, changes []Change) string {
 	}
 	var parts []string
 	if removes > 0 {
-		parts = append(parts, plural(removes, "removal", "removals"))
+		parts = append(parts, plural(removes, removal, removal+"s"))
 	}
 	if adds > 0 {
-		parts = append(parts, plural(adds, "addition", "additions"))
+		parts = append(parts, plural(adds, addition, addition+"s"))
 	}
-	return fmt.Sprintf("prodaccess: %s in %s", strings.Join(parts, " and "), repo)
+	return strings.Join(parts, " and ")
 }
 
 // plural writes a count with the words for one or for many.
@@ -54,11 +60,8 @@ func PullRequestBody(plan *Plan, targets []*Target, changes []Change) string {
 	var b strings.Builder
 	b.WriteString("prodaccess opened this pull request to bring production access in line with the rules. ")
 	b.WriteString("Merging it is what grants and revokes the access below.\n\n")
-	fmt.Fprintf(&b, "Decided for **%s**", plan.At)
-	if plan.Commit != "" {
-		fmt.Fprintf(&b, " from the person files at commit `%s`", plan.Commit)
-	}
-	b.WriteString(".\n\n### Waiting: what merging changes\n\n")
+	writeDecided(&b, plan)
+	b.WriteString("### Waiting: what merging changes\n\n")
 	writeChangeTable(&b, changes)
 	gpg := false
 	for _, t := range targets {
@@ -80,6 +83,15 @@ func PullRequestBody(plan *Plan, targets []*Target, changes []Change) string {
 	}
 	b.WriteString("\nprodaccess updates this pull request in place on each run and closes it when nothing is left to change.\n")
 	return b.String()
+}
+
+// writeDecided says what a pull request was decided from.
+func writeDecided(b *strings.Builder, plan *Plan) {
+	fmt.Fprintf(b, "Decided for **%s**", plan.At)
+	if plan.Commit != "" {
+		fmt.Fprintf(b, " from the person files at commit `%s`", plan.Commit)
+	}
+	b.WriteString(".\n\n")
 }
 
 // writeChangeTable writes the changes of a pull request as a table.

@@ -25,27 +25,13 @@ func (t *Target) Instruction(c Change) string {
 
 // RecordPullRequestTitle is the title of the pull request that changes
 // the records in one repository.
-func RecordPullRequestTitle(repo string, changes []Change) string {
-	grants, revokes := 0, 0
+func RecordPullRequestTitle(changes []Change) string {
 	var targets []string
 	for _, c := range changes {
-		if c.Action == Remove {
-			revokes++
-		} else {
-			grants++
-		}
 		targets = append(targets, c.Target)
 	}
 	slices.Sort(targets)
-	targets = slices.Compact(targets)
-	var parts []string
-	if revokes > 0 {
-		parts = append(parts, plural(revokes, "revocation", "revocations"))
-	}
-	if grants > 0 {
-		parts = append(parts, plural(grants, "grant", "grants"))
-	}
-	return fmt.Sprintf("prodaccess: %s to make by hand (%s)", strings.Join(parts, " and "), strings.Join(targets, ", "))
+	return fmt.Sprintf("prodaccess: %s to make by hand (%s)", countChanges(changes, "revocation", "grant"), strings.Join(slices.Compact(targets), ", "))
 }
 
 // RecordCommitMessage is the message of the commit that changes records.
@@ -71,11 +57,8 @@ func RecordPullRequestBody(plan *Plan, targets []*Target, changes []Change) stri
 	b.WriteString("prodaccess opened this pull request as the ticket for access that people change by hand. ")
 	b.WriteString("Make each change below in the system it names and tick its box. ")
 	b.WriteString("Then merge: merging records who holds the access in the files it changes, and who did the work and when.\n\n")
-	fmt.Fprintf(&b, "Decided for **%s**", plan.At)
-	if plan.Commit != "" {
-		fmt.Fprintf(&b, " from the person files at commit `%s`", plan.Commit)
-	}
-	b.WriteString(".\n\n### By hand: the work to do\n")
+	writeDecided(&b, plan)
+	b.WriteString("### By hand: the work to do\n")
 	for _, t := range targets {
 		var mine []Change
 		for _, c := range changes {

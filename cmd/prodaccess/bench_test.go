@@ -70,23 +70,12 @@ func BenchmarkNoOpPlan2000(b *testing.B) {
 func BenchmarkApply10Plus10(b *testing.B) {
 	dir, gh, entitled, others := teamWorld(b)
 	add, remove := entitled[:10], others[:10]
-	reset := func() {
-		gh.Lock()
-		roles := gh.Teams["prod"].Roles
-		for _, l := range add {
-			delete(roles, strings.ToLower(l))
-		}
-		for _, l := range remove {
-			roles[strings.ToLower(l)] = "member"
-		}
-		gh.Unlock()
-	}
 	gh.SetLatency(20 * time.Millisecond)
 	var requests, writes int
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		reset()
+		resetTeam(gh, add, remove)
 		gh.ResetRequests()
 		b.StartTimer()
 		cmd := exec.Command(binary, "apply")
@@ -104,6 +93,20 @@ func BenchmarkApply10Plus10(b *testing.B) {
 	}
 	b.ReportMetric(float64(requests)/float64(b.N), "requests/op")
 	b.ReportMetric(float64(writes)/float64(b.N), "writes/op")
+}
+
+// resetTeam takes the logins to add out of team prod and puts the logins
+// to remove back in, as before an apply.
+func resetTeam(gh *fakegithub.Server, add, remove []string) {
+	gh.Lock()
+	defer gh.Unlock()
+	roles := gh.Teams["prod"].Roles
+	for _, l := range add {
+		delete(roles, strings.ToLower(l))
+	}
+	for _, l := range remove {
+		roles[strings.ToLower(l)] = "member"
+	}
 }
 
 // teamWorld is a people repository of 2,600 generated people and a
@@ -156,15 +159,7 @@ func BenchmarkApplyWrites10Plus10(b *testing.B) {
 	var read, apply time.Duration
 	b.ResetTimer()
 	for b.Loop() {
-		gh.Lock()
-		roles := gh.Teams["prod"].Roles
-		for _, l := range add {
-			delete(roles, strings.ToLower(l))
-		}
-		for _, l := range remove {
-			roles[strings.ToLower(l)] = "member"
-		}
-		gh.Unlock()
+		resetTeam(gh, add, remove)
 		var out bytes.Buffer
 		o := &options{stdout: &out, stderr: &out, now: time.Now, configPath: filepath.Join(dir, "prodaccess.yaml"), getenv: func(k string) string {
 			return map[string]string{"GITHUB_API_URL": gh.URL(), "GITHUB_TOKEN": "tok"}[k]

@@ -54,6 +54,17 @@ func recordStack(t *testing.T) (*stack, string) {
 	return w, records
 }
 
+// containsAll checks that got holds every one of wants; show is printed
+// when it does not.
+func containsAll(t *testing.T, what, got, show string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(got, want) {
+			t.Errorf("%s lacks %q:\n%s", what, want, show)
+		}
+	}
+}
+
 // TestManualRecord: a manual target with a record is planned against the
 // record, changed through a pull request that lists the work and asks its
 // owners to review it, waits while the pull request is open, and needs
@@ -64,15 +75,11 @@ func TestManualRecord(t *testing.T) {
 	plan := w.run("plan")
 	must(t, plan, 2, "plan")
 	out := squash(plan.stdout)
-	for _, want := range []string{
-		"signon: Grant Super Admin in Signon, recorded in signon.txt in " + records + " (main) (2 entries now)",
+	containsAll(t, "plan", out, plan.stdout,
+		"signon: Grant Super Admin in Signon, recorded in signon.txt in "+records+" (main) (2 entries now)",
 		"- revoke carol.gone@example.gov.uk carol none left: last day was 2020-12-31",
 		"+ grant bob.brown@example.gov.uk bob permanent",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("plan lacks %q:\n%s", want, plan.stdout)
-		}
-	}
+	)
 	if strings.Contains(out, "By hand:") {
 		t.Errorf("a target with a record is listed as by hand:\n%s", plan.stdout)
 	}
@@ -87,15 +94,11 @@ func TestManualRecord(t *testing.T) {
 		t.Fatalf("pull requests: %+v", prs)
 	}
 	pr := prs[0]
-	for _, want := range []string{
+	containsAll(t, "the pull request body", pr.Body, pr.Body,
 		"- [ ] **Revoke** for `carol.gone@example.gov.uk`, carol (Carol Gone): undo for carol.gone@example.gov.uk: Grant Super Admin in Signon. Why: left: last day was 2020-12-31",
 		"- [ ] **Grant** for `bob.brown@example.gov.uk`, bob (Bob Brown), permanent: Grant Super Admin in Signon for bob.brown@example.gov.uk. Why: after-primary-shift",
 		"| signon | remove | `carol.gone@example.gov.uk` | carol (Carol Gone) |",
-	} {
-		if !strings.Contains(pr.Body, want) {
-			t.Errorf("the pull request body lacks %q:\n%s", want, pr.Body)
-		}
-	}
+	)
 	if pr.Title != "prodaccess: 1 revocation and 1 grant to make by hand (signon)" {
 		t.Errorf("title %q", pr.Title)
 	}
@@ -107,16 +110,12 @@ func TestManualRecord(t *testing.T) {
 	again := w.run("plan")
 	must(t, again, 0, "plan after apply")
 	out = squash(again.stdout)
-	for _, want := range []string{
+	containsAll(t, "plan after apply", out, again.stdout,
 		"Waiting: an open pull request of prodaccess holds these changes",
 		"pull request #1 (https://github.example/alphagov/access-records/pull/1), open 0m, review requested from lee-lead, alphagov/signon-admins",
 		"- revoke carol.gone@example.gov.uk carol none",
 		"0 to do, 2 waiting, 0 by hand.",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("plan after apply lacks %q:\n%s", want, again.stdout)
-		}
-	}
+	)
 
 	// Someone adds an entry on the base branch by hand: its removal is to
 	// do (the pull request's branch, made before, does not remove it),
@@ -213,14 +212,10 @@ func TestDemoShowsRecordPullRequest(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
-	for _, want := range []string{
+	containsAll(t, "the demo's output", string(out), string(out),
 		"pull request alphagov/govuk-production-access-records#1: prodaccess: 3 revocations and 3 grants to make by hand (gcp-storage-admin, paas-space-developer, signon-super-admin)",
 		"(review requested from: gov-uk-production-admin)",
 		"- [ ] **Revoke** for `pat.leaver@example.gov.uk`, pat-leaver (Pat Leaver): undo for pat.leaver@example.gov.uk: Grant \"Super Admin\" in production Signon.",
 		"5b. plan now: nothing to do",
-	} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("the demo does not show %q:\n%s", want, out)
-		}
-	}
+	)
 }

@@ -341,10 +341,16 @@ func (s *Server) Invited(team string) []string {
 func (s *Server) OpenPulls(repo string) []PullRequest {
 	s.Lock()
 	defer s.Unlock()
-	var out []PullRequest
-	for _, pr := range s.Pulls[repo] {
-		if pr.State == "open" {
-			out = append(out, *pr)
+	return copies(s.Pulls[repo], func(pr *PullRequest) bool { return pr.State == "open" })
+}
+
+// copies returns copies of the items that keep holds for, so that a test
+// reads them while the server goes on changing its own.
+func copies[T any](items []*T, keep func(*T) bool) []T {
+	var out []T
+	for _, it := range items {
+		if keep(it) {
+			out = append(out, *it)
 		}
 	}
 	return out

@@ -26,24 +26,14 @@ type Issue struct {
 func (s *Server) OpenIssues(repo string) []Issue {
 	s.Lock()
 	defer s.Unlock()
-	var out []Issue
-	for _, is := range s.Issues[repo] {
-		if is.State == "open" {
-			out = append(out, *is)
-		}
-	}
-	return out
+	return copies(s.Issues[repo], func(is *Issue) bool { return is.State == "open" })
 }
 
 // AllIssues returns every issue of a repository, open or closed.
 func (s *Server) AllIssues(repo string) []Issue {
 	s.Lock()
 	defer s.Unlock()
-	var out []Issue
-	for _, is := range s.Issues[repo] {
-		out = append(out, *is)
-	}
-	return out
+	return copies(s.Issues[repo], func(*Issue) bool { return true })
 }
 
 // AddIssue records an issue of repo, as a person opened it.

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/go-git/go-billy/v5/memfs"
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage/memory"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -25,22 +22,12 @@ func RecordHistory(ctx context.Context, t *model.Target, token string) ([]model.
 	}
 	v := recordView(t)
 	r := &Repo{url: v.Repo, branch: v.Branch, opts: Options{Token: token}}
-	repo, err := git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
-		URL:           r.url,
-		Auth:          r.auth(),
-		ReferenceName: plumbing.NewBranchReferenceName(r.branch),
-		SingleBranch:  true,
-		NoCheckout:    true,
-	})
+	repo, head, err := r.clone(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("clone %s (branch %s): %w", r.display(), r.branch, r.scrub(err))
-	}
-	head, err := repo.Reference(plumbing.NewRemoteReferenceName("origin", r.branch), true)
-	if err != nil {
-		return nil, fmt.Errorf("%s: no branch %s: %w", r.display(), r.branch, err)
+		return nil, err
 	}
 	var line []*object.Commit
-	for hash := head.Hash(); ; {
+	for hash := head; ; {
 		c, err := repo.CommitObject(hash)
 		if err != nil {
 			return nil, fmt.Errorf("%s: read commit %s: %w", r.display(), hash, err)

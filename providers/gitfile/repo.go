@@ -146,22 +146,12 @@ func (r *Repo) auth() transport.AuthMethod {
 // Read clones the repository into memory and reads each target's file on
 // the base branch, and the open pull request if there is one.
 func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
-	repo, err := git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
-		URL:           r.url,
-		Auth:          r.auth(),
-		ReferenceName: plumbing.NewBranchReferenceName(r.branch),
-		SingleBranch:  true,
-		NoCheckout:    true,
-	})
+	repo, head, err := r.clone(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("clone %s (branch %s): %w", r.display(), r.branch, r.scrub(err))
+		return nil, err
 	}
 	r.repo = repo
-	head, err := repo.Reference(plumbing.NewRemoteReferenceName("origin", r.branch), true)
-	if err != nil {
-		return nil, fmt.Errorf("%s: no branch %s: %w", r.display(), r.branch, err)
-	}
-	if r.base, err = repo.CommitObject(head.Hash()); err != nil {
+	if r.base, err = repo.CommitObject(head); err != nil {
 		return nil, fmt.Errorf("%s: read the head of %s: %w", r.display(), r.branch, err)
 	}
 	if r.sync, err = r.fetchSync(ctx); err != nil {
@@ -273,6 +263,26 @@ func (r *Repo) proposal(t *model.Target, ft format) *model.Proposal {
 		}
 	}
 	return p
+}
+
+// clone clones the base branch into memory and returns the commit at
+// its head.
+func (r *Repo) clone(ctx context.Context) (*git.Repository, plumbing.Hash, error) {
+	repo, err := git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
+		URL:           r.url,
+		Auth:          r.auth(),
+		ReferenceName: plumbing.NewBranchReferenceName(r.branch),
+		SingleBranch:  true,
+		NoCheckout:    true,
+	})
+	if err != nil {
+		return nil, plumbing.ZeroHash, fmt.Errorf("clone %s (branch %s): %w", r.display(), r.branch, r.scrub(err))
+	}
+	head, err := repo.Reference(plumbing.NewRemoteReferenceName("origin", r.branch), true)
+	if err != nil {
+		return nil, plumbing.ZeroHash, fmt.Errorf("%s: no branch %s: %w", r.display(), r.branch, err)
+	}
+	return repo, head.Hash(), nil
 }
 
 // fetchSync fetches prodaccess's own branch, if it exists.
@@ -475,7 +485,7 @@ func (r *Repo) push(ctx context.Context, spec config.RefSpec) error {
 func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []model.Change) (*model.PullRequest, error) {
 	title, body := model.PullRequestTitle(r.githubRepo, changes), model.PullRequestBody(plan, r.targets, changes)
 	if r.record {
-		title, body = model.RecordPullRequestTitle(r.githubRepo, changes), model.RecordPullRequestBody(plan, r.targets, changes)
+		title, body = model.RecordPullRequestTitle(changes), model.RecordPullRequestBody(plan, r.targets, changes)
 		if r.pr != nil {
 			body = model.CarryTicks(r.pr.Body, body)
 		}
