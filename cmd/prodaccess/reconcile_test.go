@@ -273,6 +273,11 @@ func TestReconcileEndToEnd(t *testing.T) {
 		"0 to do, 7 waiting, 0 by hand.",
 	)
 
+	// A saved plan of what waits applies as it is.
+	saved := filepath.Join(t.TempDir(), "plan.json")
+	must(t, w.run("plan", "--out", saved), 0, "plan --out of what waits")
+	must(t, w.run("apply", "--plan", saved), 0, "apply --plan of what waits")
+
 	// A second apply right after writes nothing and opens nothing.
 	heads := []string{branchHead(t, w.secrets), branchHead(t, w.puppet)}
 	w.gh.ResetRequests()

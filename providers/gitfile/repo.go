@@ -240,9 +240,10 @@ func (r *Repo) proposal(t *model.Target, ft format) *model.Proposal {
 	if !ok {
 		return nil
 	}
-	p := &model.Proposal{Branch: r.head, Since: r.sync.Committer.When, Adds: []string{}, Removes: []string{}}
+	// Times in UTC, so that a saved plan read back compares equal.
+	p := &model.Proposal{Branch: r.head, Since: r.sync.Committer.When.UTC(), Adds: []string{}, Removes: []string{}}
 	if r.pr != nil {
-		p.PullRequest, p.Since = r.pr, r.pr.Opened
+		p.PullRequest, p.Since = r.pr, r.pr.Opened.UTC()
 	}
 	keys := func(entries []model.Entry) map[string]bool {
 		m := make(map[string]bool, len(entries))

@@ -27,7 +27,7 @@ func split(repo string) (string, string, error) {
 // toModel is a pull request of a repository of owner, as prodaccess
 // needs it.
 func toModel(pr *github.PullRequest, owner string) *model.PullRequest {
-	m := &model.PullRequest{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Title: pr.GetTitle(), Body: pr.GetBody(), Opened: pr.GetCreatedAt().Time}
+	m := &model.PullRequest{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Title: pr.GetTitle(), Body: pr.GetBody(), Opened: pr.GetCreatedAt().Time.UTC()}
 	for _, u := range pr.RequestedReviewers {
 		m.Reviewers = append(m.Reviewers, u.GetLogin())
 	}
