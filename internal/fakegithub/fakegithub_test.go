@@ -69,6 +69,10 @@ func TestEveryAnswerIsDocumented(t *testing.T) {
 		r(c.PullRequests.Edit(ctx, org, "secrets", 1, &github.PullRequest{Title: &title, Body: &body})),
 		r(c.PullRequests.Edit(ctx, org, "secrets", 1, &github.PullRequest{State: &closed})),
 		r(c.PullRequests.Get(ctx, org, "secrets", 9)),
+		r(c.Issues.Create(ctx, org, "people", &github.IssueRequest{Title: &title, Body: &body})),
+		r(c.Issues.ListByRepo(ctx, org, "secrets", &github.IssueListByRepoOptions{State: "all", Direction: "asc"})),
+		r(c.Issues.Edit(ctx, org, "people", 1, &github.IssueRequest{Body: &body, State: &closed, StateReason: github.String("completed")})),
+		r(c.Issues.Edit(ctx, org, "people", 7, &github.IssueRequest{Body: &body})),
 	}
 	var got []string
 	for _, a := range answers {
@@ -124,6 +128,10 @@ func TestEveryAnswerIsDocumented(t *testing.T) {
 		"PATCH /api/v3/repos/alphagov/secrets/pulls/1 200",
 		"PATCH /api/v3/repos/alphagov/secrets/pulls/1 200",
 		"GET /api/v3/repos/alphagov/secrets/pulls/9 404",
+		"POST /api/v3/repos/alphagov/people/issues 201",
+		"GET /api/v3/repos/alphagov/secrets/issues 200",
+		"PATCH /api/v3/repos/alphagov/people/issues/1 200",
+		"PATCH /api/v3/repos/alphagov/people/issues/7 404",
 		"GET /api/v3/users/alice 304",
 		"GET /api/v3/users/alice 401",
 	}
