@@ -101,7 +101,10 @@ type Fault struct {
 	Body       string
 	// Delay holds the response back, to make the client time out.
 	Delay time.Duration
-	Times int
+	// Trickle sends the headers at once and then the body one byte at a
+	// time, this long apart, as a server that never quite finishes does.
+	Trickle time.Duration
+	Times   int
 
 	used int
 }
@@ -393,6 +396,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 			rec.Header().Set("Content-Type", "application/json")
 		}
 		rec.WriteHeader(f.Status)
+		if f.Trickle > 0 {
+			s.Unlock()
+			trickle(w, r, f.Body, f.Trickle)
+			s.Lock()
+			return
+		}
 		fmt.Fprint(rec, f.Body)
 		return
 	}
@@ -412,6 +421,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		return
 	}
 	s.route(rec, r, strings.Split(strings.Trim(path, "/"), "/"))
+}
+
+// trickle writes body a byte at a time, every, until done or the client
+// goes away.
+func trickle(w http.ResponseWriter, r *http.Request, body string, every time.Duration) {
+	flusher, _ := w.(http.Flusher)
+	for i := range len(body) {
+		if _, err := w.Write([]byte{body[i]}); err != nil {
+			return
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-time.After(every):
+		}
+	}
 }
 
 func (s *Server) fault(method, path string) *Fault {
