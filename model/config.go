@@ -159,10 +159,26 @@ func (c *Config) Target(name string) *Target {
 }
 
 var (
-	githubSlug    = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
-	githubRepoRef = regexp.MustCompile(`^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$`)
-	githubURL     = regexp.MustCompile(`^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$`)
+	githubSlug     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
+	githubRepoName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	githubURL      = regexp.MustCompile(`^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$`)
 )
+
+// ValidGitHubSlug reports whether s can be a GitHub organisation or team
+// slug.
+func ValidGitHubSlug(s string) bool { return len(s) <= 255 && githubSlug.MatchString(s) }
+
+// SplitGitHubRepo splits "owner/name" and reports whether both parts
+// follow GitHub's rules: the owner a login, the name letters, digits, '.',
+// '-' and '_', and neither "." nor "..", which would climb out of the
+// repository in an API path.
+func SplitGitHubRepo(s string) (owner, name string, ok bool) {
+	owner, name, found := strings.Cut(s, "/")
+	if !found || !ValidGitHubLogin(owner) || !githubRepoName.MatchString(name) || name == "." || name == ".." {
+		return "", "", false
+	}
+	return owner, name, true
+}
 
 // ParseConfig reads prodaccess.yaml strictly. file is the name used in
 // problems. Every problem is returned at once, as Problems, together with
@@ -374,18 +390,24 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 	}
 	if t.Type == GitHubTeam {
 		for _, f := range []string{"org", "team"} {
-			if v := present[f]; v != nil && !githubSlug.MatchString(v.Value) {
+			if v := present[f]; v != nil && !ValidGitHubSlug(v.Value) {
 				d.problem(v, path+"."+f, "%q is not a GitHub organisation or team slug", v.Value)
 			}
 		}
 	}
 	if t.Type == FileTarget {
-		if v := present["github_repo"]; v != nil && !githubRepoRef.MatchString(t.GitHubRepo) {
-			d.problem(v, path+".github_repo", "%q is not owner/name", t.GitHubRepo)
+		if v := present["github_repo"]; v != nil {
+			if _, _, ok := SplitGitHubRepo(t.GitHubRepo); !ok {
+				d.problem(v, path+".github_repo", "%q is not a GitHub owner/name: the owner is a GitHub login, the name letters, digits, '.', '-' and '_' (and not . or ..)", t.GitHubRepo)
+			}
 		}
 		if t.GitHubRepo == "" {
 			if m := githubURL.FindStringSubmatch(t.Repo); m != nil {
-				t.GitHubRepo = m[1]
+				if _, _, ok := SplitGitHubRepo(m[1]); ok {
+					t.GitHubRepo = m[1]
+				} else {
+					d.problem(present["repo"], path+".repo", "%q does not name a GitHub repository that pull requests can be opened in (%q is not owner/name)", t.Repo, m[1])
+				}
 			}
 		}
 		if v := present["repo"]; v != nil && isHTTPURL(t.Repo) {
