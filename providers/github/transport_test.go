@@ -83,7 +83,7 @@ func TestRequestDeadlineCoversTheBody(t *testing.T) {
 	gh := bigTeam(t, 3)
 	gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: membersPath, Status: 200, Body: `[{"login":"user-0000","id":1}` + strings.Repeat(" ", 500) + `]`, Trickle: 20 * time.Millisecond})
 	sl := &testclock.Sleeps{}
-	c, err := NewClient(gh.URL(), "tok", ClientOptions{Transport: &Transport{
+	c, err := NewClient(gh.URL(), testToken, ClientOptions{Transport: &Transport{
 		Base:           &http.Transport{ResponseHeaderTimeout: time.Second},
 		RequestTimeout: 100 * time.Millisecond,
 		Sleep:          sl.Sleep,
