@@ -77,7 +77,29 @@ type Target struct {
 	// SecretGlobs for the default).
 	Secrets []SecretGlob
 
+	// ChildTeams are the child teams (github-team) whose members may hold
+	// the team's access without being entitled to it. A member through any
+	// other child team who is not entitled is an error.
+	ChildTeams []ChildTeam
+
 	Pos Pos
+}
+
+// ChildTeam is a child team whose members may keep the parent team's
+// access, and why.
+type ChildTeam struct {
+	Team   string // the child team's slug
+	Reason string
+}
+
+// ListedChildTeam returns the child_teams entry for the team slug, or nil.
+func (t *Target) ListedChildTeam(slug string) *ChildTeam {
+	for i := range t.ChildTeams {
+		if strings.EqualFold(t.ChildTeams[i].Team, slug) {
+			return &t.ChildTeams[i]
+		}
+	}
+	return nil
 }
 
 // Includes reports whether the target gives access at level l.
@@ -298,6 +320,8 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 		}
 	}
 	var levelsNode *yaml.Node
+	var childNodes []*yaml.Node // the team of each of t.ChildTeams
+	var childPaths []string
 	fields := []field{
 		{name: "name", required: true, read: func(n *yaml.Node, path string) {
 			if v, ok := d.text(n, path); ok {
@@ -327,6 +351,15 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 			})
 		}},
 		{name: "secrets", read: func(n *yaml.Node, path string) { t.Secrets = d.secretGlobs(n, path) }},
+		{name: "child_teams", read: func(n *yaml.Node, path string) {
+			d.list(n, path, func(_ int, item *yaml.Node, path string) {
+				if ct, node, ok := d.childTeam(item, path, t.ChildTeams); ok {
+					t.ChildTeams = append(t.ChildTeams, ct)
+					childNodes = append(childNodes, node)
+					childPaths = append(childPaths, path+".team")
+				}
+			})
+		}},
 		{name: "levels", read: func(n *yaml.Node, path string) {
 			levelsNode = n
 			d.list(n, path, func(_ int, item *yaml.Node, path string) {
@@ -356,7 +389,7 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 		return t, false
 	}
 	allowed := map[TargetType][]string{
-		GitHubTeam: {"org", "team", "keep"},
+		GitHubTeam: {"org", "team", "keep", "child_teams"},
 		FileTarget: {"repo", "github_repo", "branch", "path", "format", "key", "keep", "secrets"},
 		Manual:     {"instructions"},
 	}
@@ -394,6 +427,11 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 				d.problem(v, path+"."+f, "%q is not a GitHub organisation or team slug", v.Value)
 			}
 		}
+		for i, ct := range t.ChildTeams {
+			if strings.EqualFold(ct.Team, t.Team) {
+				d.problem(childNodes[i], childPaths[i], "%q is the target's own team, not a child team", ct.Team)
+			}
+		}
 	}
 	if t.Type == FileTarget {
 		if v := present["github_repo"]; v != nil {
@@ -429,6 +467,42 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 		t.Levels = append([]Level(nil), AccessLevels...)
 	}
 	return t, len(d.problems) == before
+}
+
+// childTeam reads one child_teams entry; earlier are the entries read
+// before it.
+func (d *decoder) childTeam(n *yaml.Node, path string, earlier []ChildTeam) (ChildTeam, *yaml.Node, bool) {
+	var ct ChildTeam
+	var teamNode *yaml.Node
+	before := len(d.problems)
+	d.mapping(n, path, "a child team", []field{
+		{name: "team", required: true, read: func(n *yaml.Node, path string) {
+			v, ok := d.text(n, path)
+			switch {
+			case !ok:
+			case !ValidGitHubSlug(v):
+				d.problem(n, path, "%q is not a GitHub team slug", v)
+			default:
+				for _, e := range earlier {
+					if strings.EqualFold(e.Team, v) {
+						d.problem(n, path, "child team %q is listed twice", v)
+						return
+					}
+				}
+				ct.Team, teamNode = v, n
+			}
+		}},
+		{name: "reason", required: true, read: func(n *yaml.Node, path string) {
+			if v, ok := d.text(n, path); ok {
+				if strings.TrimSpace(v) == "" {
+					d.problem(n, path, "give the reason its members may keep the access")
+					return
+				}
+				ct.Reason = v
+			}
+		}},
+	})
+	return ct, teamNode, len(d.problems) == before && ct.Team != ""
 }
 
 // normalizeKeep checks keep entries against what the target holds and

@@ -24,7 +24,8 @@ and carry it out: team removals first, then pull requests for file targets,
 then team additions, then the list of changes to make by hand. With --plan,
 apply a saved plan instead, refusing if it was made for another day or
 from another people commit, or if any target changed since. Exits 1 if
-anything failed or was refused.`,
+anything failed or was refused, or the plan lists errors a person must
+resolve (its other changes are still made).`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if err := checkFormat(format, "text", "markdown"); err != nil {
@@ -78,8 +79,15 @@ anything failed or was refused.`,
 					return err
 				}
 			}
+			var failed []string
 			if n := report.Failed(); n > 0 {
-				return &exitError{code: 1, err: fmt.Errorf("%d change(s) failed or were refused; see the results above", n)}
+				failed = append(failed, fmt.Sprintf("%d change(s) failed or were refused; see the results above", n))
+			}
+			if n := len(plan.Errors); n > 0 {
+				failed = append(failed, fmt.Sprintf("%d error(s) in the plan need a person; see ERRORS above", n))
+			}
+			if len(failed) > 0 {
+				return &exitError{code: 1, err: errors.New(strings.Join(failed, "; "))}
 			}
 			return nil
 		},

@@ -244,8 +244,8 @@ func TestTeamStates(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []model.Entry{
-		{Subject: "both", Protected: "a member through child team alphagov/prod-oncall"},
-		{Subject: "child", Protected: "a member through child team alphagov/prod-oncall"},
+		{Subject: "both", Protected: "a member through child team alphagov/prod-oncall", ChildTeam: "prod-oncall"},
+		{Subject: "child", Protected: "a member through child team alphagov/prod-oncall", ChildTeam: "prod-oncall"},
 		{Subject: "Direct"},
 		{Subject: "invited", Pending: true},
 		{Subject: "org-invited", Pending: true, Protected: "invited to organisation alphagov; prodaccess does not cancel organisation invitations"},

@@ -153,6 +153,7 @@ func (t *Team) read(ctx context.Context) ([]model.TargetState, error) {
 		e := model.Entry{Subject: u.Login}
 		if child, ok := viaChild[strings.ToLower(u.Login)]; ok {
 			e.Protected = "a member through child team " + org + "/" + child
+			e.ChildTeam = child
 		}
 		add(e)
 	}
