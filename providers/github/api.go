@@ -212,6 +212,17 @@ func fetchPage[T any](ctx context.Context, c *Client, path string, query url.Val
 	return items, links, nil
 }
 
+// fetchPageSafely is fetchPage in a goroutine of its own: a panic is an
+// error, not the end of the process.
+func fetchPageSafely[T any](ctx context.Context, c *Client, path string, query url.Values, page int) (items []T, links pageLinks, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("GET /%s page %d: internal error (a bug; please report it): %v", path, page, r)
+		}
+	}()
+	return fetchPage[T](ctx, c, path, query, page)
+}
+
 // checkPage checks that page of a list of last pages is what the Link
 // headers promise: every page but the last full, the last not empty (unless
 // it is the only one), and links that agree. A list that changes while it
@@ -274,7 +285,7 @@ func listAll[T any](ctx context.Context, c *Client, path string, query url.Value
 		for range min(maxConcurrentPages, last-1) {
 			wg.Go(func() {
 				for p := range work {
-					items, links, err := fetchPage[T](ctx, c, path, query, p)
+					items, links, err := fetchPageSafely[T](ctx, c, path, query, p)
 					if err == nil {
 						err = checkPage(path, p, last, len(items), links)
 					}
