@@ -31,7 +31,10 @@ resolve (its other changes are still made).`,
 			if err := checkFormat(format, "text", "markdown"); err != nil {
 				return err
 			}
-			ctx, cancel := signalContext()
+			ctx, cancel, err := o.runContext()
+			if err != nil {
+				return err
+			}
 			defer cancel()
 			w, err := o.loadWorld()
 			if err != nil {
@@ -96,6 +99,7 @@ resolve (its other changes are still made).`,
 	cmd.Flags().StringVar(&planFile, "plan", "", "apply this saved plan (from plan --out) instead of a new one")
 	cmd.Flags().StringVar(&reportFile, "report", "", "also write the plan and every result as JSON to this file")
 	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
+	o.timeoutFlag(cmd)
 	return cmd
 }
 

@@ -74,7 +74,7 @@ func runWith(o *options, args []string) (code int) {
 	}()
 	root := newRoot(o)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := o.stopped(root.Execute())
 	var ee *exitError
 	switch {
 	case err == nil:

@@ -64,7 +64,10 @@ resolve.`,
 			if err := checkFormat(format, "text", "markdown", "json"); err != nil {
 				return err
 			}
-			ctx, cancel := signalContext()
+			ctx, cancel, err := o.runContext()
+			if err != nil {
+				return err
+			}
 			defer cancel()
 			w, err := o.loadWorld()
 			if err != nil {
@@ -100,6 +103,7 @@ resolve.`,
 	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
 	cmd.Flags().StringVar(&out, "out", "", "also save the plan as JSON in this file, for apply --plan")
 	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
+	o.timeoutFlag(cmd)
 	return cmd
 }
 

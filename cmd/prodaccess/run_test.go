@@ -3,14 +3,44 @@ package main
 import (
 	"bytes"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/providers/github"
 )
+
+// TestRunTimeout: a target repository whose host accepts the connection
+// and never answers stops the run at --timeout, as failed.
+func TestRunTimeout(t *testing.T) {
+	w := faultStack(t)
+	addr, stop, err := devstack.SilentHost()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	config, err := os.ReadFile(filepath.Join(w.people, "prodaccess.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hung := strings.Replace(string(config), "repo: "+w.secrets, "repo: http://"+addr+"/alphagov/govuk-secrets.git", 1)
+	if err := devstack.Commit(w.people, map[string]string{"prodaccess.yaml": hung}, "Point at a hung host"); err != nil {
+		t.Fatal(err)
+	}
+	r := w.run("plan", "--timeout", "1s")
+	if r.code != 1 || !strings.Contains(r.stderr, "prodaccess: the run did not finish within --timeout 1s and was stopped: nothing was planned, because a read failed") {
+		t.Errorf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, bad := range []string{"0s", "-1m"} {
+		if r := w.run("apply", "--timeout", bad); r.code != 1 || !strings.Contains(r.stderr, " is not a positive duration") {
+			t.Errorf("--timeout %s: exit %d, stderr %q", bad, r.code, r.stderr)
+		}
+	}
+}
 
 // panicking is a transport that panics, as a bug would.
 type panicking struct{}
