@@ -192,6 +192,7 @@ func CompareSaved(saved, now *model.Plan) []string {
 	}
 	out = append(out, compareLists("refusal", saved.Refusals, now.Refusals)...)
 	out = append(out, compareLists("warning", saved.Warnings, now.Warnings)...)
+	out = append(out, compareLists("error", saved.Errors, now.Errors)...)
 	out = append(out, compareLists("key warning", saved.KeyWarnings, now.KeyWarnings)...)
 	slices.Sort(out)
 	return out
