@@ -15,7 +15,8 @@ import (
 )
 
 // TestRunTimeout: a target repository whose host accepts the connection
-// and never answers stops the run at --timeout, as failed.
+// and never answers (not even the TLS handshake) stops the run at
+// --timeout, as failed.
 func TestRunTimeout(t *testing.T) {
 	w := faultStack(t)
 	addr, stop, err := devstack.SilentHost()
@@ -27,7 +28,7 @@ func TestRunTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hung := strings.Replace(string(config), "repo: "+w.secrets, "repo: http://"+addr+"/alphagov/govuk-secrets.git", 1)
+	hung := strings.Replace(string(config), "repo: "+w.secrets, "repo: https://"+addr+"/alphagov/govuk-secrets.git", 1)
 	if err := devstack.Commit(w.people, map[string]string{"prodaccess.yaml": hung}, "Point at a hung host"); err != nil {
 		t.Fatal(err)
 	}
