@@ -61,6 +61,7 @@ func TestRedirectToAnotherHost(t *testing.T) {
 func TestEmptyAnswerIsNoTeam(t *testing.T) {
 	for _, body := range []string{"", "null", "{}"} {
 		t.Run(fmt.Sprintf("%q", body), func(t *testing.T) {
+			t.Parallel()
 			w := faultStack(t)
 			w.gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: teamMembers, Status: 200, Body: body})
 			w.readFailed(t, w.run("apply"), "not a JSON list")
@@ -73,6 +74,7 @@ func TestEmptyAnswerIsNoTeam(t *testing.T) {
 func TestHostileLinkHeader(t *testing.T) {
 	for _, last := range []string{"9223372036854775807", "100000000", "1001"} {
 		t.Run(last, func(t *testing.T) {
+			t.Parallel()
 			w := faultStack(t)
 			link := fmt.Sprintf(`<%s%s?page=2>; rel="next", <%s%s?page=%s>; rel="last"`, w.gh.URL(), teamMembers, w.gh.URL(), teamMembers, last)
 			w.gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: teamMembers, Status: 200, Header: http.Header{"Link": {link}}, Body: `[{"login":"alice-gh","id":1}]`, Times: 1})
@@ -90,6 +92,7 @@ func TestHostileLinkHeader(t *testing.T) {
 func TestHostileLogins(t *testing.T) {
 	for _, login := range []string{"../../admin", "..", "carol-gh/../../admin", "carol-gh?x", "evil\nPlan for 2020-01-01"} {
 		t.Run(fmt.Sprintf("%q", login), func(t *testing.T) {
+			t.Parallel()
 			w := faultStack(t)
 			body := fmt.Sprintf(`[{"login":"alice-gh","id":1},{"login":%q,"id":66}]`, login)
 			w.gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: teamMembers, Status: 200, Body: body, Times: 1})
