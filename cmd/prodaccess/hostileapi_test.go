@@ -45,7 +45,7 @@ func TestRedirectToAnotherHost(t *testing.T) {
 	for _, status := range []int{301, 302, 307, 308} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			w := faultStack(t)
-			w.gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: teamMembers, Status: status, Header: http.Header{"Location": {other.URL + "/steal"}}})
+			w.gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: teamMembers, Status: status, Header: http.Header{"Location": {other.URL + "/steal"}}, Hostile: true})
 			w.readFailed(t, w.run("apply"), "with a redirect to another host, port or scheme ("+other.URL+")")
 		})
 	}

@@ -143,7 +143,7 @@ func TestRedirects(t *testing.T) {
 		{"to the same host over https", sameHostHTTPS + membersPath, 302},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: membersPath, Status: tt.status, Header: http.Header{"Location": {tt.location}}, Times: 1})
+			gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: membersPath, Status: tt.status, Header: http.Header{"Location": {tt.location}}, Times: 1, Hostile: true})
 			_, err := readWithin(t, newTestClient(t, gh, &testclock.Sleeps{}))
 			if err == nil || !strings.Contains(err.Error(), "with a redirect to another host, port or scheme") || !strings.Contains(err.Error(), "prodaccess never sends the token to a host other than GITHUB_API_URL's") {
 				t.Errorf("error: %v", err)
@@ -160,14 +160,14 @@ func TestRedirects(t *testing.T) {
 	mu.Unlock()
 
 	t.Run("within the API's origin", func(t *testing.T) {
-		gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: membersPath, Status: 301, Header: http.Header{"Location": {gh.URL() + membersPath + "?role=all&per_page=100&page=1"}}, Times: 1})
+		gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: membersPath, Status: 301, Header: http.Header{"Location": {gh.URL() + membersPath + "?role=all&per_page=100&page=1"}}, Times: 1, Hostile: true})
 		states, err := readWithin(t, newTestClient(t, gh, &testclock.Sleeps{}))
 		if err != nil || len(states[0].Entries) != 3 {
 			t.Errorf("error %v, states %+v", err, states)
 		}
 	})
 	t.Run("a write", func(t *testing.T) {
-		gh.SetFaults(&fakegithub.Fault{Method: "DELETE", Status: 307, Header: http.Header{"Location": {gh.URL() + "/orgs/alphagov/teams/prod/memberships/user-0002"}}, Times: 1})
+		gh.SetFaults(&fakegithub.Fault{Method: "DELETE", Status: 307, Header: http.Header{"Location": {gh.URL() + "/orgs/alphagov/teams/prod/memberships/user-0002"}}, Times: 1, Hostile: true})
 		res := NewTeam(newTestClient(t, gh, &testclock.Sleeps{}), teamTarget()).Apply(context.Background(), nil, []model.Change{{Target: "team", Action: model.Remove, Subject: "user-0001"}})
 		if res[0].Status != model.Failed || !strings.Contains(res[0].Detail, "prodaccess follows no redirect of a write") {
 			t.Errorf("result: %+v", res[0])
@@ -293,7 +293,7 @@ func TestStripUserInfo(t *testing.T) {
 func TestAnswerTooLarge(t *testing.T) {
 	gh := bigTeam(t, 3)
 	gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: membersPath, Status: 200, Body: "[" + strings.Repeat(" ", 16<<20) + "]"})
-	_, err := readWithin(t, newTestClient(t, gh, &testclock.Sleeps{}))
+	_, err := NewTeam(newTestClient(t, gh, &testclock.Sleeps{}), teamTarget()).Read(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "is larger than 16 MiB") {
 		t.Errorf("error: %v", err)
 	}

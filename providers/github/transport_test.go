@@ -60,7 +60,7 @@ func TestRateLimitWaitsAreBounded(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			gh := bigTeam(t, 3)
-			gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: membersPath, Status: 429, Header: tt.header, Body: `{"message":"rate limited"}`, Times: tt.times})
+			gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: membersPath, Status: 429, Header: tt.header, Body: `{"message":"rate limited"}`, Times: tt.times, Hostile: true})
 			sl := &testclock.Sleeps{}
 			_, err := readWithin(t, newTestClient(t, gh, sl))
 			if (err != nil) != tt.wantErr {
