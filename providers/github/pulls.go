@@ -111,20 +111,27 @@ func (p *PullRequests) edit(ctx context.Context, repo string, number int, fields
 // RequestReviewers asks people (logins) and teams (slugs of the
 // repository owner's teams) to review a pull request.
 func (p *PullRequests) RequestReviewers(ctx context.Context, repo string, number int, logins, teams []string) error {
-	owner, name, err := split(repo)
+	if number <= 0 {
+		return errors.New("no pull request number")
+	}
+	path, _, err := pulls(repo, strconv.Itoa(number), "requested_reviewers")
 	if err != nil {
 		return err
 	}
 	if len(logins) == 0 && len(teams) == 0 {
 		return nil
 	}
-	req := github.ReviewersRequest{Reviewers: logins, TeamReviewers: teams}
-	if req.Reviewers == nil {
-		req.Reviewers = []string{}
+	body := struct {
+		Reviewers     []string `json:"reviewers"`
+		TeamReviewers []string `json:"team_reviewers"`
+	}{Reviewers: logins, TeamReviewers: teams}
+	if body.Reviewers == nil {
+		body.Reviewers = []string{}
 	}
-	if req.TeamReviewers == nil {
-		req.TeamReviewers = []string{}
+	if body.TeamReviewers == nil {
+		body.TeamReviewers = []string{}
 	}
-	_, _, err = p.client.gh.PullRequests.RequestReviewers(ctx, owner, name, number, req)
-	return err
+	var pr apiPull
+	_, err = p.client.do(ctx, http.MethodPost, path, nil, body, &pr)
+	return p.client.clean(err)
 }
