@@ -80,7 +80,29 @@ type Target struct {
 	// SecretGlobs for the default).
 	Secrets []SecretGlob
 
+	// ChildTeams are the child teams (github-team) whose members may hold
+	// the team's access without being entitled to it. A member through any
+	// other child team who is not entitled is an error.
+	ChildTeams []ChildTeam
+
 	Pos Pos
+}
+
+// ChildTeam is a child team whose members may keep the parent team's
+// access, and why.
+type ChildTeam struct {
+	Team   string // the child team's slug
+	Reason string
+}
+
+// ListedChildTeam returns the child_teams entry for the team slug, or nil.
+func (t *Target) ListedChildTeam(slug string) *ChildTeam {
+	for i := range t.ChildTeams {
+		if strings.EqualFold(t.ChildTeams[i].Team, slug) {
+			return &t.ChildTeams[i]
+		}
+	}
+	return nil
 }
 
 // Includes reports whether the target gives access at level l.
@@ -170,10 +192,26 @@ func (c *Config) Target(name string) *Target {
 }
 
 var (
-	githubSlug    = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
-	githubRepoRef = regexp.MustCompile(`^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$`)
-	githubURL     = regexp.MustCompile(`^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$`)
+	githubSlug     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
+	githubRepoName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	githubURL      = regexp.MustCompile(`^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$`)
 )
+
+// ValidGitHubSlug reports whether s can be a GitHub organisation or team
+// slug.
+func ValidGitHubSlug(s string) bool { return len(s) <= 255 && githubSlug.MatchString(s) }
+
+// SplitGitHubRepo splits "owner/name" and reports whether both parts
+// follow GitHub's rules: the owner a login, the name letters, digits, '.',
+// '-' and '_', and neither "." nor "..", which would climb out of the
+// repository in an API path.
+func SplitGitHubRepo(s string) (owner, name string, ok bool) {
+	owner, name, found := strings.Cut(s, "/")
+	if !found || !ValidGitHubLogin(owner) || !githubRepoName.MatchString(name) || name == "." || name == ".." {
+		return "", "", false
+	}
+	return owner, name, true
+}
 
 // ParseConfig reads prodaccess.yaml strictly. file is the name used in
 // problems. Every problem is returned at once, as Problems, together with
@@ -200,7 +238,7 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		}},
 		{name: "people_repo", read: func(n *yaml.Node, path string) {
 			if v, ok := d.text(n, path); ok {
-				if !githubRepoRef.MatchString(v) || strings.HasSuffix(v, "/.") || strings.HasSuffix(v, "/..") {
+				if _, _, ok := SplitGitHubRepo(v); !ok {
 					d.problem(n, path, "%q is not a GitHub repository owner/name", v)
 					return
 				}
@@ -308,6 +346,8 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 		}
 	}
 	var levelsNode *yaml.Node
+	var childNodes []*yaml.Node // the team of each of t.ChildTeams
+	var childPaths []string
 	fields := []field{
 		{name: "name", required: true, read: func(n *yaml.Node, path string) {
 			if v, ok := d.text(n, path); ok {
@@ -337,6 +377,15 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 			})
 		}},
 		{name: "secrets", read: func(n *yaml.Node, path string) { t.Secrets = d.secretGlobs(n, path) }},
+		{name: "child_teams", read: func(n *yaml.Node, path string) {
+			d.list(n, path, func(_ int, item *yaml.Node, path string) {
+				if ct, node, ok := d.childTeam(item, path, t.ChildTeams); ok {
+					t.ChildTeams = append(t.ChildTeams, ct)
+					childNodes = append(childNodes, node)
+					childPaths = append(childPaths, path+".team")
+				}
+			})
+		}},
 		{name: "levels", read: func(n *yaml.Node, path string) {
 			levelsNode = n
 			d.list(n, path, func(_ int, item *yaml.Node, path string) {
@@ -366,7 +415,7 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 		return t, false
 	}
 	allowed := map[TargetType][]string{
-		GitHubTeam: {"org", "team", "keep"},
+		GitHubTeam: {"org", "team", "keep", "child_teams"},
 		FileTarget: {"repo", "github_repo", "branch", "path", "format", "key", "keep", "secrets"},
 		Manual:     {"instructions"},
 	}
@@ -400,18 +449,29 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 	}
 	if t.Type == GitHubTeam {
 		for _, f := range []string{"org", "team"} {
-			if v := present[f]; v != nil && !githubSlug.MatchString(v.Value) {
+			if v := present[f]; v != nil && !ValidGitHubSlug(v.Value) {
 				d.problem(v, path+"."+f, "%q is not a GitHub organisation or team slug", v.Value)
+			}
+		}
+		for i, ct := range t.ChildTeams {
+			if strings.EqualFold(ct.Team, t.Team) {
+				d.problem(childNodes[i], childPaths[i], "%q is the target's own team, not a child team", ct.Team)
 			}
 		}
 	}
 	if t.Type == FileTarget {
-		if v := present["github_repo"]; v != nil && !githubRepoRef.MatchString(t.GitHubRepo) {
-			d.problem(v, path+".github_repo", "%q is not owner/name", t.GitHubRepo)
+		if v := present["github_repo"]; v != nil {
+			if _, _, ok := SplitGitHubRepo(t.GitHubRepo); !ok {
+				d.problem(v, path+".github_repo", "%q is not a GitHub owner/name: the owner is a GitHub login, the name letters, digits, '.', '-' and '_' (and not . or ..)", t.GitHubRepo)
+			}
 		}
 		if t.GitHubRepo == "" {
 			if m := githubURL.FindStringSubmatch(t.Repo); m != nil {
-				t.GitHubRepo = m[1]
+				if _, _, ok := SplitGitHubRepo(m[1]); ok {
+					t.GitHubRepo = m[1]
+				} else {
+					d.problem(present["repo"], path+".repo", "%q does not name a GitHub repository that pull requests can be opened in (%q is not owner/name)", t.Repo, m[1])
+				}
 			}
 		}
 		if v := present["repo"]; v != nil && isHTTPURL(t.Repo) {
@@ -433,6 +493,42 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 		t.Levels = append([]Level(nil), AccessLevels...)
 	}
 	return t, len(d.problems) == before
+}
+
+// childTeam reads one child_teams entry; earlier are the entries read
+// before it.
+func (d *decoder) childTeam(n *yaml.Node, path string, earlier []ChildTeam) (ChildTeam, *yaml.Node, bool) {
+	var ct ChildTeam
+	var teamNode *yaml.Node
+	before := len(d.problems)
+	d.mapping(n, path, "a child team", []field{
+		{name: "team", required: true, read: func(n *yaml.Node, path string) {
+			v, ok := d.text(n, path)
+			switch {
+			case !ok:
+			case !ValidGitHubSlug(v):
+				d.problem(n, path, "%q is not a GitHub team slug", v)
+			default:
+				for _, e := range earlier {
+					if strings.EqualFold(e.Team, v) {
+						d.problem(n, path, "child team %q is listed twice", v)
+						return
+					}
+				}
+				ct.Team, teamNode = v, n
+			}
+		}},
+		{name: "reason", required: true, read: func(n *yaml.Node, path string) {
+			if v, ok := d.text(n, path); ok {
+				if strings.TrimSpace(v) == "" {
+					d.problem(n, path, "give the reason its members may keep the access")
+					return
+				}
+				ct.Reason = v
+			}
+		}},
+	})
+	return ct, teamNode, len(d.problems) == before && ct.Team != ""
 }
 
 // normalizeKeep checks keep entries against what the target holds and
