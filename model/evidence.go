@@ -81,7 +81,7 @@ func (e EntryRef) Key() string {
 func (e EntryRef) String() string {
 	switch e.Kind {
 	case TemporaryEntry:
-		return fmt.Sprintf("%s's temporary access %s", e.Person, Range{*e.Start, *e.End})
+		return fmt.Sprintf("%s's temporary access %s (%s)", e.Person, Range{*e.Start, *e.End}, e.Reason)
 	case ReinstatedEntry:
 		return fmt.Sprintf("%s's reinstatement of %s", e.Person, e.Date)
 	}

@@ -333,3 +333,40 @@ func TestBranchProtectionChecked(t *testing.T) {
 		})
 	}
 }
+
+// TestEvidenceRecord: evidence record looks up every commit of the
+// history that wrote an entry, records it once, and says what it found.
+func TestEvidenceRecord(t *testing.T) {
+	s := newEvidenceStack(t, "warn")
+	pr := s.grant(devstack.MergeCommit, s.chris)
+	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	if err := devstack.Commit(s.people, map[string]string{"people/chris.yaml": chrisGrant("Pushed straight to main")}, "Change the reason"); err != nil {
+		t.Fatal(err)
+	}
+	s.push()
+	r := s.run("", "evidence", "record")
+	must(t, r, 0, "evidence record")
+	for _, want := range []string{
+		"2 commit(s) of main wrote entries that need approval: 0 already recorded, 2 looked up and recorded now (2 complete, 0 to look up again on the next run).",
+		"Migrating the search cluster",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("evidence record does not say %q:\n%s", want, r.stdout)
+		}
+	}
+	if got := strings.Count(r.stdout, ": proven: #1 approved by alexlead-gds"); got != 1 {
+		t.Errorf("%d proven entries:\n%s", got, r.stdout)
+	}
+	if got := strings.Count(r.stdout, ": NOT PROVEN: "); got != 1 {
+		t.Errorf("%d unproven entries:\n%s", got, r.stdout)
+	}
+	if out, err := devstack.Git(s.origin, "notes", "--ref", "prodaccess", "list"); err != nil || len(strings.Fields(out)) != 4 {
+		t.Errorf("notes in origin: %q %v", out, err)
+	}
+	s.gh.ResetRequests()
+	r = s.run("", "evidence", "record")
+	must(t, r, 0, "evidence record again")
+	if !strings.Contains(r.stdout, "2 already recorded, 0 looked up") || s.gh.Count("GET", "/repos/alphagov/people/commits/") != 0 {
+		t.Errorf("a second record looked things up again:\n%s", r.stdout)
+	}
+}
