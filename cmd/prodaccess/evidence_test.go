@@ -370,3 +370,19 @@ func TestEvidenceRecord(t *testing.T) {
 		t.Errorf("a second record looked things up again:\n%s", r.stdout)
 	}
 }
+
+// TestValidateLive: validate --live says which entries lack an approving
+// review and fails under policy.evidence required, and passes once the
+// review is there.
+func TestValidateLive(t *testing.T) {
+	s := newEvidenceStack(t, "required")
+	pr := s.grant(devstack.Squash, s.chris)
+	r := s.run("", "validate", "--live")
+	must(t, r, 1, "validate --live without an approving review")
+	if !strings.Contains(r.stdout, "live: warning: chris's temporary access") || !strings.Contains(r.stdout, "no approving review by alexlead-gds on #1") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	r = s.run("", "validate", "--live")
+	must(t, r, 0, "validate --live with the review")
+}
