@@ -153,6 +153,7 @@ type PullRequestFact struct {
 	MergedAt    *time.Time   `json:"merged_at"`
 	MergeCommit string       `json:"merge_commit_sha"`
 	Base        string       `json:"base"`
+	Head        string       `json:"head_sha,omitempty"` // the commit at its head when read
 	Reviews     []ReviewFact `json:"reviews"`
 	// CommitAuthors are the GitHub accounts that wrote the pull
 	// request's commits, where GitHub knows them.

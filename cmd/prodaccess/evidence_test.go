@@ -386,3 +386,27 @@ func TestValidateLive(t *testing.T) {
 	r = s.run("", "validate", "--live")
 	must(t, r, 0, "validate --live with the review")
 }
+
+// TestChangesSaysWhoseApprovalIsNeeded: the pull request comment names,
+// for each new entry, whose approving review it needs and whether it is
+// there yet.
+func TestChangesSaysWhoseApprovalIsNeeded(t *testing.T) {
+	s := newEvidenceStack(t, "required")
+	pr, err := devstack.MergePull(s.people, s.gh, devstack.Pull{Repo: "alphagov/people", Branch: "grant-chris", Title: "Chris", Author: s.chris,
+		Commits: []devstack.PullCommit{{Files: map[string]string{"people/chris.yaml": chrisGrant("Migrating the search cluster")}, Message: "Grant", Author: s.chris}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"changes", "--from", "main", "--to", "grant-chris", "--format", "markdown", "--pr", "1"}
+	r := s.run("", args...)
+	must(t, r, 0, "changes --pr before the review")
+	if !strings.Contains(r.stdout, "- [ ] chris's temporary access") || !strings.Contains(r.stdout, "needs an approving review by alexlead-gds, not there yet: no approving review by alexlead-gds on \\#1") {
+		t.Errorf("before the review:\n%s", r.stdout)
+	}
+	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	r = s.run("", args...)
+	must(t, r, 0, "changes --pr after the review")
+	if !strings.Contains(r.stdout, "- [x] chris's temporary access") || !strings.Contains(r.stdout, "is approved by alexlead-gds") {
+		t.Errorf("after the review:\n%s", r.stdout)
+	}
+}
