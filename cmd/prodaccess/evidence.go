@@ -133,7 +133,7 @@ func evidenceWarnings(r *model.Roster, entries []model.EntryRef, policy model.Ev
 			out = append(out, fmt.Sprintf("%s is not proven (%s), and %s", e, strings.Join(pf.Missing, "; "), what))
 		}
 		for _, f := range pf.Flags {
-			if f != "pushed without a pull request" {
+			if pf.Proven() && f != "approval not proven" {
 				out = append(out, fmt.Sprintf("%s: %s", e, f))
 			}
 		}
