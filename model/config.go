@@ -172,18 +172,18 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 }
 
 func (d *decoder) config(root *yaml.Node, c *Config) {
-	d.mapping(root, "", "the configuration", []field{
-		{name: "people", read: func(n *yaml.Node, path string) {
-			if v, ok := d.text(n, path); ok {
-				c.People = v
-			}
-		}},
-		{name: "keys", read: func(n *yaml.Node, path string) {
-			if v, ok := d.text(n, path); ok {
-				c.Keys = v
-			}
-		}},
-		{name: "timezone", read: func(n *yaml.Node, path string) {
+	d.mapping(root, "", "the configuration", d.configFields(c))
+}
+
+// configTable is the fields of the configuration, for the schema.
+func configTable() []field { return new(decoder).configFields(DefaultConfig()) }
+
+// configFields are the fields of the configuration, read into c.
+func (d *decoder) configFields(c *Config) []field {
+	return []field{
+		d.textField("people", false, peopleShape, &c.People, nil),
+		d.textField("keys", false, keysShape, &c.Keys, nil),
+		{name: "timezone", is: timezoneShape, read: func(n *yaml.Node, path string) {
 			v, ok := d.text(n, path)
 			if !ok {
 				return
@@ -195,23 +195,13 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 			}
 			c.Timezone, c.Location = v, loc
 		}},
-		{name: "policy", read: func(n *yaml.Node, path string) {
-			d.mapping(n, path, "the policy", []field{
-				{name: "shadow_shifts_required", read: d.intInto(&c.Policy.ShadowShiftsRequired, 0, 10)},
-				{name: "absence_limit_days", read: d.intInto(&c.Policy.AbsenceLimitDays, 1, 3660)},
-				{name: "max_temporary_days", read: d.intInto(&c.Policy.MaxTemporaryDays, 1, 3660)},
-			})
+		{name: "policy", is: policyShape, read: func(n *yaml.Node, path string) {
+			d.mapping(n, path, "the policy", d.policyFields(&c.Policy))
 		}},
-		{name: "safety", read: func(n *yaml.Node, path string) {
-			d.mapping(n, path, "the safety limits", []field{
-				{name: "max_removal_fraction", read: func(n *yaml.Node, path string) {
-					if v, ok := d.fraction(n, path); ok {
-						c.Safety.MaxRemovalFraction = v
-					}
-				}},
-			})
+		{name: "safety", is: safetyShape, read: func(n *yaml.Node, path string) {
+			d.mapping(n, path, "the safety limits", d.safetyFields(&c.Safety))
 		}},
-		{name: "targets", read: func(n *yaml.Node, path string) {
+		{name: "targets", is: targetsShape, read: func(n *yaml.Node, path string) {
 			seen := map[string]int{}
 			d.list(n, path, func(_ int, item *yaml.Node, path string) {
 				t, ok := d.target(item, path)
@@ -226,10 +216,78 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 				c.Targets = append(c.Targets, t)
 			})
 		}},
-	})
+	}
 }
 
-func (d *decoder) intInto(dst *int, lo, hi int) func(*yaml.Node, string) {
+func policyTable() []field { return new(decoder).policyFields(new(Policy)) }
+
+func (d *decoder) policyFields(p *Policy) []field {
+	return []field{
+		{name: "shadow_shifts_required", is: shadowShiftsShape, read: d.intInto(&p.ShadowShiftsRequired, shadowShiftsShape)},
+		{name: "absence_limit_days", is: absenceLimitShape, read: d.intInto(&p.AbsenceLimitDays, absenceLimitShape)},
+		{name: "max_temporary_days", is: maxTemporaryShape, read: d.intInto(&p.MaxTemporaryDays, maxTemporaryShape)},
+	}
+}
+
+func safetyTable() []field { return new(decoder).safetyFields(new(Safety)) }
+
+func (d *decoder) safetyFields(s *Safety) []field {
+	return []field{
+		{name: "max_removal_fraction", is: removalFractionShape, read: func(n *yaml.Node, path string) {
+			if v, ok := d.fraction(n, path, removalFractionShape); ok {
+				s.MaxRemovalFraction = v
+			}
+		}},
+	}
+}
+
+// The shapes of the values in the configuration.
+var (
+	peopleShape   = text("The folder of person files, relative to this file's folder.")
+	keysShape     = text("The folder of public keys (<id>.asc), relative to this file's folder.")
+	timezoneShape = text("The policy time zone, an IANA name such as Europe/London: dates in person files are days there.")
+	policyShape   = mappingOf(policyTable, "The parameters of the written rules.")
+	safetyShape   = mappingOf(safetyTable, "The limits checked before any change is applied.")
+
+	shadowShiftsShape    = integerIn(0, 10, "Shadow shifts before supervised access (the rules say two).")
+	absenceLimitShape    = integerIn(1, 3660, "An absence longer than this many days revokes access on the next day (the rules say six weeks: 42).")
+	maxTemporaryShape    = integerIn(1, 3660, "The longest a temporary_access entry may last, in days.")
+	removalFractionShape = numberIn(0, 1, "Refuse a plan that removes more than this share of a target's current members.")
+
+	targetsShape = listOf(&shape{kind: kindMapping, fields: targetTable, rules: targetRules,
+		doc: "One system that production access means."}, "The systems that production access means.")
+	targetNameShape = textMatching(idPattern, 64, "a valid target name: lower-case letters and digits in words joined by single hyphens",
+		"The target's name, unique in this file.")
+	targetTypeShape   = oneOf("How the target is read and changed.", GitHubTeam, FileTarget, Manual)
+	slugShape         = textMatching(githubSlug, 0, "a GitHub organisation or team slug", "")
+	orgShape          = slugShape.withDoc("github-team: the organisation.")
+	teamShape         = slugShape.withDoc("github-team: the team's slug.")
+	repoShape         = text("file: the repository, a git URL or a local path.")
+	githubRepoShape   = textMatching(githubRepoRef, 0, "owner/name", "file: owner/name where pull requests are opened; derived from repo when it is a GitHub URL.")
+	branchShape       = text("file: the base branch (default main).")
+	pathShape         = text("file: the file, a path inside the repository.")
+	formatShape       = oneOf("file: the layout of the file.", GPGRecipients, GPGID, YAMLList, TFVarsList)
+	keyShape          = text("file, yaml-list and tfvars-list formats: the key or Terraform variable that holds the list.")
+	instructionsShape = text("manual: what a person must do by hand.")
+	keepShape         = listOf(text(""), "Entries that are not people (such as a server's key): never removed.")
+	levelsShape       = &shape{kind: kindList, items: oneOf("", TemporarySupervised.String(), Supervised.String(), Permanent.String()),
+		minItems: 1, unique: true, doc: "The levels the target includes (default all three)."}
+)
+
+// targetRules say which fields each type of target uses and requires, and
+// what the format of a file target needs.
+var targetRules = []rule{
+	{field: "type", values: []string{string(GitHubTeam)}, require: []string{"org", "team"},
+		only: []string{"name", "type", "levels", "org", "team", "keep"}},
+	{field: "type", values: []string{string(FileTarget)}, require: []string{"repo", "path", "format"},
+		only: []string{"name", "type", "levels", "repo", "github_repo", "branch", "path", "format", "key", "keep"}},
+	{field: "type", values: []string{string(Manual)}, require: []string{"instructions"},
+		only: []string{"name", "type", "levels", "instructions"}},
+	{field: "format", values: []string{string(YAMLList), string(TFVarsList)}, require: []string{"key"}},
+	{field: "format", values: []string{string(GPGRecipients), string(GPGID)}, refuse: []string{"key"}},
+}
+
+func (d *decoder) intInto(dst *int, is *shape) func(*yaml.Node, string) {
 	return func(n *yaml.Node, path string) {
 		s, ok := d.scalar(n, path)
 		if !ok {
@@ -240,59 +298,56 @@ func (d *decoder) intInto(dst *int, lo, hi int) func(*yaml.Node, string) {
 			d.problem(n, path, "expected a whole number written in decimal digits without quotes, found %q", s)
 			return
 		}
-		if v < lo || v > hi {
-			d.problem(n, path, "%d is out of range: it must be from %d to %d", v, lo, hi)
+		if float64(v) < is.min || float64(v) > is.max {
+			d.problem(n, path, "%d is out of range: it must be from %d to %d", v, int(is.min), int(is.max))
 			return
 		}
 		*dst = v
 	}
 }
 
-func (d *decoder) fraction(n *yaml.Node, path string) (float64, bool) {
+func (d *decoder) fraction(n *yaml.Node, path string, is *shape) (float64, bool) {
 	s, ok := d.scalar(n, path)
 	if !ok {
 		return 0, false
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if !plain(n) || err != nil || v < 0 || v > 1 || strings.ContainsAny(s, "xXeEnN_") {
-		d.problem(n, path, "expected a fraction from 0 to 1 such as 0.25, found %q", s)
+	if !plain(n) || err != nil || v < is.min || v > is.max || strings.ContainsAny(s, "xXeEnN_") {
+		d.problem(n, path, "expected a fraction from %g to %g such as 0.25, found %q", is.min, is.max, s)
 		return 0, false
 	}
 	return v, true
 }
 
-func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
-	t := Target{Pos: Pos{n.Line, n.Column}, Branch: "main"}
-	present := map[string]*yaml.Node{}
-	str := func(dst *string) func(*yaml.Node, string) {
-		return func(n *yaml.Node, path string) {
+// targetTable is the fields of a target, for the schema.
+func targetTable() []field {
+	return new(decoder).targetFields(new(Target), map[string]*yaml.Node{}, new(*yaml.Node))
+}
+
+// targetFields are the fields of a target, read into t; present records
+// the value of each field and keep entry given, and levels the value of
+// levels.
+func (d *decoder) targetFields(t *Target, present map[string]*yaml.Node, levels **yaml.Node) []field {
+	str := func(name string, is *shape, dst *string) field {
+		return field{name: name, is: is, read: func(n *yaml.Node, path string) {
 			if v, ok := d.text(n, path); ok {
 				*dst = v
 			}
-		}
+		}}
 	}
-	var levelsNode *yaml.Node
-	fields := []field{
-		{name: "name", required: true, read: func(n *yaml.Node, path string) {
-			if v, ok := d.text(n, path); ok {
-				if !ValidID(v) {
-					d.problem(n, path, "%q is not a valid target name: lower-case letters and digits in words joined by single hyphens", v)
-					return
-				}
-				t.Name = v
-			}
-		}},
-		{name: "type", required: true, read: enumInto(d, &t.Type, GitHubTeam, FileTarget, Manual)},
-		{name: "org", read: str(&t.Org)},
-		{name: "team", read: str(&t.Team)},
-		{name: "repo", read: str(&t.Repo)},
-		{name: "github_repo", read: str(&t.GitHubRepo)},
-		{name: "branch", read: str(&t.Branch)},
-		{name: "path", read: str(&t.Path)},
-		{name: "format", read: enumInto(d, &t.Format, GPGRecipients, GPGID, YAMLList, TFVarsList)},
-		{name: "key", read: str(&t.Key)},
-		{name: "instructions", read: str(&t.Instructions)},
-		{name: "keep", read: func(n *yaml.Node, path string) {
+	return []field{
+		d.textField("name", true, targetNameShape, &t.Name, nil),
+		enumField(d, "type", true, targetTypeShape, &t.Type),
+		str("org", orgShape, &t.Org),
+		str("team", teamShape, &t.Team),
+		str("repo", repoShape, &t.Repo),
+		str("github_repo", githubRepoShape, &t.GitHubRepo),
+		str("branch", branchShape, &t.Branch),
+		str("path", pathShape, &t.Path),
+		enumField(d, "format", false, formatShape, &t.Format),
+		str("key", keyShape, &t.Key),
+		str("instructions", instructionsShape, &t.Instructions),
+		{name: "keep", is: keepShape, read: func(n *yaml.Node, path string) {
 			d.list(n, path, func(_ int, item *yaml.Node, path string) {
 				if v, ok := d.text(item, path); ok {
 					t.Keep = append(t.Keep, v)
@@ -300,10 +355,10 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 				}
 			})
 		}},
-		{name: "levels", read: func(n *yaml.Node, path string) {
-			levelsNode = n
+		{name: "levels", is: levelsShape, read: func(n *yaml.Node, path string) {
+			*levels = n
 			d.list(n, path, func(_ int, item *yaml.Node, path string) {
-				v, ok := d.enum(item, path, "temporary_supervised", "supervised", "permanent")
+				v, ok := d.enum(item, path, levelsShape.items.enum...)
 				if !ok {
 					return
 				}
@@ -316,6 +371,13 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 			})
 		}},
 	}
+}
+
+func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
+	t := Target{Pos: Pos{n.Line, n.Column}, Branch: "main"}
+	present := map[string]*yaml.Node{}
+	var levelsNode *yaml.Node
+	fields := d.targetFields(&t, present, &levelsNode)
 	for i := range fields {
 		read := fields[i].read
 		name := fields[i].name
@@ -328,46 +390,42 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 	if t.Type == "" {
 		return t, false
 	}
-	allowed := map[TargetType][]string{
-		GitHubTeam: {"org", "team", "keep"},
-		FileTarget: {"repo", "github_repo", "branch", "path", "format", "key", "keep"},
-		Manual:     {"instructions"},
-	}
-	required := map[TargetType][]string{
-		GitHubTeam: {"org", "team"},
-		FileTarget: {"repo", "path", "format"},
-		Manual:     {"instructions"},
-	}
-	common := []string{"name", "type", "levels"}
-	for name, v := range present {
-		if strings.Contains(name, "[") {
-			continue
+	for _, r := range targetRules {
+		switch {
+		case r.field == "type" && slices.Contains(r.values, string(t.Type)):
+			for name, v := range present {
+				if !strings.Contains(name, "[") && !slices.Contains(r.only, name) {
+					d.problem(v, path+"."+name, "not used by %s targets", t.Type)
+				}
+			}
+			for _, name := range r.require {
+				if present[name] == nil {
+					d.problem(n, path, "missing required field %q for a %s target", name, t.Type)
+				}
+			}
+		case r.field == "format" && t.Type == FileTarget && slices.Contains(r.values, string(t.Format)):
+			for _, name := range r.require {
+				if present[name] == nil {
+					d.problem(n, path, "missing required field %q: a %s target needs the %s that holds the list", name, t.Format, name)
+				}
+			}
+			for _, name := range r.refuse {
+				if v := present[name]; v != nil {
+					d.problem(v, path+"."+name, "not used by the %s format", t.Format)
+				}
+			}
 		}
-		if !slices.Contains(common, name) && !slices.Contains(allowed[t.Type], name) {
-			d.problem(v, path+"."+name, "not used by %s targets", t.Type)
-		}
-	}
-	for _, name := range required[t.Type] {
-		if present[name] == nil {
-			d.problem(n, path, "missing required field %q for a %s target", name, t.Type)
-		}
-	}
-	if t.Type == FileTarget && (t.Format == YAMLList || t.Format == TFVarsList) && present["key"] == nil {
-		d.problem(n, path, "missing required field \"key\": a %s target needs the key that holds the list", t.Format)
-	}
-	if t.Type == FileTarget && (t.Format == GPGRecipients || t.Format == GPGID) && present["key"] != nil {
-		d.problem(present["key"], path+".key", "not used by the %s format", t.Format)
 	}
 	if t.Type == GitHubTeam {
 		for _, f := range []string{"org", "team"} {
-			if v := present[f]; v != nil && !githubSlug.MatchString(v.Value) {
-				d.problem(v, path+"."+f, "%q is not a GitHub organisation or team slug", v.Value)
+			if v := present[f]; v != nil {
+				d.matches(v, path+"."+f, v.Value, slugShape)
 			}
 		}
 	}
 	if t.Type == FileTarget {
-		if v := present["github_repo"]; v != nil && !githubRepoRef.MatchString(t.GitHubRepo) {
-			d.problem(v, path+".github_repo", "%q is not owner/name", t.GitHubRepo)
+		if v := present["github_repo"]; v != nil {
+			d.matches(v, path+".github_repo", t.GitHubRepo, githubRepoShape)
 		}
 		if t.GitHubRepo == "" {
 			if m := githubURL.FindStringSubmatch(t.Repo); m != nil {
