@@ -13,32 +13,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 )
 
 // TestSchemaFiles checks that the shipped schemas are the ones the loader's
-// tables give; go test -update rewrites them.
+// tables give; go test ./model -update rewrites them.
 func TestSchemaFiles(t *testing.T) {
 	for file, gen := range map[string]func() ([]byte, error){"person.schema.json": PersonSchema, "config.schema.json": ConfigSchema} {
 		got, err := gen()
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join("..", "schema", file)
-		if *update {
-			if err := os.WriteFile(path, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test ./model -update to write it)", err)
-		}
-		if diff := cmp.Diff(string(want), string(got)); diff != "" {
-			t.Errorf("%s is not what the loader's tables give; run go test ./model -update (-want +got):\n%s", path, diff)
-		}
+		golden(t, filepath.Join("..", "schema", file), got)
 	}
 }
 
