@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"time"
 )
 
 // Find returns the path of a Chromium or Chrome program, or "" when there
@@ -131,11 +132,22 @@ func Start(path, profileDir string) (*Browser, error) {
 	return b, nil
 }
 
-// Close stops the browser and waits for it to exit.
+// Close asks the browser to close, kills it if it has not exited ten
+// seconds later, and waits for it.
 func (b *Browser) Close() error {
-	b.call(context.Background(), "", "Browser.close", nil, nil) //nolint:errcheck // it may be gone already
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = b.call(ctx, "", "Browser.close", nil, nil) // it may be gone already
 	b.in.Close()
-	err := b.cmd.Wait()
+	exited := make(chan error, 1)
+	go func() { exited <- b.cmd.Wait() }()
+	var err error
+	select {
+	case err = <-exited:
+	case <-ctx.Done():
+		b.cmd.Process.Kill()
+		err = <-exited
+	}
 	b.out.Close()
 	<-b.done
 	return err
@@ -310,7 +322,7 @@ func (p *Page) event(method string, params json.RawMessage) {
 				Description string `json:"description"`
 			} `json:"args"`
 		}
-		json.Unmarshal(params, &e) //nolint:errcheck // a message we cannot read is still reported
+		_ = json.Unmarshal(params, &e) // a message we cannot read is still reported
 		text := ""
 		for _, a := range e.Args {
 			text += fmt.Sprint(a.Value) + a.Description + " "
@@ -324,15 +336,17 @@ func (p *Page) event(method string, params json.RawMessage) {
 				Level, Source, Text, URL string
 			} `json:"entry"`
 		}
-		json.Unmarshal(params, &e) //nolint:errcheck // a message we cannot read is still reported
+		_ = json.Unmarshal(params, &e) // a message we cannot read is still reported
 		p.problems = append(p.problems, fmt.Sprintf("%s (%s): %s %s", e.Entry.Level, e.Entry.Source, e.Entry.Text, e.Entry.URL))
 	case "Page.javascriptDialogOpening":
 		var e struct {
 			Type, Message string
 		}
-		json.Unmarshal(params, &e) //nolint:errcheck // a message we cannot read is still reported
+		_ = json.Unmarshal(params, &e) // a message we cannot read is still reported
 		p.problems = append(p.problems, fmt.Sprintf("a script opened a dialog (%s): %q", e.Type, e.Message))
-		go p.call(context.Background(), "Page.handleJavaScriptDialog", map[string]any{"accept": false}, nil) //nolint:errcheck // the page may be gone
+		go func() {
+			_ = p.call(context.Background(), "Page.handleJavaScriptDialog", map[string]any{"accept": false}, nil)
+		}()
 	case "Network.requestWillBeSent":
 		var e struct {
 			Request struct {
