@@ -33,6 +33,7 @@ demo: build
 fuzz:
 	$(GO) test ./model -run '^$$' -fuzz '^FuzzLoadPerson$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./reconciler -run '^$$' -fuzz '^FuzzDiffAndSafety$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./model -run '^$$' -fuzz '^FuzzDecodeSavedPlan$$' -fuzztime $(FUZZTIME)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

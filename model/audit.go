@@ -174,20 +174,23 @@ type Review struct {
 // WriteReviewMarkdown writes the review as a markdown document.
 func WriteReviewMarkdown(w io.Writer, rv *Review) error {
 	fmt.Fprintf(w, "# Production access review, %s\n\n", rv.At)
-	fmt.Fprintf(w, "From the person files at %s.\n\n", mdCell(rv.Commit.String()))
-	flagged := 0
+	fmt.Fprintf(w, "From the person files at %s.\n\n", mdText(rv.Commit.String()))
+	flagged, access := 0, 0
 	for _, r := range rv.Rows {
 		if len(r.Flags) > 0 {
 			flagged++
 		}
+		if r.Level != None {
+			access++
+		}
 	}
 	fmt.Fprintf(w, "%s production access; %s for the reviewer.\n\n",
-		plural(len(rv.Rows), "person has", "people have"), plural(flagged, "is flagged", "are flagged"))
+		plural(access, "person has", "people have"), plural(flagged, "is flagged", "are flagged"))
 	fmt.Fprintln(w, "| person | level | basis | approved by | supervisor | since | until | flags |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
 	for _, r := range rv.Rows {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", mdCell(r.ID+" ("+r.Name+")"), r.Level, mdCell(strings.Join(r.Basis, "; ")),
-			orDash(r.ApprovedBy), orDash(r.Supervisor), dayText(r.Since), dayText(r.Until), mdCell(strings.Join(r.Flags, "; ")))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", mdText(r.ID+" ("+r.Name+")"), r.Level, mdText(strings.Join(r.Basis, "; ")),
+			orDash(mdText(r.ApprovedBy)), orDash(mdText(r.Supervisor)), dayText(r.Since), dayText(r.Until), mdText(strings.Join(r.Flags, "; ")))
 	}
 	return nil
 }

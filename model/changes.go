@@ -122,7 +122,11 @@ func WriteAccessChanges(w io.Writer, c *AccessChanges, markdown bool) error {
 			}
 			fmt.Fprintf(w, "%s%s\n", bullet, sentence(p, markdown))
 			for _, t := range p.Targets {
-				fmt.Fprintf(w, "%s%s %s: %s\n", indent, t.Target, t.Action, code(t.Subject, markdown))
+				if markdown {
+					fmt.Fprintf(w, "%s%s %s: %s\n", indent, mdText(t.Target), t.Action, mdCode(t.Subject))
+				} else {
+					fmt.Fprintf(w, "%s%s %s: %s\n", indent, t.Target, t.Action, t.Subject)
+				}
 			}
 		}
 	}
@@ -134,7 +138,7 @@ func WriteAccessChanges(w io.Writer, c *AccessChanges, markdown bool) error {
 		}
 		for _, p := range c.Problems {
 			if markdown {
-				fmt.Fprintf(w, "- `%s`\n", p)
+				fmt.Fprintf(w, "- %s\n", mdCode(p.String()))
 			} else {
 				fmt.Fprintf(w, "  %s\n", p)
 			}
@@ -143,27 +147,24 @@ func WriteAccessChanges(w io.Writer, c *AccessChanges, markdown bool) error {
 	return nil
 }
 
-func code(s string, markdown bool) string {
-	if markdown {
-		return "`" + s + "`"
-	}
-	return s
-}
-
 // sentence says in plain words what happens to one person, and why.
 func sentence(p AccessChange, markdown bool) string {
+	text := func(s string) string { return s }
+	if markdown {
+		text = mdText
+	}
 	who := p.ID
 	if markdown {
-		who = "**" + p.ID + "**"
+		who = "**" + mdText(p.ID) + "**"
 	}
 	if p.Name != "" {
-		who += " (" + p.Name + ")"
+		who += " (" + text(p.Name) + ")"
 	}
 	why := func(s Standing) string {
 		if len(s.Reasons) == 0 {
 			return ""
 		}
-		return ", because " + strings.Join(s.Reasons, "; ")
+		return ", because " + text(strings.Join(s.Reasons, "; "))
 	}
 	switch p.Kind {
 	case Gains:
@@ -182,7 +183,7 @@ func sentence(p AccessChange, markdown bool) string {
 		parts = append(parts, fmt.Sprintf("the end changes from %s to %s", strings.TrimPrefix(untilWords(p.From.Until), "until "), strings.TrimPrefix(untilWords(p.To.Until), "until ")))
 	}
 	if strings.Join(p.From.Reasons, ";") != strings.Join(p.To.Reasons, ";") {
-		parts = append(parts, "the reason becomes: "+strings.Join(p.To.Reasons, "; "))
+		parts = append(parts, "the reason becomes: "+text(strings.Join(p.To.Reasons, "; ")))
 	}
 	if len(parts) == 0 && len(p.Targets) > 0 {
 		parts = append(parts, "what the targets hold for them changes")

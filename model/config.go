@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -26,6 +27,10 @@ func DefaultPolicy() Policy {
 // Safety holds the limits checked before any change is applied.
 type Safety struct {
 	MaxRemovalFraction float64 // refuse a plan that removes more than this share of a target's members
+	// ManualWindowDays is how many days a change to a manual target stays
+	// listed after the day it happens (default 7), so that a run that
+	// fails on that day does not lose it.
+	ManualWindowDays int
 }
 
 // TargetType says how a target is read and changed.
@@ -67,6 +72,10 @@ type Target struct {
 
 	Keep   []string // entries that are not people and always stay
 	Levels []Level  // the levels the target includes
+
+	// Secrets are where a GPG target's encrypted secrets are (see
+	// SecretGlobs for the default).
+	Secrets []SecretGlob
 
 	Pos Pos
 }
@@ -135,7 +144,7 @@ func DefaultConfig() *Config {
 		Timezone: "Europe/London",
 		Location: loc,
 		Policy:   DefaultPolicy(),
-		Safety:   Safety{MaxRemovalFraction: 0.25},
+		Safety:   Safety{MaxRemovalFraction: 0.25, ManualWindowDays: 7},
 	}
 }
 
@@ -238,6 +247,7 @@ func (d *decoder) safetyFields(s *Safety) []field {
 				s.MaxRemovalFraction = v
 			}
 		}},
+		{name: "manual_window_days", is: manualWindowShape, read: d.intInto(&s.ManualWindowDays, manualWindowShape)},
 	}
 }
 
@@ -253,6 +263,7 @@ var (
 	absenceLimitShape    = integerIn(1, 3660, "An absence longer than this many days revokes access on the next day (the rules say six weeks: 42).")
 	maxTemporaryShape    = integerIn(1, 3660, "The longest a temporary_access entry may last, in days.")
 	removalFractionShape = numberIn(0, 1, "Refuse a plan that removes more than this share of a target's current members.")
+	manualWindowShape    = integerIn(1, 90, "How many days a change to a manual target stays listed after the day it happens (default 7), so that a run that fails on that day does not lose it.")
 
 	targetsShape = listOf(&shape{kind: kindMapping, fields: targetTable, rules: targetRules,
 		doc: "One system that production access means."}, "The systems that production access means.")
@@ -270,7 +281,9 @@ var (
 	keyShape          = text("file, yaml-list and tfvars-list formats: the key or Terraform variable that holds the list.")
 	instructionsShape = text("manual: what a person must do by hand.")
 	keepShape         = listOf(text(""), "Entries that are not people (such as a server's key): never removed.")
-	levelsShape       = &shape{kind: kindList, items: oneOf("", TemporarySupervised.String(), Supervised.String(), Permanent.String()),
+	secretsShape      = listOf(mappingOf(secretTable, "Files that hold secrets, and how they are encrypted."),
+		"file, gpg-recipients and gpg-id formats: the secrets encrypted to the target's recipients (default for gpg-id: the pass store's *.gpg files).")
+	levelsShape = &shape{kind: kindList, items: oneOf("", TemporarySupervised.String(), Supervised.String(), Permanent.String()),
 		minItems: 1, unique: true, doc: "The levels the target includes (default all three)."}
 )
 
@@ -280,10 +293,12 @@ var targetRules = []rule{
 	{field: "type", values: []string{string(GitHubTeam)}, require: []string{"org", "team"},
 		only: []string{"name", "type", "levels", "org", "team", "keep"}},
 	{field: "type", values: []string{string(FileTarget)}, require: []string{"repo", "path", "format"},
-		only: []string{"name", "type", "levels", "repo", "github_repo", "branch", "path", "format", "key", "keep"}},
+		only: []string{"name", "type", "levels", "repo", "github_repo", "branch", "path", "format", "key", "keep", "secrets"}},
 	{field: "type", values: []string{string(Manual)}, require: []string{"instructions"},
 		only: []string{"name", "type", "levels", "instructions"}},
-	{field: "format", values: []string{string(YAMLList), string(TFVarsList)}, require: []string{"key"}},
+	{field: "format", values: []string{string(YAMLList), string(TFVarsList)}, require: []string{"key"}, why: "the key that holds the list"},
+	{field: "format", values: []string{string(YAMLList), string(TFVarsList)}, refuse: []string{"secrets"},
+		why: ": only gpg-recipients and gpg-id targets hold secrets"},
 	{field: "format", values: []string{string(GPGRecipients), string(GPGID)}, refuse: []string{"key"}},
 }
 
@@ -355,6 +370,7 @@ func (d *decoder) targetFields(t *Target, present map[string]*yaml.Node, levels 
 				}
 			})
 		}},
+		{name: "secrets", is: secretsShape, read: func(n *yaml.Node, path string) { t.Secrets = d.secretGlobs(n, path) }},
 		{name: "levels", is: levelsShape, read: func(n *yaml.Node, path string) {
 			*levels = n
 			d.list(n, path, func(_ int, item *yaml.Node, path string) {
@@ -406,12 +422,12 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 		case r.field == "format" && t.Type == FileTarget && slices.Contains(r.values, string(t.Format)):
 			for _, name := range r.require {
 				if present[name] == nil {
-					d.problem(n, path, "missing required field %q: a %s target needs the %s that holds the list", name, t.Format, name)
+					d.problem(n, path, "missing required field %q: a %s target needs %s", name, t.Format, r.why)
 				}
 			}
 			for _, name := range r.refuse {
 				if v := present[name]; v != nil {
-					d.problem(v, path+"."+name, "not used by the %s format", t.Format)
+					d.problem(v, path+"."+name, "not used by the %s format%s", t.Format, r.why)
 				}
 			}
 		}
@@ -430,6 +446,13 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 		if t.GitHubRepo == "" {
 			if m := githubURL.FindStringSubmatch(t.Repo); m != nil {
 				t.GitHubRepo = m[1]
+			}
+		}
+		if v := present["repo"]; v != nil && isHTTPURL(t.Repo) {
+			if u, err := url.Parse(t.Repo); err != nil || u.Host == "" {
+				d.problem(v, path+".repo", "%q is not a URL", RedactURL(t.Repo))
+			} else if u.User != nil {
+				d.problem(v, path+".repo", "the URL carries a user name or password; give credentials in GITHUB_TOKEN, never in the configuration")
 			}
 		}
 		if v := present["path"]; v != nil && (strings.HasPrefix(t.Path, "/") || strings.Contains("/"+t.Path+"/", "/../")) {

@@ -133,3 +133,21 @@ func TestParseConfigProblems(t *testing.T) {
 		})
 	}
 }
+
+func TestRedactURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://github.com/alphagov/govuk-secrets.git", "https://github.com/alphagov/govuk-secrets.git"},
+		{"https://x-access-token:ghp_abc@github.com/alphagov/x.git", "https://github.com/alphagov/x.git"},
+		{"https://ghp_abc@github.com/alphagov/x.git", "https://github.com/alphagov/x.git"},
+		{"http://user:p%zzass@host/x.git", "http://host/x.git"},
+		{"git@github.com:alphagov/x.git", "git@github.com:alphagov/x.git"},
+		{"ssh://git@github.com/alphagov/x.git", "ssh://git@github.com/alphagov/x.git"},
+		{"ssh://git:secret@github.com/alphagov/x.git", "ssh://github.com/alphagov/x.git"},
+		{"../secrets", "../secrets"},
+	}
+	for _, tt := range tests {
+		if got := RedactURL(tt.in); got != tt.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

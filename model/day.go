@@ -49,8 +49,18 @@ func ParseDay(s string) (Day, error) {
 	if ty, tm, td := t.Date(); ty != y || int(tm) != m || td != d {
 		return 0, fmt.Errorf("%s is not a day of the calendar", s)
 	}
+	if y < 1 {
+		return 0, fmt.Errorf("%s is outside the years 1 to 9999", s)
+	}
 	return Day(t.Unix() / 86400), nil
 }
+
+// The first and last days prodaccess reads and writes: every day between
+// is written as YYYY-MM-DD and reads back as itself.
+var (
+	firstDay = DayFromDate(1, time.January, 1)
+	lastDay  = DayFromDate(9999, time.December, 31)
+)
 
 // ParseInstantOrDay reads either YYYY-MM-DD or an RFC 3339 instant; an instant
 // is converted to the calendar day it falls on in loc.
@@ -62,7 +72,12 @@ func ParseInstantOrDay(s string, loc *time.Location) (Day, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%q is neither a day (YYYY-MM-DD) nor an RFC 3339 instant (2006-01-02T15:04:05Z)", s)
 	}
-	return DayOf(t, loc), nil
+	d := DayOf(t, loc)
+	if d < firstDay || d > lastDay {
+		y, m, dd := t.In(loc).Date()
+		return 0, fmt.Errorf("%q falls on %04d-%02d-%02d, outside the years 1 to 9999", s, y, m, dd)
+	}
+	return d, nil
 }
 
 // Time returns midnight UTC at the start of the day.

@@ -24,6 +24,11 @@ func TestParseInstantOrDay(t *testing.T) {
 		// In winter London is on UTC.
 		{in: "2021-01-31T23:30:00Z", want: "2021-01-31"},
 		{in: "2021-07-01T00:30:00+02:00", want: "2021-06-30"},
+		{in: "9999-12-31", want: "9999-12-31"},
+		{in: "0001-01-01", want: "0001-01-01"},
+		{in: "0000-12-31", err: "0000-12-31 is outside the years 1 to 9999"},
+		{in: "9999-12-31T23:30:00-14:00", err: `"9999-12-31T23:30:00-14:00" falls on 10000-01-01, outside the years 1 to 9999`},
+		{in: "0000-12-31T23:30:00Z", err: `"0000-12-31T23:30:00Z" falls on 0000-12-31, outside the years 1 to 9999`},
 		{in: "yesterday", err: `"yesterday" is neither a day (YYYY-MM-DD) nor an RFC 3339 instant (2006-01-02T15:04:05Z)`},
 	}
 	for _, tt := range tests {

@@ -28,6 +28,10 @@ type RuleResult struct {
 	Grant      *Range `json:"grant,omitempty"`
 	ApprovedBy string `json:"approved_by,omitempty"`
 	Supervisor string `json:"supervisor,omitempty"`
+	// Evidence is the verdict on the approval of the entry the rule
+	// used (a temporary grant, or the reinstatement that ended a long
+	// absence), when evidence is looked at.
+	Evidence *Proof `json:"-"`
 }
 
 // Reason is the rule's name and its detail, as printed.
@@ -227,8 +231,12 @@ func (r *Roster) describeException(v *verdict) RuleResult {
 	}
 	rng := g.Range
 	rr.Grant, rr.ApprovedBy, rr.Supervisor = &rng, g.ApprovedBy, g.Supervisor
+	rr.Evidence = r.grantProof(v.p, g)
 	if v.fails == 0 {
 		rr.Detail = fmt.Sprintf("%s, approved by %s, supervised by %s: %s", g.Range, g.ApprovedBy, g.Supervisor, g.Reason)
+		if pf := rr.Evidence; pf != nil && !pf.Proven() {
+			rr.Detail += " (not proven: " + strings.Join(pf.Missing, "; ") + ")"
+		}
 		return rr
 	}
 	var why []string
@@ -246,11 +254,15 @@ func (r *Roster) describeException(v *verdict) RuleResult {
 	add(failApproverInvalid, "approver %s's file is invalid", g.ApprovedBy)
 	if approver != nil {
 		add(failApproverRole, "approver %s is a %s, not a lead_developer or head_of_technology", g.ApprovedBy, approver.Role)
+		add(failApproverNotEmployed, "approver %s %s", g.ApprovedBy, notEmployed(approver, g.Start, "the entry starts"))
 	}
 	add(failSupervisorMissing, "supervisor %s does not exist", g.Supervisor)
 	add(failSupervisorSelf, "the person cannot supervise themselves")
 	add(failSupervisorNotPermanent, "supervisor %s has %s access on %s, not permanent", g.Supervisor, v.supLevel, v.d)
 	add(failTooLong, "it lasts %d days, more than the %d allowed", g.Days(), r.Policy.MaxTemporaryDays)
+	if pf := rr.Evidence; pf != nil && v.fails&(failApprovalNotProven|failAgreementNotProven) != 0 {
+		why = append(why, pf.Missing...)
+	}
 	rr.Detail = fmt.Sprintf("%s grants nothing: %s", g.Range, strings.Join(why, "; "))
 	return rr
 }
@@ -265,7 +277,17 @@ func (r *Roster) absenceFacts(v *verdict) string {
 			}
 			return fmt.Sprintf("absent since %s (%s); access revoked from %s, day %d of the absence", a.Start, end, v.revokedFrom, limit+1)
 		}
-		return fmt.Sprintf("absence %s to %s revoked access from %s; shift-based access stays revoked until a reinstatement dated %s or later", a.Start, a.End, v.revokedFrom, a.End)
+		msg := fmt.Sprintf("absence %s to %s revoked access from %s; shift-based access stays revoked until a reinstatement dated %s or later", a.Start, a.End, v.revokedFrom, a.End)
+		for i, re := range p.Reinstated {
+			if re.Date >= *a.End && re.Date <= d {
+				why := r.approverProblem(p, re.ApprovedBy, re.Date, "the reinstatement")
+				if r.approverFails(p, re.ApprovedBy, re.Date) == 0 {
+					why = "approval not proven: " + strings.Join(r.reinstatementProof(p, &p.Reinstated[i]).Missing, "; ")
+				}
+				msg += fmt.Sprintf("; the reinstatement of %s does not count: %s", re.Date, why)
+			}
+		}
+		return msg
 	}
 	if len(p.Absences) == 0 {
 		return "no absences"
@@ -279,9 +301,39 @@ func (r *Roster) absenceFacts(v *verdict) string {
 		case d < revokes:
 			parts = append(parts, fmt.Sprintf("absence from %s would revoke access from %s", a.Start, revokes))
 		default:
-			re := reinstatementAfter(p, *a.End, d)
-			parts = append(parts, fmt.Sprintf("%s to %s revoked access from %s; reinstated %s by %s", a.Start, a.End, revokes, re.Date, re.ApprovedBy))
+			re := r.reinstatementAfter(p, *a.End, d)
+			part := fmt.Sprintf("%s to %s revoked access from %s; reinstated %s by %s", a.Start, a.End, revokes, re.Date, re.ApprovedBy)
+			if pf := r.reinstatementProof(p, re); pf != nil && !pf.Approved {
+				part += " (not proven: " + strings.Join(pf.Missing, "; ") + ")"
+			}
+			parts = append(parts, part)
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// approverProblem says in words why id may not approve p's access on day
+// on; what names the thing approved.
+func (r *Roster) approverProblem(p *Person, id string, on Day, what string) string {
+	switch f := r.approverFails(p, id, on); f {
+	case failApproverMissing:
+		return fmt.Sprintf("approver %s does not exist", id)
+	case failApproverSelf:
+		return "it is approved by the person themselves"
+	case failApproverInvalid:
+		return fmt.Sprintf("approver %s's file is invalid", id)
+	case failApproverRole:
+		return fmt.Sprintf("approver %s is a %s, not a lead_developer or head_of_technology", id, r.byID[id].Role)
+	case failApproverNotEmployed:
+		return fmt.Sprintf("approver %s %s", id, notEmployed(r.byID[id], on, what))
+	}
+	return "its approver may approve it"
+}
+
+// notEmployed says how a was not employed on day on, when what happens.
+func notEmployed(a *Person, on Day, what string) string {
+	if a.StartDate != nil && on < *a.StartDate {
+		return fmt.Sprintf("starts only on %s, after %s on %s", a.StartDate, what, on)
+	}
+	return fmt.Sprintf("left on %s, before %s on %s", a.LastDay, what, on)
 }

@@ -352,8 +352,15 @@ func (d *decoder) text(n *yaml.Node, path string) (string, bool) {
 			return "", false
 		}
 	}
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		s = strings.TrimRight(s, "\n") // a block scalar ends with a line break
+	}
 	if strings.TrimSpace(s) == "" {
 		d.problem(n, path, "the value is blank")
+		return "", false
+	}
+	if msg := checkFreeText(s); msg != "" {
+		d.problem(n, path, "%s", msg)
 		return "", false
 	}
 	return s, true

@@ -128,13 +128,18 @@ func ParsePerson(entry *Person, data []byte) *Person {
 
 // readLimited reads the named file into buf, which is one byte longer
 // than the largest file allowed, and returns how many bytes it read: a
-// huge file costs no more than a small one.
+// huge file costs no more than a small one. A file whose size is known to
+// be too large is not read at all: the whole buffer is reported, which is
+// all ParsePerson needs to refuse it.
 func readLimited(fsys fs.FS, name string, buf []byte) (int, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() >= int64(len(buf)) {
+		return len(buf), nil
+	}
 	n, err := io.ReadFull(f, buf)
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		err = nil

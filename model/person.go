@@ -183,6 +183,8 @@ type TemporaryGrant struct {
 	Reason     string
 
 	Pos, ApprovedByPos, SupervisorPos Pos
+
+	key string // Ref(id).Key(), set when the file is read
 }
 
 // Absence is a period away from work; End is nil while it goes on.
@@ -198,4 +200,6 @@ type Reinstatement struct {
 	ApprovedBy    string
 	Pos           Pos
 	ApprovedByPos Pos
+
+	key string // Ref(id).Key(), set when the file is read
 }

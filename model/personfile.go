@@ -79,6 +79,14 @@ func decodePerson(file, id string, data []byte) *Person {
 	}
 	p.Problems = d.problems
 	p.shadows = shadowShifts(p.Shifts)
+	for i := range p.TemporaryAccess {
+		g := &p.TemporaryAccess[i]
+		g.key = g.Ref(id).Key()
+	}
+	for i := range p.Reinstated {
+		re := &p.Reinstated[i]
+		re.key = re.Ref(id).Key()
+	}
 	return p
 }
 

@@ -28,6 +28,9 @@ type TargetState struct {
 	// PullRequest names an open pull request that prodaccess made for
 	// this target's repository, if any.
 	PullRequest string `json:"pull_request,omitempty"`
+	// Secrets are the target's encrypted secrets as read, for a target
+	// that holds any; nil for the others.
+	Secrets *SecretScan `json:"secrets,omitempty"`
 }
 
 // SubjectKey is how the target compares subjects: GitHub logins without regard
@@ -98,6 +101,9 @@ type TargetPlan struct {
 	Kept        int        `json:"kept"`    // of those, keep entries, which no plan removes
 	PullRequest string     `json:"pull_request,omitempty"`
 	Changes     []Change   `json:"changes"`
+	// Secrets compares who can read the target's secrets with who may
+	// once the plan is carried out; nil when the target holds none.
+	Secrets *SecretsReport `json:"secrets,omitempty"`
 }
 
 // Removals counts the changes that remove an entry.
@@ -126,6 +132,9 @@ type Plan struct {
 	// KeyWarnings are public keys about to expire; pull requests that
 	// change GPG recipients repeat them.
 	KeyWarnings []string `json:"key_warnings,omitempty"`
+	// Digest is the hash of everything above, set when the plan is saved
+	// (see EncodeSavedPlan).
+	Digest string `json:"digest,omitempty"`
 }
 
 // Changes counts the changes across all targets.

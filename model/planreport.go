@@ -30,13 +30,13 @@ func WritePlan(w io.Writer, p *Plan, markdown bool) error {
 			title = fmt.Sprintf("%s, by hand: %s", tp.Target, tp.Where)
 		}
 		if markdown {
-			fmt.Fprintf(w, "### %s\n\n", mdCell(title))
+			fmt.Fprintf(w, "### %s\n\n", mdText(title))
 			if tp.PullRequest != "" {
-				fmt.Fprintf(w, "Open pull request: %s\n\n", tp.PullRequest)
+				fmt.Fprintf(w, "Open pull request: %s\n\n", mdText(tp.PullRequest))
 			}
 			fmt.Fprintf(w, "| change | entry | person | level | why |\n|---|---|---|---|---|\n")
 			for _, c := range tp.Changes {
-				fmt.Fprintf(w, "| %s | `%s` | %s | %s | %s |\n", verb(tp.Type, c.Action), c.Subject, orDash(c.Person), levelText(c), mdCell(c.Reason))
+				fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", verb(tp.Type, c.Action), mdCode(c.Subject), orDash(mdText(c.Person)), levelText(c), mdText(c.Reason))
 			}
 			fmt.Fprintln(w)
 			continue
@@ -73,9 +73,13 @@ func WritePlan(w io.Writer, p *Plan, markdown bool) error {
 			fmt.Fprintln(w)
 		}
 		for _, s := range items {
+			if markdown {
+				s = mdText(s)
+			}
 			fmt.Fprintf(w, "  - %s\n", s)
 		}
 	}
+	writePlanSecrets(w, p, markdown)
 	list("Warnings:", p.Warnings)
 	if p.AllowMassRemoval {
 		list("Mass removal is allowed (--allow-mass-removal).", nil)
@@ -129,7 +133,7 @@ func WriteResults(w io.Writer, r *Report, markdown bool) error {
 		fmt.Fprintf(w, "\n## Results\n\n| result | change | detail |\n|---|---|---|\n")
 		for _, res := range r.Results {
 			counts[res.Status]++
-			fmt.Fprintf(w, "| %s | %s | %s |\n", res.Status, mdCell(res.Change.String()), mdCell(res.Detail))
+			fmt.Fprintf(w, "| %s | %s | %s |\n", res.Status, mdText(res.Change.String()), mdText(res.Detail))
 		}
 	} else {
 		fmt.Fprintf(w, "\nResults:\n")

@@ -68,7 +68,7 @@ func PullRequestBody(plan *Plan, targets []*Target, changes []Change) string {
 				person += " (" + c.Name + ")"
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s |\n", c.Target, c.Action, c.Subject, mdCell(person), mdCell(c.Reason))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdText(c.Target), c.Action, mdCode(c.Subject), mdText(person), mdText(c.Reason))
 	}
 	gpg := false
 	for _, t := range targets {
@@ -77,9 +77,10 @@ func PullRequestBody(plan *Plan, targets []*Target, changes []Change) string {
 	if gpg && len(plan.KeyWarnings) > 0 {
 		b.WriteString("\n### Keys about to expire\n\n")
 		for _, w := range plan.KeyWarnings {
-			fmt.Fprintf(&b, "- %s\n", w)
+			fmt.Fprintf(&b, "- %s\n", mdText(w))
 		}
 	}
+	writePullRequestSecrets(&b, plan, targets, changes)
 	todos := afterMerge(targets, changes)
 	if len(todos) > 0 {
 		b.WriteString("\n### Still to do by a person after merging\n\n")
@@ -100,9 +101,9 @@ func afterMerge(targets []*Target, changes []Change) []string {
 			if c.Target != t.Name {
 				continue
 			}
-			who := c.Subject
+			who := mdText(c.Subject)
 			if c.Person != "" {
-				who = c.Person
+				who = mdText(c.Person)
 			}
 			if c.Action == Add {
 				added = append(added, who)
@@ -113,30 +114,25 @@ func afterMerge(targets []*Target, changes []Change) []string {
 		if len(added)+len(removed) == 0 {
 			continue
 		}
+		path, name := mdCode(t.Path), mdText(t.Name)
 		switch t.Format {
 		case GPGRecipients:
-			out = append(out, fmt.Sprintf("Re-encrypt every secret encrypted to `%s` so that it matches the new recipients (%s).", t.Path, t.Name))
+			out = append(out, fmt.Sprintf("Re-encrypt every secret encrypted to %s so that it matches the new recipients (%s).", path, name))
 		case GPGID:
-			out = append(out, fmt.Sprintf("Re-encrypt the password store under `%s` for the new recipients, for example with `pass init`: changing the file re-encrypts nothing (%s).", t.Path, t.Name))
+			out = append(out, fmt.Sprintf("Re-encrypt the password store under %s for the new recipients, for example with `pass init`: changing the file re-encrypts nothing (%s).", path, name))
 		case YAMLList:
-			out = append(out, fmt.Sprintf("Deploy `%s` so that the servers pick up the new user list (%s).", t.Path, t.Name))
+			out = append(out, fmt.Sprintf("Deploy %s so that the servers pick up the new user list (%s).", path, name))
 		case TFVarsList:
-			out = append(out, fmt.Sprintf("Run Terraform for `%s` so that the role's trust list changes (%s).", t.Path, t.Name))
+			out = append(out, fmt.Sprintf("Run Terraform for %s so that the role's trust list changes (%s).", path, name))
 		}
 		if len(removed) > 0 && (t.Format == GPGRecipients || t.Format == GPGID) {
-			out = append(out, fmt.Sprintf("Rotate every secret that %s could read through %s: removing a recipient does not take back what they already decrypted.", strings.Join(removed, ", "), t.Name))
+			out = append(out, fmt.Sprintf("Rotate every secret that %s could read through %s: removing a recipient does not take back what they already decrypted.", strings.Join(removed, ", "), name))
 		}
 		if len(removed) > 0 && (t.Format == YAMLList || t.Format == TFVarsList) {
-			out = append(out, fmt.Sprintf("Check that no session or key of %s still gives access through %s.", strings.Join(removed, ", "), t.Name))
+			out = append(out, fmt.Sprintf("Check that no session or key of %s still gives access through %s.", strings.Join(removed, ", "), name))
 		}
 	}
 	return out
-}
-
-// mdCell makes text safe inside a markdown table cell.
-func mdCell(s string) string {
-	s = strings.ReplaceAll(s, "|", "\\|")
-	return strings.ReplaceAll(s, "\n", " ")
 }
 
 // GitHubRepoOf returns owner/name when url is a github.com repository

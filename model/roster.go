@@ -25,6 +25,13 @@ type Roster struct {
 	// refs maps an id to the ids of the people whose files name it as an
 	// approver or supervisor.
 	refs map[string]map[string]bool
+
+	// evidence is what is known of approvals; nil when not looked at.
+	evidence *Evidence
+	// proofs holds the verdict on each entry of each person, by id and
+	// then by entry key, worked out whenever a file or the evidence
+	// changes, so that the rules only look them up.
+	proofs map[string]map[string]*Proof
 }
 
 // identities are the fields no two people may share.
@@ -33,6 +40,10 @@ var identities = [...]struct {
 	key         func(*Person) string
 }{
 	{"github", "GitHub login", func(p *Person) string { return strings.ToLower(p.GitHub) }},
+	// An email address names one person too, without regard to case:
+	// two files with one address are one person twice, who could
+	// otherwise approve their own access from the other file.
+	{"email", "email address", func(p *Person) string { return strings.ToLower(p.Email) }},
 	{"github_id", "GitHub user id", func(p *Person) string {
 		if p.GitHubID == 0 {
 			return ""
@@ -268,6 +279,82 @@ func (r *Roster) Replace(changed map[string]*Person, before func(affected []stri
 		if p := r.byID[id]; p != nil {
 			r.check(p)
 		}
+		r.prove(id)
 	}
 	return ids
+}
+
+// SetEvidence gives the rules what is known of approvals. With a nil
+// evidence, or the policy off, files are taken at their word.
+func (r *Roster) SetEvidence(ev *Evidence) {
+	r.evidence = ev
+	r.proofs = nil
+	if !r.checksEvidence() {
+		return
+	}
+	r.proofs = make(map[string]map[string]*Proof, len(r.People))
+	for _, p := range r.People {
+		r.prove(p.ID)
+	}
+}
+
+// Evidence returns what the rules know of approvals, or nil.
+func (r *Roster) Evidence() *Evidence { return r.evidence }
+
+func (r *Roster) checksEvidence() bool {
+	return r.evidence != nil && r.evidence.Policy != EvidenceOff && r.evidence.Policy != ""
+}
+
+// requiresProof reports whether an entry must be proven to grant.
+func (r *Roster) requiresProof() bool {
+	return r.checksEvidence() && r.evidence.Policy == EvidenceRequired
+}
+
+// prove works out the verdict on every entry of the person id.
+func (r *Roster) prove(id string) {
+	if !r.checksEvidence() {
+		return
+	}
+	p := r.byID[id]
+	if p == nil {
+		delete(r.proofs, id)
+		return
+	}
+	m := map[string]*Proof{}
+	for i := range p.TemporaryAccess {
+		g := &p.TemporaryAccess[i]
+		key := g.entryKey(p.ID)
+		m[key] = Prove(r.evidence.ByEntry[key], g.Ref(p.ID), p, r.byID[g.ApprovedBy])
+	}
+	for i := range p.Reinstated {
+		re := &p.Reinstated[i]
+		key := re.entryKey(p.ID)
+		m[key] = Prove(r.evidence.ByEntry[key], re.Ref(p.ID), p, r.byID[re.ApprovedBy])
+	}
+	r.proofs[id] = m
+}
+
+// grantProof and reinstatementProof look up a verdict; nil when evidence
+// is not looked at.
+func (r *Roster) grantProof(p *Person, g *TemporaryGrant) *Proof {
+	if r.proofs == nil {
+		return nil
+	}
+	return r.proofs[p.ID][g.entryKey(p.ID)]
+}
+
+func (r *Roster) reinstatementProof(p *Person, re *Reinstatement) *Proof {
+	if r.proofs == nil {
+		return nil
+	}
+	return r.proofs[p.ID][re.entryKey(p.ID)]
+}
+
+// Proof returns the verdict of the evidence on an entry of p, or nil when
+// evidence is not looked at.
+func (r *Roster) Proof(p *Person, e EntryRef) *Proof {
+	if r.proofs == nil {
+		return nil
+	}
+	return r.proofs[p.ID][e.Key()]
 }

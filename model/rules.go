@@ -32,6 +32,9 @@ const (
 	failSupervisorSelf
 	failSupervisorNotPermanent
 	failTooLong
+	failApproverNotEmployed
+	failApprovalNotProven  // policy.evidence required: no approving review shown
+	failAgreementNotProven // policy.evidence required: the person's agreement not shown
 )
 
 // verdict is what the rules find for one person on one day, as facts; the
@@ -163,21 +166,57 @@ func (r *Roster) longAbsence(v *verdict) {
 			v.absence, v.revokedFrom, v.absenceUnderWay = a, revokes, true
 			return
 		}
-		if reinstatementAfter(p, *a.End, v.d) == nil && v.absence == nil {
+		if r.reinstatementAfter(p, *a.End, v.d) == nil && v.absence == nil {
 			v.absence, v.revokedFrom = a, revokes
 		}
 	}
 }
 
 // reinstatementAfter returns a reinstatement dated on or after end and no
-// later than d, or nil.
-func reinstatementAfter(p *Person, end, d Day) *Reinstatement {
+// later than d whose approver may approve it, or nil.
+func (r *Roster) reinstatementAfter(p *Person, end, d Day) *Reinstatement {
 	for i, re := range p.Reinstated {
-		if re.Date >= end && re.Date <= d {
+		if re.Date >= end && re.Date <= d && r.reinstatementCounts(p, &p.Reinstated[i]) {
 			return &p.Reinstated[i]
 		}
 	}
 	return nil
+}
+
+// reinstatementCounts reports whether a reinstatement's approver may
+// approve it and, where the policy requires it, the approval is proven.
+func (r *Roster) reinstatementCounts(p *Person, re *Reinstatement) bool {
+	if r.approverFails(p, re.ApprovedBy, re.Date) != 0 {
+		return false
+	}
+	return !r.requiresProof() || r.reinstatementProof(p, re).Approved
+}
+
+// approverFails says why the person id may not approve p's access on day
+// on (the day a grant starts, or a reinstatement's date): they must exist,
+// be someone else, have a valid file and an approving role, and be
+// employed on that day. Reinstatements and temporary grants are approved
+// by the same rule.
+func (r *Roster) approverFails(p *Person, id string, on Day) grantFail {
+	a := r.byID[id]
+	switch {
+	case a == nil:
+		return failApproverMissing
+	case a == p:
+		return failApproverSelf
+	case !r.Valid(a):
+		return failApproverInvalid
+	case !a.Role.CanApprove():
+		return failApproverRole
+	case !a.employedOn(on):
+		return failApproverNotEmployed
+	}
+	return 0
+}
+
+// employedOn reports whether p has started and not left on day d.
+func (p *Person) employedOn(d Day) bool {
+	return (p.StartDate == nil || *p.StartDate <= d) && (p.LastDay == nil || d <= *p.LastDay)
 }
 
 func (r *Roster) grantFails(p *Person, g *TemporaryGrant, d Day) (grantFail, Level) {
@@ -188,16 +227,7 @@ func (r *Roster) grantFails(p *Person, g *TemporaryGrant, d Day) (grantFail, Lev
 	if !p.Clearance.AtLeast(BPSS) {
 		f |= failClearance
 	}
-	switch a := r.byID[g.ApprovedBy]; {
-	case a == nil:
-		f |= failApproverMissing
-	case a == p:
-		f |= failApproverSelf
-	case !r.Valid(a):
-		f |= failApproverInvalid
-	case !a.Role.CanApprove():
-		f |= failApproverRole
-	}
+	f |= r.approverFails(p, g.ApprovedBy, g.Start)
 	supLevel := None
 	switch s := r.byID[g.Supervisor]; {
 	case s == nil:
@@ -211,6 +241,15 @@ func (r *Roster) grantFails(p *Person, g *TemporaryGrant, d Day) (grantFail, Lev
 	}
 	if g.Days() > r.Policy.MaxTemporaryDays {
 		f |= failTooLong
+	}
+	if r.requiresProof() {
+		pf := r.grantProof(p, g)
+		if !pf.Approved {
+			f |= failApprovalNotProven
+		}
+		if !pf.Agreed {
+			f |= failAgreementNotProven
+		}
 	}
 	return f, supLevel
 }

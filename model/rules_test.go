@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -355,7 +356,7 @@ shifts:
 			files: map[string]string{
 				"p":    contractor("clearance: bpss\n" + grantWith("other", "true")),
 				"lead": leadFile, "perm": permFile,
-				"other": contractor("clearance: sc\n" + grantWith("perm", "true")),
+				"other": strings.Replace(contractor("clearance: sc\n"+grantWith("perm", "true")), "cy.contractor@", "oz.other@", 1),
 			},
 			days: []at{{"2021-03-15", outcome{None, "", []string{te}}}},
 		},

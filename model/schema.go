@@ -5,6 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // SchemaBase is where the published JSON Schemas live; each schema's $id
@@ -119,8 +124,51 @@ func writeSchema(file, title string, root *shape) ([]byte, error) {
 		return nil, err
 	}
 	out.WriteByte('\n')
-	return out.Bytes(), nil
+	return asciiJSON(out.Bytes()), nil
 }
+
+// asciiJSON writes every character of JSON text outside printable ASCII as
+// a \u escape, so that the invisible characters a pattern names can be
+// read in the file.
+func asciiJSON(b []byte) []byte {
+	var out bytes.Buffer
+	for _, r := range string(b) {
+		switch {
+		case r < 0x7f:
+			out.WriteRune(r)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&out, "\\u%04x\\u%04x", r1, r2)
+		default:
+			fmt.Fprintf(&out, "\\u%04x", r)
+		}
+	}
+	return out.Bytes()
+}
+
+// freeTextPattern matches text the loader accepts: at least one character
+// that is not a space, and none of the characters it refuses, which are
+// found by asking the loader's own check of every character.
+var freeTextPattern = sync.OnceValue(func() string {
+	var class strings.Builder
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !utf8.ValidRune(r) || checkFreeText(string(r)) == "" {
+			continue
+		}
+		end := r
+		for end+1 <= unicode.MaxRune && utf8.ValidRune(end+1) && checkFreeText(string(end+1)) != "" {
+			end++
+		}
+		class.WriteRune(r)
+		if end > r {
+			class.WriteRune('-')
+			class.WriteRune(end)
+		}
+		r = end
+	}
+	c := class.String()
+	return "^[^" + c + "]*[^\\s" + c + "][^" + c + "]*$"
+})
 
 // schemaOf writes the JSON Schema of a shape; path names it in errors.
 func schemaOf(s *shape, path string) (*schemaNode, error) {
@@ -137,7 +185,7 @@ func schemaOf(s *shape, path string) (*schemaNode, error) {
 		case s.pattern != nil:
 			n.Pattern = s.pattern.String()
 		case s.enum == nil:
-			n.Pattern = `\S` // not blank
+			n.Pattern = freeTextPattern()
 		}
 		n.MaxLength = s.maxLength
 	case kindDate:

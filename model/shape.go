@@ -57,6 +57,7 @@ type rule struct {
 	require []string // these fields must be given
 	only    []string // no other fields may be given (when not nil)
 	refuse  []string // these fields may not be given
+	why     string   // what the message of a format rule adds
 }
 
 // withDoc is a copy of the shape with another description.

@@ -49,6 +49,9 @@ type Input struct {
 	// Keys are the checks of people's public keys: a person whose key may
 	// not be used is kept off GPG targets, and nothing else changes.
 	Keys map[string]model.KeyCheck
+	// Ring holds the public keys that tell who can read a target's
+	// secrets; nil when no target holds any.
+	Ring *model.KeyRing
 }
 
 // Diff computes the plan: for every target, what to add and what to
@@ -69,6 +72,9 @@ func Diff(in Input) *model.Plan {
 		}
 		want, warnings := Desired(t, in.Decisions, in.Keys)
 		plan.Warnings = append(plan.Warnings, warnings...)
+		if st.Secrets != nil {
+			tp.Secrets = Secrets(t, st.Secrets, in.Decisions, in.Keys, in.Ring)
+		}
 
 		// Everyone with an identity for this target, entitled or not, so
 		// that a removal can say whose entry it was and why it goes.
@@ -147,7 +153,7 @@ func where(t *model.Target) string {
 	case model.GitHubTeam:
 		return fmt.Sprintf("GitHub team %s/%s", t.Org, t.Team)
 	case model.FileTarget:
-		return fmt.Sprintf("%s in %s (%s)", t.Path, t.Repo, t.Branch)
+		return fmt.Sprintf("%s in %s (%s)", t.Path, model.RedactURL(t.Repo), t.Branch)
 	}
 	return t.Instructions
 }

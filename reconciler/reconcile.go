@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -139,4 +141,106 @@ func Apply(ctx context.Context, plan *model.Plan, providers []Provider) (*model.
 	phase(Direct, model.Add, false)
 	phase(ByHand, "", false)
 	return report, nil
+}
+
+// CompareSaved lists every way a saved plan differs from the plan made now
+// from the same commit and the targets as they are: a saved plan is a
+// record of what was reviewed, never an instruction, so apply --plan
+// carries it out only when there is no difference at all.
+func CompareSaved(saved, now *model.Plan) []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	if saved.At != now.At {
+		add("made for %s, and a plan made now is for %s", saved.At, now.At)
+	}
+	if saved.Commit != now.Commit {
+		add("made from people commit %s, and a plan made now is from %s", short(saved.Commit), short(now.Commit))
+	}
+	if saved.AllowMassRemoval != now.AllowMassRemoval {
+		add("made with allow_mass_removal %t, and this apply has %t (give --allow-mass-removal to both or neither)", saved.AllowMassRemoval, now.AllowMassRemoval)
+	}
+	savedTargets := map[string]*model.TargetPlan{}
+	for i := range saved.Targets {
+		tp := &saved.Targets[i]
+		if savedTargets[tp.Target] != nil {
+			add("%s: the saved plan lists the target twice", tp.Target)
+		}
+		savedTargets[tp.Target] = tp
+	}
+	for i := range now.Targets {
+		n := &now.Targets[i]
+		s := savedTargets[n.Target]
+		delete(savedTargets, n.Target)
+		if s == nil {
+			add("%s: missing from the saved plan", n.Target)
+			continue
+		}
+		if s.Type != n.Type || s.Where != n.Where || s.Version != n.Version || s.Current != n.Current || s.Kept != n.Kept || s.PullRequest != n.PullRequest {
+			add("%s: the saved plan describes the target differently (type, place, version, counts or pull request)", n.Target)
+		}
+		out = append(out, compareChanges(n.Target, s.Changes, n.Changes)...)
+	}
+	for name := range savedTargets {
+		add("%s: in the saved plan, but not a target of a plan made now", name)
+	}
+	out = append(out, compareLists("refusal", saved.Refusals, now.Refusals)...)
+	out = append(out, compareLists("warning", saved.Warnings, now.Warnings)...)
+	out = append(out, compareLists("key warning", saved.KeyWarnings, now.KeyWarnings)...)
+	slices.Sort(out)
+	return out
+}
+
+// compareChanges lists the changes found in only one of two lists, and
+// those that differ in any field.
+func compareChanges(target string, saved, now []model.Change) []string {
+	key := func(c model.Change) string { return string(c.Action) + " " + c.Subject }
+	index := func(cs []model.Change) (map[string]model.Change, []string) {
+		m := map[string]model.Change{}
+		var dup []string
+		for _, c := range cs {
+			if _, ok := m[key(c)]; ok {
+				dup = append(dup, fmt.Sprintf("%s: the change %q is listed twice", target, key(c)))
+			}
+			m[key(c)] = c
+		}
+		return m, dup
+	}
+	s, out := index(saved)
+	n, dup := index(now)
+	out = append(out, dup...)
+	for k, c := range s {
+		switch other, ok := n[k]; {
+		case !ok:
+			out = append(out, fmt.Sprintf("%s: the saved plan would %s, which a plan made now would not", target, c))
+		case !reflect.DeepEqual(c, other):
+			out = append(out, fmt.Sprintf("%s: the saved plan's %q differs from the same change made now (its person, level or reason)", target, k))
+		}
+	}
+	for k, c := range n {
+		if _, ok := s[k]; !ok {
+			out = append(out, fmt.Sprintf("%s: a plan made now would %s, which the saved plan would not", target, c))
+		}
+	}
+	return out
+}
+
+// compareLists lists the items found in only one of two lists of text.
+func compareLists(what string, saved, now []string) []string {
+	var out []string
+	count := map[string]int{}
+	for _, s := range saved {
+		count[s]++
+	}
+	for _, s := range now {
+		count[s]--
+	}
+	for s, n := range count {
+		switch {
+		case n > 0:
+			out = append(out, fmt.Sprintf("the saved plan has a %s that a plan made now does not: %s", what, s))
+		case n < 0:
+			out = append(out, fmt.Sprintf("a plan made now has a %s that the saved plan does not: %s", what, s))
+		}
+	}
+	return out
 }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
@@ -35,15 +38,23 @@ anything failed or was refused.`,
 			}
 			var plan *model.Plan
 			if planFile != "" {
-				if plan, err = readPlanFile(planFile); err != nil {
+				saved, err := readPlanFile(planFile)
+				if err != nil {
 					return err
 				}
 				states, err := reconciler.ReadAll(ctx, w.providers)
 				if err != nil {
 					return fmt.Errorf("nothing was applied, because a read failed:\n%w", err)
 				}
-				if err := reconciler.Verify(plan, w.day, w.commit, states); err != nil {
+				if err := reconciler.Verify(saved, w.day, w.commit, states); err != nil {
 					return err
+				}
+				// The saved plan is what was reviewed; what is applied is
+				// the plan made now, with every safety check run again,
+				// and only when the two are the same in every respect.
+				plan = w.plan(states, allowMass)
+				if diffs := reconciler.CompareSaved(saved, plan); len(diffs) > 0 {
+					return fmt.Errorf("nothing was applied: the saved plan %s is not the plan made now from the same commit and targets:\n  %s", planFile, strings.Join(diffs, "\n  "))
 				}
 			} else if plan, err = o.makePlan(ctx, w, allowMass); err != nil {
 				return err
@@ -81,13 +92,21 @@ anything failed or was refused.`,
 }
 
 func readPlanFile(path string) (*model.Plan, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	var plan model.Plan
-	if err := json.Unmarshal(data, &plan); err != nil {
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, model.MaxSavedPlanSize+1))
+	if err != nil {
 		return nil, fmt.Errorf("read plan %s: %w", path, err)
 	}
-	return &plan, nil
+	plan, err := model.DecodeSavedPlan(data)
+	if errors.Is(err, model.ErrPlanEdited) {
+		return nil, fmt.Errorf("%s: %w; nothing was applied: make and review a new plan", path, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read plan %s: %w", path, err)
+	}
+	return plan, nil
 }

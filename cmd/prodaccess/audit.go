@@ -254,6 +254,7 @@ func newAuditTimeline(a *auditOptions) *cobra.Command {
 
 func newAuditReview(a *auditOptions) *cobra.Command {
 	var format, at string
+	secrets := true
 	cmd := &cobra.Command{
 		Use:   "review",
 		Short: "An access review: everyone with access, the basis, and flags for the reviewer",
@@ -271,6 +272,13 @@ func newAuditReview(a *auditOptions) *cobra.Command {
 				return err
 			}
 			rv := reconciler.Review(roster, d, commit, keys, s.dayStart(d))
+			if secrets {
+				reports, err := a.secretReports(s, commit, roster, d, keys)
+				if err != nil {
+					return err
+				}
+				reconciler.FlagSecretReaders(rv, roster, reports)
+			}
 			switch format {
 			case "csv":
 				return model.WriteReviewCSV(a.stdout, rv)
@@ -281,6 +289,7 @@ func newAuditReview(a *auditOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", "", "the day of the review (default today)")
+	cmd.Flags().BoolVar(&secrets, "secrets", true, "flag people without access who can still read the targets' secrets (reads the target repositories as they are now)")
 	cmd.Flags().StringVar(&format, "format", "markdown", "markdown, csv or json")
 	return cmd
 }

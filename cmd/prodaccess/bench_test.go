@@ -59,8 +59,7 @@ func BenchmarkNoOpPlan2000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	gh := fakegithub.New("alphagov")
-	b.Cleanup(gh.Close)
+	gh := fakegithub.New(b, "alphagov")
 	gh.Token = "tok"
 	gh.AddTeam("prod", "")
 	loc, _ := time.LoadLocation("Europe/London")

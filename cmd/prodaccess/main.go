@@ -35,7 +35,10 @@ func main() {
 
 // run executes one command line and returns the process's exit status.
 func run(args []string, stdout, stderr io.Writer, now func() time.Time) int {
-	return runWith(&options{stdout: stdout, stderr: stderr, now: now, getenv: os.Getenv}, args)
+	out, errOut := &printable{w: stdout}, &printable{w: stderr}
+	defer out.Flush()
+	defer errOut.Flush()
+	return runWith(&options{stdout: out, stderr: errOut, now: now, getenv: os.Getenv}, args)
 }
 
 // exitError carries an exit status other than 1 and may carry no message.
@@ -88,6 +91,7 @@ production access on a given day and why, and shows or applies the result.`,
 	root.PersistentFlags().StringVar(&o.peopleDir, "people", "", "the folder of person files (overrides the configuration's people)")
 	root.AddCommand(newValidate(o), newWho(o), newExplain(o), newPlan(o), newApply(o), newChanges(o), newAudit(o))
 	root.AddCommand(newSchema(o))
+	root.AddCommand(newSecrets(o))
 	return root
 }
 

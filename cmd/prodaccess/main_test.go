@@ -204,6 +204,8 @@ func TestPeopleWithoutConfig(t *testing.T) {
 func TestBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"who", "--at", "tomorrow"},
+		{"who", "--at", "0000-06-01"},
+		{"who", "--at", "9999-12-31T23:00:00-14:00"},
 		{"who", "--format", "yaml"},
 		{"explain"},
 		{"validate", "extra"},

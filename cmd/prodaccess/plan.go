@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
@@ -34,11 +34,18 @@ func (o *options) makePlan(ctx context.Context, w *world, allowMass bool) (*mode
 	if err != nil {
 		return nil, fmt.Errorf("nothing was planned, because a read failed:\n%w", err)
 	}
-	plan := reconciler.Diff(reconciler.Input{Config: w.cfg, At: w.day, Commit: w.commit, Decisions: w.decisions, States: states, Keys: w.keys})
-	plan.Warnings = append(append(w.warnings, w.keyWarnings...), plan.Warnings...)
+	return w.plan(states, allowMass), nil
+}
+
+// plan computes the plan from what the targets hold, with its safety
+// checks. It is the one place a plan is made, for plan, apply and apply
+// --plan alike.
+func (w *world) plan(states []model.TargetState, allowMass bool) *model.Plan {
+	plan := reconciler.Diff(reconciler.Input{Config: w.cfg, At: w.day, Commit: w.commit, Decisions: w.decisions, States: states, Keys: w.keys, Ring: w.ring})
+	plan.Warnings = append(append(slices.Clone(w.warnings), w.keyWarnings...), plan.Warnings...)
 	plan.KeyWarnings = w.keyWarnings
 	reconciler.CheckSafety(plan, w.cfg, allowMass)
-	return plan, nil
+	return plan
 }
 
 func newPlan(o *options) *cobra.Command {
@@ -96,9 +103,9 @@ safety check refuses the plan.`,
 }
 
 func writePlanFile(path string, plan *model.Plan) error {
-	data, err := json.MarshalIndent(plan, "", "  ")
+	data, err := model.EncodeSavedPlan(plan)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
+	return os.WriteFile(path, data, 0o644)
 }

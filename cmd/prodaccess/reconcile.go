@@ -29,12 +29,80 @@ type world struct {
 	warnings  []string
 	// keyWarnings are keys about to expire, for the plan and pull requests.
 	keyWarnings []string
+
+	roster    *model.Roster
+	peopleRel string         // the people folder in the people repository
+	ring      *model.KeyRing // the keys that tell who can read secrets
 }
 
 // loadWorld reads the configuration and the person files from the commit
 // at HEAD of the repository that holds them (never from the working tree),
 // decides everyone's level on day, and wires a provider for every target.
 func (o *options) loadWorld() (*world, error) {
+	w, repo, err := o.loadDecisions()
+	if err != nil {
+		return nil, err
+	}
+	cfg, rel, dir := w.cfg, w.peopleRel, o.peopleFolder(w.cfg)
+
+	held, version, err := o.manualHeld(repo, rel, filepath.ToSlash(dir), w)
+	if err != nil {
+		return nil, err
+	}
+	if w.providers, err = o.providers(cfg, held, version); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// manualHeld works out what each manual target is taken to hold: what the
+// person files committed before each of the last midnights entitled
+// people to at the end of that day (see reconciler.ManualHeld). Only
+// manual targets need the history; without them nothing is read.
+func (o *options) manualHeld(repo *gitfile.PeopleRepo, rel, label string, w *world) (map[string][]model.Entry, string, error) {
+	var targets []*model.Target
+	for i := range w.cfg.Targets {
+		if t := &w.cfg.Targets[i]; t.Type == model.Manual {
+			targets = append(targets, t)
+		}
+	}
+	if len(targets) == 0 {
+		return nil, "", nil
+	}
+	n := w.cfg.Safety.ManualWindowDays
+	rosters := map[string]*model.Roster{} // by commit
+	window := make([]reconciler.Snapshot, 0, n)
+	for k := 1; k <= n; k++ {
+		d := w.day - model.Day(k) // the day whose end is looked at
+		y, m, dd := (d + 1).Time().Date()
+		rev, err := repo.Before(time.Date(y, m, dd, 0, 0, 0, 0, w.cfg.Location))
+		if err != nil {
+			return nil, "", fmt.Errorf("manual targets list the changes of the last %d days from the history of the person files: %w", n, err)
+		}
+		s := reconciler.Snapshot{Day: d}
+		if rev != nil {
+			sha := rev.Commit.Hash.String()
+			r := rosters[sha]
+			if r == nil {
+				if r, err = loadCommitted(rev, rel, label, w.cfg); err != nil {
+					return nil, "", fmt.Errorf("read the person files at commit %s, for the manual targets: %w", sha[:12], err)
+				}
+				rosters[sha] = r
+			}
+			s.Decisions = r.Evaluate(d)
+		}
+		window = append(window, s)
+	}
+	held := map[string][]model.Entry{}
+	for _, t := range targets {
+		held[t.Name] = reconciler.ManualHeld(t, w.decisions, window)
+	}
+	return held, fmt.Sprintf("entitled at the ends of %s to %s", w.day-model.Day(n), w.day-1), nil
+}
+
+// loadDecisions is loadWorld without the providers: the committed
+// configuration, person files and keys, and everyone's level on the day.
+func (o *options) loadDecisions() (*world, *gitfile.PeopleRepo, error) {
 	w := &world{}
 	anchor := filepath.Dir(o.configPath)
 	if o.peopleDir != "" {
@@ -42,32 +110,34 @@ func (o *options) loadWorld() (*world, error) {
 	}
 	repo, err := gitfile.OpenPeopleRepo(anchor)
 	if err != nil {
-		return nil, fmt.Errorf("plan and apply read the person files from git: %w", err)
+		return nil, nil, fmt.Errorf("plan and apply read the person files from git: %w", err)
 	}
 	head, err := repo.Head()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	w.commit = head.Commit.Hash.String()
 
 	cfg, err := o.committedConfig(repo, head, w)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	w.cfg = cfg
 	if w.day, err = o.day(cfg); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	dir := o.peopleFolder(cfg)
 	rel, err := repo.Rel(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	w.peopleRel = rel
 	roster, err := loadCommitted(head, rel, filepath.ToSlash(dir), cfg)
 	if err != nil {
-		return nil, fmt.Errorf("read the person files at commit %s: %w", head.Commit.Hash, err)
+		return nil, nil, fmt.Errorf("read the person files at commit %s: %w", head.Commit.Hash, err)
 	}
+	w.roster = roster
 	if changed, err := repo.Uncommitted(rel); err == nil && len(changed) > 0 {
 		w.warnings = append(w.warnings, fmt.Sprintf("uncommitted changes are ignored, only what is committed counts: %s", strings.Join(changed, ", ")))
 	}
@@ -76,29 +146,9 @@ func (o *options) loadWorld() (*world, error) {
 	}
 	w.decisions = roster.Evaluate(w.day)
 	if err := o.committedKeys(repo, head, roster, w); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-
-	// What manual targets hold is what was due at the end of yesterday.
-	y, m, d := w.day.Time().Date()
-	midnight := time.Date(y, m, d, 0, 0, 0, 0, cfg.Location)
-	var previous []model.Decision
-	since := "the end of " + (w.day - 1).String() + ", before any commit"
-	if prev, err := repo.Before(midnight); err != nil {
-		return nil, err
-	} else if prev != nil {
-		since = fmt.Sprintf("the end of %s, person files at commit %s", w.day-1, prev.Commit.Hash.String()[:12])
-		if pr, err := loadCommitted(prev, rel, filepath.ToSlash(dir), cfg); err == nil {
-			previous = pr.Evaluate(w.day - 1)
-		} else {
-			w.warnings = append(w.warnings, fmt.Sprintf("could not read the person files as of %s (%v); manual targets list everyone entitled", since, err))
-		}
-	}
-
-	if w.providers, err = o.providers(cfg, previous, since); err != nil {
-		return nil, err
-	}
-	return w, nil
+	return w, repo, nil
 }
 
 // committedKeys checks the public keys committed in the keys folder.
@@ -119,6 +169,11 @@ func (o *options) committedKeys(repo *gitfile.PeopleRepo, head *gitfile.Revision
 	}
 	w.keys = checks
 	w.warnings = append(w.warnings, missing...)
+	var ringWarnings []string
+	if w.ring, ringWarnings, err = secretsKeyRing(sub, filepath.ToSlash(dir), roster, w.cfg); err != nil {
+		return err
+	}
+	w.warnings = append(w.warnings, ringWarnings...)
 	for _, p := range model.KeyProblems(checks, now) {
 		if p.Warning {
 			w.keyWarnings = append(w.keyWarnings, p.String())
@@ -171,7 +226,7 @@ func loadCommitted(rev *gitfile.Revision, rel, label string, cfg *model.Config) 
 }
 
 // providers wires a provider for every target.
-func (o *options) providers(cfg *model.Config, previous []model.Decision, since string) ([]reconciler.Provider, error) {
+func (o *options) providers(cfg *model.Config, held map[string][]model.Entry, version string) ([]reconciler.Provider, error) {
 	token := o.getenv("GITHUB_TOKEN")
 	var teams, files []*model.Target
 	needPRs := false
@@ -181,6 +236,10 @@ func (o *options) providers(cfg *model.Config, previous []model.Decision, since 
 		case model.GitHubTeam:
 			teams = append(teams, &t)
 		case model.FileTarget:
+			if token != "" && strings.HasPrefix(strings.ToLower(t.Repo), "http://") {
+				return nil, fmt.Errorf("%s:%d:%d: target %s: repo %s is plain http, and GITHUB_TOKEN is set: prodaccess sends credentials only over https; use an https:// URL",
+					cfg.File, t.Pos.Line, t.Pos.Col, t.Name, model.RedactURL(t.Repo))
+			}
 			t.Repo = o.resolveRepo(t.Repo)
 			files = append(files, &t)
 			needPRs = needPRs || t.GitHubRepo != ""
@@ -214,7 +273,7 @@ func (o *options) providers(cfg *model.Config, previous []model.Decision, since 
 	for _, r := range repos {
 		out = append(out, r)
 	}
-	out = append(out, manual.New(pointers(cfg.Targets), previous, since))
+	out = append(out, manual.New(pointers(cfg.Targets), held, version))
 	return out, nil
 }
 

@@ -57,8 +57,7 @@ func newStack(t *testing.T, people map[string]string, recipients []string, usern
 	t.Helper()
 	dir := t.TempDir()
 	w := &stack{t: t, people: filepath.Join(dir, "people-repo"), secrets: filepath.Join(dir, "secrets"), puppet: filepath.Join(dir, "puppet")}
-	w.gh = fakegithub.New("alphagov")
-	t.Cleanup(w.gh.Close)
+	w.gh = fakegithub.New(t, "alphagov")
 	w.gh.Token = testToken
 	w.gh.AddTeam("gov-uk-production", "")
 	w.gh.AddTeam("gov-uk-production-oncall", "gov-uk-production")

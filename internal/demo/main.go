@@ -72,6 +72,13 @@ func run(bin, peopleDir string, keep bool) error {
 	if len(entitled) < 4 {
 		return fmt.Errorf("only %d example people have access on %s; the demo needs at least 4", len(entitled), today)
 	}
+	// Real keys for everyone, and for the puppet master: the secrets
+	// repository holds real encrypted secrets, so that secrets status has
+	// something true to say.
+	keys, err := demoKeys(roster.People)
+	if err != nil {
+		return err
+	}
 	leaver := roster.Person("pat-leaver")
 	childOnly := roster.Person("femi-probation")
 	// The world is a little behind: the newest entitled person is missing
@@ -80,7 +87,7 @@ func run(bin, peopleDir string, keep bool) error {
 	current := append(slices.Clone(entitled[:len(entitled)-1]), leaver)
 
 	// GitHub.
-	gh := fakegithub.New("alphagov")
+	gh := fakegithub.NewUnchecked("alphagov")
 	defer gh.Close()
 	gh.Token = "demo-token-not-secret"
 	for _, p := range roster.People {
@@ -96,18 +103,21 @@ func run(bin, peopleDir string, keep bool) error {
 	// Target repositories.
 	var rcp, gpgID, users, arns []string
 	for _, p := range current {
-		rcp = append(rcp, fmt.Sprintf("%s # %s <%s>", p.GPGFingerprint, p.Name, p.Email))
-		gpgID = append(gpgID, p.GPGFingerprint)
+		rcp = append(rcp, fmt.Sprintf("%s # %s <%s>", keys[p.ID].Fingerprint, p.Name, p.Email))
+		gpgID = append(gpgID, keys[p.ID].Fingerprint)
 		if p.SSHUsername != "" {
 			users = append(users, "  - "+p.SSHUsername)
 			arns = append(arns, fmt.Sprintf("  %q,", p.AWSUserARN))
 		}
 	}
 	secrets, puppet, aws := filepath.Join(dir, "govuk-secrets"), filepath.Join(dir, "govuk-puppet"), filepath.Join(dir, "govuk-aws-data")
-	if err := devstack.NewRepo(secrets, map[string]string{
-		"puppet_aws/gpg_recipients/production_hiera_gpg.rcp": "# Recipients of production hieradata\nF00DF00DF00DF00DF00DF00DF00DF00DF00DF00D # puppet master\n" + strings.Join(rcp, "\n") + "\n",
-		"pass/2ndline/.gpg-id":                               strings.Join(gpgID, "\n") + "\n",
-	}); err != nil {
+	secretFiles, err := demoSecrets(keys, current)
+	if err != nil {
+		return err
+	}
+	secretFiles["puppet_aws/gpg_recipients/production_hiera_gpg.rcp"] = "# Recipients of production hieradata\n" + keys[puppetMaster].Fingerprint + " # puppet master\n" + strings.Join(rcp, "\n") + "\n"
+	secretFiles["pass/2ndline/.gpg-id"] = strings.Join(gpgID, "\n") + "\n"
+	if err := devstack.NewRepo(secrets, secretFiles); err != nil {
 		return err
 	}
 	if err := devstack.NewRepo(puppet, map[string]string{
@@ -123,14 +133,29 @@ func run(bin, peopleDir string, keep bool) error {
 
 	// The people repository: yesterday's commit, then today's.
 	repo := filepath.Join(dir, "people-repo")
-	peopleFiles := map[string]string{"prodaccess.yaml": demoConfig(secrets, puppet, aws)}
+	peopleFiles := map[string]string{"prodaccess.yaml": demoConfig(secrets, puppet, aws, keys[puppetMaster].Fingerprint)}
+	for id, k := range keys {
+		if id == puppetMaster {
+			peopleFiles["keys/keep/"+k.Fingerprint+".asc"] = string(k.Public())
+		} else {
+			peopleFiles["keys/"+id+".asc"] = string(k.Public())
+		}
+	}
+	personFile := func(id string) (string, error) {
+		b, err := os.ReadFile(filepath.Join(peopleDir, id+".yaml"))
+		if err != nil {
+			return "", err
+		}
+		if k := keys[id]; k != nil {
+			b = fingerprintLine.ReplaceAll(b, []byte(fmt.Sprintf("gpg_fingerprint: %q", k.Fingerprint)))
+		}
+		return string(b), nil
+	}
 	for _, f := range files {
-		if strings.HasSuffix(f.Name(), ".yaml") && f.Name() != missing.ID+".yaml" {
-			b, err := os.ReadFile(filepath.Join(peopleDir, f.Name()))
-			if err != nil {
+		if id, ok := strings.CutSuffix(f.Name(), ".yaml"); ok && id != missing.ID {
+			if peopleFiles["people/"+f.Name()], err = personFile(id); err != nil {
 				return err
 			}
-			peopleFiles["people/"+f.Name()] = string(b)
 		}
 	}
 	if err := devstack.NewRepo(repo, nil); err != nil {
@@ -139,11 +164,11 @@ func run(bin, peopleDir string, keep bool) error {
 	if err := devstack.CommitAt(repo, peopleFiles, "People as they were yesterday", time.Now().Add(-36*time.Hour)); err != nil {
 		return err
 	}
-	b, err := os.ReadFile(filepath.Join(peopleDir, missing.ID+".yaml"))
+	b, err := personFile(missing.ID)
 	if err != nil {
 		return err
 	}
-	if err := devstack.Commit(repo, map[string]string{"people/" + missing.ID + ".yaml": string(b)}, "Add "+missing.Name+" (merged pull request #7)"); err != nil {
+	if err := devstack.Commit(repo, map[string]string{"people/" + missing.ID + ".yaml": b}, "Add "+missing.Name+" (merged pull request #7)"); err != nil {
 		return err
 	}
 
@@ -201,10 +226,38 @@ func run(bin, peopleDir string, keep bool) error {
 		return err
 	}
 	fmt.Printf("GitHub requests by the second apply: %d, of which writes: %d\n", len(gh.Requests()), gh.Writes())
-	return nil
+
+	say("6. the pull request is merged: %s is off the recipients, and can still read every secret already encrypted to them", leaver.ID)
+	if _, err := devstack.Git(secrets, "merge", "-q", "--no-edit", "prodaccess/sync"); err != nil {
+		return err
+	}
+	if err := cmd("secrets", "status"); err != nil {
+		return err
+	}
+	if _, err := exec.LookPath("gpg"); err != nil {
+		fmt.Println("(gpg is not installed: the demo stops before re-encrypting)")
+		return nil
+	}
+	runner := entitled[0]
+	say("7. %s, a current recipient, re-encrypts the hieradata with their own gpg", runner.ID)
+	home, err := demoGnuPG(keys[runner.ID])
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(home)
+	defer exec.Command("gpgconf", "--homedir", home, "--kill", "all").Run()
+	env = append(env, "GNUPGHOME="+home)
+	if err := cmd("secrets", "reencrypt", "--target", "hieradata", "--push"); err != nil {
+		return err
+	}
+	if _, err := devstack.Git(secrets, "merge", "-q", "--no-edit", "prodaccess/reencrypt-hieradata"); err != nil {
+		return err
+	}
+	say("8. after merging the re-encryption, %s can read none of the hieradata", leaver.ID)
+	return cmd("secrets", "status", "--target", "hieradata")
 }
 
-func demoConfig(secrets, puppet, aws string) string {
+func demoConfig(secrets, puppet, aws, puppetMaster string) string {
 	return fmt.Sprintf(`# The demo's configuration: the shipped prodaccess.yaml with local
 # repositories in place of GitHub URLs.
 people: people/
@@ -218,7 +271,9 @@ targets:
     github_repo: alphagov/govuk-secrets
     path: puppet_aws/gpg_recipients/production_hiera_gpg.rcp
     format: gpg-recipients
-    keep: ["F00D F00D F00D F00D F00D F00D F00D F00D F00D F00D"]
+    keep: [%[4]q]
+    secrets:
+      - {glob: "puppet_aws/hieradata_aws/**/*.yaml", format: eyaml-gpg}
   - name: pass-store
     type: file
     repo: %[1]s
@@ -252,5 +307,5 @@ targets:
   - name: paas-space-developer
     type: manual
     instructions: Grant "SpaceDeveloper" on every space of govuk_development in GOV.UK PaaS
-`, secrets, puppet, aws)
+`, secrets, puppet, aws, puppetMaster)
 }

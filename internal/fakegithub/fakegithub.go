@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -41,6 +42,7 @@ type User struct {
 
 // Team is a team of an organisation.
 type Team struct {
+	ID     int64
 	Slug   string
 	Parent string            // the parent team's slug, if any
 	Roles  map[string]string // direct members: lower-case login → "member" or "maintainer"
@@ -50,18 +52,36 @@ type Team struct {
 
 // Invitation is a pending invitation to the organisation, to some teams.
 type Invitation struct {
-	ID    int64
-	Login string
-	Teams []string
+	ID        int64
+	Login     string
+	Teams     []string
+	CreatedAt time.Time
 }
 
 // PullRequest is a pull request of a repository.
 type PullRequest struct {
-	Number            int
-	Head, Base        string
-	Title, Body       string
-	State             string // open or closed
-	CreatedAt, Closed time.Time
+	ID                           int64
+	Number                       int
+	Head, Base                   string
+	Title, Body                  string
+	State                        string // open or closed
+	CreatedAt, UpdatedAt, Closed time.Time
+
+	// Author opened it; nil for the app prodaccess runs as.
+	Author *User
+	// Commits are its commits, oldest first; the last is its head.
+	Commits []PullCommit
+	Reviews []*Review
+	// RequestedReviewers (logins) and RequestedTeams (slugs) are asked
+	// for a review.
+	RequestedReviewers, RequestedTeams []string
+	// A merged pull request: when, by whom, its merge commit (for a
+	// squash, the one commit it put on the base branch), and any other
+	// commits it put there (those a rebase made).
+	MergedAt       time.Time
+	MergedBy       *User
+	MergeCommitSHA string
+	BranchCommits  []string
 }
 
 // Request is one request the server answered.
@@ -97,6 +117,14 @@ type Server struct {
 	Invitations []*Invitation
 	Users       map[string]*User // lower-case login → user
 	Pulls       map[string][]*PullRequest
+	// RepoDirs are the git repositories of repositories (owner/name),
+	// whose files the contents API serves.
+	RepoDirs map[string]string
+	// Rules, Rulesets and Protections protect branches, by
+	// "owner/name@branch" and "owner/name#id".
+	Rules       map[string][]RuleInForce
+	Rulesets    map[string]Ruleset
+	Protections map[string]*ClassicProtection
 	// Token, if set, must be sent as a bearer token.
 	Token string
 	// Latency is added to every response.
@@ -107,14 +135,49 @@ type Server struct {
 	// gone away. Tests use it to stop a run after a number of writes.
 	Gate func(r *http.Request) bool
 
-	requests []Request
-	nextID   int64
-	srv      *httptest.Server
+	requests  []Request
+	nextID    int64
+	repoIDs   map[string]int64
+	srv       *httptest.Server
+	closeOnce sync.Once
 }
 
-// New starts a stand-in for one organisation. Close it when done.
-func New(org string) *Server {
-	s := &Server{
+// New starts a stand-in for one organisation, for a test: every request
+// the test makes and every answer it gets are checked against GitHub's
+// REST description (see check.go), and each difference fails the test.
+// The stand-in stops when the test ends.
+func New(t testing.TB, org string) *Server {
+	t.Helper()
+	d, err := loadDescription()
+	if err != nil {
+		t.Fatalf("fakegithub: %v", err)
+	}
+	s := newServer(org)
+	c := d.newChecker(func(msg string) { t.Errorf("%s", msg) })
+	s.srv = httptest.NewServer(c.wrap(s.serve))
+	t.Cleanup(func() {
+		s.Close()
+		c.stop()
+	})
+	return s
+}
+
+// NewUnchecked starts a stand-in that checks nothing, for programs such as
+// the demo. Close it when done. Tests use New; in a test binary
+// NewUnchecked panics, so that no test goes unchecked.
+func NewUnchecked(org string) *Server {
+	if testing.Testing() {
+		panic("fakegithub.NewUnchecked in a test: use fakegithub.New(t, org), which checks the stand-in's answers")
+	}
+	s := newServer(org)
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.serve(w, r, &exchange{})
+	}))
+	return s
+}
+
+func newServer(org string) *Server {
+	return &Server{
 		Org:        org,
 		OrgMembers: map[string]bool{},
 		Teams:      map[string]*Team{},
@@ -122,15 +185,14 @@ func New(org string) *Server {
 		Pulls:      map[string][]*PullRequest{},
 		nextID:     1000,
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	return s
 }
 
 // URL is the API's base URL, for GITHUB_API_URL.
 func (s *Server) URL() string { return s.srv.URL + Prefix }
 
-// Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
+// Close stops the server, once all the requests it is answering are
+// answered. It may be called more than once.
+func (s *Server) Close() { s.closeOnce.Do(s.srv.Close) }
 
 // AddUser creates an account; member makes it a member of the organisation.
 func (s *Server) AddUser(login string, id int64, member bool) *User {
@@ -148,7 +210,8 @@ func (s *Server) AddUser(login string, id int64, member bool) *User {
 func (s *Server) AddTeam(slug, parent string) *Team {
 	s.Lock()
 	defer s.Unlock()
-	t := &Team{Slug: slug, Parent: parent, Roles: map[string]string{}}
+	s.nextID++
+	t := &Team{ID: s.nextID, Slug: slug, Parent: parent, Roles: map[string]string{}}
 	s.Teams[slug] = t
 	return t
 }
@@ -166,7 +229,7 @@ func (s *Server) Invite(login string, teams ...string) {
 	s.Lock()
 	defer s.Unlock()
 	s.nextID++
-	s.Invitations = append(s.Invitations, &Invitation{ID: s.nextID, Login: login, Teams: teams})
+	s.Invitations = append(s.Invitations, &Invitation{ID: s.nextID, Login: login, Teams: teams, CreatedAt: time.Now()})
 }
 
 // Accept turns login's invitation into organisation and team membership.
@@ -283,33 +346,44 @@ func (s *Server) OpenPulls(repo string) []PullRequest {
 	return out
 }
 
-type apiError struct {
-	Message string `json:"message"`
-}
-
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+// serve answers a request; x records whether a Fault or the Gate did.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	s.Lock()
 	latency := s.Latency
 	s.Unlock()
 	if latency > 0 {
 		time.Sleep(latency)
 	}
-	rec := &statusRecorder{ResponseWriter: w, status: 200}
+	// The answer is made under the lock, and sent after it is released,
+	// so that a client slow to read holds up no other request.
+	rec := httptest.NewRecorder()
+	defer func() {
+		for k, vs := range rec.Header() {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	}()
 	s.Lock()
 	defer func() {
 		path := strings.TrimPrefix(r.URL.Path, Prefix)
-		s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.Query(), Status: rec.status})
+		s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.Query(), Status: rec.Code})
 		s.Unlock()
 	}()
 	if !strings.HasPrefix(r.URL.Path, Prefix+"/") {
-		writeJSON(rec, http.StatusNotFound, apiError{"Not Found (outside " + Prefix + ")"})
+		s.fail(rec, http.StatusNotFound, "Not Found (outside "+Prefix+")")
 		return
 	}
 	path := strings.TrimPrefix(r.URL.Path, Prefix)
 	if f := s.fault(r.Method, path); f != nil {
+		x.injected, x.late = true, f.Delay > 0
 		if f.Delay > 0 {
+			// Held back until the delay passes or the client gives up.
 			s.Unlock()
-			time.Sleep(f.Delay)
+			select {
+			case <-time.After(f.Delay):
+			case <-r.Context().Done():
+			}
 			s.Lock()
 		}
 		for k, vs := range f.Header {
@@ -322,17 +396,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(rec, f.Body)
 		return
 	}
+	// GitHub sends the rate limit with every answer, errors included.
+	rec.Header().Set("X-Ratelimit-Limit", "5000")
+	rec.Header().Set("X-Ratelimit-Remaining", "4999")
+	rec.Header().Set("X-Ratelimit-Used", "1")
+	rec.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+	rec.Header().Set("X-Ratelimit-Resource", "core")
 	if s.Token != "" && r.Header.Get("Authorization") != "Bearer "+s.Token {
-		writeJSON(rec, http.StatusUnauthorized, apiError{"Bad credentials"})
+		s.fail(rec, http.StatusUnauthorized, "Bad credentials")
 		return
 	}
 	if s.Gate != nil && r.Method != http.MethodGet && r.Method != http.MethodHead && !s.Gate(r) {
-		writeJSON(rec, http.StatusServiceUnavailable, apiError{"Service Unavailable"})
+		x.injected = true
+		s.fail(rec, http.StatusServiceUnavailable, "Service Unavailable")
 		return
 	}
-	rec.Header().Set("X-Ratelimit-Limit", "5000")
-	rec.Header().Set("X-Ratelimit-Remaining", "4999")
-	rec.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
 	s.route(rec, r, strings.Split(strings.Trim(path, "/"), "/"))
 }
 
@@ -346,80 +424,115 @@ func (s *Server) fault(method, path string) *Fault {
 	return nil
 }
 
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
-
-func (s *Server) route(w http.ResponseWriter, r *http.Request, p []string) {
-	switch {
-	case len(p) >= 4 && p[0] == "orgs" && p[2] == "teams":
-		if !strings.EqualFold(p[1], s.Org) {
-			writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+// reply writes v as JSON. A successful read gets an ETag, and, as GitHub
+// does, a 304 with no body when the client already has it.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // the stand-in's own values always marshal
+	}
+	if r.Method == http.MethodGet && status == http.StatusOK {
+		sum := sha256.Sum256(body)
+		etag := `"` + hex.EncodeToString(sum[:8]) + `"`
+		w.Header().Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
 			return
 		}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// apiError is the body of GitHub's errors.
+type apiError struct {
+	Message          string       `json:"message"`
+	Errors           []fieldError `json:"errors,omitempty"`
+	DocumentationURL string       `json:"documentation_url"`
+	Status           string       `json:"status"`
+}
+
+// fieldError says what was wrong with a write, in a 422.
+type fieldError struct {
+	Resource string `json:"resource,omitempty"`
+	Field    string `json:"field,omitempty"`
+	Code     string `json:"code"`
+	Message  string `json:"message,omitempty"`
+}
+
+// fail writes one of GitHub's errors; a 422 may say what was wrong.
+func (s *Server) fail(w http.ResponseWriter, status int, message string, errs ...fieldError) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(apiError{Message: message, Errors: errs, DocumentationURL: "https://docs.github.com/rest", Status: strconv.Itoa(status)})
+}
+
+func (s *Server) notFound(w http.ResponseWriter) { s.fail(w, http.StatusNotFound, "Not Found") }
+
+func (s *Server) route(w http.ResponseWriter, r *http.Request, p []string) {
+	get := r.Method == http.MethodGet
+	switch {
+	case len(p) >= 2 && p[0] == "orgs" && !strings.EqualFold(p[1], s.Org):
+		s.notFound(w)
+	case len(p) >= 4 && p[0] == "orgs" && p[2] == "teams":
 		team := s.Teams[p[3]]
 		if team == nil {
-			writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+			s.notFound(w)
 			return
 		}
 		switch {
-		case len(p) == 5 && p[4] == "members" && r.Method == http.MethodGet:
+		case len(p) == 5 && p[4] == "members" && get:
 			s.listMembers(w, r, team)
-		case len(p) == 5 && p[4] == "teams" && r.Method == http.MethodGet:
-			var out []map[string]any
+		case len(p) == 5 && p[4] == "teams" && get:
+			var out []any
 			for _, t := range s.sortedTeams() {
 				if t.Parent == team.Slug {
-					out = append(out, map[string]any{"slug": t.Slug, "name": t.Slug})
+					out = append(out, s.teamJSON(t))
 				}
 			}
-			s.page(w, r, out)
-		case len(p) == 5 && p[4] == "invitations" && r.Method == http.MethodGet:
-			var out []map[string]any
+			s.page(w, r, len(out), func(i int) any { return out[i] })
+		case len(p) == 5 && p[4] == "invitations" && get:
+			var out []any
 			for _, inv := range s.Invitations {
 				if slices.Contains(inv.Teams, team.Slug) {
-					out = append(out, invitationJSON(inv))
+					out = append(out, s.invitationJSON(inv))
 				}
 			}
-			s.page(w, r, out)
+			s.page(w, r, len(out), func(i int) any { return out[i] })
 		case len(p) == 6 && p[4] == "memberships":
 			s.membership(w, r, team, p[5])
 		default:
-			writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+			s.notFound(w)
 		}
-	case len(p) == 3 && p[0] == "orgs" && p[2] == "invitations" && r.Method == http.MethodGet:
-		var out []map[string]any
+	case len(p) == 3 && p[0] == "orgs" && p[2] == "invitations" && get:
+		var out []any
 		for _, inv := range s.Invitations {
-			out = append(out, invitationJSON(inv))
+			out = append(out, s.invitationJSON(inv))
 		}
-		s.page(w, r, out)
-	case len(p) == 2 && p[0] == "users" && r.Method == http.MethodGet:
+		s.page(w, r, len(out), func(i int) any { return out[i] })
+	case len(p) == 2 && p[0] == "users" && get:
 		u := s.Users[strings.ToLower(p[1])]
 		if u == nil {
-			writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+			s.notFound(w)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"login": u.Login, "id": u.ID})
+		s.reply(w, r, http.StatusOK, s.publicUserJSON(u))
 	case len(p) >= 4 && p[0] == "repos" && p[3] == "pulls":
 		s.pulls(w, r, p[1]+"/"+p[2], p[4:])
+	case len(p) == 6 && p[0] == "repos" && p[3] == "commits" && p[5] == "pulls" && get:
+		s.pullsOfCommit(w, r, p[1]+"/"+p[2], p[4])
+	case len(p) >= 5 && p[0] == "repos" && p[3] == "contents" && get:
+		s.contents(w, r, p[1]+"/"+p[2], strings.Join(p[4:], "/"))
+	case len(p) >= 6 && p[0] == "repos" && p[3] == "rules" && p[4] == "branches" && get:
+		s.rulesForBranch(w, r, p[1]+"/"+p[2], strings.Join(p[5:], "/"))
+	case len(p) == 5 && p[0] == "repos" && p[3] == "rulesets" && get:
+		s.ruleset(w, r, p[1]+"/"+p[2], p[4])
+	case len(p) >= 6 && p[0] == "repos" && p[3] == "branches" && p[len(p)-1] == "protection" && get:
+		s.protection(w, r, p[1]+"/"+p[2], strings.Join(p[4:len(p)-1], "/"))
 	default:
-		writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+		s.notFound(w)
 	}
-}
-
-func invitationJSON(inv *Invitation) map[string]any {
-	return map[string]any{"id": inv.ID, "login": inv.Login, "role": "direct_member", "team_count": len(inv.Teams)}
 }
 
 func (s *Server) sortedTeams() []*Team {
@@ -435,7 +548,7 @@ func (s *Server) sortedTeams() []*Team {
 // all its descendant teams.
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, team *Team) {
 	role := r.URL.Query().Get("role")
-	roles := map[string]string{}
+	roles := make(map[string]string, len(team.Roles))
 	var walk func(t *Team)
 	walk = func(t *Team) {
 		for l, rl := range t.Roles {
@@ -457,17 +570,12 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, team *Team)
 		}
 	}
 	slices.Sort(logins)
-	out := make([]map[string]any, 0, len(logins))
-	for _, l := range logins {
-		u := s.Users[l]
-		out = append(out, map[string]any{"login": u.Login, "id": u.ID})
-	}
-	s.page(w, r, out)
+	s.page(w, r, len(logins), func(i int) any { return s.userJSON(s.Users[logins[i]]) })
 }
 
-// page writes one page of a list with GitHub's Link header, and answers
-// 304 when the client already has this page.
-func (s *Server) page(w http.ResponseWriter, r *http.Request, all []map[string]any) {
+// page writes one page of a list of n items with GitHub's Link header;
+// item makes the JSON of the i-th.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, n int, item func(i int) any) {
 	q := r.URL.Query()
 	per, _ := strconv.Atoi(q.Get("per_page"))
 	if per <= 0 {
@@ -478,21 +586,15 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, all []map[string]a
 	if pg <= 0 {
 		pg = 1
 	}
-	last := max(1, (len(all)+per-1)/per)
-	from, to := min((pg-1)*per, len(all)), min(pg*per, len(all))
-	items := all[from:to]
-	if items == nil {
-		items = []map[string]any{}
+	last := max(1, (n+per-1)/per)
+	items := []any{}
+	for i := (pg - 1) * per; i < min(pg*per, n); i++ {
+		items = append(items, item(i))
 	}
-	body, _ := json.Marshal(items)
-	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
-	w.Header().Set("ETag", etag)
 	link := func(n int, rel string) string {
 		u := *r.URL
 		qq := u.Query()
 		qq.Set("page", strconv.Itoa(n))
-		qq.Set("per_page", strconv.Itoa(per))
 		u.RawQuery = qq.Encode()
 		u.Scheme, u.Host = "http", r.Host
 		return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
@@ -507,13 +609,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, all []map[string]a
 	if len(links) > 0 {
 		w.Header().Set("Link", strings.Join(links, ", "))
 	}
-	if r.Header.Get("If-None-Match") == etag {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	w.Write(body)
+	s.reply(w, r, http.StatusOK, items)
 }
 
 func (s *Server) membership(w http.ResponseWriter, r *http.Request, team *Team, login string) {
@@ -522,21 +618,21 @@ func (s *Server) membership(w http.ResponseWriter, r *http.Request, team *Team, 
 	switch r.Method {
 	case http.MethodGet:
 		if rl, ok := team.Roles[k]; ok {
-			writeJSON(w, http.StatusOK, map[string]any{"state": "active", "role": rl})
+			s.reply(w, r, http.StatusOK, s.membershipJSON(team, u, rl, "active"))
 			return
 		}
-		writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+		s.notFound(w)
 	case http.MethodPut:
 		if team.Synced {
-			writeJSON(w, http.StatusForbidden, apiError{"This team is synchronized with an identity provider; change its membership there."})
+			s.fail(w, http.StatusForbidden, "This team is synchronized with an identity provider; change its membership there.")
 			return
 		}
 		if u == nil {
-			writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+			s.notFound(w)
 			return
 		}
 		if u.Blocked {
-			writeJSON(w, http.StatusUnprocessableEntity, apiError{"Validation Failed: the user is blocked from the organization"})
+			s.fail(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "TeamMember", Field: "user", Code: "custom", Message: "the user is blocked from the organization"})
 			return
 		}
 		var body struct {
@@ -548,7 +644,7 @@ func (s *Server) membership(w http.ResponseWriter, r *http.Request, team *Team, 
 		}
 		if s.OrgMembers[k] {
 			team.Roles[k] = body.Role
-			writeJSON(w, http.StatusOK, map[string]any{"state": "active", "role": body.Role})
+			s.reply(w, r, http.StatusOK, s.membershipJSON(team, u, body.Role, "active"))
 			return
 		}
 		for _, inv := range s.Invitations {
@@ -556,16 +652,16 @@ func (s *Server) membership(w http.ResponseWriter, r *http.Request, team *Team, 
 				if !slices.Contains(inv.Teams, team.Slug) {
 					inv.Teams = append(inv.Teams, team.Slug)
 				}
-				writeJSON(w, http.StatusOK, map[string]any{"state": "pending", "role": body.Role})
+				s.reply(w, r, http.StatusOK, s.membershipJSON(team, u, body.Role, "pending"))
 				return
 			}
 		}
 		s.nextID++
-		s.Invitations = append(s.Invitations, &Invitation{ID: s.nextID, Login: u.Login, Teams: []string{team.Slug}})
-		writeJSON(w, http.StatusOK, map[string]any{"state": "pending", "role": body.Role})
+		s.Invitations = append(s.Invitations, &Invitation{ID: s.nextID, Login: u.Login, Teams: []string{team.Slug}, CreatedAt: time.Now()})
+		s.reply(w, r, http.StatusOK, s.membershipJSON(team, u, body.Role, "pending"))
 	case http.MethodDelete:
 		if team.Synced {
-			writeJSON(w, http.StatusForbidden, apiError{"This team is synchronized with an identity provider; change its membership there."})
+			s.fail(w, http.StatusForbidden, "This team is synchronized with an identity provider; change its membership there.")
 			return
 		}
 		if _, ok := team.Roles[k]; ok {
@@ -583,22 +679,14 @@ func (s *Server) membership(w http.ResponseWriter, r *http.Request, team *Team, 
 				return
 			}
 		}
-		writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+		s.notFound(w)
 	default:
-		writeJSON(w, http.StatusMethodNotAllowed, apiError{"Method Not Allowed"})
+		s.notFound(w)
 	}
 }
 
 func (s *Server) pulls(w http.ResponseWriter, r *http.Request, repo string, rest []string) {
 	owner, _, _ := strings.Cut(repo, "/")
-	prJSON := func(pr *PullRequest) map[string]any {
-		return map[string]any{
-			"number": pr.Number, "title": pr.Title, "body": pr.Body, "state": pr.State,
-			"html_url": fmt.Sprintf("https://github.example/%s/pull/%d", repo, pr.Number),
-			"head":     map[string]any{"ref": pr.Head, "label": owner + ":" + pr.Head},
-			"base":     map[string]any{"ref": pr.Base},
-		}
-	}
 	switch {
 	case len(rest) == 0 && r.Method == http.MethodGet:
 		q := r.URL.Query()
@@ -606,38 +694,44 @@ func (s *Server) pulls(w http.ResponseWriter, r *http.Request, repo string, rest
 		if state == "" {
 			state = "open"
 		}
-		var out []map[string]any
+		var out []any
 		for _, pr := range s.Pulls[repo] {
 			if (state == "all" || pr.State == state) && (q.Get("head") == "" || q.Get("head") == owner+":"+pr.Head) {
-				out = append(out, prJSON(pr))
+				out = append(out, s.pullJSON(repo, pr, false))
 			}
 		}
-		s.page(w, r, out)
+		s.page(w, r, len(out), func(i int) any { return out[i] })
 	case len(rest) == 0 && r.Method == http.MethodPost:
 		var body struct{ Title, Body, Head, Base string }
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Head == "" || body.Base == "" {
-			writeJSON(w, http.StatusUnprocessableEntity, apiError{"Validation Failed"})
+			s.fail(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "PullRequest", Field: "head", Code: "missing_field"})
 			return
 		}
 		for _, pr := range s.Pulls[repo] {
 			if pr.State == "open" && pr.Head == body.Head && pr.Base == body.Base {
-				writeJSON(w, http.StatusUnprocessableEntity, apiError{"Validation Failed: A pull request already exists for " + owner + ":" + body.Head + "."})
+				s.fail(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "PullRequest", Code: "custom", Message: "A pull request already exists for " + owner + ":" + body.Head + "."})
 				return
 			}
 		}
-		pr := &PullRequest{Number: len(s.Pulls[repo]) + 1, Head: body.Head, Base: body.Base, Title: body.Title, Body: body.Body, State: "open", CreatedAt: time.Now()}
+		s.nextID++
+		now := time.Now()
+		pr := &PullRequest{ID: s.nextID, Number: len(s.Pulls[repo]) + 1, Head: body.Head, Base: body.Base, Title: body.Title, Body: body.Body, State: "open", CreatedAt: now, UpdatedAt: now}
 		s.Pulls[repo] = append(s.Pulls[repo], pr)
-		writeJSON(w, http.StatusCreated, prJSON(pr))
-	case len(rest) == 1:
+		w.Header().Set("Location", s.api(fmt.Sprintf("/repos/%s/pulls/%d", repo, pr.Number)))
+		s.reply(w, r, http.StatusCreated, s.pullJSON(repo, pr, true))
+	case len(rest) == 2:
 		n, _ := strconv.Atoi(rest[0])
-		var pr *PullRequest
-		for _, p := range s.Pulls[repo] {
-			if p.Number == n {
-				pr = p
-			}
-		}
+		pr := s.pull(repo, n)
 		if pr == nil {
-			writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+			s.notFound(w)
+			return
+		}
+		s.pullMore(w, r, repo, pr, rest[1])
+	case len(rest) == 1 && (r.Method == http.MethodGet || r.Method == http.MethodPatch):
+		n, _ := strconv.Atoi(rest[0])
+		pr := s.pull(repo, n)
+		if pr == nil {
+			s.notFound(w)
 			return
 		}
 		if r.Method == http.MethodPatch {
@@ -649,15 +743,17 @@ func (s *Server) pulls(w http.ResponseWriter, r *http.Request, repo string, rest
 			if body.Body != nil {
 				pr.Body = *body.Body
 			}
-			if body.State != nil {
+			if body.State != nil && *body.State != pr.State {
 				pr.State = *body.State
+				pr.Closed = time.Time{}
 				if pr.State == "closed" {
 					pr.Closed = time.Now()
 				}
 			}
+			pr.UpdatedAt = time.Now()
 		}
-		writeJSON(w, http.StatusOK, prJSON(pr))
+		s.reply(w, r, http.StatusOK, s.pullJSON(repo, pr, true))
 	default:
-		writeJSON(w, http.StatusNotFound, apiError{"Not Found"})
+		s.notFound(w)
 	}
 }

@@ -71,7 +71,7 @@ func (h *History) Commits() ([]model.Commit, error) {
 	for hash := h.tip; ; {
 		c, err := h.r.repo.CommitObject(hash)
 		if err != nil {
-			return nil, fmt.Errorf("read commit %s: %w", hash, err)
+			return nil, h.r.historyError(fmt.Errorf("read commit %s: %w", hash, err))
 		}
 		subject, _, _ := strings.Cut(c.Message, "\n")
 		hc := model.Commit{SHA: c.Hash.String(), When: c.Committer.When, Author: c.Author.Name, Subject: strings.TrimSpace(subject)}

@@ -105,7 +105,7 @@ func (r *PeopleRepo) Before(t time.Time) (*Revision, error) {
 			return nil, nil
 		}
 		if c, err = c.Parent(0); err != nil {
-			return nil, fmt.Errorf("walk the history of the people repository: %w", err)
+			return nil, r.historyError(fmt.Errorf("walk the history of the people repository: %w", err))
 		}
 	}
 }
@@ -171,4 +171,16 @@ func (r *PeopleRepo) Resolve(rev string) (*Revision, error) {
 		return nil, fmt.Errorf("no revision %q in the people repository: %w", rev, err)
 	}
 	return r.revision(*h)
+}
+
+// historyError explains a missing object in a shallow clone, where it means
+// the history was never fetched, not that the repository is broken.
+func (r *PeopleRepo) historyError(err error) error {
+	if !errors.Is(err, plumbing.ErrObjectNotFound) {
+		return err
+	}
+	if shallow, serr := r.repo.Storer.Shallow(); serr != nil || len(shallow) == 0 {
+		return err
+	}
+	return fmt.Errorf("the people repository is a shallow clone and this needs its history: fetch it (git fetch --unshallow, or fetch-depth: 0 with actions/checkout): %w", err)
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,10 +82,10 @@ func NewRepos(targets []*model.Target, opts Options) ([]*Repo, error) {
 		}
 		if r.branch != t.Branch {
 			return nil, fmt.Errorf("targets %s and %s are in the same repository %s on different branches (%s, %s); prodaccess opens one pull request per repository, so give them one base branch",
-				r.targets[0].Name, t.Name, t.Repo, r.branch, t.Branch)
+				r.targets[0].Name, t.Name, model.RedactURL(t.Repo), r.branch, t.Branch)
 		}
 		if t.GitHubRepo != "" && r.githubRepo != "" && t.GitHubRepo != r.githubRepo {
-			return nil, fmt.Errorf("targets %s and %s name different github_repo for the same repository %s", r.targets[0].Name, t.Name, t.Repo)
+			return nil, fmt.Errorf("targets %s and %s name different github_repo for the same repository %s", r.targets[0].Name, t.Name, model.RedactURL(t.Repo))
 		}
 		if r.githubRepo == "" {
 			r.githubRepo = t.GitHubRepo
@@ -107,7 +108,9 @@ func (r *Repo) Targets() []string {
 func (r *Repo) Mode() reconciler.Mode { return reconciler.Proposed }
 
 func (r *Repo) auth() transport.AuthMethod {
-	if r.opts.Token != "" && (strings.HasPrefix(r.url, "https://") || strings.HasPrefix(r.url, "http://")) {
+	// Credentials go only over https; local paths and file:// need none,
+	// and an http:// URL with a token is refused before anything is read.
+	if r.opts.Token != "" && strings.HasPrefix(strings.ToLower(r.url), "https://") {
 		return &http.BasicAuth{Username: "x-access-token", Password: r.opts.Token}
 	}
 	return nil
@@ -124,22 +127,22 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 		NoCheckout:    true,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("clone %s (branch %s): %w", r.url, r.branch, r.scrub(err))
+		return nil, fmt.Errorf("clone %s (branch %s): %w", r.display(), r.branch, r.scrub(err))
 	}
 	r.repo = repo
 	head, err := repo.Reference(plumbing.NewRemoteReferenceName("origin", r.branch), true)
 	if err != nil {
-		return nil, fmt.Errorf("%s: no branch %s: %w", r.url, r.branch, err)
+		return nil, fmt.Errorf("%s: no branch %s: %w", r.display(), r.branch, err)
 	}
 	if r.base, err = repo.CommitObject(head.Hash()); err != nil {
-		return nil, fmt.Errorf("%s: read the head of %s: %w", r.url, r.branch, err)
+		return nil, fmt.Errorf("%s: read the head of %s: %w", r.display(), r.branch, err)
 	}
 	if r.sync, err = r.fetchSync(ctx); err != nil {
 		return nil, err
 	}
 	tree, err := r.base.Tree()
 	if err != nil {
-		return nil, fmt.Errorf("%s: read the tree of %s: %w", r.url, r.branch, err)
+		return nil, fmt.Errorf("%s: read the tree of %s: %w", r.display(), r.branch, err)
 	}
 	if r.githubRepo != "" && r.opts.PullRequests != nil {
 		if r.pr, err = r.opts.PullRequests.Find(ctx, r.githubRepo, SyncBranch); err != nil {
@@ -151,7 +154,7 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 	for _, t := range r.targets {
 		f, err := tree.File(t.Path)
 		if err != nil {
-			return nil, fmt.Errorf("target %s: read %s from %s (%s): %w", t.Name, t.Path, r.url, r.branch, err)
+			return nil, fmt.Errorf("target %s: read %s from %s (%s): %w", t.Name, t.Path, r.display(), r.branch, err)
 		}
 		content, err := ReadBlob(tree, t.Path)
 		if err != nil {
@@ -167,6 +170,9 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 		}
 		r.contents[t.Name] = content
 		st := model.TargetState{Target: t.Name, Entries: entries, Version: "blob " + f.Hash.String()}
+		if st.Secrets, err = r.scanSecrets(tree, t); err != nil {
+			return nil, err
+		}
 		if r.pr != nil {
 			st.PullRequest = r.pr.URL
 		} else if r.sync != nil {
@@ -190,7 +196,7 @@ func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
 	case errors.As(err, &noMatch):
 		return nil, nil
 	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
-		return nil, fmt.Errorf("fetch %s from %s: %w", SyncBranch, r.url, r.scrub(err))
+		return nil, fmt.Errorf("fetch %s from %s: %w", SyncBranch, r.display(), r.scrub(err))
 	}
 	ref, err := r.repo.Reference(remote, true)
 	if err != nil {
@@ -198,6 +204,9 @@ func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
 	}
 	return r.repo.CommitObject(ref.Hash())
 }
+
+// display is the repository's URL fit to print.
+func (r *Repo) display() string { return model.RedactURL(r.url) }
 
 // scrub keeps the token out of an error, whatever the transport put in it.
 func (r *Repo) scrub(err error) error {
@@ -246,7 +255,7 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 			return fail(err)
 		}
 	}
-	where := fmt.Sprintf("on branch %s of %s", SyncBranch, r.url)
+	where := fmt.Sprintf("on branch %s of %s", SyncBranch, r.display())
 	if r.githubRepo != "" && r.opts.PullRequests != nil {
 		pr, err := r.pullRequest(ctx, plan, changes)
 		if err != nil {
@@ -267,13 +276,7 @@ func results(changes []model.Change, s model.Status, detail string) []model.Resu
 
 // commit builds the new files on a local sync branch from the base head.
 func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit, error) {
-	wt, err := r.repo.Worktree()
-	if err != nil {
-		return nil, err
-	}
-	if err := wt.Checkout(&git.CheckoutOptions{Hash: r.base.Hash, Branch: plumbing.NewBranchReferenceName(SyncBranch), Create: true, Force: true}); err != nil {
-		return nil, fmt.Errorf("check out %s at %s: %w", SyncBranch, r.base.Hash, err)
-	}
+	files := map[string][]byte{}
 	for _, t := range r.targets {
 		var mine []model.Change
 		for _, c := range changes {
@@ -288,10 +291,31 @@ func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit,
 		if err != nil {
 			return nil, fmt.Errorf("target %s: %w", t.Name, err)
 		}
-		if err := util.WriteFile(wt.Filesystem, t.Path, content, 0o644); err != nil {
+		files[t.Path] = content
+	}
+	return r.commitFiles(SyncBranch, files, model.CommitMessage(plan, changes))
+}
+
+// commitFiles writes files into one commit on a local branch made from the
+// base head.
+func (r *Repo) commitFiles(branch string, files map[string][]byte, message string) (*object.Commit, error) {
+	wt, err := r.repo.Worktree()
+	if err != nil {
+		return nil, err
+	}
+	if err := wt.Checkout(&git.CheckoutOptions{Hash: r.base.Hash, Branch: plumbing.NewBranchReferenceName(branch), Create: true, Force: true}); err != nil {
+		return nil, fmt.Errorf("check out %s at %s: %w", branch, r.base.Hash, err)
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if err := util.WriteFile(wt.Filesystem, name, files[name], 0o644); err != nil {
 			return nil, err
 		}
-		if _, err := wt.Add(filepath.ToSlash(t.Path)); err != nil {
+		if _, err := wt.Add(filepath.ToSlash(name)); err != nil {
 			return nil, err
 		}
 	}
@@ -300,9 +324,9 @@ func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit,
 		now = r.opts.Now
 	}
 	sig := &object.Signature{Name: "prodaccess", Email: "prodaccess@users.noreply.github.com", When: now()}
-	h, err := wt.Commit(model.CommitMessage(plan, changes), &git.CommitOptions{Author: sig, Committer: sig})
+	h, err := wt.Commit(message, &git.CommitOptions{Author: sig, Committer: sig})
 	if err != nil {
-		return nil, fmt.Errorf("commit on %s: %w", SyncBranch, err)
+		return nil, fmt.Errorf("commit on %s: %w", branch, err)
 	}
 	return r.repo.CommitObject(h)
 }
@@ -313,35 +337,43 @@ func (r *Repo) push(ctx context.Context, spec config.RefSpec) error {
 	}
 	err := r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", Auth: r.auth(), RefSpecs: []config.RefSpec{spec}})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return fmt.Errorf("push %s to %s: %w", SyncBranch, r.url, r.scrub(err))
+		return fmt.Errorf("push %s to %s: %w", spec.Dst("").Short(), r.display(), r.scrub(err))
 	}
 	return nil
 }
 
 func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []model.Change) (*model.PullRequest, error) {
-	title := model.PullRequestTitle(r.githubRepo, changes)
-	body := model.PullRequestBody(plan, r.targets, changes)
-	if r.pr == nil {
-		pr, err := r.opts.PullRequests.Create(ctx, r.githubRepo, r.branch, SyncBranch, title, body)
+	pr, err := r.proposeChanges(ctx, r.pr, SyncBranch, model.PullRequestTitle(r.githubRepo, changes), model.PullRequestBody(plan, r.targets, changes))
+	if pr != nil {
+		r.pr = pr
+	}
+	return pr, err
+}
+
+// proposeChanges opens a pull request from head, or updates the open one
+// (existing, or one that another run opened meanwhile) to title and body.
+func (r *Repo) proposeChanges(ctx context.Context, existing *model.PullRequest, head, title, body string) (*model.PullRequest, error) {
+	pr := existing
+	if pr == nil {
+		created, err := r.opts.PullRequests.Create(ctx, r.githubRepo, r.branch, head, title, body)
 		if err == nil {
-			r.pr = pr
-			return pr, nil
+			return created, nil
 		}
 		// Another run may have opened it since this one looked: use that
 		// one rather than fail or open a second.
-		found, ferr := r.opts.PullRequests.Find(ctx, r.githubRepo, SyncBranch)
+		found, ferr := r.opts.PullRequests.Find(ctx, r.githubRepo, head)
 		if ferr != nil || found == nil {
 			return nil, fmt.Errorf("open a pull request in %s: %w", r.githubRepo, err)
 		}
-		r.pr = found
+		pr = found
 	}
-	if r.pr.Title != title || r.pr.Body != body {
-		if err := r.opts.PullRequests.Update(ctx, r.githubRepo, r.pr.Number, title, body); err != nil {
-			return nil, fmt.Errorf("update pull request #%d in %s: %w", r.pr.Number, r.githubRepo, err)
+	if pr.Title != title || pr.Body != body {
+		if err := r.opts.PullRequests.Update(ctx, r.githubRepo, pr.Number, title, body); err != nil {
+			return pr, fmt.Errorf("update pull request #%d in %s: %w", pr.Number, r.githubRepo, err)
 		}
-		r.pr.Title, r.pr.Body = title, body
+		pr.Title, pr.Body = title, body
 	}
-	return r.pr, nil
+	return pr, nil
 }
 
 // closeAll closes the pull request and deletes the sync branch, when

@@ -19,7 +19,8 @@ import (
 //
 // It is safe for concurrent use: go-git's trees and object storage are
 // not, so every read of them is serialised, and a file is read whole when
-// it is opened (files over MaxTreeFileSize are refused).
+// it is opened (a file over MaxTreeFileSize opens and tells its size,
+// but cannot be read).
 type TreeFS struct {
 	tree *object.Tree
 	mu   *sync.Mutex
@@ -83,14 +84,16 @@ func (t TreeFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
+	info.size = f.Size
 	if f.Size > MaxTreeFileSize {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("the file is %d bytes, more than the %d read from git", f.Size, MaxTreeFileSize)}
+		// Too large to read, but it opens and says its size, so that a
+		// reader can tell one oversized file from a failed read.
+		return &treeFile{info: info, err: fmt.Errorf("%s is %d bytes, more than the %d read from git", name, f.Size, MaxTreeFileSize)}, nil
 	}
 	data, err := readAll(f)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	info.size = f.Size
 	return &treeFile{info: info, r: bytes.NewReader(data)}, nil
 }
 
@@ -145,11 +148,17 @@ func (i treeInfo) Sys() any           { return nil }
 type treeFile struct {
 	info treeInfo
 	r    *bytes.Reader
+	err  error // why the file cannot be read, when it is too large
 }
 
 func (f *treeFile) Stat() (fs.FileInfo, error) { return f.info, nil }
-func (f *treeFile) Read(b []byte) (int, error) { return f.r.Read(b) }
-func (f *treeFile) Close() error               { return nil }
+func (f *treeFile) Read(b []byte) (int, error) {
+	if f.err != nil {
+		return 0, f.err
+	}
+	return f.r.Read(b)
+}
+func (f *treeFile) Close() error { return nil }
 
 type treeDir struct {
 	info treeInfo

@@ -18,8 +18,10 @@ var clock = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 func newTestClient(t *testing.T, gh *fakegithub.Server, sl *testclock.Sleeps) *Client {
 	t.Helper()
+	// The timeout is well under the Delay of the timeout faults, and
+	// well over the time a page of 100 members takes on a busy machine.
 	c, err := NewClient(gh.URL(), "tok", ClientOptions{Transport: &Transport{
-		Base:  &http.Transport{ResponseHeaderTimeout: 200 * time.Millisecond},
+		Base:  &http.Transport{ResponseHeaderTimeout: 3 * time.Second},
 		Sleep: sl.Sleep,
 		Now:   func() time.Time { return clock },
 	}})
@@ -34,8 +36,7 @@ func teamTarget() *model.Target {
 }
 
 func bigTeam(t *testing.T, n int) *fakegithub.Server {
-	gh := fakegithub.New("alphagov")
-	t.Cleanup(gh.Close)
+	gh := fakegithub.New(t, "alphagov")
 	gh.AddTeam("prod", "")
 	for i := range n {
 		login := fmt.Sprintf("user-%04d", i)
@@ -158,7 +159,7 @@ func TestRateLimitsAndRetries(t *testing.T) {
 		},
 		{
 			name:      "a timeout on a read: retried",
-			fault:     fakegithub.Fault{Status: 200, Delay: time.Second, Times: 1},
+			fault:     fakegithub.Fault{Status: 200, Delay: time.Minute, Times: 1},
 			wantWaits: []time.Duration{time.Second},
 		},
 		{
@@ -222,8 +223,7 @@ func TestWritesAreNotRetriedOnServerErrors(t *testing.T) {
 // TestTeamStates covers what counts as holding access: members,
 // pending invitations, and child-team members that must not be removed.
 func TestTeamStates(t *testing.T) {
-	gh := fakegithub.New("alphagov")
-	t.Cleanup(gh.Close)
+	gh := fakegithub.New(t, "alphagov")
 	gh.AddTeam("prod", "")
 	gh.AddTeam("prod-oncall", "prod")
 	for i, u := range []string{"Direct", "child", "both", "invited", "org-invited"} {
@@ -254,8 +254,7 @@ func TestTeamStates(t *testing.T) {
 // BenchmarkNoOpRead2000 reads a team of 2,000 members with 20 ms added to
 // every response, as a no-op plan does; it reports the requests made.
 func BenchmarkNoOpRead2000(b *testing.B) {
-	gh := fakegithub.New("alphagov")
-	b.Cleanup(gh.Close)
+	gh := fakegithub.New(b, "alphagov")
 	gh.AddTeam("prod", "")
 	for i := range 2000 {
 		login := fmt.Sprintf("user-%04d", i)

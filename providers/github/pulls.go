@@ -79,3 +79,24 @@ func (p *PullRequests) Close(ctx context.Context, repo string, number int) error
 	_, _, err = p.client.gh.PullRequests.Edit(ctx, owner, name, number, &github.PullRequest{State: &state})
 	return err
 }
+
+// RequestReviewers asks people (logins) and teams (slugs of the
+// repository owner's teams) to review a pull request.
+func (p *PullRequests) RequestReviewers(ctx context.Context, repo string, number int, logins, teams []string) error {
+	owner, name, err := split(repo)
+	if err != nil {
+		return err
+	}
+	if len(logins) == 0 && len(teams) == 0 {
+		return nil
+	}
+	req := github.ReviewersRequest{Reviewers: logins, TeamReviewers: teams}
+	if req.Reviewers == nil {
+		req.Reviewers = []string{}
+	}
+	if req.TeamReviewers == nil {
+		req.TeamReviewers = []string{}
+	}
+	_, _, err = p.client.gh.PullRequests.RequestReviewers(ctx, owner, name, number, req)
+	return err
+}

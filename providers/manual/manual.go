@@ -1,14 +1,13 @@
 // Package manual provides the targets that people change by hand (a role
 // in a cloud console, an admin flag in an application). prodaccess cannot
-// read them, so it compares today's entitlements with those at the end of
-// the previous day and lists the difference as actions for a person.
+// read them: what they hold is worked out from the person files of the
+// last days (see reconciler.ManualHeld), and the difference is listed as
+// actions for a person.
 package manual
 
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
@@ -16,25 +15,24 @@ import (
 
 // Provider lists the by-hand changes of the manual targets.
 type Provider struct {
-	targets  []*model.Target
-	previous []model.Decision
-	since    string
+	targets []*model.Target
+	held    map[string][]model.Entry
+	version string
 }
 
 var _ reconciler.Provider = (*Provider)(nil)
 
-// New returns the provider for the manual targets. previous holds the
-// decisions that stood at the point since describes (for example "the end
-// of 2026-11-30, person files at commit abc123"); what they entitled is
-// taken as what the manual systems hold now.
-func New(targets []*model.Target, previous []model.Decision, since string) *Provider {
+// New returns the provider for the manual targets. held is what each
+// target (by name) is taken to hold; version says what that was worked
+// out from, such as "entitled at the ends of 2026-11-24 to 2026-11-30".
+func New(targets []*model.Target, held map[string][]model.Entry, version string) *Provider {
 	var mine []*model.Target
 	for _, t := range targets {
 		if t.Type == model.Manual {
 			mine = append(mine, t)
 		}
 	}
-	return &Provider{targets: mine, previous: previous, since: since}
+	return &Provider{targets: mine, held: held, version: version}
 }
 
 // Targets names the manual targets.
@@ -49,18 +47,15 @@ func (p *Provider) Targets() []string {
 // Mode is ByHand: nothing is applied.
 func (p *Provider) Mode() reconciler.Mode { return reconciler.ByHand }
 
-// Read returns, for each manual target, the email addresses of the people
-// entitled to it at the previous point.
+// Read returns, for each manual target, what it is taken to hold.
 func (p *Provider) Read(context.Context) ([]model.TargetState, error) {
 	var out []model.TargetState
 	for _, t := range p.targets {
-		want, _ := reconciler.Desired(t, p.previous, nil)
-		st := model.TargetState{Target: t.Name, Entries: []model.Entry{}, Version: "entitled at " + p.since}
-		for _, dc := range want {
-			st.Entries = append(st.Entries, model.Entry{Subject: dc.Person.Email, Label: dc.Person.Name})
+		entries := p.held[t.Name]
+		if entries == nil {
+			entries = []model.Entry{}
 		}
-		slices.SortFunc(st.Entries, func(a, b model.Entry) int { return strings.Compare(a.Subject, b.Subject) })
-		out = append(out, st)
+		out = append(out, model.TargetState{Target: t.Name, Entries: entries, Version: p.version})
 	}
 	return out, nil
 }

@@ -1,0 +1,145 @@
+package fakegithub
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-github/v60/github"
+)
+
+// TestReviewsAndRulesAreDocumented drives the operations of reviews,
+// commits, contents and branch protection through go-github, so that the
+// checker proves each answer is one GitHub documents, and checks that
+// they say what the test set up.
+func TestReviewsAndRulesAreDocumented(t *testing.T) {
+	dir := t.TempDir()
+	git := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=T", "GIT_AUTHOR_EMAIL=t@example.gov.uk", "GIT_COMMITTER_NAME=T", "GIT_COMMITTER_EMAIL=t@example.gov.uk", "GIT_CONFIG_GLOBAL=/dev/null")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q", "-b", "main")
+	if err := os.MkdirAll(filepath.Join(dir, "people"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "people/cy.yaml"), []byte("name: Cy\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git("add", "-A")
+	git("commit", "-q", "-m", "Cy")
+	sha := git("rev-parse", "HEAD")
+
+	gh := New(t, "alphagov")
+	alex := gh.AddUser("alexlead-gds", 11, true)
+	cy := gh.AddUser("cy-gh", 22, true)
+	gh.AddTeam("leads", "")
+	gh.SetRepoDir("alphagov/people", dir)
+	merged := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	pr := gh.AddPull("alphagov/people", &PullRequest{Head: "grant-cy", Base: "main", Title: "Grant Cy", Author: cy,
+		Commits: []PullCommit{{SHA: sha, Author: cy}}, MergedAt: merged, MergedBy: alex, MergeCommitSHA: sha})
+	approval := gh.AddReview("alphagov/people", pr.Number, Review{User: alex, State: "APPROVED", CommitID: sha, SubmittedAt: merged.Add(-time.Hour)})
+	gh.AddReview("alphagov/people", pr.Number, Review{User: alex, State: "COMMENTED", CommitID: sha, SubmittedAt: merged.Add(-time.Minute)})
+	open := gh.AddPull("alphagov/people", &PullRequest{Head: "more", Base: "main", Title: "More", Author: cy})
+	gh.SetRules("alphagov/people", "main", []RuleInForce{
+		{Type: "pull_request", RulesetID: 7, Parameters: map[string]any{"required_approving_review_count": 1, "require_code_owner_review": true,
+			"require_last_push_approval": true, "dismiss_stale_reviews_on_push": true, "required_review_thread_resolution": false}},
+		{Type: "deletion", RulesetID: 7},
+	}, Ruleset{ID: 7, Name: "people", BypassActors: []BypassActor{{ActorID: 5, ActorType: "RepositoryRole", BypassMode: "always"}}})
+	gh.SetProtection("alphagov/people", "main", &ClassicProtection{PullRequests: true, RequiredApprovingReviewCount: 1, RequireCodeOwnerReviews: true, BypassUsers: []string{"alexlead-gds"}})
+
+	c := github.NewClient(nil)
+	c.BaseURL.Scheme, c.BaseURL.Host, c.BaseURL.Path = "http", gh.srv.Listener.Addr().String(), Prefix+"/"
+	ctx := context.Background()
+	const owner, repo = "alphagov", "people"
+
+	prs, _, err := c.PullRequests.ListPullRequestsWithCommit(ctx, owner, repo, sha, nil)
+	if err != nil || len(prs) != 1 || prs[0].GetNumber() != pr.Number || prs[0].MergedAt == nil {
+		t.Errorf("pulls of %s: %v %+v", sha, err, prs)
+	}
+	got, _, err := c.PullRequests.Get(ctx, owner, repo, pr.Number)
+	if err != nil || got.GetMergedBy().GetLogin() != "alexlead-gds" || got.GetUser().GetLogin() != "cy-gh" || got.GetMergeCommitSHA() != sha || got.GetHead().GetSHA() != sha {
+		t.Errorf("pull request: %v %+v", err, got)
+	}
+	reviews, _, err := c.PullRequests.ListReviews(ctx, owner, repo, pr.Number, &github.ListOptions{PerPage: 1})
+	if err != nil || len(reviews) != 1 || reviews[0].GetID() != approval.ID || reviews[0].GetCommitID() != sha || reviews[0].GetState() != "APPROVED" {
+		t.Errorf("reviews: %v %+v", err, reviews)
+	}
+	gh.Dismiss("alphagov/people", pr.Number, approval.ID)
+	reviews, _, err = c.PullRequests.ListReviews(ctx, owner, repo, pr.Number, nil)
+	if err != nil || len(reviews) != 2 || reviews[0].GetState() != "DISMISSED" {
+		t.Errorf("reviews after dismissal: %v %+v", err, reviews)
+	}
+	commits, _, err := c.PullRequests.ListCommits(ctx, owner, repo, pr.Number, nil)
+	if err != nil || len(commits) != 1 || commits[0].GetAuthor().GetLogin() != "cy-gh" {
+		t.Errorf("commits: %v %+v", err, commits)
+	}
+	file, _, _, err := c.Repositories.GetContents(ctx, owner, repo, "people/cy.yaml", &github.RepositoryContentGetOptions{Ref: sha})
+	if text, _ := file.GetContent(); err != nil || text != "name: Cy\n" {
+		t.Errorf("contents: %v %q", err, text)
+	}
+	if _, _, resp, err := c.Repositories.GetContents(ctx, owner, repo, "people/nobody.yaml", &github.RepositoryContentGetOptions{Ref: sha}); err == nil || resp.StatusCode != 404 {
+		t.Errorf("contents of a missing file: %v", err)
+	}
+	requested, _, err := c.PullRequests.RequestReviewers(ctx, owner, repo, open.Number, github.ReviewersRequest{Reviewers: []string{"alexlead-gds"}, TeamReviewers: []string{"leads"}})
+	if err != nil || len(requested.RequestedReviewers) != 1 || len(requested.RequestedTeams) != 1 {
+		t.Errorf("requested reviewers: %v %+v", err, requested)
+	}
+	if _, resp, err := c.PullRequests.RequestReviewers(ctx, owner, repo, open.Number, github.ReviewersRequest{Reviewers: []string{"cy-gh"}}); err == nil || resp.StatusCode != 422 {
+		t.Errorf("a review requested from the author: %v", err)
+	}
+	rules, _, err := c.Repositories.GetRulesForBranch(ctx, owner, repo, "main")
+	if err != nil || len(rules) != 2 || rules[0].Type != "pull_request" {
+		t.Errorf("rules: %v %+v", err, rules)
+	}
+	rs, _, err := c.Repositories.GetRuleset(ctx, owner, repo, 7, true)
+	if err != nil || len(rs.BypassActors) != 1 {
+		t.Errorf("ruleset: %v %+v", err, rs)
+	}
+	if _, resp, err := c.Repositories.GetRuleset(ctx, owner, repo, 8, true); err == nil || resp.StatusCode != 404 {
+		t.Errorf("a missing ruleset: %v", err)
+	}
+	prot, _, err := c.Repositories.GetBranchProtection(ctx, owner, repo, "main")
+	if err != nil || prot.GetRequiredPullRequestReviews().RequiredApprovingReviewCount != 1 || len(prot.GetRequiredPullRequestReviews().BypassPullRequestAllowances.Users) != 1 {
+		t.Errorf("protection: %v %+v", err, prot)
+	}
+	gh.SetProtection("alphagov/people", "main", nil)
+	if _, resp, err := c.Repositories.GetBranchProtection(ctx, owner, repo, "main"); err == nil || resp.StatusCode != 404 {
+		t.Errorf("protection of an unprotected branch: %v", err)
+	}
+	var paths []string
+	for _, r := range gh.Requests() {
+		paths = append(paths, fmt.Sprint(r.Method, " ", r.Path, " ", r.Status))
+	}
+	want := []string{
+		"GET /repos/alphagov/people/commits/" + sha + "/pulls 200",
+		fmt.Sprintf("GET /repos/alphagov/people/pulls/%d 200", pr.Number),
+		fmt.Sprintf("GET /repos/alphagov/people/pulls/%d/reviews 200", pr.Number),
+		fmt.Sprintf("GET /repos/alphagov/people/pulls/%d/reviews 200", pr.Number),
+		fmt.Sprintf("GET /repos/alphagov/people/pulls/%d/commits 200", pr.Number),
+		"GET /repos/alphagov/people/contents/people/cy.yaml 200",
+		"GET /repos/alphagov/people/contents/people/nobody.yaml 404",
+		fmt.Sprintf("POST /repos/alphagov/people/pulls/%d/requested_reviewers 201", open.Number),
+		fmt.Sprintf("POST /repos/alphagov/people/pulls/%d/requested_reviewers 422", open.Number),
+		"GET /repos/alphagov/people/rules/branches/main 200",
+		"GET /repos/alphagov/people/rulesets/7 200",
+		"GET /repos/alphagov/people/rulesets/8 404",
+		"GET /repos/alphagov/people/branches/main/protection 200",
+		"GET /repos/alphagov/people/branches/main/protection 404",
+	}
+	if diff := cmp.Diff(want, paths); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}

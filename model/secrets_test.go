@@ -1,0 +1,242 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/internal/testkeys"
+)
+
+// TestCheckSecrets compares who can read secrets, by key id, with who
+// should, without gpg: key ids come from real generated keys.
+func TestCheckSecrets(t *testing.T) {
+	now := time.Now()
+	keys := map[string]*testkeys.Key{}
+	var ring []*PublicKey
+	for _, name := range []string{"alice", "bob", "carol", "puppet"} {
+		k, err := testkeys.New(name, testkeys.Good, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[name] = k
+		ring = append(ring, &PublicKey{Holder: name, Keep: name == "puppet", Fingerprint: k.Fingerprint, Entity: k.Entity})
+	}
+	ring[3].Holder = keys["puppet"].Fingerprint
+	sub := func(name string) string { return fmt.Sprintf("%016X", keys[name].Entity.Subkeys[0].PublicKey.KeyId) }
+	primary := func(name string) string { return fmt.Sprintf("%016X", keys[name].Entity.PrimaryKey.KeyId) }
+	puppet := "keep " + keys["puppet"].Fingerprint
+	dave := strings.Repeat("D", 40) // entitled, with no public key
+	desired := []Holder{{"alice", keys["alice"].Fingerprint}, {"bob", keys["bob"].Fingerprint}, {puppet, keys["puppet"].Fingerprint}}
+
+	tests := []struct {
+		name    string
+		secret  Secret
+		desired []Holder
+		want    SecretCheck
+	}{
+		{"current", Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}}, desired,
+			SecretCheck{Readers: []string{"alice", "bob", puppet}}},
+		{"a leaver can read it", Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("carol"), sub("puppet")}}, desired,
+			SecretCheck{Readers: []string{"alice", "bob", "carol", puppet}, Stale: []string{"carol"}}},
+		{"a primary key id counts as its holder", Secret{KeyIDs: []string{sub("alice"), primary("bob"), sub("puppet")}}, desired,
+			SecretCheck{Readers: []string{"alice", "bob", puppet}}},
+		{"a joiner cannot read it", Secret{KeyIDs: []string{sub("alice"), sub("puppet")}}, desired,
+			SecretCheck{Readers: []string{"alice", puppet}, Missing: []string{"bob"}}},
+		{"an unknown key id", Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet"), "0123456789ABCDEF"}}, desired,
+			SecretCheck{Readers: []string{"alice", "bob", puppet}, Unknown: []string{"key id 0123456789ABCDEF (no known public key has it)"}}},
+		{"a hidden recipient", Secret{KeyIDs: []string{HiddenKeyID, HiddenKeyID}}, desired,
+			SecretCheck{Missing: []string{"alice", "bob", puppet}, Unknown: []string{"a hidden recipient"}}},
+		{"a passphrase", Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}, Symmetric: 1}, desired,
+			SecretCheck{Readers: []string{"alice", "bob", puppet}, Unknown: []string{"a passphrase (symmetric session key)"}}},
+		{"a v6 fingerprint", Secret{KeyIDs: []string{sub("alice"), sub("puppet")}, Fingerprints: []string{fmt.Sprintf("%X", keys["bob"].Entity.Subkeys[0].PublicKey.Fingerprint)}}, desired,
+			SecretCheck{Readers: []string{"alice", "bob", puppet}}},
+		{"an entitled person without a public key", Secret{KeyIDs: []string{sub("alice")}}, []Holder{{"alice", keys["alice"].Fingerprint}, {"dave", dave}},
+			SecretCheck{Readers: []string{"alice"}, Unknown: []string{"whether dave can read it (no public key)"}}},
+		{"unreadable", Secret{Problem: "truncated"}, desired, SecretCheck{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.secret.File = "x.gpg"
+			rep := CheckSecrets("pass", []Secret{tt.secret}, tt.desired, NewKeyRing(ring))
+			got := SecretCheck{}
+			if len(rep.Secrets) == 1 {
+				got = rep.Secrets[0]
+			}
+			for _, s := range []*[]string{&tt.want.Readers, &tt.want.Stale, &tt.want.Missing, &tt.want.Unknown} {
+				if *s == nil {
+					*s = []string{}
+				}
+			}
+			tt.want.Secret = tt.secret
+			if tt.want.Current() {
+				if rep.Counts != (SecretCounts{Total: 1, Current: 1}) {
+					t.Errorf("counts %+v, want current", rep.Counts)
+				}
+				return
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("check (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLoadKeyRing(t *testing.T) {
+	now := time.Now()
+	alice, _ := testkeys.New("alice", testkeys.Good, now)
+	expired, _ := testkeys.New("erin", testkeys.Expired, now)
+	puppet, _ := testkeys.New("puppet", testkeys.Good, now)
+	other, _ := testkeys.New("other", testkeys.Good, now)
+	fsys := fstest.MapFS{
+		"alice.asc":                           {Data: alice.Public()},
+		"erin.asc":                            {Data: expired.Public()},
+		"wrong.asc":                           {Data: other.Public()},
+		"keep/" + puppet.Fingerprint + ".asc": {Data: puppet.Public()},
+		"secret.asc":                          {Data: alice.Secret()},
+	}
+	people := []*Person{
+		{ID: "alice", GPGFingerprint: alice.Fingerprint},
+		{ID: "erin", GPGFingerprint: expired.Fingerprint},
+		{ID: "wrong", GPGFingerprint: alice.Fingerprint},
+		{ID: "secret", GPGFingerprint: alice.Fingerprint},
+		{ID: "nokey", GPGFingerprint: other.Fingerprint},
+	}
+	ring, warnings, err := LoadKeyRing(fsys, "keys", people, []string{puppet.Fingerprint, strings.Repeat("F00D", 10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, k := range ring.Keys {
+		got = append(got, k.Name())
+	}
+	// An expired key still opens what was encrypted to it.
+	if diff := cmp.Diff([]string{"alice", "erin", "keep " + puppet.Fingerprint}, got); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+	want := []string{
+		"keys/wrong.asc: its fingerprint is " + other.Fingerprint + ", not " + alice.Fingerprint + ", so it is not used to tell who can read secrets",
+		"keys/secret.asc: holds a secret key, which must never be committed, so it is not used to tell who can read secrets",
+	}
+	if diff := cmp.Diff(want, warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}
+
+func TestSecretsConfig(t *testing.T) {
+	cfg, err := ParseConfig("prodaccess.yaml", []byte(`targets:
+  - name: hieradata
+    type: file
+    repo: r
+    path: gpg/production.rcp
+    format: gpg-recipients
+    secrets:
+      - {glob: "hieradata/**/*.yaml", format: eyaml-gpg}
+      - {glob: "pass/*.gpg", format: openpgp}
+  - name: pass
+    type: file
+    repo: r
+    path: pass/2ndline/.gpg-id
+    format: gpg-id
+  - name: pass-none
+    type: file
+    repo: r
+    path: pass/other/.gpg-id
+    format: gpg-id
+    secrets: []
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]SecretGlob{
+		{{Glob: "hieradata/**/*.yaml", Format: EYAMLGPG, Pos: Pos{8, 9}}, {Glob: "pass/*.gpg", Format: OpenPGPFiles, Pos: Pos{9, 9}}},
+		{{Glob: "pass/2ndline/**/*.gpg", Format: OpenPGPFiles, Store: "pass/2ndline", Pos: Pos{10, 5}}},
+		{},
+	}
+	for i, w := range want {
+		if diff := cmp.Diff(w, cfg.Targets[i].SecretGlobs()); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", cfg.Targets[i].Name, diff)
+		}
+	}
+
+	for _, tt := range []struct{ secrets, want string }{
+		{`[{glob: "../x/*.gpg", format: openpgp}]`, `prodaccess.yaml:2:78: targets[0].secrets[0].glob: "../x/*.gpg" must be a path inside the repository: no empty, "." or ".." parts`},
+		{`[{glob: "/etc/*.gpg", format: openpgp}]`, `prodaccess.yaml:2:78: targets[0].secrets[0].glob: "/etc/*.gpg" must be a path inside the repository, not an absolute one`},
+		{`[{glob: "a**/*.gpg", format: openpgp}]`, `prodaccess.yaml:2:78: targets[0].secrets[0].glob: "a**/*.gpg" uses ** inside a name; ** must be a whole part of the path, as in a/**/b.gpg`},
+		{`[{glob: "[a/*.gpg", format: openpgp}]`, `prodaccess.yaml:2:78: targets[0].secrets[0].glob: "[a/*.gpg" is not a valid pattern: syntax error in pattern`},
+		{`[{glob: "*.gpg"}]`, `prodaccess.yaml:2:71: targets[0].secrets[0]: missing required field "format"`},
+		{`[{glob: "*.gpg", format: pgp}]`, `prodaccess.yaml:2:95: targets[0].secrets[0].format: unknown value "pgp"; expected one of openpgp, eyaml-gpg, sops`},
+	} {
+		_, err := ParseConfig("prodaccess.yaml", []byte("targets:\n  - {name: r, type: file, repo: r, path: p, format: gpg-id, secrets: "+tt.secrets+"}\n"))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: got %v\nwant %s", tt.secrets, err, tt.want)
+		}
+	}
+	_, err = ParseConfig("prodaccess.yaml", []byte("targets:\n  - {name: r, type: file, repo: r, path: p, format: yaml-list, key: k, secrets: []}\n"))
+	if want := `prodaccess.yaml:2:81: targets[0].secrets: not used by the yaml-list format: only gpg-recipients and gpg-id targets hold secrets`; err == nil || err.Error() != want {
+		t.Errorf("secrets on yaml-list: %v", err)
+	}
+}
+
+func TestMatchGlob(t *testing.T) {
+	for _, tt := range []struct {
+		glob, name string
+		want       bool
+	}{
+		{"**/*.gpg", "a.gpg", true},
+		{"**/*.gpg", "a/b/c.gpg", true},
+		{"pass/**/*.gpg", "pass/x.gpg", true},
+		{"pass/**/*.gpg", "other/x.gpg", false},
+		{"pass/*.gpg", "pass/a/x.gpg", false},
+		{"hiera/**", "hiera/a/b.yaml", true},
+		{"a/**/b/*.yaml", "a/x/y/b/c.yaml", true},
+		{"a/**/b/*.yaml", "a/x/y/c.yaml", false},
+	} {
+		if got := MatchGlob(tt.glob, tt.name); got != tt.want {
+			t.Errorf("MatchGlob(%q, %q) = %v", tt.glob, tt.name, got)
+		}
+	}
+	if got := GlobRoot("pass/2ndline/**/*.gpg"); got != "pass/2ndline" {
+		t.Errorf("GlobRoot = %q", got)
+	}
+}
+
+// statusFixture is a status of two targets: one with a secret of every
+// kind of trouble, one all current.
+func statusFixture() *SecretsStatus {
+	c := func(s Secret, readers, stale, missing, unknown []string) SecretCheck {
+		return SecretCheck{Secret: s, Readers: readers, Stale: stale, Missing: missing, Unknown: unknown}
+	}
+	return &SecretsStatus{Targets: []*SecretsReport{
+		{Target: "hieradata", Desired: []Holder{{"alice", strings.Repeat("A", 40)}, {"bob", strings.Repeat("B", 40)}},
+			Counts: SecretCounts{Total: 5, Current: 1, Stale: 1, Missing: 2, Unknown: 1, Unreadable: 1},
+			Secrets: []SecretCheck{
+				c(Secret{File: "hieradata/production.yaml", Key: "govuk::db::password", Line: 4, Format: EYAMLGPG}, []string{"alice", "carol"}, []string{"carol"}, []string{"bob"}, nil),
+				c(Secret{File: "hieradata/production.yaml", Key: "govuk::api|token", Line: 11, Format: EYAMLGPG}, []string{"alice"}, nil, []string{"bob"}, nil),
+				c(Secret{File: "pass/hidden.gpg", Line: 1, Format: OpenPGPFiles}, nil, nil, nil, []string{"a hidden recipient"}),
+				c(Secret{File: "pass/notes.gpg", Line: 1, Format: OpenPGPFiles, Problem: "not an OpenPGP message"}, nil, nil, nil, nil),
+			},
+			Warnings: []string{`hieradata: secrets glob "sops/*.yaml" matches no file`}},
+		{Target: "pass-store", Desired: []Holder{{"alice", strings.Repeat("A", 40)}}, Counts: SecretCounts{Total: 3, Current: 3}, Secrets: []SecretCheck{}},
+	}}
+}
+
+func TestWriteSecretsStatusGolden(t *testing.T) {
+	for _, markdown := range []bool{false, true} {
+		var b strings.Builder
+		if err := WriteSecretsStatus(&b, statusFixture(), markdown); err != nil {
+			t.Fatal(err)
+		}
+		name := map[bool]string{false: "secrets-status.txt", true: "secrets-status.md"}[markdown]
+		golden(t, "testdata/golden/"+name, []byte(b.String()))
+	}
+	plan := &Plan{At: 20000, Targets: []TargetPlan{{Target: "hieradata", Secrets: statusFixture().Targets[0], Changes: []Change{}}}}
+	for _, markdown := range []bool{false, true} {
+		var b strings.Builder
+		writePlanSecrets(&b, plan, markdown)
+		golden(t, "testdata/golden/"+map[bool]string{false: "plan-secrets.txt", true: "plan-secrets.md"}[markdown], []byte(b.String()))
+	}
+}

@@ -1,0 +1,154 @@
+package gitfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/prodaccess/prodaccess/model"
+)
+
+// Introduced finds, for each entry, the commit that wrote it in its
+// current form: walking back the first-parent line from tip (the people
+// branch as merged), the oldest commit of the unbroken run whose person
+// file holds the entry. Only the files of the people named are read, and
+// only where their blob changes from one commit to its parent. It returns
+// commit ids by EntryRef.Key; an entry that tip does not hold is left out.
+func (r *PeopleRepo) Introduced(tip string, peopleDir, label string, entries []model.EntryRef) (map[string]string, error) {
+	pending := map[string][]model.EntryRef{} // file name → entries still to place
+	for _, e := range entries {
+		name := e.Person + ".yaml"
+		pending[name] = append(pending[name], e)
+	}
+	found := map[string]string{}
+	c, err := r.repo.CommitObject(plumbing.NewHash(tip))
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", tip, err)
+	}
+	blobs, err := r.personBlobs(c, peopleDir, pending)
+	if err != nil {
+		return nil, err
+	}
+	// Entries the tip does not hold have no commit that wrote them.
+	for name, es := range pending {
+		held, err := r.entriesIn(blobs[name], label, name)
+		if err != nil {
+			return nil, err
+		}
+		var keep []model.EntryRef
+		for _, e := range es {
+			if held[e.Key()] {
+				keep = append(keep, e)
+			}
+		}
+		if len(keep) == 0 {
+			delete(pending, name)
+		} else {
+			pending[name] = keep
+		}
+	}
+	for len(pending) > 0 {
+		if c.NumParents() == 0 {
+			for _, es := range pending {
+				for _, e := range es {
+					found[e.Key()] = c.Hash.String()
+				}
+			}
+			break
+		}
+		parent, err := r.repo.CommitObject(c.ParentHashes[0])
+		if err != nil {
+			return nil, r.historyError(fmt.Errorf("read commit %s, the parent of %s: %w", c.ParentHashes[0], c.Hash, err))
+		}
+		before, err := r.personBlobs(parent, peopleDir, pending)
+		if err != nil {
+			return nil, err
+		}
+		for name, es := range pending {
+			if before[name] == blobs[name] {
+				continue
+			}
+			held, err := r.entriesIn(before[name], label, name)
+			if err != nil {
+				return nil, err
+			}
+			var keep []model.EntryRef
+			for _, e := range es {
+				if held[e.Key()] {
+					keep = append(keep, e)
+				} else {
+					found[e.Key()] = c.Hash.String()
+				}
+			}
+			if len(keep) == 0 {
+				delete(pending, name)
+			} else {
+				pending[name] = keep
+			}
+		}
+		c, blobs = parent, before
+	}
+	return found, nil
+}
+
+// personBlobs returns the blob of each named person file in the people
+// folder at commit c; a file that is not there has the zero hash.
+func (r *PeopleRepo) personBlobs(c *object.Commit, peopleDir string, names map[string][]model.EntryRef) (map[string]plumbing.Hash, error) {
+	out := make(map[string]plumbing.Hash, len(names))
+	tree, err := c.Tree()
+	if err != nil {
+		return nil, r.historyError(fmt.Errorf("read the tree of %s: %w", c.Hash, err))
+	}
+	if peopleDir != "." && peopleDir != "" {
+		tree, err = tree.Tree(peopleDir)
+		if errors.Is(err, object.ErrDirectoryNotFound) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, r.historyError(fmt.Errorf("read %s at %s: %w", peopleDir, c.Hash, err))
+		}
+	}
+	for name := range names {
+		e, err := tree.FindEntry(name)
+		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if e.Mode.IsFile() {
+			out[name] = e.Hash
+		}
+	}
+	return out, nil
+}
+
+// entriesIn returns the keys of the entries a person file blob holds.
+func (r *PeopleRepo) entriesIn(blob plumbing.Hash, label, name string) (map[string]bool, error) {
+	held := map[string]bool{}
+	if blob.IsZero() {
+		return held, nil
+	}
+	b, err := r.repo.BlobObject(blob)
+	if err != nil {
+		return nil, r.historyError(fmt.Errorf("read %s: %w", path.Join(label, name), err))
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	data, err := io.ReadAll(io.LimitReader(rd, model.MaxPersonFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	entry, _ := model.PersonEntry(label, name, 0)
+	p := model.ParsePerson(entry, data)
+	for _, e := range p.Entries() {
+		held[e.Key()] = true
+	}
+	return held, nil
+}

@@ -1,0 +1,180 @@
+package github
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/reconciler"
+)
+
+// Evidence looks up, through GitHub's API, how commits of the people
+// repository's branch got there: the merged pull requests that hold them,
+// their authors, mergers and reviews, and which reviews were made on a
+// commit that already held each entry.
+type Evidence struct {
+	client      *Client
+	owner, name string
+	branch      string
+	peopleDir   string // the people folder in the repository
+	label       string // the people folder as messages name it
+	// local reads a file at a commit from the local clone; found is
+	// false when the clone lacks the commit (a squashed pull request's
+	// commits, say), and the API is asked instead.
+	local func(sha, file string) (data []byte, found bool, err error)
+	now   func() time.Time
+}
+
+var _ reconciler.EvidenceSource = (*Evidence)(nil)
+
+// NewEvidence returns the evidence source for the people repository
+// (owner/name) and its branch. local reads files of the local clone.
+func NewEvidence(c *Client, repo, branch, peopleDir, label string, local func(sha, file string) ([]byte, bool, error), now func() time.Time) (*Evidence, error) {
+	owner, name, err := split(repo)
+	if err != nil {
+		return nil, err
+	}
+	return &Evidence{client: c, owner: owner, name: name, branch: branch, peopleDir: peopleDir, label: label, local: local, now: now}, nil
+}
+
+// CommitEvidence gathers the evidence of one commit: every pull request
+// merged into the branch that contains it, with all its reviews and the
+// authors of its commits, and, for each entry, the reviews made on a
+// commit that held it. A failed read is an error, never missing evidence.
+func (e *Evidence) CommitEvidence(ctx context.Context, sha string, entries []model.EntryRef) (*model.CommitEvidence, error) {
+	gh := e.client.gh
+	ev := &model.CommitEvidence{Version: model.EvidenceVersion, Commit: sha, Branch: e.branch, PullRequests: []model.PullRequestFact{}, Entries: []model.EntryEvidence{}, RecordedAt: e.now().UTC().Truncate(time.Second)}
+	prs, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.PullRequest, *github.Response, error) {
+		return gh.PullRequests.ListPullRequestsWithCommit(ctx, e.owner, e.name, sha, &github.ListOptions{Page: page, PerPage: 100})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list the pull requests of commit %s in %s/%s: %w", sha, e.owner, e.name, err)
+	}
+	onEntry := make([]map[int64]bool, len(entries))
+	for i := range onEntry {
+		onEntry[i] = map[int64]bool{}
+	}
+	held := map[string]map[string]bool{} // commit → entry keys its person files hold
+	for _, listed := range prs {
+		if listed.MergedAt == nil || listed.GetBase().GetRef() != e.branch {
+			continue
+		}
+		n := listed.GetNumber()
+		pr, _, err := gh.PullRequests.Get(ctx, e.owner, e.name, n)
+		if err != nil {
+			return nil, fmt.Errorf("read pull request #%d of %s/%s: %w", n, e.owner, e.name, err)
+		}
+		fact := model.PullRequestFact{
+			Number: n, URL: pr.GetHTMLURL(), Title: pr.GetTitle(), Author: account(pr.GetUser()),
+			MergeCommit: pr.GetMergeCommitSHA(), Base: pr.GetBase().GetRef(), Reviews: []model.ReviewFact{}, CommitAuthors: []model.Account{},
+		}
+		if pr.MergedBy != nil {
+			a := account(pr.MergedBy)
+			fact.MergedBy = &a
+		}
+		if pr.MergedAt != nil {
+			t := pr.MergedAt.UTC()
+			fact.MergedAt = &t
+		}
+		reviews, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.PullRequestReview, *github.Response, error) {
+			return gh.PullRequests.ListReviews(ctx, e.owner, e.name, n, &github.ListOptions{Page: page, PerPage: 100})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list the reviews of pull request #%d of %s/%s: %w", n, e.owner, e.name, err)
+		}
+		for _, r := range reviews {
+			rf := model.ReviewFact{ID: r.GetID(), User: account(r.GetUser()), State: r.GetState(), CommitID: r.GetCommitID()}
+			if r.SubmittedAt != nil {
+				rf.SubmittedAt = r.SubmittedAt.UTC()
+			}
+			fact.Reviews = append(fact.Reviews, rf)
+			if rf.State != model.ReviewApproved || rf.CommitID == "" {
+				continue
+			}
+			keys, ok := held[rf.CommitID]
+			if !ok {
+				if keys, err = e.entriesAt(ctx, rf.CommitID, entries); err != nil {
+					return nil, err
+				}
+				held[rf.CommitID] = keys
+			}
+			for i, en := range entries {
+				if keys[en.Key()] {
+					onEntry[i][rf.ID] = true
+				}
+			}
+		}
+		commits, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.RepositoryCommit, *github.Response, error) {
+			return gh.PullRequests.ListCommits(ctx, e.owner, e.name, n, &github.ListOptions{Page: page, PerPage: 100})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list the commits of pull request #%d of %s/%s: %w", n, e.owner, e.name, err)
+		}
+		seen := map[int64]bool{}
+		for _, c := range commits {
+			if a := c.GetAuthor(); a != nil && a.GetLogin() != "" && !seen[a.GetID()] {
+				seen[a.GetID()] = true
+				fact.CommitAuthors = append(fact.CommitAuthors, account(a))
+			}
+		}
+		ev.PullRequests = append(ev.PullRequests, fact)
+	}
+	for i, en := range entries {
+		ee := model.EntryEvidence{Entry: en, ReviewsOnEntry: []int64{}}
+		for _, pr := range ev.PullRequests {
+			for _, r := range pr.Reviews {
+				if onEntry[i][r.ID] {
+					ee.ReviewsOnEntry = append(ee.ReviewsOnEntry, r.ID)
+				}
+			}
+		}
+		ev.Entries = append(ev.Entries, ee)
+	}
+	return ev, nil
+}
+
+// entriesAt returns the keys of the entries, among those asked about,
+// that the person files held at a commit.
+func (e *Evidence) entriesAt(ctx context.Context, sha string, entries []model.EntryRef) (map[string]bool, error) {
+	out := map[string]bool{}
+	files := map[string]bool{}
+	for _, en := range entries {
+		files[en.Person+".yaml"] = true
+	}
+	for name := range files {
+		file := path.Join(e.peopleDir, name)
+		data, found, err := e.local(sha, file)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			content, _, resp, err := e.client.gh.Repositories.GetContents(ctx, e.owner, e.name, file, &github.RepositoryContentGetOptions{Ref: sha})
+			switch {
+			case resp != nil && resp.StatusCode == 404:
+				continue // the file did not exist at that commit
+			case err != nil:
+				return nil, fmt.Errorf("read %s at %s from %s/%s: %w", file, sha, e.owner, e.name, err)
+			case content == nil:
+				return nil, fmt.Errorf("read %s at %s from %s/%s: not a file", file, sha, e.owner, e.name)
+			}
+			text, err := content.GetContent()
+			if err != nil {
+				return nil, fmt.Errorf("read %s at %s from %s/%s: %w", file, sha, e.owner, e.name, err)
+			}
+			data = []byte(text)
+		}
+		entry, _ := model.PersonEntry(e.label, name, 0)
+		p := model.ParsePerson(entry, data)
+		for _, en := range p.Entries() {
+			out[en.Key()] = true
+		}
+	}
+	return out, nil
+}
+
+func account(u *github.User) model.Account {
+	return model.Account{Login: u.GetLogin(), ID: u.GetID()}
+}
