@@ -13,6 +13,7 @@ import (
 
 func newAuditReport(a *auditOptions) *cobra.Command {
 	var from, to, out string
+	secrets := true
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "One self-contained HTML page: who had access when, the access review, and each person's changes",
@@ -62,8 +63,17 @@ on github.com.`,
 			if err != nil {
 				return err
 			}
+			// The review, as audit review makes it.
+			rv := reconciler.Review(roster, opts.To, commit, keys, s.dayStart(opts.To))
+			if secrets {
+				reports, err := a.secretReports(s, commit, roster, opts.To, keys)
+				if err != nil {
+					return err
+				}
+				reconciler.FlagSecretReaders(rv, roster, reports)
+			}
 			var b bytes.Buffer
-			r := &render.AccessReport{Timeline: t, Review: reconciler.Review(roster, opts.To, commit, keys, s.dayStart(opts.To)), From: first, RepoURL: repoURL}
+			r := &render.AccessReport{Timeline: t, Review: rv, From: first, RepoURL: repoURL}
 			if err := render.WriteAccessReport(&b, r); err != nil {
 				return err
 			}
@@ -77,6 +87,7 @@ on github.com.`,
 	cmd.Flags().StringVar(&from, "from", "", "the first day drawn (default the day of the first commit)")
 	cmd.Flags().StringVar(&to, "to", "", "the last day drawn and the day of the review (default today)")
 	cmd.Flags().StringVar(&out, "out", "", "write the page to this file instead of standard output")
+	cmd.Flags().BoolVar(&secrets, "secrets", true, "in the review, flag people without access who can still read the targets' secrets, as audit review does (reads the target repositories as they are now)")
 	return cmd
 }
 
