@@ -264,6 +264,11 @@ func TestConfigSchemaTargets(t *testing.T) {
 		{"gpg file", "{name: t, type: file, repo: r, path: p, format: gpg-id, levels: [permanent]}", true},
 		{"list file", "{name: t, type: file, repo: r, path: p, format: tfvars-list, key: arns}", true},
 		{"manual", "{name: t, type: manual, instructions: Do it}", true},
+		{"child teams", "{name: t, type: github-team, org: alphagov, team: prod, child_teams: [{team: bots, reason: Deploys}]}", true},
+		{"child team without a reason", "{name: t, type: github-team, org: alphagov, team: prod, child_teams: [{team: bots}]}", false},
+		{"child teams of a file", "{name: t, type: file, repo: r, path: p, format: gpg-id, child_teams: [{team: bots, reason: Deploys}]}", false},
+		{"secrets of a list", "{name: t, type: file, repo: r, path: p, format: yaml-list, key: k, secrets: [{glob: a/*.gpg, format: openpgp}]}", false},
+		{"secrets of a gpg file", "{name: t, type: file, repo: r, path: p, format: gpg-id, secrets: [{glob: a/*.gpg, format: openpgp}]}", true},
 		{"team without a team", "{name: t, type: github-team, org: alphagov}", false},
 		{"team with a repo", "{name: t, type: github-team, org: alphagov, team: prod, repo: r}", false},
 		{"list without a key", "{name: t, type: file, repo: r, path: p, format: yaml-list}", false},
@@ -287,7 +292,7 @@ func TestConfigSchemaTargets(t *testing.T) {
 			t.Errorf("%s: the loader says %v, the schema says %v; want both to %s", tc.name, loadErr, schemaErr, map[bool]string{true: "accept it", false: "refuse it"}[tc.ok])
 		}
 	}
-	for _, policy := range []string{"shadow_shifts_required: 11", "absence_limit_days: 0", "max_temporary_days: \"90\""} {
+	for _, policy := range []string{"shadow_shifts_required: 11", "absence_limit_days: 0", "max_temporary_days: \"90\"", "evidence: maybe"} {
 		data := "policy:\n  " + policy + "\n"
 		docs, _ := yamlDocuments([]byte(data))
 		if _, err := ParseConfig("prodaccess.yaml", []byte(data)); err == nil || s.Validate(docs[0]) == nil {

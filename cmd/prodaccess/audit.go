@@ -46,6 +46,9 @@ type source struct {
 	configPath string // in the repository
 	peopleDir  string // in the repository
 	tipConfig  *model.Config
+
+	notes   map[string]*model.CommitEvidence // the evidence recorded, by commit
+	noNotes bool                             // there are no notes at all
 }
 
 func (a *auditOptions) source() (*source, error) {
@@ -180,7 +183,16 @@ func (a *auditOptions) onDay(arg string) (*source, model.Day, *model.Commit, *mo
 		return nil, 0, nil, nil, err
 	}
 	commit, roster, err := s.at(a, d)
-	return s, d, commit, roster, err
+	if err != nil {
+		return nil, 0, nil, nil, err
+	}
+	if err := s.auditEvidence(a, commit, roster, d); err != nil {
+		return nil, 0, nil, nil, err
+	}
+	if s.noNotes {
+		fmt.Fprintf(a.stderr, "prodaccess: no evidence of approvals in this clone (%s); fetch it with: git fetch origin 'refs/notes/*:refs/notes/*'\n", gitfile.NotesRef)
+	}
+	return s, d, commit, roster, nil
 }
 
 func newAuditAt(a *auditOptions) *cobra.Command {
@@ -199,7 +211,7 @@ func newAuditAt(a *auditOptions) *cobra.Command {
 			}
 			decisions := roster.Evaluate(d)
 			if format == "json" {
-				return model.WriteJSON(a.stdout, model.AuditAt{WhoJSON: model.NewWhoJSON(d, decisions), Commit: commit.SHA})
+				return model.WriteJSON(a.stdout, model.NewAuditAt(d, commit.SHA, decisions))
 			}
 			return model.WriteAuditAt(a.stdout, d, commit, decisions)
 		},

@@ -152,3 +152,36 @@ func (r *PeopleRepo) entriesIn(blob plumbing.Hash, label, name string) (map[stri
 	}
 	return held, nil
 }
+
+// FileAt reads a file at a commit of the people repository. found is
+// false when the clone does not have the commit (as for the commits of a
+// pull request that was squashed), or the file did not exist there.
+func (r *PeopleRepo) FileAt(sha, file string) (data []byte, found bool, err error) {
+	c, err := r.repo.CommitObject(plumbing.NewHash(sha))
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read commit %s: %w", sha, err)
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return nil, false, fmt.Errorf("read the tree of %s: %w", sha, err)
+	}
+	f, err := tree.File(file)
+	if errors.Is(err, object.ErrFileNotFound) || errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
+		// The commit is here and the file is not: it did not exist.
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s at %s: %w", file, sha, err)
+	}
+	if f.Size > model.MaxPersonFileSize {
+		return nil, true, fmt.Errorf("%s at %s is %d bytes, more than a person file may be", file, sha, f.Size)
+	}
+	text, err := f.Contents()
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s at %s: %w", file, sha, err)
+	}
+	return []byte(text), true, nil
+}

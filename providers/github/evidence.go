@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"strconv"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -33,9 +34,9 @@ var _ reconciler.EvidenceSource = (*Evidence)(nil)
 // NewEvidence returns the evidence source for the people repository
 // (owner/name) and its branch. local reads files of the local clone.
 func NewEvidence(c *Client, repo, branch, peopleDir, label string, local func(sha, file string) ([]byte, bool, error), now func() time.Time) (*Evidence, error) {
-	owner, name, err := split(repo)
-	if err != nil {
-		return nil, err
+	owner, name, ok := model.SplitGitHubRepo(repo)
+	if !ok {
+		return nil, fmt.Errorf("%q is not a GitHub owner/name", preview(repo))
 	}
 	return &Evidence{client: c, owner: owner, name: name, branch: branch, peopleDir: peopleDir, label: label, local: local, now: now}, nil
 }
@@ -45,11 +46,45 @@ func NewEvidence(c *Client, repo, branch, peopleDir, label string, local func(sh
 // authors of its commits, and, for each entry, the reviews made on a
 // commit that held it. A failed read is an error, never missing evidence.
 func (e *Evidence) CommitEvidence(ctx context.Context, sha string, entries []model.EntryRef) (*model.CommitEvidence, error) {
+	ev, err := e.commitEvidence(ctx, sha, entries)
+	return ev, e.client.clean(err)
+}
+
+// The checks of the entries of the lists evidence is read from: a list
+// with an entry that fails is not read.
+func checkPullRequest(pr github.PullRequest) error {
+	if pr.GetNumber() <= 0 {
+		return fmt.Errorf("GitHub gave a pull request numbered %d", pr.GetNumber())
+	}
+	return checkAccount(pr.User)
+}
+
+func checkReview(r github.PullRequestReview) error {
+	if r.GetID() <= 0 {
+		return fmt.Errorf("GitHub gave a review with id %d", r.GetID())
+	}
+	return checkAccount(r.User)
+}
+
+func checkCommit(c github.RepositoryCommit) error { return checkAccount(c.Author) }
+
+// checkAccount checks a user, if there is one: a commit's author may be
+// no GitHub account at all.
+func checkAccount(u *github.User) error {
+	if u == nil {
+		return nil
+	}
+	return checkUser(apiUser{Login: u.GetLogin(), ID: u.GetID()})
+}
+
+func (e *Evidence) commitEvidence(ctx context.Context, sha string, entries []model.EntryRef) (*model.CommitEvidence, error) {
 	gh := e.client.gh
 	ev := &model.CommitEvidence{Version: model.EvidenceVersion, Commit: sha, Branch: e.branch, PullRequests: []model.PullRequestFact{}, Entries: []model.EntryEvidence{}, RecordedAt: e.now().UTC().Truncate(time.Second)}
-	prs, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.PullRequest, *github.Response, error) {
-		return gh.PullRequests.ListPullRequestsWithCommit(ctx, e.owner, e.name, sha, &github.ListOptions{Page: page, PerPage: 100})
-	})
+	path, err := apiPath("repos", e.owner, e.name, "commits", sha, "pulls")
+	if err != nil {
+		return nil, err
+	}
+	prs, err := listAll(ctx, e.client, path, nil, checkPullRequest)
 	if err != nil {
 		return nil, fmt.Errorf("list the pull requests of commit %s in %s/%s: %w", sha, e.owner, e.name, err)
 	}
@@ -79,9 +114,11 @@ func (e *Evidence) CommitEvidence(ctx context.Context, sha string, entries []mod
 			t := pr.MergedAt.UTC()
 			fact.MergedAt = &t
 		}
-		reviews, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.PullRequestReview, *github.Response, error) {
-			return gh.PullRequests.ListReviews(ctx, e.owner, e.name, n, &github.ListOptions{Page: page, PerPage: 100})
-		})
+		pull, err := apiPath("repos", e.owner, e.name, "pulls", strconv.Itoa(n))
+		if err != nil {
+			return nil, err
+		}
+		reviews, err := listAll(ctx, e.client, pull+"/reviews", nil, checkReview)
 		if err != nil {
 			return nil, fmt.Errorf("list the reviews of pull request #%d of %s/%s: %w", n, e.owner, e.name, err)
 		}
@@ -107,9 +144,7 @@ func (e *Evidence) CommitEvidence(ctx context.Context, sha string, entries []mod
 				}
 			}
 		}
-		commits, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.RepositoryCommit, *github.Response, error) {
-			return gh.PullRequests.ListCommits(ctx, e.owner, e.name, n, &github.ListOptions{Page: page, PerPage: 100})
-		})
+		commits, err := listAll(ctx, e.client, pull+"/commits", nil, checkCommit)
 		if err != nil {
 			return nil, fmt.Errorf("list the commits of pull request #%d of %s/%s: %w", n, e.owner, e.name, err)
 		}
