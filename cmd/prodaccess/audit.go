@@ -26,14 +26,15 @@ func newAudit(o *options) *cobra.Command {
 		Use:   "audit",
 		Short: "Who had access on any day, and why, from git history alone",
 		Long: `Rebuild production access from the git history of the person files: who had
-it on a day (audit at), every change and its cause (audit timeline), and an
-access review (audit review). Everything is read from git objects on the
+it on a day (audit at), every change and its cause (audit timeline), an
+access review (audit review), and all three on one HTML page (audit report). Everything is read from git objects on the
 branch, never from the working tree. --config and --people are paths inside
 the repository.`,
 	}
 	cmd.PersistentFlags().StringVar(&a.repo, "repo", ".", "the people repository (a clone)")
 	cmd.PersistentFlags().StringVar(&a.branch, "branch", "", "the branch to read (default the remote's main: origin/HEAD, origin/main, then main)")
 	cmd.AddCommand(newAuditAt(a), newAuditTimeline(a), newAuditReview(a))
+	cmd.AddCommand(newAuditReport(a))
 	return cmd
 }
 
