@@ -47,6 +47,10 @@ type TimelineEvent struct {
 	Detail string  `json:"detail"`
 	// RenamedFrom is the id before a rename (cause renamed).
 	RenamedFrom string `json:"renamed_from,omitempty"`
+	// Written names, for a change the passing of time brings, the commits
+	// (by pull request where known) that wrote the fact behind it, such
+	// as "grant 2026-11-16: added in #15, shortened in #16".
+	Written string `json:"written,omitempty"`
 }
 
 // Timeline is the history of production access on a branch.
@@ -96,6 +100,9 @@ func (e *TimelineEvent) ChangeText() string {
 func (e *TimelineEvent) CauseText() string {
 	switch e.Cause {
 	case CauseRule:
+		if e.Written != "" {
+			return fmt.Sprintf("rule %s: %s (%s)", e.Rule, e.Detail, e.Written)
+		}
 		return fmt.Sprintf("rule %s: %s", e.Rule, e.Detail)
 	case CauseCommit:
 		return e.Commit.String()

@@ -235,6 +235,9 @@ func newAuditTimeline(a *auditOptions) *cobra.Command {
 				return err
 			}
 			opts := reconciler.TimelineOptions{Branch: s.branch, PeopleLabel: s.peopleDir, ConfigFile: s.configPath, Location: s.tipConfig.Location}
+			if opts.Evidence, err = s.evidence(); err != nil {
+				return err
+			}
 			if len(args) == 1 {
 				opts.Person = args[0]
 			}

@@ -410,3 +410,29 @@ func TestChangesSaysWhoseApprovalIsNeeded(t *testing.T) {
 		t.Errorf("after the review:\n%s", r.stdout)
 	}
 }
+
+// TestTimelineNamesWhoWroteTheFact: a change of level that the passing of
+// time brings names the pull requests that wrote the fact behind it, and
+// the timeline decides with the recorded evidence.
+func TestTimelineNamesWhoWroteTheFact(t *testing.T) {
+	s := newEvidenceStack(t, "required")
+	first := s.grant(devstack.MergeCommit, s.chris)
+	s.review(first, s.alex, "APPROVED", first.Commits[0].SHA)
+	shorter := strings.Replace(chrisGrant("Migrating the search cluster"), time.Now().AddDate(0, 0, 30).Format("2006-01-02"), time.Now().AddDate(0, 0, 10).Format("2006-01-02"), 1)
+	second, err := devstack.MergePull(s.people, s.gh, devstack.Pull{Repo: "alphagov/people", Branch: "shorten", Title: "Shorten Chris's grant", Author: s.chris, Method: devstack.Squash, MergedBy: s.alex,
+		Commits: []devstack.PullCommit{{Files: map[string]string{"people/chris.yaml": shorter}, Message: "Shorten", Author: s.chris}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.push()
+	s.review(second, s.alex, "APPROVED", second.Commits[0].SHA)
+	must(t, s.run("", "apply"), 0, "apply, which records the evidence")
+
+	to := time.Now().AddDate(0, 0, 15).Format("2006-01-02")
+	r := prodaccessEnv(t, s.people, []string{"GITHUB_TOKEN="}, "audit", "timeline", "chris", "--to", to)
+	must(t, r, 0, "audit timeline")
+	want := "temporary_supervised -> none  rule temporary-exception: ended: "
+	if !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "added in #1, shortened in #2)") {
+		t.Errorf("the timeline does not name the pull requests behind the end of the grant:\n%s", r.stdout)
+	}
+}

@@ -30,6 +30,9 @@ on github.com.`,
 				return err
 			}
 			opts := reconciler.TimelineOptions{Branch: s.branch, PeopleLabel: s.peopleDir, ConfigFile: s.configPath, Location: s.tipConfig.Location}
+			if opts.Evidence, err = s.evidence(); err != nil {
+				return err
+			}
 			if opts.To, err = a.day(s, to); err != nil {
 				return fmt.Errorf("--to: %w", err)
 			}

@@ -56,9 +56,15 @@ func exampleHistory(t *testing.T) string {
 		}
 		return string(b)
 	}
-	config, err := os.ReadFile(filepath.Join(repoRoot, "prodaccess.yaml"))
+	shipped, err := os.ReadFile(filepath.Join(repoRoot, "prodaccess.yaml"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The history has no evidence of approvals (no notes): under warn the
+	// grants stand as the files say and the report flags them.
+	config := strings.Replace(string(shipped), "evidence: required", "evidence: warn", 1)
+	if config == string(shipped) {
+		t.Fatal("the shipped configuration no longer says evidence: required")
 	}
 	if _, err := devstack.Git(dir, "init", "-q", "-b", "main"); err != nil {
 		t.Fatal(err)
