@@ -15,7 +15,7 @@ import (
 // pull requests, reviews and protection the GitHub stand-in knows, with
 // one target: the production team.
 type evidenceStack struct {
-	t              *testing.T
+	t              testing.TB
 	origin, people string
 	gh             *fakegithub.Server
 	alex, chris    *fakegithub.User
@@ -69,7 +69,7 @@ func chrisGrant(reason string) string {
 		"    approved_by: alex\n    supervisor: sam\n    agreed: true\n    reason: " + reason + "\n"
 }
 
-func newEvidenceStack(t *testing.T, policy string) *evidenceStack {
+func newEvidenceStack(t testing.TB, policy string) *evidenceStack {
 	t.Helper()
 	dir := t.TempDir()
 	s := &evidenceStack{t: t, origin: filepath.Join(dir, "origin.git"), people: filepath.Join(dir, "people")}
