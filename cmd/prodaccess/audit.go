@@ -210,13 +210,13 @@ func newAuditAt(a *auditOptions) *cobra.Command {
 				return err
 			}
 			decisions := roster.Evaluate(d)
-			if format == "json" {
-				return model.WriteJSON(a.stdout, model.NewAuditAt(d, commit.SHA, decisions))
+			if isData(format) {
+				return writeData(a.stdout, format, model.NewAuditAt(d, commit.SHA, decisions))
 			}
 			return model.WriteAuditAt(a.stdout, d, commit, decisions)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "text or json (the who JSON, plus the commit)")
+	cmd.Flags().StringVar(&format, "format", "text", "text, json (the who JSON, plus the commit) or yaml")
 	return cmd
 }
 
@@ -255,15 +255,15 @@ func newAuditTimeline(a *auditOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if format == "json" {
-				return model.WriteJSON(a.stdout, t)
+			if isData(format) {
+				return writeData(a.stdout, format, t)
 			}
 			return model.WriteTimeline(a.stdout, t)
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "only changes on or after this day")
 	cmd.Flags().StringVar(&to, "to", "", "the last day (default today)")
-	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	cmd.Flags().StringVar(&format, "format", "text", "text, json or yaml")
 	return cmd
 }
 
@@ -297,14 +297,14 @@ func newAuditReview(a *auditOptions) *cobra.Command {
 			switch format {
 			case "csv":
 				return model.WriteReviewCSV(a.stdout, rv)
-			case "json":
-				return model.WriteJSON(a.stdout, rv)
+			case "json", "yaml":
+				return writeData(a.stdout, format, rv)
 			}
 			return model.WriteReviewMarkdown(a.stdout, rv)
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", "", "the day of the review (default today)")
 	cmd.Flags().BoolVar(&secrets, "secrets", true, "flag people without access who can still read the targets' secrets (reads the target repositories as they are now)")
-	cmd.Flags().StringVar(&format, "format", "markdown", "markdown, csv or json")
+	cmd.Flags().StringVar(&format, "format", "markdown", "markdown, csv, json or yaml")
 	return cmd
 }

@@ -65,8 +65,8 @@ that pull request's reviews and says whether each approval is there yet.`,
 					return err
 				}
 			}
-			if format == "json" {
-				return model.WriteJSON(o.stdout, c)
+			if isData(format) {
+				return writeData(o.stdout, format, c)
 			}
 			return model.WriteAccessChanges(o.stdout, c, format == "markdown")
 		},
@@ -74,7 +74,7 @@ that pull request's reviews and says whether each approval is there yet.`,
 	cmd.Flags().StringVar(&from, "from", "", "the revision before the change, such as origin/main")
 	cmd.Flags().StringVar(&to, "to", "HEAD", "the revision after the change")
 	cmd.Flags().StringVar(&o.at, "at", "", "the day to decide for: YYYY-MM-DD or an RFC 3339 instant (default today in the policy time zone)")
-	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
+	cmd.Flags().StringVar(&format, "format", "text", "text, markdown, json or yaml")
 	cmd.Flags().IntVar(&pr, "pr", 0, "the number of the pull request that makes the change: say whether each approval it needs is there yet (needs GITHUB_TOKEN)")
 	o.timeoutFlag(cmd)
 	return cmd

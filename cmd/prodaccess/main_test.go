@@ -206,7 +206,7 @@ func TestBadFlags(t *testing.T) {
 		{"who", "--at", "tomorrow"},
 		{"who", "--at", "0000-06-01"},
 		{"who", "--at", "9999-12-31T23:00:00-14:00"},
-		{"who", "--format", "yaml"},
+		{"who", "--format", "xml"},
 		{"explain"},
 		{"validate", "extra"},
 	} {

@@ -2,17 +2,21 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
 )
 
 const defaultConfig = "prodaccess.yaml"
@@ -151,13 +155,38 @@ func (o *options) warnInvalid(r *model.Roster) {
 	}
 }
 
+// checkFormat checks --format against the formats a command writes. A
+// command that writes JSON writes YAML too.
 func checkFormat(format string, allowed ...string) error {
-	for _, a := range allowed {
-		if format == a {
-			return nil
-		}
+	if slices.Contains(allowed, "json") {
+		allowed = append(allowed, "yaml")
 	}
-	return fmt.Errorf("--format: unknown format %q; use one of %v", format, allowed)
+	if slices.Contains(allowed, format) {
+		return nil
+	}
+	return fmt.Errorf("--format: unknown format %q; use one of %s", format, strings.Join(allowed, ", "))
+}
+
+// isData reports whether a format is one of those that carry data for
+// programs: json or yaml.
+func isData(format string) bool { return format == "json" || format == "yaml" }
+
+// writeData writes v as JSON, or as YAML made from the same JSON, so that
+// the two always have the same fields with the same names.
+func writeData(w io.Writer, format string, v any) error {
+	if format != "yaml" {
+		return model.WriteJSON(w, v)
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	out, err := yaml.JSONToYAML(data)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(out)
+	return err
 }
 
 // DefaultTimeout is how long a plan or apply may run.

@@ -83,8 +83,8 @@ resolve.`,
 					return err
 				}
 			}
-			if format == "json" {
-				err = model.WriteJSON(o.stdout, plan)
+			if isData(format) {
+				err = writeData(o.stdout, format, plan)
 			} else {
 				err = model.WritePlan(o.stdout, plan, format == "markdown")
 			}
@@ -101,7 +101,7 @@ resolve.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.at, "at", "", "plan for this day instead of today: YYYY-MM-DD or an RFC 3339 instant (such a plan cannot be applied)")
-	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
+	cmd.Flags().StringVar(&format, "format", "text", "text, markdown, json or yaml")
 	cmd.Flags().StringVar(&out, "out", "", "also save the plan as JSON in this file, for apply --plan")
 	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
 	o.timeoutFlag(cmd)
