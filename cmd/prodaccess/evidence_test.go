@@ -436,3 +436,25 @@ func TestTimelineNamesWhoWroteTheFact(t *testing.T) {
 		t.Errorf("the timeline does not name the pull requests behind the end of the grant:\n%s", r.stdout)
 	}
 }
+
+// TestBranchProtectionUnreadable: a token that may not read the branch's
+// protection gets a warning naming the permission, never silence.
+func TestBranchProtectionUnreadable(t *testing.T) {
+	s := newEvidenceStack(t, "required")
+	pr := s.grant(devstack.Squash, s.chris)
+	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	s.gh.SetFaults(
+		&fakegithub.Fault{Method: "GET", PathPrefix: "/repos/alphagov/people/rulesets/", Status: 403, Body: `{"message":"Resource not accessible by integration"}`},
+		&fakegithub.Fault{Method: "GET", PathPrefix: "/repos/alphagov/people/branches/main/protection", Status: 403, Body: `{"message":"Resource not accessible by integration"}`},
+	)
+	r := s.run("", "plan")
+	for _, want := range []string{
+		"could not read who may bypass ruleset 1 (GET rulesets/1 answered 403; the token needs Administration: read on alphagov/people)",
+		"could not read the classic protection of main (GET branches/main/protection answered 403; the token needs Administration: read on alphagov/people)",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("plan does not say %q:\n%s", want, r.stdout)
+		}
+	}
+	must(t, r, 2, "plan with protection unreadable")
+}
