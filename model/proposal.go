@@ -169,7 +169,7 @@ type Proposal struct {
 func WriteProposalBody(w io.Writer, p *Proposal) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s.\n\n", mdText(p.Title))
-	fmt.Fprintf(&b, "This changes %s and nothing else. It was checked against the rules before it was proposed; the validate check checks it again.\n", mdCode(p.File))
+	fmt.Fprintf(&b, "This changes %s and nothing else. It was checked against the rules before it was proposed.\n", mdCode(p.File))
 	if len(p.Conditions) > 0 {
 		fmt.Fprintf(&b, "\n### The conditions of %s\n\n", mdText(p.Conditions[0].Rule))
 		for _, c := range p.Conditions {
