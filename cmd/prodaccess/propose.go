@@ -66,8 +66,9 @@ type request struct {
 	day      func(s *requestState) model.Day
 	days     func(s *requestState) []model.Day
 	approver string // the id of the person whose approving review grants it
-	// check returns the reasons to refuse the change, the conditions of
-	// the rule its entry answers to, and what is still to do.
+	// check, if set, returns the reasons to refuse the change, the
+	// conditions of the rule its entry answers to, and what is still to
+	// do.
 	check func(s *requestState) (refusals []string, conditions []model.Condition, notes []string)
 	// prepare, if set, completes the request from the files as they are,
 	// before the edit is made; old is nil for a new file.
@@ -197,7 +198,11 @@ func (o *options) propose(req *request, f *requestFlags) error {
 	}
 	st := &requestState{cfg: src.cfg, today: model.DayOf(o.now(), src.cfg.Location), before: src.roster, old: old}
 	st.now, st.after = withFile(src, name, out)
-	refusals, conditions, notes := req.check(st)
+	var refusals, notes []string
+	var conditions []model.Condition
+	if req.check != nil {
+		refusals, conditions, notes = req.check(st)
+	}
 	if len(refusals) == 0 {
 		// Whatever else the change would break, in the words of validate.
 		refusals = newProblems(st.before, st.after)

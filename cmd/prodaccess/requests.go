@@ -35,12 +35,33 @@ func dayFlag(flag, v string) (model.Day, error) {
 	return d, nil
 }
 
-func required(cmd *cobra.Command, names ...string) {
-	for _, n := range names {
-		if err := cmd.MarkFlagRequired(n); err != nil {
-			panic(err)
+// stringFlag is a flag holding text; a required one must be given.
+type stringFlag struct {
+	p           *string
+	name, usage string
+	required    bool
+}
+
+func addFlags(cmd *cobra.Command, flags ...stringFlag) {
+	for _, f := range flags {
+		cmd.Flags().StringVar(f.p, f.name, "", f.usage)
+		if f.required {
+			if err := cmd.MarkFlagRequired(f.name); err != nil {
+				panic(err)
+			}
 		}
 	}
+}
+
+// unmet are the conditions that refuse a change.
+func unmet(conditions []model.Condition) []string {
+	var out []string
+	for _, c := range conditions {
+		if !c.Met && !c.Later {
+			out = append(out, c.Refusal())
+		}
+	}
+	return out
 }
 
 func only(d model.Day) func(*requestState) model.Day {
@@ -108,12 +129,8 @@ review the pull request: their approving review is the approval.
 			req.check = func(s *requestState) ([]string, []model.Condition, []string) {
 				g := &s.now.TemporaryAccess[len(s.now.TemporaryAccess)-1]
 				conditions := s.after.GrantConditions(s.now, g)
-				var refusals, notes []string
-				for _, c := range conditions {
-					if !c.Met && !c.Later {
-						refusals = append(refusals, c.Refusal())
-					}
-				}
+				refusals := unmet(conditions)
+				var notes []string
 				if g.End < s.today {
 					refusals = append(refusals, fmt.Sprintf("%s: the entry ends on %s, before today (%s), so it would grant nothing", model.RuleTemporaryException, g.End, s.today))
 				}
@@ -125,14 +142,13 @@ review the pull request: their approving review is the approval.
 			return o.propose(req, &f)
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&from, "from", "", "the first day of access, YYYY-MM-DD")
-	fl.StringVar(&to, "to", "", "the last day of access, YYYY-MM-DD")
-	fl.StringVar(&approver, "approver", "", "the id of the lead developer or head of technology who approves it")
-	fl.StringVar(&supervisor, "supervisor", "", "the id of the person with permanent access who supervises it")
-	fl.StringVar(&reason, "reason", "", "why the access is needed, on one line")
-	fl.StringVar(&as, "as", "", "the id of the person running this (default: the person whose email is git config user.email)")
-	required(cmd, "from", "to", "approver", "supervisor", "reason")
+	addFlags(cmd,
+		stringFlag{&from, "from", "the first day of access, YYYY-MM-DD", true},
+		stringFlag{&to, "to", "the last day of access, YYYY-MM-DD", true},
+		stringFlag{&approver, "approver", "the id of the lead developer or head of technology who approves it", true},
+		stringFlag{&supervisor, "supervisor", "the id of the person with permanent access who supervises it", true},
+		stringFlag{&reason, "reason", "why the access is needed, on one line", true},
+		stringFlag{&as, "as", "the id of the person running this (default: the person whose email is git config user.email)", false})
 	f.register(cmd, o)
 	return cmd
 }
@@ -214,11 +230,10 @@ with another of theirs is refused.
 			return o.propose(req, &f)
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&typ, "type", "", "shadow, primary or secondary")
-	fl.StringVar(&from, "from", "", "the shift's first day, YYYY-MM-DD")
-	fl.StringVar(&to, "to", "", "the shift's last day, YYYY-MM-DD")
-	required(cmd, "type", "from", "to")
+	addFlags(cmd,
+		stringFlag{&typ, "type", "shadow, primary or secondary", true},
+		stringFlag{&from, "from", "the shift's first day, YYYY-MM-DD", true},
+		stringFlag{&to, "to", "the shift's last day, YYYY-MM-DD", true})
 	f.register(cmd, o)
 	return cmd
 }
@@ -299,10 +314,10 @@ access until a reinstatement (prodaccess reinstate).
 			return o.propose(req, &f)
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&from, "from", "", "the first day of the absence, YYYY-MM-DD")
-	fl.StringVar(&to, "to", "", "the last day of the absence, if known")
-	fl.StringVar(&end, "end", "", "the last day of the absence under way")
+	addFlags(cmd,
+		stringFlag{&from, "from", "the first day of the absence, YYYY-MM-DD", false},
+		stringFlag{&to, "to", "the last day of the absence, if known", false},
+		stringFlag{&end, "end", "the last day of the absence under way", false})
 	f.register(cmd, o)
 	return cmd
 }
@@ -368,21 +383,15 @@ approval.
 				days:    func(*requestState) []model.Day { return []model.Day{date} },
 				check: func(s *requestState) ([]string, []model.Condition, []string) {
 					conditions := s.after.ReinstatementConditions(s.now, &s.now.Reinstated[len(s.now.Reinstated)-1])
-					var refusals []string
-					for _, c := range conditions {
-						if !c.Met {
-							refusals = append(refusals, c.Refusal())
-						}
-					}
-					return refusals, conditions, nil
+					return unmet(conditions), conditions, nil
 				},
 			}
 			return o.propose(req, &f)
 		},
 	}
-	cmd.Flags().StringVar(&on, "on", "", "the day access is reinstated, YYYY-MM-DD")
-	cmd.Flags().StringVar(&approver, "approver", "", "the id of the lead developer or head of technology who approves it")
-	required(cmd, "on", "approver")
+	addFlags(cmd,
+		stringFlag{&on, "on", "the day access is reinstated, YYYY-MM-DD", true},
+		stringFlag{&approver, "approver", "the id of the lead developer or head of technology who approves it", true})
 	f.register(cmd, o)
 	return cmd
 }
@@ -409,7 +418,6 @@ they approve or supervise stops counting too, and the change says so.
 				title: fmt.Sprintf("Last day of %s: %s", id, d),
 				day:   only(d),
 				days:  func(*requestState) []model.Day { return []model.Day{d + 1} },
-				check: func(*requestState) ([]string, []model.Condition, []string) { return nil, nil, nil },
 				prepare: func(_ *requestSource, p *model.Person) error {
 					if p.LastDay != nil && *p.LastDay == d {
 						return nothingToDo{fmt.Sprintf("%s already says last_day: %s; nothing to change.", p.File, d)}
@@ -420,8 +428,7 @@ they approve or supervise stops counting too, and the change says so.
 			return o.propose(req, &f)
 		},
 	}
-	cmd.Flags().StringVar(&lastDay, "last-day", "", "the last working day, YYYY-MM-DD")
-	required(cmd, "last-day")
+	addFlags(cmd, stringFlag{&lastDay, "last-day", "the last working day, YYYY-MM-DD", true})
 	f.register(cmd, o)
 	return cmd
 }
@@ -488,26 +495,24 @@ claims is refused.
 					}
 					return startDay
 				},
-				days:  func(s *requestState) []model.Day { return []model.Day{first(s)} },
-				check: func(*requestState) ([]string, []model.Condition, []string) { return nil, nil, nil },
+				days: func(s *requestState) []model.Day { return []model.Day{first(s)} },
 			}
 			return o.propose(req, &f)
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&name, "name", "", "the person's name")
-	fl.StringVar(&email, "email", "", "their email address")
-	fl.StringVar(&login, "github", "", "their GitHub login")
-	fl.StringVar(&programme, "programme", "", "govuk, techops or other")
-	fl.StringVar(&role, "role", "", "developer, lead_developer, sre, head_of_technology or other")
-	fl.StringVar(&employment, "employment", "", "civil_servant or contractor")
-	fl.StringVar(&clearance, "clearance", "", "none, bpss, ctc, sc or dv")
-	fl.StringVar(&start, "start", "", "their first day, YYYY-MM-DD: no access before it")
-	fl.StringVar(&githubID, "github-id", "", "their numeric GitHub user id")
-	fl.StringVar(&fingerprint, "gpg-fingerprint", "", "the full 40-hex fingerprint of their GPG key")
-	fl.StringVar(&ssh, "ssh-username", "", "their username on the servers")
-	fl.StringVar(&arn, "aws-user-arn", "", "the ARN of their AWS IAM user")
-	required(cmd, "name", "email", "github", "programme", "role", "employment", "clearance")
+	addFlags(cmd,
+		stringFlag{&name, "name", "the person's name", true},
+		stringFlag{&email, "email", "their email address", true},
+		stringFlag{&login, "github", "their GitHub login", true},
+		stringFlag{&programme, "programme", "govuk, techops or other", true},
+		stringFlag{&role, "role", "developer, lead_developer, sre, head_of_technology or other", true},
+		stringFlag{&employment, "employment", "civil_servant or contractor", true},
+		stringFlag{&clearance, "clearance", "none, bpss, ctc, sc or dv", true},
+		stringFlag{&start, "start", "their first day, YYYY-MM-DD: no access before it", false},
+		stringFlag{&githubID, "github-id", "their numeric GitHub user id", false},
+		stringFlag{&fingerprint, "gpg-fingerprint", "the full 40-hex fingerprint of their GPG key", false},
+		stringFlag{&ssh, "ssh-username", "their username on the servers", false},
+		stringFlag{&arn, "aws-user-arn", "the ARN of their AWS IAM user", false})
 	f.register(cmd, o)
 	person.AddCommand(cmd)
 	return person
