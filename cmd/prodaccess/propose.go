@@ -431,6 +431,16 @@ func (o *options) preparePullRequest(src *requestSource, st *requestState, req *
 	if pr.branch == pr.base {
 		return nil, fmt.Errorf("the new branch cannot be the base branch %s", pr.base)
 	}
+	for _, b := range []string{pr.base, pr.branch} {
+		if err := gitfile.CheckBranchName(b); err != nil {
+			return nil, err
+		}
+	}
+	for _, l := range pr.reviewers {
+		if !model.ValidGitHubLogin(l) {
+			return nil, fmt.Errorf("--reviewer: %q is not a GitHub login", l)
+		}
+	}
 	name, email := src.repo.Author(o.getenv)
 	if email == "" {
 		return nil, errors.New("git config user.email is not set: the commit must say who made it")

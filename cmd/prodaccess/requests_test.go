@@ -631,6 +631,8 @@ func pullRequestRefusals(t *testing.T, s *pullRequestStack) {
 	check("no token", []string{"GITHUB_TOKEN="}, "GITHUB_TOKEN is not set: --pr opens the pull request through GitHub's API")
 	check("no repository", nil, "is not on github.com: give the repository as --repo owner/name", shift[:len(shift)-2]...)
 	check("no author", []string{"GIT_AUTHOR_EMAIL="}, "git config user.email is not set: the commit must say who made it")
+	check("a bad branch name", nil, `"access/x..y" is not a branch name`, append(slices.Clone(shift), "--branch", "access/x..y")...)
+	check("a bad reviewer", nil, `--reviewer: "not a login" is not a GitHub login`, append(slices.Clone(shift), "--reviewer", "not a login")...)
 	check("a base origin lacks", nil, "has no branch trunk to propose the change to", append(slices.Clone(shift), "--base", "trunk")...)
 
 	s.git(t, s.work, "branch", "access/dan-2027-02-01")

@@ -69,6 +69,14 @@ func (r *PeopleRepo) gitConfig(key string) string {
 	return cfg.User.Email
 }
 
+// CheckBranchName refuses what git does not take as a branch's name.
+func CheckBranchName(branch string) error {
+	if err := plumbing.NewBranchReferenceName(branch).Validate(); err != nil || branch == "" || strings.HasPrefix(branch, "-") {
+		return fmt.Errorf("%q is not a branch name", branch)
+	}
+	return nil
+}
+
 // HasBranch reports whether the repository has a local branch of that
 // name.
 func (r *PeopleRepo) HasBranch(branch string) bool {
@@ -82,8 +90,8 @@ func (r *PeopleRepo) HasBranch(branch string) bool {
 // alone. It refuses a branch that exists already.
 func (r *PeopleRepo) CommitFile(branch, file string, content []byte, message string, author object.Signature) (string, error) {
 	ref := plumbing.NewBranchReferenceName(branch)
-	if err := ref.Validate(); err != nil || strings.HasPrefix(branch, "-") {
-		return "", fmt.Errorf("%q is not a branch name", branch)
+	if err := CheckBranchName(branch); err != nil {
+		return "", err
 	}
 	if r.HasBranch(branch) {
 		return "", fmt.Errorf("a branch %s exists already in the people repository; delete it (git branch -D %s) or name another with --branch", branch, branch)
