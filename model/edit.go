@@ -347,15 +347,20 @@ func (t *yamlText) extend(from, indent int) int {
 	return end
 }
 
-// byteOffset turns a column (counted in characters from 1, as yaml.v3
-// counts) into an offset in line.
-func byteOffset(line string, col int) int {
+// at returns the line node n starts on, and the offset in it of n's
+// first character. yaml.v3 counts columns in characters, and does not
+// count the byte-order mark a file may start with.
+func (t *yamlText) at(n *yaml.Node) (string, int) {
+	l := t.line(n.Line)
 	i := 0
-	for c := 1; c < col && i < len(line); c++ {
-		_, size := utf8.DecodeRuneInString(line[i:])
+	if n.Line == 1 {
+		i = len(l) - len(strings.TrimPrefix(l, "\ufeff"))
+	}
+	for c := 1; c < n.Column && i < len(l); c++ {
+		_, size := utf8.DecodeRuneInString(l[i:])
 		i += size
 	}
-	return i
+	return l, i
 }
 
 // closing returns the offset of the bracket that closes the one at open
@@ -391,6 +396,9 @@ func closing(line string, open int) int {
 // quotedEnd returns the offset just past the quoted scalar that starts at
 // i, or -1 when it does not end on this line.
 func quotedEnd(line string, i int) int {
+	if i >= len(line) {
+		return -1
+	}
 	q := line[i]
 	for j := i + 1; j < len(line); j++ {
 		switch {
@@ -560,14 +568,10 @@ func (t *yamlText) listStyleOf(k, seq *yaml.Node) listStyle {
 		}
 	}
 	if st.flow {
-		st.pad = paddedFlow(t.line(last.Line), last.Column)
+		l, i := t.at(last)
+		st.pad = i+1 < len(l) && l[i+1] == ' '
 	}
 	return st
-}
-
-func paddedFlow(line string, col int) bool {
-	i := byteOffset(line, col)
-	return i+1 < len(line) && line[i+1] == ' '
 }
 
 // fileListStyle is the style of the file's other block lists of mappings,
@@ -647,8 +651,8 @@ func (t *yamlText) appendEntry(list string, values []FieldValue) error {
 	case len(v.Content) == 0:
 		return t.fillEmptyList(k, v, values, fs)
 	default:
-		l := t.line(v.Line)
-		end := closing(l, byteOffset(l, v.Column))
+		l, open := t.at(v)
+		end := closing(l, open)
 		if end < 0 || lastLine(v) != v.Line {
 			return fmt.Errorf("line %d: %s is a flow list ([...]) written over several lines; add the entry by hand", v.Line, list)
 		}
@@ -664,8 +668,7 @@ func (t *yamlText) appendEntry(list string, values []FieldValue) error {
 
 // fillEmptyList turns "list: []" into a block list holding one entry.
 func (t *yamlText) fillEmptyList(k, v *yaml.Node, values []FieldValue, fs fileStyle) error {
-	l := t.line(v.Line)
-	open := byteOffset(l, v.Column)
+	l, open := t.at(v)
 	end := closing(l, open)
 	if end < 0 {
 		return fmt.Errorf("line %d: cannot find the end of the empty list %s; add the entry by hand", v.Line, k.Value)
@@ -708,8 +711,7 @@ func (t *yamlText) setEntryField(list string, index int, v FieldValue) error {
 	}
 	fs := t.styles()
 	if isFlow(item) {
-		l := t.line(item.Line)
-		open := byteOffset(l, item.Column)
+		l, open := t.at(item)
 		end := closing(l, open)
 		if end < 0 {
 			return fmt.Errorf("line %d: %s[%d] is written over several lines; change it by hand", item.Line, list, index)
@@ -754,8 +756,7 @@ func (t *yamlText) scalarSpan(n *yaml.Node, flow bool) (start, end int, ok bool)
 	if n.Kind != yaml.ScalarNode || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 		return 0, 0, false
 	}
-	l := t.line(n.Line)
-	start = byteOffset(l, n.Column)
+	l, start := t.at(n)
 	switch {
 	case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
 		if end = quotedEnd(l, start); end < 0 {

@@ -98,6 +98,11 @@ func TestEditApply(t *testing.T) {
 		file: head + "start_date: 2026-10-05\nprobation_passed: 2027-01-05\n",
 		want: head + "start_date: 2026-10-05\nlast_day: 2027-03-31\nprobation_passed: 2027-01-05\n",
 	}, {
+		name: "a value on the first line after a byte-order mark",
+		edit: func(t *testing.T) Edit { return SetField(DayField("last_day", day(t, "2027-03-31"))) },
+		file: "\ufefflast_day: 2027-02-28 # moved?\n" + head,
+		want: "\ufefflast_day: 2027-03-31 # moved?\n" + head,
+	}, {
 		name: "last_day changes in place, quoted as it was, comment kept",
 		edit: func(t *testing.T) Edit { return SetField(DayField("last_day", day(t, "2027-03-31"))) },
 		file: head + "last_day: '2027-02-28'  # moved?\n",
@@ -237,4 +242,38 @@ func TestCheckResultCatchesOtherChanges(t *testing.T) {
 	if err := checkResult("people/jo.yaml", "jo", before, []byte(head+"start_date: 2026-10-05\nlast_day: 2027-03-31\n"), edit.applyTo); err != nil {
 		t.Errorf("the intended result: %v", err)
 	}
+}
+
+// FuzzEditApply: whatever the file, every edit either is refused or gives
+// a file the loader reads back with exactly the change (Apply checks that
+// itself); none panics.
+func FuzzEditApply(f *testing.F) {
+	for _, seed := range []string{
+		head + "shifts:\n  - {type: shadow, start: 2026-01-05, end: 2026-01-09}\nabsences:\n  - start: 2026-09-01\n",
+		head + "temporary_access: []\nlast_day: \"2027-01-01\"\n",
+		"---\n" + head + "shifts: [{type: shadow, start: 2026-01-05, end: 2026-01-09}]\r\nabsences: [{start: 2026-09-01}]",
+		"\ufeff" + head + "last_day: 2027-01-01 # x\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	d := DayFromDate(2026, 12, 1)
+	edits := []Edit{
+		AppendEntry("temporary_access", DayField("start", d), DayField("end", d+30), TextField("approved_by", "alex-lead"),
+			TextField("supervisor", "sam-senior"), BoolField("agreed", false), TextField("reason", "Cover: the #1, 'quoted' [x]")),
+		AppendEntry("shifts", TextField("type", "primary"), DayField("start", d), DayField("end", d+4)),
+		AppendEntry("absences", DayField("start", d)),
+		SetField(DayField("last_day", d)),
+		SetEntryField("absences", 0, DayField("end", d)),
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, e := range edits {
+			out, err := e.Apply("people/jo.yaml", data)
+			if err != nil {
+				continue
+			}
+			if p := ParsePerson(&Person{ID: "jo", File: "people/jo.yaml"}, out); len(p.Problems) > 0 {
+				t.Fatalf("the result has problems: %v\n%s", p.Problems, out)
+			}
+		}
+	})
 }
