@@ -34,6 +34,7 @@ fuzz:
 	$(GO) test ./model -run '^$$' -fuzz '^FuzzLoadPerson$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./reconciler -run '^$$' -fuzz '^FuzzDiffAndSafety$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./model -run '^$$' -fuzz '^FuzzDecodeSavedPlan$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./model -run '^$$' -fuzz '^FuzzEditApply$$' -fuzztime $(FUZZTIME)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
