@@ -45,6 +45,8 @@ type TimelineEvent struct {
 	Commit *Commit `json:"commit,omitempty"`
 	Rule   string  `json:"rule,omitempty"`
 	Detail string  `json:"detail"`
+	// RenamedFrom is the id before a rename (cause renamed).
+	RenamedFrom string `json:"renamed_from,omitempty"`
 }
 
 // Timeline is the history of production access on a branch.
@@ -54,6 +56,10 @@ type Timeline struct {
 	To      Day             `json:"to"`
 	Commits int             `json:"commits"` // commits read
 	Events  []TimelineEvent `json:"events"`
+	// People holds each person the history names as their last valid
+	// file had them, for reports that show names and teams; it is not
+	// part of the JSON.
+	People map[string]*Person `json:"-"`
 }
 
 // WriteTimeline writes the timeline for people to read.
@@ -70,29 +76,58 @@ func WriteTimeline(w io.Writer, t *Timeline) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DAY\tPERSON\tCHANGE\tCAUSE")
 	for _, e := range t.Events {
-		change := fmt.Sprintf("%s -> %s", e.From, e.To)
-		var cause string
-		switch e.Cause {
-		case CauseRule:
-			cause = fmt.Sprintf("rule %s: %s", e.Rule, e.Detail)
-		case CauseCommit:
-			cause = e.Commit.String()
-		case CauseRename:
-			change = e.To.String()
-			cause = fmt.Sprintf("%s; %s", e.Commit, e.Detail)
-		case CauseInvalid:
-			change = "-"
-			cause = fmt.Sprintf("%s did not validate, so the state before it held: %s", e.Commit, e.Detail)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Day, orDash(e.Person), change, cause)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Day, orDash(e.Person), e.ChangeText(), e.CauseText())
 	}
 	return tw.Flush()
+}
+
+// ChangeText is the change of level an event records, as people read it.
+func (e *TimelineEvent) ChangeText() string {
+	switch e.Cause {
+	case CauseRename:
+		return e.To.String()
+	case CauseInvalid:
+		return "-"
+	}
+	return fmt.Sprintf("%s -> %s", e.From, e.To)
+}
+
+// CauseText is why an event happened, as people read it.
+func (e *TimelineEvent) CauseText() string {
+	switch e.Cause {
+	case CauseRule:
+		return fmt.Sprintf("rule %s: %s", e.Rule, e.Detail)
+	case CauseCommit:
+		return e.Commit.String()
+	case CauseRename:
+		return fmt.Sprintf("%s; %s", e.Commit, e.Detail)
+	case CauseInvalid:
+		return fmt.Sprintf("%s did not validate, so the state before it held: %s", e.Commit, e.Detail)
+	}
+	return e.Detail
 }
 
 // AuditAt is who had access on a day, and from which commit that is known.
 type AuditAt struct {
 	WhoJSON
 	Commit string `json:"commit"`
+	// Evidence is, by person, the verdict on each entry their access
+	// rests on; absent when evidence is not looked at.
+	Evidence map[string][]*Proof `json:"evidence,omitempty"`
+}
+
+// NewAuditAt is the JSON of audit at.
+func NewAuditAt(d Day, commit string, decisions []Decision) AuditAt {
+	out := AuditAt{WhoJSON: NewWhoJSON(d, decisions), Commit: commit}
+	for _, dc := range decisions {
+		if dc.Level != None && len(dc.Evidence) > 0 {
+			if out.Evidence == nil {
+				out.Evidence = map[string][]*Proof{}
+			}
+			out.Evidence[dc.Person.ID] = dc.Evidence
+		}
+	}
+	return out
 }
 
 // WriteAuditAt writes who had access on a day, with the rules and the
@@ -112,6 +147,13 @@ func WriteAuditAt(w io.Writer, at Day, commit *Commit, decisions []Decision) err
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", dc.Person.ID, dc.Level, untilText(dc.Until), orDash(approver), orDash(supervisor), reasons[0])
 		for _, r := range reasons[1:] {
 			fmt.Fprintf(tw, "\t\t\t\t\t%s\n", r)
+		}
+		for _, pf := range dc.Evidence {
+			line := fmt.Sprintf("evidence for the %s: %s", pf.Entry.Kind, pf.Summary())
+			if !pf.Proven() {
+				line += " (NOT PROVEN: " + strings.Join(pf.Missing, "; ") + ")"
+			}
+			fmt.Fprintf(tw, "\t\t\t\t\t%s\n", line)
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -140,9 +182,12 @@ type ReviewRow struct {
 	Basis      []string `json:"basis"`
 	ApprovedBy string   `json:"approved_by,omitempty"`
 	Supervisor string   `json:"supervisor,omitempty"`
-	Since      *Day     `json:"since"`
-	Until      *Day     `json:"until"`
-	Flags      []string `json:"flags"`
+	// Evidence says, for each entry the access rests on, the pull
+	// request that wrote it, who approved and who merged it.
+	Evidence []string `json:"evidence,omitempty"`
+	Since    *Day     `json:"since"`
+	Until    *Day     `json:"until"`
+	Flags    []string `json:"flags"`
 }
 
 // Review is an access review: everyone with access on a day, why, and what
@@ -168,11 +213,11 @@ func WriteReviewMarkdown(w io.Writer, rv *Review) error {
 	}
 	fmt.Fprintf(w, "%s production access; %s for the reviewer.\n\n",
 		plural(access, "person has", "people have"), plural(flagged, "is flagged", "are flagged"))
-	fmt.Fprintln(w, "| person | level | basis | approved by | supervisor | since | until | flags |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| person | level | basis | approved by | supervisor | evidence | since | until | flags |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rv.Rows {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", mdText(r.ID+" ("+r.Name+")"), r.Level, mdText(strings.Join(r.Basis, "; ")),
-			orDash(mdText(r.ApprovedBy)), orDash(mdText(r.Supervisor)), dayText(r.Since), dayText(r.Until), mdText(strings.Join(r.Flags, "; ")))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdText(r.ID+" ("+r.Name+")"), r.Level, mdText(strings.Join(r.Basis, "; ")),
+			orDash(mdText(r.ApprovedBy)), orDash(mdText(r.Supervisor)), orDash(mdText(strings.Join(r.Evidence, "; "))), dayText(r.Since), dayText(r.Until), mdText(strings.Join(r.Flags, "; ")))
 	}
 	return nil
 }
@@ -187,7 +232,7 @@ func dayText(d *Day) string {
 // WriteReviewCSV writes the review as CSV, one row per person.
 func WriteReviewCSV(w io.Writer, rv *Review) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"id", "name", "level", "basis", "approved_by", "supervisor", "since", "until", "flags", "commit", "at"})
+	cw.Write([]string{"id", "name", "level", "basis", "approved_by", "supervisor", "since", "until", "flags", "commit", "at", "evidence"})
 	for _, r := range rv.Rows {
 		since, until := "", ""
 		if r.Since != nil {
@@ -197,7 +242,7 @@ func WriteReviewCSV(w io.Writer, rv *Review) error {
 			until = r.Until.String()
 		}
 		cw.Write([]string{r.ID, r.Name, r.Level.String(), strings.Join(r.Basis, "; "), r.ApprovedBy, r.Supervisor, since, until,
-			strings.Join(r.Flags, "; "), rv.Commit.SHA, rv.At.String()})
+			strings.Join(r.Flags, "; "), rv.Commit.SHA, rv.At.String(), strings.Join(r.Evidence, "; ")})
 	}
 	cw.Flush()
 	return cw.Error()

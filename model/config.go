@@ -17,11 +17,14 @@ type Policy struct {
 	ShadowShiftsRequired int // shadow shifts before supervised access (default 2)
 	AbsenceLimitDays     int // an absence revokes access on the day after this many days (default 42)
 	MaxTemporaryDays     int // the longest a temporary_access entry may last (default 90)
+	// Evidence says whether an approval must be proven by a review of
+	// the pull request that wrote it (default warn).
+	Evidence EvidencePolicy
 }
 
 // DefaultPolicy is the policy of the written rules.
 func DefaultPolicy() Policy {
-	return Policy{ShadowShiftsRequired: 2, AbsenceLimitDays: 42, MaxTemporaryDays: 90}
+	return Policy{ShadowShiftsRequired: 2, AbsenceLimitDays: 42, MaxTemporaryDays: 90, Evidence: EvidenceWarn}
 }
 
 // Safety holds the limits checked before any change is applied.
@@ -77,7 +80,29 @@ type Target struct {
 	// SecretGlobs for the default).
 	Secrets []SecretGlob
 
+	// ChildTeams are the child teams (github-team) whose members may hold
+	// the team's access without being entitled to it. A member through any
+	// other child team who is not entitled is an error.
+	ChildTeams []ChildTeam
+
 	Pos Pos
+}
+
+// ChildTeam is a child team whose members may keep the parent team's
+// access, and why.
+type ChildTeam struct {
+	Team   string // the child team's slug
+	Reason string
+}
+
+// ListedChildTeam returns the child_teams entry for the team slug, or nil.
+func (t *Target) ListedChildTeam(slug string) *ChildTeam {
+	for i := range t.ChildTeams {
+		if strings.EqualFold(t.ChildTeams[i].Team, slug) {
+			return &t.ChildTeams[i]
+		}
+	}
+	return nil
 }
 
 // Includes reports whether the target gives access at level l.
@@ -121,14 +146,21 @@ func (t *Target) IdentityField() string {
 
 // Config is prodaccess.yaml.
 type Config struct {
-	File     string // where it was read from, for messages
-	People   string // the people folder, relative to the config file's folder
-	Keys     string // the folder of public keys (<id>.asc), relative to the config file's folder
-	Timezone string
-	Location *time.Location
-	Policy   Policy
-	Safety   Safety
-	Targets  []Target
+	File   string // where it was read from, for messages
+	People string // the people folder, relative to the config file's folder
+	Keys   string // the folder of public keys (<id>.asc), relative to the config file's folder
+	// PeopleRepo is the people repository on GitHub (owner/name), where
+	// the evidence of approvals is looked up; empty: taken from the
+	// repository's origin when that is on GitHub.
+	PeopleRepo string
+	// PeopleBranch is the branch of the people repository that pull
+	// requests are merged into (default main).
+	PeopleBranch string
+	Timezone     string
+	Location     *time.Location
+	Policy       Policy
+	Safety       Safety
+	Targets      []Target
 }
 
 // DefaultConfig is the configuration used when there is no config file: the
@@ -139,12 +171,13 @@ func DefaultConfig() *Config {
 		panic("the time zone database has no Europe/London: " + err.Error())
 	}
 	return &Config{
-		People:   "people",
-		Keys:     "keys",
-		Timezone: "Europe/London",
-		Location: loc,
-		Policy:   DefaultPolicy(),
-		Safety:   Safety{MaxRemovalFraction: 0.25, ManualWindowDays: 7},
+		People:       "people",
+		Keys:         "keys",
+		PeopleBranch: "main",
+		Timezone:     "Europe/London",
+		Location:     loc,
+		Policy:       DefaultPolicy(),
+		Safety:       Safety{MaxRemovalFraction: 0.25, ManualWindowDays: 7},
 	}
 }
 
@@ -159,10 +192,33 @@ func (c *Config) Target(name string) *Target {
 }
 
 var (
-	githubSlug    = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
-	githubRepoRef = regexp.MustCompile(`^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$`)
-	githubURL     = regexp.MustCompile(`^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$`)
+	githubSlug     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
+	githubRepoName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	githubURL      = regexp.MustCompile(`^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$`)
 )
+
+// ValidGitHubSlug reports whether s can be a GitHub organisation or team
+// slug.
+func ValidGitHubSlug(s string) bool {
+	return len(s) <= slugShape.maxLength && githubSlug.MatchString(s)
+}
+
+// ownerNamePattern is what SplitGitHubRepo accepts, for editors: it does
+// not say that the owner is at most 39 characters, nor that the name is
+// not . or ..
+var ownerNamePattern = regexp.MustCompile(strings.TrimSuffix(loginPattern.String(), "$") + "/" + strings.TrimPrefix(githubRepoName.String(), "^"))
+
+// SplitGitHubRepo splits "owner/name" and reports whether both parts
+// follow GitHub's rules: the owner a login, the name letters, digits, '.',
+// '-' and '_', and neither "." nor "..", which would climb out of the
+// repository in an API path.
+func SplitGitHubRepo(s string) (owner, name string, ok bool) {
+	owner, name, found := strings.Cut(s, "/")
+	if !found || !ValidGitHubLogin(owner) || !githubRepoName.MatchString(name) || name == "." || name == ".." {
+		return "", "", false
+	}
+	return owner, name, true
+}
 
 // ParseConfig reads prodaccess.yaml strictly. file is the name used in
 // problems. Every problem is returned at once, as Problems, together with
@@ -181,18 +237,26 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 }
 
 func (d *decoder) config(root *yaml.Node, c *Config) {
-	d.mapping(root, "", "the configuration", []field{
-		{name: "people", read: func(n *yaml.Node, path string) {
-			if v, ok := d.text(n, path); ok {
-				c.People = v
+	d.mapping(root, "", "the configuration", d.configFields(c))
+}
+
+// configTable is the fields of the configuration, for the schema.
+func configTable() []field { return new(decoder).configFields(DefaultConfig()) }
+
+// configFields are the fields of the configuration, read into c.
+func (d *decoder) configFields(c *Config) []field {
+	return []field{
+		d.textField("people", false, peopleShape, &c.People, nil),
+		d.textField("people_repo", false, peopleRepoShape, &c.PeopleRepo, func(n *yaml.Node, path, v string) bool {
+			if _, _, ok := SplitGitHubRepo(v); !ok {
+				d.problem(n, path, "%q is not a GitHub repository owner/name", v)
+				return false
 			}
-		}},
-		{name: "keys", read: func(n *yaml.Node, path string) {
-			if v, ok := d.text(n, path); ok {
-				c.Keys = v
-			}
-		}},
-		{name: "timezone", read: func(n *yaml.Node, path string) {
+			return true
+		}),
+		d.textField("people_branch", false, peopleBranchShape, &c.PeopleBranch, nil),
+		d.textField("keys", false, keysShape, &c.Keys, nil),
+		{name: "timezone", is: timezoneShape, read: func(n *yaml.Node, path string) {
 			v, ok := d.text(n, path)
 			if !ok {
 				return
@@ -204,24 +268,13 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 			}
 			c.Timezone, c.Location = v, loc
 		}},
-		{name: "policy", read: func(n *yaml.Node, path string) {
-			d.mapping(n, path, "the policy", []field{
-				{name: "shadow_shifts_required", read: d.intInto(&c.Policy.ShadowShiftsRequired, 0, 10)},
-				{name: "absence_limit_days", read: d.intInto(&c.Policy.AbsenceLimitDays, 1, 3660)},
-				{name: "max_temporary_days", read: d.intInto(&c.Policy.MaxTemporaryDays, 1, 3660)},
-			})
+		{name: "policy", is: policyShape, read: func(n *yaml.Node, path string) {
+			d.mapping(n, path, "the policy", d.policyFields(&c.Policy))
 		}},
-		{name: "safety", read: func(n *yaml.Node, path string) {
-			d.mapping(n, path, "the safety limits", []field{
-				{name: "max_removal_fraction", read: func(n *yaml.Node, path string) {
-					if v, ok := d.fraction(n, path); ok {
-						c.Safety.MaxRemovalFraction = v
-					}
-				}},
-				{name: "manual_window_days", read: d.intInto(&c.Safety.ManualWindowDays, 1, 90)},
-			})
+		{name: "safety", is: safetyShape, read: func(n *yaml.Node, path string) {
+			d.mapping(n, path, "the safety limits", d.safetyFields(&c.Safety))
 		}},
-		{name: "targets", read: func(n *yaml.Node, path string) {
+		{name: "targets", is: targetsShape, read: func(n *yaml.Node, path string) {
 			seen := map[string]int{}
 			d.list(n, path, func(_ int, item *yaml.Node, path string) {
 				t, ok := d.target(item, path)
@@ -236,10 +289,93 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 				c.Targets = append(c.Targets, t)
 			})
 		}},
-	})
+	}
 }
 
-func (d *decoder) intInto(dst *int, lo, hi int) func(*yaml.Node, string) {
+func policyTable() []field { return new(decoder).policyFields(new(Policy)) }
+
+func (d *decoder) policyFields(p *Policy) []field {
+	return []field{
+		{name: "shadow_shifts_required", is: shadowShiftsShape, read: d.intInto(&p.ShadowShiftsRequired, shadowShiftsShape)},
+		{name: "absence_limit_days", is: absenceLimitShape, read: d.intInto(&p.AbsenceLimitDays, absenceLimitShape)},
+		{name: "max_temporary_days", is: maxTemporaryShape, read: d.intInto(&p.MaxTemporaryDays, maxTemporaryShape)},
+		enumField(d, "evidence", false, evidenceShape, &p.Evidence),
+	}
+}
+
+func safetyTable() []field { return new(decoder).safetyFields(new(Safety)) }
+
+func (d *decoder) safetyFields(s *Safety) []field {
+	return []field{
+		{name: "max_removal_fraction", is: removalFractionShape, read: func(n *yaml.Node, path string) {
+			if v, ok := d.fraction(n, path, removalFractionShape); ok {
+				s.MaxRemovalFraction = v
+			}
+		}},
+		{name: "manual_window_days", is: manualWindowShape, read: d.intInto(&s.ManualWindowDays, manualWindowShape)},
+	}
+}
+
+// The shapes of the values in the configuration.
+var (
+	peopleShape     = text("The folder of person files, relative to this file's folder.")
+	peopleRepoShape = textMatching(ownerNamePattern, 0,
+		"a GitHub repository owner/name", "The people repository on GitHub (owner/name), where the evidence of approvals is looked up; by default the repository's origin when that is on GitHub.")
+	peopleBranchShape = text("The branch of the people repository that pull requests are merged into (default main).")
+	keysShape         = text("The folder of public keys (<id>.asc), relative to this file's folder.")
+	timezoneShape     = text("The policy time zone, an IANA name such as Europe/London: dates in person files are days there.")
+	policyShape       = mappingOf(policyTable, "The parameters of the written rules.")
+	safetyShape       = mappingOf(safetyTable, "The limits checked before any change is applied.")
+
+	shadowShiftsShape    = integerIn(0, 10, "Shadow shifts before supervised access (the rules say two).")
+	absenceLimitShape    = integerIn(1, 3660, "An absence longer than this many days revokes access on the next day (the rules say six weeks: 42).")
+	maxTemporaryShape    = integerIn(1, 3660, "The longest a temporary_access entry may last, in days.")
+	evidenceShape        = oneOf("Whether an approval must be proven by a review of the pull request that wrote it: required (an unproven entry grants nothing), warn (it grants, and reports flag it; the default) or off.", EvidenceRequired, EvidenceWarn, EvidenceOff)
+	removalFractionShape = numberIn(0, 1, "Refuse a plan that removes more than this share of a target's current members.")
+	manualWindowShape    = integerIn(1, 90, "How many days a change to a manual target stays listed after the day it happens (default 7), so that a run that fails on that day does not lose it.")
+
+	targetsShape = listOf(&shape{kind: kindMapping, fields: targetTable, rules: targetRules,
+		doc: "One system that production access means."}, "The systems that production access means.")
+	targetNameShape = textMatching(idPattern, 64, "a valid target name: lower-case letters and digits in words joined by single hyphens",
+		"The target's name, unique in this file.")
+	targetTypeShape = oneOf("How the target is read and changed.", GitHubTeam, FileTarget, Manual)
+	slugShape       = textMatching(githubSlug, 255, "a GitHub organisation or team slug", "")
+	orgShape        = slugShape.withDoc("github-team: the organisation.")
+	teamShape       = slugShape.withDoc("github-team: the team's slug.")
+	repoShape       = text("file: the repository, a git URL or a local path.")
+	githubRepoShape = textMatching(ownerNamePattern, 0, "owner/name", "file: owner/name where pull requests are opened; derived from repo when it is a GitHub URL.")
+	childTeamsShape = listOf(mappingOf(childTeamTable, "A child team whose members may hold the team's access without being entitled to it, and why."),
+		"github-team: child teams whose members may keep the access; a member through any other child team who is not entitled is an error.")
+	childTeamShape    = slugShape.withDoc("The child team's slug.")
+	childReasonShape  = text("Why its members may keep the access.")
+	branchShape       = text("file: the base branch (default main).")
+	pathShape         = text("file: the file, a path inside the repository.")
+	formatShape       = oneOf("file: the layout of the file.", GPGRecipients, GPGID, YAMLList, TFVarsList)
+	keyShape          = text("file, yaml-list and tfvars-list formats: the key or Terraform variable that holds the list.")
+	instructionsShape = text("manual: what a person must do by hand.")
+	keepShape         = listOf(text(""), "Entries that are not people (such as a server's key): never removed.")
+	secretsShape      = listOf(mappingOf(secretTable, "Files that hold secrets, and how they are encrypted."),
+		"file, gpg-recipients and gpg-id formats: the secrets encrypted to the target's recipients (default for gpg-id: the pass store's *.gpg files).")
+	levelsShape = &shape{kind: kindList, items: oneOf("", TemporarySupervised.String(), Supervised.String(), Permanent.String()),
+		minItems: 1, unique: true, doc: "The levels the target includes (default all three)."}
+)
+
+// targetRules say which fields each type of target uses and requires, and
+// what the format of a file target needs.
+var targetRules = []rule{
+	{field: "type", values: []string{string(GitHubTeam)}, require: []string{"org", "team"},
+		only: []string{"name", "type", "levels", "org", "team", "keep", "child_teams"}},
+	{field: "type", values: []string{string(FileTarget)}, require: []string{"repo", "path", "format"},
+		only: []string{"name", "type", "levels", "repo", "github_repo", "branch", "path", "format", "key", "keep", "secrets"}},
+	{field: "type", values: []string{string(Manual)}, require: []string{"instructions"},
+		only: []string{"name", "type", "levels", "instructions"}},
+	{field: "format", values: []string{string(YAMLList), string(TFVarsList)}, require: []string{"key"}, why: "the key that holds the list"},
+	{field: "format", values: []string{string(YAMLList), string(TFVarsList)}, refuse: []string{"secrets"},
+		why: ": only gpg-recipients and gpg-id targets hold secrets"},
+	{field: "format", values: []string{string(GPGRecipients), string(GPGID)}, refuse: []string{"key"}},
+}
+
+func (d *decoder) intInto(dst *int, is *shape) func(*yaml.Node, string) {
 	return func(n *yaml.Node, path string) {
 		s, ok := d.scalar(n, path)
 		if !ok {
@@ -250,59 +386,62 @@ func (d *decoder) intInto(dst *int, lo, hi int) func(*yaml.Node, string) {
 			d.problem(n, path, "expected a whole number written in decimal digits without quotes, found %q", s)
 			return
 		}
-		if v < lo || v > hi {
-			d.problem(n, path, "%d is out of range: it must be from %d to %d", v, lo, hi)
+		if float64(v) < is.min || float64(v) > is.max {
+			d.problem(n, path, "%d is out of range: it must be from %d to %d", v, int(is.min), int(is.max))
 			return
 		}
 		*dst = v
 	}
 }
 
-func (d *decoder) fraction(n *yaml.Node, path string) (float64, bool) {
+func (d *decoder) fraction(n *yaml.Node, path string, is *shape) (float64, bool) {
 	s, ok := d.scalar(n, path)
 	if !ok {
 		return 0, false
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if !plain(n) || err != nil || v < 0 || v > 1 || strings.ContainsAny(s, "xXeEnN_") {
-		d.problem(n, path, "expected a fraction from 0 to 1 such as 0.25, found %q", s)
+	if !plain(n) || err != nil || v < is.min || v > is.max || strings.ContainsAny(s, "xXeEnN_") {
+		d.problem(n, path, "expected a fraction from %g to %g such as 0.25, found %q", is.min, is.max, s)
 		return 0, false
 	}
 	return v, true
 }
 
-func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
-	t := Target{Pos: Pos{n.Line, n.Column}, Branch: "main"}
-	present := map[string]*yaml.Node{}
-	str := func(dst *string) func(*yaml.Node, string) {
-		return func(n *yaml.Node, path string) {
+// targetTable is the fields of a target, for the schema.
+func targetTable() []field {
+	return new(decoder).targetFields(new(Target), map[string]*yaml.Node{}, new(*yaml.Node), new(childTeamNodes))
+}
+
+// childTeamNodes are where each of a target's child teams is named.
+type childTeamNodes struct {
+	nodes []*yaml.Node
+	paths []string
+}
+
+// targetFields are the fields of a target, read into t; present records
+// the value of each field and keep entry given, levels the value of
+// levels, and children where each child team is named.
+func (d *decoder) targetFields(t *Target, present map[string]*yaml.Node, levels **yaml.Node, children *childTeamNodes) []field {
+	str := func(name string, is *shape, dst *string) field {
+		return field{name: name, is: is, read: func(n *yaml.Node, path string) {
 			if v, ok := d.text(n, path); ok {
 				*dst = v
 			}
-		}
+		}}
 	}
-	var levelsNode *yaml.Node
-	fields := []field{
-		{name: "name", required: true, read: func(n *yaml.Node, path string) {
-			if v, ok := d.text(n, path); ok {
-				if !ValidID(v) {
-					d.problem(n, path, "%q is not a valid target name: lower-case letters and digits in words joined by single hyphens", v)
-					return
-				}
-				t.Name = v
-			}
-		}},
-		{name: "type", required: true, read: enumInto(d, &t.Type, GitHubTeam, FileTarget, Manual)},
-		{name: "org", read: str(&t.Org)},
-		{name: "team", read: str(&t.Team)},
-		{name: "repo", read: str(&t.Repo)},
-		{name: "github_repo", read: str(&t.GitHubRepo)},
-		{name: "branch", read: str(&t.Branch)},
-		{name: "path", read: str(&t.Path)},
-		{name: "format", read: enumInto(d, &t.Format, GPGRecipients, GPGID, YAMLList, TFVarsList)},
-		{name: "key", read: str(&t.Key)},
-		{name: "instructions", read: str(&t.Instructions)},
-		{name: "keep", read: func(n *yaml.Node, path string) {
+	return []field{
+		d.textField("name", true, targetNameShape, &t.Name, nil),
+		enumField(d, "type", true, targetTypeShape, &t.Type),
+		str("org", orgShape, &t.Org),
+		str("team", teamShape, &t.Team),
+		str("repo", repoShape, &t.Repo),
+		str("github_repo", githubRepoShape, &t.GitHubRepo),
+		str("branch", branchShape, &t.Branch),
+		str("path", pathShape, &t.Path),
+		enumField(d, "format", false, formatShape, &t.Format),
+		str("key", keyShape, &t.Key),
+		str("instructions", instructionsShape, &t.Instructions),
+		{name: "keep", is: keepShape, read: func(n *yaml.Node, path string) {
 			d.list(n, path, func(_ int, item *yaml.Node, path string) {
 				if v, ok := d.text(item, path); ok {
 					t.Keep = append(t.Keep, v)
@@ -310,11 +449,20 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 				}
 			})
 		}},
-		{name: "secrets", read: func(n *yaml.Node, path string) { t.Secrets = d.secretGlobs(n, path) }},
-		{name: "levels", read: func(n *yaml.Node, path string) {
-			levelsNode = n
+		{name: "secrets", is: secretsShape, read: func(n *yaml.Node, path string) { t.Secrets = d.secretGlobs(n, path) }},
+		{name: "child_teams", is: childTeamsShape, read: func(n *yaml.Node, path string) {
 			d.list(n, path, func(_ int, item *yaml.Node, path string) {
-				v, ok := d.enum(item, path, "temporary_supervised", "supervised", "permanent")
+				if ct, node, ok := d.childTeam(item, path, t.ChildTeams); ok {
+					t.ChildTeams = append(t.ChildTeams, ct)
+					children.nodes = append(children.nodes, node)
+					children.paths = append(children.paths, path+".team")
+				}
+			})
+		}},
+		{name: "levels", is: levelsShape, read: func(n *yaml.Node, path string) {
+			*levels = n
+			d.list(n, path, func(_ int, item *yaml.Node, path string) {
+				v, ok := d.enum(item, path, levelsShape.items.enum...)
 				if !ok {
 					return
 				}
@@ -327,6 +475,14 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 			})
 		}},
 	}
+}
+
+func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
+	t := Target{Pos: Pos{n.Line, n.Column}, Branch: "main"}
+	present := map[string]*yaml.Node{}
+	var levelsNode *yaml.Node
+	var children childTeamNodes
+	fields := d.targetFields(&t, present, &levelsNode, &children)
 	for i := range fields {
 		read := fields[i].read
 		name := fields[i].name
@@ -339,53 +495,57 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 	if t.Type == "" {
 		return t, false
 	}
-	allowed := map[TargetType][]string{
-		GitHubTeam: {"org", "team", "keep"},
-		FileTarget: {"repo", "github_repo", "branch", "path", "format", "key", "keep", "secrets"},
-		Manual:     {"instructions"},
-	}
-	required := map[TargetType][]string{
-		GitHubTeam: {"org", "team"},
-		FileTarget: {"repo", "path", "format"},
-		Manual:     {"instructions"},
-	}
-	common := []string{"name", "type", "levels"}
-	for name, v := range present {
-		if strings.Contains(name, "[") {
-			continue
+	for _, r := range targetRules {
+		switch {
+		case r.field == "type" && slices.Contains(r.values, string(t.Type)):
+			for name, v := range present {
+				if !strings.Contains(name, "[") && !slices.Contains(r.only, name) {
+					d.problem(v, path+"."+name, "not used by %s targets", t.Type)
+				}
+			}
+			for _, name := range r.require {
+				if present[name] == nil {
+					d.problem(n, path, "missing required field %q for a %s target", name, t.Type)
+				}
+			}
+		case r.field == "format" && t.Type == FileTarget && slices.Contains(r.values, string(t.Format)):
+			for _, name := range r.require {
+				if present[name] == nil {
+					d.problem(n, path, "missing required field %q: a %s target needs %s", name, t.Format, r.why)
+				}
+			}
+			for _, name := range r.refuse {
+				if v := present[name]; v != nil {
+					d.problem(v, path+"."+name, "not used by the %s format%s", t.Format, r.why)
+				}
+			}
 		}
-		if !slices.Contains(common, name) && !slices.Contains(allowed[t.Type], name) {
-			d.problem(v, path+"."+name, "not used by %s targets", t.Type)
-		}
-	}
-	for _, name := range required[t.Type] {
-		if present[name] == nil {
-			d.problem(n, path, "missing required field %q for a %s target", name, t.Type)
-		}
-	}
-	if t.Type == FileTarget && (t.Format == YAMLList || t.Format == TFVarsList) && present["key"] == nil {
-		d.problem(n, path, "missing required field \"key\": a %s target needs the key that holds the list", t.Format)
-	}
-	if t.Type == FileTarget && (t.Format == GPGRecipients || t.Format == GPGID) && present["key"] != nil {
-		d.problem(present["key"], path+".key", "not used by the %s format", t.Format)
-	}
-	if v := present["secrets"]; v != nil && t.Type == FileTarget && t.Format != GPGRecipients && t.Format != GPGID {
-		d.problem(v, path+".secrets", "not used by the %s format: only gpg-recipients and gpg-id targets hold secrets", t.Format)
 	}
 	if t.Type == GitHubTeam {
 		for _, f := range []string{"org", "team"} {
-			if v := present[f]; v != nil && !githubSlug.MatchString(v.Value) {
+			if v := present[f]; v != nil && !ValidGitHubSlug(v.Value) {
 				d.problem(v, path+"."+f, "%q is not a GitHub organisation or team slug", v.Value)
+			}
+		}
+		for i, ct := range t.ChildTeams {
+			if strings.EqualFold(ct.Team, t.Team) {
+				d.problem(children.nodes[i], children.paths[i], "%q is the target's own team, not a child team", ct.Team)
 			}
 		}
 	}
 	if t.Type == FileTarget {
-		if v := present["github_repo"]; v != nil && !githubRepoRef.MatchString(t.GitHubRepo) {
-			d.problem(v, path+".github_repo", "%q is not owner/name", t.GitHubRepo)
+		if v := present["github_repo"]; v != nil {
+			if _, _, ok := SplitGitHubRepo(t.GitHubRepo); !ok {
+				d.problem(v, path+".github_repo", "%q is not a GitHub owner/name: the owner is a GitHub login, the name letters, digits, '.', '-' and '_' (and not . or ..)", t.GitHubRepo)
+			}
 		}
 		if t.GitHubRepo == "" {
 			if m := githubURL.FindStringSubmatch(t.Repo); m != nil {
-				t.GitHubRepo = m[1]
+				if _, _, ok := SplitGitHubRepo(m[1]); ok {
+					t.GitHubRepo = m[1]
+				} else {
+					d.problem(present["repo"], path+".repo", "%q does not name a GitHub repository that pull requests can be opened in (%q is not owner/name)", t.Repo, m[1])
+				}
 			}
 		}
 		if v := present["repo"]; v != nil && isHTTPURL(t.Repo) {
@@ -407,6 +567,53 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 		t.Levels = append([]Level(nil), AccessLevels...)
 	}
 	return t, len(d.problems) == before
+}
+
+// childTeam reads one child_teams entry; earlier are the entries read
+// before it.
+func (d *decoder) childTeam(n *yaml.Node, path string, earlier []ChildTeam) (ChildTeam, *yaml.Node, bool) {
+	var ct ChildTeam
+	var teamNode *yaml.Node
+	before := len(d.problems)
+	d.mapping(n, path, "a child team", d.childTeamFields(&ct, &teamNode, earlier))
+	return ct, teamNode, len(d.problems) == before && ct.Team != ""
+}
+
+// childTeamTable is the fields of a child team, for the schema.
+func childTeamTable() []field {
+	return new(decoder).childTeamFields(new(ChildTeam), new(*yaml.Node), nil)
+}
+
+// childTeamFields are the fields of a child team, read into ct; teamNode is
+// set to the team's value, and earlier are the child teams before it.
+func (d *decoder) childTeamFields(ct *ChildTeam, teamNode **yaml.Node, earlier []ChildTeam) []field {
+	return []field{
+		{name: "team", required: true, is: childTeamShape, read: func(n *yaml.Node, path string) {
+			v, ok := d.text(n, path)
+			switch {
+			case !ok:
+			case !ValidGitHubSlug(v):
+				d.problem(n, path, "%q is not a GitHub team slug", v)
+			default:
+				for _, e := range earlier {
+					if strings.EqualFold(e.Team, v) {
+						d.problem(n, path, "child team %q is listed twice", v)
+						return
+					}
+				}
+				ct.Team, *teamNode = v, n
+			}
+		}},
+		{name: "reason", required: true, is: childReasonShape, read: func(n *yaml.Node, path string) {
+			if v, ok := d.text(n, path); ok {
+				if strings.TrimSpace(v) == "" {
+					d.problem(n, path, "give the reason its members may keep the access")
+					return
+				}
+				ct.Reason = v
+			}
+		}},
+	}
 }
 
 // normalizeKeep checks keep entries against what the target holds and

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -47,6 +48,10 @@ type Decision struct {
 	Rules   []RuleResult // every rule, in a fixed order
 	// Problems are those of the person's file, its own and with others.
 	Problems Problems
+	// Evidence is the verdict on the approval of each entry the decision
+	// rests on (the grant used, a reinstatement that ended a long
+	// absence), when evidence is looked at.
+	Evidence []*Proof
 }
 
 // ReasonStrings returns the reasons as printed: "rule: detail".
@@ -62,6 +67,20 @@ func (dc Decision) ReasonStrings() []string {
 func (r *Roster) Decide(p *Person, d Day) Decision {
 	v := r.judge(p, d, true)
 	dc := Decision{Person: p, At: d, Level: v.level, Until: r.until(p, d, v.level), Problems: r.ProblemsOf(p)}
+	if r.proofs != nil {
+		if v.grant != nil {
+			dc.Evidence = append(dc.Evidence, r.grantProof(p, v.grant))
+		}
+		for i := range p.Absences {
+			a := &p.Absences[i]
+			if a.End == nil || *a.End >= d {
+				continue
+			}
+			if re := r.reinstatementAfter(p, *a.End, d); re != nil && !slices.ContainsFunc(dc.Evidence, func(pf *Proof) bool { return pf.Entry.Key() == re.Ref(p.ID).Key() }) {
+				dc.Evidence = append(dc.Evidence, r.reinstatementProof(p, re))
+			}
+		}
+	}
 	dc.Rules = r.describe(&v)
 	for _, rr := range dc.Rules {
 		switch {

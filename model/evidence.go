@@ -81,7 +81,7 @@ func (e EntryRef) Key() string {
 func (e EntryRef) String() string {
 	switch e.Kind {
 	case TemporaryEntry:
-		return fmt.Sprintf("%s's temporary access %s", e.Person, Range{*e.Start, *e.End})
+		return fmt.Sprintf("%s's temporary access %s (%s)", e.Person, Range{*e.Start, *e.End}, e.Reason)
 	case ReinstatedEntry:
 		return fmt.Sprintf("%s's reinstatement of %s", e.Person, e.Date)
 	}
@@ -153,6 +153,7 @@ type PullRequestFact struct {
 	MergedAt    *time.Time   `json:"merged_at"`
 	MergeCommit string       `json:"merge_commit_sha"`
 	Base        string       `json:"base"`
+	Head        string       `json:"head_sha,omitempty"` // the commit at its head when read
 	Reviews     []ReviewFact `json:"reviews"`
 	// CommitAuthors are the GitHub accounts that wrote the pull
 	// request's commits, where GitHub knows them.
@@ -241,12 +242,13 @@ func Prove(ev *CommitEvidence, e EntryRef, grantee, approver *Person) *Proof {
 	pf := &Proof{Entry: e, Agreed: e.Kind != TemporaryEntry}
 	if ev == nil {
 		pf.Missing = append(pf.Missing, "no evidence is recorded for the commit that wrote it")
+		pf.Flags = []string{"approval not proven"}
 		return pf
 	}
 	pf.Commit = ev.Commit
 	if len(ev.PullRequests) == 0 {
 		pf.Missing = append(pf.Missing, fmt.Sprintf("commit %s was pushed to %s without a pull request", shortSHA(ev.Commit), ev.Branch))
-		pf.Flags = append(pf.Flags, "pushed without a pull request")
+		pf.Flags = []string{"approval not proven", "pushed without a pull request"}
 		return pf
 	}
 	onEntry := map[int64]bool{}
@@ -285,14 +287,43 @@ func Prove(ev *CommitEvidence, e EntryRef, grantee, approver *Person) *Proof {
 		pf.Missing = append(pf.Missing, fmt.Sprintf("the person's agreement is not shown: %s neither opened, wrote a commit in, nor approved %s", who, strings.Join(agreeWhy, " or ")))
 	}
 	if pr := pf.PullRequest; pr != nil {
-		if pr.MergedBy != nil && sameAccount(*pr.MergedBy, pr.Author) {
-			pf.Flags = append(pf.Flags, fmt.Sprintf("#%d was merged by its author %s", pr.Number, pr.Author))
-		}
 		if !hasApproval(pr) {
-			pf.Flags = append(pf.Flags, fmt.Sprintf("#%d was merged without an approving review", pr.Number))
+			pf.Flags = append(pf.Flags, "merged without review")
+		}
+		if slices.ContainsFunc(pr.Reviews, func(r ReviewFact) bool { return r.State == ReviewApproved && sameAccount(r.User, pr.Author) }) {
+			pf.Flags = append(pf.Flags, "approved by the author")
 		}
 	}
+	if !pf.Proven() {
+		pf.Flags = append([]string{"approval not proven"}, pf.Flags...)
+	}
 	return pf
+}
+
+// Summary says in one line how the entry reached the branch and who
+// approved it: the pull request, its approver and merger, or what is
+// missing.
+func (pf *Proof) Summary() string {
+	pr := pf.PullRequest
+	if pr == nil {
+		if len(pf.Missing) > 0 {
+			return pf.Missing[0]
+		}
+		return "no pull request"
+	}
+	s := fmt.Sprintf("#%d", pr.Number)
+	if pf.Approval != nil {
+		s += fmt.Sprintf(" approved by %s on %s", pf.Approval.User, pf.Approval.SubmittedAt.UTC().Format("2006-01-02"))
+	} else {
+		s += " not approved by the approver named"
+	}
+	if pr.MergedBy != nil {
+		s += fmt.Sprintf(", merged by %s", pr.MergedBy)
+		if pr.MergedAt != nil {
+			s += " on " + pr.MergedAt.UTC().Format("2006-01-02")
+		}
+	}
+	return s
 }
 
 // approvedIn finds the review of pr that approves the entry, or says why

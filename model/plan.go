@@ -16,6 +16,9 @@ type Entry struct {
 	// target (held through a child team, an organisation invitation); empty
 	// when it may.
 	Protected string `json:"protected,omitempty"`
+	// ChildTeam is the slug of the child team through which a team member
+	// holds the access; empty for a direct member.
+	ChildTeam string `json:"child_team,omitempty"`
 }
 
 // TargetState is what one target holds, as read.
@@ -127,8 +130,17 @@ type Plan struct {
 	Warnings []string `json:"warnings"`
 	// Refusals are the safety checks that failed. A plan with any refusal
 	// must not be applied.
-	Refusals         []string `json:"refusals"`
+	Refusals []string `json:"refusals"`
+	// Errors are access the rules do not give that prodaccess may not take
+	// away (a member through a child team that child_teams does not list).
+	// They do not stop the plan's changes, but fail the run until a person
+	// resolves them.
+	Errors           []string `json:"errors"`
 	AllowMassRemoval bool     `json:"allow_mass_removal"`
+	// GrantsRefused are the reasons no access may be granted now, such as
+	// a people branch that lets changes in without review while the
+	// policy requires evidence of approval. Removals still go ahead.
+	GrantsRefused []string `json:"grants_refused,omitempty"`
 	// KeyWarnings are public keys about to expire; pull requests that
 	// change GPG recipients repeat them.
 	KeyWarnings []string `json:"key_warnings,omitempty"`

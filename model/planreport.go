@@ -81,10 +81,12 @@ func WritePlan(w io.Writer, p *Plan, markdown bool) error {
 	}
 	writePlanSecrets(w, p, markdown)
 	list("Warnings:", p.Warnings)
+	list("ERRORS: access the rules do not give, which prodaccess does not take away; the run fails until a person resolves them:", p.Errors)
 	if p.AllowMassRemoval {
 		list("Mass removal is allowed (--allow-mass-removal).", nil)
 	}
 	list("REFUSED: nothing in this plan may be applied:", p.Refusals)
+	list("GRANTS REFUSED: removals go ahead, and nothing is granted, because:", p.GrantsRefused)
 	adds, removes := 0, 0
 	for _, tp := range p.Targets {
 		for _, c := range tp.Changes {

@@ -39,6 +39,7 @@ type timeline struct {
 
 	cache      map[HistoryEntry]*model.Person // parsed files
 	changeDays map[string][]model.Day         // under eff, by id
+	known      map[string]*model.Person       // the last valid file of everyone seen, by id
 	level      map[string]model.Level         // under eff, on day, by id
 	day        model.Day
 	started    bool
@@ -60,6 +61,7 @@ func BuildTimeline(h History, opts TimelineOptions) (*model.Timeline, error) {
 		h: h, opts: opts, cfg: model.DefaultConfig(),
 		curFiles: map[string]HistoryEntry{}, effFiles: map[string]HistoryEntry{},
 		cache: map[HistoryEntry]*model.Person{}, changeDays: map[string][]model.Day{}, level: map[string]model.Level{},
+		known: map[string]*model.Person{},
 	}
 	t.cur = model.NewRoster(nil, t.cfg.Policy)
 	t.eff = model.NewRoster(nil, t.cfg.Policy)
@@ -77,7 +79,7 @@ func BuildTimeline(h History, opts TimelineOptions) (*model.Timeline, error) {
 		}
 	}
 	t.advance(opts.To)
-	out := &model.Timeline{Branch: opts.Branch, From: opts.From, To: opts.To, Commits: read, Events: []model.TimelineEvent{}}
+	out := &model.Timeline{Branch: opts.Branch, From: opts.From, To: opts.To, Commits: read, Events: []model.TimelineEvent{}, People: t.known}
 	for _, e := range t.events {
 		if (opts.Person == "" || e.Person == opts.Person || e.Cause == model.CauseInvalid) && (opts.From == nil || e.Day >= *opts.From) {
 			out.Events = append(out.Events, e)
@@ -285,6 +287,7 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 			after = t.eff.Level(p, d)
 			t.level[id] = after
 			t.changeDays[id] = t.eff.ChangeDays(p)
+			t.known[id] = p
 		} else {
 			delete(t.level, id)
 			delete(t.changeDays, id)
@@ -319,7 +322,7 @@ func renames(found []model.TimelineEvent, added, removed map[ObjectID]string, la
 			continue
 		}
 		found[gained] = model.TimelineEvent{Day: d, Person: newID, From: found[gained].To, To: found[gained].To, Cause: model.CauseRename, Commit: c,
-			Detail: fmt.Sprintf("%s/%s.yaml renamed to %s/%s.yaml", label, oldID, label, newID)}
+			Detail: fmt.Sprintf("%s/%s.yaml renamed to %s/%s.yaml", label, oldID, label, newID), RenamedFrom: oldID}
 		found = slices.Delete(found, lost, lost+1)
 	}
 	return found

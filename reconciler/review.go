@@ -2,6 +2,7 @@ package reconciler
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/prodaccess/prodaccess/model"
@@ -25,6 +26,15 @@ func Review(r *model.Roster, d model.Day, commit *model.Commit, keys map[string]
 		for _, rr := range dc.Reasons {
 			if rr.Rule == model.RuleTemporaryException && rr.Fired {
 				row.ApprovedBy, row.Supervisor, exception = rr.ApprovedBy, rr.Supervisor, true
+			}
+		}
+		for _, pf := range dc.Evidence {
+			row.Evidence = append(row.Evidence, fmt.Sprintf("%s: %s", pf.Entry.Kind, pf.Summary()))
+			for _, f := range pf.Flags {
+				if f == "approval not proven" {
+					f += ": " + strings.Join(pf.Missing, "; ")
+				}
+				row.Flags = append(row.Flags, f)
 			}
 		}
 		if dc.Until != nil && *dc.Until-d <= 14 {

@@ -24,15 +24,19 @@ and carry it out: team removals first, then pull requests for file targets,
 then team additions, then the list of changes to make by hand. With --plan,
 apply a saved plan instead, refusing if it was made for another day or
 from another people commit, or if any target changed since. Exits 1 if
-anything failed or was refused.`,
+anything failed or was refused, or the plan lists errors a person must
+resolve (its other changes are still made).`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if err := checkFormat(format, "text", "markdown"); err != nil {
 				return err
 			}
-			ctx, cancel := signalContext()
+			ctx, cancel, err := o.runContext()
+			if err != nil {
+				return err
+			}
 			defer cancel()
-			w, err := o.loadWorld()
+			w, err := o.loadWorld(ctx)
 			if err != nil {
 				return err
 			}
@@ -63,8 +67,15 @@ anything failed or was refused.`,
 				return err
 			}
 			report, err := reconciler.Apply(ctx, plan, w.providers)
+			// The evidence looked up is recorded whatever became of the
+			// changes: it is a fact about the people branch, not about
+			// the targets.
+			noteErr := o.recordEvidence(ctx, w)
 			if err != nil {
-				return err
+				return errors.Join(err, noteErr)
+			}
+			if noteErr != nil {
+				defer fmt.Fprintf(o.stderr, "prodaccess: %v\n", noteErr)
 			}
 			if err := model.WriteResults(o.stdout, report, format == "markdown"); err != nil {
 				return err
@@ -78,8 +89,18 @@ anything failed or was refused.`,
 					return err
 				}
 			}
+			var failed []string
 			if n := report.Failed(); n > 0 {
-				return &exitError{code: 1, err: fmt.Errorf("%d change(s) failed or were refused; see the results above", n)}
+				failed = append(failed, fmt.Sprintf("%d change(s) failed or were refused; see the results above", n))
+			}
+			if n := len(plan.Errors); n > 0 {
+				failed = append(failed, fmt.Sprintf("%d error(s) in the plan need a person; see ERRORS above", n))
+			}
+			if len(failed) > 0 {
+				return &exitError{code: 1, err: errors.New(strings.Join(failed, "; "))}
+			}
+			if noteErr != nil {
+				return &exitError{code: 1}
 			}
 			return nil
 		},
@@ -88,6 +109,7 @@ anything failed or was refused.`,
 	cmd.Flags().StringVar(&planFile, "plan", "", "apply this saved plan (from plan --out) instead of a new one")
 	cmd.Flags().StringVar(&reportFile, "report", "", "also write the plan and every result as JSON to this file")
 	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
+	o.timeoutFlag(cmd)
 	return cmd
 }
 

@@ -26,14 +26,15 @@ func newAudit(o *options) *cobra.Command {
 		Use:   "audit",
 		Short: "Who had access on any day, and why, from git history alone",
 		Long: `Rebuild production access from the git history of the person files: who had
-it on a day (audit at), every change and its cause (audit timeline), and an
-access review (audit review). Everything is read from git objects on the
+it on a day (audit at), every change and its cause (audit timeline), an
+access review (audit review), and all three on one HTML page (audit report). Everything is read from git objects on the
 branch, never from the working tree. --config and --people are paths inside
 the repository.`,
 	}
 	cmd.PersistentFlags().StringVar(&a.repo, "repo", ".", "the people repository (a clone)")
 	cmd.PersistentFlags().StringVar(&a.branch, "branch", "", "the branch to read (default the remote's main: origin/HEAD, origin/main, then main)")
 	cmd.AddCommand(newAuditAt(a), newAuditTimeline(a), newAuditReview(a))
+	cmd.AddCommand(newAuditReport(a))
 	return cmd
 }
 
@@ -45,6 +46,9 @@ type source struct {
 	configPath string // in the repository
 	peopleDir  string // in the repository
 	tipConfig  *model.Config
+
+	notes   map[string]*model.CommitEvidence // the evidence recorded, by commit
+	noNotes bool                             // there are no notes at all
 }
 
 func (a *auditOptions) source() (*source, error) {
@@ -179,7 +183,16 @@ func (a *auditOptions) onDay(arg string) (*source, model.Day, *model.Commit, *mo
 		return nil, 0, nil, nil, err
 	}
 	commit, roster, err := s.at(a, d)
-	return s, d, commit, roster, err
+	if err != nil {
+		return nil, 0, nil, nil, err
+	}
+	if err := s.auditEvidence(a, commit, roster, d); err != nil {
+		return nil, 0, nil, nil, err
+	}
+	if s.noNotes {
+		fmt.Fprintf(a.stderr, "prodaccess: no evidence of approvals in this clone (%s); fetch it with: git fetch origin 'refs/notes/*:refs/notes/*'\n", gitfile.NotesRef)
+	}
+	return s, d, commit, roster, nil
 }
 
 func newAuditAt(a *auditOptions) *cobra.Command {
@@ -198,7 +211,7 @@ func newAuditAt(a *auditOptions) *cobra.Command {
 			}
 			decisions := roster.Evaluate(d)
 			if format == "json" {
-				return model.WriteJSON(a.stdout, model.AuditAt{WhoJSON: model.NewWhoJSON(d, decisions), Commit: commit.SHA})
+				return model.WriteJSON(a.stdout, model.NewAuditAt(d, commit.SHA, decisions))
 			}
 			return model.WriteAuditAt(a.stdout, d, commit, decisions)
 		},

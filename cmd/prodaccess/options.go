@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/providers/github"
+	"github.com/spf13/cobra"
 )
 
 const defaultConfig = "prodaccess.yaml"
@@ -23,6 +25,10 @@ type options struct {
 	configPath string
 	peopleDir  string
 	at         string
+
+	// timeout bounds a plan or apply; run is that run's context.
+	timeout time.Duration
+	run     context.Context
 
 	getenv func(string) string
 	// newTransport makes the GitHub transport; tests give one with an
@@ -152,4 +158,40 @@ func checkFormat(format string, allowed ...string) error {
 		}
 	}
 	return fmt.Errorf("--format: unknown format %q; use one of %v", format, allowed)
+}
+
+// DefaultTimeout is how long a plan or apply may run.
+const DefaultTimeout = 10 * time.Minute
+
+// timeoutFlag adds --timeout to a command that reads or changes targets.
+func (o *options) timeoutFlag(cmd *cobra.Command) {
+	cmd.Flags().DurationVar(&o.timeout, "timeout", DefaultTimeout, "stop the run, as failed, if it has not finished after this long (such as 90s or 15m)")
+}
+
+// runContext is the context of one plan or apply: ended by an interrupt,
+// SIGTERM or --timeout, so that a scheduled job fails rather than hangs.
+func (o *options) runContext() (context.Context, context.CancelFunc, error) {
+	if o.timeout <= 0 {
+		return nil, nil, fmt.Errorf("--timeout: %s is not a positive duration", o.timeout)
+	}
+	ctx, stop := signalContext()
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	o.run = ctx
+	return ctx, func() { cancel(); stop() }, nil
+}
+
+// stopped says so when a run failed because --timeout ended it.
+func (o *options) stopped(err error) error {
+	var ee *exitError
+	if err == nil || o.run == nil || !errors.Is(o.run.Err(), context.DeadlineExceeded) || (errors.As(err, &ee) && ee.code != 1) {
+		return err
+	}
+	const msg = "the run did not finish within --timeout %s and was stopped: %w"
+	switch {
+	case ee == nil:
+		return fmt.Errorf(msg, o.timeout, err)
+	case ee.err == nil:
+		return err
+	}
+	return &exitError{code: 1, err: fmt.Errorf(msg, o.timeout, ee.err)}
 }

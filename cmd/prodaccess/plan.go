@@ -44,6 +44,7 @@ func (w *world) plan(states []model.TargetState, allowMass bool) *model.Plan {
 	plan := reconciler.Diff(reconciler.Input{Config: w.cfg, At: w.day, Commit: w.commit, Decisions: w.decisions, States: states, Keys: w.keys, Ring: w.ring})
 	plan.Warnings = append(append(slices.Clone(w.warnings), w.keyWarnings...), plan.Warnings...)
 	plan.KeyWarnings = w.keyWarnings
+	plan.GrantsRefused = w.grantsRefused
 	reconciler.CheckSafety(plan, w.cfg, allowMass)
 	return plan
 }
@@ -56,16 +57,20 @@ func newPlan(o *options) *cobra.Command {
 		Short: "Read the targets and show the changes that apply would make",
 		Long: `Read every target and print the changes that would bring it in line with
 the rules: who is added or removed where, under which rule. Exits 0 when there
-is nothing to change, 2 when there are changes, and 1 on an error or when a
-safety check refuses the plan.`,
+is nothing to change, 2 when there are changes, and 1 on an error, when a
+safety check refuses the plan, or when the plan lists errors a person must
+resolve.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if err := checkFormat(format, "text", "markdown", "json"); err != nil {
 				return err
 			}
-			ctx, cancel := signalContext()
+			ctx, cancel, err := o.runContext()
+			if err != nil {
+				return err
+			}
 			defer cancel()
-			w, err := o.loadWorld()
+			w, err := o.loadWorld(ctx)
 			if err != nil {
 				return err
 			}
@@ -87,7 +92,7 @@ safety check refuses the plan.`,
 				return err
 			}
 			switch {
-			case len(plan.Refusals) > 0:
+			case len(plan.Refusals) > 0 || len(plan.GrantsRefused) > 0 || len(plan.Errors) > 0:
 				return &exitError{code: 1}
 			case plan.Changes() > 0:
 				return &exitError{code: 2}
@@ -99,6 +104,7 @@ safety check refuses the plan.`,
 	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
 	cmd.Flags().StringVar(&out, "out", "", "also save the plan as JSON in this file, for apply --plan")
 	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
+	o.timeoutFlag(cmd)
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -30,29 +31,57 @@ type world struct {
 	// keyWarnings are keys about to expire, for the plan and pull requests.
 	keyWarnings []string
 
-	roster    *model.Roster
-	peopleRel string         // the people folder in the people repository
-	ring      *model.KeyRing // the keys that tell who can read secrets
+	roster      *model.Roster
+	peopleRel   string         // the people folder in the people repository
+	peopleLabel string         // the people folder as messages name it
+	ring        *model.KeyRing // the keys that tell who can read secrets
+
+	evidence *evidenceState // nil when policy.evidence is off
+	// grantsRefused are why nothing may be granted now (see
+	// model.Plan.GrantsRefused).
+	grantsRefused []string
 }
 
 // loadWorld reads the configuration and the person files from the commit
 // at HEAD of the repository that holds them (never from the working tree),
 // decides everyone's level on day, and wires a provider for every target.
-func (o *options) loadWorld() (*world, error) {
+func (o *options) loadWorld(ctx context.Context) (*world, error) {
 	w, repo, err := o.loadDecisions()
 	if err != nil {
 		return nil, err
 	}
 	cfg, rel, dir := w.cfg, w.peopleRel, o.peopleFolder(w.cfg)
-
+	client, err := o.githubClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.gatherEvidence(ctx, w, repo, client); err != nil {
+		return nil, fmt.Errorf("nothing was planned, because a read failed:\n%w", err)
+	}
 	held, version, err := o.manualHeld(repo, rel, filepath.ToSlash(dir), w)
 	if err != nil {
 		return nil, err
 	}
-	if w.providers, err = o.providers(cfg, held, version); err != nil {
+	if w.providers, err = o.providers(cfg, client, held, version); err != nil {
 		return nil, err
 	}
 	return w, nil
+}
+
+// githubClient is the client of GitHub's API, authenticated with
+// GITHUB_TOKEN; nil without a token, which is an error only when a team
+// must be read.
+func (o *options) githubClient(cfg *model.Config) (*github.Client, error) {
+	token := o.getenv("GITHUB_TOKEN")
+	if token == "" {
+		for _, t := range cfg.Targets {
+			if t.Type == model.GitHubTeam {
+				return nil, fmt.Errorf("GITHUB_TOKEN is not set; it is needed to read team %s/%s", t.Org, t.Team)
+			}
+		}
+		return nil, nil
+	}
+	return github.NewClient(o.getenv("GITHUB_API_URL"), token, github.ClientOptions{Transport: o.transport()})
 }
 
 // manualHeld works out what each manual target is taken to hold: what the
@@ -132,7 +161,7 @@ func (o *options) loadDecisions() (*world, *gitfile.PeopleRepo, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	w.peopleRel = rel
+	w.peopleRel, w.peopleLabel = rel, filepath.ToSlash(dir)
 	roster, err := loadCommitted(head, rel, filepath.ToSlash(dir), cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the person files at commit %s: %w", head.Commit.Hash, err)
@@ -226,7 +255,7 @@ func loadCommitted(rev *gitfile.Revision, rel, label string, cfg *model.Config) 
 }
 
 // providers wires a provider for every target.
-func (o *options) providers(cfg *model.Config, held map[string][]model.Entry, version string) ([]reconciler.Provider, error) {
+func (o *options) providers(cfg *model.Config, client *github.Client, held map[string][]model.Entry, version string) ([]reconciler.Provider, error) {
 	token := o.getenv("GITHUB_TOKEN")
 	var teams, files []*model.Target
 	needPRs := false
@@ -245,23 +274,12 @@ func (o *options) providers(cfg *model.Config, held map[string][]model.Entry, ve
 			needPRs = needPRs || t.GitHubRepo != ""
 		}
 	}
-	var client *github.Client
-	if len(teams) > 0 || needPRs {
-		if token == "" && len(teams) > 0 {
-			return nil, fmt.Errorf("GITHUB_TOKEN is not set; it is needed to read team %s/%s", teams[0].Org, teams[0].Team)
-		}
-		var err error
-		client, err = github.NewClient(o.getenv("GITHUB_API_URL"), token, github.ClientOptions{Transport: o.transport()})
-		if err != nil {
-			return nil, err
-		}
-	}
 	var out []reconciler.Provider
 	for _, t := range teams {
 		out = append(out, github.NewTeam(client, t))
 	}
 	opts := gitfile.Options{Token: token, Now: o.now}
-	if client != nil && token != "" {
+	if client != nil {
 		opts.PullRequests = github.NewPullRequests(client)
 	} else if needPRs {
 		fmt.Fprintln(o.stderr, "prodaccess: GITHUB_TOKEN is not set: branches are pushed but no pull requests are opened")

@@ -84,6 +84,9 @@ targets:
     type: github-team
     org: alphagov
     team: gov-uk-production
+    child_teams:
+      - team: gov-uk-production-oncall
+        reason: the on-call rota, whose members the SRE leads choose
   - name: hieradata
     type: file
     repo: %s

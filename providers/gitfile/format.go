@@ -3,17 +3,42 @@ package gitfile
 import (
 	"fmt"
 	"slices"
+	"sort"
+	"strings"
 
 	"github.com/prodaccess/prodaccess/model"
 )
 
-// format reads the entries of one kind of file and writes changes into it,
-// leaving everything else in the file as it was.
+// format is one kind of list file. Reading and editing both go through
+// scan, which finds every entry and the bytes that are it: so whatever
+// prodaccess reads as an entry, it can also remove, and an edit touches
+// only the entries' own lines.
 type format interface {
-	parse(content []byte) ([]model.Entry, error)
-	// update removes the entries whose subject key is in remove and adds
-	// the additions, in order.
-	update(content []byte, remove map[string]bool, add []model.Change) ([]byte, error)
+	scan(content []byte) (listing, error)
+}
+
+// listing is a list file as read: its entries in file order, where each
+// is written, and how to change them.
+type listing interface {
+	items() []item
+	// edits returns the byte changes that remove the items for which
+	// remove is true and add the additions after the last item, written
+	// as the file's other entries are written.
+	edits(remove func(item) bool, add []model.Change) ([]edit, error)
+}
+
+// item is one entry and where it is written: content[start:end] is the
+// entry itself (the fingerprint, or the string with its quotes), without
+// its line's indentation, separator or comment.
+type item struct {
+	model.Entry
+	start, end int
+}
+
+// edit replaces content[start:end] with text.
+type edit struct {
+	start, end int
+	text       string
 }
 
 func formatFor(t *model.Target) (format, error) {
@@ -30,6 +55,19 @@ func formatFor(t *model.Target) (format, error) {
 	return nil, fmt.Errorf("target %s: unknown format %q", t.Name, t.Format)
 }
 
+// readEntries reads the entries of a file.
+func readEntries(f format, content []byte) ([]model.Entry, error) {
+	l, err := f.scan(content)
+	if err != nil {
+		return nil, err
+	}
+	var out []model.Entry
+	for _, it := range l.items() {
+		out = append(out, it.Entry)
+	}
+	return out, nil
+}
+
 // rewrite applies the changes for target t to content and checks the
 // result by reading it back: the file must now hold exactly the entries
 // intended, or nothing is written.
@@ -38,7 +76,7 @@ func rewrite(t *model.Target, content []byte, changes []model.Change) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	before, err := f.parse(content)
+	l, err := f.scan(content)
 	if err != nil {
 		return nil, err
 	}
@@ -51,20 +89,24 @@ func rewrite(t *model.Target, content []byte, changes []model.Change) ([]byte, e
 			add = append(add, c)
 		}
 	}
-	out, err := f.update(content, remove, add)
+	edits, err := l.edits(func(it item) bool { return remove[t.SubjectKey(it.Subject)] }, add)
+	if err != nil {
+		return nil, err
+	}
+	out, err := applyEdits(content, edits)
 	if err != nil {
 		return nil, err
 	}
 	var want []string
-	for _, e := range before {
-		if !remove[t.SubjectKey(e.Subject)] {
-			want = append(want, t.SubjectKey(e.Subject))
+	for _, it := range l.items() {
+		if !remove[t.SubjectKey(it.Subject)] {
+			want = append(want, t.SubjectKey(it.Subject))
 		}
 	}
 	for _, c := range add {
 		want = append(want, t.SubjectKey(c.Subject))
 	}
-	after, err := f.parse(out)
+	after, err := readEntries(f, out)
 	if err != nil {
 		return nil, fmt.Errorf("%s: the rewritten file does not read back: %w", t.Path, err)
 	}
@@ -80,28 +122,117 @@ func rewrite(t *model.Target, content []byte, changes []model.Change) ([]byte, e
 	return out, nil
 }
 
-// lines splits text into lines without their line ends; a final line end
-// does not make an empty last line.
-func lines(content []byte) []string {
-	var out []string
-	start := 0
-	for i, b := range content {
-		if b == '\n' {
-			out = append(out, string(content[start:i]))
-			start = i + 1
+// applyEdits makes the edits, which must not overlap; an insertion
+// (start == end) at the same place as a deletion goes before it.
+func applyEdits(content []byte, edits []edit) ([]byte, error) {
+	edits = slices.Clone(edits)
+	sort.SliceStable(edits, func(i, j int) bool {
+		if edits[i].start != edits[j].start {
+			return edits[i].start < edits[j].start
 		}
+		return edits[i].end < edits[j].end
+	})
+	var out []byte
+	at := 0
+	for _, e := range edits {
+		if e.start < at || e.end < e.start || e.end > len(content) {
+			return nil, fmt.Errorf("internal error: edits at %d-%d overlap or leave the file", e.start, e.end)
+		}
+		out = append(out, content[at:e.start]...)
+		out = append(out, e.text...)
+		at = e.end
 	}
-	if start < len(content) {
-		out = append(out, string(content[start:]))
-	}
-	return out
+	return append(out, content[at:]...), nil
 }
 
-func joinLines(ls []string) []byte {
-	var b []byte
-	for _, l := range ls {
-		b = append(b, l...)
-		b = append(b, '\n')
+// lineStart is the offset of the start of the line holding pos.
+func lineStart(content []byte, pos int) int {
+	for pos > 0 && content[pos-1] != '\n' {
+		pos--
 	}
-	return b
+	return pos
+}
+
+// lineEnd is the offset of the line end (\r\n or \n) of the line holding
+// pos, or the end of the file when the line has none.
+func lineEnd(content []byte, pos int) int {
+	for pos < len(content) && content[pos] != '\n' {
+		pos++
+	}
+	if pos < len(content) && pos > 0 && content[pos-1] == '\r' {
+		return pos - 1
+	}
+	return pos
+}
+
+// nextLine is the offset of the start of the line after the one holding
+// pos, or the end of the file.
+func nextLine(content []byte, pos int) int {
+	for pos < len(content) && content[pos] != '\n' {
+		pos++
+	}
+	if pos < len(content) {
+		pos++
+	}
+	return pos
+}
+
+// lineNumber is the 1-based number of the line holding pos.
+func lineNumber(content []byte, pos int) int {
+	return strings.Count(string(content[:pos]), "\n") + 1
+}
+
+// eolAt is the line end the line holding pos is written with; for a last
+// line without one, the file's first line end; "\n" for a file of one line.
+func eolAt(content []byte, pos int) string {
+	end := pos
+	for end < len(content) && content[end] != '\n' {
+		end++
+	}
+	if end == len(content) {
+		end = strings.IndexByte(string(content), '\n')
+		if end < 0 {
+			return "\n"
+		}
+	}
+	if end > 0 && content[end-1] == '\r' {
+		return "\r\n"
+	}
+	return "\n"
+}
+
+// insertLines is the edit that puts new lines at offset at, the start of
+// a line or the end of the file, ending each with eol. A file whose last
+// line has no line end keeps that shape: the new lines go after a line end
+// and the last of them has none.
+func insertLines(content []byte, at int, newLines []string, eol string) edit {
+	var b strings.Builder
+	open := at == len(content) && at > 0 && content[at-1] != '\n'
+	if open {
+		b.WriteString(eol)
+	}
+	for i, l := range newLines {
+		b.WriteString(l)
+		if !open || i < len(newLines)-1 {
+			b.WriteString(eol)
+		}
+	}
+	return edit{start: at, end: at, text: b.String()}
+}
+
+// isBlank reports whether s holds only spaces and tabs.
+func isBlank(s string) bool {
+	return strings.Trim(s, " \t") == ""
+}
+
+// checkLabel refuses a name or email that would write more than a comment
+// into a file: a line end would start a new line, and other control and
+// direction characters hide what the line says.
+func checkLabel(s string) error {
+	for _, r := range s {
+		if r == '\n' || model.TerminalUnsafe(r) {
+			return fmt.Errorf("the name %q holds a control character; prodaccess will not write it into a file", s)
+		}
+	}
+	return nil
 }

@@ -38,11 +38,11 @@ func TestRewrite(t *testing.T) {
 				fpC + " # Cy New <cy.new@example.gov.uk>\n",
 		},
 		{
-			name:    "recipients: a file without a final newline",
+			name:    "recipients: a file without a final newline keeps that shape",
 			target:  model.Target{Format: model.GPGRecipients},
 			in:      fpA + " # Al",
 			changes: []model.Change{add(fpB, "Bo")},
-			want:    fpA + " # Al\n" + fpB + " # Bo <bo@example.gov.uk>\n",
+			want:    fpA + " # Al\n" + fpB + " # Bo <bo@example.gov.uk>",
 		},
 		{
 			name:    "gpg-id",
@@ -73,12 +73,12 @@ func TestRewrite(t *testing.T) {
 			want:    "users::usernames: [alice, bob] # nobody yet\n",
 		},
 		{
-			name:   "tfvars-list: only the variable is rewritten",
+			name:   "tfvars-list: a list on one line stays on one line",
 			target: model.Target{Format: model.TFVarsList, Key: "role_poweruser_user_arns", Path: "common.tfvars"},
 			in: "# Power users\nrole_poweruser_user_arns = [\"arn:aws:iam::123456789012:user/a\", \"arn:aws:iam::123456789012:user/b\"]\n" +
 				"other = \"x\" # untouched\n",
 			changes: []model.Change{remove("arn:aws:iam::123456789012:user/a"), add("arn:aws:iam::123456789012:user/c", "C")},
-			want: "# Power users\nrole_poweruser_user_arns = [\n  \"arn:aws:iam::123456789012:user/b\",\n  \"arn:aws:iam::123456789012:user/c\",\n]\n" +
+			want: "# Power users\nrole_poweruser_user_arns = [\"arn:aws:iam::123456789012:user/b\", \"arn:aws:iam::123456789012:user/c\"]\n" +
 				"other = \"x\" # untouched\n",
 		},
 	}
@@ -107,7 +107,7 @@ func TestParseRefusesToGuess(t *testing.T) {
 		{"recipients: a short key id", model.Target{Format: model.GPGRecipients}, fpA + "\n89ABCDEF01234567 # Eve\n",
 			`line 2: "89ABCDEF01234567" is a short key id, which can be forged; give the full 40-digit fingerprint; prodaccess only manages full fingerprints and will not guess`},
 		{"gpg-id: an email address", model.Target{Format: model.GPGID}, fpA + "\nalice@example.gov.uk\n",
-			`line 2: "alice@example.gov.uk" is not a 40-digit fingerprint written without spaces; prodaccess only manages full fingerprints and will not guess`},
+			`line 2: "alice@example.gov.uk" is not a fingerprint: only hex digits and spaces are allowed; prodaccess only manages full fingerprints and will not guess`},
 		{"yaml-list: key missing", model.Target{Format: model.YAMLList, Key: "users::usernames"}, "users::other: []\n",
 			"no top-level key users::usernames"},
 		{"yaml-list: not a list", model.Target{Format: model.YAMLList, Key: "users"}, "users: alice\n",
@@ -120,6 +120,36 @@ func TestParseRefusesToGuess(t *testing.T) {
 			`line 1: arns is not a list of plain strings: x.tfvars:1,9-12: Variables not allowed; Variables may not be used here.`},
 		{"tfvars: variable missing", model.Target{Format: model.TFVarsList, Key: "arns", Path: "x.tfvars"}, "other = []\n",
 			"no variable arns"},
+		{"recipients: a tab inside a fingerprint, which gpg does not read", model.Target{Format: model.GPGRecipients}, fpA + "\nBBBBBBBBBBBBBBBBBBBB\tBBBBBBBBBBBBBBBBBBBB # Bo\n",
+			`line 2: "BBBBBBBBBBBBBBBBBBBB\tBBBBBBBBBBBBBBBBBBBB" is spaced in a way gpg does not read as a fingerprint; gpg reads the 40 digits written together, or in ten groups of four separated by single spaces; prodaccess only manages full fingerprints and will not guess`},
+		{"gpg-id: 0x before a spaced fingerprint", model.Target{Format: model.GPGID}, "0xAAAA AAAA AAAA AAAA AAAA AAAA AAAA AAAA AAAA AAAA\n",
+			`line 1: "0xAAAA AAAA AAAA AAAA AAAA AAAA AAAA AAAA AAAA AAAA" is not a fingerprint gpg reads: it reads 0x only before the 40 digits written together; prodaccess only manages full fingerprints and will not guess`},
+		{"gpg-id: a last line without a line end, which pass skips", model.Target{Format: model.GPGID}, "# team\n" + fpA + "\n" + fpB,
+			"line 3: the file does not end with a line feed, and pass ignores a last line without one; end the file with a line feed"},
+		{"yaml-list: a list another key uses through an alias", model.Target{Format: model.YAMLList, Key: "users::usernames"},
+			"users::usernames: &users\n  - alice\n  - bob\nusers::sudo_usernames: *users\n",
+			"line 1: users::usernames carries the anchor &users, and users::sudo_usernames uses it at line 4 (*users): editing the list would change both keys; prodaccess changes exactly one key's list, so write the list of users::sudo_usernames out in full"},
+		{"yaml-list: an item another key uses through an alias", model.Target{Format: model.YAMLList, Key: "users"},
+			"users: [&lead alice, bob]\nleads:\n  - *lead\n",
+			"line 1: users carries the anchor &lead, and leads uses it at line 3 (*lead): editing the list would change both keys; prodaccess changes exactly one key's list, so write the list of leads out in full"},
+		{"yaml-list: the key is an alias", model.Target{Format: model.YAMLList, Key: "sudo"}, "users: &u [alice]\nsudo: *u\n",
+			"line 2: sudo is an alias (*u) of a list written elsewhere; prodaccess edits a list only where it is written"},
+		{"yaml-list: a plain yes, a boolean to puppet", model.Target{Format: model.YAMLList, Key: "users"}, "users:\n  - alice\n  - yes\n",
+			"line 3: the item yes of users is a boolean or null to YAML 1.1 readers such as puppet; quote it"},
+		{"yaml-list: an item over two lines", model.Target{Format: model.YAMLList, Key: "users"}, "users:\n  - alice\n    smith\n",
+			"line 2: an item of users is written over several lines; prodaccess edits items written on one line"},
+		{"yaml-list: a second document", model.Target{Format: model.YAMLList, Key: "users"}, "users: [alice]\n---\nusers: [eve]\n",
+			"line 2: a second YAML document starts here; the file must hold exactly one"},
+		{"yaml-list: comments between items that share lines", model.Target{Format: model.YAMLList, Key: "users"}, "users: [alice, # first\n  bob, carol]\n",
+			"line 1: users has several items on a line and comments between them; prodaccess cannot edit it without moving a comment away from its item: write one item a line"},
+		{"yaml-list: a carriage return alone", model.Target{Format: model.YAMLList, Key: "users"}, "users:\r  - alice\n",
+			"line 1: a line break other than a line feed (U+000D); prodaccess cannot place lines in this file"},
+		{"tfvars: an interpolated string", model.Target{Format: model.TFVarsList, Key: "arns", Path: "x.tfvars"}, "arns = [\"a\", \"${\"b\"}c\"]\n",
+			"line 1: an item of arns is not a plain string; prodaccess will not guess what it means"},
+		{"tfvars: a heredoc", model.Target{Format: model.TFVarsList, Key: "arns", Path: "x.tfvars"}, "arns = [\n  <<EOT\na\nEOT\n]\n",
+			"line 2: an item of arns is not a plain string; prodaccess will not guess what it means"},
+		{"tfvars: comments between items that share lines", model.Target{Format: model.TFVarsList, Key: "arns", Path: "x.tfvars"}, "arns = [\"a\", /* b */ \"b\"]\n",
+			"line 1: arns has several items on a line and comments between them; prodaccess cannot edit it without moving a comment away from its item: write one item a line"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,7 +157,7 @@ func TestParseRefusesToGuess(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			entries, err := f.parse([]byte(tt.in))
+			entries, err := readEntries(f, []byte(tt.in))
 			if err == nil {
 				t.Fatalf("no error; entries %v", entries)
 			}
@@ -135,5 +165,54 @@ func TestParseRefusesToGuess(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestEveryEntryReadCanBeRemoved: reading and editing share one notion of
+// which bytes are an entry, so whatever a file is read to hold can be
+// removed from it; a file that cannot be edited is refused when read.
+func TestEveryEntryReadCanBeRemoved(t *testing.T) {
+	tests := []struct {
+		name   string
+		target model.Target
+		in     string
+	}{
+		{"recipients: a tab inside a fingerprint", model.Target{Format: model.GPGRecipients}, fpA + " # Al\nBBBBBBBBBBBBBBBBBBBB\tBBBBBBBBBBBBBBBBBBBB # Bo\n"},
+		{"recipients: tabs around a fingerprint", model.Target{Format: model.GPGRecipients}, "\t" + fpA + "\t# Al\n" + fpB + "\n"},
+		{"recipients: spaced as gpg prints", model.Target{Format: model.GPGRecipients}, "AAAA AAAA AAAA AAAA AAAA  AAAA AAAA AAAA AAAA AAAA # Al\n" + fpB + "\n"},
+		{"recipients: 0x and lower case", model.Target{Format: model.GPGRecipients}, "0x" + strings.ToLower(fpA) + " # Al\n" + fpB + "\n"},
+		{"gpg-id: comments and CRLF", model.Target{Format: model.GPGID}, "# team\r\n" + fpA + " # Al\r\n\r\n" + fpB + "\r\n"},
+		{"yaml-list: anchored, tagged and quoted items", model.Target{Format: model.YAMLList, Key: "k"}, "k:\n  - &a alice\n  - !!str bob\n  - 'c''d'\n  - \"e\\\"f\"\n"},
+		{"yaml-list: a flow list over lines", model.Target{Format: model.YAMLList, Key: "k"}, "k: [a, b,\n  c]  # x\n"},
+		{"tfvars: escapes and comments", model.Target{Format: model.TFVarsList, Key: "k", Path: "x.tfvars"}, "k = [\n  \"a\\\"b\", // one\n  \"$${x}\" /* two */\n]\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := formatFor(&tt.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries, err := readEntries(f, []byte(tt.in))
+			if err != nil {
+				t.Logf("refused when read: %v", err)
+				return
+			}
+			for _, e := range entries {
+				if _, err := rewrite(&tt.target, []byte(tt.in), []model.Change{{Action: model.Remove, Subject: e.Subject}}); err != nil {
+					t.Errorf("read %q, but cannot remove it: %v", e.Subject, err)
+				}
+			}
+		})
+	}
+}
+
+// TestRewriteRefusesControlCharactersInNames: a name is written into a
+// comment; a line end in it would start a line of its own.
+func TestRewriteRefusesControlCharactersInNames(t *testing.T) {
+	target := model.Target{Format: model.GPGRecipients, Path: "hiera.rcp"}
+	_, err := rewrite(&target, []byte(fpA+" # Al\n"), []model.Change{{Action: model.Add, Subject: fpB, Name: "Bo\n" + fpC + " # Eve"}})
+	want := "the name \"Bo\\n" + fpC + " # Eve\" holds a control character; prodaccess will not write it into a file"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
 	}
 }

@@ -84,7 +84,7 @@ func TestRecipientsWithGPG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, err := recipients{}.parse(after)
+	entries, err := readEntries(recipients{}, after)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,9 @@ func TestRecipientsWithGPG(t *testing.T) {
 
 // TestGPGIDWithPass proves with the real pass that a .gpg-id written by
 // prodaccess makes pass encrypt new secrets to exactly its people, and not
-// to the person removed.
+// to the person removed. The file has comment lines, a blank line and
+// "FINGERPRINT # Name" lines, which pass reads by cutting at the #; they
+// stay as they were.
 func TestGPGIDWithPass(t *testing.T) {
 	for _, tool := range []string{"gpg", "pass"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -147,12 +149,17 @@ func TestGPGIDWithPass(t *testing.T) {
 	}
 	keys := threeKeys(t)
 	target := &model.Target{Name: "pass-store", Type: model.FileTarget, Format: model.GPGID, Path: ".gpg-id"}
-	gpgID, err := rewrite(target, []byte(keys["alice"].Fingerprint+"\n"+keys["carol"].Fingerprint+"\n"), []model.Change{
+	before := fmt.Sprintf("# 2nd line password store\n\n%s # Alice\n# leavers go below\n%s # Carol\n", keys["alice"].Fingerprint, keys["carol"].Fingerprint)
+	gpgID, err := rewrite(target, []byte(before), []model.Change{
 		{Action: model.Remove, Subject: keys["carol"].Fingerprint},
-		{Action: model.Add, Subject: keys["bob"].Fingerprint},
+		{Action: model.Add, Subject: keys["bob"].Fingerprint, Name: "Bob"},
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	wantFile := fmt.Sprintf("# 2nd line password store\n\n%s # Alice\n# leavers go below\n%s # Bob\n", keys["alice"].Fingerprint, keys["bob"].Fingerprint)
+	if diff := cmp.Diff(wantFile, string(gpgID)); diff != "" {
+		t.Errorf(".gpg-id (-want +got):\n%s", diff)
 	}
 	g := newGnuPG(t)
 	for _, k := range keys {

@@ -43,6 +43,29 @@ type Options struct {
 	Token        string       // for https remotes; never printed
 	PullRequests PullRequests // nil: push the branch only
 	Now          func() time.Time
+	// Timeout bounds each git operation (a clone, a fetch, a push);
+	// zero means DefaultGitTimeout.
+	Timeout time.Duration
+}
+
+// DefaultGitTimeout bounds one git operation with a target repository.
+const DefaultGitTimeout = 5 * time.Minute
+
+// gitOp runs one git operation under its own deadline, so that a host
+// that accepts the connection and never answers fails the operation
+// rather than holding the run.
+func (r *Repo) gitOp(ctx context.Context, op func(ctx context.Context) error) error {
+	limit := r.opts.Timeout
+	if limit <= 0 {
+		limit = DefaultGitTimeout
+	}
+	octx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	err := op(octx)
+	if err != nil && errors.Is(octx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		return fmt.Errorf("the git host did not finish within %s, the deadline for one git operation", limit)
+	}
+	return err
 }
 
 // Repo is the provider for every file target in one git repository. It
@@ -119,12 +142,16 @@ func (r *Repo) auth() transport.AuthMethod {
 // Read clones the repository into memory and reads each target's file on
 // the base branch, and the open pull request if there is one.
 func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
-	repo, err := git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
-		URL:           r.url,
-		Auth:          r.auth(),
-		ReferenceName: plumbing.NewBranchReferenceName(r.branch),
-		SingleBranch:  true,
-		NoCheckout:    true,
+	var repo *git.Repository
+	err := r.gitOp(ctx, func(ctx context.Context) (err error) {
+		repo, err = git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
+			URL:           r.url,
+			Auth:          r.auth(),
+			ReferenceName: plumbing.NewBranchReferenceName(r.branch),
+			SingleBranch:  true,
+			NoCheckout:    true,
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("clone %s (branch %s): %w", r.display(), r.branch, r.scrub(err))
@@ -164,7 +191,7 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 		if err != nil {
 			return nil, err
 		}
-		entries, err := ft.parse(content)
+		entries, err := readEntries(ft, content)
 		if err != nil {
 			return nil, fmt.Errorf("target %s: %s: %w", t.Name, t.Path, err)
 		}
@@ -186,10 +213,12 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 // fetchSync fetches prodaccess's own branch, if it exists.
 func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
 	remote := plumbing.NewRemoteReferenceName("origin", SyncBranch)
-	err := r.repo.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: "origin",
-		Auth:       r.auth(),
-		RefSpecs:   []config.RefSpec{config.RefSpec("+refs/heads/" + SyncBranch + ":" + remote.String())},
+	err := r.gitOp(ctx, func(ctx context.Context) error {
+		return r.repo.FetchContext(ctx, &git.FetchOptions{
+			RemoteName: "origin",
+			Auth:       r.auth(),
+			RefSpecs:   []config.RefSpec{config.RefSpec("+refs/heads/" + SyncBranch + ":" + remote.String())},
+		})
 	})
 	var noMatch git.NoMatchingRefSpecError
 	switch {
@@ -335,7 +364,9 @@ func (r *Repo) push(ctx context.Context, spec config.RefSpec) error {
 	if spec.Dst("") == plumbing.NewBranchReferenceName(r.branch) {
 		return fmt.Errorf("refusing to push to the base branch %s", r.branch)
 	}
-	err := r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", Auth: r.auth(), RefSpecs: []config.RefSpec{spec}})
+	err := r.gitOp(ctx, func(ctx context.Context) error {
+		return r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", Auth: r.auth(), RefSpecs: []config.RefSpec{spec}})
+	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return fmt.Errorf("push %s to %s: %w", spec.Dst("").Short(), r.display(), r.scrub(err))
 	}

@@ -11,11 +11,13 @@ import (
 )
 
 // tfvarsList is the tfvars-list format: a Terraform variable holding a
-// list of strings, such as role_poweruser_user_arns. Only that variable is
-// rewritten, one string a line; the rest of the file stays as it was.
+// list of strings, such as role_poweruser_user_arns. hclsyntax finds the
+// list's brackets and the byte range of each string; prodaccess edits
+// those bytes and nothing else, so the file is never re-printed: aligned
+// "=", maps, other lists and comments stay as they were.
 type tfvarsList struct{ name, file string }
 
-func (tf tfvarsList) values(content []byte) ([]string, error) {
+func (tf tfvarsList) scan(content []byte) (listing, error) {
 	f, diags := hclsyntax.ParseConfig(content, tf.file, hcl.InitialPos)
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("not valid HCL: %s", diags.Error())
@@ -24,62 +26,45 @@ func (tf tfvarsList) values(content []byte) ([]string, error) {
 	if attr == nil {
 		return nil, fmt.Errorf("no variable %s", tf.name)
 	}
+	line := attr.SrcRange.Start.Line
 	v, diags := attr.Expr.Value(nil)
 	if diags.HasErrors() {
-		return nil, fmt.Errorf("line %d: %s is not a list of plain strings: %s", attr.SrcRange.Start.Line, tf.name, diags.Error())
+		return nil, fmt.Errorf("line %d: %s is not a list of plain strings: %s", line, tf.name, diags.Error())
 	}
 	if !v.Type().IsTupleType() && !v.Type().IsListType() {
-		return nil, fmt.Errorf("line %d: %s is not a list", attr.SrcRange.Start.Line, tf.name)
+		return nil, fmt.Errorf("line %d: %s is not a list", line, tf.name)
 	}
-	var out []string
-	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		if e.IsNull() || !e.IsKnown() || e.Type() != cty.String {
-			return nil, fmt.Errorf("line %d: an item of %s is not a plain string; prodaccess will not guess what it means", attr.SrcRange.Start.Line, tf.name)
+	tuple, ok := attr.Expr.(*hclsyntax.TupleConsExpr)
+	if !ok {
+		return nil, fmt.Errorf("line %d: %s is not written as a list in brackets; prodaccess edits only a list written out", line, tf.name)
+	}
+	var items []item
+	for _, e := range tuple.Exprs {
+		r := e.Range()
+		if !plainString(e) || content[r.Start.Byte] != '"' {
+			return nil, fmt.Errorf("line %d: an item of %s is not a plain string; prodaccess will not guess what it means", r.Start.Line, tf.name)
 		}
-		out = append(out, e.AsString())
+		s, _ := e.Value(nil)
+		items = append(items, item{Entry: model.Entry{Subject: s.AsString()}, start: r.Start.Byte, end: r.End.Byte})
 	}
-	return out, nil
+	open, close := tuple.OpenRange.Start.Byte, tuple.SrcRange.End.Byte-1
+	return newBracketList(content, open, close, items, hclComments, tf.name, func(_ *item, s string) (string, error) {
+		return string(hclwrite.TokensForValue(cty.StringVal(s)).Bytes()), nil
+	})
 }
 
-func (tf tfvarsList) parse(content []byte) ([]model.Entry, error) {
-	vs, err := tf.values(content)
-	if err != nil {
-		return nil, err
+// plainString reports whether e is a quoted string with no interpolation
+// or directive in it.
+func plainString(e hclsyntax.Expression) bool {
+	t, ok := e.(*hclsyntax.TemplateExpr)
+	if !ok || len(t.Parts) > 1 {
+		return false
 	}
-	out := make([]model.Entry, len(vs))
-	for i, v := range vs {
-		out[i] = model.Entry{Subject: v}
-	}
-	return out, nil
-}
-
-func (tf tfvarsList) update(content []byte, remove map[string]bool, add []model.Change) ([]byte, error) {
-	vs, err := tf.values(content)
-	if err != nil {
-		return nil, err
-	}
-	f, diags := hclwrite.ParseConfig(content, tf.file, hcl.InitialPos)
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("not valid HCL: %s", diags.Error())
-	}
-	var keep []string
-	for _, v := range vs {
-		if !remove[v] {
-			keep = append(keep, v)
+	for _, p := range t.Parts {
+		if _, ok := p.(*hclsyntax.LiteralValueExpr); !ok {
+			return false
 		}
 	}
-	for _, c := range add {
-		keep = append(keep, c.Subject)
-	}
-	tokens := hclwrite.Tokens{{Type: hclsyntax.TokenOBrack, Bytes: []byte("[")}, {Type: hclsyntax.TokenNewline, Bytes: []byte("\n")}}
-	for _, v := range keep {
-		str := hclwrite.TokensForValue(cty.StringVal(v))
-		str[0].SpacesBefore = 2
-		tokens = append(tokens, str...)
-		tokens = append(tokens, &hclwrite.Token{Type: hclsyntax.TokenComma, Bytes: []byte(",")}, &hclwrite.Token{Type: hclsyntax.TokenNewline, Bytes: []byte("\n")})
-	}
-	tokens = append(tokens, &hclwrite.Token{Type: hclsyntax.TokenCBrack, Bytes: []byte("]")})
-	f.Body().SetAttributeRaw(tf.name, tokens)
-	return f.Bytes(), nil
+	v, diags := e.Value(nil)
+	return !diags.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.String
 }

@@ -3,11 +3,15 @@ package github
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/google/go-github/v60/github"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // Protection is what a branch's protection does for approvals: the
@@ -52,9 +56,14 @@ type reviewRules struct {
 // says what in them is weak for approvals. A read that the token may not
 // make is named in Unread with the permission it needs, never ignored.
 func (c *Client) BranchProtection(ctx context.Context, repo, branch string) (*Protection, error) {
-	owner, name, err := split(repo)
-	if err != nil {
-		return nil, err
+	p, err := c.branchProtection(ctx, repo, branch)
+	return p, c.clean(err)
+}
+
+func (c *Client) branchProtection(ctx context.Context, repo, branch string) (*Protection, error) {
+	owner, name, ok := model.SplitGitHubRepo(repo)
+	if !ok {
+		return nil, fmt.Errorf("%q is not a GitHub owner/name", preview(repo))
 	}
 	out := &Protection{}
 	var found []reviewRules
@@ -101,7 +110,7 @@ func (c *Client) BranchProtection(ctx context.Context, repo, branch string) (*Pr
 
 	prot, _, err := c.gh.Repositories.GetBranchProtection(ctx, owner, name, branch)
 	switch s := statusOf(err); {
-	case s == http.StatusNotFound:
+	case s == http.StatusNotFound || errors.Is(err, github.ErrBranchNotProtected):
 		// No classic protection: rulesets may still protect the branch.
 	case s == http.StatusForbidden:
 		out.Unread = append(out.Unread, fmt.Sprintf("the classic protection of %s (GET branches/%s/protection answered 403; the token needs Administration: read on %s)", branch, branch, repo))

@@ -1,0 +1,412 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prodaccess/prodaccess/internal/devstack"
+	"github.com/prodaccess/prodaccess/internal/fakegithub"
+)
+
+// evidenceStack is a people repository cloned from an origin, whose
+// pull requests, reviews and protection the GitHub stand-in knows, with
+// one target: the production team.
+type evidenceStack struct {
+	t              *testing.T
+	origin, people string
+	gh             *fakegithub.Server
+	alex, chris    *fakegithub.User
+	sam, mallory   *fakegithub.User
+}
+
+const evidenceConfig = `people: people
+people_repo: alphagov/people
+policy:
+  evidence: %s
+safety:
+  max_removal_fraction: 0.5
+targets:
+  - name: github-production
+    type: github-team
+    org: alphagov
+    team: gov-uk-production
+`
+
+const leadAlex = `name: Alex Lead
+email: alex.lead@example.gov.uk
+github: alexlead-gds
+github_id: 11
+programme: govuk
+role: lead_developer
+employment: civil_servant
+clearance: sc
+probation_passed: 2019-01-01
+shifts:
+  - {type: shadow, start: 2019-02-04, end: 2019-02-08}
+  - {type: shadow, start: 2019-03-04, end: 2019-03-08}
+  - {type: primary, start: 2019-04-01, end: 2019-04-05}
+`
+
+const contractorChris = `name: Chris Contractor
+email: chris.contractor@example.gov.uk
+github: chris-gh
+github_id: 22
+programme: other
+role: other
+employment: contractor
+clearance: bpss
+`
+
+// chrisGrant is Chris's file with a grant over today, approved by alex.
+func chrisGrant(reason string) string {
+	today := time.Now()
+	return contractorChris + "temporary_access:\n" +
+		"  - start: " + today.AddDate(0, 0, -3).Format("2006-01-02") + "\n" +
+		"    end: " + today.AddDate(0, 0, 30).Format("2006-01-02") + "\n" +
+		"    approved_by: alex\n    supervisor: sam\n    agreed: true\n    reason: " + reason + "\n"
+}
+
+func newEvidenceStack(t *testing.T, policy string) *evidenceStack {
+	t.Helper()
+	dir := t.TempDir()
+	s := &evidenceStack{t: t, origin: filepath.Join(dir, "origin.git"), people: filepath.Join(dir, "people")}
+	if _, err := devstack.Git(dir, "init", "-q", "--bare", "-b", "main", s.origin); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := devstack.Git(dir, "clone", "-q", s.origin, s.people); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"prodaccess.yaml":   strings.Replace(evidenceConfig, "%s", policy, 1),
+		"people/alex.yaml":  leadAlex,
+		"people/sam.yaml":   permanentFile("Sam Senior", "sam-gh", 33, fingerprint('5'), "sam", ""),
+		"people/chris.yaml": contractorChris,
+	}
+	if err := devstack.CommitAt(s.people, files, "People", time.Now().Add(-72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	s.push()
+	s.gh = fakegithub.New(t, "alphagov")
+	s.gh.Token = testToken
+	s.alex = s.gh.AddUser("alexlead-gds", 11, true)
+	s.chris = s.gh.AddUser("chris-gh", 22, true)
+	s.sam = s.gh.AddUser("sam-gh", 33, true)
+	s.mallory = s.gh.AddUser("mallory", 66, true)
+	s.gh.AddTeam("gov-uk-production", "")
+	s.gh.SetMember("gov-uk-production", "alexlead-gds", "member")
+	s.gh.SetMember("gov-uk-production", "sam-gh", "member")
+	s.gh.SetRepoDir("alphagov/people", s.people)
+	s.gh.SetRules("alphagov/people", "main", []fakegithub.RuleInForce{{Type: "pull_request", RulesetID: 1, Parameters: map[string]any{
+		"required_approving_review_count": 1, "require_code_owner_review": true, "require_last_push_approval": true,
+		"dismiss_stale_reviews_on_push": true, "required_review_thread_resolution": false}}}, fakegithub.Ruleset{ID: 1, Name: "people"})
+	return s
+}
+
+func (s *evidenceStack) push() {
+	s.t.Helper()
+	if _, err := devstack.Git(s.people, "push", "-q", "origin", "main"); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// grant merges a pull request that gives Chris a grant, in one commit by
+// author, and returns it; reviews are added by the caller.
+func (s *evidenceStack) grant(method devstack.MergeMethod, author *fakegithub.User) *fakegithub.PullRequest {
+	s.t.Helper()
+	pr, err := devstack.MergePull(s.people, s.gh, devstack.Pull{Repo: "alphagov/people", Branch: "grant-chris", Title: "Temporary access for Chris",
+		Author: author, Method: method, MergedBy: s.alex,
+		Commits: []devstack.PullCommit{{Files: map[string]string{"people/chris.yaml": chrisGrant("Migrating the search cluster")}, Message: "Grant Chris", Author: author}}})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.push()
+	return pr
+}
+
+func (s *evidenceStack) review(pr *fakegithub.PullRequest, u *fakegithub.User, state, commit string) *fakegithub.Review {
+	return s.gh.AddReview("alphagov/people", pr.Number, fakegithub.Review{User: u, State: state, CommitID: commit, SubmittedAt: pr.MergedAt.Add(-time.Minute)})
+}
+
+// run runs prodaccess in dir (the people clone by default) with the token.
+func (s *evidenceStack) run(dir string, args ...string) result {
+	s.t.Helper()
+	if dir == "" {
+		dir = s.people
+	}
+	r := prodaccessEnv(s.t, dir, []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken}, args...)
+	if strings.Contains(r.stdout+r.stderr, testToken) {
+		s.t.Fatalf("the token appears in the output of %v", args)
+	}
+	return r
+}
+
+// granted reports whether a plan adds Chris to the team, and its output.
+func (s *evidenceStack) granted(dir string) (bool, string) {
+	s.t.Helper()
+	r := s.run(dir, "plan")
+	if r.code != 0 && r.code != 2 {
+		s.t.Fatalf("plan: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	return strings.Contains(squash(r.stdout), "+ add chris-gh chris"), r.stdout + r.stderr
+}
+
+// TestEvidenceOfApproval: with policy.evidence required, a grant gives
+// access only when a lead really approved the pull request that wrote it,
+// however it was merged.
+func TestEvidenceOfApproval(t *testing.T) {
+	tests := []struct {
+		name   string
+		setup  func(s *evidenceStack)
+		want   bool
+		saying string
+	}{
+		{"squash merge, approved by the lead on the head commit", func(s *evidenceStack) {
+			pr := s.grant(devstack.Squash, s.chris)
+			s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+		}, true, ""},
+		{"merge commit, approved", func(s *evidenceStack) {
+			pr := s.grant(devstack.MergeCommit, s.chris)
+			s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+		}, true, ""},
+		{"rebase merge, approved", func(s *evidenceStack) {
+			pr := s.grant(devstack.Rebase, s.chris)
+			s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+		}, true, ""},
+		{"no review", func(s *evidenceStack) {
+			s.grant(devstack.Squash, s.chris)
+		}, false, "no approving review by alexlead-gds on #1"},
+		{"approved on a commit before the entry was written", func(s *evidenceStack) {
+			pr, err := devstack.MergePull(s.people, s.gh, devstack.Pull{Repo: "alphagov/people", Branch: "grant-chris", Title: "Chris", Author: s.chris, Method: devstack.Squash, MergedBy: s.alex,
+				Commits: []devstack.PullCommit{
+					{Files: map[string]string{"people/chris.yaml": contractorChris + "start_date: 2020-01-01\n"}, Message: "Start date", Author: s.chris},
+					{Files: map[string]string{"people/chris.yaml": chrisGrant("Migrating the search cluster")}, Message: "Grant", Author: s.chris}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.push()
+			s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+		}, false, "alexlead-gds approved #1 only on a commit before the entry was written"},
+		{"approved by the pull request's author", func(s *evidenceStack) {
+			pr := s.grant(devstack.Squash, s.alex)
+			s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+		}, false, "alexlead-gds opened #1, and an author's own approval does not count"},
+		{"approved by the lead under a new login: the id decides", func(s *evidenceStack) {
+			pr := s.grant(devstack.Squash, s.chris)
+			s.review(pr, &fakegithub.User{Login: "alex-renamed", ID: 11}, "APPROVED", pr.Commits[0].SHA)
+		}, true, ""},
+		{"the lead's old login, now someone else's", func(s *evidenceStack) {
+			pr := s.grant(devstack.Squash, s.chris)
+			s.review(pr, &fakegithub.User{Login: "alexlead-gds", ID: 99}, "APPROVED", pr.Commits[0].SHA)
+		}, false, "no approving review by alexlead-gds on #1"},
+		{"approval dismissed", func(s *evidenceStack) {
+			pr := s.grant(devstack.Squash, s.chris)
+			rv := s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+			s.gh.Dismiss("alphagov/people", pr.Number, rv.ID)
+		}, false, "the approving review by alexlead-gds on #1 was dismissed"},
+		{"pushed to main without a pull request", func(s *evidenceStack) {
+			if err := devstack.Commit(s.people, map[string]string{"people/chris.yaml": chrisGrant("Migrating the search cluster")}, "Grant Chris"); err != nil {
+				t.Fatal(err)
+			}
+			s.push()
+		}, false, "was pushed to main without a pull request"},
+		{"an approver with no GitHub login in their file", func(s *evidenceStack) {
+			if err := devstack.CommitAt(s.people, map[string]string{"people/alex.yaml": strings.Replace(strings.Replace(leadAlex, "github: alexlead-gds\n", "", 1), "github_id: 11\n", "", 1)}, "Alex has no login", time.Now().Add(-2*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			pr := s.grant(devstack.Squash, s.chris)
+			s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+		}, false, "approver alex has no github login in their file, so no review can be theirs"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newEvidenceStack(t, "required")
+			tt.setup(s)
+			got, out := s.granted("")
+			if got != tt.want {
+				t.Errorf("granted %t, want %t:\n%s", got, tt.want, out)
+			}
+			if tt.saying != "" && !strings.Contains(out, tt.saying) {
+				t.Errorf("the plan does not say %q:\n%s", tt.saying, out)
+			}
+		})
+	}
+}
+
+// TestEvidenceNotes: apply records the evidence as notes and pushes them;
+// an auditor's fresh clone with no token reads them; a second apply
+// records nothing again and needs no evidence request; a review added
+// after the merge is found on the next run.
+func TestEvidenceNotes(t *testing.T) {
+	s := newEvidenceStack(t, "required")
+	pr := s.grant(devstack.Squash, s.chris)
+
+	// Merged without a review: nothing is granted, and the note says so.
+	must(t, s.run("", "apply"), 0, "apply without an approval")
+	if got := s.gh.Members("gov-uk-production"); strings.Contains(strings.Join(got, " "), "chris-gh") {
+		t.Fatalf("chris added without an approval: %v", got)
+	}
+	// The lead approves after the merge: the next run finds it.
+	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	must(t, s.run("", "apply"), 0, "apply after the approval")
+	if got := s.gh.Members("gov-uk-production"); !strings.Contains(strings.Join(got, " "), "chris-gh") {
+		t.Fatalf("chris not added after the approval: %v", got)
+	}
+
+	// Warm: the evidence is recorded and complete, so none is asked for.
+	s.gh.ResetRequests()
+	must(t, s.run("", "apply"), 0, "a second apply")
+	for _, r := range s.gh.Requests() {
+		if strings.Contains(r.Path, "/pulls") || strings.Contains(r.Path, "/contents/") {
+			t.Errorf("a warm run asked for evidence: %s %s", r.Method, r.Path)
+		}
+	}
+	notesBefore, _ := devstack.Git(s.origin, "rev-parse", "refs/notes/prodaccess")
+	must(t, s.run("", "apply"), 0, "a third apply")
+	if notesAfter, _ := devstack.Git(s.origin, "rev-parse", "refs/notes/prodaccess"); notesAfter != notesBefore || notesBefore == "" {
+		t.Errorf("notes moved from %q to %q on a run with nothing new", notesBefore, notesAfter)
+	}
+
+	// An auditor: a fresh clone, notes fetched, no token.
+	audit := filepath.Join(t.TempDir(), "audit")
+	if _, err := devstack.Git(filepath.Dir(audit), "clone", "-q", s.origin, audit); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := devstack.Git(audit, "fetch", "-q", "origin", "refs/notes/*:refs/notes/*"); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := devstack.Git(audit, "log", "--notes=prodaccess", "-1", "main"); err != nil || !strings.Contains(out, `"number": 1`) {
+		t.Errorf("git log --notes=prodaccess:\n%s %v", out, err)
+	}
+	r := prodaccessEnv(t, audit, []string{"GITHUB_TOKEN="}, "audit", "review")
+	must(t, r, 0, "audit review without a token")
+	if !strings.Contains(r.stdout, "#1") || !strings.Contains(r.stdout, "approved by alexlead-gds") || !strings.Contains(r.stdout, "merged by alexlead-gds") {
+		t.Errorf("the review does not show the pull request, its approver and its merger:\n%s", r.stdout)
+	}
+}
+
+// TestEvidenceWithGitHubDown: when the evidence cannot be read, nothing is
+// planned and nothing is written.
+func TestEvidenceWithGitHubDown(t *testing.T) {
+	s := newEvidenceStack(t, "required")
+	pr := s.grant(devstack.Squash, s.chris)
+	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	s.gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: "/repos/alphagov/people/pulls/1/reviews", Status: 502})
+	r := s.run("", "apply")
+	must(t, r, 1, "apply while GitHub is down")
+	if !strings.Contains(r.stderr, "nothing was planned, because a read failed") || !strings.Contains(r.stderr, "list the reviews of pull request #1") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+	if n := s.gh.Writes(); n != 0 {
+		t.Errorf("%d writes", n)
+	}
+	if _, err := os.Stat(filepath.Join(s.people, ".git/refs/notes/prodaccess")); err == nil {
+		t.Error("a note was written")
+	}
+}
+
+// TestBranchProtectionChecked: without protection that makes approvals
+// meaningful, a required policy grants nothing (removals still go ahead)
+// and a warn policy warns, naming the setting.
+func TestBranchProtectionChecked(t *testing.T) {
+	for _, policy := range []string{"required", "warn"} {
+		t.Run(policy, func(t *testing.T) {
+			s := newEvidenceStack(t, policy)
+			pr := s.grant(devstack.Squash, s.chris)
+			s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+			s.gh.SetRules("alphagov/people", "main", nil)
+			r := s.run("", "plan")
+			const weak = "pull requests are not required on main of alphagov/people"
+			if !strings.Contains(r.stdout, weak) {
+				t.Errorf("plan does not say %q:\n%s", weak, r.stdout)
+			}
+			want := 2
+			if policy == "required" {
+				want = 1
+				if !strings.Contains(r.stdout, "GRANTS REFUSED") {
+					t.Errorf("grants not refused:\n%s", r.stdout)
+				}
+			}
+			must(t, r, want, "plan")
+		})
+	}
+}
+
+// TestEvidenceRecord: evidence record looks up every commit of the
+// history that wrote an entry, records it once, and says what it found.
+func TestEvidenceRecord(t *testing.T) {
+	s := newEvidenceStack(t, "warn")
+	pr := s.grant(devstack.MergeCommit, s.chris)
+	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	if err := devstack.Commit(s.people, map[string]string{"people/chris.yaml": chrisGrant("Pushed straight to main")}, "Change the reason"); err != nil {
+		t.Fatal(err)
+	}
+	s.push()
+	r := s.run("", "evidence", "record")
+	must(t, r, 0, "evidence record")
+	for _, want := range []string{
+		"2 commit(s) of main wrote entries that need approval: 0 already recorded, 2 looked up and recorded now (2 complete, 0 to look up again on the next run).",
+		"Migrating the search cluster",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("evidence record does not say %q:\n%s", want, r.stdout)
+		}
+	}
+	if got := strings.Count(r.stdout, ": proven: #1 approved by alexlead-gds"); got != 1 {
+		t.Errorf("%d proven entries:\n%s", got, r.stdout)
+	}
+	if got := strings.Count(r.stdout, ": NOT PROVEN: "); got != 1 {
+		t.Errorf("%d unproven entries:\n%s", got, r.stdout)
+	}
+	if out, err := devstack.Git(s.origin, "notes", "--ref", "prodaccess", "list"); err != nil || len(strings.Fields(out)) != 4 {
+		t.Errorf("notes in origin: %q %v", out, err)
+	}
+	s.gh.ResetRequests()
+	r = s.run("", "evidence", "record")
+	must(t, r, 0, "evidence record again")
+	if !strings.Contains(r.stdout, "2 already recorded, 0 looked up") || s.gh.Count("GET", "/repos/alphagov/people/commits/") != 0 {
+		t.Errorf("a second record looked things up again:\n%s", r.stdout)
+	}
+}
+
+// TestValidateLive: validate --live says which entries lack an approving
+// review and fails under policy.evidence required, and passes once the
+// review is there.
+func TestValidateLive(t *testing.T) {
+	s := newEvidenceStack(t, "required")
+	pr := s.grant(devstack.Squash, s.chris)
+	r := s.run("", "validate", "--live")
+	must(t, r, 1, "validate --live without an approving review")
+	if !strings.Contains(r.stdout, "live: warning: chris's temporary access") || !strings.Contains(r.stdout, "no approving review by alexlead-gds on #1") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	r = s.run("", "validate", "--live")
+	must(t, r, 0, "validate --live with the review")
+}
+
+// TestChangesSaysWhoseApprovalIsNeeded: the pull request comment names,
+// for each new entry, whose approving review it needs and whether it is
+// there yet.
+func TestChangesSaysWhoseApprovalIsNeeded(t *testing.T) {
+	s := newEvidenceStack(t, "required")
+	pr, err := devstack.MergePull(s.people, s.gh, devstack.Pull{Repo: "alphagov/people", Branch: "grant-chris", Title: "Chris", Author: s.chris,
+		Commits: []devstack.PullCommit{{Files: map[string]string{"people/chris.yaml": chrisGrant("Migrating the search cluster")}, Message: "Grant", Author: s.chris}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"changes", "--from", "main", "--to", "grant-chris", "--format", "markdown", "--pr", "1"}
+	r := s.run("", args...)
+	must(t, r, 0, "changes --pr before the review")
+	if !strings.Contains(r.stdout, "- [ ] chris's temporary access") || !strings.Contains(r.stdout, "needs an approving review by alexlead-gds, not there yet: no approving review by alexlead-gds on \\#1") {
+		t.Errorf("before the review:\n%s", r.stdout)
+	}
+	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	r = s.run("", args...)
+	must(t, r, 0, "changes --pr after the review")
+	if !strings.Contains(r.stdout, "- [x] chris's temporary access") || !strings.Contains(r.stdout, "is approved by alexlead-gds") {
+		t.Errorf("after the review:\n%s", r.stdout)
+	}
+}

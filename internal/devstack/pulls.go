@@ -1,0 +1,126 @@
+package devstack
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/prodaccess/prodaccess/internal/fakegithub"
+)
+
+// MergeMethod is how GitHub merges a pull request.
+type MergeMethod string
+
+// Merge methods.
+const (
+	MergeCommit MergeMethod = "merge"  // a merge commit on the base branch
+	Squash      MergeMethod = "squash" // one new commit with the changes of all
+	Rebase      MergeMethod = "rebase" // each commit made again on the base branch
+)
+
+// PullCommit is one commit of a pull request: the files it writes (empty
+// content deletes a file), by whom.
+type PullCommit struct {
+	Files   map[string]string
+	Message string
+	Author  *fakegithub.User
+}
+
+// Pull is a pull request to make and merge.
+type Pull struct {
+	Repo     string // owner/name on the stand-in
+	Branch   string
+	Title    string
+	Author   *fakegithub.User
+	Commits  []PullCommit
+	Method   MergeMethod // "": leave it open, not merged
+	MergedBy *fakegithub.User
+	When     time.Time // when the first commit is made; the rest follow a minute apart
+}
+
+// MergePull makes a pull request the way people do on GitHub, in the git
+// repository at dir (on branch main), and tells the stand-in what GitHub
+// would know of it: its commits with their authors, and once merged by
+// Method, who merged it and the commits it put on main. It returns the
+// pull request; add reviews with gh.AddReview on its Commits' SHAs.
+func MergePull(dir string, gh *fakegithub.Server, p Pull) (*fakegithub.PullRequest, error) {
+	when := p.When
+	if when.IsZero() {
+		when = time.Now().Add(-time.Hour)
+	}
+	gh.Lock()
+	number := len(gh.Pulls[p.Repo]) + 1
+	gh.Unlock()
+	if _, err := Git(dir, "checkout", "-q", "-b", p.Branch, "main"); err != nil {
+		return nil, err
+	}
+	pr := &fakegithub.PullRequest{Head: p.Branch, Base: "main", Title: p.Title, Author: p.Author}
+	for i, c := range p.Commits {
+		if err := CommitAt(dir, c.Files, c.Message, when.Add(time.Duration(i)*time.Minute)); err != nil {
+			return nil, err
+		}
+		sha, err := revParse(dir, "HEAD")
+		if err != nil {
+			return nil, err
+		}
+		pr.Commits = append(pr.Commits, fakegithub.PullCommit{SHA: sha, Author: c.Author})
+	}
+	if _, err := Git(dir, "checkout", "-q", "main"); err != nil {
+		return nil, err
+	}
+	mergedAt := when.Add(time.Duration(len(p.Commits)+1) * time.Minute)
+	at := func(args ...string) error {
+		_, err := GitAt(dir, mergedAt, args...)
+		return err
+	}
+	switch p.Method {
+	case "":
+		return gh.AddPull(p.Repo, pr), nil
+	case MergeCommit:
+		if err := at("merge", "-q", "--no-ff", "-m", fmt.Sprintf("Merge pull request #%d from %s", number, p.Branch), p.Branch); err != nil {
+			return nil, err
+		}
+	case Squash:
+		if err := at("merge", "-q", "--squash", p.Branch); err != nil {
+			return nil, err
+		}
+		if err := at("commit", "-q", "-m", fmt.Sprintf("%s (#%d)", p.Title, number)); err != nil {
+			return nil, err
+		}
+	case Rebase:
+		base, err := revParse(dir, "main")
+		if err != nil {
+			return nil, err
+		}
+		if err := at("rebase", "-q", "--committer-date-is-author-date", "main", p.Branch); err != nil {
+			return nil, err
+		}
+		if err := at("checkout", "-q", "main"); err != nil {
+			return nil, err
+		}
+		if err := at("merge", "-q", "--ff-only", p.Branch); err != nil {
+			return nil, err
+		}
+		out, err := Git(dir, "rev-list", "--reverse", base+"..main")
+		if err != nil {
+			return nil, err
+		}
+		pr.BranchCommits = strings.Fields(out)
+	default:
+		return nil, fmt.Errorf("unknown merge method %q", p.Method)
+	}
+	sha, err := revParse(dir, "main")
+	if err != nil {
+		return nil, err
+	}
+	pr.MergeCommitSHA, pr.MergedAt, pr.MergedBy = sha, mergedAt, p.MergedBy
+	if pr.MergedBy == nil {
+		pr.MergedBy = p.Author
+	}
+	return gh.AddPull(p.Repo, pr), nil
+}
+
+func revParse(dir, rev string) (string, error) {
+	out, err := Git(dir, "rev-parse", rev)
+	return strings.TrimSpace(out), err
+}

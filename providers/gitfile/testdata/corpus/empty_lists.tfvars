@@ -1,0 +1,4 @@
+role_poweruser_user_arns = []
+role_user_user_arns = [
+  # nobody yet
+]
