@@ -155,17 +155,15 @@ type Proposal struct {
 	File  string // the person file changed
 	// Conditions are those of the rule the new entry answers to, if any.
 	Conditions []Condition
-	// Approver is the id of the person whose approving review grants
-	// the access, if any, and ApproverLogin their GitHub login.
-	Approver, ApproverLogin string
-	Notes                   []string
+	Notes      []string
 	// Changes are what the change does to access, on each day looked at.
 	Changes []*AccessChanges
 }
 
 // WriteProposalBody writes the description of the pull request: what it
-// changes, the rule's conditions and whether each is met, whose review
-// grants it, and what it does to access in the words of changes.
+// changes, the rule's conditions and whether each is met, what is still
+// to do, and what it does to access (and whose review is the approval) in
+// the words of changes.
 func WriteProposalBody(w io.Writer, p *Proposal) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s.\n\n", mdText(p.Title))
@@ -181,14 +179,6 @@ func WriteProposalBody(w io.Writer, p *Proposal) error {
 				state = "not met"
 			}
 			fmt.Fprintf(&b, "- **%s**: %s: %s\n", state, mdText(c.Text), mdText(c.Detail))
-		}
-	}
-	if p.Approver != "" {
-		b.WriteString("\n### Approval\n\n")
-		if p.ApproverLogin != "" {
-			fmt.Fprintf(&b, "The approving review of this pull request by %s (%s) is the approval; `approved_by` alone proves nothing. Their review is requested.\n", mdText(p.Approver), mdCode(p.ApproverLogin))
-		} else {
-			fmt.Fprintf(&b, "The approval is an approving review of this pull request by %s, whose file gives no GitHub login: add it, so that the review can be requested and proven.\n", mdText(p.Approver))
 		}
 	}
 	if len(p.Notes) > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -42,11 +43,12 @@ func (f *requestFlags) register(cmd *cobra.Command, o *options) {
 	fl := cmd.Flags()
 	fl.BoolVar(&f.dryRun, "dry-run", false, "check the change and print it as a diff; write nothing")
 	fl.BoolVar(&f.pr, "pr", false, "commit the change on a new branch, push it to origin and open a pull request (needs GITHUB_TOKEN)")
-	fl.StringVar(&f.repo, "repo", "", "with --pr: the people repository on GitHub, as owner/name (default: from origin's URL, else GITHUB_REPOSITORY)")
-	fl.StringVar(&f.base, "base", "", "with --pr: the branch the pull request goes into (default: the branch checked out)")
+	fl.StringVar(&f.repo, "repo", "", "with --pr: the people repository on GitHub, as owner/name (default: the configuration's people_repo, else origin's, else GITHUB_REPOSITORY)")
+	fl.StringVar(&f.base, "base", "", "with --pr: the branch the pull request goes into (default: the configuration's people_branch)")
 	fl.StringVar(&f.branch, "branch", "", "with --pr: the new branch (default: access/<id>-<day>)")
 	fl.StringSliceVar(&f.reviewers, "reviewer", nil, "with --pr: more GitHub logins to ask for a review")
 	fl.StringVar(&o.at, "at", "", "show what the change does to access on this day, YYYY-MM-DD (default: the days it takes effect)")
+	o.timeoutFlag(cmd)
 }
 
 // request is one change to one person file.
@@ -213,7 +215,12 @@ func (o *options) propose(req *request, f *requestFlags) error {
 
 	var pr *pullRequest
 	if f.pr && !f.dryRun {
-		if pr, err = o.preparePullRequest(src, st, req, f); err != nil {
+		ctx, cancel, err := o.runContext()
+		if err != nil {
+			return err
+		}
+		defer cancel()
+		if pr, err = o.preparePullRequest(ctx, src, st, req, f); err != nil {
 			return err
 		}
 	}
@@ -247,7 +254,7 @@ func (o *options) propose(req *request, f *requestFlags) error {
 		fmt.Fprintf(w, "Wrote %s. Nothing is committed: review it with git diff, then commit it and open a pull request, or run this again with --pr.\n", file)
 		return nil
 	}
-	return o.openPullRequest(pr, src, req, file, out, &model.Proposal{
+	return o.openPullRequest(o.run, pr, src, req, file, out, &model.Proposal{
 		Title: req.title, File: file, Conditions: conditions, Notes: notes, Changes: changes,
 	})
 }
@@ -396,7 +403,7 @@ var ownerName = regexp.MustCompile(`^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$`)
 // written: a token, an origin to push to, the repository on GitHub, who
 // is committing, a base branch that origin holds at HEAD, and a new
 // branch that does not exist there yet.
-func (o *options) preparePullRequest(src *requestSource, st *requestState, req *request, f *requestFlags) (*pullRequest, error) {
+func (o *options) preparePullRequest(ctx context.Context, src *requestSource, st *requestState, req *request, f *requestFlags) (*pullRequest, error) {
 	pr := &pullRequest{token: o.getenv("GITHUB_TOKEN"), repo: f.repo, base: f.base, branch: f.branch, reviewers: f.reviewers}
 	if pr.token == "" {
 		return nil, errors.New("GITHUB_TOKEN is not set: --pr opens the pull request through GitHub's API")
@@ -409,21 +416,16 @@ func (o *options) preparePullRequest(src *requestSource, st *requestState, req *
 		return nil, errors.New("the people repository has no origin to push the branch to")
 	}
 	if pr.repo == "" {
-		pr.repo = pr.remote.GitHubRepo()
+		pr.repo = o.peopleGitHubRepo(src.cfg, pr.remote)
 	}
 	if pr.repo == "" {
-		pr.repo = o.getenv("GITHUB_REPOSITORY")
-	}
-	if pr.repo == "" {
-		return nil, fmt.Errorf("origin %s is not on github.com: give the repository as --repo owner/name", pr.remote.URL())
+		return nil, fmt.Errorf("the people repository is not known on GitHub (origin is %s): set people_repo in %s, or give --repo owner/name", pr.remote.URL(), o.configPath)
 	}
 	if !ownerName.MatchString(pr.repo) {
 		return nil, fmt.Errorf("--repo: %q is not owner/name", pr.repo)
 	}
 	if pr.base == "" {
-		if pr.base, err = src.repo.CurrentBranch(); err != nil {
-			return nil, fmt.Errorf("%w: give the branch the pull request goes into as --base", err)
-		}
+		pr.base = src.cfg.PeopleBranch
 	}
 	if pr.branch == "" {
 		pr.branch = fmt.Sprintf("access/%s-%s", req.id, req.day(st))
@@ -449,8 +451,6 @@ func (o *options) preparePullRequest(src *requestSource, st *requestState, req *
 		name = email
 	}
 	pr.author = object.Signature{Name: name, Email: email, When: o.now()}
-	ctx, cancel := signalContext()
-	defer cancel()
 	heads, err := src.repo.RemoteBranches(ctx, pr.remote)
 	if err != nil {
 		return nil, err
@@ -472,7 +472,7 @@ func (o *options) preparePullRequest(src *requestSource, st *requestState, req *
 
 // openPullRequest commits the file on the new branch, pushes it and
 // opens the pull request, asking the approver (and --reviewer) to review.
-func (o *options) openPullRequest(pr *pullRequest, src *requestSource, req *request, file string, content []byte, prop *model.Proposal) error {
+func (o *options) openPullRequest(ctx context.Context, pr *pullRequest, src *requestSource, req *request, file string, content []byte, prop *model.Proposal) error {
 	w := o.stdout
 	message := req.title + "\n"
 	if len(req.summary) > 0 {
@@ -482,8 +482,6 @@ func (o *options) openPullRequest(pr *pullRequest, src *requestSource, req *requ
 	if err != nil {
 		return err
 	}
-	ctx, cancel := signalContext()
-	defer cancel()
 	if err := src.repo.PushBranch(ctx, pr.remote, pr.branch, pr.base); err != nil {
 		if derr := src.repo.DeleteBranch(pr.branch); derr != nil {
 			err = errors.Join(err, derr)
@@ -493,14 +491,10 @@ func (o *options) openPullRequest(pr *pullRequest, src *requestSource, req *requ
 	fmt.Fprintf(w, "Committed %s on branch %s (%s) and pushed it to %s.\n", file, pr.branch, sha[:12], pr.remote.URL())
 
 	var logins []string
-	if req.approver != "" {
-		prop.Approver = req.approver
-		if a := src.roster.Person(req.approver); a != nil {
-			prop.ApproverLogin = a.GitHub
-		}
-		if prop.ApproverLogin != "" {
-			logins = append(logins, prop.ApproverLogin)
-		}
+	approverLogin := ""
+	if a := src.roster.Person(req.approver); a != nil && a.GitHub != "" {
+		approverLogin = a.GitHub
+		logins = append(logins, approverLogin)
 	}
 	for _, l := range pr.reviewers {
 		if !slices.ContainsFunc(logins, func(x string) bool { return strings.EqualFold(x, l) }) {
@@ -514,7 +508,7 @@ func (o *options) openPullRequest(pr *pullRequest, src *requestSource, req *requ
 	if err := model.WriteProposalBody(&body, prop); err != nil {
 		return err
 	}
-	client, err := github.NewClient(o.getenv("GITHUB_API_URL"), pr.token, github.ClientOptions{Transport: o.transport()})
+	client, err := o.githubClient(src.cfg)
 	if err != nil {
 		return err
 	}
@@ -530,11 +524,8 @@ func (o *options) openPullRequest(pr *pullRequest, src *requestSource, req *requ
 		}
 		fmt.Fprintf(w, "Asked %s for a review.\n", strings.Join(logins, ", "))
 	}
-	switch {
-	case prop.Approver != "" && prop.ApproverLogin != "":
-		fmt.Fprintf(w, "The approving review of %s (%s) is the approval: the access is granted once it is given and the pull request merged.\n", prop.Approver, prop.ApproverLogin)
-	case prop.Approver != "":
-		fmt.Fprintf(w, "%s's file gives no GitHub login, so their review could not be requested: ask them to review it.\n", prop.Approver)
+	if req.approver != "" && approverLogin == "" {
+		fmt.Fprintf(w, "%s's file gives no GitHub login, so their review could not be requested: ask them to review it.\n", req.approver)
 	}
 	return nil
 }

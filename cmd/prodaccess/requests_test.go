@@ -505,7 +505,7 @@ func newPullRequestStack(t *testing.T) *pullRequestStack {
 	s.gh.Token = testToken
 	s.gh.AddUser("alex-gds", 101, true)
 	s.gh.AddUser("sam-gds", 102, true)
-	s.env = []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken,
+	s.env = []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "GITHUB_REPOSITORY=",
 		"GIT_AUTHOR_NAME=Chris Contractor", "GIT_AUTHOR_EMAIL=chris@example.gov.uk", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"}
 	return s
 }
@@ -546,7 +546,7 @@ func TestRequestPullRequest(t *testing.T) {
 		"Committed people/chris.yaml on branch " + branch + " (",
 		"Opened pull request #1: ",
 		"Asked alex-gds, sam-gds for a review.\n",
-		"The approving review of alex-lead (alex-gds) is the approval",
+		"needs an approving review by alex-gds",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
@@ -593,7 +593,7 @@ func TestRequestPullRequest(t *testing.T) {
 		"### The conditions of temporary-exception",
 		"- **met**: supervision by a production cleared person (with permanent access) on each day: supervisor sam-senior has permanent access on every day of " + from + " to " + to,
 		"- **met**: agreement from the person that they will only use the access while supervised: agreed: true",
-		"The approving review of this pull request by alex-lead (`alex-gds`) is the approval",
+		"- [ ] chris's temporary access " + from + " to " + to + " (Search migration) needs an approving review by alex-gds",
 		"**chris** (Chris Contractor) gains temporary supervised access until " + to,
 		"  - github-production add: `chris-gds`",
 	} {
@@ -629,7 +629,7 @@ func pullRequestRefusals(t *testing.T, s *pullRequestStack) {
 		}
 	}
 	check("no token", []string{"GITHUB_TOKEN="}, "GITHUB_TOKEN is not set: --pr opens the pull request through GitHub's API")
-	check("no repository", nil, "is not on github.com: give the repository as --repo owner/name", shift[:len(shift)-2]...)
+	check("no repository", nil, "the people repository is not known on GitHub (origin is "+s.origin+"): set people_repo in prodaccess.yaml, or give --repo owner/name", shift[:len(shift)-2]...)
 	check("no author", []string{"GIT_AUTHOR_EMAIL="}, "git config user.email is not set: the commit must say who made it")
 	check("a bad branch name", nil, `"access/x..y" is not a branch name`, append(slices.Clone(shift), "--branch", "access/x..y")...)
 	check("a bad reviewer", nil, `--reviewer: "not a login" is not a GitHub login`, append(slices.Clone(shift), "--reviewer", "not a login")...)

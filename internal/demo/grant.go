@@ -15,7 +15,7 @@ import (
 // anything is written), then with a lead, which opens the pull request
 // and asks the lead for the review that grants it.
 func demoGrant(repo string, gh *fakegithub.Server, today model.Day, say func(string, ...any), cmd func(...string) error) error {
-	const who, peopleRepo = "femi-probation", "alphagov/govuk-people"
+	const who = "femi-probation"
 	origin := repo + "-origin.git"
 	for _, args := range [][]string{
 		{"init", "-q", "--bare", "-b", "main", origin},
@@ -32,7 +32,7 @@ func demoGrant(repo string, gh *fakegithub.Server, today model.Day, say func(str
 	from, to := today.String(), (today + 13).String()
 	grant := func(approver string) []string {
 		return []string{"grant", who, "--from", from, "--to", to, "--approver", approver, "--supervisor", "sam-senior",
-			"--reason", "On call cover while probation is signed off", "--pr", "--repo", peopleRepo}
+			"--reason", "On call cover while probation is signed off", "--pr"}
 	}
 	say("Asking for access: %s needs a temporary exception for two weeks, and asks for it with one command", who)
 	fmt.Println("First with sam-senior as approver, who is a developer: refused before anything is written.")
@@ -44,6 +44,9 @@ func demoGrant(repo string, gh *fakegithub.Server, today model.Day, say func(str
 		return err
 	}
 	for _, pr := range gh.OpenPulls(peopleRepo) {
+		if !strings.HasPrefix(pr.Head, "access/"+who+"-") {
+			continue
+		}
 		say("pull request %s#%d: %s (review requested from %s)", peopleRepo, pr.Number, pr.Title, strings.Join(pr.RequestedReviewers, ", "))
 		fmt.Println(pr.Body)
 		diff, err := devstack.Git(origin, "diff", "main", pr.Head)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os/exec"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -20,18 +19,6 @@ import (
 // A change to a person file is proposed on a branch of its own: one
 // commit on top of HEAD, made without touching HEAD, the index or the
 // working tree, and pushed to origin, never to the base branch.
-
-// CurrentBranch returns the branch HEAD is on.
-func (r *PeopleRepo) CurrentBranch() (string, error) {
-	ref, err := r.repo.Reference(plumbing.HEAD, false)
-	if err != nil {
-		return "", fmt.Errorf("read HEAD of the people repository: %w", err)
-	}
-	if ref.Type() != plumbing.SymbolicReference || !ref.Target().IsBranch() {
-		return "", errors.New("HEAD of the people repository is not on a branch")
-	}
-	return ref.Target().Short(), nil
-}
 
 // Author returns the name and email of the person committing here, as
 // git would record them: GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL, else
@@ -215,16 +202,6 @@ func (r *PeopleRepo) PushBranch(ctx context.Context, o *Remote, branch, base str
 		return fmt.Errorf("push %s to %s: %w", branch, o.URL(), o.scrub(err))
 	}
 	return nil
-}
-
-var gitHubRemote = regexp.MustCompile(`^(?:https://(?:[^@/]+@)?github\.com/|git@github\.com:|ssh://git@github\.com/)([A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$`)
-
-// GitHubRepo is the owner/name of a remote on github.com, or "".
-func (o *Remote) GitHubRepo() string {
-	if m := gitHubRemote.FindStringSubmatch(o.url); m != nil {
-		return m[1]
-	}
-	return ""
 }
 
 // RelPath joins a folder of the repository and a file name.

@@ -106,17 +106,3 @@ func TestCommitFile(t *testing.T) {
 		t.Errorf("pushed content %q", got)
 	}
 }
-
-func TestRemoteGitHubRepo(t *testing.T) {
-	for url, want := range map[string]string{
-		"https://github.com/alphagov/govuk-people.git": "alphagov/govuk-people",
-		"git@github.com:alphagov/govuk-people.git":     "alphagov/govuk-people",
-		"ssh://git@github.com/alphagov/people":         "alphagov/people",
-		"https://ghe.example.com/alphagov/people.git":  "",
-		"/srv/git/people.git":                          "",
-	} {
-		if got := (&Remote{url: url}).GitHubRepo(); got != want {
-			t.Errorf("%s: %q, want %q", url, got, want)
-		}
-	}
-}
