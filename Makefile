@@ -38,6 +38,7 @@ fuzz:
 	$(GO) test ./providers/github -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/github -run '^$$' -fuzz '^FuzzParseLinks$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/github -run '^$$' -fuzz '^FuzzTransport$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./model -run '^$$' -fuzz '^FuzzEditApply$$' -fuzztime $(FUZZTIME)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

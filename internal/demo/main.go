@@ -274,6 +274,9 @@ func run(bin, peopleDir string, keep bool) error {
 	if err := cmd("secrets", "status"); err != nil {
 		return err
 	}
+	if err := demoGrant(repo, gh, today, say, cmd); err != nil {
+		return err
+	}
 	if _, err := exec.LookPath("gpg"); err != nil {
 		fmt.Println("(gpg is not installed: the demo stops before re-encrypting)")
 		return nil
