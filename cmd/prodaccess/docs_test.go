@@ -273,34 +273,26 @@ func TestEveryCommandAndFlagIsDocumented(t *testing.T) {
 }
 
 func TestMentions(t *testing.T) {
+	command, flag := mentions, mentionsFlag
 	tests := []struct {
-		text, path string
-		want       bool
+		match     func(text, s string) bool
+		text, arg string
+		want      bool
 	}{
-		{"run `prodaccess audit at 2021-03-15`", "prodaccess audit at", true},
-		{"run prodaccess audit\nat DAY", "prodaccess audit at", true},
-		{"run `prodaccess audit attach`", "prodaccess audit at", false},
-		{"`prodaccess who-knows`", "prodaccess who", false},
-		{"`prodaccess explain ID`", "prodaccess who", false},
+		{command, "run `prodaccess audit at 2021-03-15`", "prodaccess audit at", true},
+		{command, "run prodaccess audit\nat DAY", "prodaccess audit at", true},
+		{command, "run `prodaccess audit attach`", "prodaccess audit at", false},
+		{command, "`prodaccess who-knows`", "prodaccess who", false},
+		{command, "`prodaccess explain ID`", "prodaccess who", false},
+		{flag, "with `--to DAY`", "to", true},
+		{flag, "`--to=HEAD`", "to", true},
+		{flag, "`--to-do`", "to", false},
+		{flag, "`--top`", "to", false},
+		{flag, "----to", "to", false},
 	}
 	for _, tt := range tests {
-		if got := mentions(tt.text, tt.path); got != tt.want {
-			t.Errorf("mentions(%q, %q) = %v, want %v", tt.text, tt.path, got, tt.want)
-		}
-	}
-	flags := []struct {
-		text, name string
-		want       bool
-	}{
-		{"with `--to DAY`", "to", true},
-		{"`--to=HEAD`", "to", true},
-		{"`--to-do`", "to", false},
-		{"`--top`", "to", false},
-		{"----to", "to", false},
-	}
-	for _, tt := range flags {
-		if got := mentionsFlag(tt.text, tt.name); got != tt.want {
-			t.Errorf("mentionsFlag(%q, %q) = %v, want %v", tt.text, tt.name, got, tt.want)
+		if got := tt.match(tt.text, tt.arg); got != tt.want {
+			t.Errorf("%q in %q: got %v, want %v", tt.arg, tt.text, got, tt.want)
 		}
 	}
 }
