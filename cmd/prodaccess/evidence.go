@@ -234,3 +234,21 @@ func (s *source) evidence() (map[string]*model.CommitEvidence, error) {
 	s.notes = known
 	return known, nil
 }
+
+// liveWorld loads the committed configuration and person files and the
+// GitHub client, for a command that cannot do without GitHub; need says
+// what for, in the error when GITHUB_TOKEN is not set.
+func (o *options) liveWorld(need string) (*world, *gitfile.PeopleRepo, *github.Client, error) {
+	w, repo, err := o.loadDecisions()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	client, err := o.githubClient(w.cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if client == nil {
+		return nil, nil, nil, fmt.Errorf("GITHUB_TOKEN is not set; it is needed %s", need)
+	}
+	return w, repo, client, nil
+}

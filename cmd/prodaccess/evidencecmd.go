@@ -43,16 +43,9 @@ requests: read.`,
 				return err
 			}
 			defer cancel()
-			w, repo, err := o.loadDecisions()
+			w, repo, client, err := o.liveWorld("to look up pull requests and reviews")
 			if err != nil {
 				return err
-			}
-			client, err := o.githubClient(w.cfg)
-			if err != nil {
-				return err
-			}
-			if client == nil {
-				return fmt.Errorf("GITHUB_TOKEN is not set; it is needed to look up pull requests and reviews")
 			}
 			origin, err := repo.Origin(o.getenv("GITHUB_TOKEN"))
 			if err != nil {

@@ -90,16 +90,9 @@ func (o *options) validateLive() error {
 		return err
 	}
 	defer cancel()
-	w, repo, err := o.loadDecisions()
+	w, repo, client, err := o.liveWorld("for --live")
 	if err != nil {
 		return err
-	}
-	client, err := o.githubClient(w.cfg)
-	if err != nil {
-		return err
-	}
-	if client == nil {
-		return fmt.Errorf("--live needs GITHUB_TOKEN")
 	}
 	before := len(w.warnings)
 	if err := o.gatherEvidence(ctx, w, repo, client); err != nil {
