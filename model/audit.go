@@ -45,6 +45,12 @@ type TimelineEvent struct {
 	Commit *Commit `json:"commit,omitempty"`
 	Rule   string  `json:"rule,omitempty"`
 	Detail string  `json:"detail"`
+	// RenamedFrom is the id before a rename (cause renamed).
+	RenamedFrom string `json:"renamed_from,omitempty"`
+	// Written names, for a change the passing of time brings, the commits
+	// (by pull request where known) that wrote the fact behind it, such
+	// as "grant 2026-11-16: added in #15, shortened in #16".
+	Written string `json:"written,omitempty"`
 }
 
 // Timeline is the history of production access on a branch.
@@ -54,6 +60,10 @@ type Timeline struct {
 	To      Day             `json:"to"`
 	Commits int             `json:"commits"` // commits read
 	Events  []TimelineEvent `json:"events"`
+	// People holds each person the history names as their last valid
+	// file had them, for reports that show names and teams; it is not
+	// part of the JSON.
+	People map[string]*Person `json:"-"`
 }
 
 // WriteTimeline writes the timeline for people to read.
@@ -70,23 +80,38 @@ func WriteTimeline(w io.Writer, t *Timeline) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DAY\tPERSON\tCHANGE\tCAUSE")
 	for _, e := range t.Events {
-		change := fmt.Sprintf("%s -> %s", e.From, e.To)
-		var cause string
-		switch e.Cause {
-		case CauseRule:
-			cause = fmt.Sprintf("rule %s: %s", e.Rule, e.Detail)
-		case CauseCommit:
-			cause = e.Commit.String()
-		case CauseRename:
-			change = e.To.String()
-			cause = fmt.Sprintf("%s; %s", e.Commit, e.Detail)
-		case CauseInvalid:
-			change = "-"
-			cause = fmt.Sprintf("%s did not validate, so the state before it held: %s", e.Commit, e.Detail)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Day, orDash(e.Person), change, cause)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Day, orDash(e.Person), e.ChangeText(), e.CauseText())
 	}
 	return tw.Flush()
+}
+
+// ChangeText is the change of level an event records, as people read it.
+func (e *TimelineEvent) ChangeText() string {
+	switch e.Cause {
+	case CauseRename:
+		return e.To.String()
+	case CauseInvalid:
+		return "-"
+	}
+	return fmt.Sprintf("%s -> %s", e.From, e.To)
+}
+
+// CauseText is why an event happened, as people read it.
+func (e *TimelineEvent) CauseText() string {
+	switch e.Cause {
+	case CauseRule:
+		if e.Written != "" {
+			return fmt.Sprintf("rule %s: %s (%s)", e.Rule, e.Detail, e.Written)
+		}
+		return fmt.Sprintf("rule %s: %s", e.Rule, e.Detail)
+	case CauseCommit:
+		return e.Commit.String()
+	case CauseRename:
+		return fmt.Sprintf("%s; %s", e.Commit, e.Detail)
+	case CauseInvalid:
+		return fmt.Sprintf("%s did not validate, so the state before it held: %s", e.Commit, e.Detail)
+	}
+	return e.Detail
 }
 
 // AuditAt is who had access on a day, and from which commit that is known.

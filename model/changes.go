@@ -40,6 +40,35 @@ type AccessChanges struct {
 	// Problems are those of the files at To: the people they concern are
 	// granted nothing.
 	Problems Problems `json:"problems"`
+	// Approvals are the entries the change writes that need a lead's
+	// approving review of the pull request, and whose.
+	Approvals []ApprovalNeed `json:"approvals"`
+}
+
+// ApprovalNeed is one entry a change writes, and the review it needs.
+type ApprovalNeed struct {
+	Entry EntryRef `json:"entry"`
+	// Login is the GitHub login of the approver the entry names; empty
+	// when their file gives none, and no review can then prove it.
+	Login string `json:"approver_login,omitempty"`
+	// Checked is true when the pull request's reviews were read; then
+	// Approved says whether the approval is there, and Missing what is not.
+	Checked  bool     `json:"checked"`
+	Approved bool     `json:"approved"`
+	Missing  []string `json:"missing,omitempty"`
+}
+
+// Sentence says in words what the entry needs and whether it has it.
+func (a ApprovalNeed) Sentence() string {
+	switch {
+	case a.Login == "":
+		return fmt.Sprintf("%s needs an approving review by %s, whose person file gives no GitHub login: add it, or no review can count", a.Entry, a.Entry.ApprovedBy)
+	case !a.Checked:
+		return fmt.Sprintf("%s needs an approving review by %s", a.Entry, a.Login)
+	case a.Approved:
+		return fmt.Sprintf("%s is approved by %s", a.Entry, a.Login)
+	}
+	return fmt.Sprintf("%s needs an approving review by %s, not there yet: %s", a.Entry, a.Login, strings.Join(a.Missing, "; "))
 }
 
 // CommentMarker starts the pull-request comment, so that a workflow finds
@@ -127,6 +156,25 @@ func WriteAccessChanges(w io.Writer, c *AccessChanges, markdown bool) error {
 				} else {
 					fmt.Fprintf(w, "%s%s %s: %s\n", indent, t.Target, t.Action, t.Subject)
 				}
+			}
+		}
+	}
+	if len(c.Approvals) > 0 {
+		if markdown {
+			fmt.Fprintf(w, "\n### Approvals this change needs\n\nMerging grants these only with the approving review named: the review is the approval.\n\n")
+		} else {
+			fmt.Fprintf(w, "\nApprovals this change needs (the review is the approval):\n")
+		}
+		for _, a := range c.Approvals {
+			mark := "  "
+			if markdown {
+				mark = "- [ ] "
+				if a.Checked && a.Approved {
+					mark = "- [x] "
+				}
+				fmt.Fprintf(w, "%s%s\n", mark, mdText(a.Sentence()))
+			} else {
+				fmt.Fprintf(w, "%s%s\n", mark, a.Sentence())
 			}
 		}
 	}

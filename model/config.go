@@ -101,7 +101,29 @@ type Target struct {
 	// SecretGlobs for the default).
 	Secrets []SecretGlob
 
+	// ChildTeams are the child teams (github-team) whose members may hold
+	// the team's access without being entitled to it. A member through any
+	// other child team who is not entitled is an error.
+	ChildTeams []ChildTeam
+
 	Pos Pos
+}
+
+// ChildTeam is a child team whose members may keep the parent team's
+// access, and why.
+type ChildTeam struct {
+	Team   string // the child team's slug
+	Reason string
+}
+
+// ListedChildTeam returns the child_teams entry for the team slug, or nil.
+func (t *Target) ListedChildTeam(slug string) *ChildTeam {
+	for i := range t.ChildTeams {
+		if strings.EqualFold(t.ChildTeams[i].Team, slug) {
+			return &t.ChildTeams[i]
+		}
+	}
+	return nil
 }
 
 // Includes reports whether the target gives access at level l.
@@ -191,10 +213,33 @@ func (c *Config) Target(name string) *Target {
 }
 
 var (
-	githubSlug    = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
-	githubRepoRef = regexp.MustCompile(`^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$`)
-	githubURL     = regexp.MustCompile(`^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$`)
+	githubSlug     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
+	githubRepoName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	githubURL      = regexp.MustCompile(`^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$`)
 )
+
+// ValidGitHubSlug reports whether s can be a GitHub organisation or team
+// slug.
+func ValidGitHubSlug(s string) bool {
+	return len(s) <= slugShape.maxLength && githubSlug.MatchString(s)
+}
+
+// ownerNamePattern is what SplitGitHubRepo accepts, for editors: it does
+// not say that the owner is at most 39 characters, nor that the name is
+// not . or ..
+var ownerNamePattern = regexp.MustCompile(strings.TrimSuffix(loginPattern.String(), "$") + "/" + strings.TrimPrefix(githubRepoName.String(), "^"))
+
+// SplitGitHubRepo splits "owner/name" and reports whether both parts
+// follow GitHub's rules: the owner a login, the name letters, digits, '.',
+// '-' and '_', and neither "." nor "..", which would climb out of the
+// repository in an API path.
+func SplitGitHubRepo(s string) (owner, name string, ok bool) {
+	owner, name, found := strings.Cut(s, "/")
+	if !found || !ValidGitHubLogin(owner) || !githubRepoName.MatchString(name) || name == "." || name == ".." {
+		return "", "", false
+	}
+	return owner, name, true
+}
 
 // ParseConfig reads prodaccess.yaml strictly. file is the name used in
 // problems. Every problem is returned at once, as Problems, together with
@@ -213,32 +258,26 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 }
 
 func (d *decoder) config(root *yaml.Node, c *Config) {
-	d.mapping(root, "", "the configuration", []field{
-		{name: "people", read: func(n *yaml.Node, path string) {
-			if v, ok := d.text(n, path); ok {
-				c.People = v
+	d.mapping(root, "", "the configuration", d.configFields(c))
+}
+
+// configTable is the fields of the configuration, for the schema.
+func configTable() []field { return new(decoder).configFields(DefaultConfig()) }
+
+// configFields are the fields of the configuration, read into c.
+func (d *decoder) configFields(c *Config) []field {
+	return []field{
+		d.textField("people", false, peopleShape, &c.People, nil),
+		d.textField("people_repo", false, peopleRepoShape, &c.PeopleRepo, func(n *yaml.Node, path, v string) bool {
+			if _, _, ok := SplitGitHubRepo(v); !ok {
+				d.problem(n, path, "%q is not a GitHub repository owner/name", v)
+				return false
 			}
-		}},
-		{name: "people_repo", read: func(n *yaml.Node, path string) {
-			if v, ok := d.text(n, path); ok {
-				if !githubRepoRef.MatchString(v) || strings.HasSuffix(v, "/.") || strings.HasSuffix(v, "/..") {
-					d.problem(n, path, "%q is not a GitHub repository owner/name", v)
-					return
-				}
-				c.PeopleRepo = v
-			}
-		}},
-		{name: "people_branch", read: func(n *yaml.Node, path string) {
-			if v, ok := d.text(n, path); ok {
-				c.PeopleBranch = v
-			}
-		}},
-		{name: "keys", read: func(n *yaml.Node, path string) {
-			if v, ok := d.text(n, path); ok {
-				c.Keys = v
-			}
-		}},
-		{name: "timezone", read: func(n *yaml.Node, path string) {
+			return true
+		}),
+		d.textField("people_branch", false, peopleBranchShape, &c.PeopleBranch, nil),
+		d.textField("keys", false, keysShape, &c.Keys, nil),
+		{name: "timezone", is: timezoneShape, read: func(n *yaml.Node, path string) {
 			v, ok := d.text(n, path)
 			if !ok {
 				return
@@ -250,26 +289,13 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 			}
 			c.Timezone, c.Location = v, loc
 		}},
-		{name: "policy", read: func(n *yaml.Node, path string) {
-			d.mapping(n, path, "the policy", []field{
-				{name: "shadow_shifts_required", read: d.intInto(&c.Policy.ShadowShiftsRequired, 0, 10)},
-				{name: "absence_limit_days", read: d.intInto(&c.Policy.AbsenceLimitDays, 1, 3660)},
-				{name: "max_temporary_days", read: d.intInto(&c.Policy.MaxTemporaryDays, 1, 3660)},
-				{name: "evidence", read: enumInto(d, &c.Policy.Evidence, EvidenceRequired, EvidenceWarn, EvidenceOff)},
-			})
+		{name: "policy", is: policyShape, read: func(n *yaml.Node, path string) {
+			d.mapping(n, path, "the policy", d.policyFields(&c.Policy))
 		}},
-		{name: "safety", read: func(n *yaml.Node, path string) {
-			d.mapping(n, path, "the safety limits", []field{
-				{name: "max_removal_fraction", read: func(n *yaml.Node, path string) {
-					if v, ok := d.fraction(n, path); ok {
-						c.Safety.MaxRemovalFraction = v
-					}
-				}},
-				{name: "manual_window_days", read: d.intInto(&c.Safety.ManualWindowDays, 1, 90)},
-				{name: "max_revocation_wait", read: d.durationInto(&c.Safety.MaxRevocationWait, time.Hour, 90*24*time.Hour)},
-			})
+		{name: "safety", is: safetyShape, read: func(n *yaml.Node, path string) {
+			d.mapping(n, path, "the safety limits", d.safetyFields(&c.Safety))
 		}},
-		{name: "targets", read: func(n *yaml.Node, path string) {
+		{name: "targets", is: targetsShape, read: func(n *yaml.Node, path string) {
 			seen := map[string]int{}
 			d.list(n, path, func(_ int, item *yaml.Node, path string) {
 				t, ok := d.target(item, path)
@@ -284,10 +310,104 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 				c.Targets = append(c.Targets, t)
 			})
 		}},
-	})
+	}
 }
 
-func (d *decoder) intInto(dst *int, lo, hi int) func(*yaml.Node, string) {
+func policyTable() []field { return new(decoder).policyFields(new(Policy)) }
+
+func (d *decoder) policyFields(p *Policy) []field {
+	return []field{
+		{name: "shadow_shifts_required", is: shadowShiftsShape, read: d.intInto(&p.ShadowShiftsRequired, shadowShiftsShape)},
+		{name: "absence_limit_days", is: absenceLimitShape, read: d.intInto(&p.AbsenceLimitDays, absenceLimitShape)},
+		{name: "max_temporary_days", is: maxTemporaryShape, read: d.intInto(&p.MaxTemporaryDays, maxTemporaryShape)},
+		enumField(d, "evidence", false, evidenceShape, &p.Evidence),
+	}
+}
+
+func safetyTable() []field { return new(decoder).safetyFields(new(Safety)) }
+
+func (d *decoder) safetyFields(s *Safety) []field {
+	return []field{
+		{name: "max_removal_fraction", is: removalFractionShape, read: func(n *yaml.Node, path string) {
+			if v, ok := d.fraction(n, path, removalFractionShape); ok {
+				s.MaxRemovalFraction = v
+			}
+		}},
+		{name: "manual_window_days", is: manualWindowShape, read: d.intInto(&s.ManualWindowDays, manualWindowShape)},
+		{name: "max_revocation_wait", is: revocationWaitShape, read: d.durationInto(&s.MaxRevocationWait, time.Hour, 90*24*time.Hour)},
+	}
+}
+
+// The shapes of the values in the configuration.
+var (
+	peopleShape     = text("The folder of person files, relative to this file's folder.")
+	peopleRepoShape = textMatching(ownerNamePattern, 0,
+		"a GitHub repository owner/name", "The people repository on GitHub (owner/name), where the evidence of approvals is looked up; by default the repository's origin when that is on GitHub.")
+	peopleBranchShape = text("The branch of the people repository that pull requests are merged into (default main).")
+	keysShape         = text("The folder of public keys (<id>.asc), relative to this file's folder.")
+	timezoneShape     = text("The policy time zone, an IANA name such as Europe/London: dates in person files are days there.")
+	policyShape       = mappingOf(policyTable, "The parameters of the written rules.")
+	safetyShape       = mappingOf(safetyTable, "The limits checked before any change is applied.")
+
+	shadowShiftsShape    = integerIn(0, 10, "Shadow shifts before supervised access (the rules say two).")
+	absenceLimitShape    = integerIn(1, 3660, "An absence longer than this many days revokes access on the next day (the rules say six weeks: 42).")
+	maxTemporaryShape    = integerIn(1, 3660, "The longest a temporary_access entry may last, in days.")
+	evidenceShape        = oneOf("Whether an approval must be proven by a review of the pull request that wrote it: required (an unproven entry grants nothing), warn (it grants, and reports flag it; the default) or off.", EvidenceRequired, EvidenceWarn, EvidenceOff)
+	removalFractionShape = numberIn(0, 1, "Refuse a plan that removes more than this share of a target's current members.")
+	manualWindowShape    = integerIn(1, 90, "How many days a change to a manual target stays listed after the day it happens (default 7), so that a run that fails on that day does not lose it.")
+	revocationWaitShape  = textMatching(regexp.MustCompile(`^([0-9]+h([0-9]+m)?|[0-9]+m)$`), 0, "a duration in hours and minutes such as 48h or 36h30m",
+		"How long a revocation may wait in an open pull request before plan and apply fail, from 1h to 2160h (default 48h).")
+
+	targetsShape = listOf(&shape{kind: kindMapping, fields: targetTable, rules: targetRules,
+		doc: "One system that production access means."}, "The systems that production access means.")
+	targetNameShape = textMatching(idPattern, 64, "a valid target name: lower-case letters and digits in words joined by single hyphens",
+		"The target's name, unique in this file.")
+	targetTypeShape = oneOf("How the target is read and changed.", GitHubTeam, FileTarget, Manual)
+	slugShape       = textMatching(githubSlug, 255, "a GitHub organisation or team slug", "")
+	orgShape        = slugShape.withDoc("github-team: the organisation.")
+	teamShape       = slugShape.withDoc("github-team: the team's slug.")
+	repoShape       = text("file: the repository, a git URL or a local path.")
+	githubRepoShape = textMatching(ownerNamePattern, 0, "owner/name", "file: owner/name where pull requests are opened; derived from repo when it is a GitHub URL.")
+	childTeamsShape = listOf(mappingOf(childTeamTable, "A child team whose members may hold the team's access without being entitled to it, and why."),
+		"github-team: child teams whose members may keep the access; a member through any other child team who is not entitled is an error.")
+	childTeamShape    = slugShape.withDoc("The child team's slug.")
+	childReasonShape  = text("Why its members may keep the access.")
+	branchShape       = text("file: the base branch (default main).")
+	pathShape         = text("file: the file, a path inside the repository.")
+	formatShape       = oneOf("file: the layout of the file.", GPGRecipients, GPGID, YAMLList, TFVarsList)
+	keyShape          = text("file, yaml-list and tfvars-list formats: the key or Terraform variable that holds the list.")
+	instructionsShape = text("manual: what a person must do by hand.")
+	recordShape       = mappingOf(recordTable, "manual: the file that records who holds the access (one identity a line), changed through a pull request that is the ticket for the work done by hand.")
+	recordRepoShape   = text("The repository of the record, a git URL or a local path.")
+	recordGitHubShape = githubRepoShape.withDoc("owner/name where the record's pull requests are opened; derived from repo when it is a GitHub URL.")
+	recordBranchShape = text("The base branch (default main).")
+	recordPathShape   = text("The record file, a path inside the repository.")
+	recordFormatShape = oneOf("The record's layout: lines, one identity a line.", Lines)
+	ownersShape       = &shape{kind: kindList, items: textMatching(ownerPattern, 0, "a GitHub login, or a team written as org/team", ""), minItems: 1,
+		with: []string{"record"}, doc: "manual with a record: GitHub logins, and teams of the record repository's owner written org/team, asked to review its pull requests."}
+	keepShape    = listOf(text(""), "Entries that are not people (such as a server's key): never removed.")
+	secretsShape = listOf(mappingOf(secretTable, "Files that hold secrets, and how they are encrypted."),
+		"file, gpg-recipients and gpg-id formats: the secrets encrypted to the target's recipients (default for gpg-id: the pass store's *.gpg files).")
+	levelsShape = &shape{kind: kindList, items: oneOf("", TemporarySupervised.String(), Supervised.String(), Permanent.String()),
+		minItems: 1, unique: true, doc: "The levels the target includes (default all three)."}
+)
+
+// targetRules say which fields each type of target uses and requires, and
+// what the format of a file target needs.
+var targetRules = []rule{
+	{field: "type", values: []string{string(GitHubTeam)}, require: []string{"org", "team"},
+		only: []string{"name", "type", "levels", "org", "team", "keep", "child_teams"}},
+	{field: "type", values: []string{string(FileTarget)}, require: []string{"repo", "path", "format"},
+		only: []string{"name", "type", "levels", "repo", "github_repo", "branch", "path", "format", "key", "keep", "secrets"}},
+	{field: "type", values: []string{string(Manual)}, require: []string{"instructions"},
+		only: []string{"name", "type", "levels", "instructions", "record", "owners", "keep"}},
+	{field: "format", values: []string{string(YAMLList), string(TFVarsList)}, require: []string{"key"}, why: "the key that holds the list"},
+	{field: "format", values: []string{string(YAMLList), string(TFVarsList)}, refuse: []string{"secrets"},
+		why: ": only gpg-recipients and gpg-id targets hold secrets"},
+	{field: "format", values: []string{string(GPGRecipients), string(GPGID)}, refuse: []string{"key"}},
+}
+
+func (d *decoder) intInto(dst *int, is *shape) func(*yaml.Node, string) {
 	return func(n *yaml.Node, path string) {
 		s, ok := d.scalar(n, path)
 		if !ok {
@@ -298,84 +418,64 @@ func (d *decoder) intInto(dst *int, lo, hi int) func(*yaml.Node, string) {
 			d.problem(n, path, "expected a whole number written in decimal digits without quotes, found %q", s)
 			return
 		}
-		if v < lo || v > hi {
-			d.problem(n, path, "%d is out of range: it must be from %d to %d", v, lo, hi)
+		if float64(v) < is.min || float64(v) > is.max {
+			d.problem(n, path, "%d is out of range: it must be from %d to %d", v, int(is.min), int(is.max))
 			return
 		}
 		*dst = v
 	}
 }
 
-// durationInto reads a duration such as 48h or 36h30m, from lo to hi.
-func (d *decoder) durationInto(dst *time.Duration, lo, hi time.Duration) func(*yaml.Node, string) {
-	return func(n *yaml.Node, path string) {
-		s, ok := d.text(n, path)
-		if !ok {
-			return
-		}
-		v, err := time.ParseDuration(s)
-		if err != nil || strings.ContainsAny(s, "+-") {
-			d.problem(n, path, "expected a duration in hours and minutes such as 48h or 36h30m, found %q", s)
-			return
-		}
-		if v < lo || v > hi {
-			d.problem(n, path, "%s is out of range: it must be from %s to %s", s, hoursText(lo), hoursText(hi))
-			return
-		}
-		*dst = v
-	}
-}
-
-// hoursText writes a whole number of hours as 48h.
-func hoursText(v time.Duration) string { return strconv.Itoa(int(v/time.Hour)) + "h" }
-
-func (d *decoder) fraction(n *yaml.Node, path string) (float64, bool) {
+func (d *decoder) fraction(n *yaml.Node, path string, is *shape) (float64, bool) {
 	s, ok := d.scalar(n, path)
 	if !ok {
 		return 0, false
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if !plain(n) || err != nil || v < 0 || v > 1 || strings.ContainsAny(s, "xXeEnN_") {
-		d.problem(n, path, "expected a fraction from 0 to 1 such as 0.25, found %q", s)
+	if !plain(n) || err != nil || v < is.min || v > is.max || strings.ContainsAny(s, "xXeEnN_") {
+		d.problem(n, path, "expected a fraction from %g to %g such as 0.25, found %q", is.min, is.max, s)
 		return 0, false
 	}
 	return v, true
 }
 
-func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
-	t := Target{Pos: Pos{n.Line, n.Column}, Branch: "main"}
-	present := map[string]*yaml.Node{}
-	str := func(dst *string) func(*yaml.Node, string) {
-		return func(n *yaml.Node, path string) {
+// targetTable is the fields of a target, for the schema.
+func targetTable() []field {
+	return new(decoder).targetFields(new(Target), map[string]*yaml.Node{}, new(*yaml.Node), new(childTeamNodes))
+}
+
+// childTeamNodes are where each of a target's child teams is named.
+type childTeamNodes struct {
+	nodes []*yaml.Node
+	paths []string
+}
+
+// targetFields are the fields of a target, read into t; present records
+// the value of each field and keep entry given, levels the value of
+// levels, and children where each child team is named.
+func (d *decoder) targetFields(t *Target, present map[string]*yaml.Node, levels **yaml.Node, children *childTeamNodes) []field {
+	str := func(name string, is *shape, dst *string) field {
+		return field{name: name, is: is, read: func(n *yaml.Node, path string) {
 			if v, ok := d.text(n, path); ok {
 				*dst = v
 			}
-		}
+		}}
 	}
-	var levelsNode *yaml.Node
-	fields := []field{
-		{name: "name", required: true, read: func(n *yaml.Node, path string) {
-			if v, ok := d.text(n, path); ok {
-				if !ValidID(v) {
-					d.problem(n, path, "%q is not a valid target name: lower-case letters and digits in words joined by single hyphens", v)
-					return
-				}
-				t.Name = v
-			}
-		}},
-		{name: "type", required: true, read: enumInto(d, &t.Type, GitHubTeam, FileTarget, Manual)},
-		{name: "org", read: str(&t.Org)},
-		{name: "team", read: str(&t.Team)},
-		{name: "repo", read: str(&t.Repo)},
-		{name: "github_repo", read: str(&t.GitHubRepo)},
-		{name: "branch", read: str(&t.Branch)},
-		{name: "path", read: str(&t.Path)},
-		{name: "format", read: enumInto(d, &t.Format, GPGRecipients, GPGID, YAMLList, TFVarsList)},
-		{name: "key", read: str(&t.Key)},
-		{name: "instructions", read: str(&t.Instructions)},
-		{name: "record", read: func(n *yaml.Node, path string) { t.Record = d.record(n, path) }},
-		{name: "owners", read: func(n *yaml.Node, path string) { t.Owners = d.owners(n, path) }},
-		{name: "keep", read: func(n *yaml.Node, path string) {
+	return []field{
+		d.textField("name", true, targetNameShape, &t.Name, nil),
+		enumField(d, "type", true, targetTypeShape, &t.Type),
+		str("org", orgShape, &t.Org),
+		str("team", teamShape, &t.Team),
+		str("repo", repoShape, &t.Repo),
+		str("github_repo", githubRepoShape, &t.GitHubRepo),
+		str("branch", branchShape, &t.Branch),
+		str("path", pathShape, &t.Path),
+		enumField(d, "format", false, formatShape, &t.Format),
+		str("key", keyShape, &t.Key),
+		str("instructions", instructionsShape, &t.Instructions),
+		{name: "record", is: recordShape, read: func(n *yaml.Node, path string) { t.Record = d.record(n, path) }},
+		{name: "owners", is: ownersShape, read: func(n *yaml.Node, path string) { t.Owners = d.owners(n, path) }},
+		{name: "keep", is: keepShape, read: func(n *yaml.Node, path string) {
 			d.list(n, path, func(_ int, item *yaml.Node, path string) {
 				if v, ok := d.text(item, path); ok {
 					t.Keep = append(t.Keep, v)
@@ -383,11 +483,20 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 				}
 			})
 		}},
-		{name: "secrets", read: func(n *yaml.Node, path string) { t.Secrets = d.secretGlobs(n, path) }},
-		{name: "levels", read: func(n *yaml.Node, path string) {
-			levelsNode = n
+		{name: "secrets", is: secretsShape, read: func(n *yaml.Node, path string) { t.Secrets = d.secretGlobs(n, path) }},
+		{name: "child_teams", is: childTeamsShape, read: func(n *yaml.Node, path string) {
 			d.list(n, path, func(_ int, item *yaml.Node, path string) {
-				v, ok := d.enum(item, path, "temporary_supervised", "supervised", "permanent")
+				if ct, node, ok := d.childTeam(item, path, t.ChildTeams); ok {
+					t.ChildTeams = append(t.ChildTeams, ct)
+					children.nodes = append(children.nodes, node)
+					children.paths = append(children.paths, path+".team")
+				}
+			})
+		}},
+		{name: "levels", is: levelsShape, read: func(n *yaml.Node, path string) {
+			*levels = n
+			d.list(n, path, func(_ int, item *yaml.Node, path string) {
+				v, ok := d.enum(item, path, levelsShape.items.enum...)
 				if !ok {
 					return
 				}
@@ -400,6 +509,14 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 			})
 		}},
 	}
+}
+
+func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
+	t := Target{Pos: Pos{n.Line, n.Column}, Branch: "main"}
+	present := map[string]*yaml.Node{}
+	var levelsNode *yaml.Node
+	var children childTeamNodes
+	fields := d.targetFields(&t, present, &levelsNode, &children)
 	for i := range fields {
 		read := fields[i].read
 		name := fields[i].name
@@ -412,43 +529,41 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 	if t.Type == "" {
 		return t, false
 	}
-	allowed := map[TargetType][]string{
-		GitHubTeam: {"org", "team", "keep"},
-		FileTarget: {"repo", "github_repo", "branch", "path", "format", "key", "keep", "secrets"},
-		Manual:     {"instructions", "record", "owners", "keep"},
-	}
-	required := map[TargetType][]string{
-		GitHubTeam: {"org", "team"},
-		FileTarget: {"repo", "path", "format"},
-		Manual:     {"instructions"},
-	}
-	common := []string{"name", "type", "levels"}
-	for name, v := range present {
-		if strings.Contains(name, "[") {
-			continue
+	for _, r := range targetRules {
+		switch {
+		case r.field == "type" && slices.Contains(r.values, string(t.Type)):
+			for name, v := range present {
+				if !strings.Contains(name, "[") && !slices.Contains(r.only, name) {
+					d.problem(v, path+"."+name, "not used by %s targets", t.Type)
+				}
+			}
+			for _, name := range r.require {
+				if present[name] == nil {
+					d.problem(n, path, "missing required field %q for a %s target", name, t.Type)
+				}
+			}
+		case r.field == "format" && t.Type == FileTarget && slices.Contains(r.values, string(t.Format)):
+			for _, name := range r.require {
+				if present[name] == nil {
+					d.problem(n, path, "missing required field %q: a %s target needs %s", name, t.Format, r.why)
+				}
+			}
+			for _, name := range r.refuse {
+				if v := present[name]; v != nil {
+					d.problem(v, path+"."+name, "not used by the %s format%s", t.Format, r.why)
+				}
+			}
 		}
-		if !slices.Contains(common, name) && !slices.Contains(allowed[t.Type], name) {
-			d.problem(v, path+"."+name, "not used by %s targets", t.Type)
-		}
-	}
-	for _, name := range required[t.Type] {
-		if present[name] == nil {
-			d.problem(n, path, "missing required field %q for a %s target", name, t.Type)
-		}
-	}
-	if t.Type == FileTarget && (t.Format == YAMLList || t.Format == TFVarsList) && present["key"] == nil {
-		d.problem(n, path, "missing required field \"key\": a %s target needs the key that holds the list", t.Format)
-	}
-	if t.Type == FileTarget && (t.Format == GPGRecipients || t.Format == GPGID) && present["key"] != nil {
-		d.problem(present["key"], path+".key", "not used by the %s format", t.Format)
-	}
-	if v := present["secrets"]; v != nil && t.Type == FileTarget && t.Format != GPGRecipients && t.Format != GPGID {
-		d.problem(v, path+".secrets", "not used by the %s format: only gpg-recipients and gpg-id targets hold secrets", t.Format)
 	}
 	if t.Type == GitHubTeam {
 		for _, f := range []string{"org", "team"} {
-			if v := present[f]; v != nil && !githubSlug.MatchString(v.Value) {
+			if v := present[f]; v != nil && !ValidGitHubSlug(v.Value) {
 				d.problem(v, path+"."+f, "%q is not a GitHub organisation or team slug", v.Value)
+			}
+		}
+		for i, ct := range t.ChildTeams {
+			if strings.EqualFold(ct.Team, t.Team) {
+				d.problem(children.nodes[i], children.paths[i], "%q is the target's own team, not a child team", ct.Team)
 			}
 		}
 	}
@@ -458,9 +573,6 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 	if t.Type == Manual && present["record"] == nil {
 		if v := present["keep"]; v != nil {
 			d.problem(v, path+".keep", "keep entries stay in a record; give the target a record, or remove keep")
-		}
-		if v := present["owners"]; v != nil {
-			d.problem(v, path+".owners", "owners review the pull requests of a record; give the target a record, or remove owners")
 		}
 	}
 	if v := present["owners"]; v != nil && t.Record != nil {
@@ -488,12 +600,18 @@ func (d *decoder) target(n *yaml.Node, path string) (Target, bool) {
 // (repo, github_repo and path, as found in present) and derives
 // github_repo from a GitHub URL.
 func (d *decoder) checkRepository(present map[string]*yaml.Node, path, repo string, githubRepo *string, file string) {
-	if v := present["github_repo"]; v != nil && !githubRepoRef.MatchString(*githubRepo) {
-		d.problem(v, path+".github_repo", "%q is not owner/name", *githubRepo)
+	if v := present["github_repo"]; v != nil {
+		if _, _, ok := SplitGitHubRepo(*githubRepo); !ok {
+			d.problem(v, path+".github_repo", "%q is not a GitHub owner/name: the owner is a GitHub login, the name letters, digits, '.', '-' and '_' (and not . or ..)", *githubRepo)
+		}
 	}
 	if *githubRepo == "" {
 		if m := githubURL.FindStringSubmatch(repo); m != nil {
-			*githubRepo = m[1]
+			if _, _, ok := SplitGitHubRepo(m[1]); ok {
+				*githubRepo = m[1]
+			} else {
+				d.problem(present["repo"], path+".repo", "%q does not name a GitHub repository that pull requests can be opened in (%q is not owner/name)", repo, m[1])
+			}
 		}
 	}
 	if v := present["repo"]; v != nil && isHTTPURL(repo) {
@@ -508,24 +626,36 @@ func (d *decoder) checkRepository(present map[string]*yaml.Node, path, repo stri
 	}
 }
 
-// record reads a manual target's record: where its lines file is.
-func (d *decoder) record(n *yaml.Node, path string) *Record {
-	r := &Record{Branch: "main"}
-	present := map[string]*yaml.Node{}
-	str := func(name string, dst *string) field {
-		return field{name: name, required: name == "repo" || name == "path", read: func(n *yaml.Node, path string) {
+// recordTable is the fields of a record, for the schema.
+func recordTable() []field { return new(decoder).recordFields(new(Record), map[string]*yaml.Node{}) }
+
+// recordFields are the fields of a record, read into r; present records
+// the value of each.
+func (d *decoder) recordFields(r *Record, present map[string]*yaml.Node) []field {
+	str := func(name string, required bool, is *shape, dst *string) field {
+		return field{name: name, required: required, is: is, read: func(n *yaml.Node, path string) {
 			present[name] = n
 			if v, ok := d.text(n, path); ok {
 				*dst = v
 			}
 		}}
 	}
-	before := len(d.problems)
-	if !d.mapping(n, path, "a record (repo, path, and optionally github_repo, branch and format)", []field{
-		str("repo", &r.Repo), str("github_repo", &r.GitHubRepo), str("branch", &r.Branch), str("path", &r.Path),
+	return []field{
+		str("repo", true, recordRepoShape, &r.Repo),
+		str("github_repo", false, recordGitHubShape, &r.GitHubRepo),
+		str("branch", false, recordBranchShape, &r.Branch),
+		str("path", true, recordPathShape, &r.Path),
 		// lines is the only format of a record; naming it is allowed.
-		{name: "format", read: func(n *yaml.Node, path string) { d.enum(n, path, string(Lines)) }},
-	}) {
+		{name: "format", is: recordFormatShape, read: func(n *yaml.Node, path string) { d.enum(n, path, recordFormatShape.enum...) }},
+	}
+}
+
+// record reads a manual target's record: where its lines file is.
+func (d *decoder) record(n *yaml.Node, path string) *Record {
+	r := &Record{Branch: "main"}
+	present := map[string]*yaml.Node{}
+	before := len(d.problems)
+	if !d.mapping(n, path, "a record (repo, path, and optionally github_repo, branch and format)", d.recordFields(r, present)) {
 		return nil
 	}
 	d.checkRepository(present, path, r.Repo, &r.GitHubRepo, r.Path)
@@ -534,6 +664,9 @@ func (d *decoder) record(n *yaml.Node, path string) *Record {
 	}
 	return r
 }
+
+// ownerPattern is a GitHub login, or a team written org/team.
+var ownerPattern = regexp.MustCompile(`^(` + strings.Trim(loginPattern.String(), "^$") + `|` + strings.Trim(githubSlug.String(), "^$") + `/` + strings.Trim(githubSlug.String(), "^$") + `)$`)
 
 // owners reads the owners of a manual target: GitHub logins and org/team.
 func (d *decoder) owners(n *yaml.Node, path string) []string {
@@ -545,7 +678,7 @@ func (d *decoder) owners(n *yaml.Node, path string) []string {
 		}
 		org, team, isTeam := strings.Cut(v, "/")
 		switch {
-		case isTeam && (!githubSlug.MatchString(org) || !githubSlug.MatchString(team)):
+		case isTeam && (!ValidGitHubSlug(org) || !ValidGitHubSlug(team)):
 			d.problem(item, path, "%q is not a GitHub team written as org/team", v)
 		case !isTeam && !ValidGitHubLogin(v):
 			d.problem(item, path, "%q is not a GitHub login, nor a team written as org/team", v)
@@ -559,6 +692,76 @@ func (d *decoder) owners(n *yaml.Node, path string) []string {
 		d.problem(n, path, "lists no owner; remove the field if the record has none")
 	}
 	return out
+}
+
+// durationInto reads a duration such as 48h or 36h30m, from lo to hi.
+func (d *decoder) durationInto(dst *time.Duration, lo, hi time.Duration) func(*yaml.Node, string) {
+	return func(n *yaml.Node, path string) {
+		s, ok := d.text(n, path)
+		if !ok {
+			return
+		}
+		v, err := time.ParseDuration(s)
+		if err != nil || !revocationWaitShape.pattern.MatchString(s) {
+			d.problem(n, path, "expected %s, found %q", revocationWaitShape.what, s)
+			return
+		}
+		if v < lo || v > hi {
+			d.problem(n, path, "%s is out of range: it must be from %s to %s", s, hoursText(lo), hoursText(hi))
+			return
+		}
+		*dst = v
+	}
+}
+
+// hoursText writes a whole number of hours as 48h.
+func hoursText(v time.Duration) string { return strconv.Itoa(int(v/time.Hour)) + "h" }
+
+// childTeam reads one child_teams entry; earlier are the entries read
+// before it.
+func (d *decoder) childTeam(n *yaml.Node, path string, earlier []ChildTeam) (ChildTeam, *yaml.Node, bool) {
+	var ct ChildTeam
+	var teamNode *yaml.Node
+	before := len(d.problems)
+	d.mapping(n, path, "a child team", d.childTeamFields(&ct, &teamNode, earlier))
+	return ct, teamNode, len(d.problems) == before && ct.Team != ""
+}
+
+// childTeamTable is the fields of a child team, for the schema.
+func childTeamTable() []field {
+	return new(decoder).childTeamFields(new(ChildTeam), new(*yaml.Node), nil)
+}
+
+// childTeamFields are the fields of a child team, read into ct; teamNode is
+// set to the team's value, and earlier are the child teams before it.
+func (d *decoder) childTeamFields(ct *ChildTeam, teamNode **yaml.Node, earlier []ChildTeam) []field {
+	return []field{
+		{name: "team", required: true, is: childTeamShape, read: func(n *yaml.Node, path string) {
+			v, ok := d.text(n, path)
+			switch {
+			case !ok:
+			case !ValidGitHubSlug(v):
+				d.problem(n, path, "%q is not a GitHub team slug", v)
+			default:
+				for _, e := range earlier {
+					if strings.EqualFold(e.Team, v) {
+						d.problem(n, path, "child team %q is listed twice", v)
+						return
+					}
+				}
+				ct.Team, *teamNode = v, n
+			}
+		}},
+		{name: "reason", required: true, is: childReasonShape, read: func(n *yaml.Node, path string) {
+			if v, ok := d.text(n, path); ok {
+				if strings.TrimSpace(v) == "" {
+					d.problem(n, path, "give the reason its members may keep the access")
+					return
+				}
+				ct.Reason = v
+			}
+		}},
+	}
 }
 
 // normalizeKeep checks keep entries against what the target holds and

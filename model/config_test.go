@@ -25,6 +25,8 @@ targets:
     org: alphagov
     team: gov-uk-production
     keep: [deploy-bot]
+    child_teams:
+      - {team: gov-uk-production-oncall, reason: the on-call rota}
   - name: recipients
     type: file
     repo: git@github.com:alphagov/govuk-secrets.git
@@ -66,14 +68,14 @@ targets:
 	}
 	want := []Target{
 		{Name: "team", Type: GitHubTeam, Org: "alphagov", Team: "gov-uk-production", Branch: "main",
-			Keep: []string{"deploy-bot"}, Levels: AccessLevels, Pos: Pos{11, 5}},
+			Keep: []string{"deploy-bot"}, ChildTeams: []ChildTeam{{Team: "gov-uk-production-oncall", Reason: "the on-call rota"}}, Levels: AccessLevels, Pos: Pos{11, 5}},
 		{Name: "recipients", Type: FileTarget, Repo: "git@github.com:alphagov/govuk-secrets.git", GitHubRepo: "alphagov/govuk-secrets",
 			Branch: "main", Path: "puppet_aws/gpg_recipients/production_hiera_gpg.rcp", Format: GPGRecipients,
-			Keep: []string{"F00DF00DF00DF00DF00DF00DF00DF00DF00DF00D"}, Levels: []Level{Permanent}, Pos: Pos{16, 5}},
+			Keep: []string{"F00DF00DF00DF00DF00DF00DF00DF00DF00DF00D"}, Levels: []Level{Permanent}, Pos: Pos{18, 5}},
 		{Name: "users", Type: FileTarget, Repo: "/srv/git/puppet", GitHubRepo: "alphagov/govuk-puppet", Branch: "production",
-			Path: "hieradata/common.yaml", Format: YAMLList, Key: "users::usernames", Levels: AccessLevels, Pos: Pos{23, 5}},
-		{Name: "signon", Type: Manual, Branch: "main", Instructions: "Grant Super Admin in Signon", Levels: AccessLevels, Pos: Pos{31, 5}},
-		{Name: "paas", Type: Manual, Branch: "main", Instructions: "Grant SpaceDeveloper", Levels: AccessLevels, Pos: Pos{34, 5},
+			Path: "hieradata/common.yaml", Format: YAMLList, Key: "users::usernames", Levels: AccessLevels, Pos: Pos{25, 5}},
+		{Name: "signon", Type: Manual, Branch: "main", Instructions: "Grant Super Admin in Signon", Levels: AccessLevels, Pos: Pos{33, 5}},
+		{Name: "paas", Type: Manual, Branch: "main", Instructions: "Grant SpaceDeveloper", Levels: AccessLevels, Pos: Pos{36, 5},
 			Record: &Record{Repo: "https://github.com/alphagov/access-records.git", GitHubRepo: "alphagov/access-records", Branch: "main", Path: "paas/space-developers.txt"},
 			Owners: []string{"alphagov/paas-admins", "lee-lead"}, Keep: []string{"break-glass@example.gov.uk"}},
 	}
@@ -131,6 +133,42 @@ func TestParseConfigProblems(t *testing.T) {
 			[]string{`prodaccess.yaml:2:55: targets[0].levels[0]: unknown value "none"; expected one of temporary_supervised, supervised, permanent`}},
 		{"empty levels", "targets:\n  - {name: m, type: manual, instructions: a, levels: []}\n",
 			[]string{`prodaccess.yaml:2:54: targets[0].levels: lists no level; remove the field to include all three`}},
+		{"github_repo that climbs out", "targets:\n  - {name: r, type: file, repo: r, path: p, format: gpg-id, github_repo: alphagov/..}\n",
+			[]string{`prodaccess.yaml:2:74: targets[0].github_repo: "alphagov/.." is not a GitHub owner/name: the owner is a GitHub login, the name letters, digits, '.', '-' and '_' (and not . or ..)`}},
+		{"github_repo of a dot", "targets:\n  - {name: r, type: file, repo: r, path: p, format: gpg-id, github_repo: alphagov/.}\n",
+			[]string{`prodaccess.yaml:2:74: targets[0].github_repo: "alphagov/." is not a GitHub owner/name: the owner is a GitHub login, the name letters, digits, '.', '-' and '_' (and not . or ..)`}},
+		{"github_repo with a bad owner", "targets:\n  - {name: r, type: file, repo: r, path: p, format: gpg-id, github_repo: -alphagov/x}\n",
+			[]string{`prodaccess.yaml:2:74: targets[0].github_repo: "-alphagov/x" is not a GitHub owner/name: the owner is a GitHub login, the name letters, digits, '.', '-' and '_' (and not . or ..)`}},
+		{"github_repo with three parts", "targets:\n  - {name: r, type: file, repo: r, path: p, format: gpg-id, github_repo: a/b/c}\n",
+			[]string{`prodaccess.yaml:2:74: targets[0].github_repo: "a/b/c" is not a GitHub owner/name: the owner is a GitHub login, the name letters, digits, '.', '-' and '_' (and not . or ..)`}},
+		{"a GitHub URL that climbs out", "targets:\n  - {name: r, type: file, repo: \"https://github.com/alphagov/..\", path: p, format: gpg-id}\n",
+			[]string{`prodaccess.yaml:2:33: targets[0].repo: "https://github.com/alphagov/.." does not name a GitHub repository that pull requests can be opened in ("alphagov/.." is not owner/name)`}},
+		{"child_teams on a file target", "targets:\n  - {name: r, type: file, repo: r, path: p, format: gpg-id, child_teams: []}\n",
+			[]string{`prodaccess.yaml:2:74: targets[0].child_teams: not used by file targets`}},
+		{"child team problems", `targets:
+  - name: t
+    type: github-team
+    org: alphagov
+    team: prod
+    child_teams:
+      - oncall
+      - {team: oncall}
+      - {team: oncall, reason: ""}
+      - {team: "../admin", reason: why}
+      - {team: prod, reason: why}
+      - {team: on-call, reason: the rota}
+      - {team: ON-CALL, reason: again}
+      - {team: x, reason: why, extra: z}
+`,
+			[]string{
+				`prodaccess.yaml:7:9: targets[0].child_teams[0]: expected a child team (a mapping of fields), found the value "oncall"`,
+				`prodaccess.yaml:8:9: targets[0].child_teams[1]: missing required field "reason"`,
+				`prodaccess.yaml:9:32: targets[0].child_teams[2].reason: the value is blank`,
+				`prodaccess.yaml:10:16: targets[0].child_teams[3].team: "../admin" is not a GitHub team slug`,
+				`prodaccess.yaml:11:16: targets[0].child_teams[4].team: "prod" is the target's own team, not a child team`,
+				`prodaccess.yaml:13:16: targets[0].child_teams[6].team: child team "ON-CALL" is listed twice`,
+				`prodaccess.yaml:14:32: targets[0].child_teams[7]: unknown field "extra"`,
+			}},
 		{"revocation wait in days", "safety:\n  max_revocation_wait: 2d\n",
 			[]string{`prodaccess.yaml:2:24: safety.max_revocation_wait: expected a duration in hours and minutes such as 48h or 36h30m, found "2d"`}},
 		{"revocation wait too short", "safety:\n  max_revocation_wait: 30m\n",
@@ -143,7 +181,7 @@ func TestParseConfigProblems(t *testing.T) {
 			[]string{`prodaccess.yaml:5:29: targets[0].record.path: "/etc/x" must be a path inside the repository`}},
 		{"owners without a record", "targets:\n  - name: m\n    type: manual\n    instructions: a\n    owners: [alex]\n    keep: [a@example.gov.uk]\n",
 			[]string{
-				`prodaccess.yaml:5:13: targets[0].owners: owners review the pull requests of a record; give the target a record, or remove owners`,
+				`prodaccess.yaml:5:5: targets[0].owners: given without record; give record too`,
 				`prodaccess.yaml:6:11: targets[0].keep: keep entries stay in a record; give the target a record, or remove keep`,
 			}},
 		{"owners of a record not on GitHub", "targets:\n  - name: m\n    type: manual\n    instructions: a\n    record: {repo: /srv/records, path: p}\n    owners: [alex]\n",

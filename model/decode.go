@@ -184,10 +184,13 @@ func (d *decoder) refuseFeatures(n *yaml.Node) {
 	}
 }
 
-// field describes one field of a mapping and how to read its value.
+// field describes one field of a mapping: how to read its value, and what
+// the value must look like. The same tables decide what the loader accepts
+// and write the JSON Schemas (see schema.go), so the two cannot drift.
 type field struct {
 	name     string
 	required bool
+	is       *shape
 	read     func(n *yaml.Node, path string)
 }
 
@@ -238,6 +241,13 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, fields []field) bool 
 	for _, f := range fields {
 		if f.required && findKey(keys, f.name, false) == nil {
 			d.problem(n, path, "missing required field %q", f.name)
+		}
+		if k := findKey(keys, f.name, false); k != nil && f.is != nil {
+			for _, w := range f.is.with {
+				if findKey(keys, w, false) == nil {
+					d.problem(k, joinPath(path, f.name), "given without %s; give %s too", w, w)
+				}
+			}
 		}
 	}
 	return true

@@ -81,7 +81,7 @@ func (e EntryRef) Key() string {
 func (e EntryRef) String() string {
 	switch e.Kind {
 	case TemporaryEntry:
-		return fmt.Sprintf("%s's temporary access %s", e.Person, Range{*e.Start, *e.End})
+		return fmt.Sprintf("%s's temporary access %s (%s)", e.Person, Range{*e.Start, *e.End}, e.Reason)
 	case ReinstatedEntry:
 		return fmt.Sprintf("%s's reinstatement of %s", e.Person, e.Date)
 	}
@@ -153,6 +153,7 @@ type PullRequestFact struct {
 	MergedAt    *time.Time   `json:"merged_at"`
 	MergeCommit string       `json:"merge_commit_sha"`
 	Base        string       `json:"base"`
+	Head        string       `json:"head_sha,omitempty"` // the commit at its head when read
 	Reviews     []ReviewFact `json:"reviews"`
 	// CommitAuthors are the GitHub accounts that wrote the pull
 	// request's commits, where GitHub knows them.

@@ -17,6 +17,9 @@ type Entry struct {
 	// target (held through a child team, an organisation invitation); empty
 	// when it may.
 	Protected string `json:"protected,omitempty"`
+	// ChildTeam is the slug of the child team through which a team member
+	// holds the access; empty for a direct member.
+	ChildTeam string `json:"child_team,omitempty"`
 }
 
 // TargetState is what one target holds, as read.
@@ -32,16 +35,16 @@ type TargetState struct {
 	// Secrets are the target's encrypted secrets as read, for a target
 	// that holds any; nil for the others.
 	Secrets *SecretScan `json:"secrets,omitempty"`
-	// Proposal is what prodaccess's open pull request (or, where none is
+	// Proposed is what prodaccess's open pull request (or, where none is
 	// opened, its branch) changes in the target once merged; nil when
 	// there is none.
-	Proposal *Proposal `json:"proposal,omitempty"`
+	Proposed *ProposedChanges `json:"proposed,omitempty"`
 }
 
-// Proposal is what an open pull request of prodaccess changes in one
+// ProposedChanges is what an open pull request of prodaccess changes in one
 // target: the entries its branch adds and removes, compared with the
 // commit the branch was made from.
-type Proposal struct {
+type ProposedChanges struct {
 	PullRequest *PullRequest `json:"pull_request,omitempty"` // nil: a branch without a pull request
 	Branch      string       `json:"branch"`
 	// Since is when the pull request was opened; for a branch without
@@ -52,7 +55,7 @@ type Proposal struct {
 }
 
 // Holds reports whether the proposal makes the change c to target t.
-func (pr *Proposal) Holds(t *Target, c Change) bool {
+func (pr *ProposedChanges) Holds(t *Target, c Change) bool {
 	list := pr.Adds
 	if c.Action == Remove {
 		list = pr.Removes
@@ -221,7 +224,12 @@ type Plan struct {
 	Warnings []string `json:"warnings"`
 	// Refusals are the safety checks that failed. A plan with any refusal
 	// must not be applied.
-	Refusals         []string `json:"refusals"`
+	Refusals []string `json:"refusals"`
+	// Errors are access the rules do not give that prodaccess may not take
+	// away (a member through a child team that child_teams does not list).
+	// They do not stop the plan's changes, but fail the run until a person
+	// resolves them.
+	Errors           []string `json:"errors"`
 	AllowMassRemoval bool     `json:"allow_mass_removal"`
 	// GrantsRefused are the reasons no access may be granted now, such as
 	// a people branch that lets changes in without review while the
@@ -231,8 +239,9 @@ type Plan struct {
 	// change GPG recipients repeat them.
 	KeyWarnings []string `json:"key_warnings,omitempty"`
 	// Made is when the plan was made: the ages of waiting changes count
-	// to it.
-	Made time.Time `json:"made,omitzero"`
+	// to it. It is not written out, so that the same plan made twice is
+	// the same data.
+	Made time.Time `json:"-"`
 	// Overdue are the revocations that have waited in an open pull
 	// request longer than safety.max_revocation_wait: an error for plan
 	// and apply, though nothing is refused because of it.

@@ -55,6 +55,7 @@ func WritePlan(w io.Writer, p *Plan, markdown bool) error {
 	}
 	writePlanSecrets(w, p, markdown)
 	list("Warnings:", p.Warnings)
+	list("ERRORS: access the rules do not give, which prodaccess does not take away; the run fails until a person resolves them:", p.Errors)
 	if p.AllowMassRemoval {
 		list("Mass removal is allowed (--allow-mass-removal).", nil)
 	}

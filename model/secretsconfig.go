@@ -13,26 +13,39 @@ func (d *decoder) secretGlobs(n *yaml.Node, p string) []SecretGlob {
 	out := []SecretGlob{}
 	d.list(n, p, func(_ int, item *yaml.Node, p string) {
 		g := SecretGlob{Pos: Pos{item.Line, item.Column}}
-		ok := d.mapping(item, p, "a secrets entry", []field{
-			{name: "glob", required: true, read: func(n *yaml.Node, p string) {
-				v, ok := d.text(n, p)
-				if !ok {
-					return
-				}
-				if msg := CheckGlob(v); msg != "" {
-					d.problem(n, p, "%q %s", v, msg)
-					return
-				}
-				g.Glob = v
-			}},
-			{name: "format", required: true, read: enumInto(d, &g.Format, OpenPGPFiles, EYAMLGPG, SOPS)},
-		})
+		ok := d.mapping(item, p, "a secrets entry", d.secretFields(&g))
 		if ok && g.Glob != "" && g.Format != "" {
 			out = append(out, g)
 		}
 	})
 	return out
 }
+
+// secretTable is the fields of a secrets entry, for the schema.
+func secretTable() []field { return new(decoder).secretFields(new(SecretGlob)) }
+
+// secretFields are the fields of a secrets entry, read into g.
+func (d *decoder) secretFields(g *SecretGlob) []field {
+	return []field{
+		{name: "glob", required: true, is: secretGlobShape, read: func(n *yaml.Node, p string) {
+			v, ok := d.text(n, p)
+			if !ok {
+				return
+			}
+			if msg := CheckGlob(v); msg != "" {
+				d.problem(n, p, "%q %s", v, msg)
+				return
+			}
+			g.Glob = v
+		}},
+		enumField(d, "format", true, secretFormatShape, &g.Format),
+	}
+}
+
+var (
+	secretGlobShape   = text("Files inside the repository: folders separated by /, each ** (any number of folders) or a pattern such as *.gpg.")
+	secretFormatShape = oneOf("openpgp: whole OpenPGP files (pass's *.gpg); eyaml-gpg: ENC[GPG,...] values in YAML; sops: sops files.", OpenPGPFiles, EYAMLGPG, SOPS)
+)
 
 // CheckGlob says what is wrong with a secrets glob, or "" when it is a
 // pattern of paths inside the repository: folders separated by "/", each

@@ -17,6 +17,10 @@ type TimelineOptions struct {
 	Person      string     // only this person's events; "" for everyone
 	From        *model.Day // only events on or after this day
 	To          model.Day  // no commit after this day is read
+	// Evidence is the evidence recorded, by commit (the notes); with it
+	// the rules decide with the evidence of approvals, as plan does, under
+	// each commit's policy.evidence. Nil: files are taken at their word.
+	Evidence map[string]*model.CommitEvidence
 }
 
 // timeline is the state of a walk through history. cur follows the files
@@ -39,10 +43,17 @@ type timeline struct {
 
 	cache      map[HistoryEntry]*model.Person // parsed files
 	changeDays map[string][]model.Day         // under eff, by id
+	known      map[string]*model.Person       // the last valid file of everyone seen, by id
 	level      map[string]model.Level         // under eff, on day, by id
 	day        model.Day
 	started    bool
 	events     []model.TimelineEvent
+
+	// writes are the commits that wrote each fact, by person and fact.
+	writes map[string]map[string][]factWrite
+	// byEntry is the evidence of the commit that wrote each entry in its
+	// current form, by key, which the rules of eff read.
+	byEntry map[string]*model.CommitEvidence
 }
 
 // BuildTimeline rebuilds every change of production access from the git
@@ -60,9 +71,11 @@ func BuildTimeline(h History, opts TimelineOptions) (*model.Timeline, error) {
 		h: h, opts: opts, cfg: model.DefaultConfig(),
 		curFiles: map[string]HistoryEntry{}, effFiles: map[string]HistoryEntry{},
 		cache: map[HistoryEntry]*model.Person{}, changeDays: map[string][]model.Day{}, level: map[string]model.Level{},
+		known: map[string]*model.Person{}, writes: map[string]map[string][]factWrite{}, byEntry: map[string]*model.CommitEvidence{},
 	}
 	t.cur = model.NewRoster(nil, t.cfg.Policy)
 	t.eff = model.NewRoster(nil, t.cfg.Policy)
+	t.setEvidence()
 	read := 0
 	for i := range commits {
 		c := &commits[i]
@@ -77,7 +90,7 @@ func BuildTimeline(h History, opts TimelineOptions) (*model.Timeline, error) {
 		}
 	}
 	t.advance(opts.To)
-	out := &model.Timeline{Branch: opts.Branch, From: opts.From, To: opts.To, Commits: read, Events: []model.TimelineEvent{}}
+	out := &model.Timeline{Branch: opts.Branch, From: opts.From, To: opts.To, Commits: read, Events: []model.TimelineEvent{}, People: t.known}
 	for _, e := range t.events {
 		if (opts.Person == "" || e.Person == opts.Person || e.Cause == model.CauseInvalid) && (opts.From == nil || e.Day >= *opts.From) {
 			out.Events = append(out.Events, e)
@@ -105,7 +118,7 @@ func (t *timeline) advance(d model.Day) {
 			x := days[i]
 			if l := t.eff.Level(p, x); l != cur {
 				rule, detail := t.eff.Transition(p, x)
-				found = append(found, model.TimelineEvent{Day: x, Person: p.ID, From: cur, To: l, Cause: model.CauseRule, Rule: rule, Detail: detail})
+				found = append(found, model.TimelineEvent{Day: x, Person: p.ID, From: cur, To: l, Cause: model.CauseRule, Rule: rule, Detail: detail, Written: t.written(p, x, rule)})
 				cur = l
 			}
 		}
@@ -209,6 +222,9 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 	for _, e := range entries {
 		now[e.Name] = e
 	}
+	if err := t.track(c, t.curFiles, now); err != nil {
+		return err
+	}
 
 	// Follow the files.
 	cfg := t.cfg
@@ -270,6 +286,7 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 		}
 		t.eff = model.NewRoster(people, cfg.Policy)
 		t.cfg, t.cfgBlob = cfg, cfgBlob
+		t.setEvidence()
 	} else {
 		affected = t.eff.Replace(changed, nil)
 	}
@@ -285,6 +302,7 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 			after = t.eff.Level(p, d)
 			t.level[id] = after
 			t.changeDays[id] = t.eff.ChangeDays(p)
+			t.known[id] = p
 		} else {
 			delete(t.level, id)
 			delete(t.changeDays, id)
@@ -319,8 +337,65 @@ func renames(found []model.TimelineEvent, added, removed map[ObjectID]string, la
 			continue
 		}
 		found[gained] = model.TimelineEvent{Day: d, Person: newID, From: found[gained].To, To: found[gained].To, Cause: model.CauseRename, Commit: c,
-			Detail: fmt.Sprintf("%s/%s.yaml renamed to %s/%s.yaml", label, oldID, label, newID)}
+			Detail: fmt.Sprintf("%s/%s.yaml renamed to %s/%s.yaml", label, oldID, label, newID), RenamedFrom: oldID}
 		found = slices.Delete(found, lost, lost+1)
 	}
 	return found
+}
+
+// setEvidence gives the rules of eff the evidence of approvals, when the
+// timeline was given the notes.
+func (t *timeline) setEvidence() {
+	if t.opts.Evidence != nil {
+		t.eff.SetEvidence(&model.Evidence{Policy: t.eff.Policy.Evidence, ByEntry: t.byEntry})
+	}
+}
+
+// track follows what commit c wrote: the facts each changed file wrote,
+// and the evidence of each entry it wrote in a new form.
+func (t *timeline) track(c *model.Commit, old, now map[string]HistoryEntry) error {
+	seen := map[string]bool{}
+	for _, files := range []map[string]HistoryEntry{now, old} {
+		for name := range files {
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			o, hadOld := old[name]
+			n, hasNew := now[name]
+			if hadOld && hasNew && o == n {
+				continue
+			}
+			var before, after *model.Person
+			var err error
+			if hadOld {
+				if before, err = t.person(o); err != nil {
+					return err
+				}
+			}
+			if hasNew {
+				if after, err = t.person(n); err != nil {
+					return err
+				}
+			}
+			if before == nil && after == nil {
+				continue
+			}
+			t.blame(c, before, after)
+			had := map[string]bool{}
+			if before != nil {
+				for _, e := range before.Entries() {
+					had[e.Key()] = true
+				}
+			}
+			if after != nil {
+				for _, e := range after.Entries() {
+					if !had[e.Key()] {
+						t.byEntry[e.Key()] = t.opts.Evidence[c.SHA]
+					}
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -20,7 +20,7 @@ type Side struct {
 // until when, and what that means for each target. It reads nothing, so it
 // works without a token (and so for pull requests from forks).
 func Changes(from, to Side, at model.Day) *model.AccessChanges {
-	out := &model.AccessChanges{From: from.Commit, To: to.Commit, At: at, People: []model.AccessChange{}, Problems: to.Problems}
+	out := &model.AccessChanges{From: from.Commit, To: to.Commit, At: at, People: []model.AccessChange{}, Problems: to.Problems, Approvals: NewEntries(from, to)}
 	if out.Problems == nil {
 		out.Problems = model.Problems{}
 	}
@@ -126,4 +126,29 @@ func entitled(t *model.Target, d *model.Decision) string {
 		return ""
 	}
 	return t.Identity(d.Person)
+}
+
+// NewEntries lists the temporary_access and reinstated entries the files
+// at to hold and the files at from do not (an edited entry is a new one),
+// each with the GitHub login of the approver it names.
+func NewEntries(from, to Side) []model.ApprovalNeed {
+	old := map[string]bool{}
+	for _, dc := range from.Decisions {
+		for _, e := range dc.Person.Entries() {
+			old[e.Key()] = true
+		}
+	}
+	logins := map[string]string{}
+	for _, dc := range to.Decisions {
+		logins[dc.Person.ID] = dc.Person.GitHub
+	}
+	out := []model.ApprovalNeed{}
+	for _, dc := range to.Decisions {
+		for _, e := range dc.Person.Entries() {
+			if !old[e.Key()] {
+				out = append(out, model.ApprovalNeed{Entry: e, Login: logins[e.ApprovedBy]})
+			}
+		}
+	}
+	return out
 }

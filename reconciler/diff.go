@@ -61,7 +61,7 @@ type Input struct {
 // remove so that it holds exactly the entries the decisions call for, plus
 // its keep entries. It is a pure function of its input.
 func Diff(in Input) *model.Plan {
-	plan := &model.Plan{At: in.At, Commit: in.Commit, Warnings: []string{}, Refusals: []string{}}
+	plan := &model.Plan{At: in.At, Commit: in.Commit, Warnings: []string{}, Refusals: []string{}, Errors: []string{}}
 	states := map[string]model.TargetState{}
 	for _, s := range in.States {
 		states[s.Target] = s
@@ -99,6 +99,15 @@ func Diff(in Input) *model.Plan {
 				continue
 			}
 			why := removalReason(t, owners[key], in.Keys)
+			if e.ChildTeam != "" && t.ListedChildTeam(e.ChildTeam) == nil {
+				plan.Errors = append(plan.Errors, fmt.Sprintf("%s: %s is not entitled (%s) but keeps the access as a member of child team %s/%s, which the target's child_teams does not list; prodaccess never changes child teams: remove %s from %s/%s, or list the team under child_teams with a reason",
+					t.Name, e.Subject, why, t.Org, e.ChildTeam, e.Subject, t.Org, e.ChildTeam))
+				continue
+			}
+			if ct := t.ListedChildTeam(e.ChildTeam); e.ChildTeam != "" && ct != nil {
+				plan.Warnings = append(plan.Warnings, fmt.Sprintf("%s: %s is not entitled (%s) but stays: %s, listed in child_teams (%s)", t.Name, e.Subject, why, e.Protected, ct.Reason))
+				continue
+			}
 			if e.Protected != "" {
 				plan.Warnings = append(plan.Warnings, fmt.Sprintf("%s: %s is not entitled (%s) but stays: %s", t.Name, e.Subject, why, e.Protected))
 				continue
@@ -118,7 +127,7 @@ func Diff(in Input) *model.Plan {
 			tp.Changes = append(tp.Changes, c)
 		}
 		for j := range tp.Changes {
-			setProgress(t, st.Proposal, &tp.Changes[j])
+			setProgress(t, st.Proposed, &tp.Changes[j])
 		}
 		model.SortChanges(tp.Changes)
 		plan.Targets = append(plan.Targets, tp)
@@ -129,7 +138,7 @@ func Diff(in Input) *model.Plan {
 // setProgress says where a change stands: made by hand (a manual target
 // without a record), waiting (the open pull request's branch holds
 // exactly this change), or to do.
-func setProgress(t *model.Target, p *model.Proposal, c *model.Change) {
+func setProgress(t *model.Target, p *model.ProposedChanges, c *model.Change) {
 	switch {
 	case t.Type == model.Manual && t.Record == nil:
 		c.Progress = model.DoneByHand

@@ -222,7 +222,7 @@ func TestPlanGolden(t *testing.T) {
 	// The pull request already removes Carol's key; Bob's is still to
 	// add, and it has been open for longer than a revocation may wait.
 	opened := time.Date(2021, 5, 30, 9, 0, 0, 0, time.UTC)
-	in.States[1].Proposal = &model.Proposal{Branch: "prodaccess/sync", Since: opened, Removes: []string{strings.ToLower(fp("C"))},
+	in.States[1].Proposed = &model.ProposedChanges{Branch: "prodaccess/sync", Since: opened, Removes: []string{strings.ToLower(fp("C"))},
 		PullRequest: &model.PullRequest{Number: 12, URL: "https://github.com/alphagov/govuk-secrets/pull/12", Opened: opened, Reviewers: []string{"alex-lead", "alphagov/leads"}}}
 	plan := Diff(in)
 	CheckSafety(plan, in.Config, false)
@@ -277,5 +277,47 @@ func TestCheckWaiting(t *testing.T) {
 				t.Errorf("overdue %v, want %d", plan.Overdue, tt.want)
 			}
 		})
+	}
+}
+
+// TestChildTeams: someone not entitled who holds a team's access through
+// a child team is never removed; if the target's child_teams lists the
+// team, that is a warning with its reason, and if not, an error that
+// fails the run, while the plan's other changes stand.
+func TestChildTeams(t *testing.T) {
+	people := map[string]string{
+		"alice": person("Alice Able", "alice-gh", fp("A"), "alice", permanentShifts),
+		"carol": person("Carol Gone", "carol-gh", fp("C"), "carol", permanentShifts+"last_day: 2021-01-31\n"),
+		"erin":  person("Erin Early", "erin-gh", fp("E"), "erin", permanentShifts+"last_day: 2021-01-31\n"),
+	}
+	in := input(t, people, states([]model.Entry{
+		{Subject: "alice-gh", Protected: "a member through child team alphagov/rogue", ChildTeam: "rogue"},
+		{Subject: "carol-gh", Protected: "a member through child team alphagov/oncall", ChildTeam: "oncall"},
+		{Subject: "erin-gh"},
+		{Subject: "mallory", Protected: "a member through child team alphagov/rogue", ChildTeam: "rogue"},
+		{Subject: "invited", Pending: true, Protected: "invited to organisation alphagov"},
+	}, entries(fp("A")), entries("alice"), entries("alice@example.gov.uk"))...)
+	in.Config.Targets[0].ChildTeams = []model.ChildTeam{{Team: "OnCall", Reason: "the on-call rota"}}
+	plan := Diff(in)
+	if diff := cmp.Diff([]change{{"team", "remove", "erin-gh", "erin"}}, changesOf(plan)); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{
+		"team: carol-gh is not entitled (left: last day was 2021-01-31) but stays: a member through child team alphagov/oncall, listed in child_teams (the on-call rota)",
+		"team: invited is not entitled (belongs to no person file) but stays: invited to organisation alphagov",
+	}, plan.Warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{
+		"team: mallory is not entitled (belongs to no person file) but keeps the access as a member of child team alphagov/rogue, which the target's child_teams does not list; prodaccess never changes child teams: remove mallory from alphagov/rogue, or list the team under child_teams with a reason",
+	}, plan.Errors); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+	var b bytes.Buffer
+	if err := model.WritePlan(&b, plan, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "\nERRORS: access the rules do not give, which prodaccess does not take away; the run fails until a person resolves them:\n  - team: mallory is not entitled") {
+		t.Errorf("the plan does not show the error:\n%s", b.String())
 	}
 }

@@ -20,6 +20,13 @@ func ReadAll(ctx context.Context, providers []Provider) ([]model.TargetState, er
 	var wg sync.WaitGroup
 	for i, p := range providers {
 		wg.Go(func() {
+			defer func() {
+				// A panic here would end the process with status 2,
+				// which scripts read as "changes".
+				if r := recover(); r != nil {
+					states[i], errs[i] = nil, fmt.Errorf("read %s: internal error (a bug; please report it): %v", strings.Join(p.Targets(), ", "), r)
+				}
+			}()
 			states[i], errs[i] = p.Read(ctx)
 			if errs[i] == nil {
 				errs[i] = checkOwned(p, states[i])
@@ -209,6 +216,7 @@ func CompareSaved(saved, now *model.Plan) []string {
 	}
 	out = append(out, compareLists("refusal", saved.Refusals, now.Refusals)...)
 	out = append(out, compareLists("warning", saved.Warnings, now.Warnings)...)
+	out = append(out, compareLists("error", saved.Errors, now.Errors)...)
 	out = append(out, compareLists("key warning", saved.KeyWarnings, now.KeyWarnings)...)
 	out = append(out, compareLists("refusal of grants", saved.GrantsRefused, now.GrantsRefused)...)
 	slices.Sort(out)

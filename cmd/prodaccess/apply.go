@@ -24,14 +24,18 @@ and carry it out: team removals first, then pull requests for file targets,
 then team additions, then the list of changes to make by hand. With --plan,
 apply a saved plan instead, refusing if it was made for another day or
 from another people commit, or if any target changed since. Exits 1 if
-anything failed or was refused, or if a revocation has waited in a pull request
-for longer than safety.max_revocation_wait.`,
+anything failed or was refused, the plan lists errors a person must resolve
+(its other changes are still made), or a revocation has waited in a pull
+request for longer than safety.max_revocation_wait.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if err := checkFormat(format, "text", "markdown"); err != nil {
 				return err
 			}
-			ctx, cancel := signalContext()
+			ctx, cancel, err := o.runContext()
+			if err != nil {
+				return err
+			}
 			defer cancel()
 			w, err := o.loadWorld(ctx)
 			if err != nil {
@@ -86,11 +90,18 @@ for longer than safety.max_revocation_wait.`,
 					return err
 				}
 			}
+			var failed []string
 			if n := report.Failed(); n > 0 {
-				return &exitError{code: 1, err: errors.Join(fmt.Errorf("%d change(s) failed or were refused; see the results above", n), overdue(plan))}
+				failed = append(failed, fmt.Sprintf("%d change(s) failed or were refused; see the results above", n))
+			}
+			if n := len(plan.Errors); n > 0 {
+				failed = append(failed, fmt.Sprintf("%d error(s) in the plan need a person; see ERRORS above", n))
 			}
 			if err := overdue(plan); err != nil {
-				return &exitError{code: 1, err: err}
+				failed = append(failed, err.Error())
+			}
+			if len(failed) > 0 {
+				return &exitError{code: 1, err: errors.New(strings.Join(failed, "; "))}
 			}
 			if noteErr != nil {
 				return &exitError{code: 1}
@@ -102,6 +113,7 @@ for longer than safety.max_revocation_wait.`,
 	cmd.Flags().StringVar(&planFile, "plan", "", "apply this saved plan (from plan --out) instead of a new one")
 	cmd.Flags().StringVar(&reportFile, "report", "", "also write the plan and every result as JSON to this file")
 	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
+	o.timeoutFlag(cmd)
 	return cmd
 }
 

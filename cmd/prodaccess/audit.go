@@ -27,14 +27,16 @@ func newAudit(o *options) *cobra.Command {
 		Short: "Who had access on any day, and why, from git history alone",
 		Long: `Rebuild production access from the git history of the person files: who had
 it on a day (audit at), every change and its cause (audit timeline), an
-access review (audit review), and who a manual target's record says held it
-(audit record). Everything is read from git objects on the
+access review (audit review), all three on one HTML page (audit report), and
+who a manual target's record says held it (audit record). Everything is read
+from git objects on the
 branch, never from the working tree. --config and --people are paths inside
 the repository.`,
 	}
 	cmd.PersistentFlags().StringVar(&a.repo, "repo", ".", "the people repository (a clone)")
 	cmd.PersistentFlags().StringVar(&a.branch, "branch", "", "the branch to read (default the remote's main: origin/HEAD, origin/main, then main)")
-	cmd.AddCommand(newAuditAt(a), newAuditTimeline(a), newAuditReview(a), newAuditRecord(a))
+	cmd.AddCommand(newAuditAt(a), newAuditTimeline(a), newAuditReview(a))
+	cmd.AddCommand(newAuditReport(a), newAuditRecord(a))
 	return cmd
 }
 
@@ -210,13 +212,13 @@ func newAuditAt(a *auditOptions) *cobra.Command {
 				return err
 			}
 			decisions := roster.Evaluate(d)
-			if format == "json" {
-				return model.WriteJSON(a.stdout, model.NewAuditAt(d, commit.SHA, decisions))
+			if isData(format) {
+				return writeData(a.stdout, format, model.NewAuditAt(d, commit.SHA, decisions))
 			}
 			return model.WriteAuditAt(a.stdout, d, commit, decisions)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "text or json (the who JSON, plus the commit)")
+	cmd.Flags().StringVar(&format, "format", "text", "text, json (the who JSON, plus the commit) or yaml")
 	return cmd
 }
 
@@ -235,6 +237,9 @@ func newAuditTimeline(a *auditOptions) *cobra.Command {
 				return err
 			}
 			opts := reconciler.TimelineOptions{Branch: s.branch, PeopleLabel: s.peopleDir, ConfigFile: s.configPath, Location: s.tipConfig.Location}
+			if opts.Evidence, err = s.evidence(); err != nil {
+				return err
+			}
 			if len(args) == 1 {
 				opts.Person = args[0]
 			}
@@ -252,15 +257,15 @@ func newAuditTimeline(a *auditOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if format == "json" {
-				return model.WriteJSON(a.stdout, t)
+			if isData(format) {
+				return writeData(a.stdout, format, t)
 			}
 			return model.WriteTimeline(a.stdout, t)
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "only changes on or after this day")
 	cmd.Flags().StringVar(&to, "to", "", "the last day (default today)")
-	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	cmd.Flags().StringVar(&format, "format", "text", "text, json or yaml")
 	return cmd
 }
 
@@ -294,15 +299,15 @@ func newAuditReview(a *auditOptions) *cobra.Command {
 			switch format {
 			case "csv":
 				return model.WriteReviewCSV(a.stdout, rv)
-			case "json":
-				return model.WriteJSON(a.stdout, rv)
+			case "json", "yaml":
+				return writeData(a.stdout, format, rv)
 			}
 			return model.WriteReviewMarkdown(a.stdout, rv)
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", "", "the day of the review (default today)")
 	cmd.Flags().BoolVar(&secrets, "secrets", true, "flag people without access who can still read the targets' secrets (reads the target repositories as they are now)")
-	cmd.Flags().StringVar(&format, "format", "markdown", "markdown, csv or json")
+	cmd.Flags().StringVar(&format, "format", "markdown", "markdown, csv, json or yaml")
 	return cmd
 }
 
@@ -347,13 +352,13 @@ author and date.`,
 				return err
 			}
 			held := model.HeldOn(t, versions, d, s.dayStart(d+1))
-			if format == "json" {
-				return model.WriteJSON(a.stdout, held)
+			if isData(format) {
+				return writeData(a.stdout, format, held)
 			}
 			return model.WriteRecordAt(a.stdout, held)
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", "", "the day (default today)")
-	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	cmd.Flags().StringVar(&format, "format", "text", "text, json or yaml")
 	return cmd
 }

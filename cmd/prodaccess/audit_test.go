@@ -75,6 +75,7 @@ func TestAuditTimeline(t *testing.T) {
 		Commits int
 		Events  []struct {
 			Day, Person, From, To, Cause, Rule string
+			RenamedFrom                        string `json:"renamed_from"`
 			Commit                             *struct {
 				Subject     string
 				PullRequest int `json:"pull_request"`
@@ -93,6 +94,9 @@ func TestAuditTimeline(t *testing.T) {
 				cause += " #" + itoa(e.Commit.PullRequest)
 			}
 		}
+		if e.RenamedFrom != "" {
+			cause += " from " + e.RenamedFrom
+		}
 		got = append(got, strings.TrimSpace(strings.Join([]string{e.Day, e.Person, e.From + ">" + e.To, cause}, " ")))
 	}
 	want := []string{
@@ -106,7 +110,7 @@ func TestAuditTimeline(t *testing.T) {
 		"2021-02-15 carol temporary_supervised>none commit Remove Carol's grant (#9) #9",
 		"2021-03-01 bob none>temporary_supervised rule shadow-shift",
 		"2021-03-06 bob temporary_supervised>supervised rule after-shadow-shifts",
-		"2021-03-10 dave-d permanent>permanent renamed Rename Dave's file",
+		"2021-03-10 dave-d permanent>permanent renamed Rename Dave's file from dave",
 		"2021-03-15 eve permanent>none rule long-absence",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

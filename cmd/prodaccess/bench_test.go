@@ -217,3 +217,40 @@ func BenchmarkTimeline10k(b *testing.B) {
 	b.ReportMetric(float64(peak)/1024, "peak-MiB")
 	b.ReportMetric(float64(events), "events")
 }
+
+// BenchmarkAuditReport1000People10Years runs prodaccess audit report as a
+// user would over ten years of history, a commit a day across 1,000
+// people, and reports the wall time of the whole process (reading the
+// history included), the processor time it used (which a busy machine
+// changes less), its peak memory and the size of the page.
+func BenchmarkAuditReport1000People10Years(b *testing.B) {
+	dir := b.TempDir()
+	if err := devstack.WriteHistoryFrom(dir, 1000, 3653, time.Date(2016, 1, 1, 9, 0, 0, 0, time.UTC), 24*time.Hour); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := devstack.Git(dir, "repack", "-a", "-d", "-q"); err != nil {
+		b.Fatal(err)
+	}
+	out := filepath.Join(b.TempDir(), "report.html")
+	var peak int64
+	var cpu time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		cmd := exec.Command(binary, "audit", "report", "--branch", "main", "--to", "2025-12-31", "--out", out)
+		cmd.Dir = dir
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v: %s", err, msg)
+		}
+		cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			peak = max(peak, ru.Maxrss)
+		}
+	}
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+	info, err := os.Stat(out)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(peak)/1024, "peak-MiB")
+	b.ReportMetric(float64(info.Size())/1e6, "MB")
+}

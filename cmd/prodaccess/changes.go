@@ -9,19 +9,25 @@ import (
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
+	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/spf13/cobra"
 )
 
 func newChanges(o *options) *cobra.Command {
 	var from, to, format string
+	var pr int
 	cmd := &cobra.Command{
 		Use:   "changes --from REV [--to REV]",
 		Short: "What a change to the person files does to access, from git alone",
 		Long: `Compare the person files and configuration at two git revisions and say who
 gains or loses which level, under which rule, until when, and what that means
 for each target. It reads nothing but the repository, so it needs no token
-and works for pull requests from forks.`,
+and works for pull requests from forks.
+
+It also lists the temporary_access and reinstated entries the change writes,
+and whose approving review each needs. With --pr N and GITHUB_TOKEN, it reads
+that pull request's reviews and says whether each approval is there yet.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if err := checkFormat(format, "text", "markdown", "json"); err != nil {
@@ -54,8 +60,13 @@ and works for pull requests from forks.`,
 			after.Decisions = after.roster.Evaluate(day)
 			after.Problems = after.roster.Problems()
 			c := reconciler.Changes(before.Side, after.Side, day)
-			if format == "json" {
-				return model.WriteJSON(o.stdout, c)
+			if pr > 0 {
+				if err := o.checkApprovals(repo, after, c, pr); err != nil {
+					return err
+				}
+			}
+			if isData(format) {
+				return writeData(o.stdout, format, c)
 			}
 			return model.WriteAccessChanges(o.stdout, c, format == "markdown")
 		},
@@ -63,8 +74,62 @@ and works for pull requests from forks.`,
 	cmd.Flags().StringVar(&from, "from", "", "the revision before the change, such as origin/main")
 	cmd.Flags().StringVar(&to, "to", "HEAD", "the revision after the change")
 	cmd.Flags().StringVar(&o.at, "at", "", "the day to decide for: YYYY-MM-DD or an RFC 3339 instant (default today in the policy time zone)")
-	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
+	cmd.Flags().StringVar(&format, "format", "text", "text, markdown, json or yaml")
+	cmd.Flags().IntVar(&pr, "pr", 0, "the number of the pull request that makes the change: say whether each approval it needs is there yet (needs GITHUB_TOKEN)")
+	o.timeoutFlag(cmd)
 	return cmd
+}
+
+// checkApprovals reads the reviews of pull request number and says, for
+// each entry the change writes, whether its approval is there yet.
+func (o *options) checkApprovals(repo *gitfile.PeopleRepo, after *side, c *model.AccessChanges, number int) error {
+	if len(c.Approvals) == 0 {
+		return nil
+	}
+	ctx, cancel, err := o.runContext()
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	client, err := o.githubClient(after.Config)
+	if err != nil {
+		return err
+	}
+	if client == nil {
+		return fmt.Errorf("--pr needs GITHUB_TOKEN to read the pull request's reviews")
+	}
+	origin, err := repo.Origin(o.getenv("GITHUB_TOKEN"))
+	if err != nil {
+		return err
+	}
+	ghRepo := o.peopleGitHubRepo(after.Config, origin)
+	if ghRepo == "" {
+		return fmt.Errorf("the people repository is not known on GitHub: set people_repo in %s", o.configPath)
+	}
+	dir := o.peopleFolder(after.Config)
+	rel, err := repo.Rel(dir)
+	if err != nil {
+		return err
+	}
+	source, err := github.NewEvidence(client, ghRepo, after.Config.PeopleBranch, rel, filepath.ToSlash(dir), repo.FileAt, o.now)
+	if err != nil {
+		return err
+	}
+	entries := make([]model.EntryRef, len(c.Approvals))
+	for i, a := range c.Approvals {
+		entries[i] = a.Entry
+	}
+	ev, err := source.PullEvidence(ctx, number, entries)
+	if err != nil {
+		return err
+	}
+	for i := range c.Approvals {
+		a := &c.Approvals[i]
+		p := after.roster.Person(a.Entry.Person)
+		pf := model.Prove(ev, a.Entry, p, after.roster.Person(a.Entry.ApprovedBy))
+		a.Checked, a.Approved, a.Missing = true, pf.Proven(), pf.Missing
+	}
+	return nil
 }
 
 type side struct {

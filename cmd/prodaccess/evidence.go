@@ -133,7 +133,7 @@ func evidenceWarnings(r *model.Roster, entries []model.EntryRef, policy model.Ev
 			out = append(out, fmt.Sprintf("%s is not proven (%s), and %s", e, strings.Join(pf.Missing, "; "), what))
 		}
 		for _, f := range pf.Flags {
-			if f != "pushed without a pull request" {
+			if pf.Proven() && f != "approval not proven" {
 				out = append(out, fmt.Sprintf("%s: %s", e, f))
 			}
 		}
@@ -233,4 +233,22 @@ func (s *source) evidence() (map[string]*model.CommitEvidence, error) {
 	}
 	s.notes = known
 	return known, nil
+}
+
+// liveWorld loads the committed configuration and person files and the
+// GitHub client, for a command that cannot do without GitHub; need says
+// what for, in the error when GITHUB_TOKEN is not set.
+func (o *options) liveWorld(need string) (*world, *gitfile.PeopleRepo, *github.Client, error) {
+	w, repo, err := o.loadDecisions()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	client, err := o.githubClient(w.cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if client == nil {
+		return nil, nil, nil, fmt.Errorf("GITHUB_TOKEN is not set; it is needed %s", need)
+	}
+	return w, repo, client, nil
 }

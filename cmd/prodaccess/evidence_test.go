@@ -15,7 +15,7 @@ import (
 // pull requests, reviews and protection the GitHub stand-in knows, with
 // one target: the production team.
 type evidenceStack struct {
-	t              *testing.T
+	t              testing.TB
 	origin, people string
 	gh             *fakegithub.Server
 	alex, chris    *fakegithub.User
@@ -69,7 +69,7 @@ func chrisGrant(reason string) string {
 		"    approved_by: alex\n    supervisor: sam\n    agreed: true\n    reason: " + reason + "\n"
 }
 
-func newEvidenceStack(t *testing.T, policy string) *evidenceStack {
+func newEvidenceStack(t testing.TB, policy string) *evidenceStack {
 	t.Helper()
 	dir := t.TempDir()
 	s := &evidenceStack{t: t, origin: filepath.Join(dir, "origin.git"), people: filepath.Join(dir, "people")}
@@ -332,4 +332,129 @@ func TestBranchProtectionChecked(t *testing.T) {
 			must(t, r, want, "plan")
 		})
 	}
+}
+
+// TestEvidenceRecord: evidence record looks up every commit of the
+// history that wrote an entry, records it once, and says what it found.
+func TestEvidenceRecord(t *testing.T) {
+	s := newEvidenceStack(t, "warn")
+	pr := s.grant(devstack.MergeCommit, s.chris)
+	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	if err := devstack.Commit(s.people, map[string]string{"people/chris.yaml": chrisGrant("Pushed straight to main")}, "Change the reason"); err != nil {
+		t.Fatal(err)
+	}
+	s.push()
+	r := s.run("", "evidence", "record")
+	must(t, r, 0, "evidence record")
+	for _, want := range []string{
+		"2 commit(s) of main wrote entries that need approval: 0 already recorded, 2 looked up and recorded now (2 complete, 0 to look up again on the next run).",
+		"Migrating the search cluster",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("evidence record does not say %q:\n%s", want, r.stdout)
+		}
+	}
+	if got := strings.Count(r.stdout, ": proven: #1 approved by alexlead-gds"); got != 1 {
+		t.Errorf("%d proven entries:\n%s", got, r.stdout)
+	}
+	if got := strings.Count(r.stdout, ": NOT PROVEN: "); got != 1 {
+		t.Errorf("%d unproven entries:\n%s", got, r.stdout)
+	}
+	if out, err := devstack.Git(s.origin, "notes", "--ref", "prodaccess", "list"); err != nil || len(strings.Fields(out)) != 4 {
+		t.Errorf("notes in origin: %q %v", out, err)
+	}
+	s.gh.ResetRequests()
+	r = s.run("", "evidence", "record")
+	must(t, r, 0, "evidence record again")
+	if !strings.Contains(r.stdout, "2 already recorded, 0 looked up") || s.gh.Count("GET", "/repos/alphagov/people/commits/") != 0 {
+		t.Errorf("a second record looked things up again:\n%s", r.stdout)
+	}
+}
+
+// TestValidateLive: validate --live says which entries lack an approving
+// review and fails under policy.evidence required, and passes once the
+// review is there.
+func TestValidateLive(t *testing.T) {
+	s := newEvidenceStack(t, "required")
+	pr := s.grant(devstack.Squash, s.chris)
+	r := s.run("", "validate", "--live")
+	must(t, r, 1, "validate --live without an approving review")
+	if !strings.Contains(r.stdout, "live: warning: chris's temporary access") || !strings.Contains(r.stdout, "no approving review by alexlead-gds on #1") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	r = s.run("", "validate", "--live")
+	must(t, r, 0, "validate --live with the review")
+}
+
+// TestChangesSaysWhoseApprovalIsNeeded: the pull request comment names,
+// for each new entry, whose approving review it needs and whether it is
+// there yet.
+func TestChangesSaysWhoseApprovalIsNeeded(t *testing.T) {
+	s := newEvidenceStack(t, "required")
+	pr, err := devstack.MergePull(s.people, s.gh, devstack.Pull{Repo: "alphagov/people", Branch: "grant-chris", Title: "Chris", Author: s.chris,
+		Commits: []devstack.PullCommit{{Files: map[string]string{"people/chris.yaml": chrisGrant("Migrating the search cluster")}, Message: "Grant", Author: s.chris}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"changes", "--from", "main", "--to", "grant-chris", "--format", "markdown", "--pr", "1"}
+	r := s.run("", args...)
+	must(t, r, 0, "changes --pr before the review")
+	if !strings.Contains(r.stdout, "- [ ] chris's temporary access") || !strings.Contains(r.stdout, "needs an approving review by alexlead-gds, not there yet: no approving review by alexlead-gds on \\#1") {
+		t.Errorf("before the review:\n%s", r.stdout)
+	}
+	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	r = s.run("", args...)
+	must(t, r, 0, "changes --pr after the review")
+	if !strings.Contains(r.stdout, "- [x] chris's temporary access") || !strings.Contains(r.stdout, "is approved by alexlead-gds") {
+		t.Errorf("after the review:\n%s", r.stdout)
+	}
+}
+
+// TestTimelineNamesWhoWroteTheFact: a change of level that the passing of
+// time brings names the pull requests that wrote the fact behind it, and
+// the timeline decides with the recorded evidence.
+func TestTimelineNamesWhoWroteTheFact(t *testing.T) {
+	s := newEvidenceStack(t, "required")
+	first := s.grant(devstack.MergeCommit, s.chris)
+	s.review(first, s.alex, "APPROVED", first.Commits[0].SHA)
+	shorter := strings.Replace(chrisGrant("Migrating the search cluster"), time.Now().AddDate(0, 0, 30).Format("2006-01-02"), time.Now().AddDate(0, 0, 10).Format("2006-01-02"), 1)
+	second, err := devstack.MergePull(s.people, s.gh, devstack.Pull{Repo: "alphagov/people", Branch: "shorten", Title: "Shorten Chris's grant", Author: s.chris, Method: devstack.Squash, MergedBy: s.alex,
+		Commits: []devstack.PullCommit{{Files: map[string]string{"people/chris.yaml": shorter}, Message: "Shorten", Author: s.chris}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.push()
+	s.review(second, s.alex, "APPROVED", second.Commits[0].SHA)
+	must(t, s.run("", "apply"), 0, "apply, which records the evidence")
+
+	to := time.Now().AddDate(0, 0, 15).Format("2006-01-02")
+	r := prodaccessEnv(t, s.people, []string{"GITHUB_TOKEN="}, "audit", "timeline", "chris", "--to", to)
+	must(t, r, 0, "audit timeline")
+	want := "temporary_supervised -> none  rule temporary-exception: ended: "
+	if !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "added in #1, shortened in #2)") {
+		t.Errorf("the timeline does not name the pull requests behind the end of the grant:\n%s", r.stdout)
+	}
+}
+
+// TestBranchProtectionUnreadable: a token that may not read the branch's
+// protection gets a warning naming the permission, never silence.
+func TestBranchProtectionUnreadable(t *testing.T) {
+	s := newEvidenceStack(t, "required")
+	pr := s.grant(devstack.Squash, s.chris)
+	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	s.gh.SetFaults(
+		&fakegithub.Fault{Method: "GET", PathPrefix: "/repos/alphagov/people/rulesets/", Status: 403, Body: `{"message":"Resource not accessible by integration"}`},
+		&fakegithub.Fault{Method: "GET", PathPrefix: "/repos/alphagov/people/branches/main/protection", Status: 403, Body: `{"message":"Resource not accessible by integration"}`},
+	)
+	r := s.run("", "plan")
+	for _, want := range []string{
+		"could not read who may bypass ruleset 1 (GET rulesets/1 answered 403; the token needs Administration: read on alphagov/people)",
+		"could not read the classic protection of main (GET branches/main/protection answered 403; the token needs Administration: read on alphagov/people)",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("plan does not say %q:\n%s", want, r.stdout)
+		}
+	}
+	must(t, r, 2, "plan with protection unreadable")
 }

@@ -26,13 +26,13 @@ func newExplain(o *options) *cobra.Command {
 				return fmt.Errorf("no person %q in %s", args[0], o.peopleFolder(cfg))
 			}
 			dc := roster.Decide(p, day)
-			if format == "json" {
-				return model.WriteJSON(o.stdout, model.NewExplainJSON(dc))
+			if isData(format) {
+				return writeData(o.stdout, format, model.NewExplainJSON(dc))
 			}
 			return model.WriteExplanation(o.stdout, dc)
 		},
 	}
 	cmd.Flags().StringVar(&o.at, "at", "", "the day to decide for: YYYY-MM-DD, or an RFC 3339 instant (default today in the policy time zone)")
-	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	cmd.Flags().StringVar(&format, "format", "text", "text, json or yaml")
 	return cmd
 }

@@ -19,15 +19,20 @@ import (
 // runIn runs prodaccess in this process against the stack, with waits
 // recorded rather than slept.
 func (w *stack) runIn(c *testclock.Sleeps, args ...string) result {
+	return w.runWithTransport(func() *github.Transport {
+		return &github.Transport{Base: &http.Transport{ResponseHeaderTimeout: 300 * time.Millisecond}, Sleep: c.Sleep, Now: time.Now}
+	}, args...)
+}
+
+// runWithTransport is runIn with the GitHub transport that tr makes.
+func (w *stack) runWithTransport(tr func() *github.Transport, args ...string) result {
 	var stdout, stderr bytes.Buffer
 	o := &options{
 		stdout: &stdout, stderr: &stderr, now: time.Now,
 		getenv: func(k string) string {
 			return map[string]string{"GITHUB_API_URL": w.gh.URL(), "GITHUB_TOKEN": testToken}[k]
 		},
-		newTransport: func() *github.Transport {
-			return &github.Transport{Base: &http.Transport{ResponseHeaderTimeout: 300 * time.Millisecond}, Sleep: c.Sleep, Now: time.Now}
-		},
+		newTransport: tr,
 	}
 	code := runWith(o, append(args, "--config", filepath.Join(w.people, "prodaccess.yaml")))
 	r := result{code: code, stdout: stdout.String(), stderr: stderr.String()}

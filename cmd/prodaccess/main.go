@@ -15,6 +15,7 @@ import (
 	"time"
 	_ "time/tzdata" // the policy time zone must resolve on machines without zoneinfo
 
+	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/spf13/cobra"
 )
 
@@ -54,23 +55,37 @@ func (e *exitError) Error() string {
 	return e.err.Error()
 }
 
-// runWith executes one command line with the given options.
-func runWith(o *options, args []string) int {
+// runWith executes one command line with the given options. Nothing it
+// writes carries the token, and a panic is reported and exits 1, never 2,
+// which scripts read as "changes".
+func runWith(o *options, args []string) (code int) {
+	if token := o.getenv("GITHUB_TOKEN"); token != "" {
+		stdout, stderr := newRedactor(o.stdout, token), newRedactor(o.stderr, token)
+		o.stdout, o.stderr = stdout, stderr
+		defer stderr.Flush()
+		defer stdout.Flush()
+	}
 	stderr := o.stderr
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "prodaccess: internal error (a bug; please report it), nothing more was done: %v\n%s", r, debug.Stack())
+			code = 1
+		}
+	}()
 	root := newRoot(o)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := o.stopped(root.Execute())
 	var ee *exitError
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &ee):
 		if ee.err != nil {
-			fmt.Fprintf(stderr, "prodaccess: %v\n", ee.err)
+			fmt.Fprintf(stderr, "prodaccess: %s\n", github.StripUserInfo(ee.err.Error()))
 		}
 		return ee.code
 	default:
-		fmt.Fprintf(stderr, "prodaccess: %v\n", err)
+		fmt.Fprintf(stderr, "prodaccess: %s\n", github.StripUserInfo(err.Error()))
 		return 1
 	}
 }
@@ -90,7 +105,8 @@ production access on a given day and why, and shows or applies the result.`,
 	root.PersistentFlags().StringVar(&o.configPath, "config", defaultConfig, "the configuration file")
 	root.PersistentFlags().StringVar(&o.peopleDir, "people", "", "the folder of person files (overrides the configuration's people)")
 	root.AddCommand(newValidate(o), newWho(o), newExplain(o), newPlan(o), newApply(o), newChanges(o), newAudit(o), newUpcoming(o))
-	root.AddCommand(newSecrets(o))
+	root.AddCommand(newSecrets(o), newEvidence(o), newSchema(o))
+	root.AddCommand(newGrant(o), newShift(o), newAbsence(o), newReinstate(o), newLeave(o), newPerson(o))
 	return root
 }
 

@@ -1,16 +1,22 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/providers/github"
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
 )
 
 const defaultConfig = "prodaccess.yaml"
@@ -23,6 +29,10 @@ type options struct {
 	configPath string
 	peopleDir  string
 	at         string
+
+	// timeout bounds a plan or apply; run is that run's context.
+	timeout time.Duration
+	run     context.Context
 
 	getenv func(string) string
 	// newTransport makes the GitHub transport; tests give one with an
@@ -145,11 +155,72 @@ func (o *options) warnInvalid(r *model.Roster) {
 	}
 }
 
+// checkFormat checks --format against the formats a command writes. A
+// command that writes JSON writes YAML too.
 func checkFormat(format string, allowed ...string) error {
-	for _, a := range allowed {
-		if format == a {
-			return nil
-		}
+	if slices.Contains(allowed, "json") {
+		allowed = append(allowed, "yaml")
 	}
-	return fmt.Errorf("--format: unknown format %q; use one of %v", format, allowed)
+	if slices.Contains(allowed, format) {
+		return nil
+	}
+	return fmt.Errorf("--format: unknown format %q; use one of %s", format, strings.Join(allowed, ", "))
+}
+
+// isData reports whether a format is one of those that carry data for
+// programs: json or yaml.
+func isData(format string) bool { return format == "json" || format == "yaml" }
+
+// writeData writes v as JSON, or as YAML made from the same JSON, so that
+// the two always have the same fields with the same names.
+func writeData(w io.Writer, format string, v any) error {
+	if format != "yaml" {
+		return model.WriteJSON(w, v)
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	out, err := yaml.JSONToYAML(data)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(out)
+	return err
+}
+
+// DefaultTimeout is how long a plan or apply may run.
+const DefaultTimeout = 10 * time.Minute
+
+// timeoutFlag adds --timeout to a command that reads or changes targets.
+func (o *options) timeoutFlag(cmd *cobra.Command) {
+	cmd.Flags().DurationVar(&o.timeout, "timeout", DefaultTimeout, "stop the run, as failed, if it has not finished after this long (such as 90s or 15m)")
+}
+
+// runContext is the context of one plan or apply: ended by an interrupt,
+// SIGTERM or --timeout, so that a scheduled job fails rather than hangs.
+func (o *options) runContext() (context.Context, context.CancelFunc, error) {
+	if o.timeout <= 0 {
+		return nil, nil, fmt.Errorf("--timeout: %s is not a positive duration", o.timeout)
+	}
+	ctx, stop := signalContext()
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	o.run = ctx
+	return ctx, func() { cancel(); stop() }, nil
+}
+
+// stopped says so when a run failed because --timeout ended it.
+func (o *options) stopped(err error) error {
+	var ee *exitError
+	if err == nil || o.run == nil || !errors.Is(o.run.Err(), context.DeadlineExceeded) || (errors.As(err, &ee) && ee.code != 1) {
+		return err
+	}
+	const msg = "the run did not finish within --timeout %s and was stopped: %w"
+	switch {
+	case ee == nil:
+		return fmt.Errorf(msg, o.timeout, err)
+	case ee.err == nil:
+		return err
+	}
+	return &exitError{code: 1, err: fmt.Errorf(msg, o.timeout, ee.err)}
 }

@@ -61,14 +61,18 @@ func newPlan(o *options) *cobra.Command {
 the rules: who is added or removed where, under which rule. Exits 0 when there
 is nothing for apply to do (changes waiting in an open pull request, or to be
 made by hand, do not count), 2 when there is, and 1 on an error, when a safety
-check refuses the plan, or when a revocation has waited in a pull request for
-longer than safety.max_revocation_wait.`,
+check refuses the plan, when the plan lists errors a person must resolve, or
+when a revocation has waited in a pull request for longer than
+safety.max_revocation_wait.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if err := checkFormat(format, "text", "markdown", "json"); err != nil {
 				return err
 			}
-			ctx, cancel := signalContext()
+			ctx, cancel, err := o.runContext()
+			if err != nil {
+				return err
+			}
 			defer cancel()
 			w, err := o.loadWorld(ctx)
 			if err != nil {
@@ -83,8 +87,8 @@ longer than safety.max_revocation_wait.`,
 					return err
 				}
 			}
-			if format == "json" {
-				err = model.WriteJSON(o.stdout, plan)
+			if isData(format) {
+				err = writeData(o.stdout, format, plan)
 			} else {
 				err = model.WritePlan(o.stdout, plan, format == "markdown")
 			}
@@ -92,7 +96,7 @@ longer than safety.max_revocation_wait.`,
 				return err
 			}
 			switch {
-			case len(plan.Refusals) > 0 || len(plan.GrantsRefused) > 0:
+			case len(plan.Refusals) > 0 || len(plan.GrantsRefused) > 0 || len(plan.Errors) > 0:
 				return &exitError{code: 1}
 			case len(plan.Overdue) > 0:
 				return &exitError{code: 1, err: overdue(plan)}
@@ -103,9 +107,10 @@ longer than safety.max_revocation_wait.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.at, "at", "", "plan for this day instead of today: YYYY-MM-DD or an RFC 3339 instant (such a plan cannot be applied)")
-	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
+	cmd.Flags().StringVar(&format, "format", "text", "text, markdown, json or yaml")
 	cmd.Flags().StringVar(&out, "out", "", "also save the plan as JSON in this file, for apply --plan")
 	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
+	o.timeoutFlag(cmd)
 	return cmd
 }
 

@@ -84,6 +84,9 @@ targets:
     type: github-team
     org: alphagov
     team: gov-uk-production
+    child_teams:
+      - team: gov-uk-production-oncall
+        reason: the on-call rota, whose members the SRE leads choose
   - name: hieradata
     type: file
     repo: %s
@@ -160,7 +163,7 @@ func show(t *testing.T, repo, branch, file string) string {
 	return out
 }
 
-func must(t *testing.T, r result, code int, what string) {
+func must(t testing.TB, r result, code int, what string) {
 	t.Helper()
 	if r.code != code {
 		t.Fatalf("%s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", what, r.code, code, r.stdout, r.stderr)

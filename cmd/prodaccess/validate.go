@@ -7,18 +7,26 @@ import (
 	"path/filepath"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/spf13/cobra"
 )
 
 func newValidate(o *options) *cobra.Command {
-	return &cobra.Command{
+	var live bool
+	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Check every person file and the configuration",
 		Long: `Check every person file and the configuration, each on its own and
 against each other. Prints one line per problem, as file:line:column: message,
 and exits 1 if there is any. In GitHub Actions (GITHUB_ACTIONS=true) it also
 prints each problem as an ::error workflow command, so that it shows on the
-changed line of the pull request.`,
+changed line of the pull request.
+
+With --live it also checks, through GitHub, what the files cannot show: that
+each temporary_access and reinstated entry in force or due within 14 days was
+approved by a review of the pull request that wrote it (policy.evidence), and
+that the people branch is protected so that such an approval means something.
+It reads the committed files (HEAD), and needs GITHUB_TOKEN.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			cfg, err := o.config()
@@ -63,7 +71,49 @@ changed line of the pull request.`,
 				return &exitError{code: 1}
 			}
 			fmt.Fprintf(o.stderr, "%d person file(s), their keys and the configuration are valid\n", len(roster.People))
+			if live {
+				return o.validateLive()
+			}
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&live, "live", false, "also check through GitHub that approvals are proven and the people branch is protected")
+	o.timeoutFlag(cmd)
+	return cmd
+}
+
+// validateLive checks the evidence of approvals and the people branch's
+// protection, and fails where policy.evidence required would refuse.
+func (o *options) validateLive() error {
+	ctx, cancel, err := o.runContext()
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	w, repo, client, err := o.liveWorld("for --live")
+	if err != nil {
+		return err
+	}
+	before := len(w.warnings)
+	if err := o.gatherEvidence(ctx, w, repo, client); err != nil {
+		return err
+	}
+	for _, warn := range w.warnings[before:] {
+		fmt.Fprintf(o.stdout, "live: warning: %s\n", warn)
+	}
+	for _, g := range w.grantsRefused {
+		fmt.Fprintf(o.stdout, "live: %s\n", g)
+	}
+	unproven := 0
+	for _, e := range reconciler.NeedEvidence(w.roster, w.day, reconciler.EvidenceHorizon) {
+		if pf := w.roster.Proof(w.roster.Person(e.Person), e); pf != nil && !pf.Proven() {
+			unproven++
+		}
+	}
+	if w.cfg.Policy.Evidence == model.EvidenceRequired && (unproven > 0 || len(w.grantsRefused) > 0) {
+		fmt.Fprintf(o.stderr, "%d entr(ies) not proven, and %d protection setting(s) missing, while policy.evidence is required\n", unproven, len(w.grantsRefused))
+		return &exitError{code: 1}
+	}
+	fmt.Fprintf(o.stderr, "approvals and branch protection checked through GitHub: %d entr(ies) not proven\n", unproven)
+	return nil
 }

@@ -21,13 +21,13 @@ func newWho(o *options) *cobra.Command {
 			}
 			o.warnInvalid(roster)
 			decisions := roster.Evaluate(day)
-			if format == "json" {
-				return model.WriteJSON(o.stdout, model.NewWhoJSON(day, decisions))
+			if isData(format) {
+				return writeData(o.stdout, format, model.NewWhoJSON(day, decisions))
 			}
 			return model.WriteWho(o.stdout, day, cfg.Timezone, decisions)
 		},
 	}
 	cmd.Flags().StringVar(&o.at, "at", "", "the day to decide for: YYYY-MM-DD, or an RFC 3339 instant (default today in the policy time zone)")
-	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	cmd.Flags().StringVar(&format, "format", "text", "text, json or yaml")
 	return cmd
 }

@@ -84,7 +84,7 @@ func run(bin, peopleDir string, keep bool) error {
 	// The world is a little behind: the newest entitled person is missing
 	// everywhere, and the leaver is still everywhere.
 	missing := entitled[len(entitled)-1]
-	current := append(slices.Clone(entitled[:len(entitled)-1]), leaver)
+	current := append(slices.DeleteFunc(slices.Clone(entitled[:len(entitled)-1]), func(p *model.Person) bool { return p.ID == granted }), leaver)
 
 	// GitHub.
 	gh := fakegithub.NewUnchecked("alphagov")
@@ -173,10 +173,38 @@ func run(bin, peopleDir string, keep bool) error {
 			}
 		}
 	}
+	// Two entries that need a lead's approval reach the branch through
+	// pull requests, as the evidence policy requires: the reinstatement
+	// in an approved one, the grant in one no lead has approved yet.
+	withEntry := map[string]string{}
+	for _, id := range []string{granted, reinstated} {
+		withEntry[id] = peopleFiles["people/"+id+".yaml"]
+		cut := strings.Index(withEntry[id], map[string]string{granted: "temporary_access:", reinstated: "reinstated:"}[id])
+		peopleFiles["people/"+id+".yaml"] = withEntry[id][:cut]
+	}
 	if err := devstack.NewRepo(repo, nil); err != nil {
 		return err
 	}
-	if err := devstack.CommitAt(repo, peopleFiles, "People as they were yesterday", time.Now().Add(-36*time.Hour)); err != nil {
+	if err := devstack.CommitAt(repo, peopleFiles, "People as they were yesterday", time.Now().Add(-40*time.Hour)); err != nil {
+		return err
+	}
+	gh.SetRepoDir(peopleRepo, repo)
+	gh.SetRules(peopleRepo, "main", []fakegithub.RuleInForce{{Type: "pull_request", RulesetID: 1, Parameters: map[string]any{
+		"required_approving_review_count": 1, "require_code_owner_review": true, "require_last_push_approval": true, "dismiss_stale_reviews_on_push": true}}},
+		fakegithub.Ruleset{ID: 1, Name: "people"})
+	lead := gh.Users[strings.ToLower(roster.Person("alex-lead").GitHub)]
+	pull := func(id, title string, method devstack.MergeMethod, when time.Time) (*fakegithub.PullRequest, error) {
+		author := gh.Users[strings.ToLower(roster.Person(id).GitHub)]
+		return devstack.MergePull(repo, gh, devstack.Pull{Repo: peopleRepo, Branch: "access/" + id, Title: title, Author: author, Method: method, MergedBy: lead, When: when,
+			Commits: []devstack.PullCommit{{Files: map[string]string{"people/" + id + ".yaml": withEntry[id]}, Message: title, Author: author}}})
+	}
+	back, err := pull(reinstated, "Reinstate "+reinstated, devstack.MergeCommit, time.Now().Add(-38*time.Hour))
+	if err != nil {
+		return err
+	}
+	gh.AddReview(peopleRepo, back.Number, fakegithub.Review{User: lead, State: "APPROVED", CommitID: back.Commits[0].SHA, SubmittedAt: back.MergedAt.Add(-time.Minute)})
+	grant, err := pull(granted, "Temporary production access for "+granted, devstack.Squash, time.Now().Add(-37*time.Hour))
+	if err != nil {
 		return err
 	}
 	b, err := personFile(missing.ID)
@@ -203,7 +231,8 @@ func run(bin, peopleDir string, keep bool) error {
 
 	say("prodaccess demo, %s: the example people against an in-memory GitHub and local git repositories", today)
 	fmt.Printf("The team and the files are a little behind: %s is missing everywhere and %s (who left) is still everywhere.\n", missing.ID, leaver.ID)
-	fmt.Printf("%s is in the child team gov-uk-production-oncall, which prodaccess never changes.\n", childOnly.ID)
+	fmt.Printf("%s is in the child team gov-uk-production-oncall, which prodaccess never changes (the configuration lists it under child_teams, with why).\n", childOnly.ID)
+	fmt.Printf("%s's grant reached the files through pull request #%d, which no lead has approved yet: who shows what the files say; plan and apply also ask GitHub who approved it.\n", granted, grant.Number)
 	if err := cmd("validate"); err != nil {
 		return err
 	}
@@ -219,7 +248,18 @@ func run(bin, peopleDir string, keep bool) error {
 	if err := cmd("apply"); err != nil {
 		return err
 	}
-	say("3. the team afterwards")
+	say("3. %s's grant gave nothing: no lead approved pull request #%d, and policy.evidence is required. alex-lead approves it now; the next run finds the review", granted, grant.Number)
+	gh.AddReview(peopleRepo, grant.Number, fakegithub.Review{User: lead, State: "APPROVED", CommitID: grant.Commits[0].SHA})
+	if err := cmd("apply"); err != nil {
+		return err
+	}
+	if out, err := devstack.Git(repo, "log", "--notes=prodaccess", "-1", "--format=%h %s%n%N", grant.MergeCommitSHA); err == nil {
+		fmt.Printf("\n$ git log --notes=prodaccess -1 %s   # the evidence apply recorded, for auditors\n%s", grant.MergeCommitSHA[:12], firstLines(out, 14))
+	}
+	if err := cmd("audit", "review"); err != nil {
+		return err
+	}
+	say("3b. the team afterwards")
 	fmt.Printf("direct members: %s\n", strings.Join(gh.Members("gov-uk-production"), ", "))
 	fmt.Printf("pending invitations: %s\n", strings.Join(gh.Invited("gov-uk-production"), ", "))
 	for _, r := range []string{"alphagov/govuk-secrets", "alphagov/govuk-puppet", "alphagov/govuk-aws-data", "alphagov/govuk-production-access-records"} {
@@ -261,6 +301,9 @@ func run(bin, peopleDir string, keep bool) error {
 	if err := cmd("secrets", "status"); err != nil {
 		return err
 	}
+	if err := demoGrant(repo, gh, today, say, cmd); err != nil {
+		return err
+	}
 	if _, err := exec.LookPath("gpg"); err != nil {
 		fmt.Println("(gpg is not installed: the demo stops before re-encrypting)")
 		return nil
@@ -284,11 +327,31 @@ func run(bin, peopleDir string, keep bool) error {
 	return cmd("secrets", "status", "--target", "hieradata")
 }
 
+// The people of the demo whose entries reach the branch through pull
+// requests, and the people repository on the stand-in.
+const (
+	granted    = "chris-contractor"
+	reinstated = "morgan-returned"
+	peopleRepo = "alphagov/govuk-people"
+)
+
+// firstLines returns at most n lines of s.
+func firstLines(s string, n int) string {
+	lines := strings.SplitAfter(s, "\n")
+	if len(lines) > n {
+		lines = append(lines[:n], "...\n")
+	}
+	return strings.Join(lines, "")
+}
+
 func demoConfig(secrets, puppet, aws, records, puppetMaster string) string {
 	return fmt.Sprintf(`# The demo's configuration: the shipped prodaccess.yaml with local
 # repositories in place of GitHub URLs.
 people: people/
+people_repo: `+peopleRepo+`
 timezone: Europe/London
+policy:
+  evidence: required
 safety:
   max_removal_fraction: 0.25
 targets:
@@ -311,6 +374,9 @@ targets:
     type: github-team
     org: alphagov
     team: gov-uk-production
+    child_teams:
+      - team: gov-uk-production-oncall
+        reason: the on-call rota, whose members the 2nd line leads choose
   - name: ssh-puppet
     type: file
     repo: %[2]s

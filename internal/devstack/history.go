@@ -15,12 +15,21 @@ import (
 
 // WriteHistory makes a git repository in dir whose main branch is a linear
 // history of the given number of commits over the given number of
-// generated people, an hour apart from 2020-01-01. The first commit adds
-// everyone; each later commit changes one person's file, in turn: recording
-// a last day (they have left), taking it out again, or only touching a
-// comment. Every commit is valid. It writes git objects directly, which is far faster
-// than running git for each commit.
+// generated people, an hour apart from 2020-01-01 09:00 UTC (see
+// WriteHistoryFrom).
 func WriteHistory(dir string, people, commits int) error {
+	return WriteHistoryFrom(dir, people, commits, time.Date(2020, 1, 1, 9, 0, 0, 0, time.UTC), time.Hour)
+}
+
+// WriteHistoryFrom makes a git repository in dir whose main branch is a
+// linear history of the given number of commits over the given number of
+// generated people, the first committed at start and the others at
+// intervals of every. The first commit adds everyone; each later commit
+// changes one person's file, in turn: recording a last day (they have
+// left), taking it out again, or only touching a comment. Every commit is
+// valid. It writes git objects directly, which is far faster than running
+// git for each commit.
+func WriteHistoryFrom(dir string, people, commits int, start time.Time, every time.Duration) error {
 	repo, err := git.PlainInit(dir, false)
 	if err != nil {
 		return err
@@ -65,7 +74,6 @@ func WriteHistory(dir string, people, commits int) error {
 		entries[i] = object.TreeEntry{Name: id + ".yaml", Mode: filemode.Regular, Hash: h}
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
-	start := time.Date(2020, 1, 1, 9, 0, 0, 0, time.UTC)
 	var parent plumbing.Hash
 	for c := range commits {
 		msg := "Add everyone"
@@ -95,7 +103,7 @@ func WriteHistory(dir string, people, commits int) error {
 		if err != nil {
 			return err
 		}
-		when := start.Add(time.Duration(c) * time.Hour)
+		when := start.Add(time.Duration(c) * every)
 		sig := object.Signature{Name: "Generator", Email: "generator@example.gov.uk", When: when}
 		commit := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: root}
 		if !parent.IsZero() {

@@ -34,6 +34,9 @@ type exchange struct {
 	// A Fault with a Delay stands for a server that does not answer in
 	// time: the client gives up before it reads the status.
 	late bool
+	// A Fault marked Hostile: an answer GitHub would not send, so only
+	// the request is checked.
+	hostile bool
 }
 
 // capture is the ResponseWriter the stand-in writes to while checked.
@@ -49,6 +52,10 @@ func (c *capture) WriteHeader(code int) {
 	}
 	c.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets an http.ResponseController reach the connection, to flush
+// a trickling answer.
+func (c *capture) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 func (c *capture) Write(b []byte) (int, error) {
 	if c.x.status == 0 {
@@ -134,7 +141,7 @@ func (d *description) check(x *exchange) (*operation, []string) {
 	}
 	var p problems
 	d.checkRequest(&p, op, x)
-	if x.late {
+	if x.late || x.hostile {
 		return op, p.list
 	}
 	resp, generic := op.responses[x.status], false

@@ -103,7 +103,14 @@ type Fault struct {
 	Body       string
 	// Delay holds the response back, to make the client time out.
 	Delay time.Duration
-	Times int
+	// Trickle sends the headers at once and then the body one byte at a
+	// time, this long apart, as a server that never quite finishes does.
+	Trickle time.Duration
+	// Hostile marks an answer GitHub would not send (from a hostile
+	// server, or one in the middle): only the request is held to GitHub's
+	// description.
+	Hostile bool
+	Times   int
 
 	used int
 }
@@ -367,7 +374,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	// The answer is made under the lock, and sent after it is released,
 	// so that a client slow to read holds up no other request.
 	rec := httptest.NewRecorder()
+	sent := false // a trickling answer goes straight to w
 	defer func() {
+		if sent {
+			return
+		}
 		for k, vs := range rec.Header() {
 			w.Header()[k] = vs
 		}
@@ -386,7 +397,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	}
 	path := strings.TrimPrefix(r.URL.Path, Prefix)
 	if f := s.fault(r.Method, path); f != nil {
-		x.injected, x.late = true, f.Delay > 0
+		x.injected, x.late, x.hostile = true, f.Delay > 0, f.Hostile
 		if f.Delay > 0 {
 			// Held back until the delay passes or the client gives up.
 			s.Unlock()
@@ -403,6 +414,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 			rec.Header().Set("Content-Type", "application/json")
 		}
 		rec.WriteHeader(f.Status)
+		if f.Trickle > 0 {
+			for k, vs := range rec.Header() {
+				w.Header()[k] = vs
+			}
+			w.WriteHeader(f.Status)
+			sent = true
+			s.Unlock()
+			trickle(w, r, f.Body, f.Trickle)
+			s.Lock()
+			return
+		}
 		fmt.Fprint(rec, f.Body)
 		return
 	}
@@ -422,6 +444,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		return
 	}
 	s.route(rec, r, strings.Split(strings.Trim(path, "/"), "/"))
+}
+
+// trickle writes body a byte at a time, every, until done or the client
+// goes away.
+func trickle(w http.ResponseWriter, r *http.Request, body string, every time.Duration) {
+	rc := http.NewResponseController(w)
+	for i := range len(body) {
+		if _, err := w.Write([]byte{body[i]}); err != nil {
+			return
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-time.After(every):
+		}
+	}
 }
 
 func (s *Server) fault(method, path string) *Fault {

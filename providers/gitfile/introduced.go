@@ -128,9 +128,19 @@ func (r *PeopleRepo) personBlobs(c *object.Commit, peopleDir string, names map[s
 
 // entriesIn returns the keys of the entries a person file blob holds.
 func (r *PeopleRepo) entriesIn(blob plumbing.Hash, label, name string) (map[string]bool, error) {
-	held := map[string]bool{}
+	entries, err := r.entriesOf(blob, label, name)
+	held := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		held[e.Key()] = true
+	}
+	return held, err
+}
+
+// entriesOf returns the entries a person file blob holds; none for the
+// zero hash (no file).
+func (r *PeopleRepo) entriesOf(blob plumbing.Hash, label, name string) ([]model.EntryRef, error) {
 	if blob.IsZero() {
-		return held, nil
+		return nil, nil
 	}
 	b, err := r.repo.BlobObject(blob)
 	if err != nil {
@@ -146,11 +156,7 @@ func (r *PeopleRepo) entriesIn(blob plumbing.Hash, label, name string) (map[stri
 		return nil, err
 	}
 	entry, _ := model.PersonEntry(label, name, 0)
-	p := model.ParsePerson(entry, data)
-	for _, e := range p.Entries() {
-		held[e.Key()] = true
-	}
-	return held, nil
+	return model.ParsePerson(entry, data).Entries(), nil
 }
 
 // FileAt reads a file at a commit of the people repository. found is
@@ -184,4 +190,74 @@ func (r *PeopleRepo) FileAt(sha, file string) (data []byte, found bool, err erro
 		return nil, false, fmt.Errorf("read %s at %s: %w", file, sha, err)
 	}
 	return []byte(text), true, nil
+}
+
+// AllIntroduced walks the whole first-parent line back from tip and
+// returns, for every commit that wrote entries that need approval, those
+// entries: the ones its person files hold and its first parent's do not.
+// It reads only the person files whose blob changed.
+func (r *PeopleRepo) AllIntroduced(tip, peopleDir, label string) (map[string][]model.EntryRef, error) {
+	out := map[string][]model.EntryRef{}
+	c, err := r.repo.CommitObject(plumbing.NewHash(tip))
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", tip, err)
+	}
+	files := func(c *object.Commit) (map[string]plumbing.Hash, error) {
+		m := map[string]plumbing.Hash{}
+		tree, err := c.Tree()
+		if err != nil {
+			return nil, r.historyError(fmt.Errorf("read the tree of %s: %w", c.Hash, err))
+		}
+		if peopleDir != "." && peopleDir != "" {
+			if tree, err = tree.Tree(peopleDir); errors.Is(err, object.ErrDirectoryNotFound) {
+				return m, nil
+			} else if err != nil {
+				return nil, r.historyError(err)
+			}
+		}
+		for _, e := range tree.Entries {
+			if e.Mode.IsFile() && path.Ext(e.Name) == ".yaml" {
+				m[e.Name] = e.Hash
+			}
+		}
+		return m, nil
+	}
+	now, err := files(c)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		var parent *object.Commit
+		before := map[string]plumbing.Hash{}
+		if c.NumParents() > 0 {
+			if parent, err = r.repo.CommitObject(c.ParentHashes[0]); err != nil {
+				return nil, r.historyError(fmt.Errorf("read commit %s, the parent of %s: %w", c.ParentHashes[0], c.Hash, err))
+			}
+			if before, err = files(parent); err != nil {
+				return nil, err
+			}
+		}
+		for name, blob := range now {
+			if before[name] == blob {
+				continue
+			}
+			held, err := r.entriesOf(blob, label, name)
+			if err != nil {
+				return nil, err
+			}
+			had, err := r.entriesIn(before[name], label, name)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range held {
+				if !had[e.Key()] {
+					out[c.Hash.String()] = append(out[c.Hash.String()], e)
+				}
+			}
+		}
+		if parent == nil {
+			return out, nil
+		}
+		c, now = parent, before
+	}
 }

@@ -90,6 +90,30 @@ func TestIntroduced(t *testing.T) {
 	}
 	merge := head(t, dir)
 	check("merged with a merge commit", map[string]string{ref("2026-04-15").Key(): merge}, ref("2026-04-15"))
+
+	// The whole history: each commit and the entries it wrote.
+	repo, err := OpenPeopleRepo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := repo.AllIntroduced(head(t, dir), "people", "people")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for sha, es := range all {
+		for _, e := range es {
+			got[sha] = append(got[sha], e.String())
+		}
+	}
+	want := map[string][]string{
+		added:     {"cy's temporary access 2026-03-01 to 2026-03-31 (Migrating)"},
+		shortened: {"cy's temporary access 2026-03-01 to 2026-03-15 (Migrating)"},
+		merge:     {"cy's temporary access 2026-03-01 to 2026-04-15 (Migrating)"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("every commit's entries (-want +got):\n%s", diff)
+	}
 }
 
 // TestNotes: notes are added without touching any branch, read back by

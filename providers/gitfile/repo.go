@@ -51,6 +51,29 @@ type Options struct {
 	Token        string       // for https remotes; never printed
 	PullRequests PullRequests // nil: push the branch only
 	Now          func() time.Time
+	// Timeout bounds each git operation (a clone, a fetch, a push);
+	// zero means DefaultGitTimeout.
+	Timeout time.Duration
+}
+
+// DefaultGitTimeout bounds one git operation with a target repository.
+const DefaultGitTimeout = 5 * time.Minute
+
+// gitOp runs one git operation under its own deadline, so that a host
+// that accepts the connection and never answers fails the operation
+// rather than holding the run.
+func (r *Repo) gitOp(ctx context.Context, op func(ctx context.Context) error) error {
+	limit := r.opts.Timeout
+	if limit <= 0 {
+		limit = DefaultGitTimeout
+	}
+	octx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	err := op(octx)
+	if err != nil && errors.Is(octx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		return fmt.Errorf("the git host did not finish within %s, the deadline for one git operation", limit)
+	}
+	return err
 }
 
 // Repo is the provider for every file target in one git repository, or
@@ -195,7 +218,7 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 		} else if r.sync != nil {
 			st.PullRequest = "branch " + r.head
 		}
-		st.Proposal = r.proposal(t, ft)
+		st.Proposed = r.proposal(t, ft)
 		states = append(states, st)
 	}
 	return states, nil
@@ -208,7 +231,7 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 // pull request, or when the pull request machinery is in use and the
 // branch has none (apply would open one); a branch whose file cannot be
 // read proposes nothing, so that its changes are to do.
-func (r *Repo) proposal(t *model.Target, ft format) *model.Proposal {
+func (r *Repo) proposal(t *model.Target, ft format) *model.ProposedChanges {
 	withPRs := r.githubRepo != "" && r.opts.PullRequests != nil
 	if r.sync == nil || (withPRs && r.pr == nil) {
 		return nil
@@ -241,7 +264,7 @@ func (r *Repo) proposal(t *model.Target, ft format) *model.Proposal {
 		return nil
 	}
 	// Times in UTC, so that a saved plan read back compares equal.
-	p := &model.Proposal{Branch: r.head, Since: r.sync.Committer.When.UTC(), Adds: []string{}, Removes: []string{}}
+	p := &model.ProposedChanges{Branch: r.head, Since: r.sync.Committer.When.UTC(), Adds: []string{}, Removes: []string{}}
 	if r.pr != nil {
 		p.PullRequest, p.Since = r.pr, r.pr.Opened.UTC()
 	}
@@ -269,12 +292,16 @@ func (r *Repo) proposal(t *model.Target, ft format) *model.Proposal {
 // clone clones the base branch into memory and returns the commit at
 // its head.
 func (r *Repo) clone(ctx context.Context) (*git.Repository, plumbing.Hash, error) {
-	repo, err := git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
-		URL:           r.url,
-		Auth:          r.auth(),
-		ReferenceName: plumbing.NewBranchReferenceName(r.branch),
-		SingleBranch:  true,
-		NoCheckout:    true,
+	var repo *git.Repository
+	err := r.gitOp(ctx, func(ctx context.Context) (err error) {
+		repo, err = git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
+			URL:           r.url,
+			Auth:          r.auth(),
+			ReferenceName: plumbing.NewBranchReferenceName(r.branch),
+			SingleBranch:  true,
+			NoCheckout:    true,
+		})
+		return err
 	})
 	if err != nil {
 		return nil, plumbing.ZeroHash, fmt.Errorf("clone %s (branch %s): %w", r.display(), r.branch, r.scrub(err))
@@ -289,10 +316,12 @@ func (r *Repo) clone(ctx context.Context) (*git.Repository, plumbing.Hash, error
 // fetchSync fetches prodaccess's own branch, if it exists.
 func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
 	remote := plumbing.NewRemoteReferenceName("origin", r.head)
-	err := r.repo.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: "origin",
-		Auth:       r.auth(),
-		RefSpecs:   []config.RefSpec{config.RefSpec("+refs/heads/" + r.head + ":" + remote.String())},
+	err := r.gitOp(ctx, func(ctx context.Context) error {
+		return r.repo.FetchContext(ctx, &git.FetchOptions{
+			RemoteName: "origin",
+			Auth:       r.auth(),
+			RefSpecs:   []config.RefSpec{config.RefSpec("+refs/heads/" + r.head + ":" + remote.String())},
+		})
 	})
 	var noMatch git.NoMatchingRefSpecError
 	switch {
@@ -476,7 +505,9 @@ func (r *Repo) push(ctx context.Context, spec config.RefSpec) error {
 	if spec.Dst("") == plumbing.NewBranchReferenceName(r.branch) {
 		return fmt.Errorf("refusing to push to the base branch %s", r.branch)
 	}
-	err := r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", Auth: r.auth(), RefSpecs: []config.RefSpec{spec}})
+	err := r.gitOp(ctx, func(ctx context.Context) error {
+		return r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", Auth: r.auth(), RefSpecs: []config.RefSpec{spec}})
+	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return fmt.Errorf("push %s to %s: %w", spec.Dst("").Short(), r.display(), r.scrub(err))
 	}

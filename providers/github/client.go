@@ -1,16 +1,21 @@
 // Package github reads and changes GitHub team membership, and opens pull
 // requests, through go-github v60, with the rate-limit and retry handling
 // GitHub asks of clients.
+//
+// Everything GitHub answers is treated as untrusted input: the token goes
+// to no host but GITHUB_API_URL's, every list must be a JSON list whose
+// pages agree with its Link headers, every login read is checked before it
+// is used, every path segment is escaped, and no error carries the token.
 package github
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -19,9 +24,14 @@ import (
 // DefaultAPIURL is GitHub's API, used when GITHUB_API_URL is not set.
 const DefaultAPIURL = "https://api.github.com"
 
+// maxRedirects bounds the redirects followed for one read.
+const maxRedirects = 5
+
 // Client talks to one GitHub API (github.com or GitHub Enterprise).
 type Client struct {
-	gh *github.Client
+	gh    *github.Client
+	token string
+	base  *url.URL
 }
 
 // ClientOptions tune a Client; the zero value is right for real use.
@@ -32,14 +42,22 @@ type ClientOptions struct {
 
 // NewClient returns a client for the API at apiURL (as GITHUB_API_URL
 // gives it, such as https://ghe.example.com/api/v3), authenticated with
-// token. The token goes only into the Authorization header.
+// token. The token goes only into the Authorization header, and only to
+// apiURL's scheme, host and port: a redirect anywhere else fails the
+// request, as does any redirect of a write.
 func NewClient(apiURL, token string, opts ClientOptions) (*Client, error) {
 	if apiURL == "" {
 		apiURL = DefaultAPIURL
 	}
 	u, err := url.Parse(apiURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("GITHUB_API_URL %q is not an http(s) URL", apiURL)
+		return nil, fmt.Errorf("GITHUB_API_URL %q is not an http(s) URL", hideUserInfo(apiURL))
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("GITHUB_API_URL %s holds a user name or password; give the API's address alone, and the token in GITHUB_TOKEN", hideUserInfo(apiURL))
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("GITHUB_API_URL %s has a query or fragment; give the API's address alone", hideUserInfo(apiURL))
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
@@ -52,53 +70,114 @@ func NewClient(apiURL, token string, opts ClientOptions) (*Client, error) {
 			TLSHandshakeTimeout:   10 * time.Second,
 		}}
 	}
-	gh := github.NewClient(&http.Client{Transport: tr, Timeout: opts.Timeout})
+	c := &Client{token: token, base: u}
+	hc := &http.Client{Transport: tr, Timeout: opts.Timeout, CheckRedirect: c.checkRedirect}
+	gh := github.NewClient(hc)
 	if token != "" {
 		gh = gh.WithAuthToken(token)
 	}
 	gh.BaseURL = u
 	gh.UserAgent = "prodaccess"
-	return &Client{gh: gh}, nil
+	c.gh = gh
+	return c, nil
 }
 
-// maxConcurrentPages bounds the pages of one list fetched at once.
-const maxConcurrentPages = 8
+// checkRedirect lets a read follow a redirect only to the API's own
+// scheme, host and port, where the token already goes; go-github sets the
+// Authorization header on every request it sends, so a redirect to any
+// other place would carry the token there. A write follows no redirect.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0]
+	what := first.Method + " " + c.relPath(first.URL)
+	switch {
+	case !isRead(first):
+		return fmt.Errorf("GitHub answered %s with a redirect; prodaccess follows no redirect of a write", what)
+	case !sameOrigin(req.URL, c.base):
+		return fmt.Errorf("GitHub answered %s with a redirect to another host, port or scheme (%s); prodaccess never sends the token to a host other than GITHUB_API_URL's (%s), so the request failed",
+			what, origin(req.URL), origin(c.base))
+	case len(via) > maxRedirects:
+		return fmt.Errorf("GitHub answered %s with more than %d redirects", what, maxRedirects)
+	}
+	return nil
+}
 
-// listAll fetches every page of a list: the first page, then, once its Link
-// header names the last page, all the others at once (at most eight at a
-// time). Any failed page fails the whole list.
-func listAll[T any](ctx context.Context, fetch func(ctx context.Context, page int) ([]T, *github.Response, error)) ([]T, error) {
-	first, resp, err := fetch(ctx, 1)
-	if err != nil {
-		return nil, err
+// sameOrigin reports whether a and b have the same scheme, host and port.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
+}
+
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
 	}
-	if resp == nil || resp.LastPage <= 1 {
-		if resp != nil && resp.NextPage != 0 {
-			return nil, errors.New("GitHub gave a next page but no last page")
+	if strings.EqualFold(u.Scheme, "https") {
+		return "443"
+	}
+	return "80"
+}
+
+func origin(u *url.URL) string {
+	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(u.Hostname(), port(u))
+}
+
+// relPath is u's path below the API's base, for messages.
+func (c *Client) relPath(u *url.URL) string {
+	p := u.EscapedPath()
+	if rest, ok := strings.CutPrefix(p, c.base.EscapedPath()); ok {
+		return "/" + rest
+	}
+	return p
+}
+
+// userInfo matches the user information of a URL in a message.
+var userInfo = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*)://([^/?#\s"'<>@]*)@`)
+
+// StripUserInfo removes from every URL in s its password, and for http
+// and https, where a token is often given as the user name, all of its
+// user information. (The "git" of ssh://git@host/ stays.)
+func StripUserInfo(s string) string {
+	return userInfo.ReplaceAllStringFunc(s, func(m string) string {
+		sub := userInfo.FindStringSubmatch(m)
+		scheme, info := sub[1], sub[2]
+		if user, _, hasPassword := strings.Cut(info, ":"); !hasPassword && !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
+			return scheme + "://" + user + "@"
 		}
-		return first, nil
+		return scheme + "://"
+	})
+}
+
+// hideUserInfo removes all user information from every URL in s.
+func hideUserInfo(s string) string { return userInfo.ReplaceAllString(s, "$1://") }
+
+// Scrub removes token, and the user information of every URL, from s.
+func Scrub(s, token string) string {
+	if token != "" {
+		s = strings.ReplaceAll(s, token, "***")
 	}
-	pages := make([][]T, resp.LastPage+1)
-	pages[1] = first
-	errs := make([]error, resp.LastPage+1)
-	sem := make(chan struct{}, maxConcurrentPages)
-	var wg sync.WaitGroup
-	for p := 2; p <= resp.LastPage; p++ {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			pages[p], _, errs[p] = fetch(ctx, p)
-		})
+	return StripUserInfo(s)
+}
+
+// cleanError is an error whose message is scrubbed; errors.Is and
+// errors.As still see the error it came from.
+type cleanError struct {
+	msg string
+	err error
+}
+
+func (e *cleanError) Error() string { return e.msg }
+func (e *cleanError) Unwrap() error { return e.err }
+
+// clean returns err with the token and any user information taken out
+// of its message. Every error this package returns passes through it.
+func (c *Client) clean(err error) error {
+	if err == nil {
+		return nil
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	msg := err.Error()
+	if s := Scrub(msg, c.token); s != msg {
+		return &cleanError{msg: s, err: err}
 	}
-	var all []T
-	for _, p := range pages {
-		all = append(all, p...)
-	}
-	return all, nil
+	return err
 }
 
 func isNotFound(err error) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"strconv"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -33,9 +34,9 @@ var _ reconciler.EvidenceSource = (*Evidence)(nil)
 // NewEvidence returns the evidence source for the people repository
 // (owner/name) and its branch. local reads files of the local clone.
 func NewEvidence(c *Client, repo, branch, peopleDir, label string, local func(sha, file string) ([]byte, bool, error), now func() time.Time) (*Evidence, error) {
-	owner, name, err := split(repo)
-	if err != nil {
-		return nil, err
+	owner, name, ok := model.SplitGitHubRepo(repo)
+	if !ok {
+		return nil, fmt.Errorf("%q is not a GitHub owner/name", preview(repo))
 	}
 	return &Evidence{client: c, owner: owner, name: name, branch: branch, peopleDir: peopleDir, label: label, local: local, now: now}, nil
 }
@@ -45,95 +46,175 @@ func NewEvidence(c *Client, repo, branch, peopleDir, label string, local func(sh
 // authors of its commits, and, for each entry, the reviews made on a
 // commit that held it. A failed read is an error, never missing evidence.
 func (e *Evidence) CommitEvidence(ctx context.Context, sha string, entries []model.EntryRef) (*model.CommitEvidence, error) {
-	gh := e.client.gh
+	ev, err := e.commitEvidence(ctx, sha, entries)
+	return ev, e.client.clean(err)
+}
+
+// The checks of the entries of the lists evidence is read from: a list
+// with an entry that fails is not read.
+func checkPullRequest(pr github.PullRequest) error {
+	if pr.GetNumber() <= 0 {
+		return fmt.Errorf("GitHub gave a pull request numbered %d", pr.GetNumber())
+	}
+	return checkAccount(pr.User)
+}
+
+func checkReview(r github.PullRequestReview) error {
+	if r.GetID() <= 0 {
+		return fmt.Errorf("GitHub gave a review with id %d", r.GetID())
+	}
+	return checkAccount(r.User)
+}
+
+func checkCommit(c github.RepositoryCommit) error { return checkAccount(c.Author) }
+
+// checkAccount checks a user, if there is one: a commit's author may be
+// no GitHub account at all.
+func checkAccount(u *github.User) error {
+	if u == nil {
+		return nil
+	}
+	return checkUser(apiUser{Login: u.GetLogin(), ID: u.GetID()})
+}
+
+func (e *Evidence) commitEvidence(ctx context.Context, sha string, entries []model.EntryRef) (*model.CommitEvidence, error) {
 	ev := &model.CommitEvidence{Version: model.EvidenceVersion, Commit: sha, Branch: e.branch, PullRequests: []model.PullRequestFact{}, Entries: []model.EntryEvidence{}, RecordedAt: e.now().UTC().Truncate(time.Second)}
-	prs, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.PullRequest, *github.Response, error) {
-		return gh.PullRequests.ListPullRequestsWithCommit(ctx, e.owner, e.name, sha, &github.ListOptions{Page: page, PerPage: 100})
-	})
+	path, err := apiPath("repos", e.owner, e.name, "commits", sha, "pulls")
+	if err != nil {
+		return nil, err
+	}
+	prs, err := listAll(ctx, e.client, path, nil, checkPullRequest)
 	if err != nil {
 		return nil, fmt.Errorf("list the pull requests of commit %s in %s/%s: %w", sha, e.owner, e.name, err)
 	}
-	onEntry := make([]map[int64]bool, len(entries))
-	for i := range onEntry {
-		onEntry[i] = map[int64]bool{}
-	}
-	held := map[string]map[string]bool{} // commit → entry keys its person files hold
+	c := newCollector(e, entries)
 	for _, listed := range prs {
 		if listed.MergedAt == nil || listed.GetBase().GetRef() != e.branch {
 			continue
 		}
-		n := listed.GetNumber()
-		pr, _, err := gh.PullRequests.Get(ctx, e.owner, e.name, n)
+		fact, err := c.pull(ctx, listed.GetNumber())
 		if err != nil {
-			return nil, fmt.Errorf("read pull request #%d of %s/%s: %w", n, e.owner, e.name, err)
+			return nil, err
 		}
-		fact := model.PullRequestFact{
-			Number: n, URL: pr.GetHTMLURL(), Title: pr.GetTitle(), Author: account(pr.GetUser()),
-			MergeCommit: pr.GetMergeCommitSHA(), Base: pr.GetBase().GetRef(), Reviews: []model.ReviewFact{}, CommitAuthors: []model.Account{},
-		}
-		if pr.MergedBy != nil {
-			a := account(pr.MergedBy)
-			fact.MergedBy = &a
-		}
-		if pr.MergedAt != nil {
-			t := pr.MergedAt.UTC()
-			fact.MergedAt = &t
-		}
-		reviews, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.PullRequestReview, *github.Response, error) {
-			return gh.PullRequests.ListReviews(ctx, e.owner, e.name, n, &github.ListOptions{Page: page, PerPage: 100})
-		})
-		if err != nil {
-			return nil, fmt.Errorf("list the reviews of pull request #%d of %s/%s: %w", n, e.owner, e.name, err)
-		}
-		for _, r := range reviews {
-			rf := model.ReviewFact{ID: r.GetID(), User: account(r.GetUser()), State: r.GetState(), CommitID: r.GetCommitID()}
-			if r.SubmittedAt != nil {
-				rf.SubmittedAt = r.SubmittedAt.UTC()
-			}
-			fact.Reviews = append(fact.Reviews, rf)
-			if rf.State != model.ReviewApproved || rf.CommitID == "" {
-				continue
-			}
-			keys, ok := held[rf.CommitID]
-			if !ok {
-				if keys, err = e.entriesAt(ctx, rf.CommitID, entries); err != nil {
-					return nil, err
-				}
-				held[rf.CommitID] = keys
-			}
-			for i, en := range entries {
-				if keys[en.Key()] {
-					onEntry[i][rf.ID] = true
-				}
-			}
-		}
-		commits, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.RepositoryCommit, *github.Response, error) {
-			return gh.PullRequests.ListCommits(ctx, e.owner, e.name, n, &github.ListOptions{Page: page, PerPage: 100})
-		})
-		if err != nil {
-			return nil, fmt.Errorf("list the commits of pull request #%d of %s/%s: %w", n, e.owner, e.name, err)
-		}
-		seen := map[int64]bool{}
-		for _, c := range commits {
-			if a := c.GetAuthor(); a != nil && a.GetLogin() != "" && !seen[a.GetID()] {
-				seen[a.GetID()] = true
-				fact.CommitAuthors = append(fact.CommitAuthors, account(a))
-			}
-		}
-		ev.PullRequests = append(ev.PullRequests, fact)
+		ev.PullRequests = append(ev.PullRequests, *fact)
 	}
-	for i, en := range entries {
+	ev.Entries = c.entries(ev.PullRequests)
+	return ev, nil
+}
+
+// PullEvidence gathers what a pull request, merged or not, shows of the
+// approval of entries it writes: the evidence its merge would have. The
+// validate workflow uses it to say, while the pull request is open,
+// whose approving review each new entry still needs.
+func (e *Evidence) PullEvidence(ctx context.Context, number int, entries []model.EntryRef) (*model.CommitEvidence, error) {
+	c := newCollector(e, entries)
+	fact, err := c.pull(ctx, number)
+	if err != nil {
+		return nil, e.client.clean(err)
+	}
+	return &model.CommitEvidence{Version: model.EvidenceVersion, Commit: fact.Head, Branch: fact.Base, PullRequests: []model.PullRequestFact{*fact},
+		Entries: c.entries([]model.PullRequestFact{*fact}), RecordedAt: e.now().UTC().Truncate(time.Second)}, nil
+}
+
+// collector reads pull requests for the evidence of some entries,
+// remembering which entries each reviewed commit held.
+type collector struct {
+	e       *Evidence
+	list    []model.EntryRef
+	onEntry []map[int64]bool           // by entry: the reviews made on a commit that held it
+	held    map[string]map[string]bool // commit → keys of the entries it held
+}
+
+func newCollector(e *Evidence, entries []model.EntryRef) *collector {
+	c := &collector{e: e, list: entries, onEntry: make([]map[int64]bool, len(entries)), held: map[string]map[string]bool{}}
+	for i := range c.onEntry {
+		c.onEntry[i] = map[int64]bool{}
+	}
+	return c
+}
+
+// pull reads one pull request: itself, all its reviews, and its commits.
+func (c *collector) pull(ctx context.Context, n int) (*model.PullRequestFact, error) {
+	e := c.e
+	pr, _, err := e.client.gh.PullRequests.Get(ctx, e.owner, e.name, n)
+	if err != nil {
+		return nil, fmt.Errorf("read pull request #%d of %s/%s: %w", n, e.owner, e.name, err)
+	}
+	if err := checkPullRequest(*pr); err != nil {
+		return nil, fmt.Errorf("read pull request #%d of %s/%s: %w", n, e.owner, e.name, err)
+	}
+	fact := &model.PullRequestFact{
+		Number: n, URL: pr.GetHTMLURL(), Title: pr.GetTitle(), Author: account(pr.GetUser()),
+		MergeCommit: pr.GetMergeCommitSHA(), Base: pr.GetBase().GetRef(), Head: pr.GetHead().GetSHA(), Reviews: []model.ReviewFact{}, CommitAuthors: []model.Account{},
+	}
+	if pr.MergedBy != nil {
+		a := account(pr.MergedBy)
+		fact.MergedBy = &a
+	}
+	if pr.MergedAt != nil {
+		t := pr.MergedAt.UTC()
+		fact.MergedAt = &t
+	}
+	pull, err := apiPath("repos", e.owner, e.name, "pulls", strconv.Itoa(n))
+	if err != nil {
+		return nil, err
+	}
+	reviews, err := listAll(ctx, e.client, pull+"/reviews", nil, checkReview)
+	if err != nil {
+		return nil, fmt.Errorf("list the reviews of pull request #%d of %s/%s: %w", n, e.owner, e.name, err)
+	}
+	for _, r := range reviews {
+		rf := model.ReviewFact{ID: r.GetID(), User: account(r.GetUser()), State: r.GetState(), CommitID: r.GetCommitID()}
+		if r.SubmittedAt != nil {
+			rf.SubmittedAt = r.SubmittedAt.UTC()
+		}
+		fact.Reviews = append(fact.Reviews, rf)
+		if rf.State != model.ReviewApproved || rf.CommitID == "" {
+			continue
+		}
+		keys, ok := c.held[rf.CommitID]
+		if !ok {
+			if keys, err = e.entriesAt(ctx, rf.CommitID, c.list); err != nil {
+				return nil, err
+			}
+			c.held[rf.CommitID] = keys
+		}
+		for i, en := range c.list {
+			if keys[en.Key()] {
+				c.onEntry[i][rf.ID] = true
+			}
+		}
+	}
+	commits, err := listAll(ctx, e.client, pull+"/commits", nil, checkCommit)
+	if err != nil {
+		return nil, fmt.Errorf("list the commits of pull request #%d of %s/%s: %w", n, e.owner, e.name, err)
+	}
+	seen := map[int64]bool{}
+	for _, cm := range commits {
+		if a := cm.GetAuthor(); a != nil && a.GetLogin() != "" && !seen[a.GetID()] {
+			seen[a.GetID()] = true
+			fact.CommitAuthors = append(fact.CommitAuthors, account(a))
+		}
+	}
+	return fact, nil
+}
+
+// entries says, for each entry, which reviews of the pull requests were
+// made on a commit that held it.
+func (c *collector) entries(prs []model.PullRequestFact) []model.EntryEvidence {
+	out := []model.EntryEvidence{}
+	for i, en := range c.list {
 		ee := model.EntryEvidence{Entry: en, ReviewsOnEntry: []int64{}}
-		for _, pr := range ev.PullRequests {
+		for _, pr := range prs {
 			for _, r := range pr.Reviews {
-				if onEntry[i][r.ID] {
+				if c.onEntry[i][r.ID] {
 					ee.ReviewsOnEntry = append(ee.ReviewsOnEntry, r.ID)
 				}
 			}
 		}
-		ev.Entries = append(ev.Entries, ee)
+		out = append(out, ee)
 	}
-	return ev, nil
+	return out
 }
 
 // entriesAt returns the keys of the entries, among those asked about,

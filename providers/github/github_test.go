@@ -17,11 +17,15 @@ import (
 
 var clock = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
+// testToken is long enough that scrubbing it from messages changes no
+// other word.
+const testToken = "ghs_test_token_0123456789"
+
 func newTestClient(t *testing.T, gh *fakegithub.Server, sl *testclock.Sleeps) *Client {
 	t.Helper()
 	// The timeout is well under the Delay of the timeout faults, and
 	// well over the time a page of 100 members takes on a busy machine.
-	c, err := NewClient(gh.URL(), "tok", ClientOptions{Transport: &Transport{
+	c, err := NewClient(gh.URL(), testToken, ClientOptions{Transport: &Transport{
 		Base:  &http.Transport{ResponseHeaderTimeout: 3 * time.Second},
 		Sleep: sl.Sleep,
 		Now:   func() time.Time { return clock },
@@ -241,8 +245,8 @@ func TestTeamStates(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []model.Entry{
-		{Subject: "both", Protected: "a member through child team alphagov/prod-oncall"},
-		{Subject: "child", Protected: "a member through child team alphagov/prod-oncall"},
+		{Subject: "both", Protected: "a member through child team alphagov/prod-oncall", ChildTeam: "prod-oncall"},
+		{Subject: "child", Protected: "a member through child team alphagov/prod-oncall", ChildTeam: "prod-oncall"},
 		{Subject: "Direct"},
 		{Subject: "invited", Pending: true},
 		{Subject: "org-invited", Pending: true, Protected: "invited to organisation alphagov; prodaccess does not cancel organisation invitations"},

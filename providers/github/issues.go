@@ -2,9 +2,14 @@ package github
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
-	"github.com/google/go-github/v60/github"
+	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
 
@@ -24,6 +29,36 @@ func NewIssues(c *Client, repo, marker string) *Issues {
 	return &Issues{client: c, repo: repo, marker: marker}
 }
 
+// apiIssue is the part of an issue that prodaccess reads. GitHub lists
+// pull requests among issues, with a pull_request field.
+type apiIssue struct {
+	Number      int             `json:"number"`
+	HTMLURL     string          `json:"html_url"`
+	Title       string          `json:"title"`
+	Body        string          `json:"body"`
+	PullRequest json.RawMessage `json:"pull_request"`
+}
+
+func checkIssue(is apiIssue) error {
+	if is.Number <= 0 {
+		return fmt.Errorf("GitHub gave an issue numbered %d", is.Number)
+	}
+	return nil
+}
+
+func (is apiIssue) thread() *reconciler.Thread {
+	return &reconciler.Thread{Number: is.Number, URL: is.HTMLURL, Title: is.Title, Body: is.Body}
+}
+
+// path is the API path of the repository's issues, and of more below it.
+func (i *Issues) path(more ...string) (string, error) {
+	owner, name, ok := model.SplitGitHubRepo(i.repo)
+	if !ok {
+		return "", fmt.Errorf("%q is not a GitHub owner/name", preview(i.repo))
+	}
+	return apiPath(append([]string{"repos", owner, name, "issues"}, more...)...)
+}
+
 // Kind is "issue".
 func (i *Issues) Kind() string { return "issue" }
 
@@ -34,24 +69,20 @@ func (i *Issues) Repo() string { return i.repo }
 // oldest first (pull requests, which GitHub lists among issues, are left
 // out).
 func (i *Issues) FindAll(ctx context.Context) ([]*reconciler.Thread, error) {
-	owner, name, err := split(i.repo)
+	path, err := i.path()
 	if err != nil {
 		return nil, err
 	}
-	all, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.Issue, *github.Response, error) {
-		return i.client.gh.Issues.ListByRepo(ctx, owner, name, &github.IssueListByRepoOptions{
-			State: "open", Sort: "created", Direction: "asc", ListOptions: github.ListOptions{Page: page, PerPage: 100},
-		})
-	})
+	all, err := listAll(ctx, i.client, path, url.Values{"state": {"open"}, "sort": {"created"}, "direction": {"asc"}}, checkIssue)
 	if err != nil {
-		return nil, err
+		return nil, i.client.clean(err)
 	}
 	var out []*reconciler.Thread
 	for _, is := range all {
-		if is.IsPullRequest() || !strings.HasPrefix(is.GetBody(), i.marker) {
+		if isPull := len(is.PullRequest) > 0 && string(is.PullRequest) != "null"; isPull || !strings.HasPrefix(is.Body, i.marker) {
 			continue
 		}
-		out = append(out, &reconciler.Thread{Number: is.GetNumber(), URL: is.GetHTMLURL(), Title: is.GetTitle(), Body: is.GetBody()})
+		out = append(out, is.thread())
 	}
 	return out, nil
 }
@@ -67,33 +98,40 @@ func (i *Issues) Find(ctx context.Context) (*reconciler.Thread, error) {
 
 // Create opens an issue.
 func (i *Issues) Create(ctx context.Context, title, body string) (*reconciler.Thread, error) {
-	owner, name, err := split(i.repo)
+	path, err := i.path()
 	if err != nil {
 		return nil, err
 	}
-	is, _, err := i.client.gh.Issues.Create(ctx, owner, name, &github.IssueRequest{Title: &title, Body: &body})
-	if err != nil {
-		return nil, err
+	var is apiIssue
+	_, err = i.client.do(ctx, http.MethodPost, path, nil, map[string]string{"title": title, "body": body}, &is)
+	if err == nil {
+		err = checkIssue(is)
 	}
-	return &reconciler.Thread{Number: is.GetNumber(), URL: is.GetHTMLURL(), Title: is.GetTitle(), Body: is.GetBody()}, nil
+	if err != nil {
+		return nil, i.client.clean(err)
+	}
+	return is.thread(), nil
 }
 
 // Update sets the title and body of an issue.
 func (i *Issues) Update(ctx context.Context, number int, title, body string) error {
-	return i.edit(ctx, number, &github.IssueRequest{Title: &title, Body: &body})
+	return i.edit(ctx, number, map[string]string{"title": title, "body": body})
 }
 
 // Close closes an issue as completed.
 func (i *Issues) Close(ctx context.Context, number int) error {
-	state, reason := "closed", "completed"
-	return i.edit(ctx, number, &github.IssueRequest{State: &state, StateReason: &reason})
+	return i.edit(ctx, number, map[string]string{"state": "closed", "state_reason": "completed"})
 }
 
-func (i *Issues) edit(ctx context.Context, number int, req *github.IssueRequest) error {
-	owner, name, err := split(i.repo)
+func (i *Issues) edit(ctx context.Context, number int, fields map[string]string) error {
+	if number <= 0 {
+		return fmt.Errorf("no issue number")
+	}
+	path, err := i.path(strconv.Itoa(number))
 	if err != nil {
 		return err
 	}
-	_, _, err = i.client.gh.Issues.Edit(ctx, owner, name, number, req)
-	return err
+	var is apiIssue
+	_, err = i.client.do(ctx, http.MethodPatch, path, nil, fields, &is)
+	return i.client.clean(err)
 }

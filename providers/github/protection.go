@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v60/github"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // Protection is what a branch's protection does for approvals: the
@@ -55,9 +56,14 @@ type reviewRules struct {
 // says what in them is weak for approvals. A read that the token may not
 // make is named in Unread with the permission it needs, never ignored.
 func (c *Client) BranchProtection(ctx context.Context, repo, branch string) (*Protection, error) {
-	owner, name, err := split(repo)
-	if err != nil {
-		return nil, err
+	p, err := c.branchProtection(ctx, repo, branch)
+	return p, c.clean(err)
+}
+
+func (c *Client) branchProtection(ctx context.Context, repo, branch string) (*Protection, error) {
+	owner, name, ok := model.SplitGitHubRepo(repo)
+	if !ok {
+		return nil, fmt.Errorf("%q is not a GitHub owner/name", preview(repo))
 	}
 	out := &Protection{}
 	var found []reviewRules

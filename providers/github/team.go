@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 
-	"github.com/google/go-github/v60/github"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
@@ -45,13 +47,13 @@ func (t *Team) Prepare(ctx context.Context, _ *model.Plan, changes []model.Chang
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			u, _, err := t.client.gh.Users.Get(ctx, c.Subject)
+			id, err := t.lookUp(ctx, c.Subject)
 			t.mu.Lock()
 			defer t.mu.Unlock()
 			if t.ids == nil {
 				t.ids = map[string]idCheck{}
 			}
-			t.ids[strings.ToLower(c.Subject)] = idCheck{id: u.GetID(), err: err}
+			t.ids[strings.ToLower(c.Subject)] = idCheck{id: id, err: err}
 		})
 	}
 	wg.Wait()
@@ -66,8 +68,17 @@ func (t *Team) userID(ctx context.Context, login string) (int64, error) {
 	if ok {
 		return ch.id, ch.err
 	}
-	u, _, err := t.client.gh.Users.Get(ctx, login)
-	return u.GetID(), err
+	return t.lookUp(ctx, login)
+}
+
+// lookUp asks GitHub for the user id behind login.
+func (t *Team) lookUp(ctx context.Context, login string) (int64, error) {
+	var u apiUser
+	user, err := apiPath("users", login)
+	if err == nil {
+		_, err = t.client.do(ctx, http.MethodGet, user, nil, nil, &u)
+	}
+	return u.ID, err
 }
 
 var (
@@ -86,49 +97,109 @@ func (t *Team) Mode() reconciler.Mode { return reconciler.Direct }
 
 func (t *Team) name() string { return t.target.Org + "/" + t.target.Team }
 
+// The parts of GitHub's answers that prodaccess reads.
+type (
+	apiUser struct {
+		Login string `json:"login"`
+		ID    int64  `json:"id"`
+	}
+	apiTeam struct {
+		Slug string `json:"slug"`
+	}
+	// apiInvitation has a null login when it was sent to an email address.
+	apiInvitation struct {
+		ID    int64   `json:"id"`
+		Login *string `json:"login"`
+	}
+	apiMembership struct {
+		State string `json:"state"`
+	}
+)
+
+func checkLogin(login string) error {
+	if !model.ValidGitHubLogin(login) {
+		return fmt.Errorf("GitHub gave %q, which is not a GitHub login", preview(login))
+	}
+	return nil
+}
+
+func checkUser(u apiUser) error {
+	if u.ID <= 0 {
+		return fmt.Errorf("GitHub gave user %q with no user id", preview(u.Login))
+	}
+	return checkLogin(u.Login)
+}
+
+func checkTeam(t apiTeam) error {
+	if !model.ValidGitHubSlug(t.Slug) {
+		return fmt.Errorf("GitHub gave %q, which is not a team slug", preview(t.Slug))
+	}
+	return nil
+}
+
+func checkInvitation(inv apiInvitation) error {
+	switch {
+	case inv.ID <= 0:
+		return errors.New("GitHub gave an invitation with no id")
+	case inv.Login == nil:
+		return nil // an invitation by email, which holds nothing until accepted
+	}
+	return checkLogin(*inv.Login)
+}
+
 // Read lists the team: its members, the members of its child teams (who
 // show in the parent's list but are not direct members, so they are never
 // removed from it), pending team invitations, and pending organisation
 // invitations. Invitations count as holding the access, so nobody is
-// invited twice.
+// invited twice. Every list must be a JSON list of valid logins whose
+// pages agree; anything else fails the read.
 func (t *Team) Read(ctx context.Context) ([]model.TargetState, error) {
-	gh, org, slug := t.client.gh, t.target.Org, t.target.Team
-	members, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.User, *github.Response, error) {
-		return gh.Teams.ListTeamMembersBySlug(ctx, org, slug, &github.TeamListTeamMembersOptions{Role: "all", ListOptions: github.ListOptions{Page: page, PerPage: 100}})
-	})
+	states, err := t.read(ctx)
+	return states, t.client.clean(err)
+}
+
+func (t *Team) read(ctx context.Context) ([]model.TargetState, error) {
+	c, org := t.client, t.target.Org
+	team, err := apiPath("orgs", org, "teams", t.target.Team)
+	if err != nil {
+		return nil, fmt.Errorf("team %s: %w", t.name(), err)
+	}
+	all := url.Values{"role": {"all"}}
+	members, err := listAll(ctx, c, team+"/members", all, checkUser)
 	if err != nil {
 		if isNotFound(err) {
 			return nil, fmt.Errorf("team %s: not found, or this token cannot see it (GitHub answers 404 for both); a missing team is never read as an empty one", t.name())
 		}
 		return nil, fmt.Errorf("list the members of team %s: %w", t.name(), err)
 	}
-	children, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.Team, *github.Response, error) {
-		return gh.Teams.ListChildTeamsByParentSlug(ctx, org, slug, &github.ListOptions{Page: page, PerPage: 100})
-	})
+	children, err := listAll(ctx, c, team+"/teams", nil, checkTeam)
 	if err != nil {
 		return nil, fmt.Errorf("list the child teams of %s: %w", t.name(), err)
 	}
 	viaChild := map[string]string{}
 	for _, child := range children {
-		cm, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.User, *github.Response, error) {
-			return gh.Teams.ListTeamMembersBySlug(ctx, org, child.GetSlug(), &github.TeamListTeamMembersOptions{Role: "all", ListOptions: github.ListOptions{Page: page, PerPage: 100}})
-		})
-		if err != nil {
-			return nil, fmt.Errorf("list the members of child team %s/%s: %w", org, child.GetSlug(), err)
+		path, err := apiPath("orgs", org, "teams", child.Slug, "members")
+		if err == nil {
+			var cm []apiUser
+			if cm, err = listAll(ctx, c, path, all, checkUser); err == nil {
+				for _, u := range cm {
+					viaChild[strings.ToLower(u.Login)] = child.Slug
+				}
+			}
 		}
-		for _, u := range cm {
-			viaChild[strings.ToLower(u.GetLogin())] = child.GetSlug()
+		if err != nil {
+			return nil, fmt.Errorf("list the members of child team %s/%s: %w", org, child.Slug, err)
 		}
 	}
-	teamInvites, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.Invitation, *github.Response, error) {
-		return gh.Teams.ListPendingTeamInvitationsBySlug(ctx, org, slug, &github.ListOptions{Page: page, PerPage: 100})
-	})
+	teamInvites, err := listAll(ctx, c, team+"/invitations", nil, checkInvitation)
 	if err != nil {
 		return nil, fmt.Errorf("list the pending invitations of team %s: %w", t.name(), err)
 	}
-	orgInvites, err := listAll(ctx, func(ctx context.Context, page int) ([]*github.Invitation, *github.Response, error) {
-		return gh.Organizations.ListPendingOrgInvitations(ctx, org, &github.ListOptions{Page: page, PerPage: 100})
-	})
+	orgPath, err := apiPath("orgs", org, "invitations")
+	if err != nil {
+		return nil, fmt.Errorf("organisation %s: %w", org, err)
+	}
+	orgInvites, err := listAll(ctx, c, orgPath, nil, checkInvitation)
 	if err != nil {
 		return nil, fmt.Errorf("list the pending invitations of organisation %s: %w", org, err)
 	}
@@ -142,17 +213,22 @@ func (t *Team) Read(ctx context.Context) ([]model.TargetState, error) {
 		}
 	}
 	for _, u := range members {
-		e := model.Entry{Subject: u.GetLogin()}
-		if child, ok := viaChild[strings.ToLower(u.GetLogin())]; ok {
+		e := model.Entry{Subject: u.Login}
+		if child, ok := viaChild[strings.ToLower(u.Login)]; ok {
 			e.Protected = "a member through child team " + org + "/" + child
+			e.ChildTeam = child
 		}
 		add(e)
 	}
 	for _, inv := range teamInvites {
-		add(model.Entry{Subject: inv.GetLogin(), Pending: true})
+		if inv.Login != nil {
+			add(model.Entry{Subject: *inv.Login, Pending: true})
+		}
 	}
 	for _, inv := range orgInvites {
-		add(model.Entry{Subject: inv.GetLogin(), Pending: true, Protected: "invited to organisation " + org + "; prodaccess does not cancel organisation invitations"})
+		if inv.Login != nil {
+			add(model.Entry{Subject: *inv.Login, Pending: true, Protected: "invited to organisation " + org + "; prodaccess does not cancel organisation invitations"})
+		}
 	}
 	slices.SortFunc(entries, func(a, b model.Entry) int {
 		return strings.Compare(strings.ToLower(a.Subject), strings.ToLower(b.Subject))
@@ -174,15 +250,20 @@ func version(entries []model.Entry) string {
 // a GitHub user id, it checks the login still belongs to that id. A change
 // that fails is reported and the others go on.
 func (t *Team) Apply(ctx context.Context, _ *model.Plan, changes []model.Change) []model.Result {
-	gh, org, slug := t.client.gh, t.target.Org, t.target.Team
 	var out []model.Result
 	for _, c := range changes {
 		res := model.Result{Change: c}
+		membership, err := apiPath("orgs", t.target.Org, "teams", t.target.Team, "memberships", c.Subject)
+		if err != nil || !model.ValidGitHubLogin(c.Subject) {
+			res.Status, res.Detail = model.Refused, fmt.Sprintf("%q is not a GitHub login; nothing was sent to GitHub", preview(c.Subject))
+			out = append(out, res)
+			continue
+		}
 		switch c.Action {
 		case model.Remove:
-			_, err := gh.Teams.RemoveTeamMembershipBySlug(ctx, org, slug, c.Subject)
+			_, err := t.client.do(ctx, http.MethodDelete, membership, nil, nil, nil)
 			switch {
-			case isNotFound(err) && t.gone(ctx, c.Subject):
+			case isNotFound(err) && t.gone(ctx, membership):
 				// Someone, or another run, removed it already.
 				res.Status, res.Detail = model.Done, "already not a member of "+t.name()
 			case err != nil:
@@ -204,11 +285,12 @@ func (t *Team) Apply(ctx context.Context, _ *model.Plan, changes []model.Change)
 					continue
 				}
 			}
-			m, _, err := gh.Teams.AddTeamMembershipBySlug(ctx, org, slug, c.Subject, &github.TeamAddTeamMembershipOptions{Role: "member"})
+			var m apiMembership
+			_, err := t.client.do(ctx, http.MethodPut, membership, nil, map[string]string{"role": "member"}, &m)
 			switch {
 			case err != nil:
 				res.Status, res.Detail = model.Failed, t.explain("add "+c.Subject+" to", err)
-			case m.GetState() == "pending":
+			case m.State == "pending":
 				res.Status, res.Detail = model.Pending, "invited to "+t.name()+"; access starts when they accept"
 			default:
 				res.Status, res.Detail = model.Done, "added to "+t.name()
@@ -219,17 +301,17 @@ func (t *Team) Apply(ctx context.Context, _ *model.Plan, changes []model.Change)
 	return out
 }
 
-// gone reports whether login is, for certain, no member of the team, nor
-// invited to it.
-func (t *Team) gone(ctx context.Context, login string) bool {
-	_, _, err := t.client.gh.Teams.GetTeamMembershipBySlug(ctx, t.target.Org, t.target.Team, login)
+// gone reports whether the login of the membership at path is, for
+// certain, no member of the team, nor invited to it.
+func (t *Team) gone(ctx context.Context, membership string) bool {
+	_, err := t.client.do(ctx, http.MethodGet, membership, nil, nil, nil)
 	return isNotFound(err)
 }
 
 // explain turns a GitHub error into a message that says what failed and
 // what to do about it.
 func (t *Team) explain(what string, err error) string {
-	msg := fmt.Sprintf("%s %s: %v", what, t.name(), err)
+	msg := fmt.Sprintf("%s %s: %v", what, t.name(), t.client.clean(err))
 	switch statusOf(err) {
 	case 403:
 		msg += " (the token may lack the Members: read and write permission, or the team is managed by an identity provider)"

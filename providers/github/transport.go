@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -16,16 +18,24 @@ import (
 // Transport wraps an HTTP transport with what GitHub asks of its clients
 // and go-github v60 does not do: it waits out primary and secondary rate
 // limits (403 or 429) for as long as GitHub says, and retries reads that
-// fail with a server error or a timeout, with backoff. Every wait is
-// bounded: once the budget is spent the last response is returned.
+// fail with a server error or a timeout, with backoff. Every wait and
+// every request is bounded: a wait is at least a second, rate limits are
+// retried at most MaxRateLimitRetries times a request, a wait beyond what
+// is left of the budget is not begun, and each try must deliver its
+// headers and its whole body within RequestTimeout.
 type Transport struct {
 	Base http.RoundTripper
-
 	// MaxWait bounds the total time spent waiting for rate limits.
 	MaxWait time.Duration
 	// MaxRetries bounds the retries of one read after a server error or
 	// a timeout.
 	MaxRetries int
+	// MaxRateLimitRetries bounds the retries of one request after a rate
+	// limit.
+	MaxRateLimitRetries int
+	// RequestTimeout bounds one try of a request: connecting, the
+	// headers and reading the whole body.
+	RequestTimeout time.Duration
 	// Sleep waits for d or until ctx ends; tests replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the clock used with x-ratelimit-reset; tests replace it.
@@ -39,12 +49,36 @@ type Transport struct {
 
 // The defaults of a Transport.
 const (
-	DefaultMaxWait    = 15 * time.Minute
-	DefaultMaxRetries = 4
+	DefaultMaxWait             = 15 * time.Minute
+	DefaultMaxRetries          = 4
+	DefaultMaxRateLimitRetries = 10
+	DefaultRequestTimeout      = 30 * time.Second
 	// minRateLimitWait is how long to wait for a secondary rate limit
 	// that says nothing of when to come back, as GitHub advises.
 	minRateLimitWait = 60 * time.Second
+	// minWait is the shortest wait for a rate limit: "Retry-After: 0"
+	// must not turn into a stream of requests.
+	minWait = time.Second
+	// maxBody bounds one answer from the API. A page of 100 members is
+	// about 100 KB.
+	maxBody = 16 << 20
 )
+
+// timeoutError is a try that did not deliver its whole answer in time.
+type timeoutError struct {
+	method, path string
+	limit        time.Duration
+	body         bool
+}
+
+func (e *timeoutError) Error() string {
+	if e.body {
+		return fmt.Sprintf("GitHub did not finish its answer to %s %s within %s (the body was still arriving)", e.method, e.path, e.limit)
+	}
+	return fmt.Sprintf("GitHub did not answer %s %s within %s", e.method, e.path, e.limit)
+}
+func (e *timeoutError) Timeout() bool   { return true }
+func (e *timeoutError) Temporary() bool { return true }
 
 func (t *Transport) sleep(ctx context.Context, d time.Duration) error {
 	if t.Sleep != nil {
@@ -75,19 +109,20 @@ func (t *Transport) logf(format string, args ...any) {
 
 func isRead(r *http.Request) bool { return r.Method == http.MethodGet || r.Method == http.MethodHead }
 
-// RoundTrip sends the request, waiting and retrying as GitHub asks.
+// RoundTrip sends the request, waiting and retrying as GitHub asks. The
+// response it returns has its whole body read already.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	maxWait, maxRetries := t.MaxWait, t.MaxRetries
+	maxWait, maxRetries, maxLimits := t.MaxWait, t.MaxRetries, t.MaxRateLimitRetries
 	if maxWait == 0 {
 		maxWait = DefaultMaxWait
 	}
 	if maxRetries == 0 {
 		maxRetries = DefaultMaxRetries
 	}
+	if maxLimits == 0 {
+		maxLimits = DefaultMaxRateLimitRetries
+	}
+	retries, limits := 0, 0
 	for attempt := 0; ; attempt++ {
 		r := req
 		if attempt > 0 && req.Body != nil {
@@ -101,19 +136,25 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r = req.Clone(req.Context())
 			r.Body = body
 		}
-		resp, err := base.RoundTrip(r)
+		resp, err := t.try(r)
 		if err != nil {
-			if isTimeout(err) && isRead(req) && attempt < maxRetries {
-				if err := t.backoff(req, attempt, "timed out"); err != nil {
+			if isTimeout(err) && isRead(req) && retries < maxRetries && req.Context().Err() == nil {
+				if err := t.backoff(req, retries, "timed out"); err != nil {
 					return nil, err
 				}
+				retries++
 				continue
 			}
 			return nil, err
 		}
 		if wait, limited := t.rateLimited(resp); limited {
+			if limits >= maxLimits {
+				t.logf("GitHub rate limit on %s %s: not waiting again after %d waits for this request", req.Method, req.URL.Path, limits)
+				return resp, nil
+			}
+			wait = max(wait, minWait)
 			t.mu.Lock()
-			ok := t.waited+wait <= maxWait
+			ok := wait <= maxWait-t.waited
 			if ok {
 				t.waited += wait
 			}
@@ -122,22 +163,59 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				t.logf("GitHub rate limit: not waiting %s more (the budget of %s is spent)", wait.Round(time.Second), maxWait)
 				return resp, nil
 			}
-			drain(resp)
+			limits++
 			t.logf("GitHub rate limit on %s %s: waiting %s as GitHub asks", req.Method, req.URL.Path, wait.Round(time.Second))
 			if err := t.sleep(req.Context(), wait); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		if resp.StatusCode >= 500 && isRead(req) && attempt < maxRetries {
-			drain(resp)
-			if err := t.backoff(req, attempt, resp.Status); err != nil {
+		if resp.StatusCode >= 500 && isRead(req) && retries < maxRetries {
+			if err := t.backoff(req, retries, resp.Status); err != nil {
 				return nil, err
 			}
+			retries++
 			continue
 		}
 		return resp, nil
 	}
+}
+
+// try sends the request once and reads the whole body, all within the
+// request timeout, so that a server that sends its headers and then
+// trickles the body cannot hold the run.
+func (t *Transport) try(req *http.Request) (*http.Response, error) {
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	limit := t.RequestTimeout
+	if limit == 0 {
+		limit = DefaultRequestTimeout
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), limit)
+	defer cancel()
+	expired := func() bool { return ctx.Err() != nil && req.Context().Err() == nil }
+	resp, err := base.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		if expired() {
+			return nil, &timeoutError{method: req.Method, path: req.URL.Path, limit: limit}
+		}
+		return nil, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	resp.Body.Close()
+	switch {
+	case err != nil && expired():
+		return nil, &timeoutError{method: req.Method, path: req.URL.Path, limit: limit, body: true}
+	case err != nil:
+		return nil, fmt.Errorf("read GitHub's answer to %s %s: %w", req.Method, req.URL.Path, err)
+	case len(body) > maxBody:
+		return nil, fmt.Errorf("GitHub's answer to %s %s is larger than %d MiB", req.Method, req.URL.Path, maxBody>>20)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
 }
 
 // backoff waits 1s, 2s, 4s... before retry attempt+1.
@@ -149,14 +227,14 @@ func (t *Transport) backoff(req *http.Request, attempt int, why string) error {
 
 // rateLimited reports whether resp is a rate-limit refusal and how long to
 // wait: Retry-After if given, else until x-ratelimit-reset when the
-// primary limit is spent, else at least a minute.
+// primary limit is spent, else at least a minute. Numbers too large for a
+// duration come back as longer than any budget.
 func (t *Transport) rateLimited(resp *http.Response) (time.Duration, bool) {
 	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusTooManyRequests {
 		return 0, false
 	}
 	remaining := resp.Header.Get("X-Ratelimit-Remaining")
 	retryAfter := resp.Header.Get("Retry-After")
-	secondary := false
 	if remaining != "0" && retryAfter == "" {
 		// A permission error is a 403 too; only the message tells a
 		// secondary rate limit apart.
@@ -167,28 +245,29 @@ func (t *Transport) rateLimited(resp *http.Response) (time.Duration, bool) {
 			return 0, false
 		}
 		msg := strings.ToLower(string(body))
-		secondary = strings.Contains(msg, "secondary rate limit") || strings.Contains(msg, "abuse detection")
+		secondary := strings.Contains(msg, "secondary rate limit") || strings.Contains(msg, "abuse detection")
 		if !secondary && resp.StatusCode != http.StatusTooManyRequests {
 			return 0, false
 		}
 	}
-	if s, err := strconv.Atoi(retryAfter); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
+	if s, err := strconv.ParseInt(retryAfter, 10, 64); err == nil && s >= 0 {
+		return seconds(s), true
 	}
 	if remaining == "0" {
 		if reset, err := strconv.ParseInt(resp.Header.Get("X-Ratelimit-Reset"), 10, 64); err == nil {
-			if d := time.Unix(reset, 0).Sub(t.now()) + time.Second; d > 0 {
-				return d, true
+			var left int64
+			if now := t.now().Unix(); reset > now && now >= 0 {
+				left = reset - now
 			}
-			return time.Second, true
+			return seconds(left) + time.Second, true
 		}
 	}
 	return minRateLimitWait, true
 }
 
-func drain(resp *http.Response) {
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
+// seconds is s seconds, at most about 68 years: no overflow.
+func seconds(s int64) time.Duration {
+	return time.Duration(min(max(s, 0), math.MaxInt32)) * time.Second
 }
 
 func isTimeout(err error) bool {
