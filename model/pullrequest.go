@@ -41,10 +41,22 @@ func plural(n int, one, many string) string {
 
 // CommitMessage is the message of the commit on the sync branch.
 func CommitMessage(plan *Plan, changes []Change) string {
+	return commitMessage(fmt.Sprintf("Bring production access in line with the rules on %s", plan.At), "", plan, changes)
+}
+
+// commitMessage is a commit message: the subject, the people commit, a
+// note, and the changes.
+func commitMessage(subject, note string, plan *Plan, changes []Change) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Bring production access in line with the rules on %s\n\n", plan.At)
+	fmt.Fprintf(&b, "%s\n\n", subject)
 	if plan.Commit != "" {
-		fmt.Fprintf(&b, "Person files at commit %s.\n\n", plan.Commit)
+		fmt.Fprintf(&b, "Person files at commit %s.\n", plan.Commit)
+	}
+	if note != "" {
+		b.WriteString(note + "\n")
+	}
+	if plan.Commit != "" || note != "" {
+		b.WriteString("\n")
 	}
 	for _, c := range changes {
 		fmt.Fprintf(&b, "- %s\n", c)

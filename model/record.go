@@ -36,16 +36,8 @@ func RecordPullRequestTitle(changes []Change) string {
 
 // RecordCommitMessage is the message of the commit that changes records.
 func RecordCommitMessage(plan *Plan, changes []Change) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Record the access changed by hand, as the rules call for on %s\n\n", plan.At)
-	if plan.Commit != "" {
-		fmt.Fprintf(&b, "Person files at commit %s.\n", plan.Commit)
-	}
-	b.WriteString("Merging this commit records that the changes below were made in each\nsystem, by whoever merges it.\n\n")
-	for _, c := range changes {
-		fmt.Fprintf(&b, "- %s\n", c)
-	}
-	return b.String()
+	return commitMessage(fmt.Sprintf("Record the access changed by hand, as the rules call for on %s", plan.At),
+		"Merging this commit records that the changes below were made in each\nsystem, by whoever merges it.", plan, changes)
 }
 
 // RecordPullRequestBody is the work ticket: for each record target, the
