@@ -330,3 +330,27 @@ func listAll[T any](ctx context.Context, c *Client, path string, query url.Value
 	}
 	return all, nil
 }
+
+// concurrently runs the functions at once and returns their errors, in
+// the order of the functions, each run safely.
+func concurrently(fs ...func() error) []error {
+	errs := make([]error, len(fs))
+	var wg sync.WaitGroup
+	for i, f := range fs {
+		wg.Go(func() { errs[i] = safely(f) })
+	}
+	wg.Wait()
+	return errs
+}
+
+// safely runs f in a goroutine of prodaccess's own: a panic is its error,
+// not the end of the process, since a recover at the top of a command
+// cannot catch a panic in another goroutine.
+func safely(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error (a bug; please report it): %v", r)
+		}
+	}()
+	return f()
+}

@@ -47,7 +47,8 @@ func (t *Team) Prepare(ctx context.Context, _ *model.Plan, changes []model.Chang
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			id, err := t.lookUp(ctx, c.Subject)
+			var id int64
+			err := safely(func() (err error) { id, err = t.lookUp(ctx, c.Subject); return err })
 			t.mu.Lock()
 			defer t.mu.Unlock()
 			if t.ids == nil {
@@ -165,43 +166,60 @@ func (t *Team) read(ctx context.Context) ([]model.TargetState, error) {
 		return nil, fmt.Errorf("team %s: %w", t.name(), err)
 	}
 	all := url.Values{"role": {"all"}}
-	members, err := listAll(ctx, c, team+"/members", all, checkUser)
-	if err != nil {
-		if isNotFound(err) {
-			return nil, fmt.Errorf("team %s: not found, or this token cannot see it (GitHub answers 404 for both); a missing team is never read as an empty one", t.name())
-		}
-		return nil, fmt.Errorf("list the members of team %s: %w", t.name(), err)
-	}
-	children, err := listAll(ctx, c, team+"/teams", nil, checkTeam)
-	if err != nil {
-		return nil, fmt.Errorf("list the child teams of %s: %w", t.name(), err)
-	}
-	viaChild := map[string]string{}
-	for _, child := range children {
-		path, err := apiPath("orgs", org, "teams", child.Slug, "members")
-		if err == nil {
-			var cm []apiUser
-			if cm, err = listAll(ctx, c, path, all, checkUser); err == nil {
-				for _, u := range cm {
-					viaChild[strings.ToLower(u.Login)] = child.Slug
-				}
-			}
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list the members of child team %s/%s: %w", org, child.Slug, err)
-		}
-	}
-	teamInvites, err := listAll(ctx, c, team+"/invitations", nil, checkInvitation)
-	if err != nil {
-		return nil, fmt.Errorf("list the pending invitations of team %s: %w", t.name(), err)
-	}
 	orgPath, err := apiPath("orgs", org, "invitations")
 	if err != nil {
 		return nil, fmt.Errorf("organisation %s: %w", org, err)
 	}
-	orgInvites, err := listAll(ctx, c, orgPath, nil, checkInvitation)
+	// The four lists do not depend on each other: they are read at once.
+	var members []apiUser
+	var teamInvites, orgInvites []apiInvitation
+	viaChild := map[string]string{}
+	err = errors.Join(concurrently(
+		func() (err error) {
+			if members, err = listAll(ctx, c, team+"/members", all, checkUser); err != nil {
+				if isNotFound(err) {
+					return fmt.Errorf("team %s: not found, or this token cannot see it (GitHub answers 404 for both); a missing team is never read as an empty one", t.name())
+				}
+				return fmt.Errorf("list the members of team %s: %w", t.name(), err)
+			}
+			return nil
+		},
+		func() error {
+			children, err := listAll(ctx, c, team+"/teams", nil, checkTeam)
+			if err != nil {
+				return fmt.Errorf("list the child teams of %s: %w", t.name(), err)
+			}
+			for _, child := range children {
+				path, err := apiPath("orgs", org, "teams", child.Slug, "members")
+				if err == nil {
+					var cm []apiUser
+					if cm, err = listAll(ctx, c, path, all, checkUser); err == nil {
+						for _, u := range cm {
+							viaChild[strings.ToLower(u.Login)] = child.Slug
+						}
+					}
+				}
+				if err != nil {
+					return fmt.Errorf("list the members of child team %s/%s: %w", org, child.Slug, err)
+				}
+			}
+			return nil
+		},
+		func() (err error) {
+			if teamInvites, err = listAll(ctx, c, team+"/invitations", nil, checkInvitation); err != nil {
+				return fmt.Errorf("list the pending invitations of team %s: %w", t.name(), err)
+			}
+			return nil
+		},
+		func() (err error) {
+			if orgInvites, err = listAll(ctx, c, orgPath, nil, checkInvitation); err != nil {
+				return fmt.Errorf("list the pending invitations of organisation %s: %w", org, err)
+			}
+			return nil
+		},
+	)...)
 	if err != nil {
-		return nil, fmt.Errorf("list the pending invitations of organisation %s: %w", org, err)
+		return nil, err
 	}
 
 	seen := map[string]bool{}
