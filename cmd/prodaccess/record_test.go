@@ -236,6 +236,6 @@ func TestDemoShowsRecordPullRequest(t *testing.T) {
 		" grants to make by hand (gcp-storage-admin, paas-space-developer, signon-super-admin)",
 		"(review requested from: gov-uk-production-admin)",
 		"- [ ] **Revoke** for `pat.leaver@example.gov.uk`, pat-leaver (Pat Leaver): undo for pat.leaver@example.gov.uk: Grant \"Super Admin\" in production Signon.",
-		"5b. plan now: nothing to do",
+		". plan now: nothing to do",
 	)
 }

@@ -229,6 +229,11 @@ func run(bin, peopleDir string, keep bool) error {
 		return err
 	}
 
+	steps := 0
+	step := func(format string, args ...any) {
+		steps++
+		say(fmt.Sprintf("%d. ", steps)+format, args...)
+	}
 	say("prodaccess demo, %s: the example people against an in-memory GitHub and local git repositories", today)
 	fmt.Printf("The team and the files are a little behind: %s is missing everywhere and %s (who left) is still everywhere.\n", missing.ID, leaver.ID)
 	fmt.Printf("%s is in the child team gov-uk-production-oncall, which prodaccess never changes (the configuration lists it under child_teams, with why).\n", childOnly.ID)
@@ -239,16 +244,16 @@ func run(bin, peopleDir string, keep bool) error {
 	if err := cmd("who"); err != nil {
 		return err
 	}
-	say("1. plan: what would change, and why (exit status 2 means there are changes)")
+	step("plan: what would change, and why (exit status 2 means there are changes)")
 	if err := cmd("plan"); err != nil {
 		return err
 	}
-	say("2. apply: revocations first, then pull requests, then grants, then the list for people")
+	step("apply: revocations first, then pull requests, then grants, then the list for people")
 	gh.ResetRequests()
 	if err := cmd("apply"); err != nil {
 		return err
 	}
-	say("3. %s's grant gave nothing: no lead approved pull request #%d, and policy.evidence is required. alex-lead approves it now; the next run finds the review", granted, grant.Number)
+	step("%s's grant gave nothing: no lead approved pull request #%d, and policy.evidence is required. alex-lead approves it now; the next run finds the review", granted, grant.Number)
 	gh.AddReview(peopleRepo, grant.Number, fakegithub.Review{User: lead, State: "APPROVED", CommitID: grant.Commits[0].SHA})
 	if err := cmd("apply"); err != nil {
 		return err
@@ -259,12 +264,12 @@ func run(bin, peopleDir string, keep bool) error {
 	if err := cmd("audit", "review"); err != nil {
 		return err
 	}
-	say("3b. the team afterwards")
+	step("the team afterwards")
 	fmt.Printf("direct members: %s\n", strings.Join(gh.Members("gov-uk-production"), ", "))
 	fmt.Printf("pending invitations: %s\n", strings.Join(gh.Invited("gov-uk-production"), ", "))
 	for _, r := range []string{"alphagov/govuk-secrets", "alphagov/govuk-puppet", "alphagov/govuk-aws-data", "alphagov/govuk-production-access-records"} {
 		for _, pr := range gh.OpenPulls(r) {
-			say("4. pull request %s#%d: %s", r, pr.Number, pr.Title)
+			step("pull request %s#%d: %s", r, pr.Number, pr.Title)
 			if len(pr.RequestedTeams) > 0 {
 				fmt.Printf("(review requested from: %s)\n\n", strings.Join(pr.RequestedTeams, ", "))
 			}
@@ -278,30 +283,30 @@ func run(bin, peopleDir string, keep bool) error {
 		}
 		fmt.Printf("$ git diff main prodaccess/sync   # in %s\n%s", filepath.Base(r), diff)
 	}
-	say("5. apply again: nothing to do, and no write request")
+	step("apply again: nothing to do, and no write request")
 	gh.ResetRequests()
 	if err := cmd("apply"); err != nil {
 		return err
 	}
 	fmt.Printf("GitHub requests by the second apply: %d, of which writes: %d\n", len(gh.Requests()), gh.Writes())
 
-	say("5b. plan now: nothing to do; it says what waits in which pull request (exit status 0)")
+	step("plan now: nothing to do; it says what waits in which pull request (exit status 0)")
 	if err := cmd("plan"); err != nil {
 		return err
 	}
-	say("5c. upcoming: what the person files already decide for the next 14 days")
+	step("upcoming: what the person files already decide for the next 14 days")
 	if err := cmd("upcoming"); err != nil {
 		return err
 	}
 
-	say("6. the pull request is merged: %s is off the recipients, and can still read every secret already encrypted to them", leaver.ID)
+	step("the pull request is merged: %s is off the recipients, and can still read every secret already encrypted to them", leaver.ID)
 	if _, err := devstack.Git(secrets, "merge", "-q", "--no-edit", "prodaccess/sync"); err != nil {
 		return err
 	}
 	if err := cmd("secrets", "status"); err != nil {
 		return err
 	}
-	if err := demoGrant(repo, gh, today, say, cmd); err != nil {
+	if err := demoGrant(repo, gh, today, step, cmd); err != nil {
 		return err
 	}
 	if _, err := exec.LookPath("gpg"); err != nil {
@@ -309,7 +314,7 @@ func run(bin, peopleDir string, keep bool) error {
 		return nil
 	}
 	runner := entitled[0]
-	say("7. %s, a current recipient, re-encrypts the hieradata with their own gpg", runner.ID)
+	step("%s, a current recipient, re-encrypts the hieradata with their own gpg", runner.ID)
 	home, err := demoGnuPG(keys[runner.ID])
 	if err != nil {
 		return err
@@ -323,7 +328,7 @@ func run(bin, peopleDir string, keep bool) error {
 	if _, err := devstack.Git(secrets, "merge", "-q", "--no-edit", "prodaccess/reencrypt-hieradata"); err != nil {
 		return err
 	}
-	say("8. after merging the re-encryption, %s can read none of the hieradata", leaver.ID)
+	step("after merging the re-encryption, %s can read none of the hieradata", leaver.ID)
 	return cmd("secrets", "status", "--target", "hieradata")
 }
 
