@@ -137,6 +137,10 @@ type Change struct {
 	// GitHubID is the person's immutable GitHub user id, when the file
 	// gives one; a login that now belongs to another id is refused.
 	GitHubID int64 `json:"github_id,omitempty"`
+	// Unproven says, for an addition whose access rests on an entry whose
+	// approval is not proven (allowed under policy.evidence warn), what
+	// is missing; empty otherwise.
+	Unproven string `json:"unproven,omitempty"`
 	// Progress says whether apply acts on the change now, an open pull
 	// request already holds it, or a person makes it by hand.
 	Progress Progress   `json:"progress,omitempty"`

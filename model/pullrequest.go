@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -83,6 +84,18 @@ func PullRequestBody(plan *Plan, targets []*Target, changes []Change) string {
 		b.WriteString("\n### Keys about to expire\n\n")
 		for _, w := range plan.KeyWarnings {
 			fmt.Fprintf(&b, "- %s\n", mdText(w))
+		}
+	}
+	var unproven []string
+	for _, c := range changes {
+		if c.Unproven != "" && !slices.Contains(unproven, c.Unproven) {
+			unproven = append(unproven, c.Unproven)
+		}
+	}
+	if len(unproven) > 0 {
+		b.WriteString("\n### Approval not proven\n\nThese additions rest on entries no lead's review of the pull request that wrote them approves; policy.evidence is warn, so they are made, and the reviewer should know:\n\n")
+		for _, u := range unproven {
+			fmt.Fprintf(&b, "- %s\n", mdText(u))
 		}
 	}
 	writePullRequestSecrets(&b, plan, targets, changes)

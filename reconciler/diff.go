@@ -157,6 +157,15 @@ func setProgress(t *model.Target, p *model.ProposedChanges, c *model.Change) {
 func fillPerson(c *model.Change, dc *model.Decision) {
 	p := dc.Person
 	c.Person, c.Name, c.Email, c.Level, c.Until, c.GitHubID = p.ID, p.Name, p.Email, dc.Level, dc.Until, p.GitHubID
+	if c.Action == model.Add {
+		var missing []string
+		for _, pf := range dc.Evidence {
+			if !pf.Proven() {
+				missing = append(missing, fmt.Sprintf("%s: %s", pf.Entry, strings.Join(pf.Missing, "; ")))
+			}
+		}
+		c.Unproven = strings.Join(missing, "; ")
+	}
 }
 
 func removalReason(t *model.Target, dc *model.Decision, keys map[string]model.KeyCheck) string {

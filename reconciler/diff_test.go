@@ -321,3 +321,22 @@ func TestChildTeams(t *testing.T) {
 		t.Errorf("the plan does not show the error:\n%s", b.String())
 	}
 }
+
+// TestAdditionSaysWhatIsNotProven: an addition whose access rests on an
+// unproven entry carries what is missing, for the pull request.
+func TestAdditionSaysWhatIsNotProven(t *testing.T) {
+	start, end := model.Day(20770), model.Day(20800)
+	entry := model.EntryRef{Person: "cy", Kind: model.TemporaryEntry, Start: &start, End: &end, ApprovedBy: "lead", Reason: "Migrating"}
+	dc := model.Decision{Person: &model.Person{ID: "cy", SSHUsername: "cy"}, Level: model.TemporarySupervised,
+		Evidence: []*model.Proof{{Entry: entry, Agreed: true, Missing: []string{"no approving review by lead-gh on #15"}}}}
+	c := model.Change{Action: model.Add}
+	fillPerson(&c, &dc)
+	if want := "cy's temporary access 2026-11-13 to 2026-12-13 (Migrating): no approving review by lead-gh on #15"; c.Unproven != want {
+		t.Errorf("Unproven %q, want %q", c.Unproven, want)
+	}
+	c = model.Change{Action: model.Remove}
+	fillPerson(&c, &dc)
+	if c.Unproven != "" {
+		t.Errorf("a removal says %q", c.Unproven)
+	}
+}
