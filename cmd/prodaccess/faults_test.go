@@ -20,7 +20,7 @@ import (
 // recorded rather than slept.
 func (w *stack) runIn(c *testclock.Sleeps, args ...string) result {
 	return w.runWithTransport(func() *github.Transport {
-		return &github.Transport{Base: &http.Transport{ResponseHeaderTimeout: 300 * time.Millisecond}, Sleep: c.Sleep, Now: time.Now}
+		return &github.Transport{Expire: w.gh.Expire, Sleep: c.Sleep, Now: time.Now}
 	}, args...)
 }
 
@@ -108,7 +108,7 @@ func TestFaults(t *testing.T) {
 	faults := []fault{
 		{name: "500", f: fakegithub.Fault{Status: 500}, transient: true, wait: []time.Duration{time.Second}},
 		{name: "502", f: fakegithub.Fault{Status: 502}, transient: true, wait: []time.Duration{time.Second}},
-		{name: "timeout", f: fakegithub.Fault{Status: 200, Delay: time.Second}, transient: true, wait: []time.Duration{time.Second}},
+		{name: "timeout", f: fakegithub.Fault{Status: 200, Hold: true}, transient: true, wait: []time.Duration{time.Second}},
 		{name: "403 secondary limit with retry-after", f: fakegithub.Fault{Status: 403, Header: http.Header{"Retry-After": {"7"}}, Body: secondary}, limit: true, wait: []time.Duration{7 * time.Second}},
 		{name: "403 secondary limit without retry-after", f: fakegithub.Fault{Status: 403, Body: secondary}, limit: true, wait: []time.Duration{time.Minute}},
 		{name: "429", f: fakegithub.Fault{Status: 429, Body: `{"message":"Too many requests"}`}, limit: true, wait: []time.Duration{time.Minute}},

@@ -159,9 +159,9 @@ func TestRetryAfterZero(t *testing.T) {
 // with a clear error once the request's deadline passes.
 func TestTricklingAnswer(t *testing.T) {
 	w := faultStack(t)
-	w.gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: teamMembers, Status: 200, Body: `[{"login":"alice-gh","id":1}` + strings.Repeat(" ", 400) + "]", Trickle: 20 * time.Millisecond})
+	w.gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: teamMembers, Status: 200, Body: `[{"login":"alice-gh","id":1}` + strings.Repeat(" ", 400) + "]", HoldBody: true})
 	r := w.runWithTransport(func() *github.Transport {
-		return &github.Transport{RequestTimeout: 200 * time.Millisecond, Sleep: (&testclock.Sleeps{}).Sleep}
+		return &github.Transport{Expire: w.gh.Expire, Sleep: (&testclock.Sleeps{}).Sleep}
 	}, "plan")
-	w.readFailed(t, r, "GitHub did not finish its answer to GET /api/v3"+teamMembers+" within 200ms (the body was still arriving)")
+	w.readFailed(t, r, "GitHub did not finish its answer to GET /api/v3"+teamMembers+" within 30s (the body was still arriving)")
 }

@@ -31,7 +31,7 @@ type exchange struct {
 	header   http.Header // as it was when the status was written
 	body     bytes.Buffer
 	injected bool // a Fault or the Gate answered: the test chose the answer
-	// A Fault with a Delay stands for a server that does not answer in
+	// A Fault that holds its answer stands for a server that does not answer in
 	// time: the client gives up before it reads the status.
 	late bool
 	// A Fault marked Hostile: an answer GitHub would not send, so only

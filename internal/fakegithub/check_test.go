@@ -360,7 +360,7 @@ func TestCheckFindsDifferences(t *testing.T) {
 	}
 }
 
-// TestLateFaultIsNotChecked: a Fault with a Delay stands for an answer
+// TestLateFaultIsNotChecked: a Fault that holds its answer stands for one
 // the client never reads, so its status is not held to the description;
 // the request still is.
 func TestLateFaultIsNotChecked(t *testing.T) {

@@ -101,11 +101,15 @@ type Fault struct {
 	Status     int
 	Header     http.Header
 	Body       string
-	// Delay holds the response back, to make the client time out.
-	Delay time.Duration
-	// Trickle sends the headers at once and then the body one byte at a
-	// time, this long apart, as a server that never quite finishes does.
-	Trickle time.Duration
+	// Hold keeps the answer back until the client gives up, as a server
+	// that never answers does. A client whose transport takes its
+	// deadlines from Expire gives up at once, whatever the machine's
+	// speed.
+	Hold bool
+	// HoldBody sends the headers and the first byte of Body at once and
+	// then holds the rest until the client gives up, as a server that
+	// never quite finishes its answer does.
+	HoldBody bool
 	// Hostile marks an answer GitHub would not send (from a hostile
 	// server, or one in the middle): only the request is held to GitHub's
 	// description.
@@ -146,6 +150,7 @@ type Server struct {
 	Gate func(r *http.Request) bool
 
 	requests  []Request
+	held      holds
 	nextID    int64
 	repoIDs   map[string]int64
 	srv       *httptest.Server
@@ -397,14 +402,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	}
 	path := strings.TrimPrefix(r.URL.Path, Prefix)
 	if f := s.fault(r.Method, path); f != nil {
-		x.injected, x.late, x.hostile = true, f.Delay > 0, f.Hostile
-		if f.Delay > 0 {
-			// Held back until the delay passes or the client gives up.
+		x.injected, x.late, x.hostile = true, f.Hold, f.Hostile
+		if f.Hold {
+			// Held until the client gives up; it never gets an answer.
 			s.Unlock()
-			select {
-			case <-time.After(f.Delay):
-			case <-r.Context().Done():
-			}
+			s.held.hold(r, false)
 			s.Lock()
 		}
 		for k, vs := range f.Header {
@@ -414,14 +416,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 			rec.Header().Set("Content-Type", "application/json")
 		}
 		rec.WriteHeader(f.Status)
-		if f.Trickle > 0 {
+		if f.HoldBody && f.Body != "" {
 			for k, vs := range rec.Header() {
 				w.Header()[k] = vs
 			}
-			w.WriteHeader(f.Status)
 			sent = true
 			s.Unlock()
-			trickle(w, r, f.Body, f.Trickle)
+			s.held.holdBody(w, r, f.Status, f.Body[:1])
 			s.Lock()
 			return
 		}
@@ -444,25 +445,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		return
 	}
 	s.route(rec, r, strings.Split(strings.Trim(path, "/"), "/"))
-}
-
-// trickle writes body a byte at a time, every, until done or the client
-// goes away.
-func trickle(w http.ResponseWriter, r *http.Request, body string, every time.Duration) {
-	rc := http.NewResponseController(w)
-	for i := range len(body) {
-		if _, err := w.Write([]byte{body[i]}); err != nil {
-			return
-		}
-		if err := rc.Flush(); err != nil {
-			return
-		}
-		select {
-		case <-r.Context().Done():
-			return
-		case <-time.After(every):
-		}
-	}
 }
 
 func (s *Server) fault(method, path string) *Fault {

@@ -23,12 +23,11 @@ const testToken = "ghs_test_token_0123456789"
 
 func newTestClient(t *testing.T, gh *fakegithub.Server, sl *testclock.Sleeps) *Client {
 	t.Helper()
-	// The timeout is well under the Delay of the timeout faults, and
-	// well over the time a page of 100 members takes on a busy machine.
+	// A try times out when, and only when, the stand-in holds its answer.
 	c, err := NewClient(gh.URL(), testToken, ClientOptions{Transport: &Transport{
-		Base:  &http.Transport{ResponseHeaderTimeout: 3 * time.Second},
-		Sleep: sl.Sleep,
-		Now:   func() time.Time { return clock },
+		Expire: gh.Expire,
+		Sleep:  sl.Sleep,
+		Now:    func() time.Time { return clock },
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +163,7 @@ func TestRateLimitsAndRetries(t *testing.T) {
 		},
 		{
 			name:      "a timeout on a read: retried",
-			fault:     fakegithub.Fault{Status: 200, Delay: time.Minute, Times: 1},
+			fault:     fakegithub.Fault{Status: 200, Hold: true, Times: 1},
 			wantWaits: []time.Duration{time.Second},
 		},
 		{

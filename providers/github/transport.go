@@ -42,6 +42,13 @@ type Transport struct {
 	Now func() time.Time
 	// Logf, if set, is told about every wait. It never sees a header.
 	Logf func(format string, args ...any)
+	// Expire, if set, ends a try as timed out when the channel it returns
+	// is closed, in place of the RequestTimeout timer: it is asked once
+	// while the try waits for the headers (body false) and once while it
+	// reads the body (body true), and release is called when that phase
+	// is over. Tests make it a gate, so that a timeout in a test never
+	// depends on how fast the machine is.
+	Expire func(req *http.Request, body bool) (expired <-chan struct{}, release func())
 
 	mu     sync.Mutex
 	waited time.Duration
@@ -193,16 +200,25 @@ func (t *Transport) try(req *http.Request) (*http.Response, error) {
 	if limit == 0 {
 		limit = DefaultRequestTimeout
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), limit)
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if t.Expire != nil {
+		ctx, cancel = context.WithCancel(req.Context())
+	} else {
+		ctx, cancel = context.WithTimeout(req.Context(), limit)
+	}
 	defer cancel()
 	expired := func() bool { return ctx.Err() != nil && req.Context().Err() == nil }
+	stop := t.expireOn(ctx, cancel, req, false)
 	resp, err := base.RoundTrip(req.WithContext(ctx))
+	stop()
 	if err != nil {
 		if expired() {
 			return nil, &timeoutError{method: req.Method, path: req.URL.Path, limit: limit}
 		}
 		return nil, err
 	}
+	defer t.expireOn(ctx, cancel, req, true)()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	resp.Body.Close()
 	switch {
@@ -216,6 +232,28 @@ func (t *Transport) try(req *http.Request) (*http.Response, error) {
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	return resp, nil
+}
+
+// expireOn, when Expire is set, cancels the try when Expire says the
+// phase has expired; the function it returns ends the watch.
+func (t *Transport) expireOn(ctx context.Context, cancel context.CancelFunc, req *http.Request, body bool) func() {
+	if t.Expire == nil {
+		return func() {}
+	}
+	expired, release := t.Expire(req, body)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-expired:
+			cancel()
+		case <-ctx.Done():
+		case <-done:
+		}
+	}()
+	return func() {
+		close(done)
+		release()
+	}
 }
 
 // backoff waits 1s, 2s, 4s... before retry attempt+1.
