@@ -20,6 +20,9 @@ type Policy struct {
 	// Evidence says whether an approval must be proven by a review of
 	// the pull request that wrote it (default warn).
 	Evidence EvidencePolicy
+	// EvidenceSigners are the public keys whose signature makes a note
+	// evidence, each as "type base64 [comment]" (authorized_keys form).
+	EvidenceSigners []string
 }
 
 // DefaultPolicy is the policy of the written rules.
