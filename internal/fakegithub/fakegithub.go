@@ -139,6 +139,13 @@ type Server struct {
 	Rules       map[string][]RuleInForce
 	Rulesets    map[string]Ruleset
 	Protections map[string]*ClassicProtection
+	// RulesetWriter says the token has write access to the rulesets
+	// (an App's Administration: write). GitHub returns a ruleset's
+	// bypass_actors only to such a token "to prevent leaking sensitive
+	// information"; to any other, the list is missing, which means
+	// "cannot see", never "nobody". Off by default, as for a read-only
+	// App token.
+	RulesetWriter bool
 	// Token, if set, must be sent as a bearer token.
 	Token string
 	// Latency is added to every response.

@@ -43,8 +43,10 @@ type RuleInForce struct {
 
 // Ruleset is a ruleset of a repository.
 type Ruleset struct {
-	ID           int64
-	Name         string
+	ID   int64
+	Name string
+	// BypassActors may bypass it; they are served only to a token with
+	// write access to the ruleset (Server.RulesetWriter).
 	BypassActors []BypassActor
 }
 
@@ -302,10 +304,6 @@ func (s *Server) ruleset(w http.ResponseWriter, r *http.Request, repo, id string
 		return
 	}
 	self := s.api("/repos/" + repo + "/rulesets/" + id)
-	actors := []any{}
-	for _, a := range rs.BypassActors {
-		actors = append(actors, map[string]any{"actor_id": a.ActorID, "actor_type": a.ActorType, "bypass_mode": a.BypassMode})
-	}
 	var rules []any
 	for _, rule := range s.Rules {
 		for _, ri := range rule {
@@ -321,13 +319,22 @@ func (s *Server) ruleset(w http.ResponseWriter, r *http.Request, repo, id string
 	if rules == nil {
 		rules = []any{}
 	}
-	s.reply(w, r, http.StatusOK, map[string]any{
+	m := map[string]any{
 		"id": rs.ID, "name": rs.Name, "target": "branch", "source_type": "Repository", "source": repo, "enforcement": "active",
-		"bypass_actors": actors, "node_id": nodeID("RepositoryRuleset", rs.ID), "rules": rules,
+		"node_id": nodeID("RepositoryRuleset", rs.ID), "rules": rules,
 		"conditions": map[string]any{"ref_name": map[string]any{"include": []string{"~DEFAULT_BRANCH"}, "exclude": []string{}}},
 		"_links":     map[string]any{"self": map[string]any{"href": self}, "html": map[string]any{"href": WebURL + "/" + repo + "/rules/" + id}},
 		"created_at": timestamp(since), "updated_at": timestamp(since),
-	})
+	}
+	// Only a token with write access to the ruleset sees who may bypass it.
+	if s.RulesetWriter {
+		actors := []any{}
+		for _, a := range rs.BypassActors {
+			actors = append(actors, map[string]any{"actor_id": a.ActorID, "actor_type": a.ActorType, "bypass_mode": a.BypassMode})
+		}
+		m["bypass_actors"] = actors
+	}
+	s.reply(w, r, http.StatusOK, m)
 }
 
 // protection answers GET /repos/{owner}/{repo}/branches/{branch}/protection.

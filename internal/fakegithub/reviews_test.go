@@ -2,7 +2,9 @@ package fakegithub
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,6 +61,9 @@ func TestReviewsAndRulesAreDocumented(t *testing.T) {
 		{Type: "deletion", RulesetID: 7},
 	}, Ruleset{ID: 7, Name: "people", BypassActors: []BypassActor{{ActorID: 5, ActorType: "RepositoryRole", BypassMode: "always"}}})
 	gh.SetProtection("alphagov/people", "main", &ClassicProtection{PullRequests: true, RequiredApprovingReviewCount: 1, RequireCodeOwnerReviews: true, BypassUsers: []string{"alexlead-gds"}})
+	// The ruleset's bypass actors are read below: only a token with
+	// write access to the ruleset sees them.
+	gh.RulesetWriter = true
 
 	c := github.NewClient(nil)
 	c.BaseURL.Scheme, c.BaseURL.Host, c.BaseURL.Path = "http", gh.srv.Listener.Addr().String(), Prefix+"/"
@@ -141,5 +146,68 @@ func TestReviewsAndRulesAreDocumented(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, paths); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}
+
+// getJSON reads path from the stand-in with the token, if it has one,
+// and returns the status and the JSON answer.
+func getJSON(t *testing.T, gh *Server, path string) (int, any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, gh.URL()+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gh.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+gh.Token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v any
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	return resp.StatusCode, v
+}
+
+// TestRulesetBypassActorsNeedWriteAccess: as on GitHub, a ruleset's
+// bypass_actors are there only for a token with write access to the
+// ruleset; by default (a read-only App token) the property is missing, not
+// an empty list, and an empty list is there for a writer.
+func TestRulesetBypassActorsNeedWriteAccess(t *testing.T) {
+	gh := New(t, "alphagov")
+	gh.SetRules("alphagov/people", "main", []RuleInForce{{Type: "deletion", RulesetID: 7}},
+		Ruleset{ID: 7, Name: "people", BypassActors: []BypassActor{{ActorID: 5, ActorType: "RepositoryRole", BypassMode: "always"}}},
+		Ruleset{ID: 8, Name: "nobody"})
+	actors := func(id string) any {
+		t.Helper()
+		status, v := getJSON(t, gh, "/repos/alphagov/people/rulesets/"+id)
+		m, _ := v.(map[string]any)
+		if status != http.StatusOK || m["name"] == nil {
+			t.Fatalf("ruleset %s: %d %v", id, status, v)
+		}
+		a, ok := m["bypass_actors"]
+		if !ok {
+			return "missing"
+		}
+		return a
+	}
+	tests := []struct {
+		writer bool
+		id     string
+		want   any
+	}{
+		{false, "7", "missing"},
+		{false, "8", "missing"},
+		{true, "7", []any{map[string]any{"actor_id": 5.0, "actor_type": "RepositoryRole", "bypass_mode": "always"}}},
+		{true, "8", []any{}},
+	}
+	for _, tt := range tests {
+		gh.RulesetWriter = tt.writer
+		if diff := cmp.Diff(actors(tt.id), tt.want); diff != "" {
+			t.Errorf("ruleset %s, writer %v: bypass_actors (-got +want):\n%s", tt.id, tt.writer, diff)
+		}
 	}
 }
