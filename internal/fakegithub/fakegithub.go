@@ -69,7 +69,8 @@ type PullRequest struct {
 	State                        string // open or closed
 	CreatedAt, UpdatedAt, Closed time.Time
 
-	// Author opened it; nil for the app prodaccess runs as.
+	// Author opened it; nil for the account the token belongs to
+	// (Server.Viewer).
 	Author *User
 	// Commits are its commits, oldest first; the last is its head.
 	Commits []PullCommit
@@ -148,6 +149,13 @@ type Server struct {
 	RulesetWriter bool
 	// Token, if set, must be sent as a bearer token.
 	Token string
+	// Viewer is the account the token belongs to: the author of what the
+	// client creates, and the answer to GET /user. nil is prodaccess's
+	// GitHub App, prodaccess[bot]. A bot's token (a login ending in
+	// [bot]: an App's installation token, or Actions' GITHUB_TOKEN) gets
+	// a 403 from GET /user, as on GitHub, which does not offer it to
+	// Apps; a person's token gets their public profile.
+	Viewer *User
 	// Latency is added to every response.
 	Latency time.Duration
 	Faults  []*Fault
@@ -552,12 +560,20 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, p []string) {
 		}
 		s.page(w, r, len(out), func(i int) any { return out[i] })
 	case len(p) == 2 && p[0] == "users" && get:
-		u := s.Users[strings.ToLower(p[1])]
+		u := s.user(p[1])
 		if u == nil {
 			s.notFound(w)
 			return
 		}
 		s.reply(w, r, http.StatusOK, s.publicUserJSON(u))
+	case len(p) == 1 && p[0] == "user" && get:
+		// GitHub does not offer GET /user to GitHub Apps: an
+		// installation token is refused.
+		if v := s.viewer(); isBot(v) {
+			s.fail(w, http.StatusForbidden, "Resource not accessible by integration")
+		} else {
+			s.reply(w, r, http.StatusOK, s.publicUserJSON(v))
+		}
 	case len(p) >= 4 && p[0] == "repos" && p[3] == "pulls":
 		s.pulls(w, r, p[1]+"/"+p[2], p[4:])
 	case len(p) >= 4 && len(p) <= 5 && p[0] == "repos" && p[3] == "issues":
@@ -757,7 +773,7 @@ func (s *Server) pulls(w http.ResponseWriter, r *http.Request, repo string, rest
 		}
 		s.nextID++
 		now := time.Now()
-		pr := &PullRequest{ID: s.nextID, Number: s.nextNumber(repo), Head: body.Head, Base: body.Base, Title: body.Title, Body: body.Body, State: "open", CreatedAt: now, UpdatedAt: now}
+		pr := &PullRequest{ID: s.nextID, Number: s.nextNumber(repo), Head: body.Head, Base: body.Base, Title: body.Title, Body: body.Body, State: "open", Author: s.viewer(), CreatedAt: now, UpdatedAt: now}
 		s.Pulls[repo] = append(s.Pulls[repo], pr)
 		w.Header().Set("Location", s.api(fmt.Sprintf("/repos/%s/pulls/%d", repo, pr.Number)))
 		s.reply(w, r, http.StatusCreated, s.pullJSON(repo, pr, true))

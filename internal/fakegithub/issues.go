@@ -17,7 +17,8 @@ type Issue struct {
 	Title, Body string
 	State       string // open or closed
 	StateReason string // completed or not_planned when closed
-	// Author opened it; nil for the app prodaccess runs as.
+	// Author opened it; nil for the account the token belongs to
+	// (Server.Viewer).
 	Author                       *User
 	CreatedAt, UpdatedAt, Closed time.Time
 }
@@ -107,7 +108,7 @@ func (s *Server) issues(w http.ResponseWriter, r *http.Request, repo string, res
 		}
 		s.nextID++
 		now := time.Now()
-		is := &Issue{ID: s.nextID, Number: s.nextNumber(repo), Title: *body.Title, Body: body.Body, State: "open", CreatedAt: now, UpdatedAt: now}
+		is := &Issue{ID: s.nextID, Number: s.nextNumber(repo), Title: *body.Title, Body: body.Body, State: "open", Author: s.viewer(), CreatedAt: now, UpdatedAt: now}
 		s.Issues[repo] = append(s.Issues[repo], is)
 		w.Header().Set("Location", s.api(fmt.Sprintf("/repos/%s/issues/%d", repo, is.Number)))
 		s.reply(w, r, http.StatusCreated, s.issueJSON(repo, is))
@@ -152,18 +153,14 @@ func (s *Server) issues(w http.ResponseWriter, r *http.Request, repo string, res
 
 // issueJSON is an issue as GitHub gives it.
 func (s *Server) issueJSON(repo string, is *Issue) map[string]any {
-	author := appBot
-	if is.Author != nil {
-		author = is.Author
-	}
-	m := s.issueFields(repo, is.Number, is.ID, is.Title, is.Body, is.State, author, is.CreatedAt, is.UpdatedAt, is.Closed)
+	m := s.issueFields(repo, is.Number, is.ID, is.Title, is.Body, is.State, s.authorOf(is.Author), is.CreatedAt, is.UpdatedAt, is.Closed)
 	m["state_reason"] = nullable(is.StateReason)
 	return m
 }
 
 // pullAsIssueJSON is a pull request as GitHub lists it among issues.
 func (s *Server) pullAsIssueJSON(repo string, pr *PullRequest) map[string]any {
-	m := s.issueFields(repo, pr.Number, pr.ID, pr.Title, pr.Body, pr.State, pr.author(), pr.CreatedAt, pr.UpdatedAt, pr.Closed)
+	m := s.issueFields(repo, pr.Number, pr.ID, pr.Title, pr.Body, pr.State, s.authorOf(pr.Author), pr.CreatedAt, pr.UpdatedAt, pr.Closed)
 	html := fmt.Sprintf("%s/%s/pull/%d", WebURL, repo, pr.Number)
 	m["pull_request"] = map[string]any{
 		"url": s.api(fmt.Sprintf("/repos/%s/pulls/%d", repo, pr.Number)), "html_url": html,

@@ -203,7 +203,7 @@ func (s *Server) pullMore(w http.ResponseWriter, r *http.Request, repo string, p
 			s.fail(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "PullRequest", Field: "reviewers", Code: "invalid"})
 			return
 		}
-		author := pr.author()
+		author := s.authorOf(pr.Author)
 		for _, login := range body.Reviewers {
 			u := s.Users[strings.ToLower(login)]
 			switch {
@@ -402,12 +402,4 @@ func (s *Server) commitJSON(repo string, c PullCommit) map[string]any {
 			"tree": map[string]any{"sha": fakeSHA(c.SHA + "^{tree}"), "url": s.api("/repos/" + repo + "/git/trees/" + fakeSHA(c.SHA+"^{tree}"))},
 		},
 	}
-}
-
-// author is the account that opened the pull request.
-func (pr *PullRequest) author() *User {
-	if pr.Author != nil {
-		return pr.Author
-	}
-	return appBot
 }
