@@ -20,9 +20,12 @@ import (
 
 // Review is a review of a pull request.
 type Review struct {
-	ID          int64
-	User        *User
-	State       string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED or PENDING
+	ID   int64
+	User *User
+	// State is APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED or
+	// PENDING; a PENDING review is listed only to its author, when the
+	// token is theirs (Server.Viewer).
+	State       string
 	CommitID    string // the head commit the review was made on
 	SubmittedAt time.Time
 	Body        string
@@ -191,7 +194,15 @@ func (pr *PullRequest) contains(sha string) bool {
 func (s *Server) pullMore(w http.ResponseWriter, r *http.Request, repo string, pr *PullRequest, what string) {
 	switch {
 	case what == "reviews" && r.Method == http.MethodGet:
-		s.page(w, r, len(pr.Reviews), func(i int) any { return s.reviewJSON(repo, pr, pr.Reviews[i]) })
+		// A pending review is not submitted: GitHub lists it to its
+		// author only.
+		var listed []*Review
+		for _, rv := range pr.Reviews {
+			if rv.State != "PENDING" || rv.User != nil && strings.EqualFold(rv.User.Login, s.viewer().Login) {
+				listed = append(listed, rv)
+			}
+		}
+		s.page(w, r, len(listed), func(i int) any { return s.reviewJSON(repo, pr, listed[i]) })
 	case what == "commits" && r.Method == http.MethodGet:
 		s.page(w, r, len(pr.Commits), func(i int) any { return s.commitJSON(repo, pr.Commits[i]) })
 	case what == "requested_reviewers" && r.Method == http.MethodPost:

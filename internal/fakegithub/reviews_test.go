@@ -211,3 +211,40 @@ func TestRulesetBypassActorsNeedWriteAccess(t *testing.T) {
 		}
 	}
 }
+
+// TestPendingReviewIsItsAuthorsOnly: a PENDING review is not submitted,
+// and GitHub lists it to its author alone: not to the App's token, nor to
+// another person's.
+func TestPendingReviewIsItsAuthorsOnly(t *testing.T) {
+	gh := New(t, "alphagov")
+	alex := gh.AddUser("alexlead-gds", 11, true)
+	cy := gh.AddUser("cy-gh", 22, true)
+	pr := gh.AddPull("alphagov/people", &PullRequest{Head: "grant-cy", Base: "main", Title: "Grant Cy", Author: cy})
+	gh.AddReview("alphagov/people", pr.Number, Review{User: alex, State: "APPROVED", CommitID: "abc"})
+	gh.AddReview("alphagov/people", pr.Number, Review{User: alex, State: "PENDING", CommitID: "abc"})
+	gh.AddReview("alphagov/people", pr.Number, Review{User: cy, State: "COMMENTED", CommitID: "abc"})
+	listed := func() []string {
+		t.Helper()
+		_, v := getJSON(t, gh, fmt.Sprintf("/repos/alphagov/people/pulls/%d/reviews", pr.Number))
+		var out []string
+		for _, rv := range v.([]any) {
+			rv := rv.(map[string]any)
+			out = append(out, rv["user"].(map[string]any)["login"].(string)+" "+rv["state"].(string))
+		}
+		return out
+	}
+	others := []string{"alexlead-gds APPROVED", "cy-gh COMMENTED"}
+	for _, tt := range []struct {
+		viewer *User
+		want   []string
+	}{
+		{nil, others},
+		{cy, others},
+		{alex, []string{"alexlead-gds APPROVED", "alexlead-gds PENDING", "cy-gh COMMENTED"}},
+	} {
+		gh.Viewer = tt.viewer
+		if diff := cmp.Diff(listed(), tt.want); diff != "" {
+			t.Errorf("reviews listed to %v (-got +want):\n%s", tt.viewer, diff)
+		}
+	}
+}
