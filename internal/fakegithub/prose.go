@@ -8,7 +8,8 @@ import (
 )
 
 // GitHub's schemas type some values as a plain string and give the values
-// GitHub uses only in prose (a review's state, an issue's). The checker
+// GitHub uses only in prose (a review's state, an issue's, why a commit's
+// signature is or is not verified). The checker
 // holds requests and answers to that prose as to the schema: proseRules
 // names, by operation, where in a body such a value is and which values
 // GitHub documents. Values the schema itself enumerates (a team
@@ -33,6 +34,13 @@ var (
 	// An issue's state ("either 'open' or 'closed'"), and a pull
 	// request's where pull-request-simple types it as a string.
 	openOrClosed = []string{"open", "closed"}
+	// Why a commit's signature is verified or not: the table "possible
+	// values for reason in the verification object" in the description
+	// of repos/get-commit and repos/list-commits.
+	verificationReasons = []string{
+		"expired_key", "not_signing_key", "gpgverify_error", "gpgverify_unavailable", "unsigned", "unknown_signature_type",
+		"no_user", "unverified_email", "bad_email", "unknown_key", "malformed_signature", "invalid", "valid",
+	}
 )
 
 var proseRules = []proseRule{
@@ -43,6 +51,7 @@ var proseRules = []proseRule{
 	{op: "issues/list-for-repo", at: "/*/state", values: openOrClosed},
 	{op: "issues/create", at: "/state", values: openOrClosed},
 	{op: "issues/update", at: "/state", values: openOrClosed},
+	{op: "pulls/list-commits", at: "/*/commit/verification/reason", values: verificationReasons},
 }
 
 // checkProse checks a request's (request) or an answer's body, v, against

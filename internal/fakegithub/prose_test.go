@@ -149,3 +149,23 @@ func schemasAt(doc map[string]any, s any, tokens []string) []map[string]any {
 	}
 	return out
 }
+
+// TestProseVerificationReason: why a commit's signature is or is not
+// verified is one of the reasons GitHub's description lists in prose.
+func TestProseVerificationReason(t *testing.T) {
+	d := loaded(t)
+	gh := New(t, "alphagov")
+	cy := gh.AddUser("cy-gh", 22, true)
+	commit := func(reason string) map[string]any {
+		m := valid(t, gh.commitJSON("alphagov/people", PullCommit{SHA: fakeSHA("c"), Author: cy, Committer: cy, SignedBy: cy}))
+		if reason != "" {
+			m["commit"].(map[string]any)["verification"].(map[string]any)["reason"] = reason
+		}
+		return m
+	}
+	_, got := d.check(answer("GET", "/repos/alphagov/people/pulls/1/commits", "", 200, js(t, []any{commit(""), commit("trusted")})))
+	want := []string{`response body at "/1/commit/verification/reason": "trusted" is not one of the values GitHub documents in prose: expired_key, `}
+	if len(got) != len(want) || !strings.HasPrefix(got[0], want[0]) {
+		t.Errorf("problems %q, want %q", got, want)
+	}
+}

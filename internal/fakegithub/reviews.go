@@ -1,6 +1,7 @@
 package fakegithub
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -33,8 +34,51 @@ type Review struct {
 
 // PullCommit is one commit of a pull request.
 type PullCommit struct {
-	SHA    string
-	Author *User // the GitHub account of its author; nil when GitHub knows none
+	SHA string
+	// Author and Committer are the GitHub accounts GitHub links the
+	// commit's author and committer emails to; nil when it knows none.
+	// Those emails are whatever the pusher typed: neither account proves
+	// who made the commit.
+	Author, Committer *User
+	// SignedBy is the account one of whose registered keys made a valid
+	// signature of the commit; nil when the commit is unsigned. As on
+	// GitHub, the commit is verified only when that account is the
+	// committer's: a valid signature by another account's key is
+	// "bad_email" (the committer's email is not among the key's
+	// identities), and one with no committer account is "no_user".
+	SignedBy *User
+	// UnknownKey marks a commit signed by a key that no account has
+	// registered ("unknown_key"); SignedBy is then nil.
+	UnknownKey bool
+}
+
+// verification is what GitHub concluded of the commit's signature: its
+// commit.verification. The signature and payload stand in for the ones
+// GitHub extracts from the commit object; the signature is not one that
+// a client could verify, as GitHub's conclusion is the test's (SignedBy).
+func (c PullCommit) verification(payload string) map[string]any {
+	v := map[string]any{"verified": false, "reason": "unsigned", "signature": nil, "payload": nil, "verified_at": nil}
+	if c.SignedBy == nil && !c.UnknownKey {
+		return v
+	}
+	signer := "unknown key"
+	if c.SignedBy != nil {
+		signer = c.SignedBy.Login
+	}
+	sum := sha256.Sum256([]byte(signer + "\n" + payload))
+	v["signature"] = "-----BEGIN PGP SIGNATURE-----\n\n" + base64.StdEncoding.EncodeToString(sum[:]) + "\n-----END PGP SIGNATURE-----\n"
+	v["payload"] = payload
+	switch {
+	case c.UnknownKey:
+		v["reason"] = "unknown_key"
+	case c.Committer == nil:
+		v["reason"] = "no_user"
+	case c.SignedBy.ID != c.Committer.ID:
+		v["reason"] = "bad_email"
+	default:
+		v["verified"], v["reason"], v["verified_at"] = true, "valid", timestamp(since)
+	}
+	return v
 }
 
 // RuleInForce is one rule in force on a branch, from a ruleset.
@@ -394,23 +438,39 @@ func (s *Server) reviewJSON(repo string, pr *PullRequest, rv *Review) map[string
 	return m
 }
 
-// commitJSON is a commit of a pull request, as GitHub lists them.
+// commitJSON is a commit of a pull request, as GitHub lists them: the
+// accounts of its author and committer, or null, and what GitHub
+// concluded of its signature.
 func (s *Server) commitJSON(repo string, c PullCommit) map[string]any {
 	u := s.api("/repos/" + repo + "/commits/" + c.SHA)
-	var author any
-	if c.Author != nil {
-		author = s.userJSON(c.Author)
+	account := func(a *User) any {
+		if a == nil {
+			return nil
+		}
+		return s.userJSON(a)
 	}
-	git := map[string]any{"name": "Someone", "email": "someone@example.gov.uk", "date": timestamp(since)}
-	if c.Author != nil {
-		git["name"], git["email"] = c.Author.Login, c.Author.Login+"@example.gov.uk"
+	// The name and email in the commit; GitHub links an account to the
+	// email.
+	person := func(a *User) map[string]any {
+		if a == nil {
+			return map[string]any{"name": "Someone", "email": "someone@example.gov.uk", "date": timestamp(since)}
+		}
+		return map[string]any{"name": a.Login, "email": a.Login + "@example.gov.uk", "date": timestamp(since)}
 	}
+	author, committer := person(c.Author), person(c.Committer)
+	tree := fakeSHA(c.SHA + "^{tree}")
+	const message = "A change"
+	line := func(p map[string]any) string {
+		return fmt.Sprintf("%s <%s> %d +0000", p["name"], p["email"], since.Unix())
+	}
+	payload := "tree " + tree + "\nauthor " + line(author) + "\ncommitter " + line(committer) + "\n\n" + message + "\n"
 	return map[string]any{
 		"url": u, "sha": c.SHA, "node_id": nodeID("Commit", int64(len(c.SHA))), "html_url": WebURL + "/" + repo + "/commit/" + c.SHA,
-		"comments_url": u + "/comments", "author": author, "committer": author, "parents": []any{},
+		"comments_url": u + "/comments", "author": account(c.Author), "committer": account(c.Committer), "parents": []any{},
 		"commit": map[string]any{
-			"author": git, "committer": git, "message": "A change", "comment_count": 0, "url": s.api("/repos/" + repo + "/git/commits/" + c.SHA),
-			"tree": map[string]any{"sha": fakeSHA(c.SHA + "^{tree}"), "url": s.api("/repos/" + repo + "/git/trees/" + fakeSHA(c.SHA+"^{tree}"))},
+			"author": author, "committer": committer, "message": message, "comment_count": 0, "url": s.api("/repos/" + repo + "/git/commits/" + c.SHA),
+			"tree":         map[string]any{"sha": tree, "url": s.api("/repos/" + repo + "/git/trees/" + tree)},
+			"verification": c.verification(payload),
 		},
 	}
 }

@@ -51,7 +51,7 @@ func TestReviewsAndRulesAreDocumented(t *testing.T) {
 	gh.SetRepoDir("alphagov/people", dir)
 	merged := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	pr := gh.AddPull("alphagov/people", &PullRequest{Head: "grant-cy", Base: "main", Title: "Grant Cy", Author: cy,
-		Commits: []PullCommit{{SHA: sha, Author: cy}}, MergedAt: merged, MergedBy: alex, MergeCommitSHA: sha})
+		Commits: []PullCommit{{SHA: sha, Author: cy, Committer: cy, SignedBy: cy}}, MergedAt: merged, MergedBy: alex, MergeCommitSHA: sha})
 	approval := gh.AddReview("alphagov/people", pr.Number, Review{User: alex, State: "APPROVED", CommitID: sha, SubmittedAt: merged.Add(-time.Hour)})
 	gh.AddReview("alphagov/people", pr.Number, Review{User: alex, State: "COMMENTED", CommitID: sha, SubmittedAt: merged.Add(-time.Minute)})
 	open := gh.AddPull("alphagov/people", &PullRequest{Head: "more", Base: "main", Title: "More", Author: cy})
@@ -88,7 +88,8 @@ func TestReviewsAndRulesAreDocumented(t *testing.T) {
 		t.Errorf("reviews after dismissal: %v %+v", err, reviews)
 	}
 	commits, _, err := c.PullRequests.ListCommits(ctx, owner, repo, pr.Number, nil)
-	if err != nil || len(commits) != 1 || commits[0].GetAuthor().GetLogin() != "cy-gh" {
+	if err != nil || len(commits) != 1 || commits[0].GetAuthor().GetLogin() != "cy-gh" || commits[0].GetCommitter().GetLogin() != "cy-gh" ||
+		!commits[0].GetCommit().GetVerification().GetVerified() || commits[0].GetCommit().GetVerification().GetReason() != "valid" {
 		t.Errorf("commits: %v %+v", err, commits)
 	}
 	file, _, _, err := c.Repositories.GetContents(ctx, owner, repo, "people/cy.yaml", &github.RepositoryContentGetOptions{Ref: sha})
@@ -246,5 +247,55 @@ func TestPendingReviewIsItsAuthorsOnly(t *testing.T) {
 		if diff := cmp.Diff(listed(), tt.want); diff != "" {
 			t.Errorf("reviews listed to %v (-got +want):\n%s", tt.viewer, diff)
 		}
+	}
+}
+
+// TestCommitVerification: a pull request's commits carry the accounts of
+// their author and committer, or null, and GitHub's conclusion on their
+// signature, verified only for a valid signature by a key of the
+// committer's account, whoever the author email names.
+func TestCommitVerification(t *testing.T) {
+	gh := New(t, "alphagov")
+	alex := gh.AddUser("alexlead-gds", 11, true)
+	cy := gh.AddUser("cy-gh", 22, true)
+	commits := []PullCommit{
+		{SHA: fakeSHA("unsigned"), Author: cy, Committer: cy},
+		{SHA: fakeSHA("valid"), Author: cy, Committer: cy, SignedBy: cy},
+		{SHA: fakeSHA("spoofed author"), Author: cy, Committer: alex, SignedBy: alex},
+		{SHA: fakeSHA("another's key"), Author: cy, Committer: cy, SignedBy: alex},
+		{SHA: fakeSHA("no committer account"), SignedBy: cy},
+		{SHA: fakeSHA("unknown key"), Author: cy, Committer: cy, UnknownKey: true},
+	}
+	pr := gh.AddPull("alphagov/people", &PullRequest{Head: "grant-cy", Base: "main", Title: "Grant Cy", Author: cy, Commits: commits})
+	_, v := getJSON(t, gh, fmt.Sprintf("/repos/alphagov/people/pulls/%d/commits", pr.Number))
+	login := func(a any) string {
+		if a == nil {
+			return "null"
+		}
+		return a.(map[string]any)["login"].(string)
+	}
+	var got []string
+	for _, c := range v.([]any) {
+		c := c.(map[string]any)
+		ver := c["commit"].(map[string]any)["verification"].(map[string]any)
+		got = append(got, fmt.Sprintf("author %s, committer %s: verified %v, %v, signed %v, payload %v, at %v",
+			login(c["author"]), login(c["committer"]), ver["verified"], ver["reason"], ver["signature"] != nil, ver["payload"] != nil, ver["verified_at"] != nil))
+	}
+	want := []string{
+		"author cy-gh, committer cy-gh: verified false, unsigned, signed false, payload false, at false",
+		"author cy-gh, committer cy-gh: verified true, valid, signed true, payload true, at true",
+		"author cy-gh, committer alexlead-gds: verified true, valid, signed true, payload true, at true",
+		"author cy-gh, committer cy-gh: verified false, bad_email, signed true, payload true, at false",
+		"author null, committer null: verified false, no_user, signed true, payload true, at false",
+		"author cy-gh, committer cy-gh: verified false, unknown_key, signed true, payload true, at false",
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("commits (-got +want):\n%s", diff)
+	}
+	// The payload is the commit as signed: its committer is the account
+	// the verification is about.
+	ver := v.([]any)[2].(map[string]any)["commit"].(map[string]any)["verification"].(map[string]any)
+	if payload := ver["payload"].(string); !strings.Contains(payload, "\ncommitter alexlead-gds <alexlead-gds@example.gov.uk> ") || !strings.HasPrefix(ver["signature"].(string), "-----BEGIN PGP SIGNATURE-----\n") {
+		t.Errorf("verification: %v", ver)
 	}
 }
