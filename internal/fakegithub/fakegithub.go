@@ -765,6 +765,9 @@ func (s *Server) pulls(w http.ResponseWriter, r *http.Request, repo string, rest
 			s.fail(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "PullRequest", Field: "head", Code: "missing_field"})
 			return
 		}
+		if s.bodyTooLong(w, "PullRequest", &body.Body) {
+			return
+		}
 		for _, pr := range s.Pulls[repo] {
 			if pr.State == "open" && pr.Head == body.Head && pr.Base == body.Base {
 				s.fail(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "PullRequest", Code: "custom", Message: "A pull request already exists for " + owner + ":" + body.Head + "."})
@@ -795,6 +798,9 @@ func (s *Server) pulls(w http.ResponseWriter, r *http.Request, repo string, rest
 		if r.Method == http.MethodPatch {
 			var body struct{ Title, Body, State *string }
 			json.NewDecoder(r.Body).Decode(&body)
+			if s.bodyTooLong(w, "PullRequest", body.Body) {
+				return
+			}
 			if body.Title != nil {
 				pr.Title = *body.Title
 			}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Issue is an issue of a repository. Issues and pull requests share one
@@ -106,6 +107,9 @@ func (s *Server) issues(w http.ResponseWriter, r *http.Request, repo string, res
 			s.fail(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "Issue", Field: "title", Code: "missing_field"})
 			return
 		}
+		if s.bodyTooLong(w, "Issue", &body.Body) {
+			return
+		}
 		s.nextID++
 		now := time.Now()
 		is := &Issue{ID: s.nextID, Number: s.nextNumber(repo), Title: *body.Title, Body: body.Body, State: "open", Author: s.viewer(), CreatedAt: now, UpdatedAt: now}
@@ -127,6 +131,9 @@ func (s *Server) issues(w http.ResponseWriter, r *http.Request, repo string, res
 		var body struct{ Title, Body, State, StateReason *string }
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 			s.fail(w, http.StatusBadRequest, "Problems parsing JSON")
+			return
+		}
+		if s.bodyTooLong(w, "Issue", body.Body) {
 			return
 		}
 		if body.Title != nil {
@@ -180,4 +187,16 @@ func (s *Server) issueFields(repo string, number int, id int64, title, body, sta
 		"active_lock_reason": nil, "comments": 0, "closed_at": timestamp(closed), "created_at": timestamp(created), "updated_at": timestamp(updated),
 		"author_association": "NONE",
 	}
+}
+
+// bodyTooLong refuses, as GitHub does, the body of a pull request or an
+// issue (resource) longer than maxBodyChars characters, and says whether
+// it did.
+func (s *Server) bodyTooLong(w http.ResponseWriter, resource string, body *string) bool {
+	if body == nil || utf8.RuneCountInString(*body) <= maxBodyChars {
+		return false
+	}
+	s.fail(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: resource, Field: "body", Code: "custom",
+		Message: fmt.Sprintf("body is too long (maximum is %d characters)", maxBodyChars)})
+	return true
 }

@@ -5,14 +5,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // GitHub's schemas type some values as a plain string and give the values
-// GitHub uses only in prose (a review's state, an issue's, why a commit's
-// signature is or is not verified). The checker
+// GitHub uses, or the most characters it takes, only in prose (a review's
+// state, an issue's, why a commit's signature is or is not verified, the
+// length of a pull request's body). The checker
 // holds requests and answers to that prose as to the schema: proseRules
 // names, by operation, where in a body such a value is and which values
-// GitHub documents. Values the schema itself enumerates (a team
+// GitHub documents, or how long it may be. Values the schema itself enumerates (a team
 // membership's role and state, a pull request's state in one pull request,
 // a ruleset's enforcement and bypass_mode) are checked by the schema and
 // are not repeated here.
@@ -24,8 +26,18 @@ type proseRule struct {
 	// at is a JSON pointer to the value; a * token stands for every item
 	// of a list.
 	at     string
-	values []string // the values GitHub documents
+	values []string // the values GitHub documents, if it lists them
+	// maxChars is the most characters (Unicode code points) GitHub takes,
+	// if it has a limit.
+	maxChars int
 }
+
+// maxBodyChars is the most characters GitHub takes in the body of a pull
+// request, an issue or a comment; it refuses a longer one with a 422,
+// "body is too long (maximum is 65536 characters)". GitHub counts
+// characters as Ruby's String#length does: Unicode code points, not bytes
+// and not UTF-16 units.
+const maxBodyChars = 65536
 
 var (
 	// A review's state: GitHub's PullRequestReviewState, which its REST
@@ -52,6 +64,10 @@ var proseRules = []proseRule{
 	{op: "issues/create", at: "/state", values: openOrClosed},
 	{op: "issues/update", at: "/state", values: openOrClosed},
 	{op: "pulls/list-commits", at: "/*/commit/verification/reason", values: verificationReasons},
+	{op: "pulls/create", request: true, at: "/body", maxChars: maxBodyChars},
+	{op: "pulls/update", request: true, at: "/body", maxChars: maxBodyChars},
+	{op: "issues/create", request: true, at: "/body", maxChars: maxBodyChars},
+	{op: "issues/update", request: true, at: "/body", maxChars: maxBodyChars},
 }
 
 // checkProse checks a request's (request) or an answer's body, v, against
@@ -67,8 +83,14 @@ func checkProse(p *problems, op *operation, request bool, v any) {
 		}
 		at(v, unpointer(rule.at), nil, func(ptr []string, v any) {
 			s, ok := v.(string)
-			if ok && !slices.Contains(rule.values, s) {
+			if !ok {
+				return
+			}
+			if rule.values != nil && !slices.Contains(rule.values, s) {
 				p.addf("%s at %q: %q is not one of the values GitHub documents in prose: %s", what, pointer(ptr), s, strings.Join(rule.values, ", "))
+			}
+			if n := utf8.RuneCountInString(s); rule.maxChars > 0 && n > rule.maxChars {
+				p.addf("%s at %q: %d characters, more than the %d GitHub takes (it answers 422, \"too long\")", what, pointer(ptr), n, rule.maxChars)
 			}
 		})
 	}
