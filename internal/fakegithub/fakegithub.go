@@ -12,7 +12,12 @@
 // answer 304 to a matching If-None-Match; a missing team is a 404; teams
 // synced from an identity provider answer 403 to writes; issues and pull
 // requests share one sequence of numbers, and the list of issues holds
-// the pull requests too.
+// the pull requests too; what the client creates is its token's account's
+// (Viewer), and GET /user refuses an App's token; a ruleset's bypass actors
+// are shown only to a token that may write it (RulesetWriter); a pending
+// review is listed to its author alone; a commit is verified only when a
+// key of its committer's account signed it; a pull request's or issue's
+// body may be at most 65,536 characters. docs/testing.md says more.
 package fakegithub
 
 import (
