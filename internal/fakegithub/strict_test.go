@@ -53,14 +53,7 @@ func TestRequestBodiesAreClosed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, got := d.check(tt.x)
-			if len(got) != len(tt.want) {
-				t.Fatalf("problems:\n\t%s\nwant %d:\n\t%s", strings.Join(got, "\n\t"), len(tt.want), strings.Join(tt.want, "\n\t"))
-			}
-			for i := range got {
-				if !strings.Contains(got[i], tt.want[i]) {
-					t.Errorf("problem %d is %q, want one containing %q", i, got[i], tt.want[i])
-				}
-			}
+			wantProblems(t, got, tt.want)
 		})
 	}
 }
