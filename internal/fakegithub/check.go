@@ -162,7 +162,7 @@ func (d *description) check(x *exchange) (*operation, []string) {
 	if generic {
 		d.checkGenericBody(&p, x)
 	} else {
-		checkBody(&p, x, resp)
+		checkBody(&p, op, x, resp)
 		checkHeaders(&p, x, resp)
 	}
 	checkETag(&p, x)
@@ -345,6 +345,7 @@ func (d *description) checkRequest(p *problems, op *operation, x *exchange) {
 	if err := op.request.Validate(v); err != nil {
 		p.addSchema("request body", err)
 	}
+	checkProse(p, op, true, v)
 }
 
 // genericStatus reports whether the status is one GitHub gives on any
@@ -382,8 +383,9 @@ func (d *description) checkGenericBody(p *problems, x *exchange) {
 }
 
 // checkBody checks the body against the documented response: its schema
-// if it has one, else no body, or, for an error, at most a JSON one.
-func checkBody(p *problems, x *exchange, resp *response) {
+// if it has one, and the values GitHub documents in prose; else no body,
+// or, for an error, at most a JSON one.
+func checkBody(p *problems, op *operation, x *exchange, resp *response) {
 	if resp.media == "" {
 		if x.body.Len() > 0 && (x.status < 400 || !json.Valid(x.body.Bytes())) {
 			p.addf("the answer has a body, and the description documents none")
@@ -395,6 +397,9 @@ func checkBody(p *problems, x *exchange, resp *response) {
 		if err := resp.schema.Validate(v); err != nil {
 			p.addSchema("response body", err)
 		}
+	}
+	if ok {
+		checkProse(p, op, false, v)
 	}
 }
 

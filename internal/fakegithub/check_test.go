@@ -108,10 +108,6 @@ func TestCheckFindsDifferences(t *testing.T) {
 		x.r.Header.Set(k, v)
 		return x
 	}
-	injected := func(x *exchange) *exchange {
-		x.injected = true
-		return x
-	}
 	tests := []struct {
 		name string
 		x    *exchange
@@ -316,18 +312,18 @@ func TestCheckFindsDifferences(t *testing.T) {
 		},
 		{
 			name: "a fault's hostile body and rate limit are the test's choice",
-			x:    injected(withHeader(answer("GET", "/orgs/alphagov/teams/prod/members", "", 429, `{"message":`), "X-Ratelimit-Remaining", "0", "Retry-After", "7", "ETag", "")),
+			x:    asFault(withHeader(answer("GET", "/orgs/alphagov/teams/prod/members", "", 429, `{"message":`), "X-Ratelimit-Remaining", "0", "Retry-After", "7", "ETag", "")),
 			op:   "teams/list-members-in-org",
 		},
 		{
 			name: "a fault's status must still be one GitHub gives",
-			x:    injected(answer("GET", "/orgs/alphagov/teams/prod/members", "", 418, `{}`)),
+			x:    asFault(answer("GET", "/orgs/alphagov/teams/prod/members", "", 418, `{}`)),
 			op:   "teams/list-members-in-org",
 			want: []string{"status 418 is not documented (documented: 200)"},
 		},
 		{
 			name: "a fault's rate-limit headers must be of their types",
-			x:    injected(withHeader(answer("GET", "/orgs/alphagov/teams/prod/members", "", 403, `{}`), "X-Ratelimit-Reset", "in a minute", "Retry-After", "-1")),
+			x:    asFault(withHeader(answer("GET", "/orgs/alphagov/teams/prod/members", "", 403, `{}`), "X-Ratelimit-Reset", "in a minute", "Retry-After", "-1")),
 			op:   "teams/list-members-in-org",
 			want: []string{`header X-Ratelimit-Reset: "in a minute" is not a whole number`, `header Retry-After: "-1" is not a whole number`},
 		},
@@ -348,15 +344,28 @@ func TestCheckFindsDifferences(t *testing.T) {
 			if opID != tt.op {
 				t.Errorf("matched %q, want %q", opID, tt.op)
 			}
-			if len(got) != len(tt.want) {
-				t.Fatalf("problems:\n\t%s\nwant %d:\n\t%s", strings.Join(got, "\n\t"), len(tt.want), strings.Join(tt.want, "\n\t"))
-			}
-			for i := range got {
-				if !strings.Contains(got[i], tt.want[i]) {
-					t.Errorf("problem %d is %q, want one containing %q", i, got[i], tt.want[i])
-				}
-			}
+			wantProblems(t, got, tt.want)
 		})
+	}
+}
+
+// asFault marks an exchange as answered by a Fault.
+func asFault(x *exchange) *exchange {
+	x.injected = true
+	return x
+}
+
+// wantProblems fails the test unless the problems are as many as want and
+// each contains its want, in order.
+func wantProblems(t *testing.T, got, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("problems:\n\t%s\nwant %d:\n\t%s", strings.Join(got, "\n\t"), len(want), strings.Join(want, "\n\t"))
+	}
+	for i := range got {
+		if !strings.Contains(got[i], want[i]) {
+			t.Errorf("problem %d is %q, want one containing %q", i, got[i], want[i])
+		}
 	}
 }
 

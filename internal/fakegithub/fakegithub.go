@@ -12,7 +12,12 @@
 // answer 304 to a matching If-None-Match; a missing team is a 404; teams
 // synced from an identity provider answer 403 to writes; issues and pull
 // requests share one sequence of numbers, and the list of issues holds
-// the pull requests too.
+// the pull requests too; what the client creates is its token's account's
+// (Viewer), and GET /user refuses an App's token; a ruleset's bypass actors
+// are shown only to a token that may write it (RulesetWriter); a pending
+// review is listed to its author alone; a commit is verified only when a
+// key of its committer's account signed it; a pull request's or issue's
+// body may be at most 65,536 characters. docs/testing.md says more.
 package fakegithub
 
 import (
@@ -69,7 +74,8 @@ type PullRequest struct {
 	State                        string // open or closed
 	CreatedAt, UpdatedAt, Closed time.Time
 
-	// Author opened it; nil for the app prodaccess runs as.
+	// Author opened it; nil for the account the token belongs to
+	// (Server.Viewer).
 	Author *User
 	// Commits are its commits, oldest first; the last is its head.
 	Commits []PullCommit
@@ -139,8 +145,22 @@ type Server struct {
 	Rules       map[string][]RuleInForce
 	Rulesets    map[string]Ruleset
 	Protections map[string]*ClassicProtection
+	// RulesetWriter says the token has write access to the rulesets
+	// (an App's Administration: write). GitHub returns a ruleset's
+	// bypass_actors only to such a token "to prevent leaking sensitive
+	// information"; to any other, the list is missing, which means
+	// "cannot see", never "nobody". Off by default, as for a read-only
+	// App token.
+	RulesetWriter bool
 	// Token, if set, must be sent as a bearer token.
 	Token string
+	// Viewer is the account the token belongs to: the author of what the
+	// client creates, and the answer to GET /user. nil is prodaccess's
+	// GitHub App, prodaccess[bot]. A bot's token (a login ending in
+	// [bot]: an App's installation token, or Actions' GITHUB_TOKEN) gets
+	// a 403 from GET /user, as on GitHub, which does not offer it to
+	// Apps; a person's token gets their public profile.
+	Viewer *User
 	// Latency is added to every response.
 	Latency time.Duration
 	Faults  []*Fault
@@ -545,12 +565,20 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, p []string) {
 		}
 		s.page(w, r, len(out), func(i int) any { return out[i] })
 	case len(p) == 2 && p[0] == "users" && get:
-		u := s.Users[strings.ToLower(p[1])]
+		u := s.user(p[1])
 		if u == nil {
 			s.notFound(w)
 			return
 		}
 		s.reply(w, r, http.StatusOK, s.publicUserJSON(u))
+	case len(p) == 1 && p[0] == "user" && get:
+		// GitHub does not offer GET /user to GitHub Apps: an
+		// installation token is refused.
+		if v := s.viewer(); isBot(v) {
+			s.fail(w, http.StatusForbidden, "Resource not accessible by integration")
+		} else {
+			s.reply(w, r, http.StatusOK, s.publicUserJSON(v))
+		}
 	case len(p) >= 4 && p[0] == "repos" && p[3] == "pulls":
 		s.pulls(w, r, p[1]+"/"+p[2], p[4:])
 	case len(p) >= 4 && len(p) <= 5 && p[0] == "repos" && p[3] == "issues":
@@ -742,6 +770,9 @@ func (s *Server) pulls(w http.ResponseWriter, r *http.Request, repo string, rest
 			s.fail(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "PullRequest", Field: "head", Code: "missing_field"})
 			return
 		}
+		if s.bodyTooLong(w, "PullRequest", &body.Body) {
+			return
+		}
 		for _, pr := range s.Pulls[repo] {
 			if pr.State == "open" && pr.Head == body.Head && pr.Base == body.Base {
 				s.fail(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "PullRequest", Code: "custom", Message: "A pull request already exists for " + owner + ":" + body.Head + "."})
@@ -750,7 +781,7 @@ func (s *Server) pulls(w http.ResponseWriter, r *http.Request, repo string, rest
 		}
 		s.nextID++
 		now := time.Now()
-		pr := &PullRequest{ID: s.nextID, Number: s.nextNumber(repo), Head: body.Head, Base: body.Base, Title: body.Title, Body: body.Body, State: "open", CreatedAt: now, UpdatedAt: now}
+		pr := &PullRequest{ID: s.nextID, Number: s.nextNumber(repo), Head: body.Head, Base: body.Base, Title: body.Title, Body: body.Body, State: "open", Author: s.viewer(), CreatedAt: now, UpdatedAt: now}
 		s.Pulls[repo] = append(s.Pulls[repo], pr)
 		w.Header().Set("Location", s.api(fmt.Sprintf("/repos/%s/pulls/%d", repo, pr.Number)))
 		s.reply(w, r, http.StatusCreated, s.pullJSON(repo, pr, true))
@@ -772,6 +803,9 @@ func (s *Server) pulls(w http.ResponseWriter, r *http.Request, repo string, rest
 		if r.Method == http.MethodPatch {
 			var body struct{ Title, Body, State *string }
 			json.NewDecoder(r.Body).Decode(&body)
+			if s.bodyTooLong(w, "PullRequest", body.Body) {
+				return
+			}
 			if body.Title != nil {
 				pr.Title = *body.Title
 			}

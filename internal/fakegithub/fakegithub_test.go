@@ -139,3 +139,60 @@ func TestEveryAnswerIsDocumented(t *testing.T) {
 		t.Errorf("answers (-want +got):\n%s", diff)
 	}
 }
+
+// TestTheTokensAccount: a test chooses whom the token belongs to
+// (Viewer). What the client creates is that account's; GET /user answers
+// with a person's public profile, and refuses a bot's token as GitHub does
+// (it does not offer GET /user to GitHub Apps); GET /users/{login} finds
+// the bot.
+func TestTheTokensAccount(t *testing.T) {
+	gh := New(t, "alphagov")
+	c := github.NewClient(nil)
+	c.BaseURL.Scheme, c.BaseURL.Host, c.BaseURL.Path = "http", gh.srv.Listener.Addr().String(), Prefix+"/"
+	ctx := context.Background()
+	title := "Access review"
+	create := func() string {
+		t.Helper()
+		is, _, err := c.Issues.Create(ctx, "alphagov", "people", &github.IssueRequest{Title: &title})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return is.GetUser().GetLogin() + " " + is.GetUser().GetType()
+	}
+	me := func() string {
+		u, resp, err := c.Users.Get(ctx, "")
+		if err != nil {
+			return fmt.Sprint(resp.StatusCode, " ", err.(*github.ErrorResponse).Message)
+		}
+		return u.GetLogin() + " " + u.GetType()
+	}
+	var got []string
+	got = append(got, create(), me())
+	gh.Viewer = &User{Login: "prodaccess-app[bot]", ID: 90}
+	got = append(got, create(), me())
+	bot, _, err := c.Users.Get(ctx, "prodaccess-app[bot]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, bot.GetLogin()+" "+bot.GetType())
+	gh.Viewer = gh.AddUser("alice", 7, true)
+	got = append(got, create(), me())
+	// An issue stays its author's when the token changes hands.
+	issues, _, err := c.Issues.ListByRepo(ctx, "alphagov", "people", &github.IssueListByRepoOptions{Direction: "asc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, is := range issues {
+		got = append(got, fmt.Sprint("#", is.GetNumber(), " ", is.GetUser().GetLogin()))
+	}
+	want := []string{
+		"prodaccess[bot] Bot", "403 Resource not accessible by integration",
+		"prodaccess-app[bot] Bot", "403 Resource not accessible by integration",
+		"prodaccess-app[bot] Bot",
+		"alice User", "alice User",
+		"#1 prodaccess[bot]", "#2 prodaccess-app[bot]", "#3 alice",
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("(-got +want):\n%s", diff)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Issue is an issue of a repository. Issues and pull requests share one
@@ -17,7 +18,8 @@ type Issue struct {
 	Title, Body string
 	State       string // open or closed
 	StateReason string // completed or not_planned when closed
-	// Author opened it; nil for the app prodaccess runs as.
+	// Author opened it; nil for the account the token belongs to
+	// (Server.Viewer).
 	Author                       *User
 	CreatedAt, UpdatedAt, Closed time.Time
 }
@@ -105,9 +107,12 @@ func (s *Server) issues(w http.ResponseWriter, r *http.Request, repo string, res
 			s.fail(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "Issue", Field: "title", Code: "missing_field"})
 			return
 		}
+		if s.bodyTooLong(w, "Issue", &body.Body) {
+			return
+		}
 		s.nextID++
 		now := time.Now()
-		is := &Issue{ID: s.nextID, Number: s.nextNumber(repo), Title: *body.Title, Body: body.Body, State: "open", CreatedAt: now, UpdatedAt: now}
+		is := &Issue{ID: s.nextID, Number: s.nextNumber(repo), Title: *body.Title, Body: body.Body, State: "open", Author: s.viewer(), CreatedAt: now, UpdatedAt: now}
 		s.Issues[repo] = append(s.Issues[repo], is)
 		w.Header().Set("Location", s.api(fmt.Sprintf("/repos/%s/issues/%d", repo, is.Number)))
 		s.reply(w, r, http.StatusCreated, s.issueJSON(repo, is))
@@ -126,6 +131,9 @@ func (s *Server) issues(w http.ResponseWriter, r *http.Request, repo string, res
 		var body struct{ Title, Body, State, StateReason *string }
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 			s.fail(w, http.StatusBadRequest, "Problems parsing JSON")
+			return
+		}
+		if s.bodyTooLong(w, "Issue", body.Body) {
 			return
 		}
 		if body.Title != nil {
@@ -152,18 +160,14 @@ func (s *Server) issues(w http.ResponseWriter, r *http.Request, repo string, res
 
 // issueJSON is an issue as GitHub gives it.
 func (s *Server) issueJSON(repo string, is *Issue) map[string]any {
-	author := appBot
-	if is.Author != nil {
-		author = is.Author
-	}
-	m := s.issueFields(repo, is.Number, is.ID, is.Title, is.Body, is.State, author, is.CreatedAt, is.UpdatedAt, is.Closed)
+	m := s.issueFields(repo, is.Number, is.ID, is.Title, is.Body, is.State, s.authorOf(is.Author), is.CreatedAt, is.UpdatedAt, is.Closed)
 	m["state_reason"] = nullable(is.StateReason)
 	return m
 }
 
 // pullAsIssueJSON is a pull request as GitHub lists it among issues.
 func (s *Server) pullAsIssueJSON(repo string, pr *PullRequest) map[string]any {
-	m := s.issueFields(repo, pr.Number, pr.ID, pr.Title, pr.Body, pr.State, pr.author(), pr.CreatedAt, pr.UpdatedAt, pr.Closed)
+	m := s.issueFields(repo, pr.Number, pr.ID, pr.Title, pr.Body, pr.State, s.authorOf(pr.Author), pr.CreatedAt, pr.UpdatedAt, pr.Closed)
 	html := fmt.Sprintf("%s/%s/pull/%d", WebURL, repo, pr.Number)
 	m["pull_request"] = map[string]any{
 		"url": s.api(fmt.Sprintf("/repos/%s/pulls/%d", repo, pr.Number)), "html_url": html,
@@ -183,4 +187,16 @@ func (s *Server) issueFields(repo string, number int, id int64, title, body, sta
 		"active_lock_reason": nil, "comments": 0, "closed_at": timestamp(closed), "created_at": timestamp(created), "updated_at": timestamp(updated),
 		"author_association": "NONE",
 	}
+}
+
+// bodyTooLong refuses, as GitHub does, the body of a pull request or an
+// issue (resource) longer than maxBodyChars characters, and says whether
+// it did.
+func (s *Server) bodyTooLong(w http.ResponseWriter, resource string, body *string) bool {
+	if body == nil || utf8.RuneCountInString(*body) <= maxBodyChars {
+		return false
+	}
+	s.fail(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: resource, Field: "body", Code: "custom",
+		Message: fmt.Sprintf("body is too long (maximum is %d characters)", maxBodyChars)})
+	return true
 }

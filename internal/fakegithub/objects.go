@@ -21,9 +21,40 @@ const WebURL = "https://github.example"
 // since is when the stand-in's accounts and repositories were made.
 var since = time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// The account that opens the pull requests and sends the invitations: the
-// GitHub App prodaccess runs as.
+// appBot is the account the token belongs to unless a test says
+// otherwise (Server.Viewer): the GitHub App prodaccess runs as.
 var appBot = &User{Login: "prodaccess[bot]", ID: 41898282}
+
+// viewer is the account the token belongs to.
+func (s *Server) viewer() *User {
+	if s.Viewer != nil {
+		return s.Viewer
+	}
+	return appBot
+}
+
+// authorOf is the account that made something the test recorded with
+// author (nil: the account the token belongs to).
+func (s *Server) authorOf(author *User) *User {
+	if author != nil {
+		return author
+	}
+	return s.viewer()
+}
+
+// user finds an account by login, the token's own included.
+func (s *Server) user(login string) *User {
+	if u := s.Users[strings.ToLower(login)]; u != nil {
+		return u
+	}
+	if v := s.viewer(); strings.EqualFold(v.Login, login) {
+		return v
+	}
+	return nil
+}
+
+// isBot reports whether an account is a GitHub App's, as its login says.
+func isBot(u *User) bool { return strings.HasSuffix(u.Login, "[bot]") }
 
 // api is the API URL of path.
 func (s *Server) api(path string) string { return s.srv.URL + Prefix + path }
@@ -90,7 +121,7 @@ func (s *Server) account(login string, id int64, typ string) *account {
 
 func (s *Server) userJSON(u *User) *account {
 	typ := "User"
-	if strings.HasSuffix(u.Login, "[bot]") {
+	if isBot(u) {
 		typ = "Bot"
 	}
 	return s.account(u.Login, u.ID, typ)
@@ -179,7 +210,7 @@ func (s *Server) invitationJSON(inv *Invitation) map[string]any {
 		"created_at":           timestamp(inv.CreatedAt),
 		"failed_at":            nil,
 		"failed_reason":        nil,
-		"inviter":              s.userJSON(appBot),
+		"inviter":              s.userJSON(s.viewer()),
 		"team_count":           len(inv.Teams),
 		"invitation_teams_url": s.api(fmt.Sprintf("/organizations/%d/invitations/%d/teams", orgID, inv.ID)),
 		"invitation_source":    "member",
@@ -291,7 +322,7 @@ func (s *Server) pullJSON(repo string, pr *PullRequest, full bool) map[string]an
 		"state":               pr.State,
 		"locked":              false,
 		"title":               pr.Title,
-		"user":                s.userJSON(pr.author()),
+		"user":                s.userJSON(s.authorOf(pr.Author)),
 		"body":                pr.Body,
 		"labels":              []any{},
 		"milestone":           nil,

@@ -1,6 +1,7 @@
 package fakegithub
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -20,9 +21,12 @@ import (
 
 // Review is a review of a pull request.
 type Review struct {
-	ID          int64
-	User        *User
-	State       string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED or PENDING
+	ID   int64
+	User *User
+	// State is APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED or
+	// PENDING; a PENDING review is listed only to its author, when the
+	// token is theirs (Server.Viewer).
+	State       string
 	CommitID    string // the head commit the review was made on
 	SubmittedAt time.Time
 	Body        string
@@ -30,8 +34,51 @@ type Review struct {
 
 // PullCommit is one commit of a pull request.
 type PullCommit struct {
-	SHA    string
-	Author *User // the GitHub account of its author; nil when GitHub knows none
+	SHA string
+	// Author and Committer are the GitHub accounts GitHub links the
+	// commit's author and committer emails to; nil when it knows none.
+	// Those emails are whatever the pusher typed: neither account proves
+	// who made the commit.
+	Author, Committer *User
+	// SignedBy is the account one of whose registered keys made a valid
+	// signature of the commit; nil when the commit is unsigned. As on
+	// GitHub, the commit is verified only when that account is the
+	// committer's: a valid signature by another account's key is
+	// "bad_email" (the committer's email is not among the key's
+	// identities), and one with no committer account is "no_user".
+	SignedBy *User
+	// UnknownKey marks a commit signed by a key that no account has
+	// registered ("unknown_key"); SignedBy is then nil.
+	UnknownKey bool
+}
+
+// verification is what GitHub concluded of the commit's signature: its
+// commit.verification. The signature and payload stand in for the ones
+// GitHub extracts from the commit object; the signature is not one that
+// a client could verify, as GitHub's conclusion is the test's (SignedBy).
+func (c PullCommit) verification(payload string) map[string]any {
+	v := map[string]any{"verified": false, "reason": "unsigned", "signature": nil, "payload": nil, "verified_at": nil}
+	if c.SignedBy == nil && !c.UnknownKey {
+		return v
+	}
+	signer := "unknown key"
+	if c.SignedBy != nil {
+		signer = c.SignedBy.Login
+	}
+	sum := sha256.Sum256([]byte(signer + "\n" + payload))
+	v["signature"] = "-----BEGIN PGP SIGNATURE-----\n\n" + base64.StdEncoding.EncodeToString(sum[:]) + "\n-----END PGP SIGNATURE-----\n"
+	v["payload"] = payload
+	switch {
+	case c.UnknownKey:
+		v["reason"] = "unknown_key"
+	case c.Committer == nil:
+		v["reason"] = "no_user"
+	case c.SignedBy.ID != c.Committer.ID:
+		v["reason"] = "bad_email"
+	default:
+		v["verified"], v["reason"], v["verified_at"] = true, "valid", timestamp(since)
+	}
+	return v
 }
 
 // RuleInForce is one rule in force on a branch, from a ruleset.
@@ -43,8 +90,10 @@ type RuleInForce struct {
 
 // Ruleset is a ruleset of a repository.
 type Ruleset struct {
-	ID           int64
-	Name         string
+	ID   int64
+	Name string
+	// BypassActors may bypass it; they are served only to a token with
+	// write access to the ruleset (Server.RulesetWriter).
 	BypassActors []BypassActor
 }
 
@@ -189,7 +238,15 @@ func (pr *PullRequest) contains(sha string) bool {
 func (s *Server) pullMore(w http.ResponseWriter, r *http.Request, repo string, pr *PullRequest, what string) {
 	switch {
 	case what == "reviews" && r.Method == http.MethodGet:
-		s.page(w, r, len(pr.Reviews), func(i int) any { return s.reviewJSON(repo, pr, pr.Reviews[i]) })
+		// A pending review is not submitted: GitHub lists it to its
+		// author only.
+		var listed []*Review
+		for _, rv := range pr.Reviews {
+			if rv.State != "PENDING" || rv.User != nil && strings.EqualFold(rv.User.Login, s.viewer().Login) {
+				listed = append(listed, rv)
+			}
+		}
+		s.page(w, r, len(listed), func(i int) any { return s.reviewJSON(repo, pr, listed[i]) })
 	case what == "commits" && r.Method == http.MethodGet:
 		s.page(w, r, len(pr.Commits), func(i int) any { return s.commitJSON(repo, pr.Commits[i]) })
 	case what == "requested_reviewers" && r.Method == http.MethodPost:
@@ -201,7 +258,7 @@ func (s *Server) pullMore(w http.ResponseWriter, r *http.Request, repo string, p
 			s.fail(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "PullRequest", Field: "reviewers", Code: "invalid"})
 			return
 		}
-		author := pr.author()
+		author := s.authorOf(pr.Author)
 		for _, login := range body.Reviewers {
 			u := s.Users[strings.ToLower(login)]
 			switch {
@@ -302,10 +359,6 @@ func (s *Server) ruleset(w http.ResponseWriter, r *http.Request, repo, id string
 		return
 	}
 	self := s.api("/repos/" + repo + "/rulesets/" + id)
-	actors := []any{}
-	for _, a := range rs.BypassActors {
-		actors = append(actors, map[string]any{"actor_id": a.ActorID, "actor_type": a.ActorType, "bypass_mode": a.BypassMode})
-	}
 	var rules []any
 	for _, rule := range s.Rules {
 		for _, ri := range rule {
@@ -321,13 +374,22 @@ func (s *Server) ruleset(w http.ResponseWriter, r *http.Request, repo, id string
 	if rules == nil {
 		rules = []any{}
 	}
-	s.reply(w, r, http.StatusOK, map[string]any{
+	m := map[string]any{
 		"id": rs.ID, "name": rs.Name, "target": "branch", "source_type": "Repository", "source": repo, "enforcement": "active",
-		"bypass_actors": actors, "node_id": nodeID("RepositoryRuleset", rs.ID), "rules": rules,
+		"node_id": nodeID("RepositoryRuleset", rs.ID), "rules": rules,
 		"conditions": map[string]any{"ref_name": map[string]any{"include": []string{"~DEFAULT_BRANCH"}, "exclude": []string{}}},
 		"_links":     map[string]any{"self": map[string]any{"href": self}, "html": map[string]any{"href": WebURL + "/" + repo + "/rules/" + id}},
 		"created_at": timestamp(since), "updated_at": timestamp(since),
-	})
+	}
+	// Only a token with write access to the ruleset sees who may bypass it.
+	if s.RulesetWriter {
+		actors := []any{}
+		for _, a := range rs.BypassActors {
+			actors = append(actors, map[string]any{"actor_id": a.ActorID, "actor_type": a.ActorType, "bypass_mode": a.BypassMode})
+		}
+		m["bypass_actors"] = actors
+	}
+	s.reply(w, r, http.StatusOK, m)
 }
 
 // protection answers GET /repos/{owner}/{repo}/branches/{branch}/protection.
@@ -376,31 +438,39 @@ func (s *Server) reviewJSON(repo string, pr *PullRequest, rv *Review) map[string
 	return m
 }
 
-// commitJSON is a commit of a pull request, as GitHub lists them.
+// commitJSON is a commit of a pull request, as GitHub lists them: the
+// accounts of its author and committer, or null, and what GitHub
+// concluded of its signature.
 func (s *Server) commitJSON(repo string, c PullCommit) map[string]any {
 	u := s.api("/repos/" + repo + "/commits/" + c.SHA)
-	var author any
-	if c.Author != nil {
-		author = s.userJSON(c.Author)
+	account := func(a *User) any {
+		if a == nil {
+			return nil
+		}
+		return s.userJSON(a)
 	}
-	git := map[string]any{"name": "Someone", "email": "someone@example.gov.uk", "date": timestamp(since)}
-	if c.Author != nil {
-		git["name"], git["email"] = c.Author.Login, c.Author.Login+"@example.gov.uk"
+	// The name and email in the commit; GitHub links an account to the
+	// email.
+	person := func(a *User) map[string]any {
+		if a == nil {
+			return map[string]any{"name": "Someone", "email": "someone@example.gov.uk", "date": timestamp(since)}
+		}
+		return map[string]any{"name": a.Login, "email": a.Login + "@example.gov.uk", "date": timestamp(since)}
 	}
+	author, committer := person(c.Author), person(c.Committer)
+	tree := fakeSHA(c.SHA + "^{tree}")
+	const message = "A change"
+	line := func(p map[string]any) string {
+		return fmt.Sprintf("%s <%s> %d +0000", p["name"], p["email"], since.Unix())
+	}
+	payload := "tree " + tree + "\nauthor " + line(author) + "\ncommitter " + line(committer) + "\n\n" + message + "\n"
 	return map[string]any{
 		"url": u, "sha": c.SHA, "node_id": nodeID("Commit", int64(len(c.SHA))), "html_url": WebURL + "/" + repo + "/commit/" + c.SHA,
-		"comments_url": u + "/comments", "author": author, "committer": author, "parents": []any{},
+		"comments_url": u + "/comments", "author": account(c.Author), "committer": account(c.Committer), "parents": []any{},
 		"commit": map[string]any{
-			"author": git, "committer": git, "message": "A change", "comment_count": 0, "url": s.api("/repos/" + repo + "/git/commits/" + c.SHA),
-			"tree": map[string]any{"sha": fakeSHA(c.SHA + "^{tree}"), "url": s.api("/repos/" + repo + "/git/trees/" + fakeSHA(c.SHA+"^{tree}"))},
+			"author": author, "committer": committer, "message": message, "comment_count": 0, "url": s.api("/repos/" + repo + "/git/commits/" + c.SHA),
+			"tree":         map[string]any{"sha": tree, "url": s.api("/repos/" + repo + "/git/trees/" + tree)},
+			"verification": c.verification(payload),
 		},
 	}
-}
-
-// author is the account that opened the pull request.
-func (pr *PullRequest) author() *User {
-	if pr.Author != nil {
-		return pr.Author
-	}
-	return appBot
 }

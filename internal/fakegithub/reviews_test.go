@@ -2,7 +2,9 @@ package fakegithub
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,7 +51,7 @@ func TestReviewsAndRulesAreDocumented(t *testing.T) {
 	gh.SetRepoDir("alphagov/people", dir)
 	merged := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	pr := gh.AddPull("alphagov/people", &PullRequest{Head: "grant-cy", Base: "main", Title: "Grant Cy", Author: cy,
-		Commits: []PullCommit{{SHA: sha, Author: cy}}, MergedAt: merged, MergedBy: alex, MergeCommitSHA: sha})
+		Commits: []PullCommit{{SHA: sha, Author: cy, Committer: cy, SignedBy: cy}}, MergedAt: merged, MergedBy: alex, MergeCommitSHA: sha})
 	approval := gh.AddReview("alphagov/people", pr.Number, Review{User: alex, State: "APPROVED", CommitID: sha, SubmittedAt: merged.Add(-time.Hour)})
 	gh.AddReview("alphagov/people", pr.Number, Review{User: alex, State: "COMMENTED", CommitID: sha, SubmittedAt: merged.Add(-time.Minute)})
 	open := gh.AddPull("alphagov/people", &PullRequest{Head: "more", Base: "main", Title: "More", Author: cy})
@@ -59,6 +61,9 @@ func TestReviewsAndRulesAreDocumented(t *testing.T) {
 		{Type: "deletion", RulesetID: 7},
 	}, Ruleset{ID: 7, Name: "people", BypassActors: []BypassActor{{ActorID: 5, ActorType: "RepositoryRole", BypassMode: "always"}}})
 	gh.SetProtection("alphagov/people", "main", &ClassicProtection{PullRequests: true, RequiredApprovingReviewCount: 1, RequireCodeOwnerReviews: true, BypassUsers: []string{"alexlead-gds"}})
+	// The ruleset's bypass actors are read below: only a token with
+	// write access to the ruleset sees them.
+	gh.RulesetWriter = true
 
 	c := github.NewClient(nil)
 	c.BaseURL.Scheme, c.BaseURL.Host, c.BaseURL.Path = "http", gh.srv.Listener.Addr().String(), Prefix+"/"
@@ -83,7 +88,8 @@ func TestReviewsAndRulesAreDocumented(t *testing.T) {
 		t.Errorf("reviews after dismissal: %v %+v", err, reviews)
 	}
 	commits, _, err := c.PullRequests.ListCommits(ctx, owner, repo, pr.Number, nil)
-	if err != nil || len(commits) != 1 || commits[0].GetAuthor().GetLogin() != "cy-gh" {
+	if err != nil || len(commits) != 1 || commits[0].GetAuthor().GetLogin() != "cy-gh" || commits[0].GetCommitter().GetLogin() != "cy-gh" ||
+		!commits[0].GetCommit().GetVerification().GetVerified() || commits[0].GetCommit().GetVerification().GetReason() != "valid" {
 		t.Errorf("commits: %v %+v", err, commits)
 	}
 	file, _, _, err := c.Repositories.GetContents(ctx, owner, repo, "people/cy.yaml", &github.RepositoryContentGetOptions{Ref: sha})
@@ -141,5 +147,155 @@ func TestReviewsAndRulesAreDocumented(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, paths); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}
+
+// getJSON reads path from the stand-in with the token, if it has one,
+// and returns the status and the JSON answer.
+func getJSON(t *testing.T, gh *Server, path string) (int, any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, gh.URL()+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gh.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+gh.Token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v any
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	return resp.StatusCode, v
+}
+
+// TestRulesetBypassActorsNeedWriteAccess: as on GitHub, a ruleset's
+// bypass_actors are there only for a token with write access to the
+// ruleset; by default (a read-only App token) the property is missing, not
+// an empty list, and an empty list is there for a writer.
+func TestRulesetBypassActorsNeedWriteAccess(t *testing.T) {
+	gh := New(t, "alphagov")
+	gh.SetRules("alphagov/people", "main", []RuleInForce{{Type: "deletion", RulesetID: 7}},
+		Ruleset{ID: 7, Name: "people", BypassActors: []BypassActor{{ActorID: 5, ActorType: "RepositoryRole", BypassMode: "always"}}},
+		Ruleset{ID: 8, Name: "nobody"})
+	actors := func(id string) any {
+		t.Helper()
+		status, v := getJSON(t, gh, "/repos/alphagov/people/rulesets/"+id)
+		m, _ := v.(map[string]any)
+		if status != http.StatusOK || m["name"] == nil {
+			t.Fatalf("ruleset %s: %d %v", id, status, v)
+		}
+		a, ok := m["bypass_actors"]
+		if !ok {
+			return "missing"
+		}
+		return a
+	}
+	tests := []struct {
+		writer bool
+		id     string
+		want   any
+	}{
+		{false, "7", "missing"},
+		{false, "8", "missing"},
+		{true, "7", []any{map[string]any{"actor_id": 5.0, "actor_type": "RepositoryRole", "bypass_mode": "always"}}},
+		{true, "8", []any{}},
+	}
+	for _, tt := range tests {
+		gh.RulesetWriter = tt.writer
+		if diff := cmp.Diff(actors(tt.id), tt.want); diff != "" {
+			t.Errorf("ruleset %s, writer %v: bypass_actors (-got +want):\n%s", tt.id, tt.writer, diff)
+		}
+	}
+}
+
+// TestPendingReviewIsItsAuthorsOnly: a PENDING review is not submitted,
+// and GitHub lists it to its author alone: not to the App's token, nor to
+// another person's.
+func TestPendingReviewIsItsAuthorsOnly(t *testing.T) {
+	gh := New(t, "alphagov")
+	alex := gh.AddUser("alexlead-gds", 11, true)
+	cy := gh.AddUser("cy-gh", 22, true)
+	pr := gh.AddPull("alphagov/people", &PullRequest{Head: "grant-cy", Base: "main", Title: "Grant Cy", Author: cy})
+	gh.AddReview("alphagov/people", pr.Number, Review{User: alex, State: "APPROVED", CommitID: "abc"})
+	gh.AddReview("alphagov/people", pr.Number, Review{User: alex, State: "PENDING", CommitID: "abc"})
+	gh.AddReview("alphagov/people", pr.Number, Review{User: cy, State: "COMMENTED", CommitID: "abc"})
+	listed := func() []string {
+		t.Helper()
+		_, v := getJSON(t, gh, fmt.Sprintf("/repos/alphagov/people/pulls/%d/reviews", pr.Number))
+		var out []string
+		for _, rv := range v.([]any) {
+			rv := rv.(map[string]any)
+			out = append(out, rv["user"].(map[string]any)["login"].(string)+" "+rv["state"].(string))
+		}
+		return out
+	}
+	others := []string{"alexlead-gds APPROVED", "cy-gh COMMENTED"}
+	for _, tt := range []struct {
+		viewer *User
+		want   []string
+	}{
+		{nil, others},
+		{cy, others},
+		{alex, []string{"alexlead-gds APPROVED", "alexlead-gds PENDING", "cy-gh COMMENTED"}},
+	} {
+		gh.Viewer = tt.viewer
+		if diff := cmp.Diff(listed(), tt.want); diff != "" {
+			t.Errorf("reviews listed to %v (-got +want):\n%s", tt.viewer, diff)
+		}
+	}
+}
+
+// TestCommitVerification: a pull request's commits carry the accounts of
+// their author and committer, or null, and GitHub's conclusion on their
+// signature, verified only for a valid signature by a key of the
+// committer's account, whoever the author email names.
+func TestCommitVerification(t *testing.T) {
+	gh := New(t, "alphagov")
+	alex := gh.AddUser("alexlead-gds", 11, true)
+	cy := gh.AddUser("cy-gh", 22, true)
+	commits := []PullCommit{
+		{SHA: fakeSHA("unsigned"), Author: cy, Committer: cy},
+		{SHA: fakeSHA("valid"), Author: cy, Committer: cy, SignedBy: cy},
+		{SHA: fakeSHA("spoofed author"), Author: cy, Committer: alex, SignedBy: alex},
+		{SHA: fakeSHA("another's key"), Author: cy, Committer: cy, SignedBy: alex},
+		{SHA: fakeSHA("no committer account"), SignedBy: cy},
+		{SHA: fakeSHA("unknown key"), Author: cy, Committer: cy, UnknownKey: true},
+	}
+	pr := gh.AddPull("alphagov/people", &PullRequest{Head: "grant-cy", Base: "main", Title: "Grant Cy", Author: cy, Commits: commits})
+	_, v := getJSON(t, gh, fmt.Sprintf("/repos/alphagov/people/pulls/%d/commits", pr.Number))
+	login := func(a any) string {
+		if a == nil {
+			return "null"
+		}
+		return a.(map[string]any)["login"].(string)
+	}
+	var got []string
+	for _, c := range v.([]any) {
+		c := c.(map[string]any)
+		ver := c["commit"].(map[string]any)["verification"].(map[string]any)
+		got = append(got, fmt.Sprintf("author %s, committer %s: verified %v, %v, signed %v, payload %v, at %v",
+			login(c["author"]), login(c["committer"]), ver["verified"], ver["reason"], ver["signature"] != nil, ver["payload"] != nil, ver["verified_at"] != nil))
+	}
+	want := []string{
+		"author cy-gh, committer cy-gh: verified false, unsigned, signed false, payload false, at false",
+		"author cy-gh, committer cy-gh: verified true, valid, signed true, payload true, at true",
+		"author cy-gh, committer alexlead-gds: verified true, valid, signed true, payload true, at true",
+		"author cy-gh, committer cy-gh: verified false, bad_email, signed true, payload true, at false",
+		"author null, committer null: verified false, no_user, signed true, payload true, at false",
+		"author cy-gh, committer cy-gh: verified false, unknown_key, signed true, payload true, at false",
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("commits (-got +want):\n%s", diff)
+	}
+	// The payload is the commit as signed: its committer is the account
+	// the verification is about.
+	ver := v.([]any)[2].(map[string]any)["commit"].(map[string]any)["verification"].(map[string]any)
+	if payload := ver["payload"].(string); !strings.Contains(payload, "\ncommitter alexlead-gds <alexlead-gds@example.gov.uk> ") || !strings.HasPrefix(ver["signature"].(string), "-----BEGIN PGP SIGNATURE-----\n") {
+		t.Errorf("verification: %v", ver)
 	}
 }
