@@ -24,6 +24,9 @@ type PullCommit struct {
 	Files   map[string]string
 	Message string
 	Author  *fakegithub.User
+	// Signed makes the commit one its author committed and signed with a
+	// key of their account, which GitHub shows as verified.
+	Signed bool
 }
 
 // Pull is a pull request to make and merge.
@@ -61,7 +64,11 @@ func MergePull(dir string, gh *fakegithub.Server, p Pull) (*fakegithub.PullReque
 		if err != nil {
 			return nil, err
 		}
-		pr.Commits = append(pr.Commits, fakegithub.PullCommit{SHA: sha, Author: c.Author})
+		pc := fakegithub.PullCommit{SHA: sha, Author: c.Author}
+		if c.Signed {
+			pc.Committer, pc.SignedBy = c.Author, c.Author
+		}
+		pr.Commits = append(pr.Commits, pc)
 	}
 	if _, err := Git(dir, "checkout", "-q", "main"); err != nil {
 		return nil, err
