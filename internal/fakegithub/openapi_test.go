@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/prodaccess/prodaccess/internal/fakegithub/internal/openapisubset"
+	"github.com/prodaccess/prodaccess/internal/openapisubset"
 )
 
 // TestSubsetIsTheList: the committed subset holds exactly the operations

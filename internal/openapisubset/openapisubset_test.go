@@ -4,9 +4,12 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -227,5 +230,83 @@ func TestReadPackageErrors(t *testing.T) {
 	}
 	if _, _, err := ReadPackage([]byte("not gzip")); err == nil || !strings.HasPrefix(err.Error(), "package tarball: ") {
 		t.Errorf("not a tarball: error %v", err)
+	}
+}
+
+// TestExtractReferenceIntoAComponent: PagerDuty's description references
+// parts of components (#/components/schemas/Tag/allOf/0); the whole
+// component is copied, and what it references.
+func TestExtractReferenceIntoAComponent(t *testing.T) {
+	const spec = `{
+  "openapi": "3.0.2",
+  "info": {"title": "PagerDuty API", "version": "2.0.0"},
+  "paths": {"/users/{id}": {"get": {"responses": {
+    "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
+    "404": {"$ref": "#/components/responses/NotFound"}}}}},
+  "components": {
+    "schemas": {
+      "User": {"allOf": [{"$ref": "#/components/schemas/Tag/allOf/0"}, {"type": "object"}]},
+      "Tag": {"allOf": [{"type": "object", "properties": {"team": {"$ref": "#/components/schemas/Team"}}}, {"required": ["label"]}]},
+      "Team": {"type": "object"},
+      "Unused": {"type": "object"}
+    },
+    "responses": {
+      "NotFound": {"description": "no", "content": {"application/json": {"schema": {"$ref": "#/components/responses/Conflict/content/application~1json/schema"}}}},
+      "Conflict": {"description": "conflict", "content": {"application/json": {"schema": {"type": "object"}}}}
+    }
+  }
+}`
+	doc, err := decode([]byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Extract(doc, &List{Operations: []Operation{{"GET", "/users/{id}"}}}, Source{File: "pd.json", SHA256: "ab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, kind := range []string{"schemas", "responses"} {
+		for name := range got["components"].(map[string]any)[kind].(map[string]any) {
+			names = append(names, kind+"/"+name)
+		}
+	}
+	slices.Sort(names)
+	if diff := cmp.Diff([]string{"responses/Conflict", "responses/NotFound", "schemas/Tag", "schemas/Team", "schemas/User"}, names); diff != "" {
+		t.Errorf("components (-want +got):\n%s", diff)
+	}
+	if d := got["info"].(map[string]any)["description"]; !strings.HasPrefix(d.(string), "Part of pd.json (sha256 ab): ") {
+		t.Errorf("description: %q", d)
+	}
+
+	// A reference into a component that goes nowhere is an error.
+	doc, _ = decode([]byte(strings.Replace(spec, "Tag/allOf/0", "Tag/allOf/2", 1)))
+	if _, err := Extract(doc, &List{Operations: []Operation{{"GET", "/users/{id}"}}}, Source{}); err == nil || err.Error() != "#/components/schemas/Tag/allOf/2: no such component in the description" {
+		t.Errorf("error %v", err)
+	}
+}
+
+// TestReadFile: a file is read only if it is the one named by its sha256.
+func TestReadFile(t *testing.T) {
+	data := []byte(`{"openapi": "3.0.2", "info": {"title": "PagerDuty API"}}`)
+	sum := sha256.Sum256(data)
+	want := hex.EncodeToString(sum[:])
+	doc, src, err := ReadFile(data, "PagerDuty/api-schema@91a06fb:reference/REST/openapiv3.json", strings.ToUpper(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(Source{File: "PagerDuty/api-schema@91a06fb:reference/REST/openapiv3.json", SHA256: want}, src); diff != "" {
+		t.Errorf("source (-want +got):\n%s", diff)
+	}
+	if doc["openapi"] != "3.0.2" {
+		t.Errorf("description: %v", doc)
+	}
+	other := strings.Repeat("0", 64)
+	if _, _, err := ReadFile(data, "x", other); err == nil || err.Error() != "its sha256 is "+want+", not "+other+": this is not the file the subset is made from" {
+		t.Errorf("another file: error %v", err)
+	}
+	bad := []byte("{")
+	sum = sha256.Sum256(bad)
+	if _, _, err := ReadFile(bad, "x", hex.EncodeToString(sum[:])); err == nil {
+		t.Errorf("not JSON: no error")
 	}
 }
