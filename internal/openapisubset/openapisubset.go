@@ -214,6 +214,15 @@ func Extract(spec map[string]any, l *List, src Source) (map[string]any, error) {
 	for _, s := range l.Schemas {
 		todo = append(todo, "#/components/schemas/"+s)
 	}
+	// The security requirements, of the whole API and of each operation,
+	// name security schemes (how the token is sent) without a $ref.
+	security, hasSecurity := spec["security"].([]any)
+	for _, reqs := range append(slices.Clone(security), securityOf(outPaths)...) {
+		req, _ := reqs.(map[string]any)
+		for _, name := range sortedKeys(req) {
+			todo = append(todo, "#/components/securitySchemes/"+strings.NewReplacer("~", "~0", "/", "~1").Replace(name))
+		}
+	}
 	done := map[string]bool{}
 	for len(todo) > 0 {
 		ref := todo[len(todo)-1]
@@ -241,7 +250,7 @@ func Extract(spec map[string]any, l *List, src Source) (map[string]any, error) {
 	}
 
 	info, _ := spec["info"].(map[string]any)
-	return map[string]any{
+	out := map[string]any{
 		"openapi": spec["openapi"],
 		"info": map[string]any{
 			"title":       info["title"],
@@ -251,7 +260,25 @@ func Extract(spec map[string]any, l *List, src Source) (map[string]any, error) {
 		},
 		"paths":      outPaths,
 		"components": components,
-	}, nil
+	}
+	if hasSecurity {
+		out["security"] = security
+	}
+	return out, nil
+}
+
+// securityOf lists the security requirements of the operations in paths.
+func securityOf(paths map[string]any) []any {
+	var out []any
+	for _, path := range sortedKeys(paths) {
+		item, _ := paths[path].(map[string]any)
+		for _, method := range sortedKeys(item) {
+			list, _ := lookup(item, method, "security")
+			reqs, _ := list.([]any)
+			out = append(out, reqs...)
+		}
+	}
+	return out
 }
 
 // refKeys are the keys of a local reference (#/a/b~1c/0).

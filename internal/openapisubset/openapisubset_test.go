@@ -310,3 +310,40 @@ func TestReadFile(t *testing.T) {
 		t.Errorf("not JSON: no error")
 	}
 }
+
+// TestExtractSecurity: the security requirements, of the API and of the
+// operations copied, come with the schemes they name; others do not.
+func TestExtractSecurity(t *testing.T) {
+	const spec = `{
+  "openapi": "3.0.2", "info": {"title": "PagerDuty API", "version": "2.0.0"},
+  "security": [{"api_key": []}],
+  "paths": {
+    "/oncalls": {"get": {"security": [{"oauth": ["oncalls.read"]}], "responses": {}}},
+    "/incidents": {"get": {"security": [{"other": []}], "responses": {}}}
+  },
+  "components": {"securitySchemes": {
+    "api_key": {"type": "apiKey", "in": "header", "name": "Authorization"},
+    "oauth": {"type": "oauth2"},
+    "other": {"type": "http"}
+  }}
+}`
+	doc, err := decode([]byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Extract(doc, &List{Operations: []Operation{{"GET", "/oncalls"}}}, Source{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Marshal(map[string]any{"security": got["security"], "components": got["components"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotJSON, want any
+	json.Unmarshal(b, &gotJSON)
+	json.Unmarshal([]byte(`{"security": [{"api_key": []}], "components": {"securitySchemes": {
+		"api_key": {"type": "apiKey", "in": "header", "name": "Authorization"}, "oauth": {"type": "oauth2"}}}}`), &want)
+	if diff := cmp.Diff(want, gotJSON); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

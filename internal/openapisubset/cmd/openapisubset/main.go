@@ -101,6 +101,8 @@ func read(o options) (map[string]any, openapisubset.Source, error) {
 			return nil, none, fmt.Errorf("%s: %w", o.file, err)
 		}
 		return spec, src, nil
+	case o.sha256 != "" || o.name != "":
+		return nil, none, fmt.Errorf("-file is empty, and -sha256 and -name say which file is needed: %s; if go generate ran this, set the environment variable its -file names to the file's path", o.name)
 	case o.version == "":
 		return nil, none, fmt.Errorf("-version or -file is required")
 	}
