@@ -95,9 +95,18 @@ var errata = []erratum{
 	},
 }
 
-// applyErrata changes doc as the errata say, first copying the schemas
-// that the answers with include[]=users follow.
+// applyErrata changes doc as the errata say. Those on the schemas that
+// the answers with include[]=users follow are made on copies, taken once
+// the others are made.
 func applyErrata(doc map[string]any) error {
+	onCopy := func(e erratum) bool { return strings.HasPrefix(e.at[2], "x-fakepagerduty-") }
+	for _, e := range errata {
+		if !onCopy(e) {
+			if err := e.apply(doc); err != nil {
+				return err
+			}
+		}
+	}
 	schemas, _ := openapi.Lookup(doc, "components", "schemas").(map[string]any)
 	for _, c := range []struct{ from, to []string }{
 		{[]string{"components", "schemas", "Oncall"}, oncallWithUserPointer},
@@ -110,19 +119,28 @@ func applyErrata(doc map[string]any) error {
 		schemas[c.to[2]] = deepCopy(v)
 	}
 	for _, e := range errata {
-		parent, _ := openapi.Lookup(doc, e.at[:len(e.at)-1]...).(map[string]any)
-		var was, now any
-		if err := json.Unmarshal([]byte(e.was), &was); err != nil {
-			return err
+		if onCopy(e) {
+			if err := e.apply(doc); err != nil {
+				return err
+			}
 		}
-		if err := json.Unmarshal([]byte(e.now), &now); err != nil {
-			return err
-		}
-		if got := openapi.Lookup(doc, e.at...); parent == nil || !jsonEqual(got, was) {
-			return fmt.Errorf("erratum %q: %s is no longer %s; if PagerDuty mended its description, drop the erratum", e.why, openapi.Pointer(e.at), e.was)
-		}
-		parent[e.at[len(e.at)-1]] = now
 	}
+	return nil
+}
+
+func (e erratum) apply(doc map[string]any) error {
+	parent, _ := openapi.Lookup(doc, e.at[:len(e.at)-1]...).(map[string]any)
+	var was, now any
+	if err := json.Unmarshal([]byte(e.was), &was); err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(e.now), &now); err != nil {
+		return err
+	}
+	if got := openapi.Lookup(doc, e.at...); parent == nil || !jsonEqual(got, was) {
+		return fmt.Errorf("erratum %q: %s is no longer %s; if PagerDuty mended its description, drop the erratum", e.why, openapi.Pointer(e.at), e.was)
+	}
+	parent[e.at[len(e.at)-1]] = now
 	return nil
 }
 

@@ -181,6 +181,11 @@ func TestCheckFindsDifferences(t *testing.T) {
 			op:   "listOnCalls",
 		},
 		{
+			name: "a permanent on-call with its user included, as PagerDuty answers",
+			x:    exchange("/oncalls?schedule_ids[]=null&include[]=users", 200, answerOf(t, pd, "/oncalls?schedule_ids[]=null&include[]=users", ok)),
+			op:   "listOnCalls",
+		},
+		{
 			name: "missing more",
 			x:    exchange(month, 200, answerOf(t, pd, month, func(m map[string]any) { delete(m, "more") })),
 			op:   "listOnCalls",
@@ -453,7 +458,7 @@ func TestEveryAnswerIsDocumented(t *testing.T) {
 	}
 	calls := []call{
 		{"/oncalls", nil, ""},
-		{"/oncalls", with(month, "schedule_ids[]", "PPRIMRY", "schedule_ids[]", "PSECOND", "schedule_ids[]", "null", "include[]", "users", "time_zone", "Europe/London", "limit", "2", "offset", "2", "total", "true"), ""},
+		{"/oncalls", with(month, "schedule_ids[]", "PPRIMRY", "schedule_ids[]", "PSECOND", "schedule_ids[]", "null", "include[]", "users", "time_zone", "Europe/London", "limit", "3", "offset", "3", "total", "true"), ""},
 		{"/oncalls", with(month, "user_ids[]", "PBOB001", "escalation_policy_ids[]", "PEP0001", "earliest", "true", "total", "false"), ""},
 		{"/oncalls", with(nil, "since", "2026-11-05T00:00:00+01:00"), ""},
 		{"/oncalls", with(nil, "since", "2026-12-01T00:00:00Z", "until", "2026-11-01T00:00:00Z"), ""},

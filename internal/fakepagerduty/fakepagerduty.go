@@ -72,7 +72,10 @@ type Fault struct {
 	// Body is the answer's body; "" gives PagerDuty's error body for the
 	// status.
 	Body string
-	// Times is how many requests it affects; 0 is all.
+	// Skip is how many matching requests are answered as usual first
+	// (Skip: 1 fails the second page of a list).
+	Skip int
+	// Times is how many requests it affects after those; 0 is all.
 	Times int
 	// Hold, if set, holds the answer back until the gate opens or the
 	// client gives up.
@@ -81,7 +84,7 @@ type Fault struct {
 	// that is not JSON): it is not checked against the description.
 	Hostile bool
 
-	used int
+	seen, used int
 }
 
 // Gate holds answers back until it is opened. Arrived receives once for

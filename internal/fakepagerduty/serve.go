@@ -115,7 +115,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *openapi.Exchan
 
 func (s *Server) fault(path string) *Fault {
 	for _, f := range s.Faults {
-		if under(path, f.Path) && (f.Times == 0 || f.used < f.Times) {
+		if !under(path, f.Path) {
+			continue
+		}
+		if f.seen++; f.seen > f.Skip && (f.Times == 0 || f.used < f.Times) {
 			f.used++
 			return f
 		}

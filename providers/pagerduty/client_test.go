@@ -1,0 +1,298 @@
+package pagerduty
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/internal/fakepagerduty"
+	"github.com/prodaccess/prodaccess/internal/testclock"
+)
+
+func month() Query {
+	return Query{ScheduleIDs: []string{"PPRIMRY"}, Since: day(1), Until: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+}
+
+// TestRateLimitWaitedOut: a 429 is waited out for as long as PagerDuty's
+// ratelimit-reset says (at least a second; a minute if it says nothing),
+// a request waits at most ten times, and no wait passes the budget.
+func TestRateLimitWaitedOut(t *testing.T) {
+	ten := func(d time.Duration) []time.Duration {
+		var out []time.Duration
+		for range DefaultMaxRateLimitWaits {
+			out = append(out, d)
+		}
+		return out
+	}
+	// A 429 without ratelimit-reset, which PagerDuty documents on every
+	// answer: how the client copes with a rate limit from something else
+	// on the way.
+	limited := func(times int, h ...string) *fakepagerduty.Fault {
+		f := fakepagerduty.RateLimited("/oncalls", times, 0)
+		f.Header.Del("Ratelimit-Reset")
+		f.Hostile = true
+		for i := 0; i+1 < len(h); i += 2 {
+			f.Header.Set(h[i], h[i+1])
+		}
+		return f
+	}
+	tests := []struct {
+		name      string
+		fault     *fakepagerduty.Fault
+		maxWait   time.Duration
+		wantWaits []time.Duration
+		wantTries int
+		wantErr   string
+	}{
+		{name: "as asked, twice", fault: fakepagerduty.RateLimited("/oncalls", 2, 17), wantWaits: []time.Duration{17 * time.Second, 17 * time.Second}, wantTries: 3},
+		{name: "reset 0: a second", fault: fakepagerduty.RateLimited("/oncalls", 1, 0), wantWaits: []time.Duration{time.Second}, wantTries: 2},
+		{name: "no reset: a minute", fault: limited(1), wantWaits: []time.Duration{time.Minute}, wantTries: 2},
+		{name: "no reset, Retry-After in seconds", fault: limited(1, "Retry-After", "5"), wantWaits: []time.Duration{5 * time.Second}, wantTries: 2},
+		{name: "no reset, Retry-After a date", fault: limited(1, "Retry-After", "Fri, 20 Nov 2026 12:00:30 GMT"), wantWaits: []time.Duration{30 * time.Second}, wantTries: 2},
+		{name: "a reset that overflows a duration", fault: limited(0, "Ratelimit-Reset", "9223372036854775807"), wantTries: 1, wantErr: "with 429 Too Many Requests: Rate Limit Exceeded; not waiting 596523h14m7s more"},
+		{name: "every time: ten waits, then the 429", fault: fakepagerduty.RateLimited("/oncalls", 0, 1), wantWaits: ten(time.Second), wantTries: 11, wantErr: "with 429 Too Many Requests: Rate Limit Exceeded (after 10 waits for this request)"},
+		{name: "every time, five minutes: the budget runs out", fault: fakepagerduty.RateLimited("/oncalls", 0, 300), maxWait: 15 * time.Minute, wantWaits: []time.Duration{5 * time.Minute, 5 * time.Minute, 5 * time.Minute}, wantTries: 4, wantErr: "not waiting 5m0s more: 0s of the 15m0s the client may wait is left"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pd := rota(t)
+			pd.SetFaults(tt.fault)
+			sl := &testclock.Sleeps{}
+			var logged []string
+			c := newClient(t, pd, sl, func(o *Options) {
+				o.MaxWait = tt.maxWait
+				o.Now = func() time.Time { return time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC) }
+				o.Logf = func(format string, args ...any) { logged = append(logged, format) }
+			})
+			got, err := c.OnCalls(within(t), month())
+			if tt.wantErr == "" && (err != nil || len(got) != 4) {
+				t.Errorf("%d on-calls, error %v", len(got), err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr) || got != nil) {
+				t.Errorf("%d on-calls, error %v; want one saying %q", len(got), err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.wantWaits, sl.All()); diff != "" {
+				t.Errorf("waits (-want +got):\n%s", diff)
+			}
+			if n := pd.Count("/oncalls"); n != tt.wantTries {
+				t.Errorf("%d tries, want %d", n, tt.wantTries)
+			}
+			if len(logged) != len(tt.wantWaits) {
+				t.Errorf("%d waits told, want %d", len(logged), len(tt.wantWaits))
+			}
+		})
+	}
+}
+
+// TestServerErrorsRetried: a 500 is retried after 1s, 2s, 4s, 8s; a
+// failure that lasts is an error, never an empty rota; a 4xx is not
+// retried.
+func TestServerErrorsRetried(t *testing.T) {
+	tests := []struct {
+		name      string
+		fault     *fakepagerduty.Fault
+		wantWaits []time.Duration
+		wantTries int
+		wantErr   string
+	}{
+		{name: "twice", fault: &fakepagerduty.Fault{Path: "/oncalls", Status: 500, Times: 2}, wantWaits: []time.Duration{time.Second, 2 * time.Second}, wantTries: 3},
+		{name: "503 once", fault: &fakepagerduty.Fault{Path: "/oncalls", Status: 503, Times: 1}, wantWaits: []time.Duration{time.Second}, wantTries: 2},
+		{name: "for good", fault: &fakepagerduty.Fault{Path: "/oncalls", Status: 500}, wantWaits: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}, wantTries: 5,
+			wantErr: "with 500 Internal Server Error: Internal Server Error (after 4 retries)"},
+		{name: "403: not retried", fault: &fakepagerduty.Fault{Path: "/oncalls", Status: 403}, wantTries: 1,
+			wantErr: "with 403 Forbidden: Forbidden (the key may not read this)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pd := rota(t)
+			pd.SetFaults(tt.fault)
+			sl := &testclock.Sleeps{}
+			c := newClient(t, pd, sl)
+			got, err := c.OnCalls(within(t), month())
+			if tt.wantErr == "" && (err != nil || len(got) != 4) {
+				t.Errorf("%d on-calls, error %v", len(got), err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.HasSuffix(err.Error(), tt.wantErr) || got != nil) {
+				t.Errorf("%d on-calls, error %v; want one ending %q", len(got), err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.wantWaits, sl.All()); diff != "" {
+				t.Errorf("waits (-want +got):\n%s", diff)
+			}
+			if n := pd.Count("/oncalls"); n != tt.wantTries {
+				t.Errorf("%d tries, want %d", n, tt.wantTries)
+			}
+			if c.Waited() != sum(tt.wantWaits) {
+				t.Errorf("Waited %s", c.Waited())
+			}
+		})
+	}
+}
+
+func sum(ds []time.Duration) time.Duration {
+	var s time.Duration
+	for _, d := range ds {
+		s += d
+	}
+	return s
+}
+
+// TestHeldAnswerTimesOut: an answer held back by a gate (a PagerDuty that
+// does not answer) fails each try at the request timeout; the read is
+// retried a bounded number of times, then fails. The gate opens when the
+// test ends; nothing here sleeps but the client's own timeout.
+func TestHeldAnswerTimesOut(t *testing.T) {
+	pd := rota(t)
+	gate := fakepagerduty.NewGate()
+	t.Cleanup(gate.Open)
+	// Were the answer read, it would be a 503.
+	pd.SetFaults(&fakepagerduty.Fault{Path: "/schedules", Status: 503, Hold: gate})
+	sl := &testclock.Sleeps{}
+	c := newClient(t, pd, sl, func(o *Options) { o.RequestTimeout, o.MaxRetries = time.Second, 1 })
+	got, err := c.OnCalls(within(t), month())
+	want := "list on-calls of schedule PPRIMRY since 2026-11-01 until 2026-12-01: PagerDuty did not answer GET /schedules/PPRIMRY within 1s"
+	if err == nil || err.Error() != want || got != nil {
+		t.Errorf("%d on-calls, error %v\nwant %q", len(got), err, want)
+	}
+	var te interface{ Timeout() bool }
+	if !errors.As(err, &te) || !te.Timeout() {
+		t.Errorf("the error is not a timeout: %#v", err)
+	}
+	// One backoff: the try and one retry.
+	if diff := cmp.Diff([]time.Duration{time.Second}, sl.All()); diff != "" {
+		t.Errorf("waits (-want +got):\n%s", diff)
+	}
+}
+
+// TestHeldAnswerCancelled: a read whose context ends while its answer is
+// held returns at once, with the context's error, and is not retried.
+func TestHeldAnswerCancelled(t *testing.T) {
+	pd := rota(t)
+	gate := fakepagerduty.NewGate()
+	t.Cleanup(gate.Open)
+	pd.SetFaults(&fakepagerduty.Fault{Path: "/oncalls", Status: 503, Hold: gate})
+	ctx, cancel := context.WithCancel(within(t))
+	sl := &testclock.Sleeps{}
+	done := make(chan error)
+	go func() {
+		_, err := newClient(t, pd, sl).OnCalls(ctx, month())
+		done <- err
+	}()
+	<-gate.Arrived()
+	cancel()
+	err := <-done
+	if !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "list on-calls of schedule PPRIMRY since 2026-11-01 until 2026-12-01: GET /oncalls?") {
+		t.Errorf("error %v", err)
+	}
+	// No backoff: no retry. (The stand-in counts the request only once
+	// it has seen the client go, which may be after this.)
+	if len(sl.All()) != 0 {
+		t.Errorf("waits %v", sl.All())
+	}
+}
+
+// TestRequestTimeoutCoversTheBody: a server that sends its headers and
+// then never finishes the body fails the try at the request timeout.
+func TestRequestTimeoutCoversTheBody(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(`{"schedule": {"id": "PPRIMRY", `))
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	sl := &testclock.Sleeps{}
+	c, err := NewClient(srv.URL, testToken, Options{Sleep: sl.Sleep, RequestTimeout: time.Second, MaxRetries: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Schedule(within(t), "PPRIMRY")
+	if err == nil || err.Error() != "get schedule PPRIMRY: PagerDuty did not finish its answer to GET /schedules/PPRIMRY within 1s (the body was still arriving)" {
+		t.Errorf("error %v", err)
+	}
+}
+
+// TestRedirects: a redirect to another host fails the request, and the
+// key never reaches that host; one on the API's own host is followed.
+func TestRedirects(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+	}))
+	t.Cleanup(other.Close)
+	pd := rota(t)
+	pd.SetFaults(redirect("/users", other.URL+"/users/PALICE"))
+	c := newClient(t, pd, &testclock.Sleeps{})
+	_, err := c.User(within(t), userID("alice"))
+	if err == nil || !strings.Contains(err.Error(), "PagerDuty answered GET /users/PALICE with a redirect to another host (http://127.0.0.1:") || !strings.Contains(err.Error(), "the key goes to no host but the API's") {
+		t.Errorf("error %v", err)
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("%d requests reached the other host", n)
+	}
+	pd.SetFaults(redirect("/users/PBOB", pd.URL()+"/users/PALICE"))
+	got, err := c.User(within(t), userID("bob"))
+	if err == nil || !strings.Contains(err.Error(), `PagerDuty answered with user "PALICE"`) {
+		t.Errorf("a redirect on the same host: %v, %v", got, err)
+	}
+	if n := pd.Count("/users/PALICE"); n != 2 {
+		t.Errorf("the same host's redirect was not followed: %d", n)
+	}
+}
+
+// TestAnswersThatAreNotJSON: a success that is not JSON, or is too large,
+// is an error.
+func TestAnswersThatAreNotJSON(t *testing.T) {
+	pd := rota(t)
+	h := http.Header{}
+	h.Set("Content-Type", "text/html")
+	pd.SetFaults(&fakepagerduty.Fault{Path: "/users", Status: 200, Header: h, Body: "<html>maintenance</html>", Hostile: true, Times: 1},
+		&fakepagerduty.Fault{Path: "/users", Status: 200, Body: `{"user": "` + strings.Repeat("x", maxBody) + `"}`, Hostile: true, Times: 1})
+	c := newClient(t, pd, &testclock.Sleeps{})
+	if _, err := c.User(within(t), userID("alice")); err == nil || err.Error() != `get user PALICE: PagerDuty's answer to GET /users/PALICE is "text/html", not JSON` {
+		t.Errorf("HTML: %v", err)
+	}
+	if _, err := c.User(within(t), userID("alice")); err == nil || err.Error() != "get user PALICE: PagerDuty's answer to GET /users/PALICE is larger than 8 MiB" {
+		t.Errorf("too large: %v", err)
+	}
+}
+
+// TestRequestHeaders: every request carries the key as PagerDuty asks and
+// its version, below the base URL's path. (The stand-in's checker holds
+// every other test to the same.)
+func TestRequestHeaders(t *testing.T) {
+	var got http.Header
+	var path string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, path = r.Header.Clone(), r.URL.Path
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"user": {"id": "PALICE", "name": "Alice", "email": "alice@example.gov.uk"}}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := NewClient(srv.URL+"/base/", testToken, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.User(within(t), "PALICE"); err != nil {
+		t.Fatal(err)
+	}
+	if path != "/base/users/PALICE" {
+		t.Errorf("path %q", path)
+	}
+	for k, want := range map[string]string{"Authorization": "Token token=" + testToken, "Accept": "application/vnd.pagerduty+json;version=2", "Content-Type": "application/json", "User-Agent": "prodaccess"} {
+		if got.Get(k) != want {
+			t.Errorf("%s: %q, want %q", k, got.Get(k), want)
+		}
+	}
+}
