@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -37,8 +36,6 @@ const (
 	// maxBody bounds one answer. A page of 100 on-calls with their users
 	// is about 150 KB.
 	maxBody = 8 << 20
-	// maxRedirects bounds the redirects followed for one request.
-	maxRedirects = 5
 	// minWait is the shortest wait for a rate limit: "ratelimit-reset: 0"
 	// must not turn into a stream of requests.
 	minWait = time.Second
@@ -162,39 +159,22 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// checkRedirect follows a redirect only to the API's own scheme, host and
-// port, where the key already goes.
+// checkRedirect refuses every redirect. PagerDuty's API does not
+// redirect, and the key must go to no host but the API's: one that
+// redirects is not PagerDuty, or not as it should be.
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
-	switch {
-	case !sameOrigin(req.URL, c.base):
-		return fmt.Errorf("PagerDuty answered %s with a redirect to another host (%s); the key goes to no host but the API's (%s), so the request failed",
-			c.what(via[0]), origin(req.URL), origin(c.base))
-	case len(via) > maxRedirects:
-		return fmt.Errorf("PagerDuty answered %s with more than %d redirects", c.what(via[0]), maxRedirects)
+	where := "another host"
+	if strings.EqualFold(req.URL.Host, c.base.Host) && strings.EqualFold(req.URL.Scheme, c.base.Scheme) {
+		where = "the same host"
 	}
-	// Go drops the Content-Type of a request redirected as a GET; the
-	// description requires it of every request.
-	setHeaders(req, c.token)
-	return nil
+	return &redirectError{fmt.Sprintf("PagerDuty answered %s with a redirect to %s (%s://%s); the client follows none, so that the key goes to no place but the API URL",
+		c.what(via[0]), where, strings.ToLower(req.URL.Scheme), req.URL.Host)}
 }
 
-func sameOrigin(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
-}
+// redirectError is a redirect refused; its message says all.
+type redirectError struct{ msg string }
 
-func port(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	if strings.EqualFold(u.Scheme, "https") {
-		return "443"
-	}
-	return "80"
-}
-
-func origin(u *url.URL) string {
-	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(u.Hostname(), port(u))
-}
+func (e *redirectError) Error() string { return e.msg }
 
 // what names a request in messages: its method and its path below the
 // API's base, with its query.
@@ -207,16 +187,6 @@ func (c *Client) what(r *http.Request) string {
 		p += "?" + r.URL.RawQuery
 	}
 	return r.Method + " " + p
-}
-
-// setHeaders sets the headers of every request: the key as PagerDuty's
-// security scheme says, the version of the API, and the Content-Type its
-// description requires even of a GET.
-func setHeaders(req *http.Request, token string) {
-	req.Header.Set("Authorization", "Token token="+token)
-	req.Header.Set("Accept", accept)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "prodaccess")
 }
 
 // StatusError is an answer of PagerDuty's that is not a success.
@@ -355,12 +325,20 @@ func (c *Client) try(ctx context.Context, u *url.URL) (int, http.Header, []byte,
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	setHeaders(req, c.token)
+	req.Header.Set("Authorization", "Token token="+c.token)
+	req.Header.Set("Accept", accept)
+	// The description requires it of every request, even a GET.
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "prodaccess")
 	expired := func() bool { return tctx.Err() != nil && ctx.Err() == nil }
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		if expired() {
 			return 0, nil, nil, &timeoutError{what: c.what(req), limit: c.opts.RequestTimeout}
+		}
+		var re *redirectError
+		if errors.As(err, &re) {
+			return 0, nil, nil, re
 		}
 		var ue *url.Error
 		if errors.As(err, &ue) {

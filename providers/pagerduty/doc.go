@@ -15,5 +15,5 @@
 // and to be named by an escalation policy before its on-calls are read,
 // for PagerDuty lists no on-calls of a schedule no policy names. The token
 // goes only into the Authorization header, to the base URL's host; a
-// redirect elsewhere fails the request, and no error carries the token.
+// redirect fails the request, and no error carries the token.
 package pagerduty
