@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -390,4 +391,53 @@ func Marshal(subset map[string]any) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// ReadListFile reads a list from a file (see ParseList).
+func ReadListFile(name string) (*List, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ParseList(name, f)
+}
+
+// Strings lists the operations as "METHOD /path", in order.
+func (l *List) Strings() []string {
+	var out []string
+	for _, op := range l.Operations {
+		out = append(out, op.String())
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Held reads what a subset holds: its operations as "METHOD /path", in
+// order, the names of its schemas, and where it came from; so that a test
+// can hold a committed subset to its list.
+func Held(subset []byte) (ops []string, schemas map[string]bool, src Source, err error) {
+	var s struct {
+		Info struct {
+			Source Source `json:"x-source"`
+		}
+		Paths      map[string]map[string]json.RawMessage
+		Components struct{ Schemas map[string]json.RawMessage }
+	}
+	if err := json.Unmarshal(subset, &s); err != nil {
+		return nil, nil, src, err
+	}
+	for path, item := range s.Paths {
+		for method := range item {
+			if isMethod(strings.ToUpper(method)) {
+				ops = append(ops, Operation{Method: strings.ToUpper(method), Path: path}.String())
+			}
+		}
+	}
+	slices.Sort(ops)
+	schemas = map[string]bool{}
+	for name := range s.Components.Schemas {
+		schemas[name] = true
+	}
+	return ops, schemas, s.Info.Source, nil
 }

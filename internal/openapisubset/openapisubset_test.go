@@ -9,6 +9,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -345,5 +347,52 @@ func TestExtractSecurity(t *testing.T) {
 		"api_key": {"type": "apiKey", "in": "header", "name": "Authorization"}, "oauth": {"type": "oauth2"}}}}`), &want)
 	if diff := cmp.Diff(want, gotJSON); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestHeld: what a subset Extract made holds is read back as the list
+// that made it.
+func TestHeld(t *testing.T) {
+	doc, err := decode([]byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &List{Operations: []Operation{{"GET", "/user"}, {"GET", "/orgs/{org}/teams"}}, Schemas: []string{"validation-error"}}
+	subset, err := Extract(doc, l, Source{File: "f", SHA256: "ab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Marshal(subset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, schemas, src, err := Held(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(l.Strings(), ops); diff != "" {
+		t.Errorf("operations (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"GET /orgs/{org}/teams", "GET /user"}, ops); diff != "" {
+		t.Errorf("operations in order (-want +got):\n%s", diff)
+	}
+	if !schemas["validation-error"] || !schemas["team"] || schemas["unused"] {
+		t.Errorf("schemas %v", schemas)
+	}
+	if src != (Source{File: "f", SHA256: "ab"}) {
+		t.Errorf("source %+v", src)
+	}
+	if _, _, _, err := Held([]byte("{")); err == nil {
+		t.Errorf("not JSON: no error")
+	}
+	name := filepath.Join(t.TempDir(), "ops.txt")
+	if err := os.WriteFile(name, []byte("GET /user\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReadListFile(name); err != nil || len(got.Operations) != 1 {
+		t.Errorf("ReadListFile: %+v, %v", got, err)
+	}
+	if _, err := ReadListFile(filepath.Join(t.TempDir(), "none")); err == nil {
+		t.Errorf("ReadListFile of nothing: no error")
 	}
 }
