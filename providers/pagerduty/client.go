@@ -244,18 +244,14 @@ type cleanError struct {
 func (e *cleanError) Error() string { return e.msg }
 func (e *cleanError) Unwrap() error { return e.err }
 
-// clean takes the key, and the user information of any URL, out of
-// err's message. Every error the client returns passes through it.
+// clean takes the key out of err's message, where PagerDuty's own
+// message may have put it. Every error the client returns after a request
+// passes through it.
 func (c *Client) clean(err error) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	s := hideUserInfo(strings.ReplaceAll(msg, c.token, "***"))
-	if s == msg {
+	if err == nil || !strings.Contains(err.Error(), c.token) {
 		return err
 	}
-	return &cleanError{msg: s, err: err}
+	return &cleanError{msg: strings.ReplaceAll(err.Error(), c.token, "***"), err: err}
 }
 
 // get reads path (below the API's base) with query into out, waiting out
