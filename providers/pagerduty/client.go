@@ -271,7 +271,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 		var te *timeoutError
 		switch {
 		case err != nil && errors.As(err, &te) && retries < c.opts.MaxRetries:
-			if err := c.wait(ctx, time.Second<<retries, fmt.Sprintf("%s timed out; retrying", what)); err != nil {
+			if err := c.wait(ctx, backoff(retries), fmt.Sprintf("%s timed out; retrying", what)); err != nil {
 				return fmt.Errorf("%w; %w", te, err)
 			}
 			retries++
@@ -280,13 +280,13 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 			return err
 		case status == http.StatusTooManyRequests && waits < c.opts.MaxRateLimitWaits:
 			d := c.rateLimitWait(header)
-			if err := c.wait(ctx, d, fmt.Sprintf("PagerDuty's rate limit on %s: waiting as it asks", what)); err != nil {
+			if err := c.wait(ctx, d, fmt.Sprintf("PagerDuty's rate limit on %s: retrying as it asks", what)); err != nil {
 				return fmt.Errorf("%w; %w", c.statusError(what, status, body), err)
 			}
 			waits++
 			continue
 		case status >= 500 && retries < c.opts.MaxRetries:
-			if err := c.wait(ctx, time.Second<<retries, fmt.Sprintf("%s: %d; retrying", what, status)); err != nil {
+			if err := c.wait(ctx, backoff(retries), fmt.Sprintf("%s: %d; retrying", what, status)); err != nil {
 				return fmt.Errorf("%w; %w", c.statusError(what, status, body), err)
 			}
 			retries++
@@ -310,6 +310,9 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 		return nil
 	}
 }
+
+// backoff is the wait before retry n+1: 1s, 2s, 4s... up to a minute.
+func backoff(n int) time.Duration { return min(time.Second<<min(n, 6), time.Minute) }
 
 // try sends the request once and reads the whole body, all within the
 // request timeout, so that a server that sends its headers and then
