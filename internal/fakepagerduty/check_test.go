@@ -543,3 +543,57 @@ func TestNewUncheckedPanicsInTests(t *testing.T) {
 	}()
 	NewUnchecked()
 }
+
+// TestExpire: a try waiting on Expire expires when, and only when, the
+// stand-in holds its answer; a hold with no try waiting expires the next
+// one to ask; a body never expires.
+func TestExpire(t *testing.T) {
+	pd := rota(t)
+	gate := NewGate()
+	t.Cleanup(gate.Open)
+	pd.SetFaults(&Fault{Path: "/users/PALICE1", Status: 503, Hold: gate})
+	req := func(path string) *http.Request { return httptest.NewRequest("GET", pd.URL()+path, nil) }
+	expired := func(ch <-chan struct{}) bool {
+		select {
+		case <-ch:
+			return true
+		default:
+			return false
+		}
+	}
+	waiting, release := pd.Expire(req("/users/PALICE1"), false)
+	other, releaseOther := pd.Expire(req("/users/PBOB001"), false)
+	body, _ := pd.Expire(req("/users/PALICE1"), true)
+	defer releaseOther()
+	done := make(chan int)
+	go func() {
+		status, _, _ := getRaw(t, pd, "/users/PALICE1", nil, testToken)
+		done <- status
+	}()
+	<-gate.Arrived()
+	<-waiting // expires; the test would hang otherwise
+	release()
+	if expired(other) || expired(body) {
+		t.Errorf("expired: another request's %v, a body's %v", expired(other), expired(body))
+	}
+	// A second hold, with nobody waiting: the next to ask expires at once.
+	go func() {
+		status, _, _ := getRaw(t, pd, "/users/PALICE1", nil, testToken)
+		done <- status
+	}()
+	<-gate.Arrived()
+	if next, _ := pd.Expire(req("/users/PALICE1"), false); !expired(next) {
+		t.Errorf("the next to ask did not expire")
+	}
+	if again, release := pd.Expire(req("/users/PALICE1"), false); expired(again) {
+		t.Errorf("one hold expired two tries")
+	} else {
+		release()
+	}
+	gate.Open()
+	for range 2 {
+		if status := <-done; status != http.StatusServiceUnavailable {
+			t.Errorf("status %d", status)
+		}
+	}
+}

@@ -78,7 +78,8 @@ type Fault struct {
 	// Times is how many requests it affects after those; 0 is all.
 	Times int
 	// Hold, if set, holds the answer back until the gate opens or the
-	// client gives up.
+	// client gives up; a client whose deadline is the stand-in's Expire
+	// gives up at once.
 	Hold *Gate
 	// Hostile marks an answer PagerDuty would not send (a redirect, a body
 	// that is not JSON): it is not checked against the description.
@@ -122,6 +123,7 @@ type Server struct {
 	Faults []*Fault
 
 	fatalf   func(format string, args ...any)
+	held     holds
 	requests []Request
 	srv      *httptest.Server
 	close    sync.Once

@@ -135,6 +135,7 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, x *openapi.
 		case f.Hold.arrived <- struct{}{}:
 		default:
 		}
+		s.held.start(r)
 		s.Unlock()
 		select {
 		case <-f.Hold.open:

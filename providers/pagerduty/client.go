@@ -71,6 +71,13 @@ type Options struct {
 	Now func() time.Time
 	// Logf, if set, is told of every wait. It never sees a header.
 	Logf func(format string, args ...any)
+	// Expire, if set, ends a try as timed out when the channel it returns
+	// is closed, in place of the RequestTimeout timer: it is asked once
+	// while the try waits for the headers (body false) and once while it
+	// reads the body (body true), and release is called when that phase
+	// is over. Tests make it a gate (fakepagerduty's Expire), so that a
+	// timeout in a test never depends on how fast the machine is.
+	Expire func(req *http.Request, body bool) (expired <-chan struct{}, release func())
 }
 
 // Client reads one PagerDuty account's REST API with one key.
@@ -318,7 +325,13 @@ func backoff(n int) time.Duration { return min(time.Second<<min(n, 6), time.Minu
 // request timeout, so that a server that sends its headers and then
 // trickles the body cannot hold the run.
 func (c *Client) try(ctx context.Context, u *url.URL) (int, http.Header, []byte, error) {
-	tctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
+	var tctx context.Context
+	var cancel context.CancelFunc
+	if c.opts.Expire != nil {
+		tctx, cancel = context.WithCancel(ctx)
+	} else {
+		tctx, cancel = context.WithTimeout(ctx, c.opts.RequestTimeout)
+	}
 	defer cancel()
 	req, err := http.NewRequestWithContext(tctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -330,7 +343,9 @@ func (c *Client) try(ctx context.Context, u *url.URL) (int, http.Header, []byte,
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "prodaccess")
 	expired := func() bool { return tctx.Err() != nil && ctx.Err() == nil }
+	stop := c.expireOn(tctx, cancel, req, false)
 	resp, err := c.hc.Do(req)
+	stop()
 	if err != nil {
 		if expired() {
 			return 0, nil, nil, &timeoutError{what: c.what(req), limit: c.opts.RequestTimeout}
@@ -346,7 +361,9 @@ func (c *Client) try(ctx context.Context, u *url.URL) (int, http.Header, []byte,
 		return 0, nil, nil, fmt.Errorf("%s: %w", c.what(req), err)
 	}
 	defer resp.Body.Close()
+	stop = c.expireOn(tctx, cancel, req, true)
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	stop()
 	switch {
 	case err != nil && expired():
 		return 0, nil, nil, &timeoutError{what: c.what(req), limit: c.opts.RequestTimeout, body: true}
@@ -356,6 +373,28 @@ func (c *Client) try(ctx context.Context, u *url.URL) (int, http.Header, []byte,
 		return 0, nil, nil, fmt.Errorf("PagerDuty's answer to %s is larger than %d MiB", c.what(req), maxBody>>20)
 	}
 	return resp.StatusCode, resp.Header, body, nil
+}
+
+// expireOn, when Expire is set, cancels the try when Expire says the
+// phase has expired; the function it returns ends the watch.
+func (c *Client) expireOn(ctx context.Context, cancel context.CancelFunc, req *http.Request, body bool) func() {
+	if c.opts.Expire == nil {
+		return func() {}
+	}
+	expired, release := c.opts.Expire(req, body)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-expired:
+			cancel()
+		case <-ctx.Done():
+		case <-done:
+		}
+	}()
+	return func() {
+		close(done)
+		release()
+	}
 }
 
 // statusError reads PagerDuty's error from a body, if it is one.

@@ -115,10 +115,11 @@ func sum(ds []time.Duration) time.Duration {
 	return s
 }
 
-// TestHeldAnswerTimesOut: an answer held back by a gate (a PagerDuty that
-// does not answer) fails each try at the request timeout; the read is
-// retried a bounded number of times, then fails. The gate opens when the
-// test ends; nothing here sleeps but the client's own timeout.
+// TestHeldAnswerTimesOut: an answer held back (a PagerDuty that does not
+// answer) fails each try as timed out; the read is retried a bounded
+// number of times, then fails. The stand-in's Expire times the tries out
+// as it holds their answers, and the gate opens when the test ends:
+// nothing waits on a clock.
 func TestHeldAnswerTimesOut(t *testing.T) {
 	pd := rota(t)
 	gate := fakepagerduty.NewGate()
@@ -126,9 +127,9 @@ func TestHeldAnswerTimesOut(t *testing.T) {
 	// Were the answer read, it would be a 503.
 	pd.SetFaults(&fakepagerduty.Fault{Path: "/schedules", Status: 503, Hold: gate})
 	sl := &testclock.Sleeps{}
-	c := newClient(t, pd, sl, func(o *Options) { o.RequestTimeout, o.MaxRetries = time.Second, 1 })
+	c := newClient(t, pd, sl, func(o *Options) { o.MaxRetries = 1 })
 	got, err := c.OnCalls(within(t), month())
-	want := "list on-calls of schedule PPRIMRY since 2026-11-01 until 2026-12-01: PagerDuty did not answer GET /schedules/PPRIMRY within 1s"
+	want := "list on-calls of schedule PPRIMRY since 2026-11-01 until 2026-12-01: PagerDuty did not answer GET /schedules/PPRIMRY within 30s"
 	if err == nil || err.Error() != want || got != nil {
 		t.Errorf("%d on-calls, error %v\nwant %q", len(got), err, want)
 	}
@@ -144,6 +145,7 @@ func TestHeldAnswerTimesOut(t *testing.T) {
 
 // TestHeldAnswerCancelled: a read whose context ends while its answer is
 // held returns at once, with the context's error, and is not retried.
+// (Its deadline is the 30s timer, which it does not reach.)
 func TestHeldAnswerCancelled(t *testing.T) {
 	pd := rota(t)
 	gate := fakepagerduty.NewGate()
@@ -153,7 +155,7 @@ func TestHeldAnswerCancelled(t *testing.T) {
 	sl := &testclock.Sleeps{}
 	done := make(chan error)
 	go func() {
-		_, err := newClient(t, pd, sl).OnCalls(ctx, month())
+		_, err := newClient(t, pd, sl, func(o *Options) { o.Expire = nil }).OnCalls(ctx, month())
 		done <- err
 	}()
 	<-gate.Arrived()
@@ -170,7 +172,8 @@ func TestHeldAnswerCancelled(t *testing.T) {
 }
 
 // TestRequestTimeoutCoversTheBody: a server that sends its headers and
-// then never finishes the body fails the try at the request timeout.
+// then never finishes the body fails the try as timed out. The try's
+// deadline for the body expires once the headers are in.
 func TestRequestTimeoutCoversTheBody(t *testing.T) {
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -186,13 +189,23 @@ func TestRequestTimeoutCoversTheBody(t *testing.T) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
 	sl := &testclock.Sleeps{}
-	c, err := NewClient(srv.URL, testToken, Options{Sleep: sl.Sleep, RequestTimeout: time.Second, MaxRetries: 1})
+	bodyExpires := func(_ *http.Request, body bool) (<-chan struct{}, func()) {
+		ch := make(chan struct{})
+		if body {
+			close(ch)
+		}
+		return ch, func() {}
+	}
+	c, err := NewClient(srv.URL, testToken, Options{Sleep: sl.Sleep, Expire: bodyExpires, MaxRetries: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.Schedule(within(t), "PPRIMRY")
-	if err == nil || err.Error() != "get schedule PPRIMRY: PagerDuty did not finish its answer to GET /schedules/PPRIMRY within 1s (the body was still arriving)" {
+	if err == nil || err.Error() != "get schedule PPRIMRY: PagerDuty did not finish its answer to GET /schedules/PPRIMRY within 30s (the body was still arriving)" {
 		t.Errorf("error %v", err)
+	}
+	if diff := cmp.Diff([]time.Duration{time.Second}, sl.All()); diff != "" {
+		t.Errorf("waits (-want +got):\n%s", diff)
 	}
 }
 

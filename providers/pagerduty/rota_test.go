@@ -18,10 +18,11 @@ const testToken = "pd-key-0123456789abcdef"
 func day(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC) }
 
 // newClient is a client of the stand-in whose waits are recorded, not
-// slept.
+// slept, and whose tries time out when, and only when, the stand-in holds
+// their answers back.
 func newClient(t *testing.T, pd *fakepagerduty.Server, sl *testclock.Sleeps, tune ...func(*Options)) *Client {
 	t.Helper()
-	opts := Options{Sleep: sl.Sleep}
+	opts := Options{Sleep: sl.Sleep, Expire: pd.Expire}
 	for _, f := range tune {
 		f(&opts)
 	}
@@ -33,10 +34,10 @@ func newClient(t *testing.T, pd *fakepagerduty.Server, sl *testclock.Sleeps, tun
 }
 
 // within is a context that ends the test's wait for a read that hangs;
-// no read here should come near it.
+// no read here comes near it.
 func within(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }
