@@ -4,4 +4,4 @@ package fakegithub
 // GitHub's REST description. Run by hand (it needs npm and the network),
 // after changing openapi-operations.txt or the version; see
 // docs/testing.md.
-//go:generate go run ./internal/openapisubset/cmd/openapisubset -version 23.0.2 -list openapi-operations.txt -out testdata/openapi-subset.json
+//go:generate go run ../openapisubset/cmd/openapisubset -version 23.0.2 -list openapi-operations.txt -out testdata/openapi-subset.json

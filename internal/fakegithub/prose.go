@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/prodaccess/prodaccess/internal/openapi"
 )
 
 // GitHub's schemas type some values as a plain string and give the values
@@ -81,7 +83,7 @@ func checkProse(p *problems, op *operation, request bool, v any) {
 		if rule.op != op.id || rule.request != request {
 			continue
 		}
-		at(v, unpointer(rule.at), nil, func(ptr []string, v any) {
+		at(v, openapi.Unpointer(rule.at), nil, func(ptr []string, v any) {
 			s, ok := v.(string)
 			if !ok {
 				return

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prodaccess/prodaccess/internal/openapi"
 )
 
 // TestProseValues: a value GitHub documents only in prose, outside the
@@ -83,19 +85,19 @@ func TestProseRulesAreInTheDescription(t *testing.T) {
 					continue
 				}
 				if rule.request {
-					schemas = append(schemas, lookup(op, "requestBody", "content", "application/json", "schema"))
+					schemas = append(schemas, openapi.Lookup(op, "requestBody", "content", "application/json", "schema"))
 					continue
 				}
 				for code, resp := range op["responses"].(map[string]any) {
 					if strings.HasPrefix(code, "2") {
-						schemas = append(schemas, lookup(resp, "content", "application/json", "schema"))
+						schemas = append(schemas, openapi.Lookup(resp, "content", "application/json", "schema"))
 					}
 				}
 			}
 		}
 		var types []string
 		for _, s := range schemas {
-			for _, s := range schemasAt(doc, s, unpointer(rule.at)) {
+			for _, s := range schemasAt(doc, s, openapi.Unpointer(rule.at)) {
 				if typ, ok := s["type"].(string); ok && !slices.Contains(types, typ) {
 					types = append(types, typ)
 				}
@@ -115,7 +117,7 @@ func schemasAt(doc map[string]any, s any, tokens []string) []map[string]any {
 		return nil
 	}
 	if ref, ok := m["$ref"].(string); ok {
-		return schemasAt(doc, lookup(doc, unpointer(strings.TrimPrefix(ref, "#"))...), tokens)
+		return schemasAt(doc, openapi.Lookup(doc, openapi.Unpointer(strings.TrimPrefix(ref, "#"))...), tokens)
 	}
 	var out []map[string]any
 	for _, k := range []string{"allOf", "anyOf", "oneOf"} {
@@ -132,7 +134,7 @@ func schemasAt(doc map[string]any, s any, tokens []string) []map[string]any {
 	case tokens[0] == "*":
 		out = append(out, schemasAt(doc, m["items"], tokens[1:])...)
 	default:
-		out = append(out, schemasAt(doc, lookup(m, "properties", tokens[0]), tokens[1:])...)
+		out = append(out, schemasAt(doc, openapi.Lookup(m, "properties", tokens[0]), tokens[1:])...)
 	}
 	return out
 }

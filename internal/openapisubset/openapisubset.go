@@ -1,7 +1,8 @@
-// Package openapisubset copies, out of GitHub's REST description (the
-// npm package @octokit/openapi), the operations a list names and every
-// component they reference, directly or through other components, so that
-// a small file holds all a checker needs to validate those operations.
+// Package openapisubset copies, out of an OpenAPI description (GitHub's,
+// from the npm package @octokit/openapi, or a file such as PagerDuty's),
+// the operations a list names and every component they reference,
+// directly or through other components, so that a small file holds all a
+// checker needs to validate those operations.
 package openapisubset
 
 import (
@@ -9,14 +10,18 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -87,12 +92,39 @@ func isMethod(m string) bool {
 	return slices.Contains([]string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}, m)
 }
 
-// Source says where a description came from.
+// Source says where a description came from: an npm package (Package,
+// Version, the File inside it and the tarball's Integrity), or a file
+// (File, and the SHA256 of its bytes).
 type Source struct {
-	Package   string `json:"package"`
-	Version   string `json:"version"`
+	Package   string `json:"package,omitempty"`
+	Version   string `json:"version,omitempty"`
 	File      string `json:"file"`
-	Integrity string `json:"integrity"` // of the package tarball, as npm writes it
+	Integrity string `json:"integrity,omitempty"` // of the package tarball, as npm writes it
+	SHA256    string `json:"sha256,omitempty"`    // of the file, in hex
+}
+
+func (s Source) String() string {
+	if s.Package != "" {
+		return s.Package + " " + s.Version + " (" + s.File + ")"
+	}
+	return s.File + " (sha256 " + s.SHA256 + ")"
+}
+
+// ReadFile reads a description from the bytes of a file, which must have
+// the sha256 (in hex) given, so that a subset is made only from the file
+// it says it was made from. name says where the file comes from, for the
+// subset's record.
+func ReadFile(data []byte, name, wantSHA256 string) (map[string]any, Source, error) {
+	sum := sha256.Sum256(data)
+	got := hex.EncodeToString(sum[:])
+	if !strings.EqualFold(got, wantSHA256) {
+		return nil, Source{}, fmt.Errorf("its sha256 is %s, not %s: this is not the file the subset is made from", got, wantSHA256)
+	}
+	spec, err := decode(data)
+	if err != nil {
+		return nil, Source{}, err
+	}
+	return spec, Source{File: name, SHA256: got}, nil
 }
 
 // ReadPackage reads the description and the package's version out of an
@@ -183,6 +215,15 @@ func Extract(spec map[string]any, l *List, src Source) (map[string]any, error) {
 	for _, s := range l.Schemas {
 		todo = append(todo, "#/components/schemas/"+s)
 	}
+	// The security requirements, of the whole API and of each operation,
+	// name security schemes (how the token is sent) without a $ref.
+	security, hasSecurity := spec["security"].([]any)
+	for _, reqs := range append(slices.Clone(security), securityOf(outPaths)...) {
+		req, _ := reqs.(map[string]any)
+		for _, name := range sortedKeys(req) {
+			todo = append(todo, "#/components/securitySchemes/"+strings.NewReplacer("~", "~0", "/", "~1").Replace(name))
+		}
+	}
 	done := map[string]bool{}
 	for len(todo) > 0 {
 		ref := todo[len(todo)-1]
@@ -195,10 +236,10 @@ func Extract(spec map[string]any, l *List, src Source) (map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		v, ok := lookup(spec, "components", kind, name)
-		if !ok {
+		if _, ok := lookup(spec, refKeys(ref)...); !ok {
 			return nil, fmt.Errorf("%s: no such component in the description", ref)
 		}
+		v, _ := lookup(spec, "components", kind, name)
 		v = withoutExamples(v, "")
 		byKind, _ := components[kind].(map[string]any)
 		if byKind == nil {
@@ -210,36 +251,76 @@ func Extract(spec map[string]any, l *List, src Source) (map[string]any, error) {
 	}
 
 	info, _ := spec["info"].(map[string]any)
-	return map[string]any{
+	out := map[string]any{
 		"openapi": spec["openapi"],
 		"info": map[string]any{
 			"title":       info["title"],
 			"version":     info["version"],
-			"description": "Part of " + src.Package + " " + src.Version + " (" + src.File + "): the operations the stand-in may serve and every component they use. Made by go generate; do not edit.",
+			"description": "Part of " + src.String() + ": the operations the stand-in may serve and every component they use. Made by go generate; do not edit.",
 			"x-source":    src,
 		},
 		"paths":      outPaths,
 		"components": components,
-	}, nil
+	}
+	if hasSecurity {
+		out["security"] = security
+	}
+	return out, nil
 }
 
-// componentRef splits a reference of the form #/components/KIND/NAME.
+// securityOf lists the security requirements of the operations in paths.
+func securityOf(paths map[string]any) []any {
+	var out []any
+	for _, path := range sortedKeys(paths) {
+		item, _ := paths[path].(map[string]any)
+		for _, method := range sortedKeys(item) {
+			list, _ := lookup(item, method, "security")
+			reqs, _ := list.([]any)
+			out = append(out, reqs...)
+		}
+	}
+	return out
+}
+
+// refKeys are the keys of a local reference (#/a/b~1c/0).
+func refKeys(ref string) []string {
+	unescape := strings.NewReplacer("~1", "/", "~0", "~")
+	p := strings.Split(strings.TrimPrefix(ref, "#/"), "/")
+	for i := range p {
+		p[i] = unescape.Replace(p[i])
+	}
+	return p
+}
+
+// componentRef splits a reference of the form #/components/KIND/NAME, or
+// one into a component (#/components/KIND/NAME/…, as in PagerDuty's
+// description), which needs the whole component.
 func componentRef(ref string) (kind, name string, err error) {
 	p := strings.Split(ref, "/")
-	if len(p) != 4 || p[0] != "#" || p[1] != "components" {
+	if len(p) < 4 || p[0] != "#" || p[1] != "components" {
 		return "", "", fmt.Errorf("reference %q is not of the form #/components/KIND/NAME", ref)
 	}
 	unescape := strings.NewReplacer("~1", "/", "~0", "~")
 	return unescape.Replace(p[2]), unescape.Replace(p[3]), nil
 }
 
+// lookup follows keys (JSON pointer tokens: names, and indexes into
+// lists) into v.
 func lookup(v any, keys ...string) (any, bool) {
 	for _, k := range keys {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if v, ok = m[k]; !ok {
+		switch c := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = c[k]; !ok {
+				return nil, false
+			}
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil, false
+			}
+			v = c[i]
+		default:
 			return nil, false
 		}
 	}
@@ -310,4 +391,53 @@ func Marshal(subset map[string]any) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// ReadListFile reads a list from a file (see ParseList).
+func ReadListFile(name string) (*List, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ParseList(name, f)
+}
+
+// Strings lists the operations as "METHOD /path", in order.
+func (l *List) Strings() []string {
+	var out []string
+	for _, op := range l.Operations {
+		out = append(out, op.String())
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Held reads what a subset holds: its operations as "METHOD /path", in
+// order, the names of its schemas, and where it came from; so that a test
+// can hold a committed subset to its list.
+func Held(subset []byte) (ops []string, schemas map[string]bool, src Source, err error) {
+	var s struct {
+		Info struct {
+			Source Source `json:"x-source"`
+		}
+		Paths      map[string]map[string]json.RawMessage
+		Components struct{ Schemas map[string]json.RawMessage }
+	}
+	if err := json.Unmarshal(subset, &s); err != nil {
+		return nil, nil, src, err
+	}
+	for path, item := range s.Paths {
+		for method := range item {
+			if isMethod(strings.ToUpper(method)) {
+				ops = append(ops, Operation{Method: strings.ToUpper(method), Path: path}.String())
+			}
+		}
+	}
+	slices.Sort(ops)
+	schemas = map[string]bool{}
+	for name := range s.Components.Schemas {
+		schemas[name] = true
+	}
+	return ops, schemas, s.Info.Source, nil
 }

@@ -4,9 +4,14 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -227,5 +232,167 @@ func TestReadPackageErrors(t *testing.T) {
 	}
 	if _, _, err := ReadPackage([]byte("not gzip")); err == nil || !strings.HasPrefix(err.Error(), "package tarball: ") {
 		t.Errorf("not a tarball: error %v", err)
+	}
+}
+
+// TestExtractReferenceIntoAComponent: PagerDuty's description references
+// parts of components (#/components/schemas/Tag/allOf/0); the whole
+// component is copied, and what it references.
+func TestExtractReferenceIntoAComponent(t *testing.T) {
+	const spec = `{
+  "openapi": "3.0.2",
+  "info": {"title": "PagerDuty API", "version": "2.0.0"},
+  "paths": {"/users/{id}": {"get": {"responses": {
+    "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
+    "404": {"$ref": "#/components/responses/NotFound"}}}}},
+  "components": {
+    "schemas": {
+      "User": {"allOf": [{"$ref": "#/components/schemas/Tag/allOf/0"}, {"type": "object"}]},
+      "Tag": {"allOf": [{"type": "object", "properties": {"team": {"$ref": "#/components/schemas/Team"}}}, {"required": ["label"]}]},
+      "Team": {"type": "object"},
+      "Unused": {"type": "object"}
+    },
+    "responses": {
+      "NotFound": {"description": "no", "content": {"application/json": {"schema": {"$ref": "#/components/responses/Conflict/content/application~1json/schema"}}}},
+      "Conflict": {"description": "conflict", "content": {"application/json": {"schema": {"type": "object"}}}}
+    }
+  }
+}`
+	doc, err := decode([]byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Extract(doc, &List{Operations: []Operation{{"GET", "/users/{id}"}}}, Source{File: "pd.json", SHA256: "ab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, kind := range []string{"schemas", "responses"} {
+		for name := range got["components"].(map[string]any)[kind].(map[string]any) {
+			names = append(names, kind+"/"+name)
+		}
+	}
+	slices.Sort(names)
+	if diff := cmp.Diff([]string{"responses/Conflict", "responses/NotFound", "schemas/Tag", "schemas/Team", "schemas/User"}, names); diff != "" {
+		t.Errorf("components (-want +got):\n%s", diff)
+	}
+	if d := got["info"].(map[string]any)["description"]; !strings.HasPrefix(d.(string), "Part of pd.json (sha256 ab): ") {
+		t.Errorf("description: %q", d)
+	}
+
+	// A reference into a component that goes nowhere is an error.
+	doc, _ = decode([]byte(strings.Replace(spec, "Tag/allOf/0", "Tag/allOf/2", 1)))
+	if _, err := Extract(doc, &List{Operations: []Operation{{"GET", "/users/{id}"}}}, Source{}); err == nil || err.Error() != "#/components/schemas/Tag/allOf/2: no such component in the description" {
+		t.Errorf("error %v", err)
+	}
+}
+
+// TestReadFile: a file is read only if it is the one named by its sha256.
+func TestReadFile(t *testing.T) {
+	data := []byte(`{"openapi": "3.0.2", "info": {"title": "PagerDuty API"}}`)
+	sum := sha256.Sum256(data)
+	want := hex.EncodeToString(sum[:])
+	doc, src, err := ReadFile(data, "PagerDuty/api-schema@91a06fb:reference/REST/openapiv3.json", strings.ToUpper(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(Source{File: "PagerDuty/api-schema@91a06fb:reference/REST/openapiv3.json", SHA256: want}, src); diff != "" {
+		t.Errorf("source (-want +got):\n%s", diff)
+	}
+	if doc["openapi"] != "3.0.2" {
+		t.Errorf("description: %v", doc)
+	}
+	other := strings.Repeat("0", 64)
+	if _, _, err := ReadFile(data, "x", other); err == nil || err.Error() != "its sha256 is "+want+", not "+other+": this is not the file the subset is made from" {
+		t.Errorf("another file: error %v", err)
+	}
+	bad := []byte("{")
+	sum = sha256.Sum256(bad)
+	if _, _, err := ReadFile(bad, "x", hex.EncodeToString(sum[:])); err == nil {
+		t.Errorf("not JSON: no error")
+	}
+}
+
+// TestExtractSecurity: the security requirements, of the API and of the
+// operations copied, come with the schemes they name; others do not.
+func TestExtractSecurity(t *testing.T) {
+	const spec = `{
+  "openapi": "3.0.2", "info": {"title": "PagerDuty API", "version": "2.0.0"},
+  "security": [{"api_key": []}],
+  "paths": {
+    "/oncalls": {"get": {"security": [{"oauth": ["oncalls.read"]}], "responses": {}}},
+    "/incidents": {"get": {"security": [{"other": []}], "responses": {}}}
+  },
+  "components": {"securitySchemes": {
+    "api_key": {"type": "apiKey", "in": "header", "name": "Authorization"},
+    "oauth": {"type": "oauth2"},
+    "other": {"type": "http"}
+  }}
+}`
+	doc, err := decode([]byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Extract(doc, &List{Operations: []Operation{{"GET", "/oncalls"}}}, Source{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Marshal(map[string]any{"security": got["security"], "components": got["components"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotJSON, want any
+	json.Unmarshal(b, &gotJSON)
+	json.Unmarshal([]byte(`{"security": [{"api_key": []}], "components": {"securitySchemes": {
+		"api_key": {"type": "apiKey", "in": "header", "name": "Authorization"}, "oauth": {"type": "oauth2"}}}}`), &want)
+	if diff := cmp.Diff(want, gotJSON); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestHeld: what a subset Extract made holds is read back as the list
+// that made it.
+func TestHeld(t *testing.T) {
+	doc, err := decode([]byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &List{Operations: []Operation{{"GET", "/user"}, {"GET", "/orgs/{org}/teams"}}, Schemas: []string{"validation-error"}}
+	subset, err := Extract(doc, l, Source{File: "f", SHA256: "ab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Marshal(subset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, schemas, src, err := Held(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(l.Strings(), ops); diff != "" {
+		t.Errorf("operations (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"GET /orgs/{org}/teams", "GET /user"}, ops); diff != "" {
+		t.Errorf("operations in order (-want +got):\n%s", diff)
+	}
+	if !schemas["validation-error"] || !schemas["team"] || schemas["unused"] {
+		t.Errorf("schemas %v", schemas)
+	}
+	if src != (Source{File: "f", SHA256: "ab"}) {
+		t.Errorf("source %+v", src)
+	}
+	if _, _, _, err := Held([]byte("{")); err == nil {
+		t.Errorf("not JSON: no error")
+	}
+	name := filepath.Join(t.TempDir(), "ops.txt")
+	if err := os.WriteFile(name, []byte("GET /user\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReadListFile(name); err != nil || len(got.Operations) != 1 {
+		t.Errorf("ReadListFile: %+v, %v", got, err)
+	}
+	if _, err := ReadListFile(filepath.Join(t.TempDir(), "none")); err == nil {
+		t.Errorf("ReadListFile of nothing: no error")
 	}
 }
