@@ -99,7 +99,7 @@ func (o *options) gatherEvidence(ctx context.Context, w *world, repo *gitfile.Pe
 			return err
 		}
 		for _, u := range prot.Unread {
-			w.warnings = append(w.warnings, "could not read "+u)
+			w.warnings = append(w.warnings, u)
 		}
 		for _, weak := range prot.Weak {
 			if policy == model.EvidenceRequired {

@@ -22,7 +22,8 @@ type Protection struct {
 	// less than one approving review by someone other than its last
 	// pusher; empty when there is none.
 	Weak []string
-	// Unread names what could not be read, and the permission it needs.
+	// Unread says, a sentence each, what could not be read or seen, and
+	// the permission it needs.
 	Unread []string
 }
 
@@ -71,7 +72,7 @@ func (c *Client) branchProtection(ctx context.Context, repo, branch string) (*Pr
 	rules, status, err := c.rulesForBranch(ctx, owner, name, branch)
 	switch {
 	case status == http.StatusForbidden || status == http.StatusNotFound:
-		out.Unread = append(out.Unread, fmt.Sprintf("the rulesets of %s (GET rules/branches/%s answered %d; the token needs Metadata: read on %s)", branch, branch, status, repo))
+		out.Unread = append(out.Unread, fmt.Sprintf("could not read the rulesets of %s (GET rules/branches/%s answered %d; the token needs Metadata: read on %s)", branch, branch, status, repo))
 	case err != nil:
 		return nil, fmt.Errorf("read the rules of branch %s of %s: %w", branch, repo, err)
 	default:
@@ -93,11 +94,18 @@ func (c *Client) branchProtection(ctx context.Context, repo, branch string) (*Pr
 		for _, id := range ids {
 			rs2, _, err := c.gh.Repositories.GetRuleset(ctx, owner, name, id, true)
 			if s := statusOf(err); s == http.StatusForbidden || s == http.StatusNotFound {
-				out.Unread = append(out.Unread, fmt.Sprintf("who may bypass ruleset %d (GET rulesets/%d answered %d; the token needs Administration: read on %s)", id, id, s, repo))
+				out.Unread = append(out.Unread, fmt.Sprintf("could not read who may bypass ruleset %d (GET rulesets/%d answered %d; the token needs Administration: read on %s)", id, id, s, repo))
 				continue
 			}
 			if err != nil {
 				return nil, fmt.Errorf("read ruleset %d of %s: %w", id, repo, err)
+			}
+			if rs2.BypassActors == nil {
+				// GitHub leaves the list out unless the token may write
+				// the ruleset, "to prevent leaking sensitive
+				// information": a missing list is not an empty one.
+				out.Unread = append(out.Unread, fmt.Sprintf("cannot see who may bypass ruleset %d: the token needs write access to rulesets (Administration: write on %s), without which GitHub leaves bypass_actors out of its answer", id, repo))
+				continue
 			}
 			for _, a := range rs2.BypassActors {
 				rs.bypass = append(rs.bypass, fmt.Sprintf("%s %d (%s)", a.GetActorType(), a.GetActorID(), a.GetBypassMode()))
@@ -113,7 +121,7 @@ func (c *Client) branchProtection(ctx context.Context, repo, branch string) (*Pr
 	case s == http.StatusNotFound || errors.Is(err, github.ErrBranchNotProtected):
 		// No classic protection: rulesets may still protect the branch.
 	case s == http.StatusForbidden:
-		out.Unread = append(out.Unread, fmt.Sprintf("the classic protection of %s (GET branches/%s/protection answered 403; the token needs Administration: read on %s)", branch, branch, repo))
+		out.Unread = append(out.Unread, fmt.Sprintf("could not read the classic protection of %s (GET branches/%s/protection answered 403; the token needs Administration: read on %s)", branch, branch, repo))
 	case err != nil:
 		return nil, fmt.Errorf("read the protection of branch %s of %s: %w", branch, repo, err)
 	default:
