@@ -19,7 +19,7 @@ type Commit struct {
 }
 
 func (c *Commit) String() string {
-	s := fmt.Sprintf("commit %s", shortSHA(c.SHA))
+	s := fmt.Sprintf("commit %s", ShortSHA(c.SHA))
 	if c.PR != 0 {
 		s += fmt.Sprintf(" (pull request #%d)", c.PR)
 	}

@@ -101,9 +101,9 @@ func WriteAccessChanges(w io.Writer, c *AccessChanges, markdown bool) error {
 	}
 	if markdown {
 		fmt.Fprintf(w, "%s\n## prodaccess: what this change does to production access\n\n", CommentMarker)
-		fmt.Fprintf(w, "Decided for **%s**, comparing `%s` with `%s`.\n\n", c.At, shortSHA(c.From), shortSHA(c.To))
+		fmt.Fprintf(w, "Decided for **%s**, comparing `%s` with `%s`.\n\n", c.At, ShortSHA(c.From), ShortSHA(c.To))
 	} else {
-		fmt.Fprintf(w, "Production access on %s: %s compared with %s\n", c.At, shortSHA(c.To), shortSHA(c.From))
+		fmt.Fprintf(w, "Production access on %s: %s compared with %s\n", c.At, ShortSHA(c.To), ShortSHA(c.From))
 	}
 	if len(c.People) == 0 {
 		fmt.Fprintln(w, "No one's production access changes.")

@@ -282,6 +282,10 @@ func (r *Roster) describeException(v *verdict) RuleResult {
 	if pf := rr.Evidence; pf != nil && v.fails&(failApprovalNotProven|failAgreementNotProven) != 0 {
 		why = append(why, pf.Missing...)
 	}
+	if pf := rr.Evidence; pf != nil && v.fails&failNotYetProven != 0 {
+		day, _ := r.evidence.ProvenDay(pf)
+		why = append(why, fmt.Sprintf("it counts from %s, when its evidence was complete (%s)", day, pf.Summary()))
+	}
 	rr.Detail = fmt.Sprintf("%s grants nothing: %s", g.Range, strings.Join(why, "; "))
 	return rr
 }
@@ -301,7 +305,11 @@ func (r *Roster) absenceFacts(v *verdict) string {
 			if re.Date >= *a.End && re.Date <= d {
 				why := r.approverProblem(p, re.ApprovedBy, re.Date, "the reinstatement")
 				if r.approverFails(p, re.ApprovedBy, re.Date) == 0 {
-					why = "approval not proven: " + strings.Join(r.reinstatementProof(p, &p.Reinstated[i]).Missing, "; ")
+					pf := r.reinstatementProof(p, &p.Reinstated[i])
+					why = "approval not proven: " + strings.Join(pf.Missing, "; ")
+					if day, ok := r.evidence.ProvenDay(pf); ok && pf.Proven() {
+						why = fmt.Sprintf("it counts from %s, when its evidence was complete (%s)", day, pf.Summary())
+					}
 				}
 				msg += fmt.Sprintf("; the reinstatement of %s does not count: %s", re.Date, why)
 			}

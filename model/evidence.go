@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -155,18 +156,26 @@ type PullRequestFact struct {
 	Base        string       `json:"base"`
 	Head        string       `json:"head_sha,omitempty"` // the commit at its head when read
 	Reviews     []ReviewFact `json:"reviews"`
-	// CommitAuthors are the GitHub accounts that wrote the pull
-	// request's commits, where GitHub knows them.
-	CommitAuthors []Account `json:"commit_authors"`
+	// Commits is how many commits the pull request has: for a rebase
+	// merge, how far back from its merge commit its commits begin.
+	Commits int `json:"commits"`
+	// SignedBy are the accounts that GitHub verified signed a commit of
+	// the pull request with a key of theirs (the commit's committer).
+	// A commit's author is whatever the pusher typed, and proves nothing.
+	SignedBy []Account `json:"signed_by"`
 }
 
 // CommitEvidence is what is known of how one commit of the people branch
 // got there, and the entries it wrote: the note prodaccess keeps for it
 // under refs/notes/prodaccess.
 type CommitEvidence struct {
-	Version int    `json:"version"`
-	Commit  string `json:"commit"`
-	Branch  string `json:"branch"`
+	Version int `json:"version"`
+	// Repository is the people repository on GitHub (owner/name), so
+	// that a note copied from another repository is not taken for one
+	// of this.
+	Repository string `json:"repository"`
+	Commit     string `json:"commit"`
+	Branch     string `json:"branch"`
 	// PullRequests are the merged pull requests into Branch that contain
 	// the commit; none means the commit was pushed without one.
 	PullRequests []PullRequestFact `json:"pull_requests"`
@@ -179,8 +188,9 @@ type CommitEvidence struct {
 	Complete bool `json:"complete"`
 }
 
-// EvidenceVersion is the version of the notes prodaccess writes.
-const EvidenceVersion = 1
+// EvidenceVersion is the version of the notes prodaccess writes. Version
+// 1 notes were not signed, and are never evidence.
+const EvidenceVersion = 2
 
 // EntryEvidence is one entry a commit wrote.
 type EntryEvidence struct {
@@ -212,10 +222,15 @@ type Proof struct {
 	Approved    bool             `json:"approved"`
 	Approval    *ReviewFact      `json:"approval,omitempty"`
 	// Agreed is whether the person's agreement is shown: they opened
-	// the pull request, wrote a commit in it or approved it. Only a
-	// temporary grant needs it; for a reinstatement it is true.
+	// the pull request, approved it, or committed to it with a commit
+	// GitHub verified as signed by their account. Only a temporary grant
+	// needs it; for other entries it is true.
 	Agreed    bool   `json:"agreed"`
 	AgreedHow string `json:"agreed_how,omitempty"`
+	// ProvenAt is when the evidence was complete: the later of the
+	// merge, the approving review and a review that gave the agreement.
+	// An entry that must be proven counts from then, not before.
+	ProvenAt *time.Time `json:"proven_at,omitempty"`
 	// Missing says what is not proven, in words; empty when the entry is.
 	Missing []string `json:"missing,omitempty"`
 	// Flags are facts a reviewer should see even when the entry is
@@ -226,19 +241,36 @@ type Proof struct {
 // Proven reports whether the entry is approved and, where needed, agreed.
 func (pr *Proof) Proven() bool { return pr != nil && pr.Approved && pr.Agreed }
 
+// EntryBase is the people branch as it stood before the pull request
+// that wrote an entry: who could approve then, with which GitHub account,
+// and under which policy. Nothing the pull request changes can approve
+// its own entries.
+type EntryBase struct {
+	// Commit is the last commit of the branch before the pull request;
+	// "" when the entry came with the branch's first commit.
+	Commit    string
+	Authority Authority
+	// Files are the person files, at Commit, of the people an entry
+	// names as its approver, by id; nil for one who had no file.
+	Files map[string]*Person
+}
+
 // Prove applies the rule of evidence to one entry: it is approved when a
 // pull request that brought the commit to the branch was merged and has a
-// review APPROVED by the GitHub account of the approver named in the entry
-// (matched by github_id when the approver's file gives one, else by login
-// without regard to case), made on a commit that already held the entry,
-// by someone other than the pull request's author, and not followed by a
-// later review of the same approver that requests changes or was
-// dismissed. A temporary grant's agreement is shown when the person opened
-// the pull request, wrote a commit in it, or approved it. ev is the
-// evidence of the commit that wrote the entry, nil when none is known;
-// approver and grantee are the people the entry names (approver may be
-// nil).
-func Prove(ev *CommitEvidence, e EntryRef, grantee, approver *Person) *Proof {
+// review APPROVED by the GitHub account of an approver of record before
+// that pull request (the approver the entry names, or for a change to the
+// authority any approver but the one it concerns), matched by github_id
+// where known, else by login without regard to case, made on a commit that
+// already held the entry, by someone other than the pull request's author,
+// and not followed by a later review of the same approver that requests
+// changes or was dismissed. A temporary grant's agreement is shown when the
+// person opened the pull request, approved it, or committed to it with a
+// commit GitHub verified as signed by their account. ev is the evidence of
+// the commit that wrote the entry, nil when none is known; grantee is the
+// person the entry is of (nil for a change of policy), approver their
+// approver's file now (to say when it differs from before), and base the
+// branch before the pull request.
+func Prove(ev *CommitEvidence, e EntryRef, grantee, approver *Person, base *EntryBase) *Proof {
 	pf := &Proof{Entry: e, Agreed: e.Kind != TemporaryEntry}
 	if ev == nil {
 		pf.Missing = append(pf.Missing, "no evidence is recorded for the commit that wrote it")
@@ -247,9 +279,12 @@ func Prove(ev *CommitEvidence, e EntryRef, grantee, approver *Person) *Proof {
 	}
 	pf.Commit = ev.Commit
 	if len(ev.PullRequests) == 0 {
-		pf.Missing = append(pf.Missing, fmt.Sprintf("commit %s was pushed to %s without a pull request", shortSHA(ev.Commit), ev.Branch))
+		pf.Missing = append(pf.Missing, fmt.Sprintf("commit %s was pushed to %s without a pull request", ShortSHA(ev.Commit), ev.Branch))
 		pf.Flags = []string{"approval not proven", "pushed without a pull request"}
 		return pf
+	}
+	if base == nil {
+		base = &EntryBase{}
 	}
 	onEntry := map[int64]bool{}
 	if ee := ev.Entry(e); ee != nil {
@@ -258,19 +293,20 @@ func Prove(ev *CommitEvidence, e EntryRef, grantee, approver *Person) *Proof {
 		}
 	}
 	var approvalWhy, agreeWhy []string
+	var agreedAt *time.Time
 	for i := range ev.PullRequests {
 		pr := &ev.PullRequests[i]
 		if pf.PullRequest == nil {
 			pf.PullRequest = pr
 		}
-		ok, why := approvedIn(pr, approver, e.ApprovedBy, onEntry)
+		ok, why := approvedIn(pr, e, base, approver, onEntry)
 		if ok != nil && !pf.Approved {
 			pf.Approved, pf.Approval, pf.PullRequest = true, ok, pr
 		}
 		approvalWhy = append(approvalWhy, why)
 		if !pf.Agreed {
-			if how := agreedIn(pr, grantee, onEntry); how != "" {
-				pf.Agreed, pf.AgreedHow = true, how
+			if how, at := agreedIn(pr, grantee, onEntry); how != "" {
+				pf.Agreed, pf.AgreedHow, agreedAt = true, how, at
 			} else {
 				agreeWhy = append(agreeWhy, fmt.Sprintf("#%d", pr.Number))
 			}
@@ -280,11 +316,11 @@ func Prove(ev *CommitEvidence, e EntryRef, grantee, approver *Person) *Proof {
 		pf.Missing = append(pf.Missing, strings.Join(approvalWhy, "; "))
 	}
 	if !pf.Agreed {
-		who := grantee.ID
-		if grantee.GitHub != "" {
+		who := e.Person
+		if grantee != nil && grantee.GitHub != "" {
 			who = grantee.GitHub
 		}
-		pf.Missing = append(pf.Missing, fmt.Sprintf("the person's agreement is not shown: %s neither opened, wrote a commit in, nor approved %s", who, strings.Join(agreeWhy, " or ")))
+		pf.Missing = append(pf.Missing, fmt.Sprintf("the person's agreement is not shown: %s neither opened %s, approved it, nor committed to it with a commit GitHub verified as signed by them", who, strings.Join(agreeWhy, " or ")))
 	}
 	if pr := pf.PullRequest; pr != nil {
 		if !hasApproval(pr) {
@@ -294,7 +330,20 @@ func Prove(ev *CommitEvidence, e EntryRef, grantee, approver *Person) *Proof {
 			pf.Flags = append(pf.Flags, "approved by the author")
 		}
 	}
-	if !pf.Proven() {
+	if pf.Proven() {
+		at := pf.Approval.SubmittedAt
+		if m := pf.PullRequest.MergedAt; m != nil {
+			if m.After(at) {
+				at = *m
+			} else if at.After(*m) {
+				pf.Flags = append(pf.Flags, "approved after merge")
+			}
+		}
+		if agreedAt != nil && agreedAt.After(at) {
+			at = *agreedAt
+		}
+		pf.ProvenAt = &at
+	} else {
 		pf.Flags = append([]string{"approval not proven"}, pf.Flags...)
 	}
 	return pf
@@ -327,27 +376,47 @@ func (pf *Proof) Summary() string {
 }
 
 // approvedIn finds the review of pr that approves the entry, or says why
-// there is none.
-func approvedIn(pr *PullRequestFact, approver *Person, approverID string, onEntry map[int64]bool) (*ReviewFact, string) {
-	if approver == nil {
-		return nil, fmt.Sprintf("approver %s does not exist", approverID)
+// there is none. The approver is whoever the authority before the pull
+// request says: the one the entry names, or for a change to the
+// authority any approver of record but the one it concerns.
+func approvedIn(pr *PullRequestFact, e EntryRef, base *EntryBase, now *Person, onEntry map[int64]bool) (*ReviewFact, string) {
+	candidates := map[string]Approver{}
+	var wanted string
+	if e.Kind == PolicyEntry || e.Kind == ApproverEntry {
+		for id, a := range base.Authority.Approvers {
+			if id != e.Person {
+				candidates[id] = a
+			}
+		}
+		if len(candidates) == 0 {
+			return nil, fmt.Sprintf("there was no approver of record before #%d to approve it", pr.Number)
+		}
+		wanted = "a lead of record (" + strings.Join(slices.Sorted(maps.Keys(candidates)), ", ") + ")"
+	} else {
+		a, ok := base.Authority.Approvers[e.ApprovedBy]
+		if !ok {
+			return nil, notApproverBefore(e.ApprovedBy, base, pr.Number)
+		}
+		if a.GitHub == "" {
+			return nil, fmt.Sprintf("approver %s has no github login in their file, so no review can be theirs", e.ApprovedBy)
+		}
+		candidates[e.ApprovedBy] = a
+		wanted = a.GitHub
 	}
-	if approver.GitHub == "" {
-		return nil, fmt.Sprintf("approver %s has no github login in their file, so no review can be theirs", approver.ID)
+	by := func(r ReviewFact) (string, bool) {
+		for id, a := range candidates {
+			if a.GitHubID != 0 && r.User.ID == a.GitHubID || a.GitHubID == 0 && a.GitHub != "" && strings.EqualFold(r.User.Login, a.GitHub) {
+				return id, true
+			}
+		}
+		return "", false
 	}
-	login := approver.GitHub
 	reviews := slices.Clone(pr.Reviews)
 	slices.SortStableFunc(reviews, func(a, b ReviewFact) int { return a.SubmittedAt.Compare(b.SubmittedAt) })
-	byApprover := func(r ReviewFact) bool {
-		if approver.GitHubID != 0 {
-			return r.User.ID == approver.GitHubID
-		}
-		return strings.EqualFold(r.User.Login, login)
-	}
-	var approvedEarlier, byAuthor, withdrawn bool
-	var dismissed bool
+	var approvedEarlier, byAuthor, withdrawn, dismissed bool
 	for i, r := range reviews {
-		if !byApprover(r) {
+		who, ok := by(r)
+		if !ok {
 			continue
 		}
 		switch r.State {
@@ -368,7 +437,7 @@ func approvedIn(pr *PullRequestFact, approver *Person, approverID string, onEntr
 		}
 		later := false
 		for _, l := range reviews[i+1:] {
-			if byApprover(l) && (l.State == ReviewChangesRequested || l.State == ReviewDismissed) {
+			if w, ok := by(l); ok && w == who && (l.State == ReviewChangesRequested || l.State == ReviewDismissed) {
 				later = true
 			}
 		}
@@ -378,23 +447,41 @@ func approvedIn(pr *PullRequestFact, approver *Person, approverID string, onEntr
 		}
 		return &reviews[i], ""
 	}
+	why := fmt.Sprintf("no approving review by %s on #%d", wanted, pr.Number)
 	switch {
 	case byAuthor:
-		return nil, fmt.Sprintf("%s opened #%d, and an author's own approval does not count", login, pr.Number)
+		why = fmt.Sprintf("%s opened #%d, and an author's own approval does not count", wanted, pr.Number)
 	case withdrawn:
-		return nil, fmt.Sprintf("%s approved #%d, then requested changes or had the approval dismissed", login, pr.Number)
+		why = fmt.Sprintf("%s approved #%d, then requested changes or had the approval dismissed", wanted, pr.Number)
 	case approvedEarlier:
-		return nil, fmt.Sprintf("%s approved #%d only on a commit before the entry was written", login, pr.Number)
+		why = fmt.Sprintf("%s approved #%d only on a commit before the entry was written", wanted, pr.Number)
 	case dismissed:
-		return nil, fmt.Sprintf("the approving review by %s on #%d was dismissed", login, pr.Number)
+		why = fmt.Sprintf("the approving review by %s on #%d was dismissed", wanted, pr.Number)
 	}
-	return nil, fmt.Sprintf("no approving review by %s on #%d", login, pr.Number)
+	if a, ok := candidates[e.ApprovedBy]; ok && now != nil && e.ApprovedBy != "" && (!strings.EqualFold(now.GitHub, a.GitHub) || now.GitHubID != a.GitHubID) {
+		why += fmt.Sprintf("; %s's GitHub account is taken from before the pull request that wrote the entry (%s), since a change to an approver's account counts only once a lead approves it", e.ApprovedBy, accountText(a.GitHub, a.GitHubID))
+	}
+	return nil, why
 }
 
-// agreedIn says how the grantee took part in pr, or "" if they did not.
-func agreedIn(pr *PullRequestFact, grantee *Person, onEntry map[int64]bool) string {
+// notApproverBefore says why id could not approve an entry that #n wrote.
+func notApproverBefore(id string, base *EntryBase, n int) string {
+	const own = "a pull request cannot make its own approver"
+	switch f := base.Files[id]; {
+	case f == nil:
+		return fmt.Sprintf("%s was not an approver before #%d, which wrote the entry (they had no person file): %s", id, n, own)
+	case !f.Role.CanApprove():
+		return fmt.Sprintf("%s was not an approver before #%d, which wrote the entry (their role was %s): %s", id, n, f.Role, own)
+	}
+	return fmt.Sprintf("%s was not an approver of record before #%d: the change that made them one is not approved by a lead", id, n)
+}
+
+// agreedIn says how the grantee took part in pr, and when, or "" if they
+// did not. A commit counts only when GitHub verified it as signed by their
+// account; its author is whatever the pusher typed.
+func agreedIn(pr *PullRequestFact, grantee *Person, onEntry map[int64]bool) (string, *time.Time) {
 	if grantee == nil || grantee.GitHub == "" {
-		return ""
+		return "", nil
 	}
 	is := func(a Account) bool {
 		if grantee.GitHubID != 0 {
@@ -404,16 +491,17 @@ func agreedIn(pr *PullRequestFact, grantee *Person, onEntry map[int64]bool) stri
 	}
 	switch {
 	case is(pr.Author):
-		return fmt.Sprintf("%s opened #%d", pr.Author, pr.Number)
-	case slices.ContainsFunc(pr.CommitAuthors, is):
-		return fmt.Sprintf("%s wrote a commit in #%d", grantee.GitHub, pr.Number)
+		return fmt.Sprintf("%s opened #%d", pr.Author, pr.Number), nil
+	case slices.ContainsFunc(pr.SignedBy, is):
+		return fmt.Sprintf("%s committed to #%d with a commit GitHub verified as signed by them", grantee.GitHub, pr.Number), nil
 	}
 	for _, r := range pr.Reviews {
 		if is(r.User) && r.State == ReviewApproved && onEntry[r.ID] {
-			return fmt.Sprintf("%s approved #%d", r.User, pr.Number)
+			at := r.SubmittedAt
+			return fmt.Sprintf("%s approved #%d", r.User, pr.Number), &at
 		}
 	}
-	return ""
+	return "", nil
 }
 
 func hasApproval(pr *PullRequestFact) bool {
@@ -453,9 +541,28 @@ func DecodeEvidence(data []byte) (*CommitEvidence, error) {
 	return &ev, nil
 }
 
-// Evidence is what the rules know of approvals: the policy, and the
-// evidence of the commit that wrote each entry, by EntryRef.Key.
+// Evidence is what the rules know of approvals: the policy in force, the
+// evidence of the commit that wrote each entry and the branch before the
+// pull request that wrote it, by EntryRef.Key, and the time zone that
+// says on which day an entry was proven.
 type Evidence struct {
-	Policy  EvidencePolicy
-	ByEntry map[string]*CommitEvidence
+	Policy   EvidencePolicy
+	ByEntry  map[string]*CommitEvidence
+	Bases    map[string]*EntryBase
+	Location *time.Location
+	// Unreadable says, by entry key, why the evidence of an entry could
+	// not be read (a failed lookup); such an entry is not proven.
+	Unreadable map[string]string
+}
+
+// ProvenDay is the day an entry was proven, in the evidence's time zone.
+func (ev *Evidence) ProvenDay(pf *Proof) (Day, bool) {
+	if pf == nil || pf.ProvenAt == nil {
+		return 0, false
+	}
+	loc := ev.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return DayOf(*pf.ProvenAt, loc), true
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func TestProve(t *testing.T) {
 		{name: "approved only before the entry was written", ev: evidence(nil, pr(chrisAcct, review(1, alex, ReviewApproved, 10))), approver: lead, agreed: true,
 			missing: "alexlead-gds approved #15 only on a commit before the entry was written"},
 		{name: "the approver opened the pull request", ev: evidence([]int64{1}, pr(alex, review(1, alex, ReviewApproved, 10))), approver: lead,
-			missing: "alexlead-gds opened #15, and an author's own approval does not count; the person's agreement is not shown: chris-gh neither opened, wrote a commit in, nor approved #15"},
+			missing: "alexlead-gds opened #15, and an author's own approval does not count; the person's agreement is not shown: chris-gh neither opened #15, approved it, nor committed to it with a commit GitHub verified as signed by them"},
 		{name: "dismissed", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, ReviewDismissed, 10))), approver: lead, agreed: true,
 			missing: "the approving review by alexlead-gds on #15 was dismissed"},
 		{name: "changes requested after approving", ev: evidence([]int64{1, 2}, pr(chrisAcct, review(1, alex, ReviewApproved, 10), review(2, alex, ReviewChangesRequested, 20))), approver: lead, agreed: true,
@@ -67,19 +68,20 @@ func TestProve(t *testing.T) {
 			approved: true, agreed: true, approval: 1, agreedHow: "chris-gh opened #15"},
 		{name: "approver without a login", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, ReviewApproved, 10))), approver: leadNoLogin, agreed: true,
 			missing: "approver alex-lead has no github login in their file, so no review can be theirs"},
-		{name: "agreement by a commit", ev: evidence([]int64{1}, func() PullRequestFact {
+		{name: "agreement by a commit GitHub verified as signed by the person", ev: evidence([]int64{1}, func() PullRequestFact {
 			p := pr(mallory, review(1, alex, ReviewApproved, 10))
-			p.CommitAuthors = []Account{chrisAcct}
+			p.SignedBy = []Account{chrisAcct}
 			return p
-		}()), approver: lead, approved: true, agreed: true, approval: 1, agreedHow: "chris-gh wrote a commit in #15"},
+		}()), approver: lead, approved: true, agreed: true, approval: 1, agreedHow: "chris-gh committed to #15 with a commit GitHub verified as signed by them"},
 		{name: "agreement by approving", ev: evidence([]int64{1, 2}, pr(mallory, review(1, alex, ReviewApproved, 10), review(2, chrisAcct, ReviewApproved, 11))), approver: lead,
 			approved: true, agreed: true, approval: 1, agreedHow: "chris-gh approved #15"},
 		{name: "no agreement", ev: evidence([]int64{1}, pr(mallory, review(1, alex, ReviewApproved, 10))), approver: lead, approved: true, approval: 1,
-			missing: "the person's agreement is not shown: chris-gh neither opened, wrote a commit in, nor approved #15"},
+			missing: "the person's agreement is not shown: chris-gh neither opened #15, approved it, nor committed to it with a commit GitHub verified as signed by them"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pf := Prove(tt.ev, entry, chris, tt.approver)
+			base := &EntryBase{Authority: NewAuthority([]*Person{tt.approver}, DefaultPolicy()), Files: map[string]*Person{tt.approver.ID: tt.approver}}
+			pf := Prove(tt.ev, entry, chris, tt.approver, base)
 			if pf.Approved != tt.approved || pf.Agreed != tt.agreed {
 				t.Errorf("approved %t agreed %t, want %t %t; missing %q", pf.Approved, pf.Agreed, tt.approved, tt.agreed, pf.Missing)
 			}
@@ -130,6 +132,14 @@ reinstated:
 		reinstatement.Key(): {Commit: "bbbb", PullRequests: []PullRequestFact{approvedPR}, Entries: []EntryEvidence{{Entry: reinstatement, ReviewsOnEntry: []int64{7}}}},
 	}
 	unproven := map[string]*CommitEvidence{grant.Key(): {Commit: "aaaa", Branch: "main"}}
+	// The branch before both entries, under a policy: lead was the
+	// approver of record.
+	basesUnder := func(e EvidencePolicy) map[string]*EntryBase {
+		policy := DefaultPolicy()
+		policy.Evidence = e
+		before := &EntryBase{Commit: "base", Authority: NewAuthority(r.People, policy), Files: map[string]*Person{"lead": r.Person("lead")}}
+		return map[string]*EntryBase{grant.Key(): before, reinstatement.Key(): before}
+	}
 
 	check := func(name string, ev *Evidence, want map[string]Level, reason string) {
 		t.Helper()
@@ -144,14 +154,38 @@ reinstated:
 		}
 	}
 	check("no evidence looked at", nil, map[string]Level{"p": TemporarySupervised, "ron": Permanent}, "approved by lead, supervised by pam: Migrating the search cluster")
-	check("required, proven", &Evidence{Policy: EvidenceRequired, ByEntry: proven}, map[string]Level{"p": TemporarySupervised, "ron": Permanent}, "approved by lead, supervised by pam: Migrating the search cluster")
-	check("required, pushed without review", &Evidence{Policy: EvidenceRequired, ByEntry: unproven}, map[string]Level{"p": None, "ron": None},
+	check("required, proven", &Evidence{Policy: EvidenceRequired, ByEntry: proven, Bases: basesUnder(EvidenceRequired)}, map[string]Level{"p": TemporarySupervised, "ron": Permanent}, "approved by lead, supervised by pam: Migrating the search cluster")
+	check("required, pushed without review", &Evidence{Policy: EvidenceRequired, ByEntry: unproven, Bases: basesUnder(EvidenceRequired)}, map[string]Level{"p": None, "ron": None},
 		"temporary-exception: 2026-03-01 to 2026-03-31 grants nothing: commit aaaa was pushed to main without a pull request")
-	check("required, reinstatement", &Evidence{Policy: EvidenceRequired, ByEntry: unproven}, map[string]Level{"p": None, "ron": None},
+	check("required, reinstatement", &Evidence{Policy: EvidenceRequired, ByEntry: unproven, Bases: basesUnder(EvidenceRequired)}, map[string]Level{"p": None, "ron": None},
 		"the reinstatement of 2025-09-21 does not count: approval not proven: no evidence is recorded for the commit that wrote it")
-	check("warn", &Evidence{Policy: EvidenceWarn, ByEntry: unproven}, map[string]Level{"p": TemporarySupervised, "ron": Permanent},
+	check("warn", &Evidence{Policy: EvidenceWarn, ByEntry: unproven, Bases: basesUnder(EvidenceWarn)}, map[string]Level{"p": TemporarySupervised, "ron": Permanent},
 		"(not proven: commit aaaa was pushed to main without a pull request)")
-	check("off", &Evidence{Policy: EvidenceOff, ByEntry: unproven}, map[string]Level{"p": TemporarySupervised, "ron": Permanent}, "supervised by pam: Migrating")
+	check("off", &Evidence{Policy: EvidenceOff, ByEntry: unproven, Bases: basesUnder(EvidenceOff)}, map[string]Level{"p": TemporarySupervised, "ron": Permanent}, "supervised by pam: Migrating")
+
+	// Approved on 12 March, after the merge: the grant counts from then,
+	// and the reinstatement, approved on 5 March, from then.
+	at := func(day int) *CommitEvidence {
+		pr := approvedPR
+		pr.Reviews = []ReviewFact{{ID: 7, User: Account{Login: "lee-gh", ID: 1}, State: ReviewApproved, SubmittedAt: time.Date(2026, 3, day, 9, 0, 0, 0, time.UTC)}}
+		return &CommitEvidence{Commit: "cccc", PullRequests: []PullRequestFact{pr}, Entries: []EntryEvidence{{Entry: grant, ReviewsOnEntry: []int64{7}}, {Entry: reinstatement, ReviewsOnEntry: []int64{7}}}}
+	}
+	r.SetEvidence(&Evidence{Policy: EvidenceRequired, ByEntry: map[string]*CommitEvidence{grant.Key(): at(12), reinstatement.Key(): at(5)}, Bases: basesUnder(EvidenceRequired), Location: time.UTC})
+	for _, c := range []struct {
+		id   string
+		day  Day
+		want Level
+	}{{"p", DayFromDate(2026, 3, 11), None}, {"p", DayFromDate(2026, 3, 12), TemporarySupervised}, {"ron", DayFromDate(2026, 3, 4), None}, {"ron", DayFromDate(2026, 3, 5), Permanent}} {
+		if got := r.Level(r.Person(c.id), c.day); got != c.want {
+			t.Errorf("%s on %s: %s, want %s: %q", c.id, c.day, got, c.want, r.Decide(r.Person(c.id), c.day).ReasonStrings())
+		}
+	}
+	if why := strings.Join(r.Decide(r.Person("p"), DayFromDate(2026, 3, 11)).ReasonStrings(), "\n"); !strings.Contains(why, "it counts from 2026-03-12, when its evidence was complete") {
+		t.Errorf("the reason does not say from when the grant counts:\n%s", why)
+	}
+	if days := r.ChangeDays(r.Person("p")); !slices.Contains(days, DayFromDate(2026, 3, 12)) {
+		t.Errorf("the day the grant was proven is not a day its level may change: %v", days)
+	}
 }
 
 // TestPullRequestBodySaysApprovalNotProven: under policy.evidence warn, a
@@ -163,5 +197,132 @@ func TestPullRequestBodySaysApprovalNotProven(t *testing.T) {
 	body := PullRequestBody(plan, []*Target{{Name: "hieradata", Type: FileTarget, Format: GPGRecipients, Path: "hiera.rcp"}}, changes)
 	if !strings.Contains(body, "### Approval not proven") || !strings.Contains(body, "no approving review by alexlead-gds on \\#15") {
 		t.Errorf("body:\n%s", body)
+	}
+}
+
+// TestProveFromTheBase: who may approve, and with which account, is what
+// the branch held before the pull request that wrote the entry; a change
+// to the authority is approved by any approver of record but the one it
+// concerns, and not by the pull request's author.
+func TestProveFromTheBase(t *testing.T) {
+	alexFile := &Person{ID: "alex", GitHub: "alexlead-gds", GitHubID: 11, Role: LeadDeveloper}
+	hannahFile := &Person{ID: "hannah", GitHub: "hannah-gh", GitHubID: 12, Role: HeadOfTechnology}
+	malloryDev := &Person{ID: "mallory", GitHub: "mallory", GitHubID: 66, Role: Developer}
+	malloryLead := &Person{ID: "mallory", GitHub: "mallory", GitHubID: 66, Role: LeadDeveloper}
+	chris := &Person{ID: "chris", GitHub: "chris-gh", GitHubID: 22}
+	alex, mallory, hannah, chrisAcct := Account{Login: "alexlead-gds", ID: 11}, Account{Login: "mallory", ID: 66}, Account{Login: "hannah-gh", ID: 12}, Account{Login: "chris-gh", ID: 22}
+	start, end := DayFromDate(2026, 11, 16), DayFromDate(2026, 12, 31)
+	agreed := true
+	grant := func(by string) EntryRef {
+		return EntryRef{Person: "chris", Kind: TemporaryEntry, Start: &start, End: &end, ApprovedBy: by, Supervisor: "sam", Agreed: &agreed, Reason: "R"}
+	}
+	promotion := EntryRef{Kind: ApproverEntry, Person: "mallory", Reason: "role=lead_developer github=mallory github_id=66"}
+	merged := time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
+	ev := func(e EntryRef, author Account, reviewers ...Account) *CommitEvidence {
+		var reviews []ReviewFact
+		var ids []int64
+		for i, r := range reviewers {
+			reviews = append(reviews, ReviewFact{ID: int64(i + 1), User: r, State: ReviewApproved, CommitID: "c", SubmittedAt: merged.Add(-time.Minute)})
+			ids = append(ids, int64(i+1))
+		}
+		return &CommitEvidence{Commit: "0123456789abcdef", Branch: "main", Entries: []EntryEvidence{{Entry: e, ReviewsOnEntry: ids}},
+			PullRequests: []PullRequestFact{{Number: 7, Author: author, MergedAt: &merged, Reviews: reviews}}}
+	}
+	base := func(files ...*Person) *EntryBase {
+		var approvers []*Person
+		b := &EntryBase{Commit: "base", Files: map[string]*Person{}}
+		for _, f := range files {
+			b.Files[f.ID] = f
+			approvers = append(approvers, f)
+		}
+		b.Authority = NewAuthority(approvers, DefaultPolicy())
+		return b
+	}
+	tests := []struct {
+		name    string
+		ev      *CommitEvidence
+		entry   EntryRef
+		now     *Person // the approver's file after the pull request
+		base    *EntryBase
+		proven  bool
+		missing string
+	}{
+		{"the lead of record approves", ev(grant("alex"), chrisAcct, alex), grant("alex"), alexFile, base(alexFile), true, ""},
+		{"the pull request gave the lead's file another account", ev(grant("alex"), chrisAcct, mallory), grant("alex"),
+			&Person{ID: "alex", GitHub: "mallory", GitHubID: 66, Role: LeadDeveloper}, base(alexFile), false,
+			"no approving review by alexlead-gds on #7; alex's GitHub account is taken from before the pull request that wrote the entry (alexlead-gds (id 11)), since a change to an approver's account counts only once a lead approves it"},
+		{"a lead the pull request made", ev(grant("mallory"), chrisAcct, mallory), grant("mallory"), malloryLead, base(alexFile), false,
+			"mallory was not an approver before #7, which wrote the entry (they had no person file): a pull request cannot make its own approver"},
+		{"a lead the pull request promoted", ev(grant("mallory"), chrisAcct, mallory), grant("mallory"), malloryLead, base(alexFile, malloryDev), false,
+			"mallory was not an approver before #7, which wrote the entry (their role was developer): a pull request cannot make its own approver"},
+		{"a lead whose promotion no lead approved", ev(grant("mallory"), chrisAcct, mallory), grant("mallory"), malloryLead,
+			func() *EntryBase { b := base(alexFile); b.Files["mallory"] = malloryLead; return b }(), false,
+			"mallory was not an approver of record before #7: the change that made them one is not approved by a lead"},
+		{"a promotion approved by another lead", ev(promotion, chrisAcct, hannah), promotion, nil, base(alexFile, hannahFile), true, ""},
+		{"a promotion approved only by the one promoted", ev(promotion, chrisAcct, mallory), promotion, nil,
+			func() *EntryBase { b := base(alexFile); b.Authority.Approvers["mallory"] = Approver{"mallory", 66, LeadDeveloper}; return b }(), false,
+			"no approving review by a lead of record (alex) on #7"},
+		{"a promotion its author approved", ev(promotion, alex, alex), promotion, nil, base(alexFile), false,
+			"a lead of record (alex) opened #7, and an author's own approval does not count"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			grantee := chris
+			if tt.entry.Kind != TemporaryEntry {
+				grantee = nil
+			}
+			pf := Prove(tt.ev, tt.entry, grantee, tt.now, tt.base)
+			if pf.Proven() != tt.proven {
+				t.Errorf("proven %t, want %t: %q", pf.Proven(), tt.proven, pf.Missing)
+			}
+			if got := strings.Join(pf.Missing, "; "); got != tt.missing {
+				t.Errorf("missing:\n got %q\nwant %q", got, tt.missing)
+			}
+		})
+	}
+}
+
+// TestProvenAt: an entry is proven when its evidence is complete, the
+// later of the merge, the approval and an agreement given by review; an
+// approval after the merge is flagged.
+func TestProvenAt(t *testing.T) {
+	lead := &Person{ID: "alex", GitHub: "alexlead-gds", GitHubID: 11, Role: LeadDeveloper}
+	chris := &Person{ID: "chris", GitHub: "chris-gh", GitHubID: 22}
+	alex, chrisAcct, sam := Account{Login: "alexlead-gds", ID: 11}, Account{Login: "chris-gh", ID: 22}, Account{Login: "sam", ID: 33}
+	start, end := DayFromDate(2026, 11, 16), DayFromDate(2026, 12, 31)
+	agreed := true
+	e := EntryRef{Person: "chris", Kind: TemporaryEntry, Start: &start, End: &end, ApprovedBy: "alex", Supervisor: "sam", Agreed: &agreed, Reason: "R"}
+	day := func(d int) time.Time { return time.Date(2026, 12, d, 12, 0, 0, 0, time.UTC) }
+	base := &EntryBase{Authority: NewAuthority([]*Person{lead}, DefaultPolicy()), Files: map[string]*Person{"alex": lead}}
+	tests := []struct {
+		name     string
+		author   Account
+		merged   time.Time
+		reviews  []ReviewFact
+		provenAt time.Time
+		flagged  bool
+	}{
+		{"approved, then merged", chrisAcct, day(4), []ReviewFact{{ID: 1, User: alex, State: ReviewApproved, SubmittedAt: day(3)}}, day(4), false},
+		{"merged, then approved", chrisAcct, day(4), []ReviewFact{{ID: 1, User: alex, State: ReviewApproved, SubmittedAt: day(6)}}, day(6), true},
+		{"agreed by a review after the approval", sam, day(4), []ReviewFact{
+			{ID: 1, User: alex, State: ReviewApproved, SubmittedAt: day(3)},
+			{ID: 2, User: chrisAcct, State: ReviewApproved, SubmittedAt: day(8)}}, day(8), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ids []int64
+			for _, r := range tt.reviews {
+				ids = append(ids, r.ID)
+			}
+			ev := &CommitEvidence{Commit: "c0ffee", Branch: "main", Entries: []EntryEvidence{{Entry: e, ReviewsOnEntry: ids}},
+				PullRequests: []PullRequestFact{{Number: 2, Author: tt.author, MergedAt: &tt.merged, Reviews: tt.reviews}}}
+			pf := Prove(ev, e, chris, lead, base)
+			if !pf.Proven() || pf.ProvenAt == nil || !pf.ProvenAt.Equal(tt.provenAt) {
+				t.Fatalf("proven %t at %v, want at %v (%q)", pf.Proven(), pf.ProvenAt, tt.provenAt, pf.Missing)
+			}
+			if got := slices.Contains(pf.Flags, "approved after merge"); got != tt.flagged {
+				t.Errorf("flags %q", pf.Flags)
+			}
+		})
 	}
 }

@@ -13,7 +13,7 @@ import (
 func WritePlan(w io.Writer, p *Plan, markdown bool) error {
 	head := fmt.Sprintf("Plan for %s", p.At)
 	if p.Commit != "" {
-		head += fmt.Sprintf(", person files at commit %s", shortSHA(p.Commit))
+		head += fmt.Sprintf(", person files at commit %s", ShortSHA(p.Commit))
 	}
 	if markdown {
 		fmt.Fprintf(w, "## prodaccess: %s\n\n", head)
@@ -195,7 +195,7 @@ func levelText(c Change) string {
 	return c.Level.String()
 }
 
-func shortSHA(s string) string {
+func ShortSHA(s string) string {
 	if len(s) > 12 {
 		return s[:12]
 	}

@@ -305,9 +305,27 @@ func (r *Roster) checksEvidence() bool {
 	return r.evidence != nil && r.evidence.Policy != EvidenceOff && r.evidence.Policy != ""
 }
 
-// requiresProof reports whether an entry must be proven to grant.
-func (r *Roster) requiresProof() bool {
-	return r.checksEvidence() && r.evidence.Policy == EvidenceRequired
+// requiresProof reports whether the entry with the key must be proven to
+// grant: under the policy of the branch before the pull request that
+// wrote it, where that is known, else under the policy in force.
+func (r *Roster) requiresProof(key string) bool {
+	if !r.checksEvidence() {
+		return false
+	}
+	if b := r.evidence.Bases[key]; b != nil {
+		return b.Authority.Policy.Evidence == EvidenceRequired
+	}
+	return r.evidence.Policy == EvidenceRequired
+}
+
+// provenBy reports whether an entry that must be proven was proven by day
+// d; an entry that need not be always is.
+func (r *Roster) provenBy(key string, pf *Proof, d Day) bool {
+	if !r.requiresProof(key) {
+		return true
+	}
+	day, ok := r.evidence.ProvenDay(pf)
+	return pf.Proven() && ok && day <= d
 }
 
 // prove works out the verdict on every entry of the person id.
@@ -321,15 +339,21 @@ func (r *Roster) prove(id string) {
 		return
 	}
 	m := map[string]*Proof{}
+	prove := func(key string, e EntryRef) {
+		pf := Prove(r.evidence.ByEntry[key], e, p, r.byID[e.ApprovedBy], r.evidence.Bases[key])
+		if why, ok := r.evidence.Unreadable[key]; ok && r.evidence.ByEntry[key] == nil {
+			pf.Missing = []string{"its evidence could not be read: " + why}
+			pf.Flags = []string{"approval not proven", "evidence unreadable"}
+		}
+		m[key] = pf
+	}
 	for i := range p.TemporaryAccess {
 		g := &p.TemporaryAccess[i]
-		key := g.entryKey(p.ID)
-		m[key] = Prove(r.evidence.ByEntry[key], g.Ref(p.ID), p, r.byID[g.ApprovedBy])
+		prove(g.entryKey(p.ID), g.Ref(p.ID))
 	}
 	for i := range p.Reinstated {
 		re := &p.Reinstated[i]
-		key := re.entryKey(p.ID)
-		m[key] = Prove(r.evidence.ByEntry[key], re.Ref(p.ID), p, r.byID[re.ApprovedBy])
+		prove(re.entryKey(p.ID), re.Ref(p.ID))
 	}
 	r.proofs[id] = m
 }

@@ -35,6 +35,7 @@ const (
 	failApproverNotEmployed
 	failApprovalNotProven  // policy.evidence required: no approving review shown
 	failAgreementNotProven // policy.evidence required: the person's agreement not shown
+	failNotYetProven       // policy.evidence required: proven, but after the day
 )
 
 // verdict is what the rules find for one person on one day, as facts; the
@@ -176,7 +177,7 @@ func (r *Roster) longAbsence(v *verdict) {
 // later than d whose approver may approve it, or nil.
 func (r *Roster) reinstatementAfter(p *Person, end, d Day) *Reinstatement {
 	for i, re := range p.Reinstated {
-		if re.Date >= end && re.Date <= d && r.reinstatementCounts(p, &p.Reinstated[i]) {
+		if re.Date >= end && re.Date <= d && r.reinstatementCounts(p, &p.Reinstated[i], d) {
 			return &p.Reinstated[i]
 		}
 	}
@@ -184,12 +185,13 @@ func (r *Roster) reinstatementAfter(p *Person, end, d Day) *Reinstatement {
 }
 
 // reinstatementCounts reports whether a reinstatement's approver may
-// approve it and, where the policy requires it, the approval is proven.
-func (r *Roster) reinstatementCounts(p *Person, re *Reinstatement) bool {
+// approve it and, where the policy requires it, the approval was proven
+// by day d.
+func (r *Roster) reinstatementCounts(p *Person, re *Reinstatement, d Day) bool {
 	if r.approverFails(p, re.ApprovedBy, re.Date) != 0 {
 		return false
 	}
-	return !r.requiresProof() || r.reinstatementProof(p, re).Approved
+	return r.provenBy(re.entryKey(p.ID), r.reinstatementProof(p, re), d)
 }
 
 // approverFails says why the person id may not approve p's access on day
@@ -242,13 +244,16 @@ func (r *Roster) grantFails(p *Person, g *TemporaryGrant, d Day) (grantFail, Lev
 	if g.Days() > r.Policy.MaxTemporaryDays {
 		f |= failTooLong
 	}
-	if r.requiresProof() {
+	if key := g.entryKey(p.ID); r.requiresProof(key) {
 		pf := r.grantProof(p, g)
 		if !pf.Approved {
 			f |= failApprovalNotProven
 		}
 		if !pf.Agreed {
 			f |= failAgreementNotProven
+		}
+		if pf.Proven() && !r.provenBy(key, pf, d) {
+			f |= failNotYetProven
 		}
 	}
 	return f, supLevel
@@ -300,16 +305,30 @@ func (r *Roster) changeDays(p *Person, exceptions bool, out []Day) []Day {
 			out = append(out, *a.End+1)
 		}
 	}
-	for _, re := range p.Reinstated {
+	for i, re := range p.Reinstated {
 		out = append(out, re.Date)
+		out = r.appendProvenDay(out, r.reinstatementProof(p, &p.Reinstated[i]))
 	}
 	if exceptions {
-		for _, g := range p.TemporaryAccess {
+		for i, g := range p.TemporaryAccess {
 			out = append(out, g.Start, g.End+1)
+			out = r.appendProvenDay(out, r.grantProof(p, &p.TemporaryAccess[i]))
 			if s := r.byID[g.Supervisor]; s != nil && s != p {
 				out = r.changeDays(s, false, out)
 			}
 		}
+	}
+	return out
+}
+
+// appendProvenDay appends the day an entry was proven, on which an entry
+// that must be proven begins to count.
+func (r *Roster) appendProvenDay(out []Day, pf *Proof) []Day {
+	if r.evidence == nil {
+		return out
+	}
+	if d, ok := r.evidence.ProvenDay(pf); ok {
+		out = append(out, d)
 	}
 	return out
 }

@@ -2,9 +2,9 @@ package reconciler
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/prodaccess/prodaccess/model"
 )
@@ -20,6 +20,11 @@ type EvidenceSource interface {
 // need evidence: a grant that starts within it is checked, so that a
 // missing approval shows before the grant is due.
 const EvidenceHorizon = 14
+
+// EvidenceRecheckDays is how long after its pull requests were merged the
+// evidence of a commit that is not proven is looked up again, since a lead
+// may approve after the merge. After it, the note recorded is final.
+const EvidenceRecheckDays = 30
 
 // NeedEvidence lists the entries whose approval matters from day to the
 // horizon: temporary grants in force or starting by then, and the
@@ -45,29 +50,49 @@ func NeedEvidence(r *model.Roster, day model.Day, horizon int) []model.EntryRef 
 
 // EvidenceInput is what GatherEvidence works from.
 type EvidenceInput struct {
-	Policy model.EvidencePolicy
 	// Introduced maps each entry (by key) to the commit that wrote it.
 	Introduced map[string]string
 	Entries    []model.EntryRef
-	// Known is the evidence already recorded, by commit.
+	// Known is the evidence of the notes whose signatures verified, by
+	// commit.
 	Known map[string]*model.CommitEvidence
 	// Source looks up what is not known; nil to use only what is.
 	Source EvidenceSource
 }
 
+// Gathered is the evidence of the entries: by entry key, the evidence of
+// the commit that wrote it; the evidence looked up (to be recorded); and
+// each commit whose lookup failed, with why.
+type Gathered struct {
+	ByEntry map[string]*model.CommitEvidence
+	Fetched []*model.CommitEvidence
+	Failed  map[string]error // by commit
+}
+
+// FailedEntries says, by entry key, why the evidence of each entry whose
+// commit could not be looked up is missing.
+func (g *Gathered) FailedEntries(in EvidenceInput) map[string]string {
+	out := map[string]string{}
+	for _, e := range in.Entries {
+		if err := g.Failed[in.Introduced[e.Key()]]; err != nil {
+			out[e.Key()] = err.Error()
+		}
+	}
+	return out
+}
+
 // GatherEvidence puts together the evidence of every entry: from what is
 // recorded where it is complete and covers the entry, else from the
-// source. It returns the evidence for the rules, and the evidence of each
-// commit it looked up, to be recorded. Any failed lookup fails it all.
-func GatherEvidence(ctx context.Context, in EvidenceInput) (*model.Evidence, []*model.CommitEvidence, error) {
-	ev := &model.Evidence{Policy: in.Policy, ByEntry: map[string]*model.CommitEvidence{}}
+// source. A failed lookup fails only the entries of its commit, which
+// then grant nothing that needs them; the others go on.
+func GatherEvidence(ctx context.Context, in EvidenceInput) *Gathered {
+	g := &Gathered{ByEntry: map[string]*model.CommitEvidence{}, Failed: map[string]error{}}
 	byCommit := map[string][]model.EntryRef{}
 	for _, e := range in.Entries {
 		if sha, ok := in.Introduced[e.Key()]; ok {
 			byCommit[sha] = append(byCommit[sha], e)
 		}
 	}
-	var fetched []*model.CommitEvidence
 	for _, sha := range slices.Sorted(maps.Keys(byCommit)) {
 		entries := byCommit[sha]
 		known := in.Known[sha]
@@ -75,7 +100,7 @@ func GatherEvidence(ctx context.Context, in EvidenceInput) (*model.Evidence, []*
 			if in.Source == nil {
 				if known != nil {
 					for _, e := range entries {
-						ev.ByEntry[e.Key()] = known
+						g.ByEntry[e.Key()] = known
 					}
 				}
 				continue
@@ -85,16 +110,17 @@ func GatherEvidence(ctx context.Context, in EvidenceInput) (*model.Evidence, []*
 			}
 			got, err := in.Source.CommitEvidence(ctx, sha, entries)
 			if err != nil {
-				return nil, nil, fmt.Errorf("evidence for commit %s: %w", sha, err)
+				g.Failed[sha] = err
+				continue
 			}
 			known = got
-			fetched = append(fetched, got)
+			g.Fetched = append(g.Fetched, got)
 		}
 		for _, e := range byCommit[sha] {
-			ev.ByEntry[e.Key()] = known
+			g.ByEntry[e.Key()] = known
 		}
 	}
-	return ev, fetched, nil
+	return g
 }
 
 // covers reports whether recorded evidence speaks of every entry.
@@ -120,23 +146,28 @@ func union(entries []model.EntryRef, ce *model.CommitEvidence) []model.EntryRef 
 }
 
 // MarkComplete sets Complete on evidence looked up: it cannot change any
-// more when there is no pull request to review, or every entry it speaks
-// of is proven under the roster's rules.
-func MarkComplete(r *model.Roster, fetched []*model.CommitEvidence) {
+// more when there is no pull request to review, when every entry it
+// speaks of is proven, or when its pull requests were merged more than
+// EvidenceRecheckDays before now (an approval that late is not looked
+// for).
+func MarkComplete(fetched []*model.CommitEvidence, proven func(*model.CommitEvidence, model.EntryRef) bool, now time.Time) {
 	for _, ce := range fetched {
 		complete := true
 		if len(ce.PullRequests) > 0 {
 			for _, ee := range ce.Entries {
-				p := r.Person(ee.Entry.Person)
-				if p == nil {
-					complete = false
-					continue
-				}
-				approver := r.Person(ee.Entry.ApprovedBy)
-				if !model.Prove(ce, ee.Entry, p, approver).Proven() {
+				if !proven(ce, ee.Entry) {
 					complete = false
 				}
 			}
+		}
+		if !complete {
+			old := true
+			for _, pr := range ce.PullRequests {
+				if pr.MergedAt == nil || now.Sub(*pr.MergedAt) < EvidenceRecheckDays*24*time.Hour {
+					old = false
+				}
+			}
+			complete = old
 		}
 		ce.Complete = complete
 	}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +12,8 @@ import (
 
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
+	"github.com/prodaccess/prodaccess/peoplerepo"
+	"golang.org/x/crypto/ssh"
 )
 
 // evidenceStack is a people repository cloned from an origin, whose
@@ -20,6 +25,9 @@ type evidenceStack struct {
 	gh             *fakegithub.Server
 	alex, chris    *fakegithub.User
 	sam, mallory   *fakegithub.User
+	// key signs the notes (PRODACCESS_SIGNING_KEY); its public half is
+	// the one signer the configuration lists.
+	key []byte
 }
 
 const evidenceConfig = `people: people
@@ -79,8 +87,9 @@ func newEvidenceStack(t testing.TB, policy string) *evidenceStack {
 	if _, err := devstack.Git(dir, "clone", "-q", s.origin, s.people); err != nil {
 		t.Fatal(err)
 	}
+	s.key = newTestSigningKey(t)
 	files := map[string]string{
-		"prodaccess.yaml":   strings.Replace(evidenceConfig, "%s", policy, 1),
+		"prodaccess.yaml":   s.withSigners(strings.Replace(evidenceConfig, "%s", policy, 1)),
 		"people/alex.yaml":  leadAlex,
 		"people/sam.yaml":   permanentFile("Sam Senior", "sam-gh", 33, fingerprint('5'), "sam", ""),
 		"people/chris.yaml": contractorChris,
@@ -99,6 +108,7 @@ func newEvidenceStack(t testing.TB, policy string) *evidenceStack {
 	s.gh.SetMember("gov-uk-production", "alexlead-gds", "member")
 	s.gh.SetMember("gov-uk-production", "sam-gh", "member")
 	s.gh.SetRepoDir("alphagov/people", s.people)
+	s.gh.RulesetWriter = true // the token may see who may bypass
 	s.gh.SetRules("alphagov/people", "main", []fakegithub.RuleInForce{{Type: "pull_request", RulesetID: 1, Parameters: map[string]any{
 		"required_approving_review_count": 1, "require_code_owner_review": true, "require_last_push_approval": true,
 		"dismiss_stale_reviews_on_push": true, "required_review_thread_resolution": false}}}, fakegithub.Ruleset{ID: 1, Name: "people"})
@@ -110,6 +120,12 @@ func (s *evidenceStack) push() {
 	if _, err := devstack.Git(s.people, "push", "-q", "origin", "main"); err != nil {
 		s.t.Fatal(err)
 	}
+}
+
+// withSigners lists the stack's signing key as the one signer of notes in
+// a configuration.
+func (s *evidenceStack) withSigners(config string) string {
+	return strings.Replace(config, "policy:\n", "policy:\n  evidence_signers:\n    - "+publicKeyLine(s.t, s.key)+"\n", 1)
 }
 
 // grant merges a pull request that gives Chris a grant, in one commit by
@@ -136,7 +152,7 @@ func (s *evidenceStack) run(dir string, args ...string) result {
 	if dir == "" {
 		dir = s.people
 	}
-	r := prodaccessEnv(s.t, dir, []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken}, args...)
+	r := prodaccessEnv(s.t, dir, []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "PRODACCESS_SIGNING_KEY=" + string(s.key)}, args...)
 	if strings.Contains(r.stdout+r.stderr, testToken) {
 		s.t.Fatalf("the token appears in the output of %v", args)
 	}
@@ -457,4 +473,43 @@ func TestBranchProtectionUnreadable(t *testing.T) {
 		}
 	}
 	must(t, r, 2, "plan with protection unreadable")
+}
+
+// newTestSigningKey makes an ed25519 key for signing notes and returns its
+// OpenSSH private key text, as PRODACCESS_SIGNING_KEY holds it.
+func newTestSigningKey(t testing.TB) []byte {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "reconcile@example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(block)
+}
+
+// publicKeyLine is the authorized_keys line of a signing key.
+func publicKeyLine(t testing.TB, key []byte) string {
+	t.Helper()
+	signer, err := peoplerepo.ParseSigningKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey()))) + " reconcile@example"
+}
+
+// signNote signs a note's payload with key, as apply does.
+func signNote(t testing.TB, key, payload []byte) []byte {
+	t.Helper()
+	signer, err := peoplerepo.ParseSigningKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	note, err := signer.Sign(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return note
 }

@@ -66,7 +66,12 @@ func checkReview(r github.PullRequestReview) error {
 	return checkAccount(r.User)
 }
 
-func checkCommit(c github.RepositoryCommit) error { return checkAccount(c.Author) }
+func checkCommit(c github.RepositoryCommit) error {
+	if err := checkAccount(c.Author); err != nil {
+		return err
+	}
+	return checkAccount(c.Committer)
+}
 
 // checkAccount checks a user, if there is one: a commit's author may be
 // no GitHub account at all.
@@ -78,7 +83,7 @@ func checkAccount(u *github.User) error {
 }
 
 func (e *Evidence) commitEvidence(ctx context.Context, sha string, entries []model.EntryRef) (*model.CommitEvidence, error) {
-	ev := &model.CommitEvidence{Version: model.EvidenceVersion, Commit: sha, Branch: e.branch, PullRequests: []model.PullRequestFact{}, Entries: []model.EntryEvidence{}, RecordedAt: e.now().UTC().Truncate(time.Second)}
+	ev := &model.CommitEvidence{Version: model.EvidenceVersion, Repository: e.owner + "/" + e.name, Commit: sha, Branch: e.branch, PullRequests: []model.PullRequestFact{}, Entries: []model.EntryEvidence{}, RecordedAt: e.now().UTC().Truncate(time.Second)}
 	path, err := apiPath("repos", e.owner, e.name, "commits", sha, "pulls")
 	if err != nil {
 		return nil, err
@@ -112,7 +117,7 @@ func (e *Evidence) PullEvidence(ctx context.Context, number int, entries []model
 	if err != nil {
 		return nil, e.client.clean(err)
 	}
-	return &model.CommitEvidence{Version: model.EvidenceVersion, Commit: fact.Head, Branch: fact.Base, PullRequests: []model.PullRequestFact{*fact},
+	return &model.CommitEvidence{Version: model.EvidenceVersion, Repository: e.owner + "/" + e.name, Commit: fact.Head, Branch: fact.Base, PullRequests: []model.PullRequestFact{*fact},
 		Entries: c.entries([]model.PullRequestFact{*fact}), RecordedAt: e.now().UTC().Truncate(time.Second)}, nil
 }
 
@@ -145,7 +150,7 @@ func (c *collector) pull(ctx context.Context, n int) (*model.PullRequestFact, er
 	}
 	fact := &model.PullRequestFact{
 		Number: n, URL: pr.GetHTMLURL(), Title: pr.GetTitle(), Author: account(pr.GetUser()),
-		MergeCommit: pr.GetMergeCommitSHA(), Base: pr.GetBase().GetRef(), Head: pr.GetHead().GetSHA(), Reviews: []model.ReviewFact{}, CommitAuthors: []model.Account{},
+		MergeCommit: pr.GetMergeCommitSHA(), Base: pr.GetBase().GetRef(), Head: pr.GetHead().GetSHA(), Reviews: []model.ReviewFact{}, SignedBy: []model.Account{},
 	}
 	if pr.MergedBy != nil {
 		a := account(pr.MergedBy)
@@ -189,12 +194,18 @@ func (c *collector) pull(ctx context.Context, n int) (*model.PullRequestFact, er
 	if err != nil {
 		return nil, fmt.Errorf("list the commits of pull request #%d of %s/%s: %w", n, e.owner, e.name, err)
 	}
+	fact.Commits = len(commits)
 	seen := map[int64]bool{}
 	for _, cm := range commits {
-		if a := cm.GetAuthor(); a != nil && a.GetLogin() != "" && !seen[a.GetID()] {
-			seen[a.GetID()] = true
-			fact.CommitAuthors = append(fact.CommitAuthors, account(a))
+		// Only a signature GitHub verified ties a commit to an account:
+		// it is valid, and made by a key of the committer's account.
+		// The author is whatever the pusher typed.
+		c := cm.GetCommitter()
+		if c == nil || c.GetLogin() == "" || !cm.GetCommit().GetVerification().GetVerified() || seen[c.GetID()] {
+			continue
 		}
+		seen[c.GetID()] = true
+		fact.SignedBy = append(fact.SignedBy, account(c))
 	}
 	return fact, nil
 }

@@ -1,0 +1,180 @@
+package peoplerepo
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/internal/devstack"
+)
+
+// TestWalkMatchesGit: what Walk says each first-parent commit changed in
+// the people folder and the configuration is what git's own diff-tree
+// says, over random histories with files added, changed, removed, made
+// into folders and symlinks, and merges from side branches.
+func TestWalkMatchesGit(t *testing.T) {
+	for seed := range 8 {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			rng := rand.New(rand.NewPCG(uint64(seed), 7))
+			if err := devstack.NewRepo(dir, map[string]string{"prodaccess.yaml": "people: people\n", "people/a.yaml": "a\n"}); err != nil {
+				t.Fatal(err)
+			}
+			names := []string{"a.yaml", "b.yaml", "b-c.yaml", "b.yaml.d", "c.yaml", "d"}
+			for i := range 20 {
+				files := map[string]string{}
+				for range 1 + rng.IntN(3) {
+					name := "people/" + names[rng.IntN(len(names))]
+					switch rng.IntN(5) {
+					case 0:
+						files[name] = "" // remove
+					case 1:
+						files[name+"/inner.yaml"] = fmt.Sprint(i) // a folder
+					default:
+						files[name] = fmt.Sprintf("%s %d\n", name, i)
+					}
+				}
+				if rng.IntN(4) == 0 {
+					files["prodaccess.yaml"] = fmt.Sprintf("people: people # %d\n", i)
+				}
+				if err := writeFiles(dir, files); err != nil {
+					t.Fatal(err)
+				}
+				if rng.IntN(6) == 0 {
+					os.Remove(filepath.Join(dir, "people", "link.yaml"))
+					if err := os.Symlink("a.yaml", filepath.Join(dir, "people", "link.yaml")); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if rng.IntN(5) == 0 {
+					// A side branch merged with a merge commit.
+					for _, args := range [][]string{{"checkout", "-q", "-b", fmt.Sprint("side", i)}, {"add", "-A"}, {"commit", "-q", "--allow-empty", "-m", "side"}, {"checkout", "-q", "main"}, {"merge", "-q", "--no-ff", "-m", "merge", fmt.Sprint("side", i)}} {
+						if _, err := devstack.Git(dir, args...); err != nil {
+							t.Fatal(err)
+						}
+					}
+					continue
+				}
+				for _, args := range [][]string{{"add", "-A"}, {"commit", "-q", "--allow-empty", "-m", fmt.Sprint(i)}} {
+					if _, err := devstack.Git(dir, args...); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			repo, err := git.PlainOpen(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			head, err := repo.Head()
+			if err != nil {
+				t.Fatal(err)
+			}
+			line, err := FirstParents(repo.Storer, head.Hash())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, want []string
+			err = Walk(repo.Storer, line, "people", "prodaccess.yaml", func(s *Step) error {
+				for _, f := range s.People {
+					got = append(got, fmt.Sprintf("%s %s %s->%s", s.Commit.Hash.String()[:7], f.Name, short(f.Old), short(f.New)))
+				}
+				if s.ConfigChanged {
+					got = append(got, fmt.Sprintf("%s config %s", s.Commit.Hash.String()[:7], short(s.Config)))
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, c := range line {
+				parent := "4b825dc642cb6eb9a060e54bf8d69288fbee4904" // the empty tree
+				if i > 0 {
+					parent = line[i-1].Hash.String()
+				}
+				out, err := devstack.Git(dir, "diff-tree", "-r", "--raw", "--no-renames", "--abbrev=40", parent, c.Hash.String(), "--", "people/", "prodaccess.yaml")
+				if err != nil {
+					t.Fatal(err)
+				}
+				var people []string
+				var config string
+				for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+					f := strings.Fields(l)
+					if len(f) != 6 {
+						continue
+					}
+					oldMode, newMode, oldH, newH, path := f[0][1:], f[1], f[2], f[3], f[5]
+					if path == "prodaccess.yaml" {
+						config = fmt.Sprintf("%s config %s", c.Hash.String()[:7], short(plumbing.NewHash(newH)))
+						continue
+					}
+					name, ok := strings.CutPrefix(path, "people/")
+					if !ok || strings.Contains(name, "/") {
+						continue
+					}
+					o, n := plumbing.NewHash(oldH), plumbing.NewHash(newH)
+					if oldMode != "100644" && oldMode != "100755" {
+						o = plumbing.ZeroHash
+					}
+					if newMode != "100644" && newMode != "100755" {
+						n = plumbing.ZeroHash
+					}
+					if o != n {
+						people = append(people, fmt.Sprintf("%s %s %s->%s", c.Hash.String()[:7], name, short(o), short(n)))
+					}
+				}
+				slices.Sort(people)
+				want = append(want, people...)
+				if config != "" {
+					want = append(want, config)
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("changes (-git +Walk):\n%s", diff)
+			}
+		})
+	}
+}
+
+func short(h plumbing.Hash) string {
+	if h.IsZero() {
+		return "none"
+	}
+	return h.String()[:7]
+}
+
+// writeFiles writes files under dir, removing those whose content is
+// empty and whatever stands in the way of one.
+func writeFiles(dir string, files map[string]string) error {
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if body == "" {
+			if err := os.RemoveAll(p); err != nil {
+				return err
+			}
+			continue
+		}
+		for d := filepath.Dir(p); d != dir; d = filepath.Dir(d) {
+			if fi, err := os.Lstat(d); err == nil && !fi.IsDir() {
+				os.Remove(d)
+			}
+		}
+		if fi, err := os.Lstat(p); err == nil && fi.IsDir() {
+			os.RemoveAll(p)
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
