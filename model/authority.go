@@ -162,6 +162,19 @@ func stricter(a, b Policy) Policy {
 	return out
 }
 
+// PolicyEntryOf names a policy as a change to the authority.
+func PolicyEntryOf(p Policy) EntryRef { return EntryRef{Kind: PolicyEntry, Reason: policyText(p)} }
+
+// ApproverEntryOf names a person's standing as an approver (their role
+// and account) as a change to the authority; ok is false for one who is
+// not an approver.
+func ApproverEntryOf(p *Person) (EntryRef, bool) {
+	if len(p.Problems) != 0 || !p.Role.CanApprove() {
+		return EntryRef{}, false
+	}
+	return EntryRef{Kind: ApproverEntry, Person: p.ID, Reason: Approver{GitHub: p.GitHub, GitHubID: p.GitHubID, Role: p.Role}.text()}, true
+}
+
 // Changes lists what a commit that brings the policy next and the person
 // files people would change in the authority, where it widens access:
 // a policy that asks less, a person who becomes an approver, an approver
@@ -170,7 +183,7 @@ func stricter(a, b Policy) Policy {
 func (a Authority) Changes(people []*Person, next Policy) []AuthorityChange {
 	var out []AuthorityChange
 	if w := a.policyWidened(next); len(w) > 0 {
-		out = append(out, AuthorityChange{Entry: EntryRef{Kind: PolicyEntry, Reason: policyText(next)}, What: strings.Join(w, "; ")})
+		out = append(out, AuthorityChange{Entry: PolicyEntryOf(next), What: strings.Join(w, "; ")})
 	}
 	for _, p := range people {
 		if len(p.Problems) != 0 || !p.Role.CanApprove() {
@@ -187,7 +200,8 @@ func (a Authority) Changes(people []*Person, next Policy) []AuthorityChange {
 		default:
 			continue
 		}
-		out = append(out, AuthorityChange{Entry: EntryRef{Kind: ApproverEntry, Person: p.ID, Reason: now.text()}, What: what})
+		e, _ := ApproverEntryOf(p)
+		out = append(out, AuthorityChange{Entry: e, What: what})
 	}
 	slices.SortFunc(out, func(x, y AuthorityChange) int { return strings.Compare(x.Entry.Key(), y.Entry.Key()) })
 	return out

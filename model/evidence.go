@@ -85,6 +85,10 @@ func (e EntryRef) String() string {
 		return fmt.Sprintf("%s's temporary access %s (%s)", e.Person, Range{*e.Start, *e.End}, e.Reason)
 	case ReinstatedEntry:
 		return fmt.Sprintf("%s's reinstatement of %s", e.Person, e.Date)
+	case ApproverEntry:
+		return fmt.Sprintf("%s as an approver (%s)", e.Person, e.Reason)
+	case PolicyEntry:
+		return "the policy (" + e.Reason + ")"
 	}
 	return e.Person + " " + string(e.Kind)
 }
