@@ -791,3 +791,13 @@ func (d *decoder) normalizeKeep(t *Target, present map[string]*yaml.Node, path s
 		}
 	}
 }
+
+// GitHubRepoOf returns owner/name when url is a github.com repository
+// address (https, ssh or scp-like, with or without .git), and "" when it
+// is not.
+func GitHubRepoOf(url string) string {
+	if m := githubURL.FindStringSubmatch(url); m != nil {
+		return m[1]
+	}
+	return ""
+}

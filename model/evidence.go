@@ -247,7 +247,7 @@ func Prove(ev *CommitEvidence, e EntryRef, grantee, approver *Person) *Proof {
 	}
 	pf.Commit = ev.Commit
 	if len(ev.PullRequests) == 0 {
-		pf.Missing = append(pf.Missing, fmt.Sprintf("commit %s was pushed to %s without a pull request", shortSHA(ev.Commit), ev.Branch))
+		pf.Missing = append(pf.Missing, fmt.Sprintf("commit %s was pushed to %s without a pull request", ShortSHA(ev.Commit), ev.Branch))
 		pf.Flags = []string{"approval not proven", "pushed without a pull request"}
 		return pf
 	}

@@ -153,15 +153,3 @@ reinstated:
 		"(not proven: commit aaaa was pushed to main without a pull request)")
 	check("off", &Evidence{Policy: EvidenceOff, ByEntry: unproven}, map[string]Level{"p": TemporarySupervised, "ron": Permanent}, "supervised by pam: Migrating")
 }
-
-// TestPullRequestBodySaysApprovalNotProven: under policy.evidence warn, a
-// pull request that adds someone whose grant is not proven says so.
-func TestPullRequestBodySaysApprovalNotProven(t *testing.T) {
-	plan := &Plan{At: 20790}
-	changes := []Change{{Target: "hieradata", Action: Add, Subject: "0123456789ABCDEF0123456789ABCDEF01234567", Person: "cy",
-		Unproven: "cy's temporary access 2026-11-16 to 2027-01-31 (Migrating): no approving review by alexlead-gds on #15"}}
-	body := PullRequestBody(plan, []*Target{{Name: "hieradata", Type: FileTarget, Format: GPGRecipients, Path: "hiera.rcp"}}, changes)
-	if !strings.Contains(body, "### Approval not proven") || !strings.Contains(body, "no approving review by alexlead-gds on \\#15") {
-		t.Errorf("body:\n%s", body)
-	}
-}

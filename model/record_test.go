@@ -1,7 +1,6 @@
 package model
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -48,29 +47,5 @@ func TestHeldOn(t *testing.T) {
 	}
 	if r := HeldOn(target, versions, DayFromDate(2026, 2, 1), at(1).Add(-time.Hour)); r.Commit != nil || len(r.Holders) != 0 {
 		t.Errorf("before the first commit: %+v", r)
-	}
-}
-
-// TestCarryTicks: a box a person ticked stays ticked when the body is
-// written again; a box whose line changed starts unticked.
-func TestCarryTicks(t *testing.T) {
-	old := "intro\n- [x] **Revoke** for `a`\n- [X] **Grant** for `b`\n- [ ] **Grant** for `c`\n"
-	body := "intro\n- [ ] **Revoke** for `a`\n- [ ] **Grant** for `b`, supervised\n- [ ] **Grant** for `c`\n"
-	want := "intro\n- [x] **Revoke** for `a`\n- [ ] **Grant** for `b`, supervised\n- [ ] **Grant** for `c`\n"
-	if diff := cmp.Diff(want, CarryTicks(old, body)); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-}
-
-// TestRecordPullRequestBodyEscapes: what comes from files is text, never
-// markdown, in the work ticket too.
-func TestRecordPullRequestBodyEscapes(t *testing.T) {
-	target := &Target{Name: "signon", Type: Manual, Instructions: "Grant [admin](https://evil.example)", Record: &Record{Path: "s.txt"}}
-	c := Change{Target: "signon", Action: Add, Subject: "a@x", Person: "a", Name: "# Heading @someone", Reason: "*bold*"}
-	body := RecordPullRequestBody(&Plan{At: DayFromDate(2026, 3, 1)}, []*Target{target}, []Change{c})
-	for _, bad := range []string{"[admin](", "(# Heading", " @someone", " *bold*"} {
-		if strings.Contains(body, bad) {
-			t.Errorf("the body holds %q unescaped:\n%s", bad, body)
-		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"path"
 	"slices"
-	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 )
@@ -393,24 +392,6 @@ func check(s Secret, want map[string]Holder, ring *KeyRing) SecretCheck {
 	return c
 }
 
-// SecretLine says in one line what is wrong with a secret.
-func SecretLine(c *SecretCheck) string {
-	var parts []string
-	if c.Problem != "" {
-		parts = append(parts, "cannot be read: "+c.Problem)
-	}
-	if len(c.Stale) > 0 {
-		parts = append(parts, "readable by "+strings.Join(c.Stale, ", ")+", not entitled")
-	}
-	if len(c.Missing) > 0 {
-		parts = append(parts, "not readable by "+strings.Join(c.Missing, ", "))
-	}
-	if len(c.Unknown) > 0 {
-		parts = append(parts, "unknown: "+strings.Join(c.Unknown, "; "))
-	}
-	return strings.Join(parts, "; ")
-}
-
 // LoadKeyRing reads the public keys that secrets may be encrypted to from
 // the keys folder fsys (label is how messages name it): <id>.asc for every
 // person with a fingerprint, and keep/<FINGERPRINT>.asc for every keep
@@ -459,4 +440,28 @@ func LoadKeyRing(fsys fs.FS, label string, people []*Person, keep []string) (*Ke
 		}
 	}
 	return NewKeyRing(keys), warnings, nil
+}
+
+// SecretsStatus is the output of secrets status: one report per target.
+type SecretsStatus struct {
+	Targets []*SecretsReport `json:"targets"`
+}
+
+// NeedsAttention reports whether any secret is not current.
+func (s *SecretsStatus) NeedsAttention() bool {
+	for _, r := range s.Targets {
+		if !r.Clean() {
+			return true
+		}
+	}
+	return false
+}
+
+// Unreadable counts the secrets that could not be read at all.
+func (s *SecretsStatus) Unreadable() int {
+	n := 0
+	for _, r := range s.Targets {
+		n += r.Counts.Unreadable
+	}
+	return n
 }

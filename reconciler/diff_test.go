@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/render"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -229,7 +230,7 @@ func TestPlanGolden(t *testing.T) {
 	CheckWaiting(plan, in.Config, opened.Add(50*time.Hour+20*time.Minute))
 	for _, md := range []bool{false, true} {
 		var b bytes.Buffer
-		if err := model.WritePlan(&b, plan, md); err != nil {
+		if err := render.WritePlan(&b, plan, md); err != nil {
 			t.Fatal(err)
 		}
 		name := "testdata/plan.txt.golden"
@@ -314,7 +315,7 @@ func TestChildTeams(t *testing.T) {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 	var b bytes.Buffer
-	if err := model.WritePlan(&b, plan, false); err != nil {
+	if err := render.WritePlan(&b, plan, false); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "\nERRORS: access the rules do not give, which prodaccess does not take away; the run fails until a person resolves them:\n  - team: mallory is not entitled") {

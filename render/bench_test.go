@@ -1,4 +1,4 @@
-package render
+package render_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
 )
 
 // BenchmarkAccessReport1000People10Years renders the report of 1,000
@@ -20,7 +21,7 @@ func BenchmarkAccessReport1000People10Years(b *testing.B) {
 	var size int
 	for b.Loop() {
 		var buf bytes.Buffer
-		if err := WriteAccessReport(&buf, r); err != nil {
+		if err := render.WriteAccessReport(&buf, r); err != nil {
 			b.Fatal(err)
 		}
 		size = buf.Len()
@@ -30,7 +31,7 @@ func BenchmarkAccessReport1000People10Years(b *testing.B) {
 }
 
 // tenYears reads a generated history of 1,000 people from 2016 to 2025.
-func tenYears(b *testing.B) *AccessReport {
+func tenYears(b *testing.B) *render.AccessReport {
 	b.Helper()
 	dir := b.TempDir()
 	start := time.Date(2016, 1, 1, 9, 0, 0, 0, time.UTC)
@@ -68,5 +69,5 @@ func tenYears(b *testing.B) *AccessReport {
 		b.Fatal(err)
 	}
 	review := reconciler.Review(model.NewRoster(people, model.DefaultPolicy()), to, last, nil, to.Time())
-	return &AccessReport{Timeline: t, Review: review, From: model.DayFromDate(2016, 1, 1), RepoURL: "https://github.com/example/people"}
+	return &render.AccessReport{Timeline: t, Review: review, From: model.DayFromDate(2016, 1, 1), RepoURL: "https://github.com/example/people"}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
 )
 
@@ -213,9 +214,9 @@ func newAuditAt(a *auditOptions) *cobra.Command {
 			}
 			decisions := roster.Evaluate(d)
 			if isData(format) {
-				return writeData(a.stdout, format, model.NewAuditAt(d, commit.SHA, decisions))
+				return writeData(a.stdout, format, render.NewAuditAt(d, commit.SHA, decisions))
 			}
-			return model.WriteAuditAt(a.stdout, d, commit, decisions)
+			return render.WriteAuditAt(a.stdout, d, commit, decisions)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text, json (the who JSON, plus the commit) or yaml")
@@ -260,7 +261,7 @@ func newAuditTimeline(a *auditOptions) *cobra.Command {
 			if isData(format) {
 				return writeData(a.stdout, format, t)
 			}
-			return model.WriteTimeline(a.stdout, t)
+			return render.WriteTimeline(a.stdout, t)
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "only changes on or after this day")
@@ -298,11 +299,11 @@ func newAuditReview(a *auditOptions) *cobra.Command {
 			}
 			switch format {
 			case "csv":
-				return model.WriteReviewCSV(a.stdout, rv)
+				return render.WriteReviewCSV(a.stdout, rv)
 			case "json", "yaml":
 				return writeData(a.stdout, format, rv)
 			}
-			return model.WriteReviewMarkdown(a.stdout, rv)
+			return render.WriteReviewMarkdown(a.stdout, rv)
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", "", "the day of the review (default today)")
@@ -355,7 +356,7 @@ author and date.`,
 			if isData(format) {
 				return writeData(a.stdout, format, held)
 			}
-			return model.WriteRecordAt(a.stdout, held)
+			return render.WriteRecordAt(a.stdout, held)
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", "", "the day (default today)")

@@ -11,6 +11,7 @@ import (
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
 )
 
@@ -68,7 +69,7 @@ that pull request's reviews and says whether each approval is there yet.`,
 			if isData(format) {
 				return writeData(o.stdout, format, c)
 			}
-			return model.WriteAccessChanges(o.stdout, c, format == "markdown")
+			return render.WriteAccessChanges(o.stdout, c, format == "markdown")
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "the revision before the change, such as origin/main")

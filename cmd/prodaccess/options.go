@@ -15,6 +15,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/providers/github"
+	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 )
@@ -175,7 +176,7 @@ func isData(format string) bool { return format == "json" || format == "yaml" }
 // the two always have the same fields with the same names.
 func writeData(w io.Writer, format string, v any) error {
 	if format != "yaml" {
-		return model.WriteJSON(w, v)
+		return render.WriteJSON(w, v)
 	}
 	data, err := json.Marshal(v)
 	if err != nil {

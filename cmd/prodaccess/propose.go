@@ -19,6 +19,7 @@ import (
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
 )
 
@@ -254,7 +255,7 @@ func (o *options) propose(req *request, f *requestFlags) error {
 		fmt.Fprintf(w, "Wrote %s. Nothing is committed: review it with git diff, then commit it and open a pull request, or run this again with --pr.\n", file)
 		return nil
 	}
-	return o.openPullRequest(o.run, pr, src, req, file, out, &model.Proposal{
+	return o.openPullRequest(o.run, pr, src, req, file, out, &render.Proposal{
 		Title: req.title, File: file, Conditions: conditions, Notes: notes, Changes: changes,
 	})
 }
@@ -274,7 +275,7 @@ func writeRequest(w io.Writer, req *request, conditions []model.Condition, notes
 	}
 	for _, c := range changes {
 		fmt.Fprintln(w)
-		if err := model.WriteAccessChanges(w, c, false); err != nil {
+		if err := render.WriteAccessChanges(w, c, false); err != nil {
 			return err
 		}
 	}
@@ -472,7 +473,7 @@ func (o *options) preparePullRequest(ctx context.Context, src *requestSource, st
 
 // openPullRequest commits the file on the new branch, pushes it and
 // opens the pull request, asking the approver (and --reviewer) to review.
-func (o *options) openPullRequest(ctx context.Context, pr *pullRequest, src *requestSource, req *request, file string, content []byte, prop *model.Proposal) error {
+func (o *options) openPullRequest(ctx context.Context, pr *pullRequest, src *requestSource, req *request, file string, content []byte, prop *render.Proposal) error {
 	w := o.stdout
 	message := req.title + "\n"
 	if len(req.summary) > 0 {
@@ -505,7 +506,7 @@ func (o *options) openPullRequest(ctx context.Context, pr *pullRequest, src *req
 		c.To = sha
 	}
 	var body bytes.Buffer
-	if err := model.WriteProposalBody(&body, prop); err != nil {
+	if err := render.WriteProposalBody(&body, prop); err != nil {
 		return err
 	}
 	client, err := o.githubClient(src.cfg)

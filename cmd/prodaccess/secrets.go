@@ -14,6 +14,7 @@ import (
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
 )
 
@@ -139,7 +140,7 @@ every secret is current, 2 when something is stale, missing or unknown, and
 			if isData(format) {
 				err = writeData(o.stdout, format, status)
 			} else {
-				err = model.WriteSecretsStatus(o.stdout, status, format == "markdown")
+				err = render.WriteSecretsStatus(o.stdout, status, format == "markdown")
 			}
 			switch {
 			case err != nil:
@@ -244,7 +245,7 @@ re-encrypted (or nothing was needed), 1 when anything was refused.`,
 			}
 			todo := report.Reencrypt()
 			if len(todo) == 0 {
-				fmt.Fprintf(o.stdout, "%s: nothing to re-encrypt (%s).\n", t.Name, report.Counts)
+				fmt.Fprintf(o.stdout, "%s: nothing to re-encrypt (%s).\n", t.Name, render.SecretCountsText(report.Counts))
 				return nil
 			}
 			files, err := repos[0].Files()
@@ -256,9 +257,9 @@ re-encrypted (or nothing was needed), 1 when anything was refused.`,
 				return err
 			}
 			if len(res.Files) > 0 {
-				msg := model.ReencryptMessage(t, res.Done, holders)
+				msg := render.ReencryptMessage(t, res.Done, holders)
 				title := fmt.Sprintf("prodaccess: re-encrypt %d secret(s) of %s", len(res.Done), t.Name)
-				body := model.ReencryptBody(t, res.Done, refusals(res.Refused), holders)
+				body := render.ReencryptBody(t, res.Done, refusals(res.Refused), holders)
 				where, err := repos[0].Propose(ctx, reencryptBranch(t.Name), res.Files, msg, title, body, push)
 				if err != nil {
 					return err

@@ -9,6 +9,7 @@ import (
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
 )
 
@@ -46,7 +47,7 @@ write on the people repository (people_repo, or origin, or GITHUB_REPOSITORY).`,
 			if isData(format) {
 				err = writeData(o.stdout, format, u)
 			} else {
-				err = model.WriteUpcoming(o.stdout, u, format == "markdown")
+				err = render.WriteUpcoming(o.stdout, u, format == "markdown")
 			}
 			if err != nil || !issue {
 				return err
@@ -93,7 +94,7 @@ func (o *options) keepUpcomingIssue(ctx context.Context, cfg *model.Config, rost
 	if err != nil {
 		return err
 	}
-	issues := github.NewIssues(client, repo, model.UpcomingMarker)
+	issues := github.NewIssues(client, repo, render.UpcomingMarker)
 	ours, err := issues.FindAll(ctx)
 	if err != nil {
 		return fmt.Errorf("--issue: find the upcoming-changes issue in %s: %w", repo, err)
@@ -117,7 +118,7 @@ func (o *options) keepUpcomingIssue(ctx context.Context, cfg *model.Config, rost
 		}
 		return ""
 	}
-	th, wrote, err := reconciler.KeepThread(ctx, issues, keep, model.UpcomingTitle, model.UpcomingIssueBody(u, login))
+	th, wrote, err := reconciler.KeepThread(ctx, issues, keep, render.UpcomingTitle, render.UpcomingIssueBody(u, login))
 	if err != nil {
 		return fmt.Errorf("--issue: %w", err)
 	}

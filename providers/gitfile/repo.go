@@ -24,6 +24,7 @@ import (
 	"github.com/go-git/go-git/v5/storage/memory"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
 )
 
 // SyncBranch is the one branch prodaccess pushes to in a target repository.
@@ -459,9 +460,9 @@ func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit,
 		}
 		files[t.Path] = content
 	}
-	message := model.CommitMessage(plan, changes)
+	message := render.CommitMessage(plan, changes)
 	if r.record {
-		message = model.RecordCommitMessage(plan, changes)
+		message = render.RecordCommitMessage(plan, changes)
 	}
 	return r.commitFiles(r.head, files, message)
 }
@@ -515,11 +516,11 @@ func (r *Repo) push(ctx context.Context, spec config.RefSpec) error {
 }
 
 func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []model.Change) (*model.PullRequest, error) {
-	title, body := model.PullRequestTitle(r.githubRepo, changes), model.PullRequestBody(plan, r.targets, changes)
+	title, body := render.PullRequestTitle(r.githubRepo, changes), render.PullRequestBody(plan, r.targets, changes)
 	if r.record {
-		title, body = model.RecordPullRequestTitle(changes), model.RecordPullRequestBody(plan, r.targets, changes)
+		title, body = render.RecordPullRequestTitle(changes), render.RecordPullRequestBody(plan, r.targets, changes)
 		if r.pr != nil {
-			body = model.CarryTicks(r.pr.Body, body)
+			body = render.CarryTicks(r.pr.Body, body)
 		}
 	}
 	pr, err := r.proposeChanges(ctx, r.pr, r.head, title, body)

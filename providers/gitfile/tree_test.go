@@ -11,6 +11,7 @@ import (
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/internal/peoplegen"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/render"
 )
 
 // TestPeopleFromCommit loads person files from a commit: the same people
@@ -57,7 +58,7 @@ func TestPeopleFromCommit(t *testing.T) {
 	}
 	day := model.DayFromDate(2021, 6, 1)
 	a, b := model.NewRoster(fromGit, model.DefaultPolicy()), model.NewRoster(fromDisk, model.DefaultPolicy())
-	if diff := cmp.Diff(model.NewWhoJSON(day, b.Evaluate(day)), model.NewWhoJSON(day, a.Evaluate(day))); diff != "" {
+	if diff := cmp.Diff(render.NewWhoJSON(day, b.Evaluate(day)), render.NewWhoJSON(day, a.Evaluate(day))); diff != "" {
 		t.Errorf("git and disk disagree (-disk +git):\n%s", diff)
 	}
 	if diff := cmp.Diff("people/linked.yaml:1:1: person files may not be symbolic links", a.Problems().Error()); diff != "" {

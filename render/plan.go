@@ -1,7 +1,8 @@
-package model
+package render
 
 import (
 	"fmt"
+	"github.com/prodaccess/prodaccess/model"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -10,10 +11,10 @@ import (
 
 // WritePlan writes a plan for people to read: text for a terminal or
 // markdown for a pull-request comment or a job summary.
-func WritePlan(w io.Writer, p *Plan, markdown bool) error {
+func WritePlan(w io.Writer, p *model.Plan, markdown bool) error {
 	head := fmt.Sprintf("Plan for %s", p.At)
 	if p.Commit != "" {
-		head += fmt.Sprintf(", person files at commit %s", shortSHA(p.Commit))
+		head += fmt.Sprintf(", person files at commit %s", model.ShortSHA(p.Commit))
 	}
 	if markdown {
 		fmt.Fprintf(w, "## prodaccess: %s\n\n", head)
@@ -65,7 +66,7 @@ func WritePlan(w io.Writer, p *Plan, markdown bool) error {
 	adds, removes := 0, 0
 	for _, tp := range p.Targets {
 		for _, c := range tp.Changes {
-			if c.Action == Add {
+			if c.Action == model.Add {
 				adds++
 			} else {
 				removes++
@@ -73,27 +74,27 @@ func WritePlan(w io.Writer, p *Plan, markdown bool) error {
 		}
 	}
 	_, err := fmt.Fprintf(w, "\n%d change(s): %d removal(s), %d addition(s); %d to do, %d waiting, %d by hand.\n",
-		adds+removes, removes, adds, p.Count(ToDo), p.Count(Waiting), p.Count(DoneByHand))
+		adds+removes, removes, adds, p.Count(model.ToDo), p.Count(model.Waiting), p.Count(model.DoneByHand))
 	return err
 }
 
 // progressGroup is one of the three groups a plan shows its changes in.
 type progressGroup struct {
-	progress    Progress
+	progress    model.Progress
 	title, note string
 }
 
 var progressGroups = []progressGroup{
-	{ToDo, "To do", "apply makes these changes now."},
-	{Waiting, "Waiting", "an open pull request of prodaccess holds these changes; they take effect when a person merges it."},
-	{DoneByHand, "By hand", "a person makes these changes in each system, which prodaccess cannot read."},
+	{model.ToDo, "To do", "apply makes these changes now."},
+	{model.Waiting, "Waiting", "an open pull request of prodaccess holds these changes; they take effect when a person merges it."},
+	{model.DoneByHand, "By hand", "a person makes these changes in each system, which prodaccess cannot read."},
 }
 
 // writeGroup writes the changes of one group, target by target.
-func writeGroup(w io.Writer, p *Plan, g progressGroup, markdown bool) error {
+func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) error {
 	first := true
 	for _, tp := range p.Targets {
-		var cs []Change
+		var cs []model.Change
 		for _, c := range tp.Changes {
 			if c.Stage() == g.progress {
 				cs = append(cs, c)
@@ -111,14 +112,14 @@ func writeGroup(w io.Writer, p *Plan, g progressGroup, markdown bool) error {
 			first = false
 		}
 		title := fmt.Sprintf("%s: %s (%d entries now)", tp.Target, tp.Where, tp.Current)
-		if g.progress == DoneByHand {
+		if g.progress == model.DoneByHand {
 			title = fmt.Sprintf("%s, by hand: %s", tp.Target, tp.Where)
 		}
 		var about string
 		switch {
-		case g.progress == Waiting && cs[0].Waiting != nil:
+		case g.progress == model.Waiting && cs[0].Waiting != nil:
 			about = waitingText(cs[0].Waiting, p.Made)
-		case g.progress == ToDo && tp.PullRequest != "":
+		case g.progress == model.ToDo && tp.PullRequest != "":
 			about = "open pull request: " + tp.PullRequest
 		}
 		if markdown {
@@ -140,7 +141,7 @@ func writeGroup(w io.Writer, p *Plan, g progressGroup, markdown bool) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, c := range cs {
 			sign := "+"
-			if c.Action == Remove {
+			if c.Action == model.Remove {
 				sign = "-"
 			}
 			fmt.Fprintf(tw, "  %s %s\t%s\t%s\t%s\t%s\n", sign, verb(tp.Type, c.Action), c.Subject, orDash(c.Person), levelText(c), c.Reason)
@@ -154,10 +155,10 @@ func writeGroup(w io.Writer, p *Plan, g progressGroup, markdown bool) error {
 
 // waitingText says where a waiting change is, for how long, and who is
 // asked to review it.
-func waitingText(wo *WaitingOn, now time.Time) string {
+func waitingText(wo *model.WaitingOn, now time.Time) string {
 	s := wo.String()
 	if !wo.Since.IsZero() && !now.IsZero() {
-		s += ", open " + DurationText(now.Sub(wo.Since))
+		s += ", open " + model.DurationText(now.Sub(wo.Since))
 	}
 	if len(wo.Reviewers) > 0 {
 		s += ", review requested from " + strings.Join(wo.Reviewers, ", ")
@@ -175,36 +176,29 @@ func capitalise(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func verb(t TargetType, a Action) string {
+func verb(t model.TargetType, a model.Action) string {
 	switch {
-	case t == Manual && a == Add:
+	case t == model.Manual && a == model.Add:
 		return "grant"
-	case t == Manual:
+	case t == model.Manual:
 		return "revoke"
 	}
 	return string(a)
 }
 
-func levelText(c Change) string {
+func levelText(c model.Change) string {
 	if c.Person == "" {
 		return "-"
 	}
-	if c.Until != nil && c.Level != None {
+	if c.Until != nil && c.Level != model.None {
 		return fmt.Sprintf("%s until %s", c.Level, c.Until)
 	}
 	return c.Level.String()
 }
 
-func shortSHA(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
-}
-
 // WriteResults writes what apply did, change by change.
-func WriteResults(w io.Writer, r *Report, markdown bool) error {
-	counts := map[Status]int{}
+func WriteResults(w io.Writer, r *model.Report, markdown bool) error {
+	counts := map[model.Status]int{}
 	if markdown {
 		fmt.Fprintf(w, "\n## Results\n\n| result | change | detail |\n|---|---|---|\n")
 		for _, res := range r.Results {
@@ -217,7 +211,7 @@ func WriteResults(w io.Writer, r *Report, markdown bool) error {
 		for _, res := range r.Results {
 			counts[res.Status]++
 			status := string(res.Status)
-			if res.Status == Failed || res.Status == Refused {
+			if res.Status == model.Failed || res.Status == model.Refused {
 				status = strings.ToUpper(status)
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\n", status, res.Change, res.Detail)
@@ -227,7 +221,7 @@ func WriteResults(w io.Writer, r *Report, markdown bool) error {
 		}
 	}
 	var parts []string
-	for _, s := range []Status{Done, Pending, ByHand, Failed, Refused} {
+	for _, s := range []model.Status{model.Done, model.Pending, model.ByHand, model.Failed, model.Refused} {
 		if counts[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 		}

@@ -1,8 +1,9 @@
-package model
+package render
 
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/prodaccess/prodaccess/model"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -11,21 +12,21 @@ import (
 // WhoJSON is the machine-readable answer of "who": the contract's shape,
 // exactly.
 type WhoJSON struct {
-	At     Day          `json:"at"`
+	At     model.Day    `json:"at"`
 	People []WhoJSONRow `json:"people"`
 }
 
 // WhoJSONRow is one person in WhoJSON.
 type WhoJSONRow struct {
-	ID      string   `json:"id"`
-	GitHub  *string  `json:"github"` // null when the file gives no login
-	Level   Level    `json:"level"`
-	Reasons []string `json:"reasons"`
-	Until   *Day     `json:"until"`
+	ID      string      `json:"id"`
+	GitHub  *string     `json:"github"` // null when the file gives no login
+	Level   model.Level `json:"level"`
+	Reasons []string    `json:"reasons"`
+	Until   *model.Day  `json:"until"`
 }
 
 // NewWhoJSON builds the JSON answer from decisions.
-func NewWhoJSON(at Day, decisions []Decision) WhoJSON {
+func NewWhoJSON(at model.Day, decisions []model.Decision) WhoJSON {
 	out := WhoJSON{At: at, People: make([]WhoJSONRow, len(decisions))}
 	for i, dc := range decisions {
 		row := WhoJSONRow{ID: dc.Person.ID, Level: dc.Level, Reasons: dc.ReasonStrings(), Until: dc.Until}
@@ -46,11 +47,11 @@ func WriteJSON(w io.Writer, v any) error {
 }
 
 // WriteWho writes everyone's level as an aligned table for people to read.
-func WriteWho(w io.Writer, at Day, zone string, decisions []Decision) error {
+func WriteWho(w io.Writer, at model.Day, zone string, decisions []model.Decision) error {
 	fmt.Fprintf(w, "Production access on %s (%s)\n\n", at, zone)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tGITHUB\tLEVEL\tUNTIL\tWHY")
-	counts := map[Level]int{}
+	counts := map[model.Level]int{}
 	for _, dc := range decisions {
 		counts[dc.Level]++
 		reasons := dc.ReasonStrings()
@@ -66,8 +67,8 @@ func WriteWho(w io.Writer, at Day, zone string, decisions []Decision) error {
 		return err
 	}
 	var parts []string
-	for i := len(Levels) - 1; i >= 0; i-- {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[Levels[i]], Levels[i]))
+	for i := len(model.Levels) - 1; i >= 0; i-- {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[model.Levels[i]], model.Levels[i]))
 	}
 	_, err := fmt.Fprintf(w, "\n%d people: %s\n", len(decisions), strings.Join(parts, ", "))
 	return err
@@ -80,7 +81,7 @@ func orDash(s string) string {
 	return s
 }
 
-func untilText(u *Day) string {
+func untilText(u *model.Day) string {
 	if u == nil {
 		return "-"
 	}
@@ -89,21 +90,21 @@ func untilText(u *Day) string {
 
 // ExplainJSON is the machine-readable form of "explain".
 type ExplainJSON struct {
-	ID       string       `json:"id"`
-	File     string       `json:"file"`
-	At       Day          `json:"at"`
-	Level    Level        `json:"level"`
-	Until    *Day         `json:"until"`
-	Reasons  []string     `json:"reasons"`
-	Rules    []RuleResult `json:"rules"`
-	Problems Problems     `json:"problems"`
+	ID       string             `json:"id"`
+	File     string             `json:"file"`
+	At       model.Day          `json:"at"`
+	Level    model.Level        `json:"level"`
+	Until    *model.Day         `json:"until"`
+	Reasons  []string           `json:"reasons"`
+	Rules    []model.RuleResult `json:"rules"`
+	Problems model.Problems     `json:"problems"`
 }
 
 // NewExplainJSON builds the JSON form of one decision.
-func NewExplainJSON(dc Decision) ExplainJSON {
+func NewExplainJSON(dc model.Decision) ExplainJSON {
 	problems := dc.Problems
 	if problems == nil {
-		problems = Problems{}
+		problems = model.Problems{}
 	}
 	return ExplainJSON{ID: dc.Person.ID, File: dc.Person.File, At: dc.At, Level: dc.Level, Until: dc.Until,
 		Reasons: dc.ReasonStrings(), Rules: dc.Rules, Problems: problems}
@@ -111,7 +112,7 @@ func NewExplainJSON(dc Decision) ExplainJSON {
 
 // WriteExplanation writes one decision with every rule, whether it fired
 // and why.
-func WriteExplanation(w io.Writer, dc Decision) error {
+func WriteExplanation(w io.Writer, dc model.Decision) error {
 	p := dc.Person
 	fmt.Fprintf(w, "%s", p.ID)
 	if p.Name != "" {
@@ -129,9 +130,9 @@ func WriteExplanation(w io.Writer, dc Decision) error {
 	if p.Programme != "" && p.Role != "" {
 		track := "none: only temporary-exception can give access"
 		switch p.Track() {
-		case DeveloperTrack:
+		case model.DeveloperTrack:
 			track = "developer"
-		case SRETrack:
+		case model.SRETrack:
 			track = "sre"
 		}
 		fmt.Fprintf(tw, "  role\t%s in %s, %s, clearance %s\n", p.Role, p.Programme, p.Employment, p.Clearance)
@@ -147,9 +148,9 @@ func WriteExplanation(w io.Writer, dc Decision) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, kind := range []RuleKind{Grants, Blocks} {
+	for _, kind := range []model.RuleKind{model.Grants, model.Blocks} {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		if kind == Grants {
+		if kind == model.Grants {
 			fmt.Fprintf(tw, "\nRULES THAT GRANT\tLEVEL\tFIRED\tWHY\n")
 		} else {
 			fmt.Fprintf(tw, "\nRULES THAT BLOCK\tFIRED\tWHY\n")
@@ -160,12 +161,12 @@ func WriteExplanation(w io.Writer, dc Decision) error {
 			}
 			fired := "no"
 			switch {
-			case rr.Fired && kind == Grants && rr.Level > dc.Level:
+			case rr.Fired && kind == model.Grants && rr.Level > dc.Level:
 				fired = "blocked"
 			case rr.Fired:
 				fired = "yes"
 			}
-			if kind == Grants {
+			if kind == model.Grants {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", rr.Rule, rr.Level, fired, rr.Detail)
 			} else {
 				fmt.Fprintf(tw, "%s\t%s\t%s\n", rr.Rule, fired, rr.Detail)

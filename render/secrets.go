@@ -1,43 +1,22 @@
-package model
+package render
 
 import (
 	"fmt"
+	"github.com/prodaccess/prodaccess/model"
 	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
 )
 
-// SecretsStatus is the output of secrets status: one report per target.
-type SecretsStatus struct {
-	Targets []*SecretsReport `json:"targets"`
-}
-
-// NeedsAttention reports whether any secret is not current.
-func (s *SecretsStatus) NeedsAttention() bool {
-	for _, r := range s.Targets {
-		if !r.Clean() {
-			return true
-		}
-	}
-	return false
-}
-
-// Unreadable counts the secrets that could not be read at all.
-func (s *SecretsStatus) Unreadable() int {
-	n := 0
-	for _, r := range s.Targets {
-		n += r.Counts.Unreadable
-	}
-	return n
-}
-
-func (c SecretCounts) String() string {
+// SecretCountsText says how many secrets there are, and how many of each
+// status.
+func SecretCountsText(c model.SecretCounts) string {
 	return fmt.Sprintf("%s: %d current, %d stale, %d missing, %d unknown, %d unreadable",
 		plural(c.Total, "secret", "secrets"), c.Current, c.Stale, c.Missing, c.Unknown, c.Unreadable)
 }
 
-func holderNames(hs []Holder) string {
+func holderNames(hs []model.Holder) string {
 	if len(hs) == 0 {
 		return "nobody"
 	}
@@ -50,10 +29,10 @@ func holderNames(hs []Holder) string {
 
 // WriteSecretsStatus writes secrets status for people to read: text for a
 // terminal, markdown for a job summary.
-func WriteSecretsStatus(w io.Writer, s *SecretsStatus, markdown bool) error {
+func WriteSecretsStatus(w io.Writer, s *model.SecretsStatus, markdown bool) error {
 	for i, r := range s.Targets {
 		if markdown {
-			fmt.Fprintf(w, "### %s\n\n%s.\n\nShould read them: %s.\n\n", r.Target, r.Counts, mdText(holderNames(r.Desired)))
+			fmt.Fprintf(w, "### %s\n\n%s.\n\nShould read them: %s.\n\n", r.Target, SecretCountsText(r.Counts), mdText(holderNames(r.Desired)))
 			if len(r.Secrets) > 0 {
 				fmt.Fprintln(w, "| secret | line | status | detail |\n|---|---|---|---|")
 				for _, c := range r.Secrets {
@@ -72,10 +51,10 @@ func WriteSecretsStatus(w io.Writer, s *SecretsStatus, markdown bool) error {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s: %s\n  should read them: %s\n", r.Target, r.Counts, holderNames(r.Desired))
+		fmt.Fprintf(w, "%s: %s\n  should read them: %s\n", r.Target, SecretCountsText(r.Counts), holderNames(r.Desired))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, c := range r.Secrets {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", strings.Join(c.Statuses(), ","), c.Place()+" "+c.keyText(), SecretLine(&c))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", strings.Join(c.Statuses(), ","), c.Place()+" "+keyText(&c), SecretLine(&c))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -94,7 +73,7 @@ func WriteSecretsStatus(w io.Writer, s *SecretsStatus, markdown bool) error {
 	return nil
 }
 
-func (c *SecretCheck) keyText() string {
+func keyText(c *model.SecretCheck) string {
 	if c.Key == "" {
 		return ""
 	}
@@ -104,7 +83,7 @@ func (c *SecretCheck) keyText() string {
 // writePlanSecrets writes, after a plan's changes, the secrets of each
 // target that are not current: the values to rotate, those that new
 // recipients cannot read yet, and those whose readers are unknown.
-func writePlanSecrets(w io.Writer, p *Plan, markdown bool) {
+func writePlanSecrets(w io.Writer, p *model.Plan, markdown bool) {
 	first := true
 	for _, tp := range p.Targets {
 		r := tp.Secrets
@@ -123,7 +102,7 @@ func writePlanSecrets(w io.Writer, p *Plan, markdown bool) {
 		if markdown {
 			head = "- **%s**: %s; re-encrypt with `prodaccess secrets reencrypt --target %s`\n"
 		}
-		fmt.Fprintf(w, head, tp.Target, r.Counts, tp.Target)
+		fmt.Fprintf(w, head, tp.Target, SecretCountsText(r.Counts), tp.Target)
 		code, text := func(s string) string { return s }, func(s string) string { return s }
 		if markdown {
 			code, text = mdCode, mdText
@@ -136,7 +115,7 @@ func writePlanSecrets(w io.Writer, p *Plan, markdown bool) {
 		}
 		for _, c := range r.Secrets {
 			if c.Problem != "" || len(c.Unknown) > 0 {
-				fmt.Fprintf(w, "    - %s: %s\n", code(strings.TrimSpace(c.Place()+" "+c.keyText())), text(SecretLine(&c)))
+				fmt.Fprintf(w, "    - %s: %s\n", code(strings.TrimSpace(c.Place()+" "+keyText(&c))), text(SecretLine(&c)))
 			}
 		}
 	}
@@ -145,7 +124,7 @@ func writePlanSecrets(w io.Writer, p *Plan, markdown bool) {
 // writePullRequestSecrets tells the reviewer of a pull request that changes
 // GPG recipients which secrets the people it removes can still read (to
 // rotate once re-encrypted) and which the people it adds cannot read yet.
-func writePullRequestSecrets(b io.Writer, plan *Plan, targets []*Target, changes []Change) {
+func writePullRequestSecrets(b io.Writer, plan *model.Plan, targets []*model.Target, changes []model.Change) {
 	for _, t := range targets {
 		tp := plan.Target(t.Name)
 		if tp == nil || tp.Secrets == nil {
@@ -156,7 +135,7 @@ func writePullRequestSecrets(b io.Writer, plan *Plan, targets []*Target, changes
 			if c.Target != t.Name || c.Person == "" {
 				continue
 			}
-			if c.Action == Remove {
+			if c.Action == model.Remove {
 				removed[c.Person] = true
 			} else {
 				added[c.Person] = true
@@ -190,7 +169,7 @@ func writePullRequestSecrets(b io.Writer, plan *Plan, targets []*Target, changes
 }
 
 // ReencryptMessage is the commit message of a re-encryption.
-func ReencryptMessage(t *Target, done []SecretCheck, holders []Holder) string {
+func ReencryptMessage(t *model.Target, done []model.SecretCheck, holders []model.Holder) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Re-encrypt %d secret(s) of %s for exactly its current recipients\n\n", len(done), t.Name)
 	fmt.Fprintf(&b, "Now readable by: %s.\n\n", holderNames(sortedHolders(holders)))
@@ -202,7 +181,7 @@ func ReencryptMessage(t *Target, done []SecretCheck, holders []Holder) string {
 
 // ReencryptBody is the pull request body of a re-encryption: what changed,
 // and which values to rotate.
-func ReencryptBody(t *Target, done []SecretCheck, refused []string, holders []Holder) string {
+func ReencryptBody(t *model.Target, done []model.SecretCheck, refused []string, holders []model.Holder) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "prodaccess re-encrypted these secrets of **%s** to exactly the people the rules entitle and the keep entries: %s. ", t.Name, mdText(holderNames(sortedHolders(holders))))
 	b.WriteString("Every result was read back: its recipients are exactly those, and it decrypts to the same value. Nothing but the encrypted values changed.\n\n")
@@ -210,7 +189,7 @@ func ReencryptBody(t *Target, done []SecretCheck, refused []string, holders []Ho
 	for _, c := range done {
 		fmt.Fprintf(&b, "| %s | %d | %s |\n", mdCode(c.Name()), c.Line, mdText(SecretLine(&c)))
 	}
-	if rotate := SelectSecrets(done, (*SecretCheck).Rotate); len(rotate) > 0 {
+	if rotate := model.SelectSecrets(done, (*model.SecretCheck).Rotate); len(rotate) > 0 {
 		b.WriteString("\n### Rotate these\n\nRe-encryption stops future reads from the repository, not reads already made: people who are no longer entitled could read these values, and may have kept them or still have an old clone. Change each value where it is used, then here.\n\n")
 		for _, c := range rotate {
 			fmt.Fprintf(&b, "- [ ] %s (line %d): readable by %s\n", mdCode(c.Name()), c.Line, mdText(strings.Join(c.Stale, ", ")))
@@ -225,8 +204,26 @@ func ReencryptBody(t *Target, done []SecretCheck, refused []string, holders []Ho
 	return b.String()
 }
 
-func sortedHolders(hs []Holder) []Holder {
+func sortedHolders(hs []model.Holder) []model.Holder {
 	out := slices.Clone(hs)
-	slices.SortFunc(out, func(a, b Holder) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b model.Holder) int { return strings.Compare(a.Name, b.Name) })
 	return out
+}
+
+// SecretLine says in one line what is wrong with a secret.
+func SecretLine(c *model.SecretCheck) string {
+	var parts []string
+	if c.Problem != "" {
+		parts = append(parts, "cannot be read: "+c.Problem)
+	}
+	if len(c.Stale) > 0 {
+		parts = append(parts, "readable by "+strings.Join(c.Stale, ", ")+", not entitled")
+	}
+	if len(c.Missing) > 0 {
+		parts = append(parts, "not readable by "+strings.Join(c.Missing, ", "))
+	}
+	if len(c.Unknown) > 0 {
+		parts = append(parts, "unknown: "+strings.Join(c.Unknown, "; "))
+	}
+	return strings.Join(parts, "; ")
 }

@@ -1,22 +1,23 @@
-package model
+package render
 
 import (
 	"fmt"
+	"github.com/prodaccess/prodaccess/model"
 	"slices"
 	"strings"
 )
 
 // PullRequestTitle is the title of the pull request for one repository.
-func PullRequestTitle(repo string, changes []Change) string {
+func PullRequestTitle(repo string, changes []model.Change) string {
 	return fmt.Sprintf("prodaccess: %s in %s", countChanges(changes, "removal", "addition"), repo)
 }
 
 // countChanges counts the removals and additions, in words such as "1
 // removal and 2 additions" (an s makes the plural).
-func countChanges(changes []Change, removal, addition string) string {
+func countChanges(changes []model.Change, removal, addition string) string {
 	adds, removes := 0, 0
 	for _, c := range changes {
-		if c.Action == Remove {
+		if c.Action == model.Remove {
 			removes++
 		} else {
 			adds++
@@ -32,22 +33,14 @@ func countChanges(changes []Change, removal, addition string) string {
 	return strings.Join(parts, " and ")
 }
 
-// plural writes a count with the words for one or for many.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 // CommitMessage is the message of the commit on the sync branch.
-func CommitMessage(plan *Plan, changes []Change) string {
+func CommitMessage(plan *model.Plan, changes []model.Change) string {
 	return commitMessage(fmt.Sprintf("Bring production access in line with the rules on %s", plan.At), "", plan, changes)
 }
 
 // commitMessage is a commit message: the subject, the people commit, a
 // note, and the changes.
-func commitMessage(subject, note string, plan *Plan, changes []Change) string {
+func commitMessage(subject, note string, plan *model.Plan, changes []model.Change) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n", subject)
 	if plan.Commit != "" {
@@ -69,7 +62,7 @@ func commitMessage(subject, note string, plan *Plan, changes []Change) string {
 // person must still do once it is merged. It holds nothing that changes
 // from run to run unless the changes do, so that an unchanged pull request
 // is not edited.
-func PullRequestBody(plan *Plan, targets []*Target, changes []Change) string {
+func PullRequestBody(plan *model.Plan, targets []*model.Target, changes []model.Change) string {
 	var b strings.Builder
 	b.WriteString("prodaccess opened this pull request to bring production access in line with the rules. ")
 	b.WriteString("Merging it is what grants and revokes the access below.\n\n")
@@ -78,7 +71,7 @@ func PullRequestBody(plan *Plan, targets []*Target, changes []Change) string {
 	writeChangeTable(&b, changes)
 	gpg := false
 	for _, t := range targets {
-		gpg = gpg || t.Format == GPGRecipients || t.Format == GPGID
+		gpg = gpg || t.Format == model.GPGRecipients || t.Format == model.GPGID
 	}
 	if gpg && len(plan.KeyWarnings) > 0 {
 		b.WriteString("\n### Keys about to expire\n\n")
@@ -111,7 +104,7 @@ func PullRequestBody(plan *Plan, targets []*Target, changes []Change) string {
 }
 
 // writeDecided says what a pull request was decided from.
-func writeDecided(b *strings.Builder, plan *Plan) {
+func writeDecided(b *strings.Builder, plan *model.Plan) {
 	fmt.Fprintf(b, "Decided for **%s**", plan.At)
 	if plan.Commit != "" {
 		fmt.Fprintf(b, " from the person files at commit `%s`", plan.Commit)
@@ -120,7 +113,7 @@ func writeDecided(b *strings.Builder, plan *Plan) {
 }
 
 // writeChangeTable writes the changes of a pull request as a table.
-func writeChangeTable(b *strings.Builder, changes []Change) {
+func writeChangeTable(b *strings.Builder, changes []model.Change) {
 	b.WriteString("| target | change | entry | person | why |\n|---|---|---|---|---|\n")
 	for _, c := range changes {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdText(c.Target), c.Action, mdCode(c.Subject), mdText(personText(c)), mdText(c.Reason))
@@ -128,7 +121,7 @@ func writeChangeTable(b *strings.Builder, changes []Change) {
 }
 
 // afterMerge lists what merging does not do by itself.
-func afterMerge(targets []*Target, changes []Change) []string {
+func afterMerge(targets []*model.Target, changes []model.Change) []string {
 	var out []string
 	for _, t := range targets {
 		var added, removed []string
@@ -140,7 +133,7 @@ func afterMerge(targets []*Target, changes []Change) []string {
 			if c.Person != "" {
 				who = mdText(c.Person)
 			}
-			if c.Action == Add {
+			if c.Action == model.Add {
 				added = append(added, who)
 			} else {
 				removed = append(removed, who)
@@ -151,31 +144,21 @@ func afterMerge(targets []*Target, changes []Change) []string {
 		}
 		path, name := mdCode(t.Path), mdText(t.Name)
 		switch t.Format {
-		case GPGRecipients:
+		case model.GPGRecipients:
 			out = append(out, fmt.Sprintf("Re-encrypt every secret encrypted to %s so that it matches the new recipients (%s).", path, name))
-		case GPGID:
+		case model.GPGID:
 			out = append(out, fmt.Sprintf("Re-encrypt the password store under %s for the new recipients, for example with `pass init`: changing the file re-encrypts nothing (%s).", path, name))
-		case YAMLList:
+		case model.YAMLList:
 			out = append(out, fmt.Sprintf("Deploy %s so that the servers pick up the new user list (%s).", path, name))
-		case TFVarsList:
+		case model.TFVarsList:
 			out = append(out, fmt.Sprintf("Run Terraform for %s so that the role's trust list changes (%s).", path, name))
 		}
-		if len(removed) > 0 && (t.Format == GPGRecipients || t.Format == GPGID) {
+		if len(removed) > 0 && (t.Format == model.GPGRecipients || t.Format == model.GPGID) {
 			out = append(out, fmt.Sprintf("Rotate every secret that %s could read through %s: removing a recipient does not take back what they already decrypted.", strings.Join(removed, ", "), name))
 		}
-		if len(removed) > 0 && (t.Format == YAMLList || t.Format == TFVarsList) {
+		if len(removed) > 0 && (t.Format == model.YAMLList || t.Format == model.TFVarsList) {
 			out = append(out, fmt.Sprintf("Check that no session or key of %s still gives access through %s.", strings.Join(removed, ", "), name))
 		}
 	}
 	return out
-}
-
-// GitHubRepoOf returns owner/name when url is a github.com repository
-// address (https, ssh or scp-like, with or without .git), and "" when it
-// is not.
-func GitHubRepoOf(url string) string {
-	if m := githubURL.FindStringSubmatch(url); m != nil {
-		return m[1]
-	}
-	return ""
 }
