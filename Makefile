@@ -31,14 +31,14 @@ demo: build
 
 # Each fuzz target for FUZZTIME (not part of make test).
 fuzz:
-	$(GO) test ./model -run '^$$' -fuzz '^FuzzLoadPerson$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./personfile -run '^$$' -fuzz '^FuzzLoadPerson$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./reconciler -run '^$$' -fuzz '^FuzzDiffAndSafety$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./model -run '^$$' -fuzz '^FuzzDecodeSavedPlan$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/gitfile -run '^$$' -fuzz '^FuzzEditCorpus$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/github -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/github -run '^$$' -fuzz '^FuzzParseLinks$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/github -run '^$$' -fuzz '^FuzzTransport$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./model -run '^$$' -fuzz '^FuzzEditApply$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./personfile -run '^$$' -fuzz '^FuzzEditApply$$' -fuzztime $(FUZZTIME)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -1,4 +1,4 @@
-package model
+package model_test
 
 import (
 	"strings"
@@ -6,80 +6,81 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 func TestProve(t *testing.T) {
-	lead := &Person{ID: "alex-lead", GitHub: "alexlead-gds", GitHubID: 11, Role: LeadDeveloper}
-	leadNoID := &Person{ID: "alex-lead", GitHub: "AlexLead-GDS", Role: LeadDeveloper}
-	leadNoLogin := &Person{ID: "alex-lead", Role: LeadDeveloper}
-	chris := &Person{ID: "chris-contractor", GitHub: "chris-gh", GitHubID: 22}
-	start, end := DayFromDate(2026, 11, 16), DayFromDate(2027, 1, 31)
+	lead := &model.Person{ID: "alex-lead", GitHub: "alexlead-gds", GitHubID: 11, Role: model.LeadDeveloper}
+	leadNoID := &model.Person{ID: "alex-lead", GitHub: "AlexLead-GDS", Role: model.LeadDeveloper}
+	leadNoLogin := &model.Person{ID: "alex-lead", Role: model.LeadDeveloper}
+	chris := &model.Person{ID: "chris-contractor", GitHub: "chris-gh", GitHubID: 22}
+	start, end := model.DayFromDate(2026, 11, 16), model.DayFromDate(2027, 1, 31)
 	agreed := true
-	entry := EntryRef{Person: "chris-contractor", Kind: TemporaryEntry, Start: &start, End: &end, ApprovedBy: "alex-lead", Supervisor: "sam-senior", Agreed: &agreed, Reason: "Migrating"}
+	entry := model.EntryRef{Person: "chris-contractor", Kind: model.TemporaryEntry, Start: &start, End: &end, ApprovedBy: "alex-lead", Supervisor: "sam-senior", Agreed: &agreed, Reason: "Migrating"}
 	at := func(min int) time.Time { return time.Date(2026, 11, 10, 12, min, 0, 0, time.UTC) }
-	alex := Account{Login: "alexlead-gds", ID: 11}
-	chrisAcct := Account{Login: "chris-gh", ID: 22}
-	mallory := Account{Login: "mallory", ID: 66}
-	review := func(id int64, user Account, state string, min int) ReviewFact {
-		return ReviewFact{ID: id, User: user, State: state, CommitID: "c", SubmittedAt: at(min)}
+	alex := model.Account{Login: "alexlead-gds", ID: 11}
+	chrisAcct := model.Account{Login: "chris-gh", ID: 22}
+	mallory := model.Account{Login: "mallory", ID: 66}
+	review := func(id int64, user model.Account, state string, min int) model.ReviewFact {
+		return model.ReviewFact{ID: id, User: user, State: state, CommitID: "c", SubmittedAt: at(min)}
 	}
 	merged := at(50)
-	pr := func(author Account, reviews ...ReviewFact) PullRequestFact {
-		return PullRequestFact{Number: 15, Author: author, MergedBy: &alex, MergedAt: &merged, Base: "main", Reviews: reviews}
+	pr := func(author model.Account, reviews ...model.ReviewFact) model.PullRequestFact {
+		return model.PullRequestFact{Number: 15, Author: author, MergedBy: &alex, MergedAt: &merged, Base: "main", Reviews: reviews}
 	}
-	evidence := func(onEntry []int64, prs ...PullRequestFact) *CommitEvidence {
-		return &CommitEvidence{Commit: "0123456789abcdef", Branch: "main", PullRequests: prs, Entries: []EntryEvidence{{Entry: entry, ReviewsOnEntry: onEntry}}}
+	evidence := func(onEntry []int64, prs ...model.PullRequestFact) *model.CommitEvidence {
+		return &model.CommitEvidence{Commit: "0123456789abcdef", Branch: "main", PullRequests: prs, Entries: []model.EntryEvidence{{Entry: entry, ReviewsOnEntry: onEntry}}}
 	}
 	tests := []struct {
 		name      string
-		ev        *CommitEvidence
-		approver  *Person
+		ev        *model.CommitEvidence
+		approver  *model.Person
 		approved  bool
 		agreed    bool
 		missing   string
 		approval  int64
 		agreedHow string
 	}{
-		{name: "approved by the lead; opened by the person", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, ReviewApproved, 10))), approver: lead,
+		{name: "approved by the lead; opened by the person", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10))), approver: lead,
 			approved: true, agreed: true, approval: 1, agreedHow: "chris-gh opened #15"},
 		{name: "no evidence recorded", ev: nil, approver: lead, missing: "no evidence is recorded for the commit that wrote it"},
 		{name: "pushed without a pull request", ev: evidence(nil), approver: lead, missing: "commit 0123456789ab was pushed to main without a pull request"},
 		{name: "no review", ev: evidence(nil, pr(chrisAcct)), approver: lead, agreed: true, missing: "no approving review by alexlead-gds on #15"},
-		{name: "approved only before the entry was written", ev: evidence(nil, pr(chrisAcct, review(1, alex, ReviewApproved, 10))), approver: lead, agreed: true,
+		{name: "approved only before the entry was written", ev: evidence(nil, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10))), approver: lead, agreed: true,
 			missing: "alexlead-gds approved #15 only on a commit before the entry was written"},
-		{name: "the approver opened the pull request", ev: evidence([]int64{1}, pr(alex, review(1, alex, ReviewApproved, 10))), approver: lead,
+		{name: "the approver opened the pull request", ev: evidence([]int64{1}, pr(alex, review(1, alex, model.ReviewApproved, 10))), approver: lead,
 			missing: "alexlead-gds opened #15, and an author's own approval does not count; the person's agreement is not shown: chris-gh neither opened, wrote a commit in, nor approved #15"},
-		{name: "dismissed", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, ReviewDismissed, 10))), approver: lead, agreed: true,
+		{name: "dismissed", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewDismissed, 10))), approver: lead, agreed: true,
 			missing: "the approving review by alexlead-gds on #15 was dismissed"},
-		{name: "changes requested after approving", ev: evidence([]int64{1, 2}, pr(chrisAcct, review(1, alex, ReviewApproved, 10), review(2, alex, ReviewChangesRequested, 20))), approver: lead, agreed: true,
+		{name: "changes requested after approving", ev: evidence([]int64{1, 2}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10), review(2, alex, model.ReviewChangesRequested, 20))), approver: lead, agreed: true,
 			missing: "alexlead-gds approved #15, then requested changes or had the approval dismissed"},
-		{name: "approved again after requesting changes", ev: evidence([]int64{1, 2, 3}, pr(chrisAcct, review(1, alex, ReviewApproved, 10), review(2, alex, ReviewChangesRequested, 20), review(3, alex, ReviewApproved, 30))), approver: lead,
+		{name: "approved again after requesting changes", ev: evidence([]int64{1, 2, 3}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10), review(2, alex, model.ReviewChangesRequested, 20), review(3, alex, model.ReviewApproved, 30))), approver: lead,
 			approved: true, agreed: true, approval: 3, agreedHow: "chris-gh opened #15"},
-		{name: "a comment does not approve", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, ReviewCommented, 10))), approver: lead, agreed: true,
+		{name: "a comment does not approve", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewCommented, 10))), approver: lead, agreed: true,
 			missing: "no approving review by alexlead-gds on #15"},
-		{name: "someone else approved", ev: evidence([]int64{1}, pr(chrisAcct, review(1, mallory, ReviewApproved, 10))), approver: lead, agreed: true,
+		{name: "someone else approved", ev: evidence([]int64{1}, pr(chrisAcct, review(1, mallory, model.ReviewApproved, 10))), approver: lead, agreed: true,
 			missing: "no approving review by alexlead-gds on #15"},
-		{name: "renamed login: the id decides", ev: evidence([]int64{1}, pr(chrisAcct, review(1, Account{Login: "alex-new-name", ID: 11}, ReviewApproved, 10))), approver: lead,
+		{name: "renamed login: the id decides", ev: evidence([]int64{1}, pr(chrisAcct, review(1, model.Account{Login: "alex-new-name", ID: 11}, model.ReviewApproved, 10))), approver: lead,
 			approved: true, agreed: true, approval: 1, agreedHow: "chris-gh opened #15"},
-		{name: "old login now someone else's: the id decides", ev: evidence([]int64{1}, pr(chrisAcct, review(1, Account{Login: "alexlead-gds", ID: 99}, ReviewApproved, 10))), approver: lead, agreed: true,
+		{name: "old login now someone else's: the id decides", ev: evidence([]int64{1}, pr(chrisAcct, review(1, model.Account{Login: "alexlead-gds", ID: 99}, model.ReviewApproved, 10))), approver: lead, agreed: true,
 			missing: "no approving review by alexlead-gds on #15"},
-		{name: "without an id, the login without regard to case", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, ReviewApproved, 10))), approver: leadNoID,
+		{name: "without an id, the login without regard to case", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10))), approver: leadNoID,
 			approved: true, agreed: true, approval: 1, agreedHow: "chris-gh opened #15"},
-		{name: "approver without a login", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, ReviewApproved, 10))), approver: leadNoLogin, agreed: true,
+		{name: "approver without a login", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10))), approver: leadNoLogin, agreed: true,
 			missing: "approver alex-lead has no github login in their file, so no review can be theirs"},
-		{name: "agreement by a commit", ev: evidence([]int64{1}, func() PullRequestFact {
-			p := pr(mallory, review(1, alex, ReviewApproved, 10))
-			p.CommitAuthors = []Account{chrisAcct}
+		{name: "agreement by a commit", ev: evidence([]int64{1}, func() model.PullRequestFact {
+			p := pr(mallory, review(1, alex, model.ReviewApproved, 10))
+			p.CommitAuthors = []model.Account{chrisAcct}
 			return p
 		}()), approver: lead, approved: true, agreed: true, approval: 1, agreedHow: "chris-gh wrote a commit in #15"},
-		{name: "agreement by approving", ev: evidence([]int64{1, 2}, pr(mallory, review(1, alex, ReviewApproved, 10), review(2, chrisAcct, ReviewApproved, 11))), approver: lead,
+		{name: "agreement by approving", ev: evidence([]int64{1, 2}, pr(mallory, review(1, alex, model.ReviewApproved, 10), review(2, chrisAcct, model.ReviewApproved, 11))), approver: lead,
 			approved: true, agreed: true, approval: 1, agreedHow: "chris-gh approved #15"},
-		{name: "no agreement", ev: evidence([]int64{1}, pr(mallory, review(1, alex, ReviewApproved, 10))), approver: lead, approved: true, approval: 1,
+		{name: "no agreement", ev: evidence([]int64{1}, pr(mallory, review(1, alex, model.ReviewApproved, 10))), approver: lead, approved: true, approval: 1,
 			missing: "the person's agreement is not shown: chris-gh neither opened, wrote a commit in, nor approved #15"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pf := Prove(tt.ev, entry, chris, tt.approver)
+			pf := model.Prove(tt.ev, entry, chris, tt.approver)
 			if pf.Approved != tt.approved || pf.Agreed != tt.agreed {
 				t.Errorf("approved %t agreed %t, want %t %t; missing %q", pf.Approved, pf.Agreed, tt.approved, tt.agreed, pf.Missing)
 			}
@@ -119,37 +120,37 @@ absences:
 reinstated:
   - {date: 2025-09-21, approved_by: lead}
 `
-	r := rosterOf(t, DefaultPolicy(), map[string]string{"p": contractor, "lead": lead, "pam": permFile, "ron": returned})
+	r := rosterOf(t, model.DefaultPolicy(), map[string]string{"p": contractor, "lead": lead, "pam": permFile, "ron": returned})
 	grant := r.Person("p").TemporaryAccess[0].Ref("p")
 	reinstatement := r.Person("ron").Reinstated[0].Ref("ron")
 	merged := time.Date(2026, 2, 20, 0, 0, 0, 0, time.UTC)
-	approvedPR := PullRequestFact{Number: 15, Author: Account{Login: "cy-gh", ID: 2}, MergedAt: &merged,
-		Reviews: []ReviewFact{{ID: 7, User: Account{Login: "lee-gh", ID: 1}, State: ReviewApproved}}}
-	proven := map[string]*CommitEvidence{
-		grant.Key():         {Commit: "aaaa", PullRequests: []PullRequestFact{approvedPR}, Entries: []EntryEvidence{{Entry: grant, ReviewsOnEntry: []int64{7}}}},
-		reinstatement.Key(): {Commit: "bbbb", PullRequests: []PullRequestFact{approvedPR}, Entries: []EntryEvidence{{Entry: reinstatement, ReviewsOnEntry: []int64{7}}}},
+	approvedPR := model.PullRequestFact{Number: 15, Author: model.Account{Login: "cy-gh", ID: 2}, MergedAt: &merged,
+		Reviews: []model.ReviewFact{{ID: 7, User: model.Account{Login: "lee-gh", ID: 1}, State: model.ReviewApproved}}}
+	proven := map[string]*model.CommitEvidence{
+		grant.Key():         {Commit: "aaaa", PullRequests: []model.PullRequestFact{approvedPR}, Entries: []model.EntryEvidence{{Entry: grant, ReviewsOnEntry: []int64{7}}}},
+		reinstatement.Key(): {Commit: "bbbb", PullRequests: []model.PullRequestFact{approvedPR}, Entries: []model.EntryEvidence{{Entry: reinstatement, ReviewsOnEntry: []int64{7}}}},
 	}
-	unproven := map[string]*CommitEvidence{grant.Key(): {Commit: "aaaa", Branch: "main"}}
+	unproven := map[string]*model.CommitEvidence{grant.Key(): {Commit: "aaaa", Branch: "main"}}
 
-	check := func(name string, ev *Evidence, want map[string]Level, reason string) {
+	check := func(name string, ev *model.Evidence, want map[string]model.Level, reason string) {
 		t.Helper()
 		r.SetEvidence(ev)
-		got := map[string]Level{"p": r.Level(r.Person("p"), DayFromDate(2026, 3, 10)), "ron": r.Level(r.Person("ron"), DayFromDate(2026, 3, 10))}
+		got := map[string]model.Level{"p": r.Level(r.Person("p"), model.DayFromDate(2026, 3, 10)), "ron": r.Level(r.Person("ron"), model.DayFromDate(2026, 3, 10))}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s: levels (-want +got):\n%s", name, diff)
 		}
-		all := strings.Join(append(r.Decide(r.Person("p"), DayFromDate(2026, 3, 10)).ReasonStrings(), r.Decide(r.Person("ron"), DayFromDate(2026, 3, 10)).ReasonStrings()...), "\n")
+		all := strings.Join(append(r.Decide(r.Person("p"), model.DayFromDate(2026, 3, 10)).ReasonStrings(), r.Decide(r.Person("ron"), model.DayFromDate(2026, 3, 10)).ReasonStrings()...), "\n")
 		if !strings.Contains(all, reason) {
 			t.Errorf("%s: reasons do not say %q:\n%s", name, reason, all)
 		}
 	}
-	check("no evidence looked at", nil, map[string]Level{"p": TemporarySupervised, "ron": Permanent}, "approved by lead, supervised by pam: Migrating the search cluster")
-	check("required, proven", &Evidence{Policy: EvidenceRequired, ByEntry: proven}, map[string]Level{"p": TemporarySupervised, "ron": Permanent}, "approved by lead, supervised by pam: Migrating the search cluster")
-	check("required, pushed without review", &Evidence{Policy: EvidenceRequired, ByEntry: unproven}, map[string]Level{"p": None, "ron": None},
+	check("no evidence looked at", nil, map[string]model.Level{"p": model.TemporarySupervised, "ron": model.Permanent}, "approved by lead, supervised by pam: Migrating the search cluster")
+	check("required, proven", &model.Evidence{Policy: model.EvidenceRequired, ByEntry: proven}, map[string]model.Level{"p": model.TemporarySupervised, "ron": model.Permanent}, "approved by lead, supervised by pam: Migrating the search cluster")
+	check("required, pushed without review", &model.Evidence{Policy: model.EvidenceRequired, ByEntry: unproven}, map[string]model.Level{"p": model.None, "ron": model.None},
 		"temporary-exception: 2026-03-01 to 2026-03-31 grants nothing: commit aaaa was pushed to main without a pull request")
-	check("required, reinstatement", &Evidence{Policy: EvidenceRequired, ByEntry: unproven}, map[string]Level{"p": None, "ron": None},
+	check("required, reinstatement", &model.Evidence{Policy: model.EvidenceRequired, ByEntry: unproven}, map[string]model.Level{"p": model.None, "ron": model.None},
 		"the reinstatement of 2025-09-21 does not count: approval not proven: no evidence is recorded for the commit that wrote it")
-	check("warn", &Evidence{Policy: EvidenceWarn, ByEntry: unproven}, map[string]Level{"p": TemporarySupervised, "ron": Permanent},
+	check("warn", &model.Evidence{Policy: model.EvidenceWarn, ByEntry: unproven}, map[string]model.Level{"p": model.TemporarySupervised, "ron": model.Permanent},
 		"(not proven: commit aaaa was pushed to main without a pull request)")
-	check("off", &Evidence{Policy: EvidenceOff, ByEntry: unproven}, map[string]Level{"p": TemporarySupervised, "ron": Permanent}, "supervised by pam: Migrating")
+	check("off", &model.Evidence{Policy: model.EvidenceOff, ByEntry: unproven}, map[string]model.Level{"p": model.TemporarySupervised, "ron": model.Permanent}, "supervised by pam: Migrating")
 }

@@ -22,36 +22,6 @@ const (
 	SOPS         SecretFormat = "sops"      // sops files, whose data key is encrypted once per recipient
 )
 
-// SecretGlob is one entry of a GPG target's secrets: the files in the
-// target's repository that match Glob ("**" matches any number of folders),
-// stored as Format.
-type SecretGlob struct {
-	Glob   string
-	Format SecretFormat
-	// Store is set for the default of a gpg-id target: the folder of its
-	// .gpg-id, whose sub-folders with a .gpg-id of their own are other
-	// stores and are left out, as pass does.
-	Store string
-	Pos   Pos
-}
-
-// SecretGlobs are the secrets a target holds: its secrets field, or for a
-// gpg-id target without one every *.gpg file of its password store.
-func (t *Target) SecretGlobs() []SecretGlob {
-	if t.Type != FileTarget || (t.Format != GPGRecipients && t.Format != GPGID) {
-		return nil
-	}
-	if t.Secrets != nil || t.Format != GPGID {
-		return t.Secrets
-	}
-	dir := path.Dir(t.Path)
-	glob := "**/*.gpg"
-	if dir != "." {
-		glob = dir + "/" + glob
-	}
-	return []SecretGlob{{Glob: glob, Format: OpenPGPFiles, Store: dir, Pos: t.Pos}}
-}
-
 // Secret is one encrypted value as read from a repository, without
 // decrypting it: a whole file, an eyaml block, or a sops file's data key.
 type Secret struct {

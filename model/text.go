@@ -39,9 +39,9 @@ func hiddenRune(r rune) bool {
 	return r >= 0x200B && r <= 0x200D || r == 0x2060 || r == 0xFEFF
 }
 
-// checkFreeText returns a problem with a text value read from a file, or
+// CheckFreeText returns a problem with a text value read from a file, or
 // "" when it has none: a value is one line of visible text.
-func checkFreeText(s string) string {
+func CheckFreeText(s string) string {
 	for i, r := range s {
 		switch {
 		case r == '\n' || r == '\r':

@@ -3,10 +3,11 @@ package render
 import (
 	"encoding/csv"
 	"fmt"
-	"github.com/prodaccess/prodaccess/model"
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // WriteTimeline writes the timeline for people to read.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
@@ -64,7 +65,7 @@ func tenYears(b *testing.B) *render.AccessReport {
 	if err != nil {
 		b.Fatal(err)
 	}
-	people, err := model.LoadPeople(sub, "people")
+	people, err := personfile.LoadPeople(sub, "people")
 	if err != nil {
 		b.Fatal(err)
 	}

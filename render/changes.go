@@ -2,9 +2,10 @@ package render
 
 import (
 	"fmt"
-	"github.com/prodaccess/prodaccess/model"
 	"io"
 	"strings"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // sentenceOf says in words what the entry needs and whether it has it.

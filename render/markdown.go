@@ -2,9 +2,10 @@ package render
 
 import (
 	"fmt"
-	"github.com/prodaccess/prodaccess/model"
 	"strings"
 	"unicode"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // mdText makes text safe to put anywhere in a line of markdown, including

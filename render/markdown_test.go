@@ -1,9 +1,11 @@
 package render
 
 import (
-	"github.com/prodaccess/prodaccess/model"
 	"regexp"
 	"testing"
+
+	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 func TestMarkdownText(t *testing.T) {
@@ -56,7 +58,7 @@ func TestPullRequestBodyEscapes(t *testing.T) {
 	changes := []model.Change{{Target: "hieradata", Action: model.Add, Subject: "0123456789ABCDEF0123456789ABCDEF01234567", Person: "mallory",
 		Name:   `Mallory ](https://evil.example) <img src=x onerror=alert(1)>`,
 		Reason: "temporary-exception: ...: **Approved by security team** [details](https://evil.example) @alphagov/security"}}
-	body := PullRequestBody(plan, []*model.Target{{Name: "hieradata", Type: model.FileTarget, Format: model.GPGRecipients, Path: "hiera.rcp"}}, changes)
+	body := PullRequestBody(plan, []*config.Target{{Name: "hieradata", Type: model.FileTarget, Format: config.GPGRecipients, Path: "hiera.rcp"}}, changes)
 	// Each marker, unless a backslash escapes it.
 	for _, bad := range []string{`<img`, `[^\\]\]\(https`, `[^\\]\*\*Approved`, `@alphagov`} {
 		if regexp.MustCompile(bad).MatchString(body) {

@@ -2,11 +2,12 @@ package render
 
 import (
 	"fmt"
-	"github.com/prodaccess/prodaccess/model"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // WritePlan writes a plan for people to read: text for a terminal or

@@ -3,9 +3,10 @@ package render
 import (
 	"bytes"
 	"fmt"
-	"github.com/prodaccess/prodaccess/model"
 	"io"
 	"strings"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // Proposal is a change to one person file, as the pull request that

@@ -2,9 +2,10 @@ package render
 
 import (
 	"bytes"
-	"github.com/prodaccess/prodaccess/model"
 	"strings"
 	"testing"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // TestProposalBodyEscapes: text from the command line reaches the pull

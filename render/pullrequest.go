@@ -2,9 +2,11 @@ package render
 
 import (
 	"fmt"
-	"github.com/prodaccess/prodaccess/model"
 	"slices"
 	"strings"
+
+	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // PullRequestTitle is the title of the pull request for one repository.
@@ -62,7 +64,7 @@ func commitMessage(subject, note string, plan *model.Plan, changes []model.Chang
 // person must still do once it is merged. It holds nothing that changes
 // from run to run unless the changes do, so that an unchanged pull request
 // is not edited.
-func PullRequestBody(plan *model.Plan, targets []*model.Target, changes []model.Change) string {
+func PullRequestBody(plan *model.Plan, targets []*config.Target, changes []model.Change) string {
 	var b strings.Builder
 	b.WriteString("prodaccess opened this pull request to bring production access in line with the rules. ")
 	b.WriteString("Merging it is what grants and revokes the access below.\n\n")
@@ -71,7 +73,7 @@ func PullRequestBody(plan *model.Plan, targets []*model.Target, changes []model.
 	writeChangeTable(&b, changes)
 	gpg := false
 	for _, t := range targets {
-		gpg = gpg || t.Format == model.GPGRecipients || t.Format == model.GPGID
+		gpg = gpg || t.Format == config.GPGRecipients || t.Format == config.GPGID
 	}
 	if gpg && len(plan.KeyWarnings) > 0 {
 		b.WriteString("\n### Keys about to expire\n\n")
@@ -121,7 +123,7 @@ func writeChangeTable(b *strings.Builder, changes []model.Change) {
 }
 
 // afterMerge lists what merging does not do by itself.
-func afterMerge(targets []*model.Target, changes []model.Change) []string {
+func afterMerge(targets []*config.Target, changes []model.Change) []string {
 	var out []string
 	for _, t := range targets {
 		var added, removed []string
@@ -144,19 +146,19 @@ func afterMerge(targets []*model.Target, changes []model.Change) []string {
 		}
 		path, name := mdCode(t.Path), mdText(t.Name)
 		switch t.Format {
-		case model.GPGRecipients:
+		case config.GPGRecipients:
 			out = append(out, fmt.Sprintf("Re-encrypt every secret encrypted to %s so that it matches the new recipients (%s).", path, name))
-		case model.GPGID:
+		case config.GPGID:
 			out = append(out, fmt.Sprintf("Re-encrypt the password store under %s for the new recipients, for example with `pass init`: changing the file re-encrypts nothing (%s).", path, name))
-		case model.YAMLList:
+		case config.YAMLList:
 			out = append(out, fmt.Sprintf("Deploy %s so that the servers pick up the new user list (%s).", path, name))
-		case model.TFVarsList:
+		case config.TFVarsList:
 			out = append(out, fmt.Sprintf("Run Terraform for %s so that the role's trust list changes (%s).", path, name))
 		}
-		if len(removed) > 0 && (t.Format == model.GPGRecipients || t.Format == model.GPGID) {
+		if len(removed) > 0 && (t.Format == config.GPGRecipients || t.Format == config.GPGID) {
 			out = append(out, fmt.Sprintf("Rotate every secret that %s could read through %s: removing a recipient does not take back what they already decrypted.", strings.Join(removed, ", "), name))
 		}
-		if len(removed) > 0 && (t.Format == model.YAMLList || t.Format == model.TFVarsList) {
+		if len(removed) > 0 && (t.Format == config.YAMLList || t.Format == config.TFVarsList) {
 			out = append(out, fmt.Sprintf("Check that no session or key of %s still gives access through %s.", strings.Join(removed, ", "), name))
 		}
 	}

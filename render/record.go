@@ -2,11 +2,13 @@ package render
 
 import (
 	"fmt"
-	"github.com/prodaccess/prodaccess/model"
 	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // RecordPullRequestTitle is the title of the pull request that changes
@@ -30,7 +32,7 @@ func RecordCommitMessage(plan *model.Plan, changes []model.Change) string {
 // exact actions to take (grant or revoke, for whom, why, the
 // instructions) as a checklist, and what merging records. Like
 // PullRequestBody, it changes only when the changes do.
-func RecordPullRequestBody(plan *model.Plan, targets []*model.Target, changes []model.Change) string {
+func RecordPullRequestBody(plan *model.Plan, targets []*config.Target, changes []model.Change) string {
 	var b strings.Builder
 	b.WriteString("prodaccess opened this pull request as the ticket for access that people change by hand. ")
 	b.WriteString("Make each change below in the system it names and tick its box. ")

@@ -1,10 +1,12 @@
 package render
 
 import (
-	"github.com/google/go-cmp/cmp"
-	"github.com/prodaccess/prodaccess/model"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // TestCarryTicks: a box a person ticked stays ticked when the body is
@@ -21,9 +23,9 @@ func TestCarryTicks(t *testing.T) {
 // TestRecordPullRequestBodyEscapes: what comes from files is text, never
 // markdown, in the work ticket too.
 func TestRecordPullRequestBodyEscapes(t *testing.T) {
-	target := &model.Target{Name: "signon", Type: model.Manual, Instructions: "Grant [admin](https://evil.example)", Record: &model.Record{Path: "s.txt"}}
+	target := &config.Target{Name: "signon", Type: model.Manual, Instructions: "Grant [admin](https://evil.example)", Record: &config.Record{Path: "s.txt"}}
 	c := model.Change{Target: "signon", Action: model.Add, Subject: "a@x", Person: "a", Name: "# Heading @someone", Reason: "*bold*"}
-	body := RecordPullRequestBody(&model.Plan{At: model.DayFromDate(2026, 3, 1)}, []*model.Target{target}, []model.Change{c})
+	body := RecordPullRequestBody(&model.Plan{At: model.DayFromDate(2026, 3, 1)}, []*config.Target{target}, []model.Change{c})
 	for _, bad := range []string{"[admin](", "(# Heading", " @someone", " *bold*"} {
 		if strings.Contains(body, bad) {
 			t.Errorf("the body holds %q unescaped:\n%s", bad, body)

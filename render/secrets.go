@@ -2,11 +2,13 @@ package render
 
 import (
 	"fmt"
-	"github.com/prodaccess/prodaccess/model"
 	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // SecretCountsText says how many secrets there are, and how many of each
@@ -124,7 +126,7 @@ func writePlanSecrets(w io.Writer, p *model.Plan, markdown bool) {
 // writePullRequestSecrets tells the reviewer of a pull request that changes
 // GPG recipients which secrets the people it removes can still read (to
 // rotate once re-encrypted) and which the people it adds cannot read yet.
-func writePullRequestSecrets(b io.Writer, plan *model.Plan, targets []*model.Target, changes []model.Change) {
+func writePullRequestSecrets(b io.Writer, plan *model.Plan, targets []*config.Target, changes []model.Change) {
 	for _, t := range targets {
 		tp := plan.Target(t.Name)
 		if tp == nil || tp.Secrets == nil {
@@ -169,7 +171,7 @@ func writePullRequestSecrets(b io.Writer, plan *model.Plan, targets []*model.Tar
 }
 
 // ReencryptMessage is the commit message of a re-encryption.
-func ReencryptMessage(t *model.Target, done []model.SecretCheck, holders []model.Holder) string {
+func ReencryptMessage(t *config.Target, done []model.SecretCheck, holders []model.Holder) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Re-encrypt %d secret(s) of %s for exactly its current recipients\n\n", len(done), t.Name)
 	fmt.Fprintf(&b, "Now readable by: %s.\n\n", holderNames(sortedHolders(holders)))
@@ -181,7 +183,7 @@ func ReencryptMessage(t *model.Target, done []model.SecretCheck, holders []model
 
 // ReencryptBody is the pull request body of a re-encryption: what changed,
 // and which values to rotate.
-func ReencryptBody(t *model.Target, done []model.SecretCheck, refused []string, holders []model.Holder) string {
+func ReencryptBody(t *config.Target, done []model.SecretCheck, refused []string, holders []model.Holder) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "prodaccess re-encrypted these secrets of **%s** to exactly the people the rules entitle and the keep entries: %s. ", t.Name, mdText(holderNames(sortedHolders(holders))))
 	b.WriteString("Every result was read back: its recipients are exactly those, and it decrypts to the same value. Nothing but the encrypted values changed.\n\n")

@@ -1,9 +1,10 @@
 package render
 
 import (
-	"github.com/prodaccess/prodaccess/model"
 	"strings"
 	"testing"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // statusFixture is a status of two targets: one with a secret of every

@@ -2,10 +2,11 @@ package render
 
 import (
 	"fmt"
-	"github.com/prodaccess/prodaccess/model"
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // UpcomingMarker starts the body of the issue that lists upcoming

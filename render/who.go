@@ -3,10 +3,11 @@ package render
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/prodaccess/prodaccess/model"
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // WhoJSON is the machine-readable answer of "who": the contract's shape,

@@ -2,8 +2,9 @@ package render
 
 import (
 	"bytes"
-	"github.com/prodaccess/prodaccess/internal/example"
 	"testing"
+
+	"github.com/prodaccess/prodaccess/internal/example"
 )
 
 // TestReportsGolden renders who (text and JSON) and explain for every

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
@@ -48,7 +50,7 @@ type source struct {
 	branch     string
 	configPath string // in the repository
 	peopleDir  string // in the repository
-	tipConfig  *model.Config
+	tipConfig  *config.Config
 
 	notes   map[string]*model.CommitEvidence // the evidence recorded, by commit
 	noNotes bool                             // there are no notes at all
@@ -85,15 +87,15 @@ func (a *auditOptions) source() (*source, error) {
 
 // configAt reads the configuration at a revision: the default policy when
 // the file is not there.
-func (a *auditOptions) configAt(rev *gitfile.Revision, configPath string) (*model.Config, error) {
+func (a *auditOptions) configAt(rev *gitfile.Revision, configPath string) (*config.Config, error) {
 	data, err := fs.ReadFile(rev.FS, configPath)
 	if errors.Is(err, fs.ErrNotExist) {
-		return model.DefaultConfig(), nil
+		return config.DefaultConfig(), nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := model.ParseConfig(configPath, data)
+	cfg, err := config.ParseConfig(configPath, data)
 	if err != nil {
 		return nil, fmt.Errorf("the configuration at %s: %w", rev.Commit.Hash, err)
 	}
@@ -132,7 +134,7 @@ func (s *source) at(a *auditOptions, d model.Day) (*model.Commit, *model.Roster,
 		if err != nil {
 			return nil, nil, err
 		}
-		people, err := model.LoadPeople(sub, s.peopleDir)
+		people, err := personfile.LoadPeople(sub, s.peopleDir)
 		if err != nil {
 			return nil, nil, fmt.Errorf("read the person files at %s: %w", c.SHA, err)
 		}
@@ -352,7 +354,7 @@ author and date.`,
 			if err != nil {
 				return err
 			}
-			held := model.HeldOn(t, versions, d, s.dayStart(d+1))
+			held := reconciler.HeldOn(t, versions, d, s.dayStart(d+1))
 			if isData(format) {
 				return writeData(a.stdout, format, held)
 			}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
@@ -144,7 +145,7 @@ func (o *options) sideAt(repo *gitfile.PeopleRepo, rev string) (*side, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := model.DefaultConfig()
+	cfg := config.DefaultConfig()
 	rel, err := repo.Rel(o.configPath)
 	if err != nil {
 		return nil, err
@@ -153,7 +154,7 @@ func (o *options) sideAt(repo *gitfile.PeopleRepo, rev string) (*side, error) {
 	_, statErr := os.Stat(o.configPath)
 	switch {
 	case err == nil:
-		if cfg, err = model.ParseConfig(o.configPath, data); err != nil {
+		if cfg, err = config.ParseConfig(o.configPath, data); err != nil {
 			return nil, fmt.Errorf("the configuration at %s: %w", rev, err)
 		}
 		cfg.File = o.configPath

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
@@ -172,7 +173,7 @@ var githubRemote = regexp.MustCompile(`^(?:https://([^/@]+)/|git@([^:]+):|ssh://
 // peopleGitHubRepo is the people repository on GitHub: the configured
 // people_repo, else origin's owner/name when origin is on the GitHub that
 // GITHUB_API_URL names, else GITHUB_REPOSITORY as GitHub Actions sets it.
-func (o *options) peopleGitHubRepo(cfg *model.Config, origin *gitfile.Remote) string {
+func (o *options) peopleGitHubRepo(cfg *config.Config, origin *gitfile.Remote) string {
 	if cfg.PeopleRepo != "" {
 		return cfg.PeopleRepo
 	}

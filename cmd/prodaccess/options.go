@@ -13,7 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
@@ -52,22 +54,22 @@ func (o *options) transport() *github.Transport {
 
 // config reads the configuration. Without a config file, --people alone is
 // enough: the written rules' defaults apply.
-func (o *options) config() (*model.Config, error) {
+func (o *options) config() (*config.Config, error) {
 	data, err := os.ReadFile(o.configPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && o.configPath == defaultConfig && o.peopleDir != "":
-		return model.DefaultConfig(), nil
+		return config.DefaultConfig(), nil
 	case errors.Is(err, fs.ErrNotExist) && o.configPath == defaultConfig:
 		return nil, fmt.Errorf("no %s here: give --config FILE, or --people DIR to use the default policy", defaultConfig)
 	case err != nil:
 		return nil, fmt.Errorf("read configuration: %w", err)
 	}
-	return model.ParseConfig(o.configPath, data)
+	return config.ParseConfig(o.configPath, data)
 }
 
 // peopleFolder is the folder of person files: --people, or the config's
 // people relative to the config file.
-func (o *options) peopleFolder(cfg *model.Config) string {
+func (o *options) peopleFolder(cfg *config.Config) string {
 	if o.peopleDir != "" {
 		return filepath.Clean(o.peopleDir)
 	}
@@ -79,7 +81,7 @@ func (o *options) peopleFolder(cfg *model.Config) string {
 
 // keysFolder is the folder of public keys: the config's keys relative to
 // the config file.
-func (o *options) keysFolder(cfg *model.Config) string {
+func (o *options) keysFolder(cfg *config.Config) string {
 	if cfg.File == "" {
 		return filepath.Clean(cfg.Keys)
 	}
@@ -88,7 +90,7 @@ func (o *options) keysFolder(cfg *model.Config) string {
 
 // keyTime is the moment keys are checked at: now, or the start of the day
 // --at names.
-func (o *options) keyTime(cfg *model.Config, d model.Day) time.Time {
+func (o *options) keyTime(cfg *config.Config, d model.Day) time.Time {
 	if o.at == "" {
 		return o.now()
 	}
@@ -97,7 +99,7 @@ func (o *options) keyTime(cfg *model.Config, d model.Day) time.Time {
 }
 
 // roster loads the configuration and every person file.
-func (o *options) roster() (*model.Config, *model.Roster, error) {
+func (o *options) roster() (*config.Config, *model.Roster, error) {
 	cfg, err := o.config()
 	if err != nil {
 		return nil, nil, err
@@ -107,9 +109,9 @@ func (o *options) roster() (*model.Config, *model.Roster, error) {
 }
 
 // load reads every person file and checks them against each other.
-func (o *options) load(cfg *model.Config) (*model.Roster, error) {
+func (o *options) load(cfg *config.Config) (*model.Roster, error) {
 	dir := o.peopleFolder(cfg)
-	people, err := model.LoadPeople(os.DirFS(dir), filepath.ToSlash(dir))
+	people, err := personfile.LoadPeople(os.DirFS(dir), filepath.ToSlash(dir))
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +120,7 @@ func (o *options) load(cfg *model.Config) (*model.Roster, error) {
 
 // decide loads everything a decision needs: the configuration, the
 // roster and the day.
-func (o *options) decide() (*model.Config, *model.Roster, model.Day, error) {
+func (o *options) decide() (*config.Config, *model.Roster, model.Day, error) {
 	cfg, roster, err := o.roster()
 	if err != nil {
 		return nil, nil, 0, err
@@ -131,7 +133,7 @@ func (o *options) decide() (*model.Config, *model.Roster, model.Day, error) {
 }
 
 // day is the day --at names, or today, in the policy time zone.
-func (o *options) day(cfg *model.Config) (model.Day, error) {
+func (o *options) day(cfg *config.Config) (model.Day, error) {
 	if o.at == "" {
 		return model.DayOf(o.now(), cfg.Location), nil
 	}

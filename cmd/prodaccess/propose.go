@@ -15,7 +15,9 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
@@ -55,11 +57,11 @@ func (f *requestFlags) register(cmd *cobra.Command, o *options) {
 // request is one change to one person file.
 type request struct {
 	id     string
-	edit   *model.Edit        // the change to an existing file
-	fields []model.FieldValue // or the fields of a new file
+	edit   *personfile.Edit        // the change to an existing file
+	fields []personfile.FieldValue // or the fields of a new file
 	// preview, if set, is the edit whose effect on access is shown: the
 	// entry as it will be once the person has agreed to it.
-	preview      *model.Edit
+	preview      *personfile.Edit
 	previewTitle string
 
 	title   string   // the pull request's title and the commit's subject
@@ -86,7 +88,7 @@ func (n nothingToDo) Error() string { return n.msg }
 
 // requestState is what a request is checked against.
 type requestState struct {
-	cfg           *model.Config
+	cfg           *config.Config
 	today         model.Day
 	before, after *model.Roster
 	old, now      *model.Person // the person before the change (nil for a new file) and after
@@ -95,7 +97,7 @@ type requestState struct {
 // requestSource is where a command reads what it changes: the working
 // tree, or with --pr the commit HEAD points at.
 type requestSource struct {
-	cfg    *model.Config
+	cfg    *config.Config
 	roster *model.Roster
 	dir    string              // the people folder on disk
 	label  string              // the people folder as messages name it
@@ -183,7 +185,7 @@ func (o *options) propose(req *request, f *requestFlags) error {
 	}
 	var data, out []byte
 	if isNew {
-		if out, err = model.NewPersonFile(file, req.fields); err != nil {
+		if out, err = personfile.NewPersonFile(file, req.fields); err != nil {
 			return refused(err.Error())
 		}
 	} else {
@@ -301,8 +303,8 @@ func refused(why string) error {
 // withFile loads the person file name with content out and returns the
 // person and the roster with it in place of the old file.
 func withFile(src *requestSource, name string, out []byte) (*model.Person, *model.Roster) {
-	entry, _ := model.PersonEntry(src.label, name, 0)
-	now := model.ParsePerson(entry, out)
+	entry, _ := personfile.PersonEntry(src.label, name, 0)
+	now := personfile.ParsePerson(entry, out)
 	people := slices.DeleteFunc(slices.Clone(src.roster.People), func(p *model.Person) bool { return p.ID == now.ID })
 	return now, model.NewRoster(append(people, now), src.cfg.Policy)
 }

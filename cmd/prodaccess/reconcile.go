@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/providers/manual"
@@ -21,7 +23,7 @@ import (
 // world is everything plan and apply work from: the configuration and
 // people as committed, the decisions for the day, and the providers.
 type world struct {
-	cfg       *model.Config
+	cfg       *config.Config
 	day       model.Day
 	commit    string
 	decisions []model.Decision
@@ -72,7 +74,7 @@ func (o *options) loadWorld(ctx context.Context) (*world, error) {
 // githubClient is the client of GitHub's API, authenticated with
 // GITHUB_TOKEN; nil without a token, which is an error only when a team
 // must be read.
-func (o *options) githubClient(cfg *model.Config) (*github.Client, error) {
+func (o *options) githubClient(cfg *config.Config) (*github.Client, error) {
 	token := o.getenv("GITHUB_TOKEN")
 	if token == "" {
 		for _, t := range cfg.Targets {
@@ -91,7 +93,7 @@ func (o *options) githubClient(cfg *model.Config) (*github.Client, error) {
 // people to at the end of that day (see reconciler.ManualHeld). Only
 // manual targets need the history; without them nothing is read.
 func (o *options) manualHeld(repo *gitfile.PeopleRepo, rel, label string, w *world) (map[string][]model.Entry, string, error) {
-	var targets []*model.Target
+	var targets []*config.Target
 	for i := range w.cfg.Targets {
 		if t := &w.cfg.Targets[i]; t.Type == model.Manual && t.Record == nil {
 			targets = append(targets, t)
@@ -216,7 +218,7 @@ func (o *options) committedKeys(repo *gitfile.PeopleRepo, head *gitfile.Revision
 // committedConfig reads the configuration file from the commit, and warns
 // if the working copy differs. Without a configuration file, --people alone
 // means the default policy and no targets.
-func (o *options) committedConfig(repo *gitfile.PeopleRepo, head *gitfile.Revision, w *world) (*model.Config, error) {
+func (o *options) committedConfig(repo *gitfile.PeopleRepo, head *gitfile.Revision, w *world) (*config.Config, error) {
 	onDisk, diskErr := os.ReadFile(o.configPath)
 	rel, err := repo.Rel(o.configPath)
 	if err != nil {
@@ -226,14 +228,14 @@ func (o *options) committedConfig(repo *gitfile.PeopleRepo, head *gitfile.Revisi
 	switch {
 	case err == nil:
 	case errors.Is(diskErr, fs.ErrNotExist) && o.configPath == defaultConfig && o.peopleDir != "":
-		return model.DefaultConfig(), nil
+		return config.DefaultConfig(), nil
 	default:
 		return nil, fmt.Errorf("%s is not committed at HEAD (%s): plan and apply use only committed configuration", o.configPath, head.Commit.Hash.String()[:12])
 	}
 	if diskErr == nil && !bytes.Equal(onDisk, data) {
 		w.warnings = append(w.warnings, fmt.Sprintf("%s has uncommitted changes; they are ignored", o.configPath))
 	}
-	cfg, err := model.ParseConfig(o.configPath, data)
+	cfg, err := config.ParseConfig(o.configPath, data)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +243,7 @@ func (o *options) committedConfig(repo *gitfile.PeopleRepo, head *gitfile.Revisi
 	return cfg, nil
 }
 
-func loadCommitted(rev *gitfile.Revision, rel, label string, cfg *model.Config) (*model.Roster, error) {
+func loadCommitted(rev *gitfile.Revision, rel, label string, cfg *config.Config) (*model.Roster, error) {
 	sub, err := fs.Sub(rev.FS, rel)
 	if err != nil {
 		return nil, err
@@ -249,7 +251,7 @@ func loadCommitted(rev *gitfile.Revision, rel, label string, cfg *model.Config) 
 	if rel == "." {
 		sub = rev.FS
 	}
-	people, err := model.LoadPeople(sub, label)
+	people, err := personfile.LoadPeople(sub, label)
 	if err != nil {
 		return nil, err
 	}
@@ -257,9 +259,9 @@ func loadCommitted(rev *gitfile.Revision, rel, label string, cfg *model.Config) 
 }
 
 // providers wires a provider for every target.
-func (o *options) providers(cfg *model.Config, client *github.Client, held map[string][]model.Entry, version string) ([]reconciler.Provider, error) {
+func (o *options) providers(cfg *config.Config, client *github.Client, held map[string][]model.Entry, version string) ([]reconciler.Provider, error) {
 	token := o.getenv("GITHUB_TOKEN")
-	var teams, files []*model.Target
+	var teams, files []*config.Target
 	needPRs := false
 	for i := range cfg.Targets {
 		t := cfg.Targets[i] // a copy: repo paths are resolved below
@@ -310,16 +312,16 @@ func (o *options) providers(cfg *model.Config, client *github.Client, held map[s
 
 // plainHTTP refuses a repository URL over plain http while a token is
 // set: prodaccess sends credentials only over https.
-func plainHTTP(cfg *model.Config, t *model.Target, field, repo, token string) error {
+func plainHTTP(cfg *config.Config, t *config.Target, field, repo, token string) error {
 	if token == "" || !strings.HasPrefix(strings.ToLower(repo), "http://") {
 		return nil
 	}
 	return fmt.Errorf("%s:%d:%d: target %s: %s %s is plain http, and GITHUB_TOKEN is set: prodaccess sends credentials only over https; use an https:// URL",
-		cfg.File, t.Pos.Line, t.Pos.Col, t.Name, field, model.RedactURL(repo))
+		cfg.File, t.Pos.Line, t.Pos.Col, t.Name, field, config.RedactURL(repo))
 }
 
-func pointers(ts []model.Target) []*model.Target {
-	out := make([]*model.Target, len(ts))
+func pointers(ts []config.Target) []*config.Target {
+	out := make([]*config.Target, len(ts))
 	for i := range ts {
 		out[i] = &ts[i]
 	}

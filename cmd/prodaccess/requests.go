@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/spf13/cobra"
 )
 
@@ -96,11 +97,11 @@ review the pull request: their approving review is the approval.
 			if err != nil {
 				return err
 			}
-			entry := func(agreed bool) *model.Edit {
-				e := model.AppendEntry("temporary_access",
-					model.DayField("start", start), model.DayField("end", end),
-					model.TextField("approved_by", approver), model.TextField("supervisor", supervisor),
-					model.BoolField("agreed", agreed), model.TextField("reason", strings.TrimSpace(reason)))
+			entry := func(agreed bool) *personfile.Edit {
+				e := personfile.AppendEntry("temporary_access",
+					personfile.DayField("start", start), personfile.DayField("end", end),
+					personfile.TextField("approved_by", approver), personfile.TextField("supervisor", supervisor),
+					personfile.BoolField("agreed", agreed), personfile.TextField("reason", strings.TrimSpace(reason)))
 				return &e
 			}
 			req := &request{
@@ -206,7 +207,7 @@ with another of theirs is refused.
 			if err != nil {
 				return err
 			}
-			e := model.AppendEntry("shifts", model.TextField("type", typ), model.DayField("start", start), model.DayField("end", end))
+			e := personfile.AppendEntry("shifts", personfile.TextField("type", typ), personfile.DayField("start", start), personfile.DayField("end", end))
 			req := &request{
 				id:    id,
 				edit:  &e,
@@ -269,17 +270,17 @@ access until a reinstatement (prodaccess reinstate).
 			if err != nil {
 				return err
 			}
-			values := []model.FieldValue{model.DayField("start", start)}
+			values := []personfile.FieldValue{personfile.DayField("start", start)}
 			title := fmt.Sprintf("Absence of %s from %s", id, start)
 			var stop model.Day
 			if to != "" {
 				if stop, err = dayFlag("to", to); err != nil {
 					return err
 				}
-				values = append(values, model.DayField("end", stop))
+				values = append(values, personfile.DayField("end", stop))
 				title = fmt.Sprintf("Absence of %s, %s to %s", id, start, stop)
 			}
-			e := model.AppendEntry("absences", values...)
+			e := personfile.AppendEntry("absences", values...)
 			req := &request{id: id, edit: &e, title: title, day: only(start)}
 			req.check = func(s *requestState) ([]string, []model.Condition, []string) {
 				n := len(s.now.Absences) - 1
@@ -340,7 +341,7 @@ func endAbsence(id string, last model.Day) *request {
 			return fmt.Errorf("%s has no absence without an end; record a new one with --from", p.File)
 		}
 		open = p.Absences[index]
-		e := model.SetEntryField("absences", index, model.DayField("end", last))
+		e := personfile.SetEntryField("absences", index, personfile.DayField("end", last))
 		req.edit = &e
 		req.title = fmt.Sprintf("End of the absence of %s: away %s to %s", id, open.Start, last)
 		return nil
@@ -374,7 +375,7 @@ approval.
 			if err != nil {
 				return err
 			}
-			e := model.AppendEntry("reinstated", model.DayField("date", date), model.TextField("approved_by", approver))
+			e := personfile.AppendEntry("reinstated", personfile.DayField("date", date), personfile.TextField("approved_by", approver))
 			req := &request{
 				id: id, edit: &e, approver: approver,
 				title:   fmt.Sprintf("Reinstate production access for %s from %s", id, date),
@@ -412,7 +413,7 @@ they approve or supervise stops counting too, and the change says so.
 			if err != nil {
 				return err
 			}
-			e := model.SetField(model.DayField("last_day", d))
+			e := personfile.SetField(personfile.DayField("last_day", d))
 			req := &request{
 				id: id, edit: &e,
 				title: fmt.Sprintf("Last day of %s: %s", id, d),
@@ -451,10 +452,10 @@ claims is refused.
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			id := args[0]
-			fields := []model.FieldValue{
-				model.TextField("name", name), model.TextField("email", email), model.TextField("github", login),
-				model.TextField("programme", programme), model.TextField("role", role),
-				model.TextField("employment", employment), model.TextField("clearance", clearance),
+			fields := []personfile.FieldValue{
+				personfile.TextField("name", name), personfile.TextField("email", email), personfile.TextField("github", login),
+				personfile.TextField("programme", programme), personfile.TextField("role", role),
+				personfile.TextField("employment", employment), personfile.TextField("clearance", clearance),
 			}
 			var startDay model.Day
 			if start != "" {
@@ -463,21 +464,21 @@ claims is refused.
 					return err
 				}
 				startDay = d
-				fields = append(fields, model.DayField("start_date", d))
+				fields = append(fields, personfile.DayField("start_date", d))
 			}
 			if githubID != "" {
 				if _, err := strconv.ParseUint(githubID, 10, 63); err != nil {
 					return fmt.Errorf("--github-id: %q is not a whole number", githubID)
 				}
-				fields = append(fields, model.FieldValue{Name: "github_id", Value: githubID, Kind: model.NumberValue})
+				fields = append(fields, personfile.FieldValue{Name: "github_id", Value: githubID, Kind: personfile.NumberValue})
 			}
 			for _, v := range []struct{ name, value string }{{"gpg_fingerprint", fingerprint}, {"ssh_username", ssh}, {"aws_user_arn", arn}} {
 				if v.value != "" {
-					kind := model.QuotedValue
+					kind := personfile.QuotedValue
 					if v.name == "ssh_username" {
-						kind = model.TextValue
+						kind = personfile.TextValue
 					}
-					fields = append(fields, model.FieldValue{Name: v.name, Value: v.value, Kind: kind})
+					fields = append(fields, personfile.FieldValue{Name: v.name, Value: v.value, Kind: kind})
 				}
 			}
 			first := func(s *requestState) model.Day {

@@ -14,6 +14,7 @@ import (
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 )
 
 // The people the request commands are tried on, in each style of file:
@@ -268,7 +269,7 @@ func TestRequestGoldens(t *testing.T) {
 				if diff.Len() == 0 || !strings.Contains(r.stdout, diff.String()) {
 					t.Errorf("the dry run's diff is not what was written:\n%s", diff.String())
 				}
-				people, err := model.LoadPeople(os.DirFS(filepath.Join(dir, "people")), "people")
+				people, err := personfile.LoadPeople(os.DirFS(filepath.Join(dir, "people")), "people")
 				if err != nil {
 					t.Fatal(err)
 				}

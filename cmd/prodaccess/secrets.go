@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
@@ -33,7 +34,7 @@ each secret, from its packet headers alone; secrets reencrypt fixes it.`,
 
 // secretsKeyRing reads the public keys that tell who can read secrets, when
 // a target holds any.
-func secretsKeyRing(keys fs.FS, label string, roster *model.Roster, cfg *model.Config) (*model.KeyRing, []string, error) {
+func secretsKeyRing(keys fs.FS, label string, roster *model.Roster, cfg *config.Config) (*model.KeyRing, []string, error) {
 	var keep []string
 	holds := false
 	for i := range cfg.Targets {
@@ -51,8 +52,8 @@ func secretsKeyRing(keys fs.FS, label string, roster *model.Roster, cfg *model.C
 
 // secretTargets are the targets named (all that hold secrets when name is
 // empty), as copies with their repositories resolved.
-func (o *options) secretTargets(cfg *model.Config, name string) ([]*model.Target, error) {
-	var out []*model.Target
+func (o *options) secretTargets(cfg *config.Config, name string) ([]*config.Target, error) {
+	var out []*config.Target
 	for i := range cfg.Targets {
 		t := cfg.Targets[i]
 		if name != "" && t.Name != name {
@@ -78,7 +79,7 @@ func (o *options) secretTargets(cfg *model.Config, name string) ([]*model.Target
 
 // readSecrets reads every target's repository and compares who can read
 // each secret with who should.
-func (o *options) readSecrets(ctx context.Context, w *world, targets []*model.Target, opts gitfile.Options) ([]*gitfile.Repo, map[string]model.TargetState, *model.SecretsStatus, error) {
+func (o *options) readSecrets(ctx context.Context, w *world, targets []*config.Target, opts gitfile.Options) ([]*gitfile.Repo, map[string]model.TargetState, *model.SecretsStatus, error) {
 	repos, err := gitfile.NewRepos(targets, opts)
 	if err != nil {
 		return nil, nil, nil, err
@@ -307,7 +308,7 @@ func refusals(rs []gitfile.Refusal) []string {
 
 // targetDrift says how the target's file differs from who the secrets are
 // now encrypted to, when the pull request that changes it is not merged.
-func targetDrift(t *model.Target, st model.TargetState, holders []model.Holder, roster *model.Roster) []string {
+func targetDrift(t *config.Target, st model.TargetState, holders []model.Holder, roster *model.Roster) []string {
 	in := map[string]bool{}
 	for _, e := range st.Entries {
 		in[t.SubjectKey(e.Subject)] = true
@@ -338,7 +339,7 @@ func targetDrift(t *model.Target, st model.TargetState, holders []model.Holder, 
 // nothing.
 func (a *auditOptions) secretReports(s *source, commit *model.Commit, roster *model.Roster, d model.Day, keys map[string]model.KeyCheck) ([]*model.SecretsReport, error) {
 	cfg := s.tipConfig
-	var targets []*model.Target
+	var targets []*config.Target
 	for i := range cfg.Targets {
 		t := cfg.Targets[i]
 		if len(t.SecretGlobs()) == 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
@@ -68,7 +69,7 @@ write on the people repository (people_repo, or origin, or GITHUB_REPOSITORY).`,
 // lists the upcoming changes: opened or updated in place when there are
 // any, closed when there are none. Issues that another run opened at the
 // same time are closed, so that one stays.
-func (o *options) keepUpcomingIssue(ctx context.Context, cfg *model.Config, roster *model.Roster, u *model.Upcoming) error {
+func (o *options) keepUpcomingIssue(ctx context.Context, cfg *config.Config, roster *model.Roster, u *model.Upcoming) error {
 	token := o.getenv("GITHUB_TOKEN")
 	if token == "" {
 		return fmt.Errorf("--issue: GITHUB_TOKEN is not set; it needs Issues: read and write on the people repository")

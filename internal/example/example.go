@@ -8,7 +8,9 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 )
 
 // Day is the day the README and make demo show the example people on.
@@ -22,18 +24,18 @@ func Root() string {
 
 // Roster reads the example configuration and people, and fails the test
 // if they do not read.
-func Roster(t testing.TB) (*model.Config, *model.Roster) {
+func Roster(t testing.TB) (*config.Config, *model.Roster) {
 	t.Helper()
 	root := Root()
 	data, err := os.ReadFile(filepath.Join(root, "prodaccess.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := model.ParseConfig("prodaccess.yaml", data)
+	cfg, err := config.ParseConfig("prodaccess.yaml", data)
 	if err != nil {
 		t.Fatalf("the example configuration is invalid:\n%v", err)
 	}
-	people, err := model.LoadPeople(os.DirFS(filepath.Join(root, cfg.People)), "people")
+	people, err := personfile.LoadPeople(os.DirFS(filepath.Join(root, cfg.People)), "people")
 	if err != nil {
 		t.Fatal(err)
 	}

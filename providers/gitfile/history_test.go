@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
 
@@ -71,7 +72,7 @@ func TestTimelineAgreesWithRebuilds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ps, err := model.LoadPeople(sub, "people")
+			ps, err := personfile.LoadPeople(sub, "people")
 			if err != nil {
 				t.Fatal(err)
 			}

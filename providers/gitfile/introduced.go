@@ -9,6 +9,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 )
 
 // Introduced finds, for each entry, the commit that wrote it in its
@@ -151,12 +152,12 @@ func (r *PeopleRepo) entriesOf(blob plumbing.Hash, label, name string) ([]model.
 		return nil, err
 	}
 	defer rd.Close()
-	data, err := io.ReadAll(io.LimitReader(rd, model.MaxPersonFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(rd, personfile.MaxPersonFileSize+1))
 	if err != nil {
 		return nil, err
 	}
-	entry, _ := model.PersonEntry(label, name, 0)
-	return model.ParsePerson(entry, data).Entries(), nil
+	entry, _ := personfile.PersonEntry(label, name, 0)
+	return personfile.ParsePerson(entry, data).Entries(), nil
 }
 
 // FileAt reads a file at a commit of the people repository. found is
@@ -182,7 +183,7 @@ func (r *PeopleRepo) FileAt(sha, file string) (data []byte, found bool, err erro
 	if err != nil {
 		return nil, false, fmt.Errorf("read %s at %s: %w", file, sha, err)
 	}
-	if f.Size > model.MaxPersonFileSize {
+	if f.Size > personfile.MaxPersonFileSize {
 		return nil, true, fmt.Errorf("%s at %s is %d bytes, more than a person file may be", file, sha, f.Size)
 	}
 	text, err := f.Contents()

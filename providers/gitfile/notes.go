@@ -12,12 +12,13 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
+	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/http"
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -254,13 +255,13 @@ func (r *PeopleRepo) Origin(token string) (*Remote, error) {
 	}
 	u := urls[0]
 	if token != "" && strings.HasPrefix(strings.ToLower(u), "http://") {
-		return nil, fmt.Errorf("the people repository's origin %s is plain http, and GITHUB_TOKEN is set: prodaccess sends credentials only over https", model.RedactURL(u))
+		return nil, fmt.Errorf("the people repository's origin %s is plain http, and GITHUB_TOKEN is set: prodaccess sends credentials only over https", config.RedactURL(u))
 	}
 	return &Remote{url: u, token: token}, nil
 }
 
 // URL is the remote's URL, fit to print.
-func (o *Remote) URL() string { return model.RedactURL(o.url) }
+func (o *Remote) URL() string { return config.RedactURL(o.url) }
 
 func (o *Remote) auth() transport.AuthMethod {
 	if o.token != "" && strings.HasPrefix(strings.ToLower(o.url), "https://") {
@@ -283,7 +284,7 @@ func (r *PeopleRepo) FetchNotes(ctx context.Context, o *Remote, when time.Time) 
 	err := r.repo.FetchContext(ctx, &git.FetchOptions{
 		RemoteURL: o.url,
 		Auth:      o.auth(),
-		RefSpecs:  []config.RefSpec{config.RefSpec("+" + NotesRef + ":" + notesFetchRef)},
+		RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec("+" + NotesRef + ":" + notesFetchRef)},
 		Tags:      git.NoTags,
 	})
 	var noMatch git.NoMatchingRefSpecError
@@ -349,7 +350,7 @@ func (r *PeopleRepo) PushNotes(ctx context.Context, o *Remote, when time.Time) e
 		err = r.repo.PushContext(ctx, &git.PushOptions{
 			RemoteURL: o.url,
 			Auth:      o.auth(),
-			RefSpecs:  []config.RefSpec{config.RefSpec(NotesRef + ":" + NotesRef)},
+			RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec(NotesRef + ":" + NotesRef)},
 		})
 		if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 			return nil

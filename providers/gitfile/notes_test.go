@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 )
 
 const grantee = `name: Cy Contractor
@@ -54,7 +55,7 @@ func TestIntroduced(t *testing.T) {
 	commit(map[string]string{"people/cy.yaml": grantYAML("2026-03-31") + "# a comment\n"}, "Comment only")
 
 	ref := func(end string) model.EntryRef {
-		p := model.ParsePerson(&model.Person{ID: "cy", File: "people/cy.yaml"}, []byte(grantYAML(end)))
+		p := personfile.ParsePerson(&model.Person{ID: "cy", File: "people/cy.yaml"}, []byte(grantYAML(end)))
 		return p.TemporaryAccess[0].Ref("cy")
 	}
 	check := func(what string, want map[string]string, entries ...model.EntryRef) {

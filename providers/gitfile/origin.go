@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/config"
 )
 
 // GitHubURL returns the web address of the repository on github.com
@@ -20,7 +20,7 @@ func (r *PeopleRepo) GitHubURL() (string, error) {
 		return "", fmt.Errorf("read the origin remote of the people repository: %w", err)
 	}
 	for _, u := range remote.Config().URLs {
-		if repo := model.GitHubRepoOf(u); repo != "" {
+		if repo := config.GitHubRepoOf(u); repo != "" {
 			return "https://github.com/" + repo, nil
 		}
 	}

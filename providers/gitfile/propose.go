@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
+	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -46,7 +46,7 @@ func (r *PeopleRepo) gitConfig(key string) string {
 		return "" // not set
 	}
 	// Without git, what go-git reads of the configuration.
-	cfg, err := r.repo.ConfigScoped(config.SystemScope)
+	cfg, err := r.repo.ConfigScoped(gitconfig.SystemScope)
 	if err != nil {
 		return ""
 	}
@@ -172,7 +172,7 @@ func (r *PeopleRepo) replaceInTree(t *object.Tree, parts []string, blob plumbing
 
 // RemoteBranches lists origin's branches and the commit each points at.
 func (r *PeopleRepo) RemoteBranches(ctx context.Context, o *Remote) (map[string]string, error) {
-	rem := git.NewRemote(r.repo.Storer, &config.RemoteConfig{Name: "origin", URLs: []string{o.url}})
+	rem := git.NewRemote(r.repo.Storer, &gitconfig.RemoteConfig{Name: "origin", URLs: []string{o.url}})
 	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: o.auth()})
 	if err != nil {
 		return nil, fmt.Errorf("list the branches of %s: %w", o.URL(), o.scrub(err))
@@ -196,7 +196,7 @@ func (r *PeopleRepo) PushBranch(ctx context.Context, o *Remote, branch, base str
 	err := r.repo.PushContext(ctx, &git.PushOptions{
 		RemoteURL: o.url,
 		Auth:      o.auth(),
-		RefSpecs:  []config.RefSpec{config.RefSpec(ref + ":" + ref)},
+		RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec(ref + ":" + ref)},
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return fmt.Errorf("push %s to %s: %w", branch, o.URL(), o.scrub(err))

@@ -13,7 +13,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
-	"github.com/go-git/go-git/v5/config"
+	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -283,7 +283,7 @@ func (r *Repo) Propose(ctx context.Context, branch string, files map[string][]by
 	if _, err := r.commitFiles(branch, files, message); err != nil {
 		return "", err
 	}
-	if err := r.push(ctx, config.RefSpec("+refs/heads/"+branch+":refs/heads/"+branch)); err != nil {
+	if err := r.push(ctx, gitconfig.RefSpec("+refs/heads/"+branch+":refs/heads/"+branch)); err != nil {
 		return "", err
 	}
 	where := fmt.Sprintf("branch %s of %s", branch, r.display())

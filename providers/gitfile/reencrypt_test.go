@@ -12,6 +12,7 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/testgpg"
 	"github.com/prodaccess/prodaccess/model"
 )
@@ -20,7 +21,7 @@ import (
 // desired recipients (carol has left), and re-encrypts with dec.
 func reencryptCase(t *testing.T, w *secretsWorld, dec Decrypter) (*Reencryption, *model.SecretsReport) {
 	t.Helper()
-	target := &model.Target{Name: "secrets", Type: model.FileTarget, Format: model.GPGRecipients, Path: "recipients.rcp", Secrets: []model.SecretGlob{
+	target := &config.Target{Name: "secrets", Type: model.FileTarget, Format: config.GPGRecipients, Path: "recipients.rcp", Secrets: []config.SecretGlob{
 		{Glob: "pass/**/*.gpg", Format: model.OpenPGPFiles, Store: "pass"},
 		{Glob: "hieradata/*.yaml", Format: model.EYAMLGPG},
 	}}

@@ -16,12 +16,13 @@ import (
 	"github.com/go-git/go-billy/v5/memfs"
 	"github.com/go-git/go-billy/v5/util"
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
+	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/memory"
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
@@ -86,7 +87,7 @@ type Repo struct {
 	githubRepo string
 	head       string // the branch of the pull request: SyncBranch or RecordBranch
 	record     bool   // the targets are records of manual targets
-	targets    []*model.Target
+	targets    []*config.Target
 	opts       Options
 
 	// What Read found, for Apply.
@@ -103,7 +104,7 @@ var _ reconciler.Provider = (*Repo)(nil)
 // for each; the records of manual targets likewise, apart from the file
 // targets. Targets in one repository must share a base branch, since one
 // pull request carries all their changes.
-func NewRepos(targets []*model.Target, opts Options) ([]*Repo, error) {
+func NewRepos(targets []*config.Target, opts Options) ([]*Repo, error) {
 	var out []*Repo
 	byURL := map[string]*Repo{}
 	for _, t := range targets {
@@ -124,10 +125,10 @@ func NewRepos(targets []*model.Target, opts Options) ([]*Repo, error) {
 		}
 		if r.branch != t.Branch {
 			return nil, fmt.Errorf("targets %s and %s are in the same repository %s on different branches (%s, %s); prodaccess opens one pull request per repository, so give them one base branch",
-				r.targets[0].Name, t.Name, model.RedactURL(t.Repo), r.branch, t.Branch)
+				r.targets[0].Name, t.Name, config.RedactURL(t.Repo), r.branch, t.Branch)
 		}
 		if t.GitHubRepo != "" && r.githubRepo != "" && t.GitHubRepo != r.githubRepo {
-			return nil, fmt.Errorf("targets %s and %s name different github_repo for the same repository %s", r.targets[0].Name, t.Name, model.RedactURL(t.Repo))
+			return nil, fmt.Errorf("targets %s and %s name different github_repo for the same repository %s", r.targets[0].Name, t.Name, config.RedactURL(t.Repo))
 		}
 		if r.githubRepo == "" {
 			r.githubRepo = t.GitHubRepo
@@ -140,9 +141,9 @@ func NewRepos(targets []*model.Target, opts Options) ([]*Repo, error) {
 // recordView is a manual target's record seen as a file target: the
 // record's place, in the lines format. Its type stays manual, so that it
 // holds email addresses compared without regard to case.
-func recordView(t *model.Target) *model.Target {
+func recordView(t *config.Target) *config.Target {
 	v := *t
-	v.Repo, v.GitHubRepo, v.Branch, v.Path, v.Format = t.Record.Repo, t.Record.GitHubRepo, t.Record.Branch, t.Record.Path, model.Lines
+	v.Repo, v.GitHubRepo, v.Branch, v.Path, v.Format = t.Record.Repo, t.Record.GitHubRepo, t.Record.Branch, t.Record.Path, config.Lines
 	return &v
 }
 
@@ -232,7 +233,7 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 // pull request, or when the pull request machinery is in use and the
 // branch has none (apply would open one); a branch whose file cannot be
 // read proposes nothing, so that its changes are to do.
-func (r *Repo) proposal(t *model.Target, ft format) *model.ProposedChanges {
+func (r *Repo) proposal(t *config.Target, ft format) *model.ProposedChanges {
 	withPRs := r.githubRepo != "" && r.opts.PullRequests != nil
 	if r.sync == nil || (withPRs && r.pr == nil) {
 		return nil
@@ -321,7 +322,7 @@ func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
 		return r.repo.FetchContext(ctx, &git.FetchOptions{
 			RemoteName: "origin",
 			Auth:       r.auth(),
-			RefSpecs:   []config.RefSpec{config.RefSpec("+refs/heads/" + r.head + ":" + remote.String())},
+			RefSpecs:   []gitconfig.RefSpec{gitconfig.RefSpec("+refs/heads/" + r.head + ":" + remote.String())},
 		})
 	})
 	var noMatch git.NoMatchingRefSpecError
@@ -339,7 +340,7 @@ func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
 }
 
 // display is the repository's URL fit to print.
-func (r *Repo) display() string { return model.RedactURL(r.url) }
+func (r *Repo) display() string { return config.RedactURL(r.url) }
 
 // scrub keeps the token out of an error, whatever the transport put in it.
 func (r *Repo) scrub(err error) error {
@@ -376,7 +377,7 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 	}
 	pushed := !upToDate()
 	for attempt := 1; !upToDate(); attempt++ {
-		err := r.push(ctx, config.RefSpec("+refs/heads/"+r.head+":refs/heads/"+r.head))
+		err := r.push(ctx, gitconfig.RefSpec("+refs/heads/"+r.head+":refs/heads/"+r.head))
 		if err == nil {
 			break
 		}
@@ -502,12 +503,12 @@ func (r *Repo) commitFiles(branch string, files map[string][]byte, message strin
 	return r.repo.CommitObject(h)
 }
 
-func (r *Repo) push(ctx context.Context, spec config.RefSpec) error {
+func (r *Repo) push(ctx context.Context, spec gitconfig.RefSpec) error {
 	if spec.Dst("") == plumbing.NewBranchReferenceName(r.branch) {
 		return fmt.Errorf("refusing to push to the base branch %s", r.branch)
 	}
 	err := r.gitOp(ctx, func(ctx context.Context) error {
-		return r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", Auth: r.auth(), RefSpecs: []config.RefSpec{spec}})
+		return r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", Auth: r.auth(), RefSpecs: []gitconfig.RefSpec{spec}})
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return fmt.Errorf("push %s to %s: %w", spec.Dst("").Short(), r.display(), r.scrub(err))
@@ -593,7 +594,7 @@ func (r *Repo) closeAll(ctx context.Context) error {
 		r.pr = nil
 	}
 	if r.sync != nil {
-		if err := r.push(ctx, config.RefSpec(":refs/heads/"+r.head)); err != nil {
+		if err := r.push(ctx, gitconfig.RefSpec(":refs/heads/"+r.head)); err != nil {
 			return err
 		}
 		r.sync = nil

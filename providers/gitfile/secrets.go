@@ -15,6 +15,7 @@ import (
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -29,7 +30,7 @@ const maxSessionKeys = 1000
 // without decrypting anything. A secret that cannot be read is returned
 // with its problem; the error is for a repository that cannot be read at
 // all. The warnings name globs that match no file.
-func ScanSecrets(fsys fs.FS, t *model.Target) ([]model.Secret, []string, error) {
+func ScanSecrets(fsys fs.FS, t *config.Target) ([]model.Secret, []string, error) {
 	var out []model.Secret
 	var warnings []string
 	seen := map[string]bool{}
@@ -57,8 +58,8 @@ func ScanSecrets(fsys fs.FS, t *model.Target) ([]model.Secret, []string, error) 
 }
 
 // secretFiles lists the regular files that match a glob, in path order.
-func secretFiles(fsys fs.FS, g model.SecretGlob) ([]string, error) {
-	root := model.GlobRoot(g.Glob)
+func secretFiles(fsys fs.FS, g config.SecretGlob) ([]string, error) {
+	root := config.GlobRoot(g.Glob)
 	var files []string
 	err := fs.WalkDir(fsys, root, func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -75,7 +76,7 @@ func secretFiles(fsys fs.FS, g model.SecretGlob) ([]string, error) {
 			}
 			return nil
 		}
-		if d.Type().IsRegular() && model.MatchGlob(g.Glob, name) {
+		if d.Type().IsRegular() && config.MatchGlob(g.Glob, name) {
 			files = append(files, name)
 		}
 		return nil
@@ -227,7 +228,7 @@ func packetName(p packet.Packet) string {
 }
 
 // scanSecrets reads the secrets of a target that holds any.
-func (r *Repo) scanSecrets(tree *object.Tree, t *model.Target) (*model.SecretScan, error) {
+func (r *Repo) scanSecrets(tree *object.Tree, t *config.Target) (*model.SecretScan, error) {
 	if len(t.SecretGlobs()) == 0 {
 		return nil, nil
 	}

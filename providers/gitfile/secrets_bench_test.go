@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/testkeys"
 	"github.com/prodaccess/prodaccess/model"
 )
@@ -72,7 +73,7 @@ func BenchmarkSecretsStatus(b *testing.B) {
 	if err := os.WriteFile(filepath.Join(dir, "hieradata", "production.yaml"), []byte(yaml.String()), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	target := &model.Target{Name: "secrets", Type: model.FileTarget, Format: model.GPGRecipients, Secrets: []model.SecretGlob{
+	target := &config.Target{Name: "secrets", Type: model.FileTarget, Format: config.GPGRecipients, Secrets: []config.SecretGlob{
 		{Glob: "pass/**/*.gpg", Format: model.OpenPGPFiles},
 		{Glob: "hieradata/*.yaml", Format: model.EYAMLGPG},
 	}}

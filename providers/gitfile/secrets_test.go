@@ -19,6 +19,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/testgpg"
 	"github.com/prodaccess/prodaccess/internal/testkeys"
 	"github.com/prodaccess/prodaccess/model"
@@ -204,7 +205,7 @@ func TestScanSecrets(t *testing.T) {
 `, dataKey("alice"), w.keys["alice"].Fingerprint, dataKey("bob"), w.keys["bob"].Fingerprint))
 	w.write("sops/plain.yaml", "password: hunter2\n")
 
-	target := &model.Target{Name: "secrets", Type: model.FileTarget, Format: model.GPGRecipients, Path: "recipients.rcp", Secrets: []model.SecretGlob{
+	target := &config.Target{Name: "secrets", Type: model.FileTarget, Format: config.GPGRecipients, Path: "recipients.rcp", Secrets: []config.SecretGlob{
 		{Glob: "pass/**/*.gpg", Format: model.OpenPGPFiles, Store: "pass"},
 		{Glob: "hieradata/*.yaml", Format: model.EYAMLGPG},
 		{Glob: "sops/*", Format: model.SOPS},

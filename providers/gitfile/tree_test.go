@@ -11,6 +11,7 @@ import (
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/internal/peoplegen"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/render"
 )
 
@@ -48,11 +49,11 @@ func TestPeopleFromCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromGit, err := model.LoadPeople(sub, "people")
+	fromGit, err := personfile.LoadPeople(sub, "people")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromDisk, err := model.LoadPeople(os.DirFS(people), "people")
+	fromDisk, err := personfile.LoadPeople(os.DirFS(people), "people")
 	if err != nil {
 		t.Fatal(err)
 	}

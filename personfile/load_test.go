@@ -1,4 +1,4 @@
-package model
+package personfile
 
 import (
 	"flag"
@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	goldenfile "github.com/prodaccess/prodaccess/internal/golden"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files with what the code produces")
@@ -85,12 +87,12 @@ func TestBadInputsMadeAtRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := NewRoster(people, DefaultPolicy())
+			r := model.NewRoster(people, model.DefaultPolicy())
 			if diff := cmp.Diff(tt.want, r.Problems().Error()); diff != "" {
 				t.Errorf("problems (-want +got):\n%s", diff)
 			}
 			for _, p := range r.People {
-				if l := r.Level(p, day(t, checkDay)); l != None {
+				if l := r.Level(p, day(t, checkDay)); l != model.None {
 					t.Errorf("%s has problems but is granted %s", p.ID, l)
 				}
 			}
@@ -105,11 +107,11 @@ func TestGoodBaseIsPermanent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := NewRoster(people, DefaultPolicy())
+	r := model.NewRoster(people, model.DefaultPolicy())
 	if len(r.Problems()) != 0 {
 		t.Fatalf("the good base has problems:\n%v", r.Problems())
 	}
-	if l := r.Level(r.Person("jane-doe"), day(t, checkDay)); l != Permanent {
+	if l := r.Level(r.Person("jane-doe"), day(t, checkDay)); l != model.Permanent {
 		t.Fatalf("the good base gives %s on %s, want permanent", l, checkDay)
 	}
 }
@@ -120,7 +122,7 @@ func checkBadCase(t *testing.T, files fs.FS, wantFile string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := NewRoster(people, DefaultPolicy())
+	r := model.NewRoster(people, model.DefaultPolicy())
 	if len(r.Problems()) == 0 {
 		t.Fatal("no problem found")
 	}
@@ -138,8 +140,14 @@ func checkBadCase(t *testing.T, files fs.FS, wantFile string) {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 	for _, p := range r.People {
-		if l := r.Level(p, day(t, checkDay)); !r.Valid(p) && l != None {
+		if l := r.Level(p, day(t, checkDay)); !r.Valid(p) && l != model.None {
 			t.Errorf("%s has problems but is granted %s", p.ID, l)
 		}
 	}
+}
+
+// golden compares got with the golden file at path (see -update).
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	goldenfile.Check(t, path, got, *update)
 }

@@ -1,4 +1,4 @@
-package model
+package personfile
 
 import (
 	"errors"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/prodaccess/prodaccess/internal/strictyaml"
+	"github.com/prodaccess/prodaccess/model"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -43,7 +45,7 @@ type FieldValue struct {
 func TextField(name, v string) FieldValue { return FieldValue{Name: name, Value: v, Kind: TextValue} }
 
 // DayField is a field holding a day.
-func DayField(name string, d Day) FieldValue {
+func DayField(name string, d model.Day) FieldValue {
 	return FieldValue{Name: name, Value: d.String(), Kind: DayValue}
 }
 
@@ -182,7 +184,7 @@ func checkValues(values []FieldValue) error {
 		if strings.TrimSpace(v.Value) == "" {
 			return fmt.Errorf("%s: the value is blank", v.Name)
 		}
-		if msg := checkFreeText(v.Value); msg != "" {
+		if msg := model.CheckFreeText(v.Value); msg != "" {
 			return fmt.Errorf("%s: %s", v.Name, msg)
 		}
 	}
@@ -468,7 +470,7 @@ func (t *yamlText) styles() fileStyle {
 			return
 		}
 		dq, sq := n.Style&yaml.DoubleQuotedStyle != 0, n.Style&yaml.SingleQuotedStyle != 0
-		if _, err := ParseDay(n.Value); err == nil {
+		if _, err := model.ParseDay(n.Value); err == nil {
 			switch {
 			case dq:
 				dates[1]++
@@ -530,7 +532,7 @@ func quote(s string, q byte) string {
 // back as the same text by every YAML reader, YAML 1.1 ones included.
 func plainText(s string, flow bool) bool {
 	switch {
-	case s == "" || strings.TrimSpace(s) != s || yaml11Kind(s) != "":
+	case s == "" || strings.TrimSpace(s) != s || strictyaml.YAML11Kind(s) != "":
 		return false
 	case strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>'\"%@`"):
 		return false

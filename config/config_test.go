@@ -1,4 +1,4 @@
-package model
+package config
 
 import (
 	"strings"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -60,22 +61,22 @@ targets:
 	if cfg.Location.String() != "America/New_York" || cfg.People != "staff/" {
 		t.Errorf("timezone %s, people %s", cfg.Location, cfg.People)
 	}
-	if diff := cmp.Diff(Policy{ShadowShiftsRequired: 3, AbsenceLimitDays: 28, MaxTemporaryDays: 30, Evidence: EvidenceWarn}, cfg.Policy); diff != "" {
+	if diff := cmp.Diff(model.Policy{ShadowShiftsRequired: 3, AbsenceLimitDays: 28, MaxTemporaryDays: 30, Evidence: model.EvidenceWarn}, cfg.Policy); diff != "" {
 		t.Errorf("policy (-want +got):\n%s", diff)
 	}
 	if cfg.Safety.MaxRemovalFraction != 0.5 || cfg.Safety.MaxRevocationWait != 36*time.Hour+30*time.Minute {
 		t.Errorf("max_removal_fraction %v, max_revocation_wait %v", cfg.Safety.MaxRemovalFraction, cfg.Safety.MaxRevocationWait)
 	}
 	want := []Target{
-		{Name: "team", Type: GitHubTeam, Org: "alphagov", Team: "gov-uk-production", Branch: "main",
-			Keep: []string{"deploy-bot"}, ChildTeams: []ChildTeam{{Team: "gov-uk-production-oncall", Reason: "the on-call rota"}}, Levels: AccessLevels, Pos: Pos{11, 5}},
-		{Name: "recipients", Type: FileTarget, Repo: "git@github.com:alphagov/govuk-secrets.git", GitHubRepo: "alphagov/govuk-secrets",
+		{Name: "team", Type: model.GitHubTeam, Org: "alphagov", Team: "gov-uk-production", Branch: "main",
+			Keep: []string{"deploy-bot"}, ChildTeams: []ChildTeam{{Team: "gov-uk-production-oncall", Reason: "the on-call rota"}}, Levels: model.AccessLevels, Pos: model.Pos{Line: 11, Col: 5}},
+		{Name: "recipients", Type: model.FileTarget, Repo: "git@github.com:alphagov/govuk-secrets.git", GitHubRepo: "alphagov/govuk-secrets",
 			Branch: "main", Path: "puppet_aws/gpg_recipients/production_hiera_gpg.rcp", Format: GPGRecipients,
-			Keep: []string{"F00DF00DF00DF00DF00DF00DF00DF00DF00DF00D"}, Levels: []Level{Permanent}, Pos: Pos{18, 5}},
-		{Name: "users", Type: FileTarget, Repo: "/srv/git/puppet", GitHubRepo: "alphagov/govuk-puppet", Branch: "production",
-			Path: "hieradata/common.yaml", Format: YAMLList, Key: "users::usernames", Levels: AccessLevels, Pos: Pos{25, 5}},
-		{Name: "signon", Type: Manual, Branch: "main", Instructions: "Grant Super Admin in Signon", Levels: AccessLevels, Pos: Pos{33, 5}},
-		{Name: "paas", Type: Manual, Branch: "main", Instructions: "Grant SpaceDeveloper", Levels: AccessLevels, Pos: Pos{36, 5},
+			Keep: []string{"F00DF00DF00DF00DF00DF00DF00DF00DF00DF00D"}, Levels: []model.Level{model.Permanent}, Pos: model.Pos{Line: 18, Col: 5}},
+		{Name: "users", Type: model.FileTarget, Repo: "/srv/git/puppet", GitHubRepo: "alphagov/govuk-puppet", Branch: "production",
+			Path: "hieradata/common.yaml", Format: YAMLList, Key: "users::usernames", Levels: model.AccessLevels, Pos: model.Pos{Line: 25, Col: 5}},
+		{Name: "signon", Type: model.Manual, Branch: "main", Instructions: "Grant Super Admin in Signon", Levels: model.AccessLevels, Pos: model.Pos{Line: 33, Col: 5}},
+		{Name: "paas", Type: model.Manual, Branch: "main", Instructions: "Grant SpaceDeveloper", Levels: model.AccessLevels, Pos: model.Pos{Line: 36, Col: 5},
 			Record: &Record{Repo: "https://github.com/alphagov/access-records.git", GitHubRepo: "alphagov/access-records", Branch: "main", Path: "paas/space-developers.txt"},
 			Owners: []string{"alphagov/paas-admins", "lee-lead"}, Keep: []string{"break-glass@example.gov.uk"}},
 	}
@@ -89,7 +90,7 @@ func TestParseConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(DefaultPolicy(), cfg.Policy); diff != "" {
+	if diff := cmp.Diff(model.DefaultPolicy(), cfg.Policy); diff != "" {
 		t.Errorf("policy (-want +got):\n%s", diff)
 	}
 	if cfg.Timezone != "Europe/London" || cfg.People != "people" || cfg.Safety.MaxRemovalFraction != 0.25 || cfg.Safety.MaxRevocationWait != 48*time.Hour {

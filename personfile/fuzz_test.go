@@ -1,10 +1,12 @@
-package model
+package personfile
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // FuzzLoadPerson feeds arbitrary bytes to the person-file loader. It must
@@ -20,7 +22,7 @@ func FuzzLoadPerson(f *testing.F) {
 			f.Add(data)
 		}
 	}
-	days := []Day{DayFromDate(2019, 1, 1), DayFromDate(2021, 6, 15), DayFromDate(2030, 1, 1)}
+	days := []model.Day{model.DayFromDate(2019, 1, 1), model.DayFromDate(2021, 6, 15), model.DayFromDate(2030, 1, 1)}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p := decodePerson("people/jane-doe.yaml", "jane-doe", data)
 		for _, pr := range p.Problems {
@@ -28,10 +30,10 @@ func FuzzLoadPerson(f *testing.F) {
 				t.Fatalf("a problem without a place or a message: %+v", pr)
 			}
 		}
-		r := NewRoster([]*Person{p}, DefaultPolicy())
+		r := model.NewRoster([]*model.Person{p}, model.DefaultPolicy())
 		for _, d := range days {
 			l := r.Level(p, d)
-			if !r.Valid(p) && l != None {
+			if !r.Valid(p) && l != model.None {
 				t.Fatalf("an invalid file grants %s on %s: %v", l, d, r.ProblemsOf(p))
 			}
 			dc := r.Decide(p, d)
@@ -49,7 +51,7 @@ func FuzzLoadPerson(f *testing.F) {
 			if p.GPGFingerprint != "" && len(p.GPGFingerprint) != 40 {
 				t.Fatalf("a valid fingerprint of %d characters", len(p.GPGFingerprint))
 			}
-			if p.GitHub != "" && !ValidGitHubLogin(p.GitHub) {
+			if p.GitHub != "" && !model.ValidGitHubLogin(p.GitHub) {
 				t.Fatalf("an invalid login passed: %q", p.GitHub)
 			}
 		}

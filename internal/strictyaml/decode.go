@@ -1,4 +1,4 @@
-package model
+package strictyaml
 
 import (
 	"bytes"
@@ -10,10 +10,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/prodaccess/prodaccess/model"
 	"go.yaml.in/yaml/v3"
 )
 
-// decoder reads one YAML file strictly, collecting every problem it finds
+// Decoder reads one YAML file strictly, collecting every problem it finds
 // with its line and column instead of stopping at the first.
 //
 // It accepts a deliberately small part of YAML: one document holding plain
@@ -21,16 +22,16 @@ import (
 // tags are refused, as are unquoted values that a YAML 1.1 reader (such as
 // sigs.k8s.io/yaml, which much of the ecosystem uses) would turn into
 // something other than the text written.
-type decoder struct {
-	file     string
-	problems Problems
+type Decoder struct {
+	File     string
+	Problems model.Problems
 }
 
-func (d *decoder) problemAt(line, col int, format string, args ...any) {
-	d.problems = append(d.problems, Problem{File: d.file, Line: line, Col: col, Message: fmt.Sprintf(format, args...)})
+func (d *Decoder) problemAt(line, col int, format string, args ...any) {
+	d.Problems = append(d.Problems, model.Problem{File: d.File, Line: line, Col: col, Message: fmt.Sprintf(format, args...)})
 }
 
-func (d *decoder) problem(n *yaml.Node, path, format string, args ...any) {
+func (d *Decoder) Problem(n *yaml.Node, path, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	if path != "" {
 		msg = path + ": " + msg
@@ -40,11 +41,11 @@ func (d *decoder) problem(n *yaml.Node, path, format string, args ...any) {
 
 var yamlLineError = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// document parses data as exactly one YAML document and returns its root
+// Document parses data as exactly one YAML document and returns its root
 // node, after checking that the text is UTF-8 and that nothing in it uses
 // the YAML features prodaccess refuses. It returns nil when the file cannot
 // be read as one document at all.
-func (d *decoder) document(data []byte) *yaml.Node {
+func (d *Decoder) Document(data []byte) *yaml.Node {
 	if !utf8.Valid(data) {
 		line, col, b := firstInvalidUTF8(data)
 		d.problemAt(line, col, "the file is not UTF-8 text (byte 0x%02x)", b)
@@ -99,7 +100,7 @@ func hasDocumentMarker(data []byte) bool {
 
 // firstOfMany reads the first document of a stream that may hold more,
 // and reports a problem if it does.
-func (d *decoder) firstOfMany(data []byte, doc *yaml.Node) bool {
+func (d *Decoder) firstOfMany(data []byte, doc *yaml.Node) bool {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(doc); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -121,7 +122,7 @@ func (d *decoder) firstOfMany(data []byte, doc *yaml.Node) bool {
 	return true
 }
 
-func (d *decoder) syntaxError(err error, data []byte) {
+func (d *Decoder) syntaxError(err error, data []byte) {
 	msg := err.Error()
 	if strings.Contains(msg, "tab character") {
 		// The parser names the line of the value it was reading, which may
@@ -161,7 +162,7 @@ func firstInvalidUTF8(data []byte) (line, col int, b byte) {
 
 // refuseFeatures reports anchors, aliases, merge keys and explicit tags
 // anywhere under n.
-func (d *decoder) refuseFeatures(n *yaml.Node) {
+func (d *Decoder) refuseFeatures(n *yaml.Node) {
 	if n.Anchor != "" {
 		d.problemAt(n.Line, n.Column, "anchors (&%s) are not allowed; write each value out in full", n.Anchor)
 	}
@@ -184,14 +185,14 @@ func (d *decoder) refuseFeatures(n *yaml.Node) {
 	}
 }
 
-// field describes one field of a mapping: how to read its value, and what
+// Field describes one field of a mapping: how to read its value, and what
 // the value must look like. The same tables decide what the loader accepts
 // and write the JSON Schemas (see schema.go), so the two cannot drift.
-type field struct {
-	name     string
-	required bool
-	is       *shape
-	read     func(n *yaml.Node, path string)
+type Field struct {
+	Name     string
+	Required bool
+	Is       *Shape
+	Read     func(n *yaml.Node, path string)
 }
 
 func joinPath(prefix, name string) string {
@@ -201,15 +202,15 @@ func joinPath(prefix, name string) string {
 	return prefix + "." + name
 }
 
-// mapping reads n as a mapping with exactly the given fields. Each field's
+// Mapping reads n as a mapping with exactly the given fields. Each field's
 // reader is called with the value node; unknown, repeated, case-variant and
 // missing required fields are problems. It reports whether n was a mapping.
-func (d *decoder) mapping(n *yaml.Node, path, what string, fields []field) bool {
+func (d *Decoder) Mapping(n *yaml.Node, path, what string, fields []Field) bool {
 	if n.Kind == yaml.AliasNode {
 		return false // already reported
 	}
 	if n.Kind != yaml.MappingNode {
-		d.problem(n, path, "expected %s (a mapping of fields), found %s", what, describeNode(n))
+		d.Problem(n, path, "expected %s (a mapping of fields), found %s", what, describeNode(n))
 		return false
 	}
 	var keys []*yaml.Node // the keys read so far; mappings are small
@@ -217,35 +218,35 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, fields []field) bool 
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
 			if k.Tag != "!!merge" && k.Kind != yaml.AliasNode {
-				d.problem(k, path, "field names must be plain words, found %s", describeNode(k))
+				d.Problem(k, path, "field names must be plain words, found %s", describeNode(k))
 			}
 			continue
 		}
 		name := k.Value
 		if first := findKey(keys, name, false); first != nil {
-			d.problem(k, joinPath(path, name), "the field appears twice (first at line %d)", first.Line)
+			d.Problem(k, joinPath(path, name), "the field appears twice (first at line %d)", first.Line)
 			continue
 		}
 		if first := findKey(keys, name, true); first != nil {
-			d.problem(k, joinPath(path, name), "%q differs only in case from %q at line %d", name, first.Value, first.Line)
+			d.Problem(k, joinPath(path, name), "%q differs only in case from %q at line %d", name, first.Value, first.Line)
 			continue
 		}
 		keys = append(keys, k)
 		f := findField(fields, name)
 		if f == nil {
-			d.problem(k, path, "unknown field %q%s", name, suggestField(fields, name))
+			d.Problem(k, path, "unknown field %q%s", name, suggestField(fields, name))
 			continue
 		}
-		f.read(v, joinPath(path, name))
+		f.Read(v, joinPath(path, name))
 	}
 	for _, f := range fields {
-		if f.required && findKey(keys, f.name, false) == nil {
-			d.problem(n, path, "missing required field %q", f.name)
+		if f.Required && findKey(keys, f.Name, false) == nil {
+			d.Problem(n, path, "missing required field %q", f.Name)
 		}
-		if k := findKey(keys, f.name, false); k != nil && f.is != nil {
-			for _, w := range f.is.with {
+		if k := findKey(keys, f.Name, false); k != nil && f.Is != nil {
+			for _, w := range f.Is.With {
 				if findKey(keys, w, false) == nil {
-					d.problem(k, joinPath(path, f.name), "given without %s; give %s too", w, w)
+					d.Problem(k, joinPath(path, f.Name), "given without %s; give %s too", w, w)
 				}
 			}
 		}
@@ -264,20 +265,20 @@ func findKey(keys []*yaml.Node, name string, fold bool) *yaml.Node {
 	return nil
 }
 
-func findField(fields []field, name string) *field {
+func findField(fields []Field, name string) *Field {
 	for i := range fields {
-		if fields[i].name == name {
+		if fields[i].Name == name {
 			return &fields[i]
 		}
 	}
 	return nil
 }
 
-func suggestField(fields []field, name string) string {
+func suggestField(fields []Field, name string) string {
 	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "-", "_") }
 	for _, f := range fields {
-		if norm(f.name) == norm(name) {
-			return fmt.Sprintf("; did you mean %q?", f.name)
+		if norm(f.Name) == norm(name) {
+			return fmt.Sprintf("; did you mean %q?", f.Name)
 		}
 	}
 	return ""
@@ -300,13 +301,13 @@ func describeNode(n *yaml.Node) string {
 	return "something else"
 }
 
-// list reads n as a list and calls each for every item.
-func (d *decoder) list(n *yaml.Node, path string, each func(i int, item *yaml.Node, path string)) {
+// List reads n as a list and calls each for every item.
+func (d *Decoder) List(n *yaml.Node, path string, each func(i int, item *yaml.Node, path string)) {
 	if n.Kind == yaml.AliasNode {
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.problem(n, path, "expected a list, found %s", describeNode(n))
+		d.Problem(n, path, "expected a list, found %s", describeNode(n))
 		return
 	}
 	for i, item := range n.Content {
@@ -314,41 +315,41 @@ func (d *decoder) list(n *yaml.Node, path string, each func(i int, item *yaml.No
 	}
 }
 
-// scalar returns the text of a scalar node that is not empty.
-func (d *decoder) scalar(n *yaml.Node, path string) (string, bool) {
+// Scalar returns the text of a scalar node that is not empty.
+func (d *Decoder) Scalar(n *yaml.Node, path string) (string, bool) {
 	if n.Kind == yaml.AliasNode {
 		return "", false
 	}
 	if n.Kind != yaml.ScalarNode {
-		d.problem(n, path, "expected a single value, found %s", describeNode(n))
+		d.Problem(n, path, "expected a single value, found %s", describeNode(n))
 		return "", false
 	}
 	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 && n.Tag == "!!null" {
-		d.problem(n, path, "the value is empty; give a value or remove the field")
+		d.Problem(n, path, "the value is empty; give a value or remove the field")
 		return "", false
 	}
 	return n.Value, true
 }
 
-func plain(n *yaml.Node) bool {
+func Plain(n *yaml.Node) bool {
 	return n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0
 }
 
-// text reads a string. An unquoted value that YAML 1.1 or YAML 1.2 would
+// Text reads a string. An unquoted value that YAML 1.1 or YAML 1.2 would
 // read as something other than text (no, on, 0123, 1e3, a long number) is a
 // problem: different tools would see different values.
-func (d *decoder) text(n *yaml.Node, path string) (string, bool) {
-	s, ok := d.scalar(n, path)
+func (d *Decoder) Text(n *yaml.Node, path string) (string, bool) {
+	s, ok := d.Scalar(n, path)
 	if !ok {
 		return "", false
 	}
-	if plain(n) {
-		if kind := yaml11Kind(s); kind != "" {
-			d.problem(n, path, "unquoted %s is read as %s by some YAML tools; put it in quotes (%q) if it is meant as text", s, kind, s)
+	if Plain(n) {
+		if kind := YAML11Kind(s); kind != "" {
+			d.Problem(n, path, "unquoted %s is read as %s by some YAML tools; put it in quotes (%q) if it is meant as text", s, kind, s)
 			return "", false
 		}
 		if n.Tag != "!!str" {
-			d.problem(n, path, "unquoted %s is not text; put it in quotes (%q) if it is meant as text", s, s)
+			d.Problem(n, path, "unquoted %s is not text; put it in quotes (%q) if it is meant as text", s, s)
 			return "", false
 		}
 	}
@@ -356,11 +357,11 @@ func (d *decoder) text(n *yaml.Node, path string) (string, bool) {
 		s = strings.TrimRight(s, "\n") // a block scalar ends with a line break
 	}
 	if strings.TrimSpace(s) == "" {
-		d.problem(n, path, "the value is blank")
+		d.Problem(n, path, "the value is blank")
 		return "", false
 	}
-	if msg := checkFreeText(s); msg != "" {
-		d.problem(n, path, "%s", msg)
+	if msg := model.CheckFreeText(s); msg != "" {
+		d.Problem(n, path, "%s", msg)
 		return "", false
 	}
 	return s, true
@@ -380,11 +381,11 @@ var (
 	numericStart = "0123456789+-."
 )
 
-// yaml11Kind names what a YAML 1.1 reader would make of an unquoted value
+// YAML11Kind names what a YAML 1.1 reader would make of an unquoted value
 // other than text, or returns "" when it stays text. It follows the YAML 1.1
 // type repository and the looser number parsing of go-yaml v2, which
 // sigs.k8s.io/yaml uses.
-func yaml11Kind(s string) string {
+func YAML11Kind(s string) string {
 	if s == "" {
 		return "null"
 	}
@@ -419,62 +420,62 @@ func yaml11Kind(s string) string {
 	return ""
 }
 
-// day reads a YYYY-MM-DD date, quoted or not.
-func (d *decoder) day(n *yaml.Node, path string) (Day, bool) {
-	s, ok := d.scalar(n, path)
+// Day reads a YYYY-MM-DD date, quoted or not.
+func (d *Decoder) Day(n *yaml.Node, path string) (model.Day, bool) {
+	s, ok := d.Scalar(n, path)
 	if !ok {
 		return 0, false
 	}
-	v, err := ParseDay(s)
+	v, err := model.ParseDay(s)
 	if err != nil {
-		d.problem(n, path, "%v", err)
+		d.Problem(n, path, "%v", err)
 		return 0, false
 	}
 	return v, true
 }
 
-// boolean reads true or false, unquoted.
-func (d *decoder) boolean(n *yaml.Node, path string) (bool, bool) {
-	s, ok := d.scalar(n, path)
+// Boolean reads true or false, unquoted.
+func (d *Decoder) Boolean(n *yaml.Node, path string) (bool, bool) {
+	s, ok := d.Scalar(n, path)
 	if !ok {
 		return false, false
 	}
-	if plain(n) && (s == "true" || s == "false") {
+	if Plain(n) && (s == "true" || s == "false") {
 		return s == "true", true
 	}
-	if !plain(n) {
-		d.problem(n, path, "expected true or false without quotes, found %q", s)
+	if !Plain(n) {
+		d.Problem(n, path, "expected true or false without quotes, found %q", s)
 	} else {
-		d.problem(n, path, "expected true or false, found %s", s)
+		d.Problem(n, path, "expected true or false, found %s", s)
 	}
 	return false, false
 }
 
-// positiveInt reads a positive decimal integer, unquoted.
-func (d *decoder) positiveInt(n *yaml.Node, path string) (int64, bool) {
-	s, ok := d.scalar(n, path)
+// PositiveInt reads a positive decimal integer, unquoted.
+func (d *Decoder) PositiveInt(n *yaml.Node, path string) (int64, bool) {
+	s, ok := d.Scalar(n, path)
 	if !ok {
 		return 0, false
 	}
-	if !plain(n) {
-		d.problem(n, path, "expected a number without quotes, found %q", s)
+	if !Plain(n) {
+		d.Problem(n, path, "expected a number without quotes, found %q", s)
 		return 0, false
 	}
 	if s == "" || strings.Trim(s, "0123456789") != "" || s[0] == '0' {
-		d.problem(n, path, "expected a positive whole number written in decimal digits, found %s", s)
+		d.Problem(n, path, "expected a positive whole number written in decimal digits, found %s", s)
 		return 0, false
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		d.problem(n, path, "%s is too large", s)
+		d.Problem(n, path, "%s is too large", s)
 		return 0, false
 	}
 	return v, true
 }
 
-// enum reads a text value that must be one of allowed.
-func (d *decoder) enum(n *yaml.Node, path string, allowed ...string) (string, bool) {
-	s, ok := d.text(n, path)
+// Enum reads a text value that must be one of allowed.
+func (d *Decoder) Enum(n *yaml.Node, path string, allowed ...string) (string, bool) {
+	s, ok := d.Text(n, path)
 	if !ok {
 		return "", false
 	}
@@ -483,6 +484,6 @@ func (d *decoder) enum(n *yaml.Node, path string, allowed ...string) (string, bo
 			return s, true
 		}
 	}
-	d.problem(n, path, "unknown value %q; expected one of %s", s, strings.Join(allowed, ", "))
+	d.Problem(n, path, "unknown value %q; expected one of %s", s, strings.Join(allowed, ", "))
 	return "", false
 }

@@ -1,4 +1,4 @@
-package model
+package strictyaml
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // SchemaBase is where the published JSON Schemas live; each schema's $id
@@ -19,20 +21,6 @@ const SchemaBase = "https://raw.githubusercontent.com/prodaccess/prodaccess/main
 // datePattern is what a day looks like to an editor; the loader also
 // checks that the day is in the calendar.
 var datePattern = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`)
-
-var configShape = mappingOf(configTable, "The configuration: the people folder, the policy time zone, the parameters of the rules, the safety limits and the targets.")
-
-// PersonSchema is the JSON Schema (draft 2020-12) of a person file,
-// written from the tables the loader reads person files with.
-func PersonSchema() ([]byte, error) {
-	return writeSchema("person.schema.json", "prodaccess person file", personShape)
-}
-
-// ConfigSchema is the JSON Schema (draft 2020-12) of prodaccess.yaml,
-// written from the tables the loader reads it with.
-func ConfigSchema() ([]byte, error) {
-	return writeSchema("config.schema.json", "prodaccess configuration", configShape)
-}
 
 // schemaNode is one JSON Schema, its keywords in the order they are
 // written.
@@ -107,7 +95,7 @@ func encodeJSON(b *bytes.Buffer, v any) error {
 	return nil
 }
 
-func writeSchema(file, title string, root *shape) ([]byte, error) {
+func WriteSchema(file, title string, root *Shape) ([]byte, error) {
 	n, err := schemaOf(root, "")
 	if err != nil {
 		return nil, err
@@ -152,11 +140,11 @@ func asciiJSON(b []byte) []byte {
 var freeTextPattern = sync.OnceValue(func() string {
 	var class strings.Builder
 	for r := rune(0); r <= unicode.MaxRune; r++ {
-		if !utf8.ValidRune(r) || checkFreeText(string(r)) == "" {
+		if !utf8.ValidRune(r) || model.CheckFreeText(string(r)) == "" {
 			continue
 		}
 		end := r
-		for end+1 <= unicode.MaxRune && utf8.ValidRune(end+1) && checkFreeText(string(end+1)) != "" {
+		for end+1 <= unicode.MaxRune && utf8.ValidRune(end+1) && model.CheckFreeText(string(end+1)) != "" {
 			end++
 		}
 		class.WriteRune(r)
@@ -171,76 +159,76 @@ var freeTextPattern = sync.OnceValue(func() string {
 })
 
 // schemaOf writes the JSON Schema of a shape; path names it in errors.
-func schemaOf(s *shape, path string) (*schemaNode, error) {
+func schemaOf(s *Shape, path string) (*schemaNode, error) {
 	if s == nil {
 		return nil, fmt.Errorf("%s: the field has no shape, so no schema can be written for it", path)
 	}
-	n := &schemaNode{Description: s.doc}
+	n := &schemaNode{Description: s.Doc}
 	num := func(v float64) *float64 { return &v }
-	switch s.kind {
-	case kindText:
+	switch s.Kind {
+	case KindText:
 		n.Type = "string"
-		n.Enum = s.enum
+		n.Enum = s.Enum
 		switch {
-		case s.pattern != nil:
-			n.Pattern = s.pattern.String()
-		case s.enum == nil:
+		case s.Pattern != nil:
+			n.Pattern = s.Pattern.String()
+		case s.Enum == nil:
 			n.Pattern = freeTextPattern()
 		}
-		n.MaxLength = s.maxLength
-	case kindDate:
+		n.MaxLength = s.MaxLength
+	case KindDate:
 		n.Type, n.Format, n.Pattern = "string", "date", datePattern.String()
-	case kindBool:
+	case KindBool:
 		n.Type = "boolean"
-	case kindInt, kindNumber:
+	case KindInt, KindNumber:
 		n.Type = "integer"
-		if s.kind == kindNumber {
+		if s.Kind == KindNumber {
 			n.Type = "number"
 		}
-		if s.hasMin {
-			n.Minimum = num(s.min)
+		if s.HasMin {
+			n.Minimum = num(s.Min)
 		}
-		if s.hasMax {
-			n.Maximum = num(s.max)
+		if s.HasMax {
+			n.Maximum = num(s.Max)
 		}
-	case kindList:
+	case KindList:
 		n.Type = "array"
-		n.MinItems, n.UniqueItems = s.minItems, s.unique
-		items, err := schemaOf(s.items, path+"[]")
+		n.MinItems, n.UniqueItems = s.MinItems, s.Unique
+		items, err := schemaOf(s.Items, path+"[]")
 		if err != nil {
 			return nil, err
 		}
 		n.Items = items
-	case kindMapping:
+	case KindMapping:
 		n.Type = "object"
 		n.AdditionalProperties = new(bool)
 		n.Properties = properties{}
-		for _, f := range s.fields() {
-			p, err := schemaOf(f.is, joinPath(path, f.name))
+		for _, f := range s.Fields() {
+			p, err := schemaOf(f.Is, joinPath(path, f.Name))
 			if err != nil {
 				return nil, err
 			}
-			n.Properties = append(n.Properties, property{name: f.name, schema: p})
-			if f.required {
-				n.Required = append(n.Required, f.name)
+			n.Properties = append(n.Properties, property{name: f.Name, schema: p})
+			if f.Required {
+				n.Required = append(n.Required, f.Name)
 			}
-			if f.is.with != nil {
+			if f.Is.With != nil {
 				if n.DependentRequired == nil {
 					n.DependentRequired = map[string][]string{}
 				}
-				n.DependentRequired[f.name] = f.is.with
+				n.DependentRequired[f.Name] = f.Is.With
 			}
 		}
-		for _, r := range s.rules {
-			when := &schemaNode{Properties: properties{{name: r.field, schema: &schemaNode{Enum: r.values}}}, Required: []string{r.field}}
-			if len(r.values) == 1 {
-				when.Properties[0].schema = &schemaNode{Const: r.values[0]}
+		for _, r := range s.Rules {
+			when := &schemaNode{Properties: properties{{name: r.Field, schema: &schemaNode{Enum: r.Values}}}, Required: []string{r.Field}}
+			if len(r.Values) == 1 {
+				when.Properties[0].schema = &schemaNode{Const: r.Values[0]}
 			}
-			then := &schemaNode{Required: r.require}
-			if r.only != nil {
-				then.PropertyNames = &schemaNode{Enum: r.only}
+			then := &schemaNode{Required: r.Require}
+			if r.Only != nil {
+				then.PropertyNames = &schemaNode{Enum: r.Only}
 			}
-			for _, name := range r.refuse {
+			for _, name := range r.Refuse {
 				then.Properties = append(then.Properties, property{name: name})
 			}
 			n.AllOf = append(n.AllOf, &schemaNode{If: when, Then: then})

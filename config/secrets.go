@@ -1,9 +1,11 @@
-package model
+package config
 
 import (
 	"path"
 	"strings"
 
+	"github.com/prodaccess/prodaccess/internal/strictyaml"
+	"github.com/prodaccess/prodaccess/model"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -11,9 +13,9 @@ import (
 // list is kept as empty (not nil): it turns off a gpg-id target's default.
 func (d *decoder) secretGlobs(n *yaml.Node, p string) []SecretGlob {
 	out := []SecretGlob{}
-	d.list(n, p, func(_ int, item *yaml.Node, p string) {
-		g := SecretGlob{Pos: Pos{item.Line, item.Column}}
-		ok := d.mapping(item, p, "a secrets entry", d.secretFields(&g))
+	d.List(n, p, func(_ int, item *yaml.Node, p string) {
+		g := SecretGlob{Pos: model.Pos{Line: item.Line, Col: item.Column}}
+		ok := d.Mapping(item, p, "a secrets entry", d.secretFields(&g))
 		if ok && g.Glob != "" && g.Format != "" {
 			out = append(out, g)
 		}
@@ -22,29 +24,29 @@ func (d *decoder) secretGlobs(n *yaml.Node, p string) []SecretGlob {
 }
 
 // secretTable is the fields of a secrets entry, for the schema.
-func secretTable() []field { return new(decoder).secretFields(new(SecretGlob)) }
+func secretTable() []strictyaml.Field { return new(decoder).secretFields(new(SecretGlob)) }
 
 // secretFields are the fields of a secrets entry, read into g.
-func (d *decoder) secretFields(g *SecretGlob) []field {
-	return []field{
-		{name: "glob", required: true, is: secretGlobShape, read: func(n *yaml.Node, p string) {
-			v, ok := d.text(n, p)
+func (d *decoder) secretFields(g *SecretGlob) []strictyaml.Field {
+	return []strictyaml.Field{
+		{Name: "glob", Required: true, Is: secretGlobShape, Read: func(n *yaml.Node, p string) {
+			v, ok := d.Text(n, p)
 			if !ok {
 				return
 			}
 			if msg := CheckGlob(v); msg != "" {
-				d.problem(n, p, "%q %s", v, msg)
+				d.Problem(n, p, "%q %s", v, msg)
 				return
 			}
 			g.Glob = v
 		}},
-		enumField(d, "format", true, secretFormatShape, &g.Format),
+		strictyaml.EnumField(&d.Decoder, "format", true, secretFormatShape, &g.Format),
 	}
 }
 
 var (
-	secretGlobShape   = text("Files inside the repository: folders separated by /, each ** (any number of folders) or a pattern such as *.gpg.")
-	secretFormatShape = oneOf("openpgp: whole OpenPGP files (pass's *.gpg); eyaml-gpg: ENC[GPG,...] values in YAML; sops: sops files.", OpenPGPFiles, EYAMLGPG, SOPS)
+	secretGlobShape   = strictyaml.Text("Files inside the repository: folders separated by /, each ** (any number of folders) or a pattern such as *.gpg.")
+	secretFormatShape = strictyaml.OneOf("openpgp: whole OpenPGP files (pass's *.gpg); eyaml-gpg: ENC[GPG,...] values in YAML; sops: sops files.", model.OpenPGPFiles, model.EYAMLGPG, model.SOPS)
 )
 
 // CheckGlob says what is wrong with a secrets glob, or "" when it is a

@@ -1,10 +1,11 @@
-package model
+package personfile
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // head is the start of every person file in these tests.
@@ -131,7 +132,7 @@ func TestEditApply(t *testing.T) {
 			if diff := cmp.Diff(tc.want, string(got)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
-			if p := ParsePerson(&Person{ID: "jo", File: "people/jo.yaml"}, got); len(p.Problems) > 0 {
+			if p := ParsePerson(&model.Person{ID: "jo", File: "people/jo.yaml"}, got); len(p.Problems) > 0 {
 				t.Errorf("the result has problems: %v", p.Problems)
 			}
 		})
@@ -256,7 +257,7 @@ func FuzzEditApply(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	d := DayFromDate(2026, 12, 1)
+	d := model.DayFromDate(2026, 12, 1)
 	edits := []Edit{
 		AppendEntry("temporary_access", DayField("start", d), DayField("end", d+30), TextField("approved_by", "alex-lead"),
 			TextField("supervisor", "sam-senior"), BoolField("agreed", false), TextField("reason", "Cover: the #1, 'quoted' [x]")),
@@ -271,7 +272,7 @@ func FuzzEditApply(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			if p := ParsePerson(&Person{ID: "jo", File: "people/jo.yaml"}, out); len(p.Problems) > 0 {
+			if p := ParsePerson(&model.Person{ID: "jo", File: "people/jo.yaml"}, out); len(p.Problems) > 0 {
 				t.Fatalf("the result has problems: %v\n%s", p.Problems, out)
 			}
 		}

@@ -1,4 +1,4 @@
-package model
+package personfile
 
 import (
 	"errors"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // LoadPeople reads every person file in the root of fsys. Paths in
@@ -21,13 +23,13 @@ import (
 // is recorded on that person, who is then granted nothing. A failure to read
 // the folder or a file is returned as an error: a failed read is never taken
 // for an empty or shorter list of people.
-func LoadPeople(fsys fs.FS, label string) ([]*Person, error) {
+func LoadPeople(fsys fs.FS, label string) ([]*model.Person, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("read people folder %s: %w", label, err)
 	}
 
-	var people []*Person
+	var people []*model.Person
 	var jobs []int // indexes into people of files still to read
 	for _, e := range entries {
 		p, read := PersonEntry(label, e.Name(), e.Type())
@@ -74,7 +76,7 @@ func LoadPeople(fsys fs.FS, label string) ([]*Person, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	slices.SortFunc(people, func(a, b *Person) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(people, func(a, b *model.Person) int { return strings.Compare(a.ID, b.ID) })
 	return people, nil
 }
 
@@ -83,7 +85,7 @@ func LoadPeople(fsys fs.FS, label string) ([]*Person, error) {
 // README); otherwise the person, with a problem already if the entry
 // cannot be one (a symbolic link, a folder, a .yml name, a bad id), and
 // whether the file must be read and parsed with ParsePerson.
-func PersonEntry(label, name string, mode fs.FileMode) (p *Person, read bool) {
+func PersonEntry(label, name string, mode fs.FileMode) (p *model.Person, read bool) {
 	if strings.HasPrefix(name, ".") {
 		return nil, false
 	}
@@ -93,21 +95,21 @@ func PersonEntry(label, name string, mode fs.FileMode) (p *Person, read bool) {
 		return nil, false // READMEs and other notes live beside person files
 	}
 	id := strings.TrimSuffix(name, ext)
-	p = &Person{ID: id, File: path.Join(label, name)}
+	p = &model.Person{ID: id, File: path.Join(label, name)}
 	if ext != ".yaml" || mode.IsDir() {
 		p.ID = name // keeps ids unique: jane.yml and jane.yaml are two files
 	}
 	switch {
 	case mode.IsDir():
-		p.addProblem(Pos{1, 1}, "this is a folder; person files are read only from the top of the people folder, so nothing in it counts")
+		p.AddProblem(model.Pos{Line: 1, Col: 1}, "this is a folder; person files are read only from the top of the people folder, so nothing in it counts")
 	case mode&fs.ModeSymlink != 0:
-		p.addProblem(Pos{1, 1}, "person files may not be symbolic links")
+		p.AddProblem(model.Pos{Line: 1, Col: 1}, "person files may not be symbolic links")
 	case !mode.IsRegular():
-		p.addProblem(Pos{1, 1}, "not a regular file")
+		p.AddProblem(model.Pos{Line: 1, Col: 1}, "not a regular file")
 	case ext != ".yaml":
-		p.addProblem(Pos{1, 1}, "person files are named <id>.yaml; rename it to %s.yaml", id)
-	case !ValidID(id):
-		p.addProblem(Pos{1, 1}, "%q is not a valid person id: lower-case letters and digits in words joined by single hyphens, at most 64 characters", id)
+		p.AddProblem(model.Pos{Line: 1, Col: 1}, "person files are named <id>.yaml; rename it to %s.yaml", id)
+	case !model.ValidID(id):
+		p.AddProblem(model.Pos{Line: 1, Col: 1}, "%q is not a valid person id: lower-case letters and digits in words joined by single hyphens, at most 64 characters", id)
 	default:
 		return p, true
 	}
@@ -117,10 +119,10 @@ func PersonEntry(label, name string, mode fs.FileMode) (p *Person, read bool) {
 // ParsePerson reads the file of an entry that PersonEntry said must be
 // read. data may be one byte longer than MaxPersonFileSize, to tell that
 // the file is too large.
-func ParsePerson(entry *Person, data []byte) *Person {
+func ParsePerson(entry *model.Person, data []byte) *model.Person {
 	if len(data) > MaxPersonFileSize {
 		p := *entry
-		p.addProblem(Pos{1, 1}, "the file is larger than %d KiB", MaxPersonFileSize>>10)
+		p.AddProblem(model.Pos{Line: 1, Col: 1}, "the file is larger than %d KiB", MaxPersonFileSize>>10)
 		return &p
 	}
 	return decodePerson(entry.File, entry.ID, data)
@@ -145,8 +147,4 @@ func readLimited(fsys fs.FS, name string, buf []byte) (int, error) {
 		err = nil
 	}
 	return n, err
-}
-
-func (p *Person) addProblem(pos Pos, format string, args ...any) {
-	p.Problems = append(p.Problems, Problem{File: p.File, Line: pos.Line, Col: pos.Col, Message: fmt.Sprintf(format, args...)})
 }
