@@ -10,6 +10,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/secrets"
 )
 
 // Desired returns the entries a target should hold according to the
@@ -55,7 +56,7 @@ type Input struct {
 	Keys map[string]model.KeyCheck
 	// Ring holds the public keys that tell who can read a target's
 	// secrets; nil when no target holds any.
-	Ring *model.KeyRing
+	Ring *secrets.KeyRing
 }
 
 // Diff computes the plan: for every target, what to add and what to

@@ -7,6 +7,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/secrets"
 )
 
 // Holders are who should be able to read a GPG target's secrets: the
@@ -28,11 +29,11 @@ func Holders(t *config.Target, decisions []model.Decision, keys map[string]model
 
 // Secrets compares who can read a target's secrets, as scanned, with who
 // should (Holders). It is a pure function of its input.
-func Secrets(t *config.Target, scan *model.SecretScan, decisions []model.Decision, keys map[string]model.KeyCheck, ring *model.KeyRing) *model.SecretsReport {
+func Secrets(t *config.Target, scan *model.SecretScan, decisions []model.Decision, keys map[string]model.KeyCheck, ring *secrets.KeyRing) *model.SecretsReport {
 	if ring == nil {
-		ring = model.NewKeyRing(nil)
+		ring = secrets.NewKeyRing(nil)
 	}
-	rep := model.CheckSecrets(t.Name, scan.Secrets, Holders(t, decisions, keys), ring)
+	rep := secrets.CheckSecrets(t.Name, scan.Secrets, Holders(t, decisions, keys), ring)
 	rep.Warnings = append(append([]string{}, scan.Warnings...), rep.Warnings...)
 	return rep
 }

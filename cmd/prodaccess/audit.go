@@ -14,6 +14,7 @@ import (
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
+	"github.com/prodaccess/prodaccess/secrets"
 	"github.com/spf13/cobra"
 )
 
@@ -165,7 +166,7 @@ func (s *source) keysAt(a *auditOptions, c *model.Commit, r *model.Roster, d mod
 	if err != nil {
 		return nil, nil // no keys folder at that commit
 	}
-	checks, _, err := model.LoadKeys(sub, dir, r.People, s.dayStart(d))
+	checks, _, err := secrets.LoadKeys(sub, dir, r.People, s.dayStart(d))
 	return checks, err
 }
 

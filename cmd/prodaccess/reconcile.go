@@ -18,6 +18,7 @@ import (
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/providers/manual"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/secrets"
 )
 
 // world is everything plan and apply work from: the configuration and
@@ -35,9 +36,9 @@ type world struct {
 	keyWarnings []string
 
 	roster      *model.Roster
-	peopleRel   string         // the people folder in the people repository
-	peopleLabel string         // the people folder as messages name it
-	ring        *model.KeyRing // the keys that tell who can read secrets
+	peopleRel   string           // the people folder in the people repository
+	peopleLabel string           // the people folder as messages name it
+	ring        *secrets.KeyRing // the keys that tell who can read secrets
 
 	evidence *evidenceState // nil when policy.evidence is off
 	// grantsRefused are why nothing may be granted now (see
@@ -196,7 +197,7 @@ func (o *options) committedKeys(repo *gitfile.PeopleRepo, head *gitfile.Revision
 		return nil // no keys folder: nothing to check
 	}
 	now := o.keyTime(w.cfg, w.day)
-	checks, missing, err := model.LoadKeys(sub, filepath.ToSlash(dir), roster.People, now)
+	checks, missing, err := secrets.LoadKeys(sub, filepath.ToSlash(dir), roster.People, now)
 	if err != nil {
 		return err
 	}
@@ -207,7 +208,7 @@ func (o *options) committedKeys(repo *gitfile.PeopleRepo, head *gitfile.Revision
 		return err
 	}
 	w.warnings = append(w.warnings, ringWarnings...)
-	for _, p := range model.KeyProblems(checks, now) {
+	for _, p := range secrets.KeyProblems(checks, now) {
 		if p.Warning {
 			w.keyWarnings = append(w.keyWarnings, p.String())
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
+	"github.com/prodaccess/prodaccess/secrets"
 	"github.com/spf13/cobra"
 )
 
@@ -34,7 +35,7 @@ each secret, from its packet headers alone; secrets reencrypt fixes it.`,
 
 // secretsKeyRing reads the public keys that tell who can read secrets, when
 // a target holds any.
-func secretsKeyRing(keys fs.FS, label string, roster *model.Roster, cfg *config.Config) (*model.KeyRing, []string, error) {
+func secretsKeyRing(keys fs.FS, label string, roster *model.Roster, cfg *config.Config) (*secrets.KeyRing, []string, error) {
 	var keep []string
 	holds := false
 	for i := range cfg.Targets {
@@ -47,7 +48,7 @@ func secretsKeyRing(keys fs.FS, label string, roster *model.Roster, cfg *config.
 	if !holds {
 		return nil, nil, nil
 	}
-	return model.LoadKeyRing(keys, label, roster.People, keep)
+	return secrets.LoadKeyRing(keys, label, roster.People, keep)
 }
 
 // secretTargets are the targets named (all that hold secrets when name is
@@ -211,7 +212,7 @@ re-encrypted (or nothing was needed), 1 when anything was refused.`,
 
 			// Who to encrypt to, each with a usable public key.
 			holders := reconciler.Holders(t, w.decisions, w.keys)
-			var to []*model.PublicKey
+			var to []*secrets.PublicKey
 			var lacking []string
 			for _, h := range holders {
 				if k := w.ring.ByFingerprint(h.Fingerprint); k != nil {
@@ -253,7 +254,7 @@ re-encrypted (or nothing was needed), 1 when anything was refused.`,
 			if err != nil {
 				return err
 			}
-			res, err := gitfile.Reencrypt(ctx, files, todo, to, gitfile.GPG{Program: gpgProgram}, o.now())
+			res, err := secrets.Reencrypt(ctx, files, todo, to, secrets.GPG{Program: gpgProgram}, o.now())
 			if err != nil {
 				return err
 			}
@@ -298,7 +299,7 @@ func remote(repo string) bool {
 	return at >= 0 && colon > at
 }
 
-func refusals(rs []gitfile.Refusal) []string {
+func refusals(rs []secrets.Refusal) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
 		out[i] = r.String()

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -26,6 +27,7 @@ import (
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
+	"github.com/prodaccess/prodaccess/secrets"
 )
 
 // SyncBranch is the one branch prodaccess pushes to in a target repository.
@@ -600,4 +602,62 @@ func (r *Repo) closeAll(ctx context.Context) error {
 		r.sync = nil
 	}
 	return nil
+}
+
+// scanSecrets reads the secrets of a target that holds any.
+func (r *Repo) scanSecrets(tree *object.Tree, t *config.Target) (*model.SecretScan, error) {
+	if len(t.SecretGlobs()) == 0 {
+		return nil, nil
+	}
+	secrets, warnings, err := secrets.ScanSecrets(NewTreeFS(tree), t)
+	if err != nil {
+		return nil, fmt.Errorf("%s (%s): %w", r.display(), r.branch, err)
+	}
+	return &model.SecretScan{Secrets: secrets, Warnings: warnings}, nil
+}
+
+// Files is the repository's tree at the head of the base branch, as Read
+// found it.
+func (r *Repo) Files() (fs.FS, error) {
+	if r.base == nil {
+		return nil, errors.New("the repository was not read")
+	}
+	tree, err := r.base.Tree()
+	if err != nil {
+		return nil, err
+	}
+	return NewTreeFS(tree), nil
+}
+
+// Propose commits files on branch, based on the head of the base branch,
+// and pushes the branch to the repository it was read from. With
+// pullRequest, and a GitHub repository and client, it opens or updates a
+// pull request from the branch as file targets do. It returns where the
+// change is.
+func (r *Repo) Propose(ctx context.Context, branch string, files map[string][]byte, message, title, body string, pullRequest bool) (string, error) {
+	if r.repo == nil {
+		return "", errors.New("the repository was not read before proposing a change")
+	}
+	if branch == r.branch || branch == SyncBranch || branch == RecordBranch {
+		return "", fmt.Errorf("refusing to commit on %s", branch)
+	}
+	if _, err := r.commitFiles(branch, files, message); err != nil {
+		return "", err
+	}
+	if err := r.push(ctx, gitconfig.RefSpec("+refs/heads/"+branch+":refs/heads/"+branch)); err != nil {
+		return "", err
+	}
+	where := fmt.Sprintf("branch %s of %s", branch, r.display())
+	if !pullRequest || r.githubRepo == "" || r.opts.PullRequests == nil {
+		return where, nil
+	}
+	existing, err := r.opts.PullRequests.Find(ctx, r.githubRepo, branch)
+	if err != nil {
+		return where, fmt.Errorf("pushed %s, but: find its pull request in %s: %w", where, r.githubRepo, err)
+	}
+	pr, err := r.proposeChanges(ctx, existing, branch, title, body)
+	if err != nil {
+		return where, fmt.Errorf("pushed %s, but: %w", where, err)
+	}
+	return fmt.Sprintf("pull request #%d (%s), from %s", pr.Number, pr.URL, where), nil
 }

@@ -1,4 +1,4 @@
-package gitfile
+package secrets
 
 import (
 	"bytes"
@@ -25,18 +25,18 @@ func reencryptCase(t *testing.T, w *secretsWorld, dec Decrypter) (*Reencryption,
 		{Glob: "pass/**/*.gpg", Format: model.OpenPGPFiles, Store: "pass"},
 		{Glob: "hieradata/*.yaml", Format: model.EYAMLGPG},
 	}}
-	var keys []*model.PublicKey
+	var keys []*PublicKey
 	for _, name := range []string{"alice", "bob", "carol"} {
 		k := w.keys[name]
-		keys = append(keys, &model.PublicKey{Holder: name, Fingerprint: k.Fingerprint, File: name + ".asc", Entity: k.Entity})
+		keys = append(keys, &PublicKey{Holder: name, Fingerprint: k.Fingerprint, File: name + ".asc", Entity: k.Entity})
 	}
-	ring := model.NewKeyRing(keys)
+	ring := NewKeyRing(keys)
 	secrets, _, err := ScanSecrets(os.DirFS(w.dir), target)
 	if err != nil {
 		t.Fatal(err)
 	}
 	desired := []model.Holder{{Name: "alice", Fingerprint: w.keys["alice"].Fingerprint}, {Name: "bob", Fingerprint: w.keys["bob"].Fingerprint}}
-	report := model.CheckSecrets(target.Name, secrets, desired, ring)
+	report := CheckSecrets(target.Name, secrets, desired, ring)
 	res, err := Reencrypt(context.Background(), os.DirFS(w.dir), report.Reencrypt(), keys[:2], dec, time.Now())
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package gitfile
+package secrets
 
 import (
 	"bytes"
@@ -23,14 +23,14 @@ import (
 // for comparison.
 func BenchmarkSecretsStatus(b *testing.B) {
 	dir := b.TempDir()
-	var keys []*model.PublicKey
+	var keys []*PublicKey
 	var to []*openpgp.Entity
 	for _, name := range []string{"alice", "bob", "carol"} {
 		k, err := testkeys.New(name, testkeys.Good, time.Now())
 		if err != nil {
 			b.Fatal(err)
 		}
-		keys = append(keys, &model.PublicKey{Holder: name, Fingerprint: k.Fingerprint, Entity: k.Entity})
+		keys = append(keys, &PublicKey{Holder: name, Fingerprint: k.Fingerprint, Entity: k.Entity})
 		to = append(to, k.Entity)
 	}
 	encrypt := func(value string) []byte {
@@ -77,7 +77,7 @@ func BenchmarkSecretsStatus(b *testing.B) {
 		{Glob: "pass/**/*.gpg", Format: model.OpenPGPFiles},
 		{Glob: "hieradata/*.yaml", Format: model.EYAMLGPG},
 	}}
-	ring := model.NewKeyRing(keys)
+	ring := NewKeyRing(keys)
 	desired := []model.Holder{{Name: "alice", Fingerprint: keys[0].Fingerprint}, {Name: "bob", Fingerprint: keys[1].Fingerprint}}
 	fsys := os.DirFS(dir)
 
@@ -87,7 +87,7 @@ func BenchmarkSecretsStatus(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			rep := model.CheckSecrets("secrets", secrets, desired, ring)
+			rep := CheckSecrets("secrets", secrets, desired, ring)
 			if rep.Counts.Total != 12000 || rep.Counts.Stale != 12000 {
 				b.Fatalf("counts %+v", rep.Counts)
 			}

@@ -1,4 +1,4 @@
-package gitfile
+package secrets
 
 import (
 	"bufio"
@@ -14,13 +14,13 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 )
 
-// MaxSecretFileSize is the largest secrets file read.
-const MaxSecretFileSize = MaxTreeFileSize
+// MaxSecretFileSize is the largest secrets file read: as large as a file
+// that a git tree is read with (MaxTreeFileSize of providers/gitfile).
+const MaxSecretFileSize = 16 << 20
 
 // maxSessionKeys bounds the session key packets read from one message.
 const maxSessionKeys = 1000
@@ -225,16 +225,4 @@ func packetName(p packet.Packet) string {
 		return "user id"
 	}
 	return fmt.Sprintf("%T", p)
-}
-
-// scanSecrets reads the secrets of a target that holds any.
-func (r *Repo) scanSecrets(tree *object.Tree, t *config.Target) (*model.SecretScan, error) {
-	if len(t.SecretGlobs()) == 0 {
-		return nil, nil
-	}
-	secrets, warnings, err := ScanSecrets(NewTreeFS(tree), t)
-	if err != nil {
-		return nil, fmt.Errorf("%s (%s): %w", r.display(), r.branch, err)
-	}
-	return &model.SecretScan{Secrets: secrets, Warnings: warnings}, nil
 }

@@ -1,4 +1,4 @@
-package model
+package secrets
 
 import (
 	"strings"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/internal/testkeys"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 func TestCheckKey(t *testing.T) {
@@ -64,7 +65,7 @@ func TestCheckKey(t *testing.T) {
 func TestKeyProblems(t *testing.T) {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	exp := now.AddDate(0, 0, 10)
-	got := KeyProblems(map[string]KeyCheck{
+	got := KeyProblems(map[string]model.KeyCheck{
 		"a": {ID: "a", File: "keys/a.asc", Fails: []string{"is revoked"}},
 		"b": {ID: "b", File: "keys/b.asc", Expires: &exp},
 		"c": {ID: "c", File: "keys/c.asc"},

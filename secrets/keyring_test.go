@@ -1,4 +1,4 @@
-package model
+package secrets
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/internal/testkeys"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // TestCheckSecrets compares who can read secrets, by key id, with who
@@ -30,39 +31,39 @@ func TestCheckSecrets(t *testing.T) {
 	primary := func(name string) string { return fmt.Sprintf("%016X", keys[name].Entity.PrimaryKey.KeyId) }
 	puppet := "keep " + keys["puppet"].Fingerprint
 	dave := strings.Repeat("D", 40) // entitled, with no public key
-	desired := []Holder{{"alice", keys["alice"].Fingerprint}, {"bob", keys["bob"].Fingerprint}, {puppet, keys["puppet"].Fingerprint}}
+	desired := []model.Holder{{Name: "alice", Fingerprint: keys["alice"].Fingerprint}, {Name: "bob", Fingerprint: keys["bob"].Fingerprint}, {Name: puppet, Fingerprint: keys["puppet"].Fingerprint}}
 
 	tests := []struct {
 		name    string
-		secret  Secret
-		desired []Holder
-		want    SecretCheck
+		secret  model.Secret
+		desired []model.Holder
+		want    model.SecretCheck
 	}{
-		{"current", Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}}, desired,
-			SecretCheck{Readers: []string{"alice", "bob", puppet}}},
-		{"a leaver can read it", Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("carol"), sub("puppet")}}, desired,
-			SecretCheck{Readers: []string{"alice", "bob", "carol", puppet}, Stale: []string{"carol"}}},
-		{"a primary key id counts as its holder", Secret{KeyIDs: []string{sub("alice"), primary("bob"), sub("puppet")}}, desired,
-			SecretCheck{Readers: []string{"alice", "bob", puppet}}},
-		{"a joiner cannot read it", Secret{KeyIDs: []string{sub("alice"), sub("puppet")}}, desired,
-			SecretCheck{Readers: []string{"alice", puppet}, Missing: []string{"bob"}}},
-		{"an unknown key id", Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet"), "0123456789ABCDEF"}}, desired,
-			SecretCheck{Readers: []string{"alice", "bob", puppet}, Unknown: []string{"key id 0123456789ABCDEF (no known public key has it)"}}},
-		{"a hidden recipient", Secret{KeyIDs: []string{HiddenKeyID, HiddenKeyID}}, desired,
-			SecretCheck{Missing: []string{"alice", "bob", puppet}, Unknown: []string{"a hidden recipient"}}},
-		{"a passphrase", Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}, Symmetric: 1}, desired,
-			SecretCheck{Readers: []string{"alice", "bob", puppet}, Unknown: []string{"a passphrase (symmetric session key)"}}},
-		{"a v6 fingerprint", Secret{KeyIDs: []string{sub("alice"), sub("puppet")}, Fingerprints: []string{fmt.Sprintf("%X", keys["bob"].Entity.Subkeys[0].PublicKey.Fingerprint)}}, desired,
-			SecretCheck{Readers: []string{"alice", "bob", puppet}}},
-		{"an entitled person without a public key", Secret{KeyIDs: []string{sub("alice")}}, []Holder{{"alice", keys["alice"].Fingerprint}, {"dave", dave}},
-			SecretCheck{Readers: []string{"alice"}, Unknown: []string{"whether dave can read it (no public key)"}}},
-		{"unreadable", Secret{Problem: "truncated"}, desired, SecretCheck{}},
+		{"current", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
+		{"a leaver can read it", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("carol"), sub("puppet")}}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", "carol", puppet}, Stale: []string{"carol"}}},
+		{"a primary key id counts as its holder", model.Secret{KeyIDs: []string{sub("alice"), primary("bob"), sub("puppet")}}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
+		{"a joiner cannot read it", model.Secret{KeyIDs: []string{sub("alice"), sub("puppet")}}, desired,
+			model.SecretCheck{Readers: []string{"alice", puppet}, Missing: []string{"bob"}}},
+		{"an unknown key id", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet"), "0123456789ABCDEF"}}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", puppet}, Unknown: []string{"key id 0123456789ABCDEF (no known public key has it)"}}},
+		{"a hidden recipient", model.Secret{KeyIDs: []string{HiddenKeyID, HiddenKeyID}}, desired,
+			model.SecretCheck{Missing: []string{"alice", "bob", puppet}, Unknown: []string{"a hidden recipient"}}},
+		{"a passphrase", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}, Symmetric: 1}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", puppet}, Unknown: []string{"a passphrase (symmetric session key)"}}},
+		{"a v6 fingerprint", model.Secret{KeyIDs: []string{sub("alice"), sub("puppet")}, Fingerprints: []string{fmt.Sprintf("%X", keys["bob"].Entity.Subkeys[0].PublicKey.Fingerprint)}}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
+		{"an entitled person without a public key", model.Secret{KeyIDs: []string{sub("alice")}}, []model.Holder{{Name: "alice", Fingerprint: keys["alice"].Fingerprint}, {Name: "dave", Fingerprint: dave}},
+			model.SecretCheck{Readers: []string{"alice"}, Unknown: []string{"whether dave can read it (no public key)"}}},
+		{"unreadable", model.Secret{Problem: "truncated"}, desired, model.SecretCheck{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.secret.File = "x.gpg"
-			rep := CheckSecrets("pass", []Secret{tt.secret}, tt.desired, NewKeyRing(ring))
-			got := SecretCheck{}
+			rep := CheckSecrets("pass", []model.Secret{tt.secret}, tt.desired, NewKeyRing(ring))
+			got := model.SecretCheck{}
 			if len(rep.Secrets) == 1 {
 				got = rep.Secrets[0]
 			}
@@ -73,7 +74,7 @@ func TestCheckSecrets(t *testing.T) {
 			}
 			tt.want.Secret = tt.secret
 			if tt.want.Current() {
-				if rep.Counts != (SecretCounts{Total: 1, Current: 1}) {
+				if rep.Counts != (model.SecretCounts{Total: 1, Current: 1}) {
 					t.Errorf("counts %+v, want current", rep.Counts)
 				}
 				return
@@ -98,7 +99,7 @@ func TestLoadKeyRing(t *testing.T) {
 		"keep/" + puppet.Fingerprint + ".asc": {Data: puppet.Public()},
 		"secret.asc":                          {Data: alice.Secret()},
 	}
-	people := []*Person{
+	people := []*model.Person{
 		{ID: "alice", GPGFingerprint: alice.Fingerprint},
 		{ID: "erin", GPGFingerprint: expired.Fingerprint},
 		{ID: "wrong", GPGFingerprint: alice.Fingerprint},

@@ -1,4 +1,4 @@
-package gitfile
+package secrets
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package gitfile
+package secrets
 
 import (
 	"bytes"
@@ -219,7 +219,7 @@ func TestScanSecrets(t *testing.T) {
 	want := []brief{
 		{Name: "pass/armored.gpg", Line: 1, KeyIDs: ac2},
 		{Name: "pass/corrupt.gpg", Line: 1, Problem: "not an OpenPGP message"},
-		{Name: "pass/hidden.gpg", Line: 1, KeyIDs: []string{model.HiddenKeyID, model.HiddenKeyID}},
+		{Name: "pass/hidden.gpg", Line: 1, KeyIDs: []string{HiddenKeyID, HiddenKeyID}},
 		{Name: "pass/notes.gpg", Line: 1, Problem: "not an OpenPGP message"},
 		{Name: "pass/passphrase.gpg", Line: 1, KeyIDs: ac2, Symmetric: 1},
 		{Name: "pass/plain.gpg", Line: 1, Problem: "not an encrypted message: it starts with a compressed data"},

@@ -1,4 +1,4 @@
-package gitfile
+package secrets
 
 import (
 	"bytes"
@@ -13,7 +13,6 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
-	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -48,7 +47,7 @@ type Reencryption struct {
 // and only in the blocks listed in todo. sops files are refused: their
 // data key must be replaced, which sops itself does (sops rotate).
 // Plaintext exists only in memory and is cleared after use.
-func Reencrypt(ctx context.Context, fsys fs.FS, todo []model.SecretCheck, to []*model.PublicKey, dec Decrypter, now time.Time) (*Reencryption, error) {
+func Reencrypt(ctx context.Context, fsys fs.FS, todo []model.SecretCheck, to []*PublicKey, dec Decrypter, now time.Time) (*Reencryption, error) {
 	enc, err := newEncrypter(to, now)
 	if err != nil {
 		return nil, err
@@ -99,7 +98,7 @@ type encrypter struct {
 	config   *packet.Config
 }
 
-func newEncrypter(to []*model.PublicKey, now time.Time) (*encrypter, error) {
+func newEncrypter(to []*PublicKey, now time.Time) (*encrypter, error) {
 	if len(to) == 0 {
 		return nil, errors.New("nobody to encrypt to: the target would have no recipients")
 	}
@@ -253,50 +252,4 @@ func outside(data []byte, blocks []eyamlBlock) []byte {
 		last = b.end
 	}
 	return append(out, data[last:]...)
-}
-
-// Files is the repository's tree at the head of the base branch, as Read
-// found it.
-func (r *Repo) Files() (fs.FS, error) {
-	if r.base == nil {
-		return nil, errors.New("the repository was not read")
-	}
-	tree, err := r.base.Tree()
-	if err != nil {
-		return nil, err
-	}
-	return NewTreeFS(tree), nil
-}
-
-// Propose commits files on branch, based on the head of the base branch,
-// and pushes the branch to the repository it was read from. With
-// pullRequest, and a GitHub repository and client, it opens or updates a
-// pull request from the branch as file targets do. It returns where the
-// change is.
-func (r *Repo) Propose(ctx context.Context, branch string, files map[string][]byte, message, title, body string, pullRequest bool) (string, error) {
-	if r.repo == nil {
-		return "", errors.New("the repository was not read before proposing a change")
-	}
-	if branch == r.branch || branch == SyncBranch || branch == RecordBranch {
-		return "", fmt.Errorf("refusing to commit on %s", branch)
-	}
-	if _, err := r.commitFiles(branch, files, message); err != nil {
-		return "", err
-	}
-	if err := r.push(ctx, gitconfig.RefSpec("+refs/heads/"+branch+":refs/heads/"+branch)); err != nil {
-		return "", err
-	}
-	where := fmt.Sprintf("branch %s of %s", branch, r.display())
-	if !pullRequest || r.githubRepo == "" || r.opts.PullRequests == nil {
-		return where, nil
-	}
-	existing, err := r.opts.PullRequests.Find(ctx, r.githubRepo, branch)
-	if err != nil {
-		return where, fmt.Errorf("pushed %s, but: find its pull request in %s: %w", where, r.githubRepo, err)
-	}
-	pr, err := r.proposeChanges(ctx, existing, branch, title, body)
-	if err != nil {
-		return where, fmt.Errorf("pushed %s, but: %w", where, err)
-	}
-	return fmt.Sprintf("pull request #%d (%s), from %s", pr.Number, pr.URL, where), nil
 }
