@@ -8,8 +8,8 @@ import (
 
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/personfile"
-	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
 )
@@ -39,7 +39,7 @@ func tenYears(b *testing.B) *render.AccessReport {
 	if err := devstack.WriteHistoryFrom(dir, 1000, 3653, start, 24*time.Hour); err != nil {
 		b.Fatal(err)
 	}
-	repo, err := gitfile.OpenPeopleRepo(dir)
+	repo, err := peoplerepo.Open(dir)
 	if err != nil {
 		b.Fatal(err)
 	}

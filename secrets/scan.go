@@ -19,7 +19,7 @@ import (
 )
 
 // MaxSecretFileSize is the largest secrets file read: as large as a file
-// that a git tree is read with (MaxTreeFileSize of providers/gitfile).
+// that a git tree is read with (internal/gittree.MaxFileSize).
 const MaxSecretFileSize = 16 << 20
 
 // maxSessionKeys bounds the session key packets read from one message.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/reconciler"
@@ -46,8 +47,8 @@ the repository.`,
 
 // source is the history of the branch, with where the files are in it.
 type source struct {
-	repo       *gitfile.PeopleRepo
-	history    *gitfile.History
+	repo       *peoplerepo.Repo
+	history    *peoplerepo.History
 	branch     string
 	configPath string // in the repository
 	peopleDir  string // in the repository
@@ -58,7 +59,7 @@ type source struct {
 }
 
 func (a *auditOptions) source() (*source, error) {
-	repo, err := gitfile.OpenPeopleRepo(a.repo)
+	repo, err := peoplerepo.Open(a.repo)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +89,7 @@ func (a *auditOptions) source() (*source, error) {
 
 // configAt reads the configuration at a revision: the default policy when
 // the file is not there.
-func (a *auditOptions) configAt(rev *gitfile.Revision, configPath string) (*config.Config, error) {
+func (a *auditOptions) configAt(rev *peoplerepo.Revision, configPath string) (*config.Config, error) {
 	data, err := fs.ReadFile(rev.FS, configPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return config.DefaultConfig(), nil
@@ -196,7 +197,7 @@ func (a *auditOptions) onDay(arg string) (*source, model.Day, *model.Commit, *mo
 		return nil, 0, nil, nil, err
 	}
 	if s.noNotes {
-		fmt.Fprintf(a.stderr, "prodaccess: no evidence of approvals in this clone (%s); fetch it with: git fetch origin 'refs/notes/*:refs/notes/*'\n", gitfile.NotesRef)
+		fmt.Fprintf(a.stderr, "prodaccess: no evidence of approvals in this clone (%s); fetch it with: git fetch origin 'refs/notes/*:refs/notes/*'\n", peoplerepo.NotesRef)
 	}
 	return s, d, commit, roster, nil
 }

@@ -8,8 +8,9 @@ import (
 	"path/filepath"
 
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
-	"github.com/prodaccess/prodaccess/providers/gitfile"
+	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
@@ -42,7 +43,7 @@ that pull request's reviews and says whether each approval is there yet.`,
 			if o.peopleDir != "" {
 				anchor = o.peopleDir
 			}
-			repo, err := gitfile.OpenPeopleRepo(anchor)
+			repo, err := peoplerepo.Open(anchor)
 			if err != nil {
 				return err
 			}
@@ -84,7 +85,7 @@ that pull request's reviews and says whether each approval is there yet.`,
 
 // checkApprovals reads the reviews of pull request number and says, for
 // each entry the change writes, whether its approval is there yet.
-func (o *options) checkApprovals(repo *gitfile.PeopleRepo, after *side, c *model.AccessChanges, number int) error {
+func (o *options) checkApprovals(repo *peoplerepo.Repo, after *side, c *model.AccessChanges, number int) error {
 	if len(c.Approvals) == 0 {
 		return nil
 	}
@@ -140,7 +141,7 @@ type side struct {
 }
 
 // sideAt reads the configuration and the people at a revision.
-func (o *options) sideAt(repo *gitfile.PeopleRepo, rev string) (*side, error) {
+func (o *options) sideAt(repo *peoplerepo.Repo, rev string) (*side, error) {
 	r, err := repo.Resolve(rev)
 	if err != nil {
 		return nil, err
@@ -150,7 +151,7 @@ func (o *options) sideAt(repo *gitfile.PeopleRepo, rev string) (*side, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := gitfile.ReadBlob(r.Tree, rel)
+	data, err := gittree.ReadBlob(r.Tree, rel)
 	_, statErr := os.Stat(o.configPath)
 	switch {
 	case err == nil:

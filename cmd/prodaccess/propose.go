@@ -16,9 +16,10 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/personfile"
-	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
@@ -99,17 +100,17 @@ type requestState struct {
 type requestSource struct {
 	cfg    *config.Config
 	roster *model.Roster
-	dir    string              // the people folder on disk
-	label  string              // the people folder as messages name it
-	repo   *gitfile.PeopleRepo // nil when the folder is in no git repository
-	head   *gitfile.Revision   // with --pr: what is read
-	rel    string              // the people folder in the repository
-	from   string              // what the change is compared with: a commit, or "working tree"
+	dir    string               // the people folder on disk
+	label  string               // the people folder as messages name it
+	repo   *peoplerepo.Repo     // nil when the folder is in no git repository
+	head   *peoplerepo.Revision // with --pr: what is read
+	rel    string               // the people folder in the repository
+	from   string               // what the change is compared with: a commit, or "working tree"
 }
 
 func (s *requestSource) read(name string) ([]byte, error) {
 	if s.head != nil {
-		return gitfile.ReadBlob(s.head.Tree, gitfile.RelPath(s.rel, name))
+		return gittree.ReadBlob(s.head.Tree, peoplerepo.RelPath(s.rel, name))
 	}
 	return os.ReadFile(filepath.Join(s.dir, name))
 }
@@ -122,7 +123,7 @@ func (o *options) requestSource(f *requestFlags) (*requestSource, error) {
 		}
 		dir := o.peopleFolder(cfg)
 		s := &requestSource{cfg: cfg, roster: roster, dir: dir, label: filepath.ToSlash(dir), from: "working tree"}
-		if repo, err := gitfile.OpenPeopleRepo(dir); err == nil {
+		if repo, err := peoplerepo.Open(dir); err == nil {
 			s.repo = repo
 		}
 		return s, nil
@@ -131,7 +132,7 @@ func (o *options) requestSource(f *requestFlags) (*requestSource, error) {
 	if o.peopleDir != "" {
 		anchor = o.peopleDir
 	}
-	repo, err := gitfile.OpenPeopleRepo(anchor)
+	repo, err := peoplerepo.Open(anchor)
 	if err != nil {
 		return nil, fmt.Errorf("--pr commits in the people repository: %w", err)
 	}
@@ -333,7 +334,7 @@ func checkCommitted(src *requestSource, file string) error {
 	if err != nil {
 		return err
 	}
-	rel := gitfile.RelPath(src.rel, path.Base(file))
+	rel := peoplerepo.RelPath(src.rel, path.Base(file))
 	if slices.Contains(changed, rel) {
 		return fmt.Errorf("%s has uncommitted changes; commit or stash them first, so that the pull request holds what you see", file)
 	}
@@ -393,7 +394,7 @@ func writePersonFile(p string, data []byte, create bool) error {
 // anything is written.
 type pullRequest struct {
 	token        string
-	remote       *gitfile.Remote
+	remote       *peoplerepo.Remote
 	repo         string // owner/name on GitHub
 	base, branch string
 	reviewers    []string // more logins to ask for a review
@@ -437,7 +438,7 @@ func (o *options) preparePullRequest(ctx context.Context, src *requestSource, st
 		return nil, fmt.Errorf("the new branch cannot be the base branch %s", pr.base)
 	}
 	for _, b := range []string{pr.base, pr.branch} {
-		if err := gitfile.CheckBranchName(b); err != nil {
+		if err := peoplerepo.CheckBranchName(b); err != nil {
 			return nil, err
 		}
 	}
@@ -481,7 +482,7 @@ func (o *options) openPullRequest(ctx context.Context, pr *pullRequest, src *req
 	if len(req.summary) > 0 {
 		message += "\n" + strings.Join(req.summary, "\n") + "\n"
 	}
-	sha, err := src.repo.CommitFile(pr.branch, gitfile.RelPath(src.rel, path.Base(file)), content, message, pr.author)
+	sha, err := src.repo.CommitFile(pr.branch, peoplerepo.RelPath(src.rel, path.Base(file)), content, message, pr.author)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
@@ -93,7 +95,7 @@ func (o *options) githubClient(cfg *config.Config) (*github.Client, error) {
 // person files committed before each of the last midnights entitled
 // people to at the end of that day (see reconciler.ManualHeld). Only
 // manual targets need the history; without them nothing is read.
-func (o *options) manualHeld(repo *gitfile.PeopleRepo, rel, label string, w *world) (map[string][]model.Entry, string, error) {
+func (o *options) manualHeld(repo *peoplerepo.Repo, rel, label string, w *world) (map[string][]model.Entry, string, error) {
 	var targets []*config.Target
 	for i := range w.cfg.Targets {
 		if t := &w.cfg.Targets[i]; t.Type == model.Manual && t.Record == nil {
@@ -136,13 +138,13 @@ func (o *options) manualHeld(repo *gitfile.PeopleRepo, rel, label string, w *wor
 
 // loadDecisions is loadWorld without the providers: the committed
 // configuration, person files and keys, and everyone's level on the day.
-func (o *options) loadDecisions() (*world, *gitfile.PeopleRepo, error) {
+func (o *options) loadDecisions() (*world, *peoplerepo.Repo, error) {
 	w := &world{now: o.now()}
 	anchor := filepath.Dir(o.configPath)
 	if o.peopleDir != "" {
 		anchor = o.peopleDir
 	}
-	repo, err := gitfile.OpenPeopleRepo(anchor)
+	repo, err := peoplerepo.Open(anchor)
 	if err != nil {
 		return nil, nil, fmt.Errorf("plan and apply read the person files from git: %w", err)
 	}
@@ -186,7 +188,7 @@ func (o *options) loadDecisions() (*world, *gitfile.PeopleRepo, error) {
 }
 
 // committedKeys checks the public keys committed in the keys folder.
-func (o *options) committedKeys(repo *gitfile.PeopleRepo, head *gitfile.Revision, roster *model.Roster, w *world) error {
+func (o *options) committedKeys(repo *peoplerepo.Repo, head *peoplerepo.Revision, roster *model.Roster, w *world) error {
 	dir := o.keysFolder(w.cfg)
 	rel, err := repo.Rel(dir)
 	if err != nil {
@@ -219,13 +221,13 @@ func (o *options) committedKeys(repo *gitfile.PeopleRepo, head *gitfile.Revision
 // committedConfig reads the configuration file from the commit, and warns
 // if the working copy differs. Without a configuration file, --people alone
 // means the default policy and no targets.
-func (o *options) committedConfig(repo *gitfile.PeopleRepo, head *gitfile.Revision, w *world) (*config.Config, error) {
+func (o *options) committedConfig(repo *peoplerepo.Repo, head *peoplerepo.Revision, w *world) (*config.Config, error) {
 	onDisk, diskErr := os.ReadFile(o.configPath)
 	rel, err := repo.Rel(o.configPath)
 	if err != nil {
 		return nil, err
 	}
-	data, err := gitfile.ReadBlob(head.Tree, rel)
+	data, err := gittree.ReadBlob(head.Tree, rel)
 	switch {
 	case err == nil:
 	case errors.Is(diskErr, fs.ErrNotExist) && o.configPath == defaultConfig && o.peopleDir != "":
@@ -244,7 +246,7 @@ func (o *options) committedConfig(repo *gitfile.PeopleRepo, head *gitfile.Revisi
 	return cfg, nil
 }
 
-func loadCommitted(rev *gitfile.Revision, rel, label string, cfg *config.Config) (*model.Roster, error) {
+func loadCommitted(rev *peoplerepo.Revision, rel, label string, cfg *config.Config) (*model.Roster, error) {
 	sub, err := fs.Sub(rev.FS, rel)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
-	"github.com/prodaccess/prodaccess/providers/gitfile"
+	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
@@ -80,8 +80,8 @@ func (o *options) keepUpcomingIssue(ctx context.Context, cfg *config.Config, ros
 		if o.peopleDir != "" {
 			anchor = o.peopleDir
 		}
-		var origin *gitfile.Remote
-		if pr, err := gitfile.OpenPeopleRepo(anchor); err == nil {
+		var origin *peoplerepo.Remote
+		if pr, err := peoplerepo.Open(anchor); err == nil {
 			if origin, err = pr.Origin(token); err != nil {
 				return err
 			}

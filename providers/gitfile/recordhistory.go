@@ -8,6 +8,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -59,9 +60,9 @@ func RecordHistory(ctx context.Context, t *config.Target, token string) ([]model
 			continue
 		}
 		first, last = false, blob
-		version := model.RecordVersion{Commit: commitOf(c), Entries: []model.Entry{}}
+		version := model.RecordVersion{Commit: gittree.CommitOf(c), Entries: []model.Entry{}}
 		if !blob.IsZero() {
-			content, err := ReadBlob(tree, v.Path)
+			content, err := gittree.ReadBlob(tree, v.Path)
 			if err != nil {
 				return nil, fmt.Errorf("%s: read %s at %s: %w", r.display(), v.Path, c.Hash, err)
 			}

@@ -1,7 +1,3 @@
-// Package gitfile reads and changes files in git repositories with go-git:
-// the list files that are file targets (changed through a branch and a pull
-// request, never by pushing to the base branch), and the repository that
-// holds the person files.
 package gitfile
 
 import (
@@ -24,6 +20,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/memory"
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
@@ -200,7 +197,7 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 		if err != nil {
 			return nil, fmt.Errorf("target %s: read %s from %s (%s): %w", t.Name, t.Path, r.display(), r.branch, err)
 		}
-		content, err := ReadBlob(tree, t.Path)
+		content, err := gittree.ReadBlob(tree, t.Path)
 		if err != nil {
 			return nil, fmt.Errorf("target %s: read %s: %w", t.Name, t.Path, err)
 		}
@@ -248,7 +245,7 @@ func (r *Repo) proposal(t *config.Target, ft format) *model.ProposedChanges {
 		if err != nil {
 			return nil, false
 		}
-		content, err := ReadBlob(tree, t.Path)
+		content, err := gittree.ReadBlob(tree, t.Path)
 		if err != nil {
 			return nil, false
 		}
@@ -609,7 +606,7 @@ func (r *Repo) scanSecrets(tree *object.Tree, t *config.Target) (*model.SecretSc
 	if len(t.SecretGlobs()) == 0 {
 		return nil, nil
 	}
-	secrets, warnings, err := secrets.ScanSecrets(NewTreeFS(tree), t)
+	secrets, warnings, err := secrets.ScanSecrets(gittree.New(tree), t)
 	if err != nil {
 		return nil, fmt.Errorf("%s (%s): %w", r.display(), r.branch, err)
 	}
@@ -626,7 +623,7 @@ func (r *Repo) Files() (fs.FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewTreeFS(tree), nil
+	return gittree.New(tree), nil
 }
 
 // Propose commits files on branch, based on the head of the base branch,

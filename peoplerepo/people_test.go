@@ -1,4 +1,4 @@
-package gitfile
+package peoplerepo
 
 import (
 	"io/fs"
@@ -33,7 +33,7 @@ func TestPeopleFromCommit(t *testing.T) {
 	if err := devstack.NewRepo(dir, nil); err != nil {
 		t.Fatal(err)
 	}
-	repo, err := OpenPeopleRepo(people)
+	repo, err := Open(people)
 	if err != nil {
 		t.Fatal(err)
 	}

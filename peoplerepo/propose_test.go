@@ -1,4 +1,4 @@
-package gitfile
+package peoplerepo
 
 import (
 	"context"
@@ -36,7 +36,7 @@ func TestCommitFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	repo, err := OpenPeopleRepo(work)
+	repo, err := Open(work)
 	if err != nil {
 		t.Fatal(err)
 	}

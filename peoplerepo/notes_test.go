@@ -1,4 +1,4 @@
-package gitfile
+package peoplerepo
 
 import (
 	"context"
@@ -60,7 +60,7 @@ func TestIntroduced(t *testing.T) {
 	}
 	check := func(what string, want map[string]string, entries ...model.EntryRef) {
 		t.Helper()
-		repo, err := OpenPeopleRepo(dir)
+		repo, err := Open(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +93,7 @@ func TestIntroduced(t *testing.T) {
 	check("merged with a merge commit", map[string]string{ref("2026-04-15").Key(): merge}, ref("2026-04-15"))
 
 	// The whole history: each commit and the entries it wrote.
-	repo, err := OpenPeopleRepo(dir)
+	repo, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,12 +126,12 @@ func TestNotes(t *testing.T) {
 		t.Fatal(err)
 	}
 	tip := head(t, origin)
-	clone := func(name string) (string, *PeopleRepo) {
+	clone := func(name string) (string, *Repo) {
 		dir := filepath.Join(t.TempDir(), name)
 		if _, err := devstack.Git(filepath.Dir(dir), "clone", "-q", origin, dir); err != nil {
 			t.Fatal(err)
 		}
-		repo, err := OpenPeopleRepo(dir)
+		repo, err := Open(dir)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package gitfile
+package peoplerepo
 
 import (
 	"context"
@@ -41,11 +41,11 @@ const fanoutAbove = 256
 // Notes reads every note of NotesRef: the annotated commit's full hex id
 // to the note. Notes may be kept flat or in fan-out folders (ab/cdef…),
 // as git writes them; both are read. Without the ref, there are none.
-func (r *PeopleRepo) Notes() (map[string][]byte, error) {
+func (r *Repo) Notes() (map[string][]byte, error) {
 	return r.notesAt(NotesRef)
 }
 
-func (r *PeopleRepo) notesAt(ref plumbing.ReferenceName) (map[string][]byte, error) {
+func (r *Repo) notesAt(ref plumbing.ReferenceName) (map[string][]byte, error) {
 	blobs, err := r.noteBlobs(ref)
 	if err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func (r *PeopleRepo) notesAt(ref plumbing.ReferenceName) (map[string][]byte, err
 }
 
 // noteBlobs lists the notes of a ref as annotated commit → blob.
-func (r *PeopleRepo) noteBlobs(ref plumbing.ReferenceName) (map[string]plumbing.Hash, error) {
+func (r *Repo) noteBlobs(ref plumbing.ReferenceName) (map[string]plumbing.Hash, error) {
 	out := map[string]plumbing.Hash{}
 	head, err := r.repo.Reference(ref, true)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
@@ -127,7 +127,7 @@ func isHex(s string) bool {
 // of NotesRef, keeping every note already there; a note for a commit that
 // has one replaces it. It changes nothing else: not the commits noted, nor
 // any branch.
-func (r *PeopleRepo) AddNotes(notes map[string][]byte, when time.Time) error {
+func (r *Repo) AddNotes(notes map[string][]byte, when time.Time) error {
 	if len(notes) == 0 {
 		return nil
 	}
@@ -155,7 +155,7 @@ func (r *PeopleRepo) AddNotes(notes map[string][]byte, when time.Time) error {
 
 // commitNotes writes a notes tree and a commit of it with the parents,
 // and points NotesRef at it.
-func (r *PeopleRepo) commitNotes(all map[string]plumbing.Hash, parents []plumbing.Hash, message string, when time.Time) error {
+func (r *Repo) commitNotes(all map[string]plumbing.Hash, parents []plumbing.Hash, message string, when time.Time) error {
 	tree, err := r.notesTree(all)
 	if err != nil {
 		return err
@@ -182,7 +182,7 @@ func (r *PeopleRepo) commitNotes(all map[string]plumbing.Hash, parents []plumbin
 
 // notesTree writes the tree of a set of notes: flat while there are few,
 // in two-digit fan-out folders above fanoutAbove, as git does.
-func (r *PeopleRepo) notesTree(all map[string]plumbing.Hash) (plumbing.Hash, error) {
+func (r *Repo) notesTree(all map[string]plumbing.Hash) (plumbing.Hash, error) {
 	shas := slices.Sorted(maps.Keys(all))
 	if len(shas) <= fanoutAbove {
 		var entries []object.TreeEntry
@@ -207,7 +207,7 @@ func (r *PeopleRepo) notesTree(all map[string]plumbing.Hash) (plumbing.Hash, err
 	return r.writeTree(top)
 }
 
-func (r *PeopleRepo) writeTree(entries []object.TreeEntry) (plumbing.Hash, error) {
+func (r *Repo) writeTree(entries []object.TreeEntry) (plumbing.Hash, error) {
 	obj := r.repo.Storer.NewEncodedObject()
 	if err := (&object.Tree{Entries: entries}).Encode(obj); err != nil {
 		return plumbing.ZeroHash, err
@@ -215,7 +215,7 @@ func (r *PeopleRepo) writeTree(entries []object.TreeEntry) (plumbing.Hash, error
 	return r.repo.Storer.SetEncodedObject(obj)
 }
 
-func (r *PeopleRepo) writeObject(t plumbing.ObjectType, data []byte) (plumbing.Hash, error) {
+func (r *Repo) writeObject(t plumbing.ObjectType, data []byte) (plumbing.Hash, error) {
 	obj := r.repo.Storer.NewEncodedObject()
 	obj.SetType(t)
 	w, err := obj.Writer()
@@ -241,7 +241,7 @@ type Remote struct {
 // Origin returns the origin remote of the people repository, or nil when
 // it has none. token is sent only to an https origin; with a token, an
 // http origin is refused.
-func (r *PeopleRepo) Origin(token string) (*Remote, error) {
+func (r *Repo) Origin(token string) (*Remote, error) {
 	rem, err := r.repo.Remote("origin")
 	if errors.Is(err, git.ErrRemoteNotFound) {
 		return nil, nil
@@ -280,7 +280,7 @@ func (o *Remote) scrub(err error) error {
 // FetchNotes fetches origin's notes and merges them into the local ones,
 // so that notes written by an earlier run are known and none written here
 // is lost. Origin without notes is not an error.
-func (r *PeopleRepo) FetchNotes(ctx context.Context, o *Remote, when time.Time) error {
+func (r *Repo) FetchNotes(ctx context.Context, o *Remote, when time.Time) error {
 	err := r.repo.FetchContext(ctx, &git.FetchOptions{
 		RemoteURL: o.url,
 		Auth:      o.auth(),
@@ -300,7 +300,7 @@ func (r *PeopleRepo) FetchNotes(ctx context.Context, o *Remote, when time.Time) 
 // mergeNotes brings the notes of ref into NotesRef: a fast-forward when
 // the local notes are behind, else a merge commit holding both sets (a
 // note in both is taken from ref unless they are the same).
-func (r *PeopleRepo) mergeNotes(ref plumbing.ReferenceName, when time.Time) error {
+func (r *Repo) mergeNotes(ref plumbing.ReferenceName, when time.Time) error {
 	theirs, err := r.repo.Reference(ref, true)
 	if err != nil {
 		return nil
@@ -344,7 +344,7 @@ func (r *PeopleRepo) mergeNotes(ref plumbing.ReferenceName, when time.Time) erro
 
 // PushNotes pushes NotesRef to origin. If another run pushed notes since
 // they were fetched, it fetches and merges them and pushes again.
-func (r *PeopleRepo) PushNotes(ctx context.Context, o *Remote, when time.Time) error {
+func (r *Repo) PushNotes(ctx context.Context, o *Remote, when time.Time) error {
 	var err error
 	for attempt := 1; attempt <= 3; attempt++ {
 		err = r.repo.PushContext(ctx, &git.PushOptions{

@@ -1,4 +1,4 @@
-package gitfile
+package peoplerepo
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 // GitHubURL returns the web address of the repository on github.com
 // (https://github.com/owner/name) when its origin remote is there, and ""
 // when it has no origin or the origin is elsewhere.
-func (r *PeopleRepo) GitHubURL() (string, error) {
+func (r *Repo) GitHubURL() (string, error) {
 	remote, err := r.repo.Remote("origin")
 	if errors.Is(err, git.ErrRemoteNotFound) {
 		return "", nil

@@ -1,18 +1,17 @@
-package gitfile
+package peoplerepo
 
 import (
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
@@ -20,7 +19,7 @@ import (
 // History is the main line of a branch of the people repository, read from
 // git objects.
 type History struct {
-	r          *PeopleRepo
+	r          *Repo
 	tip        plumbing.Hash
 	peopleDir  string
 	configPath string
@@ -30,7 +29,7 @@ var _ reconciler.History = (*History)(nil)
 
 // Branch finds the commit a branch points at. An empty name means the
 // remote's main branch: origin/HEAD, origin/main, then main, then HEAD.
-func (r *PeopleRepo) Branch(name string) (plumbing.Hash, string, error) {
+func (r *Repo) Branch(name string) (plumbing.Hash, string, error) {
 	var tries []string
 	if name == "" {
 		if ref, err := r.repo.Reference("refs/remotes/origin/HEAD", true); err == nil {
@@ -50,7 +49,7 @@ func (r *PeopleRepo) Branch(name string) (plumbing.Hash, string, error) {
 
 // History returns the history of a branch (see Branch); peopleDir and
 // configPath are slash-separated paths in the repository.
-func (r *PeopleRepo) History(branch, peopleDir, configPath string) (*History, string, error) {
+func (r *Repo) History(branch, peopleDir, configPath string) (*History, string, error) {
 	tip, name, err := r.Branch(branch)
 	if err != nil {
 		return nil, "", err
@@ -63,19 +62,6 @@ func (h *History) Revision(sha string) (*Revision, error) {
 	return h.r.revision(plumbing.NewHash(sha))
 }
 
-var prNumber = regexp.MustCompile(`^Merge pull request #(\d+)|\(#(\d+)\)\s*$`)
-
-// commitOf is a commit as an audit shows it: the pull request it merged
-// is read from its subject.
-func commitOf(c *object.Commit) model.Commit {
-	subject, _, _ := strings.Cut(c.Message, "\n")
-	mc := model.Commit{SHA: c.Hash.String(), When: c.Committer.When, Author: c.Author.Name, Subject: strings.TrimSpace(subject)}
-	if m := prNumber.FindStringSubmatch(mc.Subject); m != nil {
-		mc.PR, _ = strconv.Atoi(m[1] + m[2])
-	}
-	return mc
-}
-
 // Commits lists the first-parent commits, oldest first.
 func (h *History) Commits() ([]model.Commit, error) {
 	var out []model.Commit
@@ -84,7 +70,7 @@ func (h *History) Commits() ([]model.Commit, error) {
 		if err != nil {
 			return nil, h.r.historyError(fmt.Errorf("read commit %s: %w", hash, err))
 		}
-		out = append(out, commitOf(c))
+		out = append(out, gittree.CommitOf(c))
 		if c.NumParents() == 0 {
 			break
 		}

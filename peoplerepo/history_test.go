@@ -1,4 +1,4 @@
-package gitfile
+package peoplerepo
 
 import (
 	"io/fs"
@@ -21,7 +21,7 @@ func TestTimelineAgreesWithRebuilds(t *testing.T) {
 	if err := devstack.WriteHistory(dir, people, commits); err != nil {
 		t.Fatal(err)
 	}
-	repo, err := OpenPeopleRepo(dir)
+	repo, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package gitfile
+package peoplerepo
 
 import (
 	"errors"
@@ -14,12 +14,13 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/prodaccess/prodaccess/internal/gittree"
 )
 
-// PeopleRepo is the git repository that holds the person files. Plans are
+// Repo is the git repository that holds the person files. Plans are
 // made from what is committed, never from the working tree, so that what
 // was applied can always be traced to a commit.
-type PeopleRepo struct {
+type Repo struct {
 	repo *git.Repository
 	root string // the top folder of the working tree
 }
@@ -31,8 +32,8 @@ type Revision struct {
 	FS     fs.FS // the whole tree, read-only
 }
 
-// OpenPeopleRepo opens the repository that holds dir.
-func OpenPeopleRepo(dir string) (*PeopleRepo, error) {
+// Open opens the repository that holds dir.
+func Open(dir string) (*Repo, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -49,12 +50,12 @@ func OpenPeopleRepo(dir string) (*PeopleRepo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PeopleRepo{repo: repo, root: root}, nil
+	return &Repo{repo: repo, root: root}, nil
 }
 
 // Rel returns where a file or folder on disk is inside the repository, as
 // a slash-separated path.
-func (r *PeopleRepo) Rel(p string) (string, error) {
+func (r *Repo) Rel(p string) (string, error) {
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return "", err
@@ -70,7 +71,7 @@ func (r *PeopleRepo) Rel(p string) (string, error) {
 }
 
 // Head returns the revision HEAD points at.
-func (r *PeopleRepo) Head() (*Revision, error) {
+func (r *Repo) Head() (*Revision, error) {
 	ref, err := r.repo.Head()
 	if err != nil {
 		return nil, fmt.Errorf("read HEAD of the people repository: %w", err)
@@ -78,7 +79,7 @@ func (r *PeopleRepo) Head() (*Revision, error) {
 	return r.revision(ref.Hash())
 }
 
-func (r *PeopleRepo) revision(h plumbing.Hash) (*Revision, error) {
+func (r *Repo) revision(h plumbing.Hash) (*Revision, error) {
 	c, err := r.repo.CommitObject(h)
 	if err != nil {
 		return nil, fmt.Errorf("read commit %s: %w", h, err)
@@ -87,12 +88,12 @@ func (r *PeopleRepo) revision(h plumbing.Hash) (*Revision, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the tree of commit %s: %w", h, err)
 	}
-	return &Revision{Commit: c, Tree: tree, FS: NewTreeFS(tree)}, nil
+	return &Revision{Commit: c, Tree: tree, FS: gittree.New(tree)}, nil
 }
 
 // Before returns the last commit on HEAD's first-parent line that was
 // committed before t, or nil when there is none.
-func (r *PeopleRepo) Before(t time.Time) (*Revision, error) {
+func (r *Repo) Before(t time.Time) (*Revision, error) {
 	head, err := r.Head()
 	if err != nil {
 		return nil, err
@@ -113,7 +114,7 @@ func (r *PeopleRepo) Before(t time.Time) (*Revision, error) {
 // Uncommitted lists the files under dir (a slash-separated path in the
 // repository) whose working copy differs from HEAD: added, changed or
 // deleted and not committed.
-func (r *PeopleRepo) Uncommitted(dir string) ([]string, error) {
+func (r *Repo) Uncommitted(dir string) ([]string, error) {
 	head, err := r.Head()
 	if err != nil {
 		return nil, err
@@ -165,7 +166,7 @@ func (r *PeopleRepo) Uncommitted(dir string) ([]string, error) {
 
 // Resolve returns the revision a name such as a branch, tag, commit or
 // "HEAD~2" points at.
-func (r *PeopleRepo) Resolve(rev string) (*Revision, error) {
+func (r *Repo) Resolve(rev string) (*Revision, error) {
 	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
 		return nil, fmt.Errorf("no revision %q in the people repository: %w", rev, err)
@@ -175,7 +176,7 @@ func (r *PeopleRepo) Resolve(rev string) (*Revision, error) {
 
 // historyError explains a missing object in a shallow clone, where it means
 // the history was never fetched, not that the repository is broken.
-func (r *PeopleRepo) historyError(err error) error {
+func (r *Repo) historyError(err error) error {
 	if !errors.Is(err, plumbing.ErrObjectNotFound) {
 		return err
 	}

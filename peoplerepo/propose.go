@@ -1,4 +1,4 @@
-package gitfile
+package peoplerepo
 
 import (
 	"context"
@@ -24,7 +24,7 @@ import (
 // git would record them: GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL, else
 // user.name and user.email of git's configuration (read with git itself,
 // so that every place git keeps it counts). Either is empty when unknown.
-func (r *PeopleRepo) Author(getenv func(string) string) (name, email string) {
+func (r *Repo) Author(getenv func(string) string) (name, email string) {
 	name, email = getenv("GIT_AUTHOR_NAME"), getenv("GIT_AUTHOR_EMAIL")
 	if name == "" {
 		name = r.gitConfig("user.name")
@@ -35,7 +35,7 @@ func (r *PeopleRepo) Author(getenv func(string) string) (name, email string) {
 	return name, email
 }
 
-func (r *PeopleRepo) gitConfig(key string) string {
+func (r *Repo) gitConfig(key string) string {
 	cmd := exec.Command("git", "config", "--get", key)
 	cmd.Dir = r.root
 	out, err := cmd.Output()
@@ -66,7 +66,7 @@ func CheckBranchName(branch string) error {
 
 // HasBranch reports whether the repository has a local branch of that
 // name.
-func (r *PeopleRepo) HasBranch(branch string) bool {
+func (r *Repo) HasBranch(branch string) bool {
 	_, err := r.repo.Reference(plumbing.NewBranchReferenceName(branch), false)
 	return err == nil
 }
@@ -75,7 +75,7 @@ func (r *PeopleRepo) HasBranch(branch string) bool {
 // HEAD points at, that sets the file (a slash-separated path in the
 // repository) to content. HEAD, the index and the working tree are left
 // alone. It refuses a branch that exists already.
-func (r *PeopleRepo) CommitFile(branch, file string, content []byte, message string, author object.Signature) (string, error) {
+func (r *Repo) CommitFile(branch, file string, content []byte, message string, author object.Signature) (string, error) {
 	ref := plumbing.NewBranchReferenceName(branch)
 	if err := CheckBranchName(branch); err != nil {
 		return "", err
@@ -111,13 +111,13 @@ func (r *PeopleRepo) CommitFile(branch, file string, content []byte, message str
 }
 
 // DeleteBranch removes a local branch, as when its push failed.
-func (r *PeopleRepo) DeleteBranch(branch string) error {
+func (r *Repo) DeleteBranch(branch string) error {
 	return r.repo.Storer.RemoveReference(plumbing.NewBranchReferenceName(branch))
 }
 
 // replaceInTree writes the tree t with the file at parts set to blob,
 // and returns its hash. Folders on the way are made if missing.
-func (r *PeopleRepo) replaceInTree(t *object.Tree, parts []string, blob plumbing.Hash) (plumbing.Hash, error) {
+func (r *Repo) replaceInTree(t *object.Tree, parts []string, blob plumbing.Hash) (plumbing.Hash, error) {
 	var entries []object.TreeEntry
 	if t != nil {
 		entries = slices.Clone(t.Entries)
@@ -171,7 +171,7 @@ func (r *PeopleRepo) replaceInTree(t *object.Tree, parts []string, blob plumbing
 }
 
 // RemoteBranches lists origin's branches and the commit each points at.
-func (r *PeopleRepo) RemoteBranches(ctx context.Context, o *Remote) (map[string]string, error) {
+func (r *Repo) RemoteBranches(ctx context.Context, o *Remote) (map[string]string, error) {
 	rem := git.NewRemote(r.repo.Storer, &gitconfig.RemoteConfig{Name: "origin", URLs: []string{o.url}})
 	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: o.auth()})
 	if err != nil {
@@ -188,7 +188,7 @@ func (r *PeopleRepo) RemoteBranches(ctx context.Context, o *Remote) (map[string]
 
 // PushBranch pushes a local branch to a branch of the same name on
 // origin, which must not exist there yet. It never pushes to base.
-func (r *PeopleRepo) PushBranch(ctx context.Context, o *Remote, branch, base string) error {
+func (r *Repo) PushBranch(ctx context.Context, o *Remote, branch, base string) error {
 	if branch == base {
 		return fmt.Errorf("refusing to push to the base branch %s", base)
 	}

@@ -1,4 +1,4 @@
-package gitfile
+package gittree
 
 import (
 	"bytes"
@@ -6,40 +6,44 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/prodaccess/prodaccess/model"
 )
 
-// TreeFS presents a git tree as a read-only fs.FS, so that person files are
+// FS presents a git tree as a read-only fs.FS, so that person files are
 // read from a commit exactly as from a folder. Symbolic links show as such
 // and are not followed; submodules show as irregular files.
 //
 // It is safe for concurrent use: go-git's trees and object storage are
 // not, so every read of them is serialised, and a file is read whole when
-// it is opened (a file over MaxTreeFileSize opens and tells its size,
+// it is opened (a file over MaxFileSize opens and tells its size,
 // but cannot be read).
-type TreeFS struct {
+type FS struct {
 	tree *object.Tree
 	mu   *sync.Mutex
 }
 
-// MaxTreeFileSize is the largest file TreeFS opens.
-const MaxTreeFileSize = 16 << 20
+// MaxFileSize is the largest file FS opens.
+const MaxFileSize = 16 << 20
 
-// NewTreeFS returns an fs.FS over tree.
-func NewTreeFS(tree *object.Tree) TreeFS { return TreeFS{tree: tree, mu: new(sync.Mutex)} }
+// New returns an fs.FS over tree.
+func New(tree *object.Tree) FS { return FS{tree: tree, mu: new(sync.Mutex)} }
 
 var (
-	_ fs.ReadDirFS = TreeFS{}
-	_ fs.SubFS     = TreeFS{}
+	_ fs.ReadDirFS = FS{}
+	_ fs.SubFS     = FS{}
 )
 
 // Sub returns the tree of a folder, so that files in it are found without
 // decoding the trees above them again.
-func (t TreeFS) Sub(dir string) (fs.FS, error) {
+func (t FS) Sub(dir string) (fs.FS, error) {
 	if !fs.ValidPath(dir) {
 		return nil, &fs.PathError{Op: "sub", Path: dir, Err: fs.ErrInvalid}
 	}
@@ -52,11 +56,11 @@ func (t TreeFS) Sub(dir string) (fs.FS, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "sub", Path: dir, Err: fs.ErrNotExist}
 	}
-	return TreeFS{tree: sub, mu: t.mu}, nil
+	return FS{tree: sub, mu: t.mu}, nil
 }
 
 // Open opens a file or folder of the tree.
-func (t TreeFS) Open(name string) (fs.File, error) {
+func (t FS) Open(name string) (fs.File, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !fs.ValidPath(name) {
@@ -85,10 +89,10 @@ func (t TreeFS) Open(name string) (fs.File, error) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	info.size = f.Size
-	if f.Size > MaxTreeFileSize {
+	if f.Size > MaxFileSize {
 		// Too large to read, but it opens and says its size, so that a
 		// reader can tell one oversized file from a failed read.
-		return &treeFile{info: info, err: fmt.Errorf("%s is %d bytes, more than the %d read from git", name, f.Size, MaxTreeFileSize)}, nil
+		return &treeFile{info: info, err: fmt.Errorf("%s is %d bytes, more than the %d read from git", name, f.Size, MaxFileSize)}, nil
 	}
 	data, err := readAll(f)
 	if err != nil {
@@ -98,7 +102,7 @@ func (t TreeFS) Open(name string) (fs.File, error) {
 }
 
 // ReadDir lists a folder of the tree, in git's order (by name).
-func (t TreeFS) ReadDir(name string) ([]fs.DirEntry, error) {
+func (t FS) ReadDir(name string) ([]fs.DirEntry, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	tree := t.tree
@@ -190,4 +194,17 @@ func readAll(f *object.File) ([]byte, error) {
 	var b bytes.Buffer
 	_, err = b.ReadFrom(r)
 	return b.Bytes(), err
+}
+
+var prNumber = regexp.MustCompile(`^Merge pull request #(\d+)|\(#(\d+)\)\s*$`)
+
+// CommitOf is a commit as an audit shows it: the pull request it merged
+// is read from its subject.
+func CommitOf(c *object.Commit) model.Commit {
+	subject, _, _ := strings.Cut(c.Message, "\n")
+	mc := model.Commit{SHA: c.Hash.String(), When: c.Committer.When, Author: c.Author.Name, Subject: strings.TrimSpace(subject)}
+	if m := prNumber.FindStringSubmatch(mc.Subject); m != nil {
+		mc.PR, _ = strconv.Atoi(m[1] + m[2])
+	}
+	return mc
 }

@@ -1,4 +1,4 @@
-package gitfile
+package peoplerepo
 
 import (
 	"errors"
@@ -18,7 +18,7 @@ import (
 // file holds the entry. Only the files of the people named are read, and
 // only where their blob changes from one commit to its parent. It returns
 // commit ids by EntryRef.Key; an entry that tip does not hold is left out.
-func (r *PeopleRepo) Introduced(tip string, peopleDir, label string, entries []model.EntryRef) (map[string]string, error) {
+func (r *Repo) Introduced(tip string, peopleDir, label string, entries []model.EntryRef) (map[string]string, error) {
 	pending := map[string][]model.EntryRef{} // file name → entries still to place
 	for _, e := range entries {
 		name := e.Person + ".yaml"
@@ -97,7 +97,7 @@ func (r *PeopleRepo) Introduced(tip string, peopleDir, label string, entries []m
 
 // personBlobs returns the blob of each named person file in the people
 // folder at commit c; a file that is not there has the zero hash.
-func (r *PeopleRepo) personBlobs(c *object.Commit, peopleDir string, names map[string][]model.EntryRef) (map[string]plumbing.Hash, error) {
+func (r *Repo) personBlobs(c *object.Commit, peopleDir string, names map[string][]model.EntryRef) (map[string]plumbing.Hash, error) {
 	out := make(map[string]plumbing.Hash, len(names))
 	tree, err := c.Tree()
 	if err != nil {
@@ -128,7 +128,7 @@ func (r *PeopleRepo) personBlobs(c *object.Commit, peopleDir string, names map[s
 }
 
 // entriesIn returns the keys of the entries a person file blob holds.
-func (r *PeopleRepo) entriesIn(blob plumbing.Hash, label, name string) (map[string]bool, error) {
+func (r *Repo) entriesIn(blob plumbing.Hash, label, name string) (map[string]bool, error) {
 	entries, err := r.entriesOf(blob, label, name)
 	held := make(map[string]bool, len(entries))
 	for _, e := range entries {
@@ -139,7 +139,7 @@ func (r *PeopleRepo) entriesIn(blob plumbing.Hash, label, name string) (map[stri
 
 // entriesOf returns the entries a person file blob holds; none for the
 // zero hash (no file).
-func (r *PeopleRepo) entriesOf(blob plumbing.Hash, label, name string) ([]model.EntryRef, error) {
+func (r *Repo) entriesOf(blob plumbing.Hash, label, name string) ([]model.EntryRef, error) {
 	if blob.IsZero() {
 		return nil, nil
 	}
@@ -163,7 +163,7 @@ func (r *PeopleRepo) entriesOf(blob plumbing.Hash, label, name string) ([]model.
 // FileAt reads a file at a commit of the people repository. found is
 // false when the clone does not have the commit (as for the commits of a
 // pull request that was squashed), or the file did not exist there.
-func (r *PeopleRepo) FileAt(sha, file string) (data []byte, found bool, err error) {
+func (r *Repo) FileAt(sha, file string) (data []byte, found bool, err error) {
 	c, err := r.repo.CommitObject(plumbing.NewHash(sha))
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
 		return nil, false, nil
@@ -197,7 +197,7 @@ func (r *PeopleRepo) FileAt(sha, file string) (data []byte, found bool, err erro
 // returns, for every commit that wrote entries that need approval, those
 // entries: the ones its person files hold and its first parent's do not.
 // It reads only the person files whose blob changed.
-func (r *PeopleRepo) AllIntroduced(tip, peopleDir, label string) (map[string][]model.EntryRef, error) {
+func (r *Repo) AllIntroduced(tip, peopleDir, label string) (map[string][]model.EntryRef, error) {
 	out := map[string][]model.EntryRef{}
 	c, err := r.repo.CommitObject(plumbing.NewHash(tip))
 	if err != nil {
