@@ -15,6 +15,7 @@ import (
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
+	"github.com/prodaccess/prodaccess/render"
 )
 
 // The people the request commands are tried on, in each style of file:
@@ -265,7 +266,7 @@ func TestRequestGoldens(t *testing.T) {
 					t.Fatal(err)
 				}
 				var diff bytes.Buffer
-				writeDiff(&printable{w: &diff}, "people/"+c.file+".yaml", []byte(before), after)
+				render.WriteDiff(&printable{w: &diff}, "people/"+c.file+".yaml", []byte(before), after)
 				if diff.Len() == 0 || !strings.Contains(r.stdout, diff.String()) {
 					t.Errorf("the dry run's diff is not what was written:\n%s", diff.String())
 				}

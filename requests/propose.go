@@ -1,4 +1,4 @@
-package main
+package requests
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/prodaccess/prodaccess/config"
@@ -20,10 +21,8 @@ import (
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/personfile"
-	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
-	"github.com/spf13/cobra"
 )
 
 // The commands grant, shift, absence, reinstate, leave and person new
@@ -33,30 +32,58 @@ import (
 // file, or (--pr) commit it on a branch of its own, push it and open a
 // pull request that asks the approver for their review.
 
-// requestFlags are the flags every command that writes a person file has.
-type requestFlags struct {
-	dryRun    bool
-	pr        bool
-	repo      string
-	base      string
-	branch    string
-	reviewers []string
+// Flags are the options every command that writes a person file takes.
+type Flags struct {
+	DryRun    bool     // check the change and print it as a diff; write nothing
+	PR        bool     // commit the change on a new branch, push it and open a pull request
+	Repo      string   // with PR: the people repository on GitHub, as owner/name
+	Base      string   // with PR: the branch the pull request goes into
+	Branch    string   // with PR: the new branch
+	Reviewers []string // with PR: more GitHub logins to ask for a review
+	At        string   // show what the change does to access on this day (--at)
 }
 
-func (f *requestFlags) register(cmd *cobra.Command, o *options) {
-	fl := cmd.Flags()
-	fl.BoolVar(&f.dryRun, "dry-run", false, "check the change and print it as a diff; write nothing")
-	fl.BoolVar(&f.pr, "pr", false, "commit the change on a new branch, push it to origin and open a pull request (needs GITHUB_TOKEN)")
-	fl.StringVar(&f.repo, "repo", "", "with --pr: the people repository on GitHub, as owner/name (default: the configuration's people_repo, else origin's, else GITHUB_REPOSITORY)")
-	fl.StringVar(&f.base, "base", "", "with --pr: the branch the pull request goes into (default: the configuration's people_branch)")
-	fl.StringVar(&f.branch, "branch", "", "with --pr: the new branch (default: access/<id>-<day>)")
-	fl.StringSliceVar(&f.reviewers, "reviewer", nil, "with --pr: more GitHub logins to ask for a review")
-	fl.StringVar(&o.at, "at", "", "show what the change does to access on this day, YYYY-MM-DD (default: the days it takes effect)")
-	o.timeoutFlag(cmd)
+// Env is what a request needs from the command that runs it: where the
+// files are, the clock, the environment, and the way to GitHub.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Now            func() time.Time
+	// ConfigPath is the configuration file, as messages name it.
+	ConfigPath string
+	// Anchor is a folder in the people repository: the folder of person
+	// files when it is given, else the configuration's folder.
+	Anchor string
+	// Roster reads the configuration and every person file from the
+	// working tree.
+	Roster func() (*config.Config, *model.Roster, error)
+	// RosterAt reads the configuration and every person file as committed
+	// at a revision of the people repository.
+	RosterAt func(repo *peoplerepo.Repo, rev string) (*config.Config, *model.Roster, error)
+	// PeopleFolder is the folder of person files under a configuration.
+	PeopleFolder func(cfg *config.Config) string
+	// WarnInvalid tells the user that people whose files have problems
+	// are granted nothing.
+	WarnInvalid func(r *model.Roster)
+	// Context is the context of a run that talks to origin and GitHub,
+	// and how to end it.
+	Context func() (context.Context, context.CancelFunc, error)
+	// GitHubRepo is the people repository on GitHub (owner/name) under a
+	// configuration and origin, or "" when it is not known.
+	GitHubRepo func(cfg *config.Config, origin *peoplerepo.Remote) string
+	// PullRequests opens pull requests on GitHub under a configuration.
+	PullRequests func(cfg *config.Config) (PullRequests, error)
 }
 
-// request is one change to one person file.
-type request struct {
+// PullRequests opens pull requests and asks for their review. The GitHub
+// provider implements it; repo is "owner/name".
+type PullRequests interface {
+	Create(ctx context.Context, repo, base, head, title, body string) (*model.PullRequest, error)
+	RequestReviewers(ctx context.Context, repo string, number int, logins, teams []string) error
+}
+
+// Request is one change to one person file, as a command asks for it.
+type Request struct {
 	id     string
 	edit   *personfile.Edit        // the change to an existing file
 	fields []personfile.FieldValue // or the fields of a new file
@@ -69,16 +96,16 @@ type request struct {
 	summary []string // more lines for the commit message
 	// day names the branch; days are the days on which to show what the
 	// change does.
-	day      func(s *requestState) model.Day
-	days     func(s *requestState) []model.Day
+	day      func(s *state) model.Day
+	days     func(s *state) []model.Day
 	approver string // the id of the person whose approving review grants it
 	// check, if set, returns the reasons to refuse the change, the
 	// conditions of the rule its entry answers to, and what is still to
 	// do.
-	check func(s *requestState) (refusals []string, conditions []model.Condition, notes []string)
+	check func(s *state) (refusals []string, conditions []model.Condition, notes []string)
 	// prepare, if set, completes the request from the files as they are,
 	// before the edit is made; old is nil for a new file.
-	prepare func(src *requestSource, old *model.Person) error
+	prepare func(r *run, old *model.Person) error
 }
 
 // nothingToDo is returned by prepare when the file already says what
@@ -87,17 +114,17 @@ type nothingToDo struct{ msg string }
 
 func (n nothingToDo) Error() string { return n.msg }
 
-// requestState is what a request is checked against.
-type requestState struct {
+// state is what a request is checked against.
+type state struct {
 	cfg           *config.Config
 	today         model.Day
 	before, after *model.Roster
 	old, now      *model.Person // the person before the change (nil for a new file) and after
 }
 
-// requestSource is where a command reads what it changes: the working
-// tree, or with --pr the commit HEAD points at.
-type requestSource struct {
+// source is where a command reads what it changes: the working tree, or
+// with --pr the commit HEAD points at.
+type source struct {
 	cfg    *config.Config
 	roster *model.Roster
 	dir    string               // the people folder on disk
@@ -108,31 +135,27 @@ type requestSource struct {
 	from   string               // what the change is compared with: a commit, or "working tree"
 }
 
-func (s *requestSource) read(name string) ([]byte, error) {
+func (s *source) read(name string) ([]byte, error) {
 	if s.head != nil {
 		return gittree.ReadBlob(s.head.Tree, peoplerepo.RelPath(s.rel, name))
 	}
 	return os.ReadFile(filepath.Join(s.dir, name))
 }
 
-func (o *options) requestSource(f *requestFlags) (*requestSource, error) {
-	if !f.pr {
-		cfg, roster, err := o.roster()
+func (env *Env) source(f *Flags) (*source, error) {
+	if !f.PR {
+		cfg, roster, err := env.Roster()
 		if err != nil {
 			return nil, err
 		}
-		dir := o.peopleFolder(cfg)
-		s := &requestSource{cfg: cfg, roster: roster, dir: dir, label: filepath.ToSlash(dir), from: "working tree"}
+		dir := env.PeopleFolder(cfg)
+		s := &source{cfg: cfg, roster: roster, dir: dir, label: filepath.ToSlash(dir), from: "working tree"}
 		if repo, err := peoplerepo.Open(dir); err == nil {
 			s.repo = repo
 		}
 		return s, nil
 	}
-	anchor := filepath.Dir(o.configPath)
-	if o.peopleDir != "" {
-		anchor = o.peopleDir
-	}
-	repo, err := peoplerepo.Open(anchor)
+	repo, err := peoplerepo.Open(env.Anchor)
 	if err != nil {
 		return nil, fmt.Errorf("--pr commits in the people repository: %w", err)
 	}
@@ -140,28 +163,39 @@ func (o *options) requestSource(f *requestFlags) (*requestSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	side, err := o.sideAt(repo, "HEAD")
+	cfg, roster, err := env.RosterAt(repo, "HEAD")
 	if err != nil {
 		return nil, err
 	}
-	dir := o.peopleFolder(side.Config)
+	dir := env.PeopleFolder(cfg)
 	rel, err := repo.Rel(dir)
 	if err != nil {
 		return nil, err
 	}
-	return &requestSource{cfg: side.Config, roster: side.roster, dir: dir, label: filepath.ToSlash(dir), repo: repo, head: head, rel: rel, from: head.Commit.Hash.String()}, nil
+	return &source{cfg: cfg, roster: roster, dir: dir, label: filepath.ToSlash(dir), repo: repo, head: head, rel: rel, from: head.Commit.Hash.String()}, nil
 }
 
-// propose carries out a request.
-func (o *options) propose(req *request, f *requestFlags) error {
+// run is one request being carried out.
+type run struct {
+	env   *Env
+	flags *Flags
+	src   *source
+}
+
+// Propose carries out a request: it reads the files, makes the edit,
+// loads the whole roster with it and refuses what the rules would not
+// honour, says what the change does to access, then writes the file, or
+// (with PR) commits it on a branch of its own, pushes it and opens a pull
+// request that asks the approver for their review.
+func Propose(env *Env, req *Request, f *Flags) error {
 	if !model.ValidID(req.id) {
 		return fmt.Errorf("%q is not a person id: lower-case letters and digits in words joined by single hyphens", req.id)
 	}
-	src, err := o.requestSource(f)
+	src, err := env.source(f)
 	if err != nil {
 		return err
 	}
-	o.warnInvalid(src.roster)
+	env.WarnInvalid(src.roster)
 	name := req.id + ".yaml"
 	file := path.Join(src.label, name)
 	old := src.roster.Person(req.id)
@@ -176,9 +210,9 @@ func (o *options) propose(req *request, f *requestFlags) error {
 	}
 	if req.prepare != nil {
 		var done nothingToDo
-		switch err := req.prepare(src, old); {
+		switch err := req.prepare(&run{env: env, flags: f, src: src}, old); {
 		case errors.As(err, &done):
-			fmt.Fprintln(o.stdout, done.msg)
+			fmt.Fprintln(env.Stdout, done.msg)
 			return nil
 		case err != nil:
 			return err
@@ -197,12 +231,12 @@ func (o *options) propose(req *request, f *requestFlags) error {
 			return refused(err.Error())
 		}
 	}
-	if f.pr && src.repo != nil {
+	if f.PR && src.repo != nil {
 		if err := checkCommitted(src, file); err != nil {
 			return err
 		}
 	}
-	st := &requestState{cfg: src.cfg, today: model.DayOf(o.now(), src.cfg.Location), before: src.roster, old: old}
+	st := &state{cfg: src.cfg, today: model.DayOf(env.Now(), src.cfg.Location), before: src.roster, old: old}
 	st.now, st.after = withFile(src, name, out)
 	var refusals, notes []string
 	var conditions []model.Condition
@@ -218,13 +252,15 @@ func (o *options) propose(req *request, f *requestFlags) error {
 	}
 
 	var pr *pullRequest
-	if f.pr && !f.dryRun {
-		ctx, cancel, err := o.runContext()
+	var ctx context.Context
+	if f.PR && !f.DryRun {
+		c, cancel, err := env.Context()
 		if err != nil {
 			return err
 		}
 		defer cancel()
-		if pr, err = o.preparePullRequest(ctx, src, st, req, f); err != nil {
+		ctx = c
+		if pr, err = env.preparePullRequest(ctx, src, st, req, f); err != nil {
 			return err
 		}
 	}
@@ -238,62 +274,33 @@ func (o *options) propose(req *request, f *requestFlags) error {
 		}
 		_, shown = withFile(src, name, p)
 	}
-	changes, err := o.accessChanges(req, st, shown, src.from)
+	changes, err := accessChanges(req, st, shown, src.from, f.At)
 	if err != nil {
 		return err
 	}
-	w := o.stdout
-	if err := writeRequest(w, req, conditions, notes, changes); err != nil {
+	w := env.Stdout
+	preview := ""
+	if req.preview != nil {
+		preview = req.previewTitle
+	}
+	if err := render.WriteRequest(w, req.title, conditions, notes, preview, changes); err != nil {
 		return err
 	}
 	switch {
-	case f.dryRun:
-		writeDiff(w, file, data, out)
+	case f.DryRun:
+		render.WriteDiff(w, file, data, out)
 		fmt.Fprintln(w, "\nNothing is written (--dry-run).")
 		return nil
-	case !f.pr:
+	case !f.PR:
 		if err := writePersonFile(filepath.Join(src.dir, name), out, isNew); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "Wrote %s. Nothing is committed: review it with git diff, then commit it and open a pull request, or run this again with --pr.\n", file)
 		return nil
 	}
-	return o.openPullRequest(o.run, pr, src, req, file, out, &render.Proposal{
+	return env.openPullRequest(ctx, pr, src, req, file, out, &render.Proposal{
 		Title: req.title, File: file, Conditions: conditions, Notes: notes, Changes: changes,
 	})
-}
-
-// writeRequest says what the change is, how it meets the rule's
-// conditions, what is still to do, and what it does to access.
-func writeRequest(w io.Writer, req *request, conditions []model.Condition, notes []string, changes []*model.AccessChanges) error {
-	fmt.Fprintf(w, "%s\n", req.title)
-	for _, c := range conditions {
-		fmt.Fprintf(w, "  %s: %s: %s\n", conditionState(c), c.Text, c.Detail)
-	}
-	for _, n := range notes {
-		fmt.Fprintf(w, "Still to do: %s\n", n)
-	}
-	if req.preview != nil {
-		fmt.Fprintf(w, "\n%s\n", req.previewTitle)
-	}
-	for _, c := range changes {
-		fmt.Fprintln(w)
-		if err := render.WriteAccessChanges(w, c, false); err != nil {
-			return err
-		}
-	}
-	_, err := fmt.Fprintln(w)
-	return err
-}
-
-func conditionState(c model.Condition) string {
-	switch {
-	case c.Met:
-		return "met"
-	case c.Later:
-		return "not yet"
-	}
-	return "not met"
 }
 
 // refused is the error of a change the rules or the loader refuse.
@@ -303,7 +310,7 @@ func refused(why string) error {
 
 // withFile loads the person file name with content out and returns the
 // person and the roster with it in place of the old file.
-func withFile(src *requestSource, name string, out []byte) (*model.Person, *model.Roster) {
+func withFile(src *source, name string, out []byte) (*model.Person, *model.Roster) {
 	entry, _ := personfile.PersonEntry(src.label, name, 0)
 	now := personfile.ParsePerson(entry, out)
 	people := slices.DeleteFunc(slices.Clone(src.roster.People), func(p *model.Person) bool { return p.ID == now.ID })
@@ -329,7 +336,7 @@ func newProblems(before, after *model.Roster) []string {
 // checkCommitted refuses to propose a file whose working copy differs
 // from what is committed: the pull request would not hold what the user
 // sees.
-func checkCommitted(src *requestSource, file string) error {
+func checkCommitted(src *source, file string) error {
 	changed, err := src.repo.Uncommitted(src.rel)
 	if err != nil {
 		return err
@@ -342,12 +349,12 @@ func checkCommitted(src *requestSource, file string) error {
 }
 
 // accessChanges says what the change does to access on each day to show:
-// the days it takes effect, or --at. Days on which nothing changes are
-// left out, unless nothing changes on any.
-func (o *options) accessChanges(req *request, st *requestState, shown *model.Roster, from string) ([]*model.AccessChanges, error) {
+// the days it takes effect, or at (--at). Days on which nothing changes
+// are left out, unless nothing changes on any.
+func accessChanges(req *Request, st *state, shown *model.Roster, from, at string) ([]*model.AccessChanges, error) {
 	days := req.days(st)
-	if o.at != "" {
-		d, err := model.ParseInstantOrDay(o.at, st.cfg.Location)
+	if at != "" {
+		d, err := model.ParseInstantOrDay(at, st.cfg.Location)
 		if err != nil {
 			return nil, fmt.Errorf("--at: %w", err)
 		}
@@ -407,8 +414,8 @@ var ownerName = regexp.MustCompile(`^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$`)
 // written: a token, an origin to push to, the repository on GitHub, who
 // is committing, a base branch that origin holds at HEAD, and a new
 // branch that does not exist there yet.
-func (o *options) preparePullRequest(ctx context.Context, src *requestSource, st *requestState, req *request, f *requestFlags) (*pullRequest, error) {
-	pr := &pullRequest{token: o.getenv("GITHUB_TOKEN"), repo: f.repo, base: f.base, branch: f.branch, reviewers: f.reviewers}
+func (env *Env) preparePullRequest(ctx context.Context, src *source, st *state, req *Request, f *Flags) (*pullRequest, error) {
+	pr := &pullRequest{token: env.Getenv("GITHUB_TOKEN"), repo: f.Repo, base: f.Base, branch: f.Branch, reviewers: f.Reviewers}
 	if pr.token == "" {
 		return nil, errors.New("GITHUB_TOKEN is not set: --pr opens the pull request through GitHub's API")
 	}
@@ -420,10 +427,10 @@ func (o *options) preparePullRequest(ctx context.Context, src *requestSource, st
 		return nil, errors.New("the people repository has no origin to push the branch to")
 	}
 	if pr.repo == "" {
-		pr.repo = o.peopleGitHubRepo(src.cfg, pr.remote)
+		pr.repo = env.GitHubRepo(src.cfg, pr.remote)
 	}
 	if pr.repo == "" {
-		return nil, fmt.Errorf("the people repository is not known on GitHub (origin is %s): set people_repo in %s, or give --repo owner/name", pr.remote.URL(), o.configPath)
+		return nil, fmt.Errorf("the people repository is not known on GitHub (origin is %s): set people_repo in %s, or give --repo owner/name", pr.remote.URL(), env.ConfigPath)
 	}
 	if !ownerName.MatchString(pr.repo) {
 		return nil, fmt.Errorf("--repo: %q is not owner/name", pr.repo)
@@ -447,14 +454,14 @@ func (o *options) preparePullRequest(ctx context.Context, src *requestSource, st
 			return nil, fmt.Errorf("--reviewer: %q is not a GitHub login", l)
 		}
 	}
-	name, email := src.repo.Author(o.getenv)
+	name, email := src.repo.Author(env.Getenv)
 	if email == "" {
 		return nil, errors.New("git config user.email is not set: the commit must say who made it")
 	}
 	if name == "" {
 		name = email
 	}
-	pr.author = object.Signature{Name: name, Email: email, When: o.now()}
+	pr.author = object.Signature{Name: name, Email: email, When: env.Now()}
 	heads, err := src.repo.RemoteBranches(ctx, pr.remote)
 	if err != nil {
 		return nil, err
@@ -476,8 +483,8 @@ func (o *options) preparePullRequest(ctx context.Context, src *requestSource, st
 
 // openPullRequest commits the file on the new branch, pushes it and
 // opens the pull request, asking the approver (and --reviewer) to review.
-func (o *options) openPullRequest(ctx context.Context, pr *pullRequest, src *requestSource, req *request, file string, content []byte, prop *render.Proposal) error {
-	w := o.stdout
+func (env *Env) openPullRequest(ctx context.Context, pr *pullRequest, src *source, req *Request, file string, content []byte, prop *render.Proposal) error {
+	w := env.Stdout
 	message := req.title + "\n"
 	if len(req.summary) > 0 {
 		message += "\n" + strings.Join(req.summary, "\n") + "\n"
@@ -512,11 +519,10 @@ func (o *options) openPullRequest(ctx context.Context, pr *pullRequest, src *req
 	if err := render.WriteProposalBody(&body, prop); err != nil {
 		return err
 	}
-	client, err := o.githubClient(src.cfg)
+	prs, err := env.PullRequests(src.cfg)
 	if err != nil {
 		return err
 	}
-	prs := github.NewPullRequests(client)
 	opened, err := prs.Create(ctx, pr.repo, pr.base, pr.branch, req.title, body.String())
 	if err != nil {
 		return fmt.Errorf("pushed branch %s, but could not open the pull request in %s: %w; open it by hand", pr.branch, pr.repo, err)

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"fmt"
@@ -9,11 +9,11 @@ import (
 // contextLines is how many unchanged lines a diff shows around a change.
 const contextLines = 3
 
-// writeDiff writes the change from a to b of the file name as a unified
+// WriteDiff writes the change from a to b of the file name as a unified
 // diff, as git diff would show it. The commands that write person files
 // change one run of lines, so the lines that differ are those between
 // the longest common start and the longest common end.
-func writeDiff(w io.Writer, name string, a, b []byte) {
+func WriteDiff(w io.Writer, name string, a, b []byte) {
 	if string(a) == string(b) {
 		return
 	}
