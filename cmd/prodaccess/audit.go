@@ -218,7 +218,7 @@ func newAuditAt(a *auditOptions) *cobra.Command {
 			}
 			decisions := roster.Evaluate(d)
 			if isData(format) {
-				return writeData(a.stdout, format, render.NewAuditAt(d, commit.SHA, decisions))
+				return render.WriteData(a.stdout, format, render.NewAuditAt(d, commit.SHA, decisions))
 			}
 			return render.WriteAuditAt(a.stdout, d, commit, decisions)
 		},
@@ -263,7 +263,7 @@ func newAuditTimeline(a *auditOptions) *cobra.Command {
 				return err
 			}
 			if isData(format) {
-				return writeData(a.stdout, format, t)
+				return render.WriteData(a.stdout, format, t)
 			}
 			return render.WriteTimeline(a.stdout, t)
 		},
@@ -305,7 +305,7 @@ func newAuditReview(a *auditOptions) *cobra.Command {
 			case "csv":
 				return render.WriteReviewCSV(a.stdout, rv)
 			case "json", "yaml":
-				return writeData(a.stdout, format, rv)
+				return render.WriteData(a.stdout, format, rv)
 			}
 			return render.WriteReviewMarkdown(a.stdout, rv)
 		},
@@ -358,7 +358,7 @@ author and date.`,
 			}
 			held := reconciler.HeldOn(t, versions, d, s.dayStart(d+1))
 			if isData(format) {
-				return writeData(a.stdout, format, held)
+				return render.WriteData(a.stdout, format, held)
 			}
 			return render.WriteRecordAt(a.stdout, held)
 		},

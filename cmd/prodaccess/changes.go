@@ -69,7 +69,7 @@ that pull request's reviews and says whether each approval is there yet.`,
 				}
 			}
 			if isData(format) {
-				return writeData(o.stdout, format, c)
+				return render.WriteData(o.stdout, format, c)
 			}
 			return render.WriteAccessChanges(o.stdout, c, format == "markdown")
 		},

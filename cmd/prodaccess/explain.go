@@ -27,7 +27,7 @@ func newExplain(o *options) *cobra.Command {
 			}
 			dc := roster.Decide(p, day)
 			if isData(format) {
-				return writeData(o.stdout, format, render.NewExplainJSON(dc))
+				return render.WriteData(o.stdout, format, render.NewExplainJSON(dc))
 			}
 			return render.WriteExplanation(o.stdout, dc)
 		},

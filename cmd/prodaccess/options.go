@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,9 +16,7 @@ import (
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/github"
-	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/yaml"
 )
 
 const defaultConfig = "prodaccess.yaml"
@@ -173,24 +170,6 @@ func checkFormat(format string, allowed ...string) error {
 // isData reports whether a format is one of those that carry data for
 // programs: json or yaml.
 func isData(format string) bool { return format == "json" || format == "yaml" }
-
-// writeData writes v as JSON, or as YAML made from the same JSON, so that
-// the two always have the same fields with the same names.
-func writeData(w io.Writer, format string, v any) error {
-	if format != "yaml" {
-		return render.WriteJSON(w, v)
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	out, err := yaml.JSONToYAML(data)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(out)
-	return err
-}
 
 // DefaultTimeout is how long a plan or apply may run.
 const DefaultTimeout = 10 * time.Minute

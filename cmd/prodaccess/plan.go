@@ -89,7 +89,7 @@ safety.max_revocation_wait.`,
 				}
 			}
 			if isData(format) {
-				err = writeData(o.stdout, format, plan)
+				err = render.WriteData(o.stdout, format, plan)
 			} else {
 				err = render.WritePlan(o.stdout, plan, format == "markdown")
 			}

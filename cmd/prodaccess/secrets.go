@@ -140,7 +140,7 @@ every secret is current, 2 when something is stale, missing or unknown, and
 				fmt.Fprintf(o.stderr, "warning: %s\n", warn)
 			}
 			if isData(format) {
-				err = writeData(o.stdout, format, status)
+				err = render.WriteData(o.stdout, format, status)
 			} else {
 				err = render.WriteSecretsStatus(o.stdout, status, format == "markdown")
 			}

@@ -46,7 +46,7 @@ write on the people repository (people_repo, or origin, or GITHUB_REPOSITORY).`,
 			o.warnInvalid(roster)
 			u := roster.Upcoming(day, days)
 			if isData(format) {
-				err = writeData(o.stdout, format, u)
+				err = render.WriteData(o.stdout, format, u)
 			} else {
 				err = render.WriteUpcoming(o.stdout, u, format == "markdown")
 			}

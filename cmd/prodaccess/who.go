@@ -22,7 +22,7 @@ func newWho(o *options) *cobra.Command {
 			o.warnInvalid(roster)
 			decisions := roster.Evaluate(day)
 			if isData(format) {
-				return writeData(o.stdout, format, render.NewWhoJSON(day, decisions))
+				return render.WriteData(o.stdout, format, render.NewWhoJSON(day, decisions))
 			}
 			return render.WriteWho(o.stdout, day, cfg.Timezone, decisions)
 		},
