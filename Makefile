@@ -24,6 +24,7 @@ lint:
 	@$(GO) mod tidy -diff >/dev/null 2>&1 || { echo "go.mod or go.sum is not tidy; run go mod tidy:"; $(GO) mod tidy -diff; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	$(GO) test ./internal/layout
 	@if [ -d .github/workflows ]; then $(GO) run $(ACTIONLINT); fi
 
 demo: build
