@@ -1,9 +1,3 @@
-// Command prodaccess turns the written rules for production access into
-// code: it reads one YAML file per person, decides who should have which
-// access on a given day and why, and keeps the real systems in line.
-//
-// This package only wires flags, files and the clock to the model; the
-// rules live in package model.
 package main
 
 import (
