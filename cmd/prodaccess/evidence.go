@@ -99,9 +99,7 @@ func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo
 		if err != nil {
 			return err
 		}
-		for _, u := range prot.Unread {
-			w.warnings = append(w.warnings, u)
-		}
+		w.warnings = append(w.warnings, prot.Unread...)
 		for _, weak := range prot.Weak {
 			if policy == model.EvidenceRequired {
 				w.grantsRefused = append(w.grantsRefused, weak)
