@@ -66,7 +66,7 @@ release-check: tools
 	  (cd "$$src" && PATH="$(TOOLS):$$PATH" goreleaser release --snapshot --clean --skip=publish,docker) && \
 	  mv "$$src/dist" dist
 	cd dist && sha256sum --strict -c checksums.txt
-	PRODACCESS_DIST=$(CURDIR)/dist $(GO) test -count=1 -run '^(TestSnapshot|TestInstallSnapshot)$$' ./internal/release
+	PRODACCESS_DIST=$(CURDIR)/dist $(GO) test -count=1 -run '^(TestSnapshot|TestInstallSnapshot|TestGoInstallReportsTheTag)$$' ./internal/release
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
