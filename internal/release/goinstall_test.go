@@ -1,7 +1,6 @@
 package release
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,21 +80,8 @@ func TestGoInstallReportsTheTag(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go install: %v\n%s", err, out)
 	}
-	out, err := exec.Command(filepath.Join(bin, "prodaccess"), "version", "--format", "json").Output()
-	if err != nil {
-		t.Fatalf("prodaccess version: %v", err)
-	}
-	var got struct {
-		Version, Commit string
-		Release         bool
-	}
-	if err := json.Unmarshal(out, &got); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	want := struct {
-		Version, Commit string
-		Release         bool
-	}{Version: version, Release: true}
+	got := binaryVersion(t, filepath.Join(bin, "prodaccess"))
+	want := versionInfo{Version: version, Release: true}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("prodaccess version of go install @%s (-got +want):\n%s", version, diff)
 	}

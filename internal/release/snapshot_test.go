@@ -146,22 +146,31 @@ func TestSnapshot(t *testing.T) {
 	if err != nil || len(bins) != 1 {
 		t.Fatalf("the binary for %s/%s in %s: %v %v", runtime.GOOS, runtime.GOARCH, dist, bins, err)
 	}
-	out, err := exec.Command(bins[0], "version", "--format", "json").Output()
-	if err != nil {
-		t.Fatalf("%s version: %v", bins[0], err)
-	}
-	var got struct {
-		Version, Commit string
-		Release         bool
-	}
-	if err := json.Unmarshal(out, &got); err != nil {
-		t.Fatalf("%s version --format json: %v\n%s", bins[0], err, out)
-	}
-	want := got
-	want.Version, want.Commit, want.Release = "v"+m.Version, m.Commit, false
-	if diff := cmp.Diff(got, want); diff != "" {
+	want := versionInfo{Version: "v" + m.Version, Commit: m.Commit, Release: false}
+	if diff := cmp.Diff(binaryVersion(t, bins[0]), want); diff != "" {
 		t.Errorf("%s version (-got +want):\n%s", bins[0], diff)
 	}
+}
+
+// versionInfo is what prodaccess version --format json says that these
+// tests check.
+type versionInfo struct {
+	Version, Commit string
+	Release         bool
+}
+
+// binaryVersion runs a prodaccess binary's version --format json.
+func binaryVersion(t *testing.T, bin string) versionInfo {
+	t.Helper()
+	out, err := exec.Command(bin, "version", "--format", "json").Output()
+	if err != nil {
+		t.Fatalf("%s version: %v", bin, err)
+	}
+	var v versionInfo
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("%s version --format json: %v\n%s", bin, err, out)
+	}
+	return v
 }
 
 // archiveFiles lists a tar.gz archive's files, and fails the test for
