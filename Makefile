@@ -5,10 +5,13 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 BIN         := bin/prodaccess
+# goreleaser and cyclonedx-gomod, pinned in tools/go.mod (a module of their
+# own, so that their dependencies stay out of prodaccess's go.mod and SBOM).
+TOOLS       := $(CURDIR)/bin/tools
 
 FUZZTIME    ?= 60s
 
-.PHONY: all build test lint demo bench fuzz clean
+.PHONY: all build test lint demo bench fuzz clean tools release-check
 
 all: build
 
@@ -24,24 +27,50 @@ lint:
 	@$(GO) mod tidy -diff >/dev/null 2>&1 || { echo "go.mod or go.sum is not tidy; run go mod tidy:"; $(GO) mod tidy -diff; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
-	@if [ -d .github/workflows ]; then $(GO) run $(ACTIONLINT); fi
+	$(GO) test ./internal/layout
+	@# actionlint runs shellcheck on every run: script when it finds it.
+	@command -v shellcheck >/dev/null 2>&1 || echo "warning: shellcheck is not installed (apt-get install shellcheck): actionlint checks no scripts" >&2
+	@if [ -d .github/workflows ]; then $(GO) run $(ACTIONLINT) -shellcheck="$$(command -v shellcheck || true)"; fi
+	@if command -v shellcheck >/dev/null 2>&1; then shellcheck scripts/*.sh; fi
 
 demo: build
 	$(GO) run ./internal/demo -bin $(BIN)
 
 # Each fuzz target for FUZZTIME (not part of make test).
 fuzz:
-	$(GO) test ./model -run '^$$' -fuzz '^FuzzLoadPerson$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./personfile -run '^$$' -fuzz '^FuzzLoadPerson$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./reconciler -run '^$$' -fuzz '^FuzzDiffAndSafety$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./model -run '^$$' -fuzz '^FuzzDecodeSavedPlan$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/gitfile -run '^$$' -fuzz '^FuzzEditCorpus$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/github -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/github -run '^$$' -fuzz '^FuzzParseLinks$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/github -run '^$$' -fuzz '^FuzzTransport$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./model -run '^$$' -fuzz '^FuzzEditApply$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./personfile -run '^$$' -fuzz '^FuzzEditApply$$' -fuzztime $(FUZZTIME)
+
+tools: $(TOOLS)/.built
+
+$(TOOLS)/.built: tools/go.mod tools/go.sum
+	$(GO) build -C tools -o $(TOOLS)/ tool
+	@touch $@
+
+# The release as the release workflow makes it for a tag, published
+# nowhere: goreleaser checks .goreleaser.yaml, then builds a snapshot of
+# the committed HEAD in a fresh clone (as the workflow's checkout is: go
+# and go-git read a linked worktree's commit wrongly) into dist/; then
+# sha256sum checks checksums.txt, and the tests of internal/release check
+# the archives, SBOMs and the binary's version, and install the snapshot
+# with the action's script. The container image needs docker: skipped.
+release-check: tools
+	PATH="$(TOOLS):$$PATH" goreleaser check
+	@rm -rf dist && src=$$(mktemp -d) && trap 'rm -rf "$$src"' EXIT && \
+	  git clone --quiet . "$$src" && git -C "$$src" checkout --quiet --detach "$$(git rev-parse HEAD)" && \
+	  (cd "$$src" && PATH="$(TOOLS):$$PATH" goreleaser release --snapshot --clean --skip=publish,docker) && \
+	  mv "$$src/dist" dist
+	cd dist && sha256sum --strict -c checksums.txt
+	PRODACCESS_DIST=$(CURDIR)/dist $(GO) test -count=1 -run '^(TestSnapshot|TestInstallSnapshot|TestGoInstallReportsTheTag)$$' ./internal/release
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean:
-	rm -rf bin
+	rm -rf bin dist

@@ -1,39 +1,17 @@
-package model
+package model_test
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	goldenfile "github.com/prodaccess/prodaccess/internal/golden"
+	"github.com/prodaccess/prodaccess/internal/example"
+	"github.com/prodaccess/prodaccess/model"
 )
-
-// demoDay is the day the README and make demo show the example people on.
-const demoDay = "2026-12-01"
-
-func exampleRoster(t *testing.T) (*Config, *Roster) {
-	t.Helper()
-	data, err := os.ReadFile("../prodaccess.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := ParseConfig("prodaccess.yaml", data)
-	if err != nil {
-		t.Fatalf("the example configuration is invalid:\n%v", err)
-	}
-	people, err := LoadPeople(os.DirFS(filepath.Join("..", cfg.People)), "people")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg, NewRoster(people, cfg.Policy)
-}
 
 // TestExamplePeopleValidate is the repository's own data test: the shipped
 // people and configuration must validate.
 func TestExamplePeopleValidate(t *testing.T) {
-	cfg, r := exampleRoster(t)
+	cfg, r := example.Roster(t)
 	if len(r.Problems()) > 0 {
 		t.Fatalf("the example people have problems:\n%v", r.Problems())
 	}
@@ -58,7 +36,7 @@ func TestExamplePeopleValidate(t *testing.T) {
 		t.Errorf("the eight systems (-want +got):\n%s", diff)
 	}
 	for _, tg := range cfg.Targets {
-		if tg.Type == Manual && (tg.Record == nil || len(tg.Owners) == 0) {
+		if tg.Type == model.Manual && (tg.Record == nil || len(tg.Owners) == 0) {
 			t.Errorf("the manual system %s keeps no record, or has no owners to review it", tg.Name)
 		}
 	}
@@ -68,10 +46,10 @@ func TestExamplePeopleValidate(t *testing.T) {
 // people between them fire every rule, each as the reason for someone's
 // level, and that every level occurs.
 func TestExamplePeopleShowEveryRule(t *testing.T) {
-	_, r := exampleRoster(t)
+	_, r := example.Roster(t)
 	reasons := map[string][]string{}
-	levels := map[Level]bool{}
-	for _, dc := range r.Evaluate(day(t, demoDay)) {
+	levels := map[model.Level]bool{}
+	for _, dc := range r.Evaluate(day(t, example.Day)) {
 		levels[dc.Level] = true
 		for _, rr := range dc.Reasons {
 			if rr.Fired {
@@ -79,46 +57,14 @@ func TestExamplePeopleShowEveryRule(t *testing.T) {
 			}
 		}
 	}
-	for _, rule := range []string{RuleShadowShift, RuleAfterShadowShifts, RuleAfterPrimaryShift, RuleTemporaryException, RuleNotStarted, RuleLeft, RuleLongAbsence} {
+	for _, rule := range []string{model.RuleShadowShift, model.RuleAfterShadowShifts, model.RuleAfterPrimaryShift, model.RuleTemporaryException, model.RuleNotStarted, model.RuleLeft, model.RuleLongAbsence} {
 		if len(reasons[rule]) == 0 {
-			t.Errorf("no example person has %s as a reason on %s", rule, demoDay)
+			t.Errorf("no example person has %s as a reason on %s", rule, example.Day)
 		}
 	}
-	for _, l := range Levels {
+	for _, l := range model.Levels {
 		if !levels[l] {
-			t.Errorf("no example person is at level %s on %s", l, demoDay)
+			t.Errorf("no example person is at level %s on %s", l, example.Day)
 		}
 	}
-}
-
-// TestReportsGolden renders who (text and JSON) and explain for every
-// example person on the demo day and compares them with testdata/golden.
-// Run with -update to rewrite them, then review the diff.
-func TestReportsGolden(t *testing.T) {
-	cfg, r := exampleRoster(t)
-	d := day(t, demoDay)
-	decisions := r.Evaluate(d)
-
-	var text, js bytes.Buffer
-	if err := WriteWho(&text, d, cfg.Timezone, decisions); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteJSON(&js, NewWhoJSON(d, decisions)); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "testdata/golden/who.txt", text.Bytes())
-	golden(t, "testdata/golden/who.json", js.Bytes())
-	for _, dc := range decisions {
-		var b bytes.Buffer
-		if err := WriteExplanation(&b, dc); err != nil {
-			t.Fatal(err)
-		}
-		golden(t, "testdata/golden/explain/"+dc.Person.ID+".txt", b.Bytes())
-	}
-}
-
-// golden compares got with the golden file at path (see -update).
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	goldenfile.Check(t, path, got, *update)
 }

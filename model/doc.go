@@ -1,9 +1,11 @@
-// Package model is the pure domain of prodaccess: people, the access rules,
-// the policy and configuration, and the decisions the rules reach.
+// Package model is the domain of prodaccess: people and their identities,
+// the levels of access, days, the access rules and the policy they take,
+// the decisions the rules reach and why, the evidence that proves an
+// approval (and the rule that says when it does), and plans, changes,
+// timelines and reports as data.
 //
-// It owns strict loading of person files and the configuration from an
-// fs.FS (a folder or a git tree), cross-file validation, the evaluation of
-// the rules for a given day, and the rendering of decisions for people and
-// machines. Nothing here reads the clock or talks to a network: the day is
-// always an argument.
+// Nothing here reads a file, the clock or a network: the day is always an
+// argument. Person files are read by personfile, the configuration by
+// config, and what people read of all this is written by render. model
+// imports nothing of prodaccess.
 package model

@@ -1,34 +1,31 @@
-package model
+package model_test
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/prodaccess/prodaccess/internal/testday"
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 )
 
 // rosterOf loads person files given as id → YAML through the real loader.
-func rosterOf(t testing.TB, policy Policy, files map[string]string) *Roster {
+func rosterOf(t testing.TB, policy model.Policy, files map[string]string) *model.Roster {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	for id, body := range files {
 		fsys[id+".yaml"] = &fstest.MapFile{Data: []byte(strings.TrimLeft(body, "\n"))}
 	}
-	people, err := LoadPeople(fsys, "people")
+	people, err := personfile.LoadPeople(fsys, "people")
 	if err != nil {
 		t.Fatalf("LoadPeople: %v", err)
 	}
-	return NewRoster(people, policy)
+	return model.NewRoster(people, policy)
 }
 
-func day(t testing.TB, s string) Day {
-	t.Helper()
-	d, err := ParseDay(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+func day(t testing.TB, s string) model.Day { return testday.Parse(t, s) }
 
 // Fixtures shared by the rule tests: an approver and a supervisor with
 // permanent access since 2020.

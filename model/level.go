@@ -50,3 +50,13 @@ func (l *Level) UnmarshalText(b []byte) error {
 	*l = v
 	return nil
 }
+
+func LevelWords(l Level) string {
+	switch l {
+	case TemporarySupervised:
+		return "temporary supervised"
+	case None:
+		return "no"
+	}
+	return l.String()
+}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 )
 
@@ -52,11 +53,11 @@ const (
 	DV          Clearance = "dv"
 )
 
-var clearanceOrder = []Clearance{NoClearance, BPSS, CTC, SC, DV}
+var Clearances = []Clearance{NoClearance, BPSS, CTC, SC, DV}
 
 // AtLeast reports whether c includes min.
 func (c Clearance) AtLeast(min Clearance) bool {
-	return slices.Index(clearanceOrder, c) >= slices.Index(clearanceOrder, min)
+	return slices.Index(Clearances, c) >= slices.Index(Clearances, min)
 }
 
 // ShiftType is the kind of a 2nd line shift.
@@ -114,12 +115,32 @@ type Person struct {
 	Problems Problems
 
 	shadows  []Shift    // shadow shifts ordered by start date
-	fieldPos []namedPos // where each top-level field's value is
+	fieldPos []NamedPos // where each top-level field's value is
 }
 
-type namedPos struct {
-	name string
-	pos  Pos
+// NamedPos is where the value of a named field starts.
+type NamedPos struct {
+	Name string
+	Pos  Pos
+}
+
+// SetFieldPositions records where each top-level field's value starts,
+// as the file was read, for FieldPos.
+func (p *Person) SetFieldPositions(fields []NamedPos) { p.fieldPos = fields }
+
+// Derive works out, once a person's file is read, what the rules look up
+// on every evaluation: the shadow shifts in order, and the key of each
+// entry that needs approval.
+func (p *Person) Derive() {
+	p.shadows = shadowShifts(p.Shifts)
+	for i := range p.TemporaryAccess {
+		g := &p.TemporaryAccess[i]
+		g.key = g.Ref(p.ID).Key()
+	}
+	for i := range p.Reinstated {
+		re := &p.Reinstated[i]
+		re.key = re.Ref(p.ID).Key()
+	}
 }
 
 // FieldPos returns where the value of a top-level field starts, or line 1
@@ -133,8 +154,8 @@ func (p *Person) FieldPos(name string) Pos {
 
 func (p *Person) lookupField(name string) (Pos, bool) {
 	for _, f := range p.fieldPos {
-		if f.name == name {
-			return f.pos, true
+		if f.Name == name {
+			return f.Pos, true
 		}
 	}
 	return Pos{}, false
@@ -202,4 +223,9 @@ type Reinstatement struct {
 	ApprovedByPos Pos
 
 	key string // Ref(id).Key(), set when the file is read
+}
+
+// AddProblem records a problem of the person's file at pos.
+func (p *Person) AddProblem(pos Pos, format string, args ...any) {
+	p.Problems = append(p.Problems, Problem{File: p.File, Line: pos.Line, Col: pos.Col, Message: fmt.Sprintf(format, args...)})
 }

@@ -54,41 +54,6 @@ type ProposedChanges struct {
 	Removes []string  `json:"removes"` // subjects, as the base writes them
 }
 
-// Holds reports whether the proposal makes the change c to target t.
-func (pr *ProposedChanges) Holds(t *Target, c Change) bool {
-	list := pr.Adds
-	if c.Action == Remove {
-		list = pr.Removes
-	}
-	k := t.SubjectKey(c.Subject)
-	return slices.ContainsFunc(list, func(s string) bool { return t.SubjectKey(s) == k })
-}
-
-// SubjectKey is how the target compares subjects: GitHub logins without regard
-// to case, fingerprints without spaces in upper case, the rest exactly.
-func (t *Target) SubjectKey(subject string) string {
-	switch {
-	case t.Type == GitHubTeam:
-		return strings.ToLower(subject)
-	case t.Type == Manual:
-		return strings.ToLower(subject)
-	case t.Format == GPGRecipients || t.Format == GPGID:
-		return strings.ToUpper(strings.ReplaceAll(subject, " ", ""))
-	}
-	return subject
-}
-
-// Kept reports whether subject is one of the target's keep entries.
-func (t *Target) Kept(subject string) bool {
-	k := t.SubjectKey(subject)
-	for _, keep := range t.Keep {
-		if t.SubjectKey(keep) == k {
-			return true
-		}
-	}
-	return false
-}
-
 // Action is what a change does.
 type Action string
 
@@ -353,3 +318,13 @@ type PullRequest struct {
 	// org/team.
 	Reviewers []string `json:"reviewers,omitempty"`
 }
+
+// TargetType says how a target is read and changed.
+type TargetType string
+
+// Target types.
+const (
+	GitHubTeam TargetType = "github-team"
+	FileTarget TargetType = "file"
+	Manual     TargetType = "manual"
+)

@@ -1,4 +1,4 @@
-package model
+package model_test
 
 import (
 	"fmt"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/internal/peoplegen"
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 )
 
 // TestReplaceMatchesRebuild changes a roster file by file, at random, and
@@ -17,22 +19,22 @@ import (
 // level changed is among those Replace said were affected.
 func TestReplaceMatchesRebuild(t *testing.T) {
 	const n = 120
-	parse := func(id, body string) *Person {
-		return decodePerson("people/"+id+".yaml", id, []byte(body))
+	parse := func(id, body string) *model.Person {
+		return personfile.ParsePerson(&model.Person{ID: id, File: "people/" + id + ".yaml"}, []byte(body))
 	}
 	files := map[string]string{}
 	for i := range n {
 		id, body := peoplegen.File(i, n)
 		files[id] = body
 	}
-	var people []*Person
+	var people []*model.Person
 	for id, body := range files {
 		people = append(people, parse(id, body))
 	}
-	r := NewRoster(people, DefaultPolicy())
-	days := []Day{DayFromDate(2017, 3, 3), DayFromDate(2021, 11, 1), DayFromDate(2026, 1, 1)}
-	levels := func(r *Roster) map[string][]Level {
-		out := map[string][]Level{}
+	r := model.NewRoster(people, model.DefaultPolicy())
+	days := []model.Day{model.DayFromDate(2017, 3, 3), model.DayFromDate(2021, 11, 1), model.DayFromDate(2026, 1, 1)}
+	levels := func(r *model.Roster) map[string][]model.Level {
+		out := map[string][]model.Level{}
 		for _, p := range r.People {
 			for _, d := range days {
 				out[p.ID] = append(out[p.ID], r.Level(p, d))
@@ -60,7 +62,7 @@ func TestReplaceMatchesRebuild(t *testing.T) {
 		before := levels(r)
 		id := fmt.Sprintf("person-%05d", rng.IntN(n))
 		body := mutations[rng.IntN(len(mutations))](id, files[id])
-		change := map[string]*Person{id: nil}
+		change := map[string]*model.Person{id: nil}
 		if body == "" {
 			delete(files, id)
 		} else {
@@ -69,11 +71,11 @@ func TestReplaceMatchesRebuild(t *testing.T) {
 		}
 		affected := r.Replace(change, nil)
 
-		var all []*Person
+		var all []*model.Person
 		for fid, fbody := range files {
 			all = append(all, parse(fid, fbody))
 		}
-		fresh := NewRoster(all, DefaultPolicy())
+		fresh := model.NewRoster(all, model.DefaultPolicy())
 		if diff := cmp.Diff(fresh.Problems().Error(), r.Problems().Error()); diff != "" {
 			t.Fatalf("step %d (%s): problems differ from a rebuild (-rebuilt +updated):\n%s", step, id, diff)
 		}

@@ -1,21 +1,22 @@
-package model
+package model_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // outcome is what the rule tests compare: the level, until, and the names
 // of the rules given as reasons.
 type outcome struct {
-	Level   Level
+	Level   model.Level
 	Until   string
 	Reasons []string
 }
 
-func outcomeOf(dc Decision) outcome {
+func outcomeOf(dc model.Decision) outcome {
 	o := outcome{Level: dc.Level}
 	if dc.Until != nil {
 		o.Until = dc.Until.String()
@@ -33,13 +34,13 @@ type at struct {
 
 func TestRules(t *testing.T) {
 	const (
-		ss  = RuleShadowShift
-		ass = RuleAfterShadowShifts
-		aps = RuleAfterPrimaryShift
-		te  = RuleTemporaryException
-		ns  = RuleNotStarted
-		lft = RuleLeft
-		la  = RuleLongAbsence
+		ss  = model.RuleShadowShift
+		ass = model.RuleAfterShadowShifts
+		aps = model.RuleAfterPrimaryShift
+		te  = model.RuleTemporaryException
+		ns  = model.RuleNotStarted
+		lft = model.RuleLeft
+		la  = model.RuleLongAbsence
 	)
 	// A developer on the written path: two shadow shifts, probation the day
 	// after the second, then a primary shift.
@@ -82,22 +83,22 @@ temporary_access:
 	tests := []struct {
 		name   string
 		files  map[string]string
-		policy *Policy
+		policy *model.Policy
 		days   []at
 	}{
 		{
 			name:  "developer path: shadow shifts, probation the day after the second, primary shift",
 			files: map[string]string{"p": onTrack},
 			days: []at{
-				{"2021-01-05", outcome{None, "2021-01-05", nil}},
-				{"2021-01-06", outcome{TemporarySupervised, "2021-01-12", []string{ss}}},
-				{"2021-01-12", outcome{TemporarySupervised, "2021-01-12", []string{ss}}},
-				{"2021-01-13", outcome{None, "2021-02-16", nil}},
-				{"2021-02-17", outcome{TemporarySupervised, "2021-02-23", []string{ss}}},
-				{"2021-02-23", outcome{TemporarySupervised, "2021-02-23", []string{ss}}},
-				{"2021-02-24", outcome{Supervised, "2021-03-12", []string{ass}}},
-				{"2021-03-12", outcome{Supervised, "2021-03-12", []string{ass}}},
-				{"2021-03-13", outcome{Permanent, "", []string{aps}}},
+				{"2021-01-05", outcome{model.None, "2021-01-05", nil}},
+				{"2021-01-06", outcome{model.TemporarySupervised, "2021-01-12", []string{ss}}},
+				{"2021-01-12", outcome{model.TemporarySupervised, "2021-01-12", []string{ss}}},
+				{"2021-01-13", outcome{model.None, "2021-02-16", nil}},
+				{"2021-02-17", outcome{model.TemporarySupervised, "2021-02-23", []string{ss}}},
+				{"2021-02-23", outcome{model.TemporarySupervised, "2021-02-23", []string{ss}}},
+				{"2021-02-24", outcome{model.Supervised, "2021-03-12", []string{ass}}},
+				{"2021-03-12", outcome{model.Supervised, "2021-03-12", []string{ass}}},
+				{"2021-03-13", outcome{model.Permanent, "", []string{aps}}},
 			},
 		},
 		{
@@ -109,9 +110,9 @@ shifts:
   - {type: shadow, start: 2021-02-17, end: 2021-02-23}
 `)},
 			days: []at{
-				{"2021-02-24", outcome{None, "2021-03-01", nil}},
-				{"2021-03-01", outcome{None, "2021-03-01", nil}},
-				{"2021-03-02", outcome{Supervised, "", []string{ass}}},
+				{"2021-02-24", outcome{model.None, "2021-03-01", nil}},
+				{"2021-03-01", outcome{model.None, "2021-03-01", nil}},
+				{"2021-03-02", outcome{model.Supervised, "", []string{ass}}},
 			},
 		},
 		{
@@ -123,9 +124,9 @@ shifts:
   - {type: primary, start: 2021-03-08, end: 2021-03-12}
 `)},
 			days: []at{
-				{"2021-02-23", outcome{TemporarySupervised, "2021-02-23", []string{ss}}},
-				{"2021-02-24", outcome{None, "", nil}},
-				{"2021-04-01", outcome{None, "", nil}},
+				{"2021-02-23", outcome{model.TemporarySupervised, "2021-02-23", []string{ss}}},
+				{"2021-02-24", outcome{model.None, "", nil}},
+				{"2021-04-01", outcome{model.None, "", nil}},
 			},
 		},
 		{
@@ -143,10 +144,10 @@ shifts:
   - {type: primary, start: 2021-03-08, end: 2021-03-12}
 `},
 			days: []at{
-				{"2021-01-06", outcome{None, "2021-02-23", nil}},
-				{"2021-02-23", outcome{None, "2021-02-23", nil}},
-				{"2021-02-24", outcome{Supervised, "2021-03-12", []string{ass}}},
-				{"2021-03-13", outcome{Permanent, "", []string{aps}}},
+				{"2021-01-06", outcome{model.None, "2021-02-23", nil}},
+				{"2021-02-23", outcome{model.None, "2021-02-23", nil}},
+				{"2021-02-24", outcome{model.Supervised, "2021-03-12", []string{ass}}},
+				{"2021-03-13", outcome{model.Permanent, "", []string{aps}}},
 			},
 		},
 		{
@@ -163,8 +164,8 @@ shifts:
   - {type: shadow, start: 2021-02-17, end: 2021-02-23}
 `},
 			days: []at{
-				{"2021-01-06", outcome{None, "", nil}},
-				{"2021-03-01", outcome{None, "", nil}},
+				{"2021-01-06", outcome{model.None, "", nil}},
+				{"2021-03-01", outcome{model.None, "", nil}},
 			},
 		},
 		{
@@ -176,8 +177,8 @@ shifts:
   - {type: shadow, start: 2021-02-17, end: 2021-02-23}
 `)},
 			days: []at{
-				{"2021-04-05", outcome{None, "", nil}},
-				{"2021-04-09", outcome{None, "", nil}},
+				{"2021-04-05", outcome{model.None, "", nil}},
+				{"2021-04-09", outcome{model.None, "", nil}},
 			},
 		},
 		{
@@ -190,9 +191,9 @@ shifts:
   - {type: shadow, start: 2021-02-17, end: 2021-02-23}
 `)},
 			days: []at{
-				{"2021-01-27", outcome{None, "2021-02-16", nil}},
-				{"2021-02-24", outcome{Supervised, "", []string{ass}}},
-				{"2022-01-01", outcome{Supervised, "", []string{ass}}},
+				{"2021-01-27", outcome{model.None, "2021-02-16", nil}},
+				{"2021-02-24", outcome{model.Supervised, "", []string{ass}}},
+				{"2022-01-01", outcome{model.Supervised, "", []string{ass}}},
 			},
 		},
 		{
@@ -205,7 +206,7 @@ shifts:
   - {type: primary, start: 2021-02-23, end: 2021-02-26}
 `)},
 			days: []at{
-				{"2021-03-01", outcome{Supervised, "", []string{ass}}},
+				{"2021-03-01", outcome{model.Supervised, "", []string{ass}}},
 			},
 		},
 		{
@@ -215,9 +216,9 @@ absences:
   - start: 2021-07-01
 `},
 			days: []at{
-				{"2021-07-01", outcome{Permanent, "2021-08-11", []string{aps}}},
-				{"2021-08-11", outcome{Permanent, "2021-08-11", []string{aps}}},
-				{"2021-08-12", outcome{None, "", []string{la}}},
+				{"2021-07-01", outcome{model.Permanent, "2021-08-11", []string{aps}}},
+				{"2021-08-11", outcome{model.Permanent, "2021-08-11", []string{aps}}},
+				{"2021-08-12", outcome{model.None, "", []string{la}}},
 			},
 		},
 		{
@@ -227,8 +228,8 @@ absences:
   - {start: 2021-07-01, end: 2021-08-11}
 `},
 			days: []at{
-				{"2021-07-01", outcome{Permanent, "", []string{aps}}},
-				{"2021-08-12", outcome{Permanent, "", []string{aps}}},
+				{"2021-07-01", outcome{model.Permanent, "", []string{aps}}},
+				{"2021-08-12", outcome{model.Permanent, "", []string{aps}}},
 			},
 		},
 		{
@@ -238,9 +239,9 @@ absences:
   - {start: 2021-07-01, end: 2021-08-12}
 `},
 			days: []at{
-				{"2021-08-11", outcome{Permanent, "2021-08-11", []string{aps}}},
-				{"2021-08-12", outcome{None, "", []string{la}}},
-				{"2021-08-13", outcome{None, "", []string{la}}},
+				{"2021-08-11", outcome{model.Permanent, "2021-08-11", []string{aps}}},
+				{"2021-08-12", outcome{model.None, "", []string{la}}},
+				{"2021-08-13", outcome{model.None, "", []string{la}}},
 			},
 		},
 		{
@@ -252,8 +253,8 @@ reinstated:
   - {date: 2021-08-12, approved_by: lead}
 `, "lead": leadFile},
 			days: []at{
-				{"2021-08-12", outcome{None, "2021-08-12", []string{la}}},
-				{"2021-08-13", outcome{Permanent, "", []string{aps}}},
+				{"2021-08-12", outcome{model.None, "2021-08-12", []string{la}}},
+				{"2021-08-13", outcome{model.Permanent, "", []string{aps}}},
 			},
 		},
 		{
@@ -265,8 +266,8 @@ reinstated:
   - {date: 2021-09-01, approved_by: lead}
 `, "lead": leadFile},
 			days: []at{
-				{"2021-09-01", outcome{None, "", []string{la}}},
-				{"2021-09-21", outcome{None, "", []string{la}}},
+				{"2021-09-01", outcome{model.None, "", []string{la}}},
+				{"2021-09-21", outcome{model.None, "", []string{la}}},
 			},
 		},
 		{
@@ -278,9 +279,9 @@ reinstated:
   - {date: 2021-09-27, approved_by: lead}
 `, "lead": leadFile},
 			days: []at{
-				{"2021-09-20", outcome{None, "2021-09-26", []string{la}}},
-				{"2021-09-26", outcome{None, "2021-09-26", []string{la}}},
-				{"2021-09-27", outcome{Permanent, "", []string{aps}}},
+				{"2021-09-20", outcome{model.None, "2021-09-26", []string{la}}},
+				{"2021-09-26", outcome{model.None, "2021-09-26", []string{la}}},
+				{"2021-09-27", outcome{model.Permanent, "", []string{aps}}},
 			},
 		},
 		{
@@ -293,8 +294,8 @@ reinstated:
   - {date: 2021-04-01, approved_by: lead}
 `, "lead": leadFile},
 			days: []at{
-				{"2021-04-01", outcome{Permanent, "2022-02-13", []string{aps}}},
-				{"2022-04-01", outcome{None, "", []string{la}}},
+				{"2021-04-01", outcome{model.Permanent, "2022-02-13", []string{aps}}},
+				{"2022-04-01", outcome{model.None, "", []string{la}}},
 			},
 		},
 		{
@@ -304,10 +305,10 @@ reinstated:
 				"lead": leadFile, "perm": permFile,
 			},
 			days: []at{
-				{"2021-02-28", outcome{None, "2021-02-28", nil}},
-				{"2021-03-01", outcome{TemporarySupervised, "2021-03-31", []string{te}}},
-				{"2021-03-31", outcome{TemporarySupervised, "2021-03-31", []string{te}}},
-				{"2021-04-01", outcome{None, "", nil}},
+				{"2021-02-28", outcome{model.None, "2021-02-28", nil}},
+				{"2021-03-01", outcome{model.TemporarySupervised, "2021-03-31", []string{te}}},
+				{"2021-03-31", outcome{model.TemporarySupervised, "2021-03-31", []string{te}}},
+				{"2021-04-01", outcome{model.None, "", nil}},
 			},
 		},
 		{
@@ -316,7 +317,7 @@ reinstated:
 				"p":    contractor("clearance: none\n" + grantWith("perm", "true")),
 				"lead": leadFile, "perm": permFile,
 			},
-			days: []at{{"2021-03-15", outcome{None, "", []string{te}}}},
+			days: []at{{"2021-03-15", outcome{model.None, "", []string{te}}}},
 		},
 		{
 			name: "temporary exception not agreed grants nothing",
@@ -324,7 +325,7 @@ reinstated:
 				"p":    contractor("clearance: sc\n" + grantWith("perm", "false")),
 				"lead": leadFile, "perm": permFile,
 			},
-			days: []at{{"2021-03-15", outcome{None, "", []string{te}}}},
+			days: []at{{"2021-03-15", outcome{model.None, "", []string{te}}}},
 		},
 		{
 			name: "a supervisor who becomes permanent in the middle of a grant",
@@ -346,9 +347,9 @@ shifts:
 `,
 			},
 			days: []at{
-				{"2021-03-01", outcome{None, "2021-03-14", []string{te}}},
-				{"2021-03-14", outcome{None, "2021-03-14", []string{te}}},
-				{"2021-03-15", outcome{TemporarySupervised, "2021-03-31", []string{te}}},
+				{"2021-03-01", outcome{model.None, "2021-03-14", []string{te}}},
+				{"2021-03-14", outcome{model.None, "2021-03-14", []string{te}}},
+				{"2021-03-15", outcome{model.TemporarySupervised, "2021-03-31", []string{te}}},
 			},
 		},
 		{
@@ -358,7 +359,7 @@ shifts:
 				"lead": leadFile, "perm": permFile,
 				"other": strings.Replace(contractor("clearance: sc\n"+grantWith("perm", "true")), "cy.contractor@", "oz.other@", 1),
 			},
-			days: []at{{"2021-03-15", outcome{None, "", []string{te}}}},
+			days: []at{{"2021-03-15", outcome{model.None, "", []string{te}}}},
 		},
 		{
 			name: "a supervisor on a long absence does not count",
@@ -367,7 +368,7 @@ shifts:
 				"lead": leadFile,
 				"perm": permFile + "absences:\n  - {start: 2021-01-01}\n",
 			},
-			days: []at{{"2021-03-15", outcome{None, "", []string{te}}}},
+			days: []at{{"2021-03-15", outcome{model.None, "", []string{te}}}},
 		},
 		{
 			name: "a grant carries a developer on from a shadow shift: one unbroken level",
@@ -380,10 +381,10 @@ shifts:
 				"lead": leadFile, "perm": permFile,
 			},
 			days: []at{
-				{"2021-02-26", outcome{TemporarySupervised, "2021-03-31", []string{ss}}},
-				{"2021-03-01", outcome{TemporarySupervised, "2021-03-31", []string{ss, te}}},
-				{"2021-03-05", outcome{TemporarySupervised, "2021-03-31", []string{te}}},
-				{"2021-04-01", outcome{None, "2021-04-04", nil}},
+				{"2021-02-26", outcome{model.TemporarySupervised, "2021-03-31", []string{ss}}},
+				{"2021-03-01", outcome{model.TemporarySupervised, "2021-03-31", []string{ss, te}}},
+				{"2021-03-05", outcome{model.TemporarySupervised, "2021-03-31", []string{te}}},
+				{"2021-04-01", outcome{model.None, "2021-04-04", nil}},
 			},
 		},
 		{
@@ -396,9 +397,9 @@ absences:
 				"lead": leadFile, "perm": permFile,
 			},
 			days: []at{
-				{"2021-03-01", outcome{None, "2021-03-10", []string{la}}},
-				{"2021-03-10", outcome{None, "2021-03-10", []string{la}}},
-				{"2021-03-11", outcome{TemporarySupervised, "2021-03-31", []string{te, la}}},
+				{"2021-03-01", outcome{model.None, "2021-03-10", []string{la}}},
+				{"2021-03-10", outcome{model.None, "2021-03-10", []string{la}}},
+				{"2021-03-11", outcome{model.TemporarySupervised, "2021-03-31", []string{te, la}}},
 			},
 		},
 		{
@@ -409,21 +410,21 @@ shifts:
   - {type: shadow, start: 2021-01-06, end: 2021-01-12}
 `)},
 			days: []at{
-				{"2021-01-06", outcome{None, "2021-01-07", []string{ns}}},
-				{"2021-01-08", outcome{TemporarySupervised, "2021-01-12", []string{ss}}},
+				{"2021-01-06", outcome{model.None, "2021-01-07", []string{ns}}},
+				{"2021-01-08", outcome{model.TemporarySupervised, "2021-01-12", []string{ss}}},
 			},
 		},
 		{
 			name:  "left: the last day keeps access, the day after removes it",
 			files: map[string]string{"p": permanent + "last_day: 2021-03-31\n"},
 			days: []at{
-				{"2021-03-31", outcome{Permanent, "2021-03-31", []string{aps}}},
-				{"2021-04-01", outcome{None, "", []string{lft}}},
+				{"2021-03-31", outcome{model.Permanent, "2021-03-31", []string{aps}}},
+				{"2021-04-01", outcome{model.None, "", []string{lft}}},
 			},
 		},
 		{
 			name:   "policy: three shadow shifts required",
-			policy: &Policy{ShadowShiftsRequired: 3, AbsenceLimitDays: 42, MaxTemporaryDays: 90},
+			policy: &model.Policy{ShadowShiftsRequired: 3, AbsenceLimitDays: 42, MaxTemporaryDays: 90},
 			files: map[string]string{"p": devFile(`
 probation_passed: 2020-12-01
 shifts:
@@ -432,24 +433,24 @@ shifts:
   - {type: shadow, start: 2021-03-01, end: 2021-03-05}
 `)},
 			days: []at{
-				{"2021-02-24", outcome{None, "2021-02-28", nil}},
-				{"2021-03-01", outcome{TemporarySupervised, "2021-03-05", []string{ss}}},
-				{"2021-03-06", outcome{Supervised, "", []string{ass}}},
+				{"2021-02-24", outcome{model.None, "2021-02-28", nil}},
+				{"2021-03-01", outcome{model.TemporarySupervised, "2021-03-05", []string{ss}}},
+				{"2021-03-06", outcome{model.Supervised, "", []string{ass}}},
 			},
 		},
 		{
 			name:   "policy: a shorter absence limit",
-			policy: &Policy{ShadowShiftsRequired: 2, AbsenceLimitDays: 14, MaxTemporaryDays: 90},
+			policy: &model.Policy{ShadowShiftsRequired: 2, AbsenceLimitDays: 14, MaxTemporaryDays: 90},
 			files:  map[string]string{"p": permanent + "absences:\n  - {start: 2021-07-01, end: 2021-07-20}\n"},
 			days: []at{
-				{"2021-07-14", outcome{Permanent, "2021-07-14", []string{aps}}},
-				{"2021-07-15", outcome{None, "", []string{la}}},
+				{"2021-07-14", outcome{model.Permanent, "2021-07-14", []string{aps}}},
+				{"2021-07-15", outcome{model.None, "", []string{la}}},
 			},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			policy := DefaultPolicy()
+			policy := model.DefaultPolicy()
 			if tt.policy != nil {
 				policy = *tt.policy
 			}
@@ -472,7 +473,7 @@ shifts:
 // the last day of an unbroken run of the same level: the level holds every
 // day up to until and differs the day after.
 func TestUntilIsExact(t *testing.T) {
-	r := rosterOf(t, DefaultPolicy(), map[string]string{
+	r := rosterOf(t, model.DefaultPolicy(), map[string]string{
 		"lead": leadFile, "perm": permFile,
 		"p": devFile(`
 probation_passed: 2021-03-01

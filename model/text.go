@@ -39,9 +39,9 @@ func hiddenRune(r rune) bool {
 	return r >= 0x200B && r <= 0x200D || r == 0x2060 || r == 0xFEFF
 }
 
-// checkFreeText returns a problem with a text value read from a file, or
+// CheckFreeText returns a problem with a text value read from a file, or
 // "" when it has none: a value is one line of visible text.
-func checkFreeText(s string) string {
+func CheckFreeText(s string) string {
 	for i, r := range s {
 		switch {
 		case r == '\n' || r == '\r':
@@ -72,67 +72,4 @@ func Printable(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// mdText makes text safe to put anywhere in a line of markdown, including
-// a table cell and the start of a list item: nothing in it can start a
-// heading, a list, a link, an image, emphasis, a code span, a table cell,
-// an HTML tag or entity, or an @mention, and line breaks become spaces.
-// It renders as the text itself.
-func mdText(s string) string {
-	var b strings.Builder
-	start := true // at the start of the value: list and heading markers matter
-	digits := false
-	prevWord := false
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			r = ' '
-		case TerminalUnsafe(r):
-			fmt.Fprintf(&b, "\\u%04x", r)
-			start, digits, prevWord = false, false, true
-			continue
-		}
-		switch r {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		case '\\', '`', '*', '_', '~', '[', ']', '|', '#':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '-', '+', '=':
-			if start {
-				b.WriteByte('\\')
-			}
-			b.WriteRune(r)
-		case '.', ')':
-			if digits {
-				b.WriteByte('\\') // "1." or "1)" would start a numbered list
-			}
-			b.WriteRune(r)
-		case '@':
-			b.WriteRune(r)
-			if !prevWord {
-				b.WriteRune(0x200B) // a zero-width space: no @mention
-			}
-		default:
-			b.WriteRune(r)
-		}
-		digits = (start || digits) && r >= '0' && r <= '9'
-		start = start && r == ' '
-		prevWord = unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '.' || r == '-'
-	}
-	return b.String()
-}
-
-// mdCode writes s as a markdown code span when that shows it exactly, in
-// a table cell or out of one, and as escaped text otherwise.
-func mdCode(s string) string {
-	if s == "" || strings.ContainsAny(s, "`|\n\r") || strings.IndexFunc(s, TerminalUnsafe) >= 0 || strings.TrimSpace(s) != s {
-		return mdText(s)
-	}
-	return "`" + s + "`"
 }

@@ -1,11 +1,8 @@
 package model
 
 import (
-	"fmt"
-	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 )
 
 // UpcomingChange is a change of someone's level that the files already
@@ -79,85 +76,4 @@ func (r *Roster) grantParties(p *Person, d Day) (approver, supervisor string) {
 		return v.grant.ApprovedBy, v.grant.Supervisor
 	}
 	return "", ""
-}
-
-// UpcomingMarker starts the body of the issue that lists upcoming
-// changes, so that prodaccess finds its own issue and updates it.
-const UpcomingMarker = "<!-- prodaccess:upcoming -->"
-
-// UpcomingTitle is the title of that issue.
-const UpcomingTitle = "Production access: upcoming changes"
-
-func (u *Upcoming) window() string {
-	return fmt.Sprintf("%s to %s (%s after %s)", u.After+1, u.Until, plural(int(u.Until-u.After), "day", "days"), u.After)
-}
-
-// change writes what happens to the level, in words, with arrow between.
-func (c UpcomingChange) change(arrow string) string {
-	return levelWords(c.From) + " " + arrow + " " + levelWords(c.To)
-}
-
-// WriteUpcoming writes the upcoming changes for people to read: text for
-// a terminal, or markdown for a job summary.
-func WriteUpcoming(w io.Writer, u *Upcoming, markdown bool) error {
-	if markdown {
-		fmt.Fprintf(w, "## prodaccess: upcoming changes of production access\n\n%s.\n\n", capitalise(u.window()))
-		if len(u.Changes) == 0 {
-			_, err := fmt.Fprintln(w, "No one's level changes.")
-			return err
-		}
-		fmt.Fprintln(w, "| day | person | change | approved by | supervisor | why |\n|---|---|---|---|---|---|")
-		for _, c := range u.Changes {
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", c.Day, mdText(c.Person+" ("+c.Name+")"), mdText(c.change("→")),
-				orDash(mdText(c.ApprovedBy)), orDash(mdText(c.Supervisor)), mdText(c.Rule+": "+c.Detail))
-		}
-		_, err := fmt.Fprintf(w, "\n%s.\n", plural(len(u.Changes), "change", "changes"))
-		return err
-	}
-	fmt.Fprintf(w, "Upcoming changes of production access, %s\n\n", u.window())
-	if len(u.Changes) == 0 {
-		_, err := fmt.Fprintln(w, "No one's level changes.")
-		return err
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DAY\tPERSON\tCHANGE\tAPPROVER\tSUPERVISOR\tWHY")
-	for _, c := range u.Changes {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s: %s\n", c.Day, c.Person, c.change("->"), orDash(c.ApprovedBy), orDash(c.Supervisor), c.Rule, c.Detail)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintf(w, "\n%s.\n", plural(len(u.Changes), "change", "changes"))
-	return err
-}
-
-// UpcomingIssueBody is the body of the issue that warns of the upcoming
-// changes: it mentions each person concerned and, for a temporary grant,
-// its approver and supervisor, by GitHub login where their files give
-// one, so that GitHub tells them. login returns a person's login.
-func UpcomingIssueBody(u *Upcoming, login func(id string) string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s\nWhat the person files already decide for production access from %s. ", UpcomingMarker, u.window())
-	b.WriteString("prodaccess keeps this issue up to date on each scheduled run, and closes it when nothing changes in the window.\n\n")
-	b.WriteString("| day | person | change | why | who to tell |\n|---|---|---|---|---|\n")
-	for _, c := range u.Changes {
-		tell := []string{mention(login, c.Person)}
-		if c.ApprovedBy != "" {
-			tell = append(tell, "approved by "+mention(login, c.ApprovedBy))
-		}
-		if c.Supervisor != "" {
-			tell = append(tell, "supervised by "+mention(login, c.Supervisor))
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", c.Day, mdText(c.Person+" ("+c.Name+")"), mdText(c.change("→")), mdText(c.Rule+": "+c.Detail), strings.Join(tell, "; "))
-	}
-	return b.String()
-}
-
-// mention is @login for a person whose file gives a valid GitHub login,
-// and their id as text otherwise.
-func mention(login func(string) string, id string) string {
-	if l := login(id); ValidGitHubLogin(l) {
-		return "@" + l
-	}
-	return mdText(id)
 }

@@ -5,7 +5,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 )
 
 // TimelineOptions say what history to rebuild.
@@ -33,7 +35,7 @@ type timeline struct {
 	h    History
 	opts TimelineOptions
 
-	cfg      *model.Config // the configuration in force
+	cfg      *config.Config // the configuration in force
 	cfgBlob  ObjectID
 	cur, eff *model.Roster
 	curFiles map[string]HistoryEntry // the people folder at the last commit, by name
@@ -68,7 +70,7 @@ func BuildTimeline(h History, opts TimelineOptions) (*model.Timeline, error) {
 		return nil, err
 	}
 	t := &timeline{
-		h: h, opts: opts, cfg: model.DefaultConfig(),
+		h: h, opts: opts, cfg: config.DefaultConfig(),
 		curFiles: map[string]HistoryEntry{}, effFiles: map[string]HistoryEntry{},
 		cache: map[HistoryEntry]*model.Person{}, changeDays: map[string][]model.Day{}, level: map[string]model.Level{},
 		known: map[string]*model.Person{}, writes: map[string]map[string][]factWrite{}, byEntry: map[string]*model.CommitEvidence{},
@@ -134,16 +136,16 @@ func (t *timeline) person(e HistoryEntry) (*model.Person, error) {
 	if p, ok := t.cache[e]; ok {
 		return p, nil
 	}
-	p, read := model.PersonEntry(t.opts.PeopleLabel, e.Name, e.Mode)
+	p, read := personfile.PersonEntry(t.opts.PeopleLabel, e.Name, e.Mode)
 	if p == nil {
 		return nil, nil
 	}
 	if read {
-		data, err := t.h.Blob(e.Blob, model.MaxPersonFileSize+1)
+		data, err := t.h.Blob(e.Blob, personfile.MaxPersonFileSize+1)
 		if err != nil {
 			return nil, err
 		}
-		p = model.ParsePerson(p, data)
+		p = personfile.ParsePerson(p, data)
 	}
 	t.cache[e] = p
 	return p, nil
@@ -229,13 +231,13 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 	// Follow the files.
 	cfg := t.cfg
 	if cfgBlob != t.cfgBlob {
-		cfg = model.DefaultConfig()
+		cfg = config.DefaultConfig()
 		if cfgBlob != (ObjectID{}) {
 			data, err := t.h.Blob(cfgBlob, 1<<20)
 			if err != nil {
 				return err
 			}
-			if cfg, err = model.ParseConfig(t.opts.ConfigFile, data); err != nil {
+			if cfg, err = config.ParseConfig(t.opts.ConfigFile, data); err != nil {
 				delta, _, _, derr := t.diff(t.curFiles, now)
 				if derr != nil {
 					return derr

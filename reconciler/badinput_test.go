@@ -5,25 +5,27 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 )
 
-// TestBadInputsPlanNothing runs every bad-input case of the model's corpus
+// TestBadInputsPlanNothing runs every bad-input case of the person files' corpus
 // through Diff: nobody whose file has a problem is planned onto any target,
 // and anyone such who holds access is planned off it.
 func TestBadInputsPlanNothing(t *testing.T) {
-	cfg, err := model.ParseConfig("prodaccess.yaml", []byte(config))
+	cfg, err := config.ParseConfig("prodaccess.yaml", []byte(testConfig))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dirs, err := filepath.Glob("../model/testdata/bad/*")
+	dirs, err := filepath.Glob("../personfile/testdata/bad/*")
 	if err != nil || len(dirs) < 60 {
 		t.Fatalf("%d bad-input cases (%v); at least 60 are expected", len(dirs), err)
 	}
 	day := model.DayFromDate(2021, 6, 15)
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			people, err := model.LoadPeople(os.DirFS(dir), "people")
+			people, err := personfile.LoadPeople(os.DirFS(dir), "people")
 			if err != nil {
 				t.Fatal(err)
 			}

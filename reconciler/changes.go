@@ -4,13 +4,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 )
 
 // Side is the configuration and everyone's decision under one revision.
 type Side struct {
 	Commit    string
-	Config    *model.Config
+	Config    *config.Config
 	Decisions []model.Decision
 	Problems  model.Problems
 }
@@ -89,7 +90,7 @@ func sameUntil(a, b *model.Day) bool {
 
 // targetChanges lists, target by target, the entry the person loses and
 // the one they gain.
-func targetChanges(fromCfg *model.Config, f *model.Decision, toCfg *model.Config, t *model.Decision) []model.Change {
+func targetChanges(fromCfg *config.Config, f *model.Decision, toCfg *config.Config, t *model.Decision) []model.Change {
 	var names []string
 	for _, tg := range toCfg.Targets {
 		names = append(names, tg.Name)
@@ -121,7 +122,7 @@ func targetChanges(fromCfg *model.Config, f *model.Decision, toCfg *model.Config
 }
 
 // entitled is the entry the target holds for the person, or "".
-func entitled(t *model.Target, d *model.Decision) string {
+func entitled(t *config.Target, d *model.Decision) string {
 	if t == nil || d == nil || d.Level == model.None || !t.Includes(d.Level) {
 		return ""
 	}

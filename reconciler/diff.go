@@ -8,14 +8,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/secrets"
 )
 
 // Desired returns the entries a target should hold according to the
 // decisions, keyed by the target's subject key, and a warning for each
 // person entitled to the target whose file does not give the identity it
 // needs, or, for a GPG target, whose public key may not be used.
-func Desired(t *model.Target, decisions []model.Decision, keys map[string]model.KeyCheck) (map[string]*model.Decision, []string) {
+func Desired(t *config.Target, decisions []model.Decision, keys map[string]model.KeyCheck) (map[string]*model.Decision, []string) {
 	want := map[string]*model.Decision{}
 	var warnings []string
 	for i := range decisions {
@@ -38,13 +40,13 @@ func Desired(t *model.Target, decisions []model.Decision, keys map[string]model.
 	return want, warnings
 }
 
-func isGPG(t *model.Target) bool {
-	return t.Type == model.FileTarget && (t.Format == model.GPGRecipients || t.Format == model.GPGID)
+func isGPG(t *config.Target) bool {
+	return t.Type == model.FileTarget && (t.Format == config.GPGRecipients || t.Format == config.GPGID)
 }
 
 // Input is everything a plan is computed from.
 type Input struct {
-	Config    *model.Config
+	Config    *config.Config
 	At        model.Day
 	Commit    string           // the people repository commit, if any
 	Decisions []model.Decision // everyone's decision on At
@@ -54,7 +56,7 @@ type Input struct {
 	Keys map[string]model.KeyCheck
 	// Ring holds the public keys that tell who can read a target's
 	// secrets; nil when no target holds any.
-	Ring *model.KeyRing
+	Ring *secrets.KeyRing
 }
 
 // Diff computes the plan: for every target, what to add and what to
@@ -138,11 +140,11 @@ func Diff(in Input) *model.Plan {
 // setProgress says where a change stands: made by hand (a manual target
 // without a record), waiting (the open pull request's branch holds
 // exactly this change), or to do.
-func setProgress(t *model.Target, p *model.ProposedChanges, c *model.Change) {
+func setProgress(t *config.Target, p *model.ProposedChanges, c *model.Change) {
 	switch {
 	case t.Type == model.Manual && t.Record == nil:
 		c.Progress = model.DoneByHand
-	case p != nil && p.Holds(t, *c):
+	case p != nil && proposalHolds(p, t, *c):
 		c.Progress = model.Waiting
 		c.Waiting = &model.WaitingOn{Branch: p.Branch, Since: p.Since}
 		if pr := p.PullRequest; pr != nil {
@@ -168,7 +170,7 @@ func fillPerson(c *model.Change, dc *model.Decision) {
 	}
 }
 
-func removalReason(t *model.Target, dc *model.Decision, keys map[string]model.KeyCheck) string {
+func removalReason(t *config.Target, dc *model.Decision, keys map[string]model.KeyCheck) string {
 	switch {
 	case dc == nil:
 		return "belongs to no person file"
@@ -191,15 +193,15 @@ func levelList(ls []model.Level) string {
 	return strings.Join(parts, ", ")
 }
 
-func where(t *model.Target) string {
+func where(t *config.Target) string {
 	switch t.Type {
 	case model.GitHubTeam:
 		return fmt.Sprintf("GitHub team %s/%s", t.Org, t.Team)
 	case model.FileTarget:
-		return fmt.Sprintf("%s in %s (%s)", t.Path, model.RedactURL(t.Repo), t.Branch)
+		return fmt.Sprintf("%s in %s (%s)", t.Path, config.RedactURL(t.Repo), t.Branch)
 	}
 	if r := t.Record; r != nil {
-		return fmt.Sprintf("%s, recorded in %s in %s (%s)", t.Instructions, r.Path, model.RedactURL(r.Repo), r.Branch)
+		return fmt.Sprintf("%s, recorded in %s in %s (%s)", t.Instructions, r.Path, config.RedactURL(r.Repo), r.Branch)
 	}
 	return t.Instructions
 }
@@ -208,7 +210,7 @@ func where(t *model.Target) string {
 // that would lose more than the configured share of its entries (one
 // entry may always go), unless mass removal is allowed, and a target that
 // would be left with no entries other than its keep entries, always.
-func CheckSafety(plan *model.Plan, cfg *model.Config, allowMassRemoval bool) {
+func CheckSafety(plan *model.Plan, cfg *config.Config, allowMassRemoval bool) {
 	plan.AllowMassRemoval = allowMassRemoval
 	for _, tp := range plan.Targets {
 		t := cfg.Target(tp.Target)
@@ -238,7 +240,7 @@ func CheckSafety(plan *model.Plan, cfg *model.Config, allowMassRemoval bool) {
 // at now: a leaver's removal left unmerged is what a scheduled run must
 // make loud. The wait is counted from when the pull request was opened,
 // so it is never less than the revocation's own.
-func CheckWaiting(plan *model.Plan, cfg *model.Config, now time.Time) {
+func CheckWaiting(plan *model.Plan, cfg *config.Config, now time.Time) {
 	plan.Made = now
 	limit := cfg.Safety.MaxRevocationWait
 	if limit <= 0 {
@@ -255,4 +257,15 @@ func CheckWaiting(plan *model.Plan, cfg *model.Config, now time.Time) {
 			}
 		}
 	}
+}
+
+// proposalHolds reports whether the proposal pr makes the change c to
+// target t.
+func proposalHolds(pr *model.ProposedChanges, t *config.Target, c model.Change) bool {
+	list := pr.Adds
+	if c.Action == model.Remove {
+		list = pr.Removes
+	}
+	k := t.SubjectKey(c.Subject)
+	return slices.ContainsFunc(list, func(s string) bool { return t.SubjectKey(s) == k })
 }

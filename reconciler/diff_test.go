@@ -10,12 +10,15 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
+	"github.com/prodaccess/prodaccess/render"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-const config = `
+const testConfig = `
 people: people
 safety:
   max_removal_fraction: 0.25
@@ -45,7 +48,7 @@ func fp(c string) string { return strings.Repeat(c, 40) }
 // input builds a diff input from person files and target states.
 func input(t *testing.T, people map[string]string, states ...model.TargetState) Input {
 	t.Helper()
-	cfg, err := model.ParseConfig("prodaccess.yaml", []byte(config))
+	cfg, err := config.ParseConfig("prodaccess.yaml", []byte(testConfig))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +56,7 @@ func input(t *testing.T, people map[string]string, states ...model.TargetState) 
 	for id, body := range people {
 		fsys[id+".yaml"] = &fstest.MapFile{Data: []byte(body)}
 	}
-	ps, err := model.LoadPeople(fsys, "people")
+	ps, err := personfile.LoadPeople(fsys, "people")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +171,7 @@ func TestDiff(t *testing.T) {
 }
 
 func TestCheckSafety(t *testing.T) {
-	cfg := &model.Config{Safety: model.Safety{MaxRemovalFraction: 0.25}, Targets: []model.Target{{Name: "t"}, {Name: "k", Keep: []string{"bot"}}}}
+	cfg := &config.Config{Safety: config.Safety{MaxRemovalFraction: 0.25}, Targets: []config.Target{{Name: "t"}, {Name: "k", Keep: []string{"bot"}}}}
 	plan := func(target string, current, kept, removals, adds int) *model.Plan {
 		tp := model.TargetPlan{Target: target, Current: current, Kept: kept}
 		for range removals {
@@ -229,7 +232,7 @@ func TestPlanGolden(t *testing.T) {
 	CheckWaiting(plan, in.Config, opened.Add(50*time.Hour+20*time.Minute))
 	for _, md := range []bool{false, true} {
 		var b bytes.Buffer
-		if err := model.WritePlan(&b, plan, md); err != nil {
+		if err := render.WritePlan(&b, plan, md); err != nil {
 			t.Fatal(err)
 		}
 		name := "testdata/plan.txt.golden"
@@ -254,7 +257,7 @@ func TestPlanGolden(t *testing.T) {
 // TestCheckWaiting: only a revocation that an open pull request has held
 // for longer than the limit is overdue; grants may wait.
 func TestCheckWaiting(t *testing.T) {
-	cfg := &model.Config{Safety: model.Safety{MaxRevocationWait: 48 * time.Hour}}
+	cfg := &config.Config{Safety: config.Safety{MaxRevocationWait: 48 * time.Hour}}
 	opened := time.Date(2021, 6, 1, 12, 0, 0, 0, time.UTC)
 	waiting := &model.WaitingOn{PullRequest: 3, URL: "https://github.com/o/r/pull/3", Since: opened}
 	tests := []struct {
@@ -297,7 +300,7 @@ func TestChildTeams(t *testing.T) {
 		{Subject: "mallory", Protected: "a member through child team alphagov/rogue", ChildTeam: "rogue"},
 		{Subject: "invited", Pending: true, Protected: "invited to organisation alphagov"},
 	}, entries(fp("A")), entries("alice"), entries("alice@example.gov.uk"))...)
-	in.Config.Targets[0].ChildTeams = []model.ChildTeam{{Team: "OnCall", Reason: "the on-call rota"}}
+	in.Config.Targets[0].ChildTeams = []config.ChildTeam{{Team: "OnCall", Reason: "the on-call rota"}}
 	plan := Diff(in)
 	if diff := cmp.Diff([]change{{"team", "remove", "erin-gh", "erin"}}, changesOf(plan)); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)
@@ -314,7 +317,7 @@ func TestChildTeams(t *testing.T) {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 	var b bytes.Buffer
-	if err := model.WritePlan(&b, plan, false); err != nil {
+	if err := render.WritePlan(&b, plan, false); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "\nERRORS: access the rules do not give, which prodaccess does not take away; the run fails until a person resolves them:\n  - team: mallory is not entitled") {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -25,8 +26,8 @@ func FuzzDiffAndSafety(f *testing.F) {
 		if len(levels) > 200 || len(present) > 200 {
 			return
 		}
-		target := model.Target{Name: "team", Type: model.GitHubTeam, Org: "o", Team: "t", Keep: []string{"keep-bot"}, Levels: []model.Level{model.Supervised, model.Permanent}}
-		cfg := &model.Config{Safety: model.Safety{MaxRemovalFraction: float64(fraction%101) / 100}, Targets: []model.Target{target}}
+		target := config.Target{Name: "team", Type: model.GitHubTeam, Org: "o", Team: "t", Keep: []string{"keep-bot"}, Levels: []model.Level{model.Supervised, model.Permanent}}
+		cfg := &config.Config{Safety: config.Safety{MaxRemovalFraction: float64(fraction%101) / 100}, Targets: []config.Target{target}}
 		var decisions []model.Decision
 		desired := map[string]bool{}
 		for i, b := range levels {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -29,7 +30,7 @@ type Snapshot struct {
 // listed again); someone not entitled today is taken to hold it if they
 // were entitled at the end of any day of the window (so the revocation is
 // listed again, even if they were granted and revoked within the window).
-func ManualHeld(t *model.Target, today []model.Decision, window []Snapshot) []model.Entry {
+func ManualHeld(t *config.Target, today []model.Decision, window []Snapshot) []model.Entry {
 	now, _ := Desired(t, today, nil)
 	type seen struct {
 		days  int

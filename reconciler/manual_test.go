@@ -4,11 +4,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 )
 
 func TestManualHeld(t *testing.T) {
-	target := &model.Target{Name: "signon", Type: model.Manual, Levels: model.AccessLevels}
+	target := &config.Target{Name: "signon", Type: model.Manual, Levels: model.AccessLevels}
 	person := func(id string) *model.Person {
 		return &model.Person{ID: id, Name: id, Email: id + "@example.gov.uk"}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 )
 
 func TestReviewFlags(t *testing.T) {
@@ -21,7 +22,7 @@ func TestReviewFlags(t *testing.T) {
 			"  - {start: 2021-09-28, end: 2021-12-26, approved_by: lee, supervisor: sam, agreed: true, reason: Four}\n" +
 			"  - {start: 2021-12-27, end: 2022-03-26, approved_by: lee, supervisor: sam, agreed: true, reason: Five}\n")},
 	}
-	people, err := model.LoadPeople(fsys, "people")
+	people, err := personfile.LoadPeople(fsys, "people")
 	if err != nil {
 		t.Fatal(err)
 	}

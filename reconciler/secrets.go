@@ -5,13 +5,15 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/secrets"
 )
 
 // Holders are who should be able to read a GPG target's secrets: the
 // entries the plan leaves in the target's file, that is everyone Desired
 // puts there and the keep entries.
-func Holders(t *model.Target, decisions []model.Decision, keys map[string]model.KeyCheck) []model.Holder {
+func Holders(t *config.Target, decisions []model.Decision, keys map[string]model.KeyCheck) []model.Holder {
 	want, _ := Desired(t, decisions, keys)
 	var out []model.Holder
 	for fp, dc := range want {
@@ -27,11 +29,11 @@ func Holders(t *model.Target, decisions []model.Decision, keys map[string]model.
 
 // Secrets compares who can read a target's secrets, as scanned, with who
 // should (Holders). It is a pure function of its input.
-func Secrets(t *model.Target, scan *model.SecretScan, decisions []model.Decision, keys map[string]model.KeyCheck, ring *model.KeyRing) *model.SecretsReport {
+func Secrets(t *config.Target, scan *model.SecretScan, decisions []model.Decision, keys map[string]model.KeyCheck, ring *secrets.KeyRing) *model.SecretsReport {
 	if ring == nil {
-		ring = model.NewKeyRing(nil)
+		ring = secrets.NewKeyRing(nil)
 	}
-	rep := model.CheckSecrets(t.Name, scan.Secrets, Holders(t, decisions, keys), ring)
+	rep := secrets.CheckSecrets(t.Name, scan.Secrets, Holders(t, decisions, keys), ring)
 	rep.Warnings = append(append([]string{}, scan.Warnings...), rep.Warnings...)
 	return rep
 }

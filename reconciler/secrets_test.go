@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 )
 
 // TestFlagSecretReaders flags, on 2022-03-15, a person who left more than
@@ -18,7 +19,7 @@ func TestFlagSecretReaders(t *testing.T) {
 		"clean.yaml":  {Data: []byte(person("Clean Leaver", "clean-gh", fp("3"), "clean", permanentShifts+"last_day: 2022-01-01\n"))},
 		"staff.yaml":  {Data: []byte(person("Staff Member", "staff-gh", fp("4"), "staff", permanentShifts))},
 	}
-	people, err := model.LoadPeople(fsys, "people")
+	people, err := personfile.LoadPeople(fsys, "people")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,3 @@
-// Package render turns what prodaccess knows into documents for people:
-// the HTML access report, a timeline picture of who had production access
-// when, with the access review and each person's changes. It holds no
-// rules: everything it shows comes from the model's timeline and review.
 package render
 
 import (
@@ -287,7 +283,7 @@ func newPage(r *AccessReport) *page {
 		pv := personView{ID: d.ID, Name: d.name, Team: d.team.label, Level: d.Level.String(), Former: strings.Join(d.Former, ", ")}
 		for _, e := range d.Events {
 			if e.Day >= r.From && e.Day <= t.To {
-				pv.Events = append(pv.Events, eventRow{Day: e.Day, Change: e.ChangeText(), Cause: causeLink(r.RepoURL, &e)})
+				pv.Events = append(pv.Events, eventRow{Day: e.Day, Change: changeText(&e), Cause: causeLink(r.RepoURL, &e)})
 			}
 		}
 		pg.People = append(pg.People, pv)
@@ -414,7 +410,7 @@ func newChart(drawn []drawnPerson, from, to model.Day, repoURL string) chart {
 				continue
 			}
 			cx := (x(e.Day) + x(e.Day+1)) / 2
-			m := mark{Person: d.ID, Title: fmt.Sprintf("%s %s: %s, %s", e.Day, d.ID, e.ChangeText(), shortCause(&e))}
+			m := mark{Person: d.ID, Title: fmt.Sprintf("%s %s: %s, %s", e.Day, d.ID, changeText(&e), shortCause(&e))}
 			if e.Cause == model.CauseRule {
 				r := rowH * 0.22 // a circle
 				m.Cause = "rule"
@@ -518,7 +514,7 @@ func commitLink(repoURL string, c *model.Commit) link {
 }
 
 func causeLink(repoURL string, e *model.TimelineEvent) link {
-	l := link{Text: e.CauseText()}
+	l := link{Text: causeText(e)}
 	if e.Commit != nil {
 		l.URL = commitLink(repoURL, e.Commit).URL
 	}

@@ -1,4 +1,4 @@
-package render
+package render_test
 
 import (
 	"bytes"
@@ -8,8 +8,10 @@ import (
 
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/model"
-	"github.com/prodaccess/prodaccess/providers/gitfile"
+	"github.com/prodaccess/prodaccess/peoplerepo"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
 )
 
 // BenchmarkAccessReport1000People10Years renders the report of 1,000
@@ -20,7 +22,7 @@ func BenchmarkAccessReport1000People10Years(b *testing.B) {
 	var size int
 	for b.Loop() {
 		var buf bytes.Buffer
-		if err := WriteAccessReport(&buf, r); err != nil {
+		if err := render.WriteAccessReport(&buf, r); err != nil {
 			b.Fatal(err)
 		}
 		size = buf.Len()
@@ -30,14 +32,14 @@ func BenchmarkAccessReport1000People10Years(b *testing.B) {
 }
 
 // tenYears reads a generated history of 1,000 people from 2016 to 2025.
-func tenYears(b *testing.B) *AccessReport {
+func tenYears(b *testing.B) *render.AccessReport {
 	b.Helper()
 	dir := b.TempDir()
 	start := time.Date(2016, 1, 1, 9, 0, 0, 0, time.UTC)
 	if err := devstack.WriteHistoryFrom(dir, 1000, 3653, start, 24*time.Hour); err != nil {
 		b.Fatal(err)
 	}
-	repo, err := gitfile.OpenPeopleRepo(dir)
+	repo, err := peoplerepo.Open(dir)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -63,10 +65,10 @@ func tenYears(b *testing.B) *AccessReport {
 	if err != nil {
 		b.Fatal(err)
 	}
-	people, err := model.LoadPeople(sub, "people")
+	people, err := personfile.LoadPeople(sub, "people")
 	if err != nil {
 		b.Fatal(err)
 	}
 	review := reconciler.Review(model.NewRoster(people, model.DefaultPolicy()), to, last, nil, to.Time())
-	return &AccessReport{Timeline: t, Review: review, From: model.DayFromDate(2016, 1, 1), RepoURL: "https://github.com/example/people"}
+	return &render.AccessReport{Timeline: t, Review: review, From: model.DayFromDate(2016, 1, 1), RepoURL: "https://github.com/example/people"}
 }

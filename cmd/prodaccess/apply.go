@@ -10,6 +10,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
 )
 
@@ -64,7 +65,7 @@ request for longer than safety.max_revocation_wait.`,
 			} else if plan, err = o.makePlan(ctx, w, allowMass); err != nil {
 				return err
 			}
-			if err := model.WritePlan(o.stdout, plan, format == "markdown"); err != nil {
+			if err := render.WritePlan(o.stdout, plan, format == "markdown"); err != nil {
 				return err
 			}
 			report, err := reconciler.Apply(ctx, plan, w.providers)
@@ -78,7 +79,7 @@ request for longer than safety.max_revocation_wait.`,
 			if noteErr != nil {
 				defer fmt.Fprintf(o.stderr, "prodaccess: %v\n", noteErr)
 			}
-			if err := model.WriteResults(o.stdout, report, format == "markdown"); err != nil {
+			if err := render.WriteResults(o.stdout, report, format == "markdown"); err != nil {
 				return err
 			}
 			if reportFile != "" {

@@ -8,9 +8,14 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/peoplerepo"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
+	"github.com/prodaccess/prodaccess/secrets"
 	"github.com/spf13/cobra"
 )
 
@@ -42,19 +47,19 @@ the repository.`,
 
 // source is the history of the branch, with where the files are in it.
 type source struct {
-	repo       *gitfile.PeopleRepo
-	history    *gitfile.History
+	repo       *peoplerepo.Repo
+	history    *peoplerepo.History
 	branch     string
 	configPath string // in the repository
 	peopleDir  string // in the repository
-	tipConfig  *model.Config
+	tipConfig  *config.Config
 
 	notes   map[string]*model.CommitEvidence // the evidence recorded, by commit
 	noNotes bool                             // there are no notes at all
 }
 
 func (a *auditOptions) source() (*source, error) {
-	repo, err := gitfile.OpenPeopleRepo(a.repo)
+	repo, err := peoplerepo.Open(a.repo)
 	if err != nil {
 		return nil, err
 	}
@@ -84,15 +89,15 @@ func (a *auditOptions) source() (*source, error) {
 
 // configAt reads the configuration at a revision: the default policy when
 // the file is not there.
-func (a *auditOptions) configAt(rev *gitfile.Revision, configPath string) (*model.Config, error) {
+func (a *auditOptions) configAt(rev *peoplerepo.Revision, configPath string) (*config.Config, error) {
 	data, err := fs.ReadFile(rev.FS, configPath)
 	if errors.Is(err, fs.ErrNotExist) {
-		return model.DefaultConfig(), nil
+		return config.DefaultConfig(), nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := model.ParseConfig(configPath, data)
+	cfg, err := config.ParseConfig(configPath, data)
 	if err != nil {
 		return nil, fmt.Errorf("the configuration at %s: %w", rev.Commit.Hash, err)
 	}
@@ -131,7 +136,7 @@ func (s *source) at(a *auditOptions, d model.Day) (*model.Commit, *model.Roster,
 		if err != nil {
 			return nil, nil, err
 		}
-		people, err := model.LoadPeople(sub, s.peopleDir)
+		people, err := personfile.LoadPeople(sub, s.peopleDir)
 		if err != nil {
 			return nil, nil, fmt.Errorf("read the person files at %s: %w", c.SHA, err)
 		}
@@ -162,7 +167,7 @@ func (s *source) keysAt(a *auditOptions, c *model.Commit, r *model.Roster, d mod
 	if err != nil {
 		return nil, nil // no keys folder at that commit
 	}
-	checks, _, err := model.LoadKeys(sub, dir, r.People, s.dayStart(d))
+	checks, _, err := secrets.LoadKeys(sub, dir, r.People, s.dayStart(d))
 	return checks, err
 }
 
@@ -192,7 +197,7 @@ func (a *auditOptions) onDay(arg string) (*source, model.Day, *model.Commit, *mo
 		return nil, 0, nil, nil, err
 	}
 	if s.noNotes {
-		fmt.Fprintf(a.stderr, "prodaccess: no evidence of approvals in this clone (%s); fetch it with: git fetch origin 'refs/notes/*:refs/notes/*'\n", gitfile.NotesRef)
+		fmt.Fprintf(a.stderr, "prodaccess: no evidence of approvals in this clone (%s); fetch it with: git fetch origin 'refs/notes/*:refs/notes/*'\n", peoplerepo.NotesRef)
 	}
 	return s, d, commit, roster, nil
 }
@@ -213,9 +218,9 @@ func newAuditAt(a *auditOptions) *cobra.Command {
 			}
 			decisions := roster.Evaluate(d)
 			if isData(format) {
-				return writeData(a.stdout, format, model.NewAuditAt(d, commit.SHA, decisions))
+				return render.WriteData(a.stdout, format, render.NewAuditAt(d, commit.SHA, decisions))
 			}
-			return model.WriteAuditAt(a.stdout, d, commit, decisions)
+			return render.WriteAuditAt(a.stdout, d, commit, decisions)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text, json (the who JSON, plus the commit) or yaml")
@@ -258,9 +263,9 @@ func newAuditTimeline(a *auditOptions) *cobra.Command {
 				return err
 			}
 			if isData(format) {
-				return writeData(a.stdout, format, t)
+				return render.WriteData(a.stdout, format, t)
 			}
-			return model.WriteTimeline(a.stdout, t)
+			return render.WriteTimeline(a.stdout, t)
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "only changes on or after this day")
@@ -298,11 +303,11 @@ func newAuditReview(a *auditOptions) *cobra.Command {
 			}
 			switch format {
 			case "csv":
-				return model.WriteReviewCSV(a.stdout, rv)
+				return render.WriteReviewCSV(a.stdout, rv)
 			case "json", "yaml":
-				return writeData(a.stdout, format, rv)
+				return render.WriteData(a.stdout, format, rv)
 			}
-			return model.WriteReviewMarkdown(a.stdout, rv)
+			return render.WriteReviewMarkdown(a.stdout, rv)
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", "", "the day of the review (default today)")
@@ -351,11 +356,11 @@ author and date.`,
 			if err != nil {
 				return err
 			}
-			held := model.HeldOn(t, versions, d, s.dayStart(d+1))
+			held := reconciler.HeldOn(t, versions, d, s.dayStart(d+1))
 			if isData(format) {
-				return writeData(a.stdout, format, held)
+				return render.WriteData(a.stdout, format, held)
 			}
-			return model.WriteRecordAt(a.stdout, held)
+			return render.WriteRecordAt(a.stdout, held)
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", "", "the day (default today)")

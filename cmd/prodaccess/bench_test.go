@@ -15,6 +15,7 @@ import (
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/internal/peoplegen"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
 
@@ -128,7 +129,7 @@ func teamWorld(b *testing.B) (dir string, gh *fakegithub.Server, entitled, other
 	if err := devstack.NewRepo(dir, nil); err != nil {
 		b.Fatal(err)
 	}
-	people, err := model.LoadPeople(os.DirFS(peopleDir), "people")
+	people, err := personfile.LoadPeople(os.DirFS(peopleDir), "people")
 	if err != nil {
 		b.Fatal(err)
 	}

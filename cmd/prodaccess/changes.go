@@ -7,10 +7,13 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
-	"github.com/prodaccess/prodaccess/providers/gitfile"
+	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
 )
 
@@ -40,7 +43,7 @@ that pull request's reviews and says whether each approval is there yet.`,
 			if o.peopleDir != "" {
 				anchor = o.peopleDir
 			}
-			repo, err := gitfile.OpenPeopleRepo(anchor)
+			repo, err := peoplerepo.Open(anchor)
 			if err != nil {
 				return err
 			}
@@ -66,9 +69,9 @@ that pull request's reviews and says whether each approval is there yet.`,
 				}
 			}
 			if isData(format) {
-				return writeData(o.stdout, format, c)
+				return render.WriteData(o.stdout, format, c)
 			}
-			return model.WriteAccessChanges(o.stdout, c, format == "markdown")
+			return render.WriteAccessChanges(o.stdout, c, format == "markdown")
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "the revision before the change, such as origin/main")
@@ -82,7 +85,7 @@ that pull request's reviews and says whether each approval is there yet.`,
 
 // checkApprovals reads the reviews of pull request number and says, for
 // each entry the change writes, whether its approval is there yet.
-func (o *options) checkApprovals(repo *gitfile.PeopleRepo, after *side, c *model.AccessChanges, number int) error {
+func (o *options) checkApprovals(repo *peoplerepo.Repo, after *side, c *model.AccessChanges, number int) error {
 	if len(c.Approvals) == 0 {
 		return nil
 	}
@@ -138,21 +141,21 @@ type side struct {
 }
 
 // sideAt reads the configuration and the people at a revision.
-func (o *options) sideAt(repo *gitfile.PeopleRepo, rev string) (*side, error) {
+func (o *options) sideAt(repo *peoplerepo.Repo, rev string) (*side, error) {
 	r, err := repo.Resolve(rev)
 	if err != nil {
 		return nil, err
 	}
-	cfg := model.DefaultConfig()
+	cfg := config.DefaultConfig()
 	rel, err := repo.Rel(o.configPath)
 	if err != nil {
 		return nil, err
 	}
-	data, err := gitfile.ReadBlob(r.Tree, rel)
+	data, err := gittree.ReadBlob(r.Tree, rel)
 	_, statErr := os.Stat(o.configPath)
 	switch {
 	case err == nil:
-		if cfg, err = model.ParseConfig(o.configPath, data); err != nil {
+		if cfg, err = config.ParseConfig(o.configPath, data); err != nil {
 			return nil, fmt.Errorf("the configuration at %s: %w", rev, err)
 		}
 		cfg.File = o.configPath

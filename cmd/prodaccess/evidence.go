@@ -8,16 +8,17 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
-	"github.com/prodaccess/prodaccess/providers/gitfile"
+	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
 
 // evidenceState is what plan and apply learn of approvals.
 type evidenceState struct {
-	repo   *gitfile.PeopleRepo
-	origin *gitfile.Remote
+	repo   *peoplerepo.Repo
+	origin *peoplerepo.Remote
 	// fetched is the evidence looked up through the API in this run,
 	// which apply records as notes.
 	fetched []*model.CommitEvidence
@@ -29,7 +30,7 @@ type evidenceState struct {
 // through GitHub's API. It gives the rules the evidence and decides
 // everyone's level again, and reads the people branch's protection. A
 // failed lookup is an error: nothing is planned from part of the facts.
-func (o *options) gatherEvidence(ctx context.Context, w *world, repo *gitfile.PeopleRepo, client *github.Client) error {
+func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo.Repo, client *github.Client) error {
 	policy := w.cfg.Policy.Evidence
 	if policy == model.EvidenceOff || policy == "" {
 		return nil
@@ -57,7 +58,7 @@ func (o *options) gatherEvidence(ctx context.Context, w *world, repo *gitfile.Pe
 	if err != nil {
 		return err
 	}
-	known, err := gitfile.ReadEvidence(notes)
+	known, err := peoplerepo.ReadEvidence(notes)
 	if err != nil {
 		w.warnings = append(w.warnings, err.Error())
 	}
@@ -98,9 +99,7 @@ func (o *options) gatherEvidence(ctx context.Context, w *world, repo *gitfile.Pe
 		if err != nil {
 			return err
 		}
-		for _, u := range prot.Unread {
-			w.warnings = append(w.warnings, u)
-		}
+		w.warnings = append(w.warnings, prot.Unread...)
 		for _, weak := range prot.Weak {
 			if policy == model.EvidenceRequired {
 				w.grantsRefused = append(w.grantsRefused, weak)
@@ -157,7 +156,7 @@ func (o *options) recordEvidence(ctx context.Context, w *world) error {
 		notes[ce.Commit] = data
 	}
 	if err := w.evidence.repo.AddNotes(notes, o.now()); err != nil {
-		return fmt.Errorf("record the evidence of %d commit(s) in %s: %w", len(notes), gitfile.NotesRef, err)
+		return fmt.Errorf("record the evidence of %d commit(s) in %s: %w", len(notes), peoplerepo.NotesRef, err)
 	}
 	if w.evidence.origin != nil {
 		if err := w.evidence.repo.PushNotes(ctx, w.evidence.origin, o.now()); err != nil {
@@ -172,7 +171,7 @@ var githubRemote = regexp.MustCompile(`^(?:https://([^/@]+)/|git@([^:]+):|ssh://
 // peopleGitHubRepo is the people repository on GitHub: the configured
 // people_repo, else origin's owner/name when origin is on the GitHub that
 // GITHUB_API_URL names, else GITHUB_REPOSITORY as GitHub Actions sets it.
-func (o *options) peopleGitHubRepo(cfg *model.Config, origin *gitfile.Remote) string {
+func (o *options) peopleGitHubRepo(cfg *config.Config, origin *peoplerepo.Remote) string {
 	if cfg.PeopleRepo != "" {
 		return cfg.PeopleRepo
 	}
@@ -224,7 +223,7 @@ func (s *source) evidence() (map[string]*model.CommitEvidence, error) {
 	if err != nil {
 		return nil, err
 	}
-	known, err := gitfile.ReadEvidence(notes)
+	known, err := peoplerepo.ReadEvidence(notes)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +237,7 @@ func (s *source) evidence() (map[string]*model.CommitEvidence, error) {
 // liveWorld loads the committed configuration and person files and the
 // GitHub client, for a command that cannot do without GitHub; need says
 // what for, in the error when GITHUB_TOKEN is not set.
-func (o *options) liveWorld(need string) (*world, *gitfile.PeopleRepo, *github.Client, error) {
+func (o *options) liveWorld(need string) (*world, *peoplerepo.Repo, *github.Client, error) {
 	w, repo, err := o.loadDecisions()
 	if err != nil {
 		return nil, nil, nil, err

@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/prodaccess/prodaccess/model"
-	"github.com/prodaccess/prodaccess/providers/gitfile"
+	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/spf13/cobra"
@@ -19,7 +19,7 @@ func newEvidence(o *options) *cobra.Command {
 		Long: `prodaccess keeps, for each commit of the people branch that wrote a
 temporary_access or reinstated entry, the evidence of how it got there (the
 pull request, its author, merger and reviews) as a git note under
-` + gitfile.NotesRef + `. plan and apply look it up for the entries in force and
+` + peoplerepo.NotesRef + `. plan and apply look it up for the entries in force and
 apply records it; evidence record does it for the whole history.`,
 	}
 	cmd.AddCommand(newEvidenceRecord(o))
@@ -68,7 +68,7 @@ requests: read.`,
 			if err != nil {
 				return err
 			}
-			known, err := gitfile.ReadEvidence(notes)
+			known, err := peoplerepo.ReadEvidence(notes)
 			if err != nil {
 				fmt.Fprintf(o.stderr, "prodaccess: %v\n", err)
 			}

@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
 )
 
@@ -27,9 +27,9 @@ func newExplain(o *options) *cobra.Command {
 			}
 			dc := roster.Decide(p, day)
 			if isData(format) {
-				return writeData(o.stdout, format, model.NewExplainJSON(dc))
+				return render.WriteData(o.stdout, format, render.NewExplainJSON(dc))
 			}
-			return model.WriteExplanation(o.stdout, dc)
+			return render.WriteExplanation(o.stdout, dc)
 		},
 	}
 	cmd.Flags().StringVar(&o.at, "at", "", "the day to decide for: YYYY-MM-DD, or an RFC 3339 instant (default today in the policy time zone)")

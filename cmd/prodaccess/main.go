@@ -1,9 +1,3 @@
-// Command prodaccess turns the written rules for production access into
-// code: it reads one YAML file per person, decides who should have which
-// access on a given day and why, and keeps the real systems in line.
-//
-// This package only wires flags, files and the clock to the model; the
-// rules live in package model.
 package main
 
 import (
@@ -105,14 +99,7 @@ production access on a given day and why, and shows or applies the result.`,
 	root.PersistentFlags().StringVar(&o.configPath, "config", defaultConfig, "the configuration file")
 	root.PersistentFlags().StringVar(&o.peopleDir, "people", "", "the folder of person files (overrides the configuration's people)")
 	root.AddCommand(newValidate(o), newWho(o), newExplain(o), newPlan(o), newApply(o), newChanges(o), newAudit(o), newUpcoming(o))
-	root.AddCommand(newSecrets(o), newEvidence(o), newSchema(o))
+	root.AddCommand(newSecrets(o), newEvidence(o), newSchema(o), newVersion(o))
 	root.AddCommand(newGrant(o), newShift(o), newAbsence(o), newReinstate(o), newLeave(o), newPerson(o))
 	return root
-}
-
-func version() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		return info.Main.Version
-	}
-	return "(devel)"
 }

@@ -64,7 +64,7 @@ const repoRoot = "../.."
 
 func readGolden(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repoRoot, "model/testdata/golden", name))
+	b, err := os.ReadFile(filepath.Join(repoRoot, "render/testdata/golden", name))
 	if err != nil {
 		t.Fatal(err)
 	}

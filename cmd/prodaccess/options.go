@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,10 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/yaml"
 )
 
 const defaultConfig = "prodaccess.yaml"
@@ -51,22 +51,22 @@ func (o *options) transport() *github.Transport {
 
 // config reads the configuration. Without a config file, --people alone is
 // enough: the written rules' defaults apply.
-func (o *options) config() (*model.Config, error) {
+func (o *options) config() (*config.Config, error) {
 	data, err := os.ReadFile(o.configPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && o.configPath == defaultConfig && o.peopleDir != "":
-		return model.DefaultConfig(), nil
+		return config.DefaultConfig(), nil
 	case errors.Is(err, fs.ErrNotExist) && o.configPath == defaultConfig:
 		return nil, fmt.Errorf("no %s here: give --config FILE, or --people DIR to use the default policy", defaultConfig)
 	case err != nil:
 		return nil, fmt.Errorf("read configuration: %w", err)
 	}
-	return model.ParseConfig(o.configPath, data)
+	return config.ParseConfig(o.configPath, data)
 }
 
 // peopleFolder is the folder of person files: --people, or the config's
 // people relative to the config file.
-func (o *options) peopleFolder(cfg *model.Config) string {
+func (o *options) peopleFolder(cfg *config.Config) string {
 	if o.peopleDir != "" {
 		return filepath.Clean(o.peopleDir)
 	}
@@ -78,7 +78,7 @@ func (o *options) peopleFolder(cfg *model.Config) string {
 
 // keysFolder is the folder of public keys: the config's keys relative to
 // the config file.
-func (o *options) keysFolder(cfg *model.Config) string {
+func (o *options) keysFolder(cfg *config.Config) string {
 	if cfg.File == "" {
 		return filepath.Clean(cfg.Keys)
 	}
@@ -87,7 +87,7 @@ func (o *options) keysFolder(cfg *model.Config) string {
 
 // keyTime is the moment keys are checked at: now, or the start of the day
 // --at names.
-func (o *options) keyTime(cfg *model.Config, d model.Day) time.Time {
+func (o *options) keyTime(cfg *config.Config, d model.Day) time.Time {
 	if o.at == "" {
 		return o.now()
 	}
@@ -96,7 +96,7 @@ func (o *options) keyTime(cfg *model.Config, d model.Day) time.Time {
 }
 
 // roster loads the configuration and every person file.
-func (o *options) roster() (*model.Config, *model.Roster, error) {
+func (o *options) roster() (*config.Config, *model.Roster, error) {
 	cfg, err := o.config()
 	if err != nil {
 		return nil, nil, err
@@ -106,9 +106,9 @@ func (o *options) roster() (*model.Config, *model.Roster, error) {
 }
 
 // load reads every person file and checks them against each other.
-func (o *options) load(cfg *model.Config) (*model.Roster, error) {
+func (o *options) load(cfg *config.Config) (*model.Roster, error) {
 	dir := o.peopleFolder(cfg)
-	people, err := model.LoadPeople(os.DirFS(dir), filepath.ToSlash(dir))
+	people, err := personfile.LoadPeople(os.DirFS(dir), filepath.ToSlash(dir))
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (o *options) load(cfg *model.Config) (*model.Roster, error) {
 
 // decide loads everything a decision needs: the configuration, the
 // roster and the day.
-func (o *options) decide() (*model.Config, *model.Roster, model.Day, error) {
+func (o *options) decide() (*config.Config, *model.Roster, model.Day, error) {
 	cfg, roster, err := o.roster()
 	if err != nil {
 		return nil, nil, 0, err
@@ -130,7 +130,7 @@ func (o *options) decide() (*model.Config, *model.Roster, model.Day, error) {
 }
 
 // day is the day --at names, or today, in the policy time zone.
-func (o *options) day(cfg *model.Config) (model.Day, error) {
+func (o *options) day(cfg *config.Config) (model.Day, error) {
 	if o.at == "" {
 		return model.DayOf(o.now(), cfg.Location), nil
 	}
@@ -170,24 +170,6 @@ func checkFormat(format string, allowed ...string) error {
 // isData reports whether a format is one of those that carry data for
 // programs: json or yaml.
 func isData(format string) bool { return format == "json" || format == "yaml" }
-
-// writeData writes v as JSON, or as YAML made from the same JSON, so that
-// the two always have the same fields with the same names.
-func writeData(w io.Writer, format string, v any) error {
-	if format != "yaml" {
-		return model.WriteJSON(w, v)
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	out, err := yaml.JSONToYAML(data)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(out)
-	return err
-}
 
 // DefaultTimeout is how long a plan or apply may run.
 const DefaultTimeout = 10 * time.Minute

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
 )
 
@@ -88,9 +89,9 @@ safety.max_revocation_wait.`,
 				}
 			}
 			if isData(format) {
-				err = writeData(o.stdout, format, plan)
+				err = render.WriteData(o.stdout, format, plan)
 			} else {
-				err = model.WritePlan(o.stdout, plan, format == "markdown")
+				err = render.WritePlan(o.stdout, plan, format == "markdown")
 			}
 			if err != nil {
 				return err

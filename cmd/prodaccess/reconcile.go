@@ -11,17 +11,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/peoplerepo"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/providers/manual"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/secrets"
 )
 
 // world is everything plan and apply work from: the configuration and
 // people as committed, the decisions for the day, and the providers.
 type world struct {
-	cfg       *model.Config
+	cfg       *config.Config
 	day       model.Day
 	commit    string
 	decisions []model.Decision
@@ -33,9 +38,9 @@ type world struct {
 	keyWarnings []string
 
 	roster      *model.Roster
-	peopleRel   string         // the people folder in the people repository
-	peopleLabel string         // the people folder as messages name it
-	ring        *model.KeyRing // the keys that tell who can read secrets
+	peopleRel   string           // the people folder in the people repository
+	peopleLabel string           // the people folder as messages name it
+	ring        *secrets.KeyRing // the keys that tell who can read secrets
 
 	evidence *evidenceState // nil when policy.evidence is off
 	// grantsRefused are why nothing may be granted now (see
@@ -72,7 +77,7 @@ func (o *options) loadWorld(ctx context.Context) (*world, error) {
 // githubClient is the client of GitHub's API, authenticated with
 // GITHUB_TOKEN; nil without a token, which is an error only when a team
 // must be read.
-func (o *options) githubClient(cfg *model.Config) (*github.Client, error) {
+func (o *options) githubClient(cfg *config.Config) (*github.Client, error) {
 	token := o.getenv("GITHUB_TOKEN")
 	if token == "" {
 		for _, t := range cfg.Targets {
@@ -90,8 +95,8 @@ func (o *options) githubClient(cfg *model.Config) (*github.Client, error) {
 // person files committed before each of the last midnights entitled
 // people to at the end of that day (see reconciler.ManualHeld). Only
 // manual targets need the history; without them nothing is read.
-func (o *options) manualHeld(repo *gitfile.PeopleRepo, rel, label string, w *world) (map[string][]model.Entry, string, error) {
-	var targets []*model.Target
+func (o *options) manualHeld(repo *peoplerepo.Repo, rel, label string, w *world) (map[string][]model.Entry, string, error) {
+	var targets []*config.Target
 	for i := range w.cfg.Targets {
 		if t := &w.cfg.Targets[i]; t.Type == model.Manual && t.Record == nil {
 			targets = append(targets, t)
@@ -133,13 +138,13 @@ func (o *options) manualHeld(repo *gitfile.PeopleRepo, rel, label string, w *wor
 
 // loadDecisions is loadWorld without the providers: the committed
 // configuration, person files and keys, and everyone's level on the day.
-func (o *options) loadDecisions() (*world, *gitfile.PeopleRepo, error) {
+func (o *options) loadDecisions() (*world, *peoplerepo.Repo, error) {
 	w := &world{now: o.now()}
 	anchor := filepath.Dir(o.configPath)
 	if o.peopleDir != "" {
 		anchor = o.peopleDir
 	}
-	repo, err := gitfile.OpenPeopleRepo(anchor)
+	repo, err := peoplerepo.Open(anchor)
 	if err != nil {
 		return nil, nil, fmt.Errorf("plan and apply read the person files from git: %w", err)
 	}
@@ -183,7 +188,7 @@ func (o *options) loadDecisions() (*world, *gitfile.PeopleRepo, error) {
 }
 
 // committedKeys checks the public keys committed in the keys folder.
-func (o *options) committedKeys(repo *gitfile.PeopleRepo, head *gitfile.Revision, roster *model.Roster, w *world) error {
+func (o *options) committedKeys(repo *peoplerepo.Repo, head *peoplerepo.Revision, roster *model.Roster, w *world) error {
 	dir := o.keysFolder(w.cfg)
 	rel, err := repo.Rel(dir)
 	if err != nil {
@@ -194,7 +199,7 @@ func (o *options) committedKeys(repo *gitfile.PeopleRepo, head *gitfile.Revision
 		return nil // no keys folder: nothing to check
 	}
 	now := o.keyTime(w.cfg, w.day)
-	checks, missing, err := model.LoadKeys(sub, filepath.ToSlash(dir), roster.People, now)
+	checks, missing, err := secrets.LoadKeys(sub, filepath.ToSlash(dir), roster.People, now)
 	if err != nil {
 		return err
 	}
@@ -205,7 +210,7 @@ func (o *options) committedKeys(repo *gitfile.PeopleRepo, head *gitfile.Revision
 		return err
 	}
 	w.warnings = append(w.warnings, ringWarnings...)
-	for _, p := range model.KeyProblems(checks, now) {
+	for _, p := range secrets.KeyProblems(checks, now) {
 		if p.Warning {
 			w.keyWarnings = append(w.keyWarnings, p.String())
 		}
@@ -216,24 +221,24 @@ func (o *options) committedKeys(repo *gitfile.PeopleRepo, head *gitfile.Revision
 // committedConfig reads the configuration file from the commit, and warns
 // if the working copy differs. Without a configuration file, --people alone
 // means the default policy and no targets.
-func (o *options) committedConfig(repo *gitfile.PeopleRepo, head *gitfile.Revision, w *world) (*model.Config, error) {
+func (o *options) committedConfig(repo *peoplerepo.Repo, head *peoplerepo.Revision, w *world) (*config.Config, error) {
 	onDisk, diskErr := os.ReadFile(o.configPath)
 	rel, err := repo.Rel(o.configPath)
 	if err != nil {
 		return nil, err
 	}
-	data, err := gitfile.ReadBlob(head.Tree, rel)
+	data, err := gittree.ReadBlob(head.Tree, rel)
 	switch {
 	case err == nil:
 	case errors.Is(diskErr, fs.ErrNotExist) && o.configPath == defaultConfig && o.peopleDir != "":
-		return model.DefaultConfig(), nil
+		return config.DefaultConfig(), nil
 	default:
 		return nil, fmt.Errorf("%s is not committed at HEAD (%s): plan and apply use only committed configuration", o.configPath, head.Commit.Hash.String()[:12])
 	}
 	if diskErr == nil && !bytes.Equal(onDisk, data) {
 		w.warnings = append(w.warnings, fmt.Sprintf("%s has uncommitted changes; they are ignored", o.configPath))
 	}
-	cfg, err := model.ParseConfig(o.configPath, data)
+	cfg, err := config.ParseConfig(o.configPath, data)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +246,7 @@ func (o *options) committedConfig(repo *gitfile.PeopleRepo, head *gitfile.Revisi
 	return cfg, nil
 }
 
-func loadCommitted(rev *gitfile.Revision, rel, label string, cfg *model.Config) (*model.Roster, error) {
+func loadCommitted(rev *peoplerepo.Revision, rel, label string, cfg *config.Config) (*model.Roster, error) {
 	sub, err := fs.Sub(rev.FS, rel)
 	if err != nil {
 		return nil, err
@@ -249,7 +254,7 @@ func loadCommitted(rev *gitfile.Revision, rel, label string, cfg *model.Config) 
 	if rel == "." {
 		sub = rev.FS
 	}
-	people, err := model.LoadPeople(sub, label)
+	people, err := personfile.LoadPeople(sub, label)
 	if err != nil {
 		return nil, err
 	}
@@ -257,9 +262,9 @@ func loadCommitted(rev *gitfile.Revision, rel, label string, cfg *model.Config) 
 }
 
 // providers wires a provider for every target.
-func (o *options) providers(cfg *model.Config, client *github.Client, held map[string][]model.Entry, version string) ([]reconciler.Provider, error) {
+func (o *options) providers(cfg *config.Config, client *github.Client, held map[string][]model.Entry, version string) ([]reconciler.Provider, error) {
 	token := o.getenv("GITHUB_TOKEN")
-	var teams, files []*model.Target
+	var teams, files []*config.Target
 	needPRs := false
 	for i := range cfg.Targets {
 		t := cfg.Targets[i] // a copy: repo paths are resolved below
@@ -310,16 +315,16 @@ func (o *options) providers(cfg *model.Config, client *github.Client, held map[s
 
 // plainHTTP refuses a repository URL over plain http while a token is
 // set: prodaccess sends credentials only over https.
-func plainHTTP(cfg *model.Config, t *model.Target, field, repo, token string) error {
+func plainHTTP(cfg *config.Config, t *config.Target, field, repo, token string) error {
 	if token == "" || !strings.HasPrefix(strings.ToLower(repo), "http://") {
 		return nil
 	}
 	return fmt.Errorf("%s:%d:%d: target %s: %s %s is plain http, and GITHUB_TOKEN is set: prodaccess sends credentials only over https; use an https:// URL",
-		cfg.File, t.Pos.Line, t.Pos.Col, t.Name, field, model.RedactURL(repo))
+		cfg.File, t.Pos.Line, t.Pos.Col, t.Name, field, config.RedactURL(repo))
 }
 
-func pointers(ts []model.Target) []*model.Target {
-	out := make([]*model.Target, len(ts))
+func pointers(ts []config.Target) []*config.Target {
+	out := make([]*config.Target, len(ts))
 	for i := range ts {
 		out[i] = &ts[i]
 	}

@@ -2,17 +2,20 @@ package main
 
 import (
 	"fmt"
-	"math"
+	"path/filepath"
 	"strconv"
-	"strings"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/peoplerepo"
+	"github.com/prodaccess/prodaccess/providers/github"
+	"github.com/prodaccess/prodaccess/requests"
 	"github.com/spf13/cobra"
 )
 
 // The commands that write a person file for people, so that nobody
-// types YAML to ask for access: each builds a request and hands it to
-// propose (propose.go).
+// types YAML to ask for access: each reads its flags, and package
+// requests checks, writes and proposes the change.
 
 const requestHelp = `
 Before writing anything it loads every person file with the change made
@@ -53,21 +56,6 @@ func addFlags(cmd *cobra.Command, flags ...stringFlag) {
 	}
 }
 
-// unmet are the conditions that refuse a change.
-func unmet(conditions []model.Condition) []string {
-	var out []string
-	for _, c := range conditions {
-		if !c.Met && !c.Later {
-			out = append(out, c.Refusal())
-		}
-	}
-	return out
-}
-
-func only(d model.Day) func(*requestState) model.Day {
-	return func(*requestState) model.Day { return d }
-}
-
 func newGrant(o *options) *cobra.Command {
 	var f requestFlags
 	var from, to, approver, supervisor, reason, as string
@@ -96,50 +84,7 @@ review the pull request: their approving review is the approval.
 			if err != nil {
 				return err
 			}
-			entry := func(agreed bool) *model.Edit {
-				e := model.AppendEntry("temporary_access",
-					model.DayField("start", start), model.DayField("end", end),
-					model.TextField("approved_by", approver), model.TextField("supervisor", supervisor),
-					model.BoolField("agreed", agreed), model.TextField("reason", strings.TrimSpace(reason)))
-				return &e
-			}
-			req := &request{
-				id:       id,
-				title:    fmt.Sprintf("Temporary production access for %s, %s to %s", id, start, end),
-				summary:  []string{"Reason: " + strings.TrimSpace(reason), fmt.Sprintf("Approved by %s; supervised by %s.", approver, supervisor)},
-				day:      only(start),
-				days:     func(s *requestState) []model.Day { return []model.Day{max(start, s.today)} },
-				approver: approver,
-			}
-			req.prepare = func(src *requestSource, _ *model.Person) error {
-				runner, err := o.runner(src, as)
-				if err != nil {
-					return err
-				}
-				req.edit = entry(runner == id)
-				if runner != id {
-					req.preview = entry(true)
-					req.previewTitle = fmt.Sprintf("As written (agreed: false) the entry grants nothing until %s agrees. Once they do:", id)
-				}
-				if runner == approver && f.pr {
-					fmt.Fprintf(o.stderr, "warning: you are the approver, %s: GitHub does not let the author of a pull request approve it, and the approving review is the approval; if the pull request is opened under your GitHub account, let %s or someone else open it instead\n", approver, id)
-				}
-				return nil
-			}
-			req.check = func(s *requestState) ([]string, []model.Condition, []string) {
-				g := &s.now.TemporaryAccess[len(s.now.TemporaryAccess)-1]
-				conditions := s.after.GrantConditions(s.now, g)
-				refusals := unmet(conditions)
-				var notes []string
-				if g.End < s.today {
-					refusals = append(refusals, fmt.Sprintf("%s: the entry ends on %s, before today (%s), so it would grant nothing", model.RuleTemporaryException, g.End, s.today))
-				}
-				if !g.Agreed {
-					notes = append(notes, fmt.Sprintf("%s must agree to use the access only while supervised: the entry says agreed: false, and grants nothing until %s sets it to true in a commit of their own", id, id))
-				}
-				return refusals, conditions, notes
-			}
-			return o.propose(req, &f)
+			return o.propose(requests.Grant(id, start, end, approver, supervisor, reason, as), &f)
 		},
 	}
 	addFlags(cmd,
@@ -151,34 +96,6 @@ review the pull request: their approving review is the approval.
 		stringFlag{&as, "as", "the id of the person running this (default: the person whose email is git config user.email)", false})
 	f.register(cmd, o)
 	return cmd
-}
-
-// runner is the id of the person running the command: --as, or the one
-// person whose file has the git author's email. "" when unknown.
-func (o *options) runner(src *requestSource, as string) (string, error) {
-	if as != "" {
-		if src.roster.Person(as) == nil {
-			return "", fmt.Errorf("--as: no person %q in %s", as, src.label)
-		}
-		return as, nil
-	}
-	if src.repo == nil {
-		return "", nil
-	}
-	_, email := src.repo.Author(o.getenv)
-	if email == "" {
-		return "", nil
-	}
-	found := ""
-	for _, p := range src.roster.People {
-		if strings.EqualFold(p.Email, email) {
-			if found != "" {
-				return "", nil // two files claim it: nobody is known for sure
-			}
-			found = p.ID
-		}
-	}
-	return found, nil
 }
 
 func newShift(o *options) *cobra.Command {
@@ -206,28 +123,7 @@ with another of theirs is refused.
 			if err != nil {
 				return err
 			}
-			e := model.AppendEntry("shifts", model.TextField("type", typ), model.DayField("start", start), model.DayField("end", end))
-			req := &request{
-				id:    id,
-				edit:  &e,
-				title: fmt.Sprintf("%s%s shift for %s, %s to %s", strings.ToUpper(typ[:1]), typ[1:], id, start, end),
-				day:   only(start),
-				// The shift rules change a level on a shift's first day
-				// and on the day after it is completed.
-				days: func(*requestState) []model.Day { return []model.Day{start, end + 1} },
-				check: func(s *requestState) ([]string, []model.Condition, []string) {
-					n := len(s.now.Shifts) - 1
-					added := s.now.Shifts[n]
-					var refusals []string
-					for _, other := range s.now.Shifts[:n] {
-						if other.Start <= added.End && added.Start <= other.End {
-							refusals = append(refusals, fmt.Sprintf("shifts: the %s shift %s overlaps the %s shift %s at line %d", added.Type, added.Range, other.Type, other.Range, other.Pos.Line))
-						}
-					}
-					return refusals, nil, nil
-				},
-			}
-			return o.propose(req, &f)
+			return o.propose(requests.Shift(id, typ, start, end), &f)
 		},
 	}
 	addFlags(cmd,
@@ -261,7 +157,7 @@ access until a reinstatement (prodaccess reinstate).
 				if err != nil {
 					return err
 				}
-				return o.propose(endAbsence(id, last), &f)
+				return o.propose(requests.EndAbsence(id, last), &f)
 			case from == "":
 				return fmt.Errorf("give --from DAY (and --to DAY) for a new absence, or --end DAY to end the one under way")
 			}
@@ -269,49 +165,15 @@ access until a reinstatement (prodaccess reinstate).
 			if err != nil {
 				return err
 			}
-			values := []model.FieldValue{model.DayField("start", start)}
-			title := fmt.Sprintf("Absence of %s from %s", id, start)
-			var stop model.Day
+			var stop *model.Day
 			if to != "" {
-				if stop, err = dayFlag("to", to); err != nil {
+				d, err := dayFlag("to", to)
+				if err != nil {
 					return err
 				}
-				values = append(values, model.DayField("end", stop))
-				title = fmt.Sprintf("Absence of %s, %s to %s", id, start, stop)
+				stop = &d
 			}
-			e := model.AppendEntry("absences", values...)
-			req := &request{id: id, edit: &e, title: title, day: only(start)}
-			req.check = func(s *requestState) ([]string, []model.Condition, []string) {
-				n := len(s.now.Absences) - 1
-				added := s.now.Absences[n]
-				last := func(a model.Absence) model.Day {
-					if a.End == nil {
-						return math.MaxInt32
-					}
-					return *a.End
-				}
-				var refusals []string
-				for _, other := range s.now.Absences[:n] {
-					switch {
-					case other.Start > last(added) || added.Start > last(other):
-					case other.End == nil:
-						refusals = append(refusals, fmt.Sprintf("absences: the absence from %s at line %d has no end; end it first (prodaccess absence %s --end DAY)", other.Start, other.Pos.Line, id))
-					default:
-						refusals = append(refusals, fmt.Sprintf("absences: the new absence overlaps the absence %s to %s at line %d", other.Start, other.End, other.Pos.Line))
-					}
-				}
-				return refusals, nil, nil
-			}
-			req.days = func(s *requestState) []model.Day {
-				// The day a long absence revokes access, and the day
-				// after it ends.
-				days := []model.Day{start + model.Day(s.cfg.Policy.AbsenceLimitDays)}
-				if to != "" {
-					days = append(days, stop+1)
-				}
-				return days
-			}
-			return o.propose(req, &f)
+			return o.propose(requests.Absence(id, start, stop), &f)
 		},
 	}
 	addFlags(cmd,
@@ -320,39 +182,6 @@ access until a reinstatement (prodaccess reinstate).
 		stringFlag{&end, "end", "the last day of the absence under way", false})
 	f.register(cmd, o)
 	return cmd
-}
-
-// endAbsence records the last day of the absence that has no end.
-func endAbsence(id string, last model.Day) *request {
-	req := &request{id: id, day: only(last), days: func(*requestState) []model.Day { return []model.Day{last + 1} }}
-	var open model.Absence
-	req.prepare = func(_ *requestSource, p *model.Person) error {
-		index := -1
-		for i, a := range p.Absences {
-			if a.End == nil {
-				if index >= 0 {
-					return fmt.Errorf("%s has more than one absence without an end (lines %d and %d); fix the file by hand", p.File, p.Absences[index].Pos.Line, a.Pos.Line)
-				}
-				index = i
-			}
-		}
-		if index < 0 {
-			return fmt.Errorf("%s has no absence without an end; record a new one with --from", p.File)
-		}
-		open = p.Absences[index]
-		e := model.SetEntryField("absences", index, model.DayField("end", last))
-		req.edit = &e
-		req.title = fmt.Sprintf("End of the absence of %s: away %s to %s", id, open.Start, last)
-		return nil
-	}
-	req.check = func(s *requestState) ([]string, []model.Condition, []string) {
-		limit := s.cfg.Policy.AbsenceLimitDays
-		if last < open.Start+model.Day(limit) {
-			return nil, nil, nil
-		}
-		return nil, nil, []string{fmt.Sprintf("the absence lasted more than %d days: access stays revoked until a reinstatement dated %s or later (prodaccess reinstate %s --on DAY --approver ID)", limit, last, id)}
-	}
-	return req
 }
 
 func newReinstate(o *options) *cobra.Command {
@@ -374,19 +203,7 @@ approval.
 			if err != nil {
 				return err
 			}
-			e := model.AppendEntry("reinstated", model.DayField("date", date), model.TextField("approved_by", approver))
-			req := &request{
-				id: id, edit: &e, approver: approver,
-				title:   fmt.Sprintf("Reinstate production access for %s from %s", id, date),
-				summary: []string{"Approved by " + approver + "."},
-				day:     only(date),
-				days:    func(*requestState) []model.Day { return []model.Day{date} },
-				check: func(s *requestState) ([]string, []model.Condition, []string) {
-					conditions := s.after.ReinstatementConditions(s.now, &s.now.Reinstated[len(s.now.Reinstated)-1])
-					return unmet(conditions), conditions, nil
-				},
-			}
-			return o.propose(req, &f)
+			return o.propose(requests.Reinstate(id, date, approver), &f)
 		},
 	}
 	addFlags(cmd,
@@ -412,20 +229,7 @@ they approve or supervise stops counting too, and the change says so.
 			if err != nil {
 				return err
 			}
-			e := model.SetField(model.DayField("last_day", d))
-			req := &request{
-				id: id, edit: &e,
-				title: fmt.Sprintf("Last day of %s: %s", id, d),
-				day:   only(d),
-				days:  func(*requestState) []model.Day { return []model.Day{d + 1} },
-				prepare: func(_ *requestSource, p *model.Person) error {
-					if p.LastDay != nil && *p.LastDay == d {
-						return nothingToDo{fmt.Sprintf("%s already says last_day: %s; nothing to change.", p.File, d)}
-					}
-					return nil
-				},
-			}
-			return o.propose(req, &f)
+			return o.propose(requests.Leave(id, d), &f)
 		},
 	}
 	addFlags(cmd, stringFlag{&lastDay, "last-day", "the last working day, YYYY-MM-DD", true})
@@ -451,53 +255,21 @@ claims is refused.
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			id := args[0]
-			fields := []model.FieldValue{
-				model.TextField("name", name), model.TextField("email", email), model.TextField("github", login),
-				model.TextField("programme", programme), model.TextField("role", role),
-				model.TextField("employment", employment), model.TextField("clearance", clearance),
-			}
-			var startDay model.Day
+			np := requests.Person{Name: name, Email: email, GitHub: login, Programme: programme, Role: role, Employment: employment, Clearance: clearance,
+				GitHubID: githubID, Fingerprint: fingerprint, SSHUsername: ssh, AWSUserARN: arn}
 			if start != "" {
 				d, err := dayFlag("start", start)
 				if err != nil {
 					return err
 				}
-				startDay = d
-				fields = append(fields, model.DayField("start_date", d))
+				np.Start = &d
 			}
 			if githubID != "" {
 				if _, err := strconv.ParseUint(githubID, 10, 63); err != nil {
 					return fmt.Errorf("--github-id: %q is not a whole number", githubID)
 				}
-				fields = append(fields, model.FieldValue{Name: "github_id", Value: githubID, Kind: model.NumberValue})
 			}
-			for _, v := range []struct{ name, value string }{{"gpg_fingerprint", fingerprint}, {"ssh_username", ssh}, {"aws_user_arn", arn}} {
-				if v.value != "" {
-					kind := model.QuotedValue
-					if v.name == "ssh_username" {
-						kind = model.TextValue
-					}
-					fields = append(fields, model.FieldValue{Name: v.name, Value: v.value, Kind: kind})
-				}
-			}
-			first := func(s *requestState) model.Day {
-				if start == "" {
-					return s.today
-				}
-				return max(startDay, s.today)
-			}
-			req := &request{
-				id: id, fields: fields,
-				title: fmt.Sprintf("New person file for %s", id),
-				day: func(s *requestState) model.Day {
-					if start == "" {
-						return s.today
-					}
-					return startDay
-				},
-				days: func(s *requestState) []model.Day { return []model.Day{first(s)} },
-			}
-			return o.propose(req, &f)
+			return o.propose(requests.NewPerson(id, np), &f)
 		},
 	}
 	addFlags(cmd,
@@ -516,4 +288,53 @@ claims is refused.
 	f.register(cmd, o)
 	person.AddCommand(cmd)
 	return person
+}
+
+// requestFlags are the flags every command that writes a person file has.
+type requestFlags struct{ requests.Flags }
+
+func (f *requestFlags) register(cmd *cobra.Command, o *options) {
+	fl := cmd.Flags()
+	fl.BoolVar(&f.DryRun, "dry-run", false, "check the change and print it as a diff; write nothing")
+	fl.BoolVar(&f.PR, "pr", false, "commit the change on a new branch, push it to origin and open a pull request (needs GITHUB_TOKEN)")
+	fl.StringVar(&f.Repo, "repo", "", "with --pr: the people repository on GitHub, as owner/name (default: the configuration's people_repo, else origin's, else GITHUB_REPOSITORY)")
+	fl.StringVar(&f.Base, "base", "", "with --pr: the branch the pull request goes into (default: the configuration's people_branch)")
+	fl.StringVar(&f.Branch, "branch", "", "with --pr: the new branch (default: access/<id>-<day>)")
+	fl.StringSliceVar(&f.Reviewers, "reviewer", nil, "with --pr: more GitHub logins to ask for a review")
+	fl.StringVar(&o.at, "at", "", "show what the change does to access on this day, YYYY-MM-DD (default: the days it takes effect)")
+	o.timeoutFlag(cmd)
+}
+
+// propose carries out a request with what the command line and the
+// environment give it.
+func (o *options) propose(req *requests.Request, f *requestFlags) error {
+	f.At = o.at
+	anchor := filepath.Dir(o.configPath)
+	if o.peopleDir != "" {
+		anchor = o.peopleDir
+	}
+	env := &requests.Env{
+		Stdout: o.stdout, Stderr: o.stderr, Getenv: o.getenv, Now: o.now,
+		ConfigPath: o.configPath, Anchor: anchor,
+		Roster: o.roster,
+		RosterAt: func(repo *peoplerepo.Repo, rev string) (*config.Config, *model.Roster, error) {
+			side, err := o.sideAt(repo, rev)
+			if err != nil {
+				return nil, nil, err
+			}
+			return side.Config, side.roster, nil
+		},
+		PeopleFolder: o.peopleFolder,
+		WarnInvalid:  o.warnInvalid,
+		Context:      o.runContext,
+		GitHubRepo:   o.peopleGitHubRepo,
+		PullRequests: func(cfg *config.Config) (requests.PullRequests, error) {
+			client, err := o.githubClient(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return github.NewPullRequests(client), nil
+		},
+	}
+	return requests.Propose(env, req, &f.Flags)
 }

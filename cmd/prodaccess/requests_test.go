@@ -14,6 +14,8 @@ import (
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
+	"github.com/prodaccess/prodaccess/render"
 )
 
 // The people the request commands are tried on, in each style of file:
@@ -264,11 +266,11 @@ func TestRequestGoldens(t *testing.T) {
 					t.Fatal(err)
 				}
 				var diff bytes.Buffer
-				writeDiff(&printable{w: &diff}, "people/"+c.file+".yaml", []byte(before), after)
+				render.WriteDiff(&printable{w: &diff}, "people/"+c.file+".yaml", []byte(before), after)
 				if diff.Len() == 0 || !strings.Contains(r.stdout, diff.String()) {
 					t.Errorf("the dry run's diff is not what was written:\n%s", diff.String())
 				}
-				people, err := model.LoadPeople(os.DirFS(filepath.Join(dir, "people")), "people")
+				people, err := personfile.LoadPeople(os.DirFS(filepath.Join(dir, "people")), "people")
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -3,7 +3,8 @@ package main
 import (
 	"fmt"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/spf13/cobra"
 )
 
@@ -18,9 +19,9 @@ type. The loader checks more than a schema can (see docs/person-files-schema.md)
 		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
 		ValidArgs: []string{"person", "config"},
 		RunE: func(_ *cobra.Command, args []string) error {
-			gen := model.PersonSchema
+			gen := personfile.PersonSchema
 			if args[0] == "config" {
-				gen = model.ConfigSchema
+				gen = config.ConfigSchema
 			}
 			b, err := gen()
 			if err != nil {

@@ -10,10 +10,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
+	"github.com/prodaccess/prodaccess/secrets"
 	"github.com/spf13/cobra"
 )
 
@@ -32,7 +35,7 @@ each secret, from its packet headers alone; secrets reencrypt fixes it.`,
 
 // secretsKeyRing reads the public keys that tell who can read secrets, when
 // a target holds any.
-func secretsKeyRing(keys fs.FS, label string, roster *model.Roster, cfg *model.Config) (*model.KeyRing, []string, error) {
+func secretsKeyRing(keys fs.FS, label string, roster *model.Roster, cfg *config.Config) (*secrets.KeyRing, []string, error) {
 	var keep []string
 	holds := false
 	for i := range cfg.Targets {
@@ -45,13 +48,13 @@ func secretsKeyRing(keys fs.FS, label string, roster *model.Roster, cfg *model.C
 	if !holds {
 		return nil, nil, nil
 	}
-	return model.LoadKeyRing(keys, label, roster.People, keep)
+	return secrets.LoadKeyRing(keys, label, roster.People, keep)
 }
 
 // secretTargets are the targets named (all that hold secrets when name is
 // empty), as copies with their repositories resolved.
-func (o *options) secretTargets(cfg *model.Config, name string) ([]*model.Target, error) {
-	var out []*model.Target
+func (o *options) secretTargets(cfg *config.Config, name string) ([]*config.Target, error) {
+	var out []*config.Target
 	for i := range cfg.Targets {
 		t := cfg.Targets[i]
 		if name != "" && t.Name != name {
@@ -77,7 +80,7 @@ func (o *options) secretTargets(cfg *model.Config, name string) ([]*model.Target
 
 // readSecrets reads every target's repository and compares who can read
 // each secret with who should.
-func (o *options) readSecrets(ctx context.Context, w *world, targets []*model.Target, opts gitfile.Options) ([]*gitfile.Repo, map[string]model.TargetState, *model.SecretsStatus, error) {
+func (o *options) readSecrets(ctx context.Context, w *world, targets []*config.Target, opts gitfile.Options) ([]*gitfile.Repo, map[string]model.TargetState, *model.SecretsStatus, error) {
 	repos, err := gitfile.NewRepos(targets, opts)
 	if err != nil {
 		return nil, nil, nil, err
@@ -137,9 +140,9 @@ every secret is current, 2 when something is stale, missing or unknown, and
 				fmt.Fprintf(o.stderr, "warning: %s\n", warn)
 			}
 			if isData(format) {
-				err = writeData(o.stdout, format, status)
+				err = render.WriteData(o.stdout, format, status)
 			} else {
-				err = model.WriteSecretsStatus(o.stdout, status, format == "markdown")
+				err = render.WriteSecretsStatus(o.stdout, status, format == "markdown")
 			}
 			switch {
 			case err != nil:
@@ -209,7 +212,7 @@ re-encrypted (or nothing was needed), 1 when anything was refused.`,
 
 			// Who to encrypt to, each with a usable public key.
 			holders := reconciler.Holders(t, w.decisions, w.keys)
-			var to []*model.PublicKey
+			var to []*secrets.PublicKey
 			var lacking []string
 			for _, h := range holders {
 				if k := w.ring.ByFingerprint(h.Fingerprint); k != nil {
@@ -244,21 +247,21 @@ re-encrypted (or nothing was needed), 1 when anything was refused.`,
 			}
 			todo := report.Reencrypt()
 			if len(todo) == 0 {
-				fmt.Fprintf(o.stdout, "%s: nothing to re-encrypt (%s).\n", t.Name, report.Counts)
+				fmt.Fprintf(o.stdout, "%s: nothing to re-encrypt (%s).\n", t.Name, render.SecretCountsText(report.Counts))
 				return nil
 			}
 			files, err := repos[0].Files()
 			if err != nil {
 				return err
 			}
-			res, err := gitfile.Reencrypt(ctx, files, todo, to, gitfile.GPG{Program: gpgProgram}, o.now())
+			res, err := secrets.Reencrypt(ctx, files, todo, to, secrets.GPG{Program: gpgProgram}, o.now())
 			if err != nil {
 				return err
 			}
 			if len(res.Files) > 0 {
-				msg := model.ReencryptMessage(t, res.Done, holders)
+				msg := render.ReencryptMessage(t, res.Done, holders)
 				title := fmt.Sprintf("prodaccess: re-encrypt %d secret(s) of %s", len(res.Done), t.Name)
-				body := model.ReencryptBody(t, res.Done, refusals(res.Refused), holders)
+				body := render.ReencryptBody(t, res.Done, refusals(res.Refused), holders)
 				where, err := repos[0].Propose(ctx, reencryptBranch(t.Name), res.Files, msg, title, body, push)
 				if err != nil {
 					return err
@@ -296,7 +299,7 @@ func remote(repo string) bool {
 	return at >= 0 && colon > at
 }
 
-func refusals(rs []gitfile.Refusal) []string {
+func refusals(rs []secrets.Refusal) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
 		out[i] = r.String()
@@ -306,7 +309,7 @@ func refusals(rs []gitfile.Refusal) []string {
 
 // targetDrift says how the target's file differs from who the secrets are
 // now encrypted to, when the pull request that changes it is not merged.
-func targetDrift(t *model.Target, st model.TargetState, holders []model.Holder, roster *model.Roster) []string {
+func targetDrift(t *config.Target, st model.TargetState, holders []model.Holder, roster *model.Roster) []string {
 	in := map[string]bool{}
 	for _, e := range st.Entries {
 		in[t.SubjectKey(e.Subject)] = true
@@ -337,7 +340,7 @@ func targetDrift(t *model.Target, st model.TargetState, holders []model.Holder, 
 // nothing.
 func (a *auditOptions) secretReports(s *source, commit *model.Commit, roster *model.Roster, d model.Day, keys map[string]model.KeyCheck) ([]*model.SecretsReport, error) {
 	cfg := s.tipConfig
-	var targets []*model.Target
+	var targets []*config.Target
 	for i := range cfg.Targets {
 		t := cfg.Targets[i]
 		if len(t.SecretGlobs()) == 0 {

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
-	"github.com/prodaccess/prodaccess/providers/gitfile"
+	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
 )
 
@@ -44,9 +46,9 @@ write on the people repository (people_repo, or origin, or GITHUB_REPOSITORY).`,
 			o.warnInvalid(roster)
 			u := roster.Upcoming(day, days)
 			if isData(format) {
-				err = writeData(o.stdout, format, u)
+				err = render.WriteData(o.stdout, format, u)
 			} else {
-				err = model.WriteUpcoming(o.stdout, u, format == "markdown")
+				err = render.WriteUpcoming(o.stdout, u, format == "markdown")
 			}
 			if err != nil || !issue {
 				return err
@@ -67,7 +69,7 @@ write on the people repository (people_repo, or origin, or GITHUB_REPOSITORY).`,
 // lists the upcoming changes: opened or updated in place when there are
 // any, closed when there are none. Issues that another run opened at the
 // same time are closed, so that one stays.
-func (o *options) keepUpcomingIssue(ctx context.Context, cfg *model.Config, roster *model.Roster, u *model.Upcoming) error {
+func (o *options) keepUpcomingIssue(ctx context.Context, cfg *config.Config, roster *model.Roster, u *model.Upcoming) error {
 	token := o.getenv("GITHUB_TOKEN")
 	if token == "" {
 		return fmt.Errorf("--issue: GITHUB_TOKEN is not set; it needs Issues: read and write on the people repository")
@@ -78,8 +80,8 @@ func (o *options) keepUpcomingIssue(ctx context.Context, cfg *model.Config, rost
 		if o.peopleDir != "" {
 			anchor = o.peopleDir
 		}
-		var origin *gitfile.Remote
-		if pr, err := gitfile.OpenPeopleRepo(anchor); err == nil {
+		var origin *peoplerepo.Remote
+		if pr, err := peoplerepo.Open(anchor); err == nil {
 			if origin, err = pr.Origin(token); err != nil {
 				return err
 			}
@@ -93,7 +95,7 @@ func (o *options) keepUpcomingIssue(ctx context.Context, cfg *model.Config, rost
 	if err != nil {
 		return err
 	}
-	issues := github.NewIssues(client, repo, model.UpcomingMarker)
+	issues := github.NewIssues(client, repo, render.UpcomingMarker)
 	ours, err := issues.FindAll(ctx)
 	if err != nil {
 		return fmt.Errorf("--issue: find the upcoming-changes issue in %s: %w", repo, err)
@@ -117,7 +119,7 @@ func (o *options) keepUpcomingIssue(ctx context.Context, cfg *model.Config, rost
 		}
 		return ""
 	}
-	th, wrote, err := reconciler.KeepThread(ctx, issues, keep, model.UpcomingTitle, model.UpcomingIssueBody(u, login))
+	th, wrote, err := reconciler.KeepThread(ctx, issues, keep, render.UpcomingTitle, render.UpcomingIssueBody(u, login))
 	if err != nil {
 		return fmt.Errorf("--issue: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/secrets"
 	"github.com/spf13/cobra"
 )
 
@@ -42,11 +43,11 @@ It reads the committed files (HEAD), and needs GITHUB_TOKEN.`,
 			}
 			problems = append(problems, roster.Problems()...)
 			keysDir := o.keysFolder(cfg)
-			checks, missing, err := model.LoadKeys(os.DirFS(keysDir), filepath.ToSlash(keysDir), roster.People, o.now())
+			checks, missing, err := secrets.LoadKeys(os.DirFS(keysDir), filepath.ToSlash(keysDir), roster.People, o.now())
 			if err != nil {
 				return err
 			}
-			problems = append(problems, model.KeyProblems(checks, o.now())...)
+			problems = append(problems, secrets.KeyProblems(checks, o.now())...)
 			for _, m := range missing {
 				fmt.Fprintf(o.stderr, "warning: %s\n", m)
 			}

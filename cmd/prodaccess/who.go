@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
 )
 
@@ -22,9 +22,9 @@ func newWho(o *options) *cobra.Command {
 			o.warnInvalid(roster)
 			decisions := roster.Evaluate(day)
 			if isData(format) {
-				return writeData(o.stdout, format, model.NewWhoJSON(day, decisions))
+				return render.WriteData(o.stdout, format, render.NewWhoJSON(day, decisions))
 			}
-			return model.WriteWho(o.stdout, day, cfg.Timezone, decisions)
+			return render.WriteWho(o.stdout, day, cfg.Timezone, decisions)
 		},
 	}
 	cmd.Flags().StringVar(&o.at, "at", "", "the day to decide for: YYYY-MM-DD, or an RFC 3339 instant (default today in the policy time zone)")

@@ -54,6 +54,7 @@ func TestYAMLMatchesJSON(t *testing.T) {
 		{"secrets status", stack, []string{"secrets", "status"}},
 		{"upcoming", in(repoRoot), []string{"upcoming", "--at", "2026-12-01", "--days", "62"}},
 		{"audit record", in(recordAuditRepo(t)), []string{"audit", "record", "signon"}},
+		{"version", in(repoRoot), []string{"version"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.command, func(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 )
 
 func main() {
@@ -58,7 +59,7 @@ func run(bin, peopleDir string, keep bool) error {
 	if err != nil {
 		return err
 	}
-	ppl, err := model.LoadPeople(os.DirFS(peopleDir), "people")
+	ppl, err := personfile.LoadPeople(os.DirFS(peopleDir), "people")
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 )
 
 // File returns the id and YAML of person i of n (n at least 60). One person in twenty is a
@@ -94,4 +95,15 @@ func Write(dir string, n int) error {
 		}
 	}
 	return nil
+}
+
+// Folder writes n people (see Write) into a temporary folder of the test
+// or benchmark, and returns the folder.
+func Folder(tb testing.TB, n int) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	if err := Write(dir, n); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/golden"
 	"github.com/prodaccess/prodaccess/model"
 )
@@ -26,44 +27,44 @@ var update = flag.Bool("update", false, "rewrite golden files with what the code
 // and hieradata, pass stores, tfvars; and records of manual targets.
 type corpusCase struct {
 	file   string
-	format model.FileFormat
+	format config.FileFormat
 	key    string
 }
 
 var corpus = []corpusCase{
-	{"govuk_production_hiera_gpg.rcp", model.GPGRecipients, ""},
-	{"sections_and_styles.rcp", model.GPGRecipients, ""},
-	{"crlf.rcp", model.GPGRecipients, ""},
-	{"no_final_newline.rcp", model.GPGRecipients, ""},
-	{"plain.gpg-id", model.GPGID, ""},
-	{"commented.gpg-id", model.GPGID, ""},
-	{"crlf_comments.gpg-id", model.GPGID, ""},
-	{"lower_0x.gpg-id", model.GPGID, ""},
-	{"gpg_printed.gpg-id", model.GPGID, ""},
-	{"hieradata_integration.yaml", model.YAMLList, "users::usernames"},
-	{"hieradata_integration.yaml", model.YAMLList, "govuk_jenkins::jobs::athena_fastly_logs_check::databases"},
-	{"hieradata_integration.yaml", model.YAMLList, "postfix::smarthost"},
-	{"hieradata_integration.yaml", model.YAMLList, "govuk::node::s_api_lb::mapit_servers"},
-	{"production_credentials.yaml", model.YAMLList, "users::usernames"},
-	{"flow_lists.yaml", model.YAMLList, "users::usernames"},
-	{"flow_lists.yaml", model.YAMLList, "monitoring::checks::rds::servers"},
-	{"flow_lists.yaml", model.YAMLList, "govuk::node::s_backend_lb::aws_egress_nat_ips"},
-	{"crlf_column_one.yaml", model.YAMLList, "users::usernames"},
-	{"empty_key.yaml", model.YAMLList, "users::usernames"},
-	{"empty_key.yaml", model.YAMLList, "users::sudo_usernames"},
-	{"quoted_and_tagged.yaml", model.YAMLList, "users::usernames"},
-	{"govuk_common.tfvars", model.TFVarsList, "role_poweruser_user_arns"},
-	{"govuk_common.tfvars", model.TFVarsList, "role_user_user_arns"},
-	{"oneline.tfvars", model.TFVarsList, "role_user_arns"},
-	{"oneline.tfvars", model.TFVarsList, "role_poweruser_user_arns"},
-	{"comments.tfvars", model.TFVarsList, "role_poweruser_user_arns"},
-	{"comments.tfvars", model.TFVarsList, "role_user_user_arns"},
-	{"crlf.tfvars", model.TFVarsList, "role_poweruser_user_arns"},
-	{"wrapped.tfvars", model.TFVarsList, "role_poweruser_user_arns"},
-	{"empty_lists.tfvars", model.TFVarsList, "role_poweruser_user_arns"},
-	{"empty_lists.tfvars", model.TFVarsList, "role_user_user_arns"},
-	{"signon_super_admins.txt", model.Lines, ""},
-	{"crlf_no_final_newline.txt", model.Lines, ""},
+	{"govuk_production_hiera_gpg.rcp", config.GPGRecipients, ""},
+	{"sections_and_styles.rcp", config.GPGRecipients, ""},
+	{"crlf.rcp", config.GPGRecipients, ""},
+	{"no_final_newline.rcp", config.GPGRecipients, ""},
+	{"plain.gpg-id", config.GPGID, ""},
+	{"commented.gpg-id", config.GPGID, ""},
+	{"crlf_comments.gpg-id", config.GPGID, ""},
+	{"lower_0x.gpg-id", config.GPGID, ""},
+	{"gpg_printed.gpg-id", config.GPGID, ""},
+	{"hieradata_integration.yaml", config.YAMLList, "users::usernames"},
+	{"hieradata_integration.yaml", config.YAMLList, "govuk_jenkins::jobs::athena_fastly_logs_check::databases"},
+	{"hieradata_integration.yaml", config.YAMLList, "postfix::smarthost"},
+	{"hieradata_integration.yaml", config.YAMLList, "govuk::node::s_api_lb::mapit_servers"},
+	{"production_credentials.yaml", config.YAMLList, "users::usernames"},
+	{"flow_lists.yaml", config.YAMLList, "users::usernames"},
+	{"flow_lists.yaml", config.YAMLList, "monitoring::checks::rds::servers"},
+	{"flow_lists.yaml", config.YAMLList, "govuk::node::s_backend_lb::aws_egress_nat_ips"},
+	{"crlf_column_one.yaml", config.YAMLList, "users::usernames"},
+	{"empty_key.yaml", config.YAMLList, "users::usernames"},
+	{"empty_key.yaml", config.YAMLList, "users::sudo_usernames"},
+	{"quoted_and_tagged.yaml", config.YAMLList, "users::usernames"},
+	{"govuk_common.tfvars", config.TFVarsList, "role_poweruser_user_arns"},
+	{"govuk_common.tfvars", config.TFVarsList, "role_user_user_arns"},
+	{"oneline.tfvars", config.TFVarsList, "role_user_arns"},
+	{"oneline.tfvars", config.TFVarsList, "role_poweruser_user_arns"},
+	{"comments.tfvars", config.TFVarsList, "role_poweruser_user_arns"},
+	{"comments.tfvars", config.TFVarsList, "role_user_user_arns"},
+	{"crlf.tfvars", config.TFVarsList, "role_poweruser_user_arns"},
+	{"wrapped.tfvars", config.TFVarsList, "role_poweruser_user_arns"},
+	{"empty_lists.tfvars", config.TFVarsList, "role_poweruser_user_arns"},
+	{"empty_lists.tfvars", config.TFVarsList, "role_user_user_arns"},
+	{"signon_super_admins.txt", config.Lines, ""},
+	{"crlf_no_final_newline.txt", config.Lines, ""},
 }
 
 func (c corpusCase) String() string {
@@ -73,8 +74,8 @@ func (c corpusCase) String() string {
 	return c.file + "." + strings.ReplaceAll(c.key, "::", "_")
 }
 
-func (c corpusCase) target() *model.Target {
-	return &model.Target{Name: "corpus", Type: model.FileTarget, Format: c.format, Key: c.key, Path: c.file}
+func (c corpusCase) target() *config.Target {
+	return &config.Target{Name: "corpus", Type: model.FileTarget, Format: c.format, Key: c.key, Path: c.file}
 }
 
 var corpusFiles sync.Map
@@ -93,17 +94,17 @@ func (c corpusCase) content(t testing.TB) []byte {
 
 // newSubject is the i-th new entry for a format: a fingerprint made from
 // salt, or a username or ARN.
-func newSubject(f model.FileFormat, i int, salt string) string {
+func newSubject(f config.FileFormat, i int, salt string) string {
 	sum := sha1.Sum([]byte(fmt.Sprint(salt, i)))
 	switch f {
-	case model.GPGRecipients, model.GPGID:
+	case config.GPGRecipients, config.GPGID:
 		return fmt.Sprintf("%X", sum)
-	case model.YAMLList:
+	case config.YAMLList:
 		if salt != "" && i == 0 {
 			return salt
 		}
 		return fmt.Sprintf("user%x", sum[:4])
-	case model.Lines:
+	case config.Lines:
 		return fmt.Sprintf("new%x@example.gov.uk", sum[:4])
 	}
 	if salt != "" && i == 0 {
@@ -204,7 +205,7 @@ func FuzzEditCorpus(f *testing.F) {
 	})
 }
 
-func mustFormat(t testing.TB, tg *model.Target) format {
+func mustFormat(t testing.TB, tg *config.Target) format {
 	f, err := formatFor(tg)
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +218,7 @@ func mustFormat(t testing.TB, tg *model.Target) format {
 // the two files line by line: only lines holding entries may change, in
 // the ways each layout allows, and everything else must stay byte for
 // byte, in order, with the file's own line ends.
-func checkEdit(tg *model.Target, before, after []byte, changes []model.Change) error {
+func checkEdit(tg *config.Target, before, after []byte, changes []model.Change) error {
 	f, err := formatFor(tg)
 	if err != nil {
 		return err

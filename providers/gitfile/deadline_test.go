@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/model"
 )
@@ -19,8 +20,8 @@ func TestGitOperationDeadline(t *testing.T) {
 	}
 	t.Cleanup(stop)
 	url := "http://" + addr + "/alphagov/govuk-secrets.git"
-	target := &model.Target{Name: "hieradata", Type: model.FileTarget, Repo: url, Branch: "main", Path: "hiera.rcp", Format: model.GPGRecipients, Levels: model.AccessLevels}
-	repos, err := NewRepos([]*model.Target{target}, Options{Timeout: 200 * time.Millisecond})
+	target := &config.Target{Name: "hieradata", Type: model.FileTarget, Repo: url, Branch: "main", Path: "hiera.rcp", Format: config.GPGRecipients, Levels: model.AccessLevels}
+	repos, err := NewRepos([]*config.Target{target}, Options{Timeout: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

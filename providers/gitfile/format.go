@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -41,17 +42,17 @@ type edit struct {
 	text       string
 }
 
-func formatFor(t *model.Target) (format, error) {
+func formatFor(t *config.Target) (format, error) {
 	switch t.Format {
-	case model.GPGRecipients:
+	case config.GPGRecipients:
 		return recipients{}, nil
-	case model.GPGID:
+	case config.GPGID:
 		return gpgID{}, nil
-	case model.YAMLList:
+	case config.YAMLList:
 		return yamlList{key: t.Key}, nil
-	case model.TFVarsList:
+	case config.TFVarsList:
 		return tfvarsList{name: t.Key, file: t.Path}, nil
-	case model.Lines:
+	case config.Lines:
 		return lines{}, nil
 	}
 	return nil, fmt.Errorf("target %s: unknown format %q", t.Name, t.Format)
@@ -73,7 +74,7 @@ func readEntries(f format, content []byte) ([]model.Entry, error) {
 // rewrite applies the changes for target t to content and checks the
 // result by reading it back: the file must now hold exactly the entries
 // intended, or nothing is written.
-func rewrite(t *model.Target, content []byte, changes []model.Change) ([]byte, error) {
+func rewrite(t *config.Target, content []byte, changes []model.Change) ([]byte, error) {
 	f, err := formatFor(t)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -13,25 +14,25 @@ import (
 // the file, not with its square.
 func BenchmarkRewrite(b *testing.B) {
 	const n = 5000
-	subject := map[model.FileFormat]func(i int) string{
-		model.GPGRecipients: func(i int) string { return fmt.Sprintf("%040X", i) },
-		model.YAMLList:      func(i int) string { return fmt.Sprintf("user%05d", i) },
-		model.TFVarsList:    func(i int) string { return fmt.Sprintf("arn:aws:iam::123456789012:user/u%05d", i) },
+	subject := map[config.FileFormat]func(i int) string{
+		config.GPGRecipients: func(i int) string { return fmt.Sprintf("%040X", i) },
+		config.YAMLList:      func(i int) string { return fmt.Sprintf("user%05d", i) },
+		config.TFVarsList:    func(i int) string { return fmt.Sprintf("arn:aws:iam::123456789012:user/u%05d", i) },
 	}
-	files := map[model.FileFormat]string{}
+	files := map[config.FileFormat]string{}
 	var rcp, yml, tf strings.Builder
 	yml.WriteString("---\nusers::usernames:\n")
 	tf.WriteString("role_poweruser_user_arns = [\n")
 	for i := range n {
-		fmt.Fprintf(&rcp, "%s # Person %d <p%d@example.gov.uk>\n", subject[model.GPGRecipients](i), i, i)
-		fmt.Fprintf(&yml, "  - %s  # person %d\n", subject[model.YAMLList](i), i)
-		fmt.Fprintf(&tf, "  %q, # person %d\n", subject[model.TFVarsList](i), i)
+		fmt.Fprintf(&rcp, "%s # Person %d <p%d@example.gov.uk>\n", subject[config.GPGRecipients](i), i, i)
+		fmt.Fprintf(&yml, "  - %s  # person %d\n", subject[config.YAMLList](i), i)
+		fmt.Fprintf(&tf, "  %q, # person %d\n", subject[config.TFVarsList](i), i)
 	}
 	tf.WriteString("]\n")
-	files[model.GPGRecipients], files[model.YAMLList], files[model.TFVarsList] = rcp.String(), yml.String(), tf.String()
-	for _, f := range []model.FileFormat{model.GPGRecipients, model.YAMLList, model.TFVarsList} {
-		target := &model.Target{Format: f, Key: "role_poweruser_user_arns", Path: "big"}
-		if f == model.YAMLList {
+	files[config.GPGRecipients], files[config.YAMLList], files[config.TFVarsList] = rcp.String(), yml.String(), tf.String()
+	for _, f := range []config.FileFormat{config.GPGRecipients, config.YAMLList, config.TFVarsList} {
+		target := &config.Target{Format: f, Key: "role_poweruser_user_arns", Path: "big"}
+		if f == config.YAMLList {
 			target.Key = "users::usernames"
 		}
 		var changes []model.Change

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/testkeys"
 	"github.com/prodaccess/prodaccess/model"
 )
@@ -75,7 +76,7 @@ func TestRecipientsWithGPG(t *testing.T) {
 		t.Skip("gpg is not installed (Debian package gnupg)")
 	}
 	keys := threeKeys(t)
-	target := &model.Target{Name: "hieradata", Type: model.FileTarget, Format: model.GPGRecipients, Path: "hiera.rcp"}
+	target := &config.Target{Name: "hieradata", Type: model.FileTarget, Format: config.GPGRecipients, Path: "hiera.rcp"}
 	before := fmt.Sprintf("# production\n%s # Alice\n%s # Carol\n", keys["alice"].Fingerprint, keys["carol"].Fingerprint)
 	after, err := rewrite(target, []byte(before), []model.Change{
 		{Action: model.Remove, Subject: keys["carol"].Fingerprint},
@@ -148,7 +149,7 @@ func TestGPGIDWithPass(t *testing.T) {
 		}
 	}
 	keys := threeKeys(t)
-	target := &model.Target{Name: "pass-store", Type: model.FileTarget, Format: model.GPGID, Path: ".gpg-id"}
+	target := &config.Target{Name: "pass-store", Type: model.FileTarget, Format: config.GPGID, Path: ".gpg-id"}
 	before := fmt.Sprintf("# 2nd line password store\n\n%s # Alice\n# leavers go below\n%s # Carol\n", keys["alice"].Fingerprint, keys["carol"].Fingerprint)
 	gpgID, err := rewrite(target, []byte(before), []model.Change{
 		{Action: model.Remove, Subject: keys["carol"].Fingerprint},

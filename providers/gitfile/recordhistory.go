@@ -7,6 +7,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -16,7 +18,7 @@ import (
 // access on day D", as merges of the record's pull requests wrote it. A
 // version that does not read is an error: an audit is never made from a
 // guess. token is used over https only.
-func RecordHistory(ctx context.Context, t *model.Target, token string) ([]model.RecordVersion, error) {
+func RecordHistory(ctx context.Context, t *config.Target, token string) ([]model.RecordVersion, error) {
 	if t.Record == nil {
 		return nil, fmt.Errorf("target %s has no record", t.Name)
 	}
@@ -58,9 +60,9 @@ func RecordHistory(ctx context.Context, t *model.Target, token string) ([]model.
 			continue
 		}
 		first, last = false, blob
-		version := model.RecordVersion{Commit: commitOf(c), Entries: []model.Entry{}}
+		version := model.RecordVersion{Commit: gittree.CommitOf(c), Entries: []model.Entry{}}
 		if !blob.IsZero() {
-			content, err := ReadBlob(tree, v.Path)
+			content, err := gittree.ReadBlob(tree, v.Path)
 			if err != nil {
 				return nil, fmt.Errorf("%s: read %s at %s: %w", r.display(), v.Path, c.Hash, err)
 			}

@@ -1,13 +1,10 @@
-// Package gitfile reads and changes files in git repositories with go-git:
-// the list files that are file targets (changed through a branch and a pull
-// request, never by pushing to the base branch), and the repository that
-// holds the person files.
 package gitfile
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,14 +13,18 @@ import (
 	"github.com/go-git/go-billy/v5/memfs"
 	"github.com/go-git/go-billy/v5/util"
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
+	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/memory"
+	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
+	"github.com/prodaccess/prodaccess/secrets"
 )
 
 // SyncBranch is the one branch prodaccess pushes to in a target repository.
@@ -85,7 +86,7 @@ type Repo struct {
 	githubRepo string
 	head       string // the branch of the pull request: SyncBranch or RecordBranch
 	record     bool   // the targets are records of manual targets
-	targets    []*model.Target
+	targets    []*config.Target
 	opts       Options
 
 	// What Read found, for Apply.
@@ -102,7 +103,7 @@ var _ reconciler.Provider = (*Repo)(nil)
 // for each; the records of manual targets likewise, apart from the file
 // targets. Targets in one repository must share a base branch, since one
 // pull request carries all their changes.
-func NewRepos(targets []*model.Target, opts Options) ([]*Repo, error) {
+func NewRepos(targets []*config.Target, opts Options) ([]*Repo, error) {
 	var out []*Repo
 	byURL := map[string]*Repo{}
 	for _, t := range targets {
@@ -123,10 +124,10 @@ func NewRepos(targets []*model.Target, opts Options) ([]*Repo, error) {
 		}
 		if r.branch != t.Branch {
 			return nil, fmt.Errorf("targets %s and %s are in the same repository %s on different branches (%s, %s); prodaccess opens one pull request per repository, so give them one base branch",
-				r.targets[0].Name, t.Name, model.RedactURL(t.Repo), r.branch, t.Branch)
+				r.targets[0].Name, t.Name, config.RedactURL(t.Repo), r.branch, t.Branch)
 		}
 		if t.GitHubRepo != "" && r.githubRepo != "" && t.GitHubRepo != r.githubRepo {
-			return nil, fmt.Errorf("targets %s and %s name different github_repo for the same repository %s", r.targets[0].Name, t.Name, model.RedactURL(t.Repo))
+			return nil, fmt.Errorf("targets %s and %s name different github_repo for the same repository %s", r.targets[0].Name, t.Name, config.RedactURL(t.Repo))
 		}
 		if r.githubRepo == "" {
 			r.githubRepo = t.GitHubRepo
@@ -139,9 +140,9 @@ func NewRepos(targets []*model.Target, opts Options) ([]*Repo, error) {
 // recordView is a manual target's record seen as a file target: the
 // record's place, in the lines format. Its type stays manual, so that it
 // holds email addresses compared without regard to case.
-func recordView(t *model.Target) *model.Target {
+func recordView(t *config.Target) *config.Target {
 	v := *t
-	v.Repo, v.GitHubRepo, v.Branch, v.Path, v.Format = t.Record.Repo, t.Record.GitHubRepo, t.Record.Branch, t.Record.Path, model.Lines
+	v.Repo, v.GitHubRepo, v.Branch, v.Path, v.Format = t.Record.Repo, t.Record.GitHubRepo, t.Record.Branch, t.Record.Path, config.Lines
 	return &v
 }
 
@@ -196,7 +197,7 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 		if err != nil {
 			return nil, fmt.Errorf("target %s: read %s from %s (%s): %w", t.Name, t.Path, r.display(), r.branch, err)
 		}
-		content, err := ReadBlob(tree, t.Path)
+		content, err := gittree.ReadBlob(tree, t.Path)
 		if err != nil {
 			return nil, fmt.Errorf("target %s: read %s: %w", t.Name, t.Path, err)
 		}
@@ -231,7 +232,7 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 // pull request, or when the pull request machinery is in use and the
 // branch has none (apply would open one); a branch whose file cannot be
 // read proposes nothing, so that its changes are to do.
-func (r *Repo) proposal(t *model.Target, ft format) *model.ProposedChanges {
+func (r *Repo) proposal(t *config.Target, ft format) *model.ProposedChanges {
 	withPRs := r.githubRepo != "" && r.opts.PullRequests != nil
 	if r.sync == nil || (withPRs && r.pr == nil) {
 		return nil
@@ -244,7 +245,7 @@ func (r *Repo) proposal(t *model.Target, ft format) *model.ProposedChanges {
 		if err != nil {
 			return nil, false
 		}
-		content, err := ReadBlob(tree, t.Path)
+		content, err := gittree.ReadBlob(tree, t.Path)
 		if err != nil {
 			return nil, false
 		}
@@ -320,7 +321,7 @@ func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
 		return r.repo.FetchContext(ctx, &git.FetchOptions{
 			RemoteName: "origin",
 			Auth:       r.auth(),
-			RefSpecs:   []config.RefSpec{config.RefSpec("+refs/heads/" + r.head + ":" + remote.String())},
+			RefSpecs:   []gitconfig.RefSpec{gitconfig.RefSpec("+refs/heads/" + r.head + ":" + remote.String())},
 		})
 	})
 	var noMatch git.NoMatchingRefSpecError
@@ -338,7 +339,7 @@ func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
 }
 
 // display is the repository's URL fit to print.
-func (r *Repo) display() string { return model.RedactURL(r.url) }
+func (r *Repo) display() string { return config.RedactURL(r.url) }
 
 // scrub keeps the token out of an error, whatever the transport put in it.
 func (r *Repo) scrub(err error) error {
@@ -375,7 +376,7 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 	}
 	pushed := !upToDate()
 	for attempt := 1; !upToDate(); attempt++ {
-		err := r.push(ctx, config.RefSpec("+refs/heads/"+r.head+":refs/heads/"+r.head))
+		err := r.push(ctx, gitconfig.RefSpec("+refs/heads/"+r.head+":refs/heads/"+r.head))
 		if err == nil {
 			break
 		}
@@ -459,9 +460,9 @@ func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit,
 		}
 		files[t.Path] = content
 	}
-	message := model.CommitMessage(plan, changes)
+	message := render.CommitMessage(plan, changes)
 	if r.record {
-		message = model.RecordCommitMessage(plan, changes)
+		message = render.RecordCommitMessage(plan, changes)
 	}
 	return r.commitFiles(r.head, files, message)
 }
@@ -501,12 +502,12 @@ func (r *Repo) commitFiles(branch string, files map[string][]byte, message strin
 	return r.repo.CommitObject(h)
 }
 
-func (r *Repo) push(ctx context.Context, spec config.RefSpec) error {
+func (r *Repo) push(ctx context.Context, spec gitconfig.RefSpec) error {
 	if spec.Dst("") == plumbing.NewBranchReferenceName(r.branch) {
 		return fmt.Errorf("refusing to push to the base branch %s", r.branch)
 	}
 	err := r.gitOp(ctx, func(ctx context.Context) error {
-		return r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", Auth: r.auth(), RefSpecs: []config.RefSpec{spec}})
+		return r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", Auth: r.auth(), RefSpecs: []gitconfig.RefSpec{spec}})
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return fmt.Errorf("push %s to %s: %w", spec.Dst("").Short(), r.display(), r.scrub(err))
@@ -515,11 +516,11 @@ func (r *Repo) push(ctx context.Context, spec config.RefSpec) error {
 }
 
 func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []model.Change) (*model.PullRequest, error) {
-	title, body := model.PullRequestTitle(r.githubRepo, changes), model.PullRequestBody(plan, r.targets, changes)
+	title, body := render.PullRequestTitle(r.githubRepo, changes), render.PullRequestBody(plan, r.targets, changes)
 	if r.record {
-		title, body = model.RecordPullRequestTitle(changes), model.RecordPullRequestBody(plan, r.targets, changes)
+		title, body = render.RecordPullRequestTitle(changes), render.RecordPullRequestBody(plan, r.targets, changes)
 		if r.pr != nil {
-			body = model.CarryTicks(r.pr.Body, body)
+			body = render.CarryTicks(r.pr.Body, body)
 		}
 	}
 	pr, err := r.proposeChanges(ctx, r.pr, r.head, title, body)
@@ -592,10 +593,68 @@ func (r *Repo) closeAll(ctx context.Context) error {
 		r.pr = nil
 	}
 	if r.sync != nil {
-		if err := r.push(ctx, config.RefSpec(":refs/heads/"+r.head)); err != nil {
+		if err := r.push(ctx, gitconfig.RefSpec(":refs/heads/"+r.head)); err != nil {
 			return err
 		}
 		r.sync = nil
 	}
 	return nil
+}
+
+// scanSecrets reads the secrets of a target that holds any.
+func (r *Repo) scanSecrets(tree *object.Tree, t *config.Target) (*model.SecretScan, error) {
+	if len(t.SecretGlobs()) == 0 {
+		return nil, nil
+	}
+	secrets, warnings, err := secrets.ScanSecrets(gittree.New(tree), t)
+	if err != nil {
+		return nil, fmt.Errorf("%s (%s): %w", r.display(), r.branch, err)
+	}
+	return &model.SecretScan{Secrets: secrets, Warnings: warnings}, nil
+}
+
+// Files is the repository's tree at the head of the base branch, as Read
+// found it.
+func (r *Repo) Files() (fs.FS, error) {
+	if r.base == nil {
+		return nil, errors.New("the repository was not read")
+	}
+	tree, err := r.base.Tree()
+	if err != nil {
+		return nil, err
+	}
+	return gittree.New(tree), nil
+}
+
+// Propose commits files on branch, based on the head of the base branch,
+// and pushes the branch to the repository it was read from. With
+// pullRequest, and a GitHub repository and client, it opens or updates a
+// pull request from the branch as file targets do. It returns where the
+// change is.
+func (r *Repo) Propose(ctx context.Context, branch string, files map[string][]byte, message, title, body string, pullRequest bool) (string, error) {
+	if r.repo == nil {
+		return "", errors.New("the repository was not read before proposing a change")
+	}
+	if branch == r.branch || branch == SyncBranch || branch == RecordBranch {
+		return "", fmt.Errorf("refusing to commit on %s", branch)
+	}
+	if _, err := r.commitFiles(branch, files, message); err != nil {
+		return "", err
+	}
+	if err := r.push(ctx, gitconfig.RefSpec("+refs/heads/"+branch+":refs/heads/"+branch)); err != nil {
+		return "", err
+	}
+	where := fmt.Sprintf("branch %s of %s", branch, r.display())
+	if !pullRequest || r.githubRepo == "" || r.opts.PullRequests == nil {
+		return where, nil
+	}
+	existing, err := r.opts.PullRequests.Find(ctx, r.githubRepo, branch)
+	if err != nil {
+		return where, fmt.Errorf("pushed %s, but: find its pull request in %s: %w", where, r.githubRepo, err)
+	}
+	pr, err := r.proposeChanges(ctx, existing, branch, title, body)
+	if err != nil {
+		return where, fmt.Errorf("pushed %s, but: %w", where, err)
+	}
+	return fmt.Sprintf("pull request #%d (%s), from %s", pr.Number, pr.URL, where), nil
 }

@@ -1,11 +1,3 @@
-// Package github reads and changes GitHub team membership, and opens pull
-// requests, through go-github v60, with the rate-limit and retry handling
-// GitHub asks of clients.
-//
-// Everything GitHub answers is treated as untrusted input: the token goes
-// to no host but GITHUB_API_URL's, every list must be a JSON list whose
-// pages agree with its Link headers, every login read is checked before it
-// is used, every path segment is escaped, and no error carries the token.
 package github
 
 import (

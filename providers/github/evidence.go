@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/google/go-github/v60/github"
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
 
@@ -34,7 +36,7 @@ var _ reconciler.EvidenceSource = (*Evidence)(nil)
 // NewEvidence returns the evidence source for the people repository
 // (owner/name) and its branch. local reads files of the local clone.
 func NewEvidence(c *Client, repo, branch, peopleDir, label string, local func(sha, file string) ([]byte, bool, error), now func() time.Time) (*Evidence, error) {
-	owner, name, ok := model.SplitGitHubRepo(repo)
+	owner, name, ok := config.SplitGitHubRepo(repo)
 	if !ok {
 		return nil, fmt.Errorf("%q is not a GitHub owner/name", preview(repo))
 	}
@@ -258,8 +260,8 @@ func (e *Evidence) entriesAt(ctx context.Context, sha string, entries []model.En
 			}
 			data = []byte(text)
 		}
-		entry, _ := model.PersonEntry(e.label, name, 0)
-		p := model.ParsePerson(entry, data)
+		entry, _ := personfile.PersonEntry(e.label, name, 0)
+		p := personfile.ParsePerson(entry, data)
 		for _, en := range p.Entries() {
 			out[en.Key()] = true
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/internal/testclock"
 	"github.com/prodaccess/prodaccess/model"
@@ -35,8 +36,8 @@ func newTestClient(t *testing.T, gh *fakegithub.Server, sl *testclock.Sleeps) *C
 	return c
 }
 
-func teamTarget() *model.Target {
-	return &model.Target{Name: "team", Type: model.GitHubTeam, Org: "alphagov", Team: "prod", Levels: model.AccessLevels}
+func teamTarget() *config.Target {
+	return &config.Target{Name: "team", Type: model.GitHubTeam, Org: "alphagov", Team: "prod", Levels: model.AccessLevels}
 }
 
 func bigTeam(t *testing.T, n int) *fakegithub.Server {

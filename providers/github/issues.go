@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
 
@@ -52,7 +52,7 @@ func (is apiIssue) thread() *reconciler.Thread {
 
 // path is the API path of the repository's issues, and of more below it.
 func (i *Issues) path(more ...string) (string, error) {
-	owner, name, ok := model.SplitGitHubRepo(i.repo)
+	owner, name, ok := config.SplitGitHubRepo(i.repo)
 	if !ok {
 		return "", fmt.Errorf("%q is not a GitHub owner/name", preview(i.repo))
 	}

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v60/github"
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/config"
 )
 
 // Protection is what a branch's protection does for approvals: the
@@ -62,7 +62,7 @@ func (c *Client) BranchProtection(ctx context.Context, repo, branch string) (*Pr
 }
 
 func (c *Client) branchProtection(ctx context.Context, repo, branch string) (*Protection, error) {
-	owner, name, ok := model.SplitGitHubRepo(repo)
+	owner, name, ok := config.SplitGitHubRepo(repo)
 	if !ok {
 		return nil, fmt.Errorf("%q is not a GitHub owner/name", preview(repo))
 	}

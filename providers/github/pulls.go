@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -60,7 +61,7 @@ func toModel(pr apiPull, owner string) *model.PullRequest {
 
 // pulls is the API path of repo's pull requests, and the owner.
 func pulls(repo string, more ...string) (string, string, error) {
-	owner, name, ok := model.SplitGitHubRepo(repo)
+	owner, name, ok := config.SplitGitHubRepo(repo)
 	if !ok {
 		return "", "", fmt.Errorf("%q is not a GitHub owner/name", preview(repo))
 	}

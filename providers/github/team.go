@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
@@ -19,7 +20,7 @@ import (
 // Team is the provider for one github-team target.
 type Team struct {
 	client *Client
-	target *model.Target
+	target *config.Target
 
 	mu  sync.Mutex
 	ids map[string]idCheck // by login: what Prepare found
@@ -88,7 +89,7 @@ var (
 )
 
 // NewTeam returns the provider for a github-team target.
-func NewTeam(c *Client, t *model.Target) *Team { return &Team{client: c, target: t} }
+func NewTeam(c *Client, t *config.Target) *Team { return &Team{client: c, target: t} }
 
 // Targets names the one target.
 func (t *Team) Targets() []string { return []string{t.target.Name} }
@@ -132,7 +133,7 @@ func checkUser(u apiUser) error {
 }
 
 func checkTeam(t apiTeam) error {
-	if !model.ValidGitHubSlug(t.Slug) {
+	if !config.ValidGitHubSlug(t.Slug) {
 		return fmt.Errorf("GitHub gave %q, which is not a team slug", preview(t.Slug))
 	}
 	return nil

@@ -1,20 +1,16 @@
-// Package manual provides the targets that people change by hand (a role
-// in a cloud console, an admin flag in an application). prodaccess cannot
-// read them: what they hold is worked out from the person files of the
-// last days (see reconciler.ManualHeld), and the difference is listed as
-// actions for a person.
 package manual
 
 import (
 	"context"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
 
 // Provider lists the by-hand changes of the manual targets.
 type Provider struct {
-	targets []*model.Target
+	targets []*config.Target
 	held    map[string][]model.Entry
 	version string
 }
@@ -25,8 +21,8 @@ var _ reconciler.Provider = (*Provider)(nil)
 // with one are file targets of the gitfile provider). held is what each
 // target (by name) is taken to hold; version says what that was worked
 // out from, such as "entitled at the ends of 2026-11-24 to 2026-11-30".
-func New(targets []*model.Target, held map[string][]model.Entry, version string) *Provider {
-	var mine []*model.Target
+func New(targets []*config.Target, held map[string][]model.Entry, version string) *Provider {
+	var mine []*config.Target
 	for _, t := range targets {
 		if t.Type == model.Manual && t.Record == nil {
 			mine = append(mine, t)

@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 )
 
 func TestManualProvider(t *testing.T) {
-	targets := []*model.Target{
+	targets := []*config.Target{
 		{Name: "signon", Type: model.Manual, Instructions: "Grant Super Admin", Levels: model.AccessLevels},
 		{Name: "team", Type: model.GitHubTeam},
 		{Name: "gcp", Type: model.Manual, Instructions: "Grant Storage Admin", Levels: []model.Level{model.Permanent}},

@@ -1,0 +1,19 @@
+package model
+
+// Policy holds the parameters of the rules.
+type Policy struct {
+	ShadowShiftsRequired int // shadow shifts before supervised access (default 2)
+	AbsenceLimitDays     int // an absence revokes access on the day after this many days (default 42)
+	MaxTemporaryDays     int // the longest a temporary_access entry may last (default 90)
+	// Evidence says whether an approval must be proven by a review of
+	// the pull request that wrote it (default warn).
+	Evidence EvidencePolicy
+	// EvidenceSigners are the public keys whose signature makes a note
+	// evidence, each as "type base64 [comment]" (authorized_keys form).
+	EvidenceSigners []string
+}
+
+// DefaultPolicy is the policy of the written rules.
+func DefaultPolicy() Policy {
+	return Policy{ShadowShiftsRequired: 2, AbsenceLimitDays: 42, MaxTemporaryDays: 90, Evidence: EvidenceWarn}
+}

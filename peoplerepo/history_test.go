@@ -1,0 +1,92 @@
+package peoplerepo
+
+import (
+	"io/fs"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/internal/devstack"
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
+	"github.com/prodaccess/prodaccess/reconciler"
+)
+
+// TestTimelineAgreesWithRebuilds checks the incremental timeline against
+// rosters built afresh: replaying its events up to the end of any day must
+// give exactly the levels that the files in force that day give.
+func TestTimelineAgreesWithRebuilds(t *testing.T) {
+	dir := t.TempDir()
+	const people, commits = 80, 400 // an hour apart from 2020-01-01 09:00
+	if err := devstack.WriteHistory(dir, people, commits); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, branch, err := repo.History("main", "people", "prodaccess.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := model.DayFromDate(2026, 1, 1)
+	tl, err := reconciler.BuildTimeline(h, reconciler.TimelineOptions{Branch: branch, PeopleLabel: "people", ConfigFile: "prodaccess.yaml", Location: time.UTC, To: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := h.Commits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var days []model.Day
+	for d := model.DayFromDate(2020, 1, 1); d <= model.DayFromDate(2020, 1, 20); d++ {
+		days = append(days, d)
+	}
+	days = append(days, model.DayFromDate(2020, 6, 1), model.DayFromDate(2021, 3, 1), model.DayFromDate(2023, 7, 1), to)
+	for _, d := range days {
+		replayed := map[string]model.Level{}
+		for _, e := range tl.Events {
+			if e.Day <= d && e.Cause != model.CauseInvalid {
+				if e.To == model.None {
+					delete(replayed, e.Person)
+				} else {
+					replayed[e.Person] = e.To
+				}
+			}
+		}
+		// The files in force at the end of d.
+		end := d.Time().AddDate(0, 0, 1)
+		var last *model.Commit
+		for i := range cs {
+			if cs[i].When.Before(end) {
+				last = &cs[i]
+			}
+		}
+		rebuilt := map[string]model.Level{}
+		if last != nil {
+			rev, err := h.Revision(last.SHA)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sub, err := fs.Sub(rev.FS, "people")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps, err := personfile.LoadPeople(sub, "people")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, dc := range model.NewRoster(ps, model.DefaultPolicy()).Evaluate(d) {
+				if dc.Level != model.None {
+					rebuilt[dc.Person.ID] = dc.Level
+				}
+			}
+		}
+		if diff := cmp.Diff(rebuilt, replayed); diff != "" {
+			t.Fatalf("on %s the timeline disagrees with a rebuild (-rebuilt +timeline):\n%s", d, diff)
+		}
+	}
+	if len(tl.Events) < 50 {
+		t.Errorf("only %d events; the history should give many", len(tl.Events))
+	}
+}

@@ -1,0 +1,187 @@
+package peoplerepo
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/prodaccess/prodaccess/internal/gittree"
+)
+
+// Repo is the git repository that holds the person files. Plans are
+// made from what is committed, never from the working tree, so that what
+// was applied can always be traced to a commit.
+type Repo struct {
+	repo *git.Repository
+	root string // the top folder of the working tree
+}
+
+// Revision is the repository's tree at one commit.
+type Revision struct {
+	Commit *object.Commit
+	Tree   *object.Tree
+	FS     fs.FS // the whole tree, read-only
+}
+
+// Open opens the repository that holds dir.
+func Open(dir string) (*Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return nil, fmt.Errorf("open the git repository that holds %s: %w", dir, err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return nil, fmt.Errorf("open the git repository that holds %s: %w", dir, err)
+	}
+	root, err := filepath.EvalSymlinks(wt.Filesystem.Root())
+	if err != nil {
+		return nil, err
+	}
+	return &Repo{repo: repo, root: root}, nil
+}
+
+// Rel returns where a file or folder on disk is inside the repository, as
+// a slash-separated path.
+func (r *Repo) Rel(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = resolved
+	}
+	rel, err := filepath.Rel(r.root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s is outside the git repository at %s", p, r.root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// Head returns the revision HEAD points at.
+func (r *Repo) Head() (*Revision, error) {
+	ref, err := r.repo.Head()
+	if err != nil {
+		return nil, fmt.Errorf("read HEAD of the people repository: %w", err)
+	}
+	return r.revision(ref.Hash())
+}
+
+func (r *Repo) revision(h plumbing.Hash) (*Revision, error) {
+	c, err := r.repo.CommitObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", h, err)
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("read the tree of commit %s: %w", h, err)
+	}
+	return &Revision{Commit: c, Tree: tree, FS: gittree.New(tree)}, nil
+}
+
+// Before returns the last commit on HEAD's first-parent line that was
+// committed before t, or nil when there is none.
+func (r *Repo) Before(t time.Time) (*Revision, error) {
+	head, err := r.Head()
+	if err != nil {
+		return nil, err
+	}
+	for c := head.Commit; ; {
+		if c.Committer.When.Before(t) {
+			return r.revision(c.Hash)
+		}
+		if c.NumParents() == 0 {
+			return nil, nil
+		}
+		if c, err = c.Parent(0); err != nil {
+			return nil, r.historyError(fmt.Errorf("walk the history of the people repository: %w", err))
+		}
+	}
+}
+
+// Uncommitted lists the files under dir (a slash-separated path in the
+// repository) whose working copy differs from HEAD: added, changed or
+// deleted and not committed.
+func (r *Repo) Uncommitted(dir string) ([]string, error) {
+	head, err := r.Head()
+	if err != nil {
+		return nil, err
+	}
+	committed := map[string]plumbing.Hash{}
+	if sub, err := head.Tree.Tree(dir); err == nil {
+		for _, e := range sub.Entries {
+			if e.Mode.IsFile() {
+				committed[e.Name] = e.Hash
+			}
+		}
+	} else if !errors.Is(err, object.ErrDirectoryNotFound) {
+		return nil, err
+	}
+	entries, err := os.ReadDir(filepath.Join(r.root, filepath.FromSlash(dir)))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		p := filepath.Join(r.root, filepath.FromSlash(dir), e.Name())
+		var data []byte
+		switch {
+		case e.Type().IsRegular():
+			if data, err = os.ReadFile(p); err != nil {
+				return nil, err
+			}
+		case e.Type()&fs.ModeSymlink != 0:
+			// git keeps a link as a blob holding where it points.
+			target, err := os.Readlink(p)
+			if err != nil {
+				return nil, err
+			}
+			data = []byte(target)
+		default:
+			continue
+		}
+		if h, ok := committed[e.Name()]; !ok || h != plumbing.ComputeHash(plumbing.BlobObject, data) {
+			out = append(out, path.Join(dir, e.Name()))
+		}
+		delete(committed, e.Name())
+	}
+	for name := range committed {
+		out = append(out, path.Join(dir, name))
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// Resolve returns the revision a name such as a branch, tag, commit or
+// "HEAD~2" points at.
+func (r *Repo) Resolve(rev string) (*Revision, error) {
+	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return nil, fmt.Errorf("no revision %q in the people repository: %w", rev, err)
+	}
+	return r.revision(*h)
+}
+
+// historyError explains a missing object in a shallow clone, where it means
+// the history was never fetched, not that the repository is broken.
+func (r *Repo) historyError(err error) error {
+	if !errors.Is(err, plumbing.ErrObjectNotFound) {
+		return err
+	}
+	if shallow, serr := r.repo.Storer.Shallow(); serr != nil || len(shallow) == 0 {
+		return err
+	}
+	return fmt.Errorf("the people repository is a shallow clone and this needs its history: fetch it (git fetch --unshallow, or fetch-depth: 0 with actions/checkout): %w", err)
+}

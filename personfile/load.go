@@ -1,0 +1,150 @@
+package personfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/prodaccess/prodaccess/model"
+)
+
+// LoadPeople reads every person file in the root of fsys. Paths in
+// problems are written as label joined with the file name (label is how the
+// user knows the folder, such as "people").
+//
+// A problem in a file (bad YAML, a bad field, a symlink, a file too large)
+// is recorded on that person, who is then granted nothing. A failure to read
+// the folder or a file is returned as an error: a failed read is never taken
+// for an empty or shorter list of people.
+func LoadPeople(fsys fs.FS, label string) ([]*model.Person, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("read people folder %s: %w", label, err)
+	}
+
+	var people []*model.Person
+	var jobs []int // indexes into people of files still to read
+	for _, e := range entries {
+		p, read := PersonEntry(label, e.Name(), e.Type())
+		if p == nil {
+			continue
+		}
+		people = append(people, p)
+		if read {
+			jobs = append(jobs, len(people)-1)
+		}
+	}
+
+	// Parsing dominates; spread it over the processors. Each worker takes
+	// the next file by number and reads into a buffer of its own.
+	var (
+		wg       sync.WaitGroup
+		next     atomic.Int64
+		mu       sync.Mutex
+		firstErr error
+	)
+	for range min(runtime.GOMAXPROCS(0), max(1, len(jobs))) {
+		wg.Go(func() {
+			buf := make([]byte, MaxPersonFileSize+1)
+			for {
+				j := int(next.Add(1) - 1)
+				if j >= len(jobs) {
+					return
+				}
+				p := people[jobs[j]]
+				n, err := readLimited(fsys, path.Base(p.File), buf)
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("read %s: %w", p.File, err)
+					}
+					mu.Unlock()
+					return
+				}
+				people[jobs[j]] = ParsePerson(p, buf[:n])
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	slices.SortFunc(people, func(a, b *model.Person) int { return strings.Compare(a.ID, b.ID) })
+	return people, nil
+}
+
+// PersonEntry says what an entry of the people folder is. It returns nil
+// for an entry that is not a person file (hidden files, notes such as a
+// README); otherwise the person, with a problem already if the entry
+// cannot be one (a symbolic link, a folder, a .yml name, a bad id), and
+// whether the file must be read and parsed with ParsePerson.
+func PersonEntry(label, name string, mode fs.FileMode) (p *model.Person, read bool) {
+	if strings.HasPrefix(name, ".") {
+		return nil, false
+	}
+	ext := path.Ext(name)
+	isYAML := strings.EqualFold(ext, ".yaml") || strings.EqualFold(ext, ".yml")
+	if !isYAML && !mode.IsDir() {
+		return nil, false // READMEs and other notes live beside person files
+	}
+	id := strings.TrimSuffix(name, ext)
+	p = &model.Person{ID: id, File: path.Join(label, name)}
+	if ext != ".yaml" || mode.IsDir() {
+		p.ID = name // keeps ids unique: jane.yml and jane.yaml are two files
+	}
+	switch {
+	case mode.IsDir():
+		p.AddProblem(model.Pos{Line: 1, Col: 1}, "this is a folder; person files are read only from the top of the people folder, so nothing in it counts")
+	case mode&fs.ModeSymlink != 0:
+		p.AddProblem(model.Pos{Line: 1, Col: 1}, "person files may not be symbolic links")
+	case !mode.IsRegular():
+		p.AddProblem(model.Pos{Line: 1, Col: 1}, "not a regular file")
+	case ext != ".yaml":
+		p.AddProblem(model.Pos{Line: 1, Col: 1}, "person files are named <id>.yaml; rename it to %s.yaml", id)
+	case !model.ValidID(id):
+		p.AddProblem(model.Pos{Line: 1, Col: 1}, "%q is not a valid person id: lower-case letters and digits in words joined by single hyphens, at most 64 characters", id)
+	default:
+		return p, true
+	}
+	return p, false
+}
+
+// ParsePerson reads the file of an entry that PersonEntry said must be
+// read. data may be one byte longer than MaxPersonFileSize, to tell that
+// the file is too large.
+func ParsePerson(entry *model.Person, data []byte) *model.Person {
+	if len(data) > MaxPersonFileSize {
+		p := *entry
+		p.AddProblem(model.Pos{Line: 1, Col: 1}, "the file is larger than %d KiB", MaxPersonFileSize>>10)
+		return &p
+	}
+	return decodePerson(entry.File, entry.ID, data)
+}
+
+// readLimited reads the named file into buf, which is one byte longer
+// than the largest file allowed, and returns how many bytes it read: a
+// huge file costs no more than a small one. A file whose size is known to
+// be too large is not read at all: the whole buffer is reported, which is
+// all ParsePerson needs to refuse it.
+func readLimited(fsys fs.FS, name string, buf []byte) (int, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() >= int64(len(buf)) {
+		return len(buf), nil
+	}
+	n, err := io.ReadFull(f, buf)
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		err = nil
+	}
+	return n, err
+}

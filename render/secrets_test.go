@@ -1,0 +1,45 @@
+package render
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/prodaccess/prodaccess/model"
+)
+
+// statusFixture is a status of two targets: one with a secret of every
+// kind of trouble, one all current.
+func statusFixture() *model.SecretsStatus {
+	c := func(s model.Secret, readers, stale, missing, unknown []string) model.SecretCheck {
+		return model.SecretCheck{Secret: s, Readers: readers, Stale: stale, Missing: missing, Unknown: unknown}
+	}
+	return &model.SecretsStatus{Targets: []*model.SecretsReport{
+		{Target: "hieradata", Desired: []model.Holder{{Name: "alice", Fingerprint: strings.Repeat("A", 40)}, {Name: "bob", Fingerprint: strings.Repeat("B", 40)}},
+			Counts: model.SecretCounts{Total: 5, Current: 1, Stale: 1, Missing: 2, Unknown: 1, Unreadable: 1},
+			Secrets: []model.SecretCheck{
+				c(model.Secret{File: "hieradata/production.yaml", Key: "govuk::db::password", Line: 4, Format: model.EYAMLGPG}, []string{"alice", "carol"}, []string{"carol"}, []string{"bob"}, nil),
+				c(model.Secret{File: "hieradata/production.yaml", Key: "govuk::api|token", Line: 11, Format: model.EYAMLGPG}, []string{"alice"}, nil, []string{"bob"}, nil),
+				c(model.Secret{File: "pass/hidden.gpg", Line: 1, Format: model.OpenPGPFiles}, nil, nil, nil, []string{"a hidden recipient"}),
+				c(model.Secret{File: "pass/notes.gpg", Line: 1, Format: model.OpenPGPFiles, Problem: "not an OpenPGP message"}, nil, nil, nil, nil),
+			},
+			Warnings: []string{`hieradata: secrets glob "sops/*.yaml" matches no file`}},
+		{Target: "pass-store", Desired: []model.Holder{{Name: "alice", Fingerprint: strings.Repeat("A", 40)}}, Counts: model.SecretCounts{Total: 3, Current: 3}, Secrets: []model.SecretCheck{}},
+	}}
+}
+
+func TestWriteSecretsStatusGolden(t *testing.T) {
+	for _, markdown := range []bool{false, true} {
+		var b strings.Builder
+		if err := WriteSecretsStatus(&b, statusFixture(), markdown); err != nil {
+			t.Fatal(err)
+		}
+		name := map[bool]string{false: "secrets-status.txt", true: "secrets-status.md"}[markdown]
+		golden(t, "testdata/golden/"+name, []byte(b.String()))
+	}
+	plan := &model.Plan{At: 20000, Targets: []model.TargetPlan{{Target: "hieradata", Secrets: statusFixture().Targets[0], Changes: []model.Change{}}}}
+	for _, markdown := range []bool{false, true} {
+		var b strings.Builder
+		writePlanSecrets(&b, plan, markdown)
+		golden(t, "testdata/golden/"+map[bool]string{false: "plan-secrets.txt", true: "plan-secrets.md"}[markdown], []byte(b.String()))
+	}
+}

@@ -1,0 +1,128 @@
+package secrets
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/internal/testkeys"
+	"github.com/prodaccess/prodaccess/model"
+)
+
+// TestCheckSecrets compares who can read secrets, by key id, with who
+// should, without gpg: key ids come from real generated keys.
+func TestCheckSecrets(t *testing.T) {
+	now := time.Now()
+	keys := map[string]*testkeys.Key{}
+	var ring []*PublicKey
+	for _, name := range []string{"alice", "bob", "carol", "puppet"} {
+		k, err := testkeys.New(name, testkeys.Good, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[name] = k
+		ring = append(ring, &PublicKey{Holder: name, Keep: name == "puppet", Fingerprint: k.Fingerprint, Entity: k.Entity})
+	}
+	ring[3].Holder = keys["puppet"].Fingerprint
+	sub := func(name string) string { return fmt.Sprintf("%016X", keys[name].Entity.Subkeys[0].PublicKey.KeyId) }
+	primary := func(name string) string { return fmt.Sprintf("%016X", keys[name].Entity.PrimaryKey.KeyId) }
+	puppet := "keep " + keys["puppet"].Fingerprint
+	dave := strings.Repeat("D", 40) // entitled, with no public key
+	desired := []model.Holder{{Name: "alice", Fingerprint: keys["alice"].Fingerprint}, {Name: "bob", Fingerprint: keys["bob"].Fingerprint}, {Name: puppet, Fingerprint: keys["puppet"].Fingerprint}}
+
+	tests := []struct {
+		name    string
+		secret  model.Secret
+		desired []model.Holder
+		want    model.SecretCheck
+	}{
+		{"current", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
+		{"a leaver can read it", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("carol"), sub("puppet")}}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", "carol", puppet}, Stale: []string{"carol"}}},
+		{"a primary key id counts as its holder", model.Secret{KeyIDs: []string{sub("alice"), primary("bob"), sub("puppet")}}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
+		{"a joiner cannot read it", model.Secret{KeyIDs: []string{sub("alice"), sub("puppet")}}, desired,
+			model.SecretCheck{Readers: []string{"alice", puppet}, Missing: []string{"bob"}}},
+		{"an unknown key id", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet"), "0123456789ABCDEF"}}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", puppet}, Unknown: []string{"key id 0123456789ABCDEF (no known public key has it)"}}},
+		{"a hidden recipient", model.Secret{KeyIDs: []string{HiddenKeyID, HiddenKeyID}}, desired,
+			model.SecretCheck{Missing: []string{"alice", "bob", puppet}, Unknown: []string{"a hidden recipient"}}},
+		{"a passphrase", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}, Symmetric: 1}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", puppet}, Unknown: []string{"a passphrase (symmetric session key)"}}},
+		{"a v6 fingerprint", model.Secret{KeyIDs: []string{sub("alice"), sub("puppet")}, Fingerprints: []string{fmt.Sprintf("%X", keys["bob"].Entity.Subkeys[0].PublicKey.Fingerprint)}}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
+		{"an entitled person without a public key", model.Secret{KeyIDs: []string{sub("alice")}}, []model.Holder{{Name: "alice", Fingerprint: keys["alice"].Fingerprint}, {Name: "dave", Fingerprint: dave}},
+			model.SecretCheck{Readers: []string{"alice"}, Unknown: []string{"whether dave can read it (no public key)"}}},
+		{"unreadable", model.Secret{Problem: "truncated"}, desired, model.SecretCheck{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.secret.File = "x.gpg"
+			rep := CheckSecrets("pass", []model.Secret{tt.secret}, tt.desired, NewKeyRing(ring))
+			got := model.SecretCheck{}
+			if len(rep.Secrets) == 1 {
+				got = rep.Secrets[0]
+			}
+			for _, s := range []*[]string{&tt.want.Readers, &tt.want.Stale, &tt.want.Missing, &tt.want.Unknown} {
+				if *s == nil {
+					*s = []string{}
+				}
+			}
+			tt.want.Secret = tt.secret
+			if tt.want.Current() {
+				if rep.Counts != (model.SecretCounts{Total: 1, Current: 1}) {
+					t.Errorf("counts %+v, want current", rep.Counts)
+				}
+				return
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("check (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLoadKeyRing(t *testing.T) {
+	now := time.Now()
+	alice, _ := testkeys.New("alice", testkeys.Good, now)
+	expired, _ := testkeys.New("erin", testkeys.Expired, now)
+	puppet, _ := testkeys.New("puppet", testkeys.Good, now)
+	other, _ := testkeys.New("other", testkeys.Good, now)
+	fsys := fstest.MapFS{
+		"alice.asc":                           {Data: alice.Public()},
+		"erin.asc":                            {Data: expired.Public()},
+		"wrong.asc":                           {Data: other.Public()},
+		"keep/" + puppet.Fingerprint + ".asc": {Data: puppet.Public()},
+		"secret.asc":                          {Data: alice.Secret()},
+	}
+	people := []*model.Person{
+		{ID: "alice", GPGFingerprint: alice.Fingerprint},
+		{ID: "erin", GPGFingerprint: expired.Fingerprint},
+		{ID: "wrong", GPGFingerprint: alice.Fingerprint},
+		{ID: "secret", GPGFingerprint: alice.Fingerprint},
+		{ID: "nokey", GPGFingerprint: other.Fingerprint},
+	}
+	ring, warnings, err := LoadKeyRing(fsys, "keys", people, []string{puppet.Fingerprint, strings.Repeat("F00D", 10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, k := range ring.Keys {
+		got = append(got, k.Name())
+	}
+	// An expired key still opens what was encrypted to it.
+	if diff := cmp.Diff([]string{"alice", "erin", "keep " + puppet.Fingerprint}, got); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+	want := []string{
+		"keys/wrong.asc: its fingerprint is " + other.Fingerprint + ", not " + alice.Fingerprint + ", so it is not used to tell who can read secrets",
+		"keys/secret.asc: holds a secret key, which must never be committed, so it is not used to tell who can read secrets",
+	}
+	if diff := cmp.Diff(want, warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}
