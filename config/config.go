@@ -12,6 +12,7 @@ import (
 	"github.com/prodaccess/prodaccess/internal/strictyaml"
 	"github.com/prodaccess/prodaccess/model"
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/crypto/ssh"
 )
 
 // Safety holds the limits checked before any change is applied.
@@ -302,7 +303,47 @@ func (d *decoder) policyFields(p *model.Policy) []strictyaml.Field {
 		{Name: "absence_limit_days", Is: absenceLimitShape, Read: d.intInto(&p.AbsenceLimitDays, absenceLimitShape)},
 		{Name: "max_temporary_days", Is: maxTemporaryShape, Read: d.intInto(&p.MaxTemporaryDays, maxTemporaryShape)},
 		strictyaml.EnumField(&d.Decoder, "evidence", false, evidenceShape, &p.Evidence),
+		{Name: "evidence_signers", Is: evidenceSignersShape, Read: func(n *yaml.Node, path string) {
+			p.EvidenceSigners = []string{}
+			seen := map[string]int{}
+			d.List(n, path, func(_ int, item *yaml.Node, path string) {
+				v, ok := d.Text(item, path)
+				if !ok {
+					return
+				}
+				key, comment, err := parseSigner(v)
+				if err != "" {
+					d.Problem(item, path, "%s", err)
+					return
+				}
+				if line, dup := seen[key]; dup {
+					d.Problem(item, path, "this key is already listed at line %d", line)
+					return
+				}
+				seen[key] = item.Line
+				p.EvidenceSigners = append(p.EvidenceSigners, strings.TrimSpace(key+" "+comment))
+			})
+		}},
 	}
+}
+
+// parseSigner reads a signer of notes, a public key in the authorized_keys
+// form ("ssh-ed25519 AAAA... comment", without options), and returns it as
+// "type base64" and its comment, or why it is not one.
+func parseSigner(v string) (key, comment, problem string) {
+	k, c, options, rest, err := ssh.ParseAuthorizedKey([]byte(v))
+	switch {
+	case err != nil:
+		return "", "", "not an SSH public key in the authorized_keys form (\"ssh-ed25519 AAAA... comment\")"
+	case len(options) > 0:
+		return "", "", "an authorized_keys line with options; give the key alone (\"ssh-ed25519 AAAA... comment\")"
+	case len(rest) > 0:
+		return "", "", "more than one key; list each key on its own"
+	}
+	if p := model.CheckFreeText(c); p != "" {
+		return "", "", "the key's comment " + p
+	}
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))), c, ""
 }
 
 func safetyTable() []strictyaml.Field { return new(decoder).safetyFields(new(Safety)) }
@@ -324,11 +365,13 @@ var (
 	peopleShape     = strictyaml.Text("The folder of person files, relative to this file's folder.")
 	peopleRepoShape = strictyaml.TextMatching(ownerNamePattern, 0,
 		"a GitHub repository owner/name", "The people repository on GitHub (owner/name), where the evidence of approvals is looked up; by default the repository's origin when that is on GitHub.")
-	peopleBranchShape = strictyaml.Text("The branch of the people repository that pull requests are merged into (default main).")
-	keysShape         = strictyaml.Text("The folder of public keys (<id>.asc), relative to this file's folder.")
-	timezoneShape     = strictyaml.Text("The policy time zone, an IANA name such as Europe/London: dates in person files are days there.")
-	policyShape       = strictyaml.MappingOf(policyTable, "The parameters of the written rules.")
-	safetyShape       = strictyaml.MappingOf(safetyTable, "The limits checked before any change is applied.")
+	peopleBranchShape    = strictyaml.Text("The branch of the people repository that pull requests are merged into (default main).")
+	evidenceSignersShape = strictyaml.ListOf(strictyaml.Text("An SSH public key: type, base64 and a comment."),
+		"The SSH public keys whose signature makes a git note evidence of approval (authorized_keys form, one key each). Only the reconcile workflow should hold a private key listed here; adding one needs a lead's approval.")
+	keysShape     = strictyaml.Text("The folder of public keys (<id>.asc), relative to this file's folder.")
+	timezoneShape = strictyaml.Text("The policy time zone, an IANA name such as Europe/London: dates in person files are days there.")
+	policyShape   = strictyaml.MappingOf(policyTable, "The parameters of the written rules.")
+	safetyShape   = strictyaml.MappingOf(safetyTable, "The limits checked before any change is applied.")
 
 	shadowShiftsShape    = strictyaml.IntegerIn(0, 10, "Shadow shifts before supervised access (the rules say two).")
 	absenceLimitShape    = strictyaml.IntegerIn(1, 3660, "An absence longer than this many days revokes access on the next day (the rules say six weeks: 42).")

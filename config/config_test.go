@@ -111,6 +111,12 @@ func TestParseConfigProblems(t *testing.T) {
 			[]string{`prodaccess.yaml:2:23: policy.absence_limit_days: 0 is out of range: it must be from 1 to 3660`}},
 		{"policy quoted number", "policy:\n  max_temporary_days: \"90\"\n",
 			[]string{`prodaccess.yaml:2:23: policy.max_temporary_days: expected a whole number written in decimal digits without quotes, found "90"`}},
+		{"a signer that is not a key", "policy:\n  evidence_signers: [\"ssh-ed25519 not-base64 me\"]\n",
+			[]string{`prodaccess.yaml:2:22: policy.evidence_signers[0]: not an SSH public key in the authorized_keys form ("ssh-ed25519 AAAA... comment")`}},
+		{"a signer with options", "policy:\n  evidence_signers: [\"no-pty " + testSigner + "\"]\n",
+			[]string{`prodaccess.yaml:2:22: policy.evidence_signers[0]: an authorized_keys line with options; give the key alone ("ssh-ed25519 AAAA... comment")`}},
+		{"a signer listed twice", "policy:\n  evidence_signers:\n    - \"" + testSigner + "\"\n    - \"" + testSigner + " again\"\n",
+			[]string{`prodaccess.yaml:4:7: policy.evidence_signers[1]: this key is already listed at line 3`}},
 		{"fraction above one", "safety:\n  max_removal_fraction: 25\n",
 			[]string{`prodaccess.yaml:2:25: safety.max_removal_fraction: expected a fraction from 0 to 1 such as 0.25, found "25"`}},
 		{"target without type fields", "targets:\n  - name: team\n    type: github-team\n",
@@ -226,5 +232,18 @@ func TestRedactURL(t *testing.T) {
 		if got := RedactURL(tt.in); got != tt.want {
 			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// testSigner is an ed25519 public key.
+const testSigner = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl reconcile@example"
+
+func TestEvidenceSigners(t *testing.T) {
+	c, err := ParseConfig("prodaccess.yaml", []byte("policy:\n  evidence_signers:\n    - "+testSigner+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{testSigner}, c.Policy.EvidenceSigners); diff != "" {
+		t.Errorf("signers (-want +got):\n%s", diff)
 	}
 }

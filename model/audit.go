@@ -60,6 +60,36 @@ type Timeline struct {
 	// file had them, for reports that show names and teams; it is not
 	// part of the JSON.
 	People map[string]*Person `json:"-"`
+	// Findings are what an auditor should see beside the changes: entries
+	// written without a pull request or without proven approval, notes
+	// that are not evidence, changes to who may approve or to the policy
+	// that no lead approved.
+	Findings []Finding `json:"findings"`
+}
+
+// Finding is one thing an audit flags, with the commit it concerns.
+type Finding struct {
+	Kind   string `json:"kind"`
+	Commit string `json:"commit,omitempty"`
+	Person string `json:"person,omitempty"`
+	Detail string `json:"detail"`
+}
+
+// Kinds of findings.
+const (
+	FindingDirectPush   = "pushed without a pull request"
+	FindingNotProven    = "approval not proven"
+	FindingNote         = "note that is not evidence"
+	FindingAuthority    = "change to who may approve or to the policy not approved by a lead"
+	FindingApprovedLate = "approved after merge"
+)
+
+func (f Finding) String() string {
+	s := f.Kind
+	if f.Commit != "" {
+		s += " (commit " + ShortSHA(f.Commit) + ")"
+	}
+	return s + ": " + f.Detail
 }
 
 // ReviewRow is one person in an access review.
@@ -84,6 +114,9 @@ type Review struct {
 	At     Day         `json:"at"`
 	Commit *Commit     `json:"commit"`
 	Rows   []ReviewRow `json:"people"`
+	// Findings are flagged whether or not anyone has access by them: a
+	// grant pushed straight to the branch, a note that is not evidence.
+	Findings []Finding `json:"findings"`
 }
 
 func ShortSHA(s string) string {

@@ -33,6 +33,15 @@ type Approver struct {
 	Role     Role
 }
 
+// match is what a review is matched on: the account's id where known,
+// else its login without regard to case; "" when no review can be theirs.
+func (a Approver) match() string {
+	if a.GitHubID != 0 {
+		return fmt.Sprint(a.GitHubID)
+	}
+	return strings.ToLower(a.GitHub)
+}
+
 func (a Approver) text() string {
 	return fmt.Sprintf("role=%s github=%s github_id=%d", a.Role, a.GitHub, a.GitHubID)
 }
@@ -195,7 +204,7 @@ func (a Authority) Changes(people []*Person, next Policy) []AuthorityChange {
 		switch {
 		case !was:
 			what = fmt.Sprintf("%s becomes an approver (%s)", p.ID, p.Role)
-		case !strings.EqualFold(old.GitHub, now.GitHub) || old.GitHubID != now.GitHubID:
+		case old.match() != now.match() && now.match() != "":
 			what = fmt.Sprintf("%s's GitHub account changes from %s to %s", p.ID, accountText(old.GitHub, old.GitHubID), accountText(now.GitHub, now.GitHubID))
 		default:
 			continue

@@ -42,6 +42,11 @@ type AccessChanges struct {
 // ApprovalNeed is one entry a change writes, and the review it needs.
 type ApprovalNeed struct {
 	Entry EntryRef `json:"entry"`
+	// Change says, for a change to the authority (who may approve, or
+	// the policy) that widens access, what it is; it needs an approving
+	// review by any of Approvers, the approvers of record before it.
+	Change    string   `json:"change,omitempty"`
+	Approvers []string `json:"approvers,omitempty"`
 	// Login is the GitHub login of the approver the entry names; empty
 	// when their file gives none, and no review can then prove it.
 	Login string `json:"approver_login,omitempty"`

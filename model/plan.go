@@ -204,6 +204,10 @@ type Plan struct {
 	// a people branch that lets changes in without review while the
 	// policy requires evidence of approval. Removals still go ahead.
 	GrantsRefused []string `json:"grants_refused,omitempty"`
+	// Failures are inputs that could not be read (a target, the evidence
+	// of a commit): nothing that depends on one is decided or changed,
+	// everything else is, and the run fails.
+	Failures []string `json:"failures,omitempty"`
 	// KeyWarnings are public keys about to expire; pull requests that
 	// change GPG recipients repeat them.
 	KeyWarnings []string `json:"key_warnings,omitempty"`

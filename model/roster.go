@@ -305,6 +305,10 @@ func (r *Roster) checksEvidence() bool {
 	return r.evidence != nil && r.evidence.Policy != EvidenceOff && r.evidence.Policy != ""
 }
 
+// RequiresProof reports whether an entry must be proven to grant, under
+// the policy before the pull request that wrote it.
+func (r *Roster) RequiresProof(e EntryRef) bool { return r.requiresProof(e.Key()) }
+
 // requiresProof reports whether the entry with the key must be proven to
 // grant: under the policy of the branch before the pull request that
 // wrote it, where that is known, else under the policy in force.

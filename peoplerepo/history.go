@@ -3,7 +3,6 @@ package peoplerepo
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"slices"
 	"strings"
@@ -137,14 +136,5 @@ func (h *History) Entries(id reconciler.ObjectID) ([]reconciler.HistoryEntry, er
 
 // Blob reads at most limit bytes of a blob.
 func (h *History) Blob(id reconciler.ObjectID, limit int) ([]byte, error) {
-	b, err := h.r.repo.BlobObject(plumbing.Hash(id))
-	if err != nil {
-		return nil, fmt.Errorf("read blob %s: %w", id, err)
-	}
-	rd, err := b.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	return io.ReadAll(io.LimitReader(rd, int64(limit)))
+	return h.r.blob(plumbing.Hash(id), int64(limit))
 }

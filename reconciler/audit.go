@@ -19,10 +19,13 @@ type TimelineOptions struct {
 	Person      string     // only this person's events; "" for everyone
 	From        *model.Day // only events on or after this day
 	To          model.Day  // no commit after this day is read
-	// Evidence is the evidence recorded, by commit (the notes); with it
-	// the rules decide with the evidence of approvals, as plan does, under
-	// each commit's policy.evidence. Nil: files are taken at their word.
-	Evidence map[string]*model.CommitEvidence
+	// EvidenceOf gives the evidence recorded of a commit (its signed
+	// note), and Authority who could approve and under which policy
+	// along the branch; with them the rules decide with the evidence of
+	// approvals, as plan does, each entry under the authority before the
+	// pull request that wrote it. Nil: files are taken at their word.
+	EvidenceOf func(commit string) *model.CommitEvidence
+	Authority  *AuthorityChain
 }
 
 // timeline is the state of a walk through history. cur follows the files
@@ -54,8 +57,18 @@ type timeline struct {
 	// writes are the commits that wrote each fact, by person and fact.
 	writes map[string]map[string][]factWrite
 	// byEntry is the evidence of the commit that wrote each entry in its
-	// current form, by key, which the rules of eff read.
+	// current form, and bases the branch before its pull request, by key,
+	// which the rules of eff read.
 	byEntry map[string]*model.CommitEvidence
+	bases   map[string]*model.EntryBase
+	// findings are the entries written without proven approval, by the
+	// day of the commit that wrote them.
+	findings []datedFinding
+}
+
+type datedFinding struct {
+	day model.Day
+	model.Finding
 }
 
 // BuildTimeline rebuilds every change of production access from the git
@@ -73,7 +86,7 @@ func BuildTimeline(h History, opts TimelineOptions) (*model.Timeline, error) {
 		h: h, opts: opts, cfg: config.DefaultConfig(),
 		curFiles: map[string]HistoryEntry{}, effFiles: map[string]HistoryEntry{},
 		cache: map[HistoryEntry]*model.Person{}, changeDays: map[string][]model.Day{}, level: map[string]model.Level{},
-		known: map[string]*model.Person{}, writes: map[string]map[string][]factWrite{}, byEntry: map[string]*model.CommitEvidence{},
+		known: map[string]*model.Person{}, writes: map[string]map[string][]factWrite{}, byEntry: map[string]*model.CommitEvidence{}, bases: map[string]*model.EntryBase{},
 	}
 	t.cur = model.NewRoster(nil, t.cfg.Policy)
 	t.eff = model.NewRoster(nil, t.cfg.Policy)
@@ -92,7 +105,12 @@ func BuildTimeline(h History, opts TimelineOptions) (*model.Timeline, error) {
 		}
 	}
 	t.advance(opts.To)
-	out := &model.Timeline{Branch: opts.Branch, From: opts.From, To: opts.To, Commits: read, Events: []model.TimelineEvent{}, People: t.known}
+	out := &model.Timeline{Branch: opts.Branch, From: opts.From, To: opts.To, Commits: read, Events: []model.TimelineEvent{}, People: t.known, Findings: []model.Finding{}}
+	for _, f := range t.findings {
+		if (opts.Person == "" || f.Person == opts.Person) && (opts.From == nil || f.day >= *opts.From) {
+			out.Findings = append(out.Findings, f.Finding)
+		}
+	}
 	for _, e := range t.events {
 		if (opts.Person == "" || e.Person == opts.Person || e.Cause == model.CauseInvalid) && (opts.From == nil || e.Day >= *opts.From) {
 			out.Events = append(out.Events, e)
@@ -200,6 +218,9 @@ func (t *timeline) all(files map[string]HistoryEntry) ([]*model.Person, error) {
 }
 
 func (t *timeline) commit(c *model.Commit, d model.Day) error {
+	if ev := t.evidenceOf(c.SHA); ev != nil && len(ev.PullRequests) > 0 {
+		c.PR = ev.PullRequests[0].Number
+	}
 	peopleTree, cfgBlob, err := t.h.Tree(c.SHA)
 	if err != nil {
 		return err
@@ -249,6 +270,12 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 				return nil
 			}
 		}
+	}
+	if t.opts.Authority != nil && cfg != t.cfg {
+		// The policy a change wrote counts once a lead approved it.
+		held := *cfg
+		held.Policy = t.opts.Authority.At(c.SHA).Policy
+		cfg = &held
 	}
 	if cfg != t.cfg {
 		people, err := t.all(now)
@@ -348,9 +375,17 @@ func renames(found []model.TimelineEvent, added, removed map[ObjectID]string, la
 // setEvidence gives the rules of eff the evidence of approvals, when the
 // timeline was given the notes.
 func (t *timeline) setEvidence() {
-	if t.opts.Evidence != nil {
-		t.eff.SetEvidence(&model.Evidence{Policy: t.eff.Policy.Evidence, ByEntry: t.byEntry})
+	if t.opts.EvidenceOf != nil {
+		t.eff.SetEvidence(&model.Evidence{Policy: t.eff.Policy.Evidence, ByEntry: t.byEntry, Bases: t.bases, Location: t.opts.Location})
 	}
+}
+
+// evidenceOf is the evidence recorded of a commit, or nil.
+func (t *timeline) evidenceOf(commit string) *model.CommitEvidence {
+	if t.opts.EvidenceOf == nil {
+		return nil
+	}
+	return t.opts.EvidenceOf(commit)
 }
 
 // track follows what commit c wrote: the facts each changed file wrote,
@@ -393,7 +428,19 @@ func (t *timeline) track(c *model.Commit, old, now map[string]HistoryEntry) erro
 			if after != nil {
 				for _, e := range after.Entries() {
 					if !had[e.Key()] {
-						t.byEntry[e.Key()] = t.opts.Evidence[c.SHA]
+						ev := t.evidenceOf(c.SHA)
+						t.byEntry[e.Key()] = ev
+						if a := t.opts.Authority; a != nil {
+							base := a.BaseOf(c.SHA, ev)
+							t.bases[e.Key()] = &model.EntryBase{Commit: base, Authority: a.At(base)}
+							pf := model.Prove(ev, e, after, nil, t.bases[e.Key()])
+							if pf.Commit == "" {
+								pf.Commit = c.SHA
+							}
+							for _, f := range ProofFindings(e, pf) {
+								t.findings = append(t.findings, datedFinding{day: model.DayOf(c.When, t.opts.Location), Finding: f})
+							}
+						}
 					}
 				}
 			}

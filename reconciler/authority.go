@@ -53,8 +53,10 @@ type AuthorityChain struct {
 	// Pending are the changes that widen access and are not proven.
 	Pending []PendingChange
 	// Lookups are the commits whose evidence should be looked up: none
-	// is recorded, or what is recorded may still change.
-	Lookups []string
+	// is recorded, or what is recorded may still change; LookupEntries
+	// are the changes each wrote.
+	Lookups       []string
+	LookupEntries map[string][]model.EntryRef
 	// Proofs are the verdicts on the changes, by commit and entry key.
 	Proofs map[string]*model.Proof
 }
@@ -64,7 +66,7 @@ type AuthorityChain struct {
 // commit of line, whose files are taken at their word since nothing before
 // it can vouch for them).
 func BuildAuthority(line []string, steps []AuthorityStep, evidence AuthorityEvidence) *AuthorityChain {
-	c := &AuthorityChain{line: line, index: make(map[string]int, len(line)), Proofs: map[string]*model.Proof{}}
+	c := &AuthorityChain{line: line, index: make(map[string]int, len(line)), Proofs: map[string]*model.Proof{}, LookupEntries: map[string][]model.EntryRef{}}
 	for i, sha := range line {
 		c.index[sha] = i
 	}
@@ -113,6 +115,9 @@ func (c *AuthorityChain) prove(commit string, e model.EntryRef, evidence Authori
 	ev, complete := evidence(commit, signers)
 	if !complete {
 		lookups[commit] = true
+		if !slices.ContainsFunc(c.LookupEntries[commit], func(x model.EntryRef) bool { return x.Key() == e.Key() }) {
+			c.LookupEntries[commit] = append(c.LookupEntries[commit], e)
+		}
 	}
 	base := &model.EntryBase{Commit: c.BaseOf(commit, ev)}
 	base.Authority = c.At(base.Commit)

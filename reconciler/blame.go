@@ -109,14 +109,11 @@ func lastField(s string) string {
 	return f[len(f)-1]
 }
 
-// ref names a commit by its pull request where one is known: from the
-// evidence recorded, else from the commit's message.
+// ref names a commit by its pull request where the evidence recorded
+// knows one; a commit's message names none that counts.
 func (t *timeline) ref(c *model.Commit) string {
-	if ev := t.opts.Evidence[c.SHA]; ev != nil && len(ev.PullRequests) > 0 {
+	if ev := t.evidenceOf(c.SHA); ev != nil && len(ev.PullRequests) > 0 {
 		return fmt.Sprintf("#%d", ev.PullRequests[0].Number)
-	}
-	if c.PR != 0 {
-		return fmt.Sprintf("#%d", c.PR)
 	}
 	return "commit " + c.SHA[:min(12, len(c.SHA))]
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/prodaccess/prodaccess/model"
@@ -171,4 +172,45 @@ func MarkComplete(fetched []*model.CommitEvidence, proven func(*model.CommitEvid
 		}
 		ce.Complete = complete
 	}
+}
+
+// EvidenceFindings lists, for the entries given, what an auditor should
+// see of their evidence: an entry pushed without a pull request, one
+// whose approval is not proven, one approved only after its merge.
+func EvidenceFindings(r *model.Roster, entries []model.EntryRef) []model.Finding {
+	var out []model.Finding
+	for _, e := range entries {
+		p := r.Person(e.Person)
+		if p == nil {
+			continue
+		}
+		if pf := r.Proof(p, e); pf != nil {
+			out = append(out, ProofFindings(e, pf)...)
+		}
+	}
+	return out
+}
+
+// ProofFindings are the findings of one verdict.
+func ProofFindings(e model.EntryRef, pf *model.Proof) []model.Finding {
+	var out []model.Finding
+	switch {
+	case slices.Contains(pf.Flags, "pushed without a pull request"):
+		out = append(out, model.Finding{Kind: model.FindingDirectPush, Commit: pf.Commit, Person: e.Person, Detail: e.String()})
+	case !pf.Proven():
+		out = append(out, model.Finding{Kind: model.FindingNotProven, Commit: pf.Commit, Person: e.Person, Detail: e.String() + ": " + strings.Join(pf.Missing, "; ")})
+	case slices.Contains(pf.Flags, "approved after merge"):
+		out = append(out, model.Finding{Kind: model.FindingApprovedLate, Commit: pf.Commit, Person: e.Person, Detail: e.String() + ": " + pf.Summary()})
+	}
+	return out
+}
+
+// AuthorityFindings lists the changes to who may approve or to the policy,
+// written up to commit, that no lead approved.
+func AuthorityFindings(c *AuthorityChain, commit string) []model.Finding {
+	var out []model.Finding
+	for _, p := range c.PendingAt(commit) {
+		out = append(out, model.Finding{Kind: model.FindingAuthority, Commit: p.Commit, Detail: p.Text()})
+	}
+	return out
 }

@@ -158,6 +158,13 @@ type page struct {
 	People            []personView
 	Others            []string
 	Invalid           []eventRow
+	Findings          []findingRow
+}
+
+// findingRow is one finding of the audit, with its commit linked.
+type findingRow struct {
+	Kind, Person, Detail string
+	Commit               link
 }
 
 type count struct {
@@ -294,6 +301,17 @@ func newPage(r *AccessReport) *page {
 		}
 	}
 	slices.Sort(pg.Others)
+	seen := map[string]bool{}
+	for _, f := range append(slices.Clone(t.Findings), r.Review.Findings...) {
+		if k := f.String() + "\x00" + f.Person; !seen[k] {
+			seen[k] = true
+			row := findingRow{Kind: f.Kind, Person: f.Person, Detail: f.Detail}
+			if f.Commit != "" {
+				row.Commit = commitLink(r.RepoURL, &model.Commit{SHA: f.Commit})
+			}
+			pg.Findings = append(pg.Findings, row)
+		}
+	}
 	return pg
 }
 

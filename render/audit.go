@@ -18,15 +18,47 @@ func WriteTimeline(w io.Writer, t *model.Timeline) error {
 	}
 	fmt.Fprintf(w, "Production access on %s, from %s to %s (%d commits read)\n\n", t.Branch, from, t.To, t.Commits)
 	if len(t.Events) == 0 {
-		_, err := fmt.Fprintln(w, "No changes.")
-		return err
+		fmt.Fprintln(w, "No changes.")
+	} else {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "DAY\tPERSON\tCHANGE\tCAUSE")
+		for _, e := range t.Events {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Day, orDash(e.Person), changeText(&e), causeText(&e))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DAY\tPERSON\tCHANGE\tCAUSE")
-	for _, e := range t.Events {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Day, orDash(e.Person), changeText(&e), causeText(&e))
+	return writeFindings(w, t.Findings, false)
+}
+
+// writeFindings lists what an audit flags, in text or markdown.
+func writeFindings(w io.Writer, findings []model.Finding, markdown bool) error {
+	if len(findings) == 0 {
+		return nil
 	}
-	return tw.Flush()
+	if markdown {
+		fmt.Fprintf(w, "\n## Findings\n\n")
+		for _, f := range findings {
+			who := ""
+			if f.Person != "" {
+				who = mdText(f.Person) + ": "
+			}
+			fmt.Fprintf(w, "- %s%s\n", who, mdText(f.String()))
+		}
+		return nil
+	}
+	fmt.Fprintf(w, "\nFindings:\n")
+	for _, f := range findings {
+		who := ""
+		if f.Person != "" {
+			who = f.Person + ": "
+		}
+		if _, err := fmt.Fprintf(w, "  - %s%s\n", who, model.Printable(f.String())); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // changeText is the change of level an event records, as people read it.
@@ -104,6 +136,11 @@ func WriteAuditAt(w io.Writer, at model.Day, commit *model.Commit, decisions []m
 			if !pf.Proven() {
 				line += " (NOT PROVEN: " + strings.Join(pf.Missing, "; ") + ")"
 			}
+			for _, f := range pf.Flags {
+				if f != "approval not proven" {
+					line += "; " + f
+				}
+			}
 			fmt.Fprintf(tw, "\t\t\t\t\t%s\n", line)
 		}
 	}
@@ -146,7 +183,7 @@ func WriteReviewMarkdown(w io.Writer, rv *model.Review) error {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdText(r.ID+" ("+r.Name+")"), r.Level, mdText(strings.Join(r.Basis, "; ")),
 			orDash(mdText(r.ApprovedBy)), orDash(mdText(r.Supervisor)), orDash(mdText(strings.Join(r.Evidence, "; "))), dayText(r.Since), dayText(r.Until), mdText(strings.Join(r.Flags, "; ")))
 	}
-	return nil
+	return writeFindings(w, rv.Findings, true)
 }
 
 func dayText(d *model.Day) string {
@@ -170,6 +207,15 @@ func WriteReviewCSV(w io.Writer, rv *model.Review) error {
 		}
 		cw.Write([]string{r.ID, r.Name, r.Level.String(), strings.Join(r.Basis, "; "), r.ApprovedBy, r.Supervisor, since, until,
 			strings.Join(r.Flags, "; "), rv.Commit.SHA, rv.At.String(), strings.Join(r.Evidence, "; ")})
+	}
+	// A finding is a row of its own: no level, the finding as its flag,
+	// its commit as the row's.
+	for _, f := range rv.Findings {
+		commit := f.Commit
+		if commit == "" {
+			commit = rv.Commit.SHA
+		}
+		cw.Write([]string{f.Person, "", "", "", "", "", "", "", f.String(), commit, rv.At.String(), ""})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -10,6 +10,19 @@ import (
 
 // sentenceOf says in words what the entry needs and whether it has it.
 func sentenceOf(a model.ApprovalNeed) string {
+	if a.Change != "" {
+		who := "a lead of record (" + strings.Join(a.Approvers, ", ") + ")"
+		if len(a.Approvers) == 0 {
+			who = "a lead of record, and there is none"
+		}
+		switch {
+		case !a.Checked:
+			return fmt.Sprintf("%s widens access, and takes effect only with an approving review by %s", a.Change, who)
+		case a.Approved:
+			return fmt.Sprintf("%s widens access, and is approved by %s", a.Change, who)
+		}
+		return fmt.Sprintf("%s widens access, and needs an approving review by %s, not there yet: %s", a.Change, who, strings.Join(a.Missing, "; "))
+	}
 	switch {
 	case a.Login == "":
 		return fmt.Sprintf("%s needs an approving review by %s, whose person file gives no GitHub login: add it, or no review can count", a.Entry, a.Entry.ApprovedBy)

@@ -64,6 +64,7 @@ func WritePlan(w io.Writer, p *model.Plan, markdown bool) error {
 	list("REFUSED: nothing in this plan may be applied:", p.Refusals)
 	list("OVERDUE: revocations that have waited too long in a pull request:", p.Overdue)
 	list("GRANTS REFUSED: removals go ahead, and nothing is granted, because:", p.GrantsRefused)
+	list("FAILED: these could not be read, so nothing that depends on them is changed; everything else is, and the run fails:", p.Failures)
 	adds, removes := 0, 0
 	for _, tp := range p.Targets {
 		for _, c := range tp.Changes {

@@ -98,6 +98,12 @@ request for longer than safety.max_revocation_wait.`,
 			if n := len(plan.Errors); n > 0 {
 				failed = append(failed, fmt.Sprintf("%d error(s) in the plan need a person; see ERRORS above", n))
 			}
+			if n := len(plan.GrantsRefused); n > 0 {
+				failed = append(failed, fmt.Sprintf("nothing was granted, for %d reason(s); see GRANTS REFUSED above", n))
+			}
+			if n := len(plan.Failures); n > 0 {
+				failed = append(failed, fmt.Sprintf("%d input(s) could not be read; see FAILED above", n))
+			}
 			if err := overdue(plan); err != nil {
 				failed = append(failed, err.Error())
 			}

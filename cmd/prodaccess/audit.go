@@ -53,9 +53,10 @@ type source struct {
 	configPath string // in the repository
 	peopleDir  string // in the repository
 	tipConfig  *config.Config
+	tip        string // the commit at the tip of the branch
 
-	notes   map[string]*model.CommitEvidence // the evidence recorded, by commit
-	noNotes bool                             // there are no notes at all
+	runs    map[string]*evidenceRun // the evidence read up to a commit
+	noNotes bool                    // there are no notes at all
 }
 
 func (a *auditOptions) source() (*source, error) {
@@ -69,6 +70,7 @@ func (a *auditOptions) source() (*source, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.tip = tipHash.String()
 	tip, err := repo.Resolve(tipHash.String())
 	if err != nil {
 		return nil, err
@@ -193,7 +195,7 @@ func (a *auditOptions) onDay(arg string) (*source, model.Day, *model.Commit, *mo
 	if err != nil {
 		return nil, 0, nil, nil, err
 	}
-	if err := s.auditEvidence(a, commit, roster, d); err != nil {
+	if roster, err = s.auditEvidence(a, commit, roster, d); err != nil {
 		return nil, 0, nil, nil, err
 	}
 	if s.noNotes {
@@ -242,7 +244,7 @@ func newAuditTimeline(a *auditOptions) *cobra.Command {
 				return err
 			}
 			opts := reconciler.TimelineOptions{Branch: s.branch, PeopleLabel: s.peopleDir, ConfigFile: s.configPath, Location: s.tipConfig.Location}
-			if opts.Evidence, err = s.evidence(); err != nil {
+			if opts.EvidenceOf, opts.Authority, err = s.evidence(s.tip); err != nil {
 				return err
 			}
 			if len(args) == 1 {
@@ -260,6 +262,9 @@ func newAuditTimeline(a *auditOptions) *cobra.Command {
 			}
 			t, err := reconciler.BuildTimeline(s.history, opts)
 			if err != nil {
+				return err
+			}
+			if err := s.addFindings(&t.Findings, s.tip, opts.Person); err != nil {
 				return err
 			}
 			if isData(format) {
@@ -289,17 +294,9 @@ func newAuditReview(a *auditOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			keys, err := s.keysAt(a, commit, roster, d)
+			rv, err := s.review(a, d, commit, roster, secrets)
 			if err != nil {
 				return err
-			}
-			rv := reconciler.Review(roster, d, commit, keys, s.dayStart(d))
-			if secrets {
-				reports, err := a.secretReports(s, commit, roster, d, keys)
-				if err != nil {
-					return err
-				}
-				reconciler.FlagSecretReaders(rv, roster, reports)
 			}
 			switch format {
 			case "csv":
@@ -314,6 +311,47 @@ func newAuditReview(a *auditOptions) *cobra.Command {
 	cmd.Flags().BoolVar(&secrets, "secrets", true, "flag people without access who can still read the targets' secrets (reads the target repositories as they are now)")
 	cmd.Flags().StringVar(&format, "format", "markdown", "markdown, csv, json or yaml")
 	return cmd
+}
+
+// review is the access review of day d, from the roster in force then
+// (with its evidence), with its findings: the entries in force whose
+// approval is not proven, notes that are not evidence, and changes to
+// who may approve or to the policy that no lead approved.
+func (s *source) review(a *auditOptions, d model.Day, commit *model.Commit, roster *model.Roster, secrets bool) (*model.Review, error) {
+	keys, err := s.keysAt(a, commit, roster, d)
+	if err != nil {
+		return nil, err
+	}
+	rv := reconciler.Review(roster, d, commit, keys, s.dayStart(d))
+	if secrets {
+		reports, err := a.secretReports(s, commit, roster, d, keys)
+		if err != nil {
+			return nil, err
+		}
+		reconciler.FlagSecretReaders(rv, roster, reports)
+	}
+	rv.Findings = reconciler.EvidenceFindings(roster, reconciler.NeedEvidence(roster, d, 0))
+	if err := s.addFindings(&rv.Findings, commit.SHA, ""); err != nil {
+		return nil, err
+	}
+	return rv, nil
+}
+
+// addFindings adds the notes read up to commit that are not evidence, and
+// the changes to the authority up to it that no lead approved.
+func (s *source) addFindings(out *[]model.Finding, commit, person string) error {
+	run, err := s.evidenceRun(commit)
+	if err != nil {
+		return err
+	}
+	if person != "" {
+		return nil
+	}
+	for _, f := range run.findings() {
+		*out = append(*out, model.Finding{Kind: model.FindingNote, Commit: f.Commit, Detail: f.Text()})
+	}
+	*out = append(*out, reconciler.AuthorityFindings(run.chain, commit)...)
+	return nil
 }
 
 func newAuditRecord(a *auditOptions) *cobra.Command {

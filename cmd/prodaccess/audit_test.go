@@ -103,11 +103,13 @@ func TestAuditTimeline(t *testing.T) {
 		"2021-01-04 alice none>permanent commit Add the team",
 		"2021-01-04 dave none>permanent commit Add the team",
 		"2021-01-04 eve none>permanent commit Add the team",
-		"2021-01-20 carol none>temporary_supervised commit Merge pull request #7 from example/grant-carol #7",
+		// A commit's message names no pull request: with no evidence
+		// recorded, none is known.
+		"2021-01-20 carol none>temporary_supervised commit Merge pull request #7 from example/grant-carol",
 		"2021-02-01 bob none>temporary_supervised rule shadow-shift",
 		"2021-02-06 bob temporary_supervised>none rule shadow-shift",
 		"2021-02-10  none>none invalid-commit Update Bob",
-		"2021-02-15 carol temporary_supervised>none commit Remove Carol's grant (#9) #9",
+		"2021-02-15 carol temporary_supervised>none commit Remove Carol's grant (#9)",
 		"2021-03-01 bob none>temporary_supervised rule shadow-shift",
 		"2021-03-06 bob temporary_supervised>supervised rule after-shadow-shifts",
 		"2021-03-10 dave-d permanent>permanent renamed Rename Dave's file from dave",

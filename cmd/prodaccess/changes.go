@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/gittree"
@@ -63,8 +65,13 @@ that pull request's reviews and says whether each approval is there yet.`,
 			after.Decisions = after.roster.Evaluate(day)
 			after.Problems = after.roster.Problems()
 			c := reconciler.Changes(before.Side, after.Side, day)
+			auth, err := o.authorityAt(repo, before)
+			if err != nil {
+				return err
+			}
+			c.Approvals = approvalsUnder(auth, before, after, c.Approvals)
 			if pr > 0 {
-				if err := o.checkApprovals(repo, after, c, pr); err != nil {
+				if err := o.checkApprovals(repo, before, after, auth, c, pr); err != nil {
 					return err
 				}
 			}
@@ -83,9 +90,55 @@ that pull request's reviews and says whether each approval is there yet.`,
 	return cmd
 }
 
+// authorityAt is who may approve, and under which policy, at the side
+// before the change: as the history up to it establishes, from the signed
+// notes of the clone (fetch them first).
+func (o *options) authorityAt(repo *peoplerepo.Repo, before *side) (model.Authority, error) {
+	configRel, err := repo.Rel(o.configPath)
+	if err != nil {
+		return model.Authority{}, err
+	}
+	dir := o.peopleFolder(before.Config)
+	rel, err := repo.Rel(dir)
+	if err != nil {
+		return model.Authority{}, err
+	}
+	run, err := newEvidenceRun(context.Background(), evidenceWhere{repo: repo, tip: before.Commit, peopleDir: rel, label: filepath.ToSlash(dir), configPath: configRel,
+		ghRepo: before.Config.PeopleRepo, location: before.Config.Location})
+	if err != nil {
+		return model.Authority{}, err
+	}
+	return run.authority(), nil
+}
+
+// approvalsUnder names, for each entry the change writes, the approver of
+// record before it whose review it needs, and adds the changes the change
+// makes to who may approve or to the policy that widen access, which need
+// a lead's approving review of their own.
+func approvalsUnder(auth model.Authority, before, after *side, needs []model.ApprovalNeed) []model.ApprovalNeed {
+	for i := range needs {
+		a := &needs[i]
+		if ap, ok := auth.Approvers[a.Entry.ApprovedBy]; ok {
+			a.Login = ap.GitHub
+		} else {
+			a.Login = ""
+			a.Checked, a.Missing = true, []string{fmt.Sprintf("%s was not an approver before this change, which cannot make its own approver", a.Entry.ApprovedBy)}
+		}
+	}
+	var approvers []string
+	for id := range auth.Approvers {
+		approvers = append(approvers, id)
+	}
+	slices.Sort(approvers)
+	for _, ch := range auth.Changes(after.roster.People, after.Config.Policy) {
+		needs = append(needs, model.ApprovalNeed{Entry: ch.Entry, Change: ch.What, Approvers: approvers})
+	}
+	return needs
+}
+
 // checkApprovals reads the reviews of pull request number and says, for
 // each entry the change writes, whether its approval is there yet.
-func (o *options) checkApprovals(repo *peoplerepo.Repo, after *side, c *model.AccessChanges, number int) error {
+func (o *options) checkApprovals(repo *peoplerepo.Repo, before, after *side, auth model.Authority, c *model.AccessChanges, number int) error {
 	if len(c.Approvals) == 0 {
 		return nil
 	}
@@ -114,7 +167,11 @@ func (o *options) checkApprovals(repo *peoplerepo.Repo, after *side, c *model.Ac
 	if err != nil {
 		return err
 	}
-	source, err := github.NewEvidence(client, ghRepo, after.Config.PeopleBranch, rel, filepath.ToSlash(dir), repo.FileAt, o.now)
+	configRel, err := repo.Rel(o.configPath)
+	if err != nil {
+		return err
+	}
+	source, err := github.NewEvidence(client, ghRepo, after.Config.PeopleBranch, rel, filepath.ToSlash(dir), configRel, repo.FileAt, o.now)
 	if err != nil {
 		return err
 	}
@@ -126,10 +183,17 @@ func (o *options) checkApprovals(repo *peoplerepo.Repo, after *side, c *model.Ac
 	if err != nil {
 		return err
 	}
+	base := &model.EntryBase{Commit: before.Commit, Authority: auth, Files: map[string]*model.Person{}}
+	for _, p := range before.roster.People {
+		base.Files[p.ID] = p
+	}
 	for i := range c.Approvals {
 		a := &c.Approvals[i]
 		p := after.roster.Person(a.Entry.Person)
-		pf := model.Prove(ev, a.Entry, p, after.roster.Person(a.Entry.ApprovedBy))
+		if a.Entry.Kind == model.PolicyEntry || a.Entry.Kind == model.ApproverEntry {
+			p = nil
+		}
+		pf := model.Prove(ev, a.Entry, p, after.roster.Person(a.Entry.ApprovedBy), base)
 		a.Checked, a.Approved, a.Missing = true, pf.Proven(), pf.Missing
 	}
 	return nil

@@ -13,37 +13,33 @@ import (
 	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"golang.org/x/crypto/ssh"
 )
 
 // evidenceState is what plan and apply learn of approvals.
 type evidenceState struct {
 	repo   *peoplerepo.Repo
 	origin *peoplerepo.Remote
-	// fetched is the evidence looked up through the API in this run,
-	// which apply records as notes.
-	fetched []*model.CommitEvidence
+	run    *evidenceRun
+	// lookedUp is the evidence looked up through the API in this run,
+	// which apply records as signed notes.
+	lookedUp []*model.CommitEvidence
 }
 
 // gatherEvidence finds, for every entry that needs approval from today to
 // the horizon, the commit that wrote it and the evidence of that commit:
-// from the notes (fetched from origin first) where they are complete, else
-// through GitHub's API. It gives the rules the evidence and decides
-// everyone's level again, and reads the people branch's protection. A
-// failed lookup is an error: nothing is planned from part of the facts.
+// from the signed notes (fetched from origin first) where they are
+// complete, else through GitHub's API; and the authority (who may approve,
+// under which policy) along the history, so that each entry is judged by
+// the branch before the pull request that wrote it. It gives the rules the
+// evidence and decides everyone's level again, and reads the people
+// branch's protection. A fault touches only what depends on it: a note
+// that is not evidence is reported and GitHub is asked instead; a failed
+// lookup refuses the entries of its commit, and the run goes on.
 func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo.Repo, client *github.Client) error {
-	policy := w.cfg.Policy.Evidence
-	if policy == model.EvidenceOff || policy == "" {
-		return nil
-	}
 	label := strings.TrimSuffix(w.peopleLabel, "/")
 	w.evidence = &evidenceState{repo: repo}
-	entries := reconciler.NeedEvidence(w.roster, w.day, reconciler.EvidenceHorizon)
-	intro, err := repo.Introduced(w.commit, w.peopleRel, label, entries)
-	if err != nil {
-		return fmt.Errorf("find the commits that wrote the entries that need approval: %w", err)
-	}
-	token := o.getenv("GITHUB_TOKEN")
-	origin, err := repo.Origin(token)
+	origin, err := repo.Origin(o.getenv("GITHUB_TOKEN"))
 	if err != nil {
 		return err
 	}
@@ -54,29 +50,49 @@ func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo
 			w.warnings = append(w.warnings, fmt.Sprintf("the evidence already recorded could not be fetched, so it is looked up again: %v", err))
 		}
 	}
-	notes, err := repo.Notes()
+	ghRepo := o.peopleGitHubRepo(w.cfg, origin)
+	configRel, err := repo.Rel(o.configPath)
 	if err != nil {
 		return err
 	}
-	known, err := peoplerepo.ReadEvidence(notes)
-	if err != nil {
-		w.warnings = append(w.warnings, err.Error())
-	}
-	ghRepo := o.peopleGitHubRepo(w.cfg, origin)
 	var source reconciler.EvidenceSource
 	if client != nil && ghRepo != "" {
-		if source, err = github.NewEvidence(client, ghRepo, w.cfg.PeopleBranch, w.peopleRel, label, repo.FileAt, o.now); err != nil {
+		if source, err = github.NewEvidence(client, ghRepo, w.cfg.PeopleBranch, w.peopleRel, label, configRel, repo.FileAt, o.now); err != nil {
 			return err
 		}
 	}
-	ev, fetched, err := reconciler.GatherEvidence(ctx, reconciler.EvidenceInput{Policy: policy, Introduced: intro, Entries: entries, Known: known, Source: source})
+	run, err := newEvidenceRun(ctx, evidenceWhere{repo: repo, tip: w.commit, peopleDir: w.peopleRel, label: label, configPath: configRel, ghRepo: ghRepo, source: source, location: w.cfg.Location})
+	if err != nil {
+		// Without the history, who may approve and the policy in force
+		// are not known: no grant can be judged, and removals go ahead.
+		w.failures = append(w.failures, err.Error())
+		w.grantsRefused = append(w.grantsRefused, "who may approve, and under which policy, cannot be rebuilt from the people branch's history, so no grant can be judged")
+		return nil
+	}
+	w.evidence.run = run
+	auth := run.authority()
+	// The rules use the policy the history establishes: a change to it
+	// that widens access and no lead approved is not in force.
+	if !sameRulePolicy(auth.Policy, w.cfg.Policy) {
+		w.roster = model.NewRoster(w.roster.People, auth.Policy)
+	}
+	if auth.Policy.Evidence == model.EvidenceOff {
+		w.decisions = w.roster.Evaluate(w.day)
+		w.warnings = append(w.warnings, o.authorityWarnings(run)...)
+		return nil
+	}
+	entries := reconciler.NeedEvidence(w.roster, w.day, reconciler.EvidenceHorizon)
+	ev, err := run.forEntries(ctx, w.commit, entries)
 	if err != nil {
 		return err
 	}
+	w.roster.SetEvidence(ev)
+	w.evidence.lookedUp = run.lookedUp(ev, w.roster, o.now())
+	w.decisions = w.roster.Evaluate(w.day)
 	if source == nil {
 		missing := 0
 		for _, e := range entries {
-			if ev.ByEntry[e.Key()] == nil || !ev.ByEntry[e.Key()].Complete {
+			if ce := ev.ByEntry[e.Key()]; ce == nil || !ce.Complete {
 				missing++
 			}
 		}
@@ -88,32 +104,51 @@ func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo
 			w.warnings = append(w.warnings, fmt.Sprintf("the approval of %d entr(ies) cannot be looked up, because %s", missing, why))
 		}
 	}
-	w.roster.SetEvidence(ev)
-	reconciler.MarkComplete(w.roster, fetched)
-	w.evidence.fetched = fetched
-	w.decisions = w.roster.Evaluate(w.day)
-	w.warnings = append(w.warnings, evidenceWarnings(w.roster, entries, policy)...)
+	w.warnings = append(w.warnings, o.authorityWarnings(run)...)
+	w.warnings = append(w.warnings, evidenceWarnings(w.roster, entries)...)
+	for _, sha := range sortedKeys(run.failed) {
+		w.failures = append(w.failures, fmt.Sprintf("the evidence of commit %s could not be looked up, so what it wrote grants nothing that needs it: %v", model.ShortSHA(sha), run.failed[sha]))
+	}
 
 	if client != nil && ghRepo != "" {
 		prot, err := client.BranchProtection(ctx, ghRepo, w.cfg.PeopleBranch)
 		if err != nil {
-			return err
+			// Unreadable is not protected: grants wait, removals go on.
+			prot = &github.Protection{Unread: []string{fmt.Sprintf("could not read the protection of %s of %s: %v", w.cfg.PeopleBranch, ghRepo, err)}}
 		}
-		w.warnings = append(w.warnings, prot.Unread...)
-		for _, weak := range prot.Weak {
-			if policy == model.EvidenceRequired {
-				w.grantsRefused = append(w.grantsRefused, weak)
+		for _, s := range append(prot.Unread, prot.Weak...) {
+			if auth.Policy.Evidence == model.EvidenceRequired {
+				w.grantsRefused = append(w.grantsRefused, s)
 			} else {
-				w.warnings = append(w.warnings, weak)
+				w.warnings = append(w.warnings, s)
 			}
 		}
 	}
 	return nil
 }
 
+// sameRulePolicy reports whether two policies decide levels alike.
+func sameRulePolicy(a, b model.Policy) bool {
+	return a.ShadowShiftsRequired == b.ShadowShiftsRequired && a.AbsenceLimitDays == b.AbsenceLimitDays &&
+		a.MaxTemporaryDays == b.MaxTemporaryDays && a.Evidence == b.Evidence
+}
+
+// authorityWarnings says which notes are not evidence, and which changes
+// to who may approve or to the policy are not approved by a lead.
+func (o *options) authorityWarnings(run *evidenceRun) []string {
+	var out []string
+	for _, f := range run.findings() {
+		out = append(out, f.Text())
+	}
+	for _, p := range run.chain.Pending {
+		out = append(out, p.Text())
+	}
+	return out
+}
+
 // evidenceWarnings says, for every entry in force or due that is not
 // proven, what is missing, and what a reviewer should see of the others.
-func evidenceWarnings(r *model.Roster, entries []model.EntryRef, policy model.EvidencePolicy) []string {
+func evidenceWarnings(r *model.Roster, entries []model.EntryRef) []string {
 	var out []string
 	for _, e := range entries {
 		p := r.Person(e.Person)
@@ -126,8 +161,8 @@ func evidenceWarnings(r *model.Roster, entries []model.EntryRef, policy model.Ev
 		}
 		if !pf.Proven() {
 			what := "grants nothing until it is"
-			if policy == model.EvidenceWarn {
-				what = "grants as its file says (policy.evidence is warn)"
+			if !r.RequiresProof(e) {
+				what = "grants as its file says (policy.evidence was not required before the pull request that wrote it)"
 			}
 			out = append(out, fmt.Sprintf("%s is not proven (%s), and %s", e, strings.Join(pf.Missing, "; "), what))
 		}
@@ -141,19 +176,22 @@ func evidenceWarnings(r *model.Roster, entries []model.EntryRef, policy model.Ev
 	return out
 }
 
-// recordEvidence writes the evidence looked up in this run as notes, and
-// pushes them to origin. It changes no commit and no branch.
+// recordEvidence writes the evidence looked up in this run as notes signed
+// with PRODACCESS_SIGNING_KEY, and pushes them to origin. It changes no
+// commit and no branch. Without the key, or with a key that is not a
+// signer of record, it writes nothing and says why.
 func (o *options) recordEvidence(ctx context.Context, w *world) error {
-	if w.evidence == nil || len(w.evidence.fetched) == 0 {
+	if w.evidence == nil || len(w.evidence.lookedUp) == 0 {
 		return nil
 	}
-	notes := map[string][]byte{}
-	for _, ce := range w.evidence.fetched {
-		data, err := model.EncodeEvidence(ce)
-		if err != nil {
-			return err
-		}
-		notes[ce.Commit] = data
+	signer, why := o.noteSigner(w.evidence.run)
+	if signer == nil {
+		fmt.Fprintf(o.stderr, "prodaccess: the evidence of %d commit(s) looked up in this run is not recorded, so the next run looks it up again: %s\n", len(w.evidence.lookedUp), why)
+		return nil
+	}
+	notes, err := peoplerepo.Sign(signer, w.evidence.lookedUp)
+	if err != nil {
+		return err
 	}
 	if err := w.evidence.repo.AddNotes(notes, o.now()); err != nil {
 		return fmt.Errorf("record the evidence of %d commit(s) in %s: %w", len(notes), peoplerepo.NotesRef, err)
@@ -164,6 +202,27 @@ func (o *options) recordEvidence(ctx context.Context, w *world) error {
 		}
 	}
 	return nil
+}
+
+// noteSigner reads PRODACCESS_SIGNING_KEY; nil, and why, when there is no
+// key, it does not read, or it is not a signer of record (its notes would
+// not be believed).
+func (o *options) noteSigner(run *evidenceRun) (*peoplerepo.NoteSigner, string) {
+	text := o.getenv("PRODACCESS_SIGNING_KEY")
+	if text == "" {
+		return nil, "PRODACCESS_SIGNING_KEY is not set"
+	}
+	signer, err := peoplerepo.ParseSigningKey([]byte(text))
+	if err != nil {
+		return nil, "PRODACCESS_SIGNING_KEY: " + err.Error()
+	}
+	mine := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey())))
+	for _, s := range run.authority().Policy.EvidenceSigners {
+		if f := strings.Fields(s); len(f) >= 2 && f[0]+" "+f[1] == mine {
+			return signer, ""
+		}
+	}
+	return nil, fmt.Sprintf("the key of PRODACCESS_SIGNING_KEY (%s) is not among the signers of record in policy.evidence_signers, so no note it signed would be believed", ssh.FingerprintSHA256(signer.PublicKey()))
 }
 
 var githubRemote = regexp.MustCompile(`^(?:https://([^/@]+)/|git@([^:]+):|ssh://git@([^/]+)/)([A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$`)
@@ -189,49 +248,61 @@ func (o *options) peopleGitHubRepo(cfg *config.Config, origin *peoplerepo.Remote
 	return o.getenv("GITHUB_REPOSITORY")
 }
 
-// auditEvidence gives an audit's roster what the notes say of the
+// auditEvidence gives an audit's roster what the signed notes say of the
 // approval of every entry in force on day d at commit: read from git
-// alone, with no token and no request. Under policy.evidence off it does
-// nothing.
-func (s *source) auditEvidence(a *auditOptions, commit *model.Commit, r *model.Roster, d model.Day) error {
-	if r.Policy.Evidence == model.EvidenceOff || r.Policy.Evidence == "" {
-		return nil
-	}
-	entries := reconciler.NeedEvidence(r, d, 0)
-	intro, err := s.repo.Introduced(commit.SHA, s.peopleDir, s.peopleDir, entries)
+// alone, with no token and no request, under the authority the history
+// establishes up to commit.
+func (s *source) auditEvidence(a *auditOptions, commit *model.Commit, r *model.Roster, d model.Day) (*model.Roster, error) {
+	run, err := s.evidenceRun(commit.SHA)
 	if err != nil {
-		return fmt.Errorf("find the commits that wrote the entries in force: %w", err)
+		return nil, err
 	}
-	known, err := s.evidence()
-	if err != nil {
-		return err
+	auth := run.authority()
+	if !sameRulePolicy(auth.Policy, r.Policy) {
+		r = model.NewRoster(r.People, auth.Policy)
 	}
-	ev, _, err := reconciler.GatherEvidence(context.Background(), reconciler.EvidenceInput{Policy: r.Policy.Evidence, Introduced: intro, Entries: entries, Known: known})
+	if auth.Policy.Evidence == model.EvidenceOff {
+		return r, nil
+	}
+	ev, err := run.forEntries(context.Background(), commit.SHA, reconciler.NeedEvidence(r, d, 0))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r.SetEvidence(ev)
-	return nil
+	return r, nil
 }
 
-// evidence reads the notes of the people repository, once.
-func (s *source) evidence() (map[string]*model.CommitEvidence, error) {
-	if s.notes != nil {
-		return s.notes, nil
+// evidenceRun reads the notes and the authority up to commit, from the
+// clone alone.
+func (s *source) evidenceRun(commit string) (*evidenceRun, error) {
+	if s.runs == nil {
+		s.runs = map[string]*evidenceRun{}
 	}
-	notes, err := s.repo.Notes()
-	if err != nil {
-		return nil, err
+	if run, ok := s.runs[commit]; ok {
+		return run, nil
 	}
-	known, err := peoplerepo.ReadEvidence(notes)
-	if err != nil {
-		return nil, err
-	}
+	notes, _ := s.repo.ReadNotes()
 	if len(notes) == 0 {
 		s.noNotes = true
 	}
-	s.notes = known
-	return known, nil
+	run, err := newEvidenceRun(context.Background(), evidenceWhere{repo: s.repo, tip: commit, peopleDir: s.peopleDir, label: s.peopleDir, configPath: s.configPath,
+		ghRepo: s.tipConfig.PeopleRepo, location: s.tipConfig.Location})
+	if err != nil {
+		return nil, err
+	}
+	s.runs[commit] = run
+	return run, nil
+}
+
+// evidence gives the timeline the evidence of each commit: the signed
+// notes, and the authority along the branch.
+func (s *source) evidence(tip string) (func(string) *model.CommitEvidence, *reconciler.AuthorityChain, error) {
+	run, err := s.evidenceRun(tip)
+	if err != nil {
+		return nil, nil, err
+	}
+	signers := run.authority().Policy.EvidenceSigners
+	return func(commit string) *model.CommitEvidence { return run.verifier.Evidence(commit, signers) }, run.chain, nil
 }
 
 // liveWorld loads the committed configuration and person files and the

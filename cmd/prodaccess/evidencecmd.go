@@ -1,28 +1,34 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/providers/github"
-	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/spf13/cobra"
+	"golang.org/x/crypto/ssh"
 )
 
 func newEvidence(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "evidence",
-		Short: "The evidence of approvals, kept in git notes",
+		Short: "The evidence of approvals, kept in signed git notes",
 		Long: `prodaccess keeps, for each commit of the people branch that wrote a
-temporary_access or reinstated entry, the evidence of how it got there (the
-pull request, its author, merger and reviews) as a git note under
-` + peoplerepo.NotesRef + `. plan and apply look it up for the entries in force and
-apply records it; evidence record does it for the whole history.`,
+temporary_access or reinstated entry, or changed who may approve or the
+policy, the evidence of how it got there (the pull request, its author,
+merger and reviews) as a git note under ` + peoplerepo.NotesRef + `, signed
+with an SSH key that only the reconcile workflow holds. A note is evidence
+only when a key listed in policy.evidence_signers signed it. plan and apply
+look the evidence up for the entries in force and apply records it;
+evidence record does it for the whole history; evidence signers prints the
+allowed-signers file that ssh-keygen -Y verify reads.`,
 	}
-	cmd.AddCommand(newEvidenceRecord(o))
+	cmd.AddCommand(newEvidenceRecord(o), newEvidenceSigners(o))
 	return cmd
 }
 
@@ -32,10 +38,10 @@ func newEvidenceRecord(o *options) *cobra.Command {
 		Short: "Look up and record the evidence of every commit of the history that wrote an entry",
 		Long: `Walk the first-parent history of the people branch (HEAD), find every commit
 that wrote a temporary_access or reinstated entry, look up through GitHub how
-each reached the branch, and record it as a note, pushed to origin. A commit
-whose note is complete is not looked up again. Needs GITHUB_TOKEN with
-Contents: write on the people repository (to push the notes) and Pull
-requests: read.`,
+each reached the branch, and record it as a note signed with
+PRODACCESS_SIGNING_KEY, pushed to origin. A commit whose signed note is
+complete is not looked up again. Needs GITHUB_TOKEN with Contents: write on
+the people repository (to push the notes) and Pull requests: read.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			ctx, cancel, err := o.runContext()
@@ -60,19 +66,20 @@ requests: read.`,
 			if ghRepo == "" {
 				return fmt.Errorf("the people repository is not known on GitHub: set people_repo in %s", o.configPath)
 			}
+			configRel, err := repo.Rel(o.configPath)
+			if err != nil {
+				return err
+			}
+			label := strings.TrimSuffix(w.peopleLabel, "/")
+			source, err := github.NewEvidence(client, ghRepo, w.cfg.PeopleBranch, w.peopleRel, label, configRel, repo.FileAt, o.now)
+			if err != nil {
+				return err
+			}
+			run, err := newEvidenceRun(ctx, evidenceWhere{repo: repo, tip: w.commit, peopleDir: w.peopleRel, label: label, configPath: configRel, ghRepo: ghRepo, source: source, location: w.cfg.Location})
+			if err != nil {
+				return err
+			}
 			all, err := repo.AllIntroduced(w.commit, w.peopleRel, w.peopleLabel)
-			if err != nil {
-				return err
-			}
-			notes, err := repo.Notes()
-			if err != nil {
-				return err
-			}
-			known, err := peoplerepo.ReadEvidence(notes)
-			if err != nil {
-				fmt.Fprintf(o.stderr, "prodaccess: %v\n", err)
-			}
-			source, err := github.NewEvidence(client, ghRepo, w.cfg.PeopleBranch, w.peopleRel, w.peopleLabel, repo.FileAt, o.now)
 			if err != nil {
 				return err
 			}
@@ -84,36 +91,35 @@ requests: read.`,
 					intro[e.Key()] = sha
 				}
 			}
-			_, fetched, err := reconciler.GatherEvidence(ctx, reconciler.EvidenceInput{Policy: w.cfg.Policy.Evidence, Introduced: intro, Entries: entries, Known: known, Source: source})
-			if err != nil {
-				return err
-			}
-			reconciler.MarkComplete(w.roster, fetched)
-			w.evidence = &evidenceState{repo: repo, origin: origin, fetched: fetched}
+			before := len(run.fetched)
+			ev := run.gather(ctx, intro, entries)
+			w.roster.SetEvidence(ev)
+			w.evidence = &evidenceState{repo: repo, origin: origin, run: run, lookedUp: run.lookedUp(ev, w.roster, o.now())}
 			if err := o.recordEvidence(ctx, w); err != nil {
 				return err
 			}
+			lookedUp := len(run.fetched) - before
 			complete := 0
-			for _, ce := range fetched {
+			for _, ce := range w.evidence.lookedUp {
 				if ce.Complete {
 					complete++
 				}
 			}
 			fmt.Fprintf(o.stdout, "%d commit(s) of %s wrote entries that need approval: %d already recorded, %d looked up and recorded now (%d complete, %d to look up again on the next run).\n",
-				len(all), w.cfg.PeopleBranch, len(all)-len(fetched), len(fetched), complete, len(fetched)-complete)
+				len(all), w.cfg.PeopleBranch, len(all)-lookedUp-len(run.failed), lookedUp, complete, len(w.evidence.lookedUp)-complete)
+			for _, f := range run.findings() {
+				fmt.Fprintf(o.stdout, "  %s\n", f.Text())
+			}
+			for _, p := range run.chain.Pending {
+				fmt.Fprintf(o.stdout, "  %s\n", p.Text())
+			}
 			for _, sha := range slices.Sorted(maps.Keys(all)) {
 				for _, e := range all[sha] {
 					p := w.roster.Person(e.Person)
 					if p == nil {
 						continue
 					}
-					ce := known[sha]
-					for _, f := range fetched {
-						if f.Commit == sha {
-							ce = f
-						}
-					}
-					pf := model.Prove(ce, e, p, w.roster.Person(e.ApprovedBy))
+					pf := model.Prove(ev.ByEntry[e.Key()], e, p, w.roster.Person(e.ApprovedBy), ev.Bases[e.Key()])
 					state := "proven"
 					if !pf.Proven() {
 						state = "NOT PROVEN"
@@ -121,9 +127,62 @@ requests: read.`,
 					fmt.Fprintf(o.stdout, "  %s  %s: %s: %s\n", sha[:12], e, state, pf.Summary())
 				}
 			}
+			if len(run.failed) > 0 {
+				for _, sha := range sortedKeys(run.failed) {
+					fmt.Fprintf(o.stdout, "  %s  could not be looked up: %v\n", model.ShortSHA(sha), run.failed[sha])
+				}
+				return &exitError{code: 1}
+			}
 			return nil
 		},
 	}
 	o.timeoutFlag(cmd)
 	return cmd
+}
+
+func newEvidenceSigners(o *options) *cobra.Command {
+	return &cobra.Command{
+		Use:   "signers",
+		Short: "Print the allowed-signers file of the notes, for ssh-keygen -Y verify",
+		Long: `Print, in the allowed-signers format of ssh-keygen, the keys whose signature
+makes a note evidence: the signers of record in policy.evidence_signers at
+HEAD, without those whose addition no lead approved. An auditor verifies a
+note with it and ssh-keygen alone:
+
+  git notes --ref prodaccess show SHA > note
+  sed '/^-----BEGIN SSH SIGNATURE-----$/,$d' note > note.json
+  sed -n '/^-----BEGIN SSH SIGNATURE-----$/,$p' note > note.sig
+  prodaccess evidence signers > allowed_signers
+  ssh-keygen -Y verify -f allowed_signers -I prodaccess -n prodaccess-evidence -s note.sig < note.json`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			w, repo, err := o.loadDecisions()
+			if err != nil {
+				return err
+			}
+			configRel, err := repo.Rel(o.configPath)
+			if err != nil {
+				return err
+			}
+			run, err := newEvidenceRun(context.Background(), evidenceWhere{repo: repo, tip: w.commit, peopleDir: w.peopleRel, label: strings.TrimSuffix(w.peopleLabel, "/"), configPath: configRel,
+				ghRepo: w.cfg.PeopleRepo, location: w.cfg.Location})
+			if err != nil {
+				return err
+			}
+			var keys []ssh.PublicKey
+			var comments []string
+			for _, s := range run.authority().Policy.EvidenceSigners {
+				k, c, _, _, err := ssh.ParseAuthorizedKey([]byte(s))
+				if err != nil {
+					continue
+				}
+				keys, comments = append(keys, k), append(comments, c)
+			}
+			if len(keys) == 0 {
+				return fmt.Errorf("no signer of notes is in force: list the reconcile workflow's public key in policy.evidence_signers of %s", o.configPath)
+			}
+			fmt.Fprint(o.stdout, peoplerepo.AllowedSigners(keys, comments))
+			return nil
+		},
+	}
 }

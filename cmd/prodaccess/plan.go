@@ -47,6 +47,7 @@ func (w *world) plan(states []model.TargetState, allowMass bool) *model.Plan {
 	plan.Warnings = append(append(slices.Clone(w.warnings), w.keyWarnings...), plan.Warnings...)
 	plan.KeyWarnings = w.keyWarnings
 	plan.GrantsRefused = w.grantsRefused
+	plan.Failures = append(plan.Failures, w.failures...)
 	reconciler.CheckSafety(plan, w.cfg, allowMass)
 	reconciler.CheckWaiting(plan, w.cfg, w.now)
 	return plan
@@ -97,7 +98,7 @@ safety.max_revocation_wait.`,
 				return err
 			}
 			switch {
-			case len(plan.Refusals) > 0 || len(plan.GrantsRefused) > 0 || len(plan.Errors) > 0:
+			case len(plan.Refusals) > 0 || len(plan.GrantsRefused) > 0 || len(plan.Errors) > 0 || len(plan.Failures) > 0:
 				return &exitError{code: 1}
 			case len(plan.Overdue) > 0:
 				return &exitError{code: 1, err: overdue(plan)}

@@ -46,6 +46,8 @@ type world struct {
 	// grantsRefused are why nothing may be granted now (see
 	// model.Plan.GrantsRefused).
 	grantsRefused []string
+	// failures are inputs that could not be read (see model.Plan.Failures).
+	failures []string
 }
 
 // loadWorld reads the configuration and the person files from the commit

@@ -30,7 +30,7 @@ on github.com.`,
 				return err
 			}
 			opts := reconciler.TimelineOptions{Branch: s.branch, PeopleLabel: s.peopleDir, ConfigFile: s.configPath, Location: s.tipConfig.Location}
-			if opts.Evidence, err = s.evidence(); err != nil {
+			if opts.EvidenceOf, opts.Authority, err = s.evidence(s.tip); err != nil {
 				return err
 			}
 			if opts.To, err = a.day(s, to); err != nil {
@@ -54,26 +54,24 @@ on github.com.`,
 			if err != nil {
 				return err
 			}
+			if err := s.addFindings(&t.Findings, s.tip, ""); err != nil {
+				return err
+			}
 			commit, roster, err := s.at(a, opts.To)
 			if err != nil {
 				return err
 			}
-			keys, err := s.keysAt(a, commit, roster, opts.To)
+			// The review, as audit review makes it: with the evidence.
+			if roster, err = s.auditEvidence(a, commit, roster, opts.To); err != nil {
+				return err
+			}
+			rv, err := s.review(a, opts.To, commit, roster, secrets)
 			if err != nil {
 				return err
 			}
 			repoURL, err := s.repo.GitHubURL()
 			if err != nil {
 				return err
-			}
-			// The review, as audit review makes it.
-			rv := reconciler.Review(roster, opts.To, commit, keys, s.dayStart(opts.To))
-			if secrets {
-				reports, err := a.secretReports(s, commit, roster, opts.To, keys)
-				if err != nil {
-					return err
-				}
-				reconciler.FlagSecretReaders(rv, roster, reports)
 			}
 			var b bytes.Buffer
 			r := &render.AccessReport{Timeline: t, Review: rv, From: first, RepoURL: repoURL}

@@ -105,14 +105,21 @@ func (o *options) validateLive() error {
 	for _, g := range w.grantsRefused {
 		fmt.Fprintf(o.stdout, "live: %s\n", g)
 	}
+	for _, f := range w.failures {
+		fmt.Fprintf(o.stdout, "live: failed: %s\n", f)
+	}
+	tampered := 0
+	if w.evidence != nil && w.evidence.run != nil {
+		tampered = len(w.evidence.run.findings())
+	}
 	unproven := 0
 	for _, e := range reconciler.NeedEvidence(w.roster, w.day, reconciler.EvidenceHorizon) {
 		if pf := w.roster.Proof(w.roster.Person(e.Person), e); pf != nil && !pf.Proven() {
 			unproven++
 		}
 	}
-	if w.cfg.Policy.Evidence == model.EvidenceRequired && (unproven > 0 || len(w.grantsRefused) > 0) {
-		fmt.Fprintf(o.stderr, "%d entr(ies) not proven, and %d protection setting(s) missing, while policy.evidence is required\n", unproven, len(w.grantsRefused))
+	if w.cfg.Policy.Evidence == model.EvidenceRequired && (unproven > 0 || len(w.grantsRefused) > 0) || len(w.failures) > 0 || tampered > 0 {
+		fmt.Fprintf(o.stderr, "%d entr(ies) not proven, %d protection setting(s) missing or unreadable, %d note(s) that are not evidence, and %d lookup(s) that failed\n", unproven, len(w.grantsRefused), tampered, len(w.failures))
 		return &exitError{code: 1}
 	}
 	fmt.Fprintf(o.stderr, "approvals and branch protection checked through GitHub: %d entr(ies) not proven\n", unproven)

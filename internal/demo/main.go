@@ -11,6 +11,9 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"os"
@@ -24,6 +27,7 @@ import (
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
+	"golang.org/x/crypto/ssh"
 )
 
 func main() {
@@ -91,6 +95,16 @@ func run(bin, peopleDir string, keep bool) error {
 	gh := fakegithub.NewUnchecked("alphagov")
 	defer gh.Close()
 	gh.Token = "demo-token-not-secret"
+	// The reconcile workflow's token may see who may bypass the people
+	// branch's rules, as policy.evidence required needs.
+	gh.RulesetWriter = true
+	// The key that signs the evidence notes, as the reconcile workflow's
+	// protected environment holds it; its public half is the one signer
+	// the configuration lists.
+	signingKey, signer, err := newSigningKey()
+	if err != nil {
+		return err
+	}
 	for _, p := range roster.People {
 		gh.AddUser(p.GitHub, p.GitHubID, p != missing)
 	}
@@ -149,7 +163,7 @@ func run(bin, peopleDir string, keep bool) error {
 
 	// The people repository: yesterday's commit, then today's.
 	repo := filepath.Join(dir, "people-repo")
-	peopleFiles := map[string]string{"prodaccess.yaml": demoConfig(secrets, puppet, aws, records, keys[puppetMaster].Fingerprint)}
+	peopleFiles := map[string]string{"prodaccess.yaml": demoConfig(secrets, puppet, aws, records, keys[puppetMaster].Fingerprint, signer)}
 	for id, k := range keys {
 		if id == puppetMaster {
 			peopleFiles["keys/keep/"+k.Fingerprint+".asc"] = string(k.Public())
@@ -216,7 +230,7 @@ func run(bin, peopleDir string, keep bool) error {
 		return err
 	}
 
-	env := append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN="+gh.Token)
+	env := append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN="+gh.Token, "PRODACCESS_SIGNING_KEY="+signingKey)
 	say := func(format string, args ...any) { fmt.Printf("\n\033[1m"+format+"\033[0m\n", args...) }
 	cmd := func(args ...string) error {
 		fmt.Printf("\n$ prodaccess %s\n", strings.Join(args, " "))
@@ -350,7 +364,26 @@ func firstLines(s string, n int) string {
 	return strings.Join(lines, "")
 }
 
-func demoConfig(secrets, puppet, aws, records, puppetMaster string) string {
+// newSigningKey makes the ed25519 key that signs the demo's notes: its
+// OpenSSH private key text, and its public key as the configuration lists
+// it.
+func newSigningKey() (private, public string, err error) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return "", "", err
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "demo reconcile workflow")
+	if err != nil {
+		return "", "", err
+	}
+	signer, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		return "", "", err
+	}
+	return string(pem.EncodeToMemory(block)), strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey()))) + " reconcile@demo", nil
+}
+
+func demoConfig(secrets, puppet, aws, records, puppetMaster, signer string) string {
 	return fmt.Sprintf(`# The demo's configuration: the shipped prodaccess.yaml with local
 # repositories in place of GitHub URLs.
 people: people/
@@ -358,6 +391,8 @@ people_repo: `+peopleRepo+`
 timezone: Europe/London
 policy:
   evidence: required
+  evidence_signers:
+    - %[6]s
 safety:
   max_removal_fraction: 0.25
 targets:
@@ -412,5 +447,5 @@ targets:
     instructions: Grant "SpaceDeveloper" on every space of govuk_development in GOV.UK PaaS
     record: {repo: %[5]s, github_repo: alphagov/govuk-production-access-records, path: paas/govuk-development-space-developer.txt}
     owners: [alphagov/gov-uk-production-admin]
-`, secrets, puppet, aws, puppetMaster, records)
+`, secrets, puppet, aws, puppetMaster, records, signer)
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -196,15 +194,11 @@ func readAll(f *object.File) ([]byte, error) {
 	return b.Bytes(), err
 }
 
-var prNumber = regexp.MustCompile(`^Merge pull request #(\d+)|\(#(\d+)\)\s*$`)
-
-// CommitOf is a commit as an audit shows it: the pull request it merged
-// is read from its subject.
+// CommitOf is a commit as an audit shows it.
 func CommitOf(c *object.Commit) model.Commit {
 	subject, _, _ := strings.Cut(c.Message, "\n")
-	mc := model.Commit{SHA: c.Hash.String(), When: c.Committer.When, Author: c.Author.Name, Subject: strings.TrimSpace(subject)}
-	if m := prNumber.FindStringSubmatch(mc.Subject); m != nil {
-		mc.PR, _ = strconv.Atoi(m[1] + m[2])
-	}
-	return mc
+	// A commit's message names no pull request that counts: anyone who
+	// pushes can write "Merge pull request #99". The pull request comes
+	// from the evidence.
+	return model.Commit{SHA: c.Hash.String(), When: c.Committer.When, Author: c.Author.Name, Subject: strings.TrimSpace(subject)}
 }

@@ -24,6 +24,7 @@ type Evidence struct {
 	branch      string
 	peopleDir   string // the people folder in the repository
 	label       string // the people folder as messages name it
+	configPath  string // the configuration file in the repository
 	// local reads a file at a commit from the local clone; found is
 	// false when the clone lacks the commit (a squashed pull request's
 	// commits, say), and the API is asked instead.
@@ -35,12 +36,12 @@ var _ reconciler.EvidenceSource = (*Evidence)(nil)
 
 // NewEvidence returns the evidence source for the people repository
 // (owner/name) and its branch. local reads files of the local clone.
-func NewEvidence(c *Client, repo, branch, peopleDir, label string, local func(sha, file string) ([]byte, bool, error), now func() time.Time) (*Evidence, error) {
+func NewEvidence(c *Client, repo, branch, peopleDir, label, configPath string, local func(sha, file string) ([]byte, bool, error), now func() time.Time) (*Evidence, error) {
 	owner, name, ok := config.SplitGitHubRepo(repo)
 	if !ok {
 		return nil, fmt.Errorf("%q is not a GitHub owner/name", preview(repo))
 	}
-	return &Evidence{client: c, owner: owner, name: name, branch: branch, peopleDir: peopleDir, label: label, local: local, now: now}, nil
+	return &Evidence{client: c, owner: owner, name: name, branch: branch, peopleDir: peopleDir, label: label, configPath: configPath, local: local, now: now}, nil
 }
 
 // CommitEvidence gathers the evidence of one commit: every pull request
@@ -235,38 +236,70 @@ func (c *collector) entries(prs []model.PullRequestFact) []model.EntryEvidence {
 func (e *Evidence) entriesAt(ctx context.Context, sha string, entries []model.EntryRef) (map[string]bool, error) {
 	out := map[string]bool{}
 	files := map[string]bool{}
+	policy := false
 	for _, en := range entries {
-		files[en.Person+".yaml"] = true
+		if en.Kind == model.PolicyEntry {
+			policy = true
+		} else {
+			files[en.Person+".yaml"] = true
+		}
 	}
 	for name := range files {
-		file := path.Join(e.peopleDir, name)
-		data, found, err := e.local(sha, file)
-		if err != nil {
-			return nil, err
-		}
-		if !found {
-			content, _, resp, err := e.client.gh.Repositories.GetContents(ctx, e.owner, e.name, file, &github.RepositoryContentGetOptions{Ref: sha})
-			switch {
-			case resp != nil && resp.StatusCode == 404:
-				continue // the file did not exist at that commit
-			case err != nil:
-				return nil, fmt.Errorf("read %s at %s from %s/%s: %w", file, sha, e.owner, e.name, err)
-			case content == nil:
-				return nil, fmt.Errorf("read %s at %s from %s/%s: not a file", file, sha, e.owner, e.name)
-			}
-			text, err := content.GetContent()
+		data, found, err := e.fileAt(ctx, sha, path.Join(e.peopleDir, name))
+		if err != nil || !found {
 			if err != nil {
-				return nil, fmt.Errorf("read %s at %s from %s/%s: %w", file, sha, e.owner, e.name, err)
+				return nil, err
 			}
-			data = []byte(text)
+			continue // the file did not exist at that commit
 		}
 		entry, _ := personfile.PersonEntry(e.label, name, 0)
 		p := personfile.ParsePerson(entry, data)
 		for _, en := range p.Entries() {
 			out[en.Key()] = true
 		}
+		if en, ok := model.ApproverEntryOf(p); ok {
+			out[en.Key()] = true
+		}
+	}
+	if policy {
+		data, found, err := e.fileAt(ctx, sha, e.configPath)
+		if err != nil {
+			return nil, err
+		}
+		p := model.DefaultPolicy()
+		if found {
+			c, err := config.ParseConfig(e.configPath, data)
+			if err != nil {
+				return out, nil // a configuration that does not parse holds no policy
+			}
+			p = c.Policy
+		}
+		out[model.PolicyEntryOf(p).Key()] = true
 	}
 	return out, nil
+}
+
+// fileAt reads a file at a commit: from the local clone, else through the
+// API; found is false when the file did not exist there.
+func (e *Evidence) fileAt(ctx context.Context, sha, file string) ([]byte, bool, error) {
+	data, found, err := e.local(sha, file)
+	if err != nil || found {
+		return data, data != nil, err
+	}
+	content, _, resp, err := e.client.gh.Repositories.GetContents(ctx, e.owner, e.name, file, &github.RepositoryContentGetOptions{Ref: sha})
+	switch {
+	case resp != nil && resp.StatusCode == 404:
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("read %s at %s from %s/%s: %w", file, sha, e.owner, e.name, err)
+	case content == nil:
+		return nil, false, fmt.Errorf("read %s at %s from %s/%s: not a file", file, sha, e.owner, e.name)
+	}
+	text, err := content.GetContent()
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s at %s from %s/%s: %w", file, sha, e.owner, e.name, err)
+	}
+	return []byte(text), true, nil
 }
 
 func account(u *github.User) model.Account {

@@ -32,11 +32,11 @@ func TestCommitEvidenceLists(t *testing.T) {
 	gh.SetRepoDir("alphagov/people", dir)
 	merged := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	pr := gh.AddPull("alphagov/people", &fakegithub.PullRequest{Head: "grant-cy", Base: "main", Title: "Grant Cy", Author: cy,
-		Commits: []fakegithub.PullCommit{{SHA: sha, Author: cy}}, MergedAt: merged, MergedBy: alex, MergeCommitSHA: sha})
+		Commits: []fakegithub.PullCommit{{SHA: sha, Author: cy, Committer: cy, SignedBy: cy}}, MergedAt: merged, MergedBy: alex, MergeCommitSHA: sha})
 	approval := gh.AddReview("alphagov/people", pr.Number, fakegithub.Review{User: alex, State: "APPROVED", CommitID: sha, SubmittedAt: merged.Add(-time.Hour)})
 
 	local := func(string, string) ([]byte, bool, error) { return nil, false, nil }
-	ev, err := NewEvidence(newTestClient(t, gh, &testclock.Sleeps{}), "alphagov/people", "main", "people", "people", local, func() time.Time { return merged })
+	ev, err := NewEvidence(newTestClient(t, gh, &testclock.Sleeps{}), "alphagov/people", "main", "people", "people", "prodaccess.yaml", local, func() time.Time { return merged })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,8 +48,22 @@ func TestCommitEvidenceLists(t *testing.T) {
 		t.Fatalf("pull requests: %+v", got.PullRequests)
 	}
 	fact := got.PullRequests[0]
-	if diff := cmp.Diff([]model.Account{{Login: "cy-gh", ID: 22}}, fact.CommitAuthors); diff != "" || fact.Number != pr.Number || len(fact.Reviews) != 1 || fact.Reviews[0].ID != approval.ID {
-		t.Errorf("pull request #%d, reviews %+v; commit authors (-want +got):\n%s", fact.Number, fact.Reviews, diff)
+	if diff := cmp.Diff([]model.Account{{Login: "cy-gh", ID: 22}}, fact.SignedBy); diff != "" || fact.Number != pr.Number || fact.Commits != 1 || len(fact.Reviews) != 1 || fact.Reviews[0].ID != approval.ID {
+		t.Errorf("pull request #%d of %d commit(s), reviews %+v; signed by (-want +got):\n%s", fact.Number, fact.Commits, fact.Reviews, diff)
+	}
+	// A commit whose author is cy but which GitHub did not verify as cy's
+	// (signed by another account's key, or not at all) is nobody's.
+	for _, signer := range []*fakegithub.User{alex, nil} {
+		gh.Lock()
+		pr.Commits[0].SignedBy = signer
+		gh.Unlock()
+		got, err := ev.CommitEvidence(context.Background(), sha, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := got.PullRequests[0].SignedBy; len(s) != 0 {
+			t.Errorf("a commit by cy that GitHub did not verify counts as signed by %v", s)
+		}
 	}
 
 	for _, list := range []string{"/repos/alphagov/people/commits/" + sha + "/pulls", "/repos/alphagov/people/pulls/1/reviews", "/repos/alphagov/people/pulls/1/commits"} {
@@ -60,7 +74,7 @@ func TestCommitEvidenceLists(t *testing.T) {
 			}
 		}
 	}
-	if _, err := NewEvidence(newTestClient(t, gh, &testclock.Sleeps{}), "alphagov/..", "main", "people", "people", local, time.Now); err == nil {
+	if _, err := NewEvidence(newTestClient(t, gh, &testclock.Sleeps{}), "alphagov/..", "main", "people", "people", "prodaccess.yaml", local, time.Now); err == nil {
 		t.Error("evidence of alphagov/..: no error")
 	}
 }

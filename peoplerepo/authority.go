@@ -1,0 +1,146 @@
+package peoplerepo
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"path"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
+	"github.com/prodaccess/prodaccess/reconciler"
+)
+
+// approverRoles are the words a person file that gives an approving role
+// holds; a file without either cannot make its person an approver, and is
+// not read for the authority.
+var approverRoles = [][]byte{[]byte(model.LeadDeveloper), []byte(model.HeadOfTechnology)}
+
+// Authority walks the first-parent line of tip once and returns it (oldest
+// first) and each commit that may change the authority: the commit that
+// adopted prodaccess (the first to hold the configuration file; the first
+// commit when the tip has none), whose files are taken at their word since
+// nothing before it governed access, and every later one that changes the
+// policy or someone's standing as an approver, with the commit that wrote each entry of the authority in its
+// current form. Only person files that name an approving role, or belonged
+// to an approver, are parsed. A configuration that does not parse at a
+// commit leaves the policy as it was; a person file that does not parse
+// takes its person's approving standing away.
+func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []reconciler.AuthorityStep, error) {
+	line, err := FirstParents(r.repo.Storer, plumbing.NewHash(tip))
+	if err != nil {
+		return nil, nil, r.historyError(err)
+	}
+	shas := make([]string, len(line))
+	for i, c := range line {
+		shas[i] = c.Hash.String()
+	}
+	w := &walker{s: r.repo.Storer}
+	tipConfig, err := w.find(line[len(line)-1].TreeHash, configPath, false)
+	if err != nil {
+		return nil, nil, r.historyError(err)
+	}
+	adopted := tipConfig.IsZero() // else: from the first commit with the configuration
+	var steps []reconciler.AuthorityStep
+	policy := model.DefaultPolicy()
+	policyIntro := ""
+	approvers := map[string]*model.Person{} // by file name
+	intro := map[string]string{}            // by entry key
+	err = Walk(r.repo.Storer, line, peopleDir, configPath, func(st *Step) error {
+		sha := st.Commit.Hash.String()
+		changed := false
+		if !adopted && !st.Config.IsZero() {
+			adopted = true
+		}
+		if st.ConfigChanged {
+			next := model.DefaultPolicy()
+			if !st.Config.IsZero() {
+				data, err := r.blob(st.Config, 1<<20)
+				if err != nil {
+					return err
+				}
+				if c, err := config.ParseConfig(configPath, data); err == nil {
+					next = c.Policy
+				} else {
+					next = policy
+				}
+			}
+			if e := model.PolicyEntryOf(next); e.Key() != model.PolicyEntryOf(policy).Key() || policyIntro == "" {
+				policy, policyIntro, changed = next, sha, true
+			}
+		}
+		for _, f := range st.People {
+			_, was := approvers[f.Name]
+			if f.New.IsZero() {
+				if was {
+					delete(approvers, f.Name)
+					changed = true
+				}
+				continue
+			}
+			data, err := r.blob(f.New, personfile.MaxPersonFileSize+1)
+			if err != nil {
+				return err
+			}
+			if !was && !bytes.Contains(data, approverRoles[0]) && !bytes.Contains(data, approverRoles[1]) {
+				continue
+			}
+			entry, read := personfile.PersonEntry(label, f.Name, 0)
+			var p *model.Person
+			if entry != nil && read {
+				p = personfile.ParsePerson(entry, data)
+			}
+			var old model.EntryRef
+			if was {
+				old, _ = model.ApproverEntryOf(approvers[f.Name])
+			}
+			e, ok := model.EntryRef{}, false
+			if p != nil {
+				e, ok = model.ApproverEntryOf(p)
+			}
+			switch {
+			case ok:
+				approvers[f.Name] = p
+				if !was || e.Key() != old.Key() {
+					intro[e.Key()] = sha
+					changed = true
+				}
+			case was:
+				delete(approvers, f.Name)
+				changed = true
+			}
+		}
+		if !adopted || !changed && len(steps) > 0 {
+			return nil
+		}
+		s := reconciler.AuthorityStep{Commit: sha, Policy: policy, Intro: map[string]string{model.PolicyEntryOf(policy).Key(): policyIntro}}
+		for _, name := range sortedKeys(approvers) {
+			p := approvers[name]
+			s.People = append(s.People, p)
+			e, _ := model.ApproverEntryOf(p)
+			s.Intro[e.Key()] = intro[e.Key()]
+		}
+		steps = append(steps, s)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, r.historyError(fmt.Errorf("read the history of %s and %s: %w", label, path.Base(configPath), err))
+	}
+	return shas, steps, nil
+}
+
+// blob reads at most limit bytes of a blob.
+func (r *Repo) blob(h plumbing.Hash, limit int64) ([]byte, error) {
+	b, err := r.repo.BlobObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", h, err)
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return io.ReadAll(io.LimitReader(rd, limit))
+}
