@@ -407,3 +407,86 @@ func TestUnreadableProtectionRefusesGrants(t *testing.T) {
 		t.Errorf("team after apply: %s (chris must not be added, pat must be removed)", members)
 	}
 }
+
+// TestAuditorVerifiesANoteWithSshKeygen: a note apply wrote verifies with
+// ssh-keygen and the allowed-signers file evidence signers prints, as
+// docs/evidence.md tells an auditor, with no prodaccess; a note changed
+// after signing does not.
+func TestAuditorVerifiesANoteWithSshKeygen(t *testing.T) {
+	keygen, err := exec.LookPath("ssh-keygen")
+	if err != nil {
+		t.Skip("ssh-keygen is not installed")
+	}
+	s := newEvidenceStack(t, "required")
+	pr := s.grant(devstack.Squash, s.chris)
+	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	must(t, s.run("", "apply"), 0, "apply, which records the evidence")
+	clone := s.freshClone()
+	signers := prodaccessEnv(t, clone, []string{"GITHUB_TOKEN="}, "evidence", "signers")
+	must(t, signers, 0, "evidence signers")
+	dir := t.TempDir()
+	allowed := filepath.Join(dir, "allowed_signers")
+	if err := os.WriteFile(allowed, []byte(signers.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	note, err := devstack.Git(clone, "notes", "--ref", "prodaccess", "show", pr.MergeCommitSHA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(note, "\n-----BEGIN SSH SIGNATURE-----")
+	if i < 0 {
+		t.Fatalf("the note is not signed:\n%s", note)
+	}
+	sig := filepath.Join(dir, "note.sig")
+	if err := os.WriteFile(sig, []byte(note[i+1:]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	verify := func(payload string) (string, error) {
+		cmd := exec.Command(keygen, "-Y", "verify", "-f", allowed, "-I", "prodaccess", "-n", "prodaccess-evidence", "-s", sig)
+		cmd.Stdin = strings.NewReader(payload)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := verify(note[:i+1]); err != nil {
+		t.Errorf("ssh-keygen -Y verify refused the note apply wrote: %v\n%s", err, out)
+	}
+	if !strings.Contains(note[:i], `"commit": "`+pr.MergeCommitSHA+`"`) {
+		t.Errorf("the signed note does not name the commit it is attached to:\n%s", note)
+	}
+	if out, err := verify(strings.Replace(note[:i+1], "alexlead-gds", "mallory", 1)); err == nil {
+		t.Errorf("ssh-keygen verified a changed note:\n%s", out)
+	}
+}
+
+// TestWarmPlanAsksNoEvidence: with 50 grants in force, each recorded in a
+// signed note by an earlier apply, a plan asks GitHub for no evidence.
+func TestWarmPlanAsksNoEvidence(t *testing.T) {
+	s := newEvidenceStack(t, "required")
+	const n = 50
+	for i := range n {
+		id := fmt.Sprintf("contractor-%02d", i)
+		login := fmt.Sprintf("contractor-%02d-gh", i)
+		u := s.gh.AddUser(login, int64(1000+i), true)
+		body := strings.NewReplacer("Chris Contractor", "Contractor "+fmt.Sprint(i), "chris.contractor@", id+"@", "chris-gh", login, "github_id: 22", fmt.Sprintf("github_id: %d", 1000+i)).Replace(chrisGrant("Migrating the search cluster"))
+		pr, err := devstack.MergePull(s.people, s.gh, devstack.Pull{Repo: "alphagov/people", Branch: "grant-" + id, Title: "Grant " + id, Author: u, Method: devstack.Squash, MergedBy: s.alex,
+			Commits: []devstack.PullCommit{{Files: map[string]string{"people/" + id + ".yaml": body}, Message: "Grant " + id, Author: u}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
+	}
+	s.push()
+	must(t, s.run("", "apply"), 0, "apply, which records the evidence")
+	if got := len(s.gh.Members("gov-uk-production")); got != 2+n {
+		t.Fatalf("%d team members after apply, want %d", got, 2+n)
+	}
+	clone := s.freshClone()
+	s.gh.ResetRequests()
+	r := s.run(clone, "plan")
+	must(t, r, 0, "a warm plan")
+	for _, req := range s.gh.Requests() {
+		if strings.Contains(req.Path, "/pulls") || strings.Contains(req.Path, "/contents/") || strings.Contains(req.Path, "/commits/") {
+			t.Errorf("a warm plan asked for evidence: %s %s", req.Method, req.Path)
+		}
+	}
+}
