@@ -13,7 +13,9 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/prodaccess/prodaccess/internal/gittree"
 )
 
@@ -45,6 +47,18 @@ func Open(dir string) (*Repo, error) {
 	wt, err := repo.Worktree()
 	if err != nil {
 		return nil, fmt.Errorf("open the git repository that holds %s: %w", dir, err)
+	}
+	// Walking the history reads thousands of objects from a few pack
+	// files: keep a few of them open rather than open a pack file for
+	// each object.
+	if st, ok := repo.Storer.(*filesystem.Storage); ok {
+		keep := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{MaxOpenDescriptors: 8})
+		if repo, err = git.Open(keep, wt.Filesystem); err != nil {
+			return nil, fmt.Errorf("open the git repository that holds %s: %w", dir, err)
+		}
+		if wt, err = repo.Worktree(); err != nil {
+			return nil, fmt.Errorf("open the git repository that holds %s: %w", dir, err)
+		}
 	}
 	root, err := filepath.EvalSymlinks(wt.Filesystem.Root())
 	if err != nil {

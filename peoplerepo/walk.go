@@ -67,6 +67,7 @@ func FirstParents(s storer.EncodedObjectStorer, tip plumbing.Hash) ([]*object.Co
 func Walk(s storer.EncodedObjectStorer, line []*object.Commit, peopleDir, configPath string, visit func(*Step) error) error {
 	w := &walker{s: s}
 	var prevPeople, prevConfig plumbing.Hash
+	var prevRaw []byte // the stored bytes of prevPeople
 	for _, c := range line {
 		people, err := w.find(c.TreeHash, peopleDir, true)
 		if err != nil {
@@ -78,9 +79,14 @@ func Walk(s storer.EncodedObjectStorer, line []*object.Commit, peopleDir, config
 		}
 		st := &Step{Commit: c, Config: config, ConfigChanged: config != prevConfig}
 		if people != prevPeople {
-			if st.People, err = w.diff(prevPeople, people); err != nil {
+			raw, err := w.raw(people)
+			if err != nil {
+				return fmt.Errorf("read %s at %s: %w", peopleDir, c.Hash, err)
+			}
+			if st.People, err = diffRaw(prevRaw, raw); err != nil {
 				return fmt.Errorf("compare %s at %s with its parent: %w", peopleDir, c.Hash, err)
 			}
+			prevRaw = raw
 		}
 		if err := visit(st); err != nil {
 			return err
@@ -108,7 +114,11 @@ func (w *walker) raw(h plumbing.Hash) ([]byte, error) {
 		return nil, err
 	}
 	defer rd.Close()
-	return io.ReadAll(rd)
+	buf := make([]byte, o.Size())
+	if _, err := io.ReadFull(rd, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
 }
 
 // entry is one entry of a stored tree.
@@ -171,19 +181,12 @@ func (w *walker) find(root plumbing.Hash, path string, dir bool) (plumbing.Hash,
 	return h, nil
 }
 
-// diff lists the regular files whose blob differs between two folders
-// (either may be zero: no folder), walking both sorted entry lists
-// together. Sub-folders are not person files, and are skipped.
-func (w *walker) diff(old, now plumbing.Hash) ([]FileChange, error) {
-	a, err := w.raw(old)
-	if err != nil {
-		return nil, err
-	}
-	b, err := w.raw(now)
-	if err != nil {
-		return nil, err
-	}
+// diffRaw lists the regular files whose blob differs between two stored
+// folders (either may be empty: no folder), walking both sorted entry
+// lists together. Sub-folders are not person files, and are skipped.
+func diffRaw(a, b []byte) ([]FileChange, error) {
 	var out []FileChange
+	var err error
 	var ea, eb entry
 	haveA, haveB := false, false
 	for {
