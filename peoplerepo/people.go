@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -64,7 +65,13 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Repo{repo: repo, root: root}, nil
+	r := &Repo{repo: repo, root: root}
+	if st, ok := repo.Storer.(*filesystem.Storage); ok {
+		// The pack files kept open are closed when the Repo is no longer
+		// used, not only when the process ends.
+		runtime.AddCleanup(r, func(st *filesystem.Storage) { st.Close() }, st)
+	}
+	return r, nil
 }
 
 // Rel returns where a file or folder on disk is inside the repository, as
