@@ -378,6 +378,12 @@ func TestPolicyOfTheBase(t *testing.T) {
 		if !strings.Contains(r.stdout, "policy.evidence lowered from required to") {
 			t.Errorf("audit review does not report the lowered policy:\n%s", r.stdout)
 		}
+		// The pull request's comment says so before the merge.
+		c := prodaccessEnv(t, s.freshClone(), []string{"GITHUB_TOKEN="}, "changes", "--from", "HEAD~1", "--to", "HEAD", "--format", "markdown")
+		must(t, c, 0, "changes")
+		if !strings.Contains(c.stdout, "policy.evidence lowered from required to") || !strings.Contains(c.stdout, "widens access") {
+			t.Errorf("the pull request's comment does not report the lowered policy:\n%s", c.stdout)
+		}
 	}
 }
 
