@@ -57,6 +57,9 @@ type Input struct {
 	// Ring holds the public keys that tell who can read a target's
 	// secrets; nil when no target holds any.
 	Ring *secrets.KeyRing
+	// Failed are the targets that could not be read, with why: nothing is
+	// planned for them, and the plan lists them under Failures.
+	Failed map[string]error
 }
 
 // Diff computes the plan: for every target, what to add and what to
@@ -68,8 +71,13 @@ func Diff(in Input) *model.Plan {
 	for _, s := range in.States {
 		states[s.Target] = s
 	}
+	var unread []string
 	for i := range in.Config.Targets {
 		t := &in.Config.Targets[i]
+		if in.Failed[t.Name] != nil {
+			unread = append(unread, t.Name)
+			continue
+		}
 		st := states[t.Name]
 		tp := model.TargetPlan{
 			Target: t.Name, Type: t.Type, Where: where(t), Version: st.Version,
@@ -134,7 +142,35 @@ func Diff(in Input) *model.Plan {
 		model.SortChanges(tp.Changes)
 		plan.Targets = append(plan.Targets, tp)
 	}
+	plan.Failures = append(plan.Failures, unreadText(unread, in.Failed)...)
 	return plan
+}
+
+// unreadText says which targets could not be read and why, once for the
+// targets that share an error.
+func unreadText(targets []string, failed map[string]error) []string {
+	var out []string
+	done := map[string]bool{}
+	for _, t := range targets {
+		if done[t] {
+			continue
+		}
+		same := []string{t}
+		for _, u := range targets {
+			if u != t && !done[u] && failed[u] == failed[t] {
+				same = append(same, u)
+			}
+		}
+		for _, u := range same {
+			done[u] = true
+		}
+		what := "target " + same[0]
+		if len(same) > 1 {
+			what = "targets " + strings.Join(same, ", ")
+		}
+		out = append(out, fmt.Sprintf("%s could not be read, so nothing is changed there: %v", what, failed[t]))
+	}
+	return out
 }
 
 // setProgress says where a change stands: made by hand (a manual target

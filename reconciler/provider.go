@@ -2,6 +2,9 @@ package reconciler
 
 import (
 	"context"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/prodaccess/prodaccess/model"
 )
@@ -28,13 +31,27 @@ type Provider interface {
 	Targets() []string
 	Mode() Mode
 	// Read returns the state of every target the provider owns. A failed
-	// or partial read is an error, never an empty or shorter state.
+	// or partial read is an error, never an empty or shorter state. A
+	// read that failed for some of its targets only returns the states
+	// of the others and a TargetErrors naming the ones that failed.
 	Read(ctx context.Context) ([]model.TargetState, error)
 	// Apply makes the changes, all for the provider's own targets and
 	// removals first, and reports each one. A Proposed provider is called
 	// even with no changes, so that it can close a pull request that is
 	// no longer needed.
 	Apply(ctx context.Context, plan *model.Plan, changes []model.Change) []model.Result
+}
+
+// TargetErrors is a read that failed for some of a provider's targets
+// only: a bad line in one file of a repository that holds several.
+type TargetErrors map[string]error
+
+func (e TargetErrors) Error() string {
+	var parts []string
+	for _, t := range slices.Sorted(maps.Keys(e)) {
+		parts = append(parts, e[t].Error())
+	}
+	return strings.Join(parts, "\n")
 }
 
 // Preparer is a provider that reads what its changes need before any

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -15,6 +16,23 @@ import (
 // ReadAll reads every provider's targets at once. If any read fails, the
 // whole read fails: a plan is never made from part of the world.
 func ReadAll(ctx context.Context, providers []Provider) ([]model.TargetState, error) {
+	states, failed := ReadEach(ctx, providers)
+	var errs []error
+	for _, t := range slices.Sorted(maps.Keys(failed)) {
+		if !slices.Contains(errs, failed[t]) {
+			errs = append(errs, failed[t])
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return states, nil
+}
+
+// ReadEach reads every provider at once and returns the states of the
+// targets that could be read, and for each one that could not, why: a
+// failed read touches only its own targets.
+func ReadEach(ctx context.Context, providers []Provider) ([]model.TargetState, map[string]error) {
 	states := make([][]model.TargetState, len(providers))
 	errs := make([]error, len(providers))
 	var wg sync.WaitGroup
@@ -28,30 +46,52 @@ func ReadAll(ctx context.Context, providers []Provider) ([]model.TargetState, er
 				}
 			}()
 			states[i], errs[i] = p.Read(ctx)
-			if errs[i] == nil {
-				errs[i] = checkOwned(p, states[i])
-			}
 		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
+	failed := map[string]error{}
 	var all []model.TargetState
-	for _, s := range states {
-		all = append(all, s...)
+	for i, p := range providers {
+		var some TargetErrors
+		switch {
+		case errors.As(errs[i], &some):
+			for t, err := range some {
+				failed[t] = err
+			}
+		case errs[i] != nil:
+			for _, t := range p.Targets() {
+				failed[t] = errs[i]
+			}
+			continue
+		}
+		if err := checkOwned(p, states[i], failed); err != nil {
+			for _, t := range p.Targets() {
+				if failed[t] == nil {
+					failed[t] = err
+				}
+			}
+			continue
+		}
+		all = append(all, states[i]...)
 	}
-	return all, nil
+	return all, failed
 }
 
 // checkOwned makes sure a provider returned one state for each of its
 // targets and nothing else.
-func checkOwned(p Provider, states []model.TargetState) error {
+func checkOwned(p Provider, states []model.TargetState, failed map[string]error) error {
 	got := map[string]int{}
 	for _, s := range states {
 		got[s.Target]++
 	}
 	for _, t := range p.Targets() {
+		if failed[t] != nil {
+			if got[t] != 0 {
+				return fmt.Errorf("read %s: a state for a target whose read failed", t)
+			}
+			delete(got, t)
+			continue
+		}
 		if got[t] != 1 {
 			return fmt.Errorf("read %s: got %d states, want 1", t, got[t])
 		}

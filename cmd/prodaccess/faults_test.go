@@ -140,11 +140,26 @@ func TestFaults(t *testing.T) {
 					}
 					w.converged(t)
 				case ep.planTime:
-					if r.code != 1 || !strings.Contains(r.stderr, "nothing was planned, because a read failed") || !strings.Contains(r.stderr, ep.message) {
-						t.Errorf("exit %d; stderr:\n%s", r.code, r.stderr)
+					// A failed read touches only its own target: it
+					// stays as it is, the run fails naming it, and the
+					// other target's changes, removals first, are made.
+					if r.code != 1 || !strings.Contains(r.stdout, "FAILED") || !strings.Contains(r.stdout, ep.message) {
+						t.Errorf("exit %d; stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 					}
-					if n := w.gh.Writes(); n != 0 || branchHead(t, w.secrets) != "" {
-						t.Errorf("a failed read was followed by %d GitHub writes and branch %q", n, branchHead(t, w.secrets))
+					if strings.HasPrefix(ep.path, "/orgs/") {
+						if diff := cmp.Diff([]string{"alice-gh", "carol-gh"}, w.gh.Members("gov-uk-production")); diff != "" {
+							t.Errorf("the team whose read failed was changed (-want +got):\n%s", diff)
+						}
+						if got := show(t, w.secrets, "prodaccess/sync", "hiera.rcp"); strings.Contains(got, fingerprint('C')) || !strings.Contains(got, fingerprint('B')) {
+							t.Errorf("the recipients, which read well, were not changed:\n%s", got)
+						}
+					} else {
+						if diff := cmp.Diff([]string{"alice-gh", "bob-gh"}, w.gh.Members("gov-uk-production")); diff != "" {
+							t.Errorf("the team, which read well, was not changed (-want +got):\n%s", diff)
+						}
+						if b := branchHead(t, w.secrets); b != "" {
+							t.Errorf("the repository whose read failed got branch %q", b)
+						}
 					}
 				default:
 					if r.code != 1 || !strings.Contains(r.stdout, ep.message) {

@@ -202,7 +202,7 @@ func (o *options) stopped(err error) error {
 	case ee == nil:
 		return fmt.Errorf(msg, o.timeout, err)
 	case ee.err == nil:
-		return err
+		return &exitError{code: 1, err: fmt.Errorf("the run did not finish within --timeout %s and was stopped", o.timeout)}
 	}
 	return &exitError{code: 1, err: fmt.Errorf(msg, o.timeout, ee.err)}
 }

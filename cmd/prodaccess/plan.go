@@ -31,11 +31,11 @@ func signalContext() (context.Context, context.CancelFunc) {
 }
 
 // makePlan reads every target and computes the plan with its safety checks.
+// A target that cannot be read is left as it is, and listed under FAILED;
+// every other target's changes, removals first, are planned.
 func (o *options) makePlan(ctx context.Context, w *world, allowMass bool) (*model.Plan, error) {
-	states, err := reconciler.ReadAll(ctx, w.providers)
-	if err != nil {
-		return nil, fmt.Errorf("nothing was planned, because a read failed:\n%w", err)
-	}
+	states, failed := reconciler.ReadEach(ctx, w.providers)
+	w.failed = failed
 	return w.plan(states, allowMass), nil
 }
 
@@ -43,7 +43,7 @@ func (o *options) makePlan(ctx context.Context, w *world, allowMass bool) (*mode
 // checks. It is the one place a plan is made, for plan, apply and apply
 // --plan alike.
 func (w *world) plan(states []model.TargetState, allowMass bool) *model.Plan {
-	plan := reconciler.Diff(reconciler.Input{Config: w.cfg, At: w.day, Commit: w.commit, Decisions: w.decisions, States: states, Keys: w.keys, Ring: w.ring})
+	plan := reconciler.Diff(reconciler.Input{Config: w.cfg, At: w.day, Commit: w.commit, Decisions: w.decisions, States: states, Keys: w.keys, Ring: w.ring, Failed: w.failed})
 	plan.Warnings = append(append(slices.Clone(w.warnings), w.keyWarnings...), plan.Warnings...)
 	plan.KeyWarnings = w.keyWarnings
 	plan.GrantsRefused = w.grantsRefused

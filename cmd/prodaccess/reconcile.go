@@ -48,6 +48,8 @@ type world struct {
 	grantsRefused []string
 	// failures are inputs that could not be read (see model.Plan.Failures).
 	failures []string
+	// failed are the targets that could not be read, and why.
+	failed map[string]error
 }
 
 // loadWorld reads the configuration and the person files from the commit

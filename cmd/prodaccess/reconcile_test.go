@@ -404,9 +404,10 @@ func TestRemovalLimit(t *testing.T) {
 	}
 }
 
-// TestFailedReadTouchesNothing: when any read fails, nothing is planned
-// and nothing is written anywhere.
-func TestFailedReadTouchesNothing(t *testing.T) {
+// TestFailedReadTouchesItsTargetOnly: when a target cannot be read,
+// nothing is changed there, the run fails naming the read, and every
+// other target's changes are made.
+func TestFailedReadTouchesItsTargetOnly(t *testing.T) {
 	w := newStack(t, map[string]string{
 		"alice": permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", ""),
 		"bob":   permanentFile("Bob Brown", "bob-gh", 0, fingerprint('B'), "bob", ""),
@@ -417,22 +418,14 @@ func TestFailedReadTouchesNothing(t *testing.T) {
 	w.gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: "/orgs/alphagov/invitations", Status: 403, Body: `{"message":"Resource not accessible by integration"}`})
 	r := w.run("apply")
 	must(t, r, 1, "apply")
-	if !strings.Contains(r.stderr, "nothing was planned, because a read failed") || !strings.Contains(r.stderr, "list the pending invitations of organisation alphagov") {
-		t.Errorf("stderr:\n%s", r.stderr)
+	if !strings.Contains(r.stdout, "FAILED") || !strings.Contains(r.stdout, "list the pending invitations of organisation alphagov") {
+		t.Errorf("stdout:\n%s", r.stdout)
 	}
-	if n := w.gh.Writes(); n != 0 || branchHead(t, w.secrets) != "" || branchHead(t, w.puppet) != "" {
-		t.Errorf("a failed read led to writes: %d GitHub writes, branches %q %q", n, branchHead(t, w.secrets), branchHead(t, w.puppet))
+	if diff := cmp.Diff([]string{"alice-gh"}, w.gh.Members("gov-uk-production")); diff != "" {
+		t.Errorf("the team whose read failed was changed (-want +got):\n%s", diff)
 	}
-
-	// A missing team is an error, never an empty team.
-	w.gh.SetFaults()
-	w.gh.Lock()
-	delete(w.gh.Teams, "gov-uk-production")
-	w.gh.Unlock()
-	r = w.run("plan")
-	must(t, r, 1, "plan with a missing team")
-	if !strings.Contains(r.stderr, "team alphagov/gov-uk-production: not found, or this token cannot see it") {
-		t.Errorf("stderr:\n%s", r.stderr)
+	if branchHead(t, w.secrets) == "" || branchHead(t, w.puppet) == "" {
+		t.Errorf("the targets that read well were not changed: branches %q %q", branchHead(t, w.secrets), branchHead(t, w.puppet))
 	}
 }
 
@@ -529,5 +522,27 @@ func TestKeysKeepPeopleOffGPGTargets(t *testing.T) {
 	prs := w.gh.OpenPulls("alphagov/govuk-secrets")
 	if len(prs) != 1 || !strings.Contains(prs[0].Body, "### Keys about to expire") || !strings.Contains(prs[0].Body, "the key of cy expires on") {
 		t.Errorf("pull request: %+v", prs)
+	}
+}
+
+// TestBadLineRefusesItsTargetOnly: a recipients file with a malformed
+// line (a fingerprint with a tab in it) is an error for that target, which
+// is left as it is; the leaver is still removed from the team in the same
+// run, and the run fails naming the line.
+func TestBadLineRefusesItsTargetOnly(t *testing.T) {
+	w := faultStack(t)
+	if err := devstack.Commit(w.secrets, map[string]string{"hiera.rcp": keepKey + "\n" + fingerprint('A') + "\n" + fingerprint('C')[:20] + "\t" + fingerprint('C')[20:] + " # Carol\n"}, "A tab"); err != nil {
+		t.Fatal(err)
+	}
+	r := w.run("apply")
+	must(t, r, 1, "apply with a bad line in one target")
+	if !strings.Contains(r.stdout, "FAILED") || !strings.Contains(r.stdout, "target hieradata") {
+		t.Errorf("the failure is not named:\n%s", r.stdout)
+	}
+	if diff := cmp.Diff([]string{"alice-gh", "bob-gh"}, w.gh.Members("gov-uk-production")); diff != "" {
+		t.Errorf("team (-want +got):\n%s", diff)
+	}
+	if b := branchHead(t, w.secrets); b != "" {
+		t.Errorf("the repository with the bad line got branch %q", b)
 	}
 }

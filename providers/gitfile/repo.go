@@ -95,6 +95,10 @@ type Repo struct {
 	sync     *object.Commit // the current sync branch, if any
 	pr       *model.PullRequest
 	contents map[string][]byte // target name → file content at base
+	// unread are the targets whose file could not be read: nothing of
+	// theirs changes, and what the open pull request already changes in
+	// their file stays.
+	unread map[string]bool
 }
 
 var _ reconciler.Provider = (*Repo)(nil)
@@ -192,27 +196,41 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 	}
 	r.contents = map[string][]byte{}
 	var states []model.TargetState
+	// A file that cannot be read fails its own target only: the other
+	// files of the repository are changed as planned, and that one not.
+	failed := reconciler.TargetErrors{}
+	defer func() {
+		r.unread = map[string]bool{}
+		for t := range failed {
+			r.unread[t] = true
+		}
+	}()
 	for _, t := range r.targets {
 		f, err := tree.File(t.Path)
 		if err != nil {
-			return nil, fmt.Errorf("target %s: read %s from %s (%s): %w", t.Name, t.Path, r.display(), r.branch, err)
+			failed[t.Name] = fmt.Errorf("target %s: read %s from %s (%s): %w", t.Name, t.Path, r.display(), r.branch, err)
+			continue
 		}
 		content, err := gittree.ReadBlob(tree, t.Path)
 		if err != nil {
-			return nil, fmt.Errorf("target %s: read %s: %w", t.Name, t.Path, err)
+			failed[t.Name] = fmt.Errorf("target %s: read %s: %w", t.Name, t.Path, err)
+			continue
 		}
 		ft, err := formatFor(t)
 		if err != nil {
-			return nil, err
+			failed[t.Name] = err
+			continue
 		}
 		entries, err := readEntries(ft, content)
 		if err != nil {
-			return nil, fmt.Errorf("target %s: %s: %w", t.Name, t.Path, err)
+			failed[t.Name] = fmt.Errorf("target %s: %s: %w", t.Name, t.Path, err)
+			continue
 		}
 		r.contents[t.Name] = content
 		st := model.TargetState{Target: t.Name, Entries: entries, Version: "blob " + f.Hash.String()}
 		if st.Secrets, err = r.scanSecrets(tree, t); err != nil {
-			return nil, err
+			failed[t.Name] = err
+			continue
 		}
 		if r.pr != nil {
 			st.PullRequest = r.pr.URL
@@ -221,6 +239,9 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 		}
 		st.Proposed = r.proposal(t, ft)
 		states = append(states, st)
+	}
+	if len(failed) > 0 {
+		return states, failed
 	}
 	return states, nil
 }
@@ -361,6 +382,9 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 		return fail(errors.New("the repository was not read before applying"))
 	}
 	if len(changes) == 0 {
+		if len(r.unread) > 0 {
+			return nil // the open pull request may hold what the unread targets need
+		}
 		if err := r.closeAll(ctx); err != nil {
 			return []model.Result{{Change: model.Change{Target: r.targets[0].Name}, Status: model.Failed, Detail: err.Error()}}
 		}
@@ -445,6 +469,15 @@ func results(changes []model.Change, s model.Status, detail string) []model.Resu
 func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit, error) {
 	files := map[string][]byte{}
 	for _, t := range r.targets {
+		if r.unread[t.Name] {
+			// Its file stays as the open pull request has it, so that a
+			// change waiting there is not lost while the file cannot be
+			// read.
+			if content, ok := r.pending(t); ok {
+				files[t.Path] = content
+			}
+			continue
+		}
 		var mine []model.Change
 		for _, c := range changes {
 			if c.Target == t.Name {
@@ -465,6 +498,26 @@ func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit,
 		message = render.RecordCommitMessage(plan, changes)
 	}
 	return r.commitFiles(r.head, files, message)
+}
+
+// pending is the file of target t as the open pull request's branch has
+// it, when that branch changes it.
+func (r *Repo) pending(t *config.Target) ([]byte, bool) {
+	if r.sync == nil || len(r.sync.ParentHashes) != 1 {
+		return nil, false
+	}
+	tree, err := r.sync.Tree()
+	if err != nil {
+		return nil, false
+	}
+	content, err := gittree.ReadBlob(tree, t.Path)
+	if err != nil {
+		return nil, false
+	}
+	if content != nil && string(content) == string(r.contents[t.Name]) {
+		return nil, false
+	}
+	return content, content != nil
 }
 
 // commitFiles writes files into one commit on a local branch made from the
