@@ -214,7 +214,7 @@ func removalReason(t *config.Target, dc *model.Decision, keys map[string]model.K
 		k := keys[dc.Person.ID]
 		return fmt.Sprintf("the key %s %s", k.File, k.Reason())
 	case dc.Level != model.None:
-		return fmt.Sprintf("%s has %s access, which this target does not include (it includes %s)", dc.Person.ID, dc.Level, levelList(t.Levels))
+		return fmt.Sprintf("%s has %s, which this target does not include (it includes %s)", dc.Person.ID, dc.Level.AccessText(), levelList(t.Levels))
 	case len(dc.Reasons) == 0:
 		return "no rule grants access"
 	}
