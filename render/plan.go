@@ -130,7 +130,7 @@ func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) erro
 			}
 			fmt.Fprintf(w, "| change | entry | person | level | why |\n|---|---|---|---|---|\n")
 			for _, c := range cs {
-				fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", verb(tp.Type, c.Action), mdCode(c.Subject), orDash(mdText(c.Person)), levelText(c), mdText(c.Reason))
+				fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", verb(tp.Type, c.Action), entryText(c, true), orDash(mdText(c.Person)), levelText(c), mdText(c.Reason))
 			}
 			fmt.Fprintln(w)
 			continue
@@ -145,7 +145,7 @@ func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) erro
 			if c.Action == model.Remove {
 				sign = "-"
 			}
-			fmt.Fprintf(tw, "  %s %s\t%s\t%s\t%s\t%s\n", sign, verb(tp.Type, c.Action), c.Subject, orDash(c.Person), levelText(c), c.Reason)
+			fmt.Fprintf(tw, "  %s %s\t%s\t%s\t%s\t%s\n", sign, verb(tp.Type, c.Action), entryText(c, false), orDash(c.Person), levelText(c), c.Reason)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
