@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -68,36 +69,83 @@ func (g GPG) Decrypt(ctx context.Context, message []byte) ([]byte, error) {
 	if g.Home != "" {
 		args = append(args, "--homedir", g.Home)
 	}
-	args = append(args, "--batch", "--quiet", "--no-verbose", "--max-output", strconv.Itoa(limit+1), "--decrypt")
+	args = append(args, "--batch", "--quiet", "--no-verbose", "--status-fd", "3", "--max-output", strconv.Itoa(limit+1), "--decrypt")
 	cmd := exec.CommandContext(ctx, prog, args...)
 	cmd.Stdin = bytes.NewReader(message)
 	stderr := &capped{max: 64 << 10}
 	cmd.Stderr = stderr
-	stdout, err := cmd.StdoutPipe()
+	statusR, statusW, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
+	defer statusR.Close()
+	cmd.ExtraFiles = []*os.File{statusW}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		statusW.Close()
+		return nil, err
+	}
 	if err := cmd.Start(); err != nil {
+		statusW.Close()
 		return nil, fmt.Errorf("%s --decrypt: %w", prog, err)
 	}
+	statusW.Close()
+	status := &capped{max: 64 << 10}
+	statusDone := make(chan struct{})
+	go func() {
+		io.Copy(status, statusR)
+		close(statusDone)
+	}()
 	plain, readErr := io.ReadAll(io.LimitReader(stdout, int64(limit)+1))
 	if len(plain) > limit {
 		clear(plain)
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
+		<-statusDone
 		return nil, &TooLargeError{Limit: limit}
 	}
-	if err := cmd.Wait(); err != nil || readErr != nil {
+	err = cmd.Wait()
+	<-statusDone
+	if strings.Contains(stderr.String(), "exceeded --max-output") {
+		clear(plain)
+		return nil, &TooLargeError{Limit: limit}
+	}
+	if readErr != nil || (err != nil && !decryptedAnyway(err, status.String(), len(plain))) {
 		clear(plain)
 		if err == nil {
 			err = readErr
 		}
-		if strings.Contains(stderr.String(), "exceeded") {
-			return nil, &TooLargeError{Limit: limit}
-		}
 		return nil, fmt.Errorf("%s --decrypt: %v: %s", prog, err, lastLine(stderr.String()))
 	}
 	return plain, nil
+}
+
+// decryptedAnyway reports whether gpg, though it exited with an error,
+// says it decrypted the message whole and intact, and wrote all of it:
+// with hidden recipients gpg tries its keys on each session key packet,
+// and fails (exit status 2) for those that are another's, before the one
+// that is its own opens the message. gpg says DECRYPTION_OKAY after other
+// failures too (a plaintext it stopped writing), so the plaintext read
+// must be as long as gpg says the message's is.
+func decryptedAnyway(err error, status string, read int) bool {
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		return false
+	}
+	has := func(word string) bool { return strings.Contains(status, "[GNUPG:] "+word) }
+	if !has("DECRYPTION_OKAY") || !has("GOODMDC") || !has("END_DECRYPTION") || has("DECRYPTION_FAILED") || has("BADMDC") || has("ERROR") {
+		return false
+	}
+	lengths := 0
+	for _, line := range strings.Split(status, "\n") {
+		if n, ok := strings.CutPrefix(line, "[GNUPG:] PLAINTEXT_LENGTH "); ok {
+			lengths++
+			if v, err := strconv.Atoi(strings.TrimSpace(n)); err != nil || v != read {
+				return false
+			}
+		}
+	}
+	return lengths == 1
 }
 
 // capped keeps at most max bytes of what is written to it.

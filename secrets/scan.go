@@ -224,7 +224,9 @@ func (h *header) fill(s *model.Secret) {
 	s.Hidden = h.hidden
 	s.Symmetric = h.symmetric
 	s.Notes = append(s.Notes, h.notes...)
-	s.Digest = digest(h.binary)
+	if h.binary != nil {
+		s.Digest = digest(h.binary)
+	}
 }
 
 // digest is the SHA-256 of data in hex.

@@ -217,9 +217,11 @@ func findCheck(r *model.SecretsReport, file string) *model.SecretCheck {
 func TestHiddenRecipientsStayHidden(t *testing.T) {
 	w := newSecretsWorld(t)
 	w.write("pass/hidden.gpg", string(w.sender.Encrypt("hidden\n", w.keysOf("alice", "bob", "carol"), "--throw-keyids")))
-	alice := testgpg.New(t)
-	alice.Import(w.keys["alice"])
-	dec := GPG{Home: alice.Home}
+	// bob's packet is not the first: gpg fails on alice's before it opens
+	// his, and exits with status 2 though it decrypted the message.
+	bob := testgpg.New(t)
+	bob.Import(w.keys["bob"])
+	dec := GPG{Home: bob.Home}
 
 	res, report, err := reencryptWith(w, dec, Options{})
 	if err != nil {
