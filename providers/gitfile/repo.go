@@ -571,7 +571,10 @@ func (r *Repo) commitOn(branch string, parent *object.Commit, files map[string][
 		if err := util.WriteFile(wt.Filesystem, name, files[name], 0o644); err != nil {
 			return nil, err
 		}
-		if _, err := wt.Add(filepath.ToSlash(name)); err != nil {
+		// Without SkipStatus, go-git works out the status of the whole
+		// tree for every file added: a commit of n files of a tree of m
+		// would cost n times m.
+		if err := wt.AddWithOptions(&git.AddOptions{Path: filepath.ToSlash(name), SkipStatus: true}); err != nil {
 			return nil, err
 		}
 	}
