@@ -245,8 +245,10 @@ func ReencryptMessage(t *config.Target, done []model.SecretCheck, batch int) str
 }
 
 // ReencryptBody is the pull request body of a re-encryption: what changed,
-// what it dropped, which values to rotate, and what it cannot undo.
-func ReencryptBody(t *config.Target, done []model.SecretCheck, refused []string, stores map[string][]model.Holder, resumed bool) string {
+// what it dropped, which values to rotate (the ledger's entries for the
+// branch's base, this run's and any earlier run's on the branch), and what
+// it cannot undo.
+func ReencryptBody(t *config.Target, done []model.SecretCheck, refused []string, stores map[string][]model.Holder, resumed bool, rotate []model.RotationEntry) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "prodaccess re-encrypted these secrets of **%s**, each to exactly the holders of its store: %s", t.Name, mdText(holderNames(sortedHolders(stores[""]))))
 	for _, dir := range slices.Sorted(maps.Keys(stores)) {
@@ -263,10 +265,10 @@ func ReencryptBody(t *config.Target, done []model.SecretCheck, refused []string,
 		fmt.Fprintf(&b, "| %s | %d | %s |\n", mdCode(c.Name()), c.Line, mdText(SecretLine(&c)))
 	}
 	fmt.Fprintf(&b, "\n### Old versions remain in git history\n\n%s\n", HistoryNote)
-	if rotate := model.SelectSecrets(done, (*model.SecretCheck).Rotate); len(rotate) > 0 {
+	if len(rotate) > 0 {
 		fmt.Fprintf(&b, "\n### Rotate these\n\nPeople and keys that may no longer read these values could read them, and may have kept them or still have an old clone. Change each value where it is used, then store the new one here. They are listed in %s until `prodaccess secrets rotation --record` finds, by decrypting both, that each value has changed.\n\n", mdCode(secretsLedgerPath(t.Name)))
-		for _, c := range rotate {
-			fmt.Fprintf(&b, "- [ ] %s (line %d): readable by %s\n", mdCode(c.Name()), c.Line, mdText(strings.Join(c.Stale, ", ")))
+		for _, e := range rotate {
+			fmt.Fprintf(&b, "- [ ] %s: readable by %s\n", mdCode(e.Name()), mdText(strings.Join(e.Readers, ", ")))
 		}
 	}
 	if len(refused) > 0 {

@@ -335,7 +335,7 @@ needed), 1 when anything was refused.`,
 			todo := report.Reencrypt()
 			if len(todo) == 0 {
 				if resumed {
-					where, err := repo.OpenPullRequest(ctx, branch, reencryptTitle(t, 0), render.ReencryptBody(t, nil, nil, stores, true), push)
+					where, err := repo.OpenPullRequest(ctx, branch, reencryptTitle(t, 0), render.ReencryptBody(t, nil, nil, stores, true, rotationsAt(scan.Ledger, repo.BaseCommit())), push)
 					if err != nil {
 						return err
 					}
@@ -402,7 +402,7 @@ needed), 1 when anything was refused.`,
 			}
 			if batches > 0 || resumed {
 				title := reencryptTitle(t, len(res.Done))
-				where, err := repo.OpenPullRequest(ctx, branch, title, render.ReencryptBody(t, res.Done, refusals(res.Refused), stores, resumed), push)
+				where, err := repo.OpenPullRequest(ctx, branch, title, render.ReencryptBody(t, res.Done, refusals(res.Refused), stores, resumed, rotationsAt(ledger, base)), push)
 				if err != nil {
 					return err
 				}
@@ -505,6 +505,18 @@ func runnerIsHolder(ctx context.Context, dec secrets.GPG, w *world, stores map[s
 		return errors.New("the gpg of the person running this holds the secret key of none of the people and keep entries who should read these secrets: only a current recipient may re-encrypt them, so nothing was re-encrypted")
 	}
 	return nil
+}
+
+// rotationsAt are the ledger's values to rotate that were readable at the
+// commit: those a re-encryption based on it added.
+func rotationsAt(l *model.SecretsLedger, commit string) []model.RotationEntry {
+	var out []model.RotationEntry
+	for _, e := range l.Open() {
+		if e.ReadableAt == commit {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // ledgerReadable refuses to write a target's ledger when the one in the

@@ -569,8 +569,12 @@ func TestReencryptOnceAndResume(t *testing.T) {
 	}
 
 	second := filepath.Join(t.TempDir(), "second.log")
-	r = s.run("alice", "secrets", "reencrypt", "--target", "pass-store", "--batch", "1", "--gpg", gpgWrapper(t, second, 0))
+	r = s.run("alice", "secrets", "reencrypt", "--target", "pass-store", "--batch", "1", "--push", "--gpg", gpgWrapper(t, second, 0))
 	must(t, r, 0, "the second run")
+	prs := s.gh.OpenPulls("alphagov/govuk-secrets")
+	if len(prs) != 1 || strings.Count(prs[0].Body, "- [ ] `pass/app/secret") != 6 || !strings.Contains(prs[0].Body, "goes on from an interrupted run") {
+		t.Errorf("the pull request does not list the six values to rotate: %+v", prs)
+	}
 	contains(t, "the second run", r.stderr, "going on from prodaccess/reencrypt-pass-store")
 	contains(t, "the second run", r.stdout, "Re-encrypted 4 secret(s) of pass-store")
 	if n := decryptRuns(t, second); n != 4 {
