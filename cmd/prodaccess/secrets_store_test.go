@@ -621,7 +621,7 @@ func TestProgressOnATerminal(t *testing.T) {
 // so nobody else can read it before review; named with --widen, it is
 // re-encrypted to the store.
 func TestCopiedSecretIsNotWidened(t *testing.T) {
-	s := newStoreStack(t, "    sub_stores:\n      - {path: pass/team-only, people: [bob]}\n")
+	s := newStoreStack(t, "")
 	breakGlass := string(s.sender.Encrypt("break glass\n", s.keysOf("bob")))
 	s.commit(map[string]string{
 		"pass/team-only/.gpg-id":          s.fingerprints("bob"),
