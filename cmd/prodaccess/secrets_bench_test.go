@@ -125,7 +125,7 @@ func BenchmarkReencryptBesidePassInit(b *testing.B) {
 	}
 	people := filepath.Join(dir, "people")
 	files := map[string]string{
-		"prodaccess.yaml": fmt.Sprintf("people: people\ntargets:\n  - {name: pass-store, type: file, repo: %s, path: pass/.gpg-id, format: gpg-id}\n", secrets),
+		"prodaccess.yaml":   fmt.Sprintf("people: people\ntargets:\n  - {name: pass-store, type: file, repo: %s, path: pass/.gpg-id, format: gpg-id}\n", secrets),
 		"people/alice.yaml": permanentFile("Alice Able", "alice-gh", 0, keys["alice"].Fingerprint, "alice", ""),
 		"people/bob.yaml":   permanentFile("Bob Brown", "bob-gh", 0, keys["bob"].Fingerprint, "bob", ""),
 		"people/carol.yaml": permanentFile("Carol Gone", "carol-gh", 0, keys["carol"].Fingerprint, "carol", "last_day: 2020-12-31\n"),
