@@ -302,7 +302,10 @@ func TestDecompressionBomb(t *testing.T) {
 	if !errors.As(err, &tooLarge) {
 		t.Fatalf("decrypting the bomb: %v", err)
 	}
-	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > uint64(4*limit) {
+	// The plaintext is read as it comes, growing to the limit and no
+	// further: some times the limit (more under the race detector), and
+	// far from the 1 GiB the bomb expands to.
+	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > uint64(16*limit) {
 		t.Errorf("decrypting the bomb allocated %d bytes; the limit is %d", allocated, limit)
 	}
 
