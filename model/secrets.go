@@ -196,20 +196,6 @@ type StoreHolders struct {
 // Clean reports whether every secret is current.
 func (r *SecretsReport) Clean() bool { return r.Counts.Current == r.Counts.Total }
 
-// DesiredFor is who should read the secrets of a store: the target's own
-// ("") or a sub-store's.
-func (r *SecretsReport) DesiredFor(store string) []Holder {
-	if store == "" {
-		return r.Desired
-	}
-	for _, s := range r.Stores {
-		if s.Path == store {
-			return s.Desired
-		}
-	}
-	return nil
-}
-
 // Reencrypt lists the secrets that re-encryption would change.
 func (r *SecretsReport) Reencrypt() []SecretCheck {
 	return SelectSecrets(r.Secrets, (*SecretCheck).NeedsReencryption)
