@@ -201,7 +201,7 @@ func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) erro
 			}
 			fmt.Fprintf(w, "\n\n")
 			for _, c := range cs {
-				line := fmt.Sprintf("- %s %s", verb(tp.Type, c.Action), mdCode(c.Subject))
+				line := fmt.Sprintf("- %s %s", verb(tp.Type, c.Action), entryText(c, true))
 				if c.Person != "" {
 					line += " " + mdText(c.Person)
 				}
@@ -223,9 +223,9 @@ func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) erro
 				sign = "-"
 			}
 			if n := note(c); n != "" {
-				fmt.Fprintf(tw, "    %s %s\t%s\t%s\n", sign, c.Subject, orDash(c.Person), n)
+				fmt.Fprintf(tw, "    %s %s\t%s\t%s\n", sign, entryText(c, false), orDash(c.Person), n)
 			} else {
-				fmt.Fprintf(tw, "    %s %s\t%s\n", sign, c.Subject, orDash(c.Person))
+				fmt.Fprintf(tw, "    %s %s\t%s\n", sign, entryText(c, false), orDash(c.Person))
 			}
 		}
 		if err := tw.Flush(); err != nil {
