@@ -2,8 +2,9 @@
 // the stand-ins (internal/fakegithub, internal/fakepagerduty): its schemas
 // rewritten as the JSON Schema (2020-12) that means the same and compiled,
 // its operations with their parameters and responses, the matching of a
-// request to its operation, and the recording of exchanges to check them
-// off the requests' path. What a service's answers must hold beyond its
+// request to its operation, the checks of a request and an answer against
+// the operation, and the recording of exchanges to check them off the
+// requests' path. What a service's answers must hold beyond its
 // description stays with the stand-in of that service.
 package openapi
 
@@ -266,9 +267,11 @@ func schemaType(v any) string {
 
 // Match finds the operation for a request: the method, and a path whose
 // segments equal the template's, a parameter matching any segment its
-// schema allows. Where two templates match, the one with a literal
-// segment before the other's parameter wins. If none matches, methods
-// lists those documented on the path.
+// schema allows, and a last parameter named path (a file's, as in
+// GitHub's contents API) the segments left, slashes and all. Where two
+// templates match, the one with a literal segment before the other's
+// parameter wins, as GitHub routes. If none matches, methods lists those
+// documented on the path.
 func (d *Description) Match(method, path string) (best *Operation, methods []string) {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	for _, op := range d.Operations {
@@ -287,6 +290,9 @@ func (d *Description) Match(method, path string) (best *Operation, methods []str
 }
 
 func (o *Operation) matches(segs []string) bool {
+	if n := len(o.Segments); n > 0 && o.Segments[n-1] == "{path}" && len(segs) > n {
+		segs = append(segs[:n-1:n-1], strings.Join(segs[n-1:], "/"))
+	}
 	if len(segs) != len(o.Segments) {
 		return false
 	}
@@ -307,11 +313,16 @@ func (o *Operation) matches(segs []string) bool {
 	return true
 }
 
+// moreLiteral reports whether a has a literal segment where b, which
+// matches the same path, first has a parameter. A file path that takes
+// the segments left is a parameter at each of them.
 func moreLiteral(a, b *Operation) bool {
-	for i := range a.Segments {
-		_, pa := ParamName(a.Segments[i])
-		_, pb := ParamName(b.Segments[i])
-		if pa != pb {
+	at := func(o *Operation, i int) bool {
+		_, p := ParamName(o.Segments[min(i, len(o.Segments)-1)])
+		return p
+	}
+	for i := range max(len(a.Segments), len(b.Segments)) {
+		if pa, pb := at(a, i), at(b, i); pa != pb {
 			return pb
 		}
 	}
