@@ -108,7 +108,7 @@ func (r *Response) CheckHeaders(p *Problems, h http.Header, always func(name str
 			}
 			continue
 		}
-		tv, ok := Typed(d.Type, v)
+		tv, ok := typed(d.Type, v)
 		if !ok {
 			p.Addf("header %s: %q is not a %s", name, v, d.Type)
 			continue

@@ -177,7 +177,7 @@ func (d *Description) compileOperation(path, method string, item map[string]any)
 		}
 	}
 	for _, seg := range op.Segments {
-		if name, ok := ParamName(seg); ok && op.PathParams[name] == nil {
+		if name, ok := paramName(seg); ok && op.PathParams[name] == nil {
 			return nil, fmt.Errorf("path parameter %s is not described", name)
 		}
 	}
@@ -297,7 +297,7 @@ func (o *Operation) matches(segs []string) bool {
 		return false
 	}
 	for i, t := range o.Segments {
-		name, ok := ParamName(t)
+		name, ok := paramName(t)
 		if !ok {
 			if segs[i] != t {
 				return false
@@ -305,7 +305,7 @@ func (o *Operation) matches(segs []string) bool {
 			continue
 		}
 		p := o.PathParams[name]
-		v, ok := Typed(p.Type, segs[i])
+		v, ok := typed(p.Type, segs[i])
 		if segs[i] == "" || !ok || p.Schema.Validate(v) != nil {
 			return false
 		}
@@ -318,7 +318,7 @@ func (o *Operation) matches(segs []string) bool {
 // the segments left is a parameter at each of them.
 func moreLiteral(a, b *Operation) bool {
 	at := func(o *Operation, i int) bool {
-		_, p := ParamName(o.Segments[min(i, len(o.Segments)-1)])
+		_, p := paramName(o.Segments[min(i, len(o.Segments)-1)])
 		return p
 	}
 	for i := range max(len(a.Segments), len(b.Segments)) {
@@ -329,16 +329,16 @@ func moreLiteral(a, b *Operation) bool {
 	return false
 }
 
-// ParamName returns the name of a path template's segment "{name}".
-func ParamName(seg string) (string, bool) {
+// paramName returns the name of a path template's segment "{name}".
+func paramName(seg string) (string, bool) {
 	if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
 		return seg[1 : len(seg)-1], true
 	}
 	return "", false
 }
 
-// Typed reads a parameter's value as its schema's type.
-func Typed(typ, s string) (any, bool) {
+// typed reads a parameter's value as its schema's type.
+func typed(typ, s string) (any, bool) {
 	switch typ {
 	case "integer", "number":
 		var n json.Number
@@ -367,7 +367,7 @@ func (o *Operation) CheckQuery(p *Problems, q url.Values) {
 			list := make([]any, 0, len(values))
 			ok := true
 			for _, s := range values {
-				v, good := Typed(qp.ItemType, s)
+				v, good := typed(qp.ItemType, s)
 				if !good {
 					p.Addf("the request's query parameter %s=%q is not a %s", name, s, qp.ItemType)
 					ok = false
@@ -387,7 +387,7 @@ func (o *Operation) CheckQuery(p *Problems, q url.Values) {
 					p.Addf("the request's query parameter %s=%q is given twice", name, s)
 				}
 				seen[s] = true
-				v, ok := Typed(qp.Type, s)
+				v, ok := typed(qp.Type, s)
 				if !ok {
 					p.Addf("the request's query parameter %s=%q is not a %s", name, s, qp.Type)
 					continue
