@@ -1,7 +1,6 @@
 package render
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 
@@ -23,7 +22,7 @@ func mdText(s string) string {
 		case r == '\n' || r == '\r' || r == '\t':
 			r = ' '
 		case model.TerminalUnsafe(r):
-			fmt.Fprintf(&b, "\\u%04x", r)
+			b.WriteString(model.EscapeRune(r))
 			start, digits, prevWord = false, false, true
 			continue
 		}

@@ -269,3 +269,32 @@ func TestSecretsRevocation(t *testing.T) {
 		t.Errorf("review after re-encryption:\n%s", review.stdout)
 	}
 }
+
+// TestSecretKeyWithHiddenCharacters: an eyaml key that hides characters
+// (tag characters make "govuk::db::password" of another key) is read as a
+// problem, never as current, and is shown escaped.
+func TestSecretKeyWithHiddenCharacters(t *testing.T) {
+	s := newSecretsStack(t)
+	data, err := os.ReadFile(filepath.Join(s.secrets, "hieradata", "production.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, inline, _ := strings.Cut(string(data), "govuk::api::token: ")
+	inline, _, _ = strings.Cut(inline, " # inline")
+	tagged := "govuk::db::password\U000E0078"
+	if err := devstack.Commit(s.secrets, map[string]string{"hieradata/staging.yaml": "---\n" + tagged + ": " + inline + "\n"}, "A key with a tag character"); err != nil {
+		t.Fatal(err)
+	}
+	status := s.run("alice", "secrets", "status", "--target", "hieradata")
+	must(t, status, 1, "secrets status")
+	out := squash(status.stdout)
+	if want := `unreadable hieradata/staging.yaml:2 govuk::db::password\udb40\udc78 cannot be read: its key holds the invisible character U+E0078 (character 20); only visible text is allowed`; !strings.Contains(out, want) {
+		t.Errorf("status lacks %q:\n%s", want, status.stdout)
+	}
+	if strings.Contains(status.stdout, tagged) {
+		t.Errorf("status writes the key raw:\n%s", status.stdout)
+	}
+	if !strings.Contains(status.stderr, "1 secret(s) cannot be read") {
+		t.Errorf("stderr: %s", status.stderr)
+	}
+}

@@ -610,6 +610,13 @@ func (r *Repo) scanSecrets(tree *object.Tree, t *config.Target) (*model.SecretSc
 	if err != nil {
 		return nil, fmt.Errorf("%s (%s): %w", r.display(), r.branch, err)
 	}
+	// A key that hides characters names one secret as another: it is
+	// read as a problem, never as current, and never re-encrypted.
+	for i := range secrets {
+		if msg := model.CheckFreeText(secrets[i].Key); secrets[i].Key != "" && msg != "" && secrets[i].Problem == "" {
+			secrets[i].Problem = "its key " + msg
+		}
+	}
 	return &model.SecretScan{Secrets: secrets, Warnings: warnings}, nil
 }
 
