@@ -256,7 +256,7 @@ func (d *decoder) configFields(c *Config) []strictyaml.Field {
 			}
 			return true
 		}),
-		d.TextField("people_branch", false, peopleBranchShape, &c.PeopleBranch, nil),
+		{Name: "people_branch", Is: peopleBranchShape, Read: func(n *yaml.Node, path string) { d.branch(n, path, &c.PeopleBranch) }},
 		d.TextField("keys", false, keysShape, &c.Keys, nil),
 		{Name: "timezone", Is: timezoneShape, Read: func(n *yaml.Node, path string) {
 			v, ok := d.Text(n, path)
@@ -388,6 +388,19 @@ var targetRules = []strictyaml.Rule{
 	{Field: "format", Values: []string{string(GPGRecipients), string(GPGID)}, Refuse: []string{"key"}},
 }
 
+// branch reads the name of a branch, as CheckBranchName takes it.
+func (d *decoder) branch(n *yaml.Node, path string, dst *string) {
+	v, ok := d.Text(n, path)
+	if !ok {
+		return
+	}
+	if err := CheckBranchName(v); err != nil {
+		d.Problem(n, path, "%v", err)
+		return
+	}
+	*dst = v
+}
+
 func (d *decoder) intInto(dst *int, is *strictyaml.Shape) func(*yaml.Node, string) {
 	return func(n *yaml.Node, path string) {
 		s, ok := d.Scalar(n, path)
@@ -449,7 +462,7 @@ func (d *decoder) targetFields(t *Target, present map[string]*yaml.Node, levels 
 		str("team", teamShape, &t.Team),
 		str("repo", repoShape, &t.Repo),
 		str("github_repo", githubRepoShape, &t.GitHubRepo),
-		str("branch", branchShape, &t.Branch),
+		{Name: "branch", Is: branchShape, Read: func(n *yaml.Node, path string) { d.branch(n, path, &t.Branch) }},
 		str("path", pathShape, &t.Path),
 		strictyaml.EnumField(&d.Decoder, "format", false, formatShape, &t.Format),
 		str("key", keyShape, &t.Key),
@@ -626,7 +639,10 @@ func (d *decoder) recordFields(r *Record, present map[string]*yaml.Node) []stric
 	return []strictyaml.Field{
 		str("repo", true, recordRepoShape, &r.Repo),
 		str("github_repo", false, recordGitHubShape, &r.GitHubRepo),
-		str("branch", false, recordBranchShape, &r.Branch),
+		{Name: "branch", Is: recordBranchShape, Read: func(n *yaml.Node, path string) {
+			present["branch"] = n
+			d.branch(n, path, &r.Branch)
+		}},
 		str("path", true, recordPathShape, &r.Path),
 		// lines is the only format of a record; naming it is allowed.
 		{Name: "format", Is: recordFormatShape, Read: func(n *yaml.Node, path string) { d.Enum(n, path, recordFormatShape.Enum...) }},

@@ -103,6 +103,10 @@ func TestParseConfigProblems(t *testing.T) {
 		name, config string
 		want         []string
 	}{
+		{"people branch under refs/", "people_branch: refs/heads/main\n",
+			[]string{`prodaccess.yaml:1:16: people_branch: "refs/heads/main" is not a branch name: give the name without refs/ or refs/heads/`}},
+		{"target branch git refuses", "targets:\n  - {name: r, type: file, repo: r, path: p, format: gpg-id, branch: \"main..x\"}\n",
+			[]string{`prodaccess.yaml:2:69: targets[0].branch: "main..x" is not a branch name: it holds ..`}},
 		{"unknown time zone", "timezone: Europe/Londn\n",
 			[]string{`prodaccess.yaml:1:11: timezone: unknown time zone "Europe/Londn"; use an IANA name such as Europe/London`}},
 		{"unknown policy field", "policy:\n  shadow_shifts: 2\n",

@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/prodaccess/prodaccess/config"
 )
 
 // A change to a person file is proposed on a branch of its own: one
@@ -56,14 +57,6 @@ func (r *Repo) gitConfig(key string) string {
 	return cfg.User.Email
 }
 
-// CheckBranchName refuses what git does not take as a branch's name.
-func CheckBranchName(branch string) error {
-	if err := plumbing.NewBranchReferenceName(branch).Validate(); err != nil || branch == "" || strings.HasPrefix(branch, "-") {
-		return fmt.Errorf("%q is not a branch name", branch)
-	}
-	return nil
-}
-
 // HasBranch reports whether the repository has a local branch of that
 // name.
 func (r *Repo) HasBranch(branch string) bool {
@@ -77,7 +70,7 @@ func (r *Repo) HasBranch(branch string) bool {
 // alone. It refuses a branch that exists already.
 func (r *Repo) CommitFile(branch, file string, content []byte, message string, author object.Signature) (string, error) {
 	ref := plumbing.NewBranchReferenceName(branch)
-	if err := CheckBranchName(branch); err != nil {
+	if err := config.CheckBranchName(branch); err != nil {
 		return "", err
 	}
 	if r.HasBranch(branch) {
