@@ -107,6 +107,8 @@ func TestParseConfigProblems(t *testing.T) {
 			[]string{`prodaccess.yaml:1:16: people_branch: "refs/heads/main" is not a branch name: give the name without refs/ or refs/heads/`}},
 		{"target branch git refuses", "targets:\n  - {name: r, type: file, repo: r, path: p, format: gpg-id, branch: \"main..x\"}\n",
 			[]string{`prodaccess.yaml:2:69: targets[0].branch: "main..x" is not a branch name: it holds ..`}},
+		{"text too long", "targets:\n  - {name: m, type: manual, instructions: " + strings.Repeat("x", 1001) + "}\n",
+			[]string{`prodaccess.yaml:2:43: targets[0].instructions: is 1001 characters long; at most 1000 are allowed`}},
 		{"unknown time zone", "timezone: Europe/Londn\n",
 			[]string{`prodaccess.yaml:1:11: timezone: unknown time zone "Europe/Londn"; use an IANA name such as Europe/London`}},
 		{"unknown policy field", "policy:\n  shadow_shifts: 2\n",

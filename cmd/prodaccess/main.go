@@ -94,6 +94,7 @@ production access on a given day and why, and shows or applies the result.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.PersistentPreRunE = checkLengths
 	root.SetOut(o.stdout)
 	root.SetErr(o.stderr)
 	root.PersistentFlags().StringVar(&o.configPath, "config", defaultConfig, "the configuration file")

@@ -190,7 +190,7 @@ func requestStyles() map[string]map[string]string {
 var requestToday = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
 // requestDir writes a configuration and the people of one style.
-func requestDir(t *testing.T, people map[string]string) string {
+func requestDir(t testing.TB, people map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "prodaccess.yaml"), requestConfig)
@@ -204,7 +204,7 @@ func requestDir(t *testing.T, people map[string]string) string {
 
 // runAt runs prodaccess in this process in dir on requestToday, its
 // output made printable as the binary's is.
-func runAt(t *testing.T, dir string, env map[string]string, args ...string) result {
+func runAt(t testing.TB, dir string, env map[string]string, args ...string) result {
 	t.Helper()
 	// The commands read prodaccess.yaml where they run; go back at once,
 	// so that golden files are found where they are.
