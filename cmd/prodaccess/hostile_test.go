@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -119,5 +120,34 @@ func TestInvisibleCharactersRefused(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, "people", "chris.yaml")); string(got) != blockStyle["chris"] {
 		t.Errorf("chris.yaml was changed:\n%s", got)
+	}
+}
+
+// TestMentionsAreInert: a name written to mention a team or a person
+// after punctuation (.@acme/gov-uk-production-admin, x-@lead-gh), or to
+// carry a bare URL, pings nobody and links nowhere in the pull request:
+// GitHub links an @ after punctuation, and http://, https:// and www.
+// without markup.
+func TestMentionsAreInert(t *testing.T) {
+	name := "Mallory .@acme/gov-uk-production-admin x-@lead-gh (@alexlead) https://evil.example www.evil.example"
+	w := newStack(t, map[string]string{
+		"alice":   permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", ""),
+		"mallory": strings.Replace(permanentFile("Mallory", "mallory-gh", 0, fingerprint('F'), "mallory", ""), "name: Mallory\n", "name: "+name+"\n", 1),
+	}, []string{fingerprint('A')}, []string{"alice"})
+	w.gh.AddUser("alice-gh", 1, true)
+	w.gh.SetMember("gov-uk-production", "alice-gh", "member")
+	w.gh.AddUser("mallory-gh", 2, true)
+	must(t, w.run("apply"), 0, "apply")
+	prs := w.gh.OpenPulls("alphagov/govuk-secrets")
+	if len(prs) != 1 {
+		t.Fatalf("%d pull requests", len(prs))
+	}
+	body := prs[0].Body
+	if !strings.Contains(body, "Mallory .@\u200bacme/gov-uk-production-admin x-@\u200blead-gh (@\u200balexlead) https\u200b://evil.example www\u200b.evil.example") {
+		t.Errorf("the body does not show the name, inert:\n%s", body)
+	}
+	linked := regexp.MustCompile(`(?i)@[\p{L}\p{N}_-]|https?://|www\.`)
+	if m := linked.FindAllString(body, -1); len(m) > 0 {
+		t.Errorf("the body holds %q, which GitHub links:\n%s", m, body)
 	}
 }
