@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gitop"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/github"
@@ -33,6 +34,8 @@ type options struct {
 	// timeout bounds a plan or apply; run is that run's context.
 	timeout time.Duration
 	run     context.Context
+	// gitTimeout bounds each git operation with a remote in the run.
+	gitTimeout time.Duration
 
 	getenv func(string) string
 	// newTransport makes the GitHub transport; tests give one with an
@@ -174,9 +177,11 @@ func isData(format string) bool { return format == "json" || format == "yaml" }
 // DefaultTimeout is how long a plan or apply may run.
 const DefaultTimeout = 10 * time.Minute
 
-// timeoutFlag adds --timeout to a command that reads or changes targets.
+// timeoutFlag adds --timeout and --git-timeout to a command that reads
+// or changes targets.
 func (o *options) timeoutFlag(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&o.timeout, "timeout", DefaultTimeout, "stop the run, as failed, if it has not finished after this long (such as 90s or 15m)")
+	cmd.Flags().DurationVar(&o.gitTimeout, "git-timeout", gitop.DefaultTimeout, "fail a git operation with a remote (a clone, a fetch, a push) that has not finished after this long")
 }
 
 // runContext is the context of one plan or apply: ended by an interrupt,
@@ -185,9 +190,13 @@ func (o *options) runContext() (context.Context, context.CancelFunc, error) {
 	if o.timeout <= 0 {
 		return nil, nil, fmt.Errorf("--timeout: %s is not a positive duration", o.timeout)
 	}
+	if o.gitTimeout <= 0 {
+		return nil, nil, fmt.Errorf("--git-timeout: %s is not a positive duration", o.gitTimeout)
+	}
 	ctx, stop := signalContext()
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	o.run = ctx
+	ctx = gitop.WithTimeout(ctx, o.gitTimeout)
 	return ctx, func() { cancel(); stop() }, nil
 }
 

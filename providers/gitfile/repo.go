@@ -20,6 +20,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/memory"
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gitop"
 	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
@@ -53,28 +54,19 @@ type Options struct {
 	PullRequests PullRequests // nil: push the branch only
 	Now          func() time.Time
 	// Timeout bounds each git operation (a clone, a fetch, a push);
-	// zero means DefaultGitTimeout.
+	// zero means the context's (gitop.Timeout), by default
+	// DefaultGitTimeout.
 	Timeout time.Duration
 }
 
 // DefaultGitTimeout bounds one git operation with a target repository.
-const DefaultGitTimeout = 5 * time.Minute
+const DefaultGitTimeout = gitop.DefaultTimeout
 
 // gitOp runs one git operation under its own deadline, so that a host
 // that accepts the connection and never answers fails the operation
 // rather than holding the run.
 func (r *Repo) gitOp(ctx context.Context, op func(ctx context.Context) error) error {
-	limit := r.opts.Timeout
-	if limit <= 0 {
-		limit = DefaultGitTimeout
-	}
-	octx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
-	err := op(octx)
-	if err != nil && errors.Is(octx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
-		return fmt.Errorf("the git host did not finish within %s, the deadline for one git operation", limit)
-	}
-	return err
+	return gitop.Run(ctx, r.opts.Timeout, op)
 }
 
 // Repo is the provider for every file target in one git repository, or
