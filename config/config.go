@@ -159,6 +159,9 @@ type Config struct {
 	Policy       model.Policy
 	Safety       Safety
 	Targets      []Target
+	// GitCredentials are the credentials of git hosts other than
+	// GitHub's; any other host gets none.
+	GitCredentials []GitCredential
 }
 
 // DefaultConfig is the configuration used when there is no config file: the
@@ -275,6 +278,9 @@ func (d *decoder) configFields(c *Config) []strictyaml.Field {
 		}},
 		{Name: "safety", Is: safetyShape, Read: func(n *yaml.Node, path string) {
 			d.Mapping(n, path, "the safety limits", d.safetyFields(&c.Safety))
+		}},
+		{Name: "git_credentials", Is: gitCredentialsShape, Read: func(n *yaml.Node, path string) {
+			c.GitCredentials = d.gitCredentials(n, path)
 		}},
 		{Name: "targets", Is: targetsShape, Read: func(n *yaml.Node, path string) {
 			seen := map[string]int{}

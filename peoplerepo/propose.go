@@ -169,7 +169,7 @@ func (r *Repo) RemoteBranches(ctx context.Context, o *Remote) (map[string]string
 	rem := git.NewRemote(r.repo.Storer, &gitconfig.RemoteConfig{Name: "origin", URLs: []string{o.url}})
 	var refs []*plumbing.Reference
 	err := gitop.Run(ctx, 0, func(ctx context.Context) (err error) {
-		refs, err = rem.ListContext(ctx, &git.ListOptions{Auth: o.auth()})
+		refs, err = rem.ListContext(ctx, &git.ListOptions{})
 		return err
 	})
 	if err != nil {
@@ -194,7 +194,6 @@ func (r *Repo) PushBranch(ctx context.Context, o *Remote, branch, base string) e
 	err := gitop.Run(ctx, 0, func(ctx context.Context) error {
 		return r.repo.PushContext(ctx, &git.PushOptions{
 			RemoteURL: o.url,
-			Auth:      o.auth(),
 			RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec(ref + ":" + ref)},
 		})
 	})

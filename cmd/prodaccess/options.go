@@ -7,9 +7,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prodaccess/prodaccess/config"
@@ -38,6 +40,8 @@ type options struct {
 	gitTimeout time.Duration
 
 	getenv func(string) string
+	// hide masks a secret learnt during the run in all output.
+	hide func(secret string)
 	// newTransport makes the GitHub transport; tests give one with an
 	// injected clock.
 	newTransport func() *github.Transport
@@ -193,11 +197,19 @@ func (o *options) runContext() (context.Context, context.CancelFunc, error) {
 	if o.gitTimeout <= 0 {
 		return nil, nil, fmt.Errorf("--git-timeout: %s is not a positive duration", o.gitTimeout)
 	}
-	ctx, stop := signalContext()
+	ctx, stop := o.signalContext()
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	o.run = ctx
 	ctx = gitop.WithTimeout(ctx, o.gitTimeout)
 	return ctx, func() { cancel(); stop() }, nil
+}
+
+// signalContext is the context of a command that talks to GitHub or git
+// hosts: ended by an interrupt or SIGTERM, and carrying who its git
+// connections owe which credentials.
+func (o *options) signalContext() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return withGitAuth(ctx, o.gitAuth()), stop
 }
 
 // stopped says so when a run failed because --timeout ended it.

@@ -122,7 +122,7 @@ every secret is current, 2 when something is stale, missing or unknown, and
 			if err := checkFormat(format, "text", "markdown", "json"); err != nil {
 				return err
 			}
-			ctx, cancel := signalContext()
+			ctx, cancel := o.signalContext()
 			defer cancel()
 			w, _, err := o.loadDecisions()
 			if err != nil {
@@ -187,7 +187,7 @@ lists the values to rotate. Exits 0 when everything needed was
 re-encrypted (or nothing was needed), 1 when anything was refused.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			ctx, cancel := signalContext()
+			ctx, cancel := o.signalContext()
 			defer cancel()
 			w, _, err := o.loadDecisions()
 			if err != nil {
@@ -369,7 +369,7 @@ func (a *auditOptions) secretReports(s *source, commit *model.Commit, roster *mo
 			fmt.Fprintf(a.stderr, "warning: %s\n", warn)
 		}
 	}
-	ctx, cancel := signalContext()
+	ctx, cancel := a.signalContext()
 	defer cancel()
 	_, _, status, err := a.readSecrets(ctx, w, targets, gitfile.Options{Token: a.getenv("GITHUB_TOKEN"), Now: a.now})
 	if err != nil {

@@ -53,7 +53,7 @@ write on the people repository (people_repo, or origin, or GITHUB_REPOSITORY).`,
 			if err != nil || !issue {
 				return err
 			}
-			ctx, cancel := signalContext()
+			ctx, cancel := o.signalContext()
 			defer cancel()
 			return o.keepUpcomingIssue(ctx, cfg, roster, u)
 		},

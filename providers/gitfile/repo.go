@@ -16,8 +16,6 @@ import (
 	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/transport"
-	"github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/memory"
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/gitop"
@@ -50,7 +48,10 @@ type PullRequests interface {
 
 // Options configure a repository provider.
 type Options struct {
-	Token        string       // for https remotes; never printed
+	// Token is the GitHub token, kept out of every error. The repository
+	// attaches no credentials itself: the program's git transport does,
+	// by each request's host (the token only to the configured GitHub's).
+	Token        string
 	PullRequests PullRequests // nil: push the branch only
 	Now          func() time.Time
 	// Timeout bounds each git operation (a clone, a fetch, a push);
@@ -149,15 +150,6 @@ func (r *Repo) Targets() []string {
 
 // Mode is Proposed: changes become access when the pull request is merged.
 func (r *Repo) Mode() reconciler.Mode { return reconciler.Proposed }
-
-func (r *Repo) auth() transport.AuthMethod {
-	// Credentials go only over https; local paths and file:// need none,
-	// and an http:// URL with a token is refused before anything is read.
-	if r.opts.Token != "" && strings.HasPrefix(strings.ToLower(r.url), "https://") {
-		return &http.BasicAuth{Username: "x-access-token", Password: r.opts.Token}
-	}
-	return nil
-}
 
 // Read clones the repository into memory and reads each target's file on
 // the base branch, and the open pull request if there is one.
@@ -289,7 +281,6 @@ func (r *Repo) clone(ctx context.Context) (*git.Repository, plumbing.Hash, error
 	err := r.gitOp(ctx, func(ctx context.Context) (err error) {
 		repo, err = git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
 			URL:           r.url,
-			Auth:          r.auth(),
 			ReferenceName: plumbing.NewBranchReferenceName(r.branch),
 			SingleBranch:  true,
 			NoCheckout:    true,
@@ -312,7 +303,6 @@ func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
 	err := r.gitOp(ctx, func(ctx context.Context) error {
 		return r.repo.FetchContext(ctx, &git.FetchOptions{
 			RemoteName: "origin",
-			Auth:       r.auth(),
 			RefSpecs:   []gitconfig.RefSpec{gitconfig.RefSpec("+refs/heads/" + r.head + ":" + remote.String())},
 		})
 	})
@@ -499,7 +489,7 @@ func (r *Repo) push(ctx context.Context, spec gitconfig.RefSpec) error {
 		return fmt.Errorf("refusing to push to the base branch %s", r.branch)
 	}
 	err := r.gitOp(ctx, func(ctx context.Context) error {
-		return r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", Auth: r.auth(), RefSpecs: []gitconfig.RefSpec{spec}})
+		return r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", RefSpecs: []gitconfig.RefSpec{spec}})
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return fmt.Errorf("push %s to %s: %w", spec.Dst("").Short(), r.display(), r.scrub(err))
