@@ -20,7 +20,15 @@ import (
 // may start with gets a zero-width space after it, and so do http, https
 // and www before their ":" or ".": the text reads the same and acts as
 // none of these.
-func mdText(s string) string {
+func mdText(s string) string { return mdEscape(s, false) }
+
+// mdOwnText is mdText for text prodaccess composes from what it knows
+// itself, not from files: the addresses of pull requests GitHub gave it
+// stay links. @mentions are inert all the same.
+func mdOwnText(s string) string { return mdEscape(s, true) }
+
+// mdEscape is mdText, leaving http and https links whole with keepLinks.
+func mdEscape(s string, keepLinks bool) string {
 	var b strings.Builder
 	start := true // at the start of the value: list and heading markers matter
 	digits := false
@@ -61,7 +69,7 @@ func mdText(s string) string {
 			}
 		default:
 			b.WriteRune(r)
-			if autolinkAhead(rs, i) {
+			if !keepLinks && autolinkAhead(rs, i) {
 				b.WriteRune(zeroWidthSpace)
 			}
 		}
