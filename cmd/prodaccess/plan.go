@@ -73,6 +73,9 @@ safety.max_revocation_wait.`,
 			if err != nil {
 				return err
 			}
+			if err := o.keepOwnPullRequests(w); err != nil {
+				return err
+			}
 			plan, err := o.makePlan(ctx, w, allowMass)
 			if err != nil {
 				return err

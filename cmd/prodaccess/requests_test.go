@@ -507,7 +507,7 @@ func newPullRequestStack(t *testing.T) *pullRequestStack {
 	s.gh.Token = testToken
 	s.gh.AddUser("alex-gds", 101, true)
 	s.gh.AddUser("sam-gds", 102, true)
-	s.env = []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "GITHUB_REPOSITORY=",
+	s.env = []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "GITHUB_REPOSITORY=", appLoginEnv,
 		"GIT_AUTHOR_NAME=Chris Contractor", "GIT_AUTHOR_EMAIL=chris@example.gov.uk", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"}
 	return s
 }

@@ -233,7 +233,7 @@ re-encrypted (or nothing was needed), 1 when anything was refused.`,
 				if err != nil {
 					return err
 				}
-				opts.PullRequests = github.NewPullRequests(client)
+				opts.PullRequests, opts.Author = github.NewPullRequests(client), o.githubLogin(client)
 			} else if push && t.GitHubRepo != "" {
 				fmt.Fprintln(o.stderr, "prodaccess: GITHUB_TOKEN is not set: the branch is pushed but no pull request is opened")
 			}

@@ -95,7 +95,11 @@ func (o *options) keepUpcomingIssue(ctx context.Context, cfg *config.Config, ros
 	if err != nil {
 		return err
 	}
-	issues := github.NewIssues(client, repo, render.UpcomingMarker)
+	self, err := o.githubLogin(client)(ctx)
+	if err != nil {
+		return fmt.Errorf("--issue: %w", err)
+	}
+	issues := github.NewIssues(client, repo, render.UpcomingMarker, self)
 	ours, err := issues.FindAll(ctx)
 	if err != nil {
 		return fmt.Errorf("--issue: find the upcoming-changes issue in %s: %w", repo, err)

@@ -53,7 +53,12 @@ type Options struct {
 	// by each request's host (the token only to the configured GitHub's).
 	Token        string
 	PullRequests PullRequests // nil: push the branch only
-	Now          func() time.Time
+	// Author returns the login of the account prodaccess runs as on
+	// GitHub: an open pull request from its branch is updated in place,
+	// or closed, only when that account opened it. Without it, no pull
+	// request that exists is adopted.
+	Author func(ctx context.Context) (string, error)
+	Now    func() time.Time
 	// Timeout bounds each git operation (a clone, a fetch, a push);
 	// zero means the context's (gitop.Timeout), by default
 	// DefaultGitTimeout.
@@ -148,6 +153,35 @@ func (r *Repo) Targets() []string {
 	return names
 }
 
+// UseAuthor sets Options.Author of a repository made without it.
+func (r *Repo) UseAuthor(login func(ctx context.Context) (string, error)) { r.opts.Author = login }
+
+// checkAuthor refuses a pull request from head that the account
+// prodaccess runs as did not open: anyone who can push a branch can open
+// one from prodaccess's, and prodaccess would then write its description
+// and take it for its own.
+func (r *Repo) checkAuthor(ctx context.Context, pr *model.PullRequest, head string) error {
+	if r.opts.Author == nil {
+		return fmt.Errorf("pull request #%d (%s) from %s: prodaccess cannot tell whether it opened it, so it is left alone", pr.Number, pr.URL, head)
+	}
+	self, err := r.opts.Author(ctx)
+	if err != nil {
+		return fmt.Errorf("pull request #%d (%s) from %s: %w", pr.Number, pr.URL, head, err)
+	}
+	if !strings.EqualFold(pr.Author, self) {
+		return fmt.Errorf("the open pull request #%d (%s) from %s was opened by %s, not by %s, the account prodaccess runs as: prodaccess neither updates nor closes it; close it, and prodaccess opens its own",
+			pr.Number, pr.URL, head, orUnknown(pr.Author), self)
+	}
+	return nil
+}
+
+func orUnknown(login string) string {
+	if login == "" {
+		return "an unknown account"
+	}
+	return login
+}
+
 // Mode is Proposed: changes become access when the pull request is merged.
 func (r *Repo) Mode() reconciler.Mode { return reconciler.Proposed }
 
@@ -172,6 +206,11 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 	if r.githubRepo != "" && r.opts.PullRequests != nil {
 		if r.pr, err = r.opts.PullRequests.Find(ctx, r.githubRepo, r.head); err != nil {
 			return nil, fmt.Errorf("find the open pull request of %s in %s: %w", r.head, r.githubRepo, err)
+		}
+		if r.pr != nil {
+			if err := r.checkAuthor(ctx, r.pr, r.head); err != nil {
+				return nil, err
+			}
 		}
 	}
 	r.contents = map[string][]byte{}
@@ -515,7 +554,7 @@ func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []mode
 // proposeChanges opens a pull request from head, or updates the open one
 // (existing, or one that another run opened meanwhile) to title and body.
 func (r *Repo) proposeChanges(ctx context.Context, existing *model.PullRequest, head, title, body string) (*model.PullRequest, error) {
-	pt := &pullThreads{prs: r.opts.PullRequests, repo: r.githubRepo, base: r.branch, head: head, last: existing}
+	pt := &pullThreads{prs: r.opts.PullRequests, repo: r.githubRepo, base: r.branch, head: head, last: existing, check: r.checkAuthor}
 	var cur *reconciler.Thread
 	if existing != nil {
 		cur = asThread(existing)
@@ -534,6 +573,8 @@ type pullThreads struct {
 	prs              PullRequests
 	repo, base, head string
 	last             *model.PullRequest
+	// check refuses a pull request prodaccess did not open.
+	check func(ctx context.Context, pr *model.PullRequest, head string) error
 }
 
 func asThread(pr *model.PullRequest) *reconciler.Thread {
@@ -546,6 +587,9 @@ func (p *pullThreads) Repo() string { return p.repo }
 func (p *pullThreads) Find(ctx context.Context) (*reconciler.Thread, error) {
 	pr, err := p.prs.Find(ctx, p.repo, p.head)
 	if err != nil || pr == nil {
+		return nil, err
+	}
+	if err := p.check(ctx, pr, p.head); err != nil {
 		return nil, err
 	}
 	p.last = pr
@@ -640,6 +684,11 @@ func (r *Repo) Propose(ctx context.Context, branch string, files map[string][]by
 	existing, err := r.opts.PullRequests.Find(ctx, r.githubRepo, branch)
 	if err != nil {
 		return where, fmt.Errorf("pushed %s, but: find its pull request in %s: %w", where, r.githubRepo, err)
+	}
+	if existing != nil {
+		if err := r.checkAuthor(ctx, existing, branch); err != nil {
+			return where, fmt.Errorf("pushed %s, but: %w", where, err)
+		}
 	}
 	pr, err := r.proposeChanges(ctx, existing, branch, title, body)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -24,6 +25,9 @@ type Client struct {
 	gh    *github.Client
 	token string
 	base  *url.URL
+
+	loginMu sync.Mutex
+	login   string // whose token it is, once known
 }
 
 // ClientOptions tune a Client; the zero value is right for real use.
