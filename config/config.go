@@ -623,8 +623,15 @@ func (d *decoder) checkRepository(present map[string]*yaml.Node, path, repo stri
 	}
 	if v := present["path"]; v != nil && (strings.HasPrefix(file, "/") || strings.Contains("/"+file+"/", "/../")) {
 		d.Problem(v, path+".path", "%q must be a path inside the repository", file)
+	} else if v != nil && strings.HasPrefix(strings.TrimPrefix(file, "./"), ProdaccessFolder+"/") {
+		d.Problem(v, path+".path", "%s/ is where prodaccess keeps the whole description of a pull request too long for GitHub; keep the file elsewhere", ProdaccessFolder)
 	}
 }
+
+// ProdaccessFolder is the folder of a target repository where prodaccess
+// keeps, on the branch of a pull request whose description is too long
+// for GitHub, the whole description; no target's file may be in it.
+const ProdaccessFolder = ".prodaccess"
 
 // recordTable is the fields of a record, for the schema.
 func recordTable() []strictyaml.Field {

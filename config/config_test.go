@@ -113,6 +113,8 @@ func TestParseConfigProblems(t *testing.T) {
 				`prodaccess.yaml:3:5: git_credentials[1].host: host git.example.org:443 is already listed at line 2`,
 				`prodaccess.yaml:4:12: git_credentials[2].host: "https://x" is not a host name, with :port if not 443 (such as git.example.org)`,
 			}},
+		{"target file where prodaccess keeps descriptions", "targets:\n  - {name: r, type: file, repo: r, path: .prodaccess/sync.md, format: gpg-id}\n",
+			[]string{`prodaccess.yaml:2:42: targets[0].path: .prodaccess/ is where prodaccess keeps the whole description of a pull request too long for GitHub; keep the file elsewhere`}},
 		{"people branch under refs/", "people_branch: refs/heads/main\n",
 			[]string{`prodaccess.yaml:1:16: people_branch: "refs/heads/main" is not a branch name: give the name without refs/ or refs/heads/`}},
 		{"target branch git refuses", "targets:\n  - {name: r, type: file, repo: r, path: p, format: gpg-id, branch: \"main..x\"}\n",

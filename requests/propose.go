@@ -541,15 +541,17 @@ func (env *Env) openPullRequest(ctx context.Context, pr *pullRequest, src *sourc
 	for _, c := range prop.Changes {
 		c.To = sha
 	}
-	var body bytes.Buffer
-	if err := render.WriteProposalBody(&body, prop); err != nil {
+	var full bytes.Buffer
+	if err := render.WriteProposalBody(&full, prop); err != nil {
 		return err
 	}
+	body := render.FitBody(full.String(), fmt.Sprintf("This pull request changes %s: %s.", file, req.title),
+		fmt.Sprintf("`prodaccess changes --from %s --to %s` prints the whole of what it does to access.", pr.base, pr.branch))
 	prs, err := env.PullRequests(src.cfg)
 	if err != nil {
 		return err
 	}
-	opened, err := prs.Create(ctx, pr.repo, pr.base, pr.branch, req.title, body.String())
+	opened, err := prs.Create(ctx, pr.repo, pr.base, pr.branch, req.title, body)
 	if err != nil {
 		return fmt.Errorf("pushed branch %s, but could not open the pull request in %s: %w; open it by hand", pr.branch, pr.repo, err)
 	}

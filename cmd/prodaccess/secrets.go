@@ -261,7 +261,9 @@ re-encrypted (or nothing was needed), 1 when anything was refused.`,
 			if len(res.Files) > 0 {
 				msg := render.ReencryptMessage(t, res.Done, holders)
 				title := fmt.Sprintf("prodaccess: re-encrypt %d secret(s) of %s", len(res.Done), t.Name)
-				body := render.ReencryptBody(t, res.Done, refusals(res.Refused), holders)
+				body := render.FitBody(render.ReencryptBody(t, res.Done, refusals(res.Refused), holders),
+					fmt.Sprintf("This pull request re-encrypts %d secret(s) of %s.", len(res.Done), t.Name),
+					"The whole list is in the message of the commit on this pull request's branch.")
 				where, err := repos[0].Propose(ctx, reencryptBranch(t.Name), res.Files, msg, title, body, push)
 				if err != nil {
 					return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -481,6 +482,17 @@ func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit,
 		}
 		files[t.Path] = content
 	}
+	if r.githubRepo != "" && r.opts.PullRequests != nil {
+		// The whole description of a pull request too long for GitHub
+		// is kept beside the changes, on the branch alone; a description
+		// that fits leaves no file behind it.
+		p := fullTextPath(r.head)
+		if _, body := r.description(plan, changes); !render.BodyFits(body) {
+			files[p] = []byte(r.fullText(plan, changes))
+		} else if _, err := r.base.File(p); err == nil {
+			files[p] = nil
+		}
+	}
 	message := render.CommitMessage(plan, changes)
 	if r.record {
 		message = render.RecordCommitMessage(plan, changes)
@@ -489,7 +501,7 @@ func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit,
 }
 
 // commitFiles writes files into one commit on a local branch made from the
-// base head.
+// base head; a file whose content is nil is removed.
 func (r *Repo) commitFiles(branch string, files map[string][]byte, message string) (*object.Commit, error) {
 	wt, err := r.repo.Worktree()
 	if err != nil {
@@ -504,6 +516,12 @@ func (r *Repo) commitFiles(branch string, files map[string][]byte, message strin
 	}
 	slices.Sort(names)
 	for _, name := range names {
+		if files[name] == nil {
+			if _, err := wt.Remove(filepath.ToSlash(name)); err != nil {
+				return nil, fmt.Errorf("remove %s: %w", name, err)
+			}
+			continue
+		}
 		if err := util.WriteFile(wt.Filesystem, name, files[name], 0o644); err != nil {
 			return nil, err
 		}
@@ -536,14 +554,42 @@ func (r *Repo) push(ctx context.Context, spec gitconfig.RefSpec) error {
 	return nil
 }
 
-func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []model.Change) (*model.PullRequest, error) {
-	title, body := render.PullRequestTitle(r.githubRepo, changes), render.PullRequestBody(plan, r.targets, changes)
+// description is the title and the whole body of the pull request.
+func (r *Repo) description(plan *model.Plan, changes []model.Change) (title, body string) {
 	if r.record {
-		title, body = render.RecordPullRequestTitle(changes), render.RecordPullRequestBody(plan, r.targets, changes)
-		if r.pr != nil {
-			body = render.CarryTicks(r.pr.Body, body)
-		}
+		return render.RecordPullRequestTitle(changes), render.RecordPullRequestBody(plan, r.targets, changes)
 	}
+	return render.PullRequestTitle(r.githubRepo, changes), render.PullRequestBody(plan, r.targets, changes)
+}
+
+// fullText is the whole description as kept on the branch when the body
+// is cut: the body without the day it was decided for, so that the file,
+// and the branch, change only when the changes do.
+func (r *Repo) fullText(plan *model.Plan, changes []model.Change) string {
+	if r.record {
+		return render.RecordPullRequestText(plan, r.targets, changes)
+	}
+	return render.PullRequestText(plan, r.targets, changes)
+}
+
+// fullTextPath is where the whole description of the pull request from
+// head is kept on its branch when its body is cut:
+// .prodaccess/sync.md, .prodaccess/record.md.
+func fullTextPath(head string) string {
+	return config.ProdaccessFolder + "/" + path.Base(head) + ".md"
+}
+
+func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []model.Change) (*model.PullRequest, error) {
+	title, body := r.description(plan, changes)
+	if r.record && r.pr != nil {
+		body = render.CarryTicks(r.pr.Body, body)
+	}
+	kind, removal, addition := "makes", "removal", "addition"
+	if r.record {
+		kind, removal, addition = "lists the work to do by hand:", "revocation", "grant"
+	}
+	body = render.FitBody(body, fmt.Sprintf("This pull request %s %s.", kind, render.ChangesSummary(changes, removal, addition)),
+		fmt.Sprintf("The whole description is in `%s` on this pull request's branch (`%s`), a file that changes no access.", fullTextPath(r.head), r.head))
 	pr, err := r.proposeChanges(ctx, r.pr, r.head, title, body)
 	if pr != nil {
 		r.pr = pr
