@@ -16,6 +16,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/gitop"
 	"github.com/prodaccess/prodaccess/model"
@@ -238,9 +240,8 @@ type Remote struct {
 }
 
 // Origin returns the origin remote of the people repository, or nil when
-// it has none. token is kept out of every error; with a token, an http
-// origin is refused. The remote attaches no credentials itself: the
-// program's git transport does, by each request's host.
+// it has none. token is sent only to an https origin; with a token, an
+// http origin is refused.
 func (r *Repo) Origin(token string) (*Remote, error) {
 	rem, err := r.repo.Remote("origin")
 	if errors.Is(err, git.ErrRemoteNotFound) {
@@ -263,6 +264,13 @@ func (r *Repo) Origin(token string) (*Remote, error) {
 // URL is the remote's URL, fit to print.
 func (o *Remote) URL() string { return config.RedactURL(o.url) }
 
+func (o *Remote) auth() transport.AuthMethod {
+	if o.token != "" && strings.HasPrefix(strings.ToLower(o.url), "https://") {
+		return &http.BasicAuth{Username: "x-access-token", Password: o.token}
+	}
+	return nil
+}
+
 func (o *Remote) scrub(err error) error {
 	if o.token == "" || !strings.Contains(err.Error(), o.token) {
 		return err
@@ -277,6 +285,7 @@ func (r *Repo) FetchNotes(ctx context.Context, o *Remote, when time.Time) error 
 	err := gitop.Run(ctx, 0, func(ctx context.Context) error {
 		return r.repo.FetchContext(ctx, &git.FetchOptions{
 			RemoteURL: o.url,
+			Auth:      o.auth(),
 			RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec("+" + NotesRef + ":" + notesFetchRef)},
 			Tags:      git.NoTags,
 		})
@@ -344,6 +353,7 @@ func (r *Repo) PushNotes(ctx context.Context, o *Remote, when time.Time) error {
 		err = gitop.Run(ctx, 0, func(ctx context.Context) error {
 			return r.repo.PushContext(ctx, &git.PushOptions{
 				RemoteURL: o.url,
+				Auth:      o.auth(),
 				RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec(NotesRef + ":" + NotesRef)},
 			})
 		})
