@@ -44,11 +44,7 @@ summary, the first part and where the whole is (the job summary).`,
 			if from == "" {
 				return errors.New("--from is required: the revision to compare with, such as origin/main")
 			}
-			anchor := filepath.Dir(o.configPath)
-			if o.peopleDir != "" {
-				anchor = o.peopleDir
-			}
-			repo, err := peoplerepo.Open(anchor)
+			repo, err := peoplerepo.Open(o.anchor())
 			if err != nil {
 				return err
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -112,11 +111,7 @@ func (o *options) gitAuth() *gitAuth {
 // committed at HEAD of the repository that holds it; none when it cannot
 // be read (the command itself says why).
 func (o *options) committedGitCredentials() []config.GitCredential {
-	anchor := filepath.Dir(o.configPath)
-	if o.peopleDir != "" {
-		anchor = o.peopleDir
-	}
-	repo, err := peoplerepo.Open(anchor)
+	repo, err := peoplerepo.Open(o.anchor())
 	if err != nil {
 		return nil
 	}

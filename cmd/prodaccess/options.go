@@ -71,6 +71,15 @@ func (o *options) config() (*config.Config, error) {
 	return config.ParseConfig(o.configPath, data)
 }
 
+// anchor is a folder in the people repository: the folder of person
+// files when --people gives it, else the configuration's folder.
+func (o *options) anchor() string {
+	if o.peopleDir != "" {
+		return o.peopleDir
+	}
+	return filepath.Dir(o.configPath)
+}
+
 // peopleFolder is the folder of person files: --people, or the config's
 // people relative to the config file.
 func (o *options) peopleFolder(cfg *config.Config) string {

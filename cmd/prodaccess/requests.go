@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"strconv"
 
 	"github.com/prodaccess/prodaccess/config"
@@ -316,13 +315,9 @@ func (f *requestFlags) register(cmd *cobra.Command, o *options) {
 // environment give it.
 func (o *options) propose(req *requests.Request, f *requestFlags) error {
 	f.At = o.at
-	anchor := filepath.Dir(o.configPath)
-	if o.peopleDir != "" {
-		anchor = o.peopleDir
-	}
 	env := &requests.Env{
 		Stdout: o.stdout, Stderr: o.stderr, Getenv: o.getenv, Now: o.now,
-		ConfigPath: o.configPath, Anchor: anchor,
+		ConfigPath: o.configPath, Anchor: o.anchor(),
 		Roster: o.roster,
 		RosterAt: func(repo *peoplerepo.Repo, rev string) (*config.Config, *model.Roster, error) {
 			side, err := o.sideAt(repo, rev)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
@@ -77,12 +76,8 @@ func (o *options) keepUpcomingIssue(ctx context.Context, cfg *config.Config, ros
 	}
 	repo := cfg.PeopleRepo
 	if repo == "" {
-		anchor := filepath.Dir(o.configPath)
-		if o.peopleDir != "" {
-			anchor = o.peopleDir
-		}
 		var origin *peoplerepo.Remote
-		if pr, err := peoplerepo.Open(anchor); err == nil {
+		if pr, err := peoplerepo.Open(o.anchor()); err == nil {
 			if origin, err = pr.Origin(token); err != nil {
 				return err
 			}
