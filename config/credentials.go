@@ -30,7 +30,7 @@ func HostKey(host string) string {
 	if err != nil {
 		h, p = host, "443"
 	}
-	return strings.ToLower(strings.Trim(h, "[]")) + ":" + p
+	return net.JoinHostPort(strings.ToLower(strings.Trim(h, "[]")), p)
 }
 
 // GitCredentialFor returns the entry of git_credentials for the host of

@@ -98,12 +98,16 @@ func (o *options) gitAuth() *gitAuth {
 	if err != nil {
 		host = "" // the token goes nowhere; the API client reports the URL
 	}
+	hide := o.hide
+	if hide == nil {
+		hide = func(string) {} // no output filter: nothing to tell
+	}
 	return &gitAuth{
 		githubHost: host,
 		token:      o.getenv("GITHUB_TOKEN"),
 		getenv:     o.getenv,
 		hosts:      sync.OnceValue(o.committedGitCredentials),
-		hide:       o.hide,
+		hide:       hide,
 	}
 }
 
