@@ -19,6 +19,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gitop"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -281,11 +282,13 @@ func (o *Remote) scrub(err error) error {
 // so that notes written by an earlier run are known and none written here
 // is lost. Origin without notes is not an error.
 func (r *Repo) FetchNotes(ctx context.Context, o *Remote, when time.Time) error {
-	err := r.repo.FetchContext(ctx, &git.FetchOptions{
-		RemoteURL: o.url,
-		Auth:      o.auth(),
-		RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec("+" + NotesRef + ":" + notesFetchRef)},
-		Tags:      git.NoTags,
+	err := gitop.Run(ctx, 0, func(ctx context.Context) error {
+		return r.repo.FetchContext(ctx, &git.FetchOptions{
+			RemoteURL: o.url,
+			Auth:      o.auth(),
+			RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec("+" + NotesRef + ":" + notesFetchRef)},
+			Tags:      git.NoTags,
+		})
 	})
 	var noMatch git.NoMatchingRefSpecError
 	switch {
@@ -347,16 +350,18 @@ func (r *Repo) mergeNotes(ref plumbing.ReferenceName, when time.Time) error {
 func (r *Repo) PushNotes(ctx context.Context, o *Remote, when time.Time) error {
 	var err error
 	for attempt := 1; attempt <= 3; attempt++ {
-		err = r.repo.PushContext(ctx, &git.PushOptions{
-			RemoteURL: o.url,
-			Auth:      o.auth(),
-			RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec(NotesRef + ":" + NotesRef)},
+		err = gitop.Run(ctx, 0, func(ctx context.Context) error {
+			return r.repo.PushContext(ctx, &git.PushOptions{
+				RemoteURL: o.url,
+				Auth:      o.auth(),
+				RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec(NotesRef + ":" + NotesRef)},
+			})
 		})
 		if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 			return nil
 		}
 		if ferr := r.FetchNotes(ctx, o, when); ferr != nil {
-			return ferr
+			return fmt.Errorf("push %s to %s: %w; then %v", NotesRef, o.URL(), o.scrub(err), ferr)
 		}
 	}
 	return fmt.Errorf("push %s to %s: %w", NotesRef, o.URL(), o.scrub(err))

@@ -150,7 +150,7 @@ func (s *storeStack) commit(files map[string]string, message string) {
 // their GnuPG home.
 func (s *storeStack) run(person string, args ...string) result {
 	s.t.Helper()
-	r := prodaccessEnv(s.t, s.people, []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "GNUPGHOME=" + s.homes[person].Home}, args...)
+	r := prodaccessEnv(s.t, s.people, []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, appLoginEnv, "GNUPGHOME=" + s.homes[person].Home}, args...)
 	if strings.Contains(r.stdout+r.stderr, testToken) {
 		s.t.Fatalf("the token appears in the output of %v", args)
 	}
@@ -227,7 +227,7 @@ func TestSubStoreLeaver(t *testing.T) {
 
 	plan := s.run("alice", "plan")
 	must(t, plan, 2, "plan")
-	contains(t, "plan", squash(plan.stdout), "- remove "+s.keys["carol"].Fingerprint+" in pass/ops/.gpg-id carol", "the sub-store pass/ops/.gpg-id is not listed under sub_stores")
+	contains(t, "plan", squash(plan.stdout), "- "+s.keys["carol"].Fingerprint+" in pass/ops/.gpg-id carol", "the sub-store pass/ops/.gpg-id is not listed under sub_stores")
 	if strings.Contains(plan.stdout, "pass/ops/.gpg-id bob") || strings.Contains(plan.stdout, "pass/ops/.gpg-id dave") {
 		t.Errorf("the plan adds to the sub-store:\n%s", plan.stdout)
 	}
