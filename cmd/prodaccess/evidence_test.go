@@ -78,6 +78,13 @@ func chrisGrant(reason string) string {
 
 func newEvidenceStack(t testing.TB, policy string) *evidenceStack {
 	t.Helper()
+	return newEvidenceStackWith(t, strings.Replace(evidenceConfig, "%s", policy, 1), nil)
+}
+
+// newEvidenceStackWith is newEvidenceStack with a configuration of its
+// own (the signers are added to its policy) and more person files.
+func newEvidenceStackWith(t testing.TB, config string, people map[string]string) *evidenceStack {
+	t.Helper()
 	dir := t.TempDir()
 	s := &evidenceStack{t: t, origin: filepath.Join(dir, "origin.git"), people: filepath.Join(dir, "people")}
 	if _, err := devstack.Git(dir, "init", "-q", "--bare", "-b", "main", s.origin); err != nil {
@@ -88,10 +95,13 @@ func newEvidenceStack(t testing.TB, policy string) *evidenceStack {
 	}
 	s.key = newTestSigningKey(t)
 	files := map[string]string{
-		"prodaccess.yaml":   s.withSigners(strings.Replace(evidenceConfig, "%s", policy, 1)),
+		"prodaccess.yaml":   s.withSigners(config),
 		"people/alex.yaml":  leadAlex,
 		"people/sam.yaml":   permanentFile("Sam Senior", "sam-gh", 33, fingerprint('5'), "sam", ""),
 		"people/chris.yaml": contractorChris,
+	}
+	for id, body := range people {
+		files["people/"+id+".yaml"] = body
 	}
 	if err := devstack.CommitAt(s.people, files, "People", time.Now().Add(-72*time.Hour)); err != nil {
 		t.Fatal(err)

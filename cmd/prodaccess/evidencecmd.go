@@ -9,7 +9,6 @@ import (
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/peoplerepo"
-	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
 )
@@ -71,13 +70,16 @@ the people repository (to push the notes) and Pull requests: read.`,
 				return err
 			}
 			label := strings.TrimSuffix(w.peopleLabel, "/")
-			source, err := github.NewEvidence(client, ghRepo, w.cfg.PeopleBranch, w.peopleRel, label, configRel, repo.FileAt, o.now)
+			source, shifts, err := o.evidenceSource(w, repo, client, ghRepo, configRel)
 			if err != nil {
 				return err
 			}
-			run, err := newEvidenceRun(ctx, evidenceWhere{repo: repo, tip: w.commit, peopleDir: w.peopleRel, label: label, configPath: configRel, ghRepo: ghRepo, source: source, location: w.cfg.Location})
+			run, err := newEvidenceRun(ctx, evidenceWhere{repo: repo, tip: w.commit, peopleDir: w.peopleRel, label: label, configPath: configRel, ghRepo: ghRepo, source: source, location: w.cfg.Location, readsRota: shifts != nil})
 			if err != nil {
 				return err
+			}
+			if shifts != nil {
+				shifts.run = run
 			}
 			all, err := repo.AllIntroduced(w.commit, w.peopleRel, w.peopleLabel)
 			if err != nil {
@@ -85,10 +87,19 @@ the people repository (to push the notes) and Pull requests: read.`,
 			}
 			var entries []model.EntryRef
 			intro := map[string]string{}
+			checksShifts := run.authority().Policy.ChecksShifts()
 			for sha, es := range all {
 				for _, e := range es {
+					if e.Kind == model.ShiftEntry && (!checksShifts || run.chain.BeforeAdoption(sha)) {
+						continue
+					}
 					entries = append(entries, e)
 					intro[e.Key()] = sha
+				}
+			}
+			for sha, es := range all {
+				if !slices.ContainsFunc(es, func(e model.EntryRef) bool { _, ok := intro[e.Key()]; return ok }) {
+					delete(all, sha)
 				}
 			}
 			before := len(run.fetched)
@@ -116,7 +127,7 @@ the people repository (to push the notes) and Pull requests: read.`,
 			for _, sha := range slices.Sorted(maps.Keys(all)) {
 				for _, e := range all[sha] {
 					p := w.roster.Person(e.Person)
-					if p == nil {
+					if _, ok := intro[e.Key()]; !ok || p == nil {
 						continue
 					}
 					pf := model.Prove(ev.ByEntry[e.Key()], e, p, w.roster.Person(e.ApprovedBy), ev.Bases[e.Key()])

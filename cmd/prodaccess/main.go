@@ -53,11 +53,13 @@ func (e *exitError) Error() string {
 // writes carries the token, and a panic is reported and exits 1, never 2,
 // which scripts read as "changes".
 func runWith(o *options, args []string) (code int) {
-	if token := o.getenv("GITHUB_TOKEN"); token != "" {
-		stdout, stderr := newRedactor(o.stdout, token), newRedactor(o.stderr, token)
-		o.stdout, o.stderr = stdout, stderr
-		defer stderr.Flush()
-		defer stdout.Flush()
+	for _, name := range []string{"GITHUB_TOKEN", "PAGERDUTY_TOKEN"} {
+		if token := o.getenv(name); token != "" {
+			stdout, stderr := newRedactor(o.stdout, token), newRedactor(o.stderr, token)
+			o.stdout, o.stderr = stdout, stderr
+			defer stderr.Flush()
+			defer stdout.Flush()
+		}
 	}
 	stderr := o.stderr
 	defer func() {
@@ -99,7 +101,7 @@ production access on a given day and why, and shows or applies the result.`,
 	root.PersistentFlags().StringVar(&o.configPath, "config", defaultConfig, "the configuration file")
 	root.PersistentFlags().StringVar(&o.peopleDir, "people", "", "the folder of person files (overrides the configuration's people)")
 	root.AddCommand(newValidate(o), newWho(o), newExplain(o), newPlan(o), newApply(o), newChanges(o), newAudit(o), newUpcoming(o))
-	root.AddCommand(newSecrets(o), newEvidence(o), newSchema(o), newVersion(o))
+	root.AddCommand(newSecrets(o), newEvidence(o), newRota(o), newSchema(o), newVersion(o))
 	root.AddCommand(newGrant(o), newShift(o), newAbsence(o), newReinstate(o), newLeave(o), newPerson(o))
 	return root
 }
