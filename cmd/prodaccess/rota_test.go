@@ -380,3 +380,34 @@ rota:
 		t.Errorf("--dry-run made branches:\n%s", out)
 	}
 }
+
+// TestUpcomingPlannedShifts: upcoming lists the changes a shift the rota
+// plans, and the files lack, would make if it is worked: the shadow-shift
+// access during it, and supervised access after it.
+func TestUpcomingPlannedShifts(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "prodaccess.yaml"), "people: people\nrota:\n  schedules:\n    - {id: PSHADOW, shift: shadow}\n")
+	write(t, filepath.Join(dir, "people", "dan.yaml"), blockStyle["dan"])
+	pd := fakepagerduty.New(t)
+	pd.Token = pdToken
+	pd.AddUser("PDAN001", "Dan Shadow", "dan@example.gov.uk")
+	pd.AddSchedule("PSHADOW", "2nd line shadow", "Europe/London")
+	pd.AddPolicy("PEPOL01", "2nd line", []string{"PSHADOW"})
+	loc, _ := time.LoadLocation("Europe/London")
+	s := &rotaStack{pd: pd, loc: loc}
+	first, _ := model.ParseDay("2026-11-30")
+	planned, _ := model.ParseDay("2026-12-08")
+	s.onCall("PSHADOW", "PDAN001", model.Range{Start: first, End: first + 4})     // in the file
+	s.onCall("PSHADOW", "PDAN001", model.Range{Start: planned, End: planned + 3}) // not yet
+
+	r := runAt(t, dir, map[string]string{"PAGERDUTY_API_URL": pd.URL(), "PAGERDUTY_TOKEN": pdToken}, "upcoming", "--days", "16")
+	if r.code != 0 {
+		t.Fatalf("upcoming: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	golden(t, "upcoming-rota.golden", r.stdout)
+	// Without the key, what the files say, and a word on the stderr.
+	r = runAt(t, dir, nil, "upcoming", "--days", "16")
+	if r.code != 0 || strings.Contains(r.stdout, "rota plans") || !strings.Contains(r.stderr, "PAGERDUTY_TOKEN is not set") {
+		t.Errorf("upcoming without PAGERDUTY_TOKEN: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
