@@ -18,9 +18,10 @@ func newEvidence(o *options) *cobra.Command {
 		Use:   "evidence",
 		Short: "The evidence of approvals, kept in signed git notes",
 		Long: `prodaccess keeps, for each commit of the people branch that wrote a
-temporary_access or reinstated entry, or changed who may approve or the
-policy, the evidence of how it got there (the pull request, its author,
-merger and reviews) as a git note under ` + peoplerepo.NotesRef + `, signed
+temporary_access or reinstated entry or a shift, or changed who may approve
+or the policy, the evidence of how it got there (the pull request, its
+author, merger and reviews, and for a shift what the on-call rota showed)
+as a git note under ` + peoplerepo.NotesRef + `, signed
 with an SSH key that only the reconcile workflow holds. A note is evidence
 only when a key listed in policy.evidence_signers signed it. plan and apply
 look the evidence up for the entries in force and apply records it;
@@ -36,8 +37,10 @@ func newEvidenceRecord(o *options) *cobra.Command {
 		Use:   "record",
 		Short: "Look up and record the evidence of every commit of the history that wrote an entry",
 		Long: `Walk the first-parent history of the people branch (HEAD), find every commit
-that wrote a temporary_access or reinstated entry, look up through GitHub how
-each reached the branch, and record it as a note signed with
+that wrote a temporary_access or reinstated entry (or, when the policy checks
+shifts, a shift after the adoption of prodaccess), look up through GitHub how
+each reached the branch, and for shifts what the on-call rota shows of them
+(with PAGERDUTY_TOKEN), and record it as a note signed with
 PRODACCESS_SIGNING_KEY, pushed to origin. A commit whose signed note is
 complete is not looked up again. Needs GITHUB_TOKEN with Contents: write on
 the people repository (to push the notes) and Pull requests: read.`,
