@@ -280,6 +280,14 @@ type EntryBase struct {
 	Location *time.Location
 }
 
+// ShiftTakenAtWord reports whether a shift written on this base is taken
+// at its word: it came with the adoption of prodaccess, or the policy then
+// did not check shifts (see Policy.ChecksShifts). Such a shift needs no
+// evidence, and none is looked up.
+func (b *EntryBase) ShiftTakenAtWord() bool {
+	return b.BeforeAdoption || !b.Authority.Policy.ChecksShifts()
+}
+
 // Prove applies the rule of evidence to one entry: it is approved when a
 // pull request that brought the commit to the branch was merged and has a
 // review APPROVED by the GitHub account of an approver of record before

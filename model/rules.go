@@ -447,14 +447,16 @@ func (r *Roster) shiftFails(p *Person, s *Shift, d Day) string {
 }
 
 // shiftTakenAtWord reports whether a shift is taken at its word because
-// the commit that adopted prodaccess, or one before it, wrote it.
+// the commit that adopted prodaccess, or one before it, wrote it, or the
+// policy before the pull request that wrote it did not check shifts.
 func (r *Roster) shiftTakenAtWord(key string) bool {
 	b := r.evidence.Bases[key]
-	return b != nil && b.BeforeAdoption
+	return b != nil && b.ShiftTakenAtWord()
 }
 
 // ShiftTakenAtWord reports whether a shift entry is taken at its word:
-// the commit that adopted prodaccess, or one before it, wrote it.
+// the commit that adopted prodaccess, or one before it, wrote it, or the
+// policy before the pull request that wrote it did not check shifts.
 func (r *Roster) ShiftTakenAtWord(e EntryRef) bool {
 	return r.evidence != nil && r.shiftTakenAtWord(e.Key())
 }

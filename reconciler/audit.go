@@ -432,7 +432,7 @@ func (t *timeline) track(c *model.Commit, old, now map[string]HistoryEntry) erro
 						t.byEntry[e.Key()] = ev
 						if a := t.opts.Authority; a != nil {
 							t.bases[e.Key()] = a.Base(c.SHA, ev, t.opts.Location)
-							if e.Kind == model.ShiftEntry && (t.bases[e.Key()].BeforeAdoption || !t.eff.Policy.ChecksShifts()) {
+							if e.Kind == model.ShiftEntry && (t.bases[e.Key()].ShiftTakenAtWord() || !t.eff.Policy.ChecksShifts()) {
 								continue // taken at its word, or not checked
 							}
 							pf := model.Prove(ev, e, after, nil, t.bases[e.Key()])

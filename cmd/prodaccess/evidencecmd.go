@@ -93,7 +93,7 @@ the people repository (to push the notes) and Pull requests: read.`,
 			checksShifts := run.authority().Policy.ChecksShifts()
 			for sha, es := range all {
 				for _, e := range es {
-					if e.Kind == model.ShiftEntry && (!checksShifts || run.chain.BeforeAdoption(sha)) {
+					if e.Kind == model.ShiftEntry && (!checksShifts || run.chain.Base(sha, nil, w.cfg.Location).ShiftTakenAtWord()) {
 						continue
 					}
 					entries = append(entries, e)

@@ -122,19 +122,21 @@ func (e *evidenceRun) gather(ctx context.Context, intro map[string]string, entri
 			known[sha] = ev
 		}
 	}
-	// A shift written by the commit that adopted prodaccess, or before
-	// it, is taken at its word and needs no evidence; without the rota a
-	// shift is judged by what the notes recorded alone.
+	// A shift written by the commit that adopted prodaccess (or before
+	// it), or when the policy did not check shifts, is taken at its word
+	// and needs no evidence; without the rota a shift is judged by what
+	// the notes recorded alone.
 	var lookup, recorded []model.EntryRef
 	for _, en := range entries {
 		sha, ok := intro[en.Key()]
 		switch {
 		case !ok:
-		case en.Kind != model.ShiftEntry || e.readsRota && e.source != nil:
-			if en.Kind != model.ShiftEntry || !e.chain.BeforeAdoption(sha) {
-				lookup = append(lookup, en)
-			}
-		case !e.chain.BeforeAdoption(sha):
+		case en.Kind != model.ShiftEntry:
+			lookup = append(lookup, en)
+		case e.chain.Base(sha, known[sha], e.location).ShiftTakenAtWord():
+		case e.readsRota && e.source != nil:
+			lookup = append(lookup, en)
+		default:
 			recorded = append(recorded, en)
 		}
 	}
