@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -33,9 +34,7 @@ type RotaReader interface {
 // rota's branches; repo is "owner/name". The GitHub provider implements
 // it.
 type RotaPulls interface {
-	Find(ctx context.Context, repo, head string) (*model.PullRequest, error)
-	Create(ctx context.Context, repo, base, head, title, body string) (*model.PullRequest, error)
-	Update(ctx context.Context, repo string, number int, title, body string) error
+	reconciler.PullRequestAPI
 	Close(ctx context.Context, repo string, number int) error
 }
 
@@ -126,22 +125,13 @@ func planRota(roster *model.Roster, rota model.Rota, shifts []model.RotaShift) *
 			prop.shifts = append(prop.shifts, rs)
 		}
 	}
-	for _, id := range sortedIDs(byPerson) {
+	for _, id := range slices.Sorted(maps.Keys(byPerson)) {
 		if prop := byPerson[id]; len(prop.shifts) > 0 {
 			slices.SortFunc(prop.shifts, func(a, b model.RotaShift) int { return int(a.Start - b.Start) })
 			plan.proposals = append(plan.proposals, prop)
 		}
 	}
 	return plan
-}
-
-func sortedIDs[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // Run reads the rota, works out which completed shifts the files lack,
@@ -217,7 +207,7 @@ func (s *RotaSync) Run() error {
 	}
 	// A branch whose shifts are all in the files now proposes nothing:
 	// its pull request is closed and the branch deleted.
-	for _, branch := range sortedIDs(branches) {
+	for _, branch := range slices.Sorted(maps.Keys(branches)) {
 		id, ok := strings.CutPrefix(branch, RotaBranchPrefix)
 		if !ok || proposed[id] {
 			continue
@@ -353,10 +343,10 @@ func (s *RotaSync) propose(ctx context.Context, src *source, prop *rotaProposal,
 	if err != nil {
 		return fmt.Errorf("pushed %s, but could not look for its pull request in %s: %w", pr.Branch, ghRepo, err)
 	}
-	th := &rotaThreads{pulls: pulls, repo: ghRepo, base: src.cfg.PeopleBranch, head: pr.Branch}
+	th := &reconciler.PullThreads{API: pulls, Repository: ghRepo, Base: src.cfg.PeopleBranch, Head: pr.Branch}
 	var cur *reconciler.Thread
 	if existing != nil {
-		cur = &reconciler.Thread{Number: existing.Number, URL: existing.URL, Title: existing.Title, Body: existing.Body}
+		cur = reconciler.AsThread(existing)
 	}
 	t, wrote, err := reconciler.KeepThread(ctx, th, cur, render.RotaTitle(pr), render.RotaPullRequestBody(pr))
 	if err != nil {
@@ -387,34 +377,4 @@ func (s *RotaSync) closeStale(ctx context.Context, src *source, pulls RotaPulls,
 		fmt.Fprintf(s.Env.Stdout, "%s: closed pull request #%d (%s): the files hold every shift it proposed\n", strings.TrimPrefix(branch, RotaBranchPrefix), pr.Number, pr.URL)
 	}
 	return src.repo.DeleteRemoteBranch(ctx, remote, branch, src.cfg.PeopleBranch)
-}
-
-// rotaThreads are the pull requests from one rota branch, as the threads
-// reconciler.KeepThread keeps.
-type rotaThreads struct {
-	pulls            RotaPulls
-	repo, base, head string
-}
-
-func (t *rotaThreads) Kind() string { return "pull request" }
-func (t *rotaThreads) Repo() string { return t.repo }
-
-func (t *rotaThreads) Find(ctx context.Context) (*reconciler.Thread, error) {
-	pr, err := t.pulls.Find(ctx, t.repo, t.head)
-	if err != nil || pr == nil {
-		return nil, err
-	}
-	return &reconciler.Thread{Number: pr.Number, URL: pr.URL, Title: pr.Title, Body: pr.Body}, nil
-}
-
-func (t *rotaThreads) Create(ctx context.Context, title, body string) (*reconciler.Thread, error) {
-	pr, err := t.pulls.Create(ctx, t.repo, t.base, t.head, title, body)
-	if err != nil {
-		return nil, err
-	}
-	return &reconciler.Thread{Number: pr.Number, URL: pr.URL, Title: pr.Title, Body: pr.Body}, nil
-}
-
-func (t *rotaThreads) Update(ctx context.Context, number int, title, body string) error {
-	return t.pulls.Update(ctx, t.repo, number, title, body)
 }

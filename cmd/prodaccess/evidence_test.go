@@ -27,6 +27,9 @@ type evidenceStack struct {
 	// key signs the notes (PRODACCESS_SIGNING_KEY); its public half is
 	// the one signer the configuration lists.
 	key []byte
+	// env is more of the environment prodaccess runs with, and secrets
+	// what of it must never appear in its output.
+	env, secrets []string
 }
 
 const evidenceConfig = `people: people
@@ -161,21 +164,28 @@ func (s *evidenceStack) run(dir string, args ...string) result {
 	if dir == "" {
 		dir = s.people
 	}
-	r := prodaccessEnv(s.t, dir, []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "PRODACCESS_SIGNING_KEY=" + string(s.key)}, args...)
-	if strings.Contains(r.stdout+r.stderr, testToken) {
-		s.t.Fatalf("the token appears in the output of %v", args)
+	env := append([]string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "PRODACCESS_SIGNING_KEY=" + string(s.key)}, s.env...)
+	r := prodaccessEnv(s.t, dir, env, args...)
+	for _, secret := range append([]string{testToken}, s.secrets...) {
+		if strings.Contains(r.stdout+r.stderr, secret) {
+			s.t.Fatalf("a token appears in the output of %v", args)
+		}
 	}
 	return r
 }
 
 // granted reports whether a plan adds Chris to the team, and its output.
-func (s *evidenceStack) granted(dir string) (bool, string) {
+func (s *evidenceStack) granted(dir string) (bool, string) { return s.planAdds(dir, "+ add chris-gh chris") }
+
+// planAdds reports whether a plan in dir holds the line (spaces
+// squashed), and its output.
+func (s *evidenceStack) planAdds(dir, line string) (bool, string) {
 	s.t.Helper()
 	r := s.run(dir, "plan")
 	if r.code != 0 && r.code != 2 {
 		s.t.Fatalf("plan: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	return strings.Contains(squash(r.stdout), "+ add chris-gh chris"), r.stdout + r.stderr
+	return strings.Contains(squash(r.stdout), line), r.stdout + r.stderr
 }
 
 // TestEvidenceOfApproval: with policy.evidence required, a grant gives

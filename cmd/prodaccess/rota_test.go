@@ -80,6 +80,8 @@ func newRotaStack(t *testing.T, rotaMore string) *rotaStack {
 	s.gh.SetMember("gov-uk-deploy", "sam-gh", "member")
 	s.pd = fakepagerduty.New(t)
 	s.pd.Token = pdToken
+	s.env = []string{"PAGERDUTY_API_URL=" + s.pd.URL(), "PAGERDUTY_TOKEN=" + pdToken}
+	s.secrets = []string{pdToken}
 	s.pd.AddUser("PGITA01", "Gita Developer", "gita.dev@example.gov.uk")
 	s.pd.AddUser("PALEX01", "Alex Lead", "alex.lead@example.gov.uk")
 	s.pd.AddUser("PZED001", "Zed Outsider", "zed@example.org")
@@ -125,29 +127,10 @@ func shiftLine(typ string, r model.Range) string {
 	return fmt.Sprintf("  - {type: %s, start: %s, end: %s}\n", typ, r.Start, r.End)
 }
 
-// run runs prodaccess with both tokens; neither may appear in its output.
-func (s *rotaStack) run(dir string, args ...string) result {
-	s.t.Helper()
-	if dir == "" {
-		dir = s.people
-	}
-	r := prodaccessEnv(s.t, dir, []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "PRODACCESS_SIGNING_KEY=" + string(s.key),
-		"PAGERDUTY_API_URL=" + s.pd.URL(), "PAGERDUTY_TOKEN=" + pdToken}, args...)
-	if strings.Contains(r.stdout+r.stderr, testToken) || strings.Contains(r.stdout+r.stderr, pdToken) {
-		s.t.Fatalf("a token appears in the output of %v", args)
-	}
-	return r
-}
-
 // permanent reports whether a plan adds Gita to the team for permanent
 // access, and its output.
 func (s *rotaStack) permanent(dir string) (bool, string) {
-	s.t.Helper()
-	r := s.run(dir, "plan")
-	if r.code != 0 && r.code != 2 {
-		s.t.Fatalf("plan: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
-	}
-	return strings.Contains(squash(r.stdout), "+ add gita-gh gita permanent"), r.stdout + r.stderr
+	return s.planAdds(dir, "+ add gita-gh gita permanent")
 }
 
 // TestShiftsProvenByTheRota: under shift_evidence required, a primary
@@ -176,7 +159,7 @@ func TestShiftsProvenByTheRota(t *testing.T) {
 		t.Error("the plan did not read the rota")
 	}
 
-	s.addShift(gitaFile, shiftLine("primary", typed), shiftLine("primary", worked))
+	pr := s.addShift(gitaFile, shiftLine("primary", typed), shiftLine("primary", worked))
 	if got, out := s.permanent(""); !got {
 		t.Fatalf("the primary shift the rota shows did not count:\n%s", out)
 	}
@@ -185,6 +168,16 @@ func TestShiftsProvenByTheRota(t *testing.T) {
 		t.Fatalf("apply: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	clone := s.freshClone()
+	// The note of the merged commit holds what the rota showed.
+	note, err := devstack.Git(clone, "notes", "--ref", "prodaccess", "show", pr.MergeCommitSHA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"version": 3`, `"kind": "shift"`, `"schedules": [`, `"id": "PPRIMRY"`, `"user": "PGITA01"`, `"looked_up_at": `, "-----BEGIN SSH SIGNATURE-----"} {
+		if !strings.Contains(note, want) {
+			t.Errorf("the note of %s does not hold %s:\n%s", pr.MergeCommitSHA, want, note)
+		}
+	}
 	s.pd.ResetRequests()
 	r := s.run(clone, "plan")
 	if r.code != 0 {
@@ -209,6 +202,24 @@ func TestShiftsProvenByTheRota(t *testing.T) {
 		if !strings.Contains(squash(at.stdout), squash(want)) {
 			t.Errorf("audit at does not say %q:\n%s", want, at.stdout)
 		}
+	}
+}
+
+// TestShiftClaimedThroughAnotherIdentity: a pull request that changes
+// Gita's email to that of someone on call and claims their shift proves
+// nothing: she is looked for in the rota by the email of the branch
+// before it.
+func TestShiftClaimedThroughAnotherIdentity(t *testing.T) {
+	s := newRotaStack(t, "")
+	worked := s.week(-1)
+	s.onCall("PPRIMRY", "PZED001", worked)
+	s.addShift(strings.Replace(gitaFile, "gita.dev@example.gov.uk", "zed@example.org", 1), shiftLine("primary", worked))
+	got, out := s.permanent("")
+	if got {
+		t.Fatalf("a shift claimed through another's email counted:\n%s", out)
+	}
+	if want := "shows gita.dev@example.gov.uk on call on none of its days"; !strings.Contains(out, want) {
+		t.Errorf("the plan does not say %q:\n%s", want, out)
 	}
 }
 
