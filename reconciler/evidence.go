@@ -227,7 +227,7 @@ func EvidenceFindings(r *model.Roster, entries []model.EntryRef) []model.Finding
 	var out []model.Finding
 	for _, e := range entries {
 		p := r.Person(e.Person)
-		if p == nil {
+		if p == nil || e.Kind == model.ShiftEntry && r.ShiftTakenAtWord(e) {
 			continue
 		}
 		if pf := r.Proof(p, e); pf != nil {

@@ -190,6 +190,12 @@ func TestShiftsProvenByTheRota(t *testing.T) {
 		t.Errorf("a warm plan removes access:\n%s", r.stdout)
 	}
 
+	// An auditor, with no token, sees the typed shift among the findings,
+	// and not the shifts the adopting commit holds.
+	review := prodaccess(t, clone, "audit", "review")
+	if !strings.Contains(review.stdout, fmt.Sprintf("gita's primary shift %s: not in the rota", typed)) || strings.Contains(review.stdout, "shadow shift 2019") {
+		t.Errorf("audit review's findings:\n%s\n%s", review.stdout, review.stderr)
+	}
 	// An auditor, with no token, sees the source of the counted shift.
 	at := prodaccess(t, clone, "audit", "at", model.DayOf(time.Now(), s.loc).String())
 	if at.code != 0 {
