@@ -175,7 +175,9 @@ func (s *evidenceStack) run(dir string, args ...string) result {
 }
 
 // granted reports whether a plan adds Chris to the team, and its output.
-func (s *evidenceStack) granted(dir string) (bool, string) { return s.planAdds(dir, "+ add chris-gh chris") }
+func (s *evidenceStack) granted(dir string) (bool, string) {
+	return s.planAdds(dir, "+ add chris-gh chris")
+}
 
 // planAdds reports whether a plan in dir holds the line (spaces
 // squashed), and its output.
