@@ -130,7 +130,7 @@ func shiftLine(typ string, r model.Range) string {
 // permanent reports whether a plan adds Gita to the team for permanent
 // access, and its output.
 func (s *rotaStack) permanent(dir string) (bool, string) {
-	return s.planAdds(dir, "+ add gita-gh gita permanent")
+	return s.planAdds(dir, "+ gita-gh gita") // only the deploy team lacks her
 }
 
 // TestShiftsProvenByTheRota: under shift_evidence required, a primary
