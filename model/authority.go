@@ -75,8 +75,14 @@ const (
 
 // policyText is the policy as the entry of a change to it names it.
 func policyText(p Policy) string {
-	return fmt.Sprintf("evidence=%s evidence_signers=%s shadow_shifts_required=%d absence_limit_days=%d max_temporary_days=%d",
+	s := fmt.Sprintf("evidence=%s evidence_signers=%s shadow_shifts_required=%d absence_limit_days=%d max_temporary_days=%d",
 		p.Evidence, signersText(p.EvidenceSigners), p.ShadowShiftsRequired, p.AbsenceLimitDays, p.MaxTemporaryDays)
+	if p.AdoptedOn != nil {
+		// Only when set, so that the policies written before it name
+		// themselves as they always did.
+		s += " adopted_on=" + p.AdoptedOn.String()
+	}
+	return s
 }
 
 func signersText(signers []string) string {
@@ -119,6 +125,14 @@ func (a Authority) policyWidened(next Policy) []string {
 	}
 	if next.MaxTemporaryDays > old.MaxTemporaryDays {
 		out = append(out, fmt.Sprintf("policy.max_temporary_days raised from %d to %d", old.MaxTemporaryDays, next.MaxTemporaryDays))
+	}
+	// A later adopted_on lets later days pass as held before adoption.
+	switch a, b := old.AdoptedOn, next.AdoptedOn; {
+	case b == nil:
+	case a == nil:
+		out = append(out, "policy.adopted_on set to "+b.String())
+	case *b > *a:
+		out = append(out, fmt.Sprintf("policy.adopted_on moved from %s to %s", a, b))
 	}
 	return out
 }
@@ -168,6 +182,9 @@ func stricter(a, b Policy) Policy {
 	out.ShadowShiftsRequired = max(a.ShadowShiftsRequired, b.ShadowShiftsRequired)
 	out.AbsenceLimitDays = min(a.AbsenceLimitDays, b.AbsenceLimitDays)
 	out.MaxTemporaryDays = min(a.MaxTemporaryDays, b.MaxTemporaryDays)
+	if a.AdoptedOn == nil || b.AdoptedOn != nil && *a.AdoptedOn < *b.AdoptedOn {
+		out.AdoptedOn = a.AdoptedOn
+	}
 	return out
 }
 

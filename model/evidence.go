@@ -43,8 +43,8 @@ const (
 	ReinstatedEntry EntryKind = "reinstated"
 )
 
-// EntryRef names one temporary_access or reinstated entry of a person
-// file in its current form: every field counts, so an edit that changes
+// EntryRef names one temporary_access, reinstated or held_before_adoption
+// entry of a person file in its current form: every field counts, so an edit that changes
 // any of them makes a new entry that needs its own approval.
 type EntryRef struct {
 	Person     string    `json:"person"`
@@ -56,6 +56,10 @@ type EntryRef struct {
 	Supervisor string    `json:"supervisor,omitempty"`
 	Agreed     *bool     `json:"agreed,omitempty"`
 	Reason     string    `json:"reason,omitempty"`
+	// Level and Targets are what a held_before_adoption entry says was
+	// held; empty for the other kinds.
+	Level   Level    `json:"level,omitempty"`
+	Targets []string `json:"targets,omitempty"`
 }
 
 // Ref names a temporary grant of person id.
@@ -89,6 +93,8 @@ func (e EntryRef) String() string {
 		return fmt.Sprintf("%s as an approver (%s)", e.Person, e.Reason)
 	case PolicyEntry:
 		return "the policy (" + e.Reason + ")"
+	case HeldEntry:
+		return fmt.Sprintf("%s's access held before adoption (%s since %s on %s)", e.Person, e.Level, e.Date, strings.Join(e.Targets, ", "))
 	}
 	return e.Person + " " + string(e.Kind)
 }
@@ -117,6 +123,9 @@ func (p *Person) Entries() []EntryRef {
 	}
 	for i := range p.Reinstated {
 		out = append(out, p.Reinstated[i].Ref(p.ID))
+	}
+	if h := p.HeldBeforeAdoption; h != nil {
+		out = append(out, h.Ref(p.ID))
 	}
 	return out
 }

@@ -11,6 +11,10 @@ type Policy struct {
 	// EvidenceSigners are the public keys whose signature makes a note
 	// evidence, each as "type base64 [comment]" (authorized_keys form).
 	EvidenceSigners []string
+	// AdoptedOn is the day the organisation adopted prodaccess: access
+	// held before it may be recorded as held_before_adoption, with a
+	// since before this day. nil: no such entry is valid.
+	AdoptedOn *Day
 }
 
 // DefaultPolicy is the policy of the written rules.

@@ -156,6 +156,9 @@ func references(p *Person) []string {
 	for _, re := range p.Reinstated {
 		out = append(out, re.ApprovedBy)
 	}
+	if h := p.HeldBeforeAdoption; h != nil {
+		out = append(out, h.ApprovedBy)
+	}
 	return out
 }
 
@@ -192,6 +195,7 @@ func (r *Roster) check(p *Person) {
 	for i, re := range p.Reinstated {
 		approver(re.ApprovedBy, re.ApprovedByPos, fmt.Sprintf("reinstated[%d].approved_by", i))
 	}
+	r.checkHeld(p, add, approver)
 	for i, id := range identities {
 		k := id.key(p)
 		if k == "" || len(r.owners[i][k]) < 2 {
@@ -358,6 +362,9 @@ func (r *Roster) prove(id string) {
 	for i := range p.Reinstated {
 		re := &p.Reinstated[i]
 		prove(re.entryKey(p.ID), re.Ref(p.ID))
+	}
+	if h := p.HeldBeforeAdoption; h != nil {
+		prove(h.entryKey(p.ID), h.Ref(p.ID))
 	}
 	r.proofs[id] = m
 }

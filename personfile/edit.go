@@ -59,7 +59,7 @@ func BoolField(name string, b bool) FieldValue {
 var personFieldOrder = []string{
 	"name", "email", "github", "github_id", "gpg_fingerprint", "ssh_username", "aws_user_arn",
 	"programme", "role", "employment", "clearance", "start_date", "last_day", "probation_passed",
-	"shifts", "temporary_access", "absences", "reinstated",
+	"shifts", "temporary_access", "absences", "reinstated", "held_before_adoption",
 }
 
 type editOp int
