@@ -32,8 +32,14 @@ const (
 	RSA1024
 )
 
-// New makes a key of the given kind for name, valid from now.
+// New makes a key of the given kind for name, valid from now, whose user
+// id is name <name@example.gov.uk>.
 func New(name string, kind Kind, now time.Time) (*Key, error) {
+	return NewFor(name, name+"@example.gov.uk", kind, now)
+}
+
+// NewFor makes a key of the given kind whose user id is name <email>.
+func NewFor(name, email string, kind Kind, now time.Time) (*Key, error) {
 	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, Curve: packet.Curve25519, Time: func() time.Time { return now }}
 	switch kind {
 	case Expired:
@@ -45,7 +51,7 @@ func New(name string, kind Kind, now time.Time) (*Key, error) {
 	case RSA1024:
 		cfg.Algorithm, cfg.RSABits = packet.PubKeyAlgoRSA, 1024
 	}
-	e, err := openpgp.NewEntity(name, "", name+"@example.gov.uk", cfg)
+	e, err := openpgp.NewEntity(name, "", email, cfg)
 	if err != nil {
 		return nil, err
 	}
