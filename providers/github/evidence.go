@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -77,9 +78,13 @@ func checkCommit(c github.RepositoryCommit) error {
 }
 
 // checkAccount checks a user, if there is one: a commit's author may be
-// no GitHub account at all.
+// no GitHub account at all, and a pull request's a GitHub App's, whose
+// login is its name and [bot] (prodaccess's own, when it opens one).
 func checkAccount(u *github.User) error {
 	if u == nil {
+		return nil
+	}
+	if app, ok := strings.CutSuffix(u.GetLogin(), "[bot]"); ok && u.GetID() > 0 && model.ValidGitHubLogin(app) {
 		return nil
 	}
 	return checkUser(apiUser{Login: u.GetLogin(), ID: u.GetID()})
