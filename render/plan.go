@@ -77,6 +77,9 @@ func WritePlan(w io.Writer, p *model.Plan, markdown bool) error {
 	}
 	_, err := fmt.Fprintf(w, "\n%d change(s): %d removal(s), %d addition(s); %d to do, %d waiting, %d by hand.\n",
 		adds+removes, removes, adds, p.Count(model.ToDo), p.Count(model.Waiting), p.Count(model.DoneByHand))
+	if err == nil && p.Adoption != nil {
+		_, err = fmt.Fprintln(w, p.Adoption.Text())
+	}
 	return err
 }
 
