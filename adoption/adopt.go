@@ -428,7 +428,7 @@ func (p *person) write() (model.AdoptedPerson, *File, error) {
 		ap.Notes = append(ap.Notes, note)
 	}
 	approver := p.in.approverFor(p.id)
-	held := func() (personfile.FieldValue, error) {
+	held := func(ap *model.AdoptedPerson) (personfile.FieldValue, error) {
 		if approver == "" {
 			return personfile.FieldValue{}, fmt.Errorf("%s: every approver given is the person; give another lead with --approver", p.id)
 		}
@@ -469,7 +469,7 @@ func (p *person) write() (model.AdoptedPerson, *File, error) {
 		}
 		ap.Notes = append(ap.Notes, fmt.Sprintf("%s as given to adopt, for everyone: check them", strings.Join(names, ", ")))
 	}
-	h, err := held()
+	h, err := held(&ap)
 	if err != nil {
 		return ap, nil, err
 	}
@@ -515,7 +515,7 @@ func (p *person) identityFields(file *model.Person) []personfile.FieldValue {
 // change works out what an existing file lacks: the identities found
 // that it does not give, and access held before adoption where the rules
 // do not give the person what they hold on every target found.
-func (p *person) change(ap model.AdoptedPerson, f *model.Person, held func() (personfile.FieldValue, error)) (model.AdoptedPerson, *File, error) {
+func (p *person) change(ap model.AdoptedPerson, f *model.Person, held func(*model.AdoptedPerson) (personfile.FieldValue, error)) (model.AdoptedPerson, *File, error) {
 	ap.Existing, ap.Name, ap.Email = true, f.Name, f.Email
 	var edits []personfile.Edit
 	for _, v := range p.identityFields(f) {
@@ -543,7 +543,7 @@ func (p *person) change(ap model.AdoptedPerson, f *model.Person, held func() (pe
 			ap.Notes = append(ap.Notes, fmt.Sprintf("holds %s, which neither the rules nor its held_before_adoption give: change the entry by hand, as a lead must approve it again", strings.Join(missing, ", ")))
 		}
 	default:
-		v, err := held()
+		v, err := held(&ap)
 		if err != nil {
 			return ap, nil, err
 		}

@@ -133,9 +133,13 @@ var machineWords = map[string]bool{
 // machineHint says why text names a machine, or "".
 func machineHint(text, source string) string {
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if machineWords[w] {
-			return fmt.Sprintf("%s %q names a machine (%q)", source, text, w)
+		if !machineWords[w] {
+			continue
 		}
+		if strings.HasPrefix(source, "the comment") || strings.HasPrefix(source, "the user id") || strings.HasPrefix(source, "the GitHub profile") {
+			return fmt.Sprintf("%q in %s names a machine (%q)", text, source, w)
+		}
+		return fmt.Sprintf("%s %q names a machine (%q)", source, text, w)
 	}
 	return ""
 }
@@ -259,7 +263,7 @@ func (in *Input) describe(n *node, keys []model.KeyIdentity) {
 			n.machine = append(n.machine, "GitHub says "+n.subject+" is a bot")
 		}
 		if p.Name != "" {
-			if h := machineHint(p.Name, source+": the name"); h != "" {
+			if h := machineHint(p.Name, source); h != "" {
 				n.machine = append(n.machine, h)
 			} else {
 				n.addName(p.Name, source)
