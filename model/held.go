@@ -32,7 +32,7 @@ type HeldAccess struct {
 	ApprovedBy string
 	Targets    []string // the names of the targets it was held on
 
-	Pos, SincePos, ApprovedByPos Pos
+	Pos, SincePos, ApprovedByPos, TargetsPos Pos
 
 	key string // Ref(id).Key(), set when the file is read
 }

@@ -384,6 +384,7 @@ func (d *decoder) heldFields(h *model.HeldAccess, good *int) []strictyaml.Field 
 			}
 		}},
 		{Name: "targets", Required: true, Is: heldTargetsShape, Read: func(n *yaml.Node, path string) {
+			h.TargetsPos = model.Pos{Line: n.Line, Col: n.Column}
 			bad := false
 			d.List(n, path, func(_ int, item *yaml.Node, path string) {
 				v, ok := d.Text(item, path)
