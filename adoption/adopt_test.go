@@ -143,7 +143,7 @@ func TestAdopt(t *testing.T) {
 		got[p.ID] = who{p.Match, targets, p.Changes}
 	}
 	want := map[string]who{
-		"alex-lead":  {model.MatchLikeness, []string{"github-production alexlead-gds", "hieradata " + fp('A'), "pass-store " + fp('A'), "ssh alexlead"}, []string{"adds github_id", "adds gpg_fingerprint", "adds ssh_username", "adds held_before_adoption"}},
+		"alex-lead":  {model.MatchLikely, []string{"github-production alexlead-gds", "hieradata " + fp('A'), "pass-store " + fp('A'), "ssh alexlead"}, []string{"adds github_id", "adds gpg_fingerprint", "adds ssh_username", "adds held_before_adoption"}},
 		"bob-brown":  {model.MatchLikeness, []string{"github-production bob-gh", "hieradata " + fp('B'), "ssh bobb"}, []string{"new file"}},
 		"carol-cole": {model.MatchCertain, []string{"github-production carol-gh", "hieradata " + fp('C'), "aws arn:aws:iam::123456789012:user/carol.cole@example.gov.uk"}, []string{"new file"}},
 		"dan-dare":   {model.MatchCertain, []string{"github-production dan-gh"}, []string{"new file"}},

@@ -251,6 +251,11 @@ func (in *Input) describe(n *node, keys []model.KeyIdentity) {
 	case kindGitHub:
 		source := "the GitHub profile of " + n.subject
 		n.addUsername(n.subject, "the GitHub login")
+		if st := stem(n.subject); st != "" {
+			// A login with the suffix an organisation gives its
+			// accounts (alexlead-gds) is the username alexlead.
+			n.addUsername(st, "the GitHub login "+n.subject)
+		}
 		if h := machineHint(n.subject, "the GitHub login"); h != "" {
 			n.machine = append(n.machine, h)
 		}
@@ -322,6 +327,9 @@ func fileNode(p *model.Person, cfg *config.Config) *node {
 	}
 	if p.GitHub != "" {
 		n.addUsername(p.GitHub, "github in "+p.File)
+		if st := stem(p.GitHub); st != "" {
+			n.addUsername(st, "github in "+p.File)
+		}
 	}
 	if p.SSHUsername != "" {
 		n.addUsername(p.SSHUsername, "ssh_username in "+p.File)

@@ -24,6 +24,11 @@ type link struct {
 	a, b     int
 	strength model.Sureness
 	why      string
+	// doubt is the end (a or b) whose side of the link is only what a
+	// comment says of it, which is in doubt when the link cannot be made;
+	// -1 when both sides are what the accounts, keys and files say of
+	// themselves.
+	doubt int
 }
 
 // cluster is a person being put together: its nodes, the identities they
@@ -45,11 +50,8 @@ type linker struct {
 
 // conflict is a link not made: the node's evidence names two people.
 type conflict struct {
-	node, other int // the nodes the link was between
-	// kind is the identity the two people would have held two of; ""
-	// for likeness to two people.
-	kind string
-	why  string
+	node, other int // the node in two people's names, and one of the other person's
+	why         string
 }
 
 func newLinker(nodes []*node) *linker {
@@ -89,7 +91,14 @@ func (l *linker) join(k link) bool {
 	}
 	ca, cb := l.clusters[ra], l.clusters[rb]
 	if kind := clash(ca, cb); kind != "" {
-		l.conflicts = append(l.conflicts, conflict{node: k.a, other: k.b, kind: kind, why: k.why})
+		switch k.doubt {
+		case k.a:
+			l.conflicts = append(l.conflicts, conflict{node: k.a, other: k.b, why: k.why})
+		case k.b:
+			l.conflicts = append(l.conflicts, conflict{node: k.b, other: k.a, why: k.why})
+		}
+		// Otherwise two people each say the same of themselves, such as
+		// a name they share: nothing of either is in doubt.
 		return false
 	}
 	if len(ca.nodes) < len(cb.nodes) {
@@ -123,11 +132,30 @@ func shared(nodes []*node, strength model.Sureness, attr func(*node) map[string]
 		for _, j := range ids[1:] {
 			a, b := nodes[ids[0]], nodes[j]
 			shown := attr(a)[k][0].value
-			out = append(out, link{a: ids[0], b: j, strength: strength,
+			doubt := -1
+			switch {
+			case commentOnly(attr(a)[k]) && !commentOnly(attr(b)[k]):
+				doubt = ids[0]
+			case commentOnly(attr(b)[k]):
+				doubt = j
+			}
+			out = append(out, link{a: ids[0], b: j, strength: strength, doubt: doubt,
 				why: fmt.Sprintf("%s %s in %s and in %s", what, shown, sources(attr(a)[k]), sources(attr(b)[k]))})
 		}
 	}
 	return out
+}
+
+// commentOnly reports whether only comments say it: a label someone
+// wrote beside an entry, not what an account, a key or a file says of
+// itself.
+func commentOnly(ss []said) bool {
+	for _, s := range ss {
+		if !strings.HasPrefix(s.source, "the comment") {
+			return false
+		}
+	}
+	return len(ss) > 0
 }
 
 func sources(ss []said) string {
@@ -156,7 +184,7 @@ func (l *linker) link() {
 		}
 		for _, kind := range slices.Sorted(maps.Keys(n.anchors)) {
 			if j, ok := byAnchor[kind+":"+n.anchors[kind]]; ok {
-				l.join(link{a: j, b: i, strength: model.MatchCertain, why: fmt.Sprintf("%s names %s %s", n.person.File, kind, l.nodes[j].subject)})
+				l.join(link{a: j, b: i, strength: model.MatchCertain, why: fmt.Sprintf("%s names %s %s", n.person.File, kind, l.nodes[j].subject), doubt: -1})
 			}
 		}
 	}
@@ -237,7 +265,7 @@ func (l *linker) likeness() {
 		}
 		switch {
 		case len(found) == 1:
-			links = append(links, link{a: first, b: l.clusters[found[0].root].nodes[0], strength: model.MatchLikeness, why: found[0].why})
+			links = append(links, link{a: first, b: l.clusters[found[0].root].nodes[0], strength: model.MatchLikeness, why: found[0].why, doubt: first})
 		case len(found) > 1:
 			for _, f := range found {
 				l.conflicts = append(l.conflicts, conflict{node: first, other: l.clusters[f.root].nodes[0], why: f.why})
@@ -295,16 +323,9 @@ func (l *linker) report(ids map[int]string) []model.AdoptionConflict {
 	byNode := map[int]*model.AdoptionConflict{}
 	var order []int
 	for _, c := range l.conflicts {
-		// The entry in two people's names is the end of the link whose
-		// own identity is not what the two would hold two of: a key
-		// whose comment names one person's account and whose user id
-		// another's. A person file is never the entry.
 		n, other := c.node, c.other
-		if l.nodes[n].anchor == "" || l.nodes[n].kind == c.kind {
-			n, other = other, n
-		}
-		if l.nodes[n].anchor == "" || l.nodes[n].kind == c.kind || len(l.nodes[n].entries) == 0 {
-			continue // two people who share a name, say: no entry is in doubt
+		if l.nodes[n].anchor == "" || len(l.nodes[n].entries) == 0 {
+			continue
 		}
 		here, there := ids[l.find(n)], ids[l.find(other)]
 		ac := byNode[n]
