@@ -216,10 +216,21 @@ const maxAdoptionBody = 60000
 // pull request, each person is one line.
 func AdoptionPullRequestBody(a *model.Adoption, cfg *config.Config) string {
 	body := adoptionBody(a, cfg, true)
-	if utf8.RuneCountInString(body) > maxAdoptionBody {
-		body = adoptionBody(a, cfg, false)
+	if utf8.RuneCountInString(body) <= maxAdoptionBody {
+		return body
 	}
-	return body
+	body = adoptionBody(a, cfg, false)
+	if utf8.RuneCountInString(body) <= maxAdoptionBody {
+		return body
+	}
+	// Still too long for GitHub: cut it at a line, and say where the rest is.
+	const cut = "\n\n…the rest is cut, to keep within GitHub's limit: `prodaccess adopt --dry-run` prints it all.\n"
+	runes := []rune(body)[:maxAdoptionBody-utf8.RuneCountInString(cut)]
+	text := string(runes)
+	if i := strings.LastIndexByte(text, '\n'); i > 0 {
+		text = text[:i]
+	}
+	return text + cut
 }
 
 func adoptionBody(a *model.Adoption, cfg *config.Config, full bool) string {
