@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
 )
 
 // BenchmarkEvidenceRequests counts the requests a plan makes to look up

@@ -201,7 +201,7 @@ func (s *evidenceStack) granted(dir string) (bool, string) {
 	if r.code != 0 && r.code != 2 {
 		s.t.Fatalf("plan: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	return strings.Contains(squash(r.stdout), "+ add chris-gh chris"), r.stdout + r.stderr
+	return strings.Contains(squash(r.stdout), "+ chris-gh chris"), r.stdout + r.stderr
 }
 
 // TestEvidenceOfApproval: with policy.evidence required, a grant gives

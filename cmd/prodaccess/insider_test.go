@@ -128,7 +128,7 @@ func TestForgedNotesAreNotEvidence(t *testing.T) {
 
 			clone := s.freshClone()
 			r := s.run(clone, "plan")
-			if strings.Contains(squash(r.stdout), "+ add chris-gh chris") {
+			if strings.Contains(squash(r.stdout), "+ chris-gh chris") {
 				t.Fatalf("a forged note granted access:\n%s", r.stdout)
 			}
 			for _, want := range []string{"the note of commit " + grant[:12] + " in refs/notes/prodaccess is not evidence", tt.saying, "Mallory Writer"} {
