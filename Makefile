@@ -11,7 +11,7 @@ TOOLS       := $(CURDIR)/bin/tools
 
 FUZZTIME    ?= 60s
 
-.PHONY: all build test lint demo bench fuzz clean tools release-check
+.PHONY: all build test lint demo demo-adopt bench fuzz clean tools release-check
 
 all: build
 
@@ -35,6 +35,11 @@ lint:
 
 demo: build
 	$(GO) run ./internal/demo -bin $(BIN)
+
+# Adopting prodaccess: the example people found in the targets as they are
+# (docs/adopting.md shows its output).
+demo-adopt: build
+	$(GO) run ./internal/demo -bin $(BIN) -adopt
 
 # Each fuzz target for FUZZTIME (not part of make test).
 fuzz:

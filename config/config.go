@@ -342,6 +342,7 @@ func (d *decoder) policyFields(p *model.Policy) []strictyaml.Field {
 				p.EvidenceSigners = append(p.EvidenceSigners, strings.TrimSpace(key+" "+comment))
 			})
 		}},
+		d.DayField("adopted_on", false, adoptedOnShape, &p.AdoptedOn),
 	}
 }
 
@@ -394,6 +395,7 @@ var (
 	shadowShiftsShape    = strictyaml.IntegerIn(0, 10, "Shadow shifts before supervised access (the rules say two).")
 	absenceLimitShape    = strictyaml.IntegerIn(1, 3660, "An absence longer than this many days revokes access on the next day (the rules say six weeks: 42).")
 	maxTemporaryShape    = strictyaml.IntegerIn(1, 3660, "The longest a temporary_access entry may last, in days.")
+	adoptedOnShape       = strictyaml.Date("The day the organisation adopted prodaccess: a held_before_adoption entry in a person file needs a since before it. Moving it later needs a lead's approval.")
 	evidenceShape        = strictyaml.OneOf("Whether an approval must be proven by a review of the pull request that wrote it: required (an unproven entry grants nothing), warn (it grants, and reports flag it; the default) or off.", model.EvidenceRequired, model.EvidenceWarn, model.EvidenceOff)
 	shiftEvidenceShape   = strictyaml.OneOf("Whether a shift must be proven by the on-call rota (or, where the rota cannot show it, by a lead's approving review): required (an unproven shift does not count), warn (it counts, and reports flag it; the default) or off.", model.EvidenceRequired, model.EvidenceWarn, model.EvidenceOff)
 	removalFractionShape = strictyaml.NumberIn(0, 1, "Refuse a plan that removes more than this share of a target's current members.")

@@ -83,6 +83,11 @@ func policyText(p Policy) string {
 	if p.ShiftEvidence != EvidenceWarn && p.ShiftEvidence != "" {
 		s += " shift_evidence=" + string(p.ShiftEvidence)
 	}
+	if p.AdoptedOn != nil {
+		// Only when set, so that the policies written before it name
+		// themselves as they always did.
+		s += " adopted_on=" + p.AdoptedOn.String()
+	}
 	return s + rotaText(p.Rota)
 }
 
@@ -130,6 +135,14 @@ func (a Authority) policyWidened(next Policy) []string {
 	}
 	if next.MaxTemporaryDays > old.MaxTemporaryDays {
 		out = append(out, fmt.Sprintf("policy.max_temporary_days raised from %d to %d", old.MaxTemporaryDays, next.MaxTemporaryDays))
+	}
+	// A later adopted_on lets later days pass as held before adoption.
+	switch a, b := old.AdoptedOn, next.AdoptedOn; {
+	case b == nil:
+	case a == nil:
+		out = append(out, "policy.adopted_on set to "+b.String())
+	case *b > *a:
+		out = append(out, fmt.Sprintf("policy.adopted_on moved from %s to %s", a, b))
 	}
 	return out
 }
@@ -191,6 +204,9 @@ func stricter(a, b Policy) Policy {
 	out.ShadowShiftsRequired = max(a.ShadowShiftsRequired, b.ShadowShiftsRequired)
 	out.AbsenceLimitDays = min(a.AbsenceLimitDays, b.AbsenceLimitDays)
 	out.MaxTemporaryDays = min(a.MaxTemporaryDays, b.MaxTemporaryDays)
+	if a.AdoptedOn == nil || b.AdoptedOn != nil && *a.AdoptedOn < *b.AdoptedOn {
+		out.AdoptedOn = a.AdoptedOn
+	}
 	return out
 }
 

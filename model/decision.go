@@ -51,8 +51,14 @@ type Decision struct {
 	Problems Problems
 	// Evidence is the verdict on the approval of each entry the decision
 	// rests on (the grant used, a reinstatement that ended a long
-	// absence), when evidence is looked at.
+	// absence, access held before adoption), when evidence is looked at.
 	Evidence []*Proof
+	// HeldOn names, when the level rests on access held before adoption
+	// alone, the targets it was held on; nil when the level holds on
+	// every target. LevelElsewhere is the level on the other targets (see
+	// LevelOn).
+	HeldOn         []string
+	LevelElsewhere Level
 }
 
 // ReasonStrings returns the reasons as printed: "rule: detail".
@@ -83,6 +89,12 @@ func (r *Roster) Decide(p *Person, d Day) Decision {
 				dc.Evidence = append(dc.Evidence, r.reinstatementProof(p, re))
 			}
 		}
+		if h := p.HeldBeforeAdoption; h != nil && d >= h.Since {
+			dc.Evidence = append(dc.Evidence, r.heldProof(p))
+		}
+	}
+	if v.level > v.otherLevel {
+		dc.HeldOn, dc.LevelElsewhere = slices.Clone(p.HeldBeforeAdoption.Targets), v.otherLevel
 	}
 	dc.Evidence = append(dc.Evidence, r.shiftEvidence(&v)...)
 	dc.Rules = r.describe(&v)
@@ -244,7 +256,11 @@ func (r *Roster) describe(v *verdict) []RuleResult {
 		first := problems[0]
 		invalid.Detail = fmt.Sprintf("%s has %d problem(s), so nothing is granted; first: line %d: %s", p.File, len(problems), first.Line, first.Message)
 	}
-	return []RuleResult{shadow, after, primary, exception, notStarted, left, absence, invalid}
+	out := []RuleResult{shadow, after, primary, exception, notStarted, left, absence, invalid}
+	if held, ok := r.describeHeld(v); ok {
+		out = append(out, held)
+	}
+	return out
 }
 
 // shadowsFact says where the person stands with the shadow shifts the

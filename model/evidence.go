@@ -43,9 +43,10 @@ const (
 	ReinstatedEntry EntryKind = "reinstated"
 )
 
-// EntryRef names one temporary_access, reinstated or shifts entry of a
-// person file in its current form: every field counts, so an edit that
-// changes any of them makes a new entry that needs its own evidence.
+// EntryRef names one temporary_access, reinstated, shifts or
+// held_before_adoption entry of a person file in its current form: every
+// field counts, so an edit that changes any of them makes a new entry
+// that needs its own evidence.
 type EntryRef struct {
 	Person     string    `json:"person"`
 	Kind       EntryKind `json:"kind"`
@@ -58,6 +59,10 @@ type EntryRef struct {
 	Reason     string    `json:"reason,omitempty"`
 	// Shift is the kind of a shift entry.
 	Shift ShiftType `json:"shift,omitempty"`
+	// Level and Targets are what a held_before_adoption entry says was
+	// held; empty for the other kinds.
+	Level   Level    `json:"level,omitempty"`
+	Targets []string `json:"targets,omitempty"`
 }
 
 // Ref names a temporary grant of person id.
@@ -93,6 +98,8 @@ func (e EntryRef) String() string {
 		return "the policy (" + e.Reason + ")"
 	case ShiftEntry:
 		return fmt.Sprintf("%s's %s shift %s", e.Person, e.Shift, Range{*e.Start, *e.End})
+	case HeldEntry:
+		return fmt.Sprintf("%s's access held before adoption (%s since %s on %s)", e.Person, e.Level, e.Date, strings.Join(e.Targets, ", "))
 	}
 	return e.Person + " " + string(e.Kind)
 }
@@ -121,6 +128,9 @@ func (p *Person) Entries() []EntryRef {
 	}
 	for i := range p.Reinstated {
 		out = append(out, p.Reinstated[i].Ref(p.ID))
+	}
+	if h := p.HeldBeforeAdoption; h != nil {
+		out = append(out, h.Ref(p.ID))
 	}
 	return out
 }

@@ -109,6 +109,9 @@ type Person struct {
 	TemporaryAccess []TemporaryGrant
 	Absences        []Absence
 	Reinstated      []Reinstatement
+	// HeldBeforeAdoption is the access the person held before prodaccess
+	// was adopted, as a lead attests to it; nil for none.
+	HeldBeforeAdoption *HeldAccess
 
 	// Problems of this person's file on its own. A person with any
 	// problem, of the file or with other files (see Roster), is granted
@@ -145,6 +148,9 @@ func (p *Person) Derive() {
 	for i := range p.Reinstated {
 		re := &p.Reinstated[i]
 		re.key = re.Ref(p.ID).Key()
+	}
+	if h := p.HeldBeforeAdoption; h != nil {
+		h.key = h.Ref(p.ID).Key()
 	}
 }
 

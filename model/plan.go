@@ -260,6 +260,9 @@ type Plan struct {
 	// request longer than safety.max_revocation_wait: an error for plan
 	// and apply, though nothing is refused because of it.
 	Overdue []string `json:"overdue,omitempty"`
+	// Adoption says, while people rest on access held before adoption,
+	// how many, and what the plan adds and removes; nil otherwise.
+	Adoption *AdoptionSummary `json:"adoption,omitempty"`
 	// Digest is the hash of everything above, set when the plan is saved
 	// (see EncodeSavedPlan).
 	Digest string `json:"digest,omitempty"`

@@ -17,6 +17,10 @@ type Policy struct {
 	ShiftEvidence EvidencePolicy
 	// Rota is the on-call rota that proves shifts.
 	Rota Rota
+	// AdoptedOn is the day the organisation adopted prodaccess: access
+	// held before it may be recorded as held_before_adoption, with a
+	// since before this day. nil: no such entry is valid.
+	AdoptedOn *Day
 }
 
 // DefaultPolicy is the policy of the written rules.

@@ -159,6 +159,9 @@ func references(p *Person) []string {
 	for _, re := range p.Reinstated {
 		out = append(out, re.ApprovedBy)
 	}
+	if h := p.HeldBeforeAdoption; h != nil {
+		out = append(out, h.ApprovedBy)
+	}
 	return out
 }
 
@@ -195,6 +198,7 @@ func (r *Roster) check(p *Person) {
 	for i, re := range p.Reinstated {
 		approver(re.ApprovedBy, re.ApprovedByPos, fmt.Sprintf("reinstated[%d].approved_by", i))
 	}
+	r.checkHeld(p, add, approver)
 	for i, id := range identities {
 		k := id.key(p)
 		if k == "" || len(r.owners[i][k]) < 2 {
@@ -398,6 +402,9 @@ func (r *Roster) prove(id string) {
 			s := &p.Shifts[i]
 			prove(s.entryKey(p.ID), s.Ref(p.ID))
 		}
+	}
+	if h := p.HeldBeforeAdoption; h != nil {
+		prove(h.entryKey(p.ID), h.Ref(p.ID))
 	}
 	r.proofs[id] = m
 }

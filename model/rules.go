@@ -68,7 +68,12 @@ type verdict struct {
 	fails    grantFail       // why grant grants nothing
 	supLevel Level           // the supervisor's level on d, without exceptions
 
+	heldLevel Level // what access held before adoption gives on d; none when it does not fire
+
 	level Level
+	// otherLevel is the level without access held before adoption: what
+	// the person has on the targets the entry does not name.
+	otherLevel Level
 }
 
 func (v *verdict) shadowShiftFires() bool {
@@ -147,6 +152,8 @@ func (r *Roster) judge(p *Person, d Day, exceptions bool) verdict {
 		}
 	}
 
+	v.heldLevel = r.heldLevel(p, d)
+
 	switch {
 	case v.invalid, v.notStarted, v.left, v.absence != nil && v.absenceUnderWay:
 		v.level = None
@@ -156,6 +163,12 @@ func (r *Roster) judge(p *Person, d Day, exceptions bool) verdict {
 		}
 		if v.exceptionFires() {
 			v.level = max(v.level, TemporarySupervised)
+		}
+		v.otherLevel = v.level
+		if v.absence == nil {
+			// Held access is revoked by a long absence as the shift
+			// rules are, until a reinstatement.
+			v.level = max(v.level, v.heldLevel)
 		}
 	}
 	return v
@@ -319,6 +332,10 @@ func (r *Roster) changeDays(p *Person, exceptions bool, out []Day) []Day {
 		out = append(out, re.Date)
 		out = r.appendProvenDay(out, r.reinstatementProof(p, &p.Reinstated[i]))
 	}
+	if h := p.HeldBeforeAdoption; h != nil {
+		out = append(out, h.Since)
+		out = r.appendProvenDay(out, r.heldProof(p))
+	}
 	if exceptions {
 		for i, g := range p.TemporaryAccess {
 			out = append(out, g.Start, g.End+1)
@@ -359,6 +376,9 @@ func (r *Roster) Transition(p *Person, d Day) (rule, detail string) {
 	after := r.describe(ptr(r.judge(p, d, true)))
 	// Blocking rules first: they explain the most.
 	order := []int{7, 4, 5, 6, 2, 1, 0, 3}
+	if len(after) > len(order) {
+		order = append(order, len(order)) // held-before-adoption, for a file that has it
+	}
 	for _, i := range order {
 		b, a := before[i], after[i]
 		switch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os/exec"
 	"path"
 	"slices"
@@ -70,6 +71,12 @@ func (r *Repo) HasBranch(branch string) bool {
 // repository) to content. HEAD, the index and the working tree are left
 // alone. It refuses a branch that exists already.
 func (r *Repo) CommitFile(branch, file string, content []byte, message string, author object.Signature) (string, error) {
+	return r.CommitFiles(branch, map[string][]byte{file: content}, message, author)
+}
+
+// CommitFiles is CommitFile for several files (by slash-separated path in
+// the repository) in one commit.
+func (r *Repo) CommitFiles(branch string, files map[string][]byte, message string, author object.Signature) (string, error) {
 	ref := plumbing.NewBranchReferenceName(branch)
 	if err := config.CheckBranchName(branch); err != nil {
 		return "", err
@@ -81,15 +88,20 @@ func (r *Repo) CommitFile(branch, file string, content []byte, message string, a
 	if err != nil {
 		return "", err
 	}
-	blob, err := r.writeObject(plumbing.BlobObject, content)
-	if err != nil {
-		return "", fmt.Errorf("write %s: %w", file, err)
+	tree, at := head.Tree, head.Tree.Hash
+	for _, file := range slices.Sorted(maps.Keys(files)) {
+		blob, err := r.writeObject(plumbing.BlobObject, files[file])
+		if err != nil {
+			return "", fmt.Errorf("write %s: %w", file, err)
+		}
+		if at, err = r.replaceInTree(tree, strings.Split(file, "/"), blob); err != nil {
+			return "", fmt.Errorf("write the tree with %s: %w", file, err)
+		}
+		if tree, err = r.repo.TreeObject(at); err != nil {
+			return "", fmt.Errorf("read the tree with %s: %w", file, err)
+		}
 	}
-	tree, err := r.replaceInTree(head.Tree, strings.Split(file, "/"), blob)
-	if err != nil {
-		return "", fmt.Errorf("write the tree with %s: %w", file, err)
-	}
-	c := &object.Commit{Author: author, Committer: author, Message: message, TreeHash: tree, ParentHashes: []plumbing.Hash{head.Commit.Hash}}
+	c := &object.Commit{Author: author, Committer: author, Message: message, TreeHash: at, ParentHashes: []plumbing.Hash{head.Commit.Hash}}
 	obj := r.repo.Storer.NewEncodedObject()
 	if err := c.Encode(obj); err != nil {
 		return "", err

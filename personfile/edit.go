@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -27,18 +28,33 @@ type ValueKind int
 
 // Kinds of value.
 const (
-	TextValue   ValueKind = iota // text: plain when every YAML reader reads it back as the same text, quoted otherwise
-	QuotedValue                  // text always in double quotes, as the example files write fingerprints and ARNs
-	DayValue                     // a YYYY-MM-DD day: quoted only when the file's other dates are
-	BoolValue                    // true or false, never quoted
-	NumberValue                  // a whole number, never quoted
+	TextValue    ValueKind = iota // text: plain when every YAML reader reads it back as the same text, quoted otherwise
+	QuotedValue                   // text always in double quotes, as the example files write fingerprints and ARNs
+	DayValue                      // a YYYY-MM-DD day: quoted only when the file's other dates are
+	BoolValue                     // true or false, never quoted
+	NumberValue                   // a whole number, never quoted
+	ListValue                     // a list of text, written as a flow list: [a, b]
+	MappingValue                  // a mapping of fields, written as a block
 )
 
 // FieldValue is a field of a person file and the value to write in it.
 type FieldValue struct {
-	Name  string
-	Value string
-	Kind  ValueKind
+	Name   string
+	Value  string
+	Kind   ValueKind
+	Items  []string     // the items of a ListValue
+	Fields []FieldValue // the fields of a MappingValue, in order
+}
+
+// MappingField is a field holding a mapping of fields, such as
+// held_before_adoption.
+func MappingField(name string, fields ...FieldValue) FieldValue {
+	return FieldValue{Name: name, Kind: MappingValue, Fields: fields}
+}
+
+// ListField is a field holding a list of text.
+func ListField(name string, items ...string) FieldValue {
+	return FieldValue{Name: name, Kind: ListValue, Items: items}
 }
 
 // TextField is a field holding text.
@@ -59,7 +75,7 @@ func BoolField(name string, b bool) FieldValue {
 var personFieldOrder = []string{
 	"name", "email", "github", "github_id", "gpg_fingerprint", "ssh_username", "aws_user_arn",
 	"programme", "role", "employment", "clearance", "start_date", "last_day", "probation_passed",
-	"shifts", "temporary_access", "absences", "reinstated",
+	"shifts", "temporary_access", "absences", "reinstated", "held_before_adoption",
 }
 
 type editOp int
@@ -68,6 +84,7 @@ const (
 	appendEntry editOp = iota
 	setField
 	setEntryField
+	addMapping
 )
 
 // Edit is one change to a person file.
@@ -89,6 +106,13 @@ func AppendEntry(list string, entry ...FieldValue) Edit {
 // SetField sets a top-level field with a single value, adding it if the
 // file has none.
 func SetField(v FieldValue) Edit { return Edit{op: setField, values: []FieldValue{v}} }
+
+// AddMapping adds a top-level field whose value is a mapping of the given
+// fields (held_before_adoption), in the order given. The file must not
+// have the field yet.
+func AddMapping(name string, fields ...FieldValue) Edit {
+	return Edit{op: addMapping, list: name, values: fields}
+}
 
 // SetEntryField sets a field of the entry at index of a list field.
 func SetEntryField(list string, index int, v FieldValue) Edit {
@@ -118,6 +142,8 @@ func (e Edit) Apply(file string, data []byte) ([]byte, error) {
 		err = t.setField(e.values[0])
 	case setEntryField:
 		err = t.setEntryField(e.list, e.index, e.values[0])
+	case addMapping:
+		err = t.addMapping(e.list, e.values)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
@@ -136,22 +162,53 @@ func (e Edit) applyTo(m map[string]any) {
 		l, _ := m[e.list].([]any)
 		m[e.list] = append(l, valuesMap(e.values))
 	case setField:
-		m[e.values[0].Name] = e.values[0].Value
+		m[e.values[0].Name] = plainOf(e.values[0])
 	case setEntryField:
 		if l, ok := m[e.list].([]any); ok && e.index < len(l) {
 			if entry, ok := l[e.index].(map[string]any); ok {
-				entry[e.values[0].Name] = e.values[0].Value
+				entry[e.values[0].Name] = plainOf(e.values[0])
 			}
 		}
+	case addMapping:
+		m[e.list] = valuesMap(e.values)
 	}
+}
+
+// plainOf is a value as plainValue reads it back.
+func plainOf(v FieldValue) any {
+	switch v.Kind {
+	case ListValue:
+		l := make([]any, len(v.Items))
+		for i, it := range v.Items {
+			l[i] = it
+		}
+		return l
+	case MappingValue:
+		return valuesMap(v.Fields)
+	}
+	return v.Value
 }
 
 // NewPersonFile writes a new person file holding the fields, in the order
 // and shape of the example files. It refuses a result the strict loader
 // does not read back as exactly these fields with no problem.
 func NewPersonFile(file string, fields []FieldValue) ([]byte, error) {
+	return WritePersonFile(file, nil, fields, false)
+}
+
+// WritePersonFile writes a new person file as NewPersonFile does, after
+// comment lines (each written after "# "), as the example files begin
+// with one. With draft, fields a person file requires may be missing, for
+// a person whose file someone must complete; the result must have no
+// other problem.
+func WritePersonFile(file string, comment []string, fields []FieldValue, draft bool) ([]byte, error) {
 	if err := checkValues(fields); err != nil {
 		return nil, err
+	}
+	for _, c := range comment {
+		if msg := model.CheckFreeText(c); msg != "" && c != "" {
+			return nil, fmt.Errorf("the comment %s", msg)
+		}
 	}
 	sorted := slices.Clone(fields)
 	slices.SortStableFunc(sorted, func(a, b FieldValue) int {
@@ -159,14 +216,28 @@ func NewPersonFile(file string, fields []FieldValue) ([]byte, error) {
 	})
 	st := fileStyle{textQuote: '"'}
 	var b strings.Builder
+	for _, c := range comment {
+		b.WriteString(strings.TrimRight("# "+c, " ") + "\n")
+	}
 	for _, f := range sorted {
+		if f.Kind == MappingValue {
+			fmt.Fprintf(&b, "%s:\n", f.Name)
+			for _, sub := range f.Fields {
+				fmt.Fprintf(&b, "  %s: %s\n", sub.Name, st.format(sub, false))
+			}
+			continue
+		}
 		fmt.Fprintf(&b, "%s: %s\n", f.Name, st.format(f, false))
 	}
 	out := []byte(b.String())
 	id := strings.TrimSuffix(path.Base(file), ".yaml")
-	if err := checkResult(file, id, nil, out, func(m map[string]any) {
+	check := checkResult
+	if draft {
+		check = checkDraft
+	}
+	if err := check(file, id, nil, out, func(m map[string]any) {
 		for _, f := range fields {
-			m[f.Name] = f.Value
+			m[f.Name] = plainOf(f)
 		}
 	}); err != nil {
 		return nil, err
@@ -174,18 +245,59 @@ func NewPersonFile(file string, fields []FieldValue) ([]byte, error) {
 	return out, nil
 }
 
+// missingField matches the problem of a required field left out.
+var missingField = regexp.MustCompile(`^missing required field "[a-z_]+"$`)
+
+// checkDraft is checkResult for a file that may lack required fields.
+func checkDraft(file, id string, before, out []byte, change func(map[string]any)) error {
+	var other model.Problems
+	for _, p := range decodePerson(file, id, out).Problems {
+		if !missingField.MatchString(p.Message) {
+			other = append(other, p)
+		}
+	}
+	if len(other) > 0 {
+		return fmt.Errorf("%s would be invalid, so it is not written:\n%w", file, other)
+	}
+	want := map[string]any{}
+	change(want)
+	got, err := plainDocument(out)
+	if err != nil {
+		return err
+	}
+	if !reflect.DeepEqual(want, got) {
+		return fmt.Errorf("%s would not read back as intended, so it is not written", file)
+	}
+	return nil
+}
+
 // checkValues refuses values that a person file may not hold: text must
 // be one line of visible characters.
 func checkValues(values []FieldValue) error {
 	for _, v := range values {
-		if v.Kind != TextValue && v.Kind != QuotedValue {
+		texts := []string{v.Value}
+		switch v.Kind {
+		case TextValue, QuotedValue:
+		case ListValue:
+			if len(v.Items) == 0 {
+				return fmt.Errorf("%s: the list is empty", v.Name)
+			}
+			texts = v.Items
+		case MappingValue:
+			if err := checkValues(v.Fields); err != nil {
+				return fmt.Errorf("%s.%w", v.Name, err)
+			}
+			continue
+		default:
 			continue
 		}
-		if strings.TrimSpace(v.Value) == "" {
-			return fmt.Errorf("%s: the value is blank", v.Name)
-		}
-		if msg := model.CheckFreeText(v.Value); msg != "" {
-			return fmt.Errorf("%s: %s", v.Name, msg)
+		for _, s := range texts {
+			if strings.TrimSpace(s) == "" {
+				return fmt.Errorf("%s: the value is blank", v.Name)
+			}
+			if msg := model.CheckFreeText(s); msg != "" {
+				return fmt.Errorf("%s: %s", v.Name, msg)
+			}
 		}
 	}
 	return nil
@@ -255,7 +367,7 @@ func plainValue(n *yaml.Node) any {
 func valuesMap(values []FieldValue) map[string]any {
 	m := make(map[string]any, len(values))
 	for _, v := range values {
-		m[v.Name] = v.Value
+		m[v.Name] = plainOf(v)
 	}
 	return m
 }
@@ -510,6 +622,12 @@ func (st fileStyle) format(v FieldValue, flow bool) string {
 	switch v.Kind {
 	case BoolValue, NumberValue:
 		return v.Value
+	case ListValue:
+		items := make([]string, len(v.Items))
+		for i, it := range v.Items {
+			items[i] = st.format(FieldValue{Name: v.Name, Value: it, Kind: TextValue}, true)
+		}
+		return "[" + strings.Join(items, ", ") + "]"
 	case DayValue:
 		return quote(v.Value, st.dateQuote)
 	case QuotedValue:
@@ -688,6 +806,22 @@ func (t *yamlText) fillEmptyList(k, v *yaml.Node, values []FieldValue, fs fileSt
 	}
 	t.setLine(v.Line, rest)
 	t.insert(v.Line, lines)
+	return nil
+}
+
+// addMapping adds the top-level field name holding a block mapping of the
+// values, indented as the file's lists are.
+func (t *yamlText) addMapping(name string, values []FieldValue) error {
+	if k, _ := t.field(name); k != nil {
+		return fmt.Errorf("line %d: %s exists already; change it by hand", k.Line, name)
+	}
+	fs := t.styles()
+	indent := t.topIndent() + max(t.fileListStyle().dash, 2)
+	lines := []string{spaces(t.topIndent()) + name + ":"}
+	for _, v := range values {
+		lines = append(lines, spaces(indent)+v.Name+": "+fs.format(v, false))
+	}
+	t.insert(t.fieldInsertPoint(name), lines)
 	return nil
 }
 

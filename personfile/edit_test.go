@@ -24,6 +24,10 @@ func TestEditApply(t *testing.T) {
 	endAbsence := func(t *testing.T, i int) Edit {
 		return SetEntryField("absences", i, DayField("end", day(t, "2026-10-30")))
 	}
+	held := func(t *testing.T) Edit {
+		return AddMapping("held_before_adoption", TextField("level", "permanent"), DayField("since", day(t, "2026-11-30")),
+			TextField("approved_by", "alex-lead"), ListField("targets", "github-production", "hieradata"))
+	}
 	for _, tc := range []struct {
 		name       string
 		edit       func(t *testing.T) Edit
@@ -123,6 +127,16 @@ func TestEditApply(t *testing.T) {
 		edit: func(t *testing.T) Edit { return endAbsence(t, 0) },
 		file: head + "absences: [{start: 2026-09-01, end: 2026-12-01}]\n",
 		want: head + "absences: [{start: 2026-09-01, end: 2026-10-30}]\n",
+	}, {
+		name: "access held before adoption goes last, indented as the file's lists",
+		edit: held,
+		file: head + "shifts:\n    - {type: shadow, start: 2026-01-05, end: 2026-01-09}\n",
+		want: head + "shifts:\n    - {type: shadow, start: 2026-01-05, end: 2026-01-09}\nheld_before_adoption:\n    level: permanent\n    since: 2026-11-30\n    approved_by: alex-lead\n    targets: [github-production, hieradata]\n",
+	}, {
+		name: "access held before adoption in a file without lists, before a trailing comment",
+		edit: held,
+		file: head + "start_date: 2026-10-05\n# found by prodaccess adopt\n",
+		want: head + "start_date: 2026-10-05\nheld_before_adoption:\n  level: permanent\n  since: 2026-11-30\n  approved_by: alex-lead\n  targets: [github-production, hieradata]\n# found by prodaccess adopt\n",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.edit(t).Apply("people/jo.yaml", []byte(tc.file))
@@ -277,4 +291,29 @@ func FuzzEditApply(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWritePersonFile: a file adopted from the targets begins with a
+// comment, may hold access held before adoption, and as a draft may lack
+// the fields nothing found, but nothing else may be wrong with it.
+func TestWritePersonFile(t *testing.T) {
+	held := MappingField("held_before_adoption", TextField("level", "permanent"), DayField("since", day(t, "2026-11-30")),
+		TextField("approved_by", "alex-lead"), ListField("targets", "github-production", "hieradata"))
+	got, err := WritePersonFile("people/jo-found.yaml", []string{"Adopted on 2026-12-01 from github-production.", "", "Fill in: email."},
+		[]FieldValue{held, TextField("github", "jo-gh"), TextField("name", "Jo Found"), {Name: "github_id", Value: "4242", Kind: NumberValue}}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# Adopted on 2026-12-01 from github-production.\n#\n# Fill in: email.\nname: Jo Found\ngithub: jo-gh\ngithub_id: 4242\n" +
+		"held_before_adoption:\n  level: permanent\n  since: 2026-11-30\n  approved_by: alex-lead\n  targets: [github-production, hieradata]\n"
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if _, err := WritePersonFile("people/jo-found.yaml", nil, []FieldValue{TextField("name", "Jo Found")}, false); err == nil {
+		t.Error("a file without its required fields is written when it is not a draft")
+	}
+	_, err = WritePersonFile("people/jo-found.yaml", nil, []FieldValue{TextField("name", "Jo"), TextField("github", "-jo")}, true)
+	if err == nil || !strings.Contains(err.Error(), "github: ") {
+		t.Errorf("a draft with a bad login: %v", err)
+	}
 }

@@ -3,6 +3,7 @@ package personfile
 import (
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/prodaccess/prodaccess/internal/strictyaml"
@@ -119,6 +120,11 @@ func (d *decoder) personFields(p *model.Person, lastDay **yaml.Node) []strictyam
 		{Name: "temporary_access", Is: grantsShape, Read: listInto(d, &p.TemporaryAccess, d.grant)},
 		{Name: "absences", Is: absencesShape, Read: listInto(d, &p.Absences, d.absence)},
 		{Name: "reinstated", Is: reinstatementsShape, Read: listInto(d, &p.Reinstated, d.reinstatement)},
+		{Name: "held_before_adoption", Is: heldShape, Read: func(n *yaml.Node, path string) {
+			if h, ok := d.held(n, path); ok {
+				p.HeldBeforeAdoption = &h
+			}
+		}},
 	}
 }
 
@@ -145,6 +151,7 @@ var (
 		"Absences. One that lasts more than the limit (six weeks) revokes access until a reinstatement.")
 	reinstatementsShape = strictyaml.ListOf(strictyaml.MappingOf(reinstatementTable, "A reinstatement after a long absence."),
 		"Reinstatements of access revoked by a long absence.")
+	heldShape = strictyaml.MappingOf(heldTable, "Access the person held before the organisation adopted prodaccess, as a lead attests to it in an approving review: it gives the level on the targets named, from since, and is valid only with a since before policy.adopted_on. Replace it with the facts that give the access (shifts) over time.")
 )
 
 // listInto reads a list whose items each reads, keeping the good ones.
@@ -344,4 +351,77 @@ func (d *decoder) personRef(n *yaml.Node, path string) (string, bool) {
 		return "", false
 	}
 	return v, true
+}
+
+var (
+	heldLevelShape   = strictyaml.OneOf("The level held before adoption.", model.TemporarySupervised.String(), model.Supervised.String(), model.Permanent.String())
+	heldSinceShape   = strictyaml.Date("The day from which the person held it, at the latest: before policy.adopted_on.")
+	targetShape      = strictyaml.TextMatching(model.IDPattern, model.MaxIDLength, "a target name (lower-case letters and digits in words joined by single hyphens)", "The name of a target in prodaccess.yaml.")
+	heldTargetsShape = &strictyaml.Shape{Kind: strictyaml.KindList, Items: targetShape, MinItems: 1, Unique: true,
+		Doc: "The targets the person held it on, by name: the level counts on these alone."}
+)
+
+func heldTable() []strictyaml.Field {
+	return new(decoder).heldFields(new(model.HeldAccess), new(int))
+}
+
+// heldFields are the fields of a held_before_adoption entry, read into h;
+// good counts the fields read well.
+func (d *decoder) heldFields(h *model.HeldAccess, good *int) []strictyaml.Field {
+	return []strictyaml.Field{
+		{Name: "level", Required: true, Is: heldLevelShape, Read: func(n *yaml.Node, path string) {
+			if v, ok := d.Enum(n, path, heldLevelShape.Enum...); ok {
+				h.Level, _ = model.ParseLevel(v)
+				*good++
+			}
+		}},
+		{Name: "since", Required: true, Is: heldSinceShape, Read: func(n *yaml.Node, path string) {
+			h.SincePos = model.Pos{Line: n.Line, Col: n.Column}
+			var ok bool
+			if h.Since, ok = d.Day(n, path); ok {
+				*good++
+			}
+		}},
+		{Name: "approved_by", Required: true, Is: approverShape, Read: func(n *yaml.Node, path string) {
+			h.ApprovedByPos = model.Pos{Line: n.Line, Col: n.Column}
+			if h.ApprovedBy, _ = d.personRef(n, path); h.ApprovedBy != "" {
+				*good++
+			}
+		}},
+		{Name: "targets", Required: true, Is: heldTargetsShape, Read: func(n *yaml.Node, path string) {
+			h.TargetsPos = model.Pos{Line: n.Line, Col: n.Column}
+			bad := false
+			d.List(n, path, func(_ int, item *yaml.Node, path string) {
+				v, ok := d.Text(item, path)
+				switch {
+				case !ok:
+					bad = true
+				case !d.Matches(item, path, v, targetShape):
+					bad = true
+				case slices.Contains(h.Targets, v):
+					d.Problem(item, path, "target %s is listed twice", v)
+					bad = true
+				default:
+					h.Targets = append(h.Targets, v)
+				}
+			})
+			if n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+				d.Problem(n, path, "names no target; give the targets the access was held on")
+				bad = true
+			}
+			if !bad && len(h.Targets) > 0 {
+				*good++
+			}
+		}},
+	}
+}
+
+// held reads a held_before_adoption entry.
+func (d *decoder) held(n *yaml.Node, path string) (model.HeldAccess, bool) {
+	h := model.HeldAccess{Pos: model.Pos{Line: n.Line, Col: n.Column}}
+	good := 0
+	if !d.Mapping(n, path, "a held_before_adoption entry", d.heldFields(&h, &good)) {
+		return h, false
+	}
+	return h, good == 4
 }

@@ -46,6 +46,8 @@ var schemaBlind = map[string]string{
 	"explicit-tag":                 "the tag !!str makes no a string, which a schema accepts; the loader refuses tags",
 	"file-name-not-an-id":          "the file's name is not in the document",
 	"file-name-yml":                "the file's name is not in the document",
+	"held-self-approved":           "compares a value with the file's name",
+	"held-without-adopted-on":      "compares a value with the configuration's policy.adopted_on",
 	"last-day-before-start":        "compares the values of two fields",
 	"login-no":                     "YAML 1.1 coercion: YAML 1.2, which editors read, takes unquoted no as the text \"no\"",
 	"login-on":                     "YAML 1.1 coercion: YAML 1.2, which editors read, takes unquoted on as the text \"on\"",

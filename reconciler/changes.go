@@ -123,7 +123,7 @@ func targetChanges(fromCfg *config.Config, f *model.Decision, toCfg *config.Conf
 
 // entitled is the entry the target holds for the person, or "".
 func entitled(t *config.Target, d *model.Decision) string {
-	if t == nil || d == nil || d.Level == model.None || !t.Includes(d.Level) {
+	if t == nil || d == nil || d.LevelOn(t.Name) == model.None || !t.Includes(d.LevelOn(t.Name)) {
 		return ""
 	}
 	return t.Identity(d.Person)

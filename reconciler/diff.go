@@ -22,17 +22,18 @@ func Desired(t *config.Target, decisions []model.Decision, keys map[string]model
 	var warnings []string
 	for i := range decisions {
 		dc := &decisions[i]
-		if dc.Level == model.None || !t.Includes(dc.Level) {
+		level := dc.LevelOn(t.Name)
+		if level == model.None || !t.Includes(level) {
 			continue
 		}
 		id := t.Identity(dc.Person)
 		if id == "" {
 			warnings = append(warnings, fmt.Sprintf("%s: %s has %s access but no %s in %s, so nothing is added",
-				t.Name, dc.Person.ID, dc.Level, t.IdentityField(), dc.Person.File))
+				t.Name, dc.Person.ID, level, t.IdentityField(), dc.Person.File))
 			continue
 		}
 		if k, ok := keys[dc.Person.ID]; ok && isGPG(t) && !k.OK() {
-			warnings = append(warnings, fmt.Sprintf("%s: %s has %s access but is not added: the key %s %s", t.Name, dc.Person.ID, dc.Level, k.File, k.Reason()))
+			warnings = append(warnings, fmt.Sprintf("%s: %s has %s access but is not added: the key %s %s", t.Name, dc.Person.ID, level, k.File, k.Reason()))
 			continue
 		}
 		want[t.SubjectKey(id)] = dc
@@ -192,7 +193,7 @@ func setProgress(t *config.Target, p *model.ProposedChanges, c *model.Change) {
 
 func fillPerson(c *model.Change, dc *model.Decision) {
 	p := dc.Person
-	c.Person, c.Name, c.Email, c.Level, c.Until, c.GitHubID = p.ID, p.Name, p.Email, dc.Level, dc.Until, p.GitHubID
+	c.Person, c.Name, c.Email, c.Level, c.Until, c.GitHubID = p.ID, p.Name, p.Email, dc.LevelOn(c.Target), dc.Until, p.GitHubID
 	if c.Action == model.Add {
 		var missing []string
 		for _, pf := range dc.Evidence {
@@ -205,14 +206,18 @@ func fillPerson(c *model.Change, dc *model.Decision) {
 }
 
 func removalReason(t *config.Target, dc *model.Decision, keys map[string]model.KeyCheck) string {
-	switch {
-	case dc == nil:
+	if dc == nil {
 		return "belongs to no person file"
-	case dc.Level != model.None && t.Includes(dc.Level) && isGPG(t) && !keys[dc.Person.ID].OK():
+	}
+	level := dc.LevelOn(t.Name)
+	switch {
+	case level == model.None && dc.Level != model.None:
+		return fmt.Sprintf("%s's %s access rests on access held before adoption, which was held on %s only", dc.Person.ID, dc.Level, strings.Join(dc.HeldOn, ", "))
+	case level != model.None && t.Includes(level) && isGPG(t) && !keys[dc.Person.ID].OK():
 		k := keys[dc.Person.ID]
 		return fmt.Sprintf("the key %s %s", k.File, k.Reason())
-	case dc.Level != model.None:
-		return fmt.Sprintf("%s has %s, which this target does not include (it includes %s)", dc.Person.ID, dc.Level.AccessText(), levelList(t.Levels))
+	case level != model.None:
+		return fmt.Sprintf("%s has %s, which this target does not include (it includes %s)", dc.Person.ID, level.AccessText(), levelList(t.Levels))
 	case len(dc.Reasons) == 0:
 		return "no rule grants access"
 	}

@@ -28,8 +28,8 @@ const EvidenceHorizon = 14
 const EvidenceRecheckDays = 30
 
 // NeedEvidence lists the entries whose approval matters from day to the
-// horizon: temporary grants in force or starting by then, and the
-// reinstatements dated by then.
+// horizon: temporary grants in force or starting by then, the
+// reinstatements dated by then, and access held before adoption.
 func NeedEvidence(r *model.Roster, day model.Day, horizon int) []model.EntryRef {
 	last := day + model.Day(horizon)
 	var out []model.EntryRef
@@ -44,6 +44,9 @@ func NeedEvidence(r *model.Roster, day model.Day, horizon int) []model.EntryRef 
 			if re := &p.Reinstated[i]; re.Date <= last {
 				out = append(out, re.Ref(p.ID))
 			}
+		}
+		if h := p.HeldBeforeAdoption; h != nil && h.Since <= last {
+			out = append(out, h.Ref(p.ID))
 		}
 	}
 	return append(out, NeedShiftEvidence(r, day, horizon)...)

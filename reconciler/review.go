@@ -12,8 +12,9 @@ import (
 // basis of it, the approver and supervisor of an exception, since and
 // until when, and flags for the reviewer: access ending within 14 days, an
 // approver or supervisor who has since left, a long absence under way,
-// temporary access held for more than a year, and a public key that may
-// not be used or expires within 30 days of keyTime (keys may be nil).
+// temporary access held for more than a year, access that rests on what
+// was held before adoption, and a public key that may not be used or
+// expires within 30 days of keyTime (keys may be nil).
 func Review(r *model.Roster, d model.Day, commit *model.Commit, keys map[string]model.KeyCheck, keyTime time.Time) *model.Review {
 	rv := &model.Review{At: d, Commit: commit, Rows: []model.ReviewRow{}}
 	for _, dc := range r.Evaluate(d) {
@@ -35,6 +36,13 @@ func Review(r *model.Roster, d model.Day, commit *model.Commit, keys map[string]
 					f += ": " + strings.Join(pf.Missing, "; ")
 				}
 				row.Flags = append(row.Flags, f)
+			}
+		}
+		if h := p.HeldBeforeAdoption; h != nil && d >= h.Since {
+			if dc.RestsOnHeld() {
+				row.Flags = append(row.Flags, fmt.Sprintf("rests on access held before adoption (%s, approved by %s): replace it with the facts that give the access, such as shifts", h.Text(), h.ApprovedBy))
+			} else {
+				row.Flags = append(row.Flags, fmt.Sprintf("held_before_adoption (%s) is no longer needed: the rules give %s without it; remove it", h.Text(), dc.Level))
 			}
 		}
 		if dc.Until != nil && *dc.Until-d <= 14 {

@@ -26,6 +26,14 @@ func WritePlan(w io.Writer, p *model.Plan, markdown bool) error {
 	} else {
 		fmt.Fprintf(w, "%s: %s\n", head, planSummary(p))
 	}
+	if p.Adoption != nil {
+		// While people rest on what was held before adoption, the summary
+		// says whether the plan adds anyone or removes anything of theirs.
+		if markdown {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w, p.Adoption.Text())
+	}
 	var unchanged []string
 	for _, tp := range p.Targets {
 		if len(tp.Changes) == 0 {

@@ -44,6 +44,7 @@ func (w *world) plan(states []model.TargetState, allowMass bool) *model.Plan {
 	plan.Failures = append(plan.Failures, w.failures...)
 	reconciler.CheckSafety(plan, w.cfg, allowMass)
 	reconciler.CheckWaiting(plan, w.cfg, w.now)
+	plan.Adoption = model.SummarizeAdoption(plan, w.decisions, w.roster.Policy.AdoptedOn)
 	return plan
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/secrets"
@@ -42,6 +43,9 @@ It reads the committed files (HEAD), and needs GITHUB_TOKEN.`,
 				return err
 			}
 			problems = append(problems, roster.Problems()...)
+			if cfg.File != "" {
+				problems = append(problems, config.CheckHeldTargets(cfg, roster.People)...)
+			}
 			keysDir := o.keysFolder(cfg)
 			checks, missing, err := secrets.LoadKeys(os.DirFS(keysDir), filepath.ToSlash(keysDir), roster.People, o.now())
 			if err != nil {

@@ -29,7 +29,10 @@ func TestYAMLMatchesJSON(t *testing.T) {
 	// something to say.
 	cfg := show(t, w.people, "HEAD", "prodaccess.yaml")
 	cfg = strings.Replace(cfg, "    format: gpg-recipients\n", "    format: gpg-recipients\n    secrets:\n      - {glob: \"*.gpg\", format: openpgp}\n", 1)
-	if err := devstack.Commit(w.people, map[string]string{"prodaccess.yaml": cfg}, "List the secrets"); err != nil {
+	// adopt needs the day prodaccess took over.
+	cfg = strings.Replace(cfg, "people: people\n", "people: people\npolicy:\n  adopted_on: 2026-12-01\n", 1)
+	lead := "name: Lena Lead\nemail: lena@example.gov.uk\ngithub: lena-gh\nprogramme: govuk\nrole: lead_developer\nemployment: civil_servant\nclearance: sc\n"
+	if err := devstack.Commit(w.people, map[string]string{"prodaccess.yaml": cfg, "people/lena.yaml": lead}, "List the secrets, and a lead who approves"); err != nil {
 		t.Fatal(err)
 	}
 	if err := devstack.Commit(w.secrets, map[string]string{"not-a-secret.gpg": "plain text\n"}, "A file that is not OpenPGP"); err != nil {
@@ -56,6 +59,7 @@ func TestYAMLMatchesJSON(t *testing.T) {
 		{"upcoming", in(repoRoot), []string{"upcoming", "--at", "2026-12-01", "--days", "62"}},
 		{"audit record", in(recordAuditRepo(t)), []string{"audit", "record", "signon"}},
 		{"version", in(repoRoot), []string{"version"}},
+		{"adopt", stack, []string{"adopt", "--dry-run"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.command, func(t *testing.T) {

@@ -36,8 +36,13 @@ func main() {
 	bin := flag.String("bin", "bin/prodaccess", "the prodaccess binary to run")
 	people := flag.String("people", "people", "the example people")
 	keep := flag.Bool("keep", false, "keep the temporary folder")
+	adopt := flag.Bool("adopt", false, "show adopting prodaccess instead: the example people found in the targets, and their files written")
 	flag.Parse()
-	if err := run(*bin, *people, *keep); err != nil {
+	do := run
+	if *adopt {
+		do = runAdopt
+	}
+	if err := do(*bin, *people, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}

@@ -177,3 +177,42 @@ func MergeOpened(dir string, gh *fakegithub.Server, repo string, number int, mer
 	pr.State, pr.Closed, pr.MergedAt, pr.MergedBy, pr.MergeCommitSHA = "closed", when, when, mergedBy, sha
 	return pr, nil
 }
+
+// MergeOpen merges an open pull request of repo, which a program opened
+// through the stand-in from a branch of the git repository at dir, with a
+// merge commit on main, as pressing merge on GitHub does: the stand-in
+// learns its commits (made by author, nil for an account GitHub does not
+// know), who merged it and when.
+func MergeOpen(dir string, gh *fakegithub.Server, repo string, number int, author, mergedBy *fakegithub.User, when time.Time) (*fakegithub.PullRequest, error) {
+	gh.Lock()
+	var pr *fakegithub.PullRequest
+	for _, p := range gh.Pulls[repo] {
+		if p.Number == number {
+			pr = p
+		}
+	}
+	gh.Unlock()
+	if pr == nil || pr.State != "open" {
+		return nil, fmt.Errorf("%s has no open pull request #%d", repo, number)
+	}
+	out, err := Git(dir, "rev-list", "--reverse", "main.."+pr.Head)
+	if err != nil {
+		return nil, err
+	}
+	var commits []fakegithub.PullCommit
+	for _, sha := range strings.Fields(out) {
+		commits = append(commits, fakegithub.PullCommit{SHA: sha, Author: author})
+	}
+	if _, err := GitAt(dir, when, "merge", "-q", "--no-ff", "-m", fmt.Sprintf("Merge pull request #%d from %s", number, pr.Head), pr.Head); err != nil {
+		return nil, err
+	}
+	sha, err := revParse(dir, "main")
+	if err != nil {
+		return nil, err
+	}
+	gh.Lock()
+	defer gh.Unlock()
+	pr.Commits, pr.MergeCommitSHA, pr.MergedAt, pr.MergedBy = commits, sha, when, mergedBy
+	pr.State, pr.Closed, pr.UpdatedAt = "closed", when, when
+	return pr, nil
+}

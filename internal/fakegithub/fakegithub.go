@@ -47,6 +47,9 @@ type User struct {
 	ID    int64
 	// Blocked users cannot be added to the organisation's teams.
 	Blocked bool
+	// Name and Email are what the account's public profile shows; empty
+	// when its owner shows none (GitHub then answers null).
+	Name, Email string
 }
 
 // Team is a team of an organisation.

@@ -25,6 +25,8 @@ func TestEveryAnswerIsDocumented(t *testing.T) {
 	gh.AddUser("bob", 2, false)
 	gh.AddUser("carol", 3, true).Blocked = true
 	gh.AddUser("dave", 4, true)
+	frank := gh.AddUser("frank", 5, true)
+	frank.Name, frank.Email = "Frank Public", "frank@example.gov.uk" // a profile that shows both
 	gh.SetMember("prod", "dave", "member")
 	gh.SetMember("prod-oncall", "alice", "member")
 	gh.Invite("erin", "prod")
@@ -62,6 +64,7 @@ func TestEveryAnswerIsDocumented(t *testing.T) {
 		r2(c.Teams.RemoveTeamMembershipBySlug(ctx, org, "idp", "dave")),
 		r(c.Users.Get(ctx, "alice")),
 		r(c.Users.Get(ctx, "nobody")),
+		r(c.Users.Get(ctx, "frank")),
 		r(c.PullRequests.Create(ctx, org, "secrets", &github.NewPullRequest{Title: &title, Body: &body, Head: github.String("prodaccess/sync"), Base: github.String("main")})),
 		r(c.PullRequests.Create(ctx, org, "secrets", &github.NewPullRequest{Title: &title, Head: github.String("prodaccess/sync"), Base: github.String("main")})),
 		r(c.PullRequests.List(ctx, org, "secrets", &github.PullRequestListOptions{State: "open", Head: "alphagov:prodaccess/sync"})),
@@ -121,6 +124,7 @@ func TestEveryAnswerIsDocumented(t *testing.T) {
 		"DELETE " + p + "idp/memberships/dave 403",
 		"GET /api/v3/users/alice 200",
 		"GET /api/v3/users/nobody 404",
+		"GET /api/v3/users/frank 200",
 		"POST /api/v3/repos/alphagov/secrets/pulls 201",
 		"POST /api/v3/repos/alphagov/secrets/pulls 422",
 		"GET /api/v3/repos/alphagov/secrets/pulls 200",

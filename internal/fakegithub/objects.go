@@ -155,7 +155,14 @@ type publicUser struct {
 }
 
 func (s *Server) publicUserJSON(u *User) *publicUser {
-	return &publicUser{account: s.userJSON(u), CreatedAt: timestamp(since), UpdatedAt: timestamp(since)}
+	p := &publicUser{account: s.userJSON(u), CreatedAt: timestamp(since), UpdatedAt: timestamp(since)}
+	if u.Name != "" {
+		p.Name = &u.Name
+	}
+	if u.Email != "" {
+		p.Email = &u.Email
+	}
+	return p
 }
 
 func (s *Server) teamURL(t *Team) string {

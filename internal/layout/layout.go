@@ -78,6 +78,8 @@ var Rules = []Rule{
 		Why: "the pipeline owns the interfaces of what it consumes, and imports no provider, storage or rendering"},
 	{Name: "peoplerepo", Packages: []string{"peoplerepo"}, Only: []string{"model", "config", "personfile", "reconciler", "internal/gittree", "internal/gitop"},
 		Why: "the people repository is storage: it renders nothing, and knows no target or secret"},
+	{Name: "adoption", Packages: []string{"adoption"}, Only: []string{"model", "config", "personfile"},
+		Why: "adoption works out who is who from what it is given: it reads, renders and stores nothing"},
 	{Name: "requests", Packages: []string{"requests"}, Only: []string{"model", "config", "personfile", "peoplerepo", "reconciler", "render", "internal/gittree"},
 		Why: "requests reach GitHub through the interface they own, never through a provider"},
 	{Name: "providers", Packages: []string{"providers/..."}, Not: []string{"providers/...", "peoplerepo", "requests", "cmd/..."},

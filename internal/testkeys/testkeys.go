@@ -5,6 +5,8 @@ package testkeys
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -32,8 +34,14 @@ const (
 	RSA1024
 )
 
-// New makes a key of the given kind for name, valid from now.
+// New makes a key of the given kind for name, valid from now, whose user
+// id is name <name@example.gov.uk>.
 func New(name string, kind Kind, now time.Time) (*Key, error) {
+	return NewFor(name, name+"@example.gov.uk", kind, now)
+}
+
+// NewFor makes a key of the given kind whose user id is name <email>.
+func NewFor(name, email string, kind Kind, now time.Time) (*Key, error) {
 	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, Curve: packet.Curve25519, Time: func() time.Time { return now }}
 	switch kind {
 	case Expired:
@@ -45,7 +53,7 @@ func New(name string, kind Kind, now time.Time) (*Key, error) {
 	case RSA1024:
 		cfg.Algorithm, cfg.RSABits = packet.PubKeyAlgoRSA, 1024
 	}
-	e, err := openpgp.NewEntity(name, "", name+"@example.gov.uk", cfg)
+	e, err := openpgp.NewEntity(name, "", email, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -80,4 +88,41 @@ func (k *Key) Secret() []byte {
 	}
 	w.Close()
 	return b.Bytes()
+}
+
+// NewFixed makes a good key whose user id is name <email>, the same on
+// every run: made on 1 January 2020 from a stream of bytes that name and
+// email seed, so that its fingerprint can stand in a golden file.
+func NewFixed(name, email string) (*Key, error) {
+	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, Curve: packet.Curve25519,
+		Time: func() time.Time { return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC) },
+		Rand: &seeded{seed: sha256.Sum256([]byte(name + "\x00" + email))}}
+	e, err := openpgp.NewEntity(name, "", email, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Key{Entity: e, Fingerprint: fmt.Sprintf("%X", e.PrimaryKey.Fingerprint)}, nil
+}
+
+// seeded is a stream of bytes from a seed: SHA-256 of the seed and a
+// counter, block after block. Fit for test keys only.
+type seeded struct {
+	seed [32]byte
+	n    uint64
+	buf  []byte
+}
+
+func (s *seeded) Read(p []byte) (int, error) {
+	for i := range p {
+		if len(s.buf) == 0 {
+			var block [40]byte
+			copy(block[:], s.seed[:])
+			binary.BigEndian.PutUint64(block[32:], s.n)
+			s.n++
+			sum := sha256.Sum256(block[:])
+			s.buf = sum[:]
+		}
+		p[i], s.buf = s.buf[0], s.buf[1:]
+	}
+	return len(p), nil
 }

@@ -66,8 +66,17 @@ func TestCommitEvidenceLists(t *testing.T) {
 		}
 	}
 
+	// A pull request that a GitHub App opened (prodaccess's own, such as
+	// an adoption's) is read: its author is the App's account, name[bot].
+	gh.Lock()
+	pr.Author = &fakegithub.User{Login: "prodaccess[bot]", ID: 41898282}
+	gh.Unlock()
+	if got, err := ev.CommitEvidence(context.Background(), sha, nil); err != nil || got.PullRequests[0].Author.Login != "prodaccess[bot]" {
+		t.Errorf("a pull request an App opened: %v", err)
+	}
+
 	for _, list := range []string{"/repos/alphagov/people/commits/" + sha + "/pulls", "/repos/alphagov/people/pulls/1/reviews", "/repos/alphagov/people/pulls/1/commits"} {
-		for _, body := range []string{"", "null", `[{"id":5,"number":1,"user":{"login":"../../admin","id":5},"author":{"login":"../../admin","id":5}}]`} {
+		for _, body := range []string{"", "null", `[{"id":5,"number":1,"user":{"login":"../../admin","id":5},"author":{"login":"../../admin","id":5}}]`, `[{"id":5,"number":1,"user":{"login":"../x[bot]","id":5},"author":{"login":"../x[bot]","id":5}}]`} {
 			gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: list, Status: 200, Body: body, Times: 1})
 			if _, err := ev.CommitEvidence(context.Background(), sha, nil); err == nil {
 				t.Errorf("%s answered %q: no error", list, body)
