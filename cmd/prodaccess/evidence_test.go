@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,6 +79,13 @@ func chrisGrant(reason string) string {
 
 func newEvidenceStack(t testing.TB, policy string) *evidenceStack {
 	t.Helper()
+	return newEvidenceStackWith(t, policy, nil)
+}
+
+// newEvidenceStackWith is newEvidenceStack with more files in the first
+// commit (the one that adopts prodaccess, taken at its word).
+func newEvidenceStackWith(t testing.TB, policy string, more map[string]string) *evidenceStack {
+	t.Helper()
 	dir := t.TempDir()
 	s := &evidenceStack{t: t, origin: filepath.Join(dir, "origin.git"), people: filepath.Join(dir, "people")}
 	if _, err := devstack.Git(dir, "init", "-q", "--bare", "-b", "main", s.origin); err != nil {
@@ -92,6 +100,10 @@ func newEvidenceStack(t testing.TB, policy string) *evidenceStack {
 		"people/alex.yaml":  leadAlex,
 		"people/sam.yaml":   permanentFile("Sam Senior", "sam-gh", 33, fingerprint('5'), "sam", ""),
 		"people/chris.yaml": contractorChris,
+	}
+	maps.Copy(files, more)
+	if c, ok := more["prodaccess.yaml"]; ok {
+		files["prodaccess.yaml"] = s.withSigners(c)
 	}
 	if err := devstack.CommitAt(s.people, files, "People", time.Now().Add(-72*time.Hour)); err != nil {
 		t.Fatal(err)

@@ -75,6 +75,7 @@ the people repository (to push the notes) and Pull requests: read.`,
 			if err != nil {
 				return err
 			}
+			source.Reviews = reviewsDir(configRel, w.cfg)
 			run, err := newEvidenceRun(ctx, evidenceWhere{repo: repo, tip: w.commit, peopleDir: w.peopleRel, label: label, configPath: configRel, ghRepo: ghRepo, source: source, location: w.cfg.Location})
 			if err != nil {
 				return err
@@ -94,11 +95,14 @@ the people repository (to push the notes) and Pull requests: read.`,
 			before := len(run.fetched)
 			ev := run.gather(ctx, intro, entries)
 			w.roster.SetEvidence(ev)
+			lookedUp := len(run.fetched) - before
+			for _, warn := range certificationEvidence(ctx, run, repo, w.commit, reviewsDir(configRel, w.cfg)) {
+				fmt.Fprintf(o.stderr, "prodaccess: %s\n", warn)
+			}
 			w.evidence = &evidenceState{repo: repo, origin: origin, run: run, lookedUp: run.lookedUp(ev, w.roster, o.now())}
 			if err := o.recordEvidence(ctx, w); err != nil {
 				return err
 			}
-			lookedUp := len(run.fetched) - before
 			complete := 0
 			for _, ce := range w.evidence.lookedUp {
 				if ce.Complete {
