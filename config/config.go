@@ -160,6 +160,7 @@ type Config struct {
 	Policy       model.Policy
 	Safety       Safety
 	Targets      []Target
+	Audit        Audit
 }
 
 // DefaultConfig is the configuration used when there is no config file: the
@@ -177,6 +178,7 @@ func DefaultConfig() *Config {
 		Location:     loc,
 		Policy:       model.DefaultPolicy(),
 		Safety:       Safety{MaxRemovalFraction: 0.25, ManualWindowDays: 7, MaxRevocationWait: 48 * time.Hour},
+		Audit:        DefaultAudit(),
 	}
 }
 
@@ -276,6 +278,9 @@ func (d *decoder) configFields(c *Config) []strictyaml.Field {
 		}},
 		{Name: "safety", Is: safetyShape, Read: func(n *yaml.Node, path string) {
 			d.Mapping(n, path, "the safety limits", d.safetyFields(&c.Safety))
+		}},
+		{Name: "audit", Is: auditShape, Read: func(n *yaml.Node, path string) {
+			d.Mapping(n, path, "the audit settings", d.auditFields(&c.Audit))
 		}},
 		{Name: "targets", Is: targetsShape, Read: func(n *yaml.Node, path string) {
 			seen := map[string]int{}
