@@ -56,6 +56,10 @@ type EntryRef struct {
 	Supervisor string    `json:"supervisor,omitempty"`
 	Agreed     *bool     `json:"agreed,omitempty"`
 	Reason     string    `json:"reason,omitempty"`
+	// Period and Certifiers are a certification's: the period of the
+	// access review, and the leads whose approval signs the row off.
+	Period     string   `json:"period,omitempty"`
+	Certifiers []string `json:"certifiers,omitempty"`
 }
 
 // Ref names a temporary grant of person id.
@@ -89,6 +93,8 @@ func (e EntryRef) String() string {
 		return fmt.Sprintf("%s as an approver (%s)", e.Person, e.Reason)
 	case PolicyEntry:
 		return "the policy (" + e.Reason + ")"
+	case CertificationEntry:
+		return fmt.Sprintf("%s's certification for %s (%s)", e.Person, e.Period, e.Reason)
 	}
 	return e.Person + " " + string(e.Kind)
 }
@@ -396,6 +402,16 @@ func approvedIn(pr *PullRequestFact, e EntryRef, base *EntryBase, now *Person, o
 			return nil, fmt.Sprintf("there was no approver of record before #%d to approve it", pr.Number)
 		}
 		wanted = "a lead of record (" + strings.Join(slices.Sorted(maps.Keys(candidates)), ", ") + ")"
+	} else if e.Kind == CertificationEntry {
+		for _, id := range e.Certifiers {
+			if a, ok := base.Authority.Approvers[id]; ok && id != e.Person {
+				candidates[id] = a
+			}
+		}
+		if len(candidates) == 0 {
+			return nil, fmt.Sprintf("none of the leads named to sign the row off (%s) was a lead of record before #%d, other than the person", strings.Join(e.Certifiers, ", "), pr.Number)
+		}
+		wanted = "a lead of record named to sign it off (" + strings.Join(slices.Sorted(maps.Keys(candidates)), ", ") + ")"
 	} else {
 		a, ok := base.Authority.Approvers[e.ApprovedBy]
 		if !ok {
@@ -557,6 +573,17 @@ type Evidence struct {
 	// Unreadable says, by entry key, why the evidence of an entry could
 	// not be read (a failed lookup); such an entry is not proven.
 	Unreadable map[string]string
+	// Tampered names, by entry key, the note of the commit that wrote the
+	// entry when it is there and is not evidence (unsigned, badly signed,
+	// replayed), in an audit that does not ask GitHub instead.
+	Tampered map[string]TamperedNote
+}
+
+// TamperedNote is a note that is not evidence, of the commit that wrote
+// an entry.
+type TamperedNote struct {
+	Commit string
+	Why    string
 }
 
 // ProvenDay is the day an entry was proven, in the evidence's time zone.

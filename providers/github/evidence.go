@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -30,6 +31,9 @@ type Evidence struct {
 	// commits, say), and the API is asked instead.
 	local func(sha, file string) (data []byte, found bool, err error)
 	now   func() time.Time
+	// Reviews is the folder of the review files whose rows certify access
+	// (see model.CertificationEntry), in the repository.
+	Reviews string
 }
 
 var _ reconciler.EvidenceSource = (*Evidence)(nil)
@@ -77,9 +81,14 @@ func checkCommit(c github.RepositoryCommit) error {
 }
 
 // checkAccount checks a user, if there is one: a commit's author may be
-// no GitHub account at all.
+// no GitHub account at all. A GitHub App acts as its bot account,
+// name[bot], which opens pull requests (audit certify's, from a
+// workflow); no approver's account is one, so its reviews approve nothing.
 func checkAccount(u *github.User) error {
 	if u == nil {
+		return nil
+	}
+	if name, ok := strings.CutSuffix(u.GetLogin(), "[bot]"); ok && u.GetType() == "Bot" && u.GetID() > 0 && model.ValidGitHubLogin(name) {
 		return nil
 	}
 	return checkUser(apiUser{Login: u.GetLogin(), ID: u.GetID()})
@@ -236,12 +245,30 @@ func (c *collector) entries(prs []model.PullRequestFact) []model.EntryEvidence {
 func (e *Evidence) entriesAt(ctx context.Context, sha string, entries []model.EntryRef) (map[string]bool, error) {
 	out := map[string]bool{}
 	files := map[string]bool{}
+	reviews := map[string]bool{}
 	policy := false
 	for _, en := range entries {
-		if en.Kind == model.PolicyEntry {
+		switch en.Kind {
+		case model.PolicyEntry:
 			policy = true
-		} else {
+		case model.CertificationEntry:
+			reviews[path.Join(e.Reviews, en.Period+".yaml")] = true
+		default:
 			files[en.Person+".yaml"] = true
+		}
+	}
+	for name := range reviews {
+		data, found, err := e.fileAt(ctx, sha, name)
+		if err != nil {
+			return nil, err
+		}
+		if !found || data == nil {
+			continue
+		}
+		if c, err := personfile.ParseCertification(name, data); err == nil {
+			for _, en := range c.Entries() {
+				out[en.Key()] = true
+			}
 		}
 	}
 	for name := range files {
