@@ -34,7 +34,12 @@ func main() {
 	bin := flag.String("bin", "bin/prodaccess", "the prodaccess binary to run")
 	people := flag.String("people", "people", "the example people")
 	keep := flag.Bool("keep", false, "keep the temporary folder")
+	in := flag.String("dir", "", "build the world in this folder instead of a temporary one, and leave it there")
 	flag.Parse()
+	run := run
+	if *in != "" {
+		run = func(bin, people string, _ bool) error { return runIn(bin, people, *in) }
+	}
 	if err := run(*bin, *people, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
@@ -42,10 +47,6 @@ func main() {
 }
 
 func run(bin, peopleDir string, keep bool) error {
-	bin, err := filepath.Abs(bin)
-	if err != nil {
-		return err
-	}
 	dir, err := os.MkdirTemp("", "prodaccess-demo-")
 	if err != nil {
 		return err
@@ -54,6 +55,15 @@ func run(bin, peopleDir string, keep bool) error {
 		fmt.Printf("(keeping %s)\n", dir)
 	} else {
 		defer os.RemoveAll(dir)
+	}
+	return runIn(bin, peopleDir, dir)
+}
+
+// runIn builds the demo's world in dir and runs the binary against it.
+func runIn(bin, peopleDir, dir string) error {
+	bin, err := filepath.Abs(bin)
+	if err != nil {
+		return err
 	}
 
 	// Everyone's level today, to build a world that differs from it.
@@ -182,7 +192,7 @@ func run(bin, peopleDir string, keep bool) error {
 		return string(b), nil
 	}
 	for _, f := range files {
-		if id, ok := strings.CutSuffix(f.Name(), ".yaml"); ok && id != missing.ID {
+		if id, ok := strings.CutSuffix(f.Name(), ".yaml"); ok {
 			if peopleFiles["people/"+f.Name()], err = personFile(id); err != nil {
 				return err
 			}
@@ -197,10 +207,24 @@ func run(bin, peopleDir string, keep bool) error {
 		cut := strings.Index(withEntry[id], map[string]string{granted: "temporary_access:", reinstated: "reinstated:"}[id])
 		peopleFiles["people/"+id+".yaml"] = withEntry[id][:cut]
 	}
-	if err := devstack.NewRepo(repo, nil); err != nil {
+	// The leaver's last day is recorded a week after it: the history
+	// starts a month before it, and every commit of it validates.
+	leaverFile := peopleFiles["people/"+leaver.ID+".yaml"]
+	peopleFiles["people/"+leaver.ID+".yaml"] = lastDayLine.ReplaceAllString(leaverFile, "")
+	first, recorded := leaver.LastDay.Time().AddDate(0, 0, -30).Add(10*time.Hour), leaver.LastDay.Time().AddDate(0, 0, 7).Add(10*time.Hour)
+	if yesterday := time.Now().Add(-40 * time.Hour); recorded.After(yesterday) {
+		first, recorded = yesterday.Add(-2*time.Hour), yesterday.Add(-time.Hour)
+	}
+	if err := os.MkdirAll(repo, 0o755); err != nil {
 		return err
 	}
-	if err := devstack.CommitAt(repo, peopleFiles, "People as they were yesterday", time.Now().Add(-40*time.Hour)); err != nil {
+	if _, err := devstack.Git(repo, "init", "-q", "-b", "main"); err != nil {
+		return err
+	}
+	if err := devstack.CommitAt(repo, peopleFiles, "The people, as prodaccess is adopted", first); err != nil {
+		return err
+	}
+	if err := devstack.CommitAt(repo, map[string]string{"people/" + leaver.ID + ".yaml": leaverFile}, "Record "+leaver.Name+"'s last day", recorded); err != nil {
 		return err
 	}
 	gh.SetRepoDir(peopleRepo, repo)
@@ -220,13 +244,6 @@ func run(bin, peopleDir string, keep bool) error {
 	gh.AddReview(peopleRepo, back.Number, fakegithub.Review{User: lead, State: "APPROVED", CommitID: back.Commits[0].SHA, SubmittedAt: back.MergedAt.Add(-time.Minute)})
 	grant, err := pull(granted, "Temporary production access for "+granted, devstack.Squash, time.Now().Add(-37*time.Hour))
 	if err != nil {
-		return err
-	}
-	b, err := personFile(missing.ID)
-	if err != nil {
-		return err
-	}
-	if err := devstack.Commit(repo, map[string]string{"people/" + missing.ID + ".yaml": b}, "Add "+missing.Name+" (merged pull request #7)"); err != nil {
 		return err
 	}
 
@@ -318,10 +335,14 @@ func run(bin, peopleDir string, keep bool) error {
 	if _, err := devstack.Git(secrets, "merge", "-q", "--no-edit", "prodaccess/sync"); err != nil {
 		return err
 	}
+	markMerged(gh, "alphagov/govuk-secrets", "prodaccess/sync", lead)
 	if err := cmd("secrets", "status"); err != nil {
 		return err
 	}
 	if err := demoGrant(repo, gh, today, step, cmd); err != nil {
+		return err
+	}
+	if err := demoAudit(repo, filepath.Join(dir, "access-report.html"), bin, env, gh, step, cmd); err != nil {
 		return err
 	}
 	if _, err := exec.LookPath("gpg"); err != nil {
