@@ -78,6 +78,8 @@ type Target struct {
 	// Secrets are where a GPG target's encrypted secrets are (see
 	// SecretGlobs for the default).
 	Secrets []SecretGlob
+	// SubStores say who may be in the sub-stores of a gpg-id target.
+	SubStores []SubStore
 
 	// ChildTeams are the child teams (github-team) whose members may hold
 	// the team's access without being entitled to it. A member through any
@@ -159,6 +161,7 @@ type Config struct {
 	Location     *time.Location
 	Policy       model.Policy
 	Safety       Safety
+	Secrets      SecretsSettings
 	Targets      []Target
 	Audit        Audit
 }
@@ -178,6 +181,7 @@ func DefaultConfig() *Config {
 		Location:     loc,
 		Policy:       model.DefaultPolicy(),
 		Safety:       Safety{MaxRemovalFraction: 0.25, ManualWindowDays: 7, MaxRevocationWait: 48 * time.Hour},
+		Secrets:      SecretsSettings{MaxPlaintextBytes: DefaultMaxPlaintextBytes, RotateWithinDays: DefaultRotateWithinDays},
 		Audit:        DefaultAudit(),
 	}
 }
@@ -236,6 +240,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 	root := d.Document(data)
 	if root != nil {
 		d.config(root, c)
+		d.checkStores(c)
 	}
 	d.Problems.Sort()
 	return c, d.Problems.Err()
@@ -278,6 +283,9 @@ func (d *decoder) configFields(c *Config) []strictyaml.Field {
 		}},
 		{Name: "safety", Is: safetyShape, Read: func(n *yaml.Node, path string) {
 			d.Mapping(n, path, "the safety limits", d.safetyFields(&c.Safety))
+		}},
+		{Name: "secrets", Is: secretsSettingsShape, Read: func(n *yaml.Node, path string) {
+			d.Mapping(n, path, "the secrets settings", d.secretsSettingsFields(&c.Secrets))
 		}},
 		{Name: "audit", Is: auditShape, Read: func(n *yaml.Node, path string) {
 			d.Mapping(n, path, "the audit settings", d.auditFields(&c.Audit))
@@ -427,13 +435,15 @@ var targetRules = []strictyaml.Rule{
 	{Field: "type", Values: []string{string(model.GitHubTeam)}, Require: []string{"org", "team"},
 		Only: []string{"name", "type", "levels", "org", "team", "keep", "child_teams"}},
 	{Field: "type", Values: []string{string(model.FileTarget)}, Require: []string{"repo", "path", "format"},
-		Only: []string{"name", "type", "levels", "repo", "github_repo", "branch", "path", "format", "key", "keep", "secrets"}},
+		Only: []string{"name", "type", "levels", "repo", "github_repo", "branch", "path", "format", "key", "keep", "secrets", "sub_stores"}},
 	{Field: "type", Values: []string{string(model.Manual)}, Require: []string{"instructions"},
 		Only: []string{"name", "type", "levels", "instructions", "record", "owners", "keep"}},
 	{Field: "format", Values: []string{string(YAMLList), string(TFVarsList)}, Require: []string{"key"}, Why: "the key that holds the list"},
 	{Field: "format", Values: []string{string(YAMLList), string(TFVarsList)}, Refuse: []string{"secrets"},
 		Why: ": only gpg-recipients and gpg-id targets hold secrets"},
 	{Field: "format", Values: []string{string(GPGRecipients), string(GPGID)}, Refuse: []string{"key"}},
+	{Field: "format", Values: []string{string(GPGRecipients), string(YAMLList), string(TFVarsList)}, Refuse: []string{"sub_stores"},
+		Why: ": only a gpg-id target has sub-stores"},
 }
 
 func (d *decoder) intInto(dst *int, is *strictyaml.Shape) func(*yaml.Node, string) {
@@ -513,6 +523,7 @@ func (d *decoder) targetFields(t *Target, present map[string]*yaml.Node, levels 
 			})
 		}},
 		{Name: "secrets", Is: secretsShape, Read: func(n *yaml.Node, path string) { t.Secrets = d.secretGlobs(n, path) }},
+		{Name: "sub_stores", Is: subStoresShape, Read: func(n *yaml.Node, path string) { t.SubStores = d.subStores(n, path) }},
 		{Name: "child_teams", Is: childTeamsShape, Read: func(n *yaml.Node, path string) {
 			d.List(n, path, func(_ int, item *yaml.Node, path string) {
 				if ct, node, ok := d.childTeam(item, path, t.ChildTeams); ok {

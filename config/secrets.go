@@ -1,7 +1,9 @@
 package config
 
 import (
+	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/prodaccess/prodaccess/internal/strictyaml"
@@ -114,4 +116,194 @@ func GlobRoot(glob string) string {
 		return "."
 	}
 	return strings.Join(fixed, "/")
+}
+
+// SecretsSettings are the limits of re-encryption and rotation: the
+// configuration's secrets section.
+type SecretsSettings struct {
+	// MaxPlaintextBytes is the largest plaintext one secret may decrypt
+	// to: past it the secret is refused, and gpg is stopped.
+	MaxPlaintextBytes int
+	// RotateWithinDays is how many days after a person loses access the
+	// values they could read may wait for a new value before an access
+	// review flags them.
+	RotateWithinDays int
+}
+
+// The defaults of the secrets section.
+const (
+	DefaultMaxPlaintextBytes = 4 << 20
+	DefaultRotateWithinDays  = 7
+)
+
+// SubStore says who may be in a sub-store of a gpg-id target: a folder
+// below the target's .gpg-id with a .gpg-id of its own. Exactly one of
+// People, PeopleOf and KeepOwnList is set. A sub-store that is not
+// configured keeps its own list too, and prodaccess warns that it does.
+type SubStore struct {
+	Path string // the folder of its .gpg-id, in the repository
+	// People are the ids of the people who may be there: each of them
+	// who is entitled to the target is added, and everyone else removed.
+	People []string
+	// PeopleOf names another target: the people it entitles who are also
+	// entitled to this one are added, and everyone else removed.
+	PeopleOf string
+	// KeepOwnList keeps the sub-store's list, removing only those not
+	// entitled to the target, and adds no one.
+	KeepOwnList bool
+	Pos         model.Pos
+}
+
+// StoreDir is, for a gpg-id target, the folder of its .gpg-id: the
+// password store it governs with every folder below it ("." for the
+// repository's root). It is "" for other targets.
+func (t *Target) StoreDir() string {
+	if t.Type != model.FileTarget || t.Format != GPGID {
+		return ""
+	}
+	return path.Dir(t.Path)
+}
+
+// SubStore returns how the sub-store in folder dir is configured, or nil.
+func (t *Target) SubStore(dir string) *SubStore {
+	for i := range t.SubStores {
+		if t.SubStores[i].Path == dir {
+			return &t.SubStores[i]
+		}
+	}
+	return nil
+}
+
+// InStore reports whether name, a path in the repository, lies inside the
+// folder dir ("." holds everything).
+func InStore(dir, name string) bool {
+	return dir == "." || strings.HasPrefix(name, dir+"/")
+}
+
+var (
+	secretsSettingsShape = strictyaml.MappingOf(secretsSettingsTable, "The limits of re-encrypting secrets and rotating their values.")
+	maxPlaintextShape    = strictyaml.IntegerIn(1024, 1<<30, "The largest plaintext, in bytes, that one secret may decrypt to when it is re-encrypted or checked for rotation (default 4194304, 4 MiB); a larger one is refused and gpg stopped.")
+	rotateWithinShape    = strictyaml.IntegerIn(1, 365, "How many days after a person loses access the values they could read may wait for a new value before an access review flags them (default 7).")
+	subStoresShape       = strictyaml.ListOf(strictyaml.MappingOf(subStoreTable, "Who may be in one sub-store: give exactly one of people, people_of and keep_own_list."),
+		"gpg-id: who may be in each sub-store, a folder below the target's .gpg-id with a .gpg-id of its own. A sub-store not listed keeps its own list: anyone not entitled to the target is removed, and no one added.")
+	subStorePathShape  = strictyaml.Text("The folder of the sub-store's .gpg-id, a path in the repository below the target's own folder.")
+	subStorePeople     = strictyaml.ListOf(strictyaml.TextMatching(model.IDPattern, model.MaxIDLength, "a person's id", ""), "The ids of the people who may be there; those of them entitled to the target are added, everyone else removed.")
+	subStorePeopleOf   = strictyaml.TextMatching(model.IDPattern, 64, "a target's name", "Another target: the people it entitles who are also entitled to this target are added, everyone else removed.")
+	subStoreKeepOwnOne = strictyaml.Boolean("true: keep the sub-store's own list, removing only those not entitled to the target, and adding no one.")
+)
+
+func secretsSettingsTable() []strictyaml.Field {
+	return new(decoder).secretsSettingsFields(new(SecretsSettings))
+}
+
+func (d *decoder) secretsSettingsFields(s *SecretsSettings) []strictyaml.Field {
+	return []strictyaml.Field{
+		{Name: "max_plaintext_bytes", Is: maxPlaintextShape, Read: d.intInto(&s.MaxPlaintextBytes, maxPlaintextShape)},
+		{Name: "rotate_within", Is: rotateWithinShape, Read: d.intInto(&s.RotateWithinDays, rotateWithinShape)},
+	}
+}
+
+func subStoreTable() []strictyaml.Field { return new(decoder).subStoreFields(new(SubStore)) }
+
+func (d *decoder) subStoreFields(s *SubStore) []strictyaml.Field {
+	return []strictyaml.Field{
+		{Name: "path", Required: true, Is: subStorePathShape, Read: func(n *yaml.Node, p string) {
+			v, ok := d.Text(n, p)
+			if !ok {
+				return
+			}
+			if msg := CheckGlob(v); msg != "" || strings.ContainsAny(v, `*?[\`) {
+				if msg == "" {
+					msg = "must be a folder, not a pattern"
+				}
+				d.Problem(n, p, "%q %s", v, msg)
+				return
+			}
+			s.Path = strings.TrimSuffix(v, "/")
+		}},
+		{Name: "people", Is: subStorePeople, Read: func(n *yaml.Node, p string) {
+			s.People = []string{}
+			d.List(n, p, func(_ int, item *yaml.Node, p string) {
+				v, ok := d.Text(item, p)
+				switch {
+				case !ok:
+				case !model.ValidID(v):
+					d.Problem(item, p, "%q is not a person's id", v)
+				case slices.Contains(s.People, v):
+					d.Problem(item, p, "%s is listed twice", v)
+				default:
+					s.People = append(s.People, v)
+				}
+			})
+		}},
+		d.TextField("people_of", false, subStorePeopleOf, &s.PeopleOf, nil),
+		{Name: "keep_own_list", Is: subStoreKeepOwnOne, Read: func(n *yaml.Node, p string) {
+			if v, ok := d.Boolean(n, p); ok {
+				if !v {
+					d.Problem(n, p, "give true, or leave keep_own_list out")
+					return
+				}
+				s.KeepOwnList = true
+			}
+		}},
+	}
+}
+
+// subStores reads a gpg-id target's sub_stores.
+func (d *decoder) subStores(n *yaml.Node, p string) []SubStore {
+	var out []SubStore
+	d.List(n, p, func(_ int, item *yaml.Node, p string) {
+		s := SubStore{Pos: model.Pos{Line: item.Line, Col: item.Column}}
+		before := len(d.Problems)
+		if !d.Mapping(item, p, "a sub-store", d.subStoreFields(&s)) || len(d.Problems) != before {
+			return
+		}
+		given := 0
+		for _, set := range []bool{s.People != nil, s.PeopleOf != "", s.KeepOwnList} {
+			if set {
+				given++
+			}
+		}
+		if given != 1 {
+			d.Problem(item, p, "give exactly one of people, people_of and keep_own_list, to say who may be in %s", s.Path)
+			return
+		}
+		out = append(out, s)
+	})
+	return out
+}
+
+// checkStores checks what needs every target: each sub-store lies below
+// its target's folder, once; people_of names another target; and no
+// gpg-id target's .gpg-id lies inside another's store, which governs its
+// whole folder.
+func (d *decoder) checkStores(c *Config) {
+	at := func(p model.Pos) *yaml.Node { return &yaml.Node{Line: p.Line, Column: p.Col} }
+	for i := range c.Targets {
+		t := &c.Targets[i]
+		dir := t.StoreDir()
+		seen := map[string]bool{}
+		for _, s := range t.SubStores {
+			where := fmt.Sprintf("targets[%d].sub_stores", i)
+			switch {
+			case !InStore(dir, s.Path) || s.Path == dir:
+				d.Problem(at(s.Pos), where, "%s is not a folder below the target's store %s", s.Path, dir)
+			case seen[s.Path]:
+				d.Problem(at(s.Pos), where, "%s is listed twice", s.Path)
+			case s.PeopleOf == t.Name:
+				d.Problem(at(s.Pos), where, "people_of names the target itself; use keep_own_list, or list the people")
+			case s.PeopleOf != "" && c.Target(s.PeopleOf) == nil:
+				d.Problem(at(s.Pos), where, "people_of names %q, which is not a target", s.PeopleOf)
+			}
+			seen[s.Path] = true
+		}
+		for j := range c.Targets {
+			o := &c.Targets[j]
+			if j == i || dir == "" || o.StoreDir() == "" || o.Repo != t.Repo || !InStore(dir, o.StoreDir()) || o.StoreDir() == dir {
+				continue
+			}
+			d.Problem(at(o.Pos), fmt.Sprintf("targets[%d]", j), "its .gpg-id is inside the store of target %s (%s), which governs every folder below it: describe who may be in %s under the sub_stores of %s instead",
+				t.Name, dir, o.StoreDir(), t.Name)
+		}
+	}
 }

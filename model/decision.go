@@ -277,7 +277,7 @@ func (r *Roster) describeException(v *verdict) RuleResult {
 	}
 	add(failSupervisorMissing, "supervisor %s does not exist", g.Supervisor)
 	add(failSupervisorSelf, "the person cannot supervise themselves")
-	add(failSupervisorNotPermanent, "supervisor %s has %s access on %s, not permanent", g.Supervisor, v.supLevel, v.d)
+	add(failSupervisorNotPermanent, "supervisor %s has %s on %s, not permanent", g.Supervisor, v.supLevel.AccessText(), v.d)
 	add(failTooLong, "it lasts %d days, more than the %d allowed", g.Days(), r.Policy.MaxTemporaryDays)
 	if pf := rr.Evidence; pf != nil && v.fails&(failApprovalNotProven|failAgreementNotProven) != 0 {
 		why = append(why, pf.Missing...)

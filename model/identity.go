@@ -53,3 +53,41 @@ func NormalizeFingerprint(s string) (string, error) {
 	}
 	return "", fmt.Errorf("%q has %d hex digits; a fingerprint has 40", s, len(f))
 }
+
+// Closest returns the candidate nearest to s, for a "did you mean" when s
+// names nothing: one within a third of its length in edits (at least
+// one, at most three), else "".
+func Closest(s string, candidates []string) string {
+	best, bestD := "", min(3, max(1, len([]rune(s))/3))+1
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD || d == bestD && c < best {
+			best, bestD = c, d
+		}
+	}
+	if bestD > min(3, max(1, len([]rune(s))/3)) {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -28,6 +28,14 @@ func (l Level) String() string {
 	return levelNames[l]
 }
 
+// AccessText names the level as access: "no access", "supervised access".
+func (l Level) AccessText() string {
+	if l == None {
+		return "no access"
+	}
+	return l.String() + " access"
+}
+
 // ParseLevel reads a level by its name.
 func ParseLevel(s string) (Level, error) {
 	for i, n := range levelNames {

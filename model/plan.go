@@ -39,6 +39,17 @@ type TargetState struct {
 	// opened, its branch) changes in the target once merged; nil when
 	// there is none.
 	Proposed *ProposedChanges `json:"proposed,omitempty"`
+	// SubStores are, for a gpg-id target, the password stores below its
+	// own: each folder under it with a .gpg-id of its own, and what that
+	// file lists.
+	SubStores []SubStore `json:"sub_stores,omitempty"`
+}
+
+// SubStore is a password store inside a gpg-id target's store: a folder
+// with a .gpg-id of its own, to which pass encrypts the files below it.
+type SubStore struct {
+	Path    string  `json:"path"` // the folder, in the repository
+	Entries []Entry `json:"entries"`
 }
 
 // ProposedChanges is what an open pull request of prodaccess changes in one
@@ -52,6 +63,16 @@ type ProposedChanges struct {
 	Since   time.Time `json:"since"`
 	Adds    []string  `json:"adds"`    // subjects, as the branch writes them
 	Removes []string  `json:"removes"` // subjects, as the base writes them
+	// SubStores are what the branch changes in the .gpg-id of each
+	// sub-store of a gpg-id target, by folder.
+	SubStores map[string]*StoreChanges `json:"sub_stores,omitempty"`
+}
+
+// StoreChanges are the subjects a branch adds to and removes from one
+// sub-store's .gpg-id.
+type StoreChanges struct {
+	Adds    []string `json:"adds"`
+	Removes []string `json:"removes"`
 }
 
 // Action is what a change does.
@@ -90,7 +111,11 @@ type WaitingOn struct {
 
 // Change is one entry to add to or remove from one target.
 type Change struct {
-	Target  string `json:"target"`
+	Target string `json:"target"`
+	// Store is, for a change to a sub-store of a gpg-id target, the
+	// sub-store's folder: the change is to its .gpg-id, in the same pull
+	// request as the target's own. Empty for the target's own file.
+	Store   string `json:"store,omitempty"`
 	Action  Action `json:"action"`
 	Subject string `json:"subject"`
 	Person  string `json:"person,omitempty"` // the person's id; empty for an entry that belongs to nobody
@@ -113,6 +138,9 @@ type Change struct {
 }
 
 func (c Change) String() string {
+	if c.Store != "" {
+		return fmt.Sprintf("%s %s %s (sub-store %s)", c.Action, c.Who(), c.Target, c.Store)
+	}
 	return fmt.Sprintf("%s %s %s", c.Action, c.Who(), c.Target)
 }
 
@@ -172,11 +200,24 @@ type TargetPlan struct {
 	Secrets *SecretsReport `json:"secrets,omitempty"`
 }
 
-// Removals counts the changes that remove an entry.
+// OwnChanges counts the changes to the target's own file (not to a
+// sub-store's).
+func (tp *TargetPlan) OwnChanges() int {
+	n := 0
+	for _, c := range tp.Changes {
+		if c.Store == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// Removals counts the changes that remove an entry from the target's own
+// file (not from a sub-store's).
 func (tp *TargetPlan) Removals() int {
 	n := 0
 	for _, c := range tp.Changes {
-		if c.Action == Remove {
+		if c.Action == Remove && c.Store == "" {
 			n++
 		}
 	}
@@ -306,6 +347,9 @@ func SortChanges(cs []Change) {
 			return 1
 		}
 		if c := strings.Compare(a.Target, b.Target); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Store, b.Store); c != 0 {
 			return c
 		}
 		return strings.Compare(strings.ToLower(a.Subject), strings.ToLower(b.Subject))

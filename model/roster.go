@@ -391,3 +391,16 @@ func (r *Roster) Proof(p *Person, e EntryRef) *Proof {
 	}
 	return r.proofs[p.ID][e.Key()]
 }
+
+// NoSuch says that no person has the id, and which id is near it, if any:
+// `no person "alex-leed" in people; did you mean alex-lead?`.
+func (r *Roster) NoSuch(id, where string) error {
+	ids := make([]string, len(r.People))
+	for i, p := range r.People {
+		ids[i] = p.ID
+	}
+	if c := Closest(id, ids); c != "" {
+		return fmt.Errorf("no person %q in %s; did you mean %s?", id, where, c)
+	}
+	return fmt.Errorf("no person %q in %s", id, where)
+}

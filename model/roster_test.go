@@ -96,3 +96,19 @@ func mustAtoi(s string) int {
 	fmt.Sscan(s, &n)
 	return n
 }
+
+func TestClosest(t *testing.T) {
+	ids := []string{"alex-lead", "sam-senior", "chris-contractor", "al"}
+	for _, tt := range []struct{ in, want string }{
+		{"alex-leed", "alex-lead"},
+		{"sam-seniro", "sam-senior"},
+		{"chris", ""},
+		{"zz", ""},
+		{"a", "al"},
+		{"bob", ""},
+	} {
+		if got := model.Closest(tt.in, ids); got != tt.want {
+			t.Errorf("Closest(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

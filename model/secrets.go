@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // SecretFormat is how a target's encrypted secrets are stored.
@@ -36,9 +37,19 @@ type Secret struct {
 	// never counted as current.
 	Problem string   `json:"problem,omitempty"`
 	Notes   []string `json:"notes,omitempty"`
+	// Store is, for a secret of a password store below a gpg-id target's
+	// own (a sub-store), the folder of the .gpg-id it is judged against,
+	// as pass encrypts each file to the nearest .gpg-id above it; "" for
+	// the target's own recipients.
+	Store string `json:"store,omitempty"`
+	// Digest is the SHA-256 of the encrypted message (never of its
+	// plaintext), in hex: two secrets with the same one are copies.
+	Digest string `json:"-"`
 }
 
 // Name is how messages name the secret: the file, and the key in it.
+// File names are written with their control characters escaped when they
+// are read, so a name is safe to print.
 func (s *Secret) Name() string {
 	if s.Key != "" {
 		return s.File + ": " + s.Key
@@ -54,6 +65,11 @@ func (s *Secret) Place() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
 type SecretScan struct {
 	Secrets  []Secret `json:"secrets"`
 	Warnings []string `json:"warnings"`
+	// Ledger is the target's ledger as read; nil when it has none.
+	Ledger *SecretsLedger `json:"ledger,omitempty"`
+	// Problems are what is wrong with the ledger file, which is then not
+	// used.
+	Problems []string `json:"problems,omitempty"`
 }
 
 // Holder is someone who should be able to read a target's secrets: a
@@ -63,13 +79,23 @@ type Holder struct {
 	Fingerprint string `json:"fingerprint"`
 }
 
-// SecretCheck is one secret compared with who should read it.
+// SecretCheck is one secret compared with who should read it: the
+// holders of its store (the target's, or a sub-store's).
 type SecretCheck struct {
 	Secret
 	Readers []string `json:"readers"` // who can read it now: person ids and keep entries
-	Stale   []string `json:"stale"`   // readers not entitled to it
-	Missing []string `json:"missing"` // entitled holders who cannot read it
-	Unknown []string `json:"unknown"` // readers that map to no known key, hidden ones, passphrases
+	// Stale are readers that must not read it: people and keep entries
+	// not entitled, keys no known public key has, revoked keys, hidden
+	// recipients not accounted for, passphrases. Each makes the value one
+	// to rotate once it is re-encrypted.
+	Stale []string `json:"stale"`
+	// Retired are expired keys of holders that still open it: it must be
+	// re-encrypted to their current key, and need not be rotated.
+	Retired []string `json:"retired"`
+	Missing []string `json:"missing"` // holders who cannot read it, with any key of theirs
+	// Unknown is what cannot be told: whether a holder without a public
+	// key can read it, or a holder not named when recipients are hidden.
+	Unknown []string `json:"unknown"`
 }
 
 // Statuses of a secret.
@@ -81,17 +107,35 @@ const (
 	SecretUnreadable = "unreadable"
 )
 
-// Current reports whether exactly the desired holders, and nobody else,
-// can read the secret.
+// Current reports whether the secret's readers are exactly the usable
+// encryption keys of its store's holders, and nothing else.
 func (c *SecretCheck) Current() bool {
-	return c.Problem == "" && len(c.Stale)+len(c.Missing)+len(c.Unknown) == 0
+	return c.Problem == "" && len(c.Stale)+len(c.Retired)+len(c.Missing)+len(c.Unknown) == 0
 }
 
-// NeedsReencryption reports whether re-encrypting to the desired holders
-// would change who can read the secret: someone stale, or someone missing.
+// NeedsReencryption reports whether re-encrypting to the store's holders
+// would change who can read the secret: someone stale, a retired key, or
+// someone missing.
 func (c *SecretCheck) NeedsReencryption() bool {
-	return c.Problem == "" && len(c.Stale)+len(c.Missing) > 0
+	return c.Problem == "" && len(c.Stale)+len(c.Retired)+len(c.Missing) > 0
 }
+
+// Widens reports whether re-encrypting the secret to its store's holders
+// could let someone read it who cannot now: a holder who cannot read it,
+// or, when recipients are hidden, one who may not.
+func (c *SecretCheck) Widens() bool {
+	return len(c.Missing) > 0 || c.hiddenUnknown()
+}
+
+// hiddenUnknown reports whether hidden recipients leave it unknown whether
+// some holder can read it.
+func (c *SecretCheck) hiddenUnknown() bool {
+	return slices.ContainsFunc(c.Unknown, func(s string) bool { return strings.HasSuffix(s, HiddenUnknownSuffix) })
+}
+
+// HiddenUnknownSuffix ends the unknown of a holder not named by a message
+// whose recipients are hidden.
+const HiddenUnknownSuffix = "(its recipients are hidden)"
 
 // Statuses lists what is wrong with the secret, or "current".
 func (c *SecretCheck) Statuses() []string {
@@ -99,7 +143,7 @@ func (c *SecretCheck) Statuses() []string {
 	if c.Problem != "" {
 		out = append(out, SecretUnreadable)
 	}
-	if len(c.Stale) > 0 {
+	if len(c.Stale)+len(c.Retired) > 0 {
 		out = append(out, SecretStale)
 	}
 	if len(c.Missing) > 0 {
@@ -122,16 +166,31 @@ type SecretCounts struct {
 	Missing    int `json:"missing"`
 	Unknown    int `json:"unknown"`
 	Unreadable int `json:"unreadable"`
+	// ToRotate counts the values in the target's rotation ledger not yet
+	// recorded as rotated.
+	ToRotate int `json:"to_rotate"`
 }
 
 // SecretsReport is who can read a target's secrets, compared with who
 // should.
 type SecretsReport struct {
-	Target   string        `json:"target"`
-	Desired  []Holder      `json:"desired"`
-	Counts   SecretCounts  `json:"counts"`
-	Secrets  []SecretCheck `json:"secrets"` // every secret that is not current, in file order
-	Warnings []string      `json:"warnings"`
+	Target  string   `json:"target"`
+	Desired []Holder `json:"desired"`
+	// Stores are the sub-stores below a gpg-id target's own, each with
+	// who should read its secrets.
+	Stores   []StoreHolders `json:"stores,omitempty"`
+	Counts   SecretCounts   `json:"counts"`
+	Secrets  []SecretCheck  `json:"secrets"` // every secret that is not current, in file order
+	Warnings []string       `json:"warnings"`
+	// Rotation are the entries of the target's rotation ledger not yet
+	// recorded as rotated.
+	Rotation []RotationEntry `json:"rotation,omitempty"`
+}
+
+// StoreHolders is a sub-store and who should read its secrets.
+type StoreHolders struct {
+	Path    string   `json:"path"` // the folder of its .gpg-id
+	Desired []Holder `json:"desired"`
 }
 
 // Clean reports whether every secret is current.
@@ -178,10 +237,11 @@ type SecretsStatus struct {
 	Targets []*SecretsReport `json:"targets"`
 }
 
-// NeedsAttention reports whether any secret is not current.
+// NeedsAttention reports whether any secret is not current, or any value
+// is still to be rotated.
 func (s *SecretsStatus) NeedsAttention() bool {
 	for _, r := range s.Targets {
-		if !r.Clean() {
+		if !r.Clean() || r.Counts.ToRotate > 0 {
 			return true
 		}
 	}
@@ -195,4 +255,95 @@ func (s *SecretsStatus) Unreadable() int {
 		n += r.Counts.Unreadable
 	}
 	return n
+}
+
+// SecretsLedger is a target's ledger, a file in its repository
+// (.prodaccess/secrets/<target>.yaml) that anyone can read without a key:
+// the values people who lost access could read, until each has a new
+// value, and the messages prodaccess wrote with hidden recipients, and to
+// whom.
+type SecretsLedger struct {
+	Rotate []RotationEntry    `json:"rotate"`
+	Hidden []HiddenRecipients `json:"hidden"`
+}
+
+// RotationEntry is a value that readers who may no longer read it could
+// read, at the commit ReadableAt (the last version they could read), from
+// the day Due.
+type RotationEntry struct {
+	File       string   `json:"file"`
+	Key        string   `json:"key,omitempty"` // eyaml: the YAML key that holds the block
+	Readers    []string `json:"readers"`
+	Due        Day      `json:"due"`
+	ReadableAt string   `json:"readable_at"`
+	// Rotated is the day a current recipient found, by decrypting both,
+	// that the value at RotatedAt differs from the value at ReadableAt;
+	// nil while it does not.
+	Rotated   *Day   `json:"rotated,omitempty"`
+	RotatedAt string `json:"rotated_at,omitempty"`
+}
+
+// Name is how messages name the value: the file, and the key in it.
+func (e *RotationEntry) Name() string {
+	if e.Key != "" {
+		return e.File + ": " + e.Key
+	}
+	return e.File
+}
+
+// ReadBy reports whether the person with the given id is among its readers.
+func (e *RotationEntry) ReadBy(id string) bool {
+	return slices.ContainsFunc(e.Readers, func(r string) bool { return r == id || strings.HasPrefix(r, id+"'s ") })
+}
+
+// HiddenRecipients records that prodaccess wrote the message whose SHA-256
+// is SHA256 with hidden recipients, to the keys KeyIDs: the hidden
+// recipients of exactly that message are accounted for.
+type HiddenRecipients struct {
+	File   string   `json:"file"`
+	Key    string   `json:"key,omitempty"`
+	SHA256 string   `json:"sha256"`
+	KeyIDs []string `json:"key_ids"`
+}
+
+// Open lists the entries not yet recorded as rotated.
+func (l *SecretsLedger) Open() []RotationEntry {
+	var out []RotationEntry
+	if l == nil {
+		return out
+	}
+	for _, e := range l.Rotate {
+		if e.Rotated == nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// HiddenFor returns the record of a message with hidden recipients, or nil.
+func (l *SecretsLedger) HiddenFor(file, key, sha256 string) *HiddenRecipients {
+	if l == nil {
+		return nil
+	}
+	for i, h := range l.Hidden {
+		if h.File == file && h.Key == key && h.SHA256 == sha256 {
+			return &l.Hidden[i]
+		}
+	}
+	return nil
+}
+
+// RotationReport is what secrets rotation found for one target: the
+// values still to rotate, and those found rotated.
+type RotationReport struct {
+	Target    string           `json:"target"`
+	Remaining []RotationStatus `json:"remaining"`
+	Rotated   []RotationEntry  `json:"rotated"`
+}
+
+// RotationStatus is a value still to rotate, and why it could not be told
+// whether it has changed, if so.
+type RotationStatus struct {
+	Entry   RotationEntry `json:"entry"`
+	Problem string        `json:"problem,omitempty"`
 }

@@ -85,9 +85,6 @@ func Diff(in Input) *model.Plan {
 		}
 		want, warnings := Desired(t, in.Decisions, in.Keys)
 		plan.Warnings = append(plan.Warnings, warnings...)
-		if st.Secrets != nil {
-			tp.Secrets = Secrets(t, st.Secrets, in.Decisions, in.Keys, in.Ring)
-		}
 
 		// Everyone with an identity for this target, entitled or not, so
 		// that a removal can say whose entry it was and why it goes.
@@ -136,6 +133,7 @@ func Diff(in Input) *model.Plan {
 			fillPerson(&c, dc)
 			tp.Changes = append(tp.Changes, c)
 		}
+		planSecrets(in, t, st, &tp, plan)
 		for j := range tp.Changes {
 			setProgress(t, st.Proposed, &tp.Changes[j])
 		}
@@ -214,7 +212,7 @@ func removalReason(t *config.Target, dc *model.Decision, keys map[string]model.K
 		k := keys[dc.Person.ID]
 		return fmt.Sprintf("the key %s %s", k.File, k.Reason())
 	case dc.Level != model.None:
-		return fmt.Sprintf("%s has %s access, which this target does not include (it includes %s)", dc.Person.ID, dc.Level, levelList(t.Levels))
+		return fmt.Sprintf("%s has %s, which this target does not include (it includes %s)", dc.Person.ID, dc.Level.AccessText(), levelList(t.Levels))
 	case len(dc.Reasons) == 0:
 		return "no rule grants access"
 	}
@@ -265,7 +263,7 @@ func CheckSafety(plan *model.Plan, cfg *config.Config, allowMassRemoval bool) {
 			}
 		}
 		before := tp.Current - tp.Kept
-		if after := before + len(tp.Changes) - 2*removals; before > 0 && after <= 0 {
+		if after := before + tp.OwnChanges() - 2*removals; before > 0 && after <= 0 {
 			plan.Refusals = append(plan.Refusals, fmt.Sprintf("%s: would be left with no one; prodaccess never empties a target (remove the target from the configuration instead)", tp.Target))
 		}
 	}
@@ -301,6 +299,16 @@ func proposalHolds(pr *model.ProposedChanges, t *config.Target, c model.Change) 
 	list := pr.Adds
 	if c.Action == model.Remove {
 		list = pr.Removes
+	}
+	if c.Store != "" {
+		sc := pr.SubStores[c.Store]
+		if sc == nil {
+			return false
+		}
+		list = sc.Adds
+		if c.Action == model.Remove {
+			list = sc.Removes
+		}
 	}
 	k := t.SubjectKey(c.Subject)
 	return slices.ContainsFunc(list, func(s string) bool { return t.SubjectKey(s) == k })

@@ -266,7 +266,12 @@ func CompareSaved(saved, now *model.Plan) []string {
 // compareChanges lists the changes found in only one of two lists, and
 // those that differ in any field.
 func compareChanges(target string, saved, now []model.Change) []string {
-	key := func(c model.Change) string { return string(c.Action) + " " + c.Subject }
+	key := func(c model.Change) string {
+		if c.Store != "" {
+			return string(c.Action) + " " + c.Subject + " in " + c.Store
+		}
+		return string(c.Action) + " " + c.Subject
+	}
 	index := func(cs []model.Change) (map[string]model.Change, []string) {
 		m := map[string]model.Change{}
 		var dup []string

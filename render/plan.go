@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -11,16 +12,19 @@ import (
 )
 
 // WritePlan writes a plan for people to read: text for a terminal or
-// markdown for a pull-request comment or a job summary.
+// markdown for a pull-request comment or a job summary. It says what the
+// plan does in one line first, then each person it changes once, with
+// their level and why, then each target's changes in compact lines; the
+// JSON of a plan keeps every detail.
 func WritePlan(w io.Writer, p *model.Plan, markdown bool) error {
 	head := fmt.Sprintf("Plan for %s", p.At)
 	if p.Commit != "" {
 		head += fmt.Sprintf(", person files at commit %s", model.ShortSHA(p.Commit))
 	}
 	if markdown {
-		fmt.Fprintf(w, "## prodaccess: %s\n\n", head)
+		fmt.Fprintf(w, "## prodaccess: %s\n\n**%s**\n", head, planSummary(p))
 	} else {
-		fmt.Fprintf(w, "%s\n", head)
+		fmt.Fprintf(w, "%s: %s\n", head, planSummary(p))
 	}
 	var unchanged []string
 	for _, tp := range p.Targets {
@@ -28,17 +32,14 @@ func WritePlan(w io.Writer, p *model.Plan, markdown bool) error {
 			unchanged = append(unchanged, tp.Target)
 		}
 	}
+	writePlanPeople(w, p, markdown)
 	for _, g := range progressGroups {
 		if err := writeGroup(w, p, g, markdown); err != nil {
 			return err
 		}
 	}
-	nl := ""
-	if !markdown {
-		nl = "\n"
-	}
 	if len(unchanged) > 0 {
-		fmt.Fprintf(w, "%sNo changes: %s\n", nl, strings.Join(unchanged, ", "))
+		fmt.Fprintf(w, "\nNo changes: %s\n", strings.Join(unchanged, ", "))
 	}
 	list := func(title string, items []string) {
 		if len(items) == 0 {
@@ -65,9 +66,18 @@ func WritePlan(w io.Writer, p *model.Plan, markdown bool) error {
 	list("OVERDUE: revocations that have waited too long in a pull request:", p.Overdue)
 	list("GRANTS REFUSED: removals go ahead, and nothing is granted, because:", p.GrantsRefused)
 	list("FAILED: these could not be read, so nothing that depends on them is changed; everything else is, and the run fails:", p.Failures)
+	return nil
+}
+
+// planSummary says in one line what the plan does: "2 to add, 1 to remove,
+// 1 waiting, 0 by hand".
+func planSummary(p *model.Plan) string {
 	adds, removes := 0, 0
 	for _, tp := range p.Targets {
 		for _, c := range tp.Changes {
+			if c.Stage() != model.ToDo {
+				continue
+			}
 			if c.Action == model.Add {
 				adds++
 			} else {
@@ -75,9 +85,60 @@ func WritePlan(w io.Writer, p *model.Plan, markdown bool) error {
 			}
 		}
 	}
-	_, err := fmt.Fprintf(w, "\n%d change(s): %d removal(s), %d addition(s); %d to do, %d waiting, %d by hand.\n",
-		adds+removes, removes, adds, p.Count(model.ToDo), p.Count(model.Waiting), p.Count(model.DoneByHand))
-	return err
+	return fmt.Sprintf("%d to add, %d to remove, %d waiting, %d by hand", adds, removes, p.Count(model.Waiting), p.Count(model.DoneByHand))
+}
+
+// personLine is what a plan says once of a person it changes.
+type personLine struct {
+	id, level, why string
+}
+
+// planPeople lists each person the plan changes, once, with the level and
+// the reason of their first change.
+func planPeople(p *model.Plan) []personLine {
+	var out []personLine
+	seen := map[string]bool{}
+	for _, tp := range p.Targets {
+		for _, c := range tp.Changes {
+			if c.Person == "" || seen[c.Person] {
+				continue
+			}
+			seen[c.Person] = true
+			out = append(out, personLine{id: c.Person, level: levelText(c), why: c.Reason})
+		}
+	}
+	slices.SortFunc(out, func(a, b personLine) int { return strings.Compare(a.id, b.id) })
+	return out
+}
+
+// personReason is the reason a plan gives for a person, by id.
+func personReason(people []personLine) map[string]string {
+	m := make(map[string]string, len(people))
+	for _, pl := range people {
+		m[pl.id] = pl.why
+	}
+	return m
+}
+
+// writePlanPeople writes each person the plan changes, once.
+func writePlanPeople(w io.Writer, p *model.Plan, markdown bool) {
+	people := planPeople(p)
+	if len(people) == 0 {
+		return
+	}
+	if markdown {
+		fmt.Fprintf(w, "\n### Who changes, and why\n\n| person | level | why |\n|---|---|---|\n")
+		for _, pl := range people {
+			fmt.Fprintf(w, "| %s | %s | %s |\n", mdText(pl.id), pl.level, mdText(pl.why))
+		}
+		return
+	}
+	fmt.Fprintf(w, "\nWho changes, and why:\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, pl := range people {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", pl.id, pl.level, pl.why)
+	}
+	tw.Flush()
 }
 
 // progressGroup is one of the three groups a plan shows its changes in.
@@ -92,8 +153,17 @@ var progressGroups = []progressGroup{
 	{model.DoneByHand, "By hand", "a person makes these changes in each system, which prodaccess cannot read."},
 }
 
-// writeGroup writes the changes of one group, target by target.
+// writeGroup writes the changes of one group, target by target, a line
+// each: the entry and whose it is; the reason only where it is not the
+// person's, given once above.
 func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) error {
+	reasons := personReason(planPeople(p))
+	note := func(c model.Change) string {
+		if c.Person != "" && reasons[c.Person] == c.Reason {
+			return ""
+		}
+		return c.Reason
+	}
 	first := true
 	for _, tp := range p.Targets {
 		var cs []model.Change
@@ -107,7 +177,7 @@ func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) erro
 		}
 		if first {
 			if markdown {
-				fmt.Fprintf(w, "### %s\n\n%s\n\n", g.title, capitalise(g.note))
+				fmt.Fprintf(w, "\n### %s\n\n%s\n", g.title, capitalise(g.note))
 			} else {
 				fmt.Fprintf(w, "\n%s: %s\n", g.title, g.note)
 			}
@@ -125,20 +195,26 @@ func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) erro
 			about = "open pull request: " + tp.PullRequest
 		}
 		if markdown {
-			fmt.Fprintf(w, "#### %s\n\n", mdText(title))
+			fmt.Fprintf(w, "\n**%s**", mdText(title))
 			if about != "" {
-				fmt.Fprintf(w, "%s\n\n", capitalise(mdText(about)))
+				fmt.Fprintf(w, " (%s)", mdText(about))
 			}
-			fmt.Fprintf(w, "| change | entry | person | level | why |\n|---|---|---|---|---|\n")
+			fmt.Fprintf(w, "\n\n")
 			for _, c := range cs {
-				fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", verb(tp.Type, c.Action), mdCode(c.Subject), orDash(mdText(c.Person)), levelText(c), mdText(c.Reason))
+				line := fmt.Sprintf("- %s %s", verb(tp.Type, c.Action), entryText(c, true))
+				if c.Person != "" {
+					line += " " + mdText(c.Person)
+				}
+				if n := note(c); n != "" {
+					line += ": " + mdText(n)
+				}
+				fmt.Fprintln(w, line)
 			}
-			fmt.Fprintln(w)
 			continue
 		}
-		fmt.Fprintf(w, "\n%s\n", title)
+		fmt.Fprintf(w, "\n  %s\n", title)
 		if about != "" {
-			fmt.Fprintf(w, "  %s\n", about)
+			fmt.Fprintf(w, "    %s\n", about)
 		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, c := range cs {
@@ -146,7 +222,11 @@ func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) erro
 			if c.Action == model.Remove {
 				sign = "-"
 			}
-			fmt.Fprintf(tw, "  %s %s\t%s\t%s\t%s\t%s\n", sign, verb(tp.Type, c.Action), c.Subject, orDash(c.Person), levelText(c), c.Reason)
+			if n := note(c); n != "" {
+				fmt.Fprintf(tw, "    %s %s\t%s\t%s\n", sign, entryText(c, false), orDash(c.Person), n)
+			} else {
+				fmt.Fprintf(tw, "    %s %s\t%s\n", sign, entryText(c, false), orDash(c.Person))
+			}
 		}
 		if err := tw.Flush(); err != nil {
 			return err

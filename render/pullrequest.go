@@ -118,7 +118,7 @@ func writeDecided(b *strings.Builder, plan *model.Plan) {
 func writeChangeTable(b *strings.Builder, changes []model.Change) {
 	b.WriteString("| target | change | entry | person | why |\n|---|---|---|---|---|\n")
 	for _, c := range changes {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdText(c.Target), c.Action, mdCode(c.Subject), mdText(personText(c)), mdText(c.Reason))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdText(c.Target), c.Action, entryText(c, true), mdText(personText(c)), mdText(c.Reason))
 	}
 }
 

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -12,10 +13,34 @@ import (
 )
 
 // SecretCountsText says how many secrets there are, and how many of each
-// status.
+// status, and how many values are still to rotate.
 func SecretCountsText(c model.SecretCounts) string {
-	return fmt.Sprintf("%s: %d current, %d stale, %d missing, %d unknown, %d unreadable",
-		plural(c.Total, "secret", "secrets"), c.Current, c.Stale, c.Missing, c.Unknown, c.Unreadable)
+	return fmt.Sprintf("%s: %d current, %d stale, %d missing, %d unknown, %d unreadable; %d to rotate",
+		plural(c.Total, "secret", "secrets"), c.Current, c.Stale, c.Missing, c.Unknown, c.Unreadable, c.ToRotate)
+}
+
+// HistoryNote is what every output that reports re-encryption says of
+// what it cannot undo.
+const HistoryNote = "Re-encryption changes who can read the current files only. Old versions remain in git history, and anyone who could read a value can still read it there, from any clone, with their key: only a new value ends what they know."
+
+// entryText is the entry a change adds or removes, and the sub-store's
+// .gpg-id it is in when it is not the target's own file.
+func entryText(c model.Change, markdown bool) string {
+	if markdown {
+		if c.Store != "" {
+			return mdCode(c.Subject) + " in " + mdCode(c.Store+"/.gpg-id")
+		}
+		return mdCode(c.Subject)
+	}
+	if c.Store != "" {
+		return c.Subject + " in " + c.Store + "/.gpg-id"
+	}
+	return c.Subject
+}
+
+// rotationLine says in one line what is still to rotate, and since when.
+func rotationLine(e *model.RotationEntry) string {
+	return fmt.Sprintf("%s: readable by %s at commit %s; due since %s", e.Name(), strings.Join(e.Readers, ", "), model.ShortSHA(e.ReadableAt), e.Due)
 }
 
 func holderNames(hs []model.Holder) string {
@@ -35,10 +60,20 @@ func WriteSecretsStatus(w io.Writer, s *model.SecretsStatus, markdown bool) erro
 	for i, r := range s.Targets {
 		if markdown {
 			fmt.Fprintf(w, "### %s\n\n%s.\n\nShould read them: %s.\n\n", r.Target, SecretCountsText(r.Counts), mdText(holderNames(r.Desired)))
+			for _, st := range r.Stores {
+				fmt.Fprintf(w, "Should read those of the sub-store %s: %s.\n\n", mdCode(st.Path), mdText(holderNames(st.Desired)))
+			}
 			if len(r.Secrets) > 0 {
 				fmt.Fprintln(w, "| secret | line | status | detail |\n|---|---|---|---|")
 				for _, c := range r.Secrets {
 					fmt.Fprintf(w, "| %s | %d | %s | %s |\n", mdCode(c.Name()), c.Line, strings.Join(c.Statuses(), ", "), mdText(SecretLine(&c)))
+				}
+				fmt.Fprintln(w)
+			}
+			if len(r.Rotation) > 0 {
+				fmt.Fprintf(w, "To rotate (from the ledger, %s):\n\n", mdCode(secretsLedgerPath(r.Target)))
+				for _, e := range r.Rotation {
+					fmt.Fprintf(w, "- [ ] %s\n", mdText(rotationLine(&e)))
 				}
 				fmt.Fprintln(w)
 			}
@@ -54,6 +89,9 @@ func WriteSecretsStatus(w io.Writer, s *model.SecretsStatus, markdown bool) erro
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "%s: %s\n  should read them: %s\n", r.Target, SecretCountsText(r.Counts), holderNames(r.Desired))
+		for _, st := range r.Stores {
+			fmt.Fprintf(w, "  should read those of the sub-store %s: %s\n", st.Path, holderNames(st.Desired))
+		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, c := range r.Secrets {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\n", strings.Join(c.Statuses(), ","), c.Place()+" "+keyText(&c), SecretLine(&c))
@@ -61,18 +99,36 @@ func WriteSecretsStatus(w io.Writer, s *model.SecretsStatus, markdown bool) erro
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		if len(r.Rotation) > 0 {
+			fmt.Fprintf(w, "  to rotate (from the ledger, %s):\n", secretsLedgerPath(r.Target))
+			for _, e := range r.Rotation {
+				fmt.Fprintf(w, "    %s\n", rotationLine(&e))
+			}
+		}
 		for _, warn := range r.Warnings {
 			fmt.Fprintf(w, "  warning: %s\n", warn)
 		}
 	}
-	if s.NeedsAttention() {
-		if !markdown {
-			fmt.Fprintln(w)
-		}
-		_, err := fmt.Fprintln(w, "Re-encrypt with: prodaccess secrets reencrypt --target TARGET (run by a current recipient); then rotate every value listed as stale.")
-		return err
+	if !s.NeedsAttention() {
+		return nil
 	}
-	return nil
+	if !markdown {
+		fmt.Fprintln(w)
+	}
+	stale, toRotate := false, false
+	for _, r := range s.Targets {
+		stale = stale || !r.Clean()
+		toRotate = toRotate || r.Counts.ToRotate > 0 || r.Counts.Stale > 0
+	}
+	var say []string
+	if stale {
+		say = append(say, "Re-encrypt with: prodaccess secrets reencrypt --target TARGET (run by a current recipient).")
+	}
+	if toRotate {
+		say = append(say, "Rotate every value listed as stale or to rotate, and record it with prodaccess secrets rotation --record.")
+	}
+	_, err := fmt.Fprintln(w, strings.Join(append(say, HistoryNote), " "))
+	return err
 }
 
 func keyText(c *model.SecretCheck) string {
@@ -116,9 +172,12 @@ func writePlanSecrets(w io.Writer, p *model.Plan, markdown bool) {
 			fmt.Fprintf(w, "    - %s cannot read %s yet\n", text(strings.Join(c.Missing, ", ")), code(c.Name()))
 		}
 		for _, c := range r.Secrets {
-			if c.Problem != "" || len(c.Unknown) > 0 {
+			if c.Problem != "" || len(c.Unknown)+len(c.Retired) > 0 {
 				fmt.Fprintf(w, "    - %s: %s\n", code(strings.TrimSpace(c.Place()+" "+keyText(&c))), text(SecretLine(&c)))
 			}
+		}
+		for _, e := range r.Rotation {
+			fmt.Fprintf(w, "    - still to rotate: %s\n", text(rotationLine(&e)))
 		}
 	}
 }
@@ -170,40 +229,112 @@ func writePullRequestSecrets(b io.Writer, plan *model.Plan, targets []*config.Ta
 	}
 }
 
-// ReencryptMessage is the commit message of a re-encryption.
-func ReencryptMessage(t *config.Target, done []model.SecretCheck, holders []model.Holder) string {
+// ReencryptMessage is the commit message of one batch of a re-encryption.
+func ReencryptMessage(t *config.Target, done []model.SecretCheck, batch int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Re-encrypt %d secret(s) of %s for exactly its current recipients\n\n", len(done), t.Name)
-	fmt.Fprintf(&b, "Now readable by: %s.\n\n", holderNames(sortedHolders(holders)))
+	fmt.Fprintf(&b, "Re-encrypt %d secret(s) of %s for exactly their stores' recipients", len(done), t.Name)
+	if batch > 1 {
+		fmt.Fprintf(&b, " (batch %d)", batch)
+	}
+	b.WriteString("\n\nEach secret is encrypted to the holders of its store; what each dropped:\n\n")
 	for _, c := range done {
 		fmt.Fprintf(&b, "- %s: %s\n", c.Name(), SecretLine(&c))
 	}
+	fmt.Fprintf(&b, "\nThe values to rotate are added to %s.\n\n%s\n", secretsLedgerPath(t.Name), HistoryNote)
 	return b.String()
 }
 
 // ReencryptBody is the pull request body of a re-encryption: what changed,
-// and which values to rotate.
-func ReencryptBody(t *config.Target, done []model.SecretCheck, refused []string, holders []model.Holder) string {
+// what it dropped, which values to rotate (the ledger's entries for the
+// branch's base, this run's and any earlier run's on the branch), and what
+// it cannot undo.
+func ReencryptBody(t *config.Target, done []model.SecretCheck, refused []string, stores map[string][]model.Holder, resumed bool, rotate []model.RotationEntry) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "prodaccess re-encrypted these secrets of **%s** to exactly the people the rules entitle and the keep entries: %s. ", t.Name, mdText(holderNames(sortedHolders(holders))))
-	b.WriteString("Every result was read back: its recipients are exactly those, and it decrypts to the same value. Nothing but the encrypted values changed.\n\n")
-	b.WriteString("| secret | line | was |\n|---|---|---|\n")
+	fmt.Fprintf(&b, "prodaccess re-encrypted these secrets of **%s**, each to exactly the holders of its store: %s", t.Name, mdText(holderNames(sortedHolders(stores[""]))))
+	for _, dir := range slices.Sorted(maps.Keys(stores)) {
+		if dir != "" {
+			fmt.Fprintf(&b, "; in the sub-store %s, %s", mdCode(dir), mdText(holderNames(sortedHolders(stores[dir]))))
+		}
+	}
+	b.WriteString(". Each secret was decrypted once; every result was read back without a second decryption: its recipients are exactly those, and it decrypts, with the session key made for it, to the same value. Nothing but the encrypted values and the ledger changed, and no secret was given to anyone who could not read it before.\n\n")
+	if resumed {
+		b.WriteString("This branch goes on from an interrupted run: its earlier commits re-encrypted other secrets, which their messages list.\n\n")
+	}
+	b.WriteString("| secret | line | what it dropped |\n|---|---|---|\n")
 	for _, c := range done {
 		fmt.Fprintf(&b, "| %s | %d | %s |\n", mdCode(c.Name()), c.Line, mdText(SecretLine(&c)))
 	}
-	if rotate := model.SelectSecrets(done, (*model.SecretCheck).Rotate); len(rotate) > 0 {
-		b.WriteString("\n### Rotate these\n\nRe-encryption stops future reads from the repository, not reads already made: people who are no longer entitled could read these values, and may have kept them or still have an old clone. Change each value where it is used, then here.\n\n")
-		for _, c := range rotate {
-			fmt.Fprintf(&b, "- [ ] %s (line %d): readable by %s\n", mdCode(c.Name()), c.Line, mdText(strings.Join(c.Stale, ", ")))
+	fmt.Fprintf(&b, "\n### Old versions remain in git history\n\n%s\n", HistoryNote)
+	if len(rotate) > 0 {
+		fmt.Fprintf(&b, "\n### Rotate these\n\nPeople and keys that may no longer read these values could read them, and may have kept them or still have an old clone. Change each value where it is used, then store the new one here. They are listed in %s until `prodaccess secrets rotation --record` finds, by decrypting both, that each value has changed.\n\n", mdCode(secretsLedgerPath(t.Name)))
+		for _, e := range rotate {
+			fmt.Fprintf(&b, "- [ ] %s: readable by %s\n", mdCode(e.Name()), mdText(strings.Join(e.Readers, ", ")))
 		}
 	}
 	if len(refused) > 0 {
-		b.WriteString("\n### Not re-encrypted\n\nThese files are unchanged, because the person who ran this could not re-encrypt them:\n\n")
+		b.WriteString("\n### Not re-encrypted\n\nThese files are unchanged:\n\n")
 		for _, r := range refused {
 			fmt.Fprintf(&b, "- %s\n", mdText(r))
 		}
 	}
 	return b.String()
+}
+
+// secretsLedgerPath is where a target's ledger is kept (secrets.LedgerPath,
+// which render may not import).
+func secretsLedgerPath(target string) string { return ".prodaccess/secrets/" + target + ".yaml" }
+
+// RotationMessage is the commit message that records rotated values in a
+// target's ledger.
+func RotationMessage(t *config.Target, rotated []model.RotationEntry) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Record %d rotated value(s) of %s in its ledger\n\n", len(rotated), t.Name)
+	b.WriteString("A current recipient decrypted each value as its readers could last read it and as it is now, and found them different (the digests of the two were compared in memory; nothing about either was written):\n\n")
+	for _, e := range rotated {
+		fmt.Fprintf(&b, "- %s: readable by %s at %s, changed by %s\n", e.Name(), strings.Join(e.Readers, ", "), model.ShortSHA(e.ReadableAt), model.ShortSHA(e.RotatedAt))
+	}
+	return b.String()
+}
+
+// RotationBody is the pull request body that records rotated values.
+func RotationBody(t *config.Target, rotated, remaining []model.RotationEntry) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "prodaccess records in %s that these values of **%s** have changed since their last readers who may no longer read them could read them: a current recipient decrypted both versions of each and compared their digests in memory. Nothing about any value is written.\n\n", mdCode(secretsLedgerPath(t.Name)), mdText(t.Name))
+	b.WriteString("| value | readers | readable at | changed by |\n|---|---|---|---|\n")
+	for _, e := range rotated {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCode(e.Name()), mdText(strings.Join(e.Readers, ", ")), model.ShortSHA(e.ReadableAt), model.ShortSHA(e.RotatedAt))
+	}
+	if len(remaining) > 0 {
+		b.WriteString("\n### Still to rotate\n\n")
+		for _, e := range remaining {
+			fmt.Fprintf(&b, "- [ ] %s\n", mdText(rotationLine(&e)))
+		}
+	}
+	return b.String()
+}
+
+// WriteRotation writes what secrets rotation found, target by target:
+// each value still to rotate, with the day it became due, and those found
+// rotated.
+func WriteRotation(w io.Writer, rs []model.RotationReport, now model.Day) error {
+	for i, r := range rs {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s: %s to rotate, %d found rotated\n", r.Target, plural(len(r.Remaining), "value", "values"), len(r.Rotated))
+		for _, e := range r.Remaining {
+			line := fmt.Sprintf("  to rotate  %s (%s)", rotationLine(&e.Entry), plural(int(now-e.Entry.Due), "day", "days"))
+			if e.Problem != "" {
+				line += "; cannot tell whether it changed: " + e.Problem
+			}
+			fmt.Fprintln(w, line)
+		}
+		for _, e := range r.Rotated {
+			fmt.Fprintf(w, "  rotated    %s: readable by %s at %s, changed by %s\n", e.Name(), strings.Join(e.Readers, ", "), model.ShortSHA(e.ReadableAt), model.ShortSHA(e.RotatedAt))
+		}
+	}
+	_, err := fmt.Fprintln(w, "\n"+HistoryNote)
+	return err
 }
 
 func sortedHolders(hs []model.Holder) []model.Holder {
@@ -220,6 +351,9 @@ func SecretLine(c *model.SecretCheck) string {
 	}
 	if len(c.Stale) > 0 {
 		parts = append(parts, "readable by "+strings.Join(c.Stale, ", ")+", not entitled")
+	}
+	if len(c.Retired) > 0 {
+		parts = append(parts, "encrypted to "+strings.Join(c.Retired, ", ")+", no longer usable")
 	}
 	if len(c.Missing) > 0 {
 		parts = append(parts, "not readable by "+strings.Join(c.Missing, ", "))

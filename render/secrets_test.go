@@ -19,11 +19,15 @@ func statusFixture() *model.SecretsStatus {
 			Secrets: []model.SecretCheck{
 				c(model.Secret{File: "hieradata/production.yaml", Key: "govuk::db::password", Line: 4, Format: model.EYAMLGPG}, []string{"alice", "carol"}, []string{"carol"}, []string{"bob"}, nil),
 				c(model.Secret{File: "hieradata/production.yaml", Key: "govuk::api|token", Line: 11, Format: model.EYAMLGPG}, []string{"alice"}, nil, []string{"bob"}, nil),
-				c(model.Secret{File: "pass/hidden.gpg", Line: 1, Format: model.OpenPGPFiles}, nil, nil, nil, []string{"a hidden recipient"}),
+				c(model.Secret{File: "pass/hidden.gpg", Line: 1, Format: model.OpenPGPFiles}, []string{"alice"}, []string{"2 hidden recipient(s) not accounted for"}, nil, []string{"whether bob can read it (its recipients are hidden)"}),
+				{Secret: model.Secret{File: "pass/old-key.gpg", Line: 1, Format: model.OpenPGPFiles}, Readers: []string{"alice", "bob"}, Retired: []string{"bob's expired key 0123456789ABCDEF"}},
 				c(model.Secret{File: "pass/notes.gpg", Line: 1, Format: model.OpenPGPFiles, Problem: "not an OpenPGP message"}, nil, nil, nil, nil),
 			},
 			Warnings: []string{`hieradata: secrets glob "sops/*.yaml" matches no file`}},
-		{Target: "pass-store", Desired: []model.Holder{{Name: "alice", Fingerprint: strings.Repeat("A", 40)}}, Counts: model.SecretCounts{Total: 3, Current: 3}, Secrets: []model.SecretCheck{}},
+		{Target: "pass-store", Desired: []model.Holder{{Name: "alice", Fingerprint: strings.Repeat("A", 40)}},
+			Stores: []model.StoreHolders{{Path: "pass/ops", Desired: []model.Holder{{Name: "alice", Fingerprint: strings.Repeat("A", 40)}}}},
+			Counts: model.SecretCounts{Total: 3, Current: 3, ToRotate: 1}, Secrets: []model.SecretCheck{},
+			Rotation: []model.RotationEntry{{File: "pass/ops/vpn.gpg", Readers: []string{"carol"}, Due: model.DayFromDate(2026, 1, 5), ReadableAt: strings.Repeat("c", 40)}}},
 	}}
 }
 

@@ -204,7 +204,7 @@ func Propose(env *Env, req *Request, f *Flags) error {
 	case isNew && (old != nil || !errors.Is(rerr, fs.ErrNotExist) && !errors.Is(rerr, object.ErrFileNotFound)):
 		return fmt.Errorf("%s exists already", file)
 	case !isNew && old == nil:
-		return fmt.Errorf("no person %q in %s", req.id, src.label)
+		return src.roster.NoSuch(req.id, src.label)
 	case !isNew && !src.roster.Valid(old):
 		return fmt.Errorf("%s has problems; fix them before changing it:\n%w", file, src.roster.ProblemsOf(old))
 	}

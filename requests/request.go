@@ -85,7 +85,7 @@ func (r *run) runner(as string) (string, error) {
 	src := r.src
 	if as != "" {
 		if src.roster.Person(as) == nil {
-			return "", fmt.Errorf("--as: no person %q in %s", as, src.label)
+			return "", fmt.Errorf("--as: %w", src.roster.NoSuch(as, src.label))
 		}
 		return as, nil
 	}

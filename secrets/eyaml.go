@@ -122,6 +122,7 @@ func scanEYAML(name string, data []byte) []model.Secret {
 			if err != nil {
 				problem = err.Error()
 			} else {
+				h.binary = msg
 				h.fill(&s)
 			}
 		}

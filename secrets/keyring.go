@@ -6,10 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
+	"strconv"
+	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -57,16 +61,19 @@ func ReadPublicKey(armored []byte, fingerprint string) (*openpgp.Entity, error) 
 // KeyRing maps the key ids and fingerprints of every key and subkey of the
 // known public keys to their holders.
 type KeyRing struct {
-	Keys  []*PublicKey
+	Keys []*PublicKey
+	// At is when the keys are judged: a key revoked or expired then is no
+	// current reader.
+	At    time.Time
 	byID  map[string]*PublicKey
 	byFP  map[string]*PublicKey
 	clash map[string]bool // key ids that two holders' keys share
 }
 
-// NewKeyRing indexes the keys: the primary key and every subkey, since a
-// message names the encryption subkey.
-func NewKeyRing(keys []*PublicKey) *KeyRing {
-	r := &KeyRing{Keys: keys, byID: map[string]*PublicKey{}, byFP: map[string]*PublicKey{}, clash: map[string]bool{}}
+// NewKeyRing indexes the keys, judged at the time at: the primary key and
+// every subkey, since a message names the encryption subkey.
+func NewKeyRing(keys []*PublicKey, at time.Time) *KeyRing {
+	r := &KeyRing{Keys: keys, At: at, byID: map[string]*PublicKey{}, byFP: map[string]*PublicKey{}, clash: map[string]bool{}}
 	for _, k := range keys {
 		r.byFP[k.Fingerprint] = k
 		if k.Entity == nil {
@@ -97,18 +104,31 @@ func (r *KeyRing) ByFingerprint(fp string) *PublicKey {
 }
 
 // CheckSecrets compares who can read each secret with who should: the
-// desired holders, each of whom needs a public key in the ring for their
-// key ids to be recognised. A key id that no known key has, a hidden
-// recipient and a passphrase are unknown, never guessed. It is a pure
-// function of its input.
-func CheckSecrets(target string, secrets []model.Secret, desired []model.Holder, ring *KeyRing) *model.SecretsReport {
-	rep := &model.SecretsReport{Target: target, Desired: slices.Clone(desired), Secrets: []model.SecretCheck{}, Warnings: []string{}}
-	slices.SortFunc(rep.Desired, func(a, b model.Holder) int { return cmp.Compare(a.Name, b.Name) })
-	want := map[string]model.Holder{}
-	for _, h := range rep.Desired {
-		want[h.Fingerprint] = h
-		if ring.ByFingerprint(h.Fingerprint) == nil {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: no public key for %s (%s), so which secrets they can read is unknown and nothing can be encrypted to them", target, h.Name, h.Fingerprint))
+// holders of its store (stores[""] for the target's own recipients,
+// stores[dir] for the sub-store in folder dir), each of whom needs a
+// public key in the ring for their key ids to be recognised. A secret is
+// current only when its readers are exactly the holders' usable
+// encryption keys: a key id that no known key has, a revoked or expired
+// key, a hidden recipient that the ledger does not account for and a
+// passphrase are never current; keys are judged at the ring's time. The
+// ledger (nil for none) accounts for hidden recipients and gives the
+// values still to rotate. It is a pure function of its input.
+func CheckSecrets(target string, secrets []model.Secret, stores map[string][]model.Holder, ring *KeyRing, ledger *model.SecretsLedger) *model.SecretsReport {
+	rep := &model.SecretsReport{Target: target, Desired: sortedHolders(stores[""]), Secrets: []model.SecretCheck{}, Warnings: []string{}}
+	wants := map[string]map[string]model.Holder{}
+	warned := map[string]bool{}
+	for _, dir := range slices.Sorted(maps.Keys(stores)) {
+		want := map[string]model.Holder{}
+		for _, h := range stores[dir] {
+			want[h.Fingerprint] = h
+			if ring.ByFingerprint(h.Fingerprint) == nil && !warned[h.Fingerprint] {
+				warned[h.Fingerprint] = true
+				rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: no public key for %s (%s), so which secrets they can read is unknown and nothing can be encrypted to them", target, h.Name, h.Fingerprint))
+			}
+		}
+		wants[dir] = want
+		if dir != "" {
+			rep.Stores = append(rep.Stores, model.StoreHolders{Path: dir, Desired: sortedHolders(stores[dir])})
 		}
 	}
 	for id := range ring.clash {
@@ -116,7 +136,11 @@ func CheckSecrets(target string, secrets []model.Secret, desired []model.Holder,
 	}
 	slices.Sort(rep.Warnings)
 	for _, s := range secrets {
-		c := check(s, want, ring)
+		want, ok := wants[s.Store]
+		if !ok && s.Problem == "" {
+			s.Problem = fmt.Sprintf("no recipients are known for its store %s", s.Store)
+		}
+		c := check(s, want, ring, ledger, ring.At)
 		rep.Counts.Total++
 		if c.Current() {
 			rep.Counts.Current++
@@ -136,63 +160,149 @@ func CheckSecrets(target string, secrets []model.Secret, desired []model.Holder,
 		}
 		rep.Secrets = append(rep.Secrets, c)
 	}
+	rep.Rotation = ledger.Open()
+	rep.Counts.ToRotate = len(rep.Rotation)
 	return rep
 }
 
-func check(s model.Secret, want map[string]model.Holder, ring *KeyRing) model.SecretCheck {
-	c := model.SecretCheck{Secret: s, Readers: []string{}, Stale: []string{}, Missing: []string{}, Unknown: []string{}}
+func sortedHolders(hs []model.Holder) []model.Holder {
+	out := slices.Clone(hs)
+	if out == nil {
+		out = []model.Holder{}
+	}
+	slices.SortFunc(out, func(a, b model.Holder) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+func check(s model.Secret, want map[string]model.Holder, ring *KeyRing, ledger *model.SecretsLedger, now time.Time) model.SecretCheck {
+	c := model.SecretCheck{Secret: s, Readers: []string{}, Stale: []string{}, Retired: []string{}, Missing: []string{}, Unknown: []string{}}
 	if s.Problem != "" {
 		return c
 	}
 	reads := map[string]bool{} // fingerprints of known keys that can read it
-	reader := func(k *PublicKey) {
-		if reads[k.Fingerprint] {
-			return
+	reader := func(k *PublicKey, id uint64, hasID bool) {
+		if !reads[k.Fingerprint] {
+			reads[k.Fingerprint] = true
+			c.Readers = append(c.Readers, k.Name())
 		}
-		reads[k.Fingerprint] = true
-		c.Readers = append(c.Readers, k.Name())
-		if _, ok := want[k.Fingerprint]; !ok {
-			c.Stale = append(c.Stale, k.Name())
+		h, entitled := want[k.Fingerprint]
+		switch {
+		case !entitled:
+			if !slices.Contains(c.Stale, k.Name()) {
+				c.Stale = append(c.Stale, k.Name())
+			}
+		case !hasID:
+		default:
+			switch why := keyUse(k.Entity, id, now); why {
+			case "":
+			case "revoked":
+				c.Stale = append(c.Stale, fmt.Sprintf("%s's revoked key %016X", h.Name, id))
+			default:
+				c.Retired = append(c.Retired, fmt.Sprintf("%s's %s key %016X", h.Name, why, id))
+			}
 		}
 	}
-	for _, id := range s.KeyIDs {
+	named := func(id string) {
 		switch k := ring.byID[id]; {
-		case id == HiddenKeyID:
-			c.Unknown = append(c.Unknown, "a hidden recipient")
 		case k == nil:
-			c.Unknown = append(c.Unknown, "key id "+id+" (no known public key has it)")
+			c.Stale = append(c.Stale, "key id "+id+" (no known public key has it)")
 		default:
-			reader(k)
+			n, _ := strconv.ParseUint(id, 16, 64)
+			reader(k, n, true)
 		}
+	}
+	hidden := s.Hidden
+	for _, id := range s.KeyIDs {
+		if id == HiddenKeyID {
+			hidden++
+			continue
+		}
+		named(id)
 	}
 	for _, fp := range s.Fingerprints {
 		if k := ring.byFP[fp]; k != nil {
-			reader(k)
+			reader(k, 0, false)
 		} else {
-			c.Unknown = append(c.Unknown, "key "+fp+" (no known public key has it)")
+			c.Stale = append(c.Stale, "key "+fp+" (no known public key has it)")
 		}
 	}
-	for range s.Hidden {
-		c.Unknown = append(c.Unknown, "a hidden recipient")
+	unaccounted := false
+	if hidden > 0 {
+		if rec := ledger.HiddenFor(s.File, s.Key, s.Digest); rec != nil && len(rec.KeyIDs) == hidden {
+			for _, id := range rec.KeyIDs {
+				named(id)
+			}
+		} else {
+			unaccounted = true
+			c.Stale = append(c.Stale, fmt.Sprintf("%d hidden recipient(s) not accounted for", hidden))
+		}
 	}
 	if s.Symmetric > 0 {
-		c.Unknown = append(c.Unknown, "a passphrase (symmetric session key)")
+		c.Stale = append(c.Stale, "a passphrase (symmetric session key)")
 	}
 	for fp, h := range want {
 		switch {
 		case reads[fp]:
 		case ring.ByFingerprint(fp) == nil:
 			c.Unknown = append(c.Unknown, "whether "+h.Name+" can read it (no public key)")
+		case unaccounted:
+			c.Unknown = append(c.Unknown, "whether "+h.Name+" can read it "+model.HiddenUnknownSuffix)
 		default:
 			c.Missing = append(c.Missing, h.Name)
 		}
 	}
 	slices.Sort(c.Readers)
 	slices.Sort(c.Stale)
+	c.Stale = slices.Compact(c.Stale)
+	slices.Sort(c.Retired)
 	slices.Sort(c.Missing)
 	slices.Sort(c.Unknown)
 	c.Unknown = slices.Compact(c.Unknown)
 	return c
+}
+
+// keyUse says why the key or subkey of e with key id id may not be
+// encrypted to at now ("revoked", "expired", "not self-signed" or
+// "sign-only"), or "" when it may.
+func keyUse(e *openpgp.Entity, id uint64, now time.Time) string {
+	if e == nil {
+		return "unknown"
+	}
+	sig, _ := e.PrimarySelfSignature()
+	switch {
+	case e.Revoked(now):
+		return "revoked"
+	case sig == nil:
+		return "not self-signed"
+	case e.PrimaryKey.KeyExpired(sig, now) || sig.SigExpired(now):
+		return "expired"
+	}
+	canEncrypt := func(s *packet.Signature, pk *packet.PublicKey) bool {
+		return s != nil && s.FlagsValid && (s.FlagEncryptCommunications || s.FlagEncryptStorage) && pk.PubKeyAlgo.CanEncrypt()
+	}
+	if e.PrimaryKey.KeyId == id {
+		if !canEncrypt(sig, e.PrimaryKey) {
+			return "sign-only"
+		}
+		return ""
+	}
+	for _, sk := range e.Subkeys {
+		if sk.PublicKey.KeyId != id {
+			continue
+		}
+		switch {
+		case sk.Revoked(now):
+			return "revoked"
+		case sk.Sig == nil:
+			return "not self-signed"
+		case sk.PublicKey.KeyExpired(sk.Sig, now) || sk.Sig.SigExpired(now):
+			return "expired"
+		case !canEncrypt(sk.Sig, sk.PublicKey):
+			return "sign-only"
+		}
+		return ""
+	}
+	return "unknown"
 }
 
 // LoadKeyRing reads the public keys that secrets may be encrypted to from
@@ -202,7 +312,7 @@ func check(s model.Secret, want map[string]model.Holder, ring *KeyRing) model.Se
 // a file that does not hold the right key is a warning and is left out
 // too. Expired and revoked keys are read: they still open what was
 // encrypted to them.
-func LoadKeyRing(fsys fs.FS, label string, people []*model.Person, keep []string) (*KeyRing, []string, error) {
+func LoadKeyRing(fsys fs.FS, label string, people []*model.Person, keep []string, at time.Time) (*KeyRing, []string, error) {
 	var keys []*PublicKey
 	var warnings []string
 	read := func(name, holder, fp string, isKeep bool) error {
@@ -242,5 +352,5 @@ func LoadKeyRing(fsys fs.FS, label string, people []*model.Person, keep []string
 			return nil, nil, err
 		}
 	}
-	return NewKeyRing(keys), warnings, nil
+	return NewKeyRing(keys, at), warnings, nil
 }

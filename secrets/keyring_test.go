@@ -43,16 +43,22 @@ func TestCheckSecrets(t *testing.T) {
 			model.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
 		{"a leaver can read it", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("carol"), sub("puppet")}}, desired,
 			model.SecretCheck{Readers: []string{"alice", "bob", "carol", puppet}, Stale: []string{"carol"}}},
-		{"a primary key id counts as its holder", model.Secret{KeyIDs: []string{sub("alice"), primary("bob"), sub("puppet")}}, desired,
-			model.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
+		{"a primary key id that cannot encrypt is its holder's, and not current", model.Secret{KeyIDs: []string{sub("alice"), primary("bob"), sub("puppet")}}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", puppet}, Retired: []string{"bob's sign-only key " + primary("bob")}}},
 		{"a joiner cannot read it", model.Secret{KeyIDs: []string{sub("alice"), sub("puppet")}}, desired,
 			model.SecretCheck{Readers: []string{"alice", puppet}, Missing: []string{"bob"}}},
-		{"an unknown key id", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet"), "0123456789ABCDEF"}}, desired,
-			model.SecretCheck{Readers: []string{"alice", "bob", puppet}, Unknown: []string{"key id 0123456789ABCDEF (no known public key has it)"}}},
-		{"a hidden recipient", model.Secret{KeyIDs: []string{HiddenKeyID, HiddenKeyID}}, desired,
-			model.SecretCheck{Missing: []string{"alice", "bob", puppet}, Unknown: []string{"a hidden recipient"}}},
-		{"a passphrase", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}, Symmetric: 1}, desired,
-			model.SecretCheck{Readers: []string{"alice", "bob", puppet}, Unknown: []string{"a passphrase (symmetric session key)"}}},
+		{"an unknown key id is stale", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet"), "0123456789ABCDEF"}}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", puppet}, Stale: []string{"key id 0123456789ABCDEF (no known public key has it)"}}},
+		{"hidden recipients not accounted for are stale, and who else reads it unknown", model.Secret{KeyIDs: []string{HiddenKeyID, HiddenKeyID, sub("alice")}}, desired,
+			model.SecretCheck{Readers: []string{"alice"}, Stale: []string{"2 hidden recipient(s) not accounted for"},
+				Unknown: []string{"whether bob can read it (its recipients are hidden)", "whether " + puppet + " can read it (its recipients are hidden)"}}},
+		{"hidden recipients the ledger accounts for", model.Secret{File: "x.gpg", Digest: "d1", KeyIDs: []string{HiddenKeyID, HiddenKeyID, HiddenKeyID}}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
+		{"hidden recipients of another message", model.Secret{File: "x.gpg", Digest: "d2", KeyIDs: []string{HiddenKeyID, HiddenKeyID, HiddenKeyID}}, desired,
+			model.SecretCheck{Stale: []string{"3 hidden recipient(s) not accounted for"},
+				Unknown: []string{"whether alice can read it (its recipients are hidden)", "whether bob can read it (its recipients are hidden)", "whether " + puppet + " can read it (its recipients are hidden)"}}},
+		{"a passphrase is stale", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}, Symmetric: 1}, desired,
+			model.SecretCheck{Readers: []string{"alice", "bob", puppet}, Stale: []string{"a passphrase (symmetric session key)"}}},
 		{"a v6 fingerprint", model.Secret{KeyIDs: []string{sub("alice"), sub("puppet")}, Fingerprints: []string{fmt.Sprintf("%X", keys["bob"].Entity.Subkeys[0].PublicKey.Fingerprint)}}, desired,
 			model.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
 		{"an entitled person without a public key", model.Secret{KeyIDs: []string{sub("alice")}}, []model.Holder{{Name: "alice", Fingerprint: keys["alice"].Fingerprint}, {Name: "dave", Fingerprint: dave}},
@@ -62,12 +68,13 @@ func TestCheckSecrets(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.secret.File = "x.gpg"
-			rep := CheckSecrets("pass", []model.Secret{tt.secret}, tt.desired, NewKeyRing(ring))
+			ledger := &model.SecretsLedger{Hidden: []model.HiddenRecipients{{File: "x.gpg", SHA256: "d1", KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}}}}
+			rep := CheckSecrets("pass", []model.Secret{tt.secret}, map[string][]model.Holder{"": tt.desired}, NewKeyRing(ring, now), ledger)
 			got := model.SecretCheck{}
 			if len(rep.Secrets) == 1 {
 				got = rep.Secrets[0]
 			}
-			for _, s := range []*[]string{&tt.want.Readers, &tt.want.Stale, &tt.want.Missing, &tt.want.Unknown} {
+			for _, s := range []*[]string{&tt.want.Readers, &tt.want.Stale, &tt.want.Retired, &tt.want.Missing, &tt.want.Unknown} {
 				if *s == nil {
 					*s = []string{}
 				}
@@ -106,7 +113,7 @@ func TestLoadKeyRing(t *testing.T) {
 		{ID: "secret", GPGFingerprint: alice.Fingerprint},
 		{ID: "nokey", GPGFingerprint: other.Fingerprint},
 	}
-	ring, warnings, err := LoadKeyRing(fsys, "keys", people, []string{puppet.Fingerprint, strings.Repeat("F00D", 10)})
+	ring, warnings, err := LoadKeyRing(fsys, "keys", people, []string{puppet.Fingerprint, strings.Repeat("F00D", 10)}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

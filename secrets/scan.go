@@ -1,15 +1,18 @@
 package secrets
 
 import (
-	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
@@ -27,34 +30,110 @@ const maxSessionKeys = 1000
 
 // ScanSecrets reads who each of a target's secrets is encrypted to, from
 // the files of fsys (the repository's tree) that its secrets globs match,
-// without decrypting anything. A secret that cannot be read is returned
-// with its problem; the error is for a repository that cannot be read at
-// all. The warnings name globs that match no file.
-func ScanSecrets(fsys fs.FS, t *config.Target) ([]model.Secret, []string, error) {
-	var out []model.Secret
-	var warnings []string
+// without decrypting anything, and reads the target's ledger. A secret
+// that cannot be read (a file too large, one whose name holds a control
+// character, one that is not what its format says) is returned with its
+// problem, and the others go on; the error is for a repository that
+// cannot be read at all. For a gpg-id target, each file of its store is
+// judged against the nearest .gpg-id above it, as pass encrypts it: its
+// Store is the sub-store's folder, if any. The warnings name globs that
+// match no file.
+func ScanSecrets(fsys fs.FS, t *config.Target) (*model.SecretScan, error) {
+	scan := &model.SecretScan{Secrets: []model.Secret{}, Warnings: []string{}}
+	stores, err := SubStoreDirs(fsys, t)
+	if err != nil {
+		return nil, fmt.Errorf("target %s: %w", t.Name, err)
+	}
 	seen := map[string]bool{}
 	for _, g := range t.SecretGlobs() {
 		files, err := secretFiles(fsys, g)
 		if err != nil {
-			return nil, nil, fmt.Errorf("target %s: secrets %s: %w", t.Name, g.Glob, err)
+			return nil, fmt.Errorf("target %s: secrets %s: %w", t.Name, g.Glob, err)
 		}
 		if len(files) == 0 && g.Store == "" {
-			warnings = append(warnings, fmt.Sprintf("%s: secrets glob %q matches no file", t.Name, g.Glob))
+			scan.Warnings = append(scan.Warnings, fmt.Sprintf("%s: secrets glob %q matches no file", t.Name, g.Glob))
 		}
 		for _, name := range files {
 			if seen[name] {
 				continue // the first glob that matches a file says its format
 			}
 			seen[name] = true
-			data, err := readSecretFile(fsys, name)
-			if err != nil {
-				return nil, nil, fmt.Errorf("target %s: %w", t.Name, err)
+			var found []model.Secret
+			if problem := model.CheckFreeText(name); problem != "" {
+				found = []model.Secret{{File: EscapeName(name), Line: 1, Format: g.Format,
+					Problem: "its name " + problem + ", so it is not read; rename it with git mv"}}
+			} else if data, err := readSecretFile(fsys, name); err != nil {
+				found = []model.Secret{{File: name, Line: 1, Format: g.Format, Problem: err.Error()}}
+			} else {
+				found = scanFile(name, g.Format, data)
 			}
-			out = append(out, scanFile(name, g.Format, data)...)
+			for i := range found {
+				if g.Format == model.OpenPGPFiles {
+					found[i].Store = storeOf(name, stores)
+				}
+			}
+			scan.Secrets = append(scan.Secrets, found...)
 		}
 	}
-	return out, warnings, nil
+	scan.Ledger, scan.Problems = ReadLedger(fsys, t.Name)
+	return scan, nil
+}
+
+// EscapeName writes a file name with every character that could act on a
+// terminal or hide itself escaped as Go does (\t, \n, \x1b, \u202e).
+func EscapeName(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if model.CheckFreeText(string(r)) != "" || r == utf8.RuneError {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// SubStoreDirs lists the sub-stores of a gpg-id target: the folders below
+// its .gpg-id's own with a .gpg-id of their own, in path order. Other
+// targets have none.
+func SubStoreDirs(fsys fs.FS, t *config.Target) ([]string, error) {
+	root := t.StoreDir()
+	if root == "" {
+		return nil, nil
+	}
+	var out []string
+	err := fs.WalkDir(fsys, root, func(name string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil && name == root && errors.Is(err, fs.ErrNotExist):
+			return fs.SkipAll
+		case err != nil:
+			return err
+		case !d.IsDir():
+			return nil
+		case d.Name() == ".git":
+			return fs.SkipDir
+		case name == root:
+			return nil
+		}
+		if info, err := fs.Stat(fsys, path.Join(name, ".gpg-id")); err == nil && info.Mode().IsRegular() {
+			out = append(out, name)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// storeOf is the sub-store a file belongs to: the deepest of dirs that
+// holds it, or "" for the target's own store.
+func storeOf(name string, dirs []string) string {
+	best := ""
+	for _, d := range dirs {
+		if config.InStore(d, name) && len(d) > len(best) {
+			best = d
+		}
+	}
+	return best
 }
 
 // secretFiles lists the regular files that match a glob, in path order.
@@ -69,10 +148,8 @@ func secretFiles(fsys fs.FS, g config.SecretGlob) ([]string, error) {
 			return err
 		}
 		if d.IsDir() {
-			if g.Store != "" && name != g.Store && name != root {
-				if _, err := fs.Stat(fsys, path.Join(name, ".gpg-id")); err == nil {
-					return fs.SkipDir // another password store
-				}
+			if d.Name() == ".git" {
+				return fs.SkipDir
 			}
 			return nil
 		}
@@ -87,17 +164,29 @@ func secretFiles(fsys fs.FS, g config.SecretGlob) ([]string, error) {
 func readSecretFile(fsys fs.FS, name string) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, fmt.Errorf("cannot be read (%v)", unwrapPath(err))
 	}
 	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() > MaxSecretFileSize {
+		return nil, fmt.Errorf("it is %d bytes, larger than the %d MiB read, so it is not read", info.Size(), MaxSecretFileSize>>20)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxSecretFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, fmt.Errorf("cannot be read (%v)", unwrapPath(err))
 	}
 	if len(data) > MaxSecretFileSize {
-		return nil, fmt.Errorf("read %s: larger than %d MiB", name, MaxSecretFileSize>>20)
+		return nil, fmt.Errorf("it is larger than the %d MiB read, so it is not read", MaxSecretFileSize>>20)
 	}
 	return data, nil
+}
+
+// unwrapPath drops the path from a path error: the secret is named anyway.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // scanFile reads the secrets of one file.
@@ -126,6 +215,7 @@ type header struct {
 	symmetric    int
 	armored      bool
 	notes        []string
+	binary       []byte // the message without its armor
 }
 
 func (h *header) fill(s *model.Secret) {
@@ -134,6 +224,15 @@ func (h *header) fill(s *model.Secret) {
 	s.Hidden = h.hidden
 	s.Symmetric = h.symmetric
 	s.Notes = append(s.Notes, h.notes...)
+	if h.binary != nil {
+		s.Digest = digest(h.binary)
+	}
+}
+
+// digest is the SHA-256 of data in hex.
+func digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 // readMessage reads an OpenPGP message, armored or binary, up to its
@@ -148,13 +247,21 @@ func readMessage(data []byte) (*header, error) {
 		if block.Type != "PGP MESSAGE" {
 			return nil, fmt.Errorf("an armored %s, not an encrypted message", strings.ToLower(block.Type))
 		}
-		h, err := readPackets(bufio.NewReader(block.Body))
+		binary, err := io.ReadAll(io.LimitReader(block.Body, MaxSecretFileSize+1))
+		if err != nil {
+			return nil, fmt.Errorf("not a readable armored OpenPGP message (%v)", err)
+		}
+		h, err := readPackets(bytes.NewReader(binary))
 		if h != nil {
-			h.armored = true
+			h.armored, h.binary = true, binary
 		}
 		return h, err
 	}
-	return readPackets(bytes.NewReader(data))
+	h, err := readPackets(bytes.NewReader(data))
+	if h != nil {
+		h.binary = data
+	}
+	return h, err
 }
 
 // readPackets reads the session key packets of an OpenPGP message and stops

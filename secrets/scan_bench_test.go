@@ -77,17 +77,17 @@ func BenchmarkSecretsStatus(b *testing.B) {
 		{Glob: "pass/**/*.gpg", Format: model.OpenPGPFiles},
 		{Glob: "hieradata/*.yaml", Format: model.EYAMLGPG},
 	}}
-	ring := NewKeyRing(keys)
-	desired := []model.Holder{{Name: "alice", Fingerprint: keys[0].Fingerprint}, {Name: "bob", Fingerprint: keys[1].Fingerprint}}
+	ring := NewKeyRing(keys, time.Now())
+	desired := map[string][]model.Holder{"": {{Name: "alice", Fingerprint: keys[0].Fingerprint}, {Name: "bob", Fingerprint: keys[1].Fingerprint}}}
 	fsys := os.DirFS(dir)
 
 	b.Run("status", func(b *testing.B) {
 		for b.Loop() {
-			secrets, _, err := ScanSecrets(fsys, target)
+			scan, err := ScanSecrets(fsys, target)
 			if err != nil {
 				b.Fatal(err)
 			}
-			rep := CheckSecrets("secrets", secrets, desired, ring)
+			rep := CheckSecrets("secrets", scan.Secrets, desired, ring, scan.Ledger)
 			if rep.Counts.Total != 12000 || rep.Counts.Stale != 12000 {
 				b.Fatalf("counts %+v", rep.Counts)
 			}

@@ -211,10 +211,11 @@ func TestScanSecrets(t *testing.T) {
 		{Glob: "sops/*", Format: model.SOPS},
 		{Glob: "nowhere/**", Format: model.OpenPGPFiles},
 	}}
-	got, warnings, err := ScanSecrets(os.DirFS(w.dir), target)
+	scan, err := ScanSecrets(os.DirFS(w.dir), target)
 	if err != nil {
 		t.Fatal(err)
 	}
+	got, warnings := scan.Secrets, scan.Warnings
 	ac2, all := w.ids("alice", "carol"), w.ids("alice", "bob", "carol")
 	want := []brief{
 		{Name: "pass/armored.gpg", Line: 1, KeyIDs: ac2},
@@ -225,6 +226,7 @@ func TestScanSecrets(t *testing.T) {
 		{Name: "pass/plain.gpg", Line: 1, Problem: "not an encrypted message: it starts with a compressed data"},
 		{Name: "pass/production/api.gpg", Line: 1, KeyIDs: ac2},
 		{Name: "pass/production/db.gpg", Line: 1, KeyIDs: ac2},
+		{Name: "pass/team/other.gpg", Line: 1, KeyIDs: w.ids("bob")},
 		{Name: "pass/truncated.gpg", Line: 1, Problem: "truncated: the message ends before its encrypted data"},
 		{Name: "hieradata/broken.yaml: cut", Line: 1, Problem: "the base64 is not valid, perhaps cut short"},
 		{Name: "hieradata/broken.yaml: open", Line: 2, Problem: "the block is not closed by ]"},
@@ -248,11 +250,14 @@ func TestScanSecrets(t *testing.T) {
 // real gpg.
 type fakeDecrypter struct {
 	keys  openpgp.EntityList
+	mu    sync.Mutex
 	calls int
 }
 
 func (f *fakeDecrypter) Decrypt(_ context.Context, message []byte) ([]byte, error) {
+	f.mu.Lock()
 	f.calls++
+	f.mu.Unlock()
 	var r io.Reader = bytes.NewReader(message)
 	if bytes.HasPrefix(message, []byte("-----BEGIN PGP MESSAGE")) {
 		block, err := armor.Decode(r)

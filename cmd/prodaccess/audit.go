@@ -201,6 +201,20 @@ func (s *source) dayStart(d model.Day) time.Time {
 	return time.Date(y, m, dd, 0, 0, 0, 0, s.tipConfig.Location)
 }
 
+// keyTime is when keys are judged for day d: now, on today; the end of
+// the day, on a day past (a key made that day counts, one that expired
+// that day does not); its start, on a day to come.
+func (s *source) keyTime(now time.Time, d model.Day) time.Time {
+	today := model.DayOf(now, s.tipConfig.Location)
+	switch {
+	case d == today:
+		return now
+	case d < today:
+		return s.dayStart(d + 1).Add(-time.Second)
+	}
+	return s.dayStart(d)
+}
+
 // keysAt checks the public keys committed at a commit, on day d.
 func (s *source) keysAt(a *auditOptions, c *model.Commit, r *model.Roster, d model.Day) (map[string]model.KeyCheck, error) {
 	rev, err := s.history.Revision(c.SHA)
@@ -212,7 +226,7 @@ func (s *source) keysAt(a *auditOptions, c *model.Commit, r *model.Roster, d mod
 	if err != nil {
 		return nil, nil // no keys folder at that commit
 	}
-	checks, _, err := secrets.LoadKeys(sub, dir, r.People, s.dayStart(d))
+	checks, _, err := secrets.LoadKeys(sub, dir, r.People, s.keyTime(a.now(), d))
 	return checks, err
 }
 

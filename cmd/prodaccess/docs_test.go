@@ -339,3 +339,42 @@ func TestDocTestNames(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeCommandsRun: every prodaccess command the README shows, in a
+// sh or console block, runs as printed from the top of the clone, as a
+// newcomer pastes it.
+func TestReadmeCommandsRun(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := false
+	var commands []string
+	for _, line := range strings.Split(string(data), "\n") {
+		switch {
+		case strings.HasPrefix(line, "```sh") || strings.HasPrefix(line, "```console"):
+			in = true
+			continue
+		case strings.HasPrefix(line, "```"):
+			in = false
+			continue
+		}
+		if !in {
+			continue
+		}
+		cmd, _, _ := strings.Cut(strings.TrimPrefix(line, "$ "), "#")
+		if cmd = strings.TrimSpace(cmd); strings.HasPrefix(cmd, "prodaccess ") {
+			commands = append(commands, cmd)
+		}
+	}
+	if len(commands) < 4 {
+		t.Fatalf("found only %d commands in README.md: %q", len(commands), commands)
+	}
+	for _, c := range commands {
+		args := strings.Fields(strings.TrimPrefix(c, "prodaccess "))
+		r := prodaccessEnv(t, repoRoot, []string{"GITHUB_TOKEN="}, args...)
+		if r.code != 0 {
+			t.Errorf("%s: exit %d\n%s\n%s", c, r.code, r.stdout, r.stderr)
+		}
+	}
+}

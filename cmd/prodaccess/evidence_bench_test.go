@@ -1,13 +1,10 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/prodaccess/prodaccess/internal/devstack"
 )
 
 // BenchmarkEvidenceRequests counts the requests a plan makes to look up
@@ -18,19 +15,7 @@ import (
 func BenchmarkEvidenceRequests(b *testing.B) {
 	const n = 50
 	s := newEvidenceStack(b, "required")
-	for i := range n {
-		id := fmt.Sprintf("contractor-%02d", i)
-		login := fmt.Sprintf("contractor-%02d-gh", i)
-		u := s.gh.AddUser(login, int64(1000+i), true)
-		body := strings.NewReplacer("Chris Contractor", "Contractor "+fmt.Sprint(i), "chris.contractor@", id+"@", "chris-gh", login, "github_id: 22", fmt.Sprintf("github_id: %d", 1000+i)).Replace(chrisGrant("Migrating the search cluster"))
-		pr, err := devstack.MergePull(s.people, s.gh, devstack.Pull{Repo: "alphagov/people", Branch: "grant-" + id, Title: "Grant " + id, Author: u, Method: devstack.Squash, MergedBy: s.alex,
-			Commits: []devstack.PullCommit{{Files: map[string]string{"people/" + id + ".yaml": body}, Message: "Grant " + id, Author: u}}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
-	}
-	s.push()
+	s.manyGrants(n)
 	evidence := func() int {
 		n := 0
 		for _, r := range s.gh.Requests() {

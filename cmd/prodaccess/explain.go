@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
 )
@@ -23,7 +21,7 @@ func newExplain(o *options) *cobra.Command {
 			}
 			p := roster.Person(args[0])
 			if p == nil {
-				return fmt.Errorf("no person %q in %s", args[0], o.peopleFolder(cfg))
+				return roster.NoSuch(args[0], o.peopleFolder(cfg))
 			}
 			dc := roster.Decide(p, day)
 			if isData(format) {

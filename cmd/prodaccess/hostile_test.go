@@ -53,7 +53,7 @@ func TestHugePersonFile(t *testing.T) {
 	}
 	r := w.run("plan")
 	must(t, r, 2, "plan with a huge person file")
-	if !strings.Contains(squash(r.stdout), "- remove carol-gh carol none") {
+	if !strings.Contains(squash(r.stdout), "- carol-gh carol") {
 		t.Errorf("the leaver is not removed:\n%s", r.stdout)
 	}
 	if !strings.Contains(r.stdout, "people/huge.yaml:1:1: the file is larger than 64 KiB") {

@@ -6,11 +6,14 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 	_ "time/tzdata" // the policy time zone must resolve on machines without zoneinfo
 
+	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func main() {
@@ -101,5 +104,29 @@ production access on a given day and why, and shows or applies the result.`,
 	root.AddCommand(newValidate(o), newWho(o), newExplain(o), newPlan(o), newApply(o), newChanges(o), newAudit(o), newUpcoming(o))
 	root.AddCommand(newSecrets(o), newEvidence(o), newSchema(o), newVersion(o))
 	root.AddCommand(newGrant(o), newShift(o), newAbsence(o), newReinstate(o), newLeave(o), newPerson(o))
+	// A mistyped flag says which it may have meant, as a mistyped
+	// command does.
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+		if !ok {
+			return err
+		}
+		var names []string
+		c.Flags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+		if s := model.Closest(name, names); s != "" {
+			return fmt.Errorf("%w; did you mean --%s?", err, s)
+		}
+		return err
+	})
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Short = "Shell completion of commands and flags, for bash, zsh, fish or powershell"
+			c.Long = `Print the script that makes a shell complete prodaccess's commands and flags.
+Load it in the current shell, or install it once; each shell's subcommand
+says how (prodaccess completion bash --help), and docs/README.md has the
+usual places.`
+		}
+	}
 	return root
 }

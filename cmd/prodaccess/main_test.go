@@ -73,11 +73,12 @@ func readGolden(t *testing.T, name string) string {
 
 func TestValidateExamplePeople(t *testing.T) {
 	r := prodaccess(t, repoRoot, "validate")
-	if r.code != 0 || r.stdout != "" {
+	if r.code != 0 || r.stderr != "" {
 		t.Fatalf("validate: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "16 person file(s), their keys and the configuration are valid") {
-		t.Errorf("stderr: %q", r.stderr)
+	// Success is said on stdout, like any other result.
+	if r.stdout != "16 person file(s), their keys and the configuration are valid\n" {
+		t.Errorf("stdout: %q", r.stdout)
 	}
 }
 
@@ -224,5 +225,23 @@ func write(t *testing.T, path, body string) {
 	}
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDidYouMean: a mistyped person id, command or flag says what it may
+// have meant.
+func TestDidYouMean(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"explain", "alex-leed", "--people", "people"}, `no person "alex-leed" in people; did you mean alex-lead?`},
+		{[]string{"who", "--fomat", "json", "--people", "people"}, "unknown flag: --fomat; did you mean --format?"},
+		{[]string{"whoo"}, "Did you mean this?\n\twho"},
+	} {
+		r := prodaccess(t, repoRoot, tt.args...)
+		if r.code != 1 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tt.args, r.code, r.stderr, tt.want)
+		}
 	}
 }

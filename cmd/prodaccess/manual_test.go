@@ -30,7 +30,7 @@ func TestManualChangesStayListed(t *testing.T) {
 		if r.code != 2 && r.code != 0 {
 			t.Fatalf("plan --at %s: exit %d\n%s%s", tt.at, r.code, r.stdout, r.stderr)
 		}
-		listed := strings.Contains(squash(r.stdout), "- revoke carol.leaving@example.gov.uk carol none")
+		listed := strings.Contains(squash(r.stdout), "- carol.leaving@example.gov.uk carol")
 		if listed != tt.listed {
 			t.Errorf("plan --at %s: carol's revocation in Signon listed %t, want %t:\n%s", tt.at, listed, tt.listed, r.stdout)
 		}

@@ -210,7 +210,7 @@ func (o *options) committedKeys(repo *peoplerepo.Repo, head *peoplerepo.Revision
 	w.keys = checks
 	w.warnings = append(w.warnings, missing...)
 	var ringWarnings []string
-	if w.ring, ringWarnings, err = secretsKeyRing(sub, filepath.ToSlash(dir), roster, w.cfg); err != nil {
+	if w.ring, ringWarnings, err = secretsKeyRing(sub, filepath.ToSlash(dir), roster, w.cfg, now); err != nil {
 		return err
 	}
 	w.warnings = append(w.warnings, ringWarnings...)

@@ -178,8 +178,8 @@ access until a reinstatement (prodaccess reinstate).
 	}
 	addFlags(cmd,
 		stringFlag{&from, "from", "the first day of the absence, YYYY-MM-DD", false},
-		stringFlag{&to, "to", "the last day of the absence, if known", false},
-		stringFlag{&end, "end", "the last day of the absence under way", false})
+		stringFlag{&to, "to", "the last day of the absence, if known, YYYY-MM-DD", false},
+		stringFlag{&end, "end", "the last day of the absence under way, YYYY-MM-DD", false})
 	f.register(cmd, o)
 	return cmd
 }
@@ -240,7 +240,7 @@ they approve or supervise stops counting too, and the change says so.
 func newPerson(o *options) *cobra.Command {
 	person := &cobra.Command{
 		Use:   "person",
-		Short: "Person files: new",
+		Short: "Start a person file (person new)",
 		Args:  cobra.NoArgs,
 	}
 	var f requestFlags

@@ -37,21 +37,11 @@ func newSecretsStack(t *testing.T) *secretsStack {
 		t.Skip("pass is not installed (Debian package pass)")
 	}
 	dir := t.TempDir()
-	s := &secretsStack{t: t, people: filepath.Join(dir, "people-repo"), secrets: filepath.Join(dir, "secrets"), keys: map[string]*testkeys.Key{}, homes: map[string]*testgpg.GnuPG{}}
+	s := &secretsStack{t: t, people: filepath.Join(dir, "people-repo"), secrets: filepath.Join(dir, "secrets")}
 	s.gh = fakegithub.New(t, "alphagov")
 	t.Cleanup(s.gh.Close)
 	s.gh.Token = testToken
-	for _, name := range []string{"alice", "bob", "carol", "puppet"} {
-		// Made before today, so that an access review at the start of
-		// today finds them valid.
-		k, err := testkeys.New(name, testkeys.Good, time.Now().Add(-72*time.Hour))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.keys[name] = k
-		s.homes[name] = testgpg.New(t)
-		s.homes[name].Import(k)
-	}
+	s.keys, s.homes = personKeys(t, "alice", "bob", "carol", "puppet")
 	sender := testgpg.New(t)
 	sender.ImportPublic(s.keys["alice"], s.keys["bob"], s.keys["carol"], s.keys["puppet"])
 	before := []*testkeys.Key{s.keys["alice"], s.keys["carol"], s.keys["puppet"]}
@@ -188,20 +178,22 @@ func TestSecretsRevocation(t *testing.T) {
 		}
 	}
 
-	// Carol cannot re-encrypt: she is not entitled, and the result would
-	// not open for her to check; nothing is pushed.
-	refused := s.run("carol", "secrets", "reencrypt", "--target", "hieradata", "--push")
+	// Carol cannot re-encrypt: she is not entitled, though she can still
+	// decrypt; nothing is pushed.
+	refused := s.run("carol", "secrets", "reencrypt", "--target", "hieradata", "--push", "--widen", "hieradata/production.yaml")
 	must(t, refused, 1, "reencrypt by a leaver")
-	if !strings.Contains(refused.stdout, "hieradata/production.yaml: govuk::db::password: the re-encrypted message cannot be decrypted again") {
+	if !strings.Contains(refused.stderr, "only a current recipient may re-encrypt them, so nothing was re-encrypted") {
 		t.Errorf("refusal:\n%s\n%s", refused.stdout, refused.stderr)
 	}
 	if _, err := devstack.Git(s.secrets, "rev-parse", "--verify", "-q", "refs/heads/prodaccess/reencrypt-hieradata"); err == nil {
 		t.Error("a refused re-encryption pushed a branch")
 	}
 
-	// Alice re-encrypts; the pull request says what to rotate.
-	for _, target := range []string{"hieradata", "pass-store"} {
-		r := s.run("alice", "secrets", "reencrypt", "--target", target, "--push")
+	// Alice re-encrypts, naming the files that bob, who joined, is to
+	// read; the pull request says what to rotate.
+	for _, tw := range [][2]string{{"hieradata", "hieradata/production.yaml"}, {"pass-store", "pass/production/db.gpg"}} {
+		target, widen := tw[0], tw[1]
+		r := s.run("alice", "secrets", "reencrypt", "--target", target, "--push", "--widen", widen)
 		must(t, r, 0, "reencrypt "+target)
 		if !strings.Contains(r.stdout, "Rotate these values") || !strings.Contains(r.stderr, "still lists carol ("+s.keys["carol"].Fingerprint) {
 			t.Errorf("reencrypt %s:\n%s\n%s", target, r.stdout, r.stderr)
@@ -260,12 +252,15 @@ func TestSecretsRevocation(t *testing.T) {
 			t.Fatalf("merge %s: %v\n%s", branch, err, out)
 		}
 	}
+	// Every secret is current, and what carol could read is still to
+	// rotate: the status and the access review say so.
 	clean := s.run("alice", "secrets", "status")
-	must(t, clean, 0, "secrets status after merging")
-	if !strings.Contains(clean.stdout, "hieradata: 2 secrets: 2 current") {
+	must(t, clean, 2, "secrets status after merging")
+	if !strings.Contains(clean.stdout, "hieradata: 2 secrets: 2 current, 0 stale, 0 missing, 0 unknown, 0 unreadable; 2 to rotate") {
 		t.Errorf("status:\n%s", clean.stdout)
 	}
-	if review := s.run("alice", "audit", "review"); strings.Contains(review.stdout, "carol") {
+	review = s.run("alice", "audit", "review", "--secrets")
+	if strings.Contains(review.stdout, "can still read secrets") || !strings.Contains(review.stdout, "could read values not yet rotated more than 7 days after they became due (2 in hieradata, due since 2021-01-01; 1 in pass-store, due since 2021-01-01)") {
 		t.Errorf("review after re-encryption:\n%s", review.stdout)
 	}
 }

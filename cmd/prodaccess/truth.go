@@ -94,7 +94,7 @@ func (s *source) review(a *auditOptions, t *dayTruth, scope reviewScope) (*model
 	if err != nil {
 		return nil, err
 	}
-	rv := reconciler.Review(t.roster, t.day, t.commit, keys, s.dayStart(t.day))
+	rv := reconciler.Review(t.roster, t.day, t.commit, keys, s.keyTime(a.now(), t.day))
 	if hasSecrets(s) {
 		if !scope.secrets {
 			rv.Unchecked = append(rv.Unchecked, "who without access can still read the targets' secrets: not scanned, since that reads the target repositories (give --secrets to scan them)")
@@ -102,6 +102,7 @@ func (s *source) review(a *auditOptions, t *dayTruth, scope reviewScope) (*model
 			rv.Unchecked = append(rv.Unchecked, "who without access can still read the targets' secrets: the scan could not run: "+err.Error())
 		} else {
 			reconciler.FlagSecretReaders(rv, t.roster, reports)
+			reconciler.FlagRotation(rv, t.roster, reports, s.tipConfig.Secrets.RotateWithinDays)
 		}
 	}
 	rv.Findings = reconciler.EvidenceFindings(t.roster, reconciler.NeedEvidence(t.roster, t.day, 0))

@@ -71,7 +71,7 @@ It reads the committed files (HEAD), and needs GITHUB_TOKEN.`,
 				fmt.Fprintf(o.stderr, "%d problem(s) found in %d person file(s), their keys and the configuration\n", errs, len(roster.People))
 				return &exitError{code: 1}
 			}
-			fmt.Fprintf(o.stderr, "%d person file(s), their keys and the configuration are valid\n", len(roster.People))
+			fmt.Fprintf(o.stdout, "%d person file(s), their keys and the configuration are valid\n", len(roster.People))
 			if live {
 				return o.validateLive()
 			}

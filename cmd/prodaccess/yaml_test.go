@@ -52,6 +52,7 @@ func TestYAMLMatchesJSON(t *testing.T) {
 		{"audit timeline", in(audit), []string{"audit", "timeline", "--to", "2021-04-01"}},
 		{"audit review", in(audit), []string{"audit", "review", "--at", "2021-02-14", "--secrets=false"}},
 		{"secrets status", stack, []string{"secrets", "status"}},
+		{"secrets rotation", stack, []string{"secrets", "rotation"}},
 		{"upcoming", in(repoRoot), []string{"upcoming", "--at", "2026-12-01", "--days", "62"}},
 		{"audit record", in(recordAuditRepo(t)), []string{"audit", "record", "signon"}},
 		{"version", in(repoRoot), []string{"version"}},

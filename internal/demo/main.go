@@ -350,7 +350,7 @@ func runIn(bin, peopleDir, dir string) error {
 		return nil
 	}
 	runner := entitled[0]
-	step("%s, a current recipient, re-encrypts the hieradata with their own gpg", runner.ID)
+	step("%s, a current recipient, re-encrypts the hieradata with their own gpg: each value is decrypted once and encrypted to exactly today's recipients; the file is named with --widen because people who joined get to read it, which prodaccess never does unasked", runner.ID)
 	home, err := demoGnuPG(keys[runner.ID])
 	if err != nil {
 		return err
@@ -358,14 +358,17 @@ func runIn(bin, peopleDir, dir string) error {
 	defer os.RemoveAll(home)
 	defer exec.Command("gpgconf", "--homedir", home, "--kill", "all").Run()
 	env = append(env, "GNUPGHOME="+home)
-	if err := cmd("secrets", "reencrypt", "--target", "hieradata", "--push"); err != nil {
+	if err := cmd("secrets", "reencrypt", "--target", "hieradata", "--push", "--widen", demoHieradata); err != nil {
 		return err
 	}
 	if _, err := devstack.Git(secrets, "merge", "-q", "--no-edit", "prodaccess/reencrypt-hieradata"); err != nil {
 		return err
 	}
-	step("after merging the re-encryption, %s can read none of the hieradata", leaver.ID)
-	return cmd("secrets", "status", "--target", "hieradata")
+	step("after merging the re-encryption, %s can decrypt none of the current hieradata; the old versions remain in git history, which their key still opens, so only new values end what they knew: the ledger lists the values to rotate", leaver.ID)
+	if err := cmd("secrets", "status", "--target", "hieradata"); err != nil {
+		return err
+	}
+	return cmd("secrets", "rotation", "--target", "hieradata", "--person", leaver.ID)
 }
 
 // The people of the demo whose entries reach the branch through pull

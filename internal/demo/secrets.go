@@ -18,6 +18,9 @@ import (
 // puppetMaster names the puppet master's key among the demo keys.
 const puppetMaster = "puppet-master"
 
+// demoHieradata is the demo's file of eyaml secrets.
+const demoHieradata = "puppet_aws/hieradata_aws/production_credentials.yaml"
+
 var fingerprintLine = regexp.MustCompile(`(?m)^gpg_fingerprint: .*$`)
 
 // demoKeys makes a key for everyone with a fingerprint, and the puppet
@@ -80,8 +83,8 @@ func demoSecrets(keys map[string]*testkeys.Key, current []*model.Person) (map[st
 		return nil, err
 	}
 	return map[string]string{
-		"puppet_aws/hieradata_aws/production_credentials.yaml": yaml.String(),
-		"pass/2ndline/production/database.gpg":                 string(pass),
+		demoHieradata:                          yaml.String(),
+		"pass/2ndline/production/database.gpg": string(pass),
 	}, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prodaccess/prodaccess/internal/openapi"
 )
 
 func loaded(t *testing.T) *description {
@@ -24,23 +25,23 @@ func loaded(t *testing.T) *description {
 
 // answer makes an exchange: a request and the answer to it, with the
 // headers GitHub always sends (and an ETag on reads).
-func answer(method, target, reqBody string, status int, body string) *exchange {
+func answer(method, target, reqBody string, status int, body string) *openapi.Exchange {
 	r := httptest.NewRequest(method, Prefix+target, strings.NewReader(reqBody))
 	if reqBody != "" {
 		r.Header.Set("Content-Type", "application/json")
 	}
-	x := &exchange{r: r, reqBody: []byte(reqBody), status: status, header: http.Header{}}
-	x.header.Set("X-Ratelimit-Limit", "5000")
-	x.header.Set("X-Ratelimit-Remaining", "4999")
-	x.header.Set("X-Ratelimit-Used", "1")
-	x.header.Set("X-Ratelimit-Reset", "1800000000")
-	x.header.Set("X-Ratelimit-Resource", "core")
+	x := &openapi.Exchange{Request: r, RequestBody: []byte(reqBody), Status: status, Header: http.Header{}}
+	x.Header.Set("X-Ratelimit-Limit", "5000")
+	x.Header.Set("X-Ratelimit-Remaining", "4999")
+	x.Header.Set("X-Ratelimit-Used", "1")
+	x.Header.Set("X-Ratelimit-Reset", "1800000000")
+	x.Header.Set("X-Ratelimit-Resource", "core")
 	if body != "" {
-		x.header.Set("Content-Type", "application/json; charset=utf-8")
-		x.body.WriteString(body)
+		x.Header.Set("Content-Type", "application/json; charset=utf-8")
+		x.Body.WriteString(body)
 	}
 	if method == http.MethodGet && (status == http.StatusOK || status == http.StatusNotModified) {
-		x.header.Set("ETag", `"abc"`)
+		x.Header.Set("ETag", `"abc"`)
 	}
 	return x
 }
@@ -94,23 +95,23 @@ func TestCheckFindsDifferences(t *testing.T) {
 	}
 	members := `[` + js(t, gh.userJSON(u)) + `]`
 	team := valid(t, gh.teamJSON(gh.Teams["prod-oncall"]))
-	withHeader := func(x *exchange, kv ...string) *exchange {
+	withHeader := func(x *openapi.Exchange, kv ...string) *openapi.Exchange {
 		for i := 0; i+1 < len(kv); i += 2 {
 			if kv[i+1] == "" {
-				x.header.Del(kv[i])
+				x.Header.Del(kv[i])
 			} else {
-				x.header.Set(kv[i], kv[i+1])
+				x.Header.Set(kv[i], kv[i+1])
 			}
 		}
 		return x
 	}
-	withRequestHeader := func(x *exchange, k, v string) *exchange {
-		x.r.Header.Set(k, v)
+	withRequestHeader := func(x *openapi.Exchange, k, v string) *openapi.Exchange {
+		x.Request.Header.Set(k, v)
 		return x
 	}
 	tests := []struct {
 		name string
-		x    *exchange
+		x    *openapi.Exchange
 		op   string // the operation matched
 		want []string
 	}{
@@ -131,7 +132,7 @@ func TestCheckFindsDifferences(t *testing.T) {
 		},
 		{
 			name: "outside the prefix",
-			x:    &exchange{r: httptest.NewRequest("GET", "/users/alice", nil), status: 404},
+			x:    &openapi.Exchange{Request: httptest.NewRequest("GET", "/users/alice", nil), Status: 404},
 			want: []string{"outside /api/v3"},
 		},
 		{
@@ -339,7 +340,7 @@ func TestCheckFindsDifferences(t *testing.T) {
 			op, got := d.check(tt.x)
 			var opID string
 			if op != nil {
-				opID = op.id
+				opID = op.ID
 			}
 			if opID != tt.op {
 				t.Errorf("matched %q, want %q", opID, tt.op)
@@ -350,8 +351,8 @@ func TestCheckFindsDifferences(t *testing.T) {
 }
 
 // asFault marks an exchange as answered by a Fault.
-func asFault(x *exchange) *exchange {
-	x.injected = true
+func asFault(x *openapi.Exchange) *openapi.Exchange {
+	x.Injected = true
 	return x
 }
 
@@ -375,7 +376,7 @@ func wantProblems(t *testing.T, got, want []string) {
 func TestLateFaultIsNotChecked(t *testing.T) {
 	d := loaded(t)
 	x := answer("POST", "/repos/alphagov/repo/pulls", `{"head":1,"base":"main"}`, 200, "")
-	x.injected, x.late = true, true
+	x.Injected, x.Late = true, true
 	_, got := d.check(x)
 	if len(got) != 1 || !strings.Contains(got[0], `request body at "/head": got number, want string`) {
 		t.Errorf("problems: %q", got)

@@ -34,6 +34,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prodaccess/prodaccess/internal/openapi"
 )
 
 // Prefix is the path the API is served under, as on GitHub Enterprise.
@@ -188,12 +190,7 @@ func New(t testing.TB, org string) *Server {
 		t.Fatalf("fakegithub: %v", err)
 	}
 	s := newServer(org)
-	c := d.newChecker(func(msg string) { t.Errorf("%s", msg) })
-	s.srv = httptest.NewServer(c.wrap(s.serve))
-	t.Cleanup(func() {
-		s.Close()
-		c.stop()
-	})
+	s.srv = openapi.Serve(t, d.problems, s.serve)
 	return s
 }
 
@@ -206,7 +203,7 @@ func NewUnchecked(org string) *Server {
 	}
 	s := newServer(org)
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.serve(w, r, &exchange{})
+		s.serve(w, r, &openapi.Exchange{})
 	}))
 	return s
 }
@@ -389,7 +386,7 @@ func copies[T any](items []*T, keep func(*T) bool) []T {
 }
 
 // serve answers a request; x records whether a Fault or the Gate did.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *openapi.Exchange) {
 	s.Lock()
 	latency := s.Latency
 	s.Unlock()
@@ -422,7 +419,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	}
 	path := strings.TrimPrefix(r.URL.Path, Prefix)
 	if f := s.fault(r.Method, path); f != nil {
-		x.injected, x.late, x.hostile = true, f.Hold, f.Hostile
+		x.Injected, x.Late, x.Hostile = true, f.Hold, f.Hostile
 		if f.Hold {
 			// Held until the client gives up; it never gets an answer.
 			s.Unlock()
@@ -460,7 +457,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		return
 	}
 	if s.Gate != nil && r.Method != http.MethodGet && r.Method != http.MethodHead && !s.Gate(r) {
-		x.injected = true
+		x.Injected = true
 		s.fail(rec, http.StatusServiceUnavailable, "Service Unavailable")
 		return
 	}

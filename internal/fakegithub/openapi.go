@@ -3,8 +3,6 @@ package fakegithub
 import (
 	_ "embed"
 	"fmt"
-	"maps"
-	"slices"
 	"sync"
 
 	"github.com/prodaccess/prodaccess/internal/openapi"
@@ -19,40 +17,9 @@ var subsetJSON []byte
 
 // description is GitHub's REST description, compiled for checking.
 type description struct {
-	source     string // the package and version it came from
-	operations []*operation
+	*openapi.Description
+	source     string             // the package and version it came from
 	basicError *jsonschema.Schema // the body of an error GitHub may give on any operation
-}
-
-// operation is one documented operation.
-type operation struct {
-	id, method, path string
-	segments         []string // of path; "{name}" for a parameter
-	pathParams       map[string]*param
-	queryParams      map[string]*param
-	request          *jsonschema.Schema // the JSON body of a write, if it has one
-	requestRequired  bool
-	responses        map[int]*response
-}
-
-func (o *operation) String() string { return o.id + " (" + o.method + " " + o.path + ")" }
-
-// param is a path or query parameter.
-type param struct {
-	typ    string // the schema's type
-	schema *jsonschema.Schema
-}
-
-// response is a documented response of an operation.
-type response struct {
-	media   string             // the documented media type, if it has a body
-	schema  *jsonschema.Schema // of the body
-	headers map[string]*header // by canonical name
-}
-
-type header struct {
-	typ    string
-	schema *jsonschema.Schema
 }
 
 // loadDescription compiles the embedded description once.
@@ -60,9 +27,9 @@ var loadDescription = sync.OnceValues(func() (*description, error) {
 	return compileDescription(subsetJSON)
 })
 
-// compileDescription turns an OpenAPI 3.0 description into operations
-// with compiled JSON Schemas (see openapi.ToJSONSchema for the
-// differences).
+// compileDescription compiles an OpenAPI 3.0 description (see
+// openapi.ToJSONSchema for how its schemas differ from JSON Schema), its
+// request schemas closed (see openapi.CloseRequestSchemas).
 func compileDescription(data []byte) (*description, error) {
 	doc, err := openapi.Decode(data)
 	if err != nil {
@@ -73,44 +40,12 @@ func compileDescription(data []byte) (*description, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openapi subset: %w", err)
 	}
-	d := &description{}
+	d := &description{Description: od}
 	if src, ok := openapi.Lookup(doc, "info", "x-source").(map[string]any); ok {
 		d.source = fmt.Sprint(src["package"], " ", src["version"])
 	}
 	if d.basicError, err = od.Schema("components", "schemas", "basic-error"); err != nil {
 		return nil, fmt.Errorf("openapi subset: %w", err)
 	}
-	for _, o := range od.Operations {
-		op := &operation{
-			id: o.ID, method: o.Method, path: o.Path, segments: o.Segments,
-			pathParams:      params(o.PathParams),
-			queryParams:     params(o.QueryParams),
-			request:         o.Request,
-			requestRequired: o.RequestRequired,
-			responses:       map[int]*response{},
-		}
-		for status, r := range o.Responses {
-			resp := &response{media: r.Media, schema: r.Schema, headers: map[string]*header{}}
-			for name, h := range r.Headers {
-				resp.headers[name] = &header{typ: h.Type, schema: h.Schema}
-			}
-			op.responses[status] = resp
-		}
-		d.operations = append(d.operations, op)
-	}
 	return d, nil
 }
-
-func params(ps map[string]*openapi.Param) map[string]*param {
-	out := map[string]*param{}
-	for name, p := range ps {
-		out[name] = &param{typ: p.Type, schema: p.Schema}
-	}
-	return out
-}
-
-func paramName(seg string) (string, bool) { return openapi.ParamName(seg) }
-
-func pointer(keys []string) string { return openapi.Pointer(keys) }
-
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -32,8 +32,8 @@ func TestSubsetIsTheList(t *testing.T) {
 		t.Errorf("the subset does not say where it came from: %+v", src)
 	}
 	d := loaded(t)
-	if len(d.operations) != len(list.Operations) || d.source != src.Package+" "+src.Version {
-		t.Errorf("compiled %d operations from %q, want %d from %s %s", len(d.operations), d.source, len(list.Operations), src.Package, src.Version)
+	if len(d.Operations) != len(list.Operations) || d.source != src.Package+" "+src.Version {
+		t.Errorf("compiled %d operations from %q, want %d from %s %s", len(d.Operations), d.source, len(list.Operations), src.Package, src.Version)
 	}
 }
 

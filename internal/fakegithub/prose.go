@@ -74,13 +74,13 @@ var proseRules = []proseRule{
 
 // checkProse checks a request's (request) or an answer's body, v, against
 // the prose rules of op.
-func checkProse(p *problems, op *operation, request bool, v any) {
+func checkProse(p *openapi.Problems, op *openapi.Operation, request bool, v any) {
 	what := "response body"
 	if request {
 		what = "request body"
 	}
 	for _, rule := range proseRules {
-		if rule.op != op.id || rule.request != request {
+		if rule.op != op.ID || rule.request != request {
 			continue
 		}
 		at(v, openapi.Unpointer(rule.at), nil, func(ptr []string, v any) {
@@ -89,10 +89,10 @@ func checkProse(p *problems, op *operation, request bool, v any) {
 				return
 			}
 			if rule.values != nil && !slices.Contains(rule.values, s) {
-				p.addf("%s at %q: %q is not one of the values GitHub documents in prose: %s", what, pointer(ptr), s, strings.Join(rule.values, ", "))
+				p.Addf("%s at %q: %q is not one of the values GitHub documents in prose: %s", what, openapi.Pointer(ptr), s, strings.Join(rule.values, ", "))
 			}
 			if n := utf8.RuneCountInString(s); rule.maxChars > 0 && n > rule.maxChars {
-				p.addf("%s at %q: %d characters, more than the %d GitHub takes (it answers 422, \"too long\")", what, pointer(ptr), n, rule.maxChars)
+				p.Addf("%s at %q: %d characters, more than the %d GitHub takes (it answers 422, \"too long\")", what, openapi.Pointer(ptr), n, rule.maxChars)
 			}
 		})
 	}

@@ -30,7 +30,7 @@ func TestProseValues(t *testing.T) {
 	issue := valid(t, gh.issueJSON("alphagov/people", is))
 	tests := []struct {
 		name string
-		x    *exchange
+		x    *openapi.Exchange
 		want []string
 	}{
 		{

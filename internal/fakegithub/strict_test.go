@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prodaccess/prodaccess/internal/openapi"
 )
 
 // TestRequestBodiesAreClosed: a write's body may have only the fields the
@@ -18,7 +20,7 @@ func TestRequestBodiesAreClosed(t *testing.T) {
 	membership := `{"url":"https://x.example/m","role":"member","state":"active"}`
 	tests := []struct {
 		name string
-		x    *exchange
+		x    *openapi.Exchange
 		want []string
 	}{
 		{
@@ -91,7 +93,7 @@ func TestCloseRequestSchemas(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			x := answer("POST", "/things", tt.req, 201, tt.resp)
-			x.r.URL.Path = Prefix + "/things"
+			x.Request.URL.Path = Prefix + "/things"
 			_, got := d.check(x)
 			var notLocation []string
 			for _, p := range got {

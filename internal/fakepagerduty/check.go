@@ -199,15 +199,7 @@ func compileDescription(data []byte) (*description, error) {
 // problems describes what is wrong with an exchange, or returns "".
 func (d *description) problems(x *openapi.Exchange) string {
 	op, list := d.check(x)
-	if len(list) == 0 {
-		return ""
-	}
-	what := ""
-	if op != nil {
-		what = " for " + op.String()
-	}
-	return fmt.Sprintf("the PagerDuty stand-in answered %s %s with %d, which PagerDuty (its REST description, %s, and its documentation) does not allow%s:\n\t%s",
-		x.Request.Method, x.Request.URL.RequestURI(), x.Status, d.source, what, strings.Join(list, "\n\t"))
+	return openapi.Report(x, op, list, "PagerDuty", "PagerDuty (its REST description, "+d.source+", and its documentation)")
 }
 
 // check matches an exchange to its operation and returns what is wrong
@@ -218,16 +210,14 @@ func (d *description) check(x *openapi.Exchange) (*openapi.Operation, []string) 
 	if !ok || !strings.HasPrefix(path, "/") {
 		return nil, []string{"the path is outside " + Prefix + ", where the stand-in serves the API"}
 	}
-	op, methods := d.Match(r.Method, path)
+	op, unmatched := d.Find(r.Method, path, "PagerDuty")
 	if op == nil {
-		if len(methods) > 0 {
-			return nil, []string{fmt.Sprintf("%s is not documented on %s (documented: %s)", r.Method, path, strings.Join(methods, ", "))}
-		}
-		return nil, []string{"no operation in the description matches " + r.Method + " " + path + " (add it to openapi-operations.txt if PagerDuty has it)"}
+		return nil, []string{unmatched}
 	}
 	var p openapi.Problems
 	op.CheckQuery(&p, r.URL.Query())
 	d.checkRequestHeaders(&p, op, r.Header)
+	op.CheckRequestBody(&p, x)
 	if x.Late || x.Hostile {
 		return op, p.List
 	}
@@ -239,6 +229,7 @@ func (d *description) check(x *openapi.Exchange) (*openapi.Operation, []string) 
 	checkRateLimit(&p, x)
 	schema := d.errorBody
 	if resp != nil {
+		resp.CheckHeaders(&p, x.Header, nil)
 		schema = resp.Schema
 		if op.ID == "listOnCalls" && x.Status == http.StatusOK && slices.Contains(r.URL.Query()["include[]"], "users") {
 			schema = d.oncallsWithUsers
@@ -247,7 +238,7 @@ func (d *description) check(x *openapi.Exchange) (*openapi.Operation, []string) 
 	if resp == nil && x.Body.Len() == 0 {
 		return op, p.List // a failure may have no body
 	}
-	v, ok := jsonBody(&p, x)
+	v, ok := openapi.JSONBody(&p, x, "application/json")
 	if !ok {
 		return op, p.List
 	}
@@ -334,20 +325,6 @@ func checkRateLimit(p *openapi.Problems, x *openapi.Exchange) {
 	if remaining, ok := n["Ratelimit-Remaining"]; ok && x.Status == http.StatusTooManyRequests && remaining > 0 {
 		p.Addf("a 429 with header Ratelimit-Remaining %d: a limited request has nothing left", remaining)
 	}
-}
-
-// jsonBody reads the body, checking its Content-Type.
-func jsonBody(p *openapi.Problems, x *openapi.Exchange) (any, bool) {
-	ct := x.Header.Get("Content-Type")
-	if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
-		p.Addf("Content-Type is %q, not application/json", ct)
-	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(x.Body.Bytes()))
-	if err != nil {
-		p.Addf("the body is not JSON: %v", err)
-		return nil, false
-	}
-	return v, true
 }
 
 // checkAnswer checks what a successful answer must hold beyond its

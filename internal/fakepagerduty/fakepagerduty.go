@@ -140,12 +140,7 @@ func New(t testing.TB) *Server {
 		t.Fatalf("fakepagerduty: %v", err)
 	}
 	s := newServer(t.Fatalf)
-	c := openapi.NewChecker(d.problems, func(msg string) { t.Errorf("%s", msg) })
-	s.srv = httptest.NewServer(c.Wrap(s.serve))
-	t.Cleanup(func() {
-		s.Close()
-		c.Stop()
-	})
+	s.srv = openapi.Serve(t, d.problems, s.serve)
 	return s
 }
 

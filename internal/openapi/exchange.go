@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"testing"
 )
 
 // Exchange is one request a stand-in answered and the answer it wrote.
@@ -98,4 +100,18 @@ func (c *Checker) Wrap(next func(http.ResponseWriter, *http.Request, *Exchange))
 func (c *Checker) Stop() {
 	close(c.queue)
 	<-c.done
+}
+
+// Serve starts a stand-in for a test: serve answers each request, and
+// each exchange is checked with check, the test told of each problem.
+// When the test ends, the server is closed (it may have been closed
+// before) and every exchange checked.
+func Serve(t testing.TB, check func(*Exchange) string, serve func(http.ResponseWriter, *http.Request, *Exchange)) *httptest.Server {
+	c := NewChecker(check, func(msg string) { t.Errorf("%s", msg) })
+	srv := httptest.NewServer(c.Wrap(serve))
+	t.Cleanup(func() {
+		srv.Close()
+		c.Stop()
+	})
+	return srv
 }

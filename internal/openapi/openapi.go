@@ -2,8 +2,9 @@
 // the stand-ins (internal/fakegithub, internal/fakepagerduty): its schemas
 // rewritten as the JSON Schema (2020-12) that means the same and compiled,
 // its operations with their parameters and responses, the matching of a
-// request to its operation, and the recording of exchanges to check them
-// off the requests' path. What a service's answers must hold beyond its
+// request to its operation, the checks of a request and an answer against
+// the operation, and the recording of exchanges to check them off the
+// requests' path. What a service's answers must hold beyond its
 // description stays with the stand-in of that service.
 package openapi
 
@@ -176,7 +177,7 @@ func (d *Description) compileOperation(path, method string, item map[string]any)
 		}
 	}
 	for _, seg := range op.Segments {
-		if name, ok := ParamName(seg); ok && op.PathParams[name] == nil {
+		if name, ok := paramName(seg); ok && op.PathParams[name] == nil {
 			return nil, fmt.Errorf("path parameter %s is not described", name)
 		}
 	}
@@ -266,9 +267,11 @@ func schemaType(v any) string {
 
 // Match finds the operation for a request: the method, and a path whose
 // segments equal the template's, a parameter matching any segment its
-// schema allows. Where two templates match, the one with a literal
-// segment before the other's parameter wins. If none matches, methods
-// lists those documented on the path.
+// schema allows, and a last parameter named path (a file's, as in
+// GitHub's contents API) the segments left, slashes and all. Where two
+// templates match, the one with a literal segment before the other's
+// parameter wins, as GitHub routes. If none matches, methods lists those
+// documented on the path.
 func (d *Description) Match(method, path string) (best *Operation, methods []string) {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	for _, op := range d.Operations {
@@ -287,11 +290,14 @@ func (d *Description) Match(method, path string) (best *Operation, methods []str
 }
 
 func (o *Operation) matches(segs []string) bool {
+	if n := len(o.Segments); n > 0 && o.Segments[n-1] == "{path}" && len(segs) > n {
+		segs = append(segs[:n-1:n-1], strings.Join(segs[n-1:], "/"))
+	}
 	if len(segs) != len(o.Segments) {
 		return false
 	}
 	for i, t := range o.Segments {
-		name, ok := ParamName(t)
+		name, ok := paramName(t)
 		if !ok {
 			if segs[i] != t {
 				return false
@@ -299,7 +305,7 @@ func (o *Operation) matches(segs []string) bool {
 			continue
 		}
 		p := o.PathParams[name]
-		v, ok := Typed(p.Type, segs[i])
+		v, ok := typed(p.Type, segs[i])
 		if segs[i] == "" || !ok || p.Schema.Validate(v) != nil {
 			return false
 		}
@@ -307,27 +313,32 @@ func (o *Operation) matches(segs []string) bool {
 	return true
 }
 
+// moreLiteral reports whether a has a literal segment where b, which
+// matches the same path, first has a parameter. A file path that takes
+// the segments left is a parameter at each of them.
 func moreLiteral(a, b *Operation) bool {
-	for i := range a.Segments {
-		_, pa := ParamName(a.Segments[i])
-		_, pb := ParamName(b.Segments[i])
-		if pa != pb {
+	at := func(o *Operation, i int) bool {
+		_, p := paramName(o.Segments[min(i, len(o.Segments)-1)])
+		return p
+	}
+	for i := range max(len(a.Segments), len(b.Segments)) {
+		if pa, pb := at(a, i), at(b, i); pa != pb {
 			return pb
 		}
 	}
 	return false
 }
 
-// ParamName returns the name of a path template's segment "{name}".
-func ParamName(seg string) (string, bool) {
+// paramName returns the name of a path template's segment "{name}".
+func paramName(seg string) (string, bool) {
 	if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
 		return seg[1 : len(seg)-1], true
 	}
 	return "", false
 }
 
-// Typed reads a parameter's value as its schema's type.
-func Typed(typ, s string) (any, bool) {
+// typed reads a parameter's value as its schema's type.
+func typed(typ, s string) (any, bool) {
 	switch typ {
 	case "integer", "number":
 		var n json.Number
@@ -356,7 +367,7 @@ func (o *Operation) CheckQuery(p *Problems, q url.Values) {
 			list := make([]any, 0, len(values))
 			ok := true
 			for _, s := range values {
-				v, good := Typed(qp.ItemType, s)
+				v, good := typed(qp.ItemType, s)
 				if !good {
 					p.Addf("the request's query parameter %s=%q is not a %s", name, s, qp.ItemType)
 					ok = false
@@ -376,7 +387,7 @@ func (o *Operation) CheckQuery(p *Problems, q url.Values) {
 					p.Addf("the request's query parameter %s=%q is given twice", name, s)
 				}
 				seen[s] = true
-				v, ok := Typed(qp.Type, s)
+				v, ok := typed(qp.Type, s)
 				if !ok {
 					p.Addf("the request's query parameter %s=%q is not a %s", name, s, qp.Type)
 					continue

@@ -49,7 +49,13 @@ const desc = `{
 
 func compiled(t *testing.T) *Description {
 	t.Helper()
-	doc, err := Decode([]byte(desc))
+	return compile(t, desc)
+}
+
+// compile compiles a description a test holds.
+func compile(t *testing.T, description string) *Description {
+	t.Helper()
+	doc, err := Decode([]byte(description))
 	if err != nil {
 		t.Fatal(err)
 	}

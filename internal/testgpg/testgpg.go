@@ -91,6 +91,16 @@ func (g *GnuPG) Encrypt(plaintext string, to []*testkeys.Key, args ...string) []
 
 // Decrypts reports whether gpg in this home decrypts message to want.
 func (g *GnuPG) Decrypts(message []byte, want string) bool {
-	out, _, err := g.Run(message, "--decrypt")
-	return err == nil && strings.Contains(out, want)
+	out, ok := g.Open(message)
+	return ok && strings.Contains(out, want)
+}
+
+// Open decrypts message, and reports whether gpg says it did so whole
+// and intact (DECRYPTION_OKAY): with hidden recipients, gpg exits with
+// status 2 for the session key packets that are not its own even when
+// one is, and opens the message.
+func (g *GnuPG) Open(message []byte) (string, bool) {
+	out, status, err := g.Run(message, "--status-fd", "2", "--decrypt")
+	ok := strings.Contains(status, "[GNUPG:] DECRYPTION_OKAY") && !strings.Contains(status, "[GNUPG:] DECRYPTION_FAILED") && !strings.Contains(status, "[GNUPG:] BADMDC")
+	return out, ok && (err == nil || strings.Contains(status, "[GNUPG:] END_DECRYPTION"))
 }

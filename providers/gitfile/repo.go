@@ -99,6 +99,12 @@ type Repo struct {
 	// theirs changes, and what the open pull request already changes in
 	// their file stays.
 	unread map[string]bool
+	// subContents are, for gpg-id targets, the content at base of each
+	// sub-store's .gpg-id: target name → folder → content.
+	subContents map[string]map[string][]byte
+	// branchHead is where the next commit of a branch of batches goes
+	// (CommitBatch); nil: on the base.
+	branchHead *object.Commit
 }
 
 var _ reconciler.Provider = (*Repo)(nil)
@@ -195,6 +201,7 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 		}
 	}
 	r.contents = map[string][]byte{}
+	r.subContents = map[string]map[string][]byte{}
 	var states []model.TargetState
 	// A file that cannot be read fails its own target only: the other
 	// files of the repository are changed as planned, and that one not.
@@ -229,6 +236,10 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 		r.contents[t.Name] = content
 		st := model.TargetState{Target: t.Name, Entries: entries, Version: "blob " + f.Hash.String()}
 		if st.Secrets, err = r.scanSecrets(tree, t); err != nil {
+			failed[t.Name] = err
+			continue
+		}
+		if st.SubStores, err = r.readSubStores(tree, t, ft); err != nil {
 			failed[t.Name] = err
 			continue
 		}
@@ -297,18 +308,71 @@ func (r *Repo) proposal(t *config.Target, ft format) *model.ProposedChanges {
 		}
 		return m
 	}
-	had, has := keys(before), keys(after)
-	for _, e := range after {
-		if !had[t.SubjectKey(e.Subject)] {
-			p.Adds = append(p.Adds, e.Subject)
+	compare := func(before, after []model.Entry) (adds, removes []string) {
+		adds, removes = []string{}, []string{}
+		had, has := keys(before), keys(after)
+		for _, e := range after {
+			if !had[t.SubjectKey(e.Subject)] {
+				adds = append(adds, e.Subject)
+			}
 		}
+		for _, e := range before {
+			if !has[t.SubjectKey(e.Subject)] {
+				removes = append(removes, e.Subject)
+			}
+		}
+		return adds, removes
 	}
-	for _, e := range before {
-		if !has[t.SubjectKey(e.Subject)] {
-			p.Removes = append(p.Removes, e.Subject)
+	p.Adds, p.Removes = compare(before, after)
+	for dir := range r.subContents[t.Name] {
+		readSub := func(c *object.Commit) []model.Entry {
+			tree, err := c.Tree()
+			if err != nil {
+				return nil
+			}
+			content, err := gittree.ReadBlob(tree, dir+"/.gpg-id")
+			if err != nil {
+				return nil
+			}
+			entries, _ := readEntries(ft, content)
+			return entries
+		}
+		adds, removes := compare(readSub(parent), readSub(r.sync))
+		if len(adds)+len(removes) > 0 {
+			if p.SubStores == nil {
+				p.SubStores = map[string]*model.StoreChanges{}
+			}
+			p.SubStores[dir] = &model.StoreChanges{Adds: adds, Removes: removes}
 		}
 	}
 	return p
+}
+
+// readSubStores reads the .gpg-id of each sub-store of a gpg-id target,
+// and keeps their contents for Apply.
+func (r *Repo) readSubStores(tree *object.Tree, t *config.Target, ft format) ([]model.SubStore, error) {
+	dirs, err := secrets.SubStoreDirs(gittree.New(tree), t)
+	if err != nil {
+		return nil, fmt.Errorf("target %s: find its sub-stores in %s (%s): %w", t.Name, r.display(), r.branch, err)
+	}
+	var out []model.SubStore
+	for _, dir := range dirs {
+		name := dir + "/.gpg-id"
+		content, err := gittree.ReadBlob(tree, name)
+		if err != nil {
+			return nil, fmt.Errorf("target %s: read the sub-store %s: %w", t.Name, name, err)
+		}
+		entries, err := readEntries(ft, content)
+		if err != nil {
+			return nil, fmt.Errorf("target %s: the sub-store %s: %w", t.Name, name, err)
+		}
+		if r.subContents[t.Name] == nil {
+			r.subContents[t.Name] = map[string][]byte{}
+		}
+		r.subContents[t.Name][dir] = content
+		out = append(out, model.SubStore{Path: dir, Entries: entries})
+	}
+	return out, nil
 }
 
 // clone clones the base branch into memory and returns the commit at
@@ -337,12 +401,17 @@ func (r *Repo) clone(ctx context.Context) (*git.Repository, plumbing.Hash, error
 
 // fetchSync fetches prodaccess's own branch, if it exists.
 func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
-	remote := plumbing.NewRemoteReferenceName("origin", r.head)
+	return r.fetchBranch(ctx, r.head)
+}
+
+// fetchBranch fetches a branch of the repository, if it exists.
+func (r *Repo) fetchBranch(ctx context.Context, branch string) (*object.Commit, error) {
+	remote := plumbing.NewRemoteReferenceName("origin", branch)
 	err := r.gitOp(ctx, func(ctx context.Context) error {
 		return r.repo.FetchContext(ctx, &git.FetchOptions{
 			RemoteName: "origin",
 			Auth:       r.auth(),
-			RefSpecs:   []gitconfig.RefSpec{gitconfig.RefSpec("+refs/heads/" + r.head + ":" + remote.String())},
+			RefSpecs:   []gitconfig.RefSpec{gitconfig.RefSpec("+refs/heads/" + branch + ":" + remote.String())},
 		})
 	})
 	var noMatch git.NoMatchingRefSpecError
@@ -350,7 +419,7 @@ func (r *Repo) fetchSync(ctx context.Context) (*object.Commit, error) {
 	case errors.As(err, &noMatch):
 		return nil, nil
 	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
-		return nil, fmt.Errorf("fetch %s from %s: %w", r.head, r.display(), r.scrub(err))
+		return nil, fmt.Errorf("fetch %s from %s: %w", branch, r.display(), r.scrub(err))
 	}
 	ref, err := r.repo.Reference(remote, true)
 	if err != nil {
@@ -484,20 +553,27 @@ func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit,
 			}
 			continue
 		}
-		var mine []model.Change
+		byStore := map[string][]model.Change{}
 		for _, c := range changes {
 			if c.Target == t.Name {
-				mine = append(mine, c)
+				byStore[c.Store] = append(byStore[c.Store], c)
 			}
 		}
-		if len(mine) == 0 {
-			continue
+		for store, mine := range byStore {
+			path, content := t.Path, r.contents[t.Name]
+			if store != "" {
+				var ok bool
+				if content, ok = r.subContents[t.Name][store]; !ok {
+					return nil, fmt.Errorf("target %s: no sub-store %s was read", t.Name, store)
+				}
+				path = store + "/.gpg-id"
+			}
+			out, err := rewrite(t, content, mine)
+			if err != nil {
+				return nil, fmt.Errorf("target %s: %s: %w", t.Name, path, err)
+			}
+			files[path] = out
 		}
-		content, err := rewrite(t, r.contents[t.Name], mine)
-		if err != nil {
-			return nil, fmt.Errorf("target %s: %w", t.Name, err)
-		}
-		files[t.Path] = content
 	}
 	message := render.CommitMessage(plan, changes)
 	if r.record {
@@ -529,12 +605,22 @@ func (r *Repo) pending(t *config.Target) ([]byte, bool) {
 // commitFiles writes files into one commit on a local branch made from the
 // base head.
 func (r *Repo) commitFiles(branch string, files map[string][]byte, message string) (*object.Commit, error) {
+	return r.commitOn(branch, r.base, files, message)
+}
+
+// commitOn writes files into one commit on a local branch, on top of
+// parent.
+func (r *Repo) commitOn(branch string, parent *object.Commit, files map[string][]byte, message string) (*object.Commit, error) {
 	wt, err := r.repo.Worktree()
 	if err != nil {
 		return nil, err
 	}
-	if err := wt.Checkout(&git.CheckoutOptions{Hash: r.base.Hash, Branch: plumbing.NewBranchReferenceName(branch), Create: true, Force: true}); err != nil {
-		return nil, fmt.Errorf("check out %s at %s: %w", branch, r.base.Hash, err)
+	ref := plumbing.NewBranchReferenceName(branch)
+	if err := r.repo.Storer.SetReference(plumbing.NewHashReference(ref, parent.Hash)); err != nil {
+		return nil, err
+	}
+	if err := wt.Checkout(&git.CheckoutOptions{Branch: ref, Force: true}); err != nil {
+		return nil, fmt.Errorf("check out %s at %s: %w", branch, parent.Hash, err)
 	}
 	names := make([]string, 0, len(files))
 	for name := range files {
@@ -545,7 +631,10 @@ func (r *Repo) commitFiles(branch string, files map[string][]byte, message strin
 		if err := util.WriteFile(wt.Filesystem, name, files[name], 0o644); err != nil {
 			return nil, err
 		}
-		if _, err := wt.Add(filepath.ToSlash(name)); err != nil {
+		// Without SkipStatus, go-git works out the status of the whole
+		// tree for every file added: a commit of n files of a tree of m
+		// would cost n times m.
+		if err := wt.AddWithOptions(&git.AddOptions{Path: filepath.ToSlash(name), SkipStatus: true}); err != nil {
 			return nil, err
 		}
 	}
@@ -660,16 +749,17 @@ func (r *Repo) closeAll(ctx context.Context) error {
 	return nil
 }
 
-// scanSecrets reads the secrets of a target that holds any.
+// scanSecrets reads the secrets of a target that holds any. A secret that
+// cannot be read is one unreadable secret of the scan, not an error.
 func (r *Repo) scanSecrets(tree *object.Tree, t *config.Target) (*model.SecretScan, error) {
 	if len(t.SecretGlobs()) == 0 {
 		return nil, nil
 	}
-	secrets, warnings, err := secrets.ScanSecrets(gittree.New(tree), t)
+	scan, err := secrets.ScanSecrets(gittree.New(tree), t)
 	if err != nil {
 		return nil, fmt.Errorf("%s (%s): %w", r.display(), r.branch, err)
 	}
-	return &model.SecretScan{Secrets: secrets, Warnings: warnings}, nil
+	return scan, nil
 }
 
 // Files is the repository's tree at the head of the base branch, as Read
@@ -691,18 +781,110 @@ func (r *Repo) Files() (fs.FS, error) {
 // pull request from the branch as file targets do. It returns where the
 // change is.
 func (r *Repo) Propose(ctx context.Context, branch string, files map[string][]byte, message, title, body string, pullRequest bool) (string, error) {
+	r.branchHead = nil
+	if err := r.CommitBatch(ctx, branch, files, message); err != nil {
+		return "", err
+	}
+	return r.OpenPullRequest(ctx, branch, title, body, pullRequest)
+}
+
+// BaseCommit is the commit at the head of the base branch, as Read found
+// it.
+func (r *Repo) BaseCommit() string {
+	if r.base == nil {
+		return ""
+	}
+	return r.base.Hash.String()
+}
+
+// FilesAt is the repository's tree at a commit of its base branch's
+// history, as Read cloned it.
+func (r *Repo) FilesAt(commit string) (fs.FS, error) {
 	if r.repo == nil {
-		return "", errors.New("the repository was not read before proposing a change")
+		return nil, errors.New("the repository was not read")
+	}
+	c, err := r.repo.CommitObject(plumbing.NewHash(commit))
+	if err != nil {
+		return nil, fmt.Errorf("commit %s is not in the history of %s in %s: %w", model.ShortSHA(commit), r.branch, r.display(), err)
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return nil, err
+	}
+	return gittree.New(tree), nil
+}
+
+// maxResumeCommits bounds how far back Resume looks for the base.
+const maxResumeCommits = 10000
+
+// Resume finds branch in the repository and, when it was made from the
+// head of the base branch as Read found it (its commits lead back to it,
+// one parent each), sets the next CommitBatch on top of it and returns its
+// tree and head, so that an interrupted run goes on where it stopped. A
+// branch made from an older base is started again from the base, and
+// Resume returns nil.
+func (r *Repo) Resume(ctx context.Context, branch string) (fs.FS, string, error) {
+	if r.repo == nil {
+		return nil, "", errors.New("the repository was not read before resuming a branch")
+	}
+	r.branchHead = nil
+	head, err := r.fetchBranch(ctx, branch)
+	if err != nil || head == nil {
+		return nil, "", err
+	}
+	c := head
+	for range maxResumeCommits {
+		if c.Hash == r.base.Hash {
+			if head.Hash == r.base.Hash {
+				return nil, "", nil
+			}
+			tree, err := head.Tree()
+			if err != nil {
+				return nil, "", err
+			}
+			r.branchHead = head
+			return gittree.New(tree), head.Hash.String(), nil
+		}
+		if len(c.ParentHashes) != 1 {
+			return nil, "", nil
+		}
+		if c, err = r.repo.CommitObject(c.ParentHashes[0]); err != nil {
+			return nil, "", nil
+		}
+	}
+	return nil, "", nil
+}
+
+// CommitBatch commits files on branch, on top of what the branch holds in
+// this run (the base head at first, or the branch Resume found), and
+// pushes the branch. Never on the base branch or the branches of plan
+// and apply.
+func (r *Repo) CommitBatch(ctx context.Context, branch string, files map[string][]byte, message string) error {
+	if r.repo == nil {
+		return errors.New("the repository was not read before proposing a change")
 	}
 	if branch == r.branch || branch == SyncBranch || branch == RecordBranch {
-		return "", fmt.Errorf("refusing to commit on %s", branch)
+		return fmt.Errorf("refusing to commit on %s", branch)
 	}
-	if _, err := r.commitFiles(branch, files, message); err != nil {
-		return "", err
+	parent := r.branchHead
+	if parent == nil {
+		parent = r.base
+	}
+	c, err := r.commitOn(branch, parent, files, message)
+	if err != nil {
+		return err
 	}
 	if err := r.push(ctx, gitconfig.RefSpec("+refs/heads/"+branch+":refs/heads/"+branch)); err != nil {
-		return "", err
+		return err
 	}
+	r.branchHead = c
+	return nil
+}
+
+// OpenPullRequest says where the branch is and, with pullRequest and a
+// GitHub repository and client, opens or updates its pull request as file
+// targets do.
+func (r *Repo) OpenPullRequest(ctx context.Context, branch, title, body string, pullRequest bool) (string, error) {
 	where := fmt.Sprintf("branch %s of %s", branch, r.display())
 	if !pullRequest || r.githubRepo == "" || r.opts.PullRequests == nil {
 		return where, nil
