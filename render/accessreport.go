@@ -337,7 +337,9 @@ func newPage(r *AccessReport) *page {
 			seen[k] = true
 			row := findingRow{Kind: f.Kind, Person: f.Person, Detail: f.Detail}
 			if f.Commit != "" {
+				// A finding names only its commit: link it, by its short sha.
 				row.Commit = commitLink(r.RepoURL, &model.Commit{SHA: f.Commit})
+				row.Commit.Text = "commit " + model.ShortSHA(f.Commit)
 			}
 			pg.Findings = append(pg.Findings, row)
 		}
