@@ -249,7 +249,6 @@ type histCommit struct {
 	files   map[string]string // path → content; "" deletes
 	// evidence is how the entries the commit writes reached the branch.
 	evidence string
-	entries  []model.EntryRef
 	author   string // the pull request's author: the grantee's login
 	approver model.Account
 }
