@@ -46,6 +46,7 @@ fuzz:
 	$(GO) test ./providers/github -run '^$$' -fuzz '^FuzzParseLinks$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/github -run '^$$' -fuzz '^FuzzTransport$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./personfile -run '^$$' -fuzz '^FuzzEditApply$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./cmd/prodaccess -run '^$$' -fuzz '^FuzzRequestFlags$$' -fuzztime $(FUZZTIME)
 
 tools: $(TOOLS)/.built
 

@@ -164,6 +164,9 @@ type Config struct {
 	Secrets      SecretsSettings
 	Targets      []Target
 	Audit        Audit
+	// GitCredentials are the credentials of git hosts other than
+	// GitHub's; any other host gets none.
+	GitCredentials []GitCredential
 }
 
 // DefaultConfig is the configuration used when there is no config file: the
@@ -264,7 +267,7 @@ func (d *decoder) configFields(c *Config) []strictyaml.Field {
 			}
 			return true
 		}),
-		d.TextField("people_branch", false, peopleBranchShape, &c.PeopleBranch, nil),
+		{Name: "people_branch", Is: peopleBranchShape, Read: func(n *yaml.Node, path string) { d.branch(n, path, &c.PeopleBranch) }},
 		d.TextField("keys", false, keysShape, &c.Keys, nil),
 		{Name: "timezone", Is: timezoneShape, Read: func(n *yaml.Node, path string) {
 			v, ok := d.Text(n, path)
@@ -289,6 +292,9 @@ func (d *decoder) configFields(c *Config) []strictyaml.Field {
 		}},
 		{Name: "audit", Is: auditShape, Read: func(n *yaml.Node, path string) {
 			d.Mapping(n, path, "the audit settings", d.auditFields(&c.Audit))
+		}},
+		{Name: "git_credentials", Is: gitCredentialsShape, Read: func(n *yaml.Node, path string) {
+			c.GitCredentials = d.gitCredentials(n, path)
 		}},
 		{Name: "targets", Is: targetsShape, Read: func(n *yaml.Node, path string) {
 			seen := map[string]int{}
@@ -446,6 +452,19 @@ var targetRules = []strictyaml.Rule{
 		Why: ": only a gpg-id target has sub-stores"},
 }
 
+// branch reads the name of a branch, as CheckBranchName takes it.
+func (d *decoder) branch(n *yaml.Node, path string, dst *string) {
+	v, ok := d.Text(n, path)
+	if !ok {
+		return
+	}
+	if err := CheckBranchName(v); err != nil {
+		d.Problem(n, path, "%v", err)
+		return
+	}
+	*dst = v
+}
+
 func (d *decoder) intInto(dst *int, is *strictyaml.Shape) func(*yaml.Node, string) {
 	return func(n *yaml.Node, path string) {
 		s, ok := d.Scalar(n, path)
@@ -507,7 +526,7 @@ func (d *decoder) targetFields(t *Target, present map[string]*yaml.Node, levels 
 		str("team", teamShape, &t.Team),
 		str("repo", repoShape, &t.Repo),
 		str("github_repo", githubRepoShape, &t.GitHubRepo),
-		str("branch", branchShape, &t.Branch),
+		{Name: "branch", Is: branchShape, Read: func(n *yaml.Node, path string) { d.branch(n, path, &t.Branch) }},
 		str("path", pathShape, &t.Path),
 		strictyaml.EnumField(&d.Decoder, "format", false, formatShape, &t.Format),
 		str("key", keyShape, &t.Key),
@@ -663,8 +682,15 @@ func (d *decoder) checkRepository(present map[string]*yaml.Node, path, repo stri
 	}
 	if v := present["path"]; v != nil && (strings.HasPrefix(file, "/") || strings.Contains("/"+file+"/", "/../")) {
 		d.Problem(v, path+".path", "%q must be a path inside the repository", file)
+	} else if v != nil && strings.HasPrefix(strings.TrimPrefix(file, "./"), ProdaccessFolder+"/") {
+		d.Problem(v, path+".path", "%s/ is where prodaccess keeps the whole description of a pull request too long for GitHub; keep the file elsewhere", ProdaccessFolder)
 	}
 }
+
+// ProdaccessFolder is the folder of a target repository where prodaccess
+// keeps, on the branch of a pull request whose description is too long
+// for GitHub, the whole description; no target's file may be in it.
+const ProdaccessFolder = ".prodaccess"
 
 // recordTable is the fields of a record, for the schema.
 func recordTable() []strictyaml.Field {
@@ -685,7 +711,10 @@ func (d *decoder) recordFields(r *Record, present map[string]*yaml.Node) []stric
 	return []strictyaml.Field{
 		str("repo", true, recordRepoShape, &r.Repo),
 		str("github_repo", false, recordGitHubShape, &r.GitHubRepo),
-		str("branch", false, recordBranchShape, &r.Branch),
+		{Name: "branch", Is: recordBranchShape, Read: func(n *yaml.Node, path string) {
+			present["branch"] = n
+			d.branch(n, path, &r.Branch)
+		}},
 		str("path", true, recordPathShape, &r.Path),
 		// lines is the only format of a record; naming it is allowed.
 		{Name: "format", Is: recordFormatShape, Read: func(n *yaml.Node, path string) { d.Enum(n, path, recordFormatShape.Enum...) }},

@@ -103,6 +103,24 @@ func TestParseConfigProblems(t *testing.T) {
 		name, config string
 		want         []string
 	}{
+		{"git credentials for GitHub, or its token", "git_credentials:\n  - {host: GitHub.com, username_env: U, password_env: P}\n  - {host: git.example.org, username_env: U, password_env: GITHUB_TOKEN}\n",
+			[]string{
+				`prodaccess.yaml:2:12: git_credentials[0].host: github.com gets GITHUB_TOKEN; list only other hosts here`,
+				`prodaccess.yaml:3:60: git_credentials[1].password_env: GITHUB_TOKEN goes only to GitHub; give this host a credential of its own`,
+			}},
+		{"git credentials twice, or not a host", "git_credentials:\n  - {host: git.example.org, username_env: U, password_env: P}\n  - {host: GIT.example.org:443, username_env: U, password_env: P}\n  - {host: \"https://x\", username_env: U, password_env: P}\n",
+			[]string{
+				`prodaccess.yaml:3:5: git_credentials[1].host: host git.example.org:443 is already listed at line 2`,
+				`prodaccess.yaml:4:12: git_credentials[2].host: "https://x" is not a host name, with :port if not 443 (such as git.example.org)`,
+			}},
+		{"target file where prodaccess keeps descriptions", "targets:\n  - {name: r, type: file, repo: r, path: .prodaccess/sync.md, format: gpg-id}\n",
+			[]string{`prodaccess.yaml:2:42: targets[0].path: .prodaccess/ is where prodaccess keeps the whole description of a pull request too long for GitHub; keep the file elsewhere`}},
+		{"people branch under refs/", "people_branch: refs/heads/main\n",
+			[]string{`prodaccess.yaml:1:16: people_branch: "refs/heads/main" is not a branch name: give the name without refs/ or refs/heads/`}},
+		{"target branch git refuses", "targets:\n  - {name: r, type: file, repo: r, path: p, format: gpg-id, branch: \"main..x\"}\n",
+			[]string{`prodaccess.yaml:2:69: targets[0].branch: "main..x" is not a branch name: it holds ..`}},
+		{"text too long", "targets:\n  - {name: m, type: manual, instructions: " + strings.Repeat("x", 1001) + "}\n",
+			[]string{`prodaccess.yaml:2:43: targets[0].instructions: is 1001 characters long; at most 1000 are allowed`}},
 		{"unknown time zone", "timezone: Europe/Londn\n",
 			[]string{`prodaccess.yaml:1:11: timezone: unknown time zone "Europe/Londn"; use an IANA name such as Europe/London`}},
 		{"unknown policy field", "policy:\n  shadow_shifts: 2\n",

@@ -363,6 +363,8 @@ type PullRequest struct {
 	URL    string `json:"url"`
 	Title  string `json:"-"`
 	Body   string `json:"-"`
+	// Author is the login of the account that opened it.
+	Author string `json:"-"`
 	// Opened is when it was opened.
 	Opened time.Time `json:"opened"`
 	// Reviewers are those asked for a review: logins, and teams as

@@ -11,54 +11,76 @@ import (
 // reasons, entries in target files, commit messages) ends up on terminals,
 // in pull requests and in job summaries. This file holds the two rules
 // that keep it from acting there: some characters are refused in what
-// prodaccess reads, and everything it writes is escaped for where it goes.
+// prodaccess reads (CheckFreeText), and everything it writes shows them
+// escaped (TerminalUnsafe, Printable).
 
-// TerminalUnsafe reports whether r can change what a terminal or an editor
-// shows rather than show itself: control characters other than tab and
-// line feed (ESC, CR, DEL, the C1 set), the characters that change the
-// direction of text (U+202E RIGHT-TO-LEFT OVERRIDE and its kin), and the
-// line and paragraph separators.
+// TerminalUnsafe reports whether r can change what a terminal, an editor
+// or a web page shows rather than show itself, or shows as nothing at all:
+// control characters other than tab and line feed (ESC, CR, DEL, the C1
+// set), the line and paragraph separators, and every Hidden character
+// (among them the characters that change the direction of text, such as
+// U+202E RIGHT-TO-LEFT OVERRIDE).
 func TerminalUnsafe(r rune) bool {
 	switch {
 	case r == '\n' || r == '\t':
 		return false
 	case unicode.IsControl(r):
 		return true
-	case r == 0x061C, r == 0x200E, r == 0x200F, r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
-		return true // bidirectional formatting
 	case r == 0x2028 || r == 0x2029:
 		return true
 	}
-	return false
+	return Hidden(r)
 }
 
-// hiddenRune reports whether r is invisible in text, and so can make two
-// names that look the same differ: zero-width spaces and joiners, and the
-// byte-order mark.
-func hiddenRune(r rune) bool {
-	return r >= 0x200B && r <= 0x200D || r == 0x2060 || r == 0xFEFF
+// Hidden reports whether r shows as nothing, or changes how the text
+// around it is shown, and so can make two names that look the same
+// differ, or one text look like another: every Default_Ignorable_Code_Point
+// of Unicode (zero-width spaces and joiners, the soft hyphen, the byte
+// order mark, the tag characters U+E0000 to U+E0FFF, the variation
+// selectors, the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0, the
+// Mongolian vowel separator), and every other format character (Cf),
+// which include the characters that change the direction of text.
+// Variation selectors are refused even after an emoji: prodaccess has no
+// use for them, and one rule for every text is easier to trust.
+func Hidden(r rune) bool {
+	return unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Cf, unicode.Variation_Selector)
 }
 
-// CheckFreeText returns a problem with a text value read from a file, or
-// "" when it has none: a value is one line of visible text.
+// bidiControl reports whether r changes the direction of the text around
+// it.
+func bidiControl(r rune) bool {
+	return r == 0x061C || r == 0x200E || r == 0x200F || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
+}
+
+// CheckFreeText returns a problem with a text value read from a file, a
+// flag or a branch name, or "" when it has none: a value is one line of
+// visible text. The problem names the first character refused, as U+XXXX,
+// and its position (counted in characters from 1).
 func CheckFreeText(s string) string {
-	for i, r := range s {
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8; only visible text is allowed"
+	}
+	n := 0
+	for _, r := range s {
+		n++
 		switch {
 		case r == '\n' || r == '\r':
-			return fmt.Sprintf("holds a line break (character %d); write the value on one line", utf8.RuneCountInString(s[:i])+1)
+			return fmt.Sprintf("holds a line break (character %d); write the value on one line", n)
 		case unicode.IsControl(r):
-			return fmt.Sprintf("holds the control character U+%04X (character %d); only visible text is allowed", r, utf8.RuneCountInString(s[:i])+1)
-		case TerminalUnsafe(r):
-			return fmt.Sprintf("holds U+%04X (character %d), which changes how the text around it is shown; only visible text is allowed", r, utf8.RuneCountInString(s[:i])+1)
-		case hiddenRune(r):
-			return fmt.Sprintf("holds the invisible character U+%04X (character %d); only visible text is allowed", r, utf8.RuneCountInString(s[:i])+1)
+			return fmt.Sprintf("holds the control character U+%04X (character %d); only visible text is allowed", r, n)
+		case bidiControl(r) || r == 0x2028 || r == 0x2029:
+			return fmt.Sprintf("holds U+%04X (character %d), which changes how the text around it is shown; only visible text is allowed", r, n)
+		case Hidden(r):
+			return fmt.Sprintf("holds the invisible character U+%04X (character %d); only visible text is allowed", r, n)
 		}
 	}
 	return ""
 }
 
 // Printable returns s with every character that TerminalUnsafe reports
-// written as a \uXXXX escape, so that it shows rather than acts.
+// written as a \uXXXX escape, so that it shows rather than acts; a
+// character beyond U+FFFF is written as its two UTF-16 halves
+// (\udb40\udc41), so that in JSON the escape is the same string.
 func Printable(s string) string {
 	if strings.IndexFunc(s, TerminalUnsafe) < 0 {
 		return s
@@ -66,10 +88,20 @@ func Printable(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if TerminalUnsafe(r) {
-			fmt.Fprintf(&b, "\\u%04x", r)
+			b.WriteString(EscapeRune(r))
 		} else {
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// EscapeRune writes r as a JSON-style escape: \uXXXX, or for a character
+// beyond U+FFFF its two UTF-16 halves.
+func EscapeRune(r rune) string {
+	if r <= 0xFFFF {
+		return fmt.Sprintf("\\u%04x", r)
+	}
+	r -= 0x10000
+	return fmt.Sprintf("\\u%04x\\u%04x", 0xD800+(r>>10), 0xDC00+(r&0x3FF))
 }

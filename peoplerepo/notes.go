@@ -19,6 +19,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gitop"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -309,11 +310,13 @@ func (r *Repo) FetchNotes(ctx context.Context, o *Remote, when time.Time) error 
 }
 
 func (r *Repo) fetchNotes(ctx context.Context, k notesKind, o *Remote, when time.Time) error {
-	err := r.repo.FetchContext(ctx, &git.FetchOptions{
-		RemoteURL: o.url,
-		Auth:      o.auth(),
-		RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec("+" + k.ref + ":" + k.fetch)},
-		Tags:      git.NoTags,
+	err := gitop.Run(ctx, 0, func(ctx context.Context) error {
+		return r.repo.FetchContext(ctx, &git.FetchOptions{
+			RemoteURL: o.url,
+			Auth:      o.auth(),
+			RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec("+" + k.ref + ":" + k.fetch)},
+			Tags:      git.NoTags,
+		})
 	})
 	var noMatch git.NoMatchingRefSpecError
 	switch {
@@ -395,16 +398,18 @@ func (r *Repo) PushNotes(ctx context.Context, o *Remote, when time.Time) error {
 func (r *Repo) pushNotes(ctx context.Context, k notesKind, o *Remote, when time.Time) error {
 	var err error
 	for attempt := 1; attempt <= 3; attempt++ {
-		err = r.repo.PushContext(ctx, &git.PushOptions{
-			RemoteURL: o.url,
-			Auth:      o.auth(),
-			RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec(k.ref + ":" + k.ref)},
+		err = gitop.Run(ctx, 0, func(ctx context.Context) error {
+			return r.repo.PushContext(ctx, &git.PushOptions{
+				RemoteURL: o.url,
+				Auth:      o.auth(),
+				RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec(k.ref + ":" + k.ref)},
+			})
 		})
 		if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 			return nil
 		}
 		if ferr := r.fetchNotes(ctx, k, o, when); ferr != nil {
-			return ferr
+			return fmt.Errorf("push %s to %s: %w; then %v", k.ref, o.URL(), o.scrub(err), ferr)
 		}
 	}
 	return fmt.Errorf("push %s to %s: %w", k.ref, o.URL(), o.scrub(err))

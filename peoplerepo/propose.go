@@ -14,6 +14,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gitop"
 )
 
 // A change to a person file is proposed on a branch of its own: one
@@ -56,14 +58,6 @@ func (r *Repo) gitConfig(key string) string {
 	return cfg.User.Email
 }
 
-// CheckBranchName refuses what git does not take as a branch's name.
-func CheckBranchName(branch string) error {
-	if err := plumbing.NewBranchReferenceName(branch).Validate(); err != nil || branch == "" || strings.HasPrefix(branch, "-") {
-		return fmt.Errorf("%q is not a branch name", branch)
-	}
-	return nil
-}
-
 // HasBranch reports whether the repository has a local branch of that
 // name.
 func (r *Repo) HasBranch(branch string) bool {
@@ -77,7 +71,7 @@ func (r *Repo) HasBranch(branch string) bool {
 // alone. It refuses a branch that exists already.
 func (r *Repo) CommitFile(branch, file string, content []byte, message string, author object.Signature) (string, error) {
 	ref := plumbing.NewBranchReferenceName(branch)
-	if err := CheckBranchName(branch); err != nil {
+	if err := config.CheckBranchName(branch); err != nil {
 		return "", err
 	}
 	if r.HasBranch(branch) {
@@ -173,7 +167,11 @@ func (r *Repo) replaceInTree(t *object.Tree, parts []string, blob plumbing.Hash)
 // RemoteBranches lists origin's branches and the commit each points at.
 func (r *Repo) RemoteBranches(ctx context.Context, o *Remote) (map[string]string, error) {
 	rem := git.NewRemote(r.repo.Storer, &gitconfig.RemoteConfig{Name: "origin", URLs: []string{o.url}})
-	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: o.auth()})
+	var refs []*plumbing.Reference
+	err := gitop.Run(ctx, 0, func(ctx context.Context) (err error) {
+		refs, err = rem.ListContext(ctx, &git.ListOptions{})
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list the branches of %s: %w", o.URL(), o.scrub(err))
 	}
@@ -193,10 +191,11 @@ func (r *Repo) PushBranch(ctx context.Context, o *Remote, branch, base string) e
 		return fmt.Errorf("refusing to push to the base branch %s", base)
 	}
 	ref := plumbing.NewBranchReferenceName(branch)
-	err := r.repo.PushContext(ctx, &git.PushOptions{
-		RemoteURL: o.url,
-		Auth:      o.auth(),
-		RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec(ref + ":" + ref)},
+	err := gitop.Run(ctx, 0, func(ctx context.Context) error {
+		return r.repo.PushContext(ctx, &git.PushOptions{
+			RemoteURL: o.url,
+			RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec(ref + ":" + ref)},
+		})
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return fmt.Errorf("push %s to %s: %w", branch, o.URL(), o.scrub(err))

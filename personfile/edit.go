@@ -195,6 +195,9 @@ func checkValues(values []FieldValue) error {
 // has no problem and holds what before held (nil: nothing) with change
 // made.
 func checkResult(file, id string, before, out []byte, change func(map[string]any)) error {
+	if len(out) > MaxPersonFileSize {
+		return fmt.Errorf("the change would make %s larger than %d KiB, the most a person file may be, so it is not made", file, MaxPersonFileSize>>10)
+	}
 	if p := decodePerson(file, id, out); len(p.Problems) > 0 {
 		return fmt.Errorf("the change would make %s invalid, so it is not made:\n%w", file, p.Problems)
 	}

@@ -121,10 +121,10 @@ func (d *decoder) personFields(p *model.Person, lastDay **yaml.Node) []strictyam
 }
 
 var (
-	nameShape      = strictyaml.Text("The person's full name.")
+	nameShape      = strictyaml.TextUpTo(model.MaxNameLength, "The person's full name.")
 	startDateShape = strictyaml.Date("The first working day: no access before it.")
 	probationShape = strictyaml.Date("The day probation was passed.")
-	emailShape     = strictyaml.TextMatching(emailPattern, 0, "an email address (name@example.gov.uk)", "Work email address; manual targets name the person by it.")
+	emailShape     = strictyaml.TextMatching(emailPattern, model.MaxEmailLength, "an email address (name@example.gov.uk)", "Work email address; manual targets name the person by it.")
 	githubIDShape  = &strictyaml.Shape{Kind: strictyaml.KindInt, Min: 1, HasMin: true, With: []string{"github"},
 		Doc: "The immutable numeric GitHub user id (GET /users/{login} gives it); given only with github."}
 	sshUsernameShape = strictyaml.TextMatching(sshUsernamePattern, 0, "a username (a lower-case letter or _, then up to 31 lower-case letters, digits, _, . or -)",
@@ -205,7 +205,7 @@ var (
 	approverShape   = idShape.WithDoc("The id of the person who approved: a lead_developer or head_of_technology, not the person.")
 	supervisorShape = idShape.WithDoc("The id of another person, who must have permanent access on each day the grant is used.")
 	agreedShape     = strictyaml.Boolean("The person agreed to use the access only while supervised; the grant needs true.")
-	reasonShape     = strictyaml.Text("Why the access is needed.")
+	reasonShape     = strictyaml.TextUpTo(model.MaxReasonLength, "Why the access is needed.")
 	reinDayShape    = strictyaml.Date("The day access is given back: on or after the absence's end.")
 )
 
@@ -271,8 +271,9 @@ func (d *decoder) grantFields(g *model.TemporaryGrant) ([]strictyaml.Field, func
 			count(good)
 		}},
 		strictyaml.Field{Name: "reason", Required: true, Is: reasonShape, Read: func(n *yaml.Node, path string) {
-			g.Reason, _ = d.Text(n, path)
-			g.Reason = strings.TrimSpace(g.Reason)
+			if v, ok := d.Text(n, path); ok && d.Matches(n, path, v, reasonShape) {
+				g.Reason = strings.TrimSpace(v)
+			}
 			count(g.Reason != "")
 		}},
 	)

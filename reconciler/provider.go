@@ -38,7 +38,8 @@ type Provider interface {
 	// Apply makes the changes, all for the provider's own targets and
 	// removals first, and reports each one. A Proposed provider is called
 	// even with no changes, so that it can close a pull request that is
-	// no longer needed.
+	// no longer needed, but only when at least one of its targets was
+	// read: a failed read is never "nothing to change".
 	Apply(ctx context.Context, plan *model.Plan, changes []model.Change) []model.Result
 }
 

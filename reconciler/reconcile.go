@@ -158,11 +158,16 @@ func Apply(ctx context.Context, plan *model.Plan, providers []Provider) (*model.
 		}
 	}
 	changes := map[Provider][]model.Change{}
+	// planned are the providers with a target in the plan: one whose
+	// every target failed to read has none, and is not called at all, so
+	// that it never takes "no changes" for "close what is open".
+	planned := map[Provider]bool{}
 	for _, tp := range plan.Targets {
 		p := owner[tp.Target]
 		if p == nil {
 			return nil, fmt.Errorf("no provider for target %s", tp.Target)
 		}
+		planned[p] = true
 		changes[p] = append(changes[p], tp.Changes...)
 	}
 	report := &model.Report{Plan: plan, Results: []model.Result{}}
@@ -202,7 +207,7 @@ func Apply(ctx context.Context, plan *model.Plan, providers []Provider) (*model.
 				}
 			}
 			model.SortChanges(cs)
-			if len(cs) > 0 || always {
+			if len(cs) > 0 || (always && planned[p]) {
 				report.Results = append(report.Results, p.Apply(ctx, plan, cs)...)
 			}
 		}

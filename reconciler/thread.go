@@ -38,7 +38,10 @@ func KeepThread(ctx context.Context, th Threads, existing *Thread, title, body s
 			return created, true, nil
 		}
 		found, ferr := th.Find(ctx)
-		if ferr != nil || found == nil {
+		switch {
+		case ferr != nil:
+			return nil, false, fmt.Errorf("open a %s in %s: %w; %v", th.Kind(), th.Repo(), err, ferr)
+		case found == nil:
 			return nil, false, fmt.Errorf("open a %s in %s: %w", th.Kind(), th.Repo(), err)
 		}
 		t = found

@@ -18,20 +18,46 @@ func TestMarkdownText(t *testing.T) {
 		{"1. first", `1\. first`},
 		{"<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"},
 		{`"><script>alert(1)</script>`, `"&gt;&lt;script&gt;alert(1)&lt;/script&gt;`},
-		{"[click](https://evil.example)", `\[click\](https://evil.example)`},
+		{"[click](https://evil.example)", "\\[click\\](https\u200b://evil.example)"},
 		{"![x](y)", `!\[x\](y)`},
 		{"**bold** _it_ ~~gone~~ `code`", `\*\*bold\*\* \_it\_ \~\~gone\~\~ \` + "`code\\`"},
 		{"a | b", `a \| b`},
 		{"&amp; &#64;", `&amp;amp; &amp;\#64;`},
 		{`back\slash`, `back\\slash`},
 		{"cc @alphagov/security", "cc @\u200balphagov/security"},
-		{"jane@example.gov.uk", "jane@example.gov.uk"},
+		{"jane@example.gov.uk", "jane@\u200bexample.gov.uk"},
+		{".@acme/gov-uk-production-admin", ".@\u200bacme/gov-uk-production-admin"},
+		{"x-@lead-gh", "x-@\u200blead-gh"},
+		{"see www.evil.example or HTTP://x.example", "see www\u200b.evil.example or HTTP\u200b://x.example"},
+		{"a @ b, a@", "a @ b, a@"},
 		{"esc \x1b[31m red", `esc \u001b\[31m red`},
 		{"rlo \u202etxt", `rlo \u202etxt`},
 	}
 	for _, tt := range tests {
 		if got := mdText(tt.in); got != tt.want {
 			t.Errorf("mdText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestMentionsAreInert: every form in which GitHub links a mention, a
+// team, a mail address or a bare URL, from text anywhere, comes out of
+// mdText with no @ followed by a login character and no http://,
+// https:// or www. left whole.
+func TestMentionsAreInert(t *testing.T) {
+	var corpus []string
+	for _, form := range []string{"@x", "@lead-gh", "@acme/gov-uk-production-admin", "@Acme/Admins", "@x_y", "@1x", "@é",
+		"http://evil.example", "https://evil.example/path", "HTTPS://EVIL.EXAMPLE", "www.evil.example", "WWW.evil.example", "jane@example.gov.uk"} {
+		for _, before := range []string{"", " ", ".", "x", "x-", "(", "[", "\"", "'", "*", "_", "~", ":", ";", "/", "!", "?", ",", "é", "1", "\u00a0", "cc "} {
+			for _, after := range []string{"", " ", ".", ")", ",", "!"} {
+				corpus = append(corpus, before+form+after)
+			}
+		}
+	}
+	linked := regexp.MustCompile(`(?i)@[\p{L}\p{N}_-]|https?://|www\.`)
+	for _, in := range corpus {
+		if out := mdText(in); linked.MatchString(out) {
+			t.Errorf("mdText(%q) = %q, which GitHub may link", in, out)
 		}
 	}
 }

@@ -41,7 +41,7 @@ func WritePlan(w io.Writer, p *model.Plan, markdown bool) error {
 	if len(unchanged) > 0 {
 		fmt.Fprintf(w, "\nNo changes: %s\n", strings.Join(unchanged, ", "))
 	}
-	list := func(title string, items []string) {
+	list := func(title string, items []string, own bool) {
 		if len(items) == 0 {
 			return
 		}
@@ -51,21 +51,21 @@ func WritePlan(w io.Writer, p *model.Plan, markdown bool) error {
 		}
 		for _, s := range items {
 			if markdown {
-				s = mdText(s)
+				s = mdEscape(s, own)
 			}
 			fmt.Fprintf(w, "  - %s\n", s)
 		}
 	}
 	writePlanSecrets(w, p, markdown)
-	list("Warnings:", p.Warnings)
-	list("ERRORS: access the rules do not give, which prodaccess does not take away; the run fails until a person resolves them:", p.Errors)
+	list("Warnings:", p.Warnings, false)
+	list("ERRORS: access the rules do not give, which prodaccess does not take away; the run fails until a person resolves them:", p.Errors, false)
 	if p.AllowMassRemoval {
-		list("Mass removal is allowed (--allow-mass-removal).", nil)
+		list("Mass removal is allowed (--allow-mass-removal).", nil, true)
 	}
-	list("REFUSED: nothing in this plan may be applied:", p.Refusals)
-	list("OVERDUE: revocations that have waited too long in a pull request:", p.Overdue)
-	list("GRANTS REFUSED: removals go ahead, and nothing is granted, because:", p.GrantsRefused)
-	list("FAILED: these could not be read, so nothing that depends on them is changed; everything else is, and the run fails:", p.Failures)
+	list("REFUSED: nothing in this plan may be applied:", p.Refusals, false)
+	list("OVERDUE: revocations that have waited too long in a pull request:", p.Overdue, true)
+	list("GRANTS REFUSED: removals go ahead, and nothing is granted, because:", p.GrantsRefused, false)
+	list("FAILED: these could not be read, so nothing that depends on them is changed; everything else is, and the run fails:", p.Failures, false)
 	return nil
 }
 
@@ -197,7 +197,7 @@ func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) erro
 		if markdown {
 			fmt.Fprintf(w, "\n**%s**", mdText(title))
 			if about != "" {
-				fmt.Fprintf(w, " (%s)", mdText(about))
+				fmt.Fprintf(w, " (%s)", mdOwnText(about))
 			}
 			fmt.Fprintf(w, "\n\n")
 			for _, c := range cs {

@@ -65,10 +65,25 @@ func commitMessage(subject, note string, plan *model.Plan, changes []model.Chang
 // from run to run unless the changes do, so that an unchanged pull request
 // is not edited.
 func PullRequestBody(plan *model.Plan, targets []*config.Target, changes []model.Change) string {
+	return pullRequestBody(plan, targets, changes, true)
+}
+
+// PullRequestText is PullRequestBody without the day and commit it was
+// decided from, which change on every run: the whole description, kept in
+// a file on the branch when the body is cut, changes only when the changes
+// do, so that the branch is not pushed again (and its approvals
+// dismissed) every day.
+func PullRequestText(plan *model.Plan, targets []*config.Target, changes []model.Change) string {
+	return pullRequestBody(plan, targets, changes, false)
+}
+
+func pullRequestBody(plan *model.Plan, targets []*config.Target, changes []model.Change, decided bool) string {
 	var b strings.Builder
 	b.WriteString("prodaccess opened this pull request to bring production access in line with the rules. ")
 	b.WriteString("Merging it is what grants and revokes the access below.\n\n")
-	writeDecided(&b, plan)
+	if decided {
+		writeDecided(&b, plan)
+	}
 	b.WriteString("### Waiting: what merging changes\n\n")
 	writeChangeTable(&b, changes)
 	gpg := false

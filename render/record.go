@@ -33,11 +33,23 @@ func RecordCommitMessage(plan *model.Plan, changes []model.Change) string {
 // instructions) as a checklist, and what merging records. Like
 // PullRequestBody, it changes only when the changes do.
 func RecordPullRequestBody(plan *model.Plan, targets []*config.Target, changes []model.Change) string {
+	return recordPullRequestBody(plan, targets, changes, true)
+}
+
+// RecordPullRequestText is RecordPullRequestBody without the day and
+// commit it was decided from, as PullRequestText is.
+func RecordPullRequestText(plan *model.Plan, targets []*config.Target, changes []model.Change) string {
+	return recordPullRequestBody(plan, targets, changes, false)
+}
+
+func recordPullRequestBody(plan *model.Plan, targets []*config.Target, changes []model.Change, decided bool) string {
 	var b strings.Builder
 	b.WriteString("prodaccess opened this pull request as the ticket for access that people change by hand. ")
 	b.WriteString("Make each change below in the system it names and tick its box. ")
 	b.WriteString("Then merge: merging records who holds the access in the files it changes, and who did the work and when.\n\n")
-	writeDecided(&b, plan)
+	if decided {
+		writeDecided(&b, plan)
+	}
 	b.WriteString("### By hand: the work to do\n")
 	for _, t := range targets {
 		var mine []model.Change

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -41,6 +40,32 @@ type Flags struct {
 	Branch    string   // with PR: the new branch
 	Reviewers []string // with PR: more GitHub logins to ask for a review
 	At        string   // show what the change does to access on this day (--at)
+}
+
+// check refuses flags that could never be used, before anything is read,
+// written or pushed: a repository that is not owner/name on GitHub (such
+// as acme/..), a branch name git would not take or that prodaccess
+// refuses (HEAD, refs/heads/main), a reviewer who is no GitHub login.
+func (f *Flags) check() error {
+	if f.Repo != "" {
+		if _, _, ok := config.SplitGitHubRepo(f.Repo); !ok {
+			return fmt.Errorf("--repo: %q is not a GitHub owner/name: the owner is a GitHub login, the name letters, digits, '.', '-' and '_' (and not . or ..)", f.Repo)
+		}
+	}
+	for _, b := range []struct{ flag, name string }{{"--base", f.Base}, {"--branch", f.Branch}} {
+		if b.name == "" {
+			continue
+		}
+		if err := config.CheckBranchName(b.name); err != nil {
+			return fmt.Errorf("%s: %w", b.flag, err)
+		}
+	}
+	for _, l := range f.Reviewers {
+		if !model.ValidGitHubLogin(l) {
+			return fmt.Errorf("--reviewer: %q is not a GitHub login", l)
+		}
+	}
+	return nil
 }
 
 // Env is what a request needs from the command that runs it: where the
@@ -191,6 +216,9 @@ func Propose(env *Env, req *Request, f *Flags) error {
 	if !model.ValidID(req.id) {
 		return fmt.Errorf("%q is not a person id: lower-case letters and digits in words joined by single hyphens", req.id)
 	}
+	if err := f.check(); err != nil {
+		return err
+	}
 	src, err := env.source(f)
 	if err != nil {
 		return err
@@ -238,6 +266,11 @@ func Propose(env *Env, req *Request, f *Flags) error {
 	}
 	st := &state{cfg: src.cfg, today: model.DayOf(env.Now(), src.cfg.Location), before: src.roster, old: old}
 	st.now, st.after = withFile(src, name, out)
+	if len(st.now.Problems) > 0 {
+		// The checks below read the file's entries; a file the loader
+		// refuses has none to read.
+		return refused(st.now.Problems.Error())
+	}
 	var refusals, notes []string
 	var conditions []model.Condition
 	if req.check != nil {
@@ -408,8 +441,6 @@ type pullRequest struct {
 	author       object.Signature
 }
 
-var ownerName = regexp.MustCompile(`^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$`)
-
 // preparePullRequest checks everything --pr needs before anything is
 // written: a token, an origin to push to, the repository on GitHub, who
 // is committing, a base branch that origin holds at HEAD, and a new
@@ -432,8 +463,8 @@ func (env *Env) preparePullRequest(ctx context.Context, src *source, st *state, 
 	if pr.repo == "" {
 		return nil, fmt.Errorf("the people repository is not known on GitHub (origin is %s): set people_repo in %s, or give --repo owner/name", pr.remote.URL(), env.ConfigPath)
 	}
-	if !ownerName.MatchString(pr.repo) {
-		return nil, fmt.Errorf("--repo: %q is not owner/name", pr.repo)
+	if _, _, ok := config.SplitGitHubRepo(pr.repo); !ok {
+		return nil, fmt.Errorf("the people repository %q is not a GitHub owner/name", pr.repo)
 	}
 	if pr.base == "" {
 		pr.base = src.cfg.PeopleBranch
@@ -445,13 +476,8 @@ func (env *Env) preparePullRequest(ctx context.Context, src *source, st *state, 
 		return nil, fmt.Errorf("the new branch cannot be the base branch %s", pr.base)
 	}
 	for _, b := range []string{pr.base, pr.branch} {
-		if err := peoplerepo.CheckBranchName(b); err != nil {
+		if err := config.CheckBranchName(b); err != nil {
 			return nil, err
-		}
-	}
-	for _, l := range pr.reviewers {
-		if !model.ValidGitHubLogin(l) {
-			return nil, fmt.Errorf("--reviewer: %q is not a GitHub login", l)
 		}
 	}
 	name, email := src.repo.Author(env.Getenv)
@@ -515,15 +541,17 @@ func (env *Env) openPullRequest(ctx context.Context, pr *pullRequest, src *sourc
 	for _, c := range prop.Changes {
 		c.To = sha
 	}
-	var body bytes.Buffer
-	if err := render.WriteProposalBody(&body, prop); err != nil {
+	var full bytes.Buffer
+	if err := render.WriteProposalBody(&full, prop); err != nil {
 		return err
 	}
+	body := render.FitBody(full.String(), fmt.Sprintf("This pull request changes %s: %s.", file, req.title),
+		fmt.Sprintf("`prodaccess changes --from %s --to %s` prints the whole of what it does to access.", pr.base, pr.branch))
 	prs, err := env.PullRequests(src.cfg)
 	if err != nil {
 		return err
 	}
-	opened, err := prs.Create(ctx, pr.repo, pr.base, pr.branch, req.title, body.String())
+	opened, err := prs.Create(ctx, pr.repo, pr.base, pr.branch, req.title, body)
 	if err != nil {
 		return fmt.Errorf("pushed branch %s, but could not open the pull request in %s: %w; open it by hand", pr.branch, pr.repo, err)
 	}

@@ -42,6 +42,9 @@ request for longer than safety.max_revocation_wait.`,
 			if err != nil {
 				return err
 			}
+			if err := o.keepOwnPullRequests(w); err != nil {
+				return err
+			}
 			var plan *model.Plan
 			if planFile != "" {
 				saved, err := readPlanFile(planFile)

@@ -443,7 +443,7 @@ author and date.`,
 			rec := *t.Record
 			rec.Repo = resolveRepoFrom(filepath.Join(a.repo, filepath.FromSlash(path.Dir(s.configPath))), rec.Repo)
 			rt.Record = &rec
-			ctx, cancel := signalContext()
+			ctx, cancel := a.signalContext()
 			defer cancel()
 			versions, err := gitfile.RecordHistory(ctx, &rt, a.getenv("GITHUB_TOKEN"))
 			if err != nil {

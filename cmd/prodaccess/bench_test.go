@@ -53,7 +53,7 @@ func BenchmarkNoOpPlan2000(b *testing.B) {
 	for b.Loop() {
 		cmd := exec.Command(binary, "plan")
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN=tok")
+		cmd.Env = append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN=tok", appLoginEnv)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("plan: %v\n%.3000s", err, out)
 		}
@@ -81,7 +81,7 @@ func BenchmarkApply10Plus10(b *testing.B) {
 		b.StartTimer()
 		cmd := exec.Command(binary, "apply")
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN=tok")
+		cmd.Env = append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN=tok", appLoginEnv)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("apply: %v\n%.3000s", err, out)
 		}
@@ -163,7 +163,7 @@ func BenchmarkApplyWrites10Plus10(b *testing.B) {
 		resetTeam(gh, add, remove)
 		var out bytes.Buffer
 		o := &options{stdout: &out, stderr: &out, now: time.Now, configPath: filepath.Join(dir, "prodaccess.yaml"), getenv: func(k string) string {
-			return map[string]string{"GITHUB_API_URL": gh.URL(), "GITHUB_TOKEN": "tok"}[k]
+			return map[string]string{"GITHUB_API_URL": gh.URL(), "GITHUB_TOKEN": "tok", loginEnv: appLogin}[k]
 		}}
 		ctx := context.Background()
 		w, err := o.loadWorld(ctx)

@@ -93,7 +93,7 @@ func (a *auditOptions) certify(s *source, d model.Day, p model.Period) error {
 		return fmt.Errorf("the people repository is not known on GitHub (origin is %s): set people_repo in %s", origin.URL(), s.configPath)
 	}
 	base, branch := s.tipConfig.PeopleBranch, "review/"+p.Name
-	ctx, cancel := signalContext()
+	ctx, cancel := a.signalContext()
 	defer cancel()
 	heads, err := s.repo.RemoteBranches(ctx, origin)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,7 +21,7 @@ import (
 )
 
 func newChanges(o *options) *cobra.Command {
-	var from, to, format string
+	var from, to, format, comment string
 	var pr int
 	cmd := &cobra.Command{
 		Use:   "changes --from REV [--to REV]",
@@ -32,7 +33,11 @@ and works for pull requests from forks.
 
 It also lists the temporary_access and reinstated entries the change writes,
 and whose approving review each needs. With --pr N and GITHUB_TOKEN, it reads
-that pull request's reviews and says whether each approval is there yet.`,
+that pull request's reviews and says whether each approval is there yet.
+
+With --comment FILE it also writes the markdown as a pull request comment
+takes it: cut, when it is longer than GitHub's 65,536 characters, to a
+summary, the first part and where the whole is (the job summary).`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if err := checkFormat(format, "text", "markdown", "json"); err != nil {
@@ -41,11 +46,7 @@ that pull request's reviews and says whether each approval is there yet.`,
 			if from == "" {
 				return errors.New("--from is required: the revision to compare with, such as origin/main")
 			}
-			anchor := filepath.Dir(o.configPath)
-			if o.peopleDir != "" {
-				anchor = o.peopleDir
-			}
-			repo, err := peoplerepo.Open(anchor)
+			repo, err := peoplerepo.Open(o.anchor())
 			if err != nil {
 				return err
 			}
@@ -75,6 +76,11 @@ that pull request's reviews and says whether each approval is there yet.`,
 					return err
 				}
 			}
+			if comment != "" {
+				if err := o.writeComment(comment, c); err != nil {
+					return err
+				}
+			}
 			if isData(format) {
 				return render.WriteData(o.stdout, format, c)
 			}
@@ -85,6 +91,7 @@ that pull request's reviews and says whether each approval is there yet.`,
 	cmd.Flags().StringVar(&to, "to", "HEAD", "the revision after the change")
 	cmd.Flags().StringVar(&o.at, "at", "", "the day to decide for: YYYY-MM-DD or an RFC 3339 instant (default today in the policy time zone)")
 	cmd.Flags().StringVar(&format, "format", "text", "text, markdown, json or yaml")
+	cmd.Flags().StringVar(&comment, "comment", "", "also write the markdown, cut to fit a GitHub comment, to this file")
 	cmd.Flags().IntVar(&pr, "pr", 0, "the number of the pull request that makes the change: say whether each approval it needs is there yet (needs GITHUB_TOKEN)")
 	o.timeoutFlag(cmd)
 	return cmd
@@ -134,6 +141,23 @@ func approvalsUnder(auth model.Authority, before, after *side, needs []model.App
 		needs = append(needs, model.ApprovalNeed{Entry: ch.Entry, Change: ch.What, Approvers: approvers})
 	}
 	return needs
+}
+
+// writeComment writes the markdown of c to path as the body of a pull
+// request comment: whole when GitHub takes it, else cut to a summary and
+// as much as fits, with where the whole is: the job summary of the run,
+// in GitHub Actions, else what prodaccess changes prints.
+func (o *options) writeComment(path string, c *model.AccessChanges) error {
+	var md bytes.Buffer
+	if err := render.WriteAccessChanges(&md, c, true); err != nil {
+		return err
+	}
+	pointer := "`prodaccess changes --format markdown` prints the whole."
+	if server, repo, run := o.getenv("GITHUB_SERVER_URL"), o.getenv("GITHUB_REPOSITORY"), o.getenv("GITHUB_RUN_ID"); server != "" && repo != "" && run != "" {
+		pointer = "The whole is in the job summary of the run: " + server + "/" + repo + "/actions/runs/" + run + "."
+	}
+	body := render.FitBody(md.String(), fmt.Sprintf("This change changes the access of %d people.", len(c.People)), pointer)
+	return os.WriteFile(path, []byte(body), 0o644)
 }
 
 // checkApprovals reads the reviews of pull request number and says, for

@@ -73,9 +73,15 @@ func TestChangesOnHistory(t *testing.T) {
 		}
 		return r
 	}
-	md := run("changes", "--from", "HEAD~1", "--at", "2021-06-15", "--format", "markdown")
+	comment := filepath.Join(t.TempDir(), "comment.md")
+	md := run("changes", "--from", "HEAD~1", "--at", "2021-06-15", "--format", "markdown", "--comment", comment)
 	// Commit ids differ on every run; the rest is golden.
 	golden(t, "changes.md.golden", regexpSHA.ReplaceAllString(md.stdout, "SHA"))
+	// A comment that fits is the markdown itself (render.FitBody cuts one
+	// that does not).
+	if data, err := os.ReadFile(comment); err != nil || string(data) != md.stdout {
+		t.Errorf("--comment wrote %q (%v), not the markdown", data, err)
+	}
 
 	var c struct {
 		People []struct {

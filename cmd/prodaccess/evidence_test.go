@@ -199,7 +199,7 @@ func (s *evidenceStack) run(dir string, args ...string) result {
 	if dir == "" {
 		dir = s.people
 	}
-	r := prodaccessEnv(s.t, dir, []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "PRODACCESS_SIGNING_KEY=" + string(s.key)}, args...)
+	r := prodaccessEnv(s.t, dir, []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "PRODACCESS_SIGNING_KEY=" + string(s.key), appLoginEnv}, args...)
 	if strings.Contains(r.stdout+r.stderr, testToken) {
 		s.t.Fatalf("the token appears in the output of %v", args)
 	}

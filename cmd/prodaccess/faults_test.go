@@ -30,7 +30,7 @@ func (w *stack) runWithTransport(tr func() *github.Transport, args ...string) re
 	o := &options{
 		stdout: &stdout, stderr: &stderr, now: time.Now,
 		getenv: func(k string) string {
-			return map[string]string{"GITHUB_API_URL": w.gh.URL(), "GITHUB_TOKEN": testToken}[k]
+			return map[string]string{"GITHUB_API_URL": w.gh.URL(), "GITHUB_TOKEN": testToken, loginEnv: appLogin}[k]
 		},
 		newTransport: tr,
 	}

@@ -131,7 +131,7 @@ func TestAPIURLWithUserInfo(t *testing.T) {
 	w := faultStack(t)
 	api := strings.Replace(w.gh.URL(), "http://", "http://someone:hunter2@", 1)
 	w.gh.SetFaults(&fakegithub.Fault{Method: "GET", Status: 403, Body: `{"message":"Forbidden"}`})
-	r := prodaccessEnv(t, w.people, []string{"GITHUB_TOKEN=" + testToken, "GITHUB_API_URL=" + api}, "plan")
+	r := prodaccessEnv(t, w.people, []string{"GITHUB_TOKEN=" + testToken, "GITHUB_API_URL=" + api, appLoginEnv}, "plan")
 	if r.code != 1 || strings.Contains(r.stdout+r.stderr, "hunter2") || strings.Contains(r.stdout+r.stderr, "someone") || !strings.Contains(r.stderr, "holds a user name or password") {
 		t.Errorf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}

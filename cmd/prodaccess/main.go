@@ -56,12 +56,14 @@ func (e *exitError) Error() string {
 // writes carries the token, and a panic is reported and exits 1, never 2,
 // which scripts read as "changes".
 func runWith(o *options, args []string) (code int) {
-	if token := o.getenv("GITHUB_TOKEN"); token != "" {
-		stdout, stderr := newRedactor(o.stdout, token), newRedactor(o.stderr, token)
-		o.stdout, o.stderr = stdout, stderr
-		defer stderr.Flush()
-		defer stdout.Flush()
+	outRedactor, errRedactor := newRedactor(o.stdout, o.getenv("GITHUB_TOKEN")), newRedactor(o.stderr, o.getenv("GITHUB_TOKEN"))
+	o.stdout, o.stderr = outRedactor, errRedactor
+	o.hide = func(secret string) {
+		outRedactor.hide(secret)
+		errRedactor.hide(secret)
 	}
+	defer errRedactor.Flush()
+	defer outRedactor.Flush()
 	stderr := o.stderr
 	defer func() {
 		if r := recover(); r != nil {
@@ -97,6 +99,7 @@ production access on a given day and why, and shows or applies the result.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.PersistentPreRunE = checkLengths
 	root.SetOut(o.stdout)
 	root.SetErr(o.stderr)
 	root.PersistentFlags().StringVar(&o.configPath, "config", defaultConfig, "the configuration file")

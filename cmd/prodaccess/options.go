@@ -7,12 +7,15 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gitop"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/github"
@@ -33,8 +36,12 @@ type options struct {
 	// timeout bounds a plan or apply; run is that run's context.
 	timeout time.Duration
 	run     context.Context
+	// gitTimeout bounds each git operation with a remote in the run.
+	gitTimeout time.Duration
 
 	getenv func(string) string
+	// hide masks a secret learnt during the run in all output.
+	hide func(secret string)
 	// newTransport makes the GitHub transport; tests give one with an
 	// injected clock.
 	newTransport func() *github.Transport
@@ -62,6 +69,15 @@ func (o *options) config() (*config.Config, error) {
 		return nil, fmt.Errorf("read configuration: %w", err)
 	}
 	return config.ParseConfig(o.configPath, data)
+}
+
+// anchor is a folder in the people repository: the folder of person
+// files when --people gives it, else the configuration's folder.
+func (o *options) anchor() string {
+	if o.peopleDir != "" {
+		return o.peopleDir
+	}
+	return filepath.Dir(o.configPath)
 }
 
 // peopleFolder is the folder of person files: --people, or the config's
@@ -174,9 +190,11 @@ func isData(format string) bool { return format == "json" || format == "yaml" }
 // DefaultTimeout is how long a plan or apply may run.
 const DefaultTimeout = 10 * time.Minute
 
-// timeoutFlag adds --timeout to a command that reads or changes targets.
+// timeoutFlag adds --timeout and --git-timeout to a command that reads
+// or changes targets.
 func (o *options) timeoutFlag(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&o.timeout, "timeout", DefaultTimeout, "stop the run, as failed, if it has not finished after this long (such as 90s or 15m)")
+	cmd.Flags().DurationVar(&o.gitTimeout, "git-timeout", gitop.DefaultTimeout, "fail a git operation with a remote (a clone, a fetch, a push) that has not finished after this long")
 }
 
 // runContext is the context of one plan or apply: ended by an interrupt,
@@ -185,10 +203,22 @@ func (o *options) runContext() (context.Context, context.CancelFunc, error) {
 	if o.timeout <= 0 {
 		return nil, nil, fmt.Errorf("--timeout: %s is not a positive duration", o.timeout)
 	}
-	ctx, stop := signalContext()
+	if o.gitTimeout <= 0 {
+		return nil, nil, fmt.Errorf("--git-timeout: %s is not a positive duration", o.gitTimeout)
+	}
+	ctx, stop := o.signalContext()
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	o.run = ctx
+	ctx = gitop.WithTimeout(ctx, o.gitTimeout)
 	return ctx, func() { cancel(); stop() }, nil
+}
+
+// signalContext is the context of a command that talks to GitHub or git
+// hosts: ended by an interrupt or SIGTERM, and carrying who its git
+// connections owe which credentials.
+func (o *options) signalContext() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return withGitAuth(ctx, o.gitAuth()), stop
 }
 
 // stopped says so when a run failed because --timeout ended it.

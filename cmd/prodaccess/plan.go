@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/prodaccess/prodaccess/model"
@@ -24,10 +22,6 @@ func defaultHTTPTransport() *http.Transport {
 		TLSHandshakeTimeout:   10 * time.Second,
 		MaxIdleConnsPerHost:   8,
 	}
-}
-
-func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
 // makePlan reads every target and computes the plan with its safety checks.
@@ -78,6 +72,9 @@ safety.max_revocation_wait.`,
 			defer cancel()
 			w, err := o.loadWorld(ctx)
 			if err != nil {
+				return err
+			}
+			if err := o.keepOwnPullRequests(w); err != nil {
 				return err
 			}
 			plan, err := o.makePlan(ctx, w, allowMass)

@@ -53,6 +53,13 @@ type stack struct {
 
 const testToken = "ghs_test_token_must_never_be_printed"
 
+// appLogin is the account the stand-in's token belongs to unless a test
+// says otherwise: prodaccess's GitHub App, whose token GET /user refuses,
+// so that the environment must name it.
+const appLogin = "prodaccess[bot]"
+
+var appLoginEnv = loginEnv + "=" + appLogin
+
 func newStack(t *testing.T, people map[string]string, recipients []string, usernames []string) *stack {
 	t.Helper()
 	dir := t.TempDir()
@@ -121,7 +128,7 @@ targets:
 // run runs the built binary in the people repository.
 func (w *stack) run(args ...string) result {
 	w.t.Helper()
-	r := prodaccessEnv(w.t, w.people, []string{"GITHUB_API_URL=" + w.gh.URL(), "GITHUB_TOKEN=" + testToken}, args...)
+	r := prodaccessEnv(w.t, w.people, []string{"GITHUB_API_URL=" + w.gh.URL(), "GITHUB_TOKEN=" + testToken, appLoginEnv}, args...)
 	if strings.Contains(r.stdout+r.stderr, testToken) {
 		w.t.Fatalf("the token appears in the output of %v", args)
 	}

@@ -115,8 +115,8 @@ func TestManualRecord(t *testing.T) {
 	}
 	pr := prs[0]
 	containsAll(t, "the pull request body", pr.Body, pr.Body,
-		"- [ ] **Revoke** for `carol.gone@example.gov.uk`, carol (Carol Gone): undo for carol.gone@example.gov.uk: Grant Super Admin in Signon. Why: left: last day was 2020-12-31",
-		"- [ ] **Grant** for `bob.brown@example.gov.uk`, bob (Bob Brown), permanent: Grant Super Admin in Signon for bob.brown@example.gov.uk. Why: after-primary-shift",
+		"- [ ] **Revoke** for `carol.gone@example.gov.uk`, carol (Carol Gone): undo for carol.gone@\u200bexample.gov.uk: Grant Super Admin in Signon. Why: left: last day was 2020-12-31",
+		"- [ ] **Grant** for `bob.brown@example.gov.uk`, bob (Bob Brown), permanent: Grant Super Admin in Signon for bob.brown@\u200bexample.gov.uk. Why: after-primary-shift",
 		"| signon | remove | `carol.gone@example.gov.uk` | carol (Carol Gone) |",
 	)
 	if pr.Title != "prodaccess: 1 revocation and 1 grant to make by hand (signon)" {
@@ -238,7 +238,7 @@ func TestDemoShowsRecordPullRequest(t *testing.T) {
 		"pull request alphagov/govuk-production-access-records#1: prodaccess: 3 revocations and ",
 		" grants to make by hand (gcp-storage-admin, paas-space-developer, signon-super-admin)",
 		"(review requested from: gov-uk-production-admin)",
-		"- [ ] **Revoke** for `pat.leaver@example.gov.uk`, pat-leaver (Pat Leaver): undo for pat.leaver@example.gov.uk: Grant \"Super Admin\" in production Signon.",
+		"- [ ] **Revoke** for `pat.leaver@example.gov.uk`, pat-leaver (Pat Leaver): undo for pat.leaver@\u200bexample.gov.uk: Grant \"Super Admin\" in production Signon.",
 		". plan now: nothing to do",
 	)
 }

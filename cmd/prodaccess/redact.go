@@ -3,28 +3,57 @@ package main
 import (
 	"bytes"
 	"io"
+	"sync"
 )
 
 // redactor passes writes on with every occurrence of a secret replaced by
 // "***", even one split across two writes: the end of a write that could
-// be the start of the secret is held back until the next write or Flush.
+// be the start of a secret is held back until the next write or Flush.
 // It is the last guard: the providers scrub their own messages, and this
 // catches whatever an answer from a server smuggles into any output.
+// Secrets learnt during the run (a password of git_credentials) are added
+// with hide.
 type redactor struct {
+	mu      sync.Mutex
 	w       io.Writer
-	secret  []byte
+	secrets [][]byte
 	pending []byte
 }
 
 var mask = []byte("***")
 
 func newRedactor(w io.Writer, secret string) *redactor {
-	return &redactor{w: w, secret: []byte(secret)}
+	r := &redactor{w: w}
+	r.hide(secret)
+	return r
+}
+
+// hide adds a secret to mask from now on.
+func (r *redactor) hide(secret string) {
+	if secret == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.secrets {
+		if string(s) == secret {
+			return
+		}
+	}
+	r.secrets = append(r.secrets, []byte(secret))
 }
 
 func (r *redactor) Write(p []byte) (int, error) {
-	buf := bytes.ReplaceAll(append(r.pending, p...), r.secret, mask)
-	hold := partialSuffix(buf, r.secret)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	buf := append(r.pending, p...)
+	hold := 0
+	for _, s := range r.secrets {
+		buf = bytes.ReplaceAll(buf, s, mask)
+	}
+	for _, s := range r.secrets {
+		hold = max(hold, partialSuffix(buf, s))
+	}
 	r.pending = append(r.pending[:0:0], buf[len(buf)-hold:]...)
 	if _, err := r.w.Write(buf[:len(buf)-hold]); err != nil {
 		return 0, err
@@ -34,6 +63,8 @@ func (r *redactor) Write(p []byte) (int, error) {
 
 // Flush writes what is held back.
 func (r *redactor) Flush() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if len(r.pending) == 0 {
 		return nil
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"strconv"
 
 	"github.com/prodaccess/prodaccess/config"
@@ -38,16 +37,19 @@ func dayFlag(flag, v string) (model.Day, error) {
 	return d, nil
 }
 
-// stringFlag is a flag holding text; a required one must be given.
+// stringFlag is a flag holding text of at most max characters; a
+// required one must be given.
 type stringFlag struct {
 	p           *string
 	name, usage string
 	required    bool
+	max         int
 }
 
 func addFlags(cmd *cobra.Command, flags ...stringFlag) {
 	for _, f := range flags {
 		cmd.Flags().StringVar(f.p, f.name, "", f.usage)
+		limitFlag(cmd, f.name, f.max)
 		if f.required {
 			if err := cmd.MarkFlagRequired(f.name); err != nil {
 				panic(err)
@@ -88,12 +90,12 @@ review the pull request: their approving review is the approval.
 		},
 	}
 	addFlags(cmd,
-		stringFlag{&from, "from", "the first day of access, YYYY-MM-DD", true},
-		stringFlag{&to, "to", "the last day of access, YYYY-MM-DD", true},
-		stringFlag{&approver, "approver", "the id of the lead developer or head of technology who approves it", true},
-		stringFlag{&supervisor, "supervisor", "the id of the person with permanent access who supervises it", true},
-		stringFlag{&reason, "reason", "why the access is needed, on one line", true},
-		stringFlag{&as, "as", "the id of the person running this (default: the person whose email is git config user.email)", false})
+		stringFlag{&from, "from", "the first day of access, YYYY-MM-DD", true, maxDayLength},
+		stringFlag{&to, "to", "the last day of access, YYYY-MM-DD", true, maxDayLength},
+		stringFlag{&approver, "approver", "the id of the lead developer or head of technology who approves it", true, model.MaxIDLength},
+		stringFlag{&supervisor, "supervisor", "the id of the person with permanent access who supervises it", true, model.MaxIDLength},
+		stringFlag{&reason, "reason", "why the access is needed, on one line", true, model.MaxReasonLength},
+		stringFlag{&as, "as", "the id of the person running this (default: the person whose email is git config user.email)", false, model.MaxIDLength})
 	f.register(cmd, o)
 	return cmd
 }
@@ -127,9 +129,9 @@ with another of theirs is refused.
 		},
 	}
 	addFlags(cmd,
-		stringFlag{&typ, "type", "shadow, primary or secondary", true},
-		stringFlag{&from, "from", "the shift's first day, YYYY-MM-DD", true},
-		stringFlag{&to, "to", "the shift's last day, YYYY-MM-DD", true})
+		stringFlag{&typ, "type", "shadow, primary or secondary", true, maxWordLength},
+		stringFlag{&from, "from", "the shift's first day, YYYY-MM-DD", true, maxDayLength},
+		stringFlag{&to, "to", "the shift's last day, YYYY-MM-DD", true, maxDayLength})
 	f.register(cmd, o)
 	return cmd
 }
@@ -177,9 +179,9 @@ access until a reinstatement (prodaccess reinstate).
 		},
 	}
 	addFlags(cmd,
-		stringFlag{&from, "from", "the first day of the absence, YYYY-MM-DD", false},
-		stringFlag{&to, "to", "the last day of the absence, if known, YYYY-MM-DD", false},
-		stringFlag{&end, "end", "the last day of the absence under way, YYYY-MM-DD", false})
+		stringFlag{&from, "from", "the first day of the absence, YYYY-MM-DD", false, maxDayLength},
+		stringFlag{&to, "to", "the last day of the absence, if known, YYYY-MM-DD", false, maxDayLength},
+		stringFlag{&end, "end", "the last day of the absence under way, YYYY-MM-DD", false, maxDayLength})
 	f.register(cmd, o)
 	return cmd
 }
@@ -207,8 +209,8 @@ approval.
 		},
 	}
 	addFlags(cmd,
-		stringFlag{&on, "on", "the day access is reinstated, YYYY-MM-DD", true},
-		stringFlag{&approver, "approver", "the id of the lead developer or head of technology who approves it", true})
+		stringFlag{&on, "on", "the day access is reinstated, YYYY-MM-DD", true, maxDayLength},
+		stringFlag{&approver, "approver", "the id of the lead developer or head of technology who approves it", true, model.MaxIDLength})
 	f.register(cmd, o)
 	return cmd
 }
@@ -232,7 +234,7 @@ they approve or supervise stops counting too, and the change says so.
 			return o.propose(requests.Leave(id, d), &f)
 		},
 	}
-	addFlags(cmd, stringFlag{&lastDay, "last-day", "the last working day, YYYY-MM-DD", true})
+	addFlags(cmd, stringFlag{&lastDay, "last-day", "the last working day, YYYY-MM-DD", true, maxDayLength})
 	f.register(cmd, o)
 	return cmd
 }
@@ -273,18 +275,18 @@ claims is refused.
 		},
 	}
 	addFlags(cmd,
-		stringFlag{&name, "name", "the person's name", true},
-		stringFlag{&email, "email", "their email address", true},
-		stringFlag{&login, "github", "their GitHub login", true},
-		stringFlag{&programme, "programme", "govuk, techops or other", true},
-		stringFlag{&role, "role", "developer, lead_developer, sre, head_of_technology or other", true},
-		stringFlag{&employment, "employment", "civil_servant or contractor", true},
-		stringFlag{&clearance, "clearance", "none, bpss, ctc, sc or dv", true},
-		stringFlag{&start, "start", "their first day, YYYY-MM-DD: no access before it", false},
-		stringFlag{&githubID, "github-id", "their numeric GitHub user id", false},
-		stringFlag{&fingerprint, "gpg-fingerprint", "the full 40-hex fingerprint of their GPG key", false},
-		stringFlag{&ssh, "ssh-username", "their username on the servers", false},
-		stringFlag{&arn, "aws-user-arn", "the ARN of their AWS IAM user", false})
+		stringFlag{&name, "name", "the person's name", true, model.MaxNameLength},
+		stringFlag{&email, "email", "their email address", true, model.MaxEmailLength},
+		stringFlag{&login, "github", "their GitHub login", true, model.MaxLoginLength},
+		stringFlag{&programme, "programme", "govuk, techops or other", true, maxWordLength},
+		stringFlag{&role, "role", "developer, lead_developer, sre, head_of_technology or other", true, maxWordLength},
+		stringFlag{&employment, "employment", "civil_servant or contractor", true, maxWordLength},
+		stringFlag{&clearance, "clearance", "none, bpss, ctc, sc or dv", true, maxWordLength},
+		stringFlag{&start, "start", "their first day, YYYY-MM-DD: no access before it", false, maxDayLength},
+		stringFlag{&githubID, "github-id", "their numeric GitHub user id", false, maxGitHubIDLength},
+		stringFlag{&fingerprint, "gpg-fingerprint", "the full 40-hex fingerprint of their GPG key", false, maxFingerprintLength},
+		stringFlag{&ssh, "ssh-username", "their username on the servers", false, maxSSHUsernameLength},
+		stringFlag{&arn, "aws-user-arn", "the ARN of their AWS IAM user", false, maxARNLength})
 	f.register(cmd, o)
 	person.AddCommand(cmd)
 	return person
@@ -303,19 +305,19 @@ func (f *requestFlags) register(cmd *cobra.Command, o *options) {
 	fl.StringSliceVar(&f.Reviewers, "reviewer", nil, "with --pr: more GitHub logins to ask for a review")
 	fl.StringVar(&o.at, "at", "", "show what the change does to access on this day, YYYY-MM-DD (default: the days it takes effect)")
 	o.timeoutFlag(cmd)
+	for name, max := range map[string]int{"repo": maxOwnerNameLength, "base": config.MaxBranchLength, "branch": config.MaxBranchLength,
+		"reviewer": model.MaxLoginLength, "at": maxDayLength} {
+		limitFlag(cmd, name, max)
+	}
 }
 
 // propose carries out a request with what the command line and the
 // environment give it.
 func (o *options) propose(req *requests.Request, f *requestFlags) error {
 	f.At = o.at
-	anchor := filepath.Dir(o.configPath)
-	if o.peopleDir != "" {
-		anchor = o.peopleDir
-	}
 	env := &requests.Env{
 		Stdout: o.stdout, Stderr: o.stderr, Getenv: o.getenv, Now: o.now,
-		ConfigPath: o.configPath, Anchor: anchor,
+		ConfigPath: o.configPath, Anchor: o.anchor(),
 		Roster: o.roster,
 		RosterAt: func(repo *peoplerepo.Repo, rev string) (*config.Config, *model.Roster, error) {
 			side, err := o.sideAt(repo, rev)

@@ -190,7 +190,7 @@ func requestStyles() map[string]map[string]string {
 var requestToday = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
 // requestDir writes a configuration and the people of one style.
-func requestDir(t *testing.T, people map[string]string) string {
+func requestDir(t testing.TB, people map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "prodaccess.yaml"), requestConfig)
@@ -204,7 +204,7 @@ func requestDir(t *testing.T, people map[string]string) string {
 
 // runAt runs prodaccess in this process in dir on requestToday, its
 // output made printable as the binary's is.
-func runAt(t *testing.T, dir string, env map[string]string, args ...string) result {
+func runAt(t testing.TB, dir string, env map[string]string, args ...string) result {
 	t.Helper()
 	// The commands read prodaccess.yaml where they run; go back at once,
 	// so that golden files are found where they are.
@@ -507,7 +507,7 @@ func newPullRequestStack(t *testing.T) *pullRequestStack {
 	s.gh.Token = testToken
 	s.gh.AddUser("alex-gds", 101, true)
 	s.gh.AddUser("sam-gds", 102, true)
-	s.env = []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "GITHUB_REPOSITORY=",
+	s.env = []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "GITHUB_REPOSITORY=", appLoginEnv,
 		"GIT_AUTHOR_NAME=Chris Contractor", "GIT_AUTHOR_EMAIL=chris@example.gov.uk", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"}
 	return s
 }

@@ -101,3 +101,42 @@ func TestRedactor(t *testing.T) {
 		t.Errorf("near misses changed: %q", got)
 	}
 }
+
+// TestSilentPeopleOrigin: a people repository whose origin accepts the
+// connection and never answers holds no run beyond --git-timeout: plan
+// gives up fetching the notes from it, says so naming that origin, and
+// plans from GitHub as if there were none; a request's --pr fails naming
+// it, having pushed nothing.
+func TestSilentPeopleOrigin(t *testing.T) {
+	w := faultStack(t)
+	addr, stop, err := devstack.SilentHost()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	origin := "https://" + addr + "/alphagov/govuk-people.git"
+	if _, err := devstack.Git(w.people, "remote", "add", "origin", origin); err != nil {
+		t.Fatal(err)
+	}
+	r := w.run("plan", "--git-timeout", "2s")
+	must(t, r, 2, "plan with a silent people origin")
+	want := "the evidence already recorded could not be fetched, so it is looked up again: fetch refs/notes/prodaccess from " + origin +
+		": the git host did not finish within 2s, the deadline for one git operation"
+	if !strings.Contains(r.stdout+r.stderr, want) {
+		t.Errorf("plan does not say %q:\n%s\n%s", want, r.stdout, r.stderr)
+	}
+	if !strings.Contains(squash(r.stdout), "+ bob-gh bob") {
+		t.Errorf("plan:\n%s", r.stdout)
+	}
+
+	r = w.run("shift", "bob", "--type", "primary", "--from", "2099-02-01", "--to", "2099-02-05", "--pr", "--repo", "alphagov/govuk-people", "--git-timeout", "2s")
+	want = "list the branches of " + origin + ": the git host did not finish within 2s, the deadline for one git operation"
+	if r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Errorf("shift --pr: exit %d, want %q:\n%s", r.code, want, r.stderr)
+	}
+	for _, bad := range []string{"0s", "-1m0s"} {
+		if r := w.run("plan", "--git-timeout", bad); r.code != 1 || !strings.Contains(r.stderr, "--git-timeout: "+bad+" is not a positive duration") {
+			t.Errorf("--git-timeout %s: exit %d, stderr %q", bad, r.code, r.stderr)
+		}
+	}
+}

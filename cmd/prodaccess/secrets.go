@@ -145,7 +145,7 @@ unknown or to rotate, and 1 on an error or a secret that cannot be read.`,
 			if err := checkFormat(format, "text", "markdown", "json"); err != nil {
 				return err
 			}
-			ctx, cancel := signalContext()
+			ctx, cancel := o.signalContext()
 			defer cancel()
 			w, _, err := o.loadDecisions()
 			if err != nil {
@@ -228,7 +228,7 @@ func (o *options) pushOptions(t *config.Target, push bool) (gitfile.Options, err
 		if err != nil {
 			return opts, err
 		}
-		opts.PullRequests = github.NewPullRequests(client)
+		opts.PullRequests, opts.Author = github.NewPullRequests(client), o.githubLogin(client)
 	} else if push && t.GitHubRepo != "" {
 		fmt.Fprintln(o.stderr, "prodaccess: GITHUB_TOKEN is not set: the branch is pushed but no pull request is opened")
 	}
@@ -275,7 +275,7 @@ n/N and each file on standard error when that is a terminal (not with
 needed), 1 when anything was refused.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			ctx, cancel := signalContext()
+			ctx, cancel := o.signalContext()
 			defer cancel()
 			w, _, err := o.loadDecisions()
 			if err != nil {
@@ -402,7 +402,10 @@ needed), 1 when anything was refused.`,
 			}
 			if batches > 0 || resumed {
 				title := reencryptTitle(t, len(res.Done))
-				where, err := repo.OpenPullRequest(ctx, branch, title, render.ReencryptBody(t, res.Done, refusals(res.Refused), stores, resumed, rotationsAt(ledger, base)), push)
+				body := render.FitBody(render.ReencryptBody(t, res.Done, refusals(res.Refused), stores, resumed, rotationsAt(ledger, base)),
+					fmt.Sprintf("This pull request re-encrypts %d secret(s) of %s.", len(res.Done), t.Name),
+					"The whole list is in the messages of the commits on this pull request's branch.")
+				where, err := repo.OpenPullRequest(ctx, branch, title, body, push)
 				if err != nil {
 					return err
 				}
@@ -621,7 +624,7 @@ reader knew. Exits 0 when nothing is left to rotate, 2 when values remain,
 			if err := checkFormat(format, "text", "json"); err != nil {
 				return err
 			}
-			ctx, cancel := signalContext()
+			ctx, cancel := o.signalContext()
 			defer cancel()
 			w, _, err := o.loadDecisions()
 			if err != nil {
@@ -819,7 +822,7 @@ func (a *auditOptions) secretReports(s *source, commit *model.Commit, roster *mo
 			fmt.Fprintf(a.stderr, "warning: %s\n", warn)
 		}
 	}
-	ctx, cancel := signalContext()
+	ctx, cancel := a.signalContext()
 	defer cancel()
 	_, _, status, err := a.readSecrets(ctx, w, targets, gitfile.Options{Token: a.getenv("GITHUB_TOKEN"), Now: a.now})
 	if err != nil {

@@ -150,7 +150,7 @@ func (s *storeStack) commit(files map[string]string, message string) {
 // their GnuPG home.
 func (s *storeStack) run(person string, args ...string) result {
 	s.t.Helper()
-	r := prodaccessEnv(s.t, s.people, []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "GNUPGHOME=" + s.homes[person].Home}, args...)
+	r := prodaccessEnv(s.t, s.people, []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, appLoginEnv, "GNUPGHOME=" + s.homes[person].Home}, args...)
 	if strings.Contains(r.stdout+r.stderr, testToken) {
 		s.t.Fatalf("the token appears in the output of %v", args)
 	}

@@ -110,7 +110,7 @@ targets:
 // their GnuPG home.
 func (s *secretsStack) run(person string, args ...string) result {
 	s.t.Helper()
-	r := prodaccessEnv(s.t, s.people, []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "GNUPGHOME=" + s.homes[person].Home}, args...)
+	r := prodaccessEnv(s.t, s.people, []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, appLoginEnv, "GNUPGHOME=" + s.homes[person].Home}, args...)
 	if strings.Contains(r.stdout+r.stderr, testToken) {
 		s.t.Fatalf("the token appears in the output of %v", args)
 	}
@@ -262,5 +262,34 @@ func TestSecretsRevocation(t *testing.T) {
 	review = s.run("alice", "audit", "review", "--secrets")
 	if strings.Contains(review.stdout, "can still read secrets") || !strings.Contains(review.stdout, "could read values not yet rotated more than 7 days after they became due (2 in hieradata, due since 2021-01-01; 1 in pass-store, due since 2021-01-01)") {
 		t.Errorf("review after re-encryption:\n%s", review.stdout)
+	}
+}
+
+// TestSecretKeyWithHiddenCharacters: an eyaml key that hides characters
+// (tag characters make "govuk::db::password" of another key) is read as a
+// problem, never as current, and is shown escaped.
+func TestSecretKeyWithHiddenCharacters(t *testing.T) {
+	s := newSecretsStack(t)
+	data, err := os.ReadFile(filepath.Join(s.secrets, "hieradata", "production.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, inline, _ := strings.Cut(string(data), "govuk::api::token: ")
+	inline, _, _ = strings.Cut(inline, " # inline")
+	tagged := "govuk::db::password\U000E0078"
+	if err := devstack.Commit(s.secrets, map[string]string{"hieradata/staging.yaml": "---\n" + tagged + ": " + inline + "\n"}, "A key with a tag character"); err != nil {
+		t.Fatal(err)
+	}
+	status := s.run("alice", "secrets", "status", "--target", "hieradata")
+	must(t, status, 1, "secrets status")
+	out := squash(status.stdout)
+	if want := `unreadable hieradata/staging.yaml:2 govuk::db::password\udb40\udc78 cannot be read: its key holds the invisible character U+E0078 (character 20); only visible text is allowed`; !strings.Contains(out, want) {
+		t.Errorf("status lacks %q:\n%s", want, status.stdout)
+	}
+	if strings.Contains(status.stdout, tagged) {
+		t.Errorf("status writes the key raw:\n%s", status.stdout)
+	}
+	if !strings.Contains(status.stderr, "1 secret(s) cannot be read") {
+		t.Errorf("stderr: %s", status.stderr)
 	}
 }

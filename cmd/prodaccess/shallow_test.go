@@ -23,7 +23,7 @@ func TestShallowPeopleRepository(t *testing.T) {
 	if out, err := exec.Command("git", "clone", "-q", "--depth", "1", "file://"+w.people, clone).CombinedOutput(); err != nil {
 		t.Fatalf("git clone --depth 1: %v\n%s", err, out)
 	}
-	env := []string{"GITHUB_API_URL=" + w.gh.URL(), "GITHUB_TOKEN=" + testToken}
+	env := []string{"GITHUB_API_URL=" + w.gh.URL(), "GITHUB_TOKEN=" + testToken, appLoginEnv}
 
 	r := prodaccessEnv(t, clone, env, "plan")
 	must(t, r, 1, "plan with a manual target in a shallow clone")

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
+	"os"
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
@@ -53,7 +53,7 @@ write on the people repository (people_repo, or origin, or GITHUB_REPOSITORY).`,
 			if err != nil || !issue {
 				return err
 			}
-			ctx, cancel := signalContext()
+			ctx, cancel := o.signalContext()
 			defer cancel()
 			return o.keepUpcomingIssue(ctx, cfg, roster, u)
 		},
@@ -76,12 +76,8 @@ func (o *options) keepUpcomingIssue(ctx context.Context, cfg *config.Config, ros
 	}
 	repo := cfg.PeopleRepo
 	if repo == "" {
-		anchor := filepath.Dir(o.configPath)
-		if o.peopleDir != "" {
-			anchor = o.peopleDir
-		}
 		var origin *peoplerepo.Remote
-		if pr, err := peoplerepo.Open(anchor); err == nil {
+		if pr, err := peoplerepo.Open(o.anchor()); err == nil {
 			if origin, err = pr.Origin(token); err != nil {
 				return err
 			}
@@ -95,7 +91,11 @@ func (o *options) keepUpcomingIssue(ctx context.Context, cfg *config.Config, ros
 	if err != nil {
 		return err
 	}
-	issues := github.NewIssues(client, repo, render.UpcomingMarker)
+	self, err := o.githubLogin(client)(ctx)
+	if err != nil {
+		return fmt.Errorf("--issue: %w", err)
+	}
+	issues := github.NewIssues(client, repo, render.UpcomingMarker, self)
 	ours, err := issues.FindAll(ctx)
 	if err != nil {
 		return fmt.Errorf("--issue: find the upcoming-changes issue in %s: %w", repo, err)
@@ -119,7 +119,11 @@ func (o *options) keepUpcomingIssue(ctx context.Context, cfg *config.Config, ros
 		}
 		return ""
 	}
-	th, wrote, err := reconciler.KeepThread(ctx, issues, keep, render.UpcomingTitle, render.UpcomingIssueBody(u, login))
+	body, err := o.fitIssueBody(render.UpcomingIssueBody(u, login), len(u.Changes))
+	if err != nil {
+		return fmt.Errorf("--issue: %w", err)
+	}
+	th, wrote, err := reconciler.KeepThread(ctx, issues, keep, render.UpcomingTitle, body)
 	if err != nil {
 		return fmt.Errorf("--issue: %w", err)
 	}
@@ -127,4 +131,36 @@ func (o *options) keepUpcomingIssue(ctx context.Context, cfg *config.Config, ros
 		fmt.Fprintf(o.stderr, "prodaccess: issue #%d (%s) lists %d upcoming change(s)\n", th.Number, th.URL, len(u.Changes))
 	}
 	return nil
+}
+
+// fitIssueBody fits the issue's body to GitHub's limit. When it is cut,
+// the whole is appended to the job summary ($GITHUB_STEP_SUMMARY, in
+// GitHub Actions), and the issue says where it is: in the job summaries
+// of the repository's workflow runs, or, outside Actions, in what
+// prodaccess upcoming prints. The pointer names no run, so that the issue
+// changes only when the changes do.
+func (o *options) fitIssueBody(body string, changes int) (string, error) {
+	if render.BodyFits(body) {
+		return body, nil
+	}
+	pointer := "`prodaccess upcoming` prints the whole list."
+	if summary := o.getenv("GITHUB_STEP_SUMMARY"); summary != "" {
+		f, err := os.OpenFile(summary, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return "", fmt.Errorf("write the whole issue to the job summary: %w", err)
+		}
+		_, err = fmt.Fprintf(f, "\n## The issue %q, whole\n\n%s\n", render.UpcomingTitle, body)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return "", fmt.Errorf("write the whole issue to the job summary: %w", err)
+		}
+		pointer = "The whole list is in the job summary of the workflow run that last updated this issue"
+		if server, repo := o.getenv("GITHUB_SERVER_URL"), o.getenv("GITHUB_REPOSITORY"); server != "" && repo != "" {
+			pointer += " (" + server + "/" + repo + "/actions)"
+		}
+		pointer += "."
+	}
+	return render.FitBody(body, fmt.Sprintf("%d changes of production access are coming; the first ones follow.", changes), pointer), nil
 }

@@ -44,7 +44,7 @@ func TestUpcomingIssue(t *testing.T) {
 	gh.AddIssue("alphagov/people", &fakegithub.Issue{Title: "An issue of someone else"})
 	run := func(at string) result {
 		t.Helper()
-		r := prodaccessEnv(t, dir, []string{"GITHUB_API_URL=" + gh.URL(), "GITHUB_TOKEN=" + testToken}, "upcoming", "--issue", "--at", at)
+		r := prodaccessEnv(t, dir, []string{"GITHUB_API_URL=" + gh.URL(), "GITHUB_TOKEN=" + testToken, appLoginEnv}, "upcoming", "--issue", "--at", at)
 		if r.code != 0 {
 			t.Fatalf("upcoming --issue --at %s: exit %d\n%s%s", at, r.code, r.stdout, r.stderr)
 		}

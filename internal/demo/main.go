@@ -247,7 +247,11 @@ func runIn(bin, peopleDir, dir string) error {
 		return err
 	}
 
-	env := append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN="+gh.Token, "PRODACCESS_SIGNING_KEY="+signingKey)
+	// The stand-in's token is prodaccess's GitHub App's, whose login GET
+	// /user does not give: the environment names it, as the reconcile
+	// workflow does.
+	env := append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN="+gh.Token,
+		"PRODACCESS_SIGNING_KEY="+signingKey, "PRODACCESS_GITHUB_LOGIN=prodaccess[bot]")
 	say := func(format string, args ...any) { fmt.Printf("\n\033[1m"+format+"\033[0m\n", args...) }
 	cmd := func(args ...string) error {
 		fmt.Printf("\n$ prodaccess %s\n", strings.Join(args, " "))

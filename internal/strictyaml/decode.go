@@ -343,6 +343,10 @@ func (d *Decoder) Text(n *yaml.Node, path string) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	if msg := model.CheckLength(s, model.MaxTextLength); msg != "" {
+		d.Problem(n, path, "%s", msg)
+		return "", false
+	}
 	if Plain(n) {
 		if kind := YAML11Kind(s); kind != "" {
 			d.Problem(n, path, "unquoted %s is read as %s by some YAML tools; put it in quotes (%q) if it is meant as text", s, kind, s)

@@ -175,7 +175,9 @@ func schemaOf(s *Shape, path string) (*schemaNode, error) {
 		case s.Enum == nil:
 			n.Pattern = freeTextPattern()
 		}
-		n.MaxLength = s.MaxLength
+		if s.Enum == nil {
+			n.MaxLength = s.maxLength()
+		}
 	case KindDate:
 		n.Type, n.Format, n.Pattern = "string", "date", datePattern.String()
 	case KindBool:

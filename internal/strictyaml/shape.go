@@ -32,7 +32,7 @@ type Shape struct {
 
 	// Text.
 	Pattern   *regexp.Regexp // the whole value matches (the expression is anchored)
-	MaxLength int            // at most this many characters; 0 for no limit
+	MaxLength int            // at most this many characters; 0 for model.MaxTextLength
 	What      string         // what a value that does not match should be, as in "is not <what>"
 	Enum      []string       // the value is one of these
 
@@ -68,9 +68,20 @@ func (s *Shape) WithDoc(doc string) *Shape {
 	return &c
 }
 
-func Text(doc string) *Shape { return &Shape{Kind: KindText, Doc: doc} }
+// Text is free text of at most model.MaxTextLength characters.
+func Text(doc string) *Shape { return TextUpTo(model.MaxTextLength, doc) }
 
+// TextUpTo is free text of at most maxLength characters.
+func TextUpTo(maxLength int, doc string) *Shape {
+	return &Shape{Kind: KindText, MaxLength: maxLength, Doc: doc}
+}
+
+// TextMatching is text that matches re, of at most maxLength characters
+// (0: model.MaxTextLength).
 func TextMatching(re *regexp.Regexp, maxLength int, what, doc string) *Shape {
+	if maxLength <= 0 {
+		maxLength = model.MaxTextLength
+	}
 	return &Shape{Kind: KindText, Pattern: re, MaxLength: maxLength, What: what, Doc: doc}
 }
 
@@ -100,14 +111,27 @@ func MappingOf(fields func() []Field, doc string) *Shape {
 	return &Shape{Kind: KindMapping, Fields: fields, Doc: doc}
 }
 
-// Matches reports whether text v has the shape's pattern and length; it
-// records a problem when it does not.
+// Matches reports whether text v has the shape's length and pattern; it
+// records a problem when it does not. A value too long is not printed.
 func (d *Decoder) Matches(n *yaml.Node, path, v string, is *Shape) bool {
-	if is.MaxLength > 0 && len([]rune(v)) > is.MaxLength || is.Pattern != nil && !is.Pattern.MatchString(v) {
+	tooLong := model.CheckLength(v, is.maxLength())
+	switch {
+	case tooLong != "" && (is.What == "" || model.CheckLength(v, model.MaxTextLength) != ""):
+		d.Problem(n, path, "%s", tooLong)
+		return false
+	case tooLong != "" || is.Pattern != nil && !is.Pattern.MatchString(v):
 		d.Problem(n, path, "%q is not %s", v, is.What)
 		return false
 	}
 	return true
+}
+
+// maxLength is the most characters a text value of the shape may hold.
+func (s *Shape) maxLength() int {
+	if s.MaxLength > 0 {
+		return s.MaxLength
+	}
+	return model.MaxTextLength
 }
 
 // TextField reads text that has the shape is, and passes check when one is

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,10 +17,9 @@ import (
 	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/transport"
-	"github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/memory"
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/internal/gitop"
 	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
@@ -49,32 +49,31 @@ type PullRequests interface {
 
 // Options configure a repository provider.
 type Options struct {
-	Token        string       // for https remotes; never printed
+	// Token is the GitHub token, kept out of every error. The repository
+	// attaches no credentials itself: the program's git transport does,
+	// by each request's host (the token only to the configured GitHub's).
+	Token        string
 	PullRequests PullRequests // nil: push the branch only
-	Now          func() time.Time
+	// Author returns the login of the account prodaccess runs as on
+	// GitHub: an open pull request from its branch is updated in place,
+	// or closed, only when that account opened it. Without it, no pull
+	// request that exists is adopted.
+	Author func(ctx context.Context) (string, error)
+	Now    func() time.Time
 	// Timeout bounds each git operation (a clone, a fetch, a push);
-	// zero means DefaultGitTimeout.
+	// zero means the context's (gitop.Timeout), by default
+	// DefaultGitTimeout.
 	Timeout time.Duration
 }
 
 // DefaultGitTimeout bounds one git operation with a target repository.
-const DefaultGitTimeout = 5 * time.Minute
+const DefaultGitTimeout = gitop.DefaultTimeout
 
 // gitOp runs one git operation under its own deadline, so that a host
 // that accepts the connection and never answers fails the operation
 // rather than holding the run.
 func (r *Repo) gitOp(ctx context.Context, op func(ctx context.Context) error) error {
-	limit := r.opts.Timeout
-	if limit <= 0 {
-		limit = DefaultGitTimeout
-	}
-	octx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
-	err := op(octx)
-	if err != nil && errors.Is(octx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
-		return fmt.Errorf("the git host did not finish within %s, the deadline for one git operation", limit)
-	}
-	return err
+	return gitop.Run(ctx, r.opts.Timeout, op)
 }
 
 // Repo is the provider for every file target in one git repository, or
@@ -165,21 +164,42 @@ func (r *Repo) Targets() []string {
 	return names
 }
 
-// Mode is Proposed: changes become access when the pull request is merged.
-func (r *Repo) Mode() reconciler.Mode { return reconciler.Proposed }
+// UseAuthor sets Options.Author of a repository made without it.
+func (r *Repo) UseAuthor(login func(ctx context.Context) (string, error)) { r.opts.Author = login }
 
-func (r *Repo) auth() transport.AuthMethod {
-	// Credentials go only over https; local paths and file:// need none,
-	// and an http:// URL with a token is refused before anything is read.
-	if r.opts.Token != "" && strings.HasPrefix(strings.ToLower(r.url), "https://") {
-		return &http.BasicAuth{Username: "x-access-token", Password: r.opts.Token}
+// checkAuthor refuses a pull request from head that the account
+// prodaccess runs as did not open: anyone who can push a branch can open
+// one from prodaccess's, and prodaccess would then write its description
+// and take it for its own.
+func (r *Repo) checkAuthor(ctx context.Context, pr *model.PullRequest, head string) error {
+	if r.opts.Author == nil {
+		return fmt.Errorf("pull request #%d (%s) from %s: prodaccess cannot tell whether it opened it, so it is left alone", pr.Number, pr.URL, head)
+	}
+	self, err := r.opts.Author(ctx)
+	if err != nil {
+		return fmt.Errorf("pull request #%d (%s) from %s: %w", pr.Number, pr.URL, head, err)
+	}
+	if !strings.EqualFold(pr.Author, self) {
+		return fmt.Errorf("the open pull request #%d (%s) from %s was opened by %s, not by %s, the account prodaccess runs as: prodaccess neither updates nor closes it; close it, and prodaccess opens its own",
+			pr.Number, pr.URL, head, orUnknown(pr.Author), self)
 	}
 	return nil
 }
 
+func orUnknown(login string) string {
+	if login == "" {
+		return "an unknown account"
+	}
+	return login
+}
+
+// Mode is Proposed: changes become access when the pull request is merged.
+func (r *Repo) Mode() reconciler.Mode { return reconciler.Proposed }
+
 // Read clones the repository into memory and reads each target's file on
 // the base branch, and the open pull request if there is one.
 func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
+	r.repo, r.pr = nil, nil
 	repo, head, err := r.clone(ctx)
 	if err != nil {
 		return nil, err
@@ -196,9 +216,18 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 		return nil, fmt.Errorf("%s: read the tree of %s: %w", r.display(), r.branch, err)
 	}
 	if r.githubRepo != "" && r.opts.PullRequests != nil {
-		if r.pr, err = r.opts.PullRequests.Find(ctx, r.githubRepo, r.head); err != nil {
+		// The pull request is taken for prodaccess's own only once its
+		// author is checked: a repository whose read failed has none.
+		pr, err := r.opts.PullRequests.Find(ctx, r.githubRepo, r.head)
+		if err != nil {
 			return nil, fmt.Errorf("find the open pull request of %s in %s: %w", r.head, r.githubRepo, err)
 		}
+		if pr != nil {
+			if err := r.checkAuthor(ctx, pr, r.head); err != nil {
+				return nil, err
+			}
+		}
+		r.pr = pr
 	}
 	r.contents = map[string][]byte{}
 	r.subContents = map[string]map[string][]byte{}
@@ -382,7 +411,6 @@ func (r *Repo) clone(ctx context.Context) (*git.Repository, plumbing.Hash, error
 	err := r.gitOp(ctx, func(ctx context.Context) (err error) {
 		repo, err = git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
 			URL:           r.url,
-			Auth:          r.auth(),
 			ReferenceName: plumbing.NewBranchReferenceName(r.branch),
 			SingleBranch:  true,
 			NoCheckout:    true,
@@ -410,7 +438,6 @@ func (r *Repo) fetchBranch(ctx context.Context, branch string) (*object.Commit, 
 	err := r.gitOp(ctx, func(ctx context.Context) error {
 		return r.repo.FetchContext(ctx, &git.FetchOptions{
 			RemoteName: "origin",
-			Auth:       r.auth(),
 			RefSpecs:   []gitconfig.RefSpec{gitconfig.RefSpec("+refs/heads/" + branch + ":" + remote.String())},
 		})
 	})
@@ -575,6 +602,17 @@ func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit,
 			files[path] = out
 		}
 	}
+	if r.githubRepo != "" && r.opts.PullRequests != nil {
+		// The whole description of a pull request too long for GitHub
+		// is kept beside the changes, on the branch alone; a description
+		// that fits leaves no file behind it.
+		p := fullTextPath(r.head)
+		if _, body := r.description(plan, changes); !render.BodyFits(body) {
+			files[p] = []byte(r.fullText(plan, changes))
+		} else if _, err := r.base.File(p); err == nil {
+			files[p] = nil
+		}
+	}
 	message := render.CommitMessage(plan, changes)
 	if r.record {
 		message = render.RecordCommitMessage(plan, changes)
@@ -603,7 +641,7 @@ func (r *Repo) pending(t *config.Target) ([]byte, bool) {
 }
 
 // commitFiles writes files into one commit on a local branch made from the
-// base head.
+// base head; a file whose content is nil is removed.
 func (r *Repo) commitFiles(branch string, files map[string][]byte, message string) (*object.Commit, error) {
 	return r.commitOn(branch, r.base, files, message)
 }
@@ -628,6 +666,12 @@ func (r *Repo) commitOn(branch string, parent *object.Commit, files map[string][
 	}
 	slices.Sort(names)
 	for _, name := range names {
+		if files[name] == nil {
+			if _, err := wt.Remove(filepath.ToSlash(name)); err != nil {
+				return nil, fmt.Errorf("remove %s: %w", name, err)
+			}
+			continue
+		}
 		if err := util.WriteFile(wt.Filesystem, name, files[name], 0o644); err != nil {
 			return nil, err
 		}
@@ -655,7 +699,7 @@ func (r *Repo) push(ctx context.Context, spec gitconfig.RefSpec) error {
 		return fmt.Errorf("refusing to push to the base branch %s", r.branch)
 	}
 	err := r.gitOp(ctx, func(ctx context.Context) error {
-		return r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", Auth: r.auth(), RefSpecs: []gitconfig.RefSpec{spec}})
+		return r.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", RefSpecs: []gitconfig.RefSpec{spec}})
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return fmt.Errorf("push %s to %s: %w", spec.Dst("").Short(), r.display(), r.scrub(err))
@@ -663,14 +707,42 @@ func (r *Repo) push(ctx context.Context, spec gitconfig.RefSpec) error {
 	return nil
 }
 
-func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []model.Change) (*model.PullRequest, error) {
-	title, body := render.PullRequestTitle(r.githubRepo, changes), render.PullRequestBody(plan, r.targets, changes)
+// description is the title and the whole body of the pull request.
+func (r *Repo) description(plan *model.Plan, changes []model.Change) (title, body string) {
 	if r.record {
-		title, body = render.RecordPullRequestTitle(changes), render.RecordPullRequestBody(plan, r.targets, changes)
-		if r.pr != nil {
-			body = render.CarryTicks(r.pr.Body, body)
-		}
+		return render.RecordPullRequestTitle(changes), render.RecordPullRequestBody(plan, r.targets, changes)
 	}
+	return render.PullRequestTitle(r.githubRepo, changes), render.PullRequestBody(plan, r.targets, changes)
+}
+
+// fullText is the whole description as kept on the branch when the body
+// is cut: the body without the day it was decided for, so that the file,
+// and the branch, change only when the changes do.
+func (r *Repo) fullText(plan *model.Plan, changes []model.Change) string {
+	if r.record {
+		return render.RecordPullRequestText(plan, r.targets, changes)
+	}
+	return render.PullRequestText(plan, r.targets, changes)
+}
+
+// fullTextPath is where the whole description of the pull request from
+// head is kept on its branch when its body is cut:
+// .prodaccess/sync.md, .prodaccess/record.md.
+func fullTextPath(head string) string {
+	return config.ProdaccessFolder + "/" + path.Base(head) + ".md"
+}
+
+func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []model.Change) (*model.PullRequest, error) {
+	title, body := r.description(plan, changes)
+	if r.record && r.pr != nil {
+		body = render.CarryTicks(r.pr.Body, body)
+	}
+	kind, removal, addition := "makes", "removal", "addition"
+	if r.record {
+		kind, removal, addition = "lists the work to do by hand:", "revocation", "grant"
+	}
+	body = render.FitBody(body, fmt.Sprintf("This pull request %s %s.", kind, render.ChangesSummary(changes, removal, addition)),
+		fmt.Sprintf("The whole description is in `%s` on this pull request's branch (`%s`), a file that changes no access.", fullTextPath(r.head), r.head))
 	pr, err := r.proposeChanges(ctx, r.pr, r.head, title, body)
 	if pr != nil {
 		r.pr = pr
@@ -681,7 +753,7 @@ func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []mode
 // proposeChanges opens a pull request from head, or updates the open one
 // (existing, or one that another run opened meanwhile) to title and body.
 func (r *Repo) proposeChanges(ctx context.Context, existing *model.PullRequest, head, title, body string) (*model.PullRequest, error) {
-	pt := &pullThreads{prs: r.opts.PullRequests, repo: r.githubRepo, base: r.branch, head: head, last: existing}
+	pt := &pullThreads{prs: r.opts.PullRequests, repo: r.githubRepo, base: r.branch, head: head, last: existing, check: r.checkAuthor}
 	var cur *reconciler.Thread
 	if existing != nil {
 		cur = asThread(existing)
@@ -700,6 +772,8 @@ type pullThreads struct {
 	prs              PullRequests
 	repo, base, head string
 	last             *model.PullRequest
+	// check refuses a pull request prodaccess did not open.
+	check func(ctx context.Context, pr *model.PullRequest, head string) error
 }
 
 func asThread(pr *model.PullRequest) *reconciler.Thread {
@@ -712,6 +786,9 @@ func (p *pullThreads) Repo() string { return p.repo }
 func (p *pullThreads) Find(ctx context.Context) (*reconciler.Thread, error) {
 	pr, err := p.prs.Find(ctx, p.repo, p.head)
 	if err != nil || pr == nil {
+		return nil, err
+	}
+	if err := p.check(ctx, pr, p.head); err != nil {
 		return nil, err
 	}
 	p.last = pr
@@ -758,6 +835,14 @@ func (r *Repo) scanSecrets(tree *object.Tree, t *config.Target) (*model.SecretSc
 	scan, err := secrets.ScanSecrets(gittree.New(tree), t)
 	if err != nil {
 		return nil, fmt.Errorf("%s (%s): %w", r.display(), r.branch, err)
+	}
+	// A key that hides characters names one secret as another: it is
+	// read as a problem, never as current, and never re-encrypted.
+	for i := range scan.Secrets {
+		s := &scan.Secrets[i]
+		if msg := model.CheckFreeText(s.Key); s.Key != "" && msg != "" && s.Problem == "" {
+			s.Problem = "its key " + msg
+		}
 	}
 	return scan, nil
 }
@@ -892,6 +977,11 @@ func (r *Repo) OpenPullRequest(ctx context.Context, branch, title, body string, 
 	existing, err := r.opts.PullRequests.Find(ctx, r.githubRepo, branch)
 	if err != nil {
 		return where, fmt.Errorf("pushed %s, but: find its pull request in %s: %w", where, r.githubRepo, err)
+	}
+	if existing != nil {
+		if err := r.checkAuthor(ctx, existing, branch); err != nil {
+			return where, fmt.Errorf("pushed %s, but: %w", where, err)
+		}
 	}
 	pr, err := r.proposeChanges(ctx, existing, branch, title, body)
 	if err != nil {

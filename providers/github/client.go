@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -24,6 +25,9 @@ type Client struct {
 	gh    *github.Client
 	token string
 	base  *url.URL
+
+	loginMu sync.Mutex
+	login   string // whose token it is, once known
 }
 
 // ClientOptions tune a Client; the zero value is right for real use.
@@ -191,4 +195,29 @@ func statusOf(err error) int {
 		return ab.Response.StatusCode
 	}
 	return 0
+}
+
+// GitHost is the host (host:port, in lower case, the port 443 when none
+// is given) that serves git for the API at apiURL, as GITHUB_API_URL
+// gives it: github.com for https://api.github.com (and when apiURL is
+// empty), NAME.ghe.com for https://api.NAME.ghe.com, and the API's own
+// host for GitHub Enterprise Server (https://ghes.example/api/v3). It is
+// the one git host the GitHub token may be sent to.
+func GitHost(apiURL string) (string, error) {
+	if apiURL == "" {
+		apiURL = DefaultAPIURL
+	}
+	u, err := url.Parse(apiURL)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("GITHUB_API_URL %q is not an http(s) URL", hideUserInfo(apiURL))
+	}
+	host := strings.ToLower(u.Hostname())
+	if rest, ok := strings.CutPrefix(host, "api."); ok && strings.Trim(u.Path, "/") == "" {
+		host = rest // api.github.com, api.NAME.ghe.com: git is on the host without api.
+	}
+	p := u.Port()
+	if p == "" {
+		p = port(u)
+	}
+	return net.JoinHostPort(host, p), nil
 }

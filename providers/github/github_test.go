@@ -361,3 +361,20 @@ func TestUserIDsCheckedBeforeAnyWrite(t *testing.T) {
 		t.Errorf("refused (-want +got):\n%s", diff)
 	}
 }
+
+func TestGitHost(t *testing.T) {
+	for api, want := range map[string]string{
+		"":                                     "github.com:443",
+		"https://api.github.com":               "github.com:443",
+		"https://api.github.com/":              "github.com:443",
+		"https://api.acme.ghe.com":             "acme.ghe.com:443",
+		"https://ghes.example.org/api/v3":      "ghes.example.org:443",
+		"https://GHES.example.org:8443/api/v3": "ghes.example.org:8443",
+		"http://127.0.0.1:4000/api/v3":         "127.0.0.1:4000",
+	} {
+		got, err := GitHost(api)
+		if err != nil || got != want {
+			t.Errorf("GitHost(%q) = %q, %v; want %q", api, got, err, want)
+		}
+	}
+}

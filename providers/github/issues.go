@@ -3,6 +3,7 @@ package github
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -14,19 +15,24 @@ import (
 )
 
 // Issues are the issues of one repository that carry a marker in their
-// body: prodaccess's own, found again on each run and updated in place.
+// body and were opened by one account: prodaccess's own, found again on
+// each run and updated in place. Anyone can open an issue that starts
+// with the marker, and edit it between runs; only the author makes it
+// prodaccess's.
 type Issues struct {
 	client *Client
 	repo   string
 	marker string
+	author string
 }
 
 var _ reconciler.Threads = (*Issues)(nil)
 
 // NewIssues returns the issues of repo (owner/name) whose body starts
-// with marker.
-func NewIssues(c *Client, repo, marker string) *Issues {
-	return &Issues{client: c, repo: repo, marker: marker}
+// with marker and that author (a login, compared without regard to
+// case) opened: the account prodaccess runs as (Client.Login).
+func NewIssues(c *Client, repo, marker, author string) *Issues {
+	return &Issues{client: c, repo: repo, marker: marker, author: author}
 }
 
 // apiIssue is the part of an issue that prodaccess reads. GitHub lists
@@ -37,6 +43,9 @@ type apiIssue struct {
 	Title       string          `json:"title"`
 	Body        string          `json:"body"`
 	PullRequest json.RawMessage `json:"pull_request"`
+	User        struct {
+		Login string `json:"login"`
+	} `json:"user"`
 }
 
 func checkIssue(is apiIssue) error {
@@ -65,10 +74,13 @@ func (i *Issues) Kind() string { return "issue" }
 // Repo is the repository, owner/name.
 func (i *Issues) Repo() string { return i.repo }
 
-// FindAll returns every open issue whose body starts with the marker,
-// oldest first (pull requests, which GitHub lists among issues, are left
-// out).
+// FindAll returns every open issue of the author whose body starts with
+// the marker, oldest first (pull requests, which GitHub lists among
+// issues, are left out).
 func (i *Issues) FindAll(ctx context.Context) ([]*reconciler.Thread, error) {
+	if i.author == "" {
+		return nil, errors.New("no author to find the issues of")
+	}
 	path, err := i.path()
 	if err != nil {
 		return nil, err
@@ -79,7 +91,7 @@ func (i *Issues) FindAll(ctx context.Context) ([]*reconciler.Thread, error) {
 	}
 	var out []*reconciler.Thread
 	for _, is := range all {
-		if isPull := len(is.PullRequest) > 0 && string(is.PullRequest) != "null"; isPull || !strings.HasPrefix(is.Body, i.marker) {
+		if isPull := len(is.PullRequest) > 0 && string(is.PullRequest) != "null"; isPull || !strings.HasPrefix(is.Body, i.marker) || !strings.EqualFold(is.User.Login, i.author) {
 			continue
 		}
 		out = append(out, is.thread())

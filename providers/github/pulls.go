@@ -26,7 +26,10 @@ type apiPull struct {
 	HTMLURL string `json:"html_url"`
 	Title   string `json:"title"`
 	Body    string `json:"body"`
-	Head    struct {
+	User    struct {
+		Login string `json:"login"`
+	} `json:"user"`
+	Head struct {
 		Ref string `json:"ref"`
 	} `json:"head"`
 	CreatedAt          time.Time `json:"created_at"`
@@ -49,7 +52,7 @@ func checkPull(pr apiPull) error {
 // needs it: the times in UTC, and the teams asked to review it as
 // owner/team.
 func toModel(pr apiPull, owner string) *model.PullRequest {
-	m := &model.PullRequest{Number: pr.Number, URL: pr.HTMLURL, Title: pr.Title, Body: pr.Body, Opened: pr.CreatedAt.UTC()}
+	m := &model.PullRequest{Number: pr.Number, URL: pr.HTMLURL, Title: pr.Title, Body: pr.Body, Author: pr.User.Login, Opened: pr.CreatedAt.UTC()}
 	for _, u := range pr.RequestedReviewers {
 		m.Reviewers = append(m.Reviewers, u.Login)
 	}
@@ -69,7 +72,8 @@ func pulls(repo string, more ...string) (string, string, error) {
 	return path, owner, err
 }
 
-// Find returns the open pull request from head, or nil.
+// Find returns the open pull request from head (a branch of repo itself),
+// or nil. Whose it is, the caller checks (Author).
 func (p *PullRequests) Find(ctx context.Context, repo, head string) (*model.PullRequest, error) {
 	path, owner, err := pulls(repo)
 	if err != nil {
@@ -80,7 +84,7 @@ func (p *PullRequests) Find(ctx context.Context, repo, head string) (*model.Pull
 		return nil, p.client.clean(err)
 	}
 	for _, pr := range prs {
-		if pr.Head.Ref == head || pr.Head.Ref == "" {
+		if pr.Head.Ref == head {
 			return toModel(pr, owner), nil
 		}
 	}
