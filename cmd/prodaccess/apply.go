@@ -76,6 +76,10 @@ request for longer than safety.max_revocation_wait.`,
 			// changes: it is a fact about the people branch, not about
 			// the targets.
 			noteErr := o.recordEvidence(ctx, w)
+			if err == nil {
+				// What was done is recorded, for audits to time removals.
+				noteErr = errors.Join(noteErr, o.recordApplied(ctx, w, report))
+			}
 			if err != nil {
 				return errors.Join(err, noteErr)
 			}
