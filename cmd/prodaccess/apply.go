@@ -38,6 +38,7 @@ request for longer than safety.max_revocation_wait.`,
 				return err
 			}
 			defer cancel()
+			defer o.cachedRun()()
 			w, err := o.loadWorld(ctx)
 			if err != nil {
 				return err
@@ -124,6 +125,7 @@ request for longer than safety.max_revocation_wait.`,
 	cmd.Flags().StringVar(&reportFile, "report", "", "also write the plan and every result as JSON to this file")
 	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
 	o.timeoutFlag(cmd)
+	o.githubCacheFlag(cmd)
 	return cmd
 }
 

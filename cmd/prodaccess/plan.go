@@ -70,6 +70,7 @@ safety.max_revocation_wait.`,
 				return err
 			}
 			defer cancel()
+			defer o.cachedRun()()
 			w, err := o.loadWorld(ctx)
 			if err != nil {
 				return err
@@ -87,7 +88,7 @@ safety.max_revocation_wait.`,
 				}
 			}
 			if isData(format) {
-				err = render.WriteData(o.stdout, format, plan)
+				err = render.WriteData(o.stdout, format, planData{Plan: plan, GitHubRequests: o.githubRequests()})
 			} else {
 				err = render.WritePlan(o.stdout, plan, format == "markdown")
 			}
@@ -110,6 +111,7 @@ safety.max_revocation_wait.`,
 	cmd.Flags().StringVar(&out, "out", "", "also save the plan as JSON in this file, for apply --plan")
 	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
 	o.timeoutFlag(cmd)
+	o.githubCacheFlag(cmd)
 	return cmd
 }
 

@@ -91,7 +91,7 @@ func (o *options) githubClient(cfg *config.Config) (*github.Client, error) {
 		}
 		return nil, nil
 	}
-	return github.NewClient(o.getenv("GITHUB_API_URL"), token, github.ClientOptions{Transport: o.transport()})
+	return github.NewClient(o.getenv("GITHUB_API_URL"), token, github.ClientOptions{Transport: o.sharedTransport()})
 }
 
 // manualHeld works out what each manual target without a record is taken

@@ -276,9 +276,9 @@ func listAll[T any](ctx context.Context, c *Client, path string, query url.Value
 		pages, _, err = listPages[T](withoutCache(ctx), c, path, query)
 	case err == nil && cached && len(pages[len(pages)-1]) == perPage:
 		// Is there a page after the last? GitHub answers [] if not.
-		more, _, _, err := fetchPage[T](ctx, c, path, query, len(pages))
-		if err != nil {
-			return nil, err
+		more, _, _, probeErr := fetchPage[T](ctx, c, path, query, len(pages))
+		if probeErr != nil {
+			return nil, probeErr
 		}
 		if len(more) > 0 {
 			pages, _, err = listPages[T](withoutCache(ctx), c, path, query)

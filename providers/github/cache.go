@@ -134,7 +134,7 @@ func validETag(s string) bool {
 }
 
 // Save writes the cache to path atomically (a file beside it, then a
-// rename), readable by its owner alone. Only the most recently used
+// rename), readable by its owner alone, making its folder if need be. Only the most recently used
 // entries are kept, DefaultCacheBytes of them at most.
 func (c *Cache) Save(path string) error {
 	c.mu.Lock()
@@ -163,6 +163,9 @@ func (c *Cache) Save(path string) error {
 	data, err := json.Marshal(cacheFile{Format: cacheFormat, Entries: entries})
 	if err != nil {
 		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("write GitHub cache %s: %w", path, err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
