@@ -43,16 +43,13 @@ request for longer than safety.max_revocation_wait.`,
 			if err != nil {
 				return err
 			}
-			if err := o.keepOwnPullRequests(w); err != nil {
-				return err
-			}
 			var plan *model.Plan
 			if planFile != "" {
 				saved, err := readPlanFile(planFile)
 				if err != nil {
 					return err
 				}
-				states, err := reconciler.ReadAll(ctx, w.providers)
+				states, err := reconciler.ReadAll(ctx, w.readers())
 				if err != nil {
 					return fmt.Errorf("nothing was applied, because a read failed:\n%w", err)
 				}

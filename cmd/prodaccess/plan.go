@@ -28,7 +28,7 @@ func defaultHTTPTransport() *http.Transport {
 // A target that cannot be read is left as it is, and listed under FAILED;
 // every other target's changes, removals first, are planned.
 func (o *options) makePlan(ctx context.Context, w *world, allowMass bool) (*model.Plan, error) {
-	states, failed := reconciler.ReadEach(ctx, w.providers)
+	states, failed := reconciler.ReadEach(ctx, w.readers())
 	w.failed = failed
 	return w.plan(states, allowMass), nil
 }
@@ -73,9 +73,6 @@ safety.max_revocation_wait.`,
 			defer o.cachedRun()()
 			w, err := o.loadWorld(ctx)
 			if err != nil {
-				return err
-			}
-			if err := o.keepOwnPullRequests(w); err != nil {
 				return err
 			}
 			plan, err := o.makePlan(ctx, w, allowMass)
