@@ -282,6 +282,9 @@ func (d *decoder) configFields(c *Config) []strictyaml.Field {
 		{Name: "policy", Is: policyShape, Read: func(n *yaml.Node, path string) {
 			d.Mapping(n, path, "the policy", d.policyFields(&c.Policy))
 		}},
+		{Name: "rota", Is: rotaShape, Read: func(n *yaml.Node, path string) {
+			d.Mapping(n, path, "the rota (schedules, and optionally match, since and retention_days)", d.rotaFields(&c.Policy.Rota))
+		}},
 		{Name: "safety", Is: safetyShape, Read: func(n *yaml.Node, path string) {
 			d.Mapping(n, path, "the safety limits", d.safetyFields(&c.Safety))
 		}},
@@ -317,6 +320,7 @@ func (d *decoder) policyFields(p *model.Policy) []strictyaml.Field {
 		{Name: "absence_limit_days", Is: absenceLimitShape, Read: d.intInto(&p.AbsenceLimitDays, absenceLimitShape)},
 		{Name: "max_temporary_days", Is: maxTemporaryShape, Read: d.intInto(&p.MaxTemporaryDays, maxTemporaryShape)},
 		strictyaml.EnumField(&d.Decoder, "evidence", false, evidenceShape, &p.Evidence),
+		strictyaml.EnumField(&d.Decoder, "shift_evidence", false, shiftEvidenceShape, &p.ShiftEvidence),
 		{Name: "evidence_signers", Is: evidenceSignersShape, Read: func(n *yaml.Node, path string) {
 			p.EvidenceSigners = []string{}
 			seen := map[string]int{}
@@ -391,6 +395,7 @@ var (
 	absenceLimitShape    = strictyaml.IntegerIn(1, 3660, "An absence longer than this many days revokes access on the next day (the rules say six weeks: 42).")
 	maxTemporaryShape    = strictyaml.IntegerIn(1, 3660, "The longest a temporary_access entry may last, in days.")
 	evidenceShape        = strictyaml.OneOf("Whether an approval must be proven by a review of the pull request that wrote it: required (an unproven entry grants nothing), warn (it grants, and reports flag it; the default) or off.", model.EvidenceRequired, model.EvidenceWarn, model.EvidenceOff)
+	shiftEvidenceShape   = strictyaml.OneOf("Whether a shift must be proven by the on-call rota (or, where the rota cannot show it, by a lead's approving review): required (an unproven shift does not count), warn (it counts, and reports flag it; the default) or off.", model.EvidenceRequired, model.EvidenceWarn, model.EvidenceOff)
 	removalFractionShape = strictyaml.NumberIn(0, 1, "Refuse a plan that removes more than this share of a target's current members.")
 	manualWindowShape    = strictyaml.IntegerIn(1, 90, "How many days a change to a manual target stays listed after the day it happens (default 7), so that a run that fails on that day does not lose it.")
 	revocationWaitShape  = strictyaml.TextMatching(regexp.MustCompile(`^([0-9]+h([0-9]+m)?|[0-9]+m)$`), 0, "a duration in hours and minutes such as 48h or 36h30m",

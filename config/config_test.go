@@ -61,7 +61,9 @@ targets:
 	if cfg.Location.String() != "America/New_York" || cfg.People != "staff/" {
 		t.Errorf("timezone %s, people %s", cfg.Location, cfg.People)
 	}
-	if diff := cmp.Diff(model.Policy{ShadowShiftsRequired: 3, AbsenceLimitDays: 28, MaxTemporaryDays: 30, Evidence: model.EvidenceWarn}, cfg.Policy); diff != "" {
+	wantPolicy := model.DefaultPolicy()
+	wantPolicy.ShadowShiftsRequired, wantPolicy.AbsenceLimitDays, wantPolicy.MaxTemporaryDays = 3, 28, 30
+	if diff := cmp.Diff(wantPolicy, cfg.Policy); diff != "" {
 		t.Errorf("policy (-want +got):\n%s", diff)
 	}
 	if cfg.Safety.MaxRemovalFraction != 0.5 || cfg.Safety.MaxRevocationWait != 36*time.Hour+30*time.Minute {
@@ -219,6 +221,34 @@ func TestParseConfigProblems(t *testing.T) {
 				`prodaccess.yaml:6:20: targets[0].owners[1]: "o/t/u" is not a GitHub team written as org/team`,
 				`prodaccess.yaml:6:35: targets[0].owners[3]: Alex is listed twice`,
 			}},
+		{"unknown shift evidence", "policy:\n  shift_evidence: strict\n",
+			[]string{`prodaccess.yaml:2:19: policy.shift_evidence: unknown value "strict"; expected one of required, warn, off`}},
+		{"rota without schedules", "rota:\n  match: email\n",
+			[]string{`prodaccess.yaml:2:3: rota: missing required field "schedules"`}},
+		{"rota with an empty list", "rota:\n  schedules: []\n",
+			[]string{`prodaccess.yaml:2:14: rota.schedules: lists no schedule; name at least one, or remove the rota section`}},
+		{"rota schedule problems", `rota:
+  schedules:
+    - {id: PABC123, shift: primary}
+    - {id: PABC123, shift: shadow}
+    - {id: "P/../x", shift: primary}
+    - {id: PDEF456, shift: tertiary}
+    - {id: PGHI789}
+    - PJKL012
+  match: github
+  since: 2026-13-01
+  retention_days: 0
+`,
+			[]string{
+				`prodaccess.yaml:4:7: rota.schedules[1].id: schedule PABC123 is already listed at line 3`,
+				`prodaccess.yaml:5:12: rota.schedules[2].id: "P/../x" is not a PagerDuty schedule id (letters, digits, _ and -)`,
+				`prodaccess.yaml:6:28: rota.schedules[3].shift: unknown value "tertiary"; expected one of shadow, primary, secondary`,
+				`prodaccess.yaml:7:7: rota.schedules[4]: missing required field "shift"`,
+				`prodaccess.yaml:8:7: rota.schedules[5]: expected a schedule (id and shift) (a mapping of fields), found the value "PJKL012"`,
+				`prodaccess.yaml:9:10: rota.match: unknown value "github"; expected one of email, pagerduty_id`,
+				`prodaccess.yaml:10:10: rota.since: 2026-13-01 is not a day of the calendar`,
+				`prodaccess.yaml:11:19: rota.retention_days: 0 is out of range: it must be from 1 to 3660`,
+			}},
 		{"two documents", "people: people\n---\npeople: other\n",
 			[]string{`prodaccess.yaml:2:1: a second YAML document starts here; the file must hold exactly one`}},
 	}
@@ -263,5 +293,40 @@ func TestEvidenceSigners(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{testSigner}, c.Policy.EvidenceSigners); diff != "" {
 		t.Errorf("signers (-want +got):\n%s", diff)
+	}
+}
+
+func TestRota(t *testing.T) {
+	c, err := ParseConfig("prodaccess.yaml", []byte(`policy:
+  shift_evidence: required
+rota:
+  schedules:
+    - id: PABC123
+      shift: primary
+    - {id: PDEF456, shift: shadow}
+  match: pagerduty_id
+  since: 2026-06-01
+  retention_days: 400
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := model.DayFromDate(2026, 6, 1)
+	want := model.Rota{Schedules: []model.RotaSchedule{{ID: "PABC123", Shift: model.Primary}, {ID: "PDEF456", Shift: model.Shadow}},
+		Match: model.MatchPagerDutyID, Since: &since, RetentionDays: 400}
+	if diff := cmp.Diff(want, c.Policy.Rota); diff != "" {
+		t.Errorf("rota (-want +got):\n%s", diff)
+	}
+	if c.Policy.ShiftEvidence != model.EvidenceRequired || !c.Policy.ChecksShifts() {
+		t.Errorf("shift_evidence %q, checks shifts %t", c.Policy.ShiftEvidence, c.Policy.ChecksShifts())
+	}
+	// Without a rota, warn checks nothing: there is nothing to check
+	// against.
+	c, err = ParseConfig("prodaccess.yaml", []byte("people: people\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Policy.ChecksShifts() {
+		t.Error("the default policy with no rota checks shifts")
 	}
 }

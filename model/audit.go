@@ -19,6 +19,9 @@ func (c *Commit) String() string {
 	if c.PR != 0 {
 		s += fmt.Sprintf(" (pull request #%d)", c.PR)
 	}
+	if c.When.IsZero() && c.Author == "" && c.Subject == "" {
+		return s // only the commit is known
+	}
 	return s + fmt.Sprintf(" by %s, %s: %q", c.Author, c.When.Format(time.RFC3339), c.Subject)
 }
 

@@ -75,8 +75,15 @@ const (
 
 // policyText is the policy as the entry of a change to it names it.
 func policyText(p Policy) string {
-	return fmt.Sprintf("evidence=%s evidence_signers=%s shadow_shifts_required=%d absence_limit_days=%d max_temporary_days=%d",
+	s := fmt.Sprintf("evidence=%s evidence_signers=%s shadow_shifts_required=%d absence_limit_days=%d max_temporary_days=%d",
 		p.Evidence, signersText(p.EvidenceSigners), p.ShadowShiftsRequired, p.AbsenceLimitDays, p.MaxTemporaryDays)
+	// The shift evidence and the rota are named only when they are not
+	// the defaults, so that a policy written before them reads as it did
+	// (its entries in the notes keep their keys).
+	if p.ShiftEvidence != EvidenceWarn && p.ShiftEvidence != "" {
+		s += " shift_evidence=" + string(p.ShiftEvidence)
+	}
+	return s + rotaText(p.Rota)
 }
 
 func signersText(signers []string) string {
@@ -106,6 +113,10 @@ func (a Authority) policyWidened(next Policy) []string {
 	if evidenceRank(next.Evidence) < evidenceRank(old.Evidence) {
 		out = append(out, fmt.Sprintf("policy.evidence lowered from %s to %s", old.Evidence, next.Evidence))
 	}
+	if evidenceRank(next.ShiftEvidence) < evidenceRank(old.ShiftEvidence) {
+		out = append(out, fmt.Sprintf("policy.shift_evidence lowered from %s to %s", orWarn(old.ShiftEvidence), orWarn(next.ShiftEvidence)))
+	}
+	out = append(out, rotaWidened(old.Rota, next.Rota)...)
 	for _, s := range next.EvidenceSigners {
 		if !hasSigner(old.EvidenceSigners, s) {
 			out = append(out, "policy.evidence_signers gains "+SignerName(s))
@@ -121,6 +132,14 @@ func (a Authority) policyWidened(next Policy) []string {
 		out = append(out, fmt.Sprintf("policy.max_temporary_days raised from %d to %d", old.MaxTemporaryDays, next.MaxTemporaryDays))
 	}
 	return out
+}
+
+// orWarn names an evidence policy, the default when it is not given.
+func orWarn(e EvidencePolicy) EvidencePolicy {
+	if e == "" {
+		return EvidenceWarn
+	}
+	return e
 }
 
 // hasSigner reports whether the list holds the key of s, whatever its
@@ -165,6 +184,10 @@ func stricter(a, b Policy) Policy {
 			out.EvidenceSigners = append(out.EvidenceSigners, s)
 		}
 	}
+	if evidenceRank(a.ShiftEvidence) > evidenceRank(b.ShiftEvidence) {
+		out.ShiftEvidence = a.ShiftEvidence
+	}
+	out.Rota = stricterRota(a.Rota, b.Rota)
 	out.ShadowShiftsRequired = max(a.ShadowShiftsRequired, b.ShadowShiftsRequired)
 	out.AbsenceLimitDays = min(a.AbsenceLimitDays, b.AbsenceLimitDays)
 	out.MaxTemporaryDays = min(a.MaxTemporaryDays, b.MaxTemporaryDays)

@@ -14,6 +14,8 @@ func TestAuthority(t *testing.T) {
 	base := DefaultPolicy()
 	base.Evidence = EvidenceRequired
 	base.EvidenceSigners = []string{"ssh-ed25519 AAAAold reconcile"}
+	base.ShiftEvidence = EvidenceRequired
+	base.Rota = Rota{Schedules: []RotaSchedule{{ID: "PPRIMRY", Shift: Primary}}, Match: MatchEmail, RetentionDays: 365}
 	start := NewAuthority([]*Person{lead("alex", "alexlead-gds", 11), dev("sam", "sam-gh")}, base)
 
 	withPolicy := func(f func(*Policy)) Policy {
@@ -89,6 +91,32 @@ func TestAuthority(t *testing.T) {
 			}), Approvers: map[string]Approver{"alex": {"alexlead-gds", 11, LeadDeveloper}}},
 		},
 		{
+			name:   "shift evidence lowered, a schedule added and people matched another way, not approved",
+			people: []*Person{lead("alex", "alexlead-gds", 11)},
+			policy: withPolicy(func(p *Policy) {
+				p.ShiftEvidence = EvidenceOff
+				p.Rota = Rota{Schedules: []RotaSchedule{{ID: "PPRIMRY", Shift: Primary}, {ID: "PMINE01", Shift: Primary}}, Match: MatchPagerDutyID, RetentionDays: 30}
+			}),
+			want:  []string{"policy.shift_evidence lowered from required to off; rota.schedules gains PMINE01 for primary shifts; rota.match changes from email to pagerduty_id; rota.retention_days lowered from 365 to 30"},
+			after: start,
+		},
+		{
+			name:     "shift evidence lowered, approved",
+			people:   []*Person{lead("alex", "alexlead-gds", 11)},
+			policy:   withPolicy(func(p *Policy) { p.ShiftEvidence = EvidenceWarn }),
+			want:     []string{"policy.shift_evidence lowered from required to warn"},
+			approved: true,
+			after: Authority{Policy: withPolicy(func(p *Policy) { p.ShiftEvidence = EvidenceWarn }),
+				Approvers: map[string]Approver{"alex": {"alexlead-gds", 11, LeadDeveloper}}},
+		},
+		{
+			name:   "a schedule removed and rota.since moved earlier: at once",
+			people: []*Person{lead("alex", "alexlead-gds", 11)},
+			policy: withPolicy(func(p *Policy) { p.Rota = Rota{Match: MatchEmail, RetentionDays: 365} }),
+			after: Authority{Policy: withPolicy(func(p *Policy) { p.Rota = Rota{Match: MatchEmail, RetentionDays: 365} }),
+				Approvers: map[string]Approver{"alex": {"alexlead-gds", 11, LeadDeveloper}}},
+		},
+		{
 			name:   "a signer's comment changes: the same key",
 			people: []*Person{lead("alex", "alexlead-gds", 11)},
 			policy: withPolicy(func(p *Policy) { p.EvidenceSigners = []string{"ssh-ed25519 AAAAold renamed"} }),
@@ -110,5 +138,23 @@ func TestAuthority(t *testing.T) {
 				t.Errorf("authority after (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestPolicyTextOfOldPolicies: a policy with no shift evidence or rota is
+// named as it was before they existed, so that the notes recorded of
+// changes to it keep their keys.
+func TestPolicyTextOfOldPolicies(t *testing.T) {
+	p := DefaultPolicy()
+	p.Evidence = EvidenceRequired
+	want := "evidence=required evidence_signers= shadow_shifts_required=2 absence_limit_days=42 max_temporary_days=90"
+	if got := PolicyEntryOf(p).Reason; got != want {
+		t.Errorf("policy text %q, want %q", got, want)
+	}
+	p.ShiftEvidence = EvidenceRequired
+	p.Rota.Schedules = []RotaSchedule{{ID: "PPRIMRY", Shift: Primary}}
+	want += " shift_evidence=required rota=PPRIMRY:primary match=email since=none retention_days=365"
+	if got := PolicyEntryOf(p).Reason; got != want {
+		t.Errorf("policy text %q, want %q", got, want)
 	}
 }

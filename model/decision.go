@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -69,7 +70,9 @@ func (r *Roster) Decide(p *Person, d Day) Decision {
 	dc := Decision{Person: p, At: d, Level: v.level, Until: r.until(p, d, v.level), Problems: r.ProblemsOf(p)}
 	if r.proofs != nil {
 		if v.grant != nil {
-			dc.Evidence = append(dc.Evidence, r.grantProof(p, v.grant))
+			if pf := r.grantProof(p, v.grant); pf != nil {
+				dc.Evidence = append(dc.Evidence, pf)
+			}
 		}
 		for i := range p.Absences {
 			a := &p.Absences[i]
@@ -81,6 +84,7 @@ func (r *Roster) Decide(p *Person, d Day) Decision {
 			}
 		}
 	}
+	dc.Evidence = append(dc.Evidence, r.shiftEvidence(&v)...)
 	dc.Rules = r.describe(&v)
 	for _, rr := range dc.Rules {
 		switch {
@@ -138,23 +142,33 @@ func (r *Roster) describe(v *verdict) []RuleResult {
 	case track != DeveloperTrack:
 		shadow.Detail = "applies only to GOV.UK developers (programme govuk, role developer or lead_developer)"
 	case v.inShadow >= 0:
-		s := p.shadows[v.inShadow]
+		s := v.shadows[v.inShadow]
 		shadow.Detail = fmt.Sprintf("%s shadow shift %s", ordinal(v.inShadow), s.Range)
-	case len(p.shadows) == 0:
+	case v.droppedOn(d) != nil:
+		ds := v.droppedOn(d)
+		shadow.Detail = fmt.Sprintf("shadow shift %s %s", ds.Range, ds.why)
+	case len(v.shadows) == 0:
 		shadow.Detail = "no shadow shifts recorded"
 	default:
 		var parts []string
-		for i, s := range p.shadows[:min(n, len(p.shadows))] {
+		for i, s := range v.shadows[:min(n, len(v.shadows))] {
 			parts = append(parts, fmt.Sprintf("%s %s", ordinal(i), s.Range))
 		}
 		shadow.Detail = fmt.Sprintf("%s is in none of the first %d shadow shifts (%s)", d, n, strings.Join(parts, "; "))
 		if v.extraShadow >= 0 {
-			shadow.Detail += fmt.Sprintf("; the %s shadow shift %s does not count: only the first %d do", ordinal(v.extraShadow), p.shadows[v.extraShadow].Range, n)
+			shadow.Detail += fmt.Sprintf("; the %s shadow shift %s does not count: only the first %d do", ordinal(v.extraShadow), v.shadows[v.extraShadow].Range, n)
 		}
 	}
 
 	after := RuleResult{Rule: RuleAfterShadowShifts, Kind: Grants, Level: Supervised, Fired: v.afterShadowFires()}
-	shadowFact := r.shadowsFact(p, d)
+	shadowFact := r.shadowsFact(v.shadows, d)
+	if !v.shadowsDone {
+		for _, ds := range v.dropped {
+			if ds.Type == Shadow && ds.End < d {
+				shadowFact += fmt.Sprintf("; shadow shift %s %s", ds.Range, ds.why)
+			}
+		}
+	}
 	probationFact := ""
 	switch {
 	case track == SRETrack:
@@ -182,12 +196,20 @@ func (r *Roster) describe(v *verdict) []RuleResult {
 		primary.Detail = fmt.Sprintf("%s shift %s completed; %s", v.primary.Type, v.primary.Range, after.Detail)
 	default:
 		primary.Detail = "no primary or secondary shift completed after the last shadow shift"
+		lastShadowEnd := Day(math.MinInt32)
 		if n > 0 {
-			primary.Detail = fmt.Sprintf("no primary or secondary shift that started after %s has been completed", p.shadows[n-1].End)
+			lastShadowEnd = v.shadows[n-1].End
+			primary.Detail = fmt.Sprintf("no primary or secondary shift that started after %s has been completed", lastShadowEnd)
 		}
-		for _, s := range p.Shifts {
+		for _, s := range v.shifts {
 			if s.Type != Shadow && s.Contains(d) {
 				primary.Detail += fmt.Sprintf(" (%s shift %s is under way)", s.Type, s.Range)
+			}
+		}
+		for _, ds := range v.dropped {
+			if ds.Type != Shadow && ds.Start > lastShadowEnd && ds.End < d {
+				primary.Detail = fmt.Sprintf("%s shift %s %s", ds.Type, ds.Range, ds.why)
+				break
 			}
 		}
 	}
@@ -227,18 +249,58 @@ func (r *Roster) describe(v *verdict) []RuleResult {
 
 // shadowsFact says where the person stands with the shadow shifts the
 // policy requires.
-func (r *Roster) shadowsFact(p *Person, d Day) string {
+func (r *Roster) shadowsFact(shadows []Shift, d Day) string {
 	n := r.Policy.ShadowShiftsRequired
 	switch {
 	case n == 0:
 		return "no shadow shifts required"
-	case len(p.shadows) < n:
-		return fmt.Sprintf("%d of %d shadow shifts recorded", len(p.shadows), n)
-	case p.shadows[n-1].End < d:
-		return fmt.Sprintf("%s shadow shift ended %s", ordinal(n-1), p.shadows[n-1].End)
+	case len(shadows) < n:
+		return fmt.Sprintf("%d of %d shadow shifts recorded", len(shadows), n)
+	case shadows[n-1].End < d:
+		return fmt.Sprintf("%s shadow shift ended %s", ordinal(n-1), shadows[n-1].End)
 	default:
-		return fmt.Sprintf("%s shadow shift ends %s", ordinal(n-1), p.shadows[n-1].End)
+		return fmt.Sprintf("%s shadow shift ends %s", ordinal(n-1), shadows[n-1].End)
 	}
+}
+
+// droppedOn returns a shadow shift that covers d but does not count, or
+// nil.
+func (v *verdict) droppedOn(d Day) *droppedShift {
+	for i := range v.dropped {
+		if ds := &v.dropped[i]; ds.Type == Shadow && ds.Contains(d) {
+			return ds
+		}
+	}
+	return nil
+}
+
+// shiftEvidence is the verdict on each shift the decision rests on: the
+// shadow shift under way, the shadow shifts counted, the primary or
+// secondary shift completed; none for a shift taken at its word because
+// it came with the adoption of prodaccess.
+func (r *Roster) shiftEvidence(v *verdict) []*Proof {
+	if r.proofs == nil || !r.checksShifts() {
+		return nil
+	}
+	var used []Shift
+	n := r.Policy.ShadowShiftsRequired
+	switch {
+	case v.afterShadowFires():
+		used = append(used, v.shadows[:min(n, len(v.shadows))]...)
+		if v.primary != nil {
+			used = append(used, *v.primary)
+		}
+	case v.shadowShiftFires():
+		used = append(used, v.shadows[v.inShadow])
+	}
+	var out []*Proof
+	for i := range used {
+		key := used[i].entryKey(v.p.ID)
+		if pf := r.proofs[v.p.ID][key]; pf != nil && !r.shiftTakenAtWord(key) {
+			out = append(out, pf)
+		}
+	}
+	return out
 }
 
 func (r *Roster) describeException(v *verdict) RuleResult {

@@ -43,9 +43,9 @@ const (
 	ReinstatedEntry EntryKind = "reinstated"
 )
 
-// EntryRef names one temporary_access or reinstated entry of a person
-// file in its current form: every field counts, so an edit that changes
-// any of them makes a new entry that needs its own approval.
+// EntryRef names one temporary_access, reinstated or shifts entry of a
+// person file in its current form: every field counts, so an edit that
+// changes any of them makes a new entry that needs its own evidence.
 type EntryRef struct {
 	Person     string    `json:"person"`
 	Kind       EntryKind `json:"kind"`
@@ -56,6 +56,8 @@ type EntryRef struct {
 	Supervisor string    `json:"supervisor,omitempty"`
 	Agreed     *bool     `json:"agreed,omitempty"`
 	Reason     string    `json:"reason,omitempty"`
+	// Shift is the kind of a shift entry.
+	Shift ShiftType `json:"shift,omitempty"`
 }
 
 // Ref names a temporary grant of person id.
@@ -89,6 +91,8 @@ func (e EntryRef) String() string {
 		return fmt.Sprintf("%s as an approver (%s)", e.Person, e.Reason)
 	case PolicyEntry:
 		return "the policy (" + e.Reason + ")"
+	case ShiftEntry:
+		return fmt.Sprintf("%s's %s shift %s", e.Person, e.Shift, Range{*e.Start, *e.End})
 	}
 	return e.Person + " " + string(e.Kind)
 }
@@ -184,7 +188,10 @@ type CommitEvidence struct {
 	// the commit; none means the commit was pushed without one.
 	PullRequests []PullRequestFact `json:"pull_requests"`
 	Entries      []EntryEvidence   `json:"entries"`
-	RecordedAt   time.Time         `json:"recorded_at"`
+	// Shifts are what the rota showed of the shifts the commit wrote
+	// (version 3 notes).
+	Shifts     []ShiftEvidence `json:"shifts,omitempty"`
+	RecordedAt time.Time       `json:"recorded_at"`
 	// Complete is true when the evidence cannot change any more: every
 	// entry is proven, or there is no pull request to review. Evidence
 	// that is not complete is looked up again on each run, since a lead
@@ -240,6 +247,13 @@ type Proof struct {
 	// Flags are facts a reviewer should see even when the entry is
 	// proven, such as a pull request merged by its own author.
 	Flags []string `json:"flags,omitempty"`
+	// Rota is what the rota showed of a shift, when it was read.
+	Rota *ShiftEvidence `json:"rota,omitempty"`
+	// Worked is, for a shift, whether the evidence shows it was worked:
+	// the rota was read after it ended, or a lead approved it. A shift
+	// the rota showed only as planned counts while it is under way, not
+	// as completed.
+	Worked bool `json:"worked,omitempty"`
 }
 
 // Proven reports whether the entry is approved and, where needed, agreed.
@@ -257,6 +271,21 @@ type EntryBase struct {
 	// Files are the person files, at Commit, of the people an entry
 	// names as its approver, by id; nil for one who had no file.
 	Files map[string]*Person
+	// BeforeAdoption is true when the entry was written by the commit
+	// that adopted prodaccess, or before it: nothing before it governed
+	// access, and a shift it holds is taken at its word.
+	BeforeAdoption bool
+	// Location is the policy time zone, in which a shift's days are
+	// counted.
+	Location *time.Location
+}
+
+// ShiftTakenAtWord reports whether a shift written on this base is taken
+// at its word: it came with the adoption of prodaccess, or the policy then
+// did not check shifts (see Policy.ChecksShifts). Such a shift needs no
+// evidence, and none is looked up.
+func (b *EntryBase) ShiftTakenAtWord() bool {
+	return b.BeforeAdoption || !b.Authority.Policy.ChecksShifts()
 }
 
 // Prove applies the rule of evidence to one entry: it is approved when a
@@ -274,7 +303,18 @@ type EntryBase struct {
 // person the entry is of (nil for a change of policy), approver their
 // approver's file now (to say when it differs from before), and base the
 // branch before the pull request.
+//
+// A shift is proven by the rota instead, within its reach (see
+// proveShift).
 func Prove(ev *CommitEvidence, e EntryRef, grantee, approver *Person, base *EntryBase) *Proof {
+	if e.Kind == ShiftEntry {
+		return proveShift(ev, e, base)
+	}
+	return proveApproval(ev, e, grantee, approver, base)
+}
+
+// proveApproval is the rule of an approving review (see Prove).
+func proveApproval(ev *CommitEvidence, e EntryRef, grantee, approver *Person, base *EntryBase) *Proof {
 	pf := &Proof{Entry: e, Agreed: e.Kind != TemporaryEntry}
 	if ev == nil {
 		pf.Missing = append(pf.Missing, "no evidence is recorded for the commit that wrote it")
@@ -357,6 +397,9 @@ func Prove(ev *CommitEvidence, e EntryRef, grantee, approver *Person, base *Entr
 // approved it: the pull request, its approver and merger, or what is
 // missing.
 func (pf *Proof) Summary() string {
+	if se := pf.Rota; se != nil && se.OutOfReach == "" && pf.Approved {
+		return rotaSummary(se, pf)
+	}
 	pr := pf.PullRequest
 	if pr == nil {
 		if len(pf.Missing) > 0 {
@@ -386,7 +429,7 @@ func (pf *Proof) Summary() string {
 func approvedIn(pr *PullRequestFact, e EntryRef, base *EntryBase, now *Person, onEntry map[int64]bool) (*ReviewFact, string) {
 	candidates := map[string]Approver{}
 	var wanted string
-	if e.Kind == PolicyEntry || e.Kind == ApproverEntry {
+	if e.Kind == PolicyEntry || e.Kind == ApproverEntry || e.Kind == ShiftEntry {
 		for id, a := range base.Authority.Approvers {
 			if id != e.Person {
 				candidates[id] = a
@@ -536,8 +579,11 @@ func DecodeEvidence(data []byte) (*CommitEvidence, error) {
 	if err := dec.Decode(&ev); err != nil {
 		return nil, fmt.Errorf("not prodaccess evidence: %w", err)
 	}
-	if ev.Version != EvidenceVersion {
-		return nil, fmt.Errorf("evidence version %d; this prodaccess reads version %d", ev.Version, EvidenceVersion)
+	switch {
+	case ev.Version != EvidenceVersion && ev.Version != ShiftEvidenceVersion:
+		return nil, fmt.Errorf("evidence version %d; this prodaccess reads versions %d and %d", ev.Version, EvidenceVersion, ShiftEvidenceVersion)
+	case ev.Version == EvidenceVersion && len(ev.Shifts) > 0:
+		return nil, fmt.Errorf("evidence version %d holds what the rota showed, which only version %d notes hold", ev.Version, ShiftEvidenceVersion)
 	}
 	if len(ev.Commit) != 40 {
 		return nil, fmt.Errorf("evidence for %q, which is not a full commit id", ev.Commit)
@@ -550,7 +596,10 @@ func DecodeEvidence(data []byte) (*CommitEvidence, error) {
 // pull request that wrote it, by EntryRef.Key, and the time zone that
 // says on which day an entry was proven.
 type Evidence struct {
-	Policy   EvidencePolicy
+	Policy EvidencePolicy
+	// Shifts is the policy of shift evidence in force (off when shifts
+	// are not checked; see Policy.ChecksShifts).
+	Shifts   EvidencePolicy
 	ByEntry  map[string]*CommitEvidence
 	Bases    map[string]*EntryBase
 	Location *time.Location

@@ -95,6 +95,7 @@ type Person struct {
 	GPGFingerprint string // 40 upper-case hex digits, or empty
 	SSHUsername    string
 	AWSUserARN     string
+	PagerDutyID    string // the PagerDuty user id, for a rota that matches by it
 	Programme      Programme
 	Role           Role
 	Employment     Employment
@@ -132,6 +133,10 @@ func (p *Person) SetFieldPositions(fields []NamedPos) { p.fieldPos = fields }
 // on every evaluation: the shadow shifts in order, and the key of each
 // entry that needs approval.
 func (p *Person) Derive() {
+	for i := range p.Shifts {
+		s := &p.Shifts[i]
+		s.key = s.Ref(p.ID).Key()
+	}
 	p.shadows = shadowShifts(p.Shifts)
 	for i := range p.TemporaryAccess {
 		g := &p.TemporaryAccess[i]
@@ -193,6 +198,8 @@ type Shift struct {
 	Type ShiftType
 	Range
 	Pos Pos
+
+	key string // Ref(id).Key(), set when the file is read
 }
 
 // TemporaryGrant is one entry of temporary supervised access.

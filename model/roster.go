@@ -53,6 +53,9 @@ var identities = [...]struct {
 	{"gpg_fingerprint", "GPG fingerprint", func(p *Person) string { return p.GPGFingerprint }},
 	{"ssh_username", "SSH username", func(p *Person) string { return p.SSHUsername }},
 	{"aws_user_arn", "AWS user ARN", func(p *Person) string { return p.AWSUserARN }},
+	// The rota proves shifts by it: two files with one would share one
+	// person's shifts.
+	{"pagerduty_id", "PagerDuty user id", func(p *Person) string { return p.PagerDutyID }},
 }
 
 // NewRoster checks the people against each other and the policy (approvers
@@ -301,25 +304,54 @@ func (r *Roster) SetEvidence(ev *Evidence) {
 // Evidence returns what the rules know of approvals, or nil.
 func (r *Roster) Evidence() *Evidence { return r.evidence }
 
-func (r *Roster) checksEvidence() bool {
+// checksEvidence reports whether any evidence is looked at.
+func (r *Roster) checksEvidence() bool { return r.checksApprovals() || r.checksShifts() }
+
+// checksApprovals reports whether the approvals of temporary grants and
+// reinstatements are checked.
+func (r *Roster) checksApprovals() bool {
 	return r.evidence != nil && r.evidence.Policy != EvidenceOff && r.evidence.Policy != ""
+}
+
+// checksShifts reports whether shifts are checked against the rota.
+func (r *Roster) checksShifts() bool {
+	return r.evidence != nil && r.evidence.Shifts != EvidenceOff && r.evidence.Shifts != ""
 }
 
 // RequiresProof reports whether an entry must be proven to grant, under
 // the policy before the pull request that wrote it.
-func (r *Roster) RequiresProof(e EntryRef) bool { return r.requiresProof(e.Key()) }
+func (r *Roster) RequiresProof(e EntryRef) bool {
+	if e.Kind == ShiftEntry {
+		return r.requiresShiftProof(e.Key())
+	}
+	return r.requiresProof(e.Key())
+}
 
 // requiresProof reports whether the entry with the key must be proven to
 // grant: under the policy of the branch before the pull request that
 // wrote it, where that is known, else under the policy in force.
 func (r *Roster) requiresProof(key string) bool {
-	if !r.checksEvidence() {
+	if !r.checksApprovals() {
 		return false
 	}
 	if b := r.evidence.Bases[key]; b != nil {
 		return b.Authority.Policy.Evidence == EvidenceRequired
 	}
 	return r.evidence.Policy == EvidenceRequired
+}
+
+// requiresShiftProof reports whether the shift with the key must be
+// proven to count: under policy.shift_evidence of the branch before the
+// pull request that wrote it, unless the commit that adopted prodaccess
+// (or one before it) wrote it, which is taken at its word.
+func (r *Roster) requiresShiftProof(key string) bool {
+	if !r.checksShifts() {
+		return false
+	}
+	if b := r.evidence.Bases[key]; b != nil {
+		return !b.BeforeAdoption && b.Authority.Policy.ShiftEvidence == EvidenceRequired
+	}
+	return r.evidence.Shifts == EvidenceRequired
 }
 
 // provenBy reports whether an entry that must be proven was proven by day
@@ -345,19 +377,27 @@ func (r *Roster) prove(id string) {
 	m := map[string]*Proof{}
 	prove := func(key string, e EntryRef) {
 		pf := Prove(r.evidence.ByEntry[key], e, p, r.byID[e.ApprovedBy], r.evidence.Bases[key])
-		if why, ok := r.evidence.Unreadable[key]; ok && r.evidence.ByEntry[key] == nil {
+		if why, ok := r.evidence.Unreadable[key]; ok && (r.evidence.ByEntry[key] == nil || e.Kind == ShiftEntry && pf.Rota == nil) {
 			pf.Missing = []string{"its evidence could not be read: " + why}
 			pf.Flags = []string{"approval not proven", "evidence unreadable"}
 		}
 		m[key] = pf
 	}
-	for i := range p.TemporaryAccess {
-		g := &p.TemporaryAccess[i]
-		prove(g.entryKey(p.ID), g.Ref(p.ID))
+	if r.checksApprovals() {
+		for i := range p.TemporaryAccess {
+			g := &p.TemporaryAccess[i]
+			prove(g.entryKey(p.ID), g.Ref(p.ID))
+		}
+		for i := range p.Reinstated {
+			re := &p.Reinstated[i]
+			prove(re.entryKey(p.ID), re.Ref(p.ID))
+		}
 	}
-	for i := range p.Reinstated {
-		re := &p.Reinstated[i]
-		prove(re.entryKey(p.ID), re.Ref(p.ID))
+	if r.checksShifts() {
+		for i := range p.Shifts {
+			s := &p.Shifts[i]
+			prove(s.entryKey(p.ID), s.Ref(p.ID))
+		}
 	}
 	r.proofs[id] = m
 }
@@ -376,6 +416,15 @@ func (r *Roster) reinstatementProof(p *Person, re *Reinstatement) *Proof {
 		return nil
 	}
 	return r.proofs[p.ID][re.entryKey(p.ID)]
+}
+
+// shiftProof looks up the verdict on a shift; nil when shifts are not
+// checked.
+func (r *Roster) shiftProof(p *Person, s *Shift) *Proof {
+	if r.proofs == nil || !r.checksShifts() {
+		return nil
+	}
+	return r.proofs[p.ID][s.entryKey(p.ID)]
 }
 
 // Proof returns the verdict of the evidence on an entry of p, or nil when

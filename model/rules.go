@@ -1,8 +1,10 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // The names of the rules. They are stable: every reason the tool prints
@@ -50,7 +52,13 @@ type verdict struct {
 	revokedFrom     Day      // the day that absence revoked access
 	absenceUnderWay bool     // it blocks everything; otherwise only the shift rules
 
-	inShadow    int // index in p.shadows of a counted shadow shift covering d, or -1
+	// shifts are the shifts that count on d, shadows the shadow shifts
+	// among them ordered by start date, and dropped the shifts whose
+	// evidence does not let them count, with why.
+	shifts, shadows []Shift
+	dropped         []droppedShift
+
+	inShadow    int // index in shadows of a counted shadow shift covering d, or -1
 	extraShadow int // index of an uncounted (third or later) shadow shift covering d, or -1
 	shadowsDone bool
 	probation   bool // probation passed, or not required on the person's track
@@ -98,7 +106,8 @@ func (r *Roster) judge(p *Person, d Day, exceptions bool) verdict {
 	r.longAbsence(&v)
 
 	n := r.Policy.ShadowShiftsRequired
-	for i, s := range p.shadows {
+	v.shifts, v.shadows, v.dropped = r.countedShifts(p, d)
+	for i, s := range v.shadows {
 		switch {
 		case !s.Contains(d):
 		case i < n && v.inShadow < 0:
@@ -109,15 +118,15 @@ func (r *Roster) judge(p *Person, d Day, exceptions bool) verdict {
 	}
 	if p.Track() != NoTrack {
 		lastShadowEnd := Day(math.MinInt32)
-		if n > 0 && len(p.shadows) >= n {
-			lastShadowEnd = p.shadows[n-1].End
+		if n > 0 && len(v.shadows) >= n {
+			lastShadowEnd = v.shadows[n-1].End
 		}
-		v.shadowsDone = len(p.shadows) >= n && lastShadowEnd < d
+		v.shadowsDone = len(v.shadows) >= n && lastShadowEnd < d
 		v.probation = p.Track() == SRETrack || (p.ProbationPassed != nil && *p.ProbationPassed <= d)
 		if v.shadowsDone {
-			for i, s := range p.Shifts {
+			for i, s := range v.shifts {
 				if s.Type != Shadow && s.Start > lastShadowEnd && s.End < d && (v.primary == nil || s.End < v.primary.End) {
-					v.primary = &p.Shifts[i]
+					v.primary = &v.shifts[i]
 				}
 			}
 		}
@@ -296,8 +305,9 @@ func (r *Roster) changeDays(p *Person, exceptions bool, out []Day) []Day {
 	if p.ProbationPassed != nil {
 		out = append(out, *p.ProbationPassed)
 	}
-	for _, s := range p.Shifts {
+	for i, s := range p.Shifts {
 		out = append(out, s.Start, s.End+1)
+		out = r.appendProvenDay(out, r.shiftProof(p, &p.Shifts[i]))
 	}
 	for _, a := range p.Absences {
 		out = append(out, a.Start+Day(r.Policy.AbsenceLimitDays))
@@ -376,4 +386,77 @@ func (r *Roster) Since(p *Person, d Day) *Day {
 		}
 	}
 	return nil
+}
+
+// droppedShift is a shift that does not count on a day, and why, in
+// words that follow "<type> shift <start> to <end>".
+type droppedShift struct {
+	Shift
+	why string
+}
+
+// countedShifts returns the shifts of p that count on day d, the shadow
+// shifts among them ordered by start date, and those that do not count,
+// with why. Without shift evidence every shift counts.
+func (r *Roster) countedShifts(p *Person, d Day) (shifts, shadows []Shift, dropped []droppedShift) {
+	if r.proofs == nil || !r.checksShifts() {
+		return p.Shifts, p.shadows, nil
+	}
+	var kept []Shift
+	for i := range p.Shifts {
+		s := &p.Shifts[i]
+		if why := r.shiftFails(p, s, d); why != "" {
+			dropped = append(dropped, droppedShift{Shift: *s, why: why})
+		} else {
+			kept = append(kept, *s)
+		}
+	}
+	if len(dropped) == 0 {
+		return p.Shifts, p.shadows, nil
+	}
+	return kept, shadowShifts(kept), dropped
+}
+
+// shiftFails says why shift s of p does not count on day d, or "" when it
+// does: a shift that must be proven counts from the day it was proven,
+// and once completed only if the evidence shows it was worked, not only
+// planned.
+func (r *Roster) shiftFails(p *Person, s *Shift, d Day) string {
+	if !r.requiresShiftProof(s.entryKey(p.ID)) {
+		return ""
+	}
+	pf := r.shiftProof(p, s)
+	switch {
+	case pf == nil:
+		return "is not proven"
+	case !pf.Proven():
+		why := strings.Join(pf.Missing, "; ")
+		if strings.HasPrefix(why, "not ") {
+			return "is " + why
+		}
+		return "is not proven: " + why
+	}
+	day, _ := r.evidence.ProvenDay(pf)
+	switch {
+	case day > d:
+		return fmt.Sprintf("counts only from %s, when its evidence was complete (%s)", day, pf.Summary())
+	case s.End < d && !pf.Worked:
+		return fmt.Sprintf("was read from the rota only on %s, before it ended, so it is not yet shown as worked; the next run reads it again", day)
+	}
+	return ""
+}
+
+// shiftTakenAtWord reports whether a shift is taken at its word because
+// the commit that adopted prodaccess, or one before it, wrote it, or the
+// policy before the pull request that wrote it did not check shifts.
+func (r *Roster) shiftTakenAtWord(key string) bool {
+	b := r.evidence.Bases[key]
+	return b != nil && b.ShiftTakenAtWord()
+}
+
+// ShiftTakenAtWord reports whether a shift entry is taken at its word:
+// the commit that adopted prodaccess, or one before it, wrote it, or the
+// policy before the pull request that wrote it did not check shifts.
+func (r *Roster) ShiftTakenAtWord(e EntryRef) bool {
+	return r.evidence != nil && r.shiftTakenAtWord(e.Key())
 }

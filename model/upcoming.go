@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -21,6 +22,10 @@ type UpcomingChange struct {
 	// supervises it (person ids).
 	ApprovedBy string `json:"approved_by,omitempty"`
 	Supervisor string `json:"supervisor,omitempty"`
+	// IfWorked, for a change that a shift the rota plans would make, and
+	// the files do not hold yet, names that shift: the change happens if
+	// it is worked (and recorded).
+	IfWorked string `json:"if_worked,omitempty"`
 }
 
 // Upcoming is every level change certain in a window of days after a day.
@@ -76,4 +81,69 @@ func (r *Roster) grantParties(p *Person, d Day) (approver, supervisor string) {
 		return v.grant.ApprovedBy, v.grant.Supervisor
 	}
 	return "", ""
+}
+
+// PlannedShift is a shift the rota plans for a person that their file
+// does not hold.
+type PlannedShift struct {
+	Person string
+	Shift  Shift
+	// Source names where the rota plans it: "PagerDuty schedule PABC123
+	// (2nd line primary)".
+	Source string
+}
+
+// UpcomingIfWorked lists the changes of level, on the days after today
+// up to and including today+days, that the planned shifts would make if
+// they are worked: the changes the files would make with them that they
+// do not make without them.
+func (r *Roster) UpcomingIfWorked(today Day, days int, planned []PlannedShift) []UpcomingChange {
+	byPerson := map[string][]PlannedShift{}
+	for _, ps := range planned {
+		if p := r.byID[ps.Person]; p != nil && r.Valid(p) {
+			byPerson[ps.Person] = append(byPerson[ps.Person], ps)
+		}
+	}
+	if len(byPerson) == 0 {
+		return nil
+	}
+	people := slices.Clone(r.People)
+	for i, p := range people {
+		ps := byPerson[p.ID]
+		if len(ps) == 0 {
+			continue
+		}
+		q := *p
+		q.Shifts = slices.Clone(p.Shifts)
+		for _, s := range ps {
+			q.Shifts = append(q.Shifts, s.Shift)
+		}
+		q.Derive()
+		people[i] = &q
+	}
+	with := NewRoster(people, r.Policy)
+	without := r.Upcoming(today, days)
+	known := map[UpcomingChange]bool{}
+	for _, c := range without.Changes {
+		known[c] = true
+	}
+	var out []UpcomingChange
+	for _, c := range with.Upcoming(today, days).Changes {
+		ps := byPerson[c.Person]
+		if len(ps) == 0 || known[c] {
+			continue
+		}
+		var credit *PlannedShift
+		for i := range ps {
+			if ps[i].Shift.Start <= c.Day && (credit == nil || ps[i].Shift.Start > credit.Shift.Start) {
+				credit = &ps[i]
+			}
+		}
+		if credit == nil {
+			continue
+		}
+		c.IfWorked = fmt.Sprintf("the %s shift %s that %s plans", credit.Shift.Type, credit.Shift.Range, credit.Source)
+		out = append(out, c)
+	}
+	return out
 }

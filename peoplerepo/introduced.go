@@ -157,7 +157,7 @@ func (r *Repo) entriesOf(blob plumbing.Hash, label, name string) ([]model.EntryR
 		return nil, err
 	}
 	entry, _ := personfile.PersonEntry(label, name, 0)
-	return personfile.ParsePerson(entry, data).Entries(), nil
+	return personfile.ParsePerson(entry, data).AllEntries(), nil
 }
 
 // FileAt reads a file at a commit of the people repository. found is

@@ -18,6 +18,7 @@ var (
 	fingerprintPattern = regexp.MustCompile(`^ *([0-9A-Fa-f] *){40}$`)
 	sshUsernamePattern = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}$`)
 	awsUserARNPattern  = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:user/[\w+=,.@/-]{1,512}$`)
+	pagerDutyIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 )
 
 // The shapes of the values in a person file.
@@ -101,6 +102,7 @@ func (d *decoder) personFields(p *model.Person, lastDay **yaml.Node) []strictyam
 		}},
 		d.TextField("ssh_username", false, sshUsernameShape, &p.SSHUsername, nil),
 		d.TextField("aws_user_arn", false, awsUserARNShape, &p.AWSUserARN, nil),
+		d.TextField("pagerduty_id", false, pagerDutyIDShape, &p.PagerDutyID, nil),
 		strictyaml.EnumField(&d.Decoder, "programme", true, programmeShape, &p.Programme),
 		strictyaml.EnumField(&d.Decoder, "role", true, roleShape, &p.Role),
 		strictyaml.EnumField(&d.Decoder, "employment", true, employmentShape, &p.Employment),
@@ -131,6 +133,8 @@ var (
 		"The username on servers, for yaml-list targets.")
 	awsUserARNShape = strictyaml.TextMatching(awsUserARNPattern, 0, "an IAM user ARN (arn:aws:iam::<12-digit account>:user/<name>)",
 		"The AWS IAM user ARN, for tfvars-list targets.")
+	pagerDutyIDShape = strictyaml.TextMatching(pagerDutyIDPattern, 64, "a PagerDuty user id (letters, digits, _ and -, such as PXPGF42)",
+		"The PagerDuty user id, for a rota that matches people by it (rota.match: pagerduty_id).")
 	lastDayShape = strictyaml.Date("The last working day: no access after it.")
 
 	shiftsShape = strictyaml.ListOf(strictyaml.MappingOf(shiftTable, "A 2nd line shift; both ends are included."),

@@ -2,6 +2,7 @@ package reconciler
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -376,7 +377,7 @@ func renames(found []model.TimelineEvent, added, removed map[ObjectID]string, la
 // timeline was given the notes.
 func (t *timeline) setEvidence() {
 	if t.opts.EvidenceOf != nil {
-		t.eff.SetEvidence(&model.Evidence{Policy: t.eff.Policy.Evidence, ByEntry: t.byEntry, Bases: t.bases, Location: t.opts.Location})
+		t.eff.SetEvidence(&model.Evidence{Policy: t.eff.Policy.Evidence, Shifts: ShiftPolicy(t.eff.Policy), ByEntry: t.byEntry, Bases: t.bases, Location: t.opts.Location})
 	}
 }
 
@@ -393,7 +394,9 @@ func (t *timeline) evidenceOf(commit string) *model.CommitEvidence {
 func (t *timeline) track(c *model.Commit, old, now map[string]HistoryEntry) error {
 	seen := map[string]bool{}
 	for _, files := range []map[string]HistoryEntry{now, old} {
-		for name := range files {
+		// In the files' order, so that the findings of one commit come
+		// in the same order every time.
+		for _, name := range slices.Sorted(maps.Keys(files)) {
 			if seen[name] {
 				continue
 			}
@@ -421,18 +424,20 @@ func (t *timeline) track(c *model.Commit, old, now map[string]HistoryEntry) erro
 			t.blame(c, before, after)
 			had := map[string]bool{}
 			if before != nil {
-				for _, e := range before.Entries() {
+				for _, e := range before.AllEntries() {
 					had[e.Key()] = true
 				}
 			}
 			if after != nil {
-				for _, e := range after.Entries() {
+				for _, e := range after.AllEntries() {
 					if !had[e.Key()] {
 						ev := t.evidenceOf(c.SHA)
 						t.byEntry[e.Key()] = ev
 						if a := t.opts.Authority; a != nil {
-							base := a.BaseOf(c.SHA, ev)
-							t.bases[e.Key()] = &model.EntryBase{Commit: base, Authority: a.At(base)}
+							t.bases[e.Key()] = a.Base(c.SHA, ev, t.opts.Location)
+							if e.Kind == model.ShiftEntry && (t.bases[e.Key()].ShiftTakenAtWord() || !t.eff.Policy.ChecksShifts()) {
+								continue // taken at its word, or not checked
+							}
 							pf := model.Prove(ev, e, after, nil, t.bases[e.Key()])
 							if pf.Commit == "" {
 								pf.Commit = c.SHA

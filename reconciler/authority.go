@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/prodaccess/prodaccess/model"
 )
@@ -208,6 +209,23 @@ func (c *AuthorityChain) BaseOf(commit string, ev *model.CommitEvidence) string 
 		return ""
 	}
 	return c.line[first-1]
+}
+
+// BeforeAdoption reports whether commit is the commit that adopted
+// prodaccess (the first whose files the authority takes at their word),
+// or one before it on the line: nothing before it governed access.
+func (c *AuthorityChain) BeforeAdoption(commit string) bool {
+	i, ok := c.index[commit]
+	return ok && (len(c.steps) == 0 || i <= c.steps[0])
+}
+
+// Base is the branch before the pull request that brought commit (whose
+// evidence is ev, if known): its last commit and the authority then, in
+// the policy time zone loc.
+func (c *AuthorityChain) Base(commit string, ev *model.CommitEvidence, loc *time.Location) *model.EntryBase {
+	base := &model.EntryBase{Commit: c.BaseOf(commit, ev), BeforeAdoption: c.BeforeAdoption(commit), Location: loc}
+	base.Authority = c.At(base.Commit)
+	return base
 }
 
 // Line returns the first-parent line, oldest first.

@@ -46,6 +46,40 @@ func NeedEvidence(r *model.Roster, day model.Day, horizon int) []model.EntryRef 
 			}
 		}
 	}
+	return append(out, NeedShiftEvidence(r, day, horizon)...)
+}
+
+// ShiftPolicy is the shift evidence policy a roster checks under: off
+// when the policy does not check shifts (see model.Policy.ChecksShifts).
+func ShiftPolicy(p model.Policy) model.EvidencePolicy {
+	if !p.ChecksShifts() {
+		return model.EvidenceOff
+	}
+	if p.ShiftEvidence == "" {
+		return model.EvidenceWarn
+	}
+	return p.ShiftEvidence
+}
+
+// NeedShiftEvidence lists the shifts whose evidence matters from day to
+// the horizon, when the roster's policy checks shifts: every shift that
+// starts by then of the people on a track who have not left.
+func NeedShiftEvidence(r *model.Roster, day model.Day, horizon int) []model.EntryRef {
+	if !r.Policy.ChecksShifts() {
+		return nil
+	}
+	last := day + model.Day(horizon)
+	var out []model.EntryRef
+	for _, p := range r.People {
+		if p.Track() == model.NoTrack || p.LastDay != nil && *p.LastDay < day {
+			continue
+		}
+		for i := range p.Shifts {
+			if s := &p.Shifts[i]; s.Start <= last {
+				out = append(out, s.Ref(p.ID))
+			}
+		}
+	}
 	return out
 }
 
@@ -150,9 +184,21 @@ func union(entries []model.EntryRef, ce *model.CommitEvidence) []model.EntryRef 
 // more when there is no pull request to review, when every entry it
 // speaks of is proven, or when its pull requests were merged more than
 // EvidenceRecheckDays before now (an approval that late is not looked
-// for).
-func MarkComplete(fetched []*model.CommitEvidence, proven func(*model.CommitEvidence, model.EntryRef) bool, now time.Time) {
+// for); and, whatever else, only when what the rota showed of each shift
+// it wrote is settled (read after the shift ended, or out of the rota's
+// reach), in the policy time zone loc.
+func MarkComplete(fetched []*model.CommitEvidence, proven func(*model.CommitEvidence, model.EntryRef) bool, now time.Time, loc *time.Location) {
 	for _, ce := range fetched {
+		settled := true
+		for _, ee := range ce.Entries {
+			if !ce.ShiftSettled(ee.Entry, loc) {
+				settled = false
+			}
+		}
+		if !settled {
+			ce.Complete = false
+			continue
+		}
 		complete := true
 		if len(ce.PullRequests) > 0 {
 			for _, ee := range ce.Entries {
@@ -181,7 +227,7 @@ func EvidenceFindings(r *model.Roster, entries []model.EntryRef) []model.Finding
 	var out []model.Finding
 	for _, e := range entries {
 		p := r.Person(e.Person)
-		if p == nil {
+		if p == nil || e.Kind == model.ShiftEntry && r.ShiftTakenAtWord(e) {
 			continue
 		}
 		if pf := r.Proof(p, e); pf != nil {

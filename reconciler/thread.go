@@ -3,6 +3,8 @@ package reconciler
 import (
 	"context"
 	"fmt"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // Thread is a pull request or an issue that prodaccess keeps: at most one
@@ -54,4 +56,60 @@ func KeepThread(ctx context.Context, th Threads, existing *Thread, title, body s
 	}
 	t.Title, t.Body = title, body
 	return t, true, nil
+}
+
+// PullRequestAPI finds, opens and edits pull requests; repo is
+// "owner/name".
+type PullRequestAPI interface {
+	Find(ctx context.Context, repo, head string) (*model.PullRequest, error)
+	Create(ctx context.Context, repo, base, head, title, body string) (*model.PullRequest, error)
+	Update(ctx context.Context, repo string, number int, title, body string) error
+}
+
+// PullThreads are the pull requests from one head branch into base, as
+// the threads KeepThread keeps. Last is the one found or opened.
+type PullThreads struct {
+	API        PullRequestAPI
+	Repository string // owner/name
+	Base, Head string
+	Last       *model.PullRequest
+	// Check refuses a pull request found from Head that prodaccess must
+	// not take for its own (one that another account opened); nil keeps
+	// every one.
+	Check func(ctx context.Context, pr *model.PullRequest) error
+}
+
+// AsThread is a pull request as a thread.
+func AsThread(pr *model.PullRequest) *Thread {
+	return &Thread{Number: pr.Number, URL: pr.URL, Title: pr.Title, Body: pr.Body}
+}
+
+func (p *PullThreads) Kind() string { return "pull request" }
+func (p *PullThreads) Repo() string { return p.Repository }
+
+func (p *PullThreads) Find(ctx context.Context) (*Thread, error) {
+	pr, err := p.API.Find(ctx, p.Repository, p.Head)
+	if err != nil || pr == nil {
+		return nil, err
+	}
+	if p.Check != nil {
+		if err := p.Check(ctx, pr); err != nil {
+			return nil, err
+		}
+	}
+	p.Last = pr
+	return AsThread(pr), nil
+}
+
+func (p *PullThreads) Create(ctx context.Context, title, body string) (*Thread, error) {
+	pr, err := p.API.Create(ctx, p.Repository, p.Base, p.Head, title, body)
+	if err != nil {
+		return nil, err
+	}
+	p.Last = pr
+	return AsThread(pr), nil
+}
+
+func (p *PullThreads) Update(ctx context.Context, number int, title, body string) error {
+	return p.API.Update(ctx, p.Repository, number, title, body)
 }

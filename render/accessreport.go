@@ -302,12 +302,24 @@ func newPage(r *AccessReport) *page {
 	}
 	slices.Sort(pg.Others)
 	seen := map[string]bool{}
+	// A finding names its commit by id; the timeline's events say who
+	// made it, when and why.
+	commits := map[string]*model.Commit{}
+	for i := range t.Events {
+		if c := t.Events[i].Commit; c != nil {
+			commits[c.SHA] = c
+		}
+	}
 	for _, f := range append(slices.Clone(t.Findings), r.Review.Findings...) {
 		if k := f.String() + "\x00" + f.Person; !seen[k] {
 			seen[k] = true
 			row := findingRow{Kind: f.Kind, Person: f.Person, Detail: f.Detail}
 			if f.Commit != "" {
-				row.Commit = commitLink(r.RepoURL, &model.Commit{SHA: f.Commit})
+				c := commits[f.Commit]
+				if c == nil {
+					c = &model.Commit{SHA: f.Commit}
+				}
+				row.Commit = commitLink(r.RepoURL, c)
 			}
 			pg.Findings = append(pg.Findings, row)
 		}

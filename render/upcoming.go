@@ -25,6 +25,16 @@ func changeWords(c model.UpcomingChange, arrow string) string {
 	return model.LevelWords(c.From) + " " + arrow + " " + model.LevelWords(c.To)
 }
 
+// upcomingWhy is the rule and detail of a change, and for one a planned
+// shift would make, the condition: that it is worked.
+func upcomingWhy(c model.UpcomingChange) string {
+	why := c.Rule + ": " + c.Detail
+	if c.IfWorked != "" {
+		why = "if " + c.IfWorked + " is worked: " + why
+	}
+	return why
+}
+
 // WriteUpcoming writes the upcoming changes for people to read: text for
 // a terminal, or markdown for a job summary.
 func WriteUpcoming(w io.Writer, u *model.Upcoming, markdown bool) error {
@@ -37,7 +47,7 @@ func WriteUpcoming(w io.Writer, u *model.Upcoming, markdown bool) error {
 		fmt.Fprintln(w, "| day | person | change | approved by | supervisor | why |\n|---|---|---|---|---|---|")
 		for _, c := range u.Changes {
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", c.Day, mdText(c.Person+" ("+c.Name+")"), mdText(changeWords(c, "→")),
-				orDash(mdText(c.ApprovedBy)), orDash(mdText(c.Supervisor)), mdText(c.Rule+": "+c.Detail))
+				orDash(mdText(c.ApprovedBy)), orDash(mdText(c.Supervisor)), mdText(upcomingWhy(c)))
 		}
 		_, err := fmt.Fprintf(w, "\n%s.\n", plural(len(u.Changes), "change", "changes"))
 		return err
@@ -50,7 +60,7 @@ func WriteUpcoming(w io.Writer, u *model.Upcoming, markdown bool) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DAY\tPERSON\tCHANGE\tAPPROVER\tSUPERVISOR\tWHY")
 	for _, c := range u.Changes {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s: %s\n", c.Day, c.Person, changeWords(c, "->"), orDash(c.ApprovedBy), orDash(c.Supervisor), c.Rule, c.Detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Day, c.Person, changeWords(c, "->"), orDash(c.ApprovedBy), orDash(c.Supervisor), upcomingWhy(c))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -76,7 +86,7 @@ func UpcomingIssueBody(u *model.Upcoming, login func(id string) string) string {
 		if c.Supervisor != "" {
 			tell = append(tell, "supervised by "+mention(login, c.Supervisor))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", c.Day, mdText(c.Person+" ("+c.Name+")"), mdText(changeWords(c, "→")), mdText(c.Rule+": "+c.Detail), strings.Join(tell, "; "))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", c.Day, mdText(c.Person+" ("+c.Name+")"), mdText(changeWords(c, "→")), mdText(upcomingWhy(c)), strings.Join(tell, "; "))
 	}
 	return b.String()
 }

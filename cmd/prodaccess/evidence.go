@@ -55,13 +55,14 @@ func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo
 	if err != nil {
 		return err
 	}
-	var source reconciler.EvidenceSource
-	if client != nil && ghRepo != "" {
-		if source, err = github.NewEvidence(client, ghRepo, w.cfg.PeopleBranch, w.peopleRel, label, configRel, repo.FileAt, o.now); err != nil {
-			return err
-		}
+	source, shifts, err := o.evidenceSource(w, repo, client, ghRepo, configRel)
+	if err != nil {
+		return err
 	}
-	run, err := newEvidenceRun(ctx, evidenceWhere{repo: repo, tip: w.commit, peopleDir: w.peopleRel, label: label, configPath: configRel, ghRepo: ghRepo, source: source, location: w.cfg.Location})
+	run, err := newEvidenceRun(ctx, evidenceWhere{repo: repo, tip: w.commit, peopleDir: w.peopleRel, label: label, configPath: configRel, ghRepo: ghRepo, source: source, location: w.cfg.Location, readsRota: shifts != nil})
+	if shifts != nil {
+		shifts.run = run
+	}
 	if err != nil {
 		// Without the history, who may approve and the policy in force
 		// are not known: no grant can be judged, and removals go ahead.
@@ -76,7 +77,7 @@ func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo
 	if !sameRulePolicy(auth.Policy, w.cfg.Policy) {
 		w.roster = model.NewRoster(w.roster.People, auth.Policy)
 	}
-	if auth.Policy.Evidence == model.EvidenceOff {
+	if auth.Policy.Evidence == model.EvidenceOff && !auth.Policy.ChecksShifts() {
 		w.decisions = w.roster.Evaluate(w.day)
 		w.warnings = append(w.warnings, o.authorityWarnings(run)...)
 		return nil
@@ -92,6 +93,9 @@ func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo
 	if source == nil {
 		missing := 0
 		for _, e := range entries {
+			if e.Kind == model.ShiftEntry {
+				continue // counted in run.unread
+			}
 			if ce := ev.ByEntry[e.Key()]; ce == nil || !ce.Complete {
 				missing++
 			}
@@ -103,6 +107,13 @@ func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo
 			}
 			w.warnings = append(w.warnings, fmt.Sprintf("the approval of %d entr(ies) cannot be looked up, because %s", missing, why))
 		}
+	}
+	if run.unread > 0 {
+		why := "PAGERDUTY_TOKEN is not set"
+		if source == nil {
+			why = "GITHUB_TOKEN is not set, or the people repository is not known on GitHub"
+		}
+		w.warnings = append(w.warnings, fmt.Sprintf("%d shift(s) cannot be read from the on-call rota, because %s: they count only as far as the signed notes already show them", run.unread, why))
 	}
 	w.warnings = append(w.warnings, o.authorityWarnings(run)...)
 	w.warnings = append(w.warnings, evidenceWarnings(w.roster, entries)...)
@@ -129,8 +140,31 @@ func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo
 
 // sameRulePolicy reports whether two policies decide levels alike.
 func sameRulePolicy(a, b model.Policy) bool {
-	return a.ShadowShiftsRequired == b.ShadowShiftsRequired && a.AbsenceLimitDays == b.AbsenceLimitDays &&
-		a.MaxTemporaryDays == b.MaxTemporaryDays && a.Evidence == b.Evidence
+	return model.PolicyEntryOf(a).Key() == model.PolicyEntryOf(b).Key()
+}
+
+// evidenceSource is where the evidence of commits is looked up: GitHub's
+// API, and for shifts the rota too when the policy names one and
+// PAGERDUTY_TOKEN is set (shifts, which needs the run once it is made);
+// nil without a GitHub client or a repository on GitHub.
+func (o *options) evidenceSource(w *world, repo *peoplerepo.Repo, client *github.Client, ghRepo, configRel string) (reconciler.EvidenceSource, *shiftSource, error) {
+	if client == nil || ghRepo == "" {
+		return nil, nil, nil
+	}
+	label := strings.TrimSuffix(w.peopleLabel, "/")
+	gh, err := github.NewEvidence(client, ghRepo, w.cfg.PeopleBranch, w.peopleRel, label, configRel, repo.FileAt, o.now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !w.cfg.Policy.ChecksShifts() {
+		return gh, nil, nil
+	}
+	rota, err := o.rotaReader(w.cfg)
+	if err != nil || rota == nil {
+		return gh, nil, err
+	}
+	s := &shiftSource{github: gh, rota: rota, loc: w.cfg.Location, now: o.now}
+	return s, s, nil
 }
 
 // authorityWarnings says which notes are not evidence, and which changes
@@ -159,9 +193,17 @@ func evidenceWarnings(r *model.Roster, entries []model.EntryRef) []string {
 		if pf == nil {
 			continue
 		}
+		if e.Kind == model.ShiftEntry && r.ShiftTakenAtWord(e) {
+			continue
+		}
 		if !pf.Proven() {
 			what := "grants nothing until it is"
-			if !r.RequiresProof(e) {
+			switch {
+			case e.Kind == model.ShiftEntry && !r.RequiresProof(e):
+				what = "counts as its file says (policy.shift_evidence was not required before the pull request that wrote it)"
+			case e.Kind == model.ShiftEntry:
+				what = "does not count until it is"
+			case !r.RequiresProof(e):
 				what = "grants as its file says (policy.evidence was not required before the pull request that wrote it)"
 			}
 			out = append(out, fmt.Sprintf("%s is not proven (%s), and %s", e, strings.Join(pf.Missing, "; "), what))
@@ -261,7 +303,7 @@ func (s *source) auditEvidence(a *auditOptions, commit *model.Commit, r *model.R
 	if !sameRulePolicy(auth.Policy, r.Policy) {
 		r = model.NewRoster(r.People, auth.Policy)
 	}
-	if auth.Policy.Evidence == model.EvidenceOff {
+	if auth.Policy.Evidence == model.EvidenceOff && !auth.Policy.ChecksShifts() {
 		return r, nil
 	}
 	ev, err := run.forEntries(context.Background(), commit.SHA, reconciler.NeedEvidence(r, d, 0))

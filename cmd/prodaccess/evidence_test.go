@@ -28,6 +28,9 @@ type evidenceStack struct {
 	// key signs the notes (PRODACCESS_SIGNING_KEY); its public half is
 	// the one signer the configuration lists.
 	key []byte
+	// env is more of the environment prodaccess runs with, and secrets
+	// what of it must never appear in its output.
+	env, secrets []string
 }
 
 const evidenceConfig = `people: people
@@ -79,6 +82,13 @@ func chrisGrant(reason string) string {
 
 func newEvidenceStack(t testing.TB, policy string) *evidenceStack {
 	t.Helper()
+	return newEvidenceStackWith(t, strings.Replace(evidenceConfig, "%s", policy, 1), nil)
+}
+
+// newEvidenceStackWith is newEvidenceStack with a configuration of its
+// own (the signers are added to its policy) and more person files.
+func newEvidenceStackWith(t testing.TB, config string, people map[string]string) *evidenceStack {
+	t.Helper()
 	dir := t.TempDir()
 	s := &evidenceStack{t: t, origin: filepath.Join(dir, "origin.git"), people: filepath.Join(dir, "people")}
 	if _, err := devstack.Git(dir, "init", "-q", "--bare", "-b", "main", s.origin); err != nil {
@@ -89,10 +99,13 @@ func newEvidenceStack(t testing.TB, policy string) *evidenceStack {
 	}
 	s.key = newTestSigningKey(t)
 	files := map[string]string{
-		"prodaccess.yaml":   s.withSigners(strings.Replace(evidenceConfig, "%s", policy, 1)),
+		"prodaccess.yaml":   s.withSigners(config),
 		"people/alex.yaml":  leadAlex,
 		"people/sam.yaml":   permanentFile("Sam Senior", "sam-gh", 33, fingerprint('5'), "sam", ""),
 		"people/chris.yaml": contractorChris,
+	}
+	for id, body := range people {
+		files["people/"+id+".yaml"] = body
 	}
 	if err := devstack.CommitAt(s.people, files, "People", time.Now().Add(-72*time.Hour)); err != nil {
 		t.Fatal(err)
@@ -187,21 +200,30 @@ func (s *evidenceStack) run(dir string, args ...string) result {
 	if dir == "" {
 		dir = s.people
 	}
-	r := prodaccessEnv(s.t, dir, []string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "PRODACCESS_SIGNING_KEY=" + string(s.key), appLoginEnv}, args...)
-	if strings.Contains(r.stdout+r.stderr, testToken) {
-		s.t.Fatalf("the token appears in the output of %v", args)
+	env := append([]string{"GITHUB_API_URL=" + s.gh.URL(), "GITHUB_TOKEN=" + testToken, "PRODACCESS_SIGNING_KEY=" + string(s.key), appLoginEnv}, s.env...)
+	r := prodaccessEnv(s.t, dir, env, args...)
+	for _, secret := range append([]string{testToken}, s.secrets...) {
+		if strings.Contains(r.stdout+r.stderr, secret) {
+			s.t.Fatalf("a token appears in the output of %v", args)
+		}
 	}
 	return r
 }
 
 // granted reports whether a plan adds Chris to the team, and its output.
 func (s *evidenceStack) granted(dir string) (bool, string) {
+	return s.planAdds(dir, "+ chris-gh chris")
+}
+
+// planAdds reports whether a plan in dir holds the line (spaces
+// squashed), and its output.
+func (s *evidenceStack) planAdds(dir, line string) (bool, string) {
 	s.t.Helper()
 	r := s.run(dir, "plan")
 	if r.code != 0 && r.code != 2 {
 		s.t.Fatalf("plan: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	return strings.Contains(squash(r.stdout), "+ chris-gh chris"), r.stdout + r.stderr
+	return strings.Contains(squash(r.stdout), line), r.stdout + r.stderr
 }
 
 // TestEvidenceOfApproval: with policy.evidence required, a grant gives

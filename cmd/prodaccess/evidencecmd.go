@@ -9,7 +9,6 @@ import (
 
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/peoplerepo"
-	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
 )
@@ -19,9 +18,10 @@ func newEvidence(o *options) *cobra.Command {
 		Use:   "evidence",
 		Short: "The evidence of approvals, kept in signed git notes",
 		Long: `prodaccess keeps, for each commit of the people branch that wrote a
-temporary_access or reinstated entry, or changed who may approve or the
-policy, the evidence of how it got there (the pull request, its author,
-merger and reviews) as a git note under ` + peoplerepo.NotesRef + `, signed
+temporary_access or reinstated entry or a shift, or changed who may approve
+or the policy, the evidence of how it got there (the pull request, its
+author, merger and reviews, and for a shift what the on-call rota showed)
+as a git note under ` + peoplerepo.NotesRef + `, signed
 with an SSH key that only the reconcile workflow holds. A note is evidence
 only when a key listed in policy.evidence_signers signed it. plan and apply
 look the evidence up for the entries in force and apply records it;
@@ -37,8 +37,10 @@ func newEvidenceRecord(o *options) *cobra.Command {
 		Use:   "record",
 		Short: "Look up and record the evidence of every commit of the history that wrote an entry",
 		Long: `Walk the first-parent history of the people branch (HEAD), find every commit
-that wrote a temporary_access or reinstated entry, look up through GitHub how
-each reached the branch, and record it as a note signed with
+that wrote a temporary_access or reinstated entry (or, when the policy checks
+shifts, a shift after the adoption of prodaccess), look up through GitHub how
+each reached the branch, and for shifts what the on-call rota shows of them
+(with PAGERDUTY_TOKEN), and record it as a note signed with
 PRODACCESS_SIGNING_KEY, pushed to origin. A commit whose signed note is
 complete is not looked up again. Needs GITHUB_TOKEN with Contents: write on
 the people repository (to push the notes) and Pull requests: read.`,
@@ -71,13 +73,16 @@ the people repository (to push the notes) and Pull requests: read.`,
 				return err
 			}
 			label := strings.TrimSuffix(w.peopleLabel, "/")
-			source, err := github.NewEvidence(client, ghRepo, w.cfg.PeopleBranch, w.peopleRel, label, configRel, repo.FileAt, o.now)
+			source, shifts, err := o.evidenceSource(w, repo, client, ghRepo, configRel)
 			if err != nil {
 				return err
 			}
-			run, err := newEvidenceRun(ctx, evidenceWhere{repo: repo, tip: w.commit, peopleDir: w.peopleRel, label: label, configPath: configRel, ghRepo: ghRepo, source: source, location: w.cfg.Location})
+			run, err := newEvidenceRun(ctx, evidenceWhere{repo: repo, tip: w.commit, peopleDir: w.peopleRel, label: label, configPath: configRel, ghRepo: ghRepo, source: source, location: w.cfg.Location, readsRota: shifts != nil})
 			if err != nil {
 				return err
+			}
+			if shifts != nil {
+				shifts.run = run
 			}
 			all, err := repo.AllIntroduced(w.commit, w.peopleRel, w.peopleLabel)
 			if err != nil {
@@ -85,10 +90,19 @@ the people repository (to push the notes) and Pull requests: read.`,
 			}
 			var entries []model.EntryRef
 			intro := map[string]string{}
+			checksShifts := run.authority().Policy.ChecksShifts()
 			for sha, es := range all {
 				for _, e := range es {
+					if e.Kind == model.ShiftEntry && (!checksShifts || run.chain.Base(sha, nil, w.cfg.Location).ShiftTakenAtWord()) {
+						continue
+					}
 					entries = append(entries, e)
 					intro[e.Key()] = sha
+				}
+			}
+			for sha, es := range all {
+				if !slices.ContainsFunc(es, func(e model.EntryRef) bool { _, ok := intro[e.Key()]; return ok }) {
+					delete(all, sha)
 				}
 			}
 			before := len(run.fetched)
@@ -116,7 +130,7 @@ the people repository (to push the notes) and Pull requests: read.`,
 			for _, sha := range slices.Sorted(maps.Keys(all)) {
 				for _, e := range all[sha] {
 					p := w.roster.Person(e.Person)
-					if p == nil {
+					if _, ok := intro[e.Key()]; !ok || p == nil {
 						continue
 					}
 					pf := model.Prove(ev.ByEntry[e.Key()], e, p, w.roster.Person(e.ApprovedBy), ev.Bases[e.Key()])

@@ -31,6 +31,11 @@ type evidenceRun struct {
 	failed          map[string]error                 // lookups that failed, by commit
 	location        *time.Location
 	authorityLookup map[string][]model.EntryRef // the changes of the authority each commit looked up wrote
+	// readsRota is whether the source reads the rota; without it, shifts
+	// are judged from what the notes recorded alone, and unread counts
+	// the shifts that leaves unsettled.
+	readsRota bool
+	unread    int
 }
 
 // evidenceWhere says where the evidence is read from.
@@ -42,6 +47,8 @@ type evidenceWhere struct {
 	ghRepo           string // the people repository on GitHub; "" when not known
 	source           reconciler.EvidenceSource
 	location         *time.Location
+	// readsRota says that source reads the rota for shifts too.
+	readsRota bool
 }
 
 // newEvidenceRun reads the notes (as they are in the clone: fetch them
@@ -49,7 +56,7 @@ type evidenceWhere struct {
 // the source (when there is one) for the changes of the authority whose
 // evidence is not recorded.
 func newEvidenceRun(ctx context.Context, at evidenceWhere) (*evidenceRun, error) {
-	e := &evidenceRun{repo: at.repo, peopleDir: at.peopleDir, label: at.label, source: at.source, location: at.location,
+	e := &evidenceRun{repo: at.repo, peopleDir: at.peopleDir, label: at.label, source: at.source, location: at.location, readsRota: at.readsRota,
 		fetched: map[string]*model.CommitEvidence{}, failed: map[string]error{}, authorityLookup: map[string][]model.EntryRef{}}
 	notes, findings := at.repo.ReadNotes()
 	e.readFindings = findings
@@ -115,7 +122,25 @@ func (e *evidenceRun) gather(ctx context.Context, intro map[string]string, entri
 			known[sha] = ev
 		}
 	}
-	in := reconciler.EvidenceInput{Introduced: intro, Entries: entries, Known: known, Source: e.source}
+	// A shift written by the commit that adopted prodaccess (or before
+	// it), or when the policy did not check shifts, is taken at its word
+	// and needs no evidence; without the rota a shift is judged by what
+	// the notes recorded alone.
+	var lookup, recorded []model.EntryRef
+	for _, en := range entries {
+		sha, ok := intro[en.Key()]
+		switch {
+		case !ok:
+		case en.Kind != model.ShiftEntry:
+			lookup = append(lookup, en)
+		case e.chain.Base(sha, known[sha], e.location).ShiftTakenAtWord():
+		case e.readsRota && e.source != nil:
+			lookup = append(lookup, en)
+		default:
+			recorded = append(recorded, en)
+		}
+	}
+	in := reconciler.EvidenceInput{Introduced: intro, Entries: lookup, Known: known, Source: e.source}
 	g := reconciler.GatherEvidence(ctx, in)
 	for _, ev := range g.Fetched {
 		e.fetched[ev.Commit] = ev
@@ -123,7 +148,18 @@ func (e *evidenceRun) gather(ctx context.Context, intro map[string]string, entri
 	for sha, err := range g.Failed {
 		e.failed[sha] = err
 	}
-	out := &model.Evidence{Policy: tipAuth.Policy.Evidence, ByEntry: g.ByEntry, Bases: map[string]*model.EntryBase{}, Location: e.location, Unreadable: g.FailedEntries(in)}
+	fromNotes := reconciler.GatherEvidence(ctx, reconciler.EvidenceInput{Introduced: intro, Entries: recorded, Known: known})
+	for _, en := range recorded {
+		ce := fromNotes.ByEntry[en.Key()]
+		if ce == nil || !ce.ShiftSettled(en, e.location) {
+			e.unread++
+		}
+		if ce != nil {
+			g.ByEntry[en.Key()] = ce
+		}
+	}
+	out := &model.Evidence{Policy: tipAuth.Policy.Evidence, Shifts: reconciler.ShiftPolicy(tipAuth.Policy), ByEntry: g.ByEntry, Bases: map[string]*model.EntryBase{},
+		Location: e.location, Unreadable: g.FailedEntries(in)}
 	for _, en := range entries {
 		sha, ok := intro[en.Key()]
 		if !ok {
@@ -137,17 +173,28 @@ func (e *evidenceRun) gather(ctx context.Context, intro map[string]string, entri
 // baseOf is the branch before the pull request that brought commit, with
 // the file there of the approver an entry names.
 func (e *evidenceRun) baseOf(commit string, ev *model.CommitEvidence, approver string) *model.EntryBase {
-	base := &model.EntryBase{Commit: e.chain.BaseOf(commit, ev), Files: map[string]*model.Person{}}
-	base.Authority = e.chain.At(base.Commit)
+	base := e.chain.Base(commit, ev, e.location)
+	base.Files = map[string]*model.Person{}
 	if approver != "" && base.Commit != "" {
-		name := approver + ".yaml"
-		if data, found, err := e.repo.FileAt(base.Commit, path.Join(e.peopleDir, name)); err == nil && found && data != nil {
-			if entry, read := personfile.PersonEntry(e.label, name, 0); entry != nil && read {
-				base.Files[approver] = personfile.ParsePerson(entry, data)
-			}
+		if p := e.personAt(base.Commit, approver); p != nil {
+			base.Files[approver] = p
 		}
 	}
 	return base
+}
+
+// personAt is the person file of id at a commit, or nil when it had none
+// there or it cannot be read.
+func (e *evidenceRun) personAt(commit, id string) *model.Person {
+	name := id + ".yaml"
+	data, found, err := e.repo.FileAt(commit, path.Join(e.peopleDir, name))
+	if err != nil || !found || data == nil {
+		return nil
+	}
+	if entry, read := personfile.PersonEntry(e.label, name, 0); entry != nil && read {
+		return personfile.ParsePerson(entry, data)
+	}
+	return nil
 }
 
 // findings lists the notes that are not evidence.
@@ -175,8 +222,13 @@ func (e *evidenceRun) lookedUp(ev *model.Evidence, roster *model.Roster, now tim
 		if base == nil {
 			base = e.baseOf(ce.Commit, ce, en.ApprovedBy)
 		}
+		if se := ce.Shift(en); en.Kind == model.ShiftEntry && se != nil && se.OutOfReach == "" {
+			// What the rota showed, read after the shift ended, is final
+			// whether it proves the shift or not: no review changes it.
+			return true
+		}
 		return model.Prove(ce, en, p, roster.Person(en.ApprovedBy), base).Proven()
-	}, now)
+	}, now, e.location)
 	return out
 }
 

@@ -62,6 +62,9 @@ func runWith(o *options, args []string) (code int) {
 		outRedactor.hide(secret)
 		errRedactor.hide(secret)
 	}
+	if token := o.getenv("PAGERDUTY_TOKEN"); token != "" {
+		o.hide(token)
+	}
 	defer errRedactor.Flush()
 	defer outRedactor.Flush()
 	stderr := o.stderr
@@ -105,7 +108,7 @@ production access on a given day and why, and shows or applies the result.`,
 	root.PersistentFlags().StringVar(&o.configPath, "config", defaultConfig, "the configuration file")
 	root.PersistentFlags().StringVar(&o.peopleDir, "people", "", "the folder of person files (overrides the configuration's people)")
 	root.AddCommand(newValidate(o), newWho(o), newExplain(o), newPlan(o), newApply(o), newChanges(o), newAudit(o), newUpcoming(o))
-	root.AddCommand(newSecrets(o), newEvidence(o), newSchema(o), newVersion(o))
+	root.AddCommand(newSecrets(o), newEvidence(o), newRota(o), newSchema(o), newVersion(o))
 	root.AddCommand(newGrant(o), newShift(o), newAbsence(o), newReinstate(o), newLeave(o), newPerson(o))
 	// A mistyped flag says which it may have meant, as a mistyped
 	// command does.

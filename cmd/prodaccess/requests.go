@@ -315,7 +315,13 @@ func (f *requestFlags) register(cmd *cobra.Command, o *options) {
 // environment give it.
 func (o *options) propose(req *requests.Request, f *requestFlags) error {
 	f.At = o.at
-	env := &requests.Env{
+	return requests.Propose(o.requestEnv(), req, &f.Flags)
+}
+
+// requestEnv is what the commands that write person files need from the
+// command line and the environment.
+func (o *options) requestEnv() *requests.Env {
+	return &requests.Env{
 		Stdout: o.stdout, Stderr: o.stderr, Getenv: o.getenv, Now: o.now,
 		ConfigPath: o.configPath, Anchor: o.anchor(),
 		Roster: o.roster,
@@ -338,5 +344,4 @@ func (o *options) propose(req *requests.Request, f *requestFlags) error {
 			return github.NewPullRequests(client), nil
 		},
 	}
-	return requests.Propose(env, req, &f.Flags)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
@@ -11,6 +13,7 @@ import (
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
+	"github.com/prodaccess/prodaccess/requests"
 	"github.com/spf13/cobra"
 )
 
@@ -25,6 +28,10 @@ func newUpcoming(o *options) *cobra.Command {
 certain in the days after today (or --at): a grant or shift ending, an absence
 reaching the day it revokes access, a shift completing, a last day passing,
 with the day, the rule, and for a temporary grant its approver and supervisor.
+
+When the configuration names a rota and PAGERDUTY_TOKEN is set, it also
+lists the changes that shifts the rota plans in the window, and the files do
+not hold yet, would make if they are worked.
 
 With --issue, also keep one issue titled "Production access: upcoming changes"
 in the people repository up to date: opened when there is something to say,
@@ -45,6 +52,11 @@ write on the people repository (people_repo, or origin, or GITHUB_REPOSITORY).`,
 			}
 			o.warnInvalid(roster)
 			u := roster.Upcoming(day, days)
+			ctx, cancel := o.signalContext()
+			defer cancel()
+			if err := o.plannedChanges(ctx, cfg, roster, day, days, u); err != nil {
+				return err
+			}
 			if isData(format) {
 				err = render.WriteData(o.stdout, format, u)
 			} else {
@@ -53,8 +65,6 @@ write on the people repository (people_repo, or origin, or GITHUB_REPOSITORY).`,
 			if err != nil || !issue {
 				return err
 			}
-			ctx, cancel := o.signalContext()
-			defer cancel()
 			return o.keepUpcomingIssue(ctx, cfg, roster, u)
 		},
 	}
@@ -163,4 +173,47 @@ func (o *options) fitIssueBody(body string, changes int) (string, error) {
 		pointer += "."
 	}
 	return render.FitBody(body, fmt.Sprintf("%d changes of production access are coming; the first ones follow.", changes), pointer), nil
+}
+
+// plannedChanges adds to u the changes of level that the shifts the rota
+// plans in the window, and the files lack, would make if they are
+// worked. Without a rota, or without PAGERDUTY_TOKEN, it adds nothing.
+func (o *options) plannedChanges(ctx context.Context, cfg *config.Config, roster *model.Roster, day model.Day, days int, u *model.Upcoming) error {
+	rota := cfg.Policy.Rota
+	reader, err := o.rotaReader(cfg)
+	switch {
+	case err != nil:
+		return err
+	case reader == nil && rota.Configured():
+		fmt.Fprintln(o.stderr, "prodaccess: PAGERDUTY_TOKEN is not set, so the shifts the rota plans are not listed")
+		return nil
+	case reader == nil:
+		return nil
+	}
+	// A shift that starts in the window may end after it: read on, as
+	// far as PagerDuty plans (90 days).
+	last := min(day+model.Day(days)+requests.RotaPlanMargin, model.DayOf(o.now(), cfg.Location)+89)
+	onCalls, err := requests.ReadRota(ctx, reader, rota, day+1, last, cfg.Location)
+	if err != nil {
+		return err
+	}
+	var planned []model.PlannedShift
+	for _, rs := range rota.RotaShifts(onCalls, cfg.Location) {
+		p := roster.PersonFor(rota, rs.User, rs.Email)
+		if p == nil || rs.Start <= day || rs.Start > u.Until || rs.End >= last-1 {
+			continue
+		}
+		if slices.ContainsFunc(p.Shifts, func(s model.Shift) bool { return s.Start <= rs.End && rs.Start <= s.End }) {
+			continue // the file holds it, or something in its place
+		}
+		planned = append(planned, model.PlannedShift{Person: p.ID, Shift: model.Shift{Type: rs.Type, Range: rs.Range}, Source: render.RotaSchedules(rs)})
+	}
+	u.Changes = append(u.Changes, roster.UpcomingIfWorked(day, days, planned)...)
+	slices.SortStableFunc(u.Changes, func(a, b model.UpcomingChange) int {
+		if a.Day != b.Day {
+			return int(a.Day - b.Day)
+		}
+		return strings.Compare(a.Person, b.Person)
+	})
+	return nil
 }

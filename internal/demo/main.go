@@ -3,7 +3,9 @@
 // folder (a people repository, local git repositories holding the GPG
 // recipients, the Pass store's .gpg-id, puppet's user list, the AWS role's
 // tfvars and the records of the systems changed by hand) and an in-memory GitHub stand-in on localhost, then runs
-// the real prodaccess binary against it: plan, apply, and apply again.
+// the real prodaccess binary against it: plan, apply, and apply again; and
+// with a PagerDuty stand-in, a shift typed by hand that the on-call rota
+// does not show, and the one rota sync proposes from it.
 //
 // It is what `make demo` runs. Like `vault server -dev`, it is a
 // development mode: nothing in it is real, and it leaves nothing behind
@@ -179,6 +181,9 @@ func run(bin, peopleDir string, keep bool) error {
 		if k := keys[id]; k != nil {
 			b = fingerprintLine.ReplaceAll(b, []byte(fmt.Sprintf("gpg_fingerprint: %q", k.Fingerprint)))
 		}
+		if id == rotaPerson {
+			return withoutPrimary(string(b)), nil
+		}
 		return string(b), nil
 	}
 	for _, f := range files {
@@ -230,11 +235,15 @@ func run(bin, peopleDir string, keep bool) error {
 		return err
 	}
 
+	// PagerDuty, whose on-call rota proves shifts once the configuration
+	// asks for it.
+	pd := newDemoRota(roster.People, loc)
+	defer pd.Close()
 	// The stand-in's token is prodaccess's GitHub App's, whose login GET
 	// /user does not give: the environment names it, as the reconcile
 	// workflow does.
-	env := append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN="+gh.Token,
-		"PRODACCESS_SIGNING_KEY="+signingKey, "PRODACCESS_GITHUB_LOGIN=prodaccess[bot]")
+	env := append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN="+gh.Token, "PRODACCESS_SIGNING_KEY="+signingKey,
+		"PRODACCESS_GITHUB_LOGIN=prodaccess[bot]", "PAGERDUTY_API_URL="+pd.URL(), "PAGERDUTY_TOKEN="+pd.Token)
 	say := func(format string, args ...any) { fmt.Printf("\n\033[1m"+format+"\033[0m\n", args...) }
 	cmd := func(args ...string) error {
 		fmt.Printf("\n$ prodaccess %s\n", strings.Join(args, " "))
@@ -326,6 +335,11 @@ func run(bin, peopleDir string, keep bool) error {
 		return err
 	}
 	if err := demoGrant(repo, gh, today, step, cmd); err != nil {
+		return err
+	}
+	grep := func(pattern string, args ...string) error { return grepOutput(bin, repo, env, pattern, args...) }
+	account := func(id string) *fakegithub.User { return gh.Users[strings.ToLower(roster.Person(id).GitHub)] }
+	if err := demoRota(repo, gh, loc, account, step, cmd, grep); err != nil {
 		return err
 	}
 	if _, err := exec.LookPath("gpg"); err != nil {

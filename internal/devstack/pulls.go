@@ -129,3 +129,51 @@ func revParse(dir, rev string) (string, error) {
 	out, err := Git(dir, "rev-parse", rev)
 	return strings.TrimSpace(out), err
 }
+
+// MergeOpened merges, by squashing, a pull request that was opened
+// through the stand-in's API (as prodaccess opens them) from a branch of
+// origin, in the clone at dir (on main), pushes main to origin, and tells
+// the stand-in what GitHub would know of it: its commit, who merged it
+// and when. It returns the pull request.
+func MergeOpened(dir string, gh *fakegithub.Server, repo string, number int, mergedBy *fakegithub.User, when time.Time) (*fakegithub.PullRequest, error) {
+	var pr *fakegithub.PullRequest
+	gh.Lock()
+	for _, p := range gh.Pulls[repo] {
+		if p.Number == number {
+			pr = p
+		}
+	}
+	gh.Unlock()
+	if pr == nil || pr.State != "open" {
+		return nil, fmt.Errorf("no open pull request #%d in %s", number, repo)
+	}
+	if _, err := Git(dir, "fetch", "-q", "origin", pr.Head); err != nil {
+		return nil, err
+	}
+	head, err := revParse(dir, "FETCH_HEAD")
+	if err != nil {
+		return nil, err
+	}
+	if err := func() error {
+		if _, err := GitAt(dir, when, "merge", "-q", "--squash", "FETCH_HEAD"); err != nil {
+			return err
+		}
+		_, err := GitAt(dir, when, "commit", "-q", "-m", fmt.Sprintf("%s (#%d)", pr.Title, number))
+		return err
+	}(); err != nil {
+		return nil, err
+	}
+	if _, err := Git(dir, "push", "-q", "origin", "main"); err != nil {
+		return nil, err
+	}
+	sha, err := revParse(dir, "main")
+	if err != nil {
+		return nil, err
+	}
+	gh.Lock()
+	defer gh.Unlock()
+	author := pr.Author
+	pr.Commits = []fakegithub.PullCommit{{SHA: head, Author: author}}
+	pr.State, pr.Closed, pr.MergedAt, pr.MergedBy, pr.MergeCommitSHA = "closed", when, when, mergedBy, sha
+	return pr, nil
+}

@@ -747,59 +747,18 @@ func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []mode
 // proposeChanges opens a pull request from head, or updates the open one
 // (existing, or one that another run opened meanwhile) to title and body.
 func (r *Repo) proposeChanges(ctx context.Context, existing *model.PullRequest, head, title, body string) (*model.PullRequest, error) {
-	pt := &pullThreads{prs: r.opts.PullRequests, repo: r.githubRepo, base: r.branch, head: head, last: existing, check: r.checkAuthor}
+	pt := &reconciler.PullThreads{API: r.opts.PullRequests, Repository: r.githubRepo, Base: r.branch, Head: head, Last: existing,
+		Check: func(ctx context.Context, pr *model.PullRequest) error { return r.checkAuthor(ctx, pr, head) }}
 	var cur *reconciler.Thread
 	if existing != nil {
-		cur = asThread(existing)
+		cur = reconciler.AsThread(existing)
 	}
 	t, _, err := reconciler.KeepThread(ctx, pt, cur, title, body)
-	pr := pt.last
+	pr := pt.Last
 	if pr != nil && t != nil {
 		pr.Title, pr.Body = t.Title, t.Body
 	}
 	return pr, err
-}
-
-// pullThreads are the pull requests from one head branch, as the threads
-// that reconciler.KeepThread keeps; last is the one found or opened.
-type pullThreads struct {
-	prs              PullRequests
-	repo, base, head string
-	last             *model.PullRequest
-	// check refuses a pull request prodaccess did not open.
-	check func(ctx context.Context, pr *model.PullRequest, head string) error
-}
-
-func asThread(pr *model.PullRequest) *reconciler.Thread {
-	return &reconciler.Thread{Number: pr.Number, URL: pr.URL, Title: pr.Title, Body: pr.Body}
-}
-
-func (p *pullThreads) Kind() string { return "pull request" }
-func (p *pullThreads) Repo() string { return p.repo }
-
-func (p *pullThreads) Find(ctx context.Context) (*reconciler.Thread, error) {
-	pr, err := p.prs.Find(ctx, p.repo, p.head)
-	if err != nil || pr == nil {
-		return nil, err
-	}
-	if err := p.check(ctx, pr, p.head); err != nil {
-		return nil, err
-	}
-	p.last = pr
-	return asThread(pr), nil
-}
-
-func (p *pullThreads) Create(ctx context.Context, title, body string) (*reconciler.Thread, error) {
-	pr, err := p.prs.Create(ctx, p.repo, p.base, p.head, title, body)
-	if err != nil {
-		return nil, err
-	}
-	p.last = pr
-	return asThread(pr), nil
-}
-
-func (p *pullThreads) Update(ctx context.Context, number int, title, body string) error {
-	return p.prs.Update(ctx, p.repo, number, title, body)
 }
 
 // closeAll closes the pull request and deletes the sync branch, when

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -77,12 +78,18 @@ func checkCommit(c github.RepositoryCommit) error {
 }
 
 // checkAccount checks a user, if there is one: a commit's author may be
-// no GitHub account at all.
+// no GitHub account at all. A GitHub App's account (login name[bot]) may
+// open a pull request, as the reconcile workflow's app does for rota
+// sync; it is no person's, so it approves and agrees to nothing.
 func checkAccount(u *github.User) error {
 	if u == nil {
 		return nil
 	}
-	return checkUser(apiUser{Login: u.GetLogin(), ID: u.GetID()})
+	login := u.GetLogin()
+	if app, ok := strings.CutSuffix(login, "[bot]"); ok && u.GetID() > 0 && model.ValidGitHubLogin(app) {
+		return nil
+	}
+	return checkUser(apiUser{Login: login, ID: u.GetID()})
 }
 
 func (e *Evidence) commitEvidence(ctx context.Context, sha string, entries []model.EntryRef) (*model.CommitEvidence, error) {
@@ -254,7 +261,7 @@ func (e *Evidence) entriesAt(ctx context.Context, sha string, entries []model.En
 		}
 		entry, _ := personfile.PersonEntry(e.label, name, 0)
 		p := personfile.ParsePerson(entry, data)
-		for _, en := range p.Entries() {
+		for _, en := range p.AllEntries() {
 			out[en.Key()] = true
 		}
 		if en, ok := model.ApproverEntryOf(p); ok {
