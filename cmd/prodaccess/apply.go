@@ -38,11 +38,9 @@ request for longer than safety.max_revocation_wait.`,
 				return err
 			}
 			defer cancel()
+			defer o.cachedRun()()
 			w, err := o.loadWorld(ctx)
 			if err != nil {
-				return err
-			}
-			if err := o.keepOwnPullRequests(w); err != nil {
 				return err
 			}
 			var plan *model.Plan
@@ -51,7 +49,7 @@ request for longer than safety.max_revocation_wait.`,
 				if err != nil {
 					return err
 				}
-				states, err := reconciler.ReadAll(ctx, w.providers)
+				states, err := reconciler.ReadAll(ctx, w.readers())
 				if err != nil {
 					return fmt.Errorf("nothing was applied, because a read failed:\n%w", err)
 				}
@@ -128,6 +126,7 @@ request for longer than safety.max_revocation_wait.`,
 	cmd.Flags().StringVar(&reportFile, "report", "", "also write the plan and every result as JSON to this file")
 	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
 	o.timeoutFlag(cmd)
+	o.githubCacheFlag(cmd)
 	return cmd
 }
 
