@@ -34,7 +34,7 @@ lint:
 	@if command -v shellcheck >/dev/null 2>&1; then shellcheck scripts/*.sh; fi
 
 demo: build
-	$(GO) run ./internal/demo -bin $(BIN)
+	$(GO) run ./internal/demo -bin $(BIN) $(if $(V),-v)
 
 # Adopting prodaccess: the example people found in the targets as they are
 # (docs/adopting.md shows its output).

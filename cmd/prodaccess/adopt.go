@@ -167,10 +167,11 @@ func (o *options) adoptionInput(ctx context.Context, w *world, repo *peoplerepo.
 	if err != nil {
 		return nil, err
 	}
-	all, err := o.providers(cfg, client, nil, "")
+	targets, err := o.targetProviders(cfg, client)
 	if err != nil {
 		return nil, err
 	}
+	all := append(targets, manual.New(pointers(cfg.Targets), nil, ""))
 	var providers []reconciler.Provider
 	var unread []string
 	for _, p := range all {

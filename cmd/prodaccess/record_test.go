@@ -228,7 +228,7 @@ func TestDemoShowsRecordPullRequest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the demo takes seconds")
 	}
-	cmd := exec.Command("go", "run", "./internal/demo", "-bin", binary)
+	cmd := exec.Command("go", "run", "./internal/demo", "-bin", binary, "-v")
 	cmd.Dir = repoRoot
 	out, err := cmd.CombinedOutput()
 	if err != nil {

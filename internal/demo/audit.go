@@ -43,7 +43,7 @@ func demoAudit(repo, report, bin string, env []string, gh *fakegithub.Server, sa
 	if err := devstack.MergeTracked(repo, gh, opened, lead, time.Now()); err != nil {
 		return err
 	}
-	fmt.Printf("\nalex-lead approved pull request #%d and merged it; hannah-head and rosa-break have not reviewed it, so alex-lead's own access stays uncertified.\n", review.Number)
+	fmt.Printf("alex-lead approved pull request #%d and merged it; hannah-head and rosa-break have not reviewed it, so alex-lead's own access stays uncertified.\n", review.Number)
 	// The next run records the approvals, with what it did and the merge
 	// of the secrets' pull request: its output is the plan seen above.
 	c := exec.Command(bin, "apply")
@@ -52,7 +52,7 @@ func demoAudit(repo, report, bin string, env []string, gh *fakegithub.Server, sa
 	if err != nil {
 		return fmt.Errorf("apply: %v\n%s", err, out)
 	}
-	fmt.Printf("\n$ prodaccess apply   # records the approvals, and when the secrets' pull request was merged (%d lines of output left out)\n", strings.Count(string(out), "\n"))
+	fmt.Printf("$ prodaccess apply   # records the approvals, and when the secrets' pull request was merged (%d lines of output left out)\n", strings.Count(string(out), "\n"))
 	if err := cmd("audit", "report", "--out", report); err != nil {
 		return err
 	}

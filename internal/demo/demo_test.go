@@ -29,17 +29,22 @@ func TestDemo(t *testing.T) {
 	// The demo serves its GitHub stand-in unchecked, which a test may not:
 	// it runs as make demo runs it.
 	dir := t.TempDir()
-	if out, err := exec.Command(demo, "-bin", bin, "-people", "../../people", "-dir", dir).CombinedOutput(); err != nil {
+	out, err := exec.Command(demo, "-bin", bin, "-people", "../../people", "-dir", dir).CombinedOutput()
+	if err != nil {
 		t.Fatalf("the demo failed: %v\n%s", err, out)
+	}
+	// The story is short enough to read; -v shows everything.
+	if n := strings.Count(string(out), "\n"); n >= 120 {
+		t.Errorf("the demo prints %d lines; it should tell its story in fewer than 120:\n%s", n, out)
 	}
 
 	// The history is valid at every commit.
 	repo := filepath.Join(dir, "people-repo")
-	out, err := devstack.Git(repo, "rev-list", "--reverse", "main")
+	revs, err := devstack.Git(repo, "rev-list", "--reverse", "main")
 	if err != nil {
 		t.Fatal(err)
 	}
-	commits := strings.Fields(out)
+	commits := strings.Fields(revs)
 	if len(commits) < 5 {
 		t.Fatalf("the demo's history has %d commits; it should tell more", len(commits))
 	}
@@ -114,5 +119,39 @@ func TestDemo(t *testing.T) {
 	}
 	if seen.Hidden == 0 {
 		t.Errorf("on the screen, every person's changes are open; they should be closed until clicked")
+	}
+}
+
+// TestCommandLinePastes: every command the demo prints, pasted into a
+// shell, gives prodaccess the arguments the demo gave it.
+func TestCommandLinePastes(t *testing.T) {
+	for _, args := range [][]string{
+		{"plan"},
+		{"grant", "femi-probation", "--reason", "On call cover while probation is signed off", "--pr"},
+		{"absence", "x", "--reason", `it's "quoted" $HOME; rm -rf / && echo`, "--note", ""},
+		{"audit", "at", "2026-12-06", "--format=json", "a*b", "~", "#not-a-comment"},
+	} {
+		line := commandLine(args)
+		out, err := exec.Command("sh", "-c", `prodaccess() { for a; do printf '%s\n' "$a"; done; }; `+line).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		if got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n"); strings.Join(got, "\x00") != strings.Join(args, "\x00") {
+			t.Errorf("%s gives %q, want %q", line, got, args)
+		}
+	}
+}
+
+// TestGist: without -v a command shows its first line and the lines that
+// matter after it, never headings or blank lines, and says how many it
+// left out.
+func TestGist(t *testing.T) {
+	out := "Plan for today: 1 to add\n\nWho changes, and why:\n  sam  permanent\n  pat  none\n\nWarnings:\n  - one\n"
+	want := "Plan for today: 1 to add\n  sam  permanent   [4 more lines with -v]\n"
+	if got := gist(out, 1); got != want {
+		t.Errorf("gist:\n%q\nwant\n%q", got, want)
+	}
+	if got := gist("only\n", 1); got != "only\n" {
+		t.Errorf("gist of one line: %q", got)
 	}
 }

@@ -39,7 +39,7 @@ func demoGrant(repo string, gh *fakegithub.Server, today model.Day, say func(str
 	if err := cmd(grant("sam-senior")...); err != nil {
 		return err
 	}
-	fmt.Println("\nThen with alex-lead, a lead developer: the pull request is opened and alex-lead asked to review it.")
+	fmt.Println("Then with alex-lead, a lead developer: the pull request is opened and alex-lead asked to review it.")
 	if err := cmd(grant("alex-lead")...); err != nil {
 		return err
 	}
@@ -47,13 +47,13 @@ func demoGrant(repo string, gh *fakegithub.Server, today model.Day, say func(str
 		if !strings.HasPrefix(pr.Head, "access/"+who+"-") {
 			continue
 		}
-		say("pull request %s#%d: %s (review requested from %s)", peopleRepo, pr.Number, pr.Title, strings.Join(pr.RequestedReviewers, ", "))
-		fmt.Println(pr.Body)
+		fmt.Printf("pull request %s#%d: %s (review requested from %s)\n", peopleRepo, pr.Number, pr.Title, strings.Join(pr.RequestedReviewers, ", "))
+		detail("%s\n", pr.Body)
 		diff, err := devstack.Git(origin, "diff", "main", pr.Head)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("$ git diff main %s   # in the people repository\n%s", pr.Head, diff)
+		detail("$ git diff main %s   # in the people repository\n%s", pr.Head, diff)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
@@ -37,6 +38,7 @@ func main() {
 	people := flag.String("people", "people", "the example people")
 	keep := flag.Bool("keep", false, "keep the temporary folder")
 	adopt := flag.Bool("adopt", false, "show adopting prodaccess instead: the example people found in the targets, and their files written")
+	flag.BoolVar(&verbose, "v", false, "show every command's whole output, and each pull request's description and diff")
 	in := flag.String("dir", "", "build the world in this folder instead of a temporary one, and leave it there")
 	flag.Parse()
 	do := run
@@ -267,14 +269,15 @@ func runIn(bin, peopleDir, dir string) error {
 		"PRODACCESS_GITHUB_LOGIN=prodaccess[bot]", "PAGERDUTY_API_URL="+pd.URL(), "PAGERDUTY_TOKEN="+pd.Token)
 	say := func(format string, args ...any) { fmt.Printf("\n\033[1m"+format+"\033[0m\n", args...) }
 	cmd := func(args ...string) error {
-		fmt.Printf("\n$ prodaccess %s\n", strings.Join(args, " "))
 		c := exec.Command(bin, args...)
-		c.Dir, c.Env, c.Stdout, c.Stderr = repo, env, os.Stdout, os.Stdout
+		var out bytes.Buffer
+		c.Dir, c.Env, c.Stdout, c.Stderr = repo, env, &out, &out
 		err := c.Run()
+		status := ""
 		if ee, ok := err.(*exec.ExitError); ok {
-			fmt.Printf("(exit status %d)\n", ee.ExitCode())
-			return nil
+			status, err = fmt.Sprintf("   # exit status %d", ee.ExitCode()), nil
 		}
+		fmt.Printf("$ %s%s\n%s", commandLine(args), status, gist(out.String(), gistLines))
 		return err
 	}
 
@@ -308,7 +311,7 @@ func runIn(bin, peopleDir, dir string) error {
 		return err
 	}
 	if out, err := devstack.Git(repo, "log", "--notes=prodaccess", "-1", "--format=%h %s%n%N", grant.MergeCommitSHA); err == nil {
-		fmt.Printf("\n$ git log --notes=prodaccess -1 %s   # the evidence apply recorded, for auditors\n%s", grant.MergeCommitSHA[:12], firstLines(out, 14))
+		fmt.Printf("$ git log --notes=prodaccess -1 %s   # the evidence apply recorded, for auditors\n%s", grant.MergeCommitSHA[:12], gist(out, 0))
 	}
 	if err := cmd("audit", "review"); err != nil {
 		return err
@@ -318,11 +321,11 @@ func runIn(bin, peopleDir, dir string) error {
 	fmt.Printf("pending invitations: %s\n", strings.Join(gh.Invited("gov-uk-production"), ", "))
 	for _, r := range []string{"alphagov/govuk-secrets", "alphagov/govuk-puppet", "alphagov/govuk-aws-data", "alphagov/govuk-production-access-records"} {
 		for _, pr := range gh.OpenPulls(r) {
-			step("pull request %s#%d: %s", r, pr.Number, pr.Title)
+			fmt.Printf("pull request %s#%d: %s\n", r, pr.Number, pr.Title)
 			if len(pr.RequestedTeams) > 0 {
-				fmt.Printf("(review requested from: %s)\n\n", strings.Join(pr.RequestedTeams, ", "))
+				detail("(review requested from: %s)\n\n", strings.Join(pr.RequestedTeams, ", "))
 			}
-			fmt.Println(pr.Body)
+			detail("%s\n", pr.Body)
 		}
 	}
 	for _, r := range []string{secrets, puppet, aws} {
@@ -330,7 +333,7 @@ func runIn(bin, peopleDir, dir string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("$ git diff main prodaccess/sync   # in %s\n%s", filepath.Base(r), diff)
+		detail("$ git diff main prodaccess/sync   # in %s\n%s", filepath.Base(r), diff)
 	}
 	step("apply again: nothing to do, and no write request")
 	gh.ResetRequests()
@@ -400,15 +403,6 @@ const (
 	reinstated = "morgan-returned"
 	peopleRepo = "alphagov/govuk-people"
 )
-
-// firstLines returns at most n lines of s.
-func firstLines(s string, n int) string {
-	lines := strings.SplitAfter(s, "\n")
-	if len(lines) > n {
-		lines = append(lines[:n], "...\n")
-	}
-	return strings.Join(lines, "")
-}
 
 // newSigningKey makes the ed25519 key that signs the demo's notes: its
 // OpenSSH private key text, and its public key as the configuration lists
