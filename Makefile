@@ -19,7 +19,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/prodaccess
 
 test:
-	$(GO) test ./...
+	$(GO) test -parallel 4 ./...
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

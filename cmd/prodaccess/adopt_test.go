@@ -300,6 +300,7 @@ func (s *adoptStack) normalised(out string) string {
 // approve and the pull request is merged, the first plan adds nobody and
 // removes only the key nobody holds; adopting again writes nothing.
 func TestAdoptAnOrganisation(t *testing.T) {
+	t.Parallel()
 	s := newAdoptStack(t)
 
 	dry := s.run("", append([]string{"adopt", "--dry-run"}, adoptArgs...)...)

@@ -66,6 +66,7 @@ func auditRepo(t *testing.T) string {
 }
 
 func TestAuditTimeline(t *testing.T) {
+	t.Parallel()
 	dir := auditRepo(t)
 	r := prodaccess(t, dir, "audit", "timeline", "--to", "2021-03-31", "--format", "json")
 	if r.code != 0 {
@@ -135,6 +136,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 var regexp40 = regexp.MustCompile(`[0-9a-f]{40}`)
 
 func TestAuditAt(t *testing.T) {
+	t.Parallel()
 	dir := auditRepo(t)
 	r := prodaccess(t, dir, "audit", "at", "2021-02-01", "--format", "json")
 	var at struct {
@@ -173,6 +175,7 @@ func TestAuditAt(t *testing.T) {
 }
 
 func TestAuditReviewGolden(t *testing.T) {
+	t.Parallel()
 	dir := auditRepo(t)
 	for _, f := range []string{"markdown", "csv"} {
 		r := prodaccess(t, dir, "audit", "review", "--at", "2021-02-14", "--format", f)

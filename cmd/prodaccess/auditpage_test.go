@@ -16,6 +16,7 @@ import (
 // approved it and when, who merged it and when, and a flag for an
 // approval given after the merge.
 func TestReportShowsTheEvidence(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStack(t, "required")
 	pr, err := devstack.MergePull(s.people, s.gh, devstack.Pull{Repo: "alphagov/people", Branch: "grant-chris", Title: "Temporary access for Chris", Author: s.chris, Method: devstack.Squash, MergedBy: s.alex,
 		When: time.Now().Add(-60 * time.Hour), Commits: []devstack.PullCommit{{Files: map[string]string{"people/chris.yaml": chrisGrant("Migrating the search cluster")}, Message: "Grant Chris", Author: s.chris}}})
@@ -54,6 +55,7 @@ func TestReportShowsTheEvidence(t *testing.T) {
 // asked to scan the targets' secrets and unable to, they say what they
 // could not check, and still answer.
 func TestAuditOfflineByDefault(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	lead := permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", "")
 	config := "people: people\ntargets:\n  - name: hieradata\n    type: file\n    repo: " + filepath.Join(dir, "no-such-repository") + "\n    path: pass/.gpg-id\n    format: gpg-id\n"
@@ -81,6 +83,7 @@ func TestAuditOfflineByDefault(t *testing.T) {
 // (the files and the evidence) disagree, audit at's text names each
 // person and the missing evidence.
 func TestAuditAtNamesWhoDiffers(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStack(t, "required")
 	s.grant(devstack.Squash, s.chris)
 	today := time.Now().Format("2006-01-02")

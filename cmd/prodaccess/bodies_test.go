@@ -24,6 +24,7 @@ import (
 // whole. A second apply on the same day writes nothing: the whole text
 // changes only when the changes do.
 func TestFirstAdoptionFitsGitHub(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	peopleRepo, secrets, records := filepath.Join(dir, "people-repo"), filepath.Join(dir, "secrets"), filepath.Join(dir, "records")
 	if err := devstack.NewRepo(secrets, map[string]string{

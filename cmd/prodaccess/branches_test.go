@@ -12,6 +12,7 @@ import (
 // pushed: origin keeps only main, the checkout gains no branch, and no
 // pull request is opened.
 func TestOddBranchNames(t *testing.T) {
+	t.Parallel()
 	s := newPullRequestStack(t)
 	shift := []string{"shift", "dan", "--type", "primary", "--from", "2099-02-01", "--to", "2099-02-05", "--pr"}
 	for _, tc := range []struct {

@@ -36,6 +36,7 @@ var sreOmar = strings.Replace(strings.Replace(permanentFile("Omar SRE", "omar-gh
 // that name them; the audit, from a fresh clone with no token, shows who
 // is certified and flags who is not, until the other lead approves too.
 func TestAuditCertifyEndToEnd(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStackFiles(t, "required", map[string]string{"people/hannah.yaml": headHannah, "people/omar.yaml": sreOmar})
 	hannah := s.gh.AddUser("hannah-gh", 44, true)
 	s.gh.AddUser("omar-gh", 55, true)
@@ -140,6 +141,7 @@ func TestAuditCertifyEndToEnd(t *testing.T) {
 // TestAuditCertifyRefusals: certify needs a day in the period, a token,
 // and a lead besides the person for every row.
 func TestAuditCertifyRefusals(t *testing.T) {
+	t.Parallel()
 	alone := newEvidenceStack(t, "required")
 	two := newEvidenceStackFiles(t, "required", map[string]string{"people/hannah.yaml": headHannah})
 	for _, tt := range []struct {

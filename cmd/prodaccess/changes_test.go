@@ -37,6 +37,7 @@ func golden(t *testing.T, name, got string) {
 // TestChangesOnHistory builds a real history and asks what its last commit
 // does to access: a gain, a loss, a grant extended, a login changed.
 func TestChangesOnHistory(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	lead := permanentFile("Lee Lead", "lee-gh", 0, fingerprint('1'), "lee", "")
 	lead = strings.Replace(lead, "role: developer", "role: lead_developer", 1)

@@ -12,6 +12,7 @@ import (
 // and name them, and apply still makes every other change. Once they are
 // out of the child team, all is well again.
 func TestChildTeamNotListed(t *testing.T) {
+	t.Parallel()
 	w := faultStack(t)
 	w.gh.AddTeam("shadow-ops", "gov-uk-production")
 	w.gh.AddUser("mallory-gh", 66, true)

@@ -97,6 +97,7 @@ func TestCrashConvergence(t *testing.T) {
 // and repositories: they end in the desired state with one pull request,
 // and a third run has nothing left to do.
 func TestConcurrentApplies(t *testing.T) {
+	t.Parallel()
 	for i := range 5 {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
 			w := faultStack(t)

@@ -123,6 +123,7 @@ func anchor(h string) string {
 // repository, and that an anchor names a heading of the markdown file it
 // points into.
 func TestDocLinks(t *testing.T) {
+	t.Parallel()
 	docs := documents(t)
 	byPath := map[string]document{}
 	for _, d := range docs {
@@ -181,6 +182,7 @@ func TestDocLinks(t *testing.T) {
 }
 
 func TestAnchor(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ heading, want string }{
 		{"Running it for real", "running-it-for-real"},
 		{"`tfvars-list`: a Terraform variable holding a list of strings", "tfvars-list-a-terraform-variable-holding-a-list-of-strings"},
@@ -245,6 +247,7 @@ func mentionsFlag(text, name string) bool {
 // must be in a document that says "prodaccess plan". The flags of the
 // root command (--config, --people, --version) may be in any document.
 func TestEveryCommandAndFlagIsDocumented(t *testing.T) {
+	t.Parallel()
 	docs := documents(t)
 	for _, c := range cliCommands() {
 		var in []document
@@ -273,6 +276,7 @@ func TestEveryCommandAndFlagIsDocumented(t *testing.T) {
 }
 
 func TestMentions(t *testing.T) {
+	t.Parallel()
 	command, flag := mentions, mentionsFlag
 	tests := []struct {
 		match     func(text, s string) bool
@@ -307,6 +311,7 @@ var (
 // is in the code: by its name, or as the start of names, as a -run or
 // -bench pattern such as TestReencrypt matches them.
 func TestDocTestNames(t *testing.T) {
+	t.Parallel()
 	var funcs []string
 	err := filepath.WalkDir(repoRoot, func(p string, d fs.DirEntry, err error) error {
 		switch {
@@ -344,6 +349,7 @@ func TestDocTestNames(t *testing.T) {
 // sh or console block, runs as printed from the top of the clone, as a
 // newcomer pastes it.
 func TestReadmeCommandsRun(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
 	if err != nil {
 		t.Fatal(err)

@@ -76,6 +76,7 @@ func earlyWorld(t *testing.T, people string, held *heldReads) *options {
 // TestReadsBeginBeforeThePlan: the team is being read once the world is
 // loaded, before a plan is asked for; the plan then takes that read.
 func TestReadsBeginBeforeThePlan(t *testing.T) {
+	t.Parallel()
 	held := newHeldReads()
 	o := earlyWorld(t, "people", held)
 	ctx := context.Background()
@@ -102,6 +103,7 @@ func TestReadsBeginBeforeThePlan(t *testing.T) {
 // loading the world fails, the reads begun are stopped, and none is left
 // running.
 func TestFailedLoadStopsTheReads(t *testing.T) {
+	t.Parallel()
 	held := newHeldReads()
 	o := earlyWorld(t, "no-such-folder", held)
 	w, err := o.loadWorld(context.Background())

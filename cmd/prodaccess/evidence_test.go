@@ -250,6 +250,7 @@ func (s *evidenceStack) planAdds(dir, line string) (bool, string) {
 // access only when a lead really approved the pull request that wrote it,
 // however it was merged.
 func TestEvidenceOfApproval(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		setup  func(s *evidenceStack)
@@ -333,6 +334,7 @@ func TestEvidenceOfApproval(t *testing.T) {
 // records nothing again and needs no evidence request; a review added
 // after the merge is found on the next run.
 func TestEvidenceNotes(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStack(t, "required")
 	pr := s.grant(devstack.Squash, s.chris)
 
@@ -385,6 +387,7 @@ func TestEvidenceNotes(t *testing.T) {
 // is removed), and it fails saying what could not be read; no note is
 // written for what was not read.
 func TestEvidenceWithGitHubDown(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStack(t, "required")
 	pr := s.leaverAndApprovedGrant()
 	s.gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: "/repos/alphagov/people/pulls/1/reviews", Status: 502})
@@ -406,6 +409,7 @@ func TestEvidenceWithGitHubDown(t *testing.T) {
 // meaningful, a required policy grants nothing (removals still go ahead)
 // and a warn policy warns, naming the setting.
 func TestBranchProtectionChecked(t *testing.T) {
+	t.Parallel()
 	for _, policy := range []string{"required", "warn"} {
 		t.Run(policy, func(t *testing.T) {
 			s := newEvidenceStack(t, policy)
@@ -432,6 +436,7 @@ func TestBranchProtectionChecked(t *testing.T) {
 // TestEvidenceRecord: evidence record looks up every commit of the
 // history that wrote an entry, records it once, and says what it found.
 func TestEvidenceRecord(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStack(t, "warn")
 	pr := s.grant(devstack.MergeCommit, s.chris)
 	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
@@ -470,6 +475,7 @@ func TestEvidenceRecord(t *testing.T) {
 // review and fails under policy.evidence required, and passes once the
 // review is there.
 func TestValidateLive(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStack(t, "required")
 	pr := s.grant(devstack.Squash, s.chris)
 	r := s.run("", "validate", "--live")
@@ -486,6 +492,7 @@ func TestValidateLive(t *testing.T) {
 // for each new entry, whose approving review it needs and whether it is
 // there yet.
 func TestChangesSaysWhoseApprovalIsNeeded(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStack(t, "required")
 	pr, err := devstack.MergePull(s.people, s.gh, devstack.Pull{Repo: "alphagov/people", Branch: "grant-chris", Title: "Chris", Author: s.chris,
 		Commits: []devstack.PullCommit{{Files: map[string]string{"people/chris.yaml": chrisGrant("Migrating the search cluster")}, Message: "Grant", Author: s.chris}}})
@@ -510,6 +517,7 @@ func TestChangesSaysWhoseApprovalIsNeeded(t *testing.T) {
 // time brings names the pull requests that wrote the fact behind it, and
 // the timeline decides with the recorded evidence.
 func TestTimelineNamesWhoWroteTheFact(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStack(t, "required")
 	first := s.grant(devstack.MergeCommit, s.chris)
 	s.review(first, s.alex, "APPROVED", first.Commits[0].SHA)
@@ -539,6 +547,7 @@ func TestTimelineNamesWhoWroteTheFact(t *testing.T) {
 // token may not read refuses grants, naming the permission: unreadable is
 // not protected.
 func TestBranchProtectionUnreadable(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStack(t, "required")
 	pr := s.grant(devstack.Squash, s.chris)
 	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)

@@ -44,6 +44,7 @@ targets:
 // TestTokenNeverOverPlainHTTP: with a token set, a repository URL over
 // plain http is a configuration error, and the git host hears nothing.
 func TestTokenNeverOverPlainHTTP(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var requests, withAuth int
 	git := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -77,6 +78,7 @@ func TestTokenNeverOverPlainHTTP(t *testing.T) {
 // TestCredentialsInRepoURL: a repository URL that carries credentials is
 // refused, and the credentials are printed nowhere.
 func TestCredentialsInRepoURL(t *testing.T) {
+	t.Parallel()
 	dir := gitCredStack(t, "https://x-access-token:ghp_secretInTheURL@github.example/alphagov/govuk-secrets.git")
 	for _, args := range [][]string{{"validate"}, {"plan", "--format", "json"}} {
 		r := prodaccess(t, dir, args...)
@@ -149,6 +151,7 @@ func trust(t *testing.T, hosts ...*gitHost) string {
 // its own credentials from the environment; any other host gets none,
 // whether it holds a target, a record or the people repository's origin.
 func TestTokenOnlyToGitHub(t *testing.T) {
+	t.Parallel()
 	github, other, named := newGitHost(t), newGitHost(t), newGitHost(t)
 	const password = "glpat_named_host_password_never_printed"
 	dir := filepath.Join(t.TempDir(), "people-repo")

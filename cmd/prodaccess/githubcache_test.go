@@ -32,6 +32,7 @@ func planRequests(t *testing.T, w *stack, args ...string) (result, github.Reques
 // a change made on GitHub between runs is in the next plan, the cache file
 // holds no token, and a corrupt cache file is a warning, not a failure.
 func TestGitHubCacheBetweenRuns(t *testing.T) {
+	t.Parallel()
 	w := newStack(t, map[string]string{
 		"alice": permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", ""),
 		"bob":   permanentFile("Bob Brown", "bob-gh", 0, fingerprint('B'), "bob", ""),

@@ -14,6 +14,7 @@ import (
 // reaches the terminal with its control characters escaped, and markdown
 // output with its markup escaped.
 func TestHostileTextIsShownNotActed(t *testing.T) {
+	t.Parallel()
 	w := newStack(t, map[string]string{
 		"alice": permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", ""),
 		"mallory": strings.Replace(permanentFile("Mallory <img src=x onerror=alert(1)>", "mallory-gh", 0, fingerprint('F'), "mallory", ""),
@@ -46,6 +47,7 @@ func TestHostileTextIsShownNotActed(t *testing.T) {
 // person file is a problem of that file, and the run goes on for
 // everyone else: the leaver is still removed.
 func TestHugePersonFile(t *testing.T) {
+	t.Parallel()
 	w := newStack(t, map[string]string{
 		"alice": permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", ""),
 		"bob":   permanentFile("Bob Brown", "bob-gh", 0, fingerprint('B'), "bob", ""),
@@ -72,6 +74,7 @@ func TestHugePersonFile(t *testing.T) {
 // read, naming the character and where it is; nobody is granted anything
 // under a name that shows as nothing, and no value is written raw.
 func TestInvisibleCharactersRefused(t *testing.T) {
+	t.Parallel()
 	named := func(id, name, login string, fp byte) string {
 		return strings.Replace(permanentFile("Someone", login, 0, fingerprint(fp), id, ""), "name: Someone\nemail: someone@", "name: "+name+"\nemail: "+id+"@", 1)
 	}
@@ -129,6 +132,7 @@ func TestInvisibleCharactersRefused(t *testing.T) {
 // GitHub links an @ after punctuation, and http://, https:// and www.
 // without markup.
 func TestMentionsAreInert(t *testing.T) {
+	t.Parallel()
 	name := "Mallory .@acme/gov-uk-production-admin x-@lead-gh (@alexlead) https://evil.example www.evil.example"
 	w := newStack(t, map[string]string{
 		"alice":   permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", ""),

@@ -36,6 +36,7 @@ func (w *stack) readFailed(t *testing.T, r result, why string) {
 // gets no token there, and the other host's empty list is not taken for
 // the team.
 func TestRedirectToAnotherHost(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var seen []string
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -113,6 +114,7 @@ func TestHostileLogins(t *testing.T) {
 // a read or on a write, does not get it printed. (run fails the test if
 // the token appears in any output.)
 func TestTokenInAnswers(t *testing.T) {
+	t.Parallel()
 	echo := `{"message":"Resource not accessible by integration (token ` + testToken + `)"}`
 	w := faultStack(t)
 	w.gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: teamMembers, Status: 403, Body: echo, Times: 1})
@@ -128,6 +130,7 @@ func TestTokenInAnswers(t *testing.T) {
 // TestAPIURLWithUserInfo: credentials in GITHUB_API_URL are refused, and
 // not printed.
 func TestAPIURLWithUserInfo(t *testing.T) {
+	t.Parallel()
 	w := faultStack(t)
 	api := strings.Replace(w.gh.URL(), "http://", "http://someone:hunter2@", 1)
 	w.gh.SetFaults(&fakegithub.Fault{Method: "GET", Status: 403, Body: `{"message":"Forbidden"}`})
@@ -141,6 +144,7 @@ func TestAPIURLWithUserInfo(t *testing.T) {
 // ten times at most, and then the run fails, rather than asking again
 // and again.
 func TestRetryAfterZero(t *testing.T) {
+	t.Parallel()
 	w := faultStack(t)
 	w.gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: teamMembers, Status: 429, Header: http.Header{"Retry-After": {"0"}}, Body: `{"message":"slow down"}`, Times: 50})
 	c := &testclock.Sleeps{}
@@ -161,6 +165,7 @@ func TestRetryAfterZero(t *testing.T) {
 // TestTricklingAnswer: an answer whose body trickles in fails the run
 // with a clear error once the request's deadline passes.
 func TestTricklingAnswer(t *testing.T) {
+	t.Parallel()
 	w := faultStack(t)
 	w.gh.SetFaults(&fakegithub.Fault{Method: "GET", PathPrefix: teamMembers, Status: 200, Body: `[{"login":"alice-gh","id":1}` + strings.Repeat(" ", 400) + "]", HoldBody: true})
 	r := w.runWithTransport(func() *github.Transport {

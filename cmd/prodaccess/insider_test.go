@@ -89,6 +89,7 @@ func head(t testing.TB, dir string) string {
 // from another commit; plan and audit review report the note, naming the
 // commit and who last wrote the notes ref.
 func TestForgedNotesAreNotEvidence(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		forge  func(s *evidenceStack, grant string)
@@ -159,6 +160,7 @@ func danaGrant() string {
 // role are read from the people branch before the pull request that wrote
 // the grant; a pull request cannot make its own approver.
 func TestApproverFromBeforeThePullRequest(t *testing.T) {
+	t.Parallel()
 	mallory := `name: Mallory Lead
 email: mallory@example.gov.uk
 github: mallory
@@ -220,6 +222,7 @@ clearance: sc
 // author email is not their agreement; one GitHub verified as signed by
 // their account is.
 func TestAgreementIsGivenNotTyped(t *testing.T) {
+	t.Parallel()
 	for _, signed := range []bool{false, true} {
 		t.Run(fmt.Sprintf("signed=%t", signed), func(t *testing.T) {
 			s := newEvidenceStack(t, "required")
@@ -264,6 +267,7 @@ func (s *evidenceStack) auditLevels(day string) (map[string]string, string) {
 // TestGrantFromWhenItWasProven: a grant merged before its approval is in
 // force from the day of the approval, and says so.
 func TestGrantFromWhenItWasProven(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStack(t, "required")
 	merged := time.Now().Add(-48 * time.Hour)
 	pr, err := devstack.MergePull(s.people, s.gh, devstack.Pull{Repo: "alphagov/people", Branch: "grant-chris", Title: "Chris", Author: s.chris, Method: devstack.Squash, MergedBy: s.sam, When: merged.Add(-2 * time.Minute),
@@ -293,6 +297,7 @@ func TestGrantFromWhenItWasProven(t *testing.T) {
 // naming its commit, even though it grants nothing; a commit message that
 // claims a pull request names none.
 func TestBypassesAreFindings(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStack(t, "required")
 	if err := devstack.Commit(s.people, map[string]string{"people/chris.yaml": chrisGrant("Migrating the search cluster")}, "Merge pull request #99 from alphagov/grant-chris"); err != nil {
 		t.Fatal(err)
@@ -318,6 +323,7 @@ func TestBypassesAreFindings(t *testing.T) {
 // TestRebaseMergeNamesItsPullRequest: a fact written by a rebase merge is
 // named by its pull request, from the evidence, not from a message.
 func TestRebaseMergeNamesItsPullRequest(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStack(t, "required")
 	pr := s.grant(devstack.Rebase, s.chris)
 	s.review(pr, s.alex, "APPROVED", pr.Commits[0].SHA)
@@ -333,6 +339,7 @@ func TestRebaseMergeNamesItsPullRequest(t *testing.T) {
 // its answer unless the token may write the ruleset; that is "cannot see
 // who may bypass", never "nobody may".
 func TestHiddenBypassActors(t *testing.T) {
+	t.Parallel()
 	for _, policy := range []string{"required", "warn"} {
 		t.Run(policy, func(t *testing.T) {
 			s := newEvidenceStack(t, policy)
@@ -356,6 +363,7 @@ func TestHiddenBypassActors(t *testing.T) {
 // it; the lowering is reported and takes effect only with a lead's
 // approval.
 func TestPolicyOfTheBase(t *testing.T) {
+	t.Parallel()
 	required := fmt.Sprintf(evidenceConfig, "required")
 	for _, lowered := range []string{strings.Replace(required, "evidence: required", `evidence: "off"`, 1), strings.Replace(required, "  evidence: required\n", "", 1)} {
 		s := newEvidenceStack(t, "required")
@@ -390,6 +398,7 @@ func TestPolicyOfTheBase(t *testing.T) {
 // TestUnreadableProtectionRefusesGrants: under required, protection that
 // cannot be read refuses grants, naming the permission; removals go ahead.
 func TestUnreadableProtectionRefusesGrants(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStack(t, "required")
 	s.leaverAndApprovedGrant()
 	forbidden := `{"message":"Resource not accessible by integration"}`
@@ -412,6 +421,7 @@ func TestUnreadableProtectionRefusesGrants(t *testing.T) {
 // docs/evidence.md tells an auditor, with no prodaccess; a note changed
 // after signing does not.
 func TestAuditorVerifiesANoteWithSshKeygen(t *testing.T) {
+	t.Parallel()
 	keygen, err := exec.LookPath("ssh-keygen")
 	if err != nil {
 		t.Skip("ssh-keygen is not installed")
@@ -460,6 +470,7 @@ func TestAuditorVerifiesANoteWithSshKeygen(t *testing.T) {
 // TestWarmPlanAsksNoEvidence: with 50 grants in force, each recorded in a
 // signed note by an earlier apply, a plan asks GitHub for no evidence.
 func TestWarmPlanAsksNoEvidence(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceStack(t, "required")
 	const n = 50
 	s.manyGrants(n)

@@ -12,6 +12,7 @@ import (
 // anything is read or written; a reason of 100,000 characters, which once
 // crashed grant, is one of them.
 func TestFlagLimits(t *testing.T) {
+	t.Parallel()
 	dir := requestDir(t, blockStyle)
 	grant := func(reason string, more ...string) []string {
 		return append([]string{"grant", "chris", "--from", "2099-12-01", "--to", "2099-12-20", "--approver", "alex-lead", "--supervisor", "sam-senior", "--reason", reason}, more...)

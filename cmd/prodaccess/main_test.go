@@ -78,6 +78,7 @@ func readGolden(t *testing.T, name string) string {
 }
 
 func TestValidateExamplePeople(t *testing.T) {
+	t.Parallel()
 	r := prodaccess(t, repoRoot, "validate")
 	if r.code != 0 || r.stderr != "" {
 		t.Fatalf("validate: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
@@ -89,6 +90,7 @@ func TestValidateExamplePeople(t *testing.T) {
 }
 
 func TestValidateReportsEveryProblem(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	people := filepath.Join(dir, "people")
 	if err := os.Mkdir(people, 0o755); err != nil {
@@ -118,6 +120,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 }
 
 func TestWhoMatchesGolden(t *testing.T) {
+	t.Parallel()
 	r := prodaccess(t, repoRoot, "who", "--at", "2026-12-01")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -135,6 +138,7 @@ func TestWhoMatchesGolden(t *testing.T) {
 // TestWhoJSONShape checks the contract's JSON exactly: the keys, their
 // order, and null for an unknown until or login.
 func TestWhoJSONShape(t *testing.T) {
+	t.Parallel()
 	r := prodaccess(t, repoRoot, "who", "--at", "2026-12-01", "--format", "json")
 	var parsed struct {
 		At     string `json:"at"`
@@ -161,6 +165,7 @@ func TestWhoJSONShape(t *testing.T) {
 }
 
 func TestExplain(t *testing.T) {
+	t.Parallel()
 	r := prodaccess(t, repoRoot, "explain", "chris-contractor", "--at", "2026-12-01")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -175,6 +180,7 @@ func TestExplain(t *testing.T) {
 }
 
 func TestPeopleWithoutConfig(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "team", "sal-sre.yaml"), "name: Sal SRE\nemail: sal@example.gov.uk\nprogramme: techops\nrole: sre\nemployment: civil_servant\nclearance: sc\nshifts:\n  - {type: shadow, start: 2021-01-04, end: 2021-01-08}\n  - {type: shadow, start: 2021-02-01, end: 2021-02-05}\n")
 	r := prodaccess(t, dir, "who", "--people", "team", "--at", "2021-03-01", "--format", "json")
@@ -209,6 +215,7 @@ func TestPeopleWithoutConfig(t *testing.T) {
 }
 
 func TestBadFlags(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"who", "--at", "tomorrow"},
 		{"who", "--at", "0000-06-01"},
@@ -237,6 +244,7 @@ func write(t testing.TB, path, body string) {
 // TestDidYouMean: a mistyped person id, command or flag says what it may
 // have meant.
 func TestDidYouMean(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		args []string
 		want string

@@ -9,6 +9,7 @@ import (
 // for the days of the window after it happens, so that a day without a
 // successful run does not lose it.
 func TestManualChangesStayListed(t *testing.T) {
+	t.Parallel()
 	w := newStack(t, map[string]string{
 		"alice": permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", ""),
 		"carol": permanentFile("Carol Leaving", "carol-gh", 0, fingerprint('C'), "carol", "last_day: 2030-03-10\n"),

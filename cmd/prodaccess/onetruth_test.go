@@ -40,6 +40,7 @@ const histories = 200
 // TestOneTruth checks the report against audit review and audit at on
 // every day it draws, for each random history.
 func TestOneTruth(t *testing.T) {
+	t.Parallel()
 	key := newTestSigningKey(t)
 	signer, err := peoplerepo.ParseSigningKey(key)
 	if err != nil {

@@ -181,6 +181,7 @@ func must(t testing.TB, r result, code int, what string) {
 // invitation, a child-team member, a kept machine key, and a second apply
 // that has nothing to write.
 func TestReconcileEndToEnd(t *testing.T) {
+	t.Parallel()
 	w := newStack(t, map[string]string{
 		"alice": permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", ""),
 		"bob":   permanentFile("Bob Brown", "bob-gh", 0, fingerprint('B'), "bob", ""),
@@ -310,6 +311,7 @@ func TestReconcileEndToEnd(t *testing.T) {
 // files: updated in place when they change again, closed (and its branch
 // deleted) when the change is undone.
 func TestPullRequestUpdatedThenClosed(t *testing.T) {
+	t.Parallel()
 	alice := permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", "")
 	w := newStack(t, map[string]string{"alice": alice}, []string{keepKey, fingerprint('A')}, []string{"alice"})
 	w.gh.AddUser("alice-gh", 1, true)
@@ -350,6 +352,7 @@ func TestPullRequestUpdatedThenClosed(t *testing.T) {
 // TestLoginIDMismatch: a login that now belongs to another GitHub user id
 // is refused, the other changes go on, and the run fails.
 func TestLoginIDMismatch(t *testing.T) {
+	t.Parallel()
 	w := newStack(t, map[string]string{
 		"alice":   permanentFile("Alice Able", "alice-gh", 101, fingerprint('A'), "alice", ""),
 		"mallory": permanentFile("Mal Renamed", "mal-gh", 999, fingerprint('E'), "mal", ""),
@@ -373,6 +376,7 @@ func TestLoginIDMismatch(t *testing.T) {
 // before any write; --allow-mass-removal lets it through, but nothing
 // lets a target be emptied.
 func TestRemovalLimit(t *testing.T) {
+	t.Parallel()
 	people := map[string]string{"alice": permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", "")}
 	var usernames []string
 	for i, l := range "bcdef" {
@@ -417,6 +421,7 @@ func TestRemovalLimit(t *testing.T) {
 // nothing is changed there, the run fails naming the read, and every
 // other target's changes are made.
 func TestFailedReadTouchesItsTargetOnly(t *testing.T) {
+	t.Parallel()
 	w := newStack(t, map[string]string{
 		"alice": permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", ""),
 		"bob":   permanentFile("Bob Brown", "bob-gh", 0, fingerprint('B'), "bob", ""),
@@ -441,6 +446,7 @@ func TestFailedReadTouchesItsTargetOnly(t *testing.T) {
 // TestSavedPlan: apply --plan applies the plan as reviewed, and refuses
 // once the stack has moved.
 func TestSavedPlan(t *testing.T) {
+	t.Parallel()
 	w := newStack(t, map[string]string{
 		"alice": permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", ""),
 		"bob":   permanentFile("Bob Brown", "bob-gh", 0, fingerprint('B'), "bob", ""),
@@ -481,6 +487,7 @@ func TestSavedPlan(t *testing.T) {
 // say why, and a key about to expire is a warning in both and in the pull
 // request.
 func TestKeysKeepPeopleOffGPGTargets(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	key := func(name string, kind testkeys.Kind) *testkeys.Key {
 		k, err := testkeys.New(name, kind, now)
@@ -539,6 +546,7 @@ func TestKeysKeepPeopleOffGPGTargets(t *testing.T) {
 // is left as it is; the leaver is still removed from the team in the same
 // run, and the run fails naming the line.
 func TestBadLineRefusesItsTargetOnly(t *testing.T) {
+	t.Parallel()
 	w := faultStack(t)
 	if err := devstack.Commit(w.secrets, map[string]string{"hiera.rcp": keepKey + "\n" + fingerprint('A') + "\n" + fingerprint('C')[:20] + "\t" + fingerprint('C')[20:] + " # Carol\n"}, "A tab"); err != nil {
 		t.Fatal(err)

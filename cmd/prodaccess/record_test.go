@@ -89,6 +89,7 @@ func recordAuditRepo(t *testing.T) string {
 // owners to review it, waits while the pull request is open, and needs
 // nothing once it is merged.
 func TestManualRecord(t *testing.T) {
+	t.Parallel()
 	w, records := recordStack(t)
 
 	plan := w.run("plan")
@@ -207,6 +208,7 @@ func TestManualRecord(t *testing.T) {
 // for longer than safety.max_revocation_wait fails plan and apply, named
 // with its pull request, and apply still does the rest.
 func TestOverdueRevocation(t *testing.T) {
+	t.Parallel()
 	w, _ := recordStack(t)
 	must(t, w.run("apply"), 0, "apply")
 	w.gh.Lock()
@@ -225,6 +227,7 @@ func TestOverdueRevocation(t *testing.T) {
 // TestDemoShowsRecordPullRequest runs make demo's program: its manual
 // systems keep records, and it shows the work ticket that apply opens.
 func TestDemoShowsRecordPullRequest(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the demo takes seconds")
 	}

@@ -21,6 +21,7 @@ import (
 // the rules ended the access, flags the last day recorded after its day,
 // and believes no record an insider wrote.
 func TestRemovalsTimed(t *testing.T) {
+	t.Parallel()
 	secrets := filepath.Join(t.TempDir(), "secrets")
 	pat := permanentFile("Pat Leaver", "pat-gh", 77, fingerprint('7'), "pat", "")
 	if err := devstack.NewRepo(secrets, map[string]string{"hiera.rcp": fingerprint('5') + " # Sam\n" + fingerprint('7') + " # Pat\n"}); err != nil {

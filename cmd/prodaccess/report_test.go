@@ -125,6 +125,7 @@ var (
 // it with the golden page, commit ids masked. The example targets are
 // real repositories, so the review does not read their secrets.
 func TestAuditReportGolden(t *testing.T) {
+	t.Parallel()
 	dir := exampleHistory(t)
 	out := filepath.Join(t.TempDir(), "report.html")
 	r := prodaccess(t, dir, "audit", "report", "--secrets=false", "--to", "2026-12-31", "--out", out)
@@ -165,6 +166,7 @@ func checkQuiet(t *testing.T, p *browser.Page, path string) {
 // TestAuditReportInBrowser opens the example people's report in headless
 // Chromium, as an auditor would, and checks what it shows.
 func TestAuditReportInBrowser(t *testing.T) {
+	t.Parallel()
 	dir := exampleHistory(t)
 	out := filepath.Join(t.TempDir(), "report.html")
 	if r := prodaccess(t, dir, "audit", "report", "--secrets=false", "--to", "2026-12-31", "--out", out); r.code != 0 {
@@ -254,6 +256,7 @@ func TestAuditReportInBrowser(t *testing.T) {
 // message, which anyone can propose, and checks that the page shows it as
 // text and runs nothing.
 func TestAuditReportEscapes(t *testing.T) {
+	t.Parallel()
 	const script, img = `<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`
 	dir := t.TempDir()
 	lead := "name: Lee Lead\nemail: lee@example.gov.uk\nprogramme: govuk\nrole: lead_developer\nemployment: civil_servant\nclearance: sc\nprobation_passed: 2020-06-01\n" +

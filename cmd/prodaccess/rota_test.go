@@ -140,6 +140,7 @@ func (s *rotaStack) permanent(dir string) (bool, string) {
 // PagerDuty nothing, and an auditor's clone shows where the shift came
 // from.
 func TestShiftsProvenByTheRota(t *testing.T) {
+	t.Parallel()
 	s := newRotaStack(t, "")
 	typed, worked := s.week(-2), s.week(-1)
 	s.onCall("PPRIMRY", "PALEX01", typed)
@@ -216,6 +217,7 @@ func TestShiftsProvenByTheRota(t *testing.T) {
 // nothing: she is looked for in the rota by the email of the branch
 // before it.
 func TestShiftClaimedThroughAnotherIdentity(t *testing.T) {
+	t.Parallel()
 	s := newRotaStack(t, "")
 	worked := s.week(-1)
 	s.onCall("PPRIMRY", "PZED001", worked)
@@ -234,6 +236,7 @@ func TestShiftClaimedThroughAnotherIdentity(t *testing.T) {
 // of record before the pull request that wrote it, as a reinstatement
 // does; a colleague's approval is not enough.
 func TestShiftBeforeTheRotaNeedsALead(t *testing.T) {
+	t.Parallel()
 	s := newRotaStack(t, fmt.Sprintf("\n  since: %s", time.Now().AddDate(0, 0, -30).Format(time.DateOnly)))
 	old := s.week(-8)
 	pr := s.addShift(gitaFile, shiftLine("primary", old))
@@ -258,6 +261,7 @@ func TestShiftBeforeTheRotaNeedsALead(t *testing.T) {
 // PagerDuty users no file matches, changes nothing on a second run, and
 // once a proposal is merged the shift counts and its branch goes.
 func TestRotaSync(t *testing.T) {
+	t.Parallel()
 	s := newRotaStack(t, "")
 	s.onCall("PPRIMRY", "PGITA01", s.week(-1))
 	s.onCall("PPRIMRY", "PALEX01", s.week(-3))
@@ -333,6 +337,7 @@ func TestRotaSync(t *testing.T) {
 // closed; rota sync names it, fails for that person only, and proposes
 // the others' shifts.
 func TestRotaSyncLeavesOthersPullRequests(t *testing.T) {
+	t.Parallel()
 	s := newRotaStack(t, "")
 	s.onCall("PPRIMRY", "PGITA01", s.week(-1))
 	s.onCall("PPRIMRY", "PALEX01", s.week(-3))

@@ -18,6 +18,7 @@ import (
 // and never answers (not even the TLS handshake) stops the run at
 // --timeout, as failed.
 func TestRunTimeout(t *testing.T) {
+	t.Parallel()
 	w := faultStack(t)
 	addr, stop, err := devstack.SilentHost()
 	if err != nil {
@@ -70,6 +71,7 @@ func TestPanicExitsOne(t *testing.T) {
 // TestRedactor: the token is masked even when it is split across writes,
 // and everything else comes through unchanged.
 func TestRedactor(t *testing.T) {
+	t.Parallel()
 	const secret = "ghs_abcabd"
 	for _, writes := range [][]string{
 		{"token ghs_abcabd here"},
@@ -108,6 +110,7 @@ func TestRedactor(t *testing.T) {
 // plans from GitHub as if there were none; a request's --pr fails naming
 // it, having pushed nothing.
 func TestSilentPeopleOrigin(t *testing.T) {
+	t.Parallel()
 	w := faultStack(t)
 	addr, stop, err := devstack.SilentHost()
 	if err != nil {

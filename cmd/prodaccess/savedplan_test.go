@@ -48,6 +48,7 @@ func writeSaved(t *testing.T, path string, p *model.Plan, redigest bool) {
 // that was edited, whether or not its digest was made to match: it
 // computes the plan again and refuses unless the two are the same.
 func TestTamperedSavedPlan(t *testing.T) {
+	t.Parallel()
 	edits := []struct {
 		name string
 		edit func(p *model.Plan)
@@ -118,6 +119,7 @@ func TestTamperedSavedPlan(t *testing.T) {
 // not let its removals through, and neither does a plan that was made with
 // --allow-mass-removal when apply is run without it.
 func TestSavedPlanRefusalsStay(t *testing.T) {
+	t.Parallel()
 	people := map[string]string{"alice": permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", "")}
 	w := newStack(t, people, []string{fingerprint('A')}, []string{"alice"})
 	w.gh.AddUser("alice-gh", 1, true)

@@ -11,6 +11,7 @@ import (
 // TestSchemaCommand checks that prodaccess schema prints the shipped
 // schemas, and refuses anything else.
 func TestSchemaCommand(t *testing.T) {
+	t.Parallel()
 	for _, which := range []string{"person", "config"} {
 		r := prodaccess(t, repoRoot, "schema", which)
 		want, err := os.ReadFile(filepath.Join(repoRoot, "schema", which+".schema.json"))

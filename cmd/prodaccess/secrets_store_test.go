@@ -210,6 +210,7 @@ func contains(t *testing.T, what, text string, wants ...string) {
 // no one), re-encryption encrypts each file to its own store's holders,
 // and afterwards the leaver's own keyring decrypts no file of the tree.
 func TestSubStoreLeaver(t *testing.T) {
+	t.Parallel()
 	s := newStoreStack(t, "")
 	s.commit(map[string]string{"pass/ops/.gpg-id": s.fingerprints("alice", "carol")}, "A sub-store for ops")
 	s.insert("web/db-password", "db\n")
@@ -272,6 +273,7 @@ func TestSubStoreLeaver(t *testing.T) {
 // can read is stale, not left alone as unknown: re-encryption drops the
 // key, says so, and lists the value to rotate.
 func TestUnknownReaderIsDropped(t *testing.T) {
+	t.Parallel()
 	s := newStoreStack(t, "")
 	s.commit(map[string]string{
 		"pass/.gpg-id":     s.fingerprints("alice", "bob", "dave"),
@@ -325,6 +327,7 @@ func secretKey(t *testing.T, k *testkeys.Key) []byte {
 // current, and re-encryption moves them to her new subkey, so that the
 // stolen key opens none of them.
 func TestRevokedSubkeyIsNotCurrent(t *testing.T) {
+	t.Parallel()
 	s := newStoreStack(t, "")
 	s.commit(map[string]string{"pass/.gpg-id": s.fingerprints("alice", "bob", "dave")}, "Without carol")
 	for i := range 8 {
@@ -399,6 +402,7 @@ func packetKeyIDs(t *testing.T, msg []byte) []string {
 // re-encrypted only when named (who gains cannot be told), keeps its
 // recipients hidden, and its value is listed to rotate.
 func TestHiddenRecipientIsRotated(t *testing.T) {
+	t.Parallel()
 	s := newStoreStack(t, "")
 	s.commit(map[string]string{
 		"pass/.gpg-id":     s.fingerprints("alice", "bob", "dave"),
@@ -442,6 +446,7 @@ func TestHiddenRecipientIsRotated(t *testing.T) {
 // when its value changes, and records it; the access review flags what
 // is left.
 func TestOldVersionsAndRotation(t *testing.T) {
+	t.Parallel()
 	s := newStoreStack(t, "")
 	s.insert("web/db-password", "db-1\n")
 	s.insert("web/api-token", "api-1\n")
@@ -552,6 +557,7 @@ func decryptRuns(t *testing.T, log string) int {
 // run that is interrupted goes on from where it stopped; nothing is shown
 // on a standard error that is not a terminal.
 func TestReencryptOnceAndResume(t *testing.T) {
+	t.Parallel()
 	s := newStoreStack(t, "")
 	for i := range 6 {
 		s.insert(fmt.Sprintf("app/secret%d", i), fmt.Sprintf("value %d\n", i))
@@ -598,6 +604,7 @@ func TestReencryptOnceAndResume(t *testing.T) {
 // TestProgressOnATerminal shows n/N and each file, escaped, on one line
 // rewritten as it goes.
 func TestProgressOnATerminal(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	p := &progressLine{w: &b}
 	p.file(1, 2, "pass/a.gpg")
@@ -621,6 +628,7 @@ func TestProgressOnATerminal(t *testing.T) {
 // so nobody else can read it before review; named with --widen, it is
 // re-encrypted to the store.
 func TestCopiedSecretIsNotWidened(t *testing.T) {
+	t.Parallel()
 	s := newStoreStack(t, "")
 	breakGlass := string(s.sender.Encrypt("break glass\n", s.keysOf("bob")))
 	s.commit(map[string]string{
@@ -661,6 +669,7 @@ func TestCopiedSecretIsNotWidened(t *testing.T) {
 // more than secrets.max_plaintext_bytes is refused and named, and nothing
 // of it is committed.
 func TestDecompressionBombIsRefused(t *testing.T) {
+	t.Parallel()
 	s := newStoreStack(t, "")
 	bomb, err := testgpg.Bomb(s.keysOf(storePeople...), 64)
 	if err != nil {
@@ -687,6 +696,7 @@ func TestDecompressionBombIsRefused(t *testing.T) {
 // one unreadable secret, named with escapes; the leaver is still removed
 // from the GitHub team in the same run, and the run fails.
 func TestOneBadSecretDoesNotStopApply(t *testing.T) {
+	t.Parallel()
 	s := newStoreStack(t, "")
 	s.insert("web/good", "good\n")
 	s.commit(map[string]string{
@@ -724,6 +734,7 @@ func TestOneBadSecretDoesNotStopApply(t *testing.T) {
 // TestReviewKeyMadeToday: a key made earlier today is usable in today's
 // access review, as validate says it is.
 func TestReviewKeyMadeToday(t *testing.T) {
+	t.Parallel()
 	k, err := testkeys.New("alice", testkeys.Good, time.Now().Add(-time.Minute))
 	if err != nil {
 		t.Fatal(err)
@@ -748,6 +759,7 @@ func TestReviewKeyMadeToday(t *testing.T) {
 // TestBrokenLedgerIsKept: a ledger that cannot be read fails status and
 // rotation, and re-encryption refuses to write over it.
 func TestBrokenLedgerIsKept(t *testing.T) {
+	t.Parallel()
 	s := newStoreStack(t, "")
 	s.insert("web/db-password", "db\n")
 	broken := "rotate:\n  - file: pass/web/db-password.gpg\n    readers: [carol]\n    due: someday\n    readable_at: main\n"

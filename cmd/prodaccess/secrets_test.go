@@ -122,6 +122,7 @@ func (s *secretsStack) run(person string, args ...string) result {
 // recipient re-encrypts them, the leaver can decrypt none and everyone
 // entitled all, and the status is clean.
 func TestSecretsRevocation(t *testing.T) {
+	t.Parallel()
 	s := newSecretsStack(t)
 	puppet := "keep " + s.keys["puppet"].Fingerprint
 
@@ -269,6 +270,7 @@ func TestSecretsRevocation(t *testing.T) {
 // (tag characters make "govuk::db::password" of another key) is read as a
 // problem, never as current, and is shown escaped.
 func TestSecretKeyWithHiddenCharacters(t *testing.T) {
+	t.Parallel()
 	s := newSecretsStack(t)
 	data, err := os.ReadFile(filepath.Join(s.secrets, "hieradata", "production.yaml"))
 	if err != nil {

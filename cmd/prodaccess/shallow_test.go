@@ -12,6 +12,7 @@ import (
 // TestShallowPeopleRepository: plan and the audit need the people branch's
 // history, and in a shallow clone the message says what is wrong.
 func TestShallowPeopleRepository(t *testing.T) {
+	t.Parallel()
 	w := newStack(t, map[string]string{
 		"alice": permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", ""),
 	}, []string{fingerprint('A')}, []string{"alice"})

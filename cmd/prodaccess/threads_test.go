@@ -17,6 +17,7 @@ import (
 // for a person's token; for an App's, which GitHub refuses it,
 // PRODACCESS_GITHUB_LOGIN must, or nothing is adopted.
 func TestOnlyOwnThreadsAreKept(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	gh := fakegithub.New(t, "alphagov")
 	gh.Token = testToken

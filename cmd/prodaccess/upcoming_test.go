@@ -11,6 +11,7 @@ import (
 // TestUpcomingGolden: the changes the example people's files make certain
 // in the two months after the demo day, as text, markdown and JSON.
 func TestUpcomingGolden(t *testing.T) {
+	t.Parallel()
 	for _, format := range []string{"text", "markdown", "json"} {
 		r := prodaccess(t, repoRoot, "upcoming", "--at", "2026-12-01", "--days", "62", "--format", format)
 		if r.code != 0 {
@@ -25,6 +26,7 @@ func TestUpcomingGolden(t *testing.T) {
 // place, left alone when nothing changed, closed when the window is
 // empty, and never opened twice.
 func TestUpcomingIssue(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	gh := fakegithub.New(t, "alphagov")
 	gh.Token = testToken

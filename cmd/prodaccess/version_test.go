@@ -11,6 +11,7 @@ import (
 )
 
 func TestDescribeBuild(t *testing.T) {
+	t.Parallel()
 	platform := runtime.GOOS + "/" + runtime.GOARCH
 	vcs := func(rev, time, modified string) []debug.BuildSetting {
 		return []debug.BuildSetting{
@@ -97,6 +98,7 @@ func TestDescribeBuild(t *testing.T) {
 }
 
 func TestVersionText(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	buildDescription{Version: "v1.2.3", Commit: "5efc0019cca4", Date: "2026-11-27T10:00:00Z", Modified: true, Go: "go1.26.8", Platform: "linux/arm64"}.writeText(&b)
 	want := `v1.2.3
@@ -114,6 +116,7 @@ release:  no (built from a commit that is not a release tag, or changed)
 // prodaccess --version say the same, and --format json carries the same
 // description as data.
 func TestVersionCommand(t *testing.T) {
+	t.Parallel()
 	text := prodaccess(t, repoRoot, "version")
 	flag := prodaccess(t, repoRoot, "--version")
 	if text.code != 0 || flag.code != 0 {

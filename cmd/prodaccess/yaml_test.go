@@ -17,6 +17,7 @@ import (
 // and the two decode to the same value. The table must name every such
 // command, so that a new one cannot be left out.
 func TestYAMLMatchesJSON(t *testing.T) {
+	t.Parallel()
 	audit := auditRepo(t)
 	w := newStack(t, map[string]string{
 		"alice": permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", ""),
