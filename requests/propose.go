@@ -76,6 +76,9 @@ type Env struct {
 	Now            func() time.Time
 	// ConfigPath is the configuration file, as messages name it.
 	ConfigPath string
+	// Command is the command line as it was run, the program first: what
+	// to run again with --pr.
+	Command []string
 	// Anchor is a folder in the people repository: the folder of person
 	// files when it is given, else the configuration's folder.
 	Anchor string
@@ -259,8 +262,9 @@ func Propose(env *Env, req *Request, f *Flags) error {
 			return refused(err.Error())
 		}
 	}
+	leftover := false
 	if f.PR && src.repo != nil {
-		if err := checkCommitted(src, file); err != nil {
+		if leftover, err = checkCommitted(src, name, file, out); err != nil {
 			return err
 		}
 	}
@@ -328,12 +332,54 @@ func Propose(env *Env, req *Request, f *Flags) error {
 		if err := writePersonFile(filepath.Join(src.dir, name), out, isNew); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "Wrote %s. Nothing is committed: review it with git diff, then commit it and open a pull request, or run this again with --pr.\n", file)
+		env.written(src, file, isNew)
 		return nil
 	}
-	return env.openPullRequest(ctx, pr, src, req, file, out, &render.Proposal{
+	if err := env.openPullRequest(ctx, pr, src, req, file, out, &render.Proposal{
 		Title: req.title, File: file, Conditions: conditions, Notes: notes, Changes: changes,
-	})
+	}); err != nil {
+		return err
+	}
+	if leftover {
+		fmt.Fprintf(w, "The working tree still holds this change, uncommitted; the branch has it now. Drop it before you next pull, so that the merge can bring it in:\n  %s\n",
+			dropCommand(src, file, isNew))
+	}
+	return nil
+}
+
+// written tells the user what was written and the commands that take it
+// further from where it is left: how to review it, and how to propose it
+// in a pull request instead of committing it by hand.
+func (env *Env) written(src *source, file string, isNew bool) {
+	w := env.Stdout
+	if src.repo == nil {
+		fmt.Fprintf(w, "Wrote %s. It is in no git repository, so nothing is committed.\n", file)
+		return
+	}
+	review := render.ShellCommand("git", "diff", "--", file)
+	if isNew {
+		// git diff shows nothing of a file git does not track yet.
+		review = render.ShellCommand("git", "add", "--", file) + " && " + render.ShellCommand("git", "diff", "--cached", "--", file)
+	}
+	again := slices.Clone(env.Command)
+	if !slices.Contains(again, "--pr") {
+		again = append(again, "--pr")
+	}
+	fmt.Fprintf(w, "Wrote %s; nothing is committed. Review it:\n  %s\nThen commit it yourself, or propose it in a pull request of its own (it holds the file as written here):\n  %s\n",
+		file, review, render.ShellCommand(again...))
+}
+
+// dropCommand is the command that takes a file back to what HEAD holds:
+// for a new file, removes it.
+func dropCommand(src *source, file string, isNew bool) string {
+	switch {
+	case !isNew:
+		return render.ShellCommand("git", "checkout", "HEAD", "--", file)
+	case src.repo.Staged(peoplerepo.RelPath(src.rel, path.Base(file))):
+		return render.ShellCommand("git", "rm", "-q", "-f", "--", file)
+	default:
+		return render.ShellCommand("rm", "--", file)
+	}
 }
 
 // refused is the error of a change the rules or the loader refuse.
@@ -367,18 +413,35 @@ func newProblems(before, after *model.Roster) []string {
 }
 
 // checkCommitted refuses to propose a file whose working copy differs
-// from what is committed: the pull request would not hold what the user
-// sees.
-func checkCommitted(src *source, file string) error {
+// from what is read (HEAD, or the branch the request stacks on) by
+// anything but this very change: the pull request would not hold what
+// the user sees. A working copy that holds exactly this change, as
+// after the same command without --pr, is proposed as it is; leftover
+// says so.
+func checkCommitted(src *source, name, file string, out []byte) (leftover bool, err error) {
 	changed, err := src.repo.Uncommitted(src.rel)
 	if err != nil {
-		return err
+		return false, err
 	}
-	rel := peoplerepo.RelPath(src.rel, path.Base(file))
-	if slices.Contains(changed, rel) {
-		return fmt.Errorf("%s has uncommitted changes; commit or stash them first, so that the pull request holds what you see", file)
+	if !slices.Contains(changed, peoplerepo.RelPath(src.rel, name)) {
+		return false, nil
 	}
-	return nil
+	working, werr := os.ReadFile(filepath.Join(src.dir, name))
+	if werr == nil && bytes.Equal(working, out) {
+		return true, nil
+	}
+	read, rerr := src.read(name)
+	switch {
+	case werr == nil && rerr == nil && bytes.Equal(working, read):
+		return false, nil
+	case werr != nil && errors.Is(werr, fs.ErrNotExist) && rerr != nil:
+		return false, nil
+	}
+	drop := render.ShellCommand("git", "checkout", "HEAD", "--", file)
+	if rerr != nil {
+		drop = render.ShellCommand("rm", "--", file)
+	}
+	return false, fmt.Errorf("%s has uncommitted changes that are not this change; commit them, set them aside (git stash -u) or drop them (%s) first, so that the pull request holds what you see", file, drop)
 }
 
 // accessChanges says what the change does to access on each day to show:

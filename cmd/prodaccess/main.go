@@ -74,6 +74,7 @@ func runWith(o *options, args []string) (code int) {
 			code = 1
 		}
 	}()
+	o.args = args
 	root := newRoot(o)
 	root.SetArgs(args)
 	err := o.stopped(root.Execute())

@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
@@ -318,12 +321,24 @@ func (o *options) propose(req *requests.Request, f *requestFlags) error {
 	return requests.Propose(o.requestEnv(), req, &f.Flags)
 }
 
+// programName is how to run prodaccess again from here: the path it was
+// run by when that is relative (bin/prodaccess), else its name, as found
+// on PATH.
+func programName() string {
+	p := filepath.ToSlash(os.Args[0])
+	if strings.Contains(p, "/") && !filepath.IsAbs(os.Args[0]) {
+		return p
+	}
+	return "prodaccess"
+}
+
 // requestEnv is what the commands that write person files need from the
 // command line and the environment.
 func (o *options) requestEnv() *requests.Env {
 	return &requests.Env{
 		Stdout: o.stdout, Stderr: o.stderr, Getenv: o.getenv, Now: o.now,
 		ConfigPath: o.configPath, Anchor: o.anchor(),
+		Command: append([]string{programName()}, o.args...),
 		Roster: o.roster,
 		RosterAt: func(repo *peoplerepo.Repo, rev string) (*config.Config, *model.Roster, error) {
 			side, err := o.sideAt(repo, rev)

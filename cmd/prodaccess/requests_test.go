@@ -642,7 +642,7 @@ func pullRequestRefusals(t *testing.T, s *pullRequestStack) {
 	s.git(t, s.work, "branch", "-D", "access/dan-2027-02-01")
 
 	write(t, filepath.Join(s.work, "people", "dan.yaml"), blockStyle["dan"]+"# edited\n")
-	check("the file edited and not committed", nil, "people/dan.yaml has uncommitted changes; commit or stash them first")
+	check("the file edited and not committed", nil, "people/dan.yaml has uncommitted changes that are not this change; commit them, set them aside (git stash -u) or drop them (git checkout HEAD -- people/dan.yaml) first")
 	s.git(t, s.work, "checkout", "-q", "--", "people/dan.yaml")
 
 	// Someone else's change reaches origin first.
@@ -659,5 +659,96 @@ func pullRequestRefusals(t *testing.T, s *pullRequestStack) {
 	}
 	if n := len(s.gh.OpenPulls("alphagov/govuk-people")); n != 1 {
 		t.Errorf("%d pull requests", n)
+	}
+}
+
+// hintedCommands are the commands a request printed after writing a
+// file, in order: the lines indented by two spaces that follow a line
+// ending in a colon.
+func hintedCommands(stdout string) []string {
+	var out []string
+	lines := strings.Split(stdout, "\n")
+	for i := 1; i < len(lines); i++ {
+		if strings.HasPrefix(lines[i], "  ") && strings.HasSuffix(lines[i-1], ":") && !strings.HasPrefix(lines[i-1], " ") {
+			out = append(out, strings.TrimPrefix(lines[i], "  "))
+		}
+	}
+	return out
+}
+
+// shell runs a command line as a user pasting it would, with the built
+// prodaccess first on PATH.
+func (s *pullRequestStack) shell(t *testing.T, line string) result {
+	t.Helper()
+	env := append(slices.Clone(s.env), "PATH="+filepath.Dir(binary)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	r := prodaccessEnvCommand(t, s.work, env, "sh", "-c", line)
+	if strings.Contains(r.stdout+r.stderr, testToken) {
+		t.Fatalf("the token appears in the output of %s", line)
+	}
+	return r
+}
+
+// TestRequestHintsWork: after writing a file, a request names the
+// commands that take it further, and each works as printed, pasted into
+// a shell: the review shows the change (a new file too, which git diff
+// alone does not show), and the same command with --pr proposes the file
+// as written, then says how to drop the working copy before pulling.
+func TestRequestHintsWork(t *testing.T) {
+	s := newPullRequestStack(t)
+	london, _ := time.LoadLocation("Europe/London")
+	today := model.DayOf(time.Now(), london)
+	from, to := (today + 7).String(), (today + 37).String()
+	for _, tc := range []struct {
+		name, file string
+		args       []string
+		review     string // the review command, and a line it shows
+		shows      string
+		pr, drop   string
+	}{{
+		name: "a changed file", file: "people/chris.yaml",
+		args: []string{"grant", "chris", "--from", from, "--to", to, "--approver", "alex-lead", "--supervisor", "sam-senior",
+			"--reason", "Search migration: it's phase 2", "--repo", "alphagov/govuk-people"},
+		review: "git diff -- people/chris.yaml",
+		shows:  "+    supervisor: sam-senior\n",
+		pr: "prodaccess grant chris --from " + from + " --to " + to + " --approver alex-lead --supervisor sam-senior --reason 'Search migration: it'\\''s phase 2' --repo alphagov/govuk-people --pr",
+		drop: "git checkout HEAD -- people/chris.yaml",
+	}, {
+		name: "a new person", file: "people/nia-newcomer.yaml",
+		args: []string{"person", "new", "nia-newcomer", "--name", "Nia Newcomer", "--email", "nia@example.gov.uk", "--github", "nia-gds",
+			"--programme", "govuk", "--role", "developer", "--employment", "civil_servant", "--clearance", "bpss", "--repo", "alphagov/govuk-people"},
+		review: "git add -- people/nia-newcomer.yaml && git diff --cached -- people/nia-newcomer.yaml",
+		shows:  "+name: Nia Newcomer\n",
+		pr: "prodaccess person new nia-newcomer --name 'Nia Newcomer' --email nia@example.gov.uk --github nia-gds --programme govuk --role developer --employment civil_servant --clearance bpss --repo alphagov/govuk-people --pr",
+		drop: "git rm -q -f -- people/nia-newcomer.yaml",
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.run(t, nil, tc.args...)
+			must(t, r, 0, "without --pr")
+			if diff := cmp.Diff(hintedCommands(r.stdout[strings.LastIndex(r.stdout, "\nWrote "):]), []string{tc.review, tc.pr}); diff != "" {
+				t.Fatalf("the commands named (-got +want):\n%s\nstdout:\n%s", diff, r.stdout)
+			}
+			written, err := os.ReadFile(filepath.Join(s.work, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r = s.shell(t, tc.review)
+			must(t, r, 0, tc.review)
+			if !strings.Contains(r.stdout, tc.shows) {
+				t.Errorf("%s shows no %q:\n%s", tc.review, tc.shows, r.stdout)
+			}
+			r = s.shell(t, tc.pr)
+			must(t, r, 0, tc.pr)
+			branch := strings.Fields(r.stdout[strings.Index(r.stdout, "on branch ")+len("on branch "):])[0]
+			if diff := cmp.Diff(show(t, s.origin, branch, tc.file), string(written)); diff != "" {
+				t.Errorf("%s on %s is not the file written (-got +want):\n%s", tc.file, branch, diff)
+			}
+			if diff := cmp.Diff(hintedCommands(r.stdout[strings.Index(r.stdout, "Opened pull request"):]), []string{tc.drop}); diff != "" {
+				t.Fatalf("after --pr, the commands named (-got +want):\n%s\nstdout:\n%s", diff, r.stdout)
+			}
+			must(t, s.shell(t, tc.drop), 0, tc.drop)
+			if got := s.git(t, s.work, "status", "--porcelain"); got != "" {
+				t.Errorf("after %s the working tree holds:\n%s", tc.drop, got)
+			}
+		})
 	}
 }
