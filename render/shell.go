@@ -5,7 +5,7 @@ import "strings"
 // ShellCommand writes a command line so that pasting it into a POSIX
 // shell (sh, bash, zsh) runs exactly those words: each word that holds
 // anything but letters, digits and @%+=:,./_- is put in single quotes,
-// and a single quote within it as '\''.
+// and a single quote within it as '\”.
 func ShellCommand(words ...string) string {
 	quoted := make([]string, len(words))
 	for i, w := range words {

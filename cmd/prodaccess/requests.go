@@ -339,7 +339,7 @@ func (o *options) requestEnv() *requests.Env {
 		Stdout: o.stdout, Stderr: o.stderr, Getenv: o.getenv, Now: o.now,
 		ConfigPath: o.configPath, Anchor: o.anchor(),
 		Command: append([]string{programName()}, o.args...),
-		Roster: o.roster,
+		Roster:  o.roster,
 		RosterAt: func(repo *peoplerepo.Repo, rev string) (*config.Config, *model.Roster, error) {
 			side, err := o.sideAt(repo, rev)
 			if err != nil {

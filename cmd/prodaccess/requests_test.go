@@ -710,16 +710,16 @@ func TestRequestHintsWork(t *testing.T) {
 			"--reason", "Search migration: it's phase 2", "--repo", "alphagov/govuk-people"},
 		review: "git diff -- people/chris.yaml",
 		shows:  "+    supervisor: sam-senior\n",
-		pr: "prodaccess grant chris --from " + from + " --to " + to + " --approver alex-lead --supervisor sam-senior --reason 'Search migration: it'\\''s phase 2' --repo alphagov/govuk-people --pr",
-		drop: "git checkout HEAD -- people/chris.yaml",
+		pr:     "prodaccess grant chris --from " + from + " --to " + to + " --approver alex-lead --supervisor sam-senior --reason 'Search migration: it'\\''s phase 2' --repo alphagov/govuk-people --pr",
+		drop:   "git checkout HEAD -- people/chris.yaml",
 	}, {
 		name: "a new person", file: "people/nia-newcomer.yaml",
 		args: []string{"person", "new", "nia-newcomer", "--name", "Nia Newcomer", "--email", "nia@example.gov.uk", "--github", "nia-gds",
 			"--programme", "govuk", "--role", "developer", "--employment", "civil_servant", "--clearance", "bpss", "--repo", "alphagov/govuk-people"},
 		review: "git add -- people/nia-newcomer.yaml && git diff --cached -- people/nia-newcomer.yaml",
 		shows:  "+name: Nia Newcomer\n",
-		pr: "prodaccess person new nia-newcomer --name 'Nia Newcomer' --email nia@example.gov.uk --github nia-gds --programme govuk --role developer --employment civil_servant --clearance bpss --repo alphagov/govuk-people --pr",
-		drop: "git rm -q -f -- people/nia-newcomer.yaml",
+		pr:     "prodaccess person new nia-newcomer --name 'Nia Newcomer' --email nia@example.gov.uk --github nia-gds --programme govuk --role developer --employment civil_servant --clearance bpss --repo alphagov/govuk-people --pr",
+		drop:   "git rm -q -f -- people/nia-newcomer.yaml",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := s.run(t, nil, tc.args...)
