@@ -4,8 +4,9 @@ import "strings"
 
 // ShellCommand writes a command line so that pasting it into a POSIX
 // shell (sh, bash, zsh) runs exactly those words: each word that holds
-// anything but letters, digits and @%+=:,./_- is put in single quotes,
-// and a single quote within it as '\”.
+// anything but letters, digits and @%+=:,./_- is put in single quotes;
+// a single quote within it ends the quoting, is escaped with a backslash,
+// and the quoting starts again.
 func ShellCommand(words ...string) string {
 	quoted := make([]string, len(words))
 	for i, w := range words {
