@@ -107,6 +107,9 @@ type Env struct {
 // provider implements it; repo is "owner/name".
 type PullRequests interface {
 	Create(ctx context.Context, repo, base, head, title, body string) (*model.PullRequest, error)
+	// Find returns the open pull request from head, a branch of repo,
+	// or nil.
+	Find(ctx context.Context, repo, head string) (*model.PullRequest, error)
 	RequestReviewers(ctx context.Context, repo string, number int, logins, teams []string) error
 }
 
@@ -161,6 +164,10 @@ type source struct {
 	head   *peoplerepo.Revision // with --pr: what is read
 	rel    string               // the people folder in the repository
 	from   string               // what the change is compared with: a commit, or "working tree"
+	// base, with --pr, is the branch of origin the files were read from
+	// when it is not the one HEAD is on: the branch the change is
+	// stacked on.
+	base string
 }
 
 func (s *source) read(name string) ([]byte, error) {
@@ -203,6 +210,85 @@ func (env *Env) source(f *Flags) (*source, error) {
 	return &source{cfg: cfg, roster: roster, dir: dir, label: filepath.ToSlash(dir), repo: repo, head: head, rel: rel, from: head.Commit.Hash.String()}, nil
 }
 
+// requestBranch is the branch a request for id is proposed on unless
+// --branch names another: access/<id>-<day>.
+func requestBranch(id string, d model.Day) string {
+	return fmt.Sprintf("access/%s-%s", id, d)
+}
+
+// isRequestBranch reports whether branch is named as id's requests are.
+func isRequestBranch(id, branch string) bool {
+	day, ok := strings.CutPrefix(branch, "access/"+id+"-")
+	if !ok {
+		return false
+	}
+	d, err := model.ParseDay(day)
+	return err == nil && d.String() == day
+}
+
+// stack reads, for --pr, the files the change builds on. They are HEAD's,
+// unless the pull request goes into another branch than the
+// configuration's: --base, or, when the person's file is not on HEAD,
+// the person's own request branch on origin, found by its name
+// (access/<id>-<day>). So requests for a new person build on one another
+// before the first is merged. More than one such branch is refused,
+// naming them: --base chooses.
+func (env *Env) stack(ctx context.Context, src *source, req *Request, f *Flags) (*source, error) {
+	base := f.Base
+	if base == "" && (req.fields != nil || src.roster.Person(req.id) != nil) || base == src.cfg.PeopleBranch {
+		return src, nil
+	}
+	remote, err := src.repo.Origin(env.Getenv("GITHUB_TOKEN"))
+	switch {
+	case err != nil:
+		return nil, err
+	case remote == nil && base == "":
+		return src, nil
+	case remote == nil:
+		return nil, errors.New("the people repository has no origin to push the branch to")
+	}
+	heads, err := src.repo.RemoteBranches(ctx, remote)
+	if err != nil {
+		return nil, err
+	}
+	if base == "" {
+		var mine []string
+		for b := range heads {
+			if isRequestBranch(req.id, b) {
+				mine = append(mine, b)
+			}
+		}
+		slices.Sort(mine)
+		switch len(mine) {
+		case 0:
+			return src, nil
+		case 1:
+			base = mine[0]
+		default:
+			return nil, fmt.Errorf("%s is not on %s, and origin has %d request branches for %s: %s; name the one this change builds on with --base BRANCH",
+				path.Join(src.label, req.id+".yaml"), src.cfg.PeopleBranch, len(mine), req.id, strings.Join(mine, ", "))
+		}
+	}
+	if _, ok := heads[base]; !ok {
+		return nil, fmt.Errorf("origin %s has no branch %s to propose the change to", remote.URL(), base)
+	}
+	rev, err := src.repo.FetchBranch(ctx, remote, base)
+	if err != nil {
+		return nil, err
+	}
+	sha := rev.Commit.Hash.String()
+	cfg, roster, err := env.RosterAt(src.repo, sha)
+	if err != nil {
+		return nil, err
+	}
+	dir := env.PeopleFolder(cfg)
+	rel, err := src.repo.Rel(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &source{cfg: cfg, roster: roster, dir: dir, label: filepath.ToSlash(dir), repo: src.repo, head: rev, rel: rel, from: sha, base: base}, nil
+}
+
 // run is one request being carried out.
 type run struct {
 	env   *Env
@@ -225,6 +311,18 @@ func Propose(env *Env, req *Request, f *Flags) error {
 	src, err := env.source(f)
 	if err != nil {
 		return err
+	}
+	var ctx context.Context
+	if f.PR {
+		c, cancel, err := env.Context()
+		if err != nil {
+			return err
+		}
+		defer cancel()
+		ctx = c
+		if src, err = env.stack(ctx, src, req, f); err != nil {
+			return err
+		}
 	}
 	env.WarnInvalid(src.roster)
 	name := req.id + ".yaml"
@@ -289,14 +387,7 @@ func Propose(env *Env, req *Request, f *Flags) error {
 	}
 
 	var pr *pullRequest
-	var ctx context.Context
 	if f.PR && !f.DryRun {
-		c, cancel, err := env.Context()
-		if err != nil {
-			return err
-		}
-		defer cancel()
-		ctx = c
 		if pr, err = env.preparePullRequest(ctx, src, st, req, f); err != nil {
 			return err
 		}
@@ -530,10 +621,13 @@ func (env *Env) preparePullRequest(ctx context.Context, src *source, st *state, 
 		return nil, fmt.Errorf("the people repository %q is not a GitHub owner/name", pr.repo)
 	}
 	if pr.base == "" {
+		pr.base = src.base
+	}
+	if pr.base == "" {
 		pr.base = src.cfg.PeopleBranch
 	}
 	if pr.branch == "" {
-		pr.branch = fmt.Sprintf("access/%s-%s", req.id, req.day(st))
+		pr.branch = requestBranch(req.id, req.day(st))
 	}
 	if pr.branch == pr.base {
 		return nil, fmt.Errorf("the new branch cannot be the base branch %s", pr.base)
@@ -578,7 +672,7 @@ func (env *Env) openPullRequest(ctx context.Context, pr *pullRequest, src *sourc
 	if len(req.summary) > 0 {
 		message += "\n" + strings.Join(req.summary, "\n") + "\n"
 	}
-	sha, err := src.repo.CommitFile(pr.branch, peoplerepo.RelPath(src.rel, path.Base(file)), content, message, pr.author)
+	sha, err := src.repo.CommitFilesOn(src.head, pr.branch, map[string][]byte{peoplerepo.RelPath(src.rel, path.Base(file)): content}, message, pr.author)
 	if err != nil {
 		return err
 	}
@@ -604,21 +698,34 @@ func (env *Env) openPullRequest(ctx context.Context, pr *pullRequest, src *sourc
 	for _, c := range prop.Changes {
 		c.To = sha
 	}
+	prs, err := env.PullRequests(src.cfg)
+	if err != nil {
+		return err
+	}
+	if src.base != "" {
+		under, err := prs.Find(ctx, pr.repo, src.base)
+		if err != nil {
+			return fmt.Errorf("pushed branch %s, but could not look for the pull request from %s in %s: %w", pr.branch, src.base, pr.repo, err)
+		}
+		prop.StackedOn, prop.Into = src.base, src.cfg.PeopleBranch
+		if under != nil {
+			prop.StackedPull = under.Number
+		}
+	}
 	var full bytes.Buffer
 	if err := render.WriteProposalBody(&full, prop); err != nil {
 		return err
 	}
 	body := render.FitBody(full.String(), fmt.Sprintf("This pull request changes %s: %s.", file, req.title),
 		fmt.Sprintf("`prodaccess changes --from %s --to %s` prints the whole of what it does to access.", pr.base, pr.branch))
-	prs, err := env.PullRequests(src.cfg)
-	if err != nil {
-		return err
-	}
 	opened, err := prs.Create(ctx, pr.repo, pr.base, pr.branch, req.title, body)
 	if err != nil {
 		return fmt.Errorf("pushed branch %s, but could not open the pull request in %s: %w; open it by hand", pr.branch, pr.repo, err)
 	}
 	fmt.Fprintf(w, "Opened pull request #%d: %s\n", opened.Number, opened.URL)
+	if prop.StackedOn != "" {
+		fmt.Fprintln(w, prop.Stacked())
+	}
 	if len(logins) > 0 {
 		if err := prs.RequestReviewers(ctx, pr.repo, opened.Number, logins, nil); err != nil {
 			return fmt.Errorf("opened pull request #%d, but could not ask %s for a review: %w", opened.Number, strings.Join(logins, ", "), err)
