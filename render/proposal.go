@@ -14,6 +14,7 @@ import (
 type Proposal struct {
 	Title string
 	File  string // the person file changed
+	Key   string // the public key file written with a new person file, if any
 	// Conditions are those of the rule the new entry answers to, if any.
 	Conditions []model.Condition
 	Notes      []string
@@ -44,7 +45,11 @@ func (p *Proposal) Stacked() string {
 func WriteProposalBody(w io.Writer, p *Proposal) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s.\n\n", mdText(p.Title))
-	fmt.Fprintf(&b, "This changes %s and nothing else. It was checked against the rules before it was proposed.\n", mdCode(p.File))
+	changes := mdCode(p.File)
+	if p.Key != "" {
+		changes += ", with the public key " + mdCode(p.Key) + " checked as validate checks keys,"
+	}
+	fmt.Fprintf(&b, "This changes %s and nothing else. It was checked against the rules before it was proposed.\n", changes)
 	if p.StackedOn != "" {
 		on := mdCode(p.StackedOn)
 		if p.StackedPull > 0 {

@@ -90,6 +90,8 @@ type Env struct {
 	RosterAt func(repo *peoplerepo.Repo, rev string) (*config.Config, *model.Roster, error)
 	// PeopleFolder is the folder of person files under a configuration.
 	PeopleFolder func(cfg *config.Config) string
+	// KeysFolder is the folder of public keys under a configuration.
+	KeysFolder func(cfg *config.Config) string
 	// WarnInvalid tells the user that people whose files have problems
 	// are granted nothing.
 	WarnInvalid func(r *model.Roster)
@@ -118,6 +120,7 @@ type Request struct {
 	id     string
 	edit   *personfile.Edit        // the change to an existing file
 	fields []personfile.FieldValue // or the fields of a new file
+	key    []byte                  // the armored public key written with a new file, if any
 	// preview, if set, is the edit whose effect on access is shown: the
 	// entry as it will be once the person has agreed to it.
 	preview      *personfile.Edit
@@ -337,6 +340,12 @@ func Propose(env *Env, req *Request, f *Flags) error {
 	case !isNew && !src.roster.Valid(old):
 		return fmt.Errorf("%s has problems; fix them before changing it:\n%w", file, src.roster.ProblemsOf(old))
 	}
+	var key *keyFile
+	if req.key != nil {
+		if key, err = src.keyFile(env, req); err != nil {
+			return err
+		}
+	}
 	if req.prepare != nil {
 		var done nothingToDo
 		switch err := req.prepare(&run{env: env, flags: f, src: src}, old); {
@@ -364,6 +373,11 @@ func Propose(env *Env, req *Request, f *Flags) error {
 	if f.PR && src.repo != nil {
 		if leftover, err = checkCommitted(src, name, file, out); err != nil {
 			return err
+		}
+		if key != nil {
+			if err := key.checkWorking(); err != nil {
+				return err
+			}
 		}
 	}
 	st := &state{cfg: src.cfg, today: model.DayOf(env.Now(), src.cfg.Location), before: src.roster, old: old}
@@ -417,23 +431,42 @@ func Propose(env *Env, req *Request, f *Flags) error {
 	switch {
 	case f.DryRun:
 		render.WriteDiff(w, file, data, out)
+		if key != nil {
+			fmt.Fprintf(w, "\nThe public key given (--key-file) would be written to %s.\n", key.label)
+		}
 		fmt.Fprintln(w, "\nNothing is written (--dry-run).")
 		return nil
 	case !f.PR:
 		if err := writePersonFile(filepath.Join(src.dir, name), out, isNew); err != nil {
 			return err
 		}
-		env.written(src, file, isNew)
+		files := []string{file}
+		if key != nil {
+			if err := os.MkdirAll(filepath.Dir(key.path), 0o755); err != nil {
+				return err
+			}
+			if err := writePersonFile(key.path, req.key, true); err != nil {
+				return err
+			}
+			files = append(files, key.label)
+		}
+		env.written(src, files, isNew)
 		return nil
 	}
-	if err := env.openPullRequest(ctx, pr, src, req, file, out, &render.Proposal{
-		Title: req.title, File: file, Conditions: conditions, Notes: notes, Changes: changes,
-	}); err != nil {
+	commit := map[string][]byte{peoplerepo.RelPath(src.rel, name): out}
+	files := []string{file}
+	prop := &render.Proposal{Title: req.title, File: file, Conditions: conditions, Notes: notes, Changes: changes}
+	if key != nil {
+		commit[key.rel] = req.key
+		files = append(files, key.label)
+		prop.Key = key.label
+	}
+	if err := env.openPullRequest(ctx, pr, src, req, strings.Join(files, " and "), commit, prop); err != nil {
 		return err
 	}
 	if leftover {
 		fmt.Fprintf(w, "The working tree still holds this change, uncommitted; the branch has it now. Drop it before you next pull, so that the merge can bring it in:\n  %s\n",
-			dropCommand(src, file, isNew))
+			dropCommand(src, files, isNew))
 	}
 	return nil
 }
@@ -441,36 +474,79 @@ func Propose(env *Env, req *Request, f *Flags) error {
 // written tells the user what was written and the commands that take it
 // further from where it is left: how to review it, and how to propose it
 // in a pull request instead of committing it by hand.
-func (env *Env) written(src *source, file string, isNew bool) {
+func (env *Env) written(src *source, files []string, isNew bool) {
 	w := env.Stdout
+	wrote := strings.Join(files, " and ")
 	if src.repo == nil {
-		fmt.Fprintf(w, "Wrote %s. It is in no git repository, so nothing is committed.\n", file)
+		fmt.Fprintf(w, "Wrote %s. It is in no git repository, so nothing is committed.\n", wrote)
 		return
 	}
-	review := render.ShellCommand("git", "diff", "--", file)
+	review := render.ShellCommand(append([]string{"git", "diff", "--"}, files...)...)
 	if isNew {
 		// git diff shows nothing of a file git does not track yet.
-		review = render.ShellCommand("git", "add", "--", file) + " && " + render.ShellCommand("git", "diff", "--cached", "--", file)
+		review = render.ShellCommand(append([]string{"git", "add", "--"}, files...)...) + " && " + render.ShellCommand(append([]string{"git", "diff", "--cached", "--"}, files...)...)
 	}
 	again := slices.Clone(env.Command)
 	if !slices.Contains(again, "--pr") {
 		again = append(again, "--pr")
 	}
 	fmt.Fprintf(w, "Wrote %s; nothing is committed. Review it:\n  %s\nThen commit it yourself, or propose it in a pull request of its own (it holds the file as written here):\n  %s\n",
-		file, review, render.ShellCommand(again...))
+		wrote, review, render.ShellCommand(again...))
 }
 
 // dropCommand is the command that takes a file back to what HEAD holds:
 // for a new file, removes it.
-func dropCommand(src *source, file string, isNew bool) string {
+func dropCommand(src *source, files []string, isNew bool) string {
 	switch {
 	case !isNew:
-		return render.ShellCommand("git", "checkout", "HEAD", "--", file)
-	case src.repo.Staged(peoplerepo.RelPath(src.rel, path.Base(file))):
-		return render.ShellCommand("git", "rm", "-q", "-f", "--", file)
+		return render.ShellCommand(append([]string{"git", "checkout", "HEAD", "--"}, files...)...)
+	case src.repo.Staged(peoplerepo.RelPath(src.rel, path.Base(files[0]))):
+		return render.ShellCommand(append([]string{"git", "rm", "-q", "-f", "--"}, files...)...)
 	default:
-		return render.ShellCommand("rm", "--", file)
+		return render.ShellCommand(append([]string{"rm", "--"}, files...)...)
 	}
+}
+
+// keyFile is where the public key of a new person goes.
+type keyFile struct {
+	path  string // on disk
+	label string // as messages name it
+	rel   string // in the repository, with --pr
+	key   []byte
+}
+
+// keyFile places the key of a new person in the keys folder, and refuses
+// one that is there already: in the working tree, or with --pr where the
+// change is read from.
+func (s *source) keyFile(env *Env, req *Request) (*keyFile, error) {
+	dir := env.KeysFolder(s.cfg)
+	name := req.id + ".asc"
+	k := &keyFile{path: filepath.Join(dir, name), label: path.Join(filepath.ToSlash(dir), name), key: req.key}
+	if s.head == nil {
+		if _, err := os.Lstat(k.path); !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s exists already", k.label)
+		}
+		return k, nil
+	}
+	rel, err := s.repo.Rel(dir)
+	if err != nil {
+		return nil, err
+	}
+	k.rel = peoplerepo.RelPath(rel, name)
+	if _, err := gittree.ReadBlob(s.head.Tree, k.rel); err == nil {
+		return nil, fmt.Errorf("%s exists already", k.label)
+	}
+	return k, nil
+}
+
+// checkWorking refuses, with --pr, a key in the working tree that is not
+// the one given: the pull request would not hold what the user sees.
+func (k *keyFile) checkWorking() error {
+	working, err := os.ReadFile(k.path)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && bytes.Equal(working, k.key) {
+		return nil
+	}
+	return fmt.Errorf("%s is in the working tree and is not the key given; move it away first, so that the pull request holds what you see", k.label)
 }
 
 // refused is the error of a change the rules or the loader refuse.
@@ -666,13 +742,13 @@ func (env *Env) preparePullRequest(ctx context.Context, src *source, st *state, 
 
 // openPullRequest commits the file on the new branch, pushes it and
 // opens the pull request, asking the approver (and --reviewer) to review.
-func (env *Env) openPullRequest(ctx context.Context, pr *pullRequest, src *source, req *Request, file string, content []byte, prop *render.Proposal) error {
+func (env *Env) openPullRequest(ctx context.Context, pr *pullRequest, src *source, req *Request, file string, commit map[string][]byte, prop *render.Proposal) error {
 	w := env.Stdout
 	message := req.title + "\n"
 	if len(req.summary) > 0 {
 		message += "\n" + strings.Join(req.summary, "\n") + "\n"
 	}
-	sha, err := src.repo.CommitFilesOn(src.head, pr.branch, map[string][]byte{peoplerepo.RelPath(src.rel, path.Base(file)): content}, message, pr.author)
+	sha, err := src.repo.CommitFilesOn(src.head, pr.branch, commit, message, pr.author)
 	if err != nil {
 		return err
 	}

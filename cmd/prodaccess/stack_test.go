@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
+	"github.com/prodaccess/prodaccess/internal/testkeys"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -28,8 +30,20 @@ func TestStackedRequests(t *testing.T) {
 	first := "access/nia-" + today.String()
 	second := "access/nia-" + (today - 1).String()
 
+	key, err := testkeys.NewFor("Nia Newcomer", "nia@example.gov.uk", testkeys.Good, time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "nia.asc")
+	write(t, keyFile, string(key.Public()))
 	must(t, s.run("", "person", "new", "nia", "--name", "Nia Newcomer", "--email", "nia@example.gov.uk", "--github", "nia-gh", "--github-id", "44",
-		"--programme", "other", "--role", "other", "--employment", "contractor", "--clearance", "bpss", "--pr"), 0, "person new --pr")
+		"--programme", "other", "--role", "other", "--employment", "contractor", "--clearance", "bpss", "--key-file", keyFile, "--pr"), 0, "person new --pr")
+	if got := show(t, s.origin, first, "keys/nia.asc"); got != string(key.Public()) {
+		t.Errorf("keys/nia.asc on %s is not the key given:\n%s", first, got)
+	}
+	if got := show(t, s.origin, first, "people/nia.yaml"); !strings.Contains(got, "gpg_fingerprint: \""+key.Fingerprint+"\"\n") {
+		t.Errorf("people/nia.yaml on %s lacks the key's fingerprint:\n%s", first, got)
+	}
 
 	grant := []string{"grant", "nia", "--from", (today - 1).String(), "--to", (today + 30).String(), "--approver", "alex", "--supervisor", "sam", "--reason", "Migrating search", "--pr"}
 	r := s.run("", grant...)
