@@ -287,8 +287,8 @@ func newAuditTimeline(a *auditOptions) *cobra.Command {
 			return render.WriteTimeline(a.stdout, t)
 		},
 	}
-	cmd.Flags().StringVar(&from, "from", "", "only changes on or after this day")
-	cmd.Flags().StringVar(&to, "to", "", "the last day (default today)")
+	cmd.Flags().StringVar(&from, "from", "", "only changes on or after this day, YYYY-MM-DD")
+	cmd.Flags().StringVar(&to, "to", "", "the last day, YYYY-MM-DD (default today)")
 	cmd.Flags().StringVar(&format, "format", "text", "text, json or yaml")
 	return cmd
 }
@@ -321,7 +321,7 @@ func newAuditReview(a *auditOptions) *cobra.Command {
 			return render.WriteReviewMarkdown(a.stdout, rv)
 		},
 	}
-	cmd.Flags().StringVar(&at, "at", "", "the day of the review (default today)")
+	cmd.Flags().StringVar(&at, "at", "", "the day of the review, YYYY-MM-DD (default today)")
 	cmd.Flags().BoolVar(&secrets, "secrets", true, "flag people without access who can still read the targets' secrets (reads the target repositories as they are now)")
 	cmd.Flags().StringVar(&format, "format", "markdown", "markdown, csv, json or yaml")
 	return cmd
@@ -416,7 +416,7 @@ author and date.`,
 			return render.WriteRecordAt(a.stdout, held)
 		},
 	}
-	cmd.Flags().StringVar(&at, "at", "", "the day (default today)")
+	cmd.Flags().StringVar(&at, "at", "", "the day, YYYY-MM-DD (default today)")
 	cmd.Flags().StringVar(&format, "format", "text", "text, json or yaml")
 	return cmd
 }
