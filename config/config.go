@@ -163,6 +163,7 @@ type Config struct {
 	Safety       Safety
 	Secrets      SecretsSettings
 	Targets      []Target
+	Audit        Audit
 	// GitCredentials are the credentials of git hosts other than
 	// GitHub's; any other host gets none.
 	GitCredentials []GitCredential
@@ -184,6 +185,7 @@ func DefaultConfig() *Config {
 		Policy:       model.DefaultPolicy(),
 		Safety:       Safety{MaxRemovalFraction: 0.25, ManualWindowDays: 7, MaxRevocationWait: 48 * time.Hour},
 		Secrets:      SecretsSettings{MaxPlaintextBytes: DefaultMaxPlaintextBytes, RotateWithinDays: DefaultRotateWithinDays},
+		Audit:        DefaultAudit(),
 	}
 }
 
@@ -290,6 +292,9 @@ func (d *decoder) configFields(c *Config) []strictyaml.Field {
 		}},
 		{Name: "secrets", Is: secretsSettingsShape, Read: func(n *yaml.Node, path string) {
 			d.Mapping(n, path, "the secrets settings", d.secretsSettingsFields(&c.Secrets))
+		}},
+		{Name: "audit", Is: auditShape, Read: func(n *yaml.Node, path string) {
+			d.Mapping(n, path, "the audit settings", d.auditFields(&c.Audit))
 		}},
 		{Name: "git_credentials", Is: gitCredentialsShape, Read: func(n *yaml.Node, path string) {
 			c.GitCredentials = d.gitCredentials(n, path)

@@ -50,6 +50,11 @@ type TimelineEvent struct {
 	// (by pull request where known) that wrote the fact behind it, such
 	// as "grant 2026-11-16: added in #15, shortened in #16".
 	Written string `json:"written,omitempty"`
+	// WrittenOn is the day of the last of those commits.
+	WrittenOn *Day `json:"written_on,omitempty"`
+	// Due is, for a commit that lowered a level the files say fell
+	// earlier (a last day recorded after it), the day the facts give.
+	Due *Day `json:"due,omitempty"`
 }
 
 // Timeline is the history of production access on a branch.
@@ -85,6 +90,13 @@ const (
 	FindingNote         = "note that is not evidence"
 	FindingAuthority    = "change to who may approve or to the policy not approved by a lead"
 	FindingApprovedLate = "approved after merge"
+	// FindingLateFact is a fact recorded after its day: a last day, an
+	// absence or the end of a grant that the files gave only later, so
+	// that access outlived it.
+	FindingLateFact = "fact recorded after its day"
+	// FindingReviewFile is a review file that does not read, and so
+	// certifies nothing.
+	FindingReviewFile = "review file that does not read"
 )
 
 func (f Finding) String() string {
@@ -106,9 +118,14 @@ type ReviewRow struct {
 	// Evidence says, for each entry the access rests on, the pull
 	// request that wrote it, who approved and who merged it.
 	Evidence []string `json:"evidence,omitempty"`
-	Since    *Day     `json:"since"`
-	Until    *Day     `json:"until"`
-	Flags    []string `json:"flags"`
+	// Approvals are the same, as data: one for each entry.
+	Approvals []Approval `json:"approvals,omitempty"`
+	// Certified is the latest certification of the person's access; nil
+	// when none is known.
+	Certified *Certified `json:"certified,omitempty"`
+	Since     *Day       `json:"since"`
+	Until     *Day       `json:"until"`
+	Flags     []string   `json:"flags"`
 }
 
 // Review is an access review: everyone with access on a day, why, and what
@@ -120,6 +137,65 @@ type Review struct {
 	// Findings are flagged whether or not anyone has access by them: a
 	// grant pushed straight to the branch, a note that is not evidence.
 	Findings []Finding `json:"findings"`
+	// Removals are the losses of access in the review's period, each
+	// with when the targets changed; nil when not worked out.
+	Removals *RemovalReport `json:"removals,omitempty"`
+	// Certification names the period whose sign-off the review checks.
+	Certification *Period `json:"certification_period,omitempty"`
+	// Unchecked says what the review could not check, and why (a scan
+	// of the targets' secrets that could not run).
+	Unchecked []string `json:"unchecked,omitempty"`
+}
+
+// WithAccess counts the rows of people with access, and the rows of
+// people flagged without it (who can still read secrets).
+func (rv *Review) WithAccess() (access int, flaggedWithout int) {
+	for _, r := range rv.Rows {
+		switch {
+		case r.Level != None:
+			access++
+		case len(r.Flags) > 0:
+			flaggedWithout++
+		}
+	}
+	return access, flaggedWithout
+}
+
+// Approval is the evidence of one entry a person's access rests on: the
+// pull request that wrote it, who approved it and when, who merged it
+// and when, and what a reviewer should see.
+type Approval struct {
+	Entry       EntryKind  `json:"entry"`
+	Commit      string     `json:"commit,omitempty"`
+	PullRequest int        `json:"pull_request,omitempty"`
+	URL         string     `json:"url,omitempty"`
+	ApprovedBy  string     `json:"approved_by,omitempty"`
+	ApprovedAt  *time.Time `json:"approved_at,omitempty"`
+	MergedBy    string     `json:"merged_by,omitempty"`
+	MergedAt    *time.Time `json:"merged_at,omitempty"`
+	Proven      bool       `json:"proven"`
+	// Missing says what is not proven, in words.
+	Missing []string `json:"missing,omitempty"`
+	// Flags are "approved after merge", "approval not proven", "pushed
+	// without a pull request", "tampered note" and the like.
+	Flags []string `json:"flags,omitempty"`
+}
+
+// NewApproval is the evidence of an entry as a review shows it.
+func NewApproval(pf *Proof) Approval {
+	a := Approval{Entry: pf.Entry.Kind, Commit: pf.Commit, Proven: pf.Proven(), Missing: pf.Missing, Flags: pf.Flags}
+	if pr := pf.PullRequest; pr != nil {
+		a.PullRequest, a.URL = pr.Number, pr.URL
+		if pr.MergedBy != nil {
+			a.MergedBy = pr.MergedBy.Login
+		}
+		a.MergedAt = pr.MergedAt
+	}
+	if r := pf.Approval; r != nil {
+		at := r.SubmittedAt
+		a.ApprovedBy, a.ApprovedAt = r.User.Login, &at
+	}
+	return a
 }
 
 func ShortSHA(s string) string {

@@ -63,6 +63,10 @@ type EntryRef struct {
 	// held; empty for the other kinds.
 	Level   Level    `json:"level,omitempty"`
 	Targets []string `json:"targets,omitempty"`
+	// Period and Certifiers are a certification's: the period of the
+	// access review, and the leads whose approval signs the row off.
+	Period     string   `json:"period,omitempty"`
+	Certifiers []string `json:"certifiers,omitempty"`
 }
 
 // Ref names a temporary grant of person id.
@@ -100,6 +104,8 @@ func (e EntryRef) String() string {
 		return fmt.Sprintf("%s's %s shift %s", e.Person, e.Shift, Range{*e.Start, *e.End})
 	case HeldEntry:
 		return fmt.Sprintf("%s's access held before adoption (%s since %s on %s)", e.Person, e.Level, e.Date, strings.Join(e.Targets, ", "))
+	case CertificationEntry:
+		return fmt.Sprintf("%s's certification for %s (%s)", e.Person, e.Period, e.Reason)
 	}
 	return e.Person + " " + string(e.Kind)
 }
@@ -449,6 +455,16 @@ func approvedIn(pr *PullRequestFact, e EntryRef, base *EntryBase, now *Person, o
 			return nil, fmt.Sprintf("there was no approver of record before #%d to approve it", pr.Number)
 		}
 		wanted = "a lead of record (" + strings.Join(slices.Sorted(maps.Keys(candidates)), ", ") + ")"
+	} else if e.Kind == CertificationEntry {
+		for _, id := range e.Certifiers {
+			if a, ok := base.Authority.Approvers[id]; ok && id != e.Person {
+				candidates[id] = a
+			}
+		}
+		if len(candidates) == 0 {
+			return nil, fmt.Sprintf("none of the leads named to sign the row off (%s) was a lead of record before #%d, other than the person", strings.Join(e.Certifiers, ", "), pr.Number)
+		}
+		wanted = "a lead of record named to sign it off (" + strings.Join(slices.Sorted(maps.Keys(candidates)), ", ") + ")"
 	} else {
 		a, ok := base.Authority.Approvers[e.ApprovedBy]
 		if !ok {
@@ -616,6 +632,17 @@ type Evidence struct {
 	// Unreadable says, by entry key, why the evidence of an entry could
 	// not be read (a failed lookup); such an entry is not proven.
 	Unreadable map[string]string
+	// Tampered names, by entry key, the note of the commit that wrote the
+	// entry when it is there and is not evidence (unsigned, badly signed,
+	// replayed), in an audit that does not ask GitHub instead.
+	Tampered map[string]TamperedNote
+}
+
+// TamperedNote is a note that is not evidence, of the commit that wrote
+// an entry.
+type TamperedNote struct {
+	Commit string
+	Why    string
 }
 
 // ProvenDay is the day an entry was proven, in the evidence's time zone.

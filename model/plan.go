@@ -317,6 +317,9 @@ type Result struct {
 	Change Change `json:"change"`
 	Status Status `json:"status"`
 	Detail string `json:"detail,omitempty"`
+	// Pull is the pull request of the target's repository that holds a
+	// change to a file target; nil for the others.
+	Pull *TargetPull `json:"pull_request,omitempty"`
 }
 
 // Report is what apply did.

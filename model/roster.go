@@ -385,6 +385,11 @@ func (r *Roster) prove(id string) {
 			pf.Missing = []string{"its evidence could not be read: " + why}
 			pf.Flags = []string{"approval not proven", "evidence unreadable"}
 		}
+		if tn, ok := r.evidence.Tampered[key]; ok && r.evidence.ByEntry[key] == nil {
+			pf.Commit = tn.Commit
+			pf.Missing = []string{tn.Why}
+			pf.Flags = []string{"approval not proven", "tampered note"}
+		}
 		m[key] = pf
 	}
 	if r.checksApprovals() {

@@ -41,13 +41,19 @@ type NoteFinding struct {
 	// it ("Name <email> on 2026-12-06"): what git records, which the
 	// writer chose.
 	Writer string `json:"writer,omitempty"`
+	// Ref is the notes ref, when it is not NotesRef.
+	Ref string `json:"ref,omitempty"`
 }
 
 // Text says the finding in one line.
 func (f NoteFinding) Text() string {
-	what := "the notes ref " + NotesRef
+	ref := NotesRef
+	if f.Ref != "" {
+		ref = f.Ref
+	}
+	what := "the notes ref " + ref
 	if f.Commit != "" {
-		what = "the note of commit " + model.ShortSHA(f.Commit) + " in " + NotesRef
+		what = "the note of commit " + model.ShortSHA(f.Commit) + " in " + ref
 	}
 	s := fmt.Sprintf("%s is not evidence: %s: %s", what, f.Kind, f.Detail)
 	if f.Writer != "" {
@@ -132,6 +138,9 @@ type Verifier struct {
 	keys       map[string]ssh.PublicKey // by authorized_keys line
 	findings   map[string]NoteFinding   // by commit
 	verified   map[string]bool          // commit → a note that verified
+	// read is the evidence of each note already checked, by commit and
+	// signers: a note is verified and decoded once.
+	read map[string]*model.CommitEvidence
 }
 
 // NewVerifier checks the notes read of r as evidence for repository (the
@@ -148,6 +157,19 @@ func (v *Verifier) Evidence(commit string, signers []string) *model.CommitEviden
 	if !ok {
 		return nil
 	}
+	key := commit + "\x00" + strings.Join(signers, "\x00")
+	if ev, ok := v.read[key]; ok {
+		return ev
+	}
+	ev := v.evidence(commit, data, signers)
+	if v.read == nil {
+		v.read = map[string]*model.CommitEvidence{}
+	}
+	v.read[key] = ev
+	return ev
+}
+
+func (v *Verifier) evidence(commit string, data []byte, signers []string) *model.CommitEvidence {
 	var keys []ssh.PublicKey
 	for _, s := range signers {
 		k, ok := v.keys[s]
@@ -194,17 +216,17 @@ func (v *Verifier) Findings() []NoteFinding {
 	var out []NoteFinding
 	for _, sha := range sortedKeys(v.findings) {
 		f := v.findings[sha]
-		f.Writer = v.r.noteWriter(sha)
+		f.Writer = v.r.noteWriter(NotesRef, sha)
 		out = append(out, f)
 	}
 	return out
 }
 
 // noteWriter says who wrote the note of commit last, as the history of
-// NotesRef records it: the author of the newest notes commit whose note of
+// the notes ref records it: the author of the newest notes commit whose note of
 // commit differs from its first parent's. "" when it cannot be told.
-func (r *Repo) noteWriter(commit string) string {
-	head, err := r.repo.Reference(NotesRef, true)
+func (r *Repo) noteWriter(ref plumbing.ReferenceName, commit string) string {
+	head, err := r.repo.Reference(ref, true)
 	if err != nil {
 		return ""
 	}

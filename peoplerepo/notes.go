@@ -124,20 +124,36 @@ func isHex(s string) bool {
 	return true
 }
 
+// notesKind is one notes ref prodaccess keeps, and how two versions of
+// one object's note are combined when two runs wrote it.
+type notesKind struct {
+	ref, fetch plumbing.ReferenceName
+	what       string // what its notes hold, for messages
+	// combine makes one note of two; nil: the other's replaces ours.
+	combine func(ours, theirs []byte) []byte
+}
+
+// evidenceNotes are the notes of evidence, one per commit.
+var evidenceNotes = notesKind{ref: NotesRef, fetch: notesFetchRef, what: "evidence"}
+
 // AddNotes records notes (annotated commit → content) in one new commit
 // of NotesRef, keeping every note already there; a note for a commit that
 // has one replaces it. It changes nothing else: not the commits noted, nor
 // any branch.
 func (r *Repo) AddNotes(notes map[string][]byte, when time.Time) error {
+	return r.addNotes(evidenceNotes, notes, when)
+}
+
+func (r *Repo) addNotes(k notesKind, notes map[string][]byte, when time.Time) error {
 	if len(notes) == 0 {
 		return nil
 	}
-	current, err := r.noteBlobs(NotesRef)
+	current, err := r.noteBlobs(k.ref)
 	if err != nil {
 		return err
 	}
 	var parents []plumbing.Hash
-	if head, err := r.repo.Reference(NotesRef, true); err == nil {
+	if head, err := r.repo.Reference(k.ref, true); err == nil {
 		parents = append(parents, head.Hash())
 	}
 	all := maps.Clone(current)
@@ -145,18 +161,26 @@ func (r *Repo) AddNotes(notes map[string][]byte, when time.Time) error {
 		if len(sha) != 40 || !isHex(sha) {
 			return fmt.Errorf("%q is not a full commit id", sha)
 		}
+		sha = strings.ToLower(sha)
+		if old, ok := current[sha]; ok && k.combine != nil {
+			ours, err := r.readNote(old)
+			if err != nil {
+				return fmt.Errorf("read the note of %s in %s: %w", sha, k.ref, err)
+			}
+			data = k.combine(ours, data)
+		}
 		h, err := r.writeObject(plumbing.BlobObject, data)
 		if err != nil {
 			return err
 		}
-		all[strings.ToLower(sha)] = h
+		all[sha] = h
 	}
-	return r.commitNotes(all, parents, fmt.Sprintf("prodaccess: evidence for %d commit(s)", len(notes)), when)
+	return r.commitNotes(k.ref, all, parents, fmt.Sprintf("prodaccess: %s for %d commit(s)", k.what, len(notes)), when)
 }
 
 // commitNotes writes a notes tree and a commit of it with the parents,
-// and points NotesRef at it.
-func (r *Repo) commitNotes(all map[string]plumbing.Hash, parents []plumbing.Hash, message string, when time.Time) error {
+// and points the notes ref at it.
+func (r *Repo) commitNotes(ref plumbing.ReferenceName, all map[string]plumbing.Hash, parents []plumbing.Hash, message string, when time.Time) error {
 	tree, err := r.notesTree(all)
 	if err != nil {
 		return err
@@ -173,10 +197,10 @@ func (r *Repo) commitNotes(all map[string]plumbing.Hash, parents []plumbing.Hash
 	}
 	var old *plumbing.Reference
 	if len(parents) > 0 {
-		old = plumbing.NewHashReference(NotesRef, parents[0])
+		old = plumbing.NewHashReference(ref, parents[0])
 	}
-	if err := r.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(NotesRef, h), old); err != nil {
-		return fmt.Errorf("update %s: %w", NotesRef, err)
+	if err := r.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(ref, h), old); err != nil {
+		return fmt.Errorf("update %s: %w", ref, err)
 	}
 	return nil
 }
@@ -282,11 +306,15 @@ func (o *Remote) scrub(err error) error {
 // so that notes written by an earlier run are known and none written here
 // is lost. Origin without notes is not an error.
 func (r *Repo) FetchNotes(ctx context.Context, o *Remote, when time.Time) error {
+	return r.fetchNotes(ctx, evidenceNotes, o, when)
+}
+
+func (r *Repo) fetchNotes(ctx context.Context, k notesKind, o *Remote, when time.Time) error {
 	err := gitop.Run(ctx, 0, func(ctx context.Context) error {
 		return r.repo.FetchContext(ctx, &git.FetchOptions{
 			RemoteURL: o.url,
 			Auth:      o.auth(),
-			RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec("+" + NotesRef + ":" + notesFetchRef)},
+			RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec("+" + k.ref + ":" + k.fetch)},
 			Tags:      git.NoTags,
 		})
 	})
@@ -295,22 +323,23 @@ func (r *Repo) FetchNotes(ctx context.Context, o *Remote, when time.Time) error 
 	case errors.As(err, &noMatch):
 		return nil
 	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
-		return fmt.Errorf("fetch %s from %s: %w", NotesRef, o.URL(), o.scrub(err))
+		return fmt.Errorf("fetch %s from %s: %w", k.ref, o.URL(), o.scrub(err))
 	}
-	return r.mergeNotes(notesFetchRef, when)
+	return r.mergeNotes(k, when)
 }
 
-// mergeNotes brings the notes of ref into NotesRef: a fast-forward when
-// the local notes are behind, else a merge commit holding both sets (a
-// note in both is taken from ref unless they are the same).
-func (r *Repo) mergeNotes(ref plumbing.ReferenceName, when time.Time) error {
-	theirs, err := r.repo.Reference(ref, true)
+// mergeNotes brings the notes fetched into the notes ref: a fast-forward
+// when the local notes are behind, else a merge commit holding both sets
+// (a note in both is combined as the kind says, or else taken from the
+// fetched ones unless they are the same).
+func (r *Repo) mergeNotes(k notesKind, when time.Time) error {
+	theirs, err := r.repo.Reference(k.fetch, true)
 	if err != nil {
 		return nil
 	}
-	ours, err := r.repo.Reference(NotesRef, true)
+	ours, err := r.repo.Reference(k.ref, true)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return r.repo.Storer.SetReference(plumbing.NewHashReference(NotesRef, theirs.Hash()))
+		return r.repo.Storer.SetReference(plumbing.NewHashReference(k.ref, theirs.Hash()))
 	}
 	if err != nil {
 		return err
@@ -327,44 +356,63 @@ func (r *Repo) mergeNotes(ref plumbing.ReferenceName, when time.Time) error {
 		return err
 	}
 	if isAnc, err := oc.IsAncestor(tc); err == nil && isAnc {
-		return r.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(NotesRef, theirs.Hash()), ours)
+		return r.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(k.ref, theirs.Hash()), ours)
 	}
 	if isAnc, err := tc.IsAncestor(oc); err == nil && isAnc {
 		return nil
 	}
-	mine, err := r.noteBlobs(NotesRef)
+	mine, err := r.noteBlobs(k.ref)
 	if err != nil {
 		return err
 	}
-	other, err := r.noteBlobs(ref)
+	other, err := r.noteBlobs(k.fetch)
 	if err != nil {
 		return err
 	}
 	all := maps.Clone(mine)
-	maps.Copy(all, other)
-	return r.commitNotes(all, []plumbing.Hash{ours.Hash(), theirs.Hash()}, "prodaccess: merge the evidence of "+path.Base(string(ref)), when)
+	for sha, h := range other {
+		if old, ok := mine[sha]; ok && old != h && k.combine != nil {
+			a, err := r.readNote(old)
+			if err != nil {
+				return fmt.Errorf("read the note of %s in %s: %w", sha, k.ref, err)
+			}
+			b, err := r.readNote(h)
+			if err != nil {
+				return fmt.Errorf("read the note of %s in %s: %w", sha, k.fetch, err)
+			}
+			if h, err = r.writeObject(plumbing.BlobObject, k.combine(a, b)); err != nil {
+				return err
+			}
+		}
+		all[sha] = h
+	}
+	return r.commitNotes(k.ref, all, []plumbing.Hash{ours.Hash(), theirs.Hash()}, "prodaccess: merge the "+k.what+" of "+path.Base(string(k.fetch)), when)
 }
 
 // PushNotes pushes NotesRef to origin. If another run pushed notes since
 // they were fetched, it fetches and merges them and pushes again.
 func (r *Repo) PushNotes(ctx context.Context, o *Remote, when time.Time) error {
+	return r.pushNotes(ctx, evidenceNotes, o, when)
+}
+
+func (r *Repo) pushNotes(ctx context.Context, k notesKind, o *Remote, when time.Time) error {
 	var err error
 	for attempt := 1; attempt <= 3; attempt++ {
 		err = gitop.Run(ctx, 0, func(ctx context.Context) error {
 			return r.repo.PushContext(ctx, &git.PushOptions{
 				RemoteURL: o.url,
 				Auth:      o.auth(),
-				RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec(NotesRef + ":" + NotesRef)},
+				RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec(k.ref + ":" + k.ref)},
 			})
 		})
 		if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 			return nil
 		}
-		if ferr := r.FetchNotes(ctx, o, when); ferr != nil {
-			return fmt.Errorf("push %s to %s: %w; then %v", NotesRef, o.URL(), o.scrub(err), ferr)
+		if ferr := r.fetchNotes(ctx, k, o, when); ferr != nil {
+			return fmt.Errorf("push %s to %s: %w; then %v", k.ref, o.URL(), o.scrub(err), ferr)
 		}
 	}
-	return fmt.Errorf("push %s to %s: %w", NotesRef, o.URL(), o.scrub(err))
+	return fmt.Errorf("push %s to %s: %w", k.ref, o.URL(), o.scrub(err))
 }
 
 // ReadEvidence reads the notes as evidence: commit → what is known of it.

@@ -66,6 +66,11 @@ func (r *Repo) HasBranch(branch string) bool {
 	return err == nil
 }
 
+// CommitFile is CommitFiles for one file.
+func (r *Repo) CommitFile(branch, file string, content []byte, message string, author object.Signature) (string, error) {
+	return r.CommitFiles(branch, map[string][]byte{file: content}, message, author)
+}
+
 // CommitFiles makes one commit on a new local branch, on top of the
 // commit HEAD points at, that sets the files (by slash-separated path in
 // the repository) to their content. HEAD, the index and the working tree

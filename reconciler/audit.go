@@ -139,7 +139,8 @@ func (t *timeline) advance(d model.Day) {
 			x := days[i]
 			if l := t.eff.Level(p, x); l != cur {
 				rule, detail := t.eff.Transition(p, x)
-				found = append(found, model.TimelineEvent{Day: x, Person: p.ID, From: cur, To: l, Cause: model.CauseRule, Rule: rule, Detail: detail, Written: t.written(p, x, rule)})
+				written, on := t.written(p, x, rule)
+				found = append(found, model.TimelineEvent{Day: x, Person: p.ID, From: cur, To: l, Cause: model.CauseRule, Rule: rule, Detail: detail, Written: written, WrittenOn: on})
 				cur = l
 			}
 		}
@@ -299,6 +300,7 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 
 	// The commit is in force: bring eff up to it.
 	var affected []string
+	since := map[string]*model.Day{}
 	changed, added, removed, err := t.diff(t.effFiles, now)
 	if err != nil {
 		return err
@@ -318,7 +320,15 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 		t.cfg, t.cfgBlob = cfg, cfgBlob
 		t.setEvidence()
 	} else {
-		affected = t.eff.Replace(changed, nil)
+		// The files before the commit: since when each person with access
+		// held their level, to tell a fact the commit back-dates.
+		affected = t.eff.Replace(changed, func(ids []string) {
+			for _, id := range ids {
+				if p := t.eff.Person(id); p != nil && t.level[id] != model.None {
+					since[id] = t.eff.Since(p, d)
+				}
+			}
+		})
 	}
 	t.effFiles = now
 
@@ -338,11 +348,62 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 			delete(t.changeDays, id)
 		}
 		if before != after {
-			found = append(found, model.TimelineEvent{Day: d, Person: id, From: before, To: after, Cause: model.CauseCommit, Commit: c, Detail: "the commit changed the files"})
+			e := model.TimelineEvent{Day: d, Person: id, From: before, To: after, Cause: model.CauseCommit, Commit: c, Detail: "the commit changed the files"}
+			if s, ok := since[id]; ok && after < before {
+				if due, rule, detail := t.backdated(id, before, d, s, c); due != nil {
+					e.Due, e.Rule = due, rule
+					e.Detail = fmt.Sprintf("the commit changed the files, which end the access from %s: %s", due, detail)
+				}
+			}
+			found = append(found, e)
 		}
 	}
 	t.events = append(t.events, renames(found, added, removed, t.opts.PeopleLabel, c, d)...)
 	return nil
+}
+
+// backdated is, for a commit on day d that lowered id's level from before,
+// the earlier day from which the new files say the level fell, when they
+// say so of a day while the files before the commit still gave the level
+// (since: from when they did; nil for as far back as they go): a last
+// day, an absence or a grant's end recorded after its day. It records
+// the finding, and gives the rule that ended the access and why; nil when
+// the commit itself is the cause.
+func (t *timeline) backdated(id string, before model.Level, d model.Day, since *model.Day, c *model.Commit) (due *model.Day, rule, detail string) {
+	p := t.eff.Person(id)
+	if p == nil {
+		return nil, "", ""
+	}
+	days := t.eff.ChangeDays(p)
+	for i := len(days) - 1; i >= 0; i-- {
+		x := days[i]
+		if x > d {
+			continue
+		}
+		now, was := t.eff.Level(p, x), t.eff.Level(p, x-1)
+		switch {
+		case now == was:
+			continue
+		case x == d || now > was:
+			return nil, "", "" // the files change the level on d itself, or the last change before d is not a fall
+		}
+		from := x
+		if since != nil && *since > from {
+			from = *since
+		}
+		rule, detail = t.eff.Transition(p, x)
+		t.findings = append(t.findings, datedFinding{day: d, Finding: model.Finding{Kind: model.FindingLateFact, Commit: c.SHA, Person: id,
+			Detail: fmt.Sprintf("the files end %s's %s access from %s (%s: %s), but the commit that said so came on %s, %s later", id, before, from, rule, detail, d, plural(int(d-from), "day", "days"))}})
+		return &from, rule, detail
+	}
+	return nil, "", ""
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // renames folds a person file moved to a new name with the same content,

@@ -18,6 +18,7 @@ import (
 type factWrite struct {
 	word string // added, changed, shortened, extended
 	ref  string // "#15", or "commit abc123def456"
+	day  model.Day
 }
 
 // facts lists a person's facts as id → value; equal values, same fact.
@@ -74,9 +75,9 @@ func (t *timeline) blame(c *model.Commit, old, now *model.Person) {
 		w, ok := before[fact]
 		switch {
 		case !ok:
-			t.writes[id][fact] = []factWrite{{word: "added", ref: t.ref(c)}}
+			t.writes[id][fact] = []factWrite{{word: "added", ref: t.ref(c), day: t.commitDay(c)}}
 		case w != v:
-			t.writes[id][fact] = append(t.writes[id][fact], factWrite{word: changeWord(w, v), ref: t.ref(c)})
+			t.writes[id][fact] = append(t.writes[id][fact], factWrite{word: changeWord(w, v), ref: t.ref(c), day: t.commitDay(c)})
 		}
 	}
 	for fact := range before {
@@ -118,9 +119,12 @@ func (t *timeline) ref(c *model.Commit) string {
 	return "commit " + c.SHA[:min(12, len(c.SHA))]
 }
 
+// commitDay is the day of a commit in the policy time zone.
+func (t *timeline) commitDay(c *model.Commit) model.Day { return model.DayOf(c.When, t.opts.Location) }
+
 // written says which commits wrote the fact behind a change of p's level
-// on day x under rule, or "" when none can be named.
-func (t *timeline) written(p *model.Person, x model.Day, rule string) string {
+// on day x under rule, and the day of the last; "" when none can be named.
+func (t *timeline) written(p *model.Person, x model.Day, rule string) (string, *model.Day) {
 	fact := ""
 	limit := model.Day(t.eff.Policy.AbsenceLimitDays)
 	switch rule {
@@ -157,11 +161,12 @@ func (t *timeline) written(p *model.Person, x model.Day, rule string) string {
 	}
 	ws := t.writes[p.ID][fact]
 	if fact == "" || len(ws) == 0 {
-		return ""
+		return "", nil
 	}
 	parts := make([]string, len(ws))
 	for i, w := range ws {
 		parts[i] = w.word + " in " + w.ref
 	}
-	return fact + ": " + strings.Join(parts, ", ")
+	last := ws[len(ws)-1].day
+	return fact + ": " + strings.Join(parts, ", "), &last
 }

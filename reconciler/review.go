@@ -31,6 +31,7 @@ func Review(r *model.Roster, d model.Day, commit *model.Commit, keys map[string]
 		}
 		for _, pf := range dc.Evidence {
 			row.Evidence = append(row.Evidence, fmt.Sprintf("%s: %s", pf.Entry.Kind, pf.Summary()))
+			row.Approvals = append(row.Approvals, model.NewApproval(pf))
 			for _, f := range pf.Flags {
 				if f == "approval not proven" {
 					f += ": " + strings.Join(pf.Missing, "; ")

@@ -154,11 +154,39 @@ type page struct {
 	ByRule            int
 	Chart             chart
 	Review            []reviewRow
-	Flagged           int
+	Access            int // people with access on the last day
+	Flagged           int // of them, flagged for the reviewer
+	FlaggedWithout    int // people without access, flagged
 	People            []personView
 	Others            []string
 	Invalid           []eventRow
 	Findings          []findingRow
+	Removals          *removalsView
+	Certification     string   // the period whose sign-off the review checks
+	Unchecked         []string // what the review could not check
+}
+
+// removalsView is the removals of the period, timed.
+type removalsView struct {
+	Headline string
+	Summary  []model.RemovalSummary
+	Rows     []removalRow
+}
+
+type removalRow struct {
+	model.Removal
+	Cause, Changed, Status string
+	Files                  link
+	Late                   bool
+}
+
+// approvalView is the evidence of one entry, with its pull request linked.
+type approvalView struct {
+	Entry, Approved, Merged string
+	Pull                    link
+	Flags                   []string
+	Proven                  bool
+	Missing                 string
 }
 
 // findingRow is one finding of the audit, with its commit linked.
@@ -179,6 +207,8 @@ type link struct {
 type reviewRow struct {
 	model.ReviewRow
 	Since, Until string
+	Approvals    []approvalView
+	Certified    link
 }
 
 type personView struct {
@@ -327,16 +357,28 @@ func newPage(r *AccessReport) *page {
 	return pg
 }
 
-// summarise fills in the review and the counts of the summary.
+// summarise fills in the review and the counts of the summary: people
+// with access at each level, and apart from them, people flagged who
+// have none (who can still read secrets).
 func (pg *page) summarise(r *AccessReport) {
 	if c := r.Review.Commit; c != nil {
 		pg.Commit = commitLink(r.RepoURL, c)
 	}
+	pg.Unchecked = r.Review.Unchecked
+	if p := r.Review.Certification; p != nil {
+		pg.Certification = p.Name
+	}
 	byLevel := map[model.Level]int{}
 	for _, row := range r.Review.Rows {
-		byLevel[row.Level]++
-		if len(row.Flags) > 0 {
-			pg.Flagged++
+		switch {
+		case row.Level != model.None:
+			byLevel[row.Level]++
+			pg.Access++
+			if len(row.Flags) > 0 {
+				pg.Flagged++
+			}
+		case len(row.Flags) > 0:
+			pg.FlaggedWithout++
 		}
 		rr := reviewRow{ReviewRow: row, Since: "-", Until: "-"}
 		if row.Since != nil {
@@ -345,7 +387,31 @@ func (pg *page) summarise(r *AccessReport) {
 		if row.Until != nil {
 			rr.Until = row.Until.String()
 		}
+		for _, a := range row.Approvals {
+			rr.Approvals = append(rr.Approvals, approvalOf(r.RepoURL, a))
+		}
+		if c := row.Certified; c != nil {
+			rr.Certified = link{Text: CertifiedText(c)}
+			if c.PullRequest != 0 {
+				rr.Certified.URL = pullURL(r.RepoURL, c.PullRequest, c.URL)
+			}
+		}
 		pg.Review = append(pg.Review, rr)
+	}
+	if rm := r.Review.Removals; rm != nil {
+		v := &removalsView{Headline: RemovalsHeadline(rm)}
+		if len(rm.Rows) > 0 {
+			v.Summary = rm.Summary
+		}
+		for _, x := range rm.Rows {
+			row := removalRow{Removal: x, Cause: RemovalCause(x), Changed: RemovalChanged(x), Status: x.Status, Late: x.Status == model.RemovalLate || x.Status == model.RemovalUnrecorded}
+			row.Files = link{Text: RemovalFiles(x)}
+			if x.Commit != "" && r.RepoURL != "" {
+				row.Files.URL = r.RepoURL + "/commit/" + x.Commit
+			}
+			v.Rows = append(v.Rows, row)
+		}
+		pg.Removals = v
 	}
 	for i := len(model.AccessLevels) - 1; i >= 0; i-- {
 		l := model.AccessLevels[i]
@@ -529,6 +595,47 @@ func shortCause(e *model.TimelineEvent) string {
 		return fmt.Sprintf("%s %.12s", e.Cause, e.Commit.SHA)
 	}
 	return e.Cause
+}
+
+// approvalOf shows the evidence of one entry: the pull request (linked),
+// who approved it and when, who merged it and when, and the flags.
+func approvalOf(repoURL string, a model.Approval) approvalView {
+	v := approvalView{Entry: string(a.Entry), Proven: a.Proven, Flags: a.Flags, Missing: strings.Join(a.Missing, "; ")}
+	switch {
+	case a.PullRequest != 0:
+		v.Pull = link{Text: fmt.Sprintf("#%d", a.PullRequest), URL: pullURL(repoURL, a.PullRequest, a.URL)}
+	case a.Commit != "":
+		v.Pull = link{Text: "commit " + model.ShortSHA(a.Commit)}
+		if repoURL != "" {
+			v.Pull.URL = repoURL + "/commit/" + a.Commit
+		}
+	}
+	if a.ApprovedBy != "" {
+		v.Approved = "approved by " + a.ApprovedBy
+		if a.ApprovedAt != nil {
+			v.Approved += " on " + a.ApprovedAt.UTC().Format("2006-01-02")
+		}
+	}
+	if a.MergedBy != "" {
+		v.Merged = "merged by " + a.MergedBy
+		if a.MergedAt != nil {
+			v.Merged += " on " + a.MergedAt.UTC().Format("2006-01-02")
+		}
+	}
+	return v
+}
+
+// pullURL links a pull request of the people repository: on its GitHub
+// page when the origin is there, else at the address the signed evidence
+// gives, if that is a web address.
+func pullURL(repoURL string, n int, recorded string) string {
+	switch {
+	case repoURL != "":
+		return fmt.Sprintf("%s/pull/%d", repoURL, n)
+	case strings.HasPrefix(recorded, "https://"):
+		return recorded
+	}
+	return ""
 }
 
 func commitLink(repoURL string, c *model.Commit) link {

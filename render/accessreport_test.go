@@ -116,3 +116,27 @@ func TestFromAfterTo(t *testing.T) {
 		t.Error("a window that ends before it starts was drawn")
 	}
 }
+
+// TestHeadlineCountsPeopleWithAccess: the headline counts the people with
+// access, level by level, and the people flagged who have none (who can
+// still read secrets) apart, never among them.
+func TestHeadlineCountsPeopleWithAccess(t *testing.T) {
+	c := &model.Commit{SHA: "0123456789abcdef0123456789abcdef01234567", When: time.Date(2021, 1, 4, 10, 0, 0, 0, time.UTC)}
+	r := &AccessReport{
+		Timeline: &model.Timeline{Branch: "main", To: day("2021-02-10"), Commits: 1},
+		Review: &model.Review{At: day("2021-02-10"), Commit: c, Rows: []model.ReviewRow{
+			{ID: "al", Name: "Al", Level: model.Permanent},
+			{ID: "bo", Name: "Bo", Level: model.Supervised, Flags: []string{"access ends within 14 days"}},
+			{ID: "cy", Name: "Cy", Level: model.None, Flags: []string{"has had no access since 2020-01-01 and can still read secrets"}},
+		}},
+		From: day("2021-01-01"),
+	}
+	var b bytes.Buffer
+	if err := WriteAccessReport(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	const want = "On 2021-02-10, 2 people had production access: 1 permanent, 1 supervised, 0 temporary_supervised; 1 flagged for the reviewer, and 1 person without access flagged apart."
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("the headline does not say %q:\n%s", want, b.String()[strings.Index(b.String(), "<header>"):strings.Index(b.String(), "</header>")])
+	}
+}

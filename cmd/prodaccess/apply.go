@@ -38,11 +38,9 @@ request for longer than safety.max_revocation_wait.`,
 				return err
 			}
 			defer cancel()
+			defer o.cachedRun()()
 			w, err := o.loadWorld(ctx)
 			if err != nil {
-				return err
-			}
-			if err := o.keepOwnPullRequests(w); err != nil {
 				return err
 			}
 			var plan *model.Plan
@@ -51,7 +49,7 @@ request for longer than safety.max_revocation_wait.`,
 				if err != nil {
 					return err
 				}
-				states, err := reconciler.ReadAll(ctx, w.providers)
+				states, err := reconciler.ReadAll(ctx, w.readers())
 				if err != nil {
 					return fmt.Errorf("nothing was applied, because a read failed:\n%w", err)
 				}
@@ -76,6 +74,10 @@ request for longer than safety.max_revocation_wait.`,
 			// changes: it is a fact about the people branch, not about
 			// the targets.
 			noteErr := o.recordEvidence(ctx, w)
+			if err == nil {
+				// What was done is recorded, for audits to time removals.
+				noteErr = errors.Join(noteErr, o.recordApplied(ctx, w, report))
+			}
 			if err != nil {
 				return errors.Join(err, noteErr)
 			}
@@ -124,6 +126,7 @@ request for longer than safety.max_revocation_wait.`,
 	cmd.Flags().StringVar(&reportFile, "report", "", "also write the plan and every result as JSON to this file")
 	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
 	o.timeoutFlag(cmd)
+	o.githubCacheFlag(cmd)
 	return cmd
 }
 

@@ -41,7 +41,7 @@ the repository.`,
 	cmd.PersistentFlags().StringVar(&a.repo, "repo", ".", "the people repository (a clone)")
 	cmd.PersistentFlags().StringVar(&a.branch, "branch", "", "the branch to read (default the remote's main: origin/HEAD, origin/main, then main)")
 	cmd.AddCommand(newAuditAt(a), newAuditTimeline(a), newAuditReview(a))
-	cmd.AddCommand(newAuditReport(a), newAuditRecord(a))
+	cmd.AddCommand(newAuditReport(a), newAuditRecord(a), newAuditCertify(a))
 	return cmd
 }
 
@@ -57,6 +57,12 @@ type source struct {
 
 	runs    map[string]*evidenceRun // the evidence read up to a commit
 	noNotes bool                    // there are no notes at all
+	// files are the configuration and person files of each commit read,
+	// which never change; intro the commit that wrote each entry in force
+	// at a commit, by commit and entry key.
+	files   map[string]*committed
+	intro   map[string]map[string]string
+	commits []model.Commit // the first-parent line, oldest first, once read
 }
 
 func (a *auditOptions) source() (*source, error) {
@@ -110,7 +116,7 @@ func (a *auditOptions) configAt(rev *peoplerepo.Revision, configPath string) (*c
 // commit whose files do not validate was not in force: the last valid
 // commit before it is used, as the timeline does.
 func (s *source) at(a *auditOptions, d model.Day) (*model.Commit, *model.Roster, error) {
-	commits, err := s.history.Commits()
+	commits, err := s.commitList()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -121,35 +127,72 @@ func (s *source) at(a *auditOptions, d model.Day) (*model.Commit, *model.Roster,
 		if !c.When.Before(end) {
 			continue
 		}
-		rev, err := s.history.Revision(c.SHA)
+		f, err := s.committed(a, c.SHA)
 		if err != nil {
 			return nil, nil, err
 		}
-		cfg, err := a.configAt(rev, s.configPath)
-		var problems model.Problems
-		if errors.As(err, &problems) {
+		if f.invalid {
 			fmt.Fprintf(a.stderr, "prodaccess: %s did not validate, so the commit before it is used\n", c)
 			continue
 		}
-		if err != nil {
-			return nil, nil, err
-		}
-		sub, err := fs.Sub(rev.FS, s.peopleDir)
-		if err != nil {
-			return nil, nil, err
-		}
-		people, err := personfile.LoadPeople(sub, s.peopleDir)
-		if err != nil {
-			return nil, nil, fmt.Errorf("read the person files at %s: %w", c.SHA, err)
-		}
-		roster := model.NewRoster(people, cfg.Policy)
-		if roster.InvalidCount() > 0 {
-			fmt.Fprintf(a.stderr, "prodaccess: %s did not validate, so the commit before it is used\n", c)
-			continue
-		}
-		return c, roster, nil
+		return c, model.NewRoster(f.people, f.cfg.Policy), nil
 	}
 	return nil, nil, fmt.Errorf("the branch %s has no valid commit at or before %s", s.branch, d)
+}
+
+// commitList is the branch's first-parent line, oldest first, read once.
+func (s *source) commitList() ([]model.Commit, error) {
+	if s.commits == nil {
+		cs, err := s.history.Commits()
+		if err != nil {
+			return nil, err
+		}
+		s.commits = cs
+	}
+	return s.commits, nil
+}
+
+// committed is what one commit holds: its configuration and person
+// files, and whether they validate.
+type committed struct {
+	cfg     *config.Config
+	people  []*model.Person
+	invalid bool
+}
+
+// committed reads the configuration and person files of a commit, once.
+func (s *source) committed(a *auditOptions, sha string) (*committed, error) {
+	if f, ok := s.files[sha]; ok {
+		return f, nil
+	}
+	rev, err := s.history.Revision(sha)
+	if err != nil {
+		return nil, err
+	}
+	f := &committed{}
+	cfg, err := a.configAt(rev, s.configPath)
+	var problems model.Problems
+	switch {
+	case errors.As(err, &problems):
+		f.invalid = true
+	case err != nil:
+		return nil, err
+	default:
+		sub, err := fs.Sub(rev.FS, s.peopleDir)
+		if err != nil {
+			return nil, err
+		}
+		if f.people, err = personfile.LoadPeople(sub, s.peopleDir); err != nil {
+			return nil, fmt.Errorf("read the person files at %s: %w", sha, err)
+		}
+		f.cfg = cfg
+		f.invalid = model.NewRoster(f.people, cfg.Policy).InvalidCount() > 0
+	}
+	if s.files == nil {
+		s.files = map[string]*committed{}
+	}
+	s.files[sha] = f
+	return f, nil
 }
 
 // dayStart is midnight at the start of d in the policy time zone.
@@ -194,28 +237,29 @@ func (a *auditOptions) day(s *source, arg string) (model.Day, error) {
 	return model.ParseInstantOrDay(arg, s.tipConfig.Location)
 }
 
-// onDay reads the history and the roster in force at the end of a day
-// ("" for today).
-func (a *auditOptions) onDay(arg string) (*source, model.Day, *model.Commit, *model.Roster, error) {
+// onDay reads the history and the truth of a day ("" for today).
+func (a *auditOptions) onDay(arg string) (*source, *dayTruth, error) {
 	s, err := a.source()
 	if err != nil {
-		return nil, 0, nil, nil, err
+		return nil, nil, err
 	}
 	d, err := a.day(s, arg)
 	if err != nil {
-		return nil, 0, nil, nil, err
+		return nil, nil, err
 	}
-	commit, roster, err := s.at(a, d)
+	t, err := s.truth(a, d)
 	if err != nil {
-		return nil, 0, nil, nil, err
+		return nil, nil, err
 	}
-	if roster, err = s.auditEvidence(a, commit, roster, d); err != nil {
-		return nil, 0, nil, nil, err
-	}
+	s.warnNoNotes(a)
+	return s, t, nil
+}
+
+// warnNoNotes says so when the clone holds no evidence at all.
+func (s *source) warnNoNotes(a *auditOptions) {
 	if s.noNotes {
 		fmt.Fprintf(a.stderr, "prodaccess: no evidence of approvals in this clone (%s); fetch it with: git fetch origin 'refs/notes/*:refs/notes/*'\n", peoplerepo.NotesRef)
 	}
-	return s, d, commit, roster, nil
 }
 
 func newAuditAt(a *auditOptions) *cobra.Command {
@@ -228,15 +272,14 @@ func newAuditAt(a *auditOptions) *cobra.Command {
 			if err := checkFormat(format, "text", "json"); err != nil {
 				return err
 			}
-			_, d, commit, roster, err := a.onDay(args[0])
+			_, t, err := a.onDay(args[0])
 			if err != nil {
 				return err
 			}
-			decisions := roster.Evaluate(d)
 			if isData(format) {
-				return render.WriteData(a.stdout, format, render.NewAuditAt(d, commit.SHA, decisions))
+				return render.WriteData(a.stdout, format, render.NewAuditAt(t.day, t.commit.SHA, t.decisions, t.differences()))
 			}
-			return render.WriteAuditAt(a.stdout, d, commit, decisions)
+			return render.WriteAuditAt(a.stdout, t.day, t.commit, t.decisions, t.differences())
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text, json (the who JSON, plus the commit) or yaml")
@@ -295,20 +338,31 @@ func newAuditTimeline(a *auditOptions) *cobra.Command {
 
 func newAuditReview(a *auditOptions) *cobra.Command {
 	var format, at string
-	secrets := true
+	var secrets bool
 	cmd := &cobra.Command{
 		Use:   "review",
 		Short: "An access review: everyone with access, the basis, and flags for the reviewer",
-		Args:  cobra.NoArgs,
+		Long: `An access review of a day (default today): everyone with access, the basis,
+the evidence of each approval, the latest certification, flags for the
+reviewer, the findings, and every removal due in the certification period
+(audit.certify_every) up to the day, timed against what apply recorded.
+From the people repository alone; --secrets also reads the target
+repositories to flag people without access who can still read secrets.`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if err := checkFormat(format, "markdown", "csv", "json"); err != nil {
 				return err
 			}
-			s, d, commit, roster, err := a.onDay(at)
+			s, t, err := a.onDay(at)
 			if err != nil {
 				return err
 			}
-			rv, err := s.review(a, d, commit, roster, secrets)
+			tl, err := s.timeline(t.day)
+			if err != nil {
+				return err
+			}
+			from := model.PeriodOf(s.tipConfig.Audit.CertifyEvery, t.day).Start
+			rv, err := s.review(a, t, reviewScope{secrets: secrets, timeline: tl, from: from})
 			if err != nil {
 				return err
 			}
@@ -322,34 +376,20 @@ func newAuditReview(a *auditOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", "", "the day of the review, YYYY-MM-DD (default today)")
-	cmd.Flags().BoolVar(&secrets, "secrets", true, "flag people without access who can still read the targets' secrets (reads the target repositories as they are now)")
+	cmd.Flags().BoolVar(&secrets, "secrets", false, "also flag people without access who can still read the targets' secrets (reads the target repositories as they are now)")
 	cmd.Flags().StringVar(&format, "format", "markdown", "markdown, csv, json or yaml")
 	return cmd
 }
 
-// review is the access review of day d, from the roster in force then
-// (with its evidence), with its findings: the entries in force whose
-// approval is not proven, notes that are not evidence, and changes to
-// who may approve or to the policy that no lead approved.
-func (s *source) review(a *auditOptions, d model.Day, commit *model.Commit, roster *model.Roster, secrets bool) (*model.Review, error) {
-	keys, err := s.keysAt(a, commit, roster, d)
-	if err != nil {
+// timeline rebuilds the history of the branch up to day to, with the
+// evidence recorded, from the first commit.
+func (s *source) timeline(to model.Day) (*model.Timeline, error) {
+	opts := reconciler.TimelineOptions{Branch: s.branch, PeopleLabel: s.peopleDir, ConfigFile: s.configPath, Location: s.tipConfig.Location, To: to}
+	var err error
+	if opts.EvidenceOf, opts.Authority, err = s.evidence(s.tip); err != nil {
 		return nil, err
 	}
-	rv := reconciler.Review(roster, d, commit, keys, s.keyTime(a.now(), d))
-	if secrets {
-		reports, err := a.secretReports(s, commit, roster, d, keys)
-		if err != nil {
-			return nil, err
-		}
-		reconciler.FlagSecretReaders(rv, roster, reports)
-		reconciler.FlagRotation(rv, roster, reports, s.tipConfig.Secrets.RotateWithinDays)
-	}
-	rv.Findings = reconciler.EvidenceFindings(roster, reconciler.NeedEvidence(roster, d, 0))
-	if err := s.addFindings(&rv.Findings, commit.SHA, ""); err != nil {
-		return nil, err
-	}
-	return rv, nil
+	return reconciler.BuildTimeline(s.history, opts)
 }
 
 // addFindings adds the notes read up to commit that are not evidence, and

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"github.com/prodaccess/prodaccess/internal/peoplegen"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
+	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
 
@@ -254,4 +257,85 @@ func BenchmarkAuditReport1000People10Years(b *testing.B) {
 	}
 	b.ReportMetric(float64(peak)/1024, "peak-MiB")
 	b.ReportMetric(float64(info.Size())/1e6, "MB")
+}
+
+// BenchmarkWarmHourly50Teams runs prodaccess plan, with --github-cache,
+// as an hourly run would over 50 team targets of about 400 members each
+// that did not change since the last run: the first run, off the clock,
+// fills the cache. It reports the requests GitHub counts against the
+// primary rate limit per run (the stand-in's count, which leaves out
+// 304s, as GitHub does), the requests sent, and the counted requests as
+// a percentage of a small App installation's 5,000 an hour.
+func BenchmarkWarmHourly50Teams(b *testing.B) {
+	const teams = 50
+	dir := b.TempDir()
+	peopleDir := filepath.Join(dir, "people")
+	if err := os.MkdirAll(peopleDir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := peoplegen.Write(peopleDir, 580); err != nil {
+		b.Fatal(err)
+	}
+	config := "people: people\ntargets:\n"
+	for i := range teams {
+		config += fmt.Sprintf("  - {name: team-%02d, type: github-team, org: alphagov, team: team-%02d}\n", i, i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "prodaccess.yaml"), []byte(config), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if err := devstack.NewRepo(dir, nil); err != nil {
+		b.Fatal(err)
+	}
+	people, err := personfile.LoadPeople(os.DirFS(peopleDir), "people")
+	if err != nil {
+		b.Fatal(err)
+	}
+	gh := fakegithub.New(b, "alphagov")
+	gh.Token = "tok"
+	for i := range teams {
+		gh.AddTeam(fmt.Sprintf("team-%02d", i), "")
+	}
+	loc, _ := time.LoadLocation("Europe/London")
+	members := 0
+	for _, dc := range model.NewRoster(people, model.DefaultPolicy()).Evaluate(model.DayOf(time.Now(), loc)) {
+		gh.AddUser(dc.Person.GitHub, dc.Person.GitHubID, true)
+		if dc.Level != model.None {
+			members++
+			for i := range teams {
+				gh.SetMember(fmt.Sprintf("team-%02d", i), dc.Person.GitHub, "member")
+			}
+		}
+	}
+	cache := filepath.Join(b.TempDir(), "github.json")
+	plan := func() github.RequestCounts {
+		cmd := exec.Command(binary, "plan", "--format", "json", "--github-cache", cache)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN=tok", appLoginEnv)
+		out, err := cmd.Output()
+		if err != nil {
+			b.Fatalf("plan: %v\n%.3000s", err, out)
+		}
+		var p struct {
+			GitHubRequests github.RequestCounts `json:"github_requests"`
+		}
+		if err := json.Unmarshal(out, &p); err != nil {
+			b.Fatal(err)
+		}
+		return p.GitHubRequests
+	}
+	cold := plan() // fills the cache
+	plan()         // asks once for the page after each last full page
+	gh.ResetRequests()
+	var sent int64
+	b.ResetTimer()
+	for b.Loop() {
+		sent += plan().Sent
+	}
+	b.StopTimer()
+	counted := float64(gh.Counted()) / float64(b.N)
+	b.ReportMetric(float64(members), "members")
+	b.ReportMetric(float64(cold.Counted), "cold-counted")
+	b.ReportMetric(float64(sent)/float64(b.N), "sent/op")
+	b.ReportMetric(counted, "counted/op")
+	b.ReportMetric(100*counted/5000, "%-of-5000/h")
 }

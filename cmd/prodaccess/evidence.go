@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -24,6 +25,8 @@ type evidenceState struct {
 	// lookedUp is the evidence looked up through the API in this run,
 	// which apply records as signed notes.
 	lookedUp []*model.CommitEvidence
+	// client is GitHub's API; nil without a token.
+	client *github.Client
 }
 
 // gatherEvidence finds, for every entry that needs approval from today to
@@ -38,7 +41,7 @@ type evidenceState struct {
 // lookup refuses the entries of its commit, and the run goes on.
 func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo.Repo, client *github.Client) error {
 	label := strings.TrimSuffix(w.peopleLabel, "/")
-	w.evidence = &evidenceState{repo: repo}
+	w.evidence = &evidenceState{repo: repo, client: client}
 	origin, err := repo.Origin(o.getenv("GITHUB_TOKEN"))
 	if err != nil {
 		return err
@@ -88,6 +91,9 @@ func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo
 		return err
 	}
 	w.roster.SetEvidence(ev)
+	if source != nil {
+		w.warnings = append(w.warnings, certificationEvidence(ctx, run, repo, w.commit, reviewsDir(configRel, w.cfg))...)
+	}
 	w.evidence.lookedUp = run.lookedUp(ev, w.roster, o.now())
 	w.decisions = w.roster.Evaluate(w.day)
 	if source == nil {
@@ -138,6 +144,46 @@ func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo
 	return nil
 }
 
+// reviewsDir is the folder of the review files in the people repository,
+// beside the configuration (at configRel).
+func reviewsDir(configRel string, cfg *config.Config) string {
+	return path.Clean(path.Join(path.Dir(configRel), cfg.Audit.Reviews))
+}
+
+// certificationEvidence looks up the evidence of the rows of the review
+// files at commit (in the folder dir), so that it is recorded with the
+// rest: the approvals that certify access. It grants nothing, so a lookup
+// that fails is a warning, and the next run asks again.
+func certificationEvidence(ctx context.Context, run *evidenceRun, repo *peoplerepo.Repo, commit, dir string) []string {
+	files, err := repo.Reviews(commit, dir)
+	if err != nil {
+		return []string{fmt.Sprintf("the review files that certify access could not be read, so their approvals are not recorded: %v", err)}
+	}
+	intro := map[string]string{}
+	var entries []model.EntryRef
+	for _, rf := range files {
+		if rf.Problem != nil {
+			continue
+		}
+		for _, e := range rf.Certification.Entries() {
+			intro[e.Key()] = rf.Wrote
+			entries = append(entries, e)
+		}
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	run.gather(ctx, intro, entries)
+	var out []string
+	for _, rf := range files {
+		if err := run.failed[rf.Wrote]; err != nil && rf.Problem == nil {
+			delete(run.failed, rf.Wrote)
+			out = append(out, fmt.Sprintf("the approvals of %s (commit %s) could not be looked up, so the next run asks again: %v", rf.Name, model.ShortSHA(rf.Wrote), err))
+		}
+	}
+	return out
+}
+
 // sameRulePolicy reports whether two policies decide levels alike.
 func sameRulePolicy(a, b model.Policy) bool {
 	return model.PolicyEntryOf(a).Key() == model.PolicyEntryOf(b).Key()
@@ -156,6 +202,7 @@ func (o *options) evidenceSource(w *world, repo *peoplerepo.Repo, client *github
 	if err != nil {
 		return nil, nil, err
 	}
+	gh.Reviews = reviewsDir(configRel, w.cfg)
 	if !w.cfg.Policy.ChecksShifts() {
 		return gh, nil, nil
 	}
@@ -306,12 +353,33 @@ func (s *source) auditEvidence(a *auditOptions, commit *model.Commit, r *model.R
 	if auth.Policy.Evidence == model.EvidenceOff && !auth.Policy.ChecksShifts() {
 		return r, nil
 	}
-	ev, err := run.forEntries(context.Background(), commit.SHA, reconciler.NeedEvidence(r, d, 0))
+	intro, err := s.introduced(run, commit.SHA, r)
 	if err != nil {
 		return nil, err
 	}
-	r.SetEvidence(ev)
+	r.SetEvidence(run.gather(context.Background(), intro, reconciler.NeedEvidence(r, d, 0)))
 	return r, nil
+}
+
+// introduced finds, once for each commit, the commit that wrote each
+// entry of its files in its current form.
+func (s *source) introduced(run *evidenceRun, commit string, r *model.Roster) (map[string]string, error) {
+	if intro, ok := s.intro[commit]; ok {
+		return intro, nil
+	}
+	var all []model.EntryRef
+	for _, p := range r.People {
+		all = append(all, p.AllEntries()...)
+	}
+	intro, err := run.repo.Introduced(commit, run.peopleDir, run.label, all)
+	if err != nil {
+		return nil, fmt.Errorf("find the commits that wrote the entries that need approval: %w", err)
+	}
+	if s.intro == nil {
+		s.intro = map[string]map[string]string{}
+	}
+	s.intro[commit] = intro
+	return intro, nil
 }
 
 // evidenceRun reads the notes and the authority up to commit, from the

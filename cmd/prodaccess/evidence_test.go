@@ -85,6 +85,26 @@ func newEvidenceStack(t testing.TB, policy string) *evidenceStack {
 	return newEvidenceStackWith(t, strings.Replace(evidenceConfig, "%s", policy, 1), nil)
 }
 
+// newEvidenceStackFiles is newEvidenceStack with more files in the first
+// commit (the one that adopts prodaccess, taken at its word): person
+// files under people/, and prodaccess.yaml in place of the usual one.
+func newEvidenceStackFiles(t testing.TB, policy string, more map[string]string) *evidenceStack {
+	t.Helper()
+	config := strings.Replace(evidenceConfig, "%s", policy, 1)
+	people := map[string]string{}
+	for name, body := range more {
+		switch id, ok := strings.CutPrefix(name, "people/"); {
+		case name == "prodaccess.yaml":
+			config = body
+		case ok:
+			people[strings.TrimSuffix(id, ".yaml")] = body
+		default:
+			t.Fatalf("newEvidenceStackFiles: %s is neither the configuration nor a person file", name)
+		}
+	}
+	return newEvidenceStackWith(t, config, people)
+}
+
 // newEvidenceStackWith is newEvidenceStack with a configuration of its
 // own (the signers are added to its policy) and more person files.
 func newEvidenceStackWith(t testing.TB, config string, people map[string]string) *evidenceStack {

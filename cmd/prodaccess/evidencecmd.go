@@ -108,11 +108,14 @@ the people repository (to push the notes) and Pull requests: read.`,
 			before := len(run.fetched)
 			ev := run.gather(ctx, intro, entries)
 			w.roster.SetEvidence(ev)
+			lookedUp := len(run.fetched) - before
+			for _, warn := range certificationEvidence(ctx, run, repo, w.commit, reviewsDir(configRel, w.cfg)) {
+				fmt.Fprintf(o.stderr, "prodaccess: %s\n", warn)
+			}
 			w.evidence = &evidenceState{repo: repo, origin: origin, run: run, lookedUp: run.lookedUp(ev, w.roster, o.now())}
 			if err := o.recordEvidence(ctx, w); err != nil {
 				return err
 			}
-			lookedUp := len(run.fetched) - before
 			complete := 0
 			for _, ce := range w.evidence.lookedUp {
 				if ce.Complete {

@@ -36,6 +36,7 @@ type evidenceRun struct {
 	// the shifts that leaves unsettled.
 	readsRota bool
 	unread    int
+	bases     map[string]*model.EntryBase // worked out, by commit, approver and evidence
 }
 
 // evidenceWhere says where the evidence is read from.
@@ -160,6 +161,22 @@ func (e *evidenceRun) gather(ctx context.Context, intro map[string]string, entri
 	}
 	out := &model.Evidence{Policy: tipAuth.Policy.Evidence, Shifts: reconciler.ShiftPolicy(tipAuth.Policy), ByEntry: g.ByEntry, Bases: map[string]*model.EntryBase{},
 		Location: e.location, Unreadable: g.FailedEntries(in)}
+	if e.source == nil {
+		// With no one to ask, an entry whose note is not evidence rests
+		// on a tampered note: say which, and why.
+		bad := map[string]string{}
+		for _, f := range e.verifier.Findings() {
+			bad[f.Commit] = f.Text()
+		}
+		for _, en := range entries {
+			if sha, ok := intro[en.Key()]; ok && g.ByEntry[en.Key()] == nil && bad[sha] != "" {
+				if out.Tampered == nil {
+					out.Tampered = map[string]model.TamperedNote{}
+				}
+				out.Tampered[en.Key()] = model.TamperedNote{Commit: sha, Why: bad[sha]}
+			}
+		}
+	}
 	for _, en := range entries {
 		sha, ok := intro[en.Key()]
 		if !ok {
@@ -173,8 +190,16 @@ func (e *evidenceRun) gather(ctx context.Context, intro map[string]string, entri
 // baseOf is the branch before the pull request that brought commit, with
 // the file there of the approver an entry names.
 func (e *evidenceRun) baseOf(commit string, ev *model.CommitEvidence, approver string) *model.EntryBase {
+	key := fmt.Sprintf("%s\x00%s\x00%p", commit, approver, ev)
+	if b, ok := e.bases[key]; ok {
+		return b
+	}
 	base := e.chain.Base(commit, ev, e.location)
 	base.Files = map[string]*model.Person{}
+	if e.bases == nil {
+		e.bases = map[string]*model.EntryBase{}
+	}
+	e.bases[key] = base
 	if approver != "" && base.Commit != "" {
 		if p := e.personAt(base.Commit, approver); p != nil {
 			base.Files[approver] = p

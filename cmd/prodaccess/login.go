@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
+	"github.com/prodaccess/prodaccess/reconciler"
 )
 
 // loginEnv names the account the token acts as, for when GitHub does not
@@ -51,13 +53,13 @@ func (o *options) githubLogin(client *github.Client) func(ctx context.Context) (
 // keepOwnPullRequests tells each repository of file targets and records
 // whose pull requests it may update in place and close: only those of the
 // account prodaccess runs as.
-func (o *options) keepOwnPullRequests(w *world) error {
-	client, err := o.githubClient(w.cfg)
+func (o *options) keepOwnPullRequests(cfg *config.Config, providers []reconciler.Provider) error {
+	client, err := o.githubClient(cfg)
 	if err != nil || client == nil {
 		return err
 	}
 	login := o.githubLogin(client)
-	for _, p := range w.providers {
+	for _, p := range providers {
 		if r, ok := p.(*gitfile.Repo); ok {
 			r.UseAuthor(login)
 		}

@@ -47,6 +47,13 @@ type options struct {
 	// newTransport makes the GitHub transport; tests give one with an
 	// injected clock.
 	newTransport func() *github.Transport
+
+	// githubCache is --github-cache; cacheRun says the command has it.
+	githubCache string
+	cacheRun    bool
+	// githubTransport is the transport of the run's GitHub client, once
+	// made: its cache and its request counts.
+	githubTransport *github.Transport
 }
 
 // transport is the GitHub transport: rate limits and retries, with waits

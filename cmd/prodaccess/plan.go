@@ -28,7 +28,7 @@ func defaultHTTPTransport() *http.Transport {
 // A target that cannot be read is left as it is, and listed under FAILED;
 // every other target's changes, removals first, are planned.
 func (o *options) makePlan(ctx context.Context, w *world, allowMass bool) (*model.Plan, error) {
-	states, failed := reconciler.ReadEach(ctx, w.providers)
+	states, failed := reconciler.ReadEach(ctx, w.readers())
 	w.failed = failed
 	return w.plan(states, allowMass), nil
 }
@@ -71,11 +71,9 @@ safety.max_revocation_wait.`,
 				return err
 			}
 			defer cancel()
+			defer o.cachedRun()()
 			w, err := o.loadWorld(ctx)
 			if err != nil {
-				return err
-			}
-			if err := o.keepOwnPullRequests(w); err != nil {
 				return err
 			}
 			plan, err := o.makePlan(ctx, w, allowMass)
@@ -88,7 +86,7 @@ safety.max_revocation_wait.`,
 				}
 			}
 			if isData(format) {
-				err = render.WriteData(o.stdout, format, plan)
+				err = render.WriteData(o.stdout, format, planData{Plan: plan, GitHubRequests: o.githubRequests()})
 			} else {
 				err = render.WritePlan(o.stdout, plan, format == "markdown")
 			}
@@ -111,6 +109,7 @@ safety.max_revocation_wait.`,
 	cmd.Flags().StringVar(&out, "out", "", "also save the plan as JSON in this file, for apply --plan")
 	cmd.Flags().BoolVar(&allowMass, "allow-mass-removal", false, "allow removing more than safety.max_removal_fraction of a target")
 	o.timeoutFlag(cmd)
+	o.githubCacheFlag(cmd)
 	return cmd
 }
 

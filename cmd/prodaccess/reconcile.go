@@ -50,13 +50,20 @@ type world struct {
 	failures []string
 	// failed are the targets that could not be read, and why.
 	failed map[string]error
+	// reads are the reads of the targets, begun while the person files
+	// loaded.
+	reads *earlyReads
 }
 
 // loadWorld reads the configuration and the person files from the commit
 // at HEAD of the repository that holds them (never from the working tree),
 // decides everyone's level on day, and wires a provider for every target.
+// The targets that do not depend on the person files (teams, files) are
+// read from the moment the configuration is known, while the person files
+// load: nothing waits for the parse. If the load fails, those reads are
+// stopped, and no plan is made.
 func (o *options) loadWorld(ctx context.Context) (*world, error) {
-	w, repo, err := o.loadDecisions()
+	w, repo, head, err := o.openWorld()
 	if err != nil {
 		return nil, err
 	}
@@ -65,16 +72,29 @@ func (o *options) loadWorld(ctx context.Context) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := o.gatherEvidence(ctx, w, repo, client); err != nil {
-		return nil, fmt.Errorf("nothing was planned, because a read failed:\n%w", err)
-	}
-	held, version, err := o.manualHeld(repo, rel, filepath.ToSlash(dir), w)
+	targets, err := o.targetProviders(cfg, client)
 	if err != nil {
 		return nil, err
 	}
-	if w.providers, err = o.providers(cfg, client, held, version); err != nil {
+	if err := o.keepOwnPullRequests(cfg, targets); err != nil {
 		return nil, err
 	}
+	w.reads = startReads(ctx, targets)
+	fail := func(err error) (*world, error) {
+		w.reads.stop()
+		return nil, err
+	}
+	if err := o.loadPeople(repo, head, w); err != nil {
+		return fail(err)
+	}
+	if err := o.gatherEvidence(ctx, w, repo, client); err != nil {
+		return fail(fmt.Errorf("nothing was planned, because a read failed:\n%w", err))
+	}
+	held, version, err := o.manualHeld(repo, rel, filepath.ToSlash(dir), w)
+	if err != nil {
+		return fail(err)
+	}
+	w.providers = append(targets, manual.New(pointers(cfg.Targets), held, version))
 	return w, nil
 }
 
@@ -91,7 +111,7 @@ func (o *options) githubClient(cfg *config.Config) (*github.Client, error) {
 		}
 		return nil, nil
 	}
-	return github.NewClient(o.getenv("GITHUB_API_URL"), token, github.ClientOptions{Transport: o.transport()})
+	return github.NewClient(o.getenv("GITHUB_API_URL"), token, github.ClientOptions{Transport: o.sharedTransport()})
 }
 
 // manualHeld works out what each manual target without a record is taken
@@ -143,6 +163,19 @@ func (o *options) manualHeld(repo *peoplerepo.Repo, rel, label string, w *world)
 // loadDecisions is loadWorld without the providers: the committed
 // configuration, person files and keys, and everyone's level on the day.
 func (o *options) loadDecisions() (*world, *peoplerepo.Repo, error) {
+	w, repo, head, err := o.openWorld()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := o.loadPeople(repo, head, w); err != nil {
+		return nil, nil, err
+	}
+	return w, repo, nil
+}
+
+// openWorld reads what comes before the person files: the commit at HEAD,
+// the committed configuration and the day.
+func (o *options) openWorld() (*world, *peoplerepo.Repo, *peoplerepo.Revision, error) {
 	w := &world{now: o.now()}
 	anchor := filepath.Dir(o.configPath)
 	if o.peopleDir != "" {
@@ -150,45 +183,48 @@ func (o *options) loadDecisions() (*world, *peoplerepo.Repo, error) {
 	}
 	repo, err := peoplerepo.Open(anchor)
 	if err != nil {
-		return nil, nil, fmt.Errorf("plan and apply read the person files from git: %w", err)
+		return nil, nil, nil, fmt.Errorf("plan and apply read the person files from git: %w", err)
 	}
 	head, err := repo.Head()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	w.commit = head.Commit.Hash.String()
 
 	cfg, err := o.committedConfig(repo, head, w)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	w.cfg = cfg
 	if w.day, err = o.day(cfg); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 
 	dir := o.peopleFolder(cfg)
 	rel, err := repo.Rel(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	w.peopleRel, w.peopleLabel = rel, filepath.ToSlash(dir)
-	roster, err := loadCommitted(head, rel, filepath.ToSlash(dir), cfg)
+	return w, repo, head, nil
+}
+
+// loadPeople reads the person files and keys committed at head, and
+// decides everyone's level on the world's day.
+func (o *options) loadPeople(repo *peoplerepo.Repo, head *peoplerepo.Revision, w *world) error {
+	roster, err := loadCommitted(head, w.peopleRel, w.peopleLabel, w.cfg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read the person files at commit %s: %w", head.Commit.Hash, err)
+		return fmt.Errorf("read the person files at commit %s: %w", head.Commit.Hash, err)
 	}
 	w.roster = roster
-	if changed, err := repo.Uncommitted(rel); err == nil && len(changed) > 0 {
+	if changed, err := repo.Uncommitted(w.peopleRel); err == nil && len(changed) > 0 {
 		w.warnings = append(w.warnings, fmt.Sprintf("uncommitted changes are ignored, only what is committed counts: %s", strings.Join(changed, ", ")))
 	}
 	for _, p := range roster.Problems() {
 		w.warnings = append(w.warnings, "invalid person file, so nothing is granted to them: "+p.String())
 	}
 	w.decisions = roster.Evaluate(w.day)
-	if err := o.committedKeys(repo, head, roster, w); err != nil {
-		return nil, nil, err
-	}
-	return w, repo, nil
+	return o.committedKeys(repo, head, roster, w)
 }
 
 // committedKeys checks the public keys committed in the keys folder.
@@ -265,8 +301,11 @@ func loadCommitted(rev *peoplerepo.Revision, rel, label string, cfg *config.Conf
 	return model.NewRoster(people, cfg.Policy), nil
 }
 
-// providers wires a provider for every target.
-func (o *options) providers(cfg *config.Config, client *github.Client, held map[string][]model.Entry, version string) ([]reconciler.Provider, error) {
+// targetProviders wires a provider for every target that can be read
+// without the person files: teams, files, and manual targets with a
+// record. (Manual targets without one are worked out from the person
+// files; see manualHeld.)
+func (o *options) targetProviders(cfg *config.Config, client *github.Client) ([]reconciler.Provider, error) {
 	token := o.getenv("GITHUB_TOKEN")
 	var teams, files []*config.Target
 	needPRs := false
@@ -313,7 +352,6 @@ func (o *options) providers(cfg *config.Config, client *github.Client, held map[
 	for _, r := range repos {
 		out = append(out, r)
 	}
-	out = append(out, manual.New(pointers(cfg.Targets), held, version))
 	return out, nil
 }
 

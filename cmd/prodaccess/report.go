@@ -6,34 +6,33 @@ import (
 	"os"
 
 	"github.com/prodaccess/prodaccess/model"
-	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
 	"github.com/spf13/cobra"
 )
 
 func newAuditReport(a *auditOptions) *cobra.Command {
 	var from, to, out string
-	secrets := true
+	var secrets bool
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "One self-contained HTML page: who had access when, the access review, and each person's changes",
 		Long: `Write one HTML page for auditors: a picture of everyone's level over time,
 with a mark for each commit and each rule that changed it; the access review
-of the last day with its flags; and each person's timeline. The page is self-
-contained (no scripts, nothing loaded), so it opens from a build artifact or
-an email attachment. Commits link to GitHub when the repository's origin is
-on github.com.`,
+of the last day with the evidence of each approval, the latest certification
+and its flags; every removal of the period, timed; the findings; and each
+person's timeline. The page is self-contained (no scripts, nothing loaded),
+so it opens from a build artifact or an email attachment, and prints with
+everything open. It is made from the people repository alone; --secrets also
+reads the target repositories. Commits link to GitHub when the repository's
+origin is on github.com.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			s, err := a.source()
 			if err != nil {
 				return err
 			}
-			opts := reconciler.TimelineOptions{Branch: s.branch, PeopleLabel: s.peopleDir, ConfigFile: s.configPath, Location: s.tipConfig.Location}
-			if opts.EvidenceOf, opts.Authority, err = s.evidence(s.tip); err != nil {
-				return err
-			}
-			if opts.To, err = a.day(s, to); err != nil {
+			last, err := a.day(s, to)
+			if err != nil {
 				return fmt.Errorf("--to: %w", err)
 			}
 			first, err := s.firstDay()
@@ -45,36 +44,15 @@ on github.com.`,
 					return fmt.Errorf("--from: %w", err)
 				}
 			}
-			if first > opts.To {
-				return fmt.Errorf("--from %s is after --to %s", first, opts.To)
+			if first > last {
+				return fmt.Errorf("--from %s is after --to %s", first, last)
 			}
-			// The whole history, so that everyone's level on the first
-			// day drawn is known.
-			t, err := reconciler.BuildTimeline(s.history, opts)
+			r, err := s.report(a, first, last, secrets)
 			if err != nil {
 				return err
 			}
-			if err := s.addFindings(&t.Findings, s.tip, ""); err != nil {
-				return err
-			}
-			commit, roster, err := s.at(a, opts.To)
-			if err != nil {
-				return err
-			}
-			// The review, as audit review makes it: with the evidence.
-			if roster, err = s.auditEvidence(a, commit, roster, opts.To); err != nil {
-				return err
-			}
-			rv, err := s.review(a, opts.To, commit, roster, secrets)
-			if err != nil {
-				return err
-			}
-			repoURL, err := s.repo.GitHubURL()
-			if err != nil {
-				return err
-			}
+			s.warnNoNotes(a)
 			var b bytes.Buffer
-			r := &render.AccessReport{Timeline: t, Review: rv, From: first, RepoURL: repoURL}
 			if err := render.WriteAccessReport(&b, r); err != nil {
 				return err
 			}
@@ -88,14 +66,41 @@ on github.com.`,
 	cmd.Flags().StringVar(&from, "from", "", "the first day drawn, YYYY-MM-DD (default the day of the first commit)")
 	cmd.Flags().StringVar(&to, "to", "", "the last day drawn and the day of the review, YYYY-MM-DD (default today)")
 	cmd.Flags().StringVar(&out, "out", "", "write the page to this file instead of standard output")
-	cmd.Flags().BoolVar(&secrets, "secrets", true, "in the review, flag people without access who can still read the targets' secrets, as audit review does (reads the target repositories as they are now)")
+	cmd.Flags().BoolVar(&secrets, "secrets", false, "in the review, also flag people without access who can still read the targets' secrets, as audit review --secrets does (reads the target repositories as they are now)")
 	return cmd
+}
+
+// report is what the access report shows from first to last: the
+// timeline rebuilt from the first commit (so that everyone's level on the
+// first day drawn is known), and the review of the last day as audit
+// review gives it, with the removals of the whole period.
+func (s *source) report(a *auditOptions, first, last model.Day, secrets bool) (*render.AccessReport, error) {
+	t, err := s.timeline(last)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.addFindings(&t.Findings, s.tip, ""); err != nil {
+		return nil, err
+	}
+	truth, err := s.truth(a, last)
+	if err != nil {
+		return nil, err
+	}
+	rv, err := s.review(a, truth, reviewScope{secrets: secrets, timeline: t, from: first})
+	if err != nil {
+		return nil, err
+	}
+	repoURL, err := s.repo.GitHubURL()
+	if err != nil {
+		return nil, err
+	}
+	return &render.AccessReport{Timeline: t, Review: rv, From: first, RepoURL: repoURL}, nil
 }
 
 // firstDay is the day of the branch's first commit, in the policy time
 // zone.
 func (s *source) firstDay() (model.Day, error) {
-	commits, err := s.history.Commits()
+	commits, err := s.commitList()
 	if err != nil {
 		return 0, err
 	}

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -145,52 +143,10 @@ func TestAuditReportGolden(t *testing.T) {
 }
 
 // openInBrowser loads a page in headless Chromium at 1280 pixels wide and
-// saves a screenshot of it beside the page, and in $PRODACCESS_SCREENSHOTS
-// when that names a folder.
+// saves a screenshot of it beside the page (see browser.Load).
 func openInBrowser(t *testing.T, path string) (context.Context, *browser.Page) {
 	t.Helper()
-	bin := browser.Find()
-	if bin == "" {
-		t.Skip("no Chromium found (install Debian's chromium package, as .ci/run does, or set CHROMIUM)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	b, err := browser.Start(bin, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := b.Open(ctx, "file://"+abs, 1280, 900)
-	if err != nil {
-		t.Fatal(err)
-	}
-	shot, err := p.Screenshot(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(shot))
-	if err != nil {
-		t.Fatalf("the screenshot is not a PNG: %v", err)
-	}
-	if w, h := img.Bounds().Dx(), img.Bounds().Dy(); w != 1280 || h < 900 {
-		t.Errorf("screenshot %dx%d, want the whole page 1280 wide", w, h)
-	}
-	name := strings.TrimSuffix(path, filepath.Ext(path)) + ".png"
-	if err := os.WriteFile(name, shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", name)
-	if keep := os.Getenv("PRODACCESS_SCREENSHOTS"); keep != "" {
-		// Kept for people to look at, as a CI artifact or by hand.
-		if err := os.WriteFile(filepath.Join(keep, t.Name()+".png"), shot, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return ctx, p
+	return browser.Load(t, path)
 }
 
 // checkQuiet checks that a page caused no console message, script error or

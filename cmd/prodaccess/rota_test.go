@@ -186,7 +186,7 @@ func TestShiftsProvenByTheRota(t *testing.T) {
 	if n := s.pd.Count(""); n != 0 {
 		t.Errorf("a warm plan made %d PagerDuty request(s): %v", n, s.pd.Requests())
 	}
-	if strings.Contains(r.stdout, "- remove") {
+	if !strings.Contains(r.stdout, ", 0 to remove,") {
 		t.Errorf("a warm plan removes access:\n%s", r.stdout)
 	}
 

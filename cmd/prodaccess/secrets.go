@@ -826,7 +826,7 @@ func (a *auditOptions) secretReports(s *source, commit *model.Commit, roster *mo
 	defer cancel()
 	_, _, status, err := a.readSecrets(ctx, w, targets, gitfile.Options{Token: a.getenv("GITHUB_TOKEN"), Now: a.now})
 	if err != nil {
-		return nil, fmt.Errorf("%w\n(give --secrets=false to review without reading secrets)", err)
+		return nil, err
 	}
 	return status.Targets, nil
 }

@@ -506,7 +506,7 @@ func TestOldVersionsAndRotation(t *testing.T) {
 	if strings.Contains(status.stdout, "db-password.gpg: readable by carol") {
 		t.Errorf("status still lists the rotated value:\n%s", status.stdout)
 	}
-	review := s.run("alice", "audit", "review")
+	review := s.run("alice", "audit", "review", "--secrets")
 	contains(t, "review", review.stdout, "could read values not yet rotated more than 7 days after they became due (1 in pass-store, due since 2021-01-01)")
 
 	s.insert("web/api-token", "api-2\n")

@@ -383,14 +383,22 @@ func (p *Page) Evaluate(ctx context.Context, expr string, out any) error {
 			Value json.RawMessage `json:"value"`
 		} `json:"result"`
 		ExceptionDetails *struct {
-			Text string `json:"text"`
+			Text      string `json:"text"`
+			Exception *struct {
+				Description string `json:"description"`
+			} `json:"exception"`
 		} `json:"exceptionDetails"`
 	}
 	if err := p.call(ctx, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true}, &r); err != nil {
 		return err
 	}
-	if r.ExceptionDetails != nil {
-		return fmt.Errorf("evaluate %q: %s", expr, r.ExceptionDetails.Text)
+	if d := r.ExceptionDetails; d != nil {
+		// The text is only "Uncaught"; the exception says what.
+		why := d.Text
+		if d.Exception != nil && d.Exception.Description != "" {
+			why += ": " + d.Exception.Description
+		}
+		return fmt.Errorf("evaluate %q: %s", expr, why)
 	}
 	return json.Unmarshal(r.Result.Value, out)
 }

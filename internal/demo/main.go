@@ -37,10 +37,14 @@ func main() {
 	people := flag.String("people", "people", "the example people")
 	keep := flag.Bool("keep", false, "keep the temporary folder")
 	adopt := flag.Bool("adopt", false, "show adopting prodaccess instead: the example people found in the targets, and their files written")
+	in := flag.String("dir", "", "build the world in this folder instead of a temporary one, and leave it there")
 	flag.Parse()
 	do := run
-	if *adopt {
+	switch {
+	case *adopt:
 		do = runAdopt
+	case *in != "":
+		do = func(bin, people string, _ bool) error { return runIn(bin, people, *in) }
 	}
 	if err := do(*bin, *people, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
@@ -49,10 +53,6 @@ func main() {
 }
 
 func run(bin, peopleDir string, keep bool) error {
-	bin, err := filepath.Abs(bin)
-	if err != nil {
-		return err
-	}
 	dir, err := os.MkdirTemp("", "prodaccess-demo-")
 	if err != nil {
 		return err
@@ -61,6 +61,15 @@ func run(bin, peopleDir string, keep bool) error {
 		fmt.Printf("(keeping %s)\n", dir)
 	} else {
 		defer os.RemoveAll(dir)
+	}
+	return runIn(bin, peopleDir, dir)
+}
+
+// runIn builds the demo's world in dir and runs the binary against it.
+func runIn(bin, peopleDir, dir string) error {
+	bin, err := filepath.Abs(bin)
+	if err != nil {
+		return err
 	}
 
 	// Everyone's level today, to build a world that differs from it.
@@ -192,7 +201,7 @@ func run(bin, peopleDir string, keep bool) error {
 		return string(b), nil
 	}
 	for _, f := range files {
-		if id, ok := strings.CutSuffix(f.Name(), ".yaml"); ok && id != missing.ID {
+		if id, ok := strings.CutSuffix(f.Name(), ".yaml"); ok {
 			if peopleFiles["people/"+f.Name()], err = personFile(id); err != nil {
 				return err
 			}
@@ -207,10 +216,24 @@ func run(bin, peopleDir string, keep bool) error {
 		cut := strings.Index(withEntry[id], map[string]string{granted: "temporary_access:", reinstated: "reinstated:"}[id])
 		peopleFiles["people/"+id+".yaml"] = withEntry[id][:cut]
 	}
-	if err := devstack.NewRepo(repo, nil); err != nil {
+	// The leaver's last day is recorded a week after it: the history
+	// starts a month before it, and every commit of it validates.
+	leaverFile := peopleFiles["people/"+leaver.ID+".yaml"]
+	peopleFiles["people/"+leaver.ID+".yaml"] = lastDayLine.ReplaceAllString(leaverFile, "")
+	first, recorded := leaver.LastDay.Time().AddDate(0, 0, -30).Add(10*time.Hour), leaver.LastDay.Time().AddDate(0, 0, 7).Add(10*time.Hour)
+	if yesterday := time.Now().Add(-40 * time.Hour); recorded.After(yesterday) {
+		first, recorded = yesterday.Add(-2*time.Hour), yesterday.Add(-time.Hour)
+	}
+	if err := os.MkdirAll(repo, 0o755); err != nil {
 		return err
 	}
-	if err := devstack.CommitAt(repo, peopleFiles, "People as they were yesterday", time.Now().Add(-40*time.Hour)); err != nil {
+	if _, err := devstack.Git(repo, "init", "-q", "-b", "main"); err != nil {
+		return err
+	}
+	if err := devstack.CommitAt(repo, peopleFiles, "The people, as prodaccess is adopted", first); err != nil {
+		return err
+	}
+	if err := devstack.CommitAt(repo, map[string]string{"people/" + leaver.ID + ".yaml": leaverFile}, "Record "+leaver.Name+"'s last day", recorded); err != nil {
 		return err
 	}
 	gh.SetRepoDir(peopleRepo, repo)
@@ -230,13 +253,6 @@ func run(bin, peopleDir string, keep bool) error {
 	gh.AddReview(peopleRepo, back.Number, fakegithub.Review{User: lead, State: "APPROVED", CommitID: back.Commits[0].SHA, SubmittedAt: back.MergedAt.Add(-time.Minute)})
 	grant, err := pull(granted, "Temporary production access for "+granted, devstack.Squash, time.Now().Add(-37*time.Hour))
 	if err != nil {
-		return err
-	}
-	b, err := personFile(missing.ID)
-	if err != nil {
-		return err
-	}
-	if err := devstack.Commit(repo, map[string]string{"people/" + missing.ID + ".yaml": b}, "Add "+missing.Name+" (merged pull request #7)"); err != nil {
 		return err
 	}
 
@@ -336,6 +352,7 @@ func run(bin, peopleDir string, keep bool) error {
 	if _, err := devstack.Git(secrets, "merge", "-q", "--no-edit", "prodaccess/sync"); err != nil {
 		return err
 	}
+	markMerged(gh, "alphagov/govuk-secrets", "prodaccess/sync", lead)
 	if err := cmd("secrets", "status"); err != nil {
 		return err
 	}
@@ -345,6 +362,9 @@ func run(bin, peopleDir string, keep bool) error {
 	grep := func(pattern string, args ...string) error { return grepOutput(bin, repo, env, pattern, args...) }
 	account := func(id string) *fakegithub.User { return gh.Users[strings.ToLower(roster.Person(id).GitHub)] }
 	if err := demoRota(repo, gh, loc, account, step, cmd, grep); err != nil {
+		return err
+	}
+	if err := demoAudit(repo, filepath.Join(dir, "access-report.html"), bin, env, gh, step, cmd); err != nil {
 		return err
 	}
 	if _, err := exec.LookPath("gpg"); err != nil {

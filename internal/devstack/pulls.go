@@ -216,3 +216,71 @@ func MergeOpen(dir string, gh *fakegithub.Server, repo string, number int, autho
 	pr.State, pr.Closed, pr.UpdatedAt = "closed", when, when
 	return pr, nil
 }
+
+// Opened is a pull request that prodaccess opened through the API on the
+// stand-in, from a branch it pushed to the origin of the git repository
+// at dir (a clone, on branch main).
+type Opened struct {
+	Repo   string // owner/name on the stand-in
+	Number int
+}
+
+// TrackOpened tells the stand-in the commits of a pull request that
+// prodaccess opened, as GitHub knows them from its branch: it fetches
+// the branch from origin and lists its commits since main, authored by
+// author. Reviews can then be made on them (pr.Commits).
+func TrackOpened(dir string, gh *fakegithub.Server, o Opened, author *fakegithub.User) (*fakegithub.PullRequest, error) {
+	pr := findPull(gh, o)
+	if pr == nil {
+		return nil, fmt.Errorf("no pull request #%d in %s", o.Number, o.Repo)
+	}
+	if _, err := Git(dir, "fetch", "-q", "origin", pr.Head+":"+pr.Head); err != nil {
+		return nil, err
+	}
+	out, err := Git(dir, "rev-list", "--reverse", "main.."+pr.Head)
+	if err != nil {
+		return nil, err
+	}
+	gh.Lock()
+	defer gh.Unlock()
+	pr.Commits = nil
+	for _, sha := range strings.Fields(out) {
+		pr.Commits = append(pr.Commits, fakegithub.PullCommit{SHA: sha, Author: author})
+	}
+	return pr, nil
+}
+
+// MergeTracked merges a pull request that TrackOpened tracks, with a merge
+// commit on main at when, pushes main to origin, and tells the stand-in
+// who merged it and when.
+func MergeTracked(dir string, gh *fakegithub.Server, o Opened, mergedBy *fakegithub.User, when time.Time) error {
+	pr := findPull(gh, o)
+	if pr == nil {
+		return fmt.Errorf("no pull request #%d in %s", o.Number, o.Repo)
+	}
+	if _, err := GitAt(dir, when, "merge", "-q", "--no-ff", "-m", fmt.Sprintf("Merge pull request #%d from %s", pr.Number, pr.Head), pr.Head); err != nil {
+		return err
+	}
+	if _, err := Git(dir, "push", "-q", "origin", "main"); err != nil {
+		return err
+	}
+	sha, err := revParse(dir, "main")
+	if err != nil {
+		return err
+	}
+	gh.Lock()
+	defer gh.Unlock()
+	pr.MergeCommitSHA, pr.MergedAt, pr.MergedBy, pr.State, pr.Closed = sha, when, mergedBy, "closed", when
+	return nil
+}
+
+func findPull(gh *fakegithub.Server, o Opened) *fakegithub.PullRequest {
+	gh.Lock()
+	defer gh.Unlock()
+	for _, pr := range gh.Pulls[o.Repo] {
+		if pr.Number == o.Number {
+			return pr
+		}
+	}
+	return nil
+}

@@ -332,6 +332,22 @@ func (s *Server) Count(method, prefix string) int {
 	return n
 }
 
+// Counted is how many of the requests answered so far GitHub counts
+// against the primary rate limit: all but those answered 304 Not
+// Modified to a conditional request, which GitHub does not count.
+func (s *Server) Counted() int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Status != http.StatusNotModified {
+			n++
+		}
+	}
+	return n
+}
+
+// NotModified is how many requests were answered 304 Not Modified.
+func (s *Server) NotModified() int { return len(s.Requests()) - s.Counted() }
+
 // Writes counts the requests that are not reads.
 func (s *Server) Writes() int {
 	n := 0
@@ -488,7 +504,11 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any
 		sum := sha256.Sum256(body)
 		etag := `"` + hex.EncodeToString(sum[:8]) + `"`
 		w.Header().Set("ETag", etag)
-		if r.Header.Get("If-None-Match") == etag {
+		if matchesETag(r.Header.Get("If-None-Match"), etag) {
+			// A 304 carries the validator and the rate limit, not the
+			// headers of the representation (no Link): a client must
+			// not count on it for the page links.
+			w.Header().Del("Link")
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
@@ -496,6 +516,22 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// matchesETag reports whether an If-None-Match header names etag, with
+// the weak comparison RFC 9110 asks of If-None-Match. An empty header
+// names nothing: a request that is not conditional never gets a 304.
+func matchesETag(header, etag string) bool {
+	if strings.TrimSpace(header) == "" {
+		return false
+	}
+	weak := func(s string) string { return strings.TrimPrefix(strings.TrimSpace(s), "W/") }
+	for _, tag := range strings.Split(header, ",") {
+		if t := weak(tag); t == "*" || t == weak(etag) {
+			return true
+		}
+	}
+	return false
 }
 
 // apiError is the body of GitHub's errors.

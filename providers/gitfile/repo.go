@@ -510,6 +510,7 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 		}
 	}
 	where := fmt.Sprintf("on branch %s of %s", r.head, r.display())
+	var pull *model.TargetPull
 	if r.githubRepo != "" && r.opts.PullRequests != nil {
 		opened := r.pr == nil
 		pr, err := r.pullRequest(ctx, plan, changes)
@@ -517,6 +518,7 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 			return fail(fmt.Errorf("pushed %s, but: %w", r.head, err))
 		}
 		where = fmt.Sprintf("in pull request #%d (%s); merge it to apply", pr.Number, pr.URL)
+		pull = &model.TargetPull{Repo: r.githubRepo, Number: pr.Number, URL: pr.URL}
 		if r.record {
 			where = fmt.Sprintf("in pull request #%d (%s); do what it lists, then merge it to record the work", pr.Number, pr.URL)
 			// The owners are asked when there is new work: a new pull
@@ -528,7 +530,11 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 			}
 		}
 	}
-	return results(changes, model.Pending, where)
+	out := results(changes, model.Pending, where)
+	for i := range out {
+		out[i].Pull = pull
+	}
+	return out
 }
 
 // requestReview asks the owners of the record targets to review the pull

@@ -189,8 +189,9 @@ func parseLinks(header string) (pageLinks, error) {
 	return pl, nil
 }
 
-// fetchPage reads one page of a list at path.
-func fetchPage[T any](ctx context.Context, c *Client, path string, query url.Values, page int) ([]T, pageLinks, error) {
+// fetchPage reads one page of a list at path; cached says it was
+// answered from the cache after a 304.
+func fetchPage[T any](ctx context.Context, c *Client, path string, query url.Values, page int) (items []T, links pageLinks, cached bool, err error) {
 	q := url.Values{}
 	for k, v := range query {
 		q[k] = v
@@ -199,22 +200,22 @@ func fetchPage[T any](ctx context.Context, c *Client, path string, query url.Val
 	q.Set("page", strconv.Itoa(page))
 	data, resp, err := c.send(ctx, http.MethodGet, path, q, nil)
 	if err != nil {
-		return nil, pageLinks{}, err
+		return nil, pageLinks{}, false, err
 	}
-	items, err := decodeList[T](data)
+	items, err = decodeList[T](data)
 	if err != nil {
-		return nil, pageLinks{}, fmt.Errorf("GET /%s page %d: %w", path, page, err)
+		return nil, pageLinks{}, false, fmt.Errorf("GET /%s page %d: %w", path, page, err)
 	}
-	links, err := parseLinks(strings.Join(resp.Header.Values("Link"), ","))
+	links, err = parseLinks(strings.Join(resp.Header.Values("Link"), ","))
 	if err != nil {
-		return nil, pageLinks{}, fmt.Errorf("GET /%s page %d: %w", path, page, err)
+		return nil, pageLinks{}, false, fmt.Errorf("GET /%s page %d: %w", path, page, err)
 	}
-	return items, links, nil
+	return items, links, fromCache(resp.Header), nil
 }
 
 // fetchPageSafely is fetchPage in a goroutine of its own: a panic is an
 // error, not the end of the process.
-func fetchPageSafely[T any](ctx context.Context, c *Client, path string, query url.Values, page int) (items []T, links pageLinks, err error) {
+func fetchPageSafely[T any](ctx context.Context, c *Client, path string, query url.Values, page int) (items []T, links pageLinks, cached bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("GET /%s page %d: internal error (a bug; please report it): %v", path, page, r)
@@ -230,7 +231,7 @@ func fetchPageSafely[T any](ctx context.Context, c *Client, path string, query u
 // read wrong by this one.
 func checkPage(path string, page, last, n int, links pageLinks) error {
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("GET /%s page %d: %s; the list is not read", path, page, fmt.Sprintf(format, args...))
+		return &pagesDisagree{fmt.Errorf("GET /%s page %d: %s; the list is not read", path, page, fmt.Sprintf(format, args...))}
 	}
 	switch {
 	case n > perPage:
@@ -251,73 +252,40 @@ func checkPage(path string, page, last, n int, links pageLinks) error {
 	return nil
 }
 
+// pagesDisagree is a list whose pages do not agree with each other.
+type pagesDisagree struct{ error }
+
+func (e *pagesDisagree) Unwrap() error { return e.error }
+
 // listAll reads every page of the list at path: the first page, then,
 // once its Link header names the last page, all the others (at most eight
 // at a time). Each entry is checked with check. Any failed page, entry or
 // check fails the whole list.
+//
+// A page answered from the cache (a 304) may carry the Link header of its
+// last answer, and the list may have grown or shrunk since without that
+// page changing. So when pages answered from the cache disagree with the
+// others, or the last page is full and came from the cache (the list may
+// have grown by a page that none of the cached pages shows), the list is
+// read again, or the page after the last looked at: the cache saves
+// requests and never hides a change.
 func listAll[T any](ctx context.Context, c *Client, path string, query url.Values, check func(T) error) ([]T, error) {
-	first, links, err := fetchPage[T](ctx, c, path, query, 1)
+	pages, cached, err := listPages[T](ctx, c, path, query)
+	switch {
+	case err != nil && cached && errors.As(err, new(*pagesDisagree)):
+		pages, _, err = listPages[T](withoutCache(ctx), c, path, query)
+	case err == nil && cached && len(pages[len(pages)-1]) == perPage:
+		// Is there a page after the last? GitHub answers [] if not.
+		more, _, _, probeErr := fetchPage[T](ctx, c, path, query, len(pages))
+		if probeErr != nil {
+			return nil, probeErr
+		}
+		if len(more) > 0 {
+			pages, _, err = listPages[T](withoutCache(ctx), c, path, query)
+		}
+	}
 	if err != nil {
 		return nil, err
-	}
-	last := 1
-	switch {
-	case links.next == 0 && links.last == 0:
-	case links.next == 2 && links.last >= 2:
-		last = links.last
-	default:
-		return nil, fmt.Errorf("GET /%s: the first page's Link header names next page %d and last page %d; the list is not read", path, links.next, links.last)
-	}
-	if err := checkPage(path, 1, last, len(first), links); err != nil {
-		return nil, err
-	}
-	pages := make([][]T, last+1) // last is at most maxPages
-	pages[1] = first
-	if last > 1 {
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		work := make(chan int)
-		var (
-			wg       sync.WaitGroup
-			mu       sync.Mutex
-			firstErr error // the first page to fail, not the pages stopped after it
-		)
-		for range min(maxConcurrentPages, last-1) {
-			wg.Go(func() {
-				for p := range work {
-					items, links, err := fetchPageSafely[T](ctx, c, path, query, p)
-					if err == nil {
-						err = checkPage(path, p, last, len(items), links)
-					}
-					if err != nil {
-						mu.Lock()
-						if firstErr == nil {
-							firstErr = err
-						}
-						mu.Unlock()
-						cancel()
-						continue
-					}
-					pages[p] = items
-				}
-			})
-		}
-	feed:
-		for p := 2; p <= last; p++ {
-			select {
-			case work <- p:
-			case <-ctx.Done():
-				break feed
-			}
-		}
-		close(work)
-		wg.Wait()
-		if firstErr != nil {
-			return nil, firstErr
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 	}
 	var all []T
 	for _, p := range pages {
@@ -329,6 +297,83 @@ func listAll[T any](ctx context.Context, c *Client, path string, query url.Value
 		}
 	}
 	return all, nil
+}
+
+// listPages reads the pages of the list at path (pages[0] is empty);
+// cached says some page, or the last, was answered from the cache: for a
+// list whose pages disagree, any; for a list that was read, the last.
+func listPages[T any](ctx context.Context, c *Client, path string, query url.Values) (pages [][]T, cached bool, err error) {
+	first, links, firstCached, err := fetchPage[T](ctx, c, path, query, 1)
+	if err != nil {
+		return nil, false, err
+	}
+	last := 1
+	switch {
+	case links.next == 0 && links.last == 0:
+	case links.next == 2 && links.last >= 2:
+		last = links.last
+	default:
+		return nil, firstCached, &pagesDisagree{fmt.Errorf("GET /%s: the first page's Link header names next page %d and last page %d; the list is not read", path, links.next, links.last)}
+	}
+	if err := checkPage(path, 1, last, len(first), links); err != nil {
+		return nil, firstCached, err
+	}
+	pages = make([][]T, last+1) // last is at most maxPages
+	pages[1] = first
+	if last == 1 {
+		return pages, firstCached, nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan int)
+	var (
+		wg        sync.WaitGroup
+		mu        sync.Mutex
+		firstErr  error // the first page to fail, not the pages stopped after it
+		anyCached = firstCached
+		lastCache bool
+	)
+	for range min(maxConcurrentPages, last-1) {
+		wg.Go(func() {
+			for p := range work {
+				items, links, cached, err := fetchPageSafely[T](ctx, c, path, query, p)
+				if err == nil {
+					err = checkPage(path, p, last, len(items), links)
+				}
+				mu.Lock()
+				anyCached = anyCached || cached
+				if p == last {
+					lastCache = cached
+				}
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+				if err != nil {
+					cancel()
+					continue
+				}
+				pages[p] = items
+			}
+		})
+	}
+feed:
+	for p := 2; p <= last; p++ {
+		select {
+		case work <- p:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, anyCached, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	return pages, lastCache, nil
 }
 
 // concurrently runs the functions at once and returns their errors, in

@@ -28,7 +28,17 @@ type Client struct {
 
 	loginMu sync.Mutex
 	login   string // whose token it is, once known
+
+	// lookups bounds the user lookups of all the client's teams made at
+	// once (see maxConcurrentLookups).
+	lookups chan struct{}
 }
+
+// maxConcurrentLookups bounds the user lookups made at once, by all the
+// teams of a client together: enough for the additions of a day in one
+// round trip, and well within GitHub's 100 concurrent requests, beside the
+// eight pages of a list read at once.
+const maxConcurrentLookups = 32
 
 // ClientOptions tune a Client; the zero value is right for real use.
 type ClientOptions struct {
@@ -66,7 +76,7 @@ func NewClient(apiURL, token string, opts ClientOptions) (*Client, error) {
 			TLSHandshakeTimeout:   10 * time.Second,
 		}}
 	}
-	c := &Client{token: token, base: u}
+	c := &Client{token: token, base: u, lookups: make(chan struct{}, maxConcurrentLookups)}
 	hc := &http.Client{Transport: tr, Timeout: opts.Timeout, CheckRedirect: c.checkRedirect}
 	gh := github.NewClient(hc)
 	if token != "" {

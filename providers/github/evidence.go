@@ -31,6 +31,9 @@ type Evidence struct {
 	// commits, say), and the API is asked instead.
 	local func(sha, file string) (data []byte, found bool, err error)
 	now   func() time.Time
+	// Reviews is the folder of the review files whose rows certify access
+	// (see model.CertificationEntry), in the repository.
+	Reviews string
 }
 
 var _ reconciler.EvidenceSource = (*Evidence)(nil)
@@ -78,18 +81,18 @@ func checkCommit(c github.RepositoryCommit) error {
 }
 
 // checkAccount checks a user, if there is one: a commit's author may be
-// no GitHub account at all. A GitHub App's account (login name[bot]) may
-// open a pull request, as the reconcile workflow's app does for rota
-// sync; it is no person's, so it approves and agrees to nothing.
+// no GitHub account at all. A GitHub App acts as its bot account,
+// name[bot], which opens pull requests (rota sync's, audit certify's,
+// adopt's, from a workflow); it is no person's, and no approver's account
+// is one, so it approves and agrees to nothing.
 func checkAccount(u *github.User) error {
 	if u == nil {
 		return nil
 	}
-	login := u.GetLogin()
-	if app, ok := strings.CutSuffix(login, "[bot]"); ok && u.GetID() > 0 && model.ValidGitHubLogin(app) {
+	if name, ok := strings.CutSuffix(u.GetLogin(), "[bot]"); ok && u.GetType() == "Bot" && u.GetID() > 0 && model.ValidGitHubLogin(name) {
 		return nil
 	}
-	return checkUser(apiUser{Login: login, ID: u.GetID()})
+	return checkUser(apiUser{Login: u.GetLogin(), ID: u.GetID()})
 }
 
 func (e *Evidence) commitEvidence(ctx context.Context, sha string, entries []model.EntryRef) (*model.CommitEvidence, error) {
@@ -243,12 +246,30 @@ func (c *collector) entries(prs []model.PullRequestFact) []model.EntryEvidence {
 func (e *Evidence) entriesAt(ctx context.Context, sha string, entries []model.EntryRef) (map[string]bool, error) {
 	out := map[string]bool{}
 	files := map[string]bool{}
+	reviews := map[string]bool{}
 	policy := false
 	for _, en := range entries {
-		if en.Kind == model.PolicyEntry {
+		switch en.Kind {
+		case model.PolicyEntry:
 			policy = true
-		} else {
+		case model.CertificationEntry:
+			reviews[path.Join(e.Reviews, en.Period+".yaml")] = true
+		default:
 			files[en.Person+".yaml"] = true
+		}
+	}
+	for name := range reviews {
+		data, found, err := e.fileAt(ctx, sha, name)
+		if err != nil {
+			return nil, err
+		}
+		if !found || data == nil {
+			continue
+		}
+		if c, err := personfile.ParseCertification(name, data); err == nil {
+			for _, en := range c.Entries() {
+				out[en.Key()] = true
+			}
 		}
 	}
 	for name := range files {

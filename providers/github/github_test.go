@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -375,6 +376,57 @@ func TestGitHost(t *testing.T) {
 		got, err := GitHost(api)
 		if err != nil || got != want {
 			t.Errorf("GitHost(%q) = %q, %v; want %q", api, got, err, want)
+		}
+	}
+}
+
+// allInFlight holds every GET /users/ request until n of them are in
+// flight together, so that a test can tell n lookups made at once from n
+// made in rounds without depending on time; the wait is bounded only to
+// end a hang.
+type allInFlight struct {
+	base     http.RoundTripper
+	n        int
+	mu       sync.Mutex
+	inFlight int
+	all      chan struct{}
+}
+
+func (a *allInFlight) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.Contains(req.URL.Path, "/users/") {
+		a.mu.Lock()
+		if a.inFlight++; a.inFlight == a.n {
+			close(a.all)
+		}
+		a.mu.Unlock()
+		select {
+		case <-a.all:
+		case <-time.After(30 * time.Second):
+			return nil, fmt.Errorf("fewer than %d user lookups were made at once", a.n)
+		}
+	}
+	return a.base.RoundTrip(req)
+}
+
+// TestTenLookupsInOneRound: the github_id checks of ten additions are all
+// sent before any of them is answered.
+func TestTenLookupsInOneRound(t *testing.T) {
+	gh := bigTeam(t, 2)
+	var changes []model.Change
+	for i := range 10 {
+		gh.AddUser(fmt.Sprintf("new-%d", i), int64(9000+i), true)
+		changes = append(changes, model.Change{Target: "team", Action: model.Add, Subject: fmt.Sprintf("new-%d", i), GitHubID: int64(9000 + i)})
+	}
+	gate := &allInFlight{base: http.DefaultTransport, n: 10, all: make(chan struct{})}
+	c, err := NewClient(gh.URL(), testToken, ClientOptions{Transport: &Transport{Base: gate, MaxRetries: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	team := NewTeam(c, teamTarget())
+	team.Prepare(context.Background(), nil, changes)
+	for _, ch := range changes {
+		if id, err := team.userID(context.Background(), ch.Subject); err != nil || id != ch.GitHubID {
+			t.Errorf("%s: id %d, %v; want %d", ch.Subject, id, err, ch.GitHubID)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -49,10 +50,44 @@ type Transport struct {
 	// is over. Tests make it a gate, so that a timeout in a test never
 	// depends on how fast the machine is.
 	Expire func(req *http.Request, body bool) (expired <-chan struct{}, release func())
+	// Cache, if set, makes every read conditional on the ETag of its last
+	// answer, and answers a 304 Not Modified from it (see Cache).
+	Cache *Cache
 
 	mu     sync.Mutex
 	waited time.Duration
+
+	sent, notModified atomic.Int64
 }
+
+// RequestCounts say how many requests a run sent to GitHub, and how many
+// of them count against its primary rate limit: all but those answered
+// 304 Not Modified to a conditional request.
+type RequestCounts struct {
+	Sent        int64 `json:"sent"`
+	Counted     int64 `json:"counted"`
+	NotModified int64 `json:"not_modified"`
+}
+
+// Counts returns the requests sent so far, every try and retry included.
+// A try that got no answer (a timeout) is counted: GitHub may have
+// counted it.
+func (t *Transport) Counts() RequestCounts {
+	sent, nm := t.sent.Load(), t.notModified.Load()
+	return RequestCounts{Sent: sent, Counted: sent - nm, NotModified: nm}
+}
+
+type noCacheKey struct{}
+
+// withoutCache makes the reads sent with ctx unconditional; their answers
+// still refresh the cache.
+func withoutCache(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noCacheKey{}, true)
+}
+
+// fromCache reports whether an answer was made from the cache after a
+// 304.
+func fromCache(h http.Header) bool { return h.Get(fromCacheHeader) != "" }
 
 // The defaults of a Transport.
 const (
@@ -117,8 +152,47 @@ func (t *Transport) logf(format string, args ...any) {
 func isRead(r *http.Request) bool { return r.Method == http.MethodGet || r.Method == http.MethodHead }
 
 // RoundTrip sends the request, waiting and retrying as GitHub asks. The
-// response it returns has its whole body read already.
+// response it returns has its whole body read already. With a Cache, a
+// read is sent with the ETag of its last answer, and a 304 is answered
+// with that answer's body; a successful read refreshes the cache.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.Cache == nil {
+		return t.send(req)
+	}
+	key := cacheKey(req)
+	if key == "" {
+		return t.send(req)
+	}
+	var entry *cacheEntry
+	if bypass, _ := req.Context().Value(noCacheKey{}).(bool); !bypass {
+		entry = t.Cache.lookup(key)
+	}
+	r := req
+	if entry != nil {
+		r = req.Clone(req.Context())
+		r.Header.Set("If-None-Match", entry.ETag)
+	}
+	resp, err := t.send(r)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case resp.StatusCode == http.StatusNotModified && entry != nil:
+		t.Cache.touch(key)
+		return entry.answer(resp), nil
+	case resp.StatusCode == http.StatusOK:
+		body, err := io.ReadAll(resp.Body) // already in memory (see try)
+		if err != nil {
+			return nil, err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		t.Cache.store(key, resp, body)
+	}
+	return resp, nil
+}
+
+// send is RoundTrip without the cache.
+func (t *Transport) send(req *http.Request) (*http.Response, error) {
 	maxWait, maxRetries, maxLimits := t.MaxWait, t.MaxRetries, t.MaxRateLimitRetries
 	if maxWait == 0 {
 		maxWait = DefaultMaxWait
@@ -210,8 +284,12 @@ func (t *Transport) try(req *http.Request) (*http.Response, error) {
 	defer cancel()
 	expired := func() bool { return ctx.Err() != nil && req.Context().Err() == nil }
 	stop := t.expireOn(ctx, cancel, req, false)
+	t.sent.Add(1)
 	resp, err := base.RoundTrip(req.WithContext(ctx))
 	stop()
+	if err == nil && resp.StatusCode == http.StatusNotModified && req.Header.Get("If-None-Match") != "" {
+		t.notModified.Add(1)
+	}
 	if err != nil {
 		if expired() {
 			return nil, &timeoutError{method: req.Method, path: req.URL.Path, limit: limit}

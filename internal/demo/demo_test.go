@@ -1,0 +1,118 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/prodaccess/prodaccess/internal/browser"
+	"github.com/prodaccess/prodaccess/internal/devstack"
+)
+
+// TestDemo runs the demo as make demo does, then checks what it leaves:
+// every commit of its people repository validates, and the access report
+// it wrote, opened in headless Chromium, shows the evidence of an
+// approval given after the merge, a removal made late, and a
+// certification, and prints with every person's changes open.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo builds and runs prodaccess end to end")
+	}
+	bin, demo := filepath.Join(t.TempDir(), "prodaccess"), filepath.Join(t.TempDir(), "demo")
+	for what, out := range map[string]string{"../../cmd/prodaccess": bin, ".": demo} {
+		if out, err := exec.Command("go", "build", "-o", out, what).CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", what, err, out)
+		}
+	}
+	// The demo serves its GitHub stand-in unchecked, which a test may not:
+	// it runs as make demo runs it.
+	dir := t.TempDir()
+	if out, err := exec.Command(demo, "-bin", bin, "-people", "../../people", "-dir", dir).CombinedOutput(); err != nil {
+		t.Fatalf("the demo failed: %v\n%s", err, out)
+	}
+
+	// The history is valid at every commit.
+	repo := filepath.Join(dir, "people-repo")
+	out, err := devstack.Git(repo, "rev-list", "--reverse", "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	commits := strings.Fields(out)
+	if len(commits) < 5 {
+		t.Fatalf("the demo's history has %d commits; it should tell more", len(commits))
+	}
+	for i, sha := range commits {
+		tree := filepath.Join(t.TempDir(), "at")
+		if _, err := devstack.Git(repo, "worktree", "add", "-q", "--detach", tree, sha); err != nil {
+			t.Fatal(err)
+		}
+		c := exec.Command(bin, "validate")
+		c.Dir = tree
+		if out, err := c.CombinedOutput(); err != nil {
+			subject, _ := devstack.Git(repo, "log", "-1", "--format=%s", sha)
+			t.Errorf("commit %d of %d (%s, %q) does not validate: %v\n%s", i+1, len(commits), sha[:12], strings.TrimSpace(subject), err, out)
+		}
+	}
+
+	report := filepath.Join(dir, "access-report.html")
+	if _, err := os.Stat(report); err != nil {
+		t.Fatalf("the demo wrote no access report: %v", err)
+	}
+	ctx, p := browser.Load(t, report)
+	if problems := p.Problems(); len(problems) > 0 {
+		t.Errorf("the page caused console messages, errors or dialogs:\n%s", strings.Join(problems, "\n"))
+	}
+	var seen struct {
+		First          string
+		Evidence       string
+		Late           []string
+		Certified      []string
+		NotCertified   []string
+		Closed, Hidden int
+	}
+	if err := p.Evaluate(ctx, `({
+		first: document.querySelector("header .meta")?.textContent ?? "",
+		evidence: document.querySelector('#review tr[data-person="chris-contractor"] td.evidence')?.textContent ?? "",
+		late: [...document.querySelectorAll('#removals tr[data-status="late"]')].map(r => r.dataset.person + " " + (r.children[1]?.textContent ?? "")),
+		certified: [...document.querySelectorAll("#review tbody tr")].filter(r => / by alexlead-gds \(#\d+\)$/.test(r.children[6]?.textContent ?? "")).map(r => r.dataset.person),
+		notCertified: [...document.querySelectorAll("#review tbody tr")].filter(r => r.textContent.includes("access not certified for")).map(r => r.dataset.person),
+		closed: document.querySelectorAll("details:not([open])").length,
+	})`, &seen); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(seen.First, "from 2026-09-30") {
+		t.Errorf("the report does not cover the demo's whole history: %q", seen.First)
+	}
+	if !strings.Contains(seen.Evidence, "approved by alexlead-gds") || !strings.Contains(seen.Evidence, "approved after merge") {
+		t.Errorf("chris-contractor's evidence: %q, want the approval after the merge", seen.Evidence)
+	}
+	if !strings.Contains(strings.Join(seen.Late, ", "), "pat-leaver github-production") {
+		t.Errorf("late removals: %v, want pat-leaver's from the team", seen.Late)
+	}
+	if len(seen.Certified) < 5 || strings.Join(seen.NotCertified, " ") != "alex-lead" {
+		t.Errorf("certified by alex-lead: %v; not certified: %v (want everyone else certified, and alex-lead not)", seen.Certified, seen.NotCertified)
+	}
+
+	// Printed, every person's changes are open, closed as they are on
+	// the screen.
+	if err := p.EmulateMedia(ctx, "print"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Evaluate(ctx, `[...document.querySelectorAll("details:not([open]) table.events")].filter(e => !e.checkVisibility()).length`, &seen.Hidden); err != nil {
+		t.Fatal(err)
+	}
+	if seen.Closed == 0 || seen.Hidden != 0 {
+		t.Errorf("printed, %d of the %d closed sections hide their changes; want none", seen.Hidden, seen.Closed)
+	}
+	if err := p.EmulateMedia(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Evaluate(ctx, `[...document.querySelectorAll("details:not([open]) table.events")].filter(e => !e.checkVisibility()).length`, &seen.Hidden); err != nil {
+		t.Fatal(err)
+	}
+	if seen.Hidden == 0 {
+		t.Errorf("on the screen, every person's changes are open; they should be closed until clicked")
+	}
+}
