@@ -185,6 +185,17 @@ func (r *Repo) Uncommitted(dir string) ([]string, error) {
 	return out, nil
 }
 
+// Staged reports whether git's index holds the file (a slash-separated
+// path in the repository), as after git add.
+func (r *Repo) Staged(file string) bool {
+	idx, err := r.repo.Storer.Index()
+	if err != nil {
+		return false
+	}
+	_, err = idx.Entry(file)
+	return err == nil
+}
+
 // Resolve returns the revision a name such as a branch, tag, commit or
 // "HEAD~2" points at.
 func (r *Repo) Resolve(rev string) (*Revision, error) {

@@ -66,27 +66,32 @@ func (r *Repo) HasBranch(branch string) bool {
 	return err == nil
 }
 
-// CommitFile makes one commit on a new local branch, on top of the commit
-// HEAD points at, that sets the file (a slash-separated path in the
-// repository) to content. HEAD, the index and the working tree are left
-// alone. It refuses a branch that exists already.
+// CommitFile is CommitFiles for one file.
 func (r *Repo) CommitFile(branch, file string, content []byte, message string, author object.Signature) (string, error) {
 	return r.CommitFiles(branch, map[string][]byte{file: content}, message, author)
 }
 
-// CommitFiles is CommitFile for several files (by slash-separated path in
-// the repository) in one commit.
+// CommitFiles makes one commit on a new local branch, on top of the
+// commit HEAD points at, that sets the files (by slash-separated path in
+// the repository) to their content. HEAD, the index and the working tree
+// are left alone. It refuses a branch that exists already.
 func (r *Repo) CommitFiles(branch string, files map[string][]byte, message string, author object.Signature) (string, error) {
+	head, err := r.Head()
+	if err != nil {
+		return "", err
+	}
+	return r.CommitFilesOn(head, branch, files, message, author)
+}
+
+// CommitFilesOn is CommitFiles on top of another commit than HEAD's: the
+// tip of a branch a change is stacked on.
+func (r *Repo) CommitFilesOn(head *Revision, branch string, files map[string][]byte, message string, author object.Signature) (string, error) {
 	ref := plumbing.NewBranchReferenceName(branch)
 	if err := config.CheckBranchName(branch); err != nil {
 		return "", err
 	}
 	if r.HasBranch(branch) {
 		return "", fmt.Errorf("a branch %s exists already in the people repository; delete it (git branch -D %s) or name another with --branch", branch, branch)
-	}
-	head, err := r.Head()
-	if err != nil {
-		return "", err
 	}
 	tree, at := head.Tree, head.Tree.Hash
 	for _, file := range slices.Sorted(maps.Keys(files)) {
@@ -194,6 +199,29 @@ func (r *Repo) RemoteBranches(ctx context.Context, o *Remote) (map[string]string
 		}
 	}
 	return out, nil
+}
+
+// FetchBranch fetches a branch of origin, as refs/remotes/origin/<branch>,
+// and returns the revision it points at.
+func (r *Repo) FetchBranch(ctx context.Context, o *Remote, branch string) (*Revision, error) {
+	if err := config.CheckBranchName(branch); err != nil {
+		return nil, err
+	}
+	local := plumbing.NewRemoteReferenceName("origin", branch)
+	err := gitop.Run(ctx, 0, func(ctx context.Context) error {
+		return r.repo.FetchContext(ctx, &git.FetchOptions{
+			RemoteURL: o.url,
+			RefSpecs:  []gitconfig.RefSpec{gitconfig.RefSpec("+" + plumbing.NewBranchReferenceName(branch) + ":" + local)},
+		})
+	})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return nil, fmt.Errorf("fetch %s from %s: %w", branch, o.URL(), o.scrub(err))
+	}
+	ref, err := r.repo.Reference(local, true)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s from %s: %w", branch, o.URL(), err)
+	}
+	return r.revision(ref.Hash())
 }
 
 // PushBranch pushes a local branch to a branch of the same name on

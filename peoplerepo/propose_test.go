@@ -17,7 +17,7 @@ import (
 // a new folder each make a commit on HEAD that git finds sound, holding
 // the new content and nothing else new, while HEAD, the index and the
 // working tree stay as they were; the branch is then pushed to origin.
-func TestCommitFile(t *testing.T) {
+func TestCommitFiles(t *testing.T) {
 	dir := t.TempDir()
 	work, origin := filepath.Join(dir, "work"), filepath.Join(dir, "origin.git")
 	if _, err := devstack.Git(dir, "init", "-q", "--bare", "-b", "main", origin); err != nil {
@@ -44,7 +44,7 @@ func TestCommitFile(t *testing.T) {
 	sig := object.Signature{Name: "Cy Contractor", Email: "cy@example.gov.uk", When: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
 	for i, file := range []string{"people/cy.yaml", "people/ann.yaml", "people/new/dee.yaml", "people/people.yaml"} {
 		branch := "access/" + strings.NewReplacer("/", "-", ".", "-").Replace(file)
-		sha, err := repo.CommitFile(branch, file, []byte("changed "+file+"\n"), "Change "+file+"\n", sig)
+		sha, err := repo.CommitFiles(branch, map[string][]byte{file: []byte("changed " + file + "\n")}, "Change "+file+"\n", sig)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
@@ -66,7 +66,7 @@ func TestCommitFile(t *testing.T) {
 		if got := strings.TrimSpace(git("log", "-1", "--format=%H %an <%ae> %P", branch)); got != sha+" Cy Contractor <cy@example.gov.uk> "+before {
 			t.Errorf("%s: commit %q", file, got)
 		}
-		if _, err := repo.CommitFile(branch, file, nil, "again\n", sig); err == nil || !strings.Contains(err.Error(), "exists already") {
+		if _, err := repo.CommitFiles(branch, map[string][]byte{file: nil}, "again\n", sig); err == nil || !strings.Contains(err.Error(), "exists already") {
 			t.Errorf("%s: a second commit on the branch: %v", file, err)
 		}
 	}

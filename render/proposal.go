@@ -14,11 +14,28 @@ import (
 type Proposal struct {
 	Title string
 	File  string // the person file changed
+	Key   string // the public key file written with a new person file, if any
 	// Conditions are those of the rule the new entry answers to, if any.
 	Conditions []model.Condition
 	Notes      []string
 	// Changes are what the change does to access, on each day looked at.
 	Changes []*model.AccessChanges
+	// StackedOn, if set, is the branch of another request the change
+	// builds on, StackedPull its open pull request (0: none found), and
+	// Into the branch everything goes into in the end.
+	StackedOn   string
+	StackedPull int
+	Into        string
+}
+
+// Stacked says what a change stacked on another request's branch needs
+// before it is merged, in one line of plain text.
+func (p *Proposal) Stacked() string {
+	on := p.StackedOn
+	if p.StackedPull > 0 {
+		on = fmt.Sprintf("%s (#%d)", on, p.StackedPull)
+	}
+	return fmt.Sprintf("Stacked on %s: merge that first.", on)
 }
 
 // WriteProposalBody writes the description of the pull request: what it
@@ -28,7 +45,18 @@ type Proposal struct {
 func WriteProposalBody(w io.Writer, p *Proposal) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s.\n\n", mdText(p.Title))
-	fmt.Fprintf(&b, "This changes %s and nothing else. It was checked against the rules before it was proposed.\n", mdCode(p.File))
+	changes := mdCode(p.File)
+	if p.Key != "" {
+		changes += ", with the public key " + mdCode(p.Key) + " checked as validate checks keys,"
+	}
+	fmt.Fprintf(&b, "This changes %s and nothing else. It was checked against the rules before it was proposed.\n", changes)
+	if p.StackedOn != "" {
+		on := mdCode(p.StackedOn)
+		if p.StackedPull > 0 {
+			on = fmt.Sprintf("#%d (%s)", p.StackedPull, on)
+		}
+		fmt.Fprintf(&b, "\nStacked on %s, which must be merged first. Before merging this one, check that it goes into %s: GitHub points it there when that branch is deleted on merge; otherwise edit its base.\n", on, mdCode(p.Into))
+	}
 	if len(p.Conditions) > 0 {
 		fmt.Fprintf(&b, "\n### The conditions of %s\n\n", mdText(p.Conditions[0].Rule))
 		for _, c := range p.Conditions {

@@ -76,6 +76,9 @@ type Env struct {
 	Now            func() time.Time
 	// ConfigPath is the configuration file, as messages name it.
 	ConfigPath string
+	// Command is the command line as it was run, the program first: what
+	// to run again with --pr.
+	Command []string
 	// Anchor is a folder in the people repository: the folder of person
 	// files when it is given, else the configuration's folder.
 	Anchor string
@@ -87,6 +90,8 @@ type Env struct {
 	RosterAt func(repo *peoplerepo.Repo, rev string) (*config.Config, *model.Roster, error)
 	// PeopleFolder is the folder of person files under a configuration.
 	PeopleFolder func(cfg *config.Config) string
+	// KeysFolder is the folder of public keys under a configuration.
+	KeysFolder func(cfg *config.Config) string
 	// WarnInvalid tells the user that people whose files have problems
 	// are granted nothing.
 	WarnInvalid func(r *model.Roster)
@@ -104,6 +109,9 @@ type Env struct {
 // provider implements it; repo is "owner/name".
 type PullRequests interface {
 	Create(ctx context.Context, repo, base, head, title, body string) (*model.PullRequest, error)
+	// Find returns the open pull request from head, a branch of repo,
+	// or nil.
+	Find(ctx context.Context, repo, head string) (*model.PullRequest, error)
 	RequestReviewers(ctx context.Context, repo string, number int, logins, teams []string) error
 }
 
@@ -112,6 +120,7 @@ type Request struct {
 	id     string
 	edit   *personfile.Edit        // the change to an existing file
 	fields []personfile.FieldValue // or the fields of a new file
+	key    []byte                  // the armored public key written with a new file, if any
 	// preview, if set, is the edit whose effect on access is shown: the
 	// entry as it will be once the person has agreed to it.
 	preview      *personfile.Edit
@@ -158,6 +167,10 @@ type source struct {
 	head   *peoplerepo.Revision // with --pr: what is read
 	rel    string               // the people folder in the repository
 	from   string               // what the change is compared with: a commit, or "working tree"
+	// base, with --pr, is the branch of origin the files were read from
+	// when it is not the one HEAD is on: the branch the change is
+	// stacked on.
+	base string
 }
 
 func (s *source) read(name string) ([]byte, error) {
@@ -200,6 +213,85 @@ func (env *Env) source(f *Flags) (*source, error) {
 	return &source{cfg: cfg, roster: roster, dir: dir, label: filepath.ToSlash(dir), repo: repo, head: head, rel: rel, from: head.Commit.Hash.String()}, nil
 }
 
+// requestBranch is the branch a request for id is proposed on unless
+// --branch names another: access/<id>-<day>.
+func requestBranch(id string, d model.Day) string {
+	return fmt.Sprintf("access/%s-%s", id, d)
+}
+
+// isRequestBranch reports whether branch is named as id's requests are.
+func isRequestBranch(id, branch string) bool {
+	day, ok := strings.CutPrefix(branch, "access/"+id+"-")
+	if !ok {
+		return false
+	}
+	d, err := model.ParseDay(day)
+	return err == nil && d.String() == day
+}
+
+// stack reads, for --pr, the files the change builds on. They are HEAD's,
+// unless the pull request goes into another branch than the
+// configuration's: --base, or, when the person's file is not on HEAD,
+// the person's own request branch on origin, found by its name
+// (access/<id>-<day>). So requests for a new person build on one another
+// before the first is merged. More than one such branch is refused,
+// naming them: --base chooses.
+func (env *Env) stack(ctx context.Context, src *source, req *Request, f *Flags) (*source, error) {
+	base := f.Base
+	if base == "" && (req.fields != nil || src.roster.Person(req.id) != nil) || base == src.cfg.PeopleBranch {
+		return src, nil
+	}
+	remote, err := src.repo.Origin(env.Getenv("GITHUB_TOKEN"))
+	switch {
+	case err != nil:
+		return nil, err
+	case remote == nil && base == "":
+		return src, nil
+	case remote == nil:
+		return nil, errors.New("the people repository has no origin to push the branch to")
+	}
+	heads, err := src.repo.RemoteBranches(ctx, remote)
+	if err != nil {
+		return nil, err
+	}
+	if base == "" {
+		var mine []string
+		for b := range heads {
+			if isRequestBranch(req.id, b) {
+				mine = append(mine, b)
+			}
+		}
+		slices.Sort(mine)
+		switch len(mine) {
+		case 0:
+			return src, nil
+		case 1:
+			base = mine[0]
+		default:
+			return nil, fmt.Errorf("%s is not on %s, and origin has %d request branches for %s: %s; name the one this change builds on with --base BRANCH",
+				path.Join(src.label, req.id+".yaml"), src.cfg.PeopleBranch, len(mine), req.id, strings.Join(mine, ", "))
+		}
+	}
+	if _, ok := heads[base]; !ok {
+		return nil, fmt.Errorf("origin %s has no branch %s to propose the change to", remote.URL(), base)
+	}
+	rev, err := src.repo.FetchBranch(ctx, remote, base)
+	if err != nil {
+		return nil, err
+	}
+	sha := rev.Commit.Hash.String()
+	cfg, roster, err := env.RosterAt(src.repo, sha)
+	if err != nil {
+		return nil, err
+	}
+	dir := env.PeopleFolder(cfg)
+	rel, err := src.repo.Rel(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &source{cfg: cfg, roster: roster, dir: dir, label: filepath.ToSlash(dir), repo: src.repo, head: rev, rel: rel, from: sha, base: base}, nil
+}
+
 // run is one request being carried out.
 type run struct {
 	env   *Env
@@ -223,6 +315,18 @@ func Propose(env *Env, req *Request, f *Flags) error {
 	if err != nil {
 		return err
 	}
+	var ctx context.Context
+	if f.PR {
+		c, cancel, err := env.Context()
+		if err != nil {
+			return err
+		}
+		defer cancel()
+		ctx = c
+		if src, err = env.stack(ctx, src, req, f); err != nil {
+			return err
+		}
+	}
 	env.WarnInvalid(src.roster)
 	name := req.id + ".yaml"
 	file := path.Join(src.label, name)
@@ -235,6 +339,12 @@ func Propose(env *Env, req *Request, f *Flags) error {
 		return src.roster.NoSuch(req.id, src.label)
 	case !isNew && !src.roster.Valid(old):
 		return fmt.Errorf("%s has problems; fix them before changing it:\n%w", file, src.roster.ProblemsOf(old))
+	}
+	var key *keyFile
+	if req.key != nil {
+		if key, err = src.keyFile(env, req); err != nil {
+			return err
+		}
 	}
 	if req.prepare != nil {
 		var done nothingToDo
@@ -259,9 +369,15 @@ func Propose(env *Env, req *Request, f *Flags) error {
 			return refused(err.Error())
 		}
 	}
+	leftover := false
 	if f.PR && src.repo != nil {
-		if err := checkCommitted(src, file); err != nil {
+		if leftover, err = checkCommitted(src, name, file, out); err != nil {
 			return err
+		}
+		if key != nil {
+			if err := key.checkWorking(); err != nil {
+				return err
+			}
 		}
 	}
 	st := &state{cfg: src.cfg, today: model.DayOf(env.Now(), src.cfg.Location), before: src.roster, old: old}
@@ -285,14 +401,7 @@ func Propose(env *Env, req *Request, f *Flags) error {
 	}
 
 	var pr *pullRequest
-	var ctx context.Context
 	if f.PR && !f.DryRun {
-		c, cancel, err := env.Context()
-		if err != nil {
-			return err
-		}
-		defer cancel()
-		ctx = c
 		if pr, err = env.preparePullRequest(ctx, src, st, req, f); err != nil {
 			return err
 		}
@@ -322,18 +431,122 @@ func Propose(env *Env, req *Request, f *Flags) error {
 	switch {
 	case f.DryRun:
 		render.WriteDiff(w, file, data, out)
+		if key != nil {
+			fmt.Fprintf(w, "\nThe public key given (--key-file) would be written to %s.\n", key.label)
+		}
 		fmt.Fprintln(w, "\nNothing is written (--dry-run).")
 		return nil
 	case !f.PR:
 		if err := writePersonFile(filepath.Join(src.dir, name), out, isNew); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "Wrote %s. Nothing is committed: review it with git diff, then commit it and open a pull request, or run this again with --pr.\n", file)
+		files := []string{file}
+		if key != nil {
+			if err := os.MkdirAll(filepath.Dir(key.path), 0o755); err != nil {
+				return err
+			}
+			if err := writePersonFile(key.path, req.key, true); err != nil {
+				return err
+			}
+			files = append(files, key.label)
+		}
+		env.written(src, files, isNew)
 		return nil
 	}
-	return env.openPullRequest(ctx, pr, src, req, file, out, &render.Proposal{
-		Title: req.title, File: file, Conditions: conditions, Notes: notes, Changes: changes,
-	})
+	commit := map[string][]byte{peoplerepo.RelPath(src.rel, name): out}
+	files := []string{file}
+	prop := &render.Proposal{Title: req.title, File: file, Conditions: conditions, Notes: notes, Changes: changes}
+	if key != nil {
+		commit[key.rel] = req.key
+		files = append(files, key.label)
+		prop.Key = key.label
+	}
+	if err := env.openPullRequest(ctx, pr, src, req, strings.Join(files, " and "), commit, prop); err != nil {
+		return err
+	}
+	if leftover {
+		fmt.Fprintf(w, "The working tree still holds this change, uncommitted; the branch has it now. Drop it before you next pull, so that the merge can bring it in:\n  %s\n",
+			dropCommand(src, files, isNew))
+	}
+	return nil
+}
+
+// written tells the user what was written and the commands that take it
+// further from where it is left: how to review it, and how to propose it
+// in a pull request instead of committing it by hand.
+func (env *Env) written(src *source, files []string, isNew bool) {
+	w := env.Stdout
+	wrote := strings.Join(files, " and ")
+	if src.repo == nil {
+		fmt.Fprintf(w, "Wrote %s. It is in no git repository, so nothing is committed.\n", wrote)
+		return
+	}
+	review := render.ShellCommand(append([]string{"git", "diff", "--"}, files...)...)
+	if isNew {
+		// git diff shows nothing of a file git does not track yet.
+		review = render.ShellCommand(append([]string{"git", "add", "--"}, files...)...) + " && " + render.ShellCommand(append([]string{"git", "diff", "--cached", "--"}, files...)...)
+	}
+	again := slices.Clone(env.Command)
+	if !slices.Contains(again, "--pr") {
+		again = append(again, "--pr")
+	}
+	fmt.Fprintf(w, "Wrote %s; nothing is committed. Review it:\n  %s\nThen commit it yourself, or propose it in a pull request of its own (it holds the file as written here):\n  %s\n",
+		wrote, review, render.ShellCommand(again...))
+}
+
+// dropCommand is the command that takes a file back to what HEAD holds:
+// for a new file, removes it.
+func dropCommand(src *source, files []string, isNew bool) string {
+	switch {
+	case !isNew:
+		return render.ShellCommand(append([]string{"git", "checkout", "HEAD", "--"}, files...)...)
+	case src.repo.Staged(peoplerepo.RelPath(src.rel, path.Base(files[0]))):
+		return render.ShellCommand(append([]string{"git", "rm", "-q", "-f", "--"}, files...)...)
+	default:
+		return render.ShellCommand(append([]string{"rm", "--"}, files...)...)
+	}
+}
+
+// keyFile is where the public key of a new person goes.
+type keyFile struct {
+	path  string // on disk
+	label string // as messages name it
+	rel   string // in the repository, with --pr
+	key   []byte
+}
+
+// keyFile places the key of a new person in the keys folder, and refuses
+// one that is there already: in the working tree, or with --pr where the
+// change is read from.
+func (s *source) keyFile(env *Env, req *Request) (*keyFile, error) {
+	dir := env.KeysFolder(s.cfg)
+	name := req.id + ".asc"
+	k := &keyFile{path: filepath.Join(dir, name), label: path.Join(filepath.ToSlash(dir), name), key: req.key}
+	if s.head == nil {
+		if _, err := os.Lstat(k.path); !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s exists already", k.label)
+		}
+		return k, nil
+	}
+	rel, err := s.repo.Rel(dir)
+	if err != nil {
+		return nil, err
+	}
+	k.rel = peoplerepo.RelPath(rel, name)
+	if _, err := gittree.ReadBlob(s.head.Tree, k.rel); err == nil {
+		return nil, fmt.Errorf("%s exists already", k.label)
+	}
+	return k, nil
+}
+
+// checkWorking refuses, with --pr, a key in the working tree that is not
+// the one given: the pull request would not hold what the user sees.
+func (k *keyFile) checkWorking() error {
+	working, err := os.ReadFile(k.path)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && bytes.Equal(working, k.key) {
+		return nil
+	}
+	return fmt.Errorf("%s is in the working tree and is not the key given; move it away first, so that the pull request holds what you see", k.label)
 }
 
 // refused is the error of a change the rules or the loader refuse.
@@ -367,18 +580,35 @@ func newProblems(before, after *model.Roster) []string {
 }
 
 // checkCommitted refuses to propose a file whose working copy differs
-// from what is committed: the pull request would not hold what the user
-// sees.
-func checkCommitted(src *source, file string) error {
+// from what is read (HEAD, or the branch the request stacks on) by
+// anything but this very change: the pull request would not hold what
+// the user sees. A working copy that holds exactly this change, as
+// after the same command without --pr, is proposed as it is; leftover
+// says so.
+func checkCommitted(src *source, name, file string, out []byte) (leftover bool, err error) {
 	changed, err := src.repo.Uncommitted(src.rel)
 	if err != nil {
-		return err
+		return false, err
 	}
-	rel := peoplerepo.RelPath(src.rel, path.Base(file))
-	if slices.Contains(changed, rel) {
-		return fmt.Errorf("%s has uncommitted changes; commit or stash them first, so that the pull request holds what you see", file)
+	if !slices.Contains(changed, peoplerepo.RelPath(src.rel, name)) {
+		return false, nil
 	}
-	return nil
+	working, werr := os.ReadFile(filepath.Join(src.dir, name))
+	if werr == nil && bytes.Equal(working, out) {
+		return true, nil
+	}
+	read, rerr := src.read(name)
+	switch {
+	case werr == nil && rerr == nil && bytes.Equal(working, read):
+		return false, nil
+	case werr != nil && errors.Is(werr, fs.ErrNotExist) && rerr != nil:
+		return false, nil
+	}
+	drop := render.ShellCommand("git", "checkout", "HEAD", "--", file)
+	if rerr != nil {
+		drop = render.ShellCommand("rm", "--", file)
+	}
+	return false, fmt.Errorf("%s has uncommitted changes that are not this change; commit them, set them aside (git stash -u) or drop them (%s) first, so that the pull request holds what you see", file, drop)
 }
 
 // accessChanges says what the change does to access on each day to show:
@@ -467,10 +697,13 @@ func (env *Env) preparePullRequest(ctx context.Context, src *source, st *state, 
 		return nil, fmt.Errorf("the people repository %q is not a GitHub owner/name", pr.repo)
 	}
 	if pr.base == "" {
+		pr.base = src.base
+	}
+	if pr.base == "" {
 		pr.base = src.cfg.PeopleBranch
 	}
 	if pr.branch == "" {
-		pr.branch = fmt.Sprintf("access/%s-%s", req.id, req.day(st))
+		pr.branch = requestBranch(req.id, req.day(st))
 	}
 	if pr.branch == pr.base {
 		return nil, fmt.Errorf("the new branch cannot be the base branch %s", pr.base)
@@ -509,13 +742,13 @@ func (env *Env) preparePullRequest(ctx context.Context, src *source, st *state, 
 
 // openPullRequest commits the file on the new branch, pushes it and
 // opens the pull request, asking the approver (and --reviewer) to review.
-func (env *Env) openPullRequest(ctx context.Context, pr *pullRequest, src *source, req *Request, file string, content []byte, prop *render.Proposal) error {
+func (env *Env) openPullRequest(ctx context.Context, pr *pullRequest, src *source, req *Request, file string, commit map[string][]byte, prop *render.Proposal) error {
 	w := env.Stdout
 	message := req.title + "\n"
 	if len(req.summary) > 0 {
 		message += "\n" + strings.Join(req.summary, "\n") + "\n"
 	}
-	sha, err := src.repo.CommitFile(pr.branch, peoplerepo.RelPath(src.rel, path.Base(file)), content, message, pr.author)
+	sha, err := src.repo.CommitFilesOn(src.head, pr.branch, commit, message, pr.author)
 	if err != nil {
 		return err
 	}
@@ -541,21 +774,34 @@ func (env *Env) openPullRequest(ctx context.Context, pr *pullRequest, src *sourc
 	for _, c := range prop.Changes {
 		c.To = sha
 	}
+	prs, err := env.PullRequests(src.cfg)
+	if err != nil {
+		return err
+	}
+	if src.base != "" {
+		under, err := prs.Find(ctx, pr.repo, src.base)
+		if err != nil {
+			return fmt.Errorf("pushed branch %s, but could not look for the pull request from %s in %s: %w", pr.branch, src.base, pr.repo, err)
+		}
+		prop.StackedOn, prop.Into = src.base, src.cfg.PeopleBranch
+		if under != nil {
+			prop.StackedPull = under.Number
+		}
+	}
 	var full bytes.Buffer
 	if err := render.WriteProposalBody(&full, prop); err != nil {
 		return err
 	}
 	body := render.FitBody(full.String(), fmt.Sprintf("This pull request changes %s: %s.", file, req.title),
 		fmt.Sprintf("`prodaccess changes --from %s --to %s` prints the whole of what it does to access.", pr.base, pr.branch))
-	prs, err := env.PullRequests(src.cfg)
-	if err != nil {
-		return err
-	}
 	opened, err := prs.Create(ctx, pr.repo, pr.base, pr.branch, req.title, body)
 	if err != nil {
 		return fmt.Errorf("pushed branch %s, but could not open the pull request in %s: %w; open it by hand", pr.branch, pr.repo, err)
 	}
 	fmt.Fprintf(w, "Opened pull request #%d: %s\n", opened.Number, opened.URL)
+	if prop.StackedOn != "" {
+		fmt.Fprintln(w, prop.Stacked())
+	}
 	if len(logins) > 0 {
 		if err := prs.RequestReviewers(ctx, pr.repo, opened.Number, logins, nil); err != nil {
 			return fmt.Errorf("opened pull request #%d, but could not ask %s for a review: %w", opened.Number, strings.Join(logins, ", "), err)

@@ -255,6 +255,9 @@ type Person struct {
 	Start                                  *model.Day
 	GitHubID                               string // a whole number, or ""
 	Fingerprint, SSHUsername, AWSUserARN   string
+	// Key is the person's armored public key, checked as validate checks
+	// keys, to be written beside the file (keys/<id>.asc); nil for none.
+	Key []byte
 }
 
 // NewPerson writes people/<id>.yaml for a new person, in the shape of the
@@ -287,7 +290,7 @@ func NewPerson(id string, np Person) *Request {
 		return max(*np.Start, s.today)
 	}
 	return &Request{
-		id: id, fields: fields,
+		id: id, fields: fields, key: np.Key,
 		title: fmt.Sprintf("New person file for %s", id),
 		day: func(s *state) model.Day {
 			if np.Start == nil {

@@ -160,3 +160,13 @@ func KeyProblems(checks map[string]model.KeyCheck, now time.Time) model.Problems
 	out.Sort()
 	return out
 }
+
+// Fingerprint is the fingerprint of the one key an armored public key
+// file holds, or "" when it holds anything else (CheckKey says what).
+func Fingerprint(armored []byte) string {
+	entities, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(armored))
+	if err != nil || len(entities) != 1 {
+		return ""
+	}
+	return fmt.Sprintf("%X", entities[0].PrimaryKey.Fingerprint)
+}

@@ -330,8 +330,8 @@ func newAuditTimeline(a *auditOptions) *cobra.Command {
 			return render.WriteTimeline(a.stdout, t)
 		},
 	}
-	cmd.Flags().StringVar(&from, "from", "", "only changes on or after this day")
-	cmd.Flags().StringVar(&to, "to", "", "the last day (default today)")
+	cmd.Flags().StringVar(&from, "from", "", "only changes on or after this day, YYYY-MM-DD")
+	cmd.Flags().StringVar(&to, "to", "", "the last day, YYYY-MM-DD (default today)")
 	cmd.Flags().StringVar(&format, "format", "text", "text, json or yaml")
 	return cmd
 }
@@ -375,7 +375,7 @@ repositories to flag people without access who can still read secrets.`,
 			return render.WriteReviewMarkdown(a.stdout, rv)
 		},
 	}
-	cmd.Flags().StringVar(&at, "at", "", "the day of the review (default today)")
+	cmd.Flags().StringVar(&at, "at", "", "the day of the review, YYYY-MM-DD (default today)")
 	cmd.Flags().BoolVar(&secrets, "secrets", false, "also flag people without access who can still read the targets' secrets (reads the target repositories as they are now)")
 	cmd.Flags().StringVar(&format, "format", "markdown", "markdown, csv, json or yaml")
 	return cmd
@@ -456,7 +456,7 @@ author and date.`,
 			return render.WriteRecordAt(a.stdout, held)
 		},
 	}
-	cmd.Flags().StringVar(&at, "at", "", "the day (default today)")
+	cmd.Flags().StringVar(&at, "at", "", "the day, YYYY-MM-DD (default today)")
 	cmd.Flags().StringVar(&format, "format", "text", "text, json or yaml")
 	return cmd
 }

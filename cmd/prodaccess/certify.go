@@ -54,7 +54,7 @@ quarter). Needs GITHUB_TOKEN, and a checkout at origin's people branch.`,
 		},
 	}
 	cmd.Flags().StringVar(&period, "period", "", "the period certified: 2026-Q4, 2026-11 or 2026 (default the period of audit.certify_every that holds the day)")
-	cmd.Flags().StringVar(&at, "at", "", "the day whose access is listed (default today)")
+	cmd.Flags().StringVar(&at, "at", "", "the day whose access is listed, YYYY-MM-DD (default today)")
 	return cmd
 }
 

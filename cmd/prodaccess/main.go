@@ -74,6 +74,7 @@ func runWith(o *options, args []string) (code int) {
 			code = 1
 		}
 	}()
+	o.args = args
 	root := newRoot(o)
 	root.SetArgs(args)
 	err := o.stopped(root.Execute())
@@ -132,6 +133,10 @@ production access on a given day and why, and shows or applies the result.`,
 Load it in the current shell, or install it once; each shell's subcommand
 says how (prodaccess completion bash --help), and docs/README.md has the
 usual places.`
+			for _, sh := range c.Commands() {
+				sh.Short = "The completion script for " + sh.Name() + ", and how to load it"
+				sh.Long = strings.Replace(sh.Long, "Generate the autocompletion script", "Print the script that completes prodaccess's commands and flags", 1)
+			}
 		}
 	}
 	return root

@@ -51,7 +51,13 @@ func prodaccess(t testing.TB, dir string, args ...string) result {
 // prodaccessEnv is prodaccess with more environment variables.
 func prodaccessEnv(t testing.TB, dir string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	return prodaccessEnvCommand(t, dir, env, binary, args...)
+}
+
+// prodaccessEnvCommand runs a program in dir with more environment.
+func prodaccessEnvCommand(t testing.TB, dir string, env []string, program string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(program, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer

@@ -32,6 +32,8 @@ type options struct {
 	configPath string
 	peopleDir  string
 	at         string
+	// args is the command line, without the program's name.
+	args []string
 
 	// timeout bounds a plan or apply; run is that run's context.
 	timeout time.Duration

@@ -63,8 +63,8 @@ origin is on github.com.`,
 			return os.WriteFile(out, b.Bytes(), 0o644)
 		},
 	}
-	cmd.Flags().StringVar(&from, "from", "", "the first day drawn (default the day of the first commit)")
-	cmd.Flags().StringVar(&to, "to", "", "the last day drawn and the day of the review (default today)")
+	cmd.Flags().StringVar(&from, "from", "", "the first day drawn, YYYY-MM-DD (default the day of the first commit)")
+	cmd.Flags().StringVar(&to, "to", "", "the last day drawn and the day of the review, YYYY-MM-DD (default today)")
 	cmd.Flags().StringVar(&out, "out", "", "write the page to this file instead of standard output")
 	cmd.Flags().BoolVar(&secrets, "secrets", false, "in the review, also flag people without access who can still read the targets' secrets, as audit review --secrets does (reads the target repositories as they are now)")
 	return cmd

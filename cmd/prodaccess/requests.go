@@ -2,13 +2,18 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/requests"
+	"github.com/prodaccess/prodaccess/secrets"
 	"github.com/spf13/cobra"
 )
 
@@ -246,13 +251,21 @@ func newPerson(o *options) *cobra.Command {
 		Args:  cobra.NoArgs,
 	}
 	var f requestFlags
-	var name, email, login, programme, role, employment, clearance, start, githubID, fingerprint, ssh, arn string
+	var name, email, login, programme, role, employment, clearance, start, githubID, fingerprint, ssh, arn, keyFile string
+	var noKey bool
 	cmd := &cobra.Command{
 		Use:   "new ID --name NAME --email EMAIL --github LOGIN --programme P --role R --employment E --clearance C [--start DAY]",
 		Short: "Write a new person file",
 		Long: `Write people/ID.yaml for a new person, in the shape of the example files.
 A login, email, fingerprint, username or ARN that another file already
 claims is refused.
+
+--key-file gives the person's armored public key: it is checked as
+validate checks keys (one v4 key, not revoked or expired, able to encrypt,
+strong enough, with the fingerprint given, if one is), written beside the
+person file in the keys folder (keys/ID.asc), and committed with it under
+--pr; its fingerprint fills gpg_fingerprint. A fingerprint without its key
+is refused, unless --no-key says the key comes later.
 ` + requestHelp,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
@@ -271,6 +284,18 @@ claims is refused.
 					return fmt.Errorf("--github-id: %q is not a whole number", githubID)
 				}
 			}
+			switch {
+			case keyFile != "" && noKey:
+				return fmt.Errorf("--no-key says the key comes later, and --key-file gives it now: give one of them")
+			case keyFile != "":
+				key, fp, err := o.newPersonKey(id, keyFile, fingerprint)
+				if err != nil {
+					return err
+				}
+				np.Key, np.Fingerprint = key, fp
+			case fingerprint != "" && !noKey:
+				return fmt.Errorf("--gpg-fingerprint without its key: give the public key with --key-file PATH, so that the fingerprint is checked against it as validate checks keys, or add --no-key if the key comes later")
+			}
 			return o.propose(requests.NewPerson(id, np), &f)
 		},
 	}
@@ -286,10 +311,45 @@ claims is refused.
 		stringFlag{&githubID, "github-id", "their numeric GitHub user id", false, maxGitHubIDLength},
 		stringFlag{&fingerprint, "gpg-fingerprint", "the full 40-hex fingerprint of their GPG key", false, maxFingerprintLength},
 		stringFlag{&ssh, "ssh-username", "their username on the servers", false, maxSSHUsernameLength},
-		stringFlag{&arn, "aws-user-arn", "the ARN of their AWS IAM user", false, maxARNLength})
+		stringFlag{&arn, "aws-user-arn", "the ARN of their AWS IAM user", false, maxARNLength},
+		stringFlag{&keyFile, "key-file", "their armored public key, checked and written to keys/ID.asc; its fingerprint fills --gpg-fingerprint", false, maxFlagLength})
+	cmd.Flags().BoolVar(&noKey, "no-key", false, "with --gpg-fingerprint: the public key comes later, so the fingerprint is not checked now")
 	f.register(cmd, o)
 	person.AddCommand(cmd)
 	return person
+}
+
+// newPersonKey reads and checks the public key of a new person, as
+// validate checks keys, and returns it with its fingerprint. fingerprint,
+// if given, must be the key's.
+func (o *options) newPersonKey(id, file, fingerprint string) ([]byte, string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, "", fmt.Errorf("--key-file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, secrets.MaxKeyFileSize+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("--key-file: read %s: %w", file, err)
+	}
+	if len(data) > secrets.MaxKeyFileSize {
+		return nil, "", fmt.Errorf("--key-file %s: the file is larger than %d KiB", file, secrets.MaxKeyFileSize>>10)
+	}
+	fp := secrets.Fingerprint(data)
+	if fingerprint != "" {
+		if fp, err = model.NormalizeFingerprint(fingerprint); err != nil {
+			return nil, "", fmt.Errorf("--gpg-fingerprint: %w", err)
+		}
+	}
+	now := o.now()
+	k := secrets.CheckKey(id, file, data, fp, now)
+	if !k.OK() {
+		return nil, "", fmt.Errorf("--key-file %s: the key %s; nothing is written", file, strings.ReplaceAll(k.Reason(), "the person file says", "--gpg-fingerprint says"))
+	}
+	if k.ExpiresSoon(now) {
+		fmt.Fprintf(o.stderr, "warning: the key in %s expires on %s, within %d days\n", file, k.Expires.Format("2006-01-02"), model.KeyWarningDays)
+	}
+	return data, fp, nil
 }
 
 // requestFlags are the flags every command that writes a person file has.
@@ -318,13 +378,25 @@ func (o *options) propose(req *requests.Request, f *requestFlags) error {
 	return requests.Propose(o.requestEnv(), req, &f.Flags)
 }
 
+// programName is how to run prodaccess again from here: the path it was
+// run by when that is relative (bin/prodaccess), else its name, as found
+// on PATH.
+func programName() string {
+	p := filepath.ToSlash(os.Args[0])
+	if strings.Contains(p, "/") && !filepath.IsAbs(os.Args[0]) {
+		return p
+	}
+	return "prodaccess"
+}
+
 // requestEnv is what the commands that write person files need from the
 // command line and the environment.
 func (o *options) requestEnv() *requests.Env {
 	return &requests.Env{
 		Stdout: o.stdout, Stderr: o.stderr, Getenv: o.getenv, Now: o.now,
 		ConfigPath: o.configPath, Anchor: o.anchor(),
-		Roster: o.roster,
+		Command: append([]string{programName()}, o.args...),
+		Roster:  o.roster,
 		RosterAt: func(repo *peoplerepo.Repo, rev string) (*config.Config, *model.Roster, error) {
 			side, err := o.sideAt(repo, rev)
 			if err != nil {
@@ -333,6 +405,7 @@ func (o *options) requestEnv() *requests.Env {
 			return side.Config, side.roster, nil
 		},
 		PeopleFolder: o.peopleFolder,
+		KeysFolder:   o.keysFolder,
 		WarnInvalid:  o.warnInvalid,
 		Context:      o.runContext,
 		GitHubRepo:   o.peopleGitHubRepo,

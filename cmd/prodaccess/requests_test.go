@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
+	"github.com/prodaccess/prodaccess/internal/testkeys"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/render"
@@ -286,7 +287,7 @@ func TestPersonNew(t *testing.T) {
 	dir := requestDir(t, blockStyle)
 	args := []string{"person", "new", "priya-new", "--name", "Priya New", "--email", "priya@example.gov.uk", "--github", "priya-gds",
 		"--programme", "govuk", "--role", "developer", "--employment", "civil_servant", "--clearance", "bpss", "--start", "2027-01-04",
-		"--github-id", "1000104", "--gpg-fingerprint", "321C A677 D44B 2838 43A0 776C 521D 8E67 5B56 9C86", "--ssh-username", "priya",
+		"--github-id", "1000104", "--gpg-fingerprint", "321C A677 D44B 2838 43A0 776C 521D 8E67 5B56 9C86", "--no-key", "--ssh-username", "priya",
 		"--aws-user-arn", "arn:aws:iam::210987654321:user/priya@example.gov.uk"}
 	r := runAt(t, dir, nil, append(args, "--dry-run")...)
 	if r.code != 0 {
@@ -642,7 +643,7 @@ func pullRequestRefusals(t *testing.T, s *pullRequestStack) {
 	s.git(t, s.work, "branch", "-D", "access/dan-2027-02-01")
 
 	write(t, filepath.Join(s.work, "people", "dan.yaml"), blockStyle["dan"]+"# edited\n")
-	check("the file edited and not committed", nil, "people/dan.yaml has uncommitted changes; commit or stash them first")
+	check("the file edited and not committed", nil, "people/dan.yaml has uncommitted changes that are not this change; commit them, set them aside (git stash -u) or drop them (git checkout HEAD -- people/dan.yaml) first")
 	s.git(t, s.work, "checkout", "-q", "--", "people/dan.yaml")
 
 	// Someone else's change reaches origin first.
@@ -659,5 +660,176 @@ func pullRequestRefusals(t *testing.T, s *pullRequestStack) {
 	}
 	if n := len(s.gh.OpenPulls("alphagov/govuk-people")); n != 1 {
 		t.Errorf("%d pull requests", n)
+	}
+}
+
+// hintedCommands are the commands a request printed after writing a
+// file, in order: the lines indented by two spaces that follow a line
+// ending in a colon.
+func hintedCommands(stdout string) []string {
+	var out []string
+	lines := strings.Split(stdout, "\n")
+	for i := 1; i < len(lines); i++ {
+		if strings.HasPrefix(lines[i], "  ") && strings.HasSuffix(lines[i-1], ":") && !strings.HasPrefix(lines[i-1], " ") {
+			out = append(out, strings.TrimPrefix(lines[i], "  "))
+		}
+	}
+	return out
+}
+
+// shell runs a command line as a user pasting it would, with the built
+// prodaccess first on PATH.
+func (s *pullRequestStack) shell(t *testing.T, line string) result {
+	t.Helper()
+	env := append(slices.Clone(s.env), "PATH="+filepath.Dir(binary)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	r := prodaccessEnvCommand(t, s.work, env, "sh", "-c", line)
+	if strings.Contains(r.stdout+r.stderr, testToken) {
+		t.Fatalf("the token appears in the output of %s", line)
+	}
+	return r
+}
+
+// TestRequestHintsWork: after writing a file, a request names the
+// commands that take it further, and each works as printed, pasted into
+// a shell: the review shows the change (a new file too, which git diff
+// alone does not show), and the same command with --pr proposes the file
+// as written, then says how to drop the working copy before pulling.
+func TestRequestHintsWork(t *testing.T) {
+	s := newPullRequestStack(t)
+	london, _ := time.LoadLocation("Europe/London")
+	today := model.DayOf(time.Now(), london)
+	from, to := (today + 7).String(), (today + 37).String()
+	for _, tc := range []struct {
+		name, file string
+		args       []string
+		review     string // the review command, and a line it shows
+		shows      string
+		pr, drop   string
+	}{{
+		name: "a changed file", file: "people/chris.yaml",
+		args: []string{"grant", "chris", "--from", from, "--to", to, "--approver", "alex-lead", "--supervisor", "sam-senior",
+			"--reason", "Search migration: it's phase 2", "--repo", "alphagov/govuk-people"},
+		review: "git diff -- people/chris.yaml",
+		shows:  "+    supervisor: sam-senior\n",
+		pr:     "prodaccess grant chris --from " + from + " --to " + to + " --approver alex-lead --supervisor sam-senior --reason 'Search migration: it'\\''s phase 2' --repo alphagov/govuk-people --pr",
+		drop:   "git checkout HEAD -- people/chris.yaml",
+	}, {
+		name: "a new person", file: "people/nia-newcomer.yaml",
+		args: []string{"person", "new", "nia-newcomer", "--name", "Nia Newcomer", "--email", "nia@example.gov.uk", "--github", "nia-gds",
+			"--programme", "govuk", "--role", "developer", "--employment", "civil_servant", "--clearance", "bpss", "--repo", "alphagov/govuk-people"},
+		review: "git add -- people/nia-newcomer.yaml && git diff --cached -- people/nia-newcomer.yaml",
+		shows:  "+name: Nia Newcomer\n",
+		pr:     "prodaccess person new nia-newcomer --name 'Nia Newcomer' --email nia@example.gov.uk --github nia-gds --programme govuk --role developer --employment civil_servant --clearance bpss --repo alphagov/govuk-people --pr",
+		drop:   "git rm -q -f -- people/nia-newcomer.yaml",
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.run(t, nil, tc.args...)
+			must(t, r, 0, "without --pr")
+			if diff := cmp.Diff(hintedCommands(r.stdout[strings.LastIndex(r.stdout, "\nWrote "):]), []string{tc.review, tc.pr}); diff != "" {
+				t.Fatalf("the commands named (-got +want):\n%s\nstdout:\n%s", diff, r.stdout)
+			}
+			written, err := os.ReadFile(filepath.Join(s.work, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r = s.shell(t, tc.review)
+			must(t, r, 0, tc.review)
+			if !strings.Contains(r.stdout, tc.shows) {
+				t.Errorf("%s shows no %q:\n%s", tc.review, tc.shows, r.stdout)
+			}
+			r = s.shell(t, tc.pr)
+			must(t, r, 0, tc.pr)
+			branch := strings.Fields(r.stdout[strings.Index(r.stdout, "on branch ")+len("on branch "):])[0]
+			if diff := cmp.Diff(show(t, s.origin, branch, tc.file), string(written)); diff != "" {
+				t.Errorf("%s on %s is not the file written (-got +want):\n%s", tc.file, branch, diff)
+			}
+			if diff := cmp.Diff(hintedCommands(r.stdout[strings.Index(r.stdout, "Opened pull request"):]), []string{tc.drop}); diff != "" {
+				t.Fatalf("after --pr, the commands named (-got +want):\n%s\nstdout:\n%s", diff, r.stdout)
+			}
+			must(t, s.shell(t, tc.drop), 0, tc.drop)
+			if got := s.git(t, s.work, "status", "--porcelain"); got != "" {
+				t.Errorf("after %s the working tree holds:\n%s", tc.drop, got)
+			}
+		})
+	}
+}
+
+// TestPersonNewKey: person new takes the person's public key, checks it
+// as validate checks keys, writes it to keys/ID.asc and fills the
+// fingerprint from it; a fingerprint without its key is refused unless
+// --no-key says it comes later.
+func TestPersonNewKey(t *testing.T) {
+	made := requestToday.Add(-24 * time.Hour)
+	key := func(kind testkeys.Kind) *testkeys.Key {
+		k, err := testkeys.NewFor("Priya New", "priya@example.gov.uk", kind, made)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	good, other := key(testkeys.Good), key(testkeys.Good)
+	args := []string{"person", "new", "priya-new", "--name", "Priya New", "--email", "priya@example.gov.uk", "--github", "priya-gds",
+		"--programme", "govuk", "--role", "developer", "--employment", "civil_servant", "--clearance", "bpss"}
+	for _, tc := range []struct {
+		name string
+		key  []byte // written to priya.asc, and given with --key-file
+		more []string
+		want string // the error; "" for success
+	}{
+		{name: "the key alone", key: good.Public()},
+		{name: "the key and its fingerprint", key: good.Public(), more: []string{"--gpg-fingerprint", strings.ToLower(good.Fingerprint)}},
+		{name: "a fingerprint without its key", more: []string{"--gpg-fingerprint", good.Fingerprint},
+			want: "--gpg-fingerprint without its key: give the public key with --key-file PATH, so that the fingerprint is checked against it as validate checks keys, or add --no-key if the key comes later"},
+		{name: "a fingerprint whose key comes later", more: []string{"--gpg-fingerprint", good.Fingerprint, "--no-key"}},
+		{name: "a key and --no-key", key: good.Public(), more: []string{"--no-key"}, want: "--no-key says the key comes later, and --key-file gives it now: give one of them"},
+		{name: "another key than the fingerprint's", key: other.Public(), more: []string{"--gpg-fingerprint", good.Fingerprint},
+			want: "--key-file priya.asc: the key its fingerprint is " + other.Fingerprint + ", not " + good.Fingerprint + " as --gpg-fingerprint says; nothing is written"},
+		{name: "a revoked key", key: key(testkeys.Revoked).Public(), want: "the key is revoked"},
+		{name: "an expired key", key: key(testkeys.Expired).Public(), want: "the key expired on "},
+		{name: "a key that cannot encrypt", key: key(testkeys.SignOnly).Public(), want: "the key has no usable encryption key"},
+		{name: "a weak key", key: key(testkeys.RSA1024).Public(), want: "the key its primary key is RSA of 1024 bits, fewer than 2048"},
+		{name: "a secret key", key: good.Secret(), want: "the key is a secret key"},
+		{name: "no key at all", key: []byte("not a key\n"), want: "the key not an armored OpenPGP public key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := requestDir(t, blockStyle)
+			more := tc.more
+			if tc.key != nil {
+				write(t, filepath.Join(dir, "priya.asc"), string(tc.key))
+				more = append(more, "--key-file", "priya.asc")
+			}
+			r := runAt(t, dir, nil, append(slices.Clone(args), more...)...)
+			written, err := os.ReadFile(filepath.Join(dir, "keys", "priya-new.asc"))
+			if tc.want != "" {
+				if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
+					t.Errorf("exit %d\nstderr:\n%s\nwant: %s", r.code, r.stderr, tc.want)
+				}
+				if err == nil {
+					t.Error("keys/priya-new.asc was written")
+				}
+				if _, err := os.Stat(filepath.Join(dir, "people", "priya-new.yaml")); err == nil {
+					t.Error("people/priya-new.yaml was written")
+				}
+				return
+			}
+			must(t, r, 0, "person new")
+			person, perr := os.ReadFile(filepath.Join(dir, "people", "priya-new.yaml"))
+			if perr != nil {
+				t.Fatal(perr)
+			}
+			if want := fmt.Sprintf("gpg_fingerprint: %q\n", good.Fingerprint); !strings.Contains(string(person), want) && tc.key != nil {
+				t.Errorf("people/priya-new.yaml lacks %q:\n%s", want, person)
+			}
+			switch {
+			case tc.key != nil && (err != nil || string(written) != string(tc.key)):
+				t.Errorf("keys/priya-new.asc is not the key given (%v)", err)
+			case tc.key == nil && err == nil:
+				t.Error("keys/priya-new.asc was written without a key")
+			}
+			v := runAt(t, dir, nil, "validate")
+			if v.code != 0 || tc.key != nil && strings.Contains(v.stdout+v.stderr, "no public key for priya-new") {
+				t.Errorf("validate: exit %d\n%s%s", v.code, v.stdout, v.stderr)
+			}
+		})
 	}
 }

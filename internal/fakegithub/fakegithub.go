@@ -837,10 +837,19 @@ func (s *Server) pulls(w http.ResponseWriter, r *http.Request, repo string, rest
 			return
 		}
 		if r.Method == http.MethodPatch {
-			var body struct{ Title, Body, State *string }
+			var body struct{ Title, Body, State, Base *string }
 			json.NewDecoder(r.Body).Decode(&body)
 			if s.bodyTooLong(w, "PullRequest", body.Body) {
 				return
+			}
+			if body.Base != nil {
+				// Changing the base of a merged or closed pull request, or
+				// to nothing, is refused.
+				if *body.Base == "" || pr.State != "open" {
+					s.fail(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "PullRequest", Field: "base", Code: "invalid"})
+					return
+				}
+				pr.Base = *body.Base
 			}
 			if body.Title != nil {
 				pr.Title = *body.Title

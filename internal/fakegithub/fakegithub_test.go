@@ -70,12 +70,19 @@ func TestEveryAnswerIsDocumented(t *testing.T) {
 		r(c.PullRequests.List(ctx, org, "secrets", &github.PullRequestListOptions{State: "open", Head: "alphagov:prodaccess/sync"})),
 		r(c.PullRequests.Get(ctx, org, "secrets", 1)),
 		r(c.PullRequests.Edit(ctx, org, "secrets", 1, &github.PullRequest{Title: &title, Body: &body})),
+		// The base changed, as when the branch it went into is merged
+		// and deleted; then a closed one's base is not.
+		r(c.PullRequests.Edit(ctx, org, "secrets", 1, &github.PullRequest{Base: &github.PullRequestBranch{Ref: github.String("trunk")}})),
 		r(c.PullRequests.Edit(ctx, org, "secrets", 1, &github.PullRequest{State: &closed})),
+		r(c.PullRequests.Edit(ctx, org, "secrets", 1, &github.PullRequest{Base: &github.PullRequestBranch{Ref: github.String("main")}})),
 		r(c.PullRequests.Get(ctx, org, "secrets", 9)),
 		r(c.Issues.Create(ctx, org, "people", &github.IssueRequest{Title: &title, Body: &body})),
 		r(c.Issues.ListByRepo(ctx, org, "secrets", &github.IssueListByRepoOptions{State: "all", Direction: "asc"})),
 		r(c.Issues.Edit(ctx, org, "people", 1, &github.IssueRequest{Body: &body, State: &closed, StateReason: github.String("completed")})),
 		r(c.Issues.Edit(ctx, org, "people", 7, &github.IssueRequest{Body: &body})),
+	}
+	if base := gh.pull("alphagov/secrets", 1).Base; base != "trunk" {
+		t.Errorf("after the edit of its base, pull request #1 goes into %q", base)
 	}
 	var got []string
 	for _, a := range answers {
@@ -131,6 +138,8 @@ func TestEveryAnswerIsDocumented(t *testing.T) {
 		"GET /api/v3/repos/alphagov/secrets/pulls/1 200",
 		"PATCH /api/v3/repos/alphagov/secrets/pulls/1 200",
 		"PATCH /api/v3/repos/alphagov/secrets/pulls/1 200",
+		"PATCH /api/v3/repos/alphagov/secrets/pulls/1 200",
+		"PATCH /api/v3/repos/alphagov/secrets/pulls/1 422",
 		"GET /api/v3/repos/alphagov/secrets/pulls/9 404",
 		"POST /api/v3/repos/alphagov/people/issues 201",
 		"GET /api/v3/repos/alphagov/secrets/issues 200",
