@@ -373,12 +373,9 @@ func localPart(email string) string {
 // idFrom makes a person id of text: lower-case ASCII letters and digits,
 // each run of anything else a hyphen; "" when nothing is left.
 func idFrom(s string) string {
-	var words []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 		return r >= 0x80 || !(unicode.IsLetter(r) || unicode.IsDigit(r))
-	}) {
-		words = append(words, w)
-	}
+	})
 	id := strings.Join(words, "-")
 	if len(id) > model.MaxIDLength {
 		id = strings.Trim(id[:model.MaxIDLength], "-")
