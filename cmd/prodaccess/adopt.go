@@ -171,6 +171,11 @@ func (o *options) adoptionInput(ctx context.Context, w *world, repo *peoplerepo.
 	if err != nil {
 		return nil, err
 	}
+	// A target's open pull request is read only when it is prodaccess's
+	// own, as for plan.
+	if err := o.keepOwnPullRequests(cfg, targets); err != nil {
+		return nil, err
+	}
 	all := append(targets, manual.New(pointers(cfg.Targets), nil, ""))
 	var providers []reconciler.Provider
 	var unread []string

@@ -166,7 +166,8 @@ func runAdopt(bin, peopleDir string, keep bool) error {
 		"required_approving_review_count": 1, "require_code_owner_review": true, "require_last_push_approval": true, "dismiss_stale_reviews_on_push": true}}},
 		fakegithub.Ruleset{ID: 1, Name: "people"})
 
-	env := append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN="+gh.Token, "PRODACCESS_SIGNING_KEY="+signingKey)
+	env := append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN="+gh.Token, "PRODACCESS_SIGNING_KEY="+signingKey,
+		"PRODACCESS_GITHUB_LOGIN=prodaccess[bot]") // an App's token, as the workflows run it
 	cmd := func(args ...string) error {
 		fmt.Printf("\n$ prodaccess %s\n", strings.Join(args, " "))
 		c := exec.Command(bin, args...)

@@ -155,3 +155,24 @@ func TestGist(t *testing.T) {
 		t.Errorf("gist of one line: %q", got)
 	}
 }
+
+// TestDemoAdopt runs make demo-adopt's program: adopting the example
+// people proposes their files, and adopting again writes nothing.
+func TestDemoAdopt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo builds and runs prodaccess end to end")
+	}
+	bin, demo := filepath.Join(t.TempDir(), "prodaccess"), filepath.Join(t.TempDir(), "demo")
+	for what, out := range map[string]string{"../../cmd/prodaccess": bin, ".": demo} {
+		if out, err := exec.Command("go", "build", "-o", out, what).CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", what, err, out)
+		}
+	}
+	out, err := exec.Command(demo, "-bin", bin, "-people", "../../people", "-adopt").CombinedOutput()
+	if err != nil {
+		t.Fatalf("the adoption demo failed: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "Nothing to write: every person found has a file that says what they hold.") {
+		t.Errorf("adopting again is not a no-op:\n%s", out)
+	}
+}
