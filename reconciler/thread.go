@@ -3,6 +3,7 @@ package reconciler
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/prodaccess/prodaccess/model"
 )
@@ -112,4 +113,28 @@ func (p *PullThreads) Create(ctx context.Context, title, body string) (*Thread, 
 
 func (p *PullThreads) Update(ctx context.Context, number int, title, body string) error {
 	return p.API.Update(ctx, p.Repository, number, title, body)
+}
+
+// CheckAuthor refuses a pull request from head that the account
+// prodaccess runs as did not open: anyone who can push a branch can open
+// one from prodaccess's, and prodaccess would then write its title and
+// description over it, or close it. login says which account prodaccess
+// runs as; nil when nothing can say, and then no pull request is taken.
+func CheckAuthor(ctx context.Context, login func(context.Context) (string, error), pr *model.PullRequest, head string) error {
+	if login == nil {
+		return fmt.Errorf("pull request #%d (%s) from %s: prodaccess cannot tell whether it opened it, so it is left alone", pr.Number, pr.URL, head)
+	}
+	self, err := login(ctx)
+	if err != nil {
+		return fmt.Errorf("pull request #%d (%s) from %s: %w", pr.Number, pr.URL, head, err)
+	}
+	if !strings.EqualFold(pr.Author, self) {
+		author := pr.Author
+		if author == "" {
+			author = "an unknown account"
+		}
+		return fmt.Errorf("the open pull request #%d (%s) from %s was opened by %s, not by %s, the account prodaccess runs as: prodaccess neither updates nor closes it; close it, and prodaccess opens its own",
+			pr.Number, pr.URL, head, author, self)
+	}
+	return nil
 }

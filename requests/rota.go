@@ -346,7 +346,7 @@ func (s *RotaSync) propose(ctx context.Context, src *source, prop *rotaProposal,
 		return fmt.Errorf("look for the pull request of %s in %s: %w", pr.Branch, ghRepo, err)
 	}
 	if existing != nil {
-		if err := s.checkOwn(ctx, existing, pr.Branch); err != nil {
+		if err := reconciler.CheckAuthor(ctx, s.Login, existing, pr.Branch); err != nil {
 			return err
 		}
 	}
@@ -355,7 +355,9 @@ func (s *RotaSync) propose(ctx context.Context, src *source, prop *rotaProposal,
 		return err
 	}
 	th := &reconciler.PullThreads{API: pulls, Repository: ghRepo, Base: src.cfg.PeopleBranch, Head: pr.Branch,
-		Check: func(ctx context.Context, found *model.PullRequest) error { return s.checkOwn(ctx, found, pr.Branch) }}
+		Check: func(ctx context.Context, found *model.PullRequest) error {
+			return reconciler.CheckAuthor(ctx, s.Login, found, pr.Branch)
+		}}
 	var cur *reconciler.Thread
 	if existing != nil {
 		cur = reconciler.AsThread(existing)
@@ -383,7 +385,7 @@ func (s *RotaSync) closeStale(ctx context.Context, src *source, pulls RotaPulls,
 		return fmt.Errorf("look for the pull request of %s in %s: %w", branch, ghRepo, err)
 	}
 	if pr != nil {
-		if err := s.checkOwn(ctx, pr, branch); err != nil {
+		if err := reconciler.CheckAuthor(ctx, s.Login, pr, branch); err != nil {
 			return err
 		}
 		if err := pulls.Close(ctx, ghRepo, pr.Number); err != nil {
@@ -392,26 +394,4 @@ func (s *RotaSync) closeStale(ctx context.Context, src *source, pulls RotaPulls,
 		fmt.Fprintf(s.Env.Stdout, "%s: closed pull request #%d (%s): the files hold every shift it proposed\n", strings.TrimPrefix(branch, RotaBranchPrefix), pr.Number, pr.URL)
 	}
 	return src.repo.DeleteRemoteBranch(ctx, remote, branch, src.cfg.PeopleBranch)
-}
-
-// checkOwn refuses a pull request from a rota branch that the account
-// prodaccess runs as did not open: anyone who can push a branch can open
-// one, and prodaccess would then write its title and description over it,
-// or close it.
-func (s *RotaSync) checkOwn(ctx context.Context, pr *model.PullRequest, branch string) error {
-	if s.Login == nil {
-		return fmt.Errorf("pull request #%d (%s) from %s: prodaccess cannot tell whether it opened it, so it is left alone", pr.Number, pr.URL, branch)
-	}
-	self, err := s.Login(ctx)
-	if err != nil {
-		return fmt.Errorf("pull request #%d (%s) from %s: %w", pr.Number, pr.URL, branch, err)
-	}
-	if !strings.EqualFold(pr.Author, self) {
-		author := pr.Author
-		if author == "" {
-			author = "an unknown account"
-		}
-		return fmt.Errorf("the open pull request #%d (%s) from %s was opened by %s, not by %s, the account prodaccess runs as: prodaccess neither updates nor closes it; close it, and prodaccess opens its own", pr.Number, pr.URL, branch, author, self)
-	}
-	return nil
 }

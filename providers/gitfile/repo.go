@@ -168,29 +168,9 @@ func (r *Repo) Targets() []string {
 func (r *Repo) UseAuthor(login func(ctx context.Context) (string, error)) { r.opts.Author = login }
 
 // checkAuthor refuses a pull request from head that the account
-// prodaccess runs as did not open: anyone who can push a branch can open
-// one from prodaccess's, and prodaccess would then write its description
-// and take it for its own.
+// prodaccess runs as did not open (see reconciler.CheckAuthor).
 func (r *Repo) checkAuthor(ctx context.Context, pr *model.PullRequest, head string) error {
-	if r.opts.Author == nil {
-		return fmt.Errorf("pull request #%d (%s) from %s: prodaccess cannot tell whether it opened it, so it is left alone", pr.Number, pr.URL, head)
-	}
-	self, err := r.opts.Author(ctx)
-	if err != nil {
-		return fmt.Errorf("pull request #%d (%s) from %s: %w", pr.Number, pr.URL, head, err)
-	}
-	if !strings.EqualFold(pr.Author, self) {
-		return fmt.Errorf("the open pull request #%d (%s) from %s was opened by %s, not by %s, the account prodaccess runs as: prodaccess neither updates nor closes it; close it, and prodaccess opens its own",
-			pr.Number, pr.URL, head, orUnknown(pr.Author), self)
-	}
-	return nil
-}
-
-func orUnknown(login string) string {
-	if login == "" {
-		return "an unknown account"
-	}
-	return login
+	return reconciler.CheckAuthor(ctx, r.opts.Author, pr, head)
 }
 
 // Mode is Proposed: changes become access when the pull request is merged.
