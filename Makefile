@@ -45,7 +45,7 @@ demo-adopt: build
 fuzz:
 	$(GO) test ./personfile -run '^$$' -fuzz '^FuzzLoadPerson$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./reconciler -run '^$$' -fuzz '^FuzzDiffAndSafety$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./model -run '^$$' -fuzz '^FuzzDecodeSavedPlan$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./outcome -run '^$$' -fuzz '^FuzzDecodeSavedPlan$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/gitfile -run '^$$' -fuzz '^FuzzEditCorpus$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/github -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/github -run '^$$' -fuzz '^FuzzParseLinks$$' -fuzztime $(FUZZTIME)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/personfile"
 )
 
@@ -25,13 +26,13 @@ type Input struct {
 	Since model.Day
 	// States are what the targets hold (every target but the manual ones
 	// without a record); Unread names those that cannot be read, and why.
-	States []model.TargetState
+	States []outcome.TargetState
 	Unread []string
 	// Profiles are the GitHub profiles of the teams' members, by
 	// lower-case login.
 	Profiles map[string]Profile
 	// Keys are the public keys found, with their user ids.
-	Keys []model.KeyIdentity
+	Keys []outcome.KeyIdentity
 	// Approvers are the ids of the leads a held_before_adoption entry
 	// names as its approver: the first who is not the person.
 	Approvers []string
@@ -75,7 +76,7 @@ type File struct {
 
 // Result is what adoption found and what it writes.
 type Result struct {
-	Report *model.Adoption
+	Report *outcome.Adoption
 	Files  []File
 }
 
@@ -93,8 +94,8 @@ func Adopt(in Input) (*Result, error) {
 	l := newLinker(nodes)
 	l.link()
 
-	rep := &model.Adoption{At: in.Today, AdoptedOn: in.Config.Policy.AdoptedOn, Since: in.Since, People: []model.AdoptedPerson{},
-		Unplaced: []model.UnplacedEntry{}, Conflicts: []model.AdoptionConflict{}, Kept: kept, Unread: slices.Clone(in.Unread)}
+	rep := &outcome.Adoption{At: in.Today, AdoptedOn: in.Config.Policy.AdoptedOn, Since: in.Since, People: []outcome.AdoptedPerson{},
+		Unplaced: []outcome.UnplacedEntry{}, Conflicts: []outcome.AdoptionConflict{}, Kept: kept, Unread: slices.Clone(in.Unread)}
 	if rep.Kept == nil {
 		rep.Kept = map[string][]string{}
 	}
@@ -137,10 +138,10 @@ func Adopt(in Input) (*Result, error) {
 			res.Files = append(res.Files, *f)
 		}
 	}
-	slices.SortFunc(rep.People, func(a, b model.AdoptedPerson) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(rep.People, func(a, b outcome.AdoptedPerson) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(res.Files, func(a, b File) int { return strings.Compare(a.ID, b.ID) })
 	rep.Conflicts = l.report(ids)
-	slices.SortFunc(rep.Unplaced, func(a, b model.UnplacedEntry) int {
+	slices.SortFunc(rep.Unplaced, func(a, b outcome.UnplacedEntry) int {
 		return strings.Compare(a.Target+"\x00"+a.Subject, b.Target+"\x00"+b.Subject)
 	})
 	return res, nil
@@ -228,8 +229,8 @@ func (p *person) personLike() bool {
 
 // entries are the entries of the targets that the person holds, in the
 // order of the configuration's targets.
-func (p *person) entries() []model.FoundEntry {
-	var out []model.FoundEntry
+func (p *person) entries() []outcome.FoundEntry {
+	var out []outcome.FoundEntry
 	for _, n := range p.nodes() {
 		for _, e := range n.entries {
 			fe := e
@@ -241,7 +242,7 @@ func (p *person) entries() []model.FoundEntry {
 	for i, t := range p.in.Config.Targets {
 		order[t.Name] = i
 	}
-	slices.SortStableFunc(out, func(a, b model.FoundEntry) int { return order[a.Target] - order[b.Target] })
+	slices.SortStableFunc(out, func(a, b outcome.FoundEntry) int { return order[a.Target] - order[b.Target] })
 	return out
 }
 
@@ -293,10 +294,10 @@ func (p *person) targets() []string {
 }
 
 // unplaced lists the cluster's entries as placed with nobody.
-func (p *person) unplaced(keep bool, why string) []model.UnplacedEntry {
-	var out []model.UnplacedEntry
+func (p *person) unplaced(keep bool, why string) []outcome.UnplacedEntry {
+	var out []outcome.UnplacedEntry
 	for _, e := range p.entries() {
-		out = append(out, model.UnplacedEntry{FoundEntry: e, Keep: keep, Why: why})
+		out = append(out, outcome.UnplacedEntry{FoundEntry: e, Keep: keep, Why: why})
 	}
 	return out
 }
@@ -413,9 +414,9 @@ func (in *Input) approverFor(id string) string {
 // write works out the person's file: a new one, or the fields an
 // existing one lacks and access held before adoption where the rules do
 // not give what the person holds.
-func (p *person) write() (model.AdoptedPerson, *File, error) {
+func (p *person) write() (outcome.AdoptedPerson, *File, error) {
 	targets := p.targets()
-	ap := model.AdoptedPerson{ID: p.id, File: path.Join(p.in.Label, p.id+".yaml"), Found: p.entries(), Match: p.c.strength, Reasons: slices.Clone(p.c.reasons), Changes: []string{}}
+	ap := outcome.AdoptedPerson{ID: p.id, File: path.Join(p.in.Label, p.id+".yaml"), Found: p.entries(), Match: p.c.strength, Reasons: slices.Clone(p.c.reasons), Changes: []string{}}
 	if ap.Reasons == nil {
 		ap.Reasons = []string{}
 	}
@@ -425,11 +426,11 @@ func (p *person) write() (model.AdoptedPerson, *File, error) {
 		ap.Notes = append(ap.Notes, note)
 	}
 	approver := p.in.approverFor(p.id)
-	held := func(ap *model.AdoptedPerson) (personfile.FieldValue, error) {
+	held := func(ap *outcome.AdoptedPerson) (personfile.FieldValue, error) {
 		if approver == "" {
 			return personfile.FieldValue{}, fmt.Errorf("%s: every approver given is the person; give another lead with --approver", p.id)
 		}
-		ap.Held = &model.HeldText{Level: level, Since: p.in.Since, ApprovedBy: approver, Targets: targets}
+		ap.Held = &outcome.HeldText{Level: level, Since: p.in.Since, ApprovedBy: approver, Targets: targets}
 		return personfile.MappingField("held_before_adoption", personfile.TextField("level", level.String()), personfile.DayField("since", p.in.Since),
 			personfile.TextField("approved_by", approver), personfile.ListField("targets", targets...)), nil
 	}
@@ -512,7 +513,7 @@ func (p *person) identityFields(file *model.Person) []personfile.FieldValue {
 // change works out what an existing file lacks: the identities found
 // that it does not give, and access held before adoption where the rules
 // do not give the person what they hold on every target found.
-func (p *person) change(ap model.AdoptedPerson, f *model.Person, held func(*model.AdoptedPerson) (personfile.FieldValue, error)) (model.AdoptedPerson, *File, error) {
+func (p *person) change(ap outcome.AdoptedPerson, f *model.Person, held func(*outcome.AdoptedPerson) (personfile.FieldValue, error)) (outcome.AdoptedPerson, *File, error) {
 	ap.Existing, ap.Name, ap.Email = true, f.Name, f.Email
 	var edits []personfile.Edit
 	for _, v := range p.identityFields(f) {

@@ -8,9 +8,11 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/testday"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/personfile"
 )
 
@@ -84,18 +86,18 @@ func world(t *testing.T, files map[string]string) Input {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entry := func(subject, label string) model.Entry { return model.Entry{Subject: subject, Label: label} }
+	entry := func(subject, label string) outcome.Entry { return outcome.Entry{Subject: subject, Label: label} }
 	return Input{
 		Config: cfg, Roster: model.NewRoster(people, cfg.Policy), Label: "people",
 		Today: testday.Parse(t, "2026-12-01"), Since: testday.Parse(t, "2026-11-30"),
-		States: []model.TargetState{
-			{Target: "github-production", Entries: []model.Entry{entry("alexlead-gds", ""), entry("bob-gh", ""), entry("sam-senior-gh", ""), entry("sam-sample-gh", ""), entry("govuk-ci", ""), entry("carol-gh", ""), entry("dan-gh", "")}},
-			{Target: "hieradata", Entries: []model.Entry{
+		States: []outcome.TargetState{
+			{Target: "github-production", Entries: []outcome.Entry{entry("alexlead-gds", ""), entry("bob-gh", ""), entry("sam-senior-gh", ""), entry("sam-sample-gh", ""), entry("govuk-ci", ""), entry("carol-gh", ""), entry("dan-gh", "")}},
+			{Target: "hieradata", Entries: []outcome.Entry{
 				entry(fp('A'), "Alex Lead <alex.lead@example.gov.uk>"), entry(fp('B'), "Bob Brown"),
 				entry(fp('F'), "puppet master"), entry(fp('C'), "Dan Dare"), entry(fp('1'), "Sam Senior"), entry(fp('2'), "Sam Sample")}},
-			{Target: "pass-store", Entries: []model.Entry{entry(fp('A'), ""), entry(fp('9'), "Sam")}},
-			{Target: "ssh", Entries: []model.Entry{entry("bobb", ""), entry("olduser", ""), entry("alexlead", "")}},
-			{Target: "aws", Entries: []model.Entry{entry("arn:aws:iam::123456789012:user/carol.cole@example.gov.uk", "")}},
+			{Target: "pass-store", Entries: []outcome.Entry{entry(fp('A'), ""), entry(fp('9'), "Sam")}},
+			{Target: "ssh", Entries: []outcome.Entry{entry("bobb", ""), entry("olduser", ""), entry("alexlead", "")}},
+			{Target: "aws", Entries: []outcome.Entry{entry("arn:aws:iam::123456789012:user/carol.cole@example.gov.uk", "")}},
 		},
 		Unread: []string{"signon: a manual target without a record"},
 		Profiles: map[string]Profile{
@@ -107,7 +109,7 @@ func world(t *testing.T, files map[string]string) Input {
 			"carol-gh":      {Login: "carol-gh", ID: 16, Name: "Carol Cole", Email: "carol.cole@example.gov.uk"},
 			"dan-gh":        {Login: "dan-gh", ID: 17, Name: "Dan Dare"},
 		},
-		Keys:      []model.KeyIdentity{{Fingerprint: fp('C'), Names: []string{"Carol Cole"}, Emails: []string{"carol.cole@example.gov.uk"}, File: "keys/carol.asc"}},
+		Keys:      []outcome.KeyIdentity{{Fingerprint: fp('C'), Names: []string{"Carol Cole"}, Emails: []string{"carol.cole@example.gov.uk"}, File: "keys/carol.asc"}},
 		Approvers: []string{"alex-lead", "hannah-head"},
 		Fields:    Fields{Programme: "govuk", Role: "developer", Employment: "civil_servant", Clearance: "bpss"},
 		ReadFile: func(name string) ([]byte, error) {
@@ -130,7 +132,7 @@ func TestAdopt(t *testing.T) {
 	}
 	rep := res.Report
 	type who struct {
-		Match   model.Sureness
+		Match   outcome.Sureness
 		Targets []string
 		Changes []string
 	}
@@ -143,12 +145,12 @@ func TestAdopt(t *testing.T) {
 		got[p.ID] = who{p.Match, targets, p.Changes}
 	}
 	want := map[string]who{
-		"alex-lead":  {model.MatchLikely, []string{"github-production alexlead-gds", "hieradata " + fp('A'), "pass-store " + fp('A'), "ssh alexlead"}, []string{"adds github_id", "adds gpg_fingerprint", "adds ssh_username", "adds held_before_adoption"}},
-		"bob-brown":  {model.MatchLikeness, []string{"github-production bob-gh", "hieradata " + fp('B'), "ssh bobb"}, []string{"new file"}},
-		"carol-cole": {model.MatchCertain, []string{"github-production carol-gh", "hieradata " + fp('C'), "aws arn:aws:iam::123456789012:user/carol.cole@example.gov.uk"}, []string{"new file"}},
-		"dan-dare":   {model.MatchCertain, []string{"github-production dan-gh"}, []string{"new file"}},
-		"sam-sample": {model.MatchLikely, []string{"github-production sam-sample-gh", "hieradata " + fp('2')}, []string{"new file"}},
-		"sam-senior": {model.MatchLikely, []string{"github-production sam-senior-gh", "hieradata " + fp('1')}, []string{"new file"}},
+		"alex-lead":  {outcome.MatchLikely, []string{"github-production alexlead-gds", "hieradata " + fp('A'), "pass-store " + fp('A'), "ssh alexlead"}, []string{"adds github_id", "adds gpg_fingerprint", "adds ssh_username", "adds held_before_adoption"}},
+		"bob-brown":  {outcome.MatchLikeness, []string{"github-production bob-gh", "hieradata " + fp('B'), "ssh bobb"}, []string{"new file"}},
+		"carol-cole": {outcome.MatchCertain, []string{"github-production carol-gh", "hieradata " + fp('C'), "aws arn:aws:iam::123456789012:user/carol.cole@example.gov.uk"}, []string{"new file"}},
+		"dan-dare":   {outcome.MatchCertain, []string{"github-production dan-gh"}, []string{"new file"}},
+		"sam-sample": {outcome.MatchLikely, []string{"github-production sam-sample-gh", "hieradata " + fp('2')}, []string{"new file"}},
+		"sam-senior": {outcome.MatchLikely, []string{"github-production sam-senior-gh", "hieradata " + fp('1')}, []string{"new file"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("people (-want +got):\n%s", diff)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // What a target holds is turned into holders: one per identity (a GitHub
@@ -52,7 +53,7 @@ type node struct {
 	kind    string // a kind of identity, or "file"
 	subject string // the identity as first written (the person's id for a file)
 	anchor  string // kind:normalized subject; "" for a file
-	entries []model.FoundEntry
+	entries []outcome.FoundEntry
 
 	emails    map[string][]said // by lower-case address
 	names     map[string][]said // full names (two words or more), by normalized text
@@ -201,7 +202,7 @@ func (in *Input) holders() ([]*node, map[string][]string) {
 	byAnchor := map[string]*node{}
 	var out []*node
 	kept := map[string][]string{}
-	keys := map[string][]model.KeyIdentity{}
+	keys := map[string][]outcome.KeyIdentity{}
 	for _, k := range in.Keys {
 		keys[k.Fingerprint] = append(keys[k.Fingerprint], k)
 	}
@@ -226,7 +227,7 @@ func (in *Input) holders() ([]*node, map[string][]string) {
 				out = append(out, n)
 				in.describe(n, keys[t.SubjectKey(e.Subject)])
 			}
-			fe := model.FoundEntry{Target: t.Name, Subject: e.Subject}
+			fe := outcome.FoundEntry{Target: t.Name, Subject: e.Subject}
 			if e.Label != "" {
 				source := fmt.Sprintf("the comment in %s", t.Name)
 				n.readComment(e.Label, source)
@@ -246,7 +247,7 @@ func (in *Input) holders() ([]*node, map[string][]string) {
 
 // describe adds what is known of a holder beyond its targets: a GitHub
 // account's profile, a key's user ids, a username, the user of an ARN.
-func (in *Input) describe(n *node, keys []model.KeyIdentity) {
+func (in *Input) describe(n *node, keys []outcome.KeyIdentity) {
 	switch n.kind {
 	case kindGitHub:
 		source := "the GitHub profile of " + n.subject

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // Nodes are linked into people by what they share, the surest links
@@ -15,14 +15,14 @@ import (
 // a link that would give someone two is not made, and is a conflict.
 
 // strength orders how sure a link is, surest first.
-var strengths = []model.Sureness{model.MatchCertain, model.MatchLikely, model.MatchLikeness}
+var strengths = []outcome.Sureness{outcome.MatchCertain, outcome.MatchLikely, outcome.MatchLikeness}
 
-func rank(s model.Sureness) int { return slices.Index(strengths, s) }
+func rank(s outcome.Sureness) int { return slices.Index(strengths, s) }
 
 // link is a reason to take two nodes for one person.
 type link struct {
 	a, b     int
-	strength model.Sureness
+	strength outcome.Sureness
 	why      string
 	// doubt is the end (a or b) whose side of the link is only what a
 	// comment says of it, which is in doubt when the link cannot be made;
@@ -36,7 +36,7 @@ type link struct {
 type cluster struct {
 	nodes    []int
 	anchors  map[string]string
-	strength model.Sureness
+	strength outcome.Sureness
 	reasons  []string
 }
 
@@ -58,7 +58,7 @@ func newLinker(nodes []*node) *linker {
 	l := &linker{nodes: nodes, parent: make([]int, len(nodes)), clusters: map[int]*cluster{}}
 	for i, n := range nodes {
 		l.parent[i] = i
-		l.clusters[i] = &cluster{nodes: []int{i}, anchors: maps.Clone(n.anchors), strength: model.MatchCertain}
+		l.clusters[i] = &cluster{nodes: []int{i}, anchors: maps.Clone(n.anchors), strength: outcome.MatchCertain}
 	}
 	return l
 }
@@ -108,7 +108,7 @@ func (l *linker) join(k link) bool {
 	ca.nodes = append(ca.nodes, cb.nodes...)
 	maps.Copy(ca.anchors, cb.anchors)
 	ca.reasons = append(append(ca.reasons, cb.reasons...), fmt.Sprintf("%s: %s", k.strength, k.why))
-	for _, s := range []model.Sureness{cb.strength, k.strength} {
+	for _, s := range []outcome.Sureness{cb.strength, k.strength} {
 		if rank(s) > rank(ca.strength) {
 			ca.strength = s
 		}
@@ -119,7 +119,7 @@ func (l *linker) join(k link) bool {
 
 // shared lists a link for every pair of nodes that hold the same key in
 // what attr gives, in a fixed order.
-func shared(nodes []*node, strength model.Sureness, attr func(*node) map[string][]said, what string) []link {
+func shared(nodes []*node, strength outcome.Sureness, attr func(*node) map[string][]said, what string) []link {
 	holders := map[string][]int{}
 	for i, n := range nodes {
 		for k := range attr(n) {
@@ -184,15 +184,15 @@ func (l *linker) link() {
 		}
 		for _, kind := range slices.Sorted(maps.Keys(n.anchors)) {
 			if j, ok := byAnchor[kind+":"+n.anchors[kind]]; ok {
-				l.join(link{a: j, b: i, strength: model.MatchCertain, why: fmt.Sprintf("%s names %s %s", n.person.File, kind, l.nodes[j].subject), doubt: -1})
+				l.join(link{a: j, b: i, strength: outcome.MatchCertain, why: fmt.Sprintf("%s names %s %s", n.person.File, kind, l.nodes[j].subject), doubt: -1})
 			}
 		}
 	}
-	for _, k := range shared(l.nodes, model.MatchCertain, func(n *node) map[string][]said { return n.emails }, "the email") {
+	for _, k := range shared(l.nodes, outcome.MatchCertain, func(n *node) map[string][]said { return n.emails }, "the email") {
 		l.join(k)
 	}
-	likely := append(shared(l.nodes, model.MatchLikely, func(n *node) map[string][]said { return n.names }, "the name"),
-		shared(l.nodes, model.MatchLikely, func(n *node) map[string][]said { return n.usernames }, "the username")...)
+	likely := append(shared(l.nodes, outcome.MatchLikely, func(n *node) map[string][]said { return n.names }, "the name"),
+		shared(l.nodes, outcome.MatchLikely, func(n *node) map[string][]said { return n.usernames }, "the username")...)
 	for _, k := range likely {
 		l.join(k)
 	}
@@ -265,7 +265,7 @@ func (l *linker) likeness() {
 		}
 		switch {
 		case len(found) == 1:
-			links = append(links, link{a: first, b: l.clusters[found[0].root].nodes[0], strength: model.MatchLikeness, why: found[0].why, doubt: first})
+			links = append(links, link{a: first, b: l.clusters[found[0].root].nodes[0], strength: outcome.MatchLikeness, why: found[0].why, doubt: first})
 		case len(found) > 1:
 			for _, f := range found {
 				l.conflicts = append(l.conflicts, conflict{node: first, other: l.clusters[f.root].nodes[0], why: f.why})
@@ -319,8 +319,8 @@ func (l *linker) looksOf(c *cluster) map[string]string {
 // report lists the conflicts: each entry whose evidence named a person
 // other than the one it was placed with (ids gives each cluster's
 // person), once, with every person named.
-func (l *linker) report(ids map[int]string) []model.AdoptionConflict {
-	byNode := map[int]*model.AdoptionConflict{}
+func (l *linker) report(ids map[int]string) []outcome.AdoptionConflict {
+	byNode := map[int]*outcome.AdoptionConflict{}
 	var order []int
 	for _, c := range l.conflicts {
 		n, other := c.node, c.other
@@ -331,7 +331,7 @@ func (l *linker) report(ids map[int]string) []model.AdoptionConflict {
 		ac := byNode[n]
 		if ac == nil {
 			e := l.nodes[n].entries[0]
-			ac = &model.AdoptionConflict{FoundEntry: model.FoundEntry{Target: e.Target, Subject: e.Subject, Says: append(slices.Clone(e.Says), l.nodes[n].says()...)}, PlacedWith: here}
+			ac = &outcome.AdoptionConflict{FoundEntry: outcome.FoundEntry{Target: e.Target, Subject: e.Subject, Says: append(slices.Clone(e.Says), l.nodes[n].says()...)}, PlacedWith: here}
 			if here != "" {
 				ac.People = append(ac.People, here)
 			}
@@ -346,7 +346,7 @@ func (l *linker) report(ids map[int]string) []model.AdoptionConflict {
 		}
 		ac.Why += c.why
 	}
-	out := []model.AdoptionConflict{}
+	out := []outcome.AdoptionConflict{}
 	for _, n := range order {
 		ac := byNode[n]
 		if len(ac.People) < 2 && ac.PlacedWith != "" {
@@ -361,7 +361,7 @@ func (l *linker) report(ids map[int]string) []model.AdoptionConflict {
 		}
 		out = append(out, *ac)
 	}
-	slices.SortFunc(out, func(a, b model.AdoptionConflict) int {
+	slices.SortFunc(out, func(a, b outcome.AdoptionConflict) int {
 		return strings.Compare(a.Target+"\x00"+a.Subject, b.Target+"\x00"+b.Subject)
 	})
 	return out

@@ -9,10 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prodaccess/prodaccess/internal/strictyaml"
-	"github.com/prodaccess/prodaccess/model"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/prodaccess/prodaccess/internal/strictyaml"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // Safety holds the limits checked before any change is applied.

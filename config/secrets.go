@@ -6,9 +6,10 @@ import (
 	"slices"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/prodaccess/prodaccess/internal/strictyaml"
 	"github.com/prodaccess/prodaccess/model"
-	"go.yaml.in/yaml/v3"
 )
 
 // secretGlobs reads a target's secrets: a list of {glob, format}. An empty

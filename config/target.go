@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // SubjectKey is how the target compares subjects: GitHub logins without regard
@@ -35,8 +36,8 @@ func (t *Target) Kept(subject string) bool {
 
 // Instruction is what a person must do in the system of a manual target
 // for one change.
-func (t *Target) Instruction(c model.Change) string {
-	if c.Action == model.Add {
+func (t *Target) Instruction(c outcome.Change) string {
+	if c.Action == outcome.Add {
 		return fmt.Sprintf("%s for %s", t.Instructions, c.Subject)
 	}
 	return fmt.Sprintf("undo for %s: %s", c.Subject, t.Instructions)

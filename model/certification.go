@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -82,81 +81,4 @@ func ParsePeriod(s string) (Period, error) {
 		}
 	}
 	return Period{}, bad
-}
-
-// Certification is a review file: everyone with access on a day, with the
-// basis of it and the leads who sign each row off.
-type Certification struct {
-	// File is where it was read from, in the repository.
-	File   string `json:"file"`
-	Period string `json:"period"`
-	// At is the day whose access it lists; Commit the people commit the
-	// rows were read from.
-	At     Day                `json:"at"`
-	Commit string             `json:"commit"`
-	Rows   []CertificationRow `json:"people"`
-}
-
-// CertificationRow is one person in a review file.
-type CertificationRow struct {
-	ID    string   `json:"id"`
-	Name  string   `json:"name"`
-	Level Level    `json:"level"`
-	Basis []string `json:"basis"`
-	// Certifiers are the leads (by id) any of whom signs the row off:
-	// those of the person's programme, or every lead where the
-	// programme has none; never the person themself.
-	Certifiers []string `json:"certifiers"`
-}
-
-// Ref names a row as an entry that needs approval: every field counts,
-// so a row changed after a lead approved it needs approving again.
-func (c *Certification) Ref(row CertificationRow) EntryRef {
-	at := c.At
-	return EntryRef{Person: row.ID, Kind: CertificationEntry, Date: &at, Period: c.Period,
-		Reason: row.Level.String() + ": " + strings.Join(row.Basis, "; "), Certifiers: row.Certifiers}
-}
-
-// Entries names every row.
-func (c *Certification) Entries() []EntryRef {
-	out := make([]EntryRef, len(c.Rows))
-	for i, r := range c.Rows {
-		out[i] = c.Ref(r)
-	}
-	return out
-}
-
-// Certifiers are the leads of record who sign off the row of person p:
-// the approvers of p's programme, else every approver; never p.
-func Certifiers(p *Person, approvers map[string]*Person) []string {
-	var same, all []string
-	for id, a := range approvers {
-		if id == p.ID {
-			continue
-		}
-		all = append(all, id)
-		if a != nil && a.Programme == p.Programme {
-			same = append(same, id)
-		}
-	}
-	if len(same) == 0 {
-		same = all
-	}
-	slices.Sort(same)
-	return same
-}
-
-// Certified is the latest certification of one person: the period, the
-// pull request that signed it off, by whom and when; or why it is not
-// proven.
-type Certified struct {
-	Period      string     `json:"period"`
-	File        string     `json:"file"`
-	At          Day        `json:"at"`
-	Proven      bool       `json:"proven"`
-	PullRequest int        `json:"pull_request,omitempty"`
-	URL         string     `json:"url,omitempty"`
-	By          string     `json:"by,omitempty"`
-	ProvenAt    *time.Time `json:"proven_at,omitempty"`
-	Missing     []string   `json:"missing,omitempty"`
 }

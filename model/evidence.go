@@ -1,7 +1,6 @@
 package model
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -532,7 +531,7 @@ func approvedIn(pr *PullRequestFact, e EntryRef, base *EntryBase, now *Person, o
 		why = fmt.Sprintf("the approving review by %s on #%d was dismissed", wanted, pr.Number)
 	}
 	if a, ok := candidates[e.ApprovedBy]; ok && now != nil && e.ApprovedBy != "" && (!strings.EqualFold(now.GitHub, a.GitHub) || now.GitHubID != a.GitHubID) {
-		why += fmt.Sprintf("; %s's GitHub account is taken from before the pull request that wrote the entry (%s), since a change to an approver's account counts only once a lead approves it", e.ApprovedBy, accountText(a.GitHub, a.GitHubID))
+		why += fmt.Sprintf("; %s's GitHub account is taken from before the pull request that wrote the entry (%s), since a change to an approver's account counts only once a lead approves it", e.ApprovedBy, AccountText(a.GitHub, a.GitHubID))
 	}
 	return nil, why
 }
@@ -586,35 +585,6 @@ func sameAccount(a, b Account) bool {
 		return a.ID == b.ID
 	}
 	return strings.EqualFold(a.Login, b.Login)
-}
-
-// EncodeEvidence writes the note of one commit.
-func EncodeEvidence(ev *CommitEvidence) ([]byte, error) {
-	data, err := json.MarshalIndent(ev, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(data, '\n'), nil
-}
-
-// DecodeEvidence reads the note of one commit strictly.
-func DecodeEvidence(data []byte) (*CommitEvidence, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var ev CommitEvidence
-	if err := dec.Decode(&ev); err != nil {
-		return nil, fmt.Errorf("not prodaccess evidence: %w", err)
-	}
-	switch {
-	case ev.Version != EvidenceVersion && ev.Version != ShiftEvidenceVersion:
-		return nil, fmt.Errorf("evidence version %d; this prodaccess reads versions %d and %d", ev.Version, EvidenceVersion, ShiftEvidenceVersion)
-	case ev.Version == EvidenceVersion && len(ev.Shifts) > 0:
-		return nil, fmt.Errorf("evidence version %d holds what the rota showed, which only version %d notes hold", ev.Version, ShiftEvidenceVersion)
-	}
-	if len(ev.Commit) != 40 {
-		return nil, fmt.Errorf("evidence for %q, which is not a full commit id", ev.Commit)
-	}
-	return &ev, nil
 }
 
 // Evidence is what the rules know of approvals: the policy in force, the

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -29,7 +31,7 @@ func TestProve(t *testing.T) {
 	pr := func(author model.Account, reviews ...model.ReviewFact) model.PullRequestFact {
 		return model.PullRequestFact{Number: 15, Author: author, MergedBy: &alex, MergedAt: &merged, Base: "main", Reviews: reviews}
 	}
-	evidence := func(onEntry []int64, prs ...model.PullRequestFact) *model.CommitEvidence {
+	noteOf := func(onEntry []int64, prs ...model.PullRequestFact) *model.CommitEvidence {
 		return &model.CommitEvidence{Commit: "0123456789abcdef", Branch: "main", PullRequests: prs, Entries: []model.EntryEvidence{{Entry: entry, ReviewsOnEntry: onEntry}}}
 	}
 	tests := []struct {
@@ -42,46 +44,46 @@ func TestProve(t *testing.T) {
 		approval  int64
 		agreedHow string
 	}{
-		{name: "approved by the lead; opened by the person", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10))), approver: lead,
+		{name: "approved by the lead; opened by the person", ev: noteOf([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10))), approver: lead,
 			approved: true, agreed: true, approval: 1, agreedHow: "chris-gh opened #15"},
 		{name: "no evidence recorded", ev: nil, approver: lead, missing: "no evidence is recorded for the commit that wrote it"},
-		{name: "pushed without a pull request", ev: evidence(nil), approver: lead, missing: "commit 0123456789ab was pushed to main without a pull request"},
-		{name: "no review", ev: evidence(nil, pr(chrisAcct)), approver: lead, agreed: true, missing: "no approving review by alexlead-gds on #15"},
-		{name: "approved only before the entry was written", ev: evidence(nil, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10))), approver: lead, agreed: true,
+		{name: "pushed without a pull request", ev: noteOf(nil), approver: lead, missing: "commit 0123456789ab was pushed to main without a pull request"},
+		{name: "no review", ev: noteOf(nil, pr(chrisAcct)), approver: lead, agreed: true, missing: "no approving review by alexlead-gds on #15"},
+		{name: "approved only before the entry was written", ev: noteOf(nil, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10))), approver: lead, agreed: true,
 			missing: "alexlead-gds approved #15 only on a commit before the entry was written"},
-		{name: "the approver opened the pull request", ev: evidence([]int64{1}, pr(alex, review(1, alex, model.ReviewApproved, 10))), approver: lead,
+		{name: "the approver opened the pull request", ev: noteOf([]int64{1}, pr(alex, review(1, alex, model.ReviewApproved, 10))), approver: lead,
 			missing: "alexlead-gds opened #15, and an author's own approval does not count; the person's agreement is not shown: chris-gh neither opened #15, approved it, nor committed to it with a commit GitHub verified as signed by them"},
-		{name: "dismissed", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewDismissed, 10))), approver: lead, agreed: true,
+		{name: "dismissed", ev: noteOf([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewDismissed, 10))), approver: lead, agreed: true,
 			missing: "the approving review by alexlead-gds on #15 was dismissed"},
-		{name: "changes requested after approving", ev: evidence([]int64{1, 2}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10), review(2, alex, model.ReviewChangesRequested, 20))), approver: lead, agreed: true,
+		{name: "changes requested after approving", ev: noteOf([]int64{1, 2}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10), review(2, alex, model.ReviewChangesRequested, 20))), approver: lead, agreed: true,
 			missing: "alexlead-gds approved #15, then requested changes or had the approval dismissed"},
-		{name: "approved again after requesting changes", ev: evidence([]int64{1, 2, 3}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10), review(2, alex, model.ReviewChangesRequested, 20), review(3, alex, model.ReviewApproved, 30))), approver: lead,
+		{name: "approved again after requesting changes", ev: noteOf([]int64{1, 2, 3}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10), review(2, alex, model.ReviewChangesRequested, 20), review(3, alex, model.ReviewApproved, 30))), approver: lead,
 			approved: true, agreed: true, approval: 3, agreedHow: "chris-gh opened #15"},
-		{name: "a comment does not approve", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewCommented, 10))), approver: lead, agreed: true,
+		{name: "a comment does not approve", ev: noteOf([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewCommented, 10))), approver: lead, agreed: true,
 			missing: "no approving review by alexlead-gds on #15"},
-		{name: "someone else approved", ev: evidence([]int64{1}, pr(chrisAcct, review(1, mallory, model.ReviewApproved, 10))), approver: lead, agreed: true,
+		{name: "someone else approved", ev: noteOf([]int64{1}, pr(chrisAcct, review(1, mallory, model.ReviewApproved, 10))), approver: lead, agreed: true,
 			missing: "no approving review by alexlead-gds on #15"},
-		{name: "renamed login: the id decides", ev: evidence([]int64{1}, pr(chrisAcct, review(1, model.Account{Login: "alex-new-name", ID: 11}, model.ReviewApproved, 10))), approver: lead,
+		{name: "renamed login: the id decides", ev: noteOf([]int64{1}, pr(chrisAcct, review(1, model.Account{Login: "alex-new-name", ID: 11}, model.ReviewApproved, 10))), approver: lead,
 			approved: true, agreed: true, approval: 1, agreedHow: "chris-gh opened #15"},
-		{name: "old login now someone else's: the id decides", ev: evidence([]int64{1}, pr(chrisAcct, review(1, model.Account{Login: "alexlead-gds", ID: 99}, model.ReviewApproved, 10))), approver: lead, agreed: true,
+		{name: "old login now someone else's: the id decides", ev: noteOf([]int64{1}, pr(chrisAcct, review(1, model.Account{Login: "alexlead-gds", ID: 99}, model.ReviewApproved, 10))), approver: lead, agreed: true,
 			missing: "no approving review by alexlead-gds on #15"},
-		{name: "without an id, the login without regard to case", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10))), approver: leadNoID,
+		{name: "without an id, the login without regard to case", ev: noteOf([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10))), approver: leadNoID,
 			approved: true, agreed: true, approval: 1, agreedHow: "chris-gh opened #15"},
-		{name: "approver without a login", ev: evidence([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10))), approver: leadNoLogin, agreed: true,
+		{name: "approver without a login", ev: noteOf([]int64{1}, pr(chrisAcct, review(1, alex, model.ReviewApproved, 10))), approver: leadNoLogin, agreed: true,
 			missing: "approver alex-lead has no github login in their file, so no review can be theirs"},
-		{name: "agreement by a commit GitHub verified as signed by the person", ev: evidence([]int64{1}, func() model.PullRequestFact {
+		{name: "agreement by a commit GitHub verified as signed by the person", ev: noteOf([]int64{1}, func() model.PullRequestFact {
 			p := pr(mallory, review(1, alex, model.ReviewApproved, 10))
 			p.SignedBy = []model.Account{chrisAcct}
 			return p
 		}()), approver: lead, approved: true, agreed: true, approval: 1, agreedHow: "chris-gh committed to #15 with a commit GitHub verified as signed by them"},
-		{name: "agreement by approving", ev: evidence([]int64{1, 2}, pr(mallory, review(1, alex, model.ReviewApproved, 10), review(2, chrisAcct, model.ReviewApproved, 11))), approver: lead,
+		{name: "agreement by approving", ev: noteOf([]int64{1, 2}, pr(mallory, review(1, alex, model.ReviewApproved, 10), review(2, chrisAcct, model.ReviewApproved, 11))), approver: lead,
 			approved: true, agreed: true, approval: 1, agreedHow: "chris-gh approved #15"},
-		{name: "no agreement", ev: evidence([]int64{1}, pr(mallory, review(1, alex, model.ReviewApproved, 10))), approver: lead, approved: true, approval: 1,
+		{name: "no agreement", ev: noteOf([]int64{1}, pr(mallory, review(1, alex, model.ReviewApproved, 10))), approver: lead, approved: true, approval: 1,
 			missing: "the person's agreement is not shown: chris-gh neither opened #15, approved it, nor committed to it with a commit GitHub verified as signed by them"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			base := &model.EntryBase{Authority: model.NewAuthority([]*model.Person{tt.approver}, model.DefaultPolicy()), Files: map[string]*model.Person{tt.approver.ID: tt.approver}}
+			base := &model.EntryBase{Authority: evidence.NewAuthority([]*model.Person{tt.approver}, model.DefaultPolicy()), Files: map[string]*model.Person{tt.approver.ID: tt.approver}}
 			pf := model.Prove(tt.ev, entry, chris, tt.approver, base)
 			if pf.Approved != tt.approved || pf.Agreed != tt.agreed {
 				t.Errorf("approved %t agreed %t, want %t %t; missing %q", pf.Approved, pf.Agreed, tt.approved, tt.agreed, pf.Missing)
@@ -138,7 +140,7 @@ reinstated:
 	basesUnder := func(e model.EvidencePolicy) map[string]*model.EntryBase {
 		policy := model.DefaultPolicy()
 		policy.Evidence = e
-		before := &model.EntryBase{Commit: "base", Authority: model.NewAuthority(r.People, policy), Files: map[string]*model.Person{"lead": r.Person("lead")}}
+		before := &model.EntryBase{Commit: "base", Authority: evidence.NewAuthority(r.People, policy), Files: map[string]*model.Person{"lead": r.Person("lead")}}
 		return map[string]*model.EntryBase{grant.Key(): before, reinstatement.Key(): before}
 	}
 
@@ -224,7 +226,7 @@ func TestProveFromTheBase(t *testing.T) {
 			b.Files[f.ID] = f
 			approvers = append(approvers, f)
 		}
-		b.Authority = model.NewAuthority(approvers, model.DefaultPolicy())
+		b.Authority = evidence.NewAuthority(approvers, model.DefaultPolicy())
 		return b
 	}
 	tests := []struct {
@@ -286,7 +288,7 @@ func TestProvenAt(t *testing.T) {
 	agreed := true
 	e := model.EntryRef{Person: "chris", Kind: model.TemporaryEntry, Start: &start, End: &end, ApprovedBy: "alex", Supervisor: "sam", Agreed: &agreed, Reason: "R"}
 	day := func(d int) time.Time { return time.Date(2026, 12, d, 12, 0, 0, 0, time.UTC) }
-	base := &model.EntryBase{Authority: model.NewAuthority([]*model.Person{lead}, model.DefaultPolicy()), Files: map[string]*model.Person{"alex": lead}}
+	base := &model.EntryBase{Authority: evidence.NewAuthority([]*model.Person{lead}, model.DefaultPolicy()), Files: map[string]*model.Person{"alex": lead}}
 	tests := []struct {
 		name     string
 		author   model.Account

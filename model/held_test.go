@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -192,7 +194,7 @@ func TestHeldNeedsEvidence(t *testing.T) {
 	base := func(e model.EvidencePolicy) map[string]*model.EntryBase {
 		policy := adoptedPolicy(t, "2026-12-01")
 		policy.Evidence = e
-		return map[string]*model.EntryBase{entry.Key(): {Commit: "base", Authority: model.NewAuthority(r.People, policy), Files: map[string]*model.Person{"lead": r.Person("lead")}}}
+		return map[string]*model.EntryBase{entry.Key(): {Commit: "base", Authority: evidence.NewAuthority(r.People, policy), Files: map[string]*model.Person{"lead": r.Person("lead")}}}
 	}
 	unproven := map[string]*model.CommitEvidence{entry.Key(): {Commit: "aaaa", Branch: "main"}}
 	tests := []struct {
@@ -256,15 +258,15 @@ func TestAdoptedOnIsAuthority(t *testing.T) {
 		{"2026-12-01", "", nil, ""},
 	}
 	for _, tt := range tests {
-		a := model.NewAuthority(nil, policy(tt.from))
+		a := evidence.NewAuthority(nil, policy(tt.from))
 		var widens []string
-		for _, c := range a.Changes(nil, policy(tt.to)) {
+		for _, c := range evidence.Changes(a, nil, policy(tt.to)) {
 			widens = append(widens, c.What)
 		}
 		if diff := cmp.Diff(tt.widens, widens); diff != "" {
 			t.Errorf("%q to %q: widening changes (-want +got):\n%s", tt.from, tt.to, diff)
 		}
-		got := a.Apply(nil, policy(tt.to), func(model.EntryRef) bool { return false }).Policy.AdoptedOn
+		got := evidence.Apply(a, nil, policy(tt.to), func(model.EntryRef) bool { return false }).Policy.AdoptedOn
 		if diff := cmp.Diff(at(tt.unproven), got); diff != "" {
 			t.Errorf("%q to %q, not approved: adopted_on in force (-want +got):\n%s", tt.from, tt.to, diff)
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/internal/peoplegen"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -124,7 +126,7 @@ func TestRotaShifts(t *testing.T) {
 		inHours("PUNKNWN", "SAM", 17), // a schedule the rota does not name
 	}
 	var got []string
-	for _, rs := range rota.RotaShifts(ocs, london) {
+	for _, rs := range evidence.RotaShifts(rota, ocs, london) {
 		got = append(got, sprintf("%s %s %s (%d on-calls)", rs.User, rs.Type, rs.Range, len(rs.OnCalls)))
 	}
 	want := []string{
@@ -214,14 +216,14 @@ func TestDecodeShiftEvidence(t *testing.T) {
   "shifts": [{"entry": {"person": "dee", "kind": "shift", "start": "2026-11-02", "end": "2026-11-06", "approved_by": "", "shift": "primary"},
     "schedules": [{"id": "PPRIMRY"}], "match": "email", "key": "dee@example.gov.uk", "on_calls": [], "looked_up_at": "2026-11-09T08:00:00Z"}],
   "recorded_at": "2026-11-09T08:00:00Z", "complete": true}`
-	if _, err := model.DecodeEvidence([]byte(sprintf(note, 3))); err != nil {
+	if _, err := evidence.DecodeEvidence([]byte(sprintf(note, 3))); err != nil {
 		t.Errorf("version 3: %v", err)
 	}
 	for v, want := range map[int]string{
 		2: "evidence version 2 holds what the rota showed, which only version 3 notes hold",
 		4: "evidence version 4; this prodaccess reads versions 2 and 3",
 	} {
-		if _, err := model.DecodeEvidence([]byte(sprintf(note, v))); err == nil || err.Error() != want {
+		if _, err := evidence.DecodeEvidence([]byte(sprintf(note, v))); err == nil || err.Error() != want {
 			t.Errorf("version %d: %v, want %s", v, err, want)
 		}
 	}

@@ -105,3 +105,11 @@ func EscapeRune(r rune) string {
 	r -= 0x10000
 	return fmt.Sprintf("\\u%04x\\u%04x", 0xD800+(r>>10), 0xDC00+(r&0x3FF))
 }
+
+// ShortSHA is a commit id as people read it: its first twelve digits.
+func ShortSHA(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prodaccess/prodaccess/model"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // What apply did is kept beside the evidence, in notes of its own: each
@@ -86,8 +88,8 @@ func unionRecords(ours, theirs []byte) []byte {
 }
 
 // SignApplied signs a record of apply.
-func SignApplied(s *NoteSigner, rec *model.AppliedRecord) ([]byte, error) {
-	payload, err := model.EncodeApplied(rec)
+func SignApplied(s *NoteSigner, rec *outcome.AppliedRecord) ([]byte, error) {
+	payload, err := outcome.EncodeApplied(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +122,7 @@ func (r *Repo) PushApplied(ctx context.Context, o *Remote, when time.Time) error
 // record (authorized_keys lines) made, for the commit whose note holds
 // it and for repository (owner/name; "" when not known). Every other
 // record is a finding.
-func (r *Repo) ReadApplied(repository string, signers []string) ([]*model.AppliedRecord, []NoteFinding) {
+func (r *Repo) ReadApplied(repository string, signers []string) ([]*outcome.AppliedRecord, []NoteFinding) {
 	var keys []ssh.PublicKey
 	for _, s := range signers {
 		if k, _, _, _, err := ssh.ParseAuthorizedKey([]byte(s)); err == nil {
@@ -131,7 +133,7 @@ func (r *Repo) ReadApplied(repository string, signers []string) ([]*model.Applie
 	if err != nil {
 		return nil, []NoteFinding{{Ref: AppliedRef, Kind: NoteUnreadable, Detail: err.Error()}}
 	}
-	var out []*model.AppliedRecord
+	var out []*outcome.AppliedRecord
 	var findings []NoteFinding
 	total := 0
 	for _, sha := range sortedKeys(blobs) {
@@ -155,7 +157,7 @@ func (r *Repo) ReadApplied(repository string, signers []string) ([]*model.Applie
 				find(np.Kind, fmt.Sprintf("record %d: %s", i+1, np.Detail))
 				continue
 			}
-			ar, err := model.DecodeApplied(payload)
+			ar, err := outcome.DecodeApplied(payload)
 			switch {
 			case err != nil:
 				find(NoteNotEvidence, fmt.Sprintf("record %d: %v", i+1, err))
@@ -168,6 +170,6 @@ func (r *Repo) ReadApplied(repository string, signers []string) ([]*model.Applie
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b *model.AppliedRecord) int { return a.AppliedAt.Compare(b.AppliedAt) })
+	slices.SortStableFunc(out, func(a, b *outcome.AppliedRecord) int { return a.AppliedAt.Compare(b.AppliedAt) })
 	return out, findings
 }

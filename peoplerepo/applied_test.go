@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/ssh"
+
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/model"
-	"golang.org/x/crypto/ssh"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // TestAppliedRecords: records of apply are appended to the note of their
@@ -36,11 +38,11 @@ func TestAppliedRecords(t *testing.T) {
 	second := head(t, dir)
 	s, other := newSigner(t), newSigner(t)
 	signers := []string{strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.PublicKey())))}
-	record := func(commit, repository string, at time.Time, subject string) *model.AppliedRecord {
-		return &model.AppliedRecord{Version: model.AppliedVersion, Kind: model.AppliedKind, Repository: repository, Commit: commit, Day: model.DayOf(at, time.UTC), AppliedAt: at,
-			Changes: []model.AppliedChange{{Target: "team", Action: model.Remove, Subject: subject, Person: subject, Status: model.Done}}, Pulls: []model.TargetPull{}}
+	record := func(commit, repository string, at time.Time, subject string) *outcome.AppliedRecord {
+		return &outcome.AppliedRecord{Version: outcome.AppliedVersion, Kind: outcome.AppliedKind, Repository: repository, Commit: commit, Day: model.DayOf(at, time.UTC), AppliedAt: at,
+			Changes: []outcome.AppliedChange{{Target: "team", Action: outcome.Remove, Subject: subject, Person: subject, Status: outcome.Done}}, Pulls: []outcome.TargetPull{}}
 	}
-	sign := func(by *NoteSigner, r *model.AppliedRecord) []byte {
+	sign := func(by *NoteSigner, r *outcome.AppliedRecord) []byte {
 		t.Helper()
 		note, err := SignApplied(by, r)
 		if err != nil {
@@ -85,7 +87,7 @@ func TestAppliedRecords(t *testing.T) {
 	}
 	// Records an insider wrote: unsigned, signed by another key, another
 	// commit's, another repository's.
-	unsigned, _ := model.EncodeApplied(record(second, "o/people", at, "mallory"))
+	unsigned, _ := outcome.EncodeApplied(record(second, "o/people", at, "mallory"))
 	bad := bytes.Join([][]byte{unsigned, sign(other, record(second, "o/people", at, "eve")), sign(s, record(first, "o/people", at, "replayed")), sign(s, record(second, "o/elsewhere", at, "copied"))}, nil)
 	if err := r.AddApplied(map[string][]byte{second: bad}, at); err != nil {
 		t.Fatal(err)

@@ -7,7 +7,9 @@ import (
 	"path"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/reconciler"
@@ -67,7 +69,7 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 					next = policy
 				}
 			}
-			if e := model.PolicyEntryOf(next); e.Key() != model.PolicyEntryOf(policy).Key() || policyIntro == "" {
+			if e := evidence.PolicyEntryOf(next); e.Key() != evidence.PolicyEntryOf(policy).Key() || policyIntro == "" {
 				policy, policyIntro, changed = next, sha, true
 			}
 		}
@@ -94,11 +96,11 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 			}
 			var old model.EntryRef
 			if was {
-				old, _ = model.ApproverEntryOf(approvers[f.Name])
+				old, _ = evidence.ApproverEntryOf(approvers[f.Name])
 			}
 			e, ok := model.EntryRef{}, false
 			if p != nil {
-				e, ok = model.ApproverEntryOf(p)
+				e, ok = evidence.ApproverEntryOf(p)
 			}
 			switch {
 			case ok:
@@ -115,11 +117,11 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 		if !adopted || !changed && len(steps) > 0 {
 			return nil
 		}
-		s := reconciler.AuthorityStep{Commit: sha, Policy: policy, Intro: map[string]string{model.PolicyEntryOf(policy).Key(): policyIntro}}
+		s := reconciler.AuthorityStep{Commit: sha, Policy: policy, Intro: map[string]string{evidence.PolicyEntryOf(policy).Key(): policyIntro}}
 		for _, name := range sortedKeys(approvers) {
 			p := approvers[name]
 			s.People = append(s.People, p)
-			e, _ := model.ApproverEntryOf(p)
+			e, _ := evidence.ApproverEntryOf(p)
 			s.Intro[e.Key()] = intro[e.Key()]
 		}
 		steps = append(steps, s)

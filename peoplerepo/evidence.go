@@ -10,8 +10,10 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/prodaccess/prodaccess/model"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/prodaccess/prodaccess/evidence"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // Notes are evidence only when a signer of record signed them for the
@@ -187,7 +189,7 @@ func (v *Verifier) evidence(commit string, data []byte, signers []string) *model
 		v.find(NoteFinding{Commit: commit, Kind: np.Kind, Detail: np.Detail})
 		return nil
 	}
-	ev, err := model.DecodeEvidence(payload)
+	ev, err := evidence.DecodeEvidence(payload)
 	switch {
 	case err != nil:
 		v.find(NoteFinding{Commit: commit, Kind: NoteNotEvidence, Detail: err.Error()})
@@ -268,10 +270,10 @@ func (r *Repo) noteIn(c *object.Commit, commit string) plumbing.Hash {
 
 // Sign signs the evidence of commits as notes: the JSON, then its SSH
 // signature.
-func Sign(s *NoteSigner, evidence []*model.CommitEvidence) (map[string][]byte, error) {
+func Sign(s *NoteSigner, notes []*model.CommitEvidence) (map[string][]byte, error) {
 	out := map[string][]byte{}
-	for _, ce := range evidence {
-		payload, err := model.EncodeEvidence(ce)
+	for _, ce := range notes {
+		payload, err := evidence.EncodeEvidence(ce)
 		if err != nil {
 			return nil, err
 		}

@@ -10,8 +10,9 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
 	"github.com/prodaccess/prodaccess/internal/gittree"
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
 
@@ -62,8 +63,8 @@ func (h *History) Revision(sha string) (*Revision, error) {
 }
 
 // Commits lists the first-parent commits, oldest first.
-func (h *History) Commits() ([]model.Commit, error) {
-	var out []model.Commit
+func (h *History) Commits() ([]outcome.Commit, error) {
+	var out []outcome.Commit
 	for hash := h.tip; ; {
 		c, err := h.r.repo.CommitObject(hash)
 		if err != nil {

@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
@@ -46,7 +48,7 @@ func TestTimelineAgreesWithRebuilds(t *testing.T) {
 	for _, d := range days {
 		replayed := map[string]model.Level{}
 		for _, e := range tl.Events {
-			if e.Day <= d && e.Cause != model.CauseInvalid {
+			if e.Day <= d && e.Cause != outcome.CauseInvalid {
 				if e.To == model.None {
 					delete(replayed, e.Person)
 				} else {
@@ -56,7 +58,7 @@ func TestTimelineAgreesWithRebuilds(t *testing.T) {
 		}
 		// The files in force at the end of d.
 		end := d.Time().AddDate(0, 0, 1)
-		var last *model.Commit
+		var last *outcome.Commit
 		for i := range cs {
 			if cs[i].When.Before(end) {
 				last = &cs[i]

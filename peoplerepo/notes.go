@@ -18,7 +18,9 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/http"
+
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/internal/gitop"
 	"github.com/prodaccess/prodaccess/model"
 )
@@ -421,7 +423,7 @@ func ReadEvidence(notes map[string][]byte) (map[string]*model.CommitEvidence, er
 	out := make(map[string]*model.CommitEvidence, len(notes))
 	var bad []string
 	for sha, data := range notes {
-		ev, err := model.DecodeEvidence(data)
+		ev, err := evidence.DecodeEvidence(data)
 		if err != nil {
 			bad = append(bad, fmt.Sprintf("%s: %v", sha, err))
 			continue

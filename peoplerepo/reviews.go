@@ -10,6 +10,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
 )
@@ -19,7 +21,7 @@ import (
 // pull request's approvals sign it off.
 type ReviewFile struct {
 	Name          string // the file, in the repository
-	Certification *model.Certification
+	Certification *evidence.Certification
 	// Problem says why the file does not read as a review file; such a
 	// file certifies nothing.
 	Problem error

@@ -3,9 +3,11 @@ package personfile
 import (
 	"regexp"
 
+	"go.yaml.in/yaml/v3"
+
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/internal/strictyaml"
 	"github.com/prodaccess/prodaccess/model"
-	"go.yaml.in/yaml/v3"
 )
 
 // A review file certifies access for a period: prodaccess audit certify
@@ -30,9 +32,9 @@ var (
 )
 
 // ParseCertification reads a review file; file names it in problems.
-func ParseCertification(file string, data []byte) (*model.Certification, error) {
+func ParseCertification(file string, data []byte) (*evidence.Certification, error) {
 	d := &strictyaml.Decoder{File: file}
-	c := &model.Certification{File: file}
+	c := &evidence.Certification{File: file}
 	if len(data) > MaxReviewFileSize {
 		d.Problem(&yaml.Node{Line: 1, Column: 1}, "", "the file is %d bytes, more than the %d a review file may be", len(data), MaxReviewFileSize)
 		return nil, d.Problems.Err()
@@ -53,9 +55,9 @@ func ParseCertification(file string, data []byte) (*model.Certification, error) 
 		d.DayField("at", true, reviewAtShape, &at),
 		d.TextField("commit", true, reviewSHAShape, &c.Commit, nil),
 		{Name: "people", Required: true, Is: strictyaml.ListOf(nil, ""), Read: func(n *yaml.Node, path string) {
-			c.Rows = []model.CertificationRow{}
+			c.Rows = []evidence.CertificationRow{}
 			d.List(n, path, func(_ int, item *yaml.Node, path string) {
-				var row model.CertificationRow
+				var row evidence.CertificationRow
 				level := ""
 				d.Mapping(item, path, "a person", []strictyaml.Field{
 					d.TextField("id", true, rowIDShape, &row.ID, nil),

@@ -5,7 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/prodaccess/prodaccess/model"
+
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // proposing records the changes it is asked to apply.
@@ -14,10 +15,10 @@ type proposing struct {
 	called  *[]string
 }
 
-func (p proposing) Targets() []string                                 { return p.targets }
-func (p proposing) Mode() Mode                                        { return Proposed }
-func (p proposing) Read(context.Context) ([]model.TargetState, error) { return nil, nil }
-func (p proposing) Apply(_ context.Context, _ *model.Plan, cs []model.Change) []model.Result {
+func (p proposing) Targets() []string                                   { return p.targets }
+func (p proposing) Mode() Mode                                          { return Proposed }
+func (p proposing) Read(context.Context) ([]outcome.TargetState, error) { return nil, nil }
+func (p proposing) Apply(_ context.Context, _ *outcome.Plan, cs []outcome.Change) []outcome.Result {
 	*p.called = append(*p.called, p.targets[0])
 	return nil
 }
@@ -31,7 +32,7 @@ func TestApplySkipsUnreadProposers(t *testing.T) {
 	var called []string
 	read := &proposing{targets: []string{"read"}, called: &called}
 	unread := &proposing{targets: []string{"unread"}, called: &called}
-	plan := &model.Plan{Targets: []model.TargetPlan{{Target: "read"}}}
+	plan := &outcome.Plan{Targets: []outcome.TargetPlan{{Target: "read"}}}
 	if _, err := Apply(context.Background(), plan, []Provider{read, unread}); err != nil {
 		t.Fatal(err)
 	}

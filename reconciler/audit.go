@@ -8,6 +8,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/personfile"
 )
 
@@ -53,7 +54,7 @@ type timeline struct {
 	level      map[string]model.Level         // under eff, on day, by id
 	day        model.Day
 	started    bool
-	events     []model.TimelineEvent
+	events     []outcome.TimelineEvent
 
 	// writes are the commits that wrote each fact, by person and fact.
 	writes map[string]map[string][]factWrite
@@ -69,7 +70,7 @@ type timeline struct {
 
 type datedFinding struct {
 	day model.Day
-	model.Finding
+	outcome.Finding
 }
 
 // BuildTimeline rebuilds every change of production access from the git
@@ -78,7 +79,7 @@ type datedFinding struct {
 // again; between commits, each person's level is checked only on the days
 // their files say it may change. A commit whose files do not validate is
 // reported, and the state before it holds until the next valid commit.
-func BuildTimeline(h History, opts TimelineOptions) (*model.Timeline, error) {
+func BuildTimeline(h History, opts TimelineOptions) (*outcome.Timeline, error) {
 	commits, err := h.Commits()
 	if err != nil {
 		return nil, err
@@ -106,14 +107,14 @@ func BuildTimeline(h History, opts TimelineOptions) (*model.Timeline, error) {
 		}
 	}
 	t.advance(opts.To)
-	out := &model.Timeline{Branch: opts.Branch, From: opts.From, To: opts.To, Commits: read, Events: []model.TimelineEvent{}, People: t.known, Findings: []model.Finding{}}
+	out := &outcome.Timeline{Branch: opts.Branch, From: opts.From, To: opts.To, Commits: read, Events: []outcome.TimelineEvent{}, People: t.known, Findings: []outcome.Finding{}}
 	for _, f := range t.findings {
 		if (opts.Person == "" || f.Person == opts.Person) && (opts.From == nil || f.day >= *opts.From) {
 			out.Findings = append(out.Findings, f.Finding)
 		}
 	}
 	for _, e := range t.events {
-		if (opts.Person == "" || e.Person == opts.Person || e.Cause == model.CauseInvalid) && (opts.From == nil || e.Day >= *opts.From) {
+		if (opts.Person == "" || e.Person == opts.Person || e.Cause == outcome.CauseInvalid) && (opts.From == nil || e.Day >= *opts.From) {
 			out.Events = append(out.Events, e)
 		}
 	}
@@ -130,7 +131,7 @@ func (t *timeline) advance(d model.Day) {
 	if d <= t.day {
 		return
 	}
-	var found []model.TimelineEvent
+	var found []outcome.TimelineEvent
 	for _, p := range t.eff.People {
 		days := t.changeDays[p.ID]
 		i, _ := slices.BinarySearch(days, t.day+1)
@@ -140,13 +141,13 @@ func (t *timeline) advance(d model.Day) {
 			if l := t.eff.Level(p, x); l != cur {
 				rule, detail := t.eff.Transition(p, x)
 				written, on := t.written(p, x, rule)
-				found = append(found, model.TimelineEvent{Day: x, Person: p.ID, From: cur, To: l, Cause: model.CauseRule, Rule: rule, Detail: detail, Written: written, WrittenOn: on})
+				found = append(found, outcome.TimelineEvent{Day: x, Person: p.ID, From: cur, To: l, Cause: outcome.CauseRule, Rule: rule, Detail: detail, Written: written, WrittenOn: on})
 				cur = l
 			}
 		}
 		t.level[p.ID] = cur
 	}
-	slices.SortStableFunc(found, func(a, b model.TimelineEvent) int { return int(a.Day - b.Day) })
+	slices.SortStableFunc(found, func(a, b outcome.TimelineEvent) int { return int(a.Day - b.Day) })
 	t.events = append(t.events, found...)
 	t.day = d
 }
@@ -219,7 +220,7 @@ func (t *timeline) all(files map[string]HistoryEntry) ([]*model.Person, error) {
 	return out, nil
 }
 
-func (t *timeline) commit(c *model.Commit, d model.Day) error {
+func (t *timeline) commit(c *outcome.Commit, d model.Day) error {
 	if ev := t.evidenceOf(c.SHA); ev != nil && len(ev.PullRequests) > 0 {
 		c.PR = ev.PullRequests[0].Number
 	}
@@ -236,7 +237,7 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 		if len(problems) > 0 {
 			detail += "; first: " + problems[0].String()
 		}
-		t.events = append(t.events, model.TimelineEvent{Day: d, Cause: model.CauseInvalid, Commit: c, Detail: detail})
+		t.events = append(t.events, outcome.TimelineEvent{Day: d, Cause: outcome.CauseInvalid, Commit: c, Detail: detail})
 	}
 
 	entries, err := t.h.Entries(peopleTree)
@@ -332,7 +333,7 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 	}
 	t.effFiles = now
 
-	var found []model.TimelineEvent
+	var found []outcome.TimelineEvent
 	slices.Sort(affected)
 	affected = slices.Compact(affected)
 	for _, id := range affected {
@@ -348,7 +349,7 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 			delete(t.changeDays, id)
 		}
 		if before != after {
-			e := model.TimelineEvent{Day: d, Person: id, From: before, To: after, Cause: model.CauseCommit, Commit: c, Detail: "the commit changed the files"}
+			e := outcome.TimelineEvent{Day: d, Person: id, From: before, To: after, Cause: outcome.CauseCommit, Commit: c, Detail: "the commit changed the files"}
 			if s, ok := since[id]; ok && after < before {
 				if due, rule, detail := t.backdated(id, before, d, s, c); due != nil {
 					e.Due, e.Rule = due, rule
@@ -369,7 +370,7 @@ func (t *timeline) commit(c *model.Commit, d model.Day) error {
 // day, an absence or a grant's end recorded after its day. It records
 // the finding, and gives the rule that ended the access and why; nil when
 // the commit itself is the cause.
-func (t *timeline) backdated(id string, before model.Level, d model.Day, since *model.Day, c *model.Commit) (due *model.Day, rule, detail string) {
+func (t *timeline) backdated(id string, before model.Level, d model.Day, since *model.Day, c *outcome.Commit) (due *model.Day, rule, detail string) {
 	p := t.eff.Person(id)
 	if p == nil {
 		return nil, "", ""
@@ -392,7 +393,7 @@ func (t *timeline) backdated(id string, before model.Level, d model.Day, since *
 			from = *since
 		}
 		rule, detail = t.eff.Transition(p, x)
-		t.findings = append(t.findings, datedFinding{day: d, Finding: model.Finding{Kind: model.FindingLateFact, Commit: c.SHA, Person: id,
+		t.findings = append(t.findings, datedFinding{day: d, Finding: outcome.Finding{Kind: outcome.FindingLateFact, Commit: c.SHA, Person: id,
 			Detail: fmt.Sprintf("the files end %s's %s access from %s (%s: %s), but the commit that said so came on %s, %s later", id, before, from, rule, detail, d, plural(int(d-from), "day", "days"))}})
 		return &from, rule, detail
 	}
@@ -409,7 +410,7 @@ func plural(n int, one, many string) string {
 // renames folds a person file moved to a new name with the same content,
 // seen as one person losing a level and another gaining it, into one
 // event.
-func renames(found []model.TimelineEvent, added, removed map[ObjectID]string, label string, c *model.Commit, d model.Day) []model.TimelineEvent {
+func renames(found []outcome.TimelineEvent, added, removed map[ObjectID]string, label string, c *outcome.Commit, d model.Day) []outcome.TimelineEvent {
 	for blob, oldID := range removed {
 		newID, ok := added[blob]
 		if !ok {
@@ -427,7 +428,7 @@ func renames(found []model.TimelineEvent, added, removed map[ObjectID]string, la
 		if lost < 0 || gained < 0 || found[lost].From != found[gained].To {
 			continue
 		}
-		found[gained] = model.TimelineEvent{Day: d, Person: newID, From: found[gained].To, To: found[gained].To, Cause: model.CauseRename, Commit: c,
+		found[gained] = outcome.TimelineEvent{Day: d, Person: newID, From: found[gained].To, To: found[gained].To, Cause: outcome.CauseRename, Commit: c,
 			Detail: fmt.Sprintf("%s/%s.yaml renamed to %s/%s.yaml", label, oldID, label, newID), RenamedFrom: oldID}
 		found = slices.Delete(found, lost, lost+1)
 	}
@@ -452,7 +453,7 @@ func (t *timeline) evidenceOf(commit string) *model.CommitEvidence {
 
 // track follows what commit c wrote: the facts each changed file wrote,
 // and the evidence of each entry it wrote in a new form.
-func (t *timeline) track(c *model.Commit, old, now map[string]HistoryEntry) error {
+func (t *timeline) track(c *outcome.Commit, old, now map[string]HistoryEntry) error {
 	seen := map[string]bool{}
 	for _, files := range []map[string]HistoryEntry{now, old} {
 		// In the files' order, so that the findings of one commit come

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -66,7 +67,7 @@ type AuthorityChain struct {
 // line, oldest first), from steps (in line order; the first is the first
 // commit of line, whose files are taken at their word since nothing before
 // it can vouch for them).
-func BuildAuthority(line []string, steps []AuthorityStep, evidence AuthorityEvidence) *AuthorityChain {
+func BuildAuthority(line []string, steps []AuthorityStep, lookup AuthorityEvidence) *AuthorityChain {
 	c := &AuthorityChain{line: line, index: make(map[string]int, len(line)), Proofs: map[string]*model.Proof{}, LookupEntries: map[string][]model.EntryRef{}}
 	for i, sha := range line {
 		c.index[sha] = i
@@ -79,7 +80,7 @@ func BuildAuthority(line []string, steps []AuthorityStep, evidence AuthorityEvid
 		}
 		if si == 0 {
 			c.steps = append(c.steps, i)
-			c.after = append(c.after, model.NewAuthority(st.People, st.Policy))
+			c.after = append(c.after, evidence.NewAuthority(st.People, st.Policy))
 			continue
 		}
 		prev := c.after[len(c.after)-1]
@@ -88,7 +89,7 @@ func BuildAuthority(line []string, steps []AuthorityStep, evidence AuthorityEvid
 			if intro == "" {
 				intro = st.Commit
 			}
-			pf, base := c.prove(intro, e, evidence, lookups)
+			pf, base := c.prove(intro, e, lookup, lookups)
 			if pf.Proven() {
 				return true
 			}
@@ -96,7 +97,7 @@ func BuildAuthority(line []string, steps []AuthorityStep, evidence AuthorityEvid
 			c.Pending = append(c.Pending, PendingChange{Commit: intro, What: changeText(prev, st, e), Missing: pf.Missing, InForce: !required})
 			return !required
 		}
-		next := prev.Apply(st.People, st.Policy, approved)
+		next := evidence.Apply(prev, st.People, st.Policy, approved)
 		c.steps = append(c.steps, i)
 		c.after = append(c.after, next)
 	}
@@ -110,10 +111,10 @@ func BuildAuthority(line []string, steps []AuthorityStep, evidence AuthorityEvid
 
 // prove gives the verdict on a change to the authority that commit
 // wrote, under the authority before its pull request.
-func (c *AuthorityChain) prove(commit string, e model.EntryRef, evidence AuthorityEvidence, lookups map[string]bool) (*model.Proof, *model.EntryBase) {
+func (c *AuthorityChain) prove(commit string, e model.EntryRef, lookup AuthorityEvidence, lookups map[string]bool) (*model.Proof, *model.EntryBase) {
 	key := commit + "\x00" + e.Key()
 	signers := c.At(c.parentOf(commit)).Policy.EvidenceSigners
-	ev, complete := evidence(commit, signers)
+	ev, complete := lookup(commit, signers)
 	if !complete {
 		lookups[commit] = true
 		if !slices.ContainsFunc(c.LookupEntries[commit], func(x model.EntryRef) bool { return x.Key() == e.Key() }) {
@@ -132,7 +133,7 @@ func (c *AuthorityChain) prove(commit string, e model.EntryRef, evidence Authori
 
 // changeText says a change in words.
 func changeText(prev model.Authority, st AuthorityStep, e model.EntryRef) string {
-	for _, ch := range prev.Changes(st.People, st.Policy) {
+	for _, ch := range evidence.Changes(prev, st.People, st.Policy) {
 		if ch.Entry.Key() == e.Key() {
 			return ch.What
 		}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -35,7 +37,7 @@ func TestBuildAuthority(t *testing.T) {
 		}
 		return ev
 	}
-	entry := func(p *model.Person) model.EntryRef { e, _ := model.ApproverEntryOf(p); return e }
+	entry := func(p *model.Person) model.EntryRef { e, _ := evidence.ApproverEntryOf(p); return e }
 	// step is a commit whose files hold the people and the policy (written
 	// by policyIntro), with the commits that wrote some people's standing.
 	step := func(commit string, policy model.Policy, policyIntro string, intro map[*model.Person]string, people ...*model.Person) AuthorityStep {
@@ -43,7 +45,7 @@ func TestBuildAuthority(t *testing.T) {
 		for p, c := range intro {
 			s.Intro[entry(p).Key()] = c
 		}
-		s.Intro[model.PolicyEntryOf(policy).Key()] = policyIntro
+		s.Intro[evidence.PolicyEntryOf(policy).Key()] = policyIntro
 		return s
 	}
 	line := []string{"c0", "c1", "c2", "c3", "c4"}
@@ -60,12 +62,12 @@ func TestBuildAuthority(t *testing.T) {
 		"c2": approvedBy("c2", malloryAcct, entry(mallory)),
 	}
 	asked := map[string]int{}
-	evidence := func(commit string, signers []string) (*model.CommitEvidence, bool) {
+	lookup := func(commit string, signers []string) (*model.CommitEvidence, bool) {
 		asked[commit]++
 		ev, ok := recorded[commit]
 		return ev, ok
 	}
-	chain := BuildAuthority(line, steps, evidence)
+	chain := BuildAuthority(line, steps, lookup)
 	approvers := func(a model.Authority) []string {
 		var out []string
 		for id := range a.Approvers {
@@ -94,8 +96,8 @@ func TestBuildAuthority(t *testing.T) {
 	}
 
 	// Hannah approves the lowering: it takes effect from c3.
-	recorded["c3"] = approvedBy("c3", hannahAcct, model.PolicyEntryOf(off))
-	chain = BuildAuthority(line, steps, evidence)
+	recorded["c3"] = approvedBy("c3", hannahAcct, evidence.PolicyEntryOf(off))
+	chain = BuildAuthority(line, steps, lookup)
 	if got := chain.At("c2").Policy.Evidence; got != model.EvidenceRequired {
 		t.Errorf("the policy after c2 is %s", got)
 	}

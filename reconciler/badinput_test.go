@@ -7,6 +7,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/personfile"
 )
 
@@ -33,16 +34,16 @@ func TestBadInputsPlanNothing(t *testing.T) {
 			decisions := r.Evaluate(day)
 			// Everyone is on every target already, under the identity
 			// their file gives, so a plan would keep or remove them.
-			var present, empty []model.TargetState
+			var present, empty []outcome.TargetState
 			for _, tg := range cfg.Targets {
-				st := model.TargetState{Target: tg.Name}
+				st := outcome.TargetState{Target: tg.Name}
 				for _, p := range r.People {
 					if id := tg.Identity(p); id != "" {
-						st.Entries = append(st.Entries, model.Entry{Subject: id})
+						st.Entries = append(st.Entries, outcome.Entry{Subject: id})
 					}
 				}
 				present = append(present, st)
-				empty = append(empty, model.TargetState{Target: tg.Name})
+				empty = append(empty, outcome.TargetState{Target: tg.Name})
 			}
 			invalid := map[string]bool{}
 			for _, p := range r.People {
@@ -63,10 +64,10 @@ func TestBadInputsPlanNothing(t *testing.T) {
 			removed := map[string]bool{}
 			for _, tp := range Diff(Input{Config: cfg, At: day, Decisions: decisions, States: present}).Targets {
 				for _, c := range tp.Changes {
-					if c.Action == model.Add && invalid[c.Person] {
+					if c.Action == outcome.Add && invalid[c.Person] {
 						t.Errorf("planned %s for %s, whose file has a problem", c, c.Person)
 					}
-					if c.Action == model.Remove {
+					if c.Action == outcome.Remove {
 						removed[c.Person] = true
 					}
 				}

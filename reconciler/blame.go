@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // Each fact of a person file that a rule reads (a shift, a grant, an
@@ -59,7 +60,7 @@ func facts(p *model.Person) map[string]string {
 
 // blame records what commit c wrote of the facts of one person, moving
 // from the file old to the file now (either may be nil).
-func (t *timeline) blame(c *model.Commit, old, now *model.Person) {
+func (t *timeline) blame(c *outcome.Commit, old, now *model.Person) {
 	before, after := facts(old), facts(now)
 	id := ""
 	switch {
@@ -112,7 +113,7 @@ func lastField(s string) string {
 
 // ref names a commit by its pull request where the evidence recorded
 // knows one; a commit's message names none that counts.
-func (t *timeline) ref(c *model.Commit) string {
+func (t *timeline) ref(c *outcome.Commit) string {
 	if ev := t.evidenceOf(c.SHA); ev != nil && len(ev.PullRequests) > 0 {
 		return fmt.Sprintf("#%d", ev.PullRequests[0].Number)
 	}
@@ -120,7 +121,9 @@ func (t *timeline) ref(c *model.Commit) string {
 }
 
 // commitDay is the day of a commit in the policy time zone.
-func (t *timeline) commitDay(c *model.Commit) model.Day { return model.DayOf(c.When, t.opts.Location) }
+func (t *timeline) commitDay(c *outcome.Commit) model.Day {
+	return model.DayOf(c.When, t.opts.Location)
+}
 
 // written says which commits wrote the fact behind a change of p's level
 // on day x under rule, and the day of the last; "" when none can be named.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // Side is the configuration and everyone's decision under one revision.
@@ -20,8 +21,8 @@ type Side struct {
 // to production access: who gains or loses which level, under which rule,
 // until when, and what that means for each target. It reads nothing, so it
 // works without a token (and so for pull requests from forks).
-func Changes(from, to Side, at model.Day) *model.AccessChanges {
-	out := &model.AccessChanges{From: from.Commit, To: to.Commit, At: at, People: []model.AccessChange{}, Problems: to.Problems, Approvals: NewEntries(from, to)}
+func Changes(from, to Side, at model.Day) *outcome.AccessChanges {
+	out := &outcome.AccessChanges{From: from.Commit, To: to.Commit, At: at, People: []outcome.AccessChange{}, Problems: to.Problems, Approvals: NewEntries(from, to)}
 	if out.Problems == nil {
 		out.Problems = model.Problems{}
 	}
@@ -38,7 +39,7 @@ func Changes(from, to Side, at model.Day) *model.AccessChanges {
 	slices.Sort(ids)
 	for _, id := range ids {
 		f, t := before[id], after[id]
-		ac := model.AccessChange{ID: id, From: standing(f, "no person file"), To: standing(t, "the person file is removed")}
+		ac := outcome.AccessChange{ID: id, From: standing(f, "no person file"), To: standing(t, "the person file is removed")}
 		if t != nil {
 			ac.Name = t.Person.Name
 		} else {
@@ -47,13 +48,13 @@ func Changes(from, to Side, at model.Day) *model.AccessChanges {
 		ac.Targets = targetChanges(from.Config, f, to.Config, t)
 		switch {
 		case ac.To.Level > ac.From.Level:
-			ac.Kind = model.Gains
+			ac.Kind = outcome.Gains
 		case ac.To.Level < ac.From.Level:
-			ac.Kind = model.Loses
+			ac.Kind = outcome.Loses
 		case ac.To.Level == model.None && len(ac.Targets) == 0:
 			continue // no access before or after: reasons alone do not matter
 		case !sameUntil(ac.From.Until, ac.To.Until) || strings.Join(ac.From.Reasons, "\n") != strings.Join(ac.To.Reasons, "\n") || len(ac.Targets) > 0:
-			ac.Kind = model.Changes
+			ac.Kind = outcome.Changes
 		default:
 			continue
 		}
@@ -70,15 +71,15 @@ func byID(ds []model.Decision) map[string]*model.Decision {
 	return m
 }
 
-func standing(d *model.Decision, missing string) model.Standing {
+func standing(d *model.Decision, missing string) outcome.Standing {
 	if d == nil {
-		return model.Standing{Level: model.None, Reasons: []string{missing}}
+		return outcome.Standing{Level: model.None, Reasons: []string{missing}}
 	}
 	r := d.ReasonStrings()
 	if r == nil {
 		r = []string{}
 	}
-	return model.Standing{Level: d.Level, Until: d.Until, Reasons: r}
+	return outcome.Standing{Level: d.Level, Until: d.Until, Reasons: r}
 }
 
 func sameUntil(a, b *model.Day) bool {
@@ -90,7 +91,7 @@ func sameUntil(a, b *model.Day) bool {
 
 // targetChanges lists, target by target, the entry the person loses and
 // the one they gain.
-func targetChanges(fromCfg *config.Config, f *model.Decision, toCfg *config.Config, t *model.Decision) []model.Change {
+func targetChanges(fromCfg *config.Config, f *model.Decision, toCfg *config.Config, t *model.Decision) []outcome.Change {
 	var names []string
 	for _, tg := range toCfg.Targets {
 		names = append(names, tg.Name)
@@ -100,7 +101,7 @@ func targetChanges(fromCfg *config.Config, f *model.Decision, toCfg *config.Conf
 			names = append(names, tg.Name)
 		}
 	}
-	var out []model.Change
+	var out []outcome.Change
 	for _, name := range names {
 		old := entitled(fromCfg.Target(name), f)
 		now := entitled(toCfg.Target(name), t)
@@ -112,10 +113,10 @@ func targetChanges(fromCfg *config.Config, f *model.Decision, toCfg *config.Conf
 			continue
 		}
 		if old != "" {
-			out = append(out, model.Change{Target: name, Action: model.Remove, Subject: old})
+			out = append(out, outcome.Change{Target: name, Action: outcome.Remove, Subject: old})
 		}
 		if now != "" {
-			out = append(out, model.Change{Target: name, Action: model.Add, Subject: now})
+			out = append(out, outcome.Change{Target: name, Action: outcome.Add, Subject: now})
 		}
 	}
 	return out
@@ -132,7 +133,7 @@ func entitled(t *config.Target, d *model.Decision) string {
 // NewEntries lists the temporary_access and reinstated entries the files
 // at to hold and the files at from do not (an edited entry is a new one),
 // each with the GitHub login of the approver it names.
-func NewEntries(from, to Side) []model.ApprovalNeed {
+func NewEntries(from, to Side) []outcome.ApprovalNeed {
 	old := map[string]bool{}
 	for _, dc := range from.Decisions {
 		for _, e := range dc.Person.Entries() {
@@ -143,11 +144,11 @@ func NewEntries(from, to Side) []model.ApprovalNeed {
 	for _, dc := range to.Decisions {
 		logins[dc.Person.ID] = dc.Person.GitHub
 	}
-	out := []model.ApprovalNeed{}
+	out := []outcome.ApprovalNeed{}
 	for _, dc := range to.Decisions {
 		for _, e := range dc.Person.Entries() {
 			if !old[e.Key()] {
-				out = append(out, model.ApprovalNeed{Entry: e, Login: logins[e.ApprovedBy]})
+				out = append(out, outcome.ApprovalNeed{Entry: e, Login: logins[e.ApprovedBy]})
 			}
 		}
 	}

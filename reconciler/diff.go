@@ -10,6 +10,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/secrets"
 )
 
@@ -51,7 +52,7 @@ type Input struct {
 	At        model.Day
 	Commit    string           // the people repository commit, if any
 	Decisions []model.Decision // everyone's decision on At
-	States    []model.TargetState
+	States    []outcome.TargetState
 	// Keys are the checks of people's public keys: a person whose key may
 	// not be used is kept off GPG targets, and nothing else changes.
 	Keys map[string]model.KeyCheck
@@ -66,9 +67,9 @@ type Input struct {
 // Diff computes the plan: for every target, what to add and what to
 // remove so that it holds exactly the entries the decisions call for, plus
 // its keep entries. It is a pure function of its input.
-func Diff(in Input) *model.Plan {
-	plan := &model.Plan{At: in.At, Commit: in.Commit, Warnings: []string{}, Refusals: []string{}, Errors: []string{}}
-	states := map[string]model.TargetState{}
+func Diff(in Input) *outcome.Plan {
+	plan := &outcome.Plan{At: in.At, Commit: in.Commit, Warnings: []string{}, Refusals: []string{}, Errors: []string{}}
+	states := map[string]outcome.TargetState{}
 	for _, s := range in.States {
 		states[s.Target] = s
 	}
@@ -80,9 +81,9 @@ func Diff(in Input) *model.Plan {
 			continue
 		}
 		st := states[t.Name]
-		tp := model.TargetPlan{
+		tp := outcome.TargetPlan{
 			Target: t.Name, Type: t.Type, Where: where(t), Version: st.Version,
-			Current: len(st.Entries), PullRequest: st.PullRequest, Changes: []model.Change{},
+			Current: len(st.Entries), PullRequest: st.PullRequest, Changes: []outcome.Change{},
 		}
 		want, warnings := Desired(t, in.Decisions, in.Keys)
 		plan.Warnings = append(plan.Warnings, warnings...)
@@ -120,7 +121,7 @@ func Diff(in Input) *model.Plan {
 				plan.Warnings = append(plan.Warnings, fmt.Sprintf("%s: %s is not entitled (%s) but stays: %s", t.Name, e.Subject, why, e.Protected))
 				continue
 			}
-			c := model.Change{Target: t.Name, Action: model.Remove, Subject: e.Subject, Name: e.Label, Reason: why}
+			c := outcome.Change{Target: t.Name, Action: outcome.Remove, Subject: e.Subject, Name: e.Label, Reason: why}
 			if dc := owners[key]; dc != nil {
 				fillPerson(&c, dc)
 			}
@@ -130,7 +131,7 @@ func Diff(in Input) *model.Plan {
 			if present[key] {
 				continue
 			}
-			c := model.Change{Target: t.Name, Action: model.Add, Subject: t.Identity(dc.Person), Reason: strings.Join(dc.ReasonStrings(), "; ")}
+			c := outcome.Change{Target: t.Name, Action: outcome.Add, Subject: t.Identity(dc.Person), Reason: strings.Join(dc.ReasonStrings(), "; ")}
 			fillPerson(&c, dc)
 			tp.Changes = append(tp.Changes, c)
 		}
@@ -138,7 +139,7 @@ func Diff(in Input) *model.Plan {
 		for j := range tp.Changes {
 			setProgress(t, st.Proposed, &tp.Changes[j])
 		}
-		model.SortChanges(tp.Changes)
+		outcome.SortChanges(tp.Changes)
 		plan.Targets = append(plan.Targets, tp)
 	}
 	plan.Failures = append(plan.Failures, unreadText(unread, in.Failed)...)
@@ -175,26 +176,26 @@ func unreadText(targets []string, failed map[string]error) []string {
 // setProgress says where a change stands: made by hand (a manual target
 // without a record), waiting (the open pull request's branch holds
 // exactly this change), or to do.
-func setProgress(t *config.Target, p *model.ProposedChanges, c *model.Change) {
+func setProgress(t *config.Target, p *outcome.ProposedChanges, c *outcome.Change) {
 	switch {
 	case t.Type == model.Manual && t.Record == nil:
-		c.Progress = model.DoneByHand
+		c.Progress = outcome.DoneByHand
 	case p != nil && proposalHolds(p, t, *c):
-		c.Progress = model.Waiting
-		c.Waiting = &model.WaitingOn{Branch: p.Branch, Since: p.Since}
+		c.Progress = outcome.Waiting
+		c.Waiting = &outcome.WaitingOn{Branch: p.Branch, Since: p.Since}
 		if pr := p.PullRequest; pr != nil {
 			c.Waiting.PullRequest, c.Waiting.URL, c.Waiting.Since = pr.Number, pr.URL, pr.Opened
 			c.Waiting.Reviewers = slices.Clone(pr.Reviewers)
 		}
 	default:
-		c.Progress = model.ToDo
+		c.Progress = outcome.ToDo
 	}
 }
 
-func fillPerson(c *model.Change, dc *model.Decision) {
+func fillPerson(c *outcome.Change, dc *model.Decision) {
 	p := dc.Person
 	c.Person, c.Name, c.Email, c.Level, c.Until, c.GitHubID = p.ID, p.Name, p.Email, dc.LevelOn(c.Target), dc.Until, p.GitHubID
-	if c.Action == model.Add {
+	if c.Action == outcome.Add {
 		var missing []string
 		for _, pf := range dc.Evidence {
 			if !pf.Proven() {
@@ -249,7 +250,7 @@ func where(t *config.Target) string {
 // that would lose more than the configured share of its entries (one
 // entry may always go), unless mass removal is allowed, and a target that
 // would be left with no entries other than its keep entries, always.
-func CheckSafety(plan *model.Plan, cfg *config.Config, allowMassRemoval bool) {
+func CheckSafety(plan *outcome.Plan, cfg *config.Config, allowMassRemoval bool) {
 	plan.AllowMassRemoval = allowMassRemoval
 	for _, tp := range plan.Targets {
 		t := cfg.Target(tp.Target)
@@ -279,7 +280,7 @@ func CheckSafety(plan *model.Plan, cfg *config.Config, allowMassRemoval bool) {
 // at now: a leaver's removal left unmerged is what a scheduled run must
 // make loud. The wait is counted from when the pull request was opened,
 // so it is never less than the revocation's own.
-func CheckWaiting(plan *model.Plan, cfg *config.Config, now time.Time) {
+func CheckWaiting(plan *outcome.Plan, cfg *config.Config, now time.Time) {
 	plan.Made = now
 	limit := cfg.Safety.MaxRevocationWait
 	if limit <= 0 {
@@ -287,12 +288,12 @@ func CheckWaiting(plan *model.Plan, cfg *config.Config, now time.Time) {
 	}
 	for _, tp := range plan.Targets {
 		for _, c := range tp.Changes {
-			if c.Progress != model.Waiting || c.Action != model.Remove || c.Waiting == nil {
+			if c.Progress != outcome.Waiting || c.Action != outcome.Remove || c.Waiting == nil {
 				continue
 			}
 			if waited := now.Sub(c.Waiting.Since); waited > limit {
 				plan.Overdue = append(plan.Overdue, fmt.Sprintf("%s: the revocation of %s has waited %s in %s, more than safety.max_revocation_wait (%s): merge it, or find out what holds it up",
-					tp.Target, c.Who(), model.DurationText(waited), c.Waiting, strconv.FormatFloat(limit.Hours(), 'f', -1, 64)+"h"))
+					tp.Target, c.Who(), outcome.DurationText(waited), c.Waiting, strconv.FormatFloat(limit.Hours(), 'f', -1, 64)+"h"))
 			}
 		}
 	}
@@ -300,9 +301,9 @@ func CheckWaiting(plan *model.Plan, cfg *config.Config, now time.Time) {
 
 // proposalHolds reports whether the proposal pr makes the change c to
 // target t.
-func proposalHolds(pr *model.ProposedChanges, t *config.Target, c model.Change) bool {
+func proposalHolds(pr *outcome.ProposedChanges, t *config.Target, c outcome.Change) bool {
 	list := pr.Adds
-	if c.Action == model.Remove {
+	if c.Action == outcome.Remove {
 		list = pr.Removes
 	}
 	if c.Store != "" {
@@ -311,7 +312,7 @@ func proposalHolds(pr *model.ProposedChanges, t *config.Target, c model.Change) 
 			return false
 		}
 		list = sc.Adds
-		if c.Action == model.Remove {
+		if c.Action == outcome.Remove {
 			list = sc.Removes
 		}
 	}

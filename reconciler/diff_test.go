@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/render"
 )
@@ -46,7 +48,7 @@ const supervisedShifts = "shifts:\n  - {type: shadow, start: 2019-02-04, end: 20
 func fp(c string) string { return strings.Repeat(c, 40) }
 
 // input builds a diff input from person files and target states.
-func input(t *testing.T, people map[string]string, states ...model.TargetState) Input {
+func input(t *testing.T, people map[string]string, states ...outcome.TargetState) Input {
 	t.Helper()
 	cfg, err := config.ParseConfig("prodaccess.yaml", []byte(testConfig))
 	if err != nil {
@@ -65,16 +67,16 @@ func input(t *testing.T, people map[string]string, states ...model.TargetState) 
 	return Input{Config: cfg, At: day, Commit: "0123456789abcdef0123456789abcdef01234567", Decisions: roster.Evaluate(day), States: states}
 }
 
-func entries(subjects ...string) []model.Entry {
-	out := []model.Entry{}
+func entries(subjects ...string) []outcome.Entry {
+	out := []outcome.Entry{}
 	for _, s := range subjects {
-		out = append(out, model.Entry{Subject: s})
+		out = append(out, outcome.Entry{Subject: s})
 	}
 	return out
 }
 
-func states(team, recipients, ssh, signon []model.Entry) []model.TargetState {
-	return []model.TargetState{
+func states(team, recipients, ssh, signon []outcome.Entry) []outcome.TargetState {
+	return []outcome.TargetState{
 		{Target: "team", Entries: team, Version: "v1"},
 		{Target: "recipients", Entries: recipients, Version: "v2"},
 		{Target: "ssh", Entries: ssh, Version: "v3"},
@@ -86,7 +88,7 @@ type change struct {
 	Target, Action, Subject, Person string
 }
 
-func changesOf(p *model.Plan) []change {
+func changesOf(p *outcome.Plan) []change {
 	var out []change
 	for _, tp := range p.Targets {
 		for _, c := range tp.Changes {
@@ -112,7 +114,7 @@ func TestDiff(t *testing.T) {
 	}
 	tests := []struct {
 		name         string
-		states       []model.TargetState
+		states       []outcome.TargetState
 		want         []change
 		wantWarnings []string
 	}{
@@ -148,7 +150,7 @@ func TestDiff(t *testing.T) {
 		},
 		{
 			name: "protected entries are never removed",
-			states: states([]model.Entry{{Subject: "alice-gh"}, {Subject: "bob-gh"}, {Subject: "carol-gh", Protected: "a member through child team alphagov/oncall"}},
+			states: states([]outcome.Entry{{Subject: "alice-gh"}, {Subject: "bob-gh"}, {Subject: "carol-gh", Protected: "a member through child team alphagov/oncall"}},
 				entries(fp("A"), fp("B")), entries("alice"), entries("alice@example.gov.uk", "bob@example.gov.uk", "dan@example.gov.uk")),
 			wantWarnings: []string{
 				danWarnings[0],
@@ -172,19 +174,19 @@ func TestDiff(t *testing.T) {
 
 func TestCheckSafety(t *testing.T) {
 	cfg := &config.Config{Safety: config.Safety{MaxRemovalFraction: 0.25}, Targets: []config.Target{{Name: "t"}, {Name: "k", Keep: []string{"bot"}}}}
-	plan := func(target string, current, kept, removals, adds int) *model.Plan {
-		tp := model.TargetPlan{Target: target, Current: current, Kept: kept}
+	plan := func(target string, current, kept, removals, adds int) *outcome.Plan {
+		tp := outcome.TargetPlan{Target: target, Current: current, Kept: kept}
 		for range removals {
-			tp.Changes = append(tp.Changes, model.Change{Action: model.Remove})
+			tp.Changes = append(tp.Changes, outcome.Change{Action: outcome.Remove})
 		}
 		for range adds {
-			tp.Changes = append(tp.Changes, model.Change{Action: model.Add})
+			tp.Changes = append(tp.Changes, outcome.Change{Action: outcome.Add})
 		}
-		return &model.Plan{Targets: []model.TargetPlan{tp}}
+		return &outcome.Plan{Targets: []outcome.TargetPlan{tp}}
 	}
 	tests := []struct {
 		name                     string
-		plan                     *model.Plan
+		plan                     *outcome.Plan
 		allow                    bool
 		wantRefused, wantWarning bool
 	}{
@@ -225,8 +227,8 @@ func TestPlanGolden(t *testing.T) {
 	// The pull request already removes Carol's key; Bob's is still to
 	// add, and it has been open for longer than a revocation may wait.
 	opened := time.Date(2021, 5, 30, 9, 0, 0, 0, time.UTC)
-	in.States[1].Proposed = &model.ProposedChanges{Branch: "prodaccess/sync", Since: opened, Removes: []string{strings.ToLower(fp("C"))},
-		PullRequest: &model.PullRequest{Number: 12, URL: "https://github.com/alphagov/govuk-secrets/pull/12", Opened: opened, Reviewers: []string{"alex-lead", "alphagov/leads"}}}
+	in.States[1].Proposed = &outcome.ProposedChanges{Branch: "prodaccess/sync", Since: opened, Removes: []string{strings.ToLower(fp("C"))},
+		PullRequest: &outcome.PullRequest{Number: 12, URL: "https://github.com/alphagov/govuk-secrets/pull/12", Opened: opened, Reviewers: []string{"alex-lead", "alphagov/leads"}}}
 	plan := Diff(in)
 	CheckSafety(plan, in.Config, false)
 	CheckWaiting(plan, in.Config, opened.Add(50*time.Hour+20*time.Minute))
@@ -259,22 +261,22 @@ func TestPlanGolden(t *testing.T) {
 func TestCheckWaiting(t *testing.T) {
 	cfg := &config.Config{Safety: config.Safety{MaxRevocationWait: 48 * time.Hour}}
 	opened := time.Date(2021, 6, 1, 12, 0, 0, 0, time.UTC)
-	waiting := &model.WaitingOn{PullRequest: 3, URL: "https://github.com/o/r/pull/3", Since: opened}
+	waiting := &outcome.WaitingOn{PullRequest: 3, URL: "https://github.com/o/r/pull/3", Since: opened}
 	tests := []struct {
 		name   string
-		change model.Change
+		change outcome.Change
 		after  time.Duration
 		want   int
 	}{
-		{"a revocation at the limit", model.Change{Action: model.Remove, Progress: model.Waiting, Waiting: waiting}, 48 * time.Hour, 0},
-		{"a revocation past the limit", model.Change{Action: model.Remove, Progress: model.Waiting, Waiting: waiting}, 48*time.Hour + time.Minute, 1},
-		{"a grant past the limit", model.Change{Action: model.Add, Progress: model.Waiting, Waiting: waiting}, 100 * time.Hour, 0},
-		{"a revocation still to do", model.Change{Action: model.Remove, Progress: model.ToDo}, 100 * time.Hour, 0},
+		{"a revocation at the limit", outcome.Change{Action: outcome.Remove, Progress: outcome.Waiting, Waiting: waiting}, 48 * time.Hour, 0},
+		{"a revocation past the limit", outcome.Change{Action: outcome.Remove, Progress: outcome.Waiting, Waiting: waiting}, 48*time.Hour + time.Minute, 1},
+		{"a grant past the limit", outcome.Change{Action: outcome.Add, Progress: outcome.Waiting, Waiting: waiting}, 100 * time.Hour, 0},
+		{"a revocation still to do", outcome.Change{Action: outcome.Remove, Progress: outcome.ToDo}, 100 * time.Hour, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.change.Target, tt.change.Subject = "t", "x"
-			plan := &model.Plan{Targets: []model.TargetPlan{{Target: "t", Changes: []model.Change{tt.change}}}}
+			plan := &outcome.Plan{Targets: []outcome.TargetPlan{{Target: "t", Changes: []outcome.Change{tt.change}}}}
 			CheckWaiting(plan, cfg, opened.Add(tt.after))
 			if len(plan.Overdue) != tt.want {
 				t.Errorf("overdue %v, want %d", plan.Overdue, tt.want)
@@ -293,7 +295,7 @@ func TestChildTeams(t *testing.T) {
 		"carol": person("Carol Gone", "carol-gh", fp("C"), "carol", permanentShifts+"last_day: 2021-01-31\n"),
 		"erin":  person("Erin Early", "erin-gh", fp("E"), "erin", permanentShifts+"last_day: 2021-01-31\n"),
 	}
-	in := input(t, people, states([]model.Entry{
+	in := input(t, people, states([]outcome.Entry{
 		{Subject: "alice-gh", Protected: "a member through child team alphagov/rogue", ChildTeam: "rogue"},
 		{Subject: "carol-gh", Protected: "a member through child team alphagov/oncall", ChildTeam: "oncall"},
 		{Subject: "erin-gh"},
@@ -332,12 +334,12 @@ func TestAdditionSaysWhatIsNotProven(t *testing.T) {
 	entry := model.EntryRef{Person: "cy", Kind: model.TemporaryEntry, Start: &start, End: &end, ApprovedBy: "lead", Reason: "Migrating"}
 	dc := model.Decision{Person: &model.Person{ID: "cy", SSHUsername: "cy"}, Level: model.TemporarySupervised,
 		Evidence: []*model.Proof{{Entry: entry, Agreed: true, Missing: []string{"no approving review by lead-gh on #15"}}}}
-	c := model.Change{Action: model.Add}
+	c := outcome.Change{Action: outcome.Add}
 	fillPerson(&c, &dc)
 	if want := "cy's temporary access 2026-11-13 to 2026-12-13 (Migrating): no approving review by lead-gh on #15"; c.Unproven != want {
 		t.Errorf("Unproven %q, want %q", c.Unproven, want)
 	}
-	c = model.Change{Action: model.Remove}
+	c = outcome.Change{Action: outcome.Remove}
 	fillPerson(&c, &dc)
 	if c.Unproven != "" {
 		t.Errorf("a removal says %q", c.Unproven)

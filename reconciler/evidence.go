@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // EvidenceSource looks up how a commit reached the people branch: the
@@ -226,8 +227,8 @@ func MarkComplete(fetched []*model.CommitEvidence, proven func(*model.CommitEvid
 // EvidenceFindings lists, for the entries given, what an auditor should
 // see of their evidence: an entry pushed without a pull request, one
 // whose approval is not proven, one approved only after its merge.
-func EvidenceFindings(r *model.Roster, entries []model.EntryRef) []model.Finding {
-	var out []model.Finding
+func EvidenceFindings(r *model.Roster, entries []model.EntryRef) []outcome.Finding {
+	var out []outcome.Finding
 	for _, e := range entries {
 		p := r.Person(e.Person)
 		if p == nil || e.Kind == model.ShiftEntry && r.ShiftTakenAtWord(e) {
@@ -241,25 +242,25 @@ func EvidenceFindings(r *model.Roster, entries []model.EntryRef) []model.Finding
 }
 
 // ProofFindings are the findings of one verdict.
-func ProofFindings(e model.EntryRef, pf *model.Proof) []model.Finding {
-	var out []model.Finding
+func ProofFindings(e model.EntryRef, pf *model.Proof) []outcome.Finding {
+	var out []outcome.Finding
 	switch {
 	case slices.Contains(pf.Flags, "pushed without a pull request"):
-		out = append(out, model.Finding{Kind: model.FindingDirectPush, Commit: pf.Commit, Person: e.Person, Detail: e.String()})
+		out = append(out, outcome.Finding{Kind: outcome.FindingDirectPush, Commit: pf.Commit, Person: e.Person, Detail: e.String()})
 	case !pf.Proven():
-		out = append(out, model.Finding{Kind: model.FindingNotProven, Commit: pf.Commit, Person: e.Person, Detail: e.String() + ": " + strings.Join(pf.Missing, "; ")})
+		out = append(out, outcome.Finding{Kind: outcome.FindingNotProven, Commit: pf.Commit, Person: e.Person, Detail: e.String() + ": " + strings.Join(pf.Missing, "; ")})
 	case slices.Contains(pf.Flags, "approved after merge"):
-		out = append(out, model.Finding{Kind: model.FindingApprovedLate, Commit: pf.Commit, Person: e.Person, Detail: e.String() + ": " + pf.Summary()})
+		out = append(out, outcome.Finding{Kind: outcome.FindingApprovedLate, Commit: pf.Commit, Person: e.Person, Detail: e.String() + ": " + pf.Summary()})
 	}
 	return out
 }
 
 // AuthorityFindings lists the changes to who may approve or to the policy,
 // written up to commit, that no lead approved.
-func AuthorityFindings(c *AuthorityChain, commit string) []model.Finding {
-	var out []model.Finding
+func AuthorityFindings(c *AuthorityChain, commit string) []outcome.Finding {
+	var out []outcome.Finding
 	for _, p := range c.PendingAt(commit) {
-		out = append(out, model.Finding{Kind: model.FindingAuthority, Commit: p.Commit, Detail: p.Text()})
+		out = append(out, outcome.Finding{Kind: outcome.FindingAuthority, Commit: p.Commit, Detail: p.Text()})
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // FuzzDiffAndSafety builds a target's people and live state from the
@@ -39,25 +40,25 @@ func FuzzDiffAndSafety(f *testing.F) {
 			}
 		}
 		// present[i]: 0 absent, 1 a member, 2 pending, 3 through a child team; beyond the people, strangers.
-		var st model.TargetState
+		var st outcome.TargetState
 		st.Target = "team"
 		protected := map[string]bool{}
 		for i, b := range present {
 			login := fmt.Sprintf("user-%d", i)
 			switch b % 4 {
 			case 1:
-				st.Entries = append(st.Entries, model.Entry{Subject: login})
+				st.Entries = append(st.Entries, outcome.Entry{Subject: login})
 			case 2:
-				st.Entries = append(st.Entries, model.Entry{Subject: login, Pending: true})
+				st.Entries = append(st.Entries, outcome.Entry{Subject: login, Pending: true})
 			case 3:
-				st.Entries = append(st.Entries, model.Entry{Subject: login, Protected: "child team"})
+				st.Entries = append(st.Entries, outcome.Entry{Subject: login, Protected: "child team"})
 				protected[login] = true
 			}
 		}
 		if len(present)%2 == 1 {
-			st.Entries = append(st.Entries, model.Entry{Subject: "keep-bot"})
+			st.Entries = append(st.Entries, outcome.Entry{Subject: "keep-bot"})
 		}
-		plan := Diff(Input{Config: cfg, Decisions: decisions, States: []model.TargetState{st}})
+		plan := Diff(Input{Config: cfg, Decisions: decisions, States: []outcome.TargetState{st}})
 		tp := plan.Targets[0]
 		after := map[string]bool{}
 		for _, e := range st.Entries {
@@ -66,12 +67,12 @@ func FuzzDiffAndSafety(f *testing.F) {
 		for _, c := range tp.Changes {
 			k := target.SubjectKey(c.Subject)
 			switch c.Action {
-			case model.Add:
+			case outcome.Add:
 				if !desired[k] || after[k] {
 					t.Fatalf("adds %s, who is not entitled or already present", c.Subject)
 				}
 				after[k] = true
-			case model.Remove:
+			case outcome.Remove:
 				if desired[k] || protected[k] || k == "keep-bot" || !after[k] {
 					t.Fatalf("removes %s, who is entitled, protected, kept or absent", c.Subject)
 				}
@@ -112,7 +113,7 @@ type failing struct{}
 
 func (failing) Targets() []string { return []string{"team"} }
 func (failing) Mode() Mode        { return Direct }
-func (failing) Read(context.Context) ([]model.TargetState, error) {
-	return []model.TargetState{{Target: "team"}}, errors.New("read failed half way")
+func (failing) Read(context.Context) ([]outcome.TargetState, error) {
+	return []outcome.TargetState{{Target: "team"}}, errors.New("read failed half way")
 }
-func (failing) Apply(context.Context, *model.Plan, []model.Change) []model.Result { return nil }
+func (failing) Apply(context.Context, *outcome.Plan, []outcome.Change) []outcome.Result { return nil }

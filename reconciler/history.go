@@ -3,7 +3,7 @@ package reconciler
 import (
 	"io/fs"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // ObjectID is a git object id; the zero id means "absent".
@@ -22,7 +22,7 @@ type History interface {
 	// Commits lists the branch's first-parent commits, oldest first. A
 	// commit's time is when it was committed: when it took effect on the
 	// branch.
-	Commits() ([]model.Commit, error)
+	Commits() ([]outcome.Commit, error)
 	// Tree returns, at a commit, the id of the people folder's tree and
 	// of the configuration file's blob (zero when absent).
 	Tree(sha string) (peopleTree, configBlob ObjectID, err error)

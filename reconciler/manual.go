@@ -6,6 +6,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // Snapshot is everyone's decision at the end of one past day, from the
@@ -30,11 +31,11 @@ type Snapshot struct {
 // listed again); someone not entitled today is taken to hold it if they
 // were entitled at the end of any day of the window (so the revocation is
 // listed again, even if they were granted and revoked within the window).
-func ManualHeld(t *config.Target, today []model.Decision, window []Snapshot) []model.Entry {
+func ManualHeld(t *config.Target, today []model.Decision, window []Snapshot) []outcome.Entry {
 	now, _ := Desired(t, today, nil)
 	type seen struct {
 		days  int
-		entry model.Entry
+		entry outcome.Entry
 	}
 	held := map[string]*seen{}
 	days := 0
@@ -51,15 +52,15 @@ func ManualHeld(t *config.Target, today []model.Decision, window []Snapshot) []m
 				held[key] = h
 			}
 			h.days++
-			h.entry = model.Entry{Subject: t.Identity(dc.Person), Label: dc.Person.Name}
+			h.entry = outcome.Entry{Subject: t.Identity(dc.Person), Label: dc.Person.Name}
 		}
 	}
-	out := []model.Entry{}
+	out := []outcome.Entry{}
 	for key, h := range held {
 		if now[key] == nil || h.days == days {
 			out = append(out, h.entry)
 		}
 	}
-	slices.SortFunc(out, func(a, b model.Entry) int { return strings.Compare(a.Subject, b.Subject) })
+	slices.SortFunc(out, func(a, b outcome.Entry) int { return strings.Compare(a.Subject, b.Subject) })
 	return out
 }

@@ -4,8 +4,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 func TestManualHeld(t *testing.T) {
@@ -37,7 +39,7 @@ func TestManualHeld(t *testing.T) {
 		{Day: 1, Decisions: decide(ann, ben)},
 	}
 	got := ManualHeld(target, decide(ann, cy), window)
-	want := []model.Entry{
+	want := []outcome.Entry{
 		{Subject: "ann@example.gov.uk", Label: "ann"},
 		{Subject: "ben@example.gov.uk", Label: "ben"},
 		{Subject: "dee@example.gov.uk", Label: "dee"},
@@ -48,11 +50,11 @@ func TestManualHeld(t *testing.T) {
 	// Days before the first commit are left out of the window; with no
 	// day at all, nothing is held and everything entitled is listed.
 	got = ManualHeld(target, decide(ann), []Snapshot{{Day: 2, Decisions: decide(ann)}, {Day: 1}})
-	if diff := cmp.Diff([]model.Entry{{Subject: "ann@example.gov.uk", Label: "ann"}}, got); diff != "" {
+	if diff := cmp.Diff([]outcome.Entry{{Subject: "ann@example.gov.uk", Label: "ann"}}, got); diff != "" {
 		t.Errorf("held with one day of history (-want +got):\n%s", diff)
 	}
 	got = ManualHeld(target, decide(ann), []Snapshot{{Day: 2}, {Day: 1}})
-	if diff := cmp.Diff([]model.Entry{}, got); diff != "" {
+	if diff := cmp.Diff([]outcome.Entry{}, got); diff != "" {
 		t.Errorf("held before the first commit (-want +got):\n%s", diff)
 	}
 }

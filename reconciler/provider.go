@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // Mode is how a provider's changes take effect.
@@ -34,13 +34,13 @@ type Provider interface {
 	// or partial read is an error, never an empty or shorter state. A
 	// read that failed for some of its targets only returns the states
 	// of the others and a TargetErrors naming the ones that failed.
-	Read(ctx context.Context) ([]model.TargetState, error)
+	Read(ctx context.Context) ([]outcome.TargetState, error)
 	// Apply makes the changes, all for the provider's own targets and
 	// removals first, and reports each one. A Proposed provider is called
 	// even with no changes, so that it can close a pull request that is
 	// no longer needed, but only when at least one of its targets was
 	// read: a failed read is never "nothing to change".
-	Apply(ctx context.Context, plan *model.Plan, changes []model.Change) []model.Result
+	Apply(ctx context.Context, plan *outcome.Plan, changes []outcome.Change) []outcome.Result
 }
 
 // TargetErrors is a read that failed for some of a provider's targets
@@ -60,5 +60,5 @@ func (e TargetErrors) Error() string {
 // to be added. Apply calls Prepare on every Preparer at once, before the
 // first write.
 type Preparer interface {
-	Prepare(ctx context.Context, plan *model.Plan, changes []model.Change)
+	Prepare(ctx context.Context, plan *outcome.Plan, changes []outcome.Change)
 }

@@ -11,11 +11,12 @@ import (
 	"sync"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // ReadAll reads every provider's targets at once. If any read fails, the
 // whole read fails: a plan is never made from part of the world.
-func ReadAll(ctx context.Context, providers []Provider) ([]model.TargetState, error) {
+func ReadAll(ctx context.Context, providers []Provider) ([]outcome.TargetState, error) {
 	states, failed := ReadEach(ctx, providers)
 	var errs []error
 	for _, t := range slices.Sorted(maps.Keys(failed)) {
@@ -32,8 +33,8 @@ func ReadAll(ctx context.Context, providers []Provider) ([]model.TargetState, er
 // ReadEach reads every provider at once and returns the states of the
 // targets that could be read, and for each one that could not, why: a
 // failed read touches only its own targets.
-func ReadEach(ctx context.Context, providers []Provider) ([]model.TargetState, map[string]error) {
-	states := make([][]model.TargetState, len(providers))
+func ReadEach(ctx context.Context, providers []Provider) ([]outcome.TargetState, map[string]error) {
+	states := make([][]outcome.TargetState, len(providers))
 	errs := make([]error, len(providers))
 	var wg sync.WaitGroup
 	for i, p := range providers {
@@ -50,7 +51,7 @@ func ReadEach(ctx context.Context, providers []Provider) ([]model.TargetState, m
 	}
 	wg.Wait()
 	failed := map[string]error{}
-	var all []model.TargetState
+	var all []outcome.TargetState
 	for i, p := range providers {
 		var some TargetErrors
 		switch {
@@ -79,7 +80,7 @@ func ReadEach(ctx context.Context, providers []Provider) ([]model.TargetState, m
 
 // checkOwned makes sure a provider returned one state for each of its
 // targets and nothing else.
-func checkOwned(p Provider, states []model.TargetState, failed map[string]error) error {
+func checkOwned(p Provider, states []outcome.TargetState, failed map[string]error) error {
 	got := map[string]int{}
 	for _, s := range states {
 		got[s.Target]++
@@ -106,7 +107,7 @@ func checkOwned(p Provider, states []model.TargetState, failed map[string]error)
 // Verify checks that a saved plan still describes the world: made for the
 // same day and people commit, and every target still at the version the
 // plan was made from.
-func Verify(plan *model.Plan, day model.Day, commit string, states []model.TargetState) error {
+func Verify(plan *outcome.Plan, day model.Day, commit string, states []outcome.TargetState) error {
 	var problems []string
 	if plan.At != day {
 		problems = append(problems, fmt.Sprintf("the plan was made for %s, and today is %s", plan.At, day))
@@ -147,7 +148,7 @@ func short(sha string) string {
 // need is read first (see Preparer), then revocations on direct targets, then pull requests, then grants on direct targets,
 // then the list of changes people make by hand. A change that fails does
 // not stop the others; the report says how each one went.
-func Apply(ctx context.Context, plan *model.Plan, providers []Provider) (*model.Report, error) {
+func Apply(ctx context.Context, plan *outcome.Plan, providers []Provider) (*outcome.Report, error) {
 	if len(plan.Refusals) > 0 {
 		return nil, fmt.Errorf("the plan is refused by its safety checks, so nothing was changed:\n  %s", strings.Join(plan.Refusals, "\n  "))
 	}
@@ -157,7 +158,7 @@ func Apply(ctx context.Context, plan *model.Plan, providers []Provider) (*model.
 			owner[t] = p
 		}
 	}
-	changes := map[Provider][]model.Change{}
+	changes := map[Provider][]outcome.Change{}
 	// planned are the providers with a target in the plan: one whose
 	// every target failed to read has none, and is not called at all, so
 	// that it never takes "no changes" for "close what is open".
@@ -170,15 +171,15 @@ func Apply(ctx context.Context, plan *model.Plan, providers []Provider) (*model.
 		planned[p] = true
 		changes[p] = append(changes[p], tp.Changes...)
 	}
-	report := &model.Report{Plan: plan, Results: []model.Result{}}
+	report := &outcome.Report{Plan: plan, Results: []outcome.Result{}}
 	if len(plan.GrantsRefused) > 0 {
 		// Revocations go ahead; no addition is tried.
 		why := "no access is granted: " + strings.Join(plan.GrantsRefused, "; ")
 		for p, cs := range changes {
-			var keep []model.Change
+			var keep []outcome.Change
 			for _, c := range cs {
-				if c.Action == model.Add {
-					report.Results = append(report.Results, model.Result{Change: c, Status: model.Refused, Detail: why})
+				if c.Action == outcome.Add {
+					report.Results = append(report.Results, outcome.Result{Change: c, Status: outcome.Refused, Detail: why})
 				} else {
 					keep = append(keep, c)
 				}
@@ -195,26 +196,26 @@ func Apply(ctx context.Context, plan *model.Plan, providers []Provider) (*model.
 		}
 	}
 	wg.Wait()
-	phase := func(mode Mode, action model.Action, always bool) {
+	phase := func(mode Mode, action outcome.Action, always bool) {
 		for _, p := range providers {
 			if p.Mode() != mode {
 				continue
 			}
-			var cs []model.Change
+			var cs []outcome.Change
 			for _, c := range changes[p] {
 				if action == "" || c.Action == action {
 					cs = append(cs, c)
 				}
 			}
-			model.SortChanges(cs)
+			outcome.SortChanges(cs)
 			if len(cs) > 0 || (always && planned[p]) {
 				report.Results = append(report.Results, p.Apply(ctx, plan, cs)...)
 			}
 		}
 	}
-	phase(Direct, model.Remove, false)
+	phase(Direct, outcome.Remove, false)
 	phase(Proposed, "", true)
-	phase(Direct, model.Add, false)
+	phase(Direct, outcome.Add, false)
 	phase(ByHand, "", false)
 	return report, nil
 }
@@ -223,7 +224,7 @@ func Apply(ctx context.Context, plan *model.Plan, providers []Provider) (*model.
 // from the same commit and the targets as they are: a saved plan is a
 // record of what was reviewed, never an instruction, so apply --plan
 // carries it out only when there is no difference at all.
-func CompareSaved(saved, now *model.Plan) []string {
+func CompareSaved(saved, now *outcome.Plan) []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	if saved.At != now.At {
@@ -235,7 +236,7 @@ func CompareSaved(saved, now *model.Plan) []string {
 	if saved.AllowMassRemoval != now.AllowMassRemoval {
 		add("made with allow_mass_removal %t, and this apply has %t (give --allow-mass-removal to both or neither)", saved.AllowMassRemoval, now.AllowMassRemoval)
 	}
-	savedTargets := map[string]*model.TargetPlan{}
+	savedTargets := map[string]*outcome.TargetPlan{}
 	for i := range saved.Targets {
 		tp := &saved.Targets[i]
 		if savedTargets[tp.Target] != nil {
@@ -270,15 +271,15 @@ func CompareSaved(saved, now *model.Plan) []string {
 
 // compareChanges lists the changes found in only one of two lists, and
 // those that differ in any field.
-func compareChanges(target string, saved, now []model.Change) []string {
-	key := func(c model.Change) string {
+func compareChanges(target string, saved, now []outcome.Change) []string {
+	key := func(c outcome.Change) string {
 		if c.Store != "" {
 			return string(c.Action) + " " + c.Subject + " in " + c.Store
 		}
 		return string(c.Action) + " " + c.Subject
 	}
-	index := func(cs []model.Change) (map[string]model.Change, []string) {
-		m := map[string]model.Change{}
+	index := func(cs []outcome.Change) (map[string]outcome.Change, []string) {
+		m := map[string]outcome.Change{}
 		var dup []string
 		for _, c := range cs {
 			if _, ok := m[key(c)]; ok {

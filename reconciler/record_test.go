@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // TestHeldOn: a holder is listed since the first commit of the unbroken
@@ -15,14 +17,14 @@ import (
 func TestHeldOn(t *testing.T) {
 	target := &config.Target{Name: "signon", Type: model.Manual, Record: &config.Record{Path: "signon.txt"}}
 	at := func(day int) time.Time { return time.Date(2026, 3, day, 12, 0, 0, 0, time.UTC) }
-	version := func(day int, subject string, holders ...string) model.RecordVersion {
-		v := model.RecordVersion{Commit: model.Commit{SHA: subject, When: at(day), Subject: subject}}
+	version := func(day int, subject string, holders ...string) outcome.RecordVersion {
+		v := outcome.RecordVersion{Commit: outcome.Commit{SHA: subject, When: at(day), Subject: subject}}
 		for _, h := range holders {
-			v.Entries = append(v.Entries, model.Entry{Subject: h})
+			v.Entries = append(v.Entries, outcome.Entry{Subject: h})
 		}
 		return v
 	}
-	versions := []model.RecordVersion{
+	versions := []outcome.RecordVersion{
 		version(1, "start", "al@x", "bo@x"),
 		version(3, "bo leaves", "al@x"),
 		version(5, "bo is back", "al@x", "Bo@x"),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // A loss of access is timed three ways: when the rules ended it (the day
@@ -20,12 +21,12 @@ import (
 
 // RemovalInput is what Removals works from.
 type RemovalInput struct {
-	Timeline *model.Timeline
+	Timeline *outcome.Timeline
 	// Targets are the targets as configured; a removal is timed for each
 	// that held the person's level and not the new one.
 	Targets []config.Target
 	// Records are apply's records, verified.
-	Records  []*model.AppliedRecord
+	Records  []*outcome.AppliedRecord
 	From, To model.Day
 	// Within is how long after the start of its due day a removal may
 	// take and be on time.
@@ -45,7 +46,7 @@ type removedAt struct {
 // its delay, and whether it was on time; a summary per target and for
 // all. A target without a record of the removal is "waiting" while within
 // the allowance, and "not recorded" after it.
-func Removals(in RemovalInput) *model.RemovalReport {
+func Removals(in RemovalInput) *outcome.RemovalReport {
 	loc := in.Location
 	if loc == nil {
 		loc = time.UTC
@@ -59,12 +60,12 @@ func Removals(in RemovalInput) *model.RemovalReport {
 	if m := int(in.Within % time.Hour / time.Minute); m != 0 {
 		within += fmt.Sprintf("%dm", m)
 	}
-	out := &model.RemovalReport{From: in.From, To: in.To, Within: within, Rows: []model.Removal{}, Records: len(in.Records)}
+	out := &outcome.RemovalReport{From: in.From, To: in.To, Within: within, Rows: []outcome.Removal{}, Records: len(in.Records)}
 	done := removalsRecorded(in.Records, end)
 
-	byPerson := map[string][]model.TimelineEvent{}
+	byPerson := map[string][]outcome.TimelineEvent{}
 	for _, e := range in.Timeline.Events {
-		if e.Person != "" && (e.Cause == model.CauseCommit || e.Cause == model.CauseRule) {
+		if e.Person != "" && (e.Cause == outcome.CauseCommit || e.Cause == outcome.CauseRule) {
 			byPerson[e.Person] = append(byPerson[e.Person], e)
 		}
 	}
@@ -90,8 +91,8 @@ func Removals(in RemovalInput) *model.RemovalReport {
 						break
 					}
 				}
-				r := model.Removal{Person: id, Target: t.Name, Subject: t.Identity(p), From: e.From, To: e.To, Due: due, Rule: e.Rule}
-				if e.Cause == model.CauseCommit {
+				r := outcome.Removal{Person: id, Target: t.Name, Subject: t.Identity(p), From: e.From, To: e.To, Due: due, Rule: e.Rule}
+				if e.Cause == outcome.CauseCommit {
 					day := e.Day
 					r.FilesOn, r.Commit = &day, e.Commit.SHA
 					if e.Due != nil {
@@ -113,21 +114,21 @@ func Removals(in RemovalInput) *model.RemovalReport {
 					at := found.at
 					r.Changed, r.How = &at, found.how
 					delay = at.Sub(from)
-					r.Status = model.RemovalOnTime
+					r.Status = outcome.RemovalOnTime
 					if delay > in.Within {
-						r.Status = model.RemovalLate
+						r.Status = outcome.RemovalLate
 					}
 				case delay <= in.Within:
-					r.Status = model.RemovalWaiting
+					r.Status = outcome.RemovalWaiting
 				default:
-					r.Status = model.RemovalUnrecorded
+					r.Status = outcome.RemovalUnrecorded
 				}
-				r.DelaySeconds, r.Delay = int64(delay/time.Second), model.DurationText(delay)
+				r.DelaySeconds, r.Delay = int64(delay/time.Second), outcome.DurationText(delay)
 				out.Rows = append(out.Rows, r)
 			}
 		}
 	}
-	slices.SortFunc(out.Rows, func(a, b model.Removal) int {
+	slices.SortFunc(out.Rows, func(a, b outcome.Removal) int {
 		return cmp.Or(cmp.Compare(a.Due, b.Due), cmp.Compare(a.Person, b.Person), cmp.Compare(a.Target, b.Target))
 	})
 	out.Summary = summarise(out.Rows, in.Targets)
@@ -137,8 +138,8 @@ func Removals(in RemovalInput) *model.RemovalReport {
 // removalsRecorded lists, by target and person, when apply's records say a
 // target stopped holding someone before end: a removal done, or the merge
 // of the pull request that held it.
-func removalsRecorded(records []*model.AppliedRecord, end time.Time) map[string][]removedAt {
-	merged := map[string]model.TargetPull{}
+func removalsRecorded(records []*outcome.AppliedRecord, end time.Time) map[string][]removedAt {
+	merged := map[string]outcome.TargetPull{}
 	for _, rec := range records {
 		for _, p := range rec.Pulls {
 			if p.MergedAt != nil && p.MergedAt.Before(end) {
@@ -152,14 +153,14 @@ func removalsRecorded(records []*model.AppliedRecord, end time.Time) map[string]
 			continue
 		}
 		for _, c := range rec.Changes {
-			if c.Action != model.Remove || c.Person == "" {
+			if c.Action != outcome.Remove || c.Person == "" {
 				continue
 			}
 			key := c.Target + "\x00" + c.Person
 			switch {
-			case c.Status == model.Done:
+			case c.Status == outcome.Done:
 				out[key] = append(out[key], removedAt{rec.AppliedAt, fmt.Sprintf("removed by apply (plan of %s, people commit %s)", rec.Day, model.ShortSHA(rec.Commit))})
-			case c.Status == model.Pending && c.Pull != nil:
+			case c.Status == outcome.Pending && c.Pull != nil:
 				if m, ok := merged[c.Pull.Key()]; ok {
 					how := fmt.Sprintf("pull request %s#%d merged", m.Repo, m.Number)
 					if m.MergedBy != "" {
@@ -174,10 +175,10 @@ func removalsRecorded(records []*model.AppliedRecord, end time.Time) map[string]
 }
 
 // summarise counts the removals of each target, and of all.
-func summarise(rows []model.Removal, targets []config.Target) []model.RemovalSummary {
-	var out []model.RemovalSummary
+func summarise(rows []outcome.Removal, targets []config.Target) []outcome.RemovalSummary {
+	var out []outcome.RemovalSummary
 	for _, t := range append([]string{""}, targetNames(targets)...) {
-		s := model.RemovalSummary{Target: t}
+		s := outcome.RemovalSummary{Target: t}
 		var delays []int64
 		for _, r := range rows {
 			if t != "" && r.Target != t {
@@ -185,13 +186,13 @@ func summarise(rows []model.Removal, targets []config.Target) []model.RemovalSum
 			}
 			s.Total++
 			switch r.Status {
-			case model.RemovalOnTime:
+			case outcome.RemovalOnTime:
 				s.OnTime++
-			case model.RemovalLate:
+			case outcome.RemovalLate:
 				s.Late++
-			case model.RemovalWaiting:
+			case outcome.RemovalWaiting:
 				s.Waiting++
-			case model.RemovalUnrecorded:
+			case outcome.RemovalUnrecorded:
 				s.Unrecorded++
 			}
 			if r.Changed != nil {
@@ -207,8 +208,8 @@ func summarise(rows []model.Removal, targets []config.Target) []model.RemovalSum
 			if len(delays)%2 == 0 {
 				median = (delays[len(delays)/2-1] + median) / 2
 			}
-			s.Median = model.DurationText(time.Duration(median) * time.Second)
-			s.Worst = model.DurationText(time.Duration(delays[len(delays)-1]) * time.Second)
+			s.Median = outcome.DurationText(time.Duration(median) * time.Second)
+			s.Worst = outcome.DurationText(time.Duration(delays[len(delays)-1]) * time.Second)
 		}
 		out = append(out, s)
 	}

@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 func TestRemovals(t *testing.T) {
@@ -35,34 +37,34 @@ func TestRemovals(t *testing.T) {
 	person := func(id string) *model.Person {
 		return &model.Person{ID: id, GitHub: id + "-gh", GPGFingerprint: "FP" + id, Email: id + "@example.gov.uk"}
 	}
-	commit := &model.Commit{SHA: "1111111111111111111111111111111111111111"}
-	tl := &model.Timeline{To: d("2026-12-31"), People: map[string]*model.Person{"pat": person("pat"), "kim": person("kim"), "lou": person("lou"), "max": person("max")}, Events: []model.TimelineEvent{
+	commit := &outcome.Commit{SHA: "1111111111111111111111111111111111111111"}
+	tl := &outcome.Timeline{To: d("2026-12-31"), People: map[string]*model.Person{"pat": person("pat"), "kim": person("kim"), "lou": person("lou"), "max": person("max")}, Events: []outcome.TimelineEvent{
 		// pat's last day, recorded 9 days late.
-		{Day: d("2026-11-10"), Person: "pat", From: model.Permanent, To: model.None, Cause: model.CauseCommit, Commit: commit, Due: ptr(d("2026-11-01")), Rule: model.RuleLeft},
+		{Day: d("2026-11-10"), Person: "pat", From: model.Permanent, To: model.None, Cause: outcome.CauseCommit, Commit: commit, Due: ptr(d("2026-11-01")), Rule: model.RuleLeft},
 		// kim drops to supervised: only the senior team loses her.
-		{Day: d("2026-11-20"), Person: "kim", From: model.Permanent, To: model.Supervised, Cause: model.CauseRule, Rule: model.RuleLongAbsence, WrittenOn: ptr(d("2026-10-01")), Written: "absence 2026-10-01: added in #4"},
+		{Day: d("2026-11-20"), Person: "kim", From: model.Permanent, To: model.Supervised, Cause: outcome.CauseRule, Rule: model.RuleLongAbsence, WrittenOn: ptr(d("2026-10-01")), Written: "absence 2026-10-01: added in #4"},
 		// lou loses access, is removed, gains it again and loses it again.
-		{Day: d("2026-12-01"), Person: "lou", From: model.Supervised, To: model.None, Cause: model.CauseRule, Rule: model.RuleTemporaryException},
-		{Day: d("2026-12-10"), Person: "lou", From: model.None, To: model.Supervised, Cause: model.CauseRule, Rule: model.RuleTemporaryException},
-		{Day: d("2026-12-20"), Person: "lou", From: model.Supervised, To: model.None, Cause: model.CauseRule, Rule: model.RuleTemporaryException},
+		{Day: d("2026-12-01"), Person: "lou", From: model.Supervised, To: model.None, Cause: outcome.CauseRule, Rule: model.RuleTemporaryException},
+		{Day: d("2026-12-10"), Person: "lou", From: model.None, To: model.Supervised, Cause: outcome.CauseRule, Rule: model.RuleTemporaryException},
+		{Day: d("2026-12-20"), Person: "lou", From: model.Supervised, To: model.None, Cause: outcome.CauseRule, Rule: model.RuleTemporaryException},
 		// max loses access on the last day: still within the allowance.
-		{Day: d("2026-12-31"), Person: "max", From: model.Permanent, To: model.None, Cause: model.CauseRule, Rule: model.RuleLeft},
+		{Day: d("2026-12-31"), Person: "max", From: model.Permanent, To: model.None, Cause: outcome.CauseRule, Rule: model.RuleLeft},
 	}}
 	merged := at("2026-11-12T09:00:00Z")
-	done := func(target, person string) model.AppliedChange {
-		return model.AppliedChange{Target: target, Action: model.Remove, Subject: person + "-gh", Person: person, Status: model.Done}
+	done := func(target, person string) outcome.AppliedChange {
+		return outcome.AppliedChange{Target: target, Action: outcome.Remove, Subject: person + "-gh", Person: person, Status: outcome.Done}
 	}
-	records := []*model.AppliedRecord{
-		{AppliedAt: at("2026-11-10T12:00:00Z"), Day: d("2026-11-10"), Commit: commit.SHA, Changes: []model.AppliedChange{
+	records := []*outcome.AppliedRecord{
+		{AppliedAt: at("2026-11-10T12:00:00Z"), Day: d("2026-11-10"), Commit: commit.SHA, Changes: []outcome.AppliedChange{
 			done("team", "pat"),
-			{Target: "recipients", Action: model.Remove, Person: "pat", Status: model.Pending, Pull: &model.TargetPull{Repo: "o/secrets", Number: 3}},
+			{Target: "recipients", Action: outcome.Remove, Person: "pat", Status: outcome.Pending, Pull: &outcome.TargetPull{Repo: "o/secrets", Number: 3}},
 			done("senior", "pat"),
 		}},
-		{AppliedAt: at("2026-11-12T10:00:00Z"), Pulls: []model.TargetPull{{Repo: "o/secrets", Number: 3, MergedAt: &merged, MergedBy: "sam-gh"}}},
-		{AppliedAt: at("2026-11-20T06:30:00Z"), Changes: []model.AppliedChange{done("senior", "kim")}},
-		{AppliedAt: at("2026-12-01T07:00:00Z"), Changes: []model.AppliedChange{done("team", "lou")}},
+		{AppliedAt: at("2026-11-12T10:00:00Z"), Pulls: []outcome.TargetPull{{Repo: "o/secrets", Number: 3, MergedAt: &merged, MergedBy: "sam-gh"}}},
+		{AppliedAt: at("2026-11-20T06:30:00Z"), Changes: []outcome.AppliedChange{done("senior", "kim")}},
+		{AppliedAt: at("2026-12-01T07:00:00Z"), Changes: []outcome.AppliedChange{done("team", "lou")}},
 		// A record after the period's end counts for nothing.
-		{AppliedAt: at("2027-01-05T07:00:00Z"), Changes: []model.AppliedChange{done("team", "max")}},
+		{AppliedAt: at("2027-01-05T07:00:00Z"), Changes: []outcome.AppliedChange{done("team", "max")}},
 	}
 	got := Removals(RemovalInput{Timeline: tl, Targets: targets, Records: records, From: d("2026-11-01"), To: d("2026-12-31"), Within: 24 * time.Hour, Location: time.UTC})
 	var rows []string
@@ -85,7 +87,7 @@ func TestRemovals(t *testing.T) {
 	if diff := cmp.Diff(want, rows); diff != "" {
 		t.Errorf("removals (-want +got):\n%s", diff)
 	}
-	wantSummary := []model.RemovalSummary{
+	wantSummary := []outcome.RemovalSummary{
 		{Total: 11, OnTime: 2, Late: 3, Waiting: 3, Unrecorded: 3, Median: "9d 12h", Worst: "11d 9h"},
 		{Target: "team", Total: 4, OnTime: 1, Late: 1, Waiting: 1, Unrecorded: 1, Median: "4d 21h", Worst: "9d 12h"},
 		{Target: "recipients", Total: 4, Late: 1, Waiting: 1, Unrecorded: 2, Median: "11d 9h", Worst: "11d 9h"},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // Review builds an access review for day d: everyone with access, the
@@ -15,14 +16,14 @@ import (
 // temporary access held for more than a year, access that rests on what
 // was held before adoption, and a public key that may not be used or
 // expires within 30 days of keyTime (keys may be nil).
-func Review(r *model.Roster, d model.Day, commit *model.Commit, keys map[string]model.KeyCheck, keyTime time.Time) *model.Review {
-	rv := &model.Review{At: d, Commit: commit, Rows: []model.ReviewRow{}}
+func Review(r *model.Roster, d model.Day, commit *outcome.Commit, keys map[string]model.KeyCheck, keyTime time.Time) *outcome.Review {
+	rv := &outcome.Review{At: d, Commit: commit, Rows: []outcome.ReviewRow{}}
 	for _, dc := range r.Evaluate(d) {
 		if dc.Level == model.None {
 			continue
 		}
 		p := dc.Person
-		row := model.ReviewRow{ID: p.ID, Name: p.Name, Level: dc.Level, Basis: dc.ReasonStrings(), Since: r.Since(p, d), Until: dc.Until, Flags: []string{}}
+		row := outcome.ReviewRow{ID: p.ID, Name: p.Name, Level: dc.Level, Basis: dc.ReasonStrings(), Since: r.Since(p, d), Until: dc.Until, Flags: []string{}}
 		exception := false
 		for _, rr := range dc.Reasons {
 			if rr.Rule == model.RuleTemporaryException && rr.Fired {
@@ -31,7 +32,7 @@ func Review(r *model.Roster, d model.Day, commit *model.Commit, keys map[string]
 		}
 		for _, pf := range dc.Evidence {
 			row.Evidence = append(row.Evidence, fmt.Sprintf("%s: %s", pf.Entry.Kind, pf.Summary()))
-			row.Approvals = append(row.Approvals, model.NewApproval(pf))
+			row.Approvals = append(row.Approvals, outcome.NewApproval(pf))
 			for _, f := range pf.Flags {
 				if f == "approval not proven" {
 					f += ": " + strings.Join(pf.Missing, "; ")

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/personfile"
 )
 
@@ -32,8 +34,8 @@ func TestReviewFlags(t *testing.T) {
 	}
 	exp := time.Date(2022, 4, 1, 0, 0, 0, 0, time.UTC)
 	keys := map[string]model.KeyCheck{"cy": {ID: "cy", File: "keys/cy.asc", Expires: &exp}}
-	rv := Review(r, model.DayFromDate(2022, 3, 15), &model.Commit{SHA: "abc"}, keys, time.Date(2022, 3, 15, 0, 0, 0, 0, time.UTC))
-	var cy model.ReviewRow
+	rv := Review(r, model.DayFromDate(2022, 3, 15), &outcome.Commit{SHA: "abc"}, keys, time.Date(2022, 3, 15, 0, 0, 0, 0, time.UTC))
+	var cy outcome.ReviewRow
 	for _, row := range rv.Rows {
 		if row.ID == "cy" {
 			cy = row

@@ -8,21 +8,22 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/secrets"
 )
 
 // Holders are who should be able to read a GPG target's secrets: the
 // entries the plan leaves in the target's file, that is everyone Desired
 // puts there and the keep entries.
-func Holders(t *config.Target, decisions []model.Decision, keys map[string]model.KeyCheck) []model.Holder {
+func Holders(t *config.Target, decisions []model.Decision, keys map[string]model.KeyCheck) []outcome.Holder {
 	want, _ := Desired(t, decisions, keys)
-	var out []model.Holder
+	var out []outcome.Holder
 	for fp, dc := range want {
-		out = append(out, model.Holder{Name: dc.Person.ID, Fingerprint: fp})
+		out = append(out, outcome.Holder{Name: dc.Person.ID, Fingerprint: fp})
 	}
 	for _, fp := range t.Keep {
 		if want[t.SubjectKey(fp)] == nil {
-			out = append(out, model.Holder{Name: "keep " + t.SubjectKey(fp), Fingerprint: t.SubjectKey(fp)})
+			out = append(out, outcome.Holder{Name: "keep " + t.SubjectKey(fp), Fingerprint: t.SubjectKey(fp)})
 		}
 	}
 	return out
@@ -31,7 +32,7 @@ func Holders(t *config.Target, decisions []model.Decision, keys map[string]model
 // Secrets compares who can read a target's secrets, as scanned, with who
 // should: for each store (the target's own and each sub-store), the
 // holders StoreHolders gives. It is a pure function of its input.
-func Secrets(cfg *config.Config, t *config.Target, st model.TargetState, decisions []model.Decision, keys map[string]model.KeyCheck, ring *secrets.KeyRing) *model.SecretsReport {
+func Secrets(cfg *config.Config, t *config.Target, st outcome.TargetState, decisions []model.Decision, keys map[string]model.KeyCheck, ring *secrets.KeyRing) *outcome.SecretsReport {
 	if ring == nil {
 		ring = secrets.NewKeyRing(nil, time.Time{})
 	}
@@ -47,16 +48,16 @@ func Secrets(cfg *config.Config, t *config.Target, st model.TargetState, decisio
 // configuration lists (its people, or the people of another target), or,
 // when it keeps its own list, those its .gpg-id lists now. Keep entries
 // stay where they are listed, and are added nowhere.
-func StoreHolders(cfg *config.Config, t *config.Target, subs []model.SubStore, decisions []model.Decision, keys map[string]model.KeyCheck) map[string][]model.Holder {
+func StoreHolders(cfg *config.Config, t *config.Target, subs []outcome.SubStore, decisions []model.Decision, keys map[string]model.KeyCheck) map[string][]outcome.Holder {
 	own := Holders(t, decisions, keys)
-	out := map[string][]model.Holder{"": own}
+	out := map[string][]outcome.Holder{"": own}
 	for _, sub := range subs {
 		out[sub.Path] = subStoreHolders(cfg, t, sub, own, decisions, keys)
 	}
 	return out
 }
 
-func subStoreHolders(cfg *config.Config, t *config.Target, sub model.SubStore, own []model.Holder, decisions []model.Decision, keys map[string]model.KeyCheck) []model.Holder {
+func subStoreHolders(cfg *config.Config, t *config.Target, sub outcome.SubStore, own []outcome.Holder, decisions []model.Decision, keys map[string]model.KeyCheck) []outcome.Holder {
 	listed := map[string]bool{}
 	for _, e := range sub.Entries {
 		listed[t.SubjectKey(e.Subject)] = true
@@ -79,7 +80,7 @@ func subStoreHolders(cfg *config.Config, t *config.Target, sub model.SubStore, o
 			}
 		}
 	}
-	var out []model.Holder
+	var out []outcome.Holder
 	for _, h := range own {
 		kept := strings.HasPrefix(h.Name, "keep ")
 		switch {
@@ -100,7 +101,7 @@ func subStoreHolders(cfg *config.Config, t *config.Target, sub model.SubStore, o
 // target's own), and an error for each secret that cannot be read, so
 // that the run says something went wrong while every other change goes
 // ahead.
-func planSecrets(in Input, t *config.Target, st model.TargetState, tp *model.TargetPlan, plan *model.Plan) {
+func planSecrets(in Input, t *config.Target, st outcome.TargetState, tp *outcome.TargetPlan, plan *outcome.Plan) {
 	if st.Secrets == nil {
 		return
 	}
@@ -118,7 +119,7 @@ func planSecrets(in Input, t *config.Target, st model.TargetState, tp *model.Tar
 		}
 	}
 	for _, sub := range st.SubStores {
-		want := map[string]model.Holder{}
+		want := map[string]outcome.Holder{}
 		for _, h := range holders[sub.Path] {
 			want[h.Fingerprint] = h
 		}
@@ -127,7 +128,7 @@ func planSecrets(in Input, t *config.Target, st model.TargetState, tp *model.Tar
 		if conf == nil {
 			plan.Warnings = append(plan.Warnings, fmt.Sprintf("%s: the sub-store %s is not listed under sub_stores: it keeps its own list, from which only people not entitled to the target are removed, and no one is added; say who may be there under sub_stores (keep_own_list: true to keep this)", t.Name, file))
 		}
-		var changes []model.Change
+		var changes []outcome.Change
 		present := map[string]bool{}
 		left := 0
 		for _, e := range sub.Entries {
@@ -141,7 +142,7 @@ func planSecrets(in Input, t *config.Target, st model.TargetState, tp *model.Tar
 			if dc := owners[key]; dc != nil && want[key].Fingerprint == "" && isEntitled(holders[""], key) {
 				why = fmt.Sprintf("%s is not among the people of the sub-store %s (sub_stores in %s)", dc.Person.ID, sub.Path, in.Config.File)
 			}
-			c := model.Change{Target: t.Name, Store: sub.Path, Action: model.Remove, Subject: e.Subject, Name: e.Label, Reason: why}
+			c := outcome.Change{Target: t.Name, Store: sub.Path, Action: outcome.Remove, Subject: e.Subject, Name: e.Label, Reason: why}
 			if dc := owners[key]; dc != nil {
 				fillPerson(&c, dc)
 			}
@@ -155,7 +156,7 @@ func planSecrets(in Input, t *config.Target, st model.TargetState, tp *model.Tar
 			if dc == nil {
 				continue
 			}
-			c := model.Change{Target: t.Name, Store: sub.Path, Action: model.Add, Subject: t.Identity(dc.Person),
+			c := outcome.Change{Target: t.Name, Store: sub.Path, Action: outcome.Add, Subject: t.Identity(dc.Person),
 				Reason: fmt.Sprintf("one of the people of the sub-store %s (sub_stores in %s); %s", sub.Path, in.Config.File, strings.Join(dc.ReasonStrings(), "; "))}
 			fillPerson(&c, dc)
 			changes = append(changes, c)
@@ -169,8 +170,8 @@ func planSecrets(in Input, t *config.Target, st model.TargetState, tp *model.Tar
 	}
 }
 
-func isEntitled(hs []model.Holder, fp string) bool {
-	return slices.ContainsFunc(hs, func(h model.Holder) bool { return h.Fingerprint == fp })
+func isEntitled(hs []outcome.Holder, fp string) bool {
+	return slices.ContainsFunc(hs, func(h outcome.Holder) bool { return h.Fingerprint == fp })
 }
 
 // RotateWithinDays is how long after losing access a person's readable
@@ -184,7 +185,7 @@ const RotateWithinDays = config.DefaultRotateWithinDays
 // it (a row is added for one who has none), and a row for each reader
 // that is not a person (a key no known public key has, hidden
 // recipients, a passphrase).
-func FlagRotation(rv *model.Review, r *model.Roster, reports []*model.SecretsReport, within int) {
+func FlagRotation(rv *outcome.Review, r *model.Roster, reports []*outcome.SecretsReport, within int) {
 	type late struct {
 		target string
 		n      int
@@ -222,11 +223,11 @@ func FlagRotation(rv *model.Review, r *model.Roster, reports []*model.SecretsRep
 			parts = append(parts, fmt.Sprintf("%d in %s, due since %s", l.n, l.target, l.due))
 		}
 		flag := fmt.Sprintf("could read values not yet rotated more than %d days after they became due (%s): change each value where it is used, then record it with prodaccess secrets rotation --record", within, strings.Join(parts, "; "))
-		if i := slices.IndexFunc(rv.Rows, func(row model.ReviewRow) bool { return row.ID == who }); i >= 0 {
+		if i := slices.IndexFunc(rv.Rows, func(row outcome.ReviewRow) bool { return row.ID == who }); i >= 0 {
 			rv.Rows[i].Flags = append(rv.Rows[i].Flags, flag)
 			continue
 		}
-		row := model.ReviewRow{ID: who, Name: "not a person", Level: model.None, Basis: []string{}, Flags: []string{flag}}
+		row := outcome.ReviewRow{ID: who, Name: "not a person", Level: model.None, Basis: []string{}, Flags: []string{flag}}
 		if p := r.Person(who); p != nil {
 			dc := r.Decide(p, rv.At)
 			row.Name, row.Level, row.Basis, row.Since = p.Name, dc.Level, dc.ReasonStrings(), r.Since(p, rv.At)
@@ -243,7 +244,7 @@ const SecretReaderDays = 7
 // access for more than SecretReaderDays on its day (or never had it) and
 // can still read secrets of the targets in reports: a revocation that is
 // not finished until those secrets are re-encrypted and rotated.
-func FlagSecretReaders(rv *model.Review, r *model.Roster, reports []*model.SecretsReport) {
+func FlagSecretReaders(rv *outcome.Review, r *model.Roster, reports []*outcome.SecretsReport) {
 	d := rv.At
 	for _, dc := range r.Evaluate(d) {
 		p := dc.Person
@@ -273,7 +274,7 @@ func FlagSecretReaders(rv *model.Review, r *model.Roster, reports []*model.Secre
 		if since != nil {
 			when = fmt.Sprintf("has had no access since %s", since)
 		}
-		rv.Rows = append(rv.Rows, model.ReviewRow{ID: p.ID, Name: p.Name, Level: model.None, Basis: dc.ReasonStrings(), Since: since, Flags: []string{
+		rv.Rows = append(rv.Rows, outcome.ReviewRow{ID: p.ID, Name: p.Name, Level: model.None, Basis: dc.ReasonStrings(), Since: since, Flags: []string{
 			fmt.Sprintf("%s and can still read secrets (%s): re-encrypt them with prodaccess secrets reencrypt, then rotate them", when, strings.Join(where, ", ")),
 		}})
 	}

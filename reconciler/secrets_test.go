@@ -8,8 +8,10 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/personfile"
 )
 
@@ -28,19 +30,19 @@ func TestFlagSecretReaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := model.NewRoster(people, model.DefaultPolicy())
-	rv := &model.Review{At: model.DayFromDate(2022, 3, 15), Rows: []model.ReviewRow{}}
-	reports := []*model.SecretsReport{
-		{Target: "hieradata", Secrets: []model.SecretCheck{
-			{Secret: model.Secret{File: "a.yaml", Key: "x"}, Readers: []string{"old", "recent", "staff"}, Stale: []string{"old", "recent"}},
-			{Secret: model.Secret{File: "a.yaml", Key: "y"}, Readers: []string{"old", "staff"}, Stale: []string{"old"}},
+	rv := &outcome.Review{At: model.DayFromDate(2022, 3, 15), Rows: []outcome.ReviewRow{}}
+	reports := []*outcome.SecretsReport{
+		{Target: "hieradata", Secrets: []outcome.SecretCheck{
+			{Secret: outcome.Secret{File: "a.yaml", Key: "x"}, Readers: []string{"old", "recent", "staff"}, Stale: []string{"old", "recent"}},
+			{Secret: outcome.Secret{File: "a.yaml", Key: "y"}, Readers: []string{"old", "staff"}, Stale: []string{"old"}},
 		}},
-		{Target: "pass", Secrets: []model.SecretCheck{
-			{Secret: model.Secret{File: "db.gpg"}, Readers: []string{"old"}, Stale: []string{"old"}, Missing: []string{"staff"}},
+		{Target: "pass", Secrets: []outcome.SecretCheck{
+			{Secret: outcome.Secret{File: "db.gpg"}, Readers: []string{"old"}, Stale: []string{"old"}, Missing: []string{"staff"}},
 		}},
 	}
 	FlagSecretReaders(rv, r, reports)
 	since := model.DayFromDate(2022, 3, 2)
-	want := []model.ReviewRow{{
+	want := []outcome.ReviewRow{{
 		ID: "old", Name: "Old Leaver", Level: model.None, Basis: []string{"left: last day was 2022-03-01"}, Since: &since,
 		Flags: []string{"has had no access since 2022-03-02 and can still read secrets (2 in hieradata, 1 in pass): re-encrypt them with prodaccess secrets reencrypt, then rotate them"},
 	}}
@@ -83,22 +85,22 @@ targets:
 		t.Fatal(err)
 	}
 	day := model.DayFromDate(2022, 3, 15)
-	entries := func(fps ...string) []model.Entry {
-		var out []model.Entry
+	entries := func(fps ...string) []outcome.Entry {
+		var out []outcome.Entry
 		for _, f := range fps {
-			out = append(out, model.Entry{Subject: f})
+			out = append(out, outcome.Entry{Subject: f})
 		}
 		return out
 	}
-	st := model.TargetState{Target: "pass", Entries: entries(fp("A"), fp("B"), fp("C"), fp("F")), Secrets: &model.SecretScan{},
-		SubStores: []model.SubStore{
+	st := outcome.TargetState{Target: "pass", Entries: entries(fp("A"), fp("B"), fp("C"), fp("F")), Secrets: &outcome.SecretScan{},
+		SubStores: []outcome.SubStore{
 			{Path: "pass/default", Entries: entries(fp("B"), fp("C"))},
 			{Path: "pass/listed", Entries: entries(fp("B"), fp("C"), fp("F"))},
 			{Path: "pass/ops", Entries: entries(fp("C"))},
 			{Path: "pass/own", Entries: entries(fp("B"), fp("C"))},
 			{Path: "pass/only-carol", Entries: entries(fp("C"))},
 		}}
-	plan := Diff(Input{Config: cfg, At: day, Decisions: model.NewRoster(people, model.DefaultPolicy()).Evaluate(day), States: []model.TargetState{st, {Target: "team"}}})
+	plan := Diff(Input{Config: cfg, At: day, Decisions: model.NewRoster(people, model.DefaultPolicy()).Evaluate(day), States: []outcome.TargetState{st, {Target: "team"}}})
 	var got []string
 	for _, c := range plan.Target("pass").Changes {
 		got = append(got, fmt.Sprintf("%s %s %s", c.Store, c.Action, c.Person))
@@ -164,11 +166,11 @@ func TestFlagRotation(t *testing.T) {
 	r := model.NewRoster(people, model.DefaultPolicy())
 	at := model.DayFromDate(2022, 3, 15)
 	due := model.DayFromDate(2022, 3, 2)
-	rv := &model.Review{At: at, Rows: []model.ReviewRow{{ID: "staff", Name: "Staff Member", Flags: []string{}}}}
-	entry := func(file string, d model.Day, readers ...string) model.RotationEntry {
-		return model.RotationEntry{File: file, Readers: readers, Due: d, ReadableAt: strings.Repeat("a", 40)}
+	rv := &outcome.Review{At: at, Rows: []outcome.ReviewRow{{ID: "staff", Name: "Staff Member", Flags: []string{}}}}
+	entry := func(file string, d model.Day, readers ...string) outcome.RotationEntry {
+		return outcome.RotationEntry{File: file, Readers: readers, Due: d, ReadableAt: strings.Repeat("a", 40)}
 	}
-	reports := []*model.SecretsReport{{Target: "pass", Rotation: []model.RotationEntry{
+	reports := []*outcome.SecretsReport{{Target: "pass", Rotation: []outcome.RotationEntry{
 		entry("a.gpg", due, "old"),
 		entry("b.gpg", due, "old", "key id 0123456789ABCDEF (no known public key has it)"),
 		entry("c.gpg", at-3, "old"),

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // Thread is a pull request or an issue that prodaccess keeps: at most one
@@ -62,8 +62,8 @@ func KeepThread(ctx context.Context, th Threads, existing *Thread, title, body s
 // PullRequestAPI finds, opens and edits pull requests; repo is
 // "owner/name".
 type PullRequestAPI interface {
-	Find(ctx context.Context, repo, head string) (*model.PullRequest, error)
-	Create(ctx context.Context, repo, base, head, title, body string) (*model.PullRequest, error)
+	Find(ctx context.Context, repo, head string) (*outcome.PullRequest, error)
+	Create(ctx context.Context, repo, base, head, title, body string) (*outcome.PullRequest, error)
 	Update(ctx context.Context, repo string, number int, title, body string) error
 }
 
@@ -73,15 +73,15 @@ type PullThreads struct {
 	API        PullRequestAPI
 	Repository string // owner/name
 	Base, Head string
-	Last       *model.PullRequest
+	Last       *outcome.PullRequest
 	// Check refuses a pull request found from Head that prodaccess must
 	// not take for its own (one that another account opened); nil keeps
 	// every one.
-	Check func(ctx context.Context, pr *model.PullRequest) error
+	Check func(ctx context.Context, pr *outcome.PullRequest) error
 }
 
 // AsThread is a pull request as a thread.
-func AsThread(pr *model.PullRequest) *Thread {
+func AsThread(pr *outcome.PullRequest) *Thread {
 	return &Thread{Number: pr.Number, URL: pr.URL, Title: pr.Title, Body: pr.Body}
 }
 
@@ -120,7 +120,7 @@ func (p *PullThreads) Update(ctx context.Context, number int, title, body string
 // one from prodaccess's, and prodaccess would then write its title and
 // description over it, or close it. login says which account prodaccess
 // runs as; nil when nothing can say, and then no pull request is taken.
-func CheckAuthor(ctx context.Context, login func(context.Context) (string, error), pr *model.PullRequest, head string) error {
+func CheckAuthor(ctx context.Context, login func(context.Context) (string, error), pr *outcome.PullRequest, head string) error {
 	if login == nil {
 		return fmt.Errorf("pull request #%d (%s) from %s: prodaccess cannot tell whether it opened it, so it is left alone", pr.Number, pr.URL, head)
 	}

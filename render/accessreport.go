@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // AccessReport is what the HTML access report is made from.
@@ -22,9 +23,9 @@ type AccessReport struct {
 	// Timeline is the history from the first commit (built without a
 	// From day, so that everyone's level on the first day drawn is
 	// known) up to its To, the last day drawn.
-	Timeline *model.Timeline
+	Timeline *outcome.Timeline
 	// Review is the access review on the timeline's To.
-	Review *model.Review
+	Review *outcome.Review
 	// From is the first day drawn.
 	From model.Day
 	// RepoURL is the web address of the people repository on GitHub
@@ -81,7 +82,7 @@ type history struct {
 	ID       string
 	Former   []string // ids before renames
 	Spans    []span   // at levels other than none, oldest first
-	Events   []model.TimelineEvent
+	Events   []outcome.TimelineEvent
 	Level    model.Level // at the end of the timeline
 	openFrom model.Day
 }
@@ -89,7 +90,7 @@ type history struct {
 // histories replays the timeline's events person by person: the spans
 // at each level, and the events of each. A renamed file carries its
 // person's history to the new id. Invalid commits belong to no one.
-func histories(t *model.Timeline) map[string]*history {
+func histories(t *outcome.Timeline) map[string]*history {
 	hs := map[string]*history{}
 	get := func(id string) *history {
 		h := hs[id]
@@ -101,9 +102,9 @@ func histories(t *model.Timeline) map[string]*history {
 	}
 	for _, e := range t.Events {
 		switch e.Cause {
-		case model.CauseInvalid:
+		case outcome.CauseInvalid:
 			continue
-		case model.CauseRename:
+		case outcome.CauseRename:
 			old := hs[e.RenamedFrom]
 			switch {
 			case old == nil:
@@ -169,12 +170,12 @@ type page struct {
 // removalsView is the removals of the period, timed.
 type removalsView struct {
 	Headline string
-	Summary  []model.RemovalSummary
+	Summary  []outcome.RemovalSummary
 	Rows     []removalRow
 }
 
 type removalRow struct {
-	model.Removal
+	outcome.Removal
 	Cause, Changed, Status string
 	Files                  link
 	Late                   bool
@@ -205,7 +206,7 @@ type link struct {
 }
 
 type reviewRow struct {
-	model.ReviewRow
+	outcome.ReviewRow
 	Since, Until string
 	Approvals    []approvalView
 	Certified    link
@@ -334,7 +335,7 @@ func newPage(r *AccessReport) *page {
 	seen := map[string]bool{}
 	// A finding names its commit by id; the timeline's events say who
 	// made it, when and why.
-	commits := map[string]*model.Commit{}
+	commits := map[string]*outcome.Commit{}
 	for i := range t.Events {
 		if c := t.Events[i].Commit; c != nil {
 			commits[c.SHA] = c
@@ -347,7 +348,7 @@ func newPage(r *AccessReport) *page {
 			if f.Commit != "" {
 				c := commits[f.Commit]
 				if c == nil {
-					c = &model.Commit{SHA: f.Commit}
+					c = &outcome.Commit{SHA: f.Commit}
 				}
 				row.Commit = commitLink(r.RepoURL, c)
 			}
@@ -404,7 +405,7 @@ func (pg *page) summarise(r *AccessReport) {
 			v.Summary = rm.Summary
 		}
 		for _, x := range rm.Rows {
-			row := removalRow{Removal: x, Cause: RemovalCause(x), Changed: RemovalChanged(x), Status: x.Status, Late: x.Status == model.RemovalLate || x.Status == model.RemovalUnrecorded}
+			row := removalRow{Removal: x, Cause: RemovalCause(x), Changed: RemovalChanged(x), Status: x.Status, Late: x.Status == outcome.RemovalLate || x.Status == outcome.RemovalUnrecorded}
 			row.Files = link{Text: RemovalFiles(x)}
 			if x.Commit != "" && r.RepoURL != "" {
 				row.Files.URL = r.RepoURL + "/commit/" + x.Commit
@@ -422,12 +423,12 @@ func (pg *page) summarise(r *AccessReport) {
 			continue
 		}
 		switch e.Cause {
-		case model.CauseInvalid:
+		case outcome.CauseInvalid:
 			pg.Invalid = append(pg.Invalid, eventRow{Day: e.Day, Cause: causeLink(r.RepoURL, &e)})
-		case model.CauseCommit:
+		case outcome.CauseCommit:
 			pg.Changes++
 			pg.ByCommit++
-		case model.CauseRule:
+		case outcome.CauseRule:
 			pg.Changes++
 			pg.ByRule++
 		}
@@ -444,11 +445,11 @@ type drawnPerson struct {
 // peopleDrawn are the people with access, or a change of level, between
 // from and the end of the timeline, their spans clipped to that period,
 // sorted by team and name.
-func peopleDrawn(t *model.Timeline, from model.Day) []drawnPerson {
+func peopleDrawn(t *outcome.Timeline, from model.Day) []drawnPerson {
 	var drawn []drawnPerson
 	for id, h := range histories(t) {
 		h.Spans = clip(h.Spans, from, t.To)
-		inPeriod := slices.ContainsFunc(h.Events, func(e model.TimelineEvent) bool { return e.Day >= from && e.Day <= t.To })
+		inPeriod := slices.ContainsFunc(h.Events, func(e outcome.TimelineEvent) bool { return e.Day >= from && e.Day <= t.To })
 		if len(h.Spans) == 0 && !inPeriod {
 			continue
 		}
@@ -507,7 +508,7 @@ func newChart(drawn []drawnPerson, from, to model.Day, repoURL string) chart {
 			}
 			cx := (x(e.Day) + x(e.Day+1)) / 2
 			m := mark{Person: d.ID, Title: fmt.Sprintf("%s %s: %s, %s", e.Day, d.ID, changeText(&e), shortCause(&e))}
-			if e.Cause == model.CauseRule {
+			if e.Cause == outcome.CauseRule {
 				r := rowH * 0.22 // a circle
 				m.Cause = "rule"
 				m.Path = fmt.Sprintf("M%s %sa%s %s 0 1 0 %s 0a%s %s 0 1 0 -%s 0z", num(cx-r), num(mid), num(r), num(r), num(2*r), num(r), num(r), num(2*r))
@@ -585,9 +586,9 @@ func ticks(from, to model.Day, x func(model.Day) float64) (years, months []tick)
 
 // shortCause names the cause of an event in a few words, for the marks:
 // the person's table below the picture has it in full.
-func shortCause(e *model.TimelineEvent) string {
+func shortCause(e *outcome.TimelineEvent) string {
 	switch {
-	case e.Cause == model.CauseRule:
+	case e.Cause == outcome.CauseRule:
 		return "rule " + e.Rule
 	case e.Commit != nil && e.Commit.PR != 0:
 		return fmt.Sprintf("%s in pull request #%d", e.Cause, e.Commit.PR)
@@ -599,7 +600,7 @@ func shortCause(e *model.TimelineEvent) string {
 
 // approvalOf shows the evidence of one entry: the pull request (linked),
 // who approved it and when, who merged it and when, and the flags.
-func approvalOf(repoURL string, a model.Approval) approvalView {
+func approvalOf(repoURL string, a outcome.Approval) approvalView {
 	v := approvalView{Entry: string(a.Entry), Proven: a.Proven, Flags: a.Flags, Missing: strings.Join(a.Missing, "; ")}
 	switch {
 	case a.PullRequest != 0:
@@ -638,7 +639,7 @@ func pullURL(repoURL string, n int, recorded string) string {
 	return ""
 }
 
-func commitLink(repoURL string, c *model.Commit) link {
+func commitLink(repoURL string, c *outcome.Commit) link {
 	l := link{Text: c.String()}
 	switch {
 	case repoURL == "":
@@ -650,7 +651,7 @@ func commitLink(repoURL string, c *model.Commit) link {
 	return l
 }
 
-func causeLink(repoURL string, e *model.TimelineEvent) link {
+func causeLink(repoURL string, e *outcome.TimelineEvent) link {
 	l := link{Text: causeText(e)}
 	if e.Commit != nil {
 		l.URL = commitLink(repoURL, e.Commit).URL

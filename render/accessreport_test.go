@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 func day(s string) model.Day {
@@ -19,33 +21,33 @@ func day(s string) model.Day {
 }
 
 func TestHistories(t *testing.T) {
-	c := &model.Commit{SHA: "0123456789abcdef0123456789abcdef01234567", Subject: "Change", PR: 3}
-	ev := func(d, person string, from, to model.Level, cause string) model.TimelineEvent {
-		e := model.TimelineEvent{Day: day(d), Person: person, From: from, To: to, Cause: cause}
-		if cause != model.CauseRule {
+	c := &outcome.Commit{SHA: "0123456789abcdef0123456789abcdef01234567", Subject: "Change", PR: 3}
+	ev := func(d, person string, from, to model.Level, cause string) outcome.TimelineEvent {
+		e := outcome.TimelineEvent{Day: day(d), Person: person, From: from, To: to, Cause: cause}
+		if cause != outcome.CauseRule {
 			e.Commit = c
 		}
 		return e
 	}
-	rename := ev("2021-03-01", "bo-b", model.Permanent, model.Permanent, model.CauseRename)
+	rename := ev("2021-03-01", "bo-b", model.Permanent, model.Permanent, outcome.CauseRename)
 	rename.RenamedFrom = "bo"
 	// A file renamed to the id of someone who had left: two rows.
-	onto := ev("2021-05-01", "dee", model.Permanent, model.Permanent, model.CauseRename)
+	onto := ev("2021-05-01", "dee", model.Permanent, model.Permanent, outcome.CauseRename)
 	onto.RenamedFrom = "cy2"
-	tl := &model.Timeline{To: day("2021-12-31"), Events: []model.TimelineEvent{
-		ev("2021-01-04", "al", model.None, model.TemporarySupervised, model.CauseRule),
-		ev("2021-01-04", "bo", model.None, model.Permanent, model.CauseCommit),
-		ev("2021-01-09", "al", model.TemporarySupervised, model.None, model.CauseRule),
-		{Day: day("2021-02-01"), Cause: model.CauseInvalid, Commit: c},
+	tl := &outcome.Timeline{To: day("2021-12-31"), Events: []outcome.TimelineEvent{
+		ev("2021-01-04", "al", model.None, model.TemporarySupervised, outcome.CauseRule),
+		ev("2021-01-04", "bo", model.None, model.Permanent, outcome.CauseCommit),
+		ev("2021-01-09", "al", model.TemporarySupervised, model.None, outcome.CauseRule),
+		{Day: day("2021-02-01"), Cause: outcome.CauseInvalid, Commit: c},
 		// Two changes on one day leave no span for the level between.
-		ev("2021-02-01", "al", model.None, model.Supervised, model.CauseCommit),
-		ev("2021-02-01", "al", model.Supervised, model.Permanent, model.CauseRule),
+		ev("2021-02-01", "al", model.None, model.Supervised, outcome.CauseCommit),
+		ev("2021-02-01", "al", model.Supervised, model.Permanent, outcome.CauseRule),
 		rename,
-		ev("2021-06-30", "bo-b", model.Permanent, model.None, model.CauseRule),
-		ev("2021-07-01", "cy", model.None, model.None, model.CauseRename),
-		ev("2021-01-04", "dee", model.None, model.Permanent, model.CauseCommit),
-		ev("2021-02-01", "dee", model.Permanent, model.None, model.CauseCommit),
-		ev("2021-04-01", "cy2", model.None, model.Permanent, model.CauseCommit),
+		ev("2021-06-30", "bo-b", model.Permanent, model.None, outcome.CauseRule),
+		ev("2021-07-01", "cy", model.None, model.None, outcome.CauseRename),
+		ev("2021-01-04", "dee", model.None, model.Permanent, outcome.CauseCommit),
+		ev("2021-02-01", "dee", model.Permanent, model.None, outcome.CauseCommit),
+		ev("2021-04-01", "cy2", model.None, model.Permanent, outcome.CauseCommit),
 		onto,
 	}}
 	got := map[string][]span{}
@@ -82,13 +84,13 @@ func TestHistories(t *testing.T) {
 // reach the page as markup.
 func TestEscaping(t *testing.T) {
 	const script, img = `<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`
-	c := &model.Commit{SHA: "0123456789abcdef0123456789abcdef01234567", Author: script, Subject: img, When: time.Date(2021, 1, 4, 10, 0, 0, 0, time.UTC)}
+	c := &outcome.Commit{SHA: "0123456789abcdef0123456789abcdef01234567", Author: script, Subject: img, When: time.Date(2021, 1, 4, 10, 0, 0, 0, time.UTC)}
 	until := day("2021-02-26")
 	r := &AccessReport{
-		Timeline: &model.Timeline{Branch: script, To: day("2021-02-10"), Commits: 1,
-			Events: []model.TimelineEvent{{Day: day("2021-01-04"), Person: "mallory", To: model.TemporarySupervised, Cause: model.CauseCommit, Commit: c, Detail: img}},
+		Timeline: &outcome.Timeline{Branch: script, To: day("2021-02-10"), Commits: 1,
+			Events: []outcome.TimelineEvent{{Day: day("2021-01-04"), Person: "mallory", To: model.TemporarySupervised, Cause: outcome.CauseCommit, Commit: c, Detail: img}},
 			People: map[string]*model.Person{"mallory": {ID: "mallory", Name: script, Programme: model.OtherProgramme, Role: model.OtherRole}}},
-		Review: &model.Review{At: day("2021-02-10"), Commit: c, Rows: []model.ReviewRow{{ID: "mallory", Name: script, Level: model.TemporarySupervised,
+		Review: &outcome.Review{At: day("2021-02-10"), Commit: c, Rows: []outcome.ReviewRow{{ID: "mallory", Name: script, Level: model.TemporarySupervised,
 			Basis: []string{"temporary-exception: " + img}, ApprovedBy: script, Supervisor: img, Until: &until, Flags: []string{img}}}},
 		From:    day("2021-01-01"),
 		RepoURL: "https://github.com/example/people",
@@ -111,7 +113,7 @@ func TestEscaping(t *testing.T) {
 }
 
 func TestFromAfterTo(t *testing.T) {
-	r := &AccessReport{Timeline: &model.Timeline{To: day("2021-01-01")}, Review: &model.Review{}, From: day("2021-01-02")}
+	r := &AccessReport{Timeline: &outcome.Timeline{To: day("2021-01-01")}, Review: &outcome.Review{}, From: day("2021-01-02")}
 	if err := WriteAccessReport(&bytes.Buffer{}, r); err == nil {
 		t.Error("a window that ends before it starts was drawn")
 	}
@@ -121,10 +123,10 @@ func TestFromAfterTo(t *testing.T) {
 // access, level by level, and the people flagged who have none (who can
 // still read secrets) apart, never among them.
 func TestHeadlineCountsPeopleWithAccess(t *testing.T) {
-	c := &model.Commit{SHA: "0123456789abcdef0123456789abcdef01234567", When: time.Date(2021, 1, 4, 10, 0, 0, 0, time.UTC)}
+	c := &outcome.Commit{SHA: "0123456789abcdef0123456789abcdef01234567", When: time.Date(2021, 1, 4, 10, 0, 0, 0, time.UTC)}
 	r := &AccessReport{
-		Timeline: &model.Timeline{Branch: "main", To: day("2021-02-10"), Commits: 1},
-		Review: &model.Review{At: day("2021-02-10"), Commit: c, Rows: []model.ReviewRow{
+		Timeline: &outcome.Timeline{Branch: "main", To: day("2021-02-10"), Commits: 1},
+		Review: &outcome.Review{At: day("2021-02-10"), Commit: c, Rows: []outcome.ReviewRow{
 			{ID: "al", Name: "Al", Level: model.Permanent},
 			{ID: "bo", Name: "Bo", Level: model.Supervised, Flags: []string{"access ends within 14 days"}},
 			{ID: "cy", Name: "Cy", Level: model.None, Flags: []string{"has had no access since 2020-01-01 and can still read secrets"}},

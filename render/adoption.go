@@ -10,13 +10,14 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // WriteAdoption writes what prodaccess adopt found, for people: each
 // person with where they were found, how sure the match is and why, and
 // what their file gets; the entries not placed, with the keep entries to
 // add to the configuration; the conflicts; and the targets not read.
-func WriteAdoption(w io.Writer, a *model.Adoption, cfg *config.Config) error {
+func WriteAdoption(w io.Writer, a *outcome.Adoption, cfg *config.Config) error {
 	adopted := "policy.adopted_on not set"
 	if a.AdoptedOn != nil {
 		adopted = "policy.adopted_on " + a.AdoptedOn.String()
@@ -84,7 +85,7 @@ func WriteAdoption(w io.Writer, a *model.Adoption, cfg *config.Config) error {
 
 // personHead is the first line of a person in the report: who, their
 // file, and what adoption writes in it.
-func personHead(p model.AdoptedPerson) string {
+func personHead(p outcome.AdoptedPerson) string {
 	who := p.ID
 	switch {
 	case p.Name != "" && p.Email != "":
@@ -107,7 +108,7 @@ func personHead(p model.AdoptedPerson) string {
 	return model.Printable(fmt.Sprintf("%s: %s, %s", who, p.File, what))
 }
 
-func writeFoundTable(w io.Writer, indent string, found []model.FoundEntry) {
+func writeFoundTable(w io.Writer, indent string, found []outcome.FoundEntry) {
 	var rows [][]string
 	for _, e := range found {
 		rows = append(rows, []string{e.Target, e.Subject, strings.Join(e.Says, "; ")})
@@ -150,7 +151,7 @@ func configName(cfg *config.Config) string {
 
 // writeKeepYAML writes the keep entries to add to each target, in the
 // order of the configuration, with what each entry is as a comment.
-func writeKeepYAML(w io.Writer, indent string, keep map[string][]model.UnplacedEntry, cfg *config.Config) {
+func writeKeepYAML(w io.Writer, indent string, keep map[string][]outcome.UnplacedEntry, cfg *config.Config) {
 	var names []string
 	if cfg != nil {
 		for _, t := range cfg.Targets {
@@ -177,7 +178,7 @@ func writeKeepYAML(w io.Writer, indent string, keep map[string][]model.UnplacedE
 }
 
 // AdoptionSummary says in one paragraph what adoption found and writes.
-func AdoptionSummary(a *model.Adoption) string {
+func AdoptionSummary(a *outcome.Adoption) string {
 	var added, changed, unchanged, drafts int
 	for _, p := range a.People {
 		switch {
@@ -214,7 +215,7 @@ const maxAdoptionBody = 60000
 // proposes the files adoption wrote: what the leads approve, person by
 // person, and what the approval means. When the whole does not fit in a
 // pull request, each person is one line.
-func AdoptionPullRequestBody(a *model.Adoption, cfg *config.Config) string {
+func AdoptionPullRequestBody(a *outcome.Adoption, cfg *config.Config) string {
 	body := adoptionBody(a, cfg, true)
 	if utf8.RuneCountInString(body) <= maxAdoptionBody {
 		return body
@@ -233,7 +234,7 @@ func AdoptionPullRequestBody(a *model.Adoption, cfg *config.Config) string {
 	return text + cut
 }
 
-func adoptionBody(a *model.Adoption, cfg *config.Config, full bool) string {
+func adoptionBody(a *outcome.Adoption, cfg *config.Config, full bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## prodaccess adopt: the access held on %s\n\n", a.At)
 	fmt.Fprintf(&b, "These person files record who holds production access today, as the targets show it. "+

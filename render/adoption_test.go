@@ -7,20 +7,21 @@ import (
 	"unicode/utf8"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // TestAdoptionPullRequestBodyFits: however many people an adoption finds,
 // the pull request's description stays within GitHub's limit, and says
 // where what it leaves out is.
 func TestAdoptionPullRequestBodyFits(t *testing.T) {
-	adoption := func(n int) *model.Adoption {
-		a := &model.Adoption{}
+	adoption := func(n int) *outcome.Adoption {
+		a := &outcome.Adoption{}
 		for i := range n {
 			id := fmt.Sprintf("person-%04d", i)
-			a.People = append(a.People, model.AdoptedPerson{ID: id, Name: "Person " + id, Match: model.MatchLikely,
-				Found:   []model.FoundEntry{{Target: "github-production", Subject: id + "-gds"}, {Target: "hieradata", Subject: strings.Repeat("A", 40)}},
+			a.People = append(a.People, outcome.AdoptedPerson{ID: id, Name: "Person " + id, Match: outcome.MatchLikely,
+				Found:   []outcome.FoundEntry{{Target: "github-production", Subject: id + "-gds"}, {Target: "hieradata", Subject: strings.Repeat("A", 40)}},
 				Reasons: []string{"likely: the name Person " + id + " in the GitHub profile of " + id + "-gds and in the comment in hieradata"},
-				Held:    &model.HeldText{Level: model.Permanent, ApprovedBy: "alex-lead", Targets: []string{"github-production", "hieradata"}}})
+				Held:    &outcome.HeldText{Level: model.Permanent, ApprovedBy: "alex-lead", Targets: []string{"github-production", "hieradata"}}})
 		}
 		return a
 	}

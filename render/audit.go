@@ -8,10 +8,11 @@ import (
 	"text/tabwriter"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // WriteTimeline writes the timeline for people to read.
-func WriteTimeline(w io.Writer, t *model.Timeline) error {
+func WriteTimeline(w io.Writer, t *outcome.Timeline) error {
 	from := "the first commit"
 	if t.From != nil {
 		from = t.From.String()
@@ -33,7 +34,7 @@ func WriteTimeline(w io.Writer, t *model.Timeline) error {
 }
 
 // writeFindings lists what an audit flags, in text or markdown.
-func writeFindings(w io.Writer, findings []model.Finding, markdown bool) error {
+func writeFindings(w io.Writer, findings []outcome.Finding, markdown bool) error {
 	if len(findings) == 0 {
 		return nil
 	}
@@ -62,29 +63,29 @@ func writeFindings(w io.Writer, findings []model.Finding, markdown bool) error {
 }
 
 // changeText is the change of level an event records, as people read it.
-func changeText(e *model.TimelineEvent) string {
+func changeText(e *outcome.TimelineEvent) string {
 	switch e.Cause {
-	case model.CauseRename:
+	case outcome.CauseRename:
 		return e.To.String()
-	case model.CauseInvalid:
+	case outcome.CauseInvalid:
 		return "-"
 	}
 	return fmt.Sprintf("%s -> %s", e.From, e.To)
 }
 
 // causeText is why an event happened, as people read it.
-func causeText(e *model.TimelineEvent) string {
+func causeText(e *outcome.TimelineEvent) string {
 	switch e.Cause {
-	case model.CauseRule:
+	case outcome.CauseRule:
 		if e.Written != "" {
 			return fmt.Sprintf("rule %s: %s (%s)", e.Rule, e.Detail, e.Written)
 		}
 		return fmt.Sprintf("rule %s: %s", e.Rule, e.Detail)
-	case model.CauseCommit:
+	case outcome.CauseCommit:
 		return e.Commit.String()
-	case model.CauseRename:
+	case outcome.CauseRename:
 		return fmt.Sprintf("%s; %s", e.Commit, e.Detail)
-	case model.CauseInvalid:
+	case outcome.CauseInvalid:
 		return fmt.Sprintf("%s did not validate, so the state before it held: %s", e.Commit, e.Detail)
 	}
 	return e.Detail
@@ -130,7 +131,7 @@ func NewAuditAt(d model.Day, commit string, decisions []model.Decision, differen
 // approver and supervisor of any exception used, and everyone whose level
 // differs from what the files alone give (as who shows it), with the
 // evidence missing.
-func WriteAuditAt(w io.Writer, at model.Day, commit *model.Commit, decisions []model.Decision, differences []Difference) error {
+func WriteAuditAt(w io.Writer, at model.Day, commit *outcome.Commit, decisions []model.Decision, differences []Difference) error {
 	fmt.Fprintf(w, "Production access on %s, from the person files at %s\n\n", at, commit)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tLEVEL\tUNTIL\tAPPROVER\tSUPERVISOR\tWHY")
@@ -185,7 +186,7 @@ func exceptionParties(dc model.Decision) (string, string) {
 }
 
 // WriteReviewMarkdown writes the review as a markdown document.
-func WriteReviewMarkdown(w io.Writer, rv *model.Review) error {
+func WriteReviewMarkdown(w io.Writer, rv *outcome.Review) error {
 	fmt.Fprintf(w, "# Production access review, %s\n\n", rv.At)
 	fmt.Fprintf(w, "From the person files at %s.\n\n", mdText(rv.Commit.String()))
 	flagged := 0
@@ -223,7 +224,7 @@ func WriteReviewMarkdown(w io.Writer, rv *model.Review) error {
 // CertifiedText says in a few words how a person's access was last
 // certified: the period, and who signed it off in which pull request, or
 // that it is not signed off.
-func CertifiedText(c *model.Certified) string {
+func CertifiedText(c *outcome.Certified) string {
 	switch {
 	case c == nil:
 		return ""
@@ -236,7 +237,7 @@ func CertifiedText(c *model.Certified) string {
 }
 
 // RemovalsHeadline sums up the removals in one sentence.
-func RemovalsHeadline(r *model.RemovalReport) string {
+func RemovalsHeadline(r *outcome.RemovalReport) string {
 	if len(r.Summary) == 0 || r.Summary[0].Total == 0 {
 		return fmt.Sprintf("No access ended from %s to %s.", r.From, r.To)
 	}
@@ -253,7 +254,7 @@ func RemovalsHeadline(r *model.RemovalReport) string {
 }
 
 // RemovalCause says when the rules ended one removal's access, and why.
-func RemovalCause(r model.Removal) string {
+func RemovalCause(r outcome.Removal) string {
 	if r.Rule == "" {
 		return r.Due.String()
 	}
@@ -261,7 +262,7 @@ func RemovalCause(r model.Removal) string {
 }
 
 // RemovalFiles says when the files said so.
-func RemovalFiles(r model.Removal) string {
+func RemovalFiles(r outcome.Removal) string {
 	switch {
 	case r.FilesOn == nil:
 		return "-"
@@ -274,14 +275,14 @@ func RemovalFiles(r model.Removal) string {
 }
 
 // RemovalChanged says when the target changed, and how.
-func RemovalChanged(r model.Removal) string {
+func RemovalChanged(r outcome.Removal) string {
 	if r.Changed == nil {
 		return "no record"
 	}
 	return fmt.Sprintf("%s, %s", r.Changed.UTC().Format("2006-01-02 15:04 UTC"), r.How)
 }
 
-func writeRemovalsMarkdown(w io.Writer, r *model.RemovalReport) {
+func writeRemovalsMarkdown(w io.Writer, r *outcome.RemovalReport) {
 	if r == nil {
 		return
 	}
@@ -307,7 +308,7 @@ func dayText(d *model.Day) string {
 }
 
 // WriteReviewCSV writes the review as CSV, one row per person.
-func WriteReviewCSV(w io.Writer, rv *model.Review) error {
+func WriteReviewCSV(w io.Writer, rv *outcome.Review) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"id", "name", "level", "basis", "approved_by", "supervisor", "since", "until", "flags", "commit", "at", "evidence", "certified"})
 	for _, r := range rv.Rows {
@@ -334,7 +335,7 @@ func WriteReviewCSV(w io.Writer, rv *model.Review) error {
 	// row too, with the removal as its flag.
 	if rv.Removals != nil {
 		for _, x := range rv.Removals.Rows {
-			if x.Status == model.RemovalLate || x.Status == model.RemovalUnrecorded {
+			if x.Status == outcome.RemovalLate || x.Status == outcome.RemovalUnrecorded {
 				cw.Write([]string{x.Person, "", "", "", "", "", "", "", fmt.Sprintf("removal from %s %s: ended by the rules %s, target changed %s, delay %s", x.Target, x.Status, RemovalCause(x), RemovalChanged(x), x.Delay),
 					x.Commit, rv.At.String(), "", ""})
 			}

@@ -9,12 +9,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/evidence"
 )
 
 // CertificationFile writes a review file: the YAML that audit certify
 // proposes, which personfile.ParseCertification reads back.
-func CertificationFile(c *model.Certification) []byte {
+func CertificationFile(c *evidence.Certification) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# Access review %s: everyone with production access on %s, and the\n", c.Period, c.At)
 	fmt.Fprintf(&b, "# basis of it, from the person files at commit %s.\n", c.Commit)
@@ -38,7 +38,7 @@ func CertificationFile(c *model.Certification) []byte {
 
 // CertificationBody is the body of the pull request that proposes a
 // review file: whose approval signs off which rows.
-func CertificationBody(w io.Writer, c *model.Certification, leads map[string]string) error {
+func CertificationBody(w io.Writer, c *evidence.Certification, leads map[string]string) error {
 	fmt.Fprintf(w, "## Access review %s\n\n", mdText(c.Period))
 	fmt.Fprintf(w, "Everyone with production access on %s, from the person files at %s, with the basis of their access. "+
 		"**Approving this pull request signs off the rows that name you**: the approvals are the certification, proven from GitHub's record of the reviews as grants are. "+

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
 )
@@ -13,7 +15,7 @@ import (
 // reader reads back as it was, names and reasons with quotes and markup
 // included.
 func TestCertificationFileReadsBack(t *testing.T) {
-	c := &model.Certification{File: "reviews/2026-Q4.yaml", Period: "2026-Q4", At: day("2026-12-06"), Commit: strings.Repeat("ab", 20), Rows: []model.CertificationRow{
+	c := &evidence.Certification{File: "reviews/2026-Q4.yaml", Period: "2026-Q4", At: day("2026-12-06"), Commit: strings.Repeat("ab", 20), Rows: []evidence.CertificationRow{
 		{ID: "alex", Name: `Alex "Lead" O'Neil`, Level: model.Permanent, Basis: []string{"after-primary-shift: primary shift 2019-04-01 to 2019-04-05 completed"}, Certifiers: []string{"hannah"}},
 		{ID: "chris", Name: "Chris <b>Contractor</b>", Level: model.TemporarySupervised, Basis: []string{"temporary-exception: 2026-11-16 to 2027-01-31, approved by alex: no, yes: 0123"}, Certifiers: []string{"alex", "lee"}},
 	}}
@@ -24,7 +26,7 @@ func TestCertificationFileReadsBack(t *testing.T) {
 	if diff := cmp.Diff(c, got); diff != "" {
 		t.Errorf("read back (-written +read):\n%s", diff)
 	}
-	empty := &model.Certification{File: c.File, Period: "2026-Q4", At: c.At, Commit: c.Commit, Rows: []model.CertificationRow{}}
+	empty := &evidence.Certification{File: c.File, Period: "2026-Q4", At: c.At, Commit: c.Commit, Rows: []evidence.CertificationRow{}}
 	if got, err := personfile.ParseCertification(c.File, CertificationFile(empty)); err != nil || len(got.Rows) != 0 {
 		t.Errorf("an empty review: %v, %v", got, err)
 	}

@@ -6,10 +6,11 @@ import (
 	"strings"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // sentenceOf says in words what the entry needs and whether it has it.
-func sentenceOf(a model.ApprovalNeed) string {
+func sentenceOf(a outcome.ApprovalNeed) string {
 	if a.Change != "" {
 		who := "a lead of record (" + strings.Join(a.Approvers, ", ") + ")"
 		if len(a.Approvers) == 0 {
@@ -47,7 +48,7 @@ func untilWords(u *model.Day) string {
 
 // WriteAccessChanges writes the changes for people to read, as text or as
 // the markdown of a pull-request comment.
-func WriteAccessChanges(w io.Writer, c *model.AccessChanges, markdown bool) error {
+func WriteAccessChanges(w io.Writer, c *outcome.AccessChanges, markdown bool) error {
 	count := map[string]int{}
 	for _, p := range c.People {
 		count[p.Kind]++
@@ -63,9 +64,9 @@ func WriteAccessChanges(w io.Writer, c *model.AccessChanges, markdown bool) erro
 	} else {
 		var parts []string
 		for _, k := range []struct{ kind, one, many string }{
-			{model.Gains, "gains access", "gain access"},
-			{model.Loses, "loses access", "lose access"},
-			{model.Changes, "keeps their level with other changes", "keep their level with other changes"},
+			{outcome.Gains, "gains access", "gain access"},
+			{outcome.Loses, "loses access", "lose access"},
+			{outcome.Changes, "keeps their level with other changes", "keep their level with other changes"},
 		} {
 			switch n := count[k.kind]; n {
 			case 0:
@@ -81,8 +82,8 @@ func WriteAccessChanges(w io.Writer, c *model.AccessChanges, markdown bool) erro
 		}
 		fmt.Fprintf(w, "%s\n", summary)
 	}
-	for _, kind := range []string{model.Gains, model.Loses, model.Changes} {
-		var items []model.AccessChange
+	for _, kind := range []string{outcome.Gains, outcome.Loses, outcome.Changes} {
+		var items []outcome.AccessChange
 		for _, p := range c.People {
 			if p.Kind == kind {
 				items = append(items, p)
@@ -91,7 +92,7 @@ func WriteAccessChanges(w io.Writer, c *model.AccessChanges, markdown bool) erro
 		if len(items) == 0 {
 			continue
 		}
-		title := map[string]string{model.Gains: "Gains", model.Loses: "Losses", model.Changes: "Other changes"}[kind]
+		title := map[string]string{outcome.Gains: "Gains", outcome.Loses: "Losses", outcome.Changes: "Other changes"}[kind]
 		if markdown {
 			fmt.Fprintf(w, "\n### %s\n\n", title)
 		} else {
@@ -149,7 +150,7 @@ func WriteAccessChanges(w io.Writer, c *model.AccessChanges, markdown bool) erro
 }
 
 // sentence says in plain words what happens to one person, and why.
-func sentence(p model.AccessChange, markdown bool) string {
+func sentence(p outcome.AccessChange, markdown bool) string {
 	text := func(s string) string { return s }
 	if markdown {
 		text = mdText
@@ -161,19 +162,19 @@ func sentence(p model.AccessChange, markdown bool) string {
 	if p.Name != "" {
 		who += " (" + text(p.Name) + ")"
 	}
-	why := func(s model.Standing) string {
+	why := func(s outcome.Standing) string {
 		if len(s.Reasons) == 0 {
 			return ""
 		}
 		return ", because " + text(strings.Join(s.Reasons, "; "))
 	}
 	switch p.Kind {
-	case model.Gains:
+	case outcome.Gains:
 		if p.From.Level == model.None {
 			return fmt.Sprintf("%s gains %s access %s%s.", who, model.LevelWords(p.To.Level), untilWords(p.To.Until), why(p.To))
 		}
 		return fmt.Sprintf("%s moves up from %s to %s access %s%s.", who, model.LevelWords(p.From.Level), model.LevelWords(p.To.Level), untilWords(p.To.Until), why(p.To))
-	case model.Loses:
+	case outcome.Loses:
 		if p.To.Level == model.None {
 			return fmt.Sprintf("%s loses %s access%s.", who, model.LevelWords(p.From.Level), why(p.To))
 		}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // MaxBodyChars is the most characters GitHub takes in the body of a pull
@@ -78,9 +78,9 @@ func FitBody(body, summary, pointer string) string {
 // ChangesSummary says in one line what changes a pull request makes, by
 // target: "500 changes: hieradata: 250 additions; ssh: 250 additions",
 // with removal and addition naming the kinds of change.
-func ChangesSummary(changes []model.Change, removal, addition string) string {
+func ChangesSummary(changes []outcome.Change, removal, addition string) string {
 	var order []string
-	by := map[string][]model.Change{}
+	by := map[string][]outcome.Change{}
 	for _, c := range changes {
 		if by[c.Target] == nil {
 			order = append(order, c.Target)

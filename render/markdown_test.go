@@ -6,6 +6,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 func TestMarkdownText(t *testing.T) {
@@ -80,8 +81,8 @@ func TestMarkdownCode(t *testing.T) {
 // TestPullRequestBodyEscapes: text from person files cannot add a heading,
 // a link, an image or HTML to a pull request, however it is written.
 func TestPullRequestBodyEscapes(t *testing.T) {
-	plan := &model.Plan{At: 20790}
-	changes := []model.Change{{Target: "hieradata", Action: model.Add, Subject: "0123456789ABCDEF0123456789ABCDEF01234567", Person: "mallory",
+	plan := &outcome.Plan{At: 20790}
+	changes := []outcome.Change{{Target: "hieradata", Action: outcome.Add, Subject: "0123456789ABCDEF0123456789ABCDEF01234567", Person: "mallory",
 		Name:   `Mallory ](https://evil.example) <img src=x onerror=alert(1)>`,
 		Reason: "temporary-exception: ...: **Approved by security team** [details](https://evil.example) @alphagov/security"}}
 	body := PullRequestBody(plan, []*config.Target{{Name: "hieradata", Type: model.FileTarget, Format: config.GPGRecipients, Path: "hiera.rcp"}}, changes)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // WritePlan writes a plan for people to read: text for a terminal or
@@ -16,7 +17,7 @@ import (
 // plan does in one line first, then each person it changes once, with
 // their level and why, then each target's changes in compact lines; the
 // JSON of a plan keeps every detail.
-func WritePlan(w io.Writer, p *model.Plan, markdown bool) error {
+func WritePlan(w io.Writer, p *outcome.Plan, markdown bool) error {
 	head := fmt.Sprintf("Plan for %s", p.At)
 	if p.Commit != "" {
 		head += fmt.Sprintf(", person files at commit %s", model.ShortSHA(p.Commit))
@@ -79,21 +80,21 @@ func WritePlan(w io.Writer, p *model.Plan, markdown bool) error {
 
 // planSummary says in one line what the plan does: "2 to add, 1 to remove,
 // 1 waiting, 0 by hand".
-func planSummary(p *model.Plan) string {
+func planSummary(p *outcome.Plan) string {
 	adds, removes := 0, 0
 	for _, tp := range p.Targets {
 		for _, c := range tp.Changes {
-			if c.Stage() != model.ToDo {
+			if c.Stage() != outcome.ToDo {
 				continue
 			}
-			if c.Action == model.Add {
+			if c.Action == outcome.Add {
 				adds++
 			} else {
 				removes++
 			}
 		}
 	}
-	return fmt.Sprintf("%d to add, %d to remove, %d waiting, %d by hand", adds, removes, p.Count(model.Waiting), p.Count(model.DoneByHand))
+	return fmt.Sprintf("%d to add, %d to remove, %d waiting, %d by hand", adds, removes, p.Count(outcome.Waiting), p.Count(outcome.DoneByHand))
 }
 
 // personLine is what a plan says once of a person it changes.
@@ -103,7 +104,7 @@ type personLine struct {
 
 // planPeople lists each person the plan changes, once, with the level and
 // the reason of their first change.
-func planPeople(p *model.Plan) []personLine {
+func planPeople(p *outcome.Plan) []personLine {
 	var out []personLine
 	seen := map[string]bool{}
 	for _, tp := range p.Targets {
@@ -129,7 +130,7 @@ func personReason(people []personLine) map[string]string {
 }
 
 // writePlanPeople writes each person the plan changes, once.
-func writePlanPeople(w io.Writer, p *model.Plan, markdown bool) {
+func writePlanPeople(w io.Writer, p *outcome.Plan, markdown bool) {
 	people := planPeople(p)
 	if len(people) == 0 {
 		return
@@ -151,22 +152,22 @@ func writePlanPeople(w io.Writer, p *model.Plan, markdown bool) {
 
 // progressGroup is one of the three groups a plan shows its changes in.
 type progressGroup struct {
-	progress    model.Progress
+	progress    outcome.Progress
 	title, note string
 }
 
 var progressGroups = []progressGroup{
-	{model.ToDo, "To do", "apply makes these changes now."},
-	{model.Waiting, "Waiting", "an open pull request of prodaccess holds these changes; they take effect when a person merges it."},
-	{model.DoneByHand, "By hand", "a person makes these changes in each system, which prodaccess cannot read."},
+	{outcome.ToDo, "To do", "apply makes these changes now."},
+	{outcome.Waiting, "Waiting", "an open pull request of prodaccess holds these changes; they take effect when a person merges it."},
+	{outcome.DoneByHand, "By hand", "a person makes these changes in each system, which prodaccess cannot read."},
 }
 
 // writeGroup writes the changes of one group, target by target, a line
 // each: the entry and whose it is; the reason only where it is not the
 // person's, given once above.
-func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) error {
+func writeGroup(w io.Writer, p *outcome.Plan, g progressGroup, markdown bool) error {
 	reasons := personReason(planPeople(p))
-	note := func(c model.Change) string {
+	note := func(c outcome.Change) string {
 		if c.Person != "" && reasons[c.Person] == c.Reason {
 			return ""
 		}
@@ -174,7 +175,7 @@ func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) erro
 	}
 	first := true
 	for _, tp := range p.Targets {
-		var cs []model.Change
+		var cs []outcome.Change
 		for _, c := range tp.Changes {
 			if c.Stage() == g.progress {
 				cs = append(cs, c)
@@ -192,14 +193,14 @@ func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) erro
 			first = false
 		}
 		title := fmt.Sprintf("%s: %s (%d entries now)", tp.Target, tp.Where, tp.Current)
-		if g.progress == model.DoneByHand {
+		if g.progress == outcome.DoneByHand {
 			title = fmt.Sprintf("%s, by hand: %s", tp.Target, tp.Where)
 		}
 		var about string
 		switch {
-		case g.progress == model.Waiting && cs[0].Waiting != nil:
+		case g.progress == outcome.Waiting && cs[0].Waiting != nil:
 			about = waitingText(cs[0].Waiting, p.Made)
-		case g.progress == model.ToDo && tp.PullRequest != "":
+		case g.progress == outcome.ToDo && tp.PullRequest != "":
 			about = "open pull request: " + tp.PullRequest
 		}
 		if markdown {
@@ -227,7 +228,7 @@ func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) erro
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, c := range cs {
 			sign := "+"
-			if c.Action == model.Remove {
+			if c.Action == outcome.Remove {
 				sign = "-"
 			}
 			if n := note(c); n != "" {
@@ -245,10 +246,10 @@ func writeGroup(w io.Writer, p *model.Plan, g progressGroup, markdown bool) erro
 
 // waitingText says where a waiting change is, for how long, and who is
 // asked to review it.
-func waitingText(wo *model.WaitingOn, now time.Time) string {
+func waitingText(wo *outcome.WaitingOn, now time.Time) string {
 	s := wo.String()
 	if !wo.Since.IsZero() && !now.IsZero() {
-		s += ", open " + model.DurationText(now.Sub(wo.Since))
+		s += ", open " + outcome.DurationText(now.Sub(wo.Since))
 	}
 	if len(wo.Reviewers) > 0 {
 		s += ", review requested from " + strings.Join(wo.Reviewers, ", ")
@@ -266,9 +267,9 @@ func capitalise(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func verb(t model.TargetType, a model.Action) string {
+func verb(t model.TargetType, a outcome.Action) string {
 	switch {
-	case t == model.Manual && a == model.Add:
+	case t == model.Manual && a == outcome.Add:
 		return "grant"
 	case t == model.Manual:
 		return "revoke"
@@ -276,7 +277,7 @@ func verb(t model.TargetType, a model.Action) string {
 	return string(a)
 }
 
-func levelText(c model.Change) string {
+func levelText(c outcome.Change) string {
 	if c.Person == "" {
 		return "-"
 	}
@@ -287,8 +288,8 @@ func levelText(c model.Change) string {
 }
 
 // WriteResults writes what apply did, change by change.
-func WriteResults(w io.Writer, r *model.Report, markdown bool) error {
-	counts := map[model.Status]int{}
+func WriteResults(w io.Writer, r *outcome.Report, markdown bool) error {
+	counts := map[outcome.Status]int{}
 	if markdown {
 		fmt.Fprintf(w, "\n## Results\n\n| result | change | detail |\n|---|---|---|\n")
 		for _, res := range r.Results {
@@ -301,7 +302,7 @@ func WriteResults(w io.Writer, r *model.Report, markdown bool) error {
 		for _, res := range r.Results {
 			counts[res.Status]++
 			status := string(res.Status)
-			if res.Status == model.Failed || res.Status == model.Refused {
+			if res.Status == outcome.Failed || res.Status == outcome.Refused {
 				status = strings.ToUpper(status)
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\n", status, res.Change, res.Detail)
@@ -311,7 +312,7 @@ func WriteResults(w io.Writer, r *model.Report, markdown bool) error {
 		}
 	}
 	var parts []string
-	for _, s := range []model.Status{model.Done, model.Pending, model.ByHand, model.Failed, model.Refused} {
+	for _, s := range []outcome.Status{outcome.Done, outcome.Pending, outcome.ByHand, outcome.Failed, outcome.Refused} {
 		if counts[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 		}

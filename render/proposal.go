@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // Proposal is a change to one person file, as the pull request that
@@ -19,7 +20,7 @@ type Proposal struct {
 	Conditions []model.Condition
 	Notes      []string
 	// Changes are what the change does to access, on each day looked at.
-	Changes []*model.AccessChanges
+	Changes []*outcome.AccessChanges
 	// StackedOn, if set, is the branch of another request the change
 	// builds on, StackedPull its open pull request (0: none found), and
 	// Into the branch everything goes into in the end.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // TestProposalBodyEscapes: text from the command line reaches the pull
@@ -16,7 +17,7 @@ func TestProposalBodyEscapes(t *testing.T) {
 		Title: "Temporary production access for cy, 2026-12-01 to 2026-12-31", File: "people/cy.yaml",
 		Conditions: []model.Condition{{Rule: model.RuleTemporaryException, Text: "a condition", Met: true, Detail: "reason: <script> @everyone [x](http://e)"}},
 		Notes:      []string{"cy sets agreed: true"},
-		Changes:    []*model.AccessChanges{{From: "abc", To: "def", At: day("2026-12-01")}},
+		Changes:    []*outcome.AccessChanges{{From: "abc", To: "def", At: day("2026-12-01")}},
 	})
 	if err != nil {
 		t.Fatal(err)

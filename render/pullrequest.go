@@ -6,20 +6,20 @@ import (
 	"strings"
 
 	"github.com/prodaccess/prodaccess/config"
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // PullRequestTitle is the title of the pull request for one repository.
-func PullRequestTitle(repo string, changes []model.Change) string {
+func PullRequestTitle(repo string, changes []outcome.Change) string {
 	return fmt.Sprintf("prodaccess: %s in %s", countChanges(changes, "removal", "addition"), repo)
 }
 
 // countChanges counts the removals and additions, in words such as "1
 // removal and 2 additions" (an s makes the plural).
-func countChanges(changes []model.Change, removal, addition string) string {
+func countChanges(changes []outcome.Change, removal, addition string) string {
 	adds, removes := 0, 0
 	for _, c := range changes {
-		if c.Action == model.Remove {
+		if c.Action == outcome.Remove {
 			removes++
 		} else {
 			adds++
@@ -36,13 +36,13 @@ func countChanges(changes []model.Change, removal, addition string) string {
 }
 
 // CommitMessage is the message of the commit on the sync branch.
-func CommitMessage(plan *model.Plan, changes []model.Change) string {
+func CommitMessage(plan *outcome.Plan, changes []outcome.Change) string {
 	return commitMessage(fmt.Sprintf("Bring production access in line with the rules on %s", plan.At), "", plan, changes)
 }
 
 // commitMessage is a commit message: the subject, the people commit, a
 // note, and the changes.
-func commitMessage(subject, note string, plan *model.Plan, changes []model.Change) string {
+func commitMessage(subject, note string, plan *outcome.Plan, changes []outcome.Change) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n", subject)
 	if plan.Commit != "" {
@@ -64,7 +64,7 @@ func commitMessage(subject, note string, plan *model.Plan, changes []model.Chang
 // person must still do once it is merged. It holds nothing that changes
 // from run to run unless the changes do, so that an unchanged pull request
 // is not edited.
-func PullRequestBody(plan *model.Plan, targets []*config.Target, changes []model.Change) string {
+func PullRequestBody(plan *outcome.Plan, targets []*config.Target, changes []outcome.Change) string {
 	return pullRequestBody(plan, targets, changes, true)
 }
 
@@ -73,11 +73,11 @@ func PullRequestBody(plan *model.Plan, targets []*config.Target, changes []model
 // a file on the branch when the body is cut, changes only when the changes
 // do, so that the branch is not pushed again (and its approvals
 // dismissed) every day.
-func PullRequestText(plan *model.Plan, targets []*config.Target, changes []model.Change) string {
+func PullRequestText(plan *outcome.Plan, targets []*config.Target, changes []outcome.Change) string {
 	return pullRequestBody(plan, targets, changes, false)
 }
 
-func pullRequestBody(plan *model.Plan, targets []*config.Target, changes []model.Change, decided bool) string {
+func pullRequestBody(plan *outcome.Plan, targets []*config.Target, changes []outcome.Change, decided bool) string {
 	var b strings.Builder
 	b.WriteString("prodaccess opened this pull request to bring production access in line with the rules. ")
 	b.WriteString("Merging it is what grants and revokes the access below.\n\n")
@@ -121,7 +121,7 @@ func pullRequestBody(plan *model.Plan, targets []*config.Target, changes []model
 }
 
 // writeDecided says what a pull request was decided from.
-func writeDecided(b *strings.Builder, plan *model.Plan) {
+func writeDecided(b *strings.Builder, plan *outcome.Plan) {
 	fmt.Fprintf(b, "Decided for **%s**", plan.At)
 	if plan.Commit != "" {
 		fmt.Fprintf(b, " from the person files at commit `%s`", plan.Commit)
@@ -130,7 +130,7 @@ func writeDecided(b *strings.Builder, plan *model.Plan) {
 }
 
 // writeChangeTable writes the changes of a pull request as a table.
-func writeChangeTable(b *strings.Builder, changes []model.Change) {
+func writeChangeTable(b *strings.Builder, changes []outcome.Change) {
 	b.WriteString("| target | change | entry | person | why |\n|---|---|---|---|---|\n")
 	for _, c := range changes {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdText(c.Target), c.Action, entryText(c, true), mdText(personText(c)), mdText(c.Reason))
@@ -138,7 +138,7 @@ func writeChangeTable(b *strings.Builder, changes []model.Change) {
 }
 
 // afterMerge lists what merging does not do by itself.
-func afterMerge(targets []*config.Target, changes []model.Change) []string {
+func afterMerge(targets []*config.Target, changes []outcome.Change) []string {
 	var out []string
 	for _, t := range targets {
 		var added, removed []string
@@ -150,7 +150,7 @@ func afterMerge(targets []*config.Target, changes []model.Change) []string {
 			if c.Person != "" {
 				who = mdText(c.Person)
 			}
-			if c.Action == model.Add {
+			if c.Action == outcome.Add {
 				added = append(added, who)
 			} else {
 				removed = append(removed, who)

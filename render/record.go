@@ -8,12 +8,12 @@ import (
 	"text/tabwriter"
 
 	"github.com/prodaccess/prodaccess/config"
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // RecordPullRequestTitle is the title of the pull request that changes
 // the records in one repository.
-func RecordPullRequestTitle(changes []model.Change) string {
+func RecordPullRequestTitle(changes []outcome.Change) string {
 	var targets []string
 	for _, c := range changes {
 		targets = append(targets, c.Target)
@@ -23,7 +23,7 @@ func RecordPullRequestTitle(changes []model.Change) string {
 }
 
 // RecordCommitMessage is the message of the commit that changes records.
-func RecordCommitMessage(plan *model.Plan, changes []model.Change) string {
+func RecordCommitMessage(plan *outcome.Plan, changes []outcome.Change) string {
 	return commitMessage(fmt.Sprintf("Record the access changed by hand, as the rules call for on %s", plan.At),
 		"Merging this commit records that the changes below were made in each\nsystem, by whoever merges it.", plan, changes)
 }
@@ -32,17 +32,17 @@ func RecordCommitMessage(plan *model.Plan, changes []model.Change) string {
 // exact actions to take (grant or revoke, for whom, why, the
 // instructions) as a checklist, and what merging records. Like
 // PullRequestBody, it changes only when the changes do.
-func RecordPullRequestBody(plan *model.Plan, targets []*config.Target, changes []model.Change) string {
+func RecordPullRequestBody(plan *outcome.Plan, targets []*config.Target, changes []outcome.Change) string {
 	return recordPullRequestBody(plan, targets, changes, true)
 }
 
 // RecordPullRequestText is RecordPullRequestBody without the day and
 // commit it was decided from, as PullRequestText is.
-func RecordPullRequestText(plan *model.Plan, targets []*config.Target, changes []model.Change) string {
+func RecordPullRequestText(plan *outcome.Plan, targets []*config.Target, changes []outcome.Change) string {
 	return recordPullRequestBody(plan, targets, changes, false)
 }
 
-func recordPullRequestBody(plan *model.Plan, targets []*config.Target, changes []model.Change, decided bool) string {
+func recordPullRequestBody(plan *outcome.Plan, targets []*config.Target, changes []outcome.Change, decided bool) string {
 	var b strings.Builder
 	b.WriteString("prodaccess opened this pull request as the ticket for access that people change by hand. ")
 	b.WriteString("Make each change below in the system it names and tick its box. ")
@@ -52,7 +52,7 @@ func recordPullRequestBody(plan *model.Plan, targets []*config.Target, changes [
 	}
 	b.WriteString("### By hand: the work to do\n")
 	for _, t := range targets {
-		var mine []model.Change
+		var mine []outcome.Change
 		for _, c := range changes {
 			if c.Target == t.Name {
 				mine = append(mine, c)
@@ -64,7 +64,7 @@ func recordPullRequestBody(plan *model.Plan, targets []*config.Target, changes [
 		fmt.Fprintf(&b, "\n#### %s\n\n%s; the record is %s.\n\n", mdText(t.Name), mdText(t.Instructions), mdCode(t.Path))
 		for _, c := range mine {
 			what, level := "Grant", ", "+levelText(c)
-			if c.Action == model.Remove {
+			if c.Action == outcome.Remove {
 				what, level = "Revoke", ""
 			}
 			fmt.Fprintf(&b, "- [ ] **%s** for %s, %s%s: %s. Why: %s\n", what, mdCode(c.Subject), mdText(personText(c)), level, mdText(t.Instruction(c)), mdText(c.Reason))
@@ -80,7 +80,7 @@ func recordPullRequestBody(plan *model.Plan, targets []*config.Target, changes [
 
 // personText names the person a change is for: their id and name, or
 // "(nobody)" for an entry that belongs to no person file.
-func personText(c model.Change) string {
+func personText(c outcome.Change) string {
 	if c.Person == "" {
 		return "(nobody)"
 	}
@@ -115,7 +115,7 @@ func CarryTicks(old, body string) string {
 }
 
 // WriteRecordAt writes who a record says held an access on a day.
-func WriteRecordAt(w io.Writer, r *model.RecordAt) error {
+func WriteRecordAt(w io.Writer, r *outcome.RecordAt) error {
 	if r.Commit == nil {
 		_, err := fmt.Fprintf(w, "%s: the record %s had no commit by the end of %s.\n", r.Target, r.Path, r.At)
 		return err

@@ -5,8 +5,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // TestCarryTicks: a box a person ticked stays ticked when the body is
@@ -24,8 +26,8 @@ func TestCarryTicks(t *testing.T) {
 // markdown, in the work ticket too.
 func TestRecordPullRequestBodyEscapes(t *testing.T) {
 	target := &config.Target{Name: "signon", Type: model.Manual, Instructions: "Grant [admin](https://evil.example)", Record: &config.Record{Path: "s.txt"}}
-	c := model.Change{Target: "signon", Action: model.Add, Subject: "a@x", Person: "a", Name: "# Heading @someone", Reason: "*bold*"}
-	body := RecordPullRequestBody(&model.Plan{At: model.DayFromDate(2026, 3, 1)}, []*config.Target{target}, []model.Change{c})
+	c := outcome.Change{Target: "signon", Action: outcome.Add, Subject: "a@x", Person: "a", Name: "# Heading @someone", Reason: "*bold*"}
+	body := RecordPullRequestBody(&outcome.Plan{At: model.DayFromDate(2026, 3, 1)}, []*config.Target{target}, []outcome.Change{c})
 	for _, bad := range []string{"[admin](", "(# Heading", " @someone", " *bold*"} {
 		if strings.Contains(body, bad) {
 			t.Errorf("the body holds %q unescaped:\n%s", bad, body)

@@ -5,13 +5,14 @@ import (
 	"io"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // WriteRequest says what a change to a person file is (title), how it
 // meets the conditions of the rule its entry answers to, what is still to
 // do, and what it does to access. preview, when not empty, introduces the
 // changes: they show the entry as it will be, not as written.
-func WriteRequest(w io.Writer, title string, conditions []model.Condition, notes []string, preview string, changes []*model.AccessChanges) error {
+func WriteRequest(w io.Writer, title string, conditions []model.Condition, notes []string, preview string, changes []*outcome.AccessChanges) error {
 	fmt.Fprintf(w, "%s\n", title)
 	for _, c := range conditions {
 		fmt.Fprintf(w, "  %s: %s: %s\n", conditionState(c), c.Text, c.Detail)

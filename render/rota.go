@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -18,13 +19,13 @@ type RotaProposal struct {
 	Person, Name string
 	File         string // the person file, as messages name it
 	Branch       string
-	Shifts       []model.RotaShift
+	Shifts       []evidence.RotaShift
 	Location     string // the policy time zone, in which the days are counted
 }
 
 // RotaShiftsText names shifts in one line: "primary 2026-11-23 to
 // 2026-11-27, shadow 2026-12-07 to 2026-12-11".
-func RotaShiftsText(shifts []model.RotaShift) string {
+func RotaShiftsText(shifts []evidence.RotaShift) string {
 	parts := make([]string, len(shifts))
 	for i, s := range shifts {
 		parts[i] = fmt.Sprintf("%s %s", s.Type, s.Range)
@@ -48,10 +49,10 @@ func RotaCommitMessage(p RotaProposal) string {
 }
 
 // RotaSchedules names the schedules of a shift's on-calls.
-func RotaSchedules(s model.RotaShift) string { return schedulesOf(s) }
+func RotaSchedules(s evidence.RotaShift) string { return schedulesOf(s) }
 
 // schedulesOf names the schedules of a shift's on-calls.
-func schedulesOf(s model.RotaShift) string {
+func schedulesOf(s evidence.RotaShift) string {
 	var out []string
 	for _, oc := range s.OnCalls {
 		name := "PagerDuty schedule " + oc.Schedule
@@ -101,7 +102,7 @@ func RotaPullRequestBody(p RotaProposal) string {
 // WriteRotaLeftOut says what rota sync did not propose: the shifts of
 // PagerDuty users that no person file matches, and shifts it could not
 // propose, with why, so that nothing is left out silently.
-func WriteRotaLeftOut(w io.Writer, unknown []model.RotaShift, skipped []string, match model.RotaMatch) {
+func WriteRotaLeftOut(w io.Writer, unknown []evidence.RotaShift, skipped []string, match model.RotaMatch) {
 	if len(unknown) > 0 {
 		field := "email"
 		if match == model.MatchPagerDutyID {

@@ -10,11 +10,12 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // SecretCountsText says how many secrets there are, and how many of each
 // status, and how many values are still to rotate.
-func SecretCountsText(c model.SecretCounts) string {
+func SecretCountsText(c outcome.SecretCounts) string {
 	return fmt.Sprintf("%s: %d current, %d stale, %d missing, %d unknown, %d unreadable; %d to rotate",
 		plural(c.Total, "secret", "secrets"), c.Current, c.Stale, c.Missing, c.Unknown, c.Unreadable, c.ToRotate)
 }
@@ -25,7 +26,7 @@ const HistoryNote = "Re-encryption changes who can read the current files only. 
 
 // entryText is the entry a change adds or removes, and the sub-store's
 // .gpg-id it is in when it is not the target's own file.
-func entryText(c model.Change, markdown bool) string {
+func entryText(c outcome.Change, markdown bool) string {
 	if markdown {
 		if c.Store != "" {
 			return mdCode(c.Subject) + " in " + mdCode(c.Store+"/.gpg-id")
@@ -39,11 +40,11 @@ func entryText(c model.Change, markdown bool) string {
 }
 
 // rotationLine says in one line what is still to rotate, and since when.
-func rotationLine(e *model.RotationEntry) string {
+func rotationLine(e *outcome.RotationEntry) string {
 	return fmt.Sprintf("%s: readable by %s at commit %s; due since %s", e.Name(), strings.Join(e.Readers, ", "), model.ShortSHA(e.ReadableAt), e.Due)
 }
 
-func holderNames(hs []model.Holder) string {
+func holderNames(hs []outcome.Holder) string {
 	if len(hs) == 0 {
 		return "nobody"
 	}
@@ -56,7 +57,7 @@ func holderNames(hs []model.Holder) string {
 
 // WriteSecretsStatus writes secrets status for people to read: text for a
 // terminal, markdown for a job summary.
-func WriteSecretsStatus(w io.Writer, s *model.SecretsStatus, markdown bool) error {
+func WriteSecretsStatus(w io.Writer, s *outcome.SecretsStatus, markdown bool) error {
 	for i, r := range s.Targets {
 		if markdown {
 			fmt.Fprintf(w, "### %s\n\n%s.\n\nShould read them: %s.\n\n", r.Target, SecretCountsText(r.Counts), mdText(holderNames(r.Desired)))
@@ -131,7 +132,7 @@ func WriteSecretsStatus(w io.Writer, s *model.SecretsStatus, markdown bool) erro
 	return err
 }
 
-func keyText(c *model.SecretCheck) string {
+func keyText(c *outcome.SecretCheck) string {
 	if c.Key == "" {
 		return ""
 	}
@@ -141,7 +142,7 @@ func keyText(c *model.SecretCheck) string {
 // writePlanSecrets writes, after a plan's changes, the secrets of each
 // target that are not current: the values to rotate, those that new
 // recipients cannot read yet, and those whose readers are unknown.
-func writePlanSecrets(w io.Writer, p *model.Plan, markdown bool) {
+func writePlanSecrets(w io.Writer, p *outcome.Plan, markdown bool) {
 	first := true
 	for _, tp := range p.Targets {
 		r := tp.Secrets
@@ -185,7 +186,7 @@ func writePlanSecrets(w io.Writer, p *model.Plan, markdown bool) {
 // writePullRequestSecrets tells the reviewer of a pull request that changes
 // GPG recipients which secrets the people it removes can still read (to
 // rotate once re-encrypted) and which the people it adds cannot read yet.
-func writePullRequestSecrets(b io.Writer, plan *model.Plan, targets []*config.Target, changes []model.Change) {
+func writePullRequestSecrets(b io.Writer, plan *outcome.Plan, targets []*config.Target, changes []outcome.Change) {
 	for _, t := range targets {
 		tp := plan.Target(t.Name)
 		if tp == nil || tp.Secrets == nil {
@@ -196,7 +197,7 @@ func writePullRequestSecrets(b io.Writer, plan *model.Plan, targets []*config.Ta
 			if c.Target != t.Name || c.Person == "" {
 				continue
 			}
-			if c.Action == model.Remove {
+			if c.Action == outcome.Remove {
 				removed[c.Person] = true
 			} else {
 				added[c.Person] = true
@@ -230,7 +231,7 @@ func writePullRequestSecrets(b io.Writer, plan *model.Plan, targets []*config.Ta
 }
 
 // ReencryptMessage is the commit message of one batch of a re-encryption.
-func ReencryptMessage(t *config.Target, done []model.SecretCheck, batch int) string {
+func ReencryptMessage(t *config.Target, done []outcome.SecretCheck, batch int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Re-encrypt %d secret(s) of %s for exactly their stores' recipients", len(done), t.Name)
 	if batch > 1 {
@@ -248,7 +249,7 @@ func ReencryptMessage(t *config.Target, done []model.SecretCheck, batch int) str
 // what it dropped, which values to rotate (the ledger's entries for the
 // branch's base, this run's and any earlier run's on the branch), and what
 // it cannot undo.
-func ReencryptBody(t *config.Target, done []model.SecretCheck, refused []string, stores map[string][]model.Holder, resumed bool, rotate []model.RotationEntry) string {
+func ReencryptBody(t *config.Target, done []outcome.SecretCheck, refused []string, stores map[string][]outcome.Holder, resumed bool, rotate []outcome.RotationEntry) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "prodaccess re-encrypted these secrets of **%s**, each to exactly the holders of its store: %s", t.Name, mdText(holderNames(sortedHolders(stores[""]))))
 	for _, dir := range slices.Sorted(maps.Keys(stores)) {
@@ -286,7 +287,7 @@ func secretsLedgerPath(target string) string { return ".prodaccess/secrets/" + t
 
 // RotationMessage is the commit message that records rotated values in a
 // target's ledger.
-func RotationMessage(t *config.Target, rotated []model.RotationEntry) string {
+func RotationMessage(t *config.Target, rotated []outcome.RotationEntry) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Record %d rotated value(s) of %s in its ledger\n\n", len(rotated), t.Name)
 	b.WriteString("A current recipient decrypted each value as its readers could last read it and as it is now, and found them different (the digests of the two were compared in memory; nothing about either was written):\n\n")
@@ -297,7 +298,7 @@ func RotationMessage(t *config.Target, rotated []model.RotationEntry) string {
 }
 
 // RotationBody is the pull request body that records rotated values.
-func RotationBody(t *config.Target, rotated, remaining []model.RotationEntry) string {
+func RotationBody(t *config.Target, rotated, remaining []outcome.RotationEntry) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "prodaccess records in %s that these values of **%s** have changed since their last readers who may no longer read them could read them: a current recipient decrypted both versions of each and compared their digests in memory. Nothing about any value is written.\n\n", mdCode(secretsLedgerPath(t.Name)), mdText(t.Name))
 	b.WriteString("| value | readers | readable at | changed by |\n|---|---|---|---|\n")
@@ -316,7 +317,7 @@ func RotationBody(t *config.Target, rotated, remaining []model.RotationEntry) st
 // WriteRotation writes what secrets rotation found, target by target:
 // each value still to rotate, with the day it became due, and those found
 // rotated.
-func WriteRotation(w io.Writer, rs []model.RotationReport, now model.Day) error {
+func WriteRotation(w io.Writer, rs []outcome.RotationReport, now model.Day) error {
 	for i, r := range rs {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -337,14 +338,14 @@ func WriteRotation(w io.Writer, rs []model.RotationReport, now model.Day) error 
 	return err
 }
 
-func sortedHolders(hs []model.Holder) []model.Holder {
+func sortedHolders(hs []outcome.Holder) []outcome.Holder {
 	out := slices.Clone(hs)
-	slices.SortFunc(out, func(a, b model.Holder) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b outcome.Holder) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
 // SecretLine says in one line what is wrong with a secret.
-func SecretLine(c *model.SecretCheck) string {
+func SecretLine(c *outcome.SecretCheck) string {
 	var parts []string
 	if c.Problem != "" {
 		parts = append(parts, "cannot be read: "+c.Problem)

@@ -15,9 +15,11 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/reconciler"
@@ -108,10 +110,10 @@ type Env struct {
 // PullRequests opens pull requests and asks for their review. The GitHub
 // provider implements it; repo is "owner/name".
 type PullRequests interface {
-	Create(ctx context.Context, repo, base, head, title, body string) (*model.PullRequest, error)
+	Create(ctx context.Context, repo, base, head, title, body string) (*outcome.PullRequest, error)
 	// Find returns the open pull request from head, a branch of repo,
 	// or nil.
-	Find(ctx context.Context, repo, head string) (*model.PullRequest, error)
+	Find(ctx context.Context, repo, head string) (*outcome.PullRequest, error)
 	RequestReviewers(ctx context.Context, repo string, number int, logins, teams []string) error
 }
 
@@ -614,7 +616,7 @@ func checkCommitted(src *source, name, file string, out []byte) (leftover bool, 
 // accessChanges says what the change does to access on each day to show:
 // the days it takes effect, or at (--at). Days on which nothing changes
 // are left out, unless nothing changes on any.
-func accessChanges(req *Request, st *state, shown *model.Roster, from, at string) ([]*model.AccessChanges, error) {
+func accessChanges(req *Request, st *state, shown *model.Roster, from, at string) ([]*outcome.AccessChanges, error) {
 	days := req.days(st)
 	if at != "" {
 		d, err := model.ParseInstantOrDay(at, st.cfg.Location)
@@ -625,7 +627,7 @@ func accessChanges(req *Request, st *state, shown *model.Roster, from, at string
 	}
 	slices.Sort(days)
 	days = slices.Compact(days)
-	var all, changed []*model.AccessChanges
+	var all, changed []*outcome.AccessChanges
 	for _, d := range days {
 		c := reconciler.Changes(
 			reconciler.Side{Commit: from, Config: st.cfg, Decisions: st.before.Evaluate(d)},

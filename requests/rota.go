@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/reconciler"
@@ -72,25 +74,25 @@ const (
 // rotaPlan is what the rota shows that the files lack.
 type rotaPlan struct {
 	proposals []*rotaProposal
-	unknown   []model.RotaShift // shifts of PagerDuty users no person file matches
-	skipped   []string          // shifts not proposed, and why
+	unknown   []evidence.RotaShift // shifts of PagerDuty users no person file matches
+	skipped   []string             // shifts not proposed, and why
 }
 
 // rotaProposal is the shifts to add to one person's file.
 type rotaProposal struct {
 	person *model.Person
-	shifts []model.RotaShift
+	shifts []evidence.RotaShift
 }
 
 // planRota says, for each shift the rota shows, whose it is and whether
 // their file lacks it: a shift is in the file when the file has a shift of
 // the same kind that shares a day with it; one that shares a day with a
 // shift of another kind is not proposed, and said why.
-func planRota(roster *model.Roster, rota model.Rota, shifts []model.RotaShift) *rotaPlan {
+func planRota(roster *model.Roster, rota model.Rota, shifts []evidence.RotaShift) *rotaPlan {
 	plan := &rotaPlan{}
 	byPerson := map[string]*rotaProposal{}
 	for _, rs := range shifts {
-		p := roster.PersonFor(rota, rs.User, rs.Email)
+		p := evidence.PersonFor(roster, rota, rs.User, rs.Email)
 		what := fmt.Sprintf("%s shift %s", rs.Type, rs.Range)
 		switch {
 		case p == nil:
@@ -130,7 +132,7 @@ func planRota(roster *model.Roster, rota model.Rota, shifts []model.RotaShift) *
 	}
 	for _, id := range slices.Sorted(maps.Keys(byPerson)) {
 		if prop := byPerson[id]; len(prop.shifts) > 0 {
-			slices.SortFunc(prop.shifts, func(a, b model.RotaShift) int { return int(a.Start - b.Start) })
+			slices.SortFunc(prop.shifts, func(a, b evidence.RotaShift) int { return int(a.Start - b.Start) })
 			plan.proposals = append(plan.proposals, prop)
 		}
 	}
@@ -178,8 +180,8 @@ func (s *RotaSync) Run() error {
 	if err != nil {
 		return err
 	}
-	var completed []model.RotaShift
-	for _, rs := range rota.RotaShifts(onCalls, cfg.Location) {
+	var completed []evidence.RotaShift
+	for _, rs := range evidence.RotaShifts(rota, onCalls, cfg.Location) {
 		if rs.Start >= since && rs.End < today {
 			completed = append(completed, rs)
 		}
@@ -233,7 +235,7 @@ func countText(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-func distinctUsers(shifts []model.RotaShift) map[string]bool {
+func distinctUsers(shifts []evidence.RotaShift) map[string]bool {
 	out := map[string]bool{}
 	for _, rs := range shifts {
 		out[rs.User] = true
@@ -355,7 +357,7 @@ func (s *RotaSync) propose(ctx context.Context, src *source, prop *rotaProposal,
 		return err
 	}
 	th := &reconciler.PullThreads{API: pulls, Repository: ghRepo, Base: src.cfg.PeopleBranch, Head: pr.Branch,
-		Check: func(ctx context.Context, found *model.PullRequest) error {
+		Check: func(ctx context.Context, found *outcome.PullRequest) error {
 			return reconciler.CheckAuthor(ctx, s.Login, found, pr.Branch)
 		}}
 	var cur *reconciler.Thread

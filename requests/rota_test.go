@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
 )
@@ -36,11 +38,11 @@ func TestPlanRota(t *testing.T) {
 		}
 		return d
 	}
-	shift := func(user, typ, from, to string) model.RotaShift {
-		return model.RotaShift{User: user, Email: user + "@example.gov.uk", Type: model.ShiftType(typ), Range: model.Range{Start: day(from), End: day(to)},
+	shift := func(user, typ, from, to string) evidence.RotaShift {
+		return evidence.RotaShift{User: user, Email: user + "@example.gov.uk", Type: model.ShiftType(typ), Range: model.Range{Start: day(from), End: day(to)},
 			OnCalls: []model.OnCallFact{{Schedule: "P" + strings.ToUpper(typ), User: user, Start: time.Time{}}}}
 	}
-	plan := planRota(roster, rota, []model.RotaShift{
+	plan := planRota(roster, rota, []evidence.RotaShift{
 		shift("dee", "primary", "2026-11-04", "2026-11-06"),   // held: the file's primary shares days with it
 		shift("dee", "secondary", "2026-11-19", "2026-11-23"), // shares days with the file's shadow shift
 		shift("dee", "primary", "2026-11-30", "2026-12-04"),

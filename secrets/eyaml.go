@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/prodaccess/prodaccess/model"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // eyamlOpen starts a hiera-eyaml-gpg block; the base64 of a binary OpenPGP
@@ -105,14 +107,14 @@ func eyamlBlocks(data []byte) ([]eyamlBlock, error) {
 }
 
 // scanEYAML reads the recipients of every block of an eyaml file.
-func scanEYAML(name string, data []byte) []model.Secret {
+func scanEYAML(name string, data []byte) []outcome.Secret {
 	blocks, err := eyamlBlocks(data)
 	if err != nil {
-		return []model.Secret{{File: name, Line: 1, Format: model.EYAMLGPG, Problem: err.Error()}}
+		return []outcome.Secret{{File: name, Line: 1, Format: model.EYAMLGPG, Problem: err.Error()}}
 	}
-	out := make([]model.Secret, 0, len(blocks))
+	out := make([]outcome.Secret, 0, len(blocks))
 	for _, b := range blocks {
-		s := model.Secret{File: name, Key: b.key, Line: b.line, Format: model.EYAMLGPG}
+		s := outcome.Secret{File: name, Key: b.key, Line: b.line, Format: model.EYAMLGPG}
 		if s.Key == "" {
 			s.Key = fmt.Sprintf("(line %d, outside any value)", b.line)
 		}

@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // ReadKeyIdentities reads every public key in an armored file (file names
@@ -16,7 +18,7 @@ import (
 // key claims to be, and prodaccess uses it only to tell whose a
 // fingerprint is when adopting. A name or email that would hide what it
 // says is left out.
-func ReadKeyIdentities(file string, armored []byte) ([]model.KeyIdentity, error) {
+func ReadKeyIdentities(file string, armored []byte) ([]outcome.KeyIdentity, error) {
 	if bytes.Contains(armored, []byte("PRIVATE KEY BLOCK")) {
 		return nil, fmt.Errorf("%s holds a secret key, which must never be committed", file)
 	}
@@ -35,9 +37,9 @@ func ReadKeyIdentities(file string, armored []byte) ([]model.KeyIdentity, error)
 		}
 		entities = append(entities, es...)
 	}
-	var out []model.KeyIdentity
+	var out []outcome.KeyIdentity
 	for _, e := range entities {
-		k := model.KeyIdentity{Fingerprint: fmt.Sprintf("%X", e.PrimaryKey.Fingerprint), File: file}
+		k := outcome.KeyIdentity{Fingerprint: fmt.Sprintf("%X", e.PrimaryKey.Fingerprint), File: file}
 		for _, id := range e.Identities {
 			if id.UserId == nil {
 				continue

@@ -5,8 +5,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/internal/testkeys"
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // TestReadKeyIdentities: every key of a file, with the name and email of
@@ -25,7 +26,7 @@ func TestReadKeyIdentities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []model.KeyIdentity{
+	want := []outcome.KeyIdentity{
 		{Fingerprint: jane.Fingerprint, Names: []string{"Jane Doe"}, Emails: []string{"jane.doe@example.gov.uk"}, File: "keys/both.asc"},
 		{Fingerprint: puppet.Fingerprint, Names: []string{"puppet master"}, File: "keys/both.asc"},
 	}

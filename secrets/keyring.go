@@ -14,7 +14,9 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // HiddenKeyID is the key id of a hidden recipient (gpg --throw-keyids).
@@ -113,12 +115,12 @@ func (r *KeyRing) ByFingerprint(fp string) *PublicKey {
 // passphrase are never current; keys are judged at the ring's time. The
 // ledger (nil for none) accounts for hidden recipients and gives the
 // values still to rotate. It is a pure function of its input.
-func CheckSecrets(target string, secrets []model.Secret, stores map[string][]model.Holder, ring *KeyRing, ledger *model.SecretsLedger) *model.SecretsReport {
-	rep := &model.SecretsReport{Target: target, Desired: sortedHolders(stores[""]), Secrets: []model.SecretCheck{}, Warnings: []string{}}
-	wants := map[string]map[string]model.Holder{}
+func CheckSecrets(target string, secrets []outcome.Secret, stores map[string][]outcome.Holder, ring *KeyRing, ledger *outcome.SecretsLedger) *outcome.SecretsReport {
+	rep := &outcome.SecretsReport{Target: target, Desired: sortedHolders(stores[""]), Secrets: []outcome.SecretCheck{}, Warnings: []string{}}
+	wants := map[string]map[string]outcome.Holder{}
 	warned := map[string]bool{}
 	for _, dir := range slices.Sorted(maps.Keys(stores)) {
-		want := map[string]model.Holder{}
+		want := map[string]outcome.Holder{}
 		for _, h := range stores[dir] {
 			want[h.Fingerprint] = h
 			if ring.ByFingerprint(h.Fingerprint) == nil && !warned[h.Fingerprint] {
@@ -128,7 +130,7 @@ func CheckSecrets(target string, secrets []model.Secret, stores map[string][]mod
 		}
 		wants[dir] = want
 		if dir != "" {
-			rep.Stores = append(rep.Stores, model.StoreHolders{Path: dir, Desired: sortedHolders(stores[dir])})
+			rep.Stores = append(rep.Stores, outcome.StoreHolders{Path: dir, Desired: sortedHolders(stores[dir])})
 		}
 	}
 	for id := range ring.clash {
@@ -148,13 +150,13 @@ func CheckSecrets(target string, secrets []model.Secret, stores map[string][]mod
 		}
 		for _, st := range c.Statuses() {
 			switch st {
-			case model.SecretStale:
+			case outcome.SecretStale:
 				rep.Counts.Stale++
-			case model.SecretMissing:
+			case outcome.SecretMissing:
 				rep.Counts.Missing++
-			case model.SecretUnknown:
+			case outcome.SecretUnknown:
 				rep.Counts.Unknown++
-			case model.SecretUnreadable:
+			case outcome.SecretUnreadable:
 				rep.Counts.Unreadable++
 			}
 		}
@@ -165,17 +167,17 @@ func CheckSecrets(target string, secrets []model.Secret, stores map[string][]mod
 	return rep
 }
 
-func sortedHolders(hs []model.Holder) []model.Holder {
+func sortedHolders(hs []outcome.Holder) []outcome.Holder {
 	out := slices.Clone(hs)
 	if out == nil {
-		out = []model.Holder{}
+		out = []outcome.Holder{}
 	}
-	slices.SortFunc(out, func(a, b model.Holder) int { return cmp.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b outcome.Holder) int { return cmp.Compare(a.Name, b.Name) })
 	return out
 }
 
-func check(s model.Secret, want map[string]model.Holder, ring *KeyRing, ledger *model.SecretsLedger, now time.Time) model.SecretCheck {
-	c := model.SecretCheck{Secret: s, Readers: []string{}, Stale: []string{}, Retired: []string{}, Missing: []string{}, Unknown: []string{}}
+func check(s outcome.Secret, want map[string]outcome.Holder, ring *KeyRing, ledger *outcome.SecretsLedger, now time.Time) outcome.SecretCheck {
+	c := outcome.SecretCheck{Secret: s, Readers: []string{}, Stale: []string{}, Retired: []string{}, Missing: []string{}, Unknown: []string{}}
 	if s.Problem != "" {
 		return c
 	}
@@ -246,7 +248,7 @@ func check(s model.Secret, want map[string]model.Holder, ring *KeyRing, ledger *
 		case ring.ByFingerprint(fp) == nil:
 			c.Unknown = append(c.Unknown, "whether "+h.Name+" can read it (no public key)")
 		case unaccounted:
-			c.Unknown = append(c.Unknown, "whether "+h.Name+" can read it "+model.HiddenUnknownSuffix)
+			c.Unknown = append(c.Unknown, "whether "+h.Name+" can read it "+outcome.HiddenUnknownSuffix)
 		default:
 			c.Missing = append(c.Missing, h.Name)
 		}

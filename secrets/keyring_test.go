@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/internal/testkeys"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // TestCheckSecrets compares who can read secrets, by key id, with who
@@ -31,46 +33,46 @@ func TestCheckSecrets(t *testing.T) {
 	primary := func(name string) string { return fmt.Sprintf("%016X", keys[name].Entity.PrimaryKey.KeyId) }
 	puppet := "keep " + keys["puppet"].Fingerprint
 	dave := strings.Repeat("D", 40) // entitled, with no public key
-	desired := []model.Holder{{Name: "alice", Fingerprint: keys["alice"].Fingerprint}, {Name: "bob", Fingerprint: keys["bob"].Fingerprint}, {Name: puppet, Fingerprint: keys["puppet"].Fingerprint}}
+	desired := []outcome.Holder{{Name: "alice", Fingerprint: keys["alice"].Fingerprint}, {Name: "bob", Fingerprint: keys["bob"].Fingerprint}, {Name: puppet, Fingerprint: keys["puppet"].Fingerprint}}
 
 	tests := []struct {
 		name    string
-		secret  model.Secret
-		desired []model.Holder
-		want    model.SecretCheck
+		secret  outcome.Secret
+		desired []outcome.Holder
+		want    outcome.SecretCheck
 	}{
-		{"current", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}}, desired,
-			model.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
-		{"a leaver can read it", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("carol"), sub("puppet")}}, desired,
-			model.SecretCheck{Readers: []string{"alice", "bob", "carol", puppet}, Stale: []string{"carol"}}},
-		{"a primary key id that cannot encrypt is its holder's, and not current", model.Secret{KeyIDs: []string{sub("alice"), primary("bob"), sub("puppet")}}, desired,
-			model.SecretCheck{Readers: []string{"alice", "bob", puppet}, Retired: []string{"bob's sign-only key " + primary("bob")}}},
-		{"a joiner cannot read it", model.Secret{KeyIDs: []string{sub("alice"), sub("puppet")}}, desired,
-			model.SecretCheck{Readers: []string{"alice", puppet}, Missing: []string{"bob"}}},
-		{"an unknown key id is stale", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet"), "0123456789ABCDEF"}}, desired,
-			model.SecretCheck{Readers: []string{"alice", "bob", puppet}, Stale: []string{"key id 0123456789ABCDEF (no known public key has it)"}}},
-		{"hidden recipients not accounted for are stale, and who else reads it unknown", model.Secret{KeyIDs: []string{HiddenKeyID, HiddenKeyID, sub("alice")}}, desired,
-			model.SecretCheck{Readers: []string{"alice"}, Stale: []string{"2 hidden recipient(s) not accounted for"},
+		{"current", outcome.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}}, desired,
+			outcome.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
+		{"a leaver can read it", outcome.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("carol"), sub("puppet")}}, desired,
+			outcome.SecretCheck{Readers: []string{"alice", "bob", "carol", puppet}, Stale: []string{"carol"}}},
+		{"a primary key id that cannot encrypt is its holder's, and not current", outcome.Secret{KeyIDs: []string{sub("alice"), primary("bob"), sub("puppet")}}, desired,
+			outcome.SecretCheck{Readers: []string{"alice", "bob", puppet}, Retired: []string{"bob's sign-only key " + primary("bob")}}},
+		{"a joiner cannot read it", outcome.Secret{KeyIDs: []string{sub("alice"), sub("puppet")}}, desired,
+			outcome.SecretCheck{Readers: []string{"alice", puppet}, Missing: []string{"bob"}}},
+		{"an unknown key id is stale", outcome.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet"), "0123456789ABCDEF"}}, desired,
+			outcome.SecretCheck{Readers: []string{"alice", "bob", puppet}, Stale: []string{"key id 0123456789ABCDEF (no known public key has it)"}}},
+		{"hidden recipients not accounted for are stale, and who else reads it unknown", outcome.Secret{KeyIDs: []string{HiddenKeyID, HiddenKeyID, sub("alice")}}, desired,
+			outcome.SecretCheck{Readers: []string{"alice"}, Stale: []string{"2 hidden recipient(s) not accounted for"},
 				Unknown: []string{"whether bob can read it (its recipients are hidden)", "whether " + puppet + " can read it (its recipients are hidden)"}}},
-		{"hidden recipients the ledger accounts for", model.Secret{File: "x.gpg", Digest: "d1", KeyIDs: []string{HiddenKeyID, HiddenKeyID, HiddenKeyID}}, desired,
-			model.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
-		{"hidden recipients of another message", model.Secret{File: "x.gpg", Digest: "d2", KeyIDs: []string{HiddenKeyID, HiddenKeyID, HiddenKeyID}}, desired,
-			model.SecretCheck{Stale: []string{"3 hidden recipient(s) not accounted for"},
+		{"hidden recipients the ledger accounts for", outcome.Secret{File: "x.gpg", Digest: "d1", KeyIDs: []string{HiddenKeyID, HiddenKeyID, HiddenKeyID}}, desired,
+			outcome.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
+		{"hidden recipients of another message", outcome.Secret{File: "x.gpg", Digest: "d2", KeyIDs: []string{HiddenKeyID, HiddenKeyID, HiddenKeyID}}, desired,
+			outcome.SecretCheck{Stale: []string{"3 hidden recipient(s) not accounted for"},
 				Unknown: []string{"whether alice can read it (its recipients are hidden)", "whether bob can read it (its recipients are hidden)", "whether " + puppet + " can read it (its recipients are hidden)"}}},
-		{"a passphrase is stale", model.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}, Symmetric: 1}, desired,
-			model.SecretCheck{Readers: []string{"alice", "bob", puppet}, Stale: []string{"a passphrase (symmetric session key)"}}},
-		{"a v6 fingerprint", model.Secret{KeyIDs: []string{sub("alice"), sub("puppet")}, Fingerprints: []string{fmt.Sprintf("%X", keys["bob"].Entity.Subkeys[0].PublicKey.Fingerprint)}}, desired,
-			model.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
-		{"an entitled person without a public key", model.Secret{KeyIDs: []string{sub("alice")}}, []model.Holder{{Name: "alice", Fingerprint: keys["alice"].Fingerprint}, {Name: "dave", Fingerprint: dave}},
-			model.SecretCheck{Readers: []string{"alice"}, Unknown: []string{"whether dave can read it (no public key)"}}},
-		{"unreadable", model.Secret{Problem: "truncated"}, desired, model.SecretCheck{}},
+		{"a passphrase is stale", outcome.Secret{KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}, Symmetric: 1}, desired,
+			outcome.SecretCheck{Readers: []string{"alice", "bob", puppet}, Stale: []string{"a passphrase (symmetric session key)"}}},
+		{"a v6 fingerprint", outcome.Secret{KeyIDs: []string{sub("alice"), sub("puppet")}, Fingerprints: []string{fmt.Sprintf("%X", keys["bob"].Entity.Subkeys[0].PublicKey.Fingerprint)}}, desired,
+			outcome.SecretCheck{Readers: []string{"alice", "bob", puppet}}},
+		{"an entitled person without a public key", outcome.Secret{KeyIDs: []string{sub("alice")}}, []outcome.Holder{{Name: "alice", Fingerprint: keys["alice"].Fingerprint}, {Name: "dave", Fingerprint: dave}},
+			outcome.SecretCheck{Readers: []string{"alice"}, Unknown: []string{"whether dave can read it (no public key)"}}},
+		{"unreadable", outcome.Secret{Problem: "truncated"}, desired, outcome.SecretCheck{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.secret.File = "x.gpg"
-			ledger := &model.SecretsLedger{Hidden: []model.HiddenRecipients{{File: "x.gpg", SHA256: "d1", KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}}}}
-			rep := CheckSecrets("pass", []model.Secret{tt.secret}, map[string][]model.Holder{"": tt.desired}, NewKeyRing(ring, now), ledger)
-			got := model.SecretCheck{}
+			ledger := &outcome.SecretsLedger{Hidden: []outcome.HiddenRecipients{{File: "x.gpg", SHA256: "d1", KeyIDs: []string{sub("alice"), sub("bob"), sub("puppet")}}}}
+			rep := CheckSecrets("pass", []outcome.Secret{tt.secret}, map[string][]outcome.Holder{"": tt.desired}, NewKeyRing(ring, now), ledger)
+			got := outcome.SecretCheck{}
 			if len(rep.Secrets) == 1 {
 				got = rep.Secrets[0]
 			}
@@ -81,7 +83,7 @@ func TestCheckSecrets(t *testing.T) {
 			}
 			tt.want.Secret = tt.secret
 			if tt.want.Current() {
-				if rep.Counts != (model.SecretCounts{Total: 1, Current: 1}) {
+				if rep.Counts != (outcome.SecretCounts{Total: 1, Current: 1}) {
 					t.Errorf("counts %+v, want current", rep.Counts)
 				}
 				return

@@ -10,8 +10,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/prodaccess/prodaccess/model"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // LedgerDir is the folder of the ledgers in a target repository: one file
@@ -68,7 +70,7 @@ var (
 // ReadLedger reads a target's ledger from its repository's tree. Without
 // the file, the ledger is empty (nil). A ledger that cannot be read is not
 // used, and the problems say why, with the line.
-func ReadLedger(fsys fs.FS, target string) (*model.SecretsLedger, []string) {
+func ReadLedger(fsys fs.FS, target string) (*outcome.SecretsLedger, []string) {
 	name := LedgerPath(target)
 	f, err := fsys.Open(name)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -90,7 +92,7 @@ func ReadLedger(fsys fs.FS, target string) (*model.SecretsLedger, []string) {
 
 // ParseLedger reads a ledger file strictly: every field known, every
 // value of its form.
-func ParseLedger(name string, data []byte) (*model.SecretsLedger, []string) {
+func ParseLedger(name string, data []byte) (*outcome.SecretsLedger, []string) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, []string{fmt.Sprintf("%s: not valid YAML (%v)", name, err)}
@@ -114,9 +116,9 @@ func ParseLedger(name string, data []byte) (*model.SecretsLedger, []string) {
 	bad := func(section string, i int, format string, args ...any) {
 		problems = append(problems, fmt.Sprintf("%s:%d: %s[%d]: %s", name, lines[section][i], section, i, fmt.Sprintf(format, args...)))
 	}
-	l := &model.SecretsLedger{Rotate: []model.RotationEntry{}, Hidden: []model.HiddenRecipients{}}
+	l := &outcome.SecretsLedger{Rotate: []outcome.RotationEntry{}, Hidden: []outcome.HiddenRecipients{}}
 	for i, r := range raw.Rotate {
-		e := model.RotationEntry{File: r.File, Key: r.Key, Readers: r.Readers, ReadableAt: r.ReadableAt, RotatedAt: r.RotatedAt}
+		e := outcome.RotationEntry{File: r.File, Key: r.Key, Readers: r.Readers, ReadableAt: r.ReadableAt, RotatedAt: r.RotatedAt}
 		due, err := model.ParseDay(r.Due)
 		switch {
 		case r.File == "":
@@ -153,7 +155,7 @@ func ParseLedger(name string, data []byte) (*model.SecretsLedger, []string) {
 		case len(h.KeyIDs) == 0 || slices.ContainsFunc(h.KeyIDs, func(id string) bool { return !keyIDPattern.MatchString(id) }):
 			bad("hidden", i, "key_ids: each must be a key id of 16 upper-case hexadecimal digits")
 		default:
-			l.Hidden = append(l.Hidden, model.HiddenRecipients{File: h.File, Key: h.Key, SHA256: h.SHA256, KeyIDs: h.KeyIDs})
+			l.Hidden = append(l.Hidden, outcome.HiddenRecipients{File: h.File, Key: h.Key, SHA256: h.SHA256, KeyIDs: h.KeyIDs})
 		}
 	}
 	if len(problems) > 0 {
@@ -178,7 +180,7 @@ func itemLines(doc *yaml.Node) map[string][]int {
 }
 
 // MarshalLedger writes a target's ledger, entries in a stable order.
-func MarshalLedger(target string, l *model.SecretsLedger) ([]byte, error) {
+func MarshalLedger(target string, l *outcome.SecretsLedger) ([]byte, error) {
 	var raw ledgerFile
 	for _, e := range l.Rotate {
 		r := ledgerRotation{File: e.File, Key: e.Key, Readers: e.Readers, Due: e.Due.String(), ReadableAt: e.ReadableAt, RotatedAt: e.RotatedAt}
@@ -210,7 +212,7 @@ func MarshalLedger(target string, l *model.SecretsLedger) ([]byte, error) {
 // AddRotations adds to a ledger the values that re-encryption took from
 // readers who may no longer read them: one entry a secret, readable at
 // commit, due on the day due gives each reader (the day they lost access).
-func AddRotations(l *model.SecretsLedger, done []model.SecretCheck, commit string, due func(reader string) model.Day) {
+func AddRotations(l *outcome.SecretsLedger, done []outcome.SecretCheck, commit string, due func(reader string) model.Day) {
 	for _, c := range done {
 		if !c.Rotate() {
 			continue
@@ -221,8 +223,8 @@ func AddRotations(l *model.SecretsLedger, done []model.SecretCheck, commit strin
 				d = rd
 			}
 		}
-		entry := model.RotationEntry{File: c.File, Key: c.Key, Readers: slices.Clone(c.Stale), Due: d, ReadableAt: commit}
-		if i := slices.IndexFunc(l.Rotate, func(e model.RotationEntry) bool {
+		entry := outcome.RotationEntry{File: c.File, Key: c.Key, Readers: slices.Clone(c.Stale), Due: d, ReadableAt: commit}
+		if i := slices.IndexFunc(l.Rotate, func(e outcome.RotationEntry) bool {
 			return e.File == entry.File && e.Key == entry.Key && e.ReadableAt == commit && e.Rotated == nil
 		}); i >= 0 {
 			l.Rotate[i] = entry
@@ -235,18 +237,18 @@ func AddRotations(l *model.SecretsLedger, done []model.SecretCheck, commit strin
 // SetHidden records that the message with the given digest, of the secret
 // file (and key), was written with hidden recipients to keyIDs, replacing
 // any record of the secret.
-func SetHidden(l *model.SecretsLedger, file, key, sha string, keyIDs []string) {
-	l.Hidden = slices.DeleteFunc(l.Hidden, func(h model.HiddenRecipients) bool { return h.File == file && h.Key == key })
-	l.Hidden = append(l.Hidden, model.HiddenRecipients{File: file, Key: key, SHA256: sha, KeyIDs: slices.Sorted(slices.Values(keyIDs))})
-	slices.SortFunc(l.Hidden, func(a, b model.HiddenRecipients) int {
+func SetHidden(l *outcome.SecretsLedger, file, key, sha string, keyIDs []string) {
+	l.Hidden = slices.DeleteFunc(l.Hidden, func(h outcome.HiddenRecipients) bool { return h.File == file && h.Key == key })
+	l.Hidden = append(l.Hidden, outcome.HiddenRecipients{File: file, Key: key, SHA256: sha, KeyIDs: slices.Sorted(slices.Values(keyIDs))})
+	slices.SortFunc(l.Hidden, func(a, b outcome.HiddenRecipients) int {
 		return strings.Compare(a.File+"\x00"+a.Key, b.File+"\x00"+b.Key)
 	})
 }
 
 // CloneLedger copies a ledger (an empty one for nil), so that it can be
 // changed.
-func CloneLedger(l *model.SecretsLedger) *model.SecretsLedger {
-	out := &model.SecretsLedger{Rotate: []model.RotationEntry{}, Hidden: []model.HiddenRecipients{}}
+func CloneLedger(l *outcome.SecretsLedger) *outcome.SecretsLedger {
+	out := &outcome.SecretsLedger{Rotate: []outcome.RotationEntry{}, Hidden: []outcome.HiddenRecipients{}}
 	if l != nil {
 		out.Rotate = append(out.Rotate, l.Rotate...)
 		out.Hidden = append(out.Hidden, l.Hidden...)

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
+
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // Decrypter opens an OpenPGP message with the private keys of the person
@@ -65,23 +67,23 @@ type Options struct {
 // Batch is what one batch of files changed.
 type Batch struct {
 	Files  map[string][]byte
-	Done   []model.SecretCheck
-	Hidden []model.HiddenRecipients
+	Done   []outcome.SecretCheck
+	Hidden []outcome.HiddenRecipients
 }
 
 // Reencryption is what re-encrypting a target's secrets produced.
 type Reencryption struct {
-	Files   map[string][]byte   // the new content of every file that changed, when no Commit is given
-	Done    []model.SecretCheck // the secrets re-encrypted, with who could read them before
-	Refused []Refusal           // files left as they were
+	Files   map[string][]byte     // the new content of every file that changed, when no Commit is given
+	Done    []outcome.SecretCheck // the secrets re-encrypted, with who could read them before
+	Refused []Refusal             // files left as they were
 	// Hidden records the messages written with hidden recipients.
-	Hidden []model.HiddenRecipients
+	Hidden []outcome.HiddenRecipients
 }
 
 // unit is one message to re-encrypt.
 type unit struct {
 	file    string
-	check   model.SecretCheck
+	check   outcome.SecretCheck
 	message []byte
 	hidden  bool
 	to      *Recipients
@@ -96,7 +98,7 @@ type unit struct {
 type fileWork struct {
 	name    string
 	data    []byte
-	checks  []model.SecretCheck
+	checks  []outcome.SecretCheck
 	units   []*unit
 	armored bool
 	refusal *Refusal
@@ -117,7 +119,7 @@ type fileWork struct {
 // Hidden recipients stay hidden. Plaintext exists only in memory, one
 // message's at a time in each job, never more than MaxPlaintext, and is
 // cleared after use.
-func Reencrypt(ctx context.Context, fsys fs.FS, todo []model.SecretCheck, o Options) (*Reencryption, error) {
+func Reencrypt(ctx context.Context, fsys fs.FS, todo []outcome.SecretCheck, o Options) (*Reencryption, error) {
 	if o.MaxPlaintext <= 0 {
 		o.MaxPlaintext = DefaultMaxPlaintext
 	}
@@ -126,7 +128,7 @@ func Reencrypt(ctx context.Context, fsys fs.FS, todo []model.SecretCheck, o Opti
 	}
 	out := &Reencryption{Files: map[string][]byte{}}
 	var files []string
-	byFile := map[string][]model.SecretCheck{}
+	byFile := map[string][]outcome.SecretCheck{}
 	for _, c := range todo {
 		if byFile[c.File] == nil {
 			files = append(files, c.File)
@@ -183,7 +185,7 @@ func (r *run) refuse(w *fileWork, secret string, format string, args ...any) *fi
 }
 
 // prepare reads one file and lists its messages, or refuses it.
-func (r *run) prepare(name string, checks []model.SecretCheck) *fileWork {
+func (r *run) prepare(name string, checks []outcome.SecretCheck) *fileWork {
 	w := &fileWork{name: name, checks: checks}
 	if checks[0].Format == model.SOPS {
 		return r.refuse(w, checks[0].Name(), "a sops file's data key must be replaced, not only re-encrypted, since anyone who could read it may have kept it: run sops rotate --in-place with the new recipients (--add-pgp, --rm-pgp)")
@@ -212,7 +214,7 @@ func (r *run) prepare(name string, checks []model.SecretCheck) *fileWork {
 		return r.refuse(w, name, "%v", err)
 	}
 	w.data = data
-	to := func(c model.SecretCheck) (*Recipients, bool) {
+	to := func(c outcome.SecretCheck) (*Recipients, bool) {
 		rc := r.o.Recipients[c.Store]
 		return rc, rc != nil
 	}
@@ -326,7 +328,7 @@ func (r *run) batch(ctx context.Context, works []*fileWork) (*Batch, []Refusal) 
 				r.plains[u.sum] = w.name
 			}
 			if u.hidden {
-				b.Hidden = append(b.Hidden, model.HiddenRecipients{File: w.name, Key: u.check.Key, SHA256: digest(u.sealed), KeyIDs: u.to.KeyIDs()})
+				b.Hidden = append(b.Hidden, outcome.HiddenRecipients{File: w.name, Key: u.check.Key, SHA256: digest(u.sealed), KeyIDs: u.to.KeyIDs()})
 			}
 		}
 		b.Done = append(b.Done, w.checks...)

@@ -12,9 +12,11 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/testgpg"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // worldTarget is the world's pass store and hieradata as one gpg-id
@@ -35,10 +37,10 @@ func (w *secretsWorld) publicKeys(names ...string) []*PublicKey {
 }
 
 // holders are the named people as holders.
-func (w *secretsWorld) holders(names ...string) []model.Holder {
-	var out []model.Holder
+func (w *secretsWorld) holders(names ...string) []outcome.Holder {
+	var out []outcome.Holder
 	for _, n := range names {
-		out = append(out, model.Holder{Name: n, Fingerprint: w.keys[n].Fingerprint})
+		out = append(out, outcome.Holder{Name: n, Fingerprint: w.keys[n].Fingerprint})
 	}
 	return out
 }
@@ -46,7 +48,7 @@ func (w *secretsWorld) holders(names ...string) []model.Holder {
 // reencryptCase scans the world, compares it with alice and bob as the
 // desired recipients of the target's own store (carol has left) and bob
 // of pass/team, and re-encrypts with dec, widening the files named.
-func reencryptCase(t *testing.T, w *secretsWorld, dec Decrypter, widen ...string) (*Reencryption, *model.SecretsReport) {
+func reencryptCase(t *testing.T, w *secretsWorld, dec Decrypter, widen ...string) (*Reencryption, *outcome.SecretsReport) {
 	t.Helper()
 	res, report, err := reencryptWith(w, dec, Options{Widen: setOf(widen...)})
 	if err != nil {
@@ -55,14 +57,14 @@ func reencryptCase(t *testing.T, w *secretsWorld, dec Decrypter, widen ...string
 	return res, report
 }
 
-func reencryptWith(w *secretsWorld, dec Decrypter, o Options) (*Reencryption, *model.SecretsReport, error) {
+func reencryptWith(w *secretsWorld, dec Decrypter, o Options) (*Reencryption, *outcome.SecretsReport, error) {
 	now := time.Now()
 	ring := NewKeyRing(w.publicKeys("alice", "bob", "carol"), now)
 	scan, err := ScanSecrets(os.DirFS(w.dir), worldTarget)
 	if err != nil {
 		return nil, nil, err
 	}
-	stores := map[string][]model.Holder{"": w.holders("alice", "bob"), "pass/team": w.holders("bob")}
+	stores := map[string][]outcome.Holder{"": w.holders("alice", "bob"), "pass/team": w.holders("bob")}
 	report := CheckSecrets(worldTarget.Name, scan.Secrets, stores, ring, scan.Ledger)
 	o.Decrypter, o.Now = dec, now
 	o.Recipients = map[string]*Recipients{}
@@ -113,7 +115,7 @@ func TestReencryptWithGPG(t *testing.T) {
 	widen := []string{"pass/armored.gpg", "pass/carol-only.gpg", "pass/production/api.gpg", "pass/production/db.gpg", "hieradata/production.yaml"}
 	res, report := reencryptCase(t, w, GPG{Home: homes["alice"].Home}, widen...)
 
-	if got, want := report.Counts, (model.SecretCounts{Total: 9, Current: 1, Stale: 7, Missing: 7}); got != want {
+	if got, want := report.Counts, (outcome.SecretCounts{Total: 9, Current: 1, Stale: 7, Missing: 7}); got != want {
 		t.Errorf("before: %+v, want %+v", got, want)
 	}
 	want := []Refusal{{File: "pass/carol-only.gpg", Secret: "pass/carol-only.gpg", Reason: "cannot decrypt it"}}
@@ -185,7 +187,7 @@ func TestReencryptWithGPG(t *testing.T) {
 
 	// The status is clean but for the secret alice cannot read.
 	_, again := reencryptCase(t, w, GPG{Home: homes["alice"].Home}, widen...)
-	if got, want := again.Counts, (model.SecretCounts{Total: 9, Current: 8, Stale: 1, Missing: 1}); got != want {
+	if got, want := again.Counts, (outcome.SecretCounts{Total: 9, Current: 8, Stale: 1, Missing: 1}); got != want {
 		t.Errorf("after: %+v, want %+v", got, want)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // ErrGone is a secret that is no longer in a version of the repository.
@@ -15,7 +16,7 @@ var ErrGone = errors.New("it is not in the repository at that commit")
 
 // messageIn finds the encrypted message of a ledger entry in a tree: the
 // whole file, or the eyaml block under its key.
-func messageIn(fsys fs.FS, e *model.RotationEntry) ([]byte, error) {
+func messageIn(fsys fs.FS, e *outcome.RotationEntry) ([]byte, error) {
 	data, err := readSecretFile(fsys, e.File)
 	if err != nil {
 		if _, statErr := fs.Stat(fsys, e.File); errors.Is(statErr, fs.ErrNotExist) {
@@ -48,7 +49,7 @@ func messageIn(fsys fs.FS, e *model.RotationEntry) ([]byte, error) {
 
 // RotationCheck is what checking one ledger entry found.
 type RotationCheck struct {
-	Entry   model.RotationEntry
+	Entry   outcome.RotationEntry
 	Changed bool  // the value now differs from the one its readers could read
 	Err     error // why it could not be told
 }
@@ -60,7 +61,7 @@ type RotationCheck struct {
 // plaintexts in memory. Nothing about either value is kept or written;
 // each plaintext is cleared as soon as it is hashed. then gives the tree
 // at a commit.
-func CheckRotation(ctx context.Context, entries []model.RotationEntry, now fs.FS, then func(commit string) (fs.FS, error), dec Decrypter) []RotationCheck {
+func CheckRotation(ctx context.Context, entries []outcome.RotationEntry, now fs.FS, then func(commit string) (fs.FS, error), dec Decrypter) []RotationCheck {
 	out := make([]RotationCheck, len(entries))
 	for i, e := range entries {
 		out[i] = RotationCheck{Entry: e}
@@ -69,7 +70,7 @@ func CheckRotation(ctx context.Context, entries []model.RotationEntry, now fs.FS
 	return out
 }
 
-func changed(ctx context.Context, e *model.RotationEntry, now fs.FS, then func(string) (fs.FS, error), dec Decrypter) (bool, error) {
+func changed(ctx context.Context, e *outcome.RotationEntry, now fs.FS, then func(string) (fs.FS, error), dec Decrypter) (bool, error) {
 	old, err := then(e.ReadableAt)
 	if err != nil {
 		return false, fmt.Errorf("the version its readers could read (commit %s) cannot be read: %w", model.ShortSHA(e.ReadableAt), err)

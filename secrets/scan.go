@@ -17,8 +17,10 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // MaxSecretFileSize is the largest secrets file read: as large as a file
@@ -38,8 +40,8 @@ const maxSessionKeys = 1000
 // judged against the nearest .gpg-id above it, as pass encrypts it: its
 // Store is the sub-store's folder, if any. The warnings name globs that
 // match no file.
-func ScanSecrets(fsys fs.FS, t *config.Target) (*model.SecretScan, error) {
-	scan := &model.SecretScan{Secrets: []model.Secret{}, Warnings: []string{}}
+func ScanSecrets(fsys fs.FS, t *config.Target) (*outcome.SecretScan, error) {
+	scan := &outcome.SecretScan{Secrets: []outcome.Secret{}, Warnings: []string{}}
 	stores, err := SubStoreDirs(fsys, t)
 	if err != nil {
 		return nil, fmt.Errorf("target %s: %w", t.Name, err)
@@ -58,12 +60,12 @@ func ScanSecrets(fsys fs.FS, t *config.Target) (*model.SecretScan, error) {
 				continue // the first glob that matches a file says its format
 			}
 			seen[name] = true
-			var found []model.Secret
+			var found []outcome.Secret
 			if problem := model.CheckFreeText(name); problem != "" {
-				found = []model.Secret{{File: EscapeName(name), Line: 1, Format: g.Format,
+				found = []outcome.Secret{{File: EscapeName(name), Line: 1, Format: g.Format,
 					Problem: "its name " + problem + ", so it is not read; rename it with git mv"}}
 			} else if data, err := readSecretFile(fsys, name); err != nil {
-				found = []model.Secret{{File: name, Line: 1, Format: g.Format, Problem: err.Error()}}
+				found = []outcome.Secret{{File: name, Line: 1, Format: g.Format, Problem: err.Error()}}
 			} else {
 				found = scanFile(name, g.Format, data)
 			}
@@ -190,21 +192,21 @@ func unwrapPath(err error) error {
 }
 
 // scanFile reads the secrets of one file.
-func scanFile(name string, format model.SecretFormat, data []byte) []model.Secret {
+func scanFile(name string, format model.SecretFormat, data []byte) []outcome.Secret {
 	switch format {
 	case model.EYAMLGPG:
 		return scanEYAML(name, data)
 	case model.SOPS:
-		return []model.Secret{scanSOPS(name, data)}
+		return []outcome.Secret{scanSOPS(name, data)}
 	}
-	s := model.Secret{File: name, Line: 1, Format: model.OpenPGPFiles}
+	s := outcome.Secret{File: name, Line: 1, Format: model.OpenPGPFiles}
 	h, err := readMessage(data)
 	if err != nil {
 		s.Problem = err.Error()
 	} else {
 		h.fill(&s)
 	}
-	return []model.Secret{s}
+	return []outcome.Secret{s}
 }
 
 // header is what the packets before a message's encrypted data say.
@@ -218,7 +220,7 @@ type header struct {
 	binary       []byte // the message without its armor
 }
 
-func (h *header) fill(s *model.Secret) {
+func (h *header) fill(s *outcome.Secret) {
 	s.KeyIDs = h.keyIDs
 	s.Fingerprints = h.fingerprints
 	s.Hidden = h.hidden

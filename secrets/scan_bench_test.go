@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/testkeys"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // BenchmarkSecretsStatus reads who can open 10,000 pass files and an eyaml
@@ -78,7 +80,7 @@ func BenchmarkSecretsStatus(b *testing.B) {
 		{Glob: "hieradata/*.yaml", Format: model.EYAMLGPG},
 	}}
 	ring := NewKeyRing(keys, time.Now())
-	desired := map[string][]model.Holder{"": {{Name: "alice", Fingerprint: keys[0].Fingerprint}, {Name: "bob", Fingerprint: keys[1].Fingerprint}}}
+	desired := map[string][]outcome.Holder{"": {{Name: "alice", Fingerprint: keys[0].Fingerprint}, {Name: "bob", Fingerprint: keys[1].Fingerprint}}}
 	fsys := os.DirFS(dir)
 
 	b.Run("status", func(b *testing.B) {

@@ -19,10 +19,12 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/testgpg"
 	"github.com/prodaccess/prodaccess/internal/testkeys"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 func needTools(t *testing.T, tools ...string) {
@@ -165,7 +167,7 @@ type brief struct {
 	Problem   string
 }
 
-func briefs(secrets []model.Secret) []brief {
+func briefs(secrets []outcome.Secret) []brief {
 	var out []brief
 	for _, s := range secrets {
 		b := brief{Name: s.Name(), Line: s.Line, KeyIDs: s.KeyIDs, Hidden: s.Hidden, Symmetric: s.Symmetric}

@@ -5,8 +5,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/prodaccess/prodaccess/model"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // sopsOtherKeys are the sops master key kinds other than OpenPGP: whoever
@@ -16,8 +18,8 @@ var sopsOtherKeys = []string{"kms", "gcp_kms", "azure_kv", "hc_vault", "age"}
 // scanSOPS reads who can open a sops file (YAML or JSON): the recipients of
 // the data key, encrypted once per OpenPGP key under sops.pgp (and under
 // each of sops.key_groups).
-func scanSOPS(name string, data []byte) model.Secret {
-	s := model.Secret{File: name, Line: 1, Format: model.SOPS, Key: "(sops data key)"}
+func scanSOPS(name string, data []byte) outcome.Secret {
+	s := outcome.Secret{File: name, Line: 1, Format: model.SOPS, Key: "(sops data key)"}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		s.Problem = fmt.Sprintf("not valid YAML or JSON (%v)", err)

@@ -17,9 +17,11 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/internal/testgpg"
 	"github.com/prodaccess/prodaccess/internal/testkeys"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // TestScanStores reads a gpg-id target's whole store as pass sees it:
@@ -101,8 +103,8 @@ func TestSubkeysThatMayNotBeUsed(t *testing.T) {
 	current := alice.Entity.Subkeys[2]
 	id := func(sk openpgp.Subkey) string { return fmt.Sprintf("%016X", sk.PublicKey.KeyId) }
 	ring := NewKeyRing([]*PublicKey{{Holder: "alice", Fingerprint: alice.Fingerprint, Entity: alice.Entity}}, now)
-	stores := map[string][]model.Holder{"": {{Name: "alice", Fingerprint: alice.Fingerprint}}}
-	rep := CheckSecrets("pass", []model.Secret{
+	stores := map[string][]outcome.Holder{"": {{Name: "alice", Fingerprint: alice.Fingerprint}}}
+	rep := CheckSecrets("pass", []outcome.Secret{
 		{File: "current.gpg", KeyIDs: []string{id(current)}},
 		{File: "stolen.gpg", KeyIDs: []string{id(stolen)}},
 		{File: "expired.gpg", KeyIDs: []string{id(expired)}},
@@ -201,7 +203,7 @@ func mapsKeys(m map[string][]byte) func(func(string) bool) {
 	}
 }
 
-func findCheck(r *model.SecretsReport, file string) *model.SecretCheck {
+func findCheck(r *outcome.SecretsReport, file string) *outcome.SecretCheck {
 	for i := range r.Secrets {
 		if r.Secrets[i].File == file {
 			return &r.Secrets[i]
@@ -327,12 +329,12 @@ func TestDecompressionBomb(t *testing.T) {
 // a bad value, naming its line.
 func TestLedger(t *testing.T) {
 	rotated := model.DayFromDate(2026, 2, 1)
-	l := &model.SecretsLedger{
-		Rotate: []model.RotationEntry{
+	l := &outcome.SecretsLedger{
+		Rotate: []outcome.RotationEntry{
 			{File: "pass/db.gpg", Readers: []string{"carol"}, Due: model.DayFromDate(2026, 1, 5), ReadableAt: strings.Repeat("a", 40)},
 			{File: "hieradata/x.yaml", Key: "govuk::db", Readers: []string{"carol", "key id 0123456789ABCDEF (no known public key has it)"}, Due: model.DayFromDate(2026, 1, 5), ReadableAt: strings.Repeat("b", 40), Rotated: &rotated, RotatedAt: strings.Repeat("c", 40)},
 		},
-		Hidden: []model.HiddenRecipients{{File: "pass/hidden.gpg", SHA256: strings.Repeat("d", 64), KeyIDs: []string{"0123456789ABCDEF"}}},
+		Hidden: []outcome.HiddenRecipients{{File: "pass/hidden.gpg", SHA256: strings.Repeat("d", 64), KeyIDs: []string{"0123456789ABCDEF"}}},
 	}
 	data, err := MarshalLedger("pass", l)
 	if err != nil {
@@ -368,7 +370,7 @@ func TestCheckRotation(t *testing.T) {
 	then := fstest.MapFS{"a.gpg": {Data: enc("one\n")}, "b.gpg": {Data: enc("two\n")}, "gone.gpg": {Data: enc("three\n")}}
 	now := fstest.MapFS{"a.gpg": {Data: enc("one\n")}, "b.gpg": {Data: enc("changed\n")}}
 	commit := strings.Repeat("a", 40)
-	entries := []model.RotationEntry{{File: "a.gpg", ReadableAt: commit}, {File: "b.gpg", ReadableAt: commit}, {File: "gone.gpg", ReadableAt: commit}, {File: "a.gpg", ReadableAt: strings.Repeat("b", 40)}}
+	entries := []outcome.RotationEntry{{File: "a.gpg", ReadableAt: commit}, {File: "b.gpg", ReadableAt: commit}, {File: "gone.gpg", ReadableAt: commit}, {File: "a.gpg", ReadableAt: strings.Repeat("b", 40)}}
 	trees := func(c string) (fs.FS, error) {
 		if c == commit {
 			return then, nil

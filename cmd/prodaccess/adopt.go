@@ -14,9 +14,12 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/spf13/cobra"
+
 	"github.com/prodaccess/prodaccess/adoption"
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
@@ -24,7 +27,6 @@ import (
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
 	"github.com/prodaccess/prodaccess/secrets"
-	"github.com/spf13/cobra"
 )
 
 // adoptFlags are the flags of prodaccess adopt.
@@ -223,7 +225,7 @@ func (o *options) adoptionInput(ctx context.Context, w *world, repo *peoplerepo.
 }
 
 // teamProfiles reads the public profile of every member of every team.
-func (o *options) teamProfiles(ctx context.Context, client *github.Client, cfg *config.Config, states []model.TargetState) (map[string]adoption.Profile, error) {
+func (o *options) teamProfiles(ctx context.Context, client *github.Client, cfg *config.Config, states []outcome.TargetState) (map[string]adoption.Profile, error) {
 	var logins []string
 	for _, st := range states {
 		if t := cfg.Target(st.Target); t != nil && t.Type == model.GitHubTeam {
@@ -252,8 +254,8 @@ func (o *options) teamProfiles(ctx context.Context, client *github.Client, cfg *
 // adoptionKeys reads the public keys committed in the keys folder of the
 // people repository and those the target repositories hold, with their
 // user ids. A file that holds no key it can read is a warning.
-func adoptionKeys(repo *peoplerepo.Repo, w *world, keysDir string, providers []reconciler.Provider) ([]model.KeyIdentity, error) {
-	var out []model.KeyIdentity
+func adoptionKeys(repo *peoplerepo.Repo, w *world, keysDir string, providers []reconciler.Provider) ([]outcome.KeyIdentity, error) {
+	var out []outcome.KeyIdentity
 	read := func(file string, data []byte) {
 		keys, err := secrets.ReadKeyIdentities(file, data)
 		if err != nil {

@@ -9,10 +9,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/internal/testkeys"
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // adoptee is one person of an organisation that grants access the old
@@ -387,7 +388,7 @@ func TestAdoptAnOrganisation(t *testing.T) {
 	)
 	data := s.run("", "plan", "--format", "json")
 	must(t, data, 2, "the first plan after adoption, as data")
-	var got model.Plan
+	var got outcome.Plan
 	if err := json.Unmarshal([]byte(data.stdout), &got); err != nil {
 		t.Fatal(err)
 	}

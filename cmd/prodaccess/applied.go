@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/providers/github"
 )
@@ -18,7 +18,7 @@ import (
 // PRODACCESS_SIGNING_KEY, as the evidence is, added to the note of the
 // people commit the plan was made from under peoplerepo.AppliedRef, and
 // pushed to origin. Without the key, it records nothing and says why.
-func (o *options) recordApplied(ctx context.Context, w *world, report *model.Report) error {
+func (o *options) recordApplied(ctx context.Context, w *world, report *outcome.Report) error {
 	ev := w.evidence
 	if ev == nil || ev.repo == nil {
 		return nil
@@ -49,7 +49,7 @@ func (o *options) recordApplied(ctx context.Context, w *world, report *model.Rep
 		fmt.Fprintf(o.stderr, "prodaccess: what apply did (%s) is not recorded, so audits cannot time these removals: %s\n", what, why)
 		return nil
 	}
-	rec.Version, rec.Kind, rec.Repository, rec.Commit, rec.Day = model.AppliedVersion, model.AppliedKind, ghRepo, w.commit, w.day
+	rec.Version, rec.Kind, rec.Repository, rec.Commit, rec.Day = outcome.AppliedVersion, outcome.AppliedKind, ghRepo, w.commit, w.day
 	rec.AppliedAt = o.now().UTC().Truncate(time.Second)
 	note, err := peoplerepo.SignApplied(signer, rec)
 	if err != nil {
@@ -68,22 +68,22 @@ func (o *options) recordApplied(ctx context.Context, w *world, report *model.Rep
 
 // newAppliedRecord holds the changes of a report that no earlier record
 // holds already: made, pending in a pull request, or failed.
-func newAppliedRecord(records []*model.AppliedRecord, report *model.Report) *model.AppliedRecord {
+func newAppliedRecord(records []*outcome.AppliedRecord, report *outcome.Report) *outcome.AppliedRecord {
 	known := map[string]bool{}
 	for _, r := range records {
 		for _, c := range r.Changes {
 			known[c.Key()] = true
 		}
 	}
-	rec := &model.AppliedRecord{Changes: []model.AppliedChange{}, Pulls: []model.TargetPull{}}
+	rec := &outcome.AppliedRecord{Changes: []outcome.AppliedChange{}, Pulls: []outcome.TargetPull{}}
 	for _, res := range report.Results {
 		switch res.Status {
-		case model.Done, model.Pending, model.Failed:
+		case outcome.Done, outcome.Pending, outcome.Failed:
 		default:
 			continue
 		}
 		c := res.Change
-		ac := model.AppliedChange{Target: c.Target, Action: c.Action, Subject: c.Subject, Person: c.Person, Level: c.Level, Reason: c.Reason, Status: res.Status, Detail: res.Detail, Pull: res.Pull}
+		ac := outcome.AppliedChange{Target: c.Target, Action: c.Action, Subject: c.Subject, Person: c.Person, Level: c.Level, Reason: c.Reason, Status: res.Status, Detail: res.Detail, Pull: res.Pull}
 		if !known[ac.Key()] {
 			known[ac.Key()] = true
 			rec.Changes = append(rec.Changes, ac)
@@ -95,18 +95,18 @@ func newAppliedRecord(records []*model.AppliedRecord, report *model.Report) *mod
 // pullsEnded looks up, for each pull request that an earlier record holds
 // a change in and no record says ended, whether it was merged or closed.
 // A lookup that fails is said and left for the next run.
-func (o *options) pullsEnded(ctx context.Context, client *github.Client, records []*model.AppliedRecord) []model.TargetPull {
-	out := []model.TargetPull{}
+func (o *options) pullsEnded(ctx context.Context, client *github.Client, records []*outcome.AppliedRecord) []outcome.TargetPull {
+	out := []outcome.TargetPull{}
 	if client == nil {
 		return out
 	}
-	ended, open := map[string]bool{}, map[string]model.TargetPull{}
+	ended, open := map[string]bool{}, map[string]outcome.TargetPull{}
 	for _, r := range records {
 		for _, p := range r.Pulls {
 			ended[p.Key()] = true
 		}
 		for _, c := range r.Changes {
-			if c.Status == model.Pending && c.Pull != nil && c.Pull.Repo != "" {
+			if c.Status == outcome.Pending && c.Pull != nil && c.Pull.Repo != "" {
 				open[c.Pull.Key()] = *c.Pull
 			}
 		}

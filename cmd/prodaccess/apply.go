@@ -8,10 +8,11 @@ import (
 	"os"
 	"strings"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/spf13/cobra"
+
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
-	"github.com/spf13/cobra"
 )
 
 func newApply(o *options) *cobra.Command {
@@ -43,7 +44,7 @@ request for longer than safety.max_revocation_wait.`,
 			if err != nil {
 				return err
 			}
-			var plan *model.Plan
+			var plan *outcome.Plan
 			if planFile != "" {
 				saved, err := readPlanFile(planFile)
 				if err != nil {
@@ -130,18 +131,18 @@ request for longer than safety.max_revocation_wait.`,
 	return cmd
 }
 
-func readPlanFile(path string) (*model.Plan, error) {
+func readPlanFile(path string) (*outcome.Plan, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, model.MaxSavedPlanSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, outcome.MaxSavedPlanSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read plan %s: %w", path, err)
 	}
-	plan, err := model.DecodeSavedPlan(data)
-	if errors.Is(err, model.ErrPlanEdited) {
+	plan, err := outcome.DecodeSavedPlan(data)
+	if errors.Is(err, outcome.ErrPlanEdited) {
 		return nil, fmt.Errorf("%s: %w; nothing was applied: make and review a new plan", path, err)
 	}
 	if err != nil {

@@ -8,15 +8,17 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
 	"github.com/prodaccess/prodaccess/secrets"
-	"github.com/spf13/cobra"
 )
 
 // auditOptions are the flags of the audit commands.
@@ -62,7 +64,7 @@ type source struct {
 	// at a commit, by commit and entry key.
 	files   map[string]*committed
 	intro   map[string]map[string]string
-	commits []model.Commit // the first-parent line, oldest first, once read
+	commits []outcome.Commit // the first-parent line, oldest first, once read
 }
 
 func (a *auditOptions) source() (*source, error) {
@@ -115,7 +117,7 @@ func (a *auditOptions) configAt(rev *peoplerepo.Revision, configPath string) (*c
 // at finds the commit in force at the end of day d and the roster then. A
 // commit whose files do not validate was not in force: the last valid
 // commit before it is used, as the timeline does.
-func (s *source) at(a *auditOptions, d model.Day) (*model.Commit, *model.Roster, error) {
+func (s *source) at(a *auditOptions, d model.Day) (*outcome.Commit, *model.Roster, error) {
 	commits, err := s.commitList()
 	if err != nil {
 		return nil, nil, err
@@ -141,7 +143,7 @@ func (s *source) at(a *auditOptions, d model.Day) (*model.Commit, *model.Roster,
 }
 
 // commitList is the branch's first-parent line, oldest first, read once.
-func (s *source) commitList() ([]model.Commit, error) {
+func (s *source) commitList() ([]outcome.Commit, error) {
 	if s.commits == nil {
 		cs, err := s.history.Commits()
 		if err != nil {
@@ -216,7 +218,7 @@ func (s *source) keyTime(now time.Time, d model.Day) time.Time {
 }
 
 // keysAt checks the public keys committed at a commit, on day d.
-func (s *source) keysAt(a *auditOptions, c *model.Commit, r *model.Roster, d model.Day) (map[string]model.KeyCheck, error) {
+func (s *source) keysAt(a *auditOptions, c *outcome.Commit, r *model.Roster, d model.Day) (map[string]model.KeyCheck, error) {
 	rev, err := s.history.Revision(c.SHA)
 	if err != nil {
 		return nil, err
@@ -383,7 +385,7 @@ repositories to flag people without access who can still read secrets.`,
 
 // timeline rebuilds the history of the branch up to day to, with the
 // evidence recorded, from the first commit.
-func (s *source) timeline(to model.Day) (*model.Timeline, error) {
+func (s *source) timeline(to model.Day) (*outcome.Timeline, error) {
 	opts := reconciler.TimelineOptions{Branch: s.branch, PeopleLabel: s.peopleDir, ConfigFile: s.configPath, Location: s.tipConfig.Location, To: to}
 	var err error
 	if opts.EvidenceOf, opts.Authority, err = s.evidence(s.tip); err != nil {
@@ -394,7 +396,7 @@ func (s *source) timeline(to model.Day) (*model.Timeline, error) {
 
 // addFindings adds the notes read up to commit that are not evidence, and
 // the changes to the authority up to it that no lead approved.
-func (s *source) addFindings(out *[]model.Finding, commit, person string) error {
+func (s *source) addFindings(out *[]outcome.Finding, commit, person string) error {
 	run, err := s.evidenceRun(commit)
 	if err != nil {
 		return err
@@ -403,7 +405,7 @@ func (s *source) addFindings(out *[]model.Finding, commit, person string) error 
 		return nil
 	}
 	for _, f := range run.findings() {
-		*out = append(*out, model.Finding{Kind: model.FindingNote, Commit: f.Commit, Detail: f.Text()})
+		*out = append(*out, outcome.Finding{Kind: outcome.FindingNote, Commit: f.Commit, Detail: f.Text()})
 	}
 	*out = append(*out, reconciler.AuthorityFindings(run.chain, commit)...)
 	return nil

@@ -9,10 +9,12 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/spf13/cobra"
+
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/render"
-	"github.com/spf13/cobra"
 )
 
 func newAuditCertify(a *auditOptions) *cobra.Command {
@@ -146,7 +148,7 @@ func (a *auditOptions) certify(s *source, d model.Day, p model.Period) error {
 	fmt.Fprintf(a.stdout, "Opened pull request #%d: %s\n", opened.Number, opened.URL)
 	var logins, unknown []string
 	for _, id := range sortedKeys(leads) {
-		if !slices.ContainsFunc(cert.Rows, func(r model.CertificationRow) bool { return slices.Contains(r.Certifiers, id) }) {
+		if !slices.ContainsFunc(cert.Rows, func(r evidence.CertificationRow) bool { return slices.Contains(r.Certifiers, id) }) {
 			continue
 		}
 		if leads[id] == "" {
@@ -170,7 +172,7 @@ func (a *auditOptions) certify(s *source, d model.Day, p model.Period) error {
 // certification lists everyone with access in a day's truth, each with
 // the leads of record (as the history establishes them up to the day's
 // commit) who sign the row off; and the GitHub login of each lead.
-func (s *source) certification(t *dayTruth, p model.Period) (*model.Certification, map[string]string, error) {
+func (s *source) certification(t *dayTruth, p model.Period) (*evidence.Certification, map[string]string, error) {
 	run, err := s.evidenceRun(t.commit.SHA)
 	if err != nil {
 		return nil, nil, err
@@ -181,13 +183,13 @@ func (s *source) certification(t *dayTruth, p model.Period) (*model.Certificatio
 		approvers[id] = t.roster.Person(id)
 		leads[id] = ap.GitHub
 	}
-	cert := &model.Certification{Period: p.Name, At: t.day, Commit: t.commit.SHA, Rows: []model.CertificationRow{}}
+	cert := &evidence.Certification{Period: p.Name, At: t.day, Commit: t.commit.SHA, Rows: []evidence.CertificationRow{}}
 	for _, dc := range t.decisions {
 		if dc.Level == model.None {
 			continue
 		}
-		cert.Rows = append(cert.Rows, model.CertificationRow{ID: dc.Person.ID, Name: dc.Person.Name, Level: dc.Level, Basis: dc.ReasonStrings(),
-			Certifiers: model.Certifiers(dc.Person, approvers)})
+		cert.Rows = append(cert.Rows, evidence.CertificationRow{ID: dc.Person.ID, Name: dc.Person.Name, Level: dc.Level, Basis: dc.ReasonStrings(),
+			Certifiers: evidence.Certifiers(dc.Person, approvers)})
 	}
 	for _, r := range cert.Rows {
 		if len(r.Certifiers) == 0 {

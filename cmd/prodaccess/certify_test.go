@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // headHannah is the head of technology, of the techops programme: a lead
@@ -92,7 +94,7 @@ func TestAuditCertifyEndToEnd(t *testing.T) {
 		clone := s.freshClone()
 		r := prodaccessEnv(t, clone, []string{"GITHUB_TOKEN="}, "audit", "review", "--format", "json")
 		must(t, r, 0, "audit review "+when)
-		var rv model.Review
+		var rv outcome.Review
 		if err := json.Unmarshal([]byte(r.stdout), &rv); err != nil {
 			t.Fatal(err)
 		}

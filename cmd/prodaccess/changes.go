@@ -10,14 +10,17 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/spf13/cobra"
+
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
-	"github.com/spf13/cobra"
 )
 
 func newChanges(o *options) *cobra.Command {
@@ -122,7 +125,7 @@ func (o *options) authorityAt(repo *peoplerepo.Repo, before *side) (model.Author
 // record before it whose review it needs, and adds the changes the change
 // makes to who may approve or to the policy that widen access, which need
 // a lead's approving review of their own.
-func approvalsUnder(auth model.Authority, before, after *side, needs []model.ApprovalNeed) []model.ApprovalNeed {
+func approvalsUnder(auth model.Authority, before, after *side, needs []outcome.ApprovalNeed) []outcome.ApprovalNeed {
 	for i := range needs {
 		a := &needs[i]
 		if ap, ok := auth.Approvers[a.Entry.ApprovedBy]; ok {
@@ -137,8 +140,8 @@ func approvalsUnder(auth model.Authority, before, after *side, needs []model.App
 		approvers = append(approvers, id)
 	}
 	slices.Sort(approvers)
-	for _, ch := range auth.Changes(after.roster.People, after.Config.Policy) {
-		needs = append(needs, model.ApprovalNeed{Entry: ch.Entry, Change: ch.What, Approvers: approvers})
+	for _, ch := range evidence.Changes(auth, after.roster.People, after.Config.Policy) {
+		needs = append(needs, outcome.ApprovalNeed{Entry: ch.Entry, Change: ch.What, Approvers: approvers})
 	}
 	return needs
 }
@@ -147,7 +150,7 @@ func approvalsUnder(auth model.Authority, before, after *side, needs []model.App
 // request comment: whole when GitHub takes it, else cut to a summary and
 // as much as fits, with where the whole is: the job summary of the run,
 // in GitHub Actions, else what prodaccess changes prints.
-func (o *options) writeComment(path string, c *model.AccessChanges) error {
+func (o *options) writeComment(path string, c *outcome.AccessChanges) error {
 	var md bytes.Buffer
 	if err := render.WriteAccessChanges(&md, c, true); err != nil {
 		return err
@@ -162,7 +165,7 @@ func (o *options) writeComment(path string, c *model.AccessChanges) error {
 
 // checkApprovals reads the reviews of pull request number and says, for
 // each entry the change writes, whether its approval is there yet.
-func (o *options) checkApprovals(repo *peoplerepo.Repo, before, after *side, auth model.Authority, c *model.AccessChanges, number int) error {
+func (o *options) checkApprovals(repo *peoplerepo.Repo, before, after *side, auth model.Authority, c *outcome.AccessChanges, number int) error {
 	if len(c.Approvals) == 0 {
 		return nil
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
 
@@ -24,12 +24,12 @@ type earlyReads struct {
 type earlyRead struct {
 	reconciler.Provider
 	done   chan struct{}
-	states []model.TargetState
+	states []outcome.TargetState
 	err    error
 }
 
 // Read waits for the read begun early, or for ctx to end.
-func (r *earlyRead) Read(ctx context.Context) ([]model.TargetState, error) {
+func (r *earlyRead) Read(ctx context.Context) ([]outcome.TargetState, error) {
 	select {
 	case <-r.done:
 		return r.states, r.err

@@ -9,12 +9,15 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/crypto/ssh"
+
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
-	"golang.org/x/crypto/ssh"
 )
 
 // evidenceState is what plan and apply learn of approvals.
@@ -186,7 +189,7 @@ func certificationEvidence(ctx context.Context, run *evidenceRun, repo *peoplere
 
 // sameRulePolicy reports whether two policies decide levels alike.
 func sameRulePolicy(a, b model.Policy) bool {
-	return model.PolicyEntryOf(a).Key() == model.PolicyEntryOf(b).Key()
+	return evidence.PolicyEntryOf(a).Key() == evidence.PolicyEntryOf(b).Key()
 }
 
 // evidenceSource is where the evidence of commits is looked up: GitHub's
@@ -341,7 +344,7 @@ func (o *options) peopleGitHubRepo(cfg *config.Config, origin *peoplerepo.Remote
 // approval of every entry in force on day d at commit: read from git
 // alone, with no token and no request, under the authority the history
 // establishes up to commit.
-func (s *source) auditEvidence(a *auditOptions, commit *model.Commit, r *model.Roster, d model.Day) (*model.Roster, error) {
+func (s *source) auditEvidence(a *auditOptions, commit *outcome.Commit, r *model.Roster, d model.Day) (*model.Roster, error) {
 	run, err := s.evidenceRun(commit.SHA)
 	if err != nil {
 		return nil, err

@@ -3,9 +3,10 @@ package main
 import (
 	"fmt"
 
-	"github.com/prodaccess/prodaccess/model"
-	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/spf13/cobra"
+
+	"github.com/prodaccess/prodaccess/outcome"
+	"github.com/prodaccess/prodaccess/providers/github"
 )
 
 // githubCacheEnv names the GitHub cache file when --github-cache does not.
@@ -80,6 +81,6 @@ func (o *options) githubRequests() *github.RequestCounts {
 // planData is the plan as plan --format json writes it: the plan, and the
 // requests sent to GitHub to make it.
 type planData struct {
-	*model.Plan
+	*outcome.Plan
 	GitHubRequests *github.RequestCounts `json:"github_requests,omitempty"`
 }

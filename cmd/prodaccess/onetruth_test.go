@@ -20,7 +20,10 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/render"
@@ -152,12 +155,12 @@ func checkOneTruth(t *testing.T, seed uint64, dir string, h *history) (int, map[
 		what[k] = 1
 	}
 	for _, f := range tl.Findings {
-		if f.Kind == model.FindingLateFact {
+		if f.Kind == outcome.FindingLateFact {
 			what["fact recorded after its day"] = 1
 		}
 	}
 	for _, e := range tl.Events {
-		if e.Cause == model.CauseInvalid {
+		if e.Cause == outcome.CauseInvalid {
 			what["invalid commit"] = 1
 		}
 		if e.To == model.TemporarySupervised && e.Person != "" && strings.HasPrefix(e.Person, "c") {
@@ -473,7 +476,7 @@ func (h *history) write(dir string, signer *peoplerepo.NoteSigner) error {
 			return err
 		}
 		if ev := h.evidenceOf(i, parent.String(), state); ev != nil {
-			payload, err := model.EncodeEvidence(ev)
+			payload, err := evidence.EncodeEvidence(ev)
 			if err != nil {
 				return err
 			}

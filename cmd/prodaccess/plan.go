@@ -9,10 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/spf13/cobra"
+
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
-	"github.com/spf13/cobra"
 )
 
 func defaultHTTPTransport() *http.Transport {
@@ -27,7 +28,7 @@ func defaultHTTPTransport() *http.Transport {
 // makePlan reads every target and computes the plan with its safety checks.
 // A target that cannot be read is left as it is, and listed under FAILED;
 // every other target's changes, removals first, are planned.
-func (o *options) makePlan(ctx context.Context, w *world, allowMass bool) (*model.Plan, error) {
+func (o *options) makePlan(ctx context.Context, w *world, allowMass bool) (*outcome.Plan, error) {
 	states, failed := reconciler.ReadEach(ctx, w.readers())
 	w.failed = failed
 	return w.plan(states, allowMass), nil
@@ -36,7 +37,7 @@ func (o *options) makePlan(ctx context.Context, w *world, allowMass bool) (*mode
 // plan computes the plan from what the targets hold, with its safety
 // checks. It is the one place a plan is made, for plan, apply and apply
 // --plan alike.
-func (w *world) plan(states []model.TargetState, allowMass bool) *model.Plan {
+func (w *world) plan(states []outcome.TargetState, allowMass bool) *outcome.Plan {
 	plan := reconciler.Diff(reconciler.Input{Config: w.cfg, At: w.day, Commit: w.commit, Decisions: w.decisions, States: states, Keys: w.keys, Ring: w.ring, Failed: w.failed})
 	plan.Warnings = append(append(slices.Clone(w.warnings), w.keyWarnings...), plan.Warnings...)
 	plan.KeyWarnings = w.keyWarnings
@@ -44,7 +45,7 @@ func (w *world) plan(states []model.TargetState, allowMass bool) *model.Plan {
 	plan.Failures = append(plan.Failures, w.failures...)
 	reconciler.CheckSafety(plan, w.cfg, allowMass)
 	reconciler.CheckWaiting(plan, w.cfg, w.now)
-	plan.Adoption = model.SummarizeAdoption(plan, w.decisions, w.roster.Policy.AdoptedOn)
+	plan.Adoption = outcome.SummarizeAdoption(plan, w.decisions, w.roster.Policy.AdoptedOn)
 	return plan
 }
 
@@ -98,7 +99,7 @@ safety.max_revocation_wait.`,
 				return &exitError{code: 1}
 			case len(plan.Overdue) > 0:
 				return &exitError{code: 1, err: overdue(plan)}
-			case plan.Count(model.ToDo) > 0:
+			case plan.Count(outcome.ToDo) > 0:
 				return &exitError{code: 2}
 			}
 			return nil
@@ -114,15 +115,15 @@ safety.max_revocation_wait.`,
 }
 
 // overdue names the revocations that have waited too long, or is nil.
-func overdue(plan *model.Plan) error {
+func overdue(plan *outcome.Plan) error {
 	if len(plan.Overdue) == 0 {
 		return nil
 	}
 	return fmt.Errorf("%d revocation(s) have waited longer than safety.max_revocation_wait in a pull request:\n  %s", len(plan.Overdue), strings.Join(plan.Overdue, "\n  "))
 }
 
-func writePlanFile(path string, plan *model.Plan) error {
-	data, err := model.EncodeSavedPlan(plan)
+func writePlanFile(path string, plan *outcome.Plan) error {
+	data, err := outcome.EncodeSavedPlan(plan)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
@@ -119,7 +120,7 @@ func (o *options) githubClient(cfg *config.Config) (*github.Client, error) {
 // person files committed before each of the last midnights entitled
 // people to at the end of that day (see reconciler.ManualHeld). Only
 // manual targets need the history; without them nothing is read.
-func (o *options) manualHeld(repo *peoplerepo.Repo, rel, label string, w *world) (map[string][]model.Entry, string, error) {
+func (o *options) manualHeld(repo *peoplerepo.Repo, rel, label string, w *world) (map[string][]outcome.Entry, string, error) {
 	var targets []*config.Target
 	for i := range w.cfg.Targets {
 		if t := &w.cfg.Targets[i]; t.Type == model.Manual && t.Record == nil {
@@ -153,7 +154,7 @@ func (o *options) manualHeld(repo *peoplerepo.Repo, rel, label string, w *world)
 		}
 		window = append(window, s)
 	}
-	held := map[string][]model.Entry{}
+	held := map[string][]outcome.Entry{}
 	for _, t := range targets {
 		held[t.Name] = reconciler.ManualHeld(t, w.decisions, window)
 	}

@@ -12,8 +12,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/internal/devstack"
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 const signonManual = "  - name: signon\n    type: manual\n    instructions: Grant Super Admin in Signon\n"
@@ -181,7 +182,7 @@ func TestManualRecord(t *testing.T) {
 	// The record's history says who held it, and which merge recorded it.
 	audit := w.run("audit", "record", "signon", "--format", "json")
 	must(t, audit, 0, "audit record")
-	var held model.RecordAt
+	var held outcome.RecordAt
 	if err := json.Unmarshal([]byte(audit.stdout), &held); err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // TestRemovalsTimed: apply records what it removed and when, and what
@@ -86,11 +88,11 @@ targets:
 		t.Errorf("the records moved from %q to %q on a run that did nothing new", notesBefore, notesAfter)
 	}
 
-	timed := func(dir string) (map[string]string, model.Review) {
+	timed := func(dir string) (map[string]string, outcome.Review) {
 		t.Helper()
 		r := prodaccessEnv(t, dir, []string{"GITHUB_TOKEN="}, "audit", "review", "--format", "json")
 		must(t, r, 0, "audit review")
-		var rv model.Review
+		var rv outcome.Review
 		if err := json.Unmarshal([]byte(r.stdout), &rv); err != nil {
 			t.Fatal(err)
 		}
@@ -117,8 +119,8 @@ targets:
 	if all := rv.Removals.Summary[0]; all.Total != 2 || all.Late != 2 || all.Worst == "" || rv.Removals.Within != "36h" {
 		t.Errorf("summary %+v, within %s", all, rv.Removals.Within)
 	}
-	lateFact := slices.ContainsFunc(rv.Findings, func(f model.Finding) bool {
-		return f.Kind == model.FindingLateFact && f.Person == "pat" && strings.Contains(f.Detail, fmt.Sprintf("from %s (left: last day was %s), but the commit that said so came on %s, 8 days later", last+1, last, today-1))
+	lateFact := slices.ContainsFunc(rv.Findings, func(f outcome.Finding) bool {
+		return f.Kind == outcome.FindingLateFact && f.Person == "pat" && strings.Contains(f.Detail, fmt.Sprintf("from %s (left: last day was %s), but the commit that said so came on %s, 8 days later", last+1, last, today-1))
 	})
 	if !lateFact {
 		t.Errorf("no finding of pat's last day recorded late: %+v", rv.Findings)
@@ -142,8 +144,8 @@ targets:
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("after the forged record, removals (-want +got):\n%s", diff)
 	}
-	named := slices.ContainsFunc(rv.Findings, func(f model.Finding) bool {
-		return f.Kind == model.FindingNote && strings.Contains(f.Detail, "refs/notes/prodaccess-applied is not evidence: unsigned")
+	named := slices.ContainsFunc(rv.Findings, func(f outcome.Finding) bool {
+		return f.Kind == outcome.FindingNote && strings.Contains(f.Detail, "refs/notes/prodaccess-applied is not evidence: unsigned")
 	})
 	if !named {
 		t.Errorf("the forged record is not named: %+v", rv.Findings)

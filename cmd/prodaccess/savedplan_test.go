@@ -8,17 +8,19 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // readSaved reads a saved plan without checking it, as an attacker would.
-func readSaved(t *testing.T, path string) *model.Plan {
+func readSaved(t *testing.T, path string) *outcome.Plan {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p model.Plan
+	var p outcome.Plan
 	if err := json.Unmarshal(data, &p); err != nil {
 		t.Fatal(err)
 	}
@@ -27,12 +29,12 @@ func readSaved(t *testing.T, path string) *model.Plan {
 
 // writeSaved writes a plan back, with a digest that matches the edited
 // content when redigest is set (anyone can compute one), or the old one.
-func writeSaved(t *testing.T, path string, p *model.Plan, redigest bool) {
+func writeSaved(t *testing.T, path string, p *outcome.Plan, redigest bool) {
 	t.Helper()
 	var data []byte
 	var err error
 	if redigest {
-		data, err = model.EncodeSavedPlan(p)
+		data, err = outcome.EncodeSavedPlan(p)
 	} else {
 		data, err = json.MarshalIndent(p, "", "  ")
 	}
@@ -51,25 +53,25 @@ func TestTamperedSavedPlan(t *testing.T) {
 	t.Parallel()
 	edits := []struct {
 		name string
-		edit func(p *model.Plan)
+		edit func(p *outcome.Plan)
 		want string
 	}{
-		{"a login with no person file added to the team", func(p *model.Plan) {
+		{"a login with no person file added to the team", func(p *outcome.Plan) {
 			tp := p.Target("github-production")
-			tp.Changes = append(tp.Changes, model.Change{Target: "github-production", Action: model.Add, Subject: "zed-gh", Level: model.Permanent, Reason: "trust me"})
+			tp.Changes = append(tp.Changes, outcome.Change{Target: "github-production", Action: outcome.Add, Subject: "zed-gh", Level: model.Permanent, Reason: "trust me"})
 		}, "github-production: the saved plan would add zed-gh github-production, which a plan made now would not"},
-		{"an entitled member removed", func(p *model.Plan) {
+		{"an entitled member removed", func(p *outcome.Plan) {
 			tp := p.Target("github-production")
-			tp.Changes = append(tp.Changes, model.Change{Target: "github-production", Action: model.Remove, Subject: "alice-gh", Reason: "left"})
+			tp.Changes = append(tp.Changes, outcome.Change{Target: "github-production", Action: outcome.Remove, Subject: "alice-gh", Reason: "left"})
 		}, "github-production: the saved plan would remove alice-gh github-production, which a plan made now would not"},
-		{"an invented fingerprint added to the recipients", func(p *model.Plan) {
+		{"an invented fingerprint added to the recipients", func(p *outcome.Plan) {
 			tp := p.Target("hieradata")
-			tp.Changes = append(tp.Changes, model.Change{Target: "hieradata", Action: model.Add, Subject: fingerprint('9'), Reason: "machine"})
+			tp.Changes = append(tp.Changes, outcome.Change{Target: "hieradata", Action: outcome.Add, Subject: fingerprint('9'), Reason: "machine"})
 		}, "hieradata: the saved plan would add " + fingerprint('9') + " hieradata, which a plan made now would not"},
-		{"a planned grant dropped", func(p *model.Plan) {
+		{"a planned grant dropped", func(p *outcome.Plan) {
 			p.Target("github-production").Changes = nil
 		}, "github-production: a plan made now would add bob-gh (bob) github-production, which the saved plan would not"},
-		{"the reason of a change rewritten", func(p *model.Plan) {
+		{"the reason of a change rewritten", func(p *outcome.Plan) {
 			p.Target("github-production").Changes[0].Reason = "approved by the security team"
 		}, `github-production: the saved plan's "add bob-gh" differs from the same change made now`},
 	}

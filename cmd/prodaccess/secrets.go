@@ -14,15 +14,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
 	"github.com/prodaccess/prodaccess/secrets"
-	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 func newSecrets(o *options) *cobra.Command {
@@ -88,7 +90,7 @@ func (o *options) secretTargets(cfg *config.Config, name string) ([]*config.Targ
 
 // readSecrets reads every target's repository and compares who can read
 // each secret with who should.
-func (o *options) readSecrets(ctx context.Context, w *world, targets []*config.Target, opts gitfile.Options) ([]*gitfile.Repo, map[string]model.TargetState, *model.SecretsStatus, error) {
+func (o *options) readSecrets(ctx context.Context, w *world, targets []*config.Target, opts gitfile.Options) ([]*gitfile.Repo, map[string]outcome.TargetState, *outcome.SecretsStatus, error) {
 	repos, err := gitfile.NewRepos(targets, opts)
 	if err != nil {
 		return nil, nil, nil, err
@@ -101,11 +103,11 @@ func (o *options) readSecrets(ctx context.Context, w *world, targets []*config.T
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("nothing was checked, because a read failed:\n%w", err)
 	}
-	states := map[string]model.TargetState{}
+	states := map[string]outcome.TargetState{}
 	for _, s := range read {
 		states[s.Target] = s
 	}
-	status := &model.SecretsStatus{}
+	status := &outcome.SecretsStatus{}
 	for _, t := range targets {
 		status.Targets = append(status.Targets, reconciler.Secrets(w.cfg, t, states[t.Name], w.decisions, w.keys, w.ring))
 	}
@@ -415,7 +417,7 @@ needed), 1 when anything was refused.`,
 						fmt.Fprintf(o.stdout, "  - %s, which was %s\n", c.Name(), line)
 					}
 				}
-				if rotate := model.SelectSecrets(res.Done, (*model.SecretCheck).Rotate); len(rotate) > 0 {
+				if rotate := outcome.SelectSecrets(res.Done, (*outcome.SecretCheck).Rotate); len(rotate) > 0 {
 					fmt.Fprintf(o.stdout, "Rotate these values: readers who may no longer read them could read them, and may have kept them; they stay in %s until prodaccess secrets rotation --record finds each changed:\n", secrets.LedgerPath(t.Name))
 					for _, c := range rotate {
 						fmt.Fprintf(o.stdout, "  - %s (line %d): %s\n", c.Name(), c.Line, strings.Join(c.Stale, ", "))
@@ -454,7 +456,7 @@ func reencryptTitle(t *config.Target, n int) string {
 // storeRecipients are the keys of each store's holders that the secrets to
 // re-encrypt need, or an error naming every holder without a usable
 // public key: nothing is re-encrypted then.
-func (o *options) storeRecipients(w *world, stores map[string][]model.Holder, todo []model.SecretCheck) (map[string]*secrets.Recipients, error) {
+func (o *options) storeRecipients(w *world, stores map[string][]outcome.Holder, todo []outcome.SecretCheck) (map[string]*secrets.Recipients, error) {
 	need := map[string]bool{}
 	for _, c := range todo {
 		need[c.Store] = true
@@ -491,7 +493,7 @@ func (o *options) storeRecipients(w *world, stores map[string][]model.Holder, to
 // the people (or keep entries) who should read the target's secrets: their
 // gpg must hold the secret of one of those keys. A leaver could decrypt
 // what they still read, but must not be the one to re-encrypt it.
-func runnerIsHolder(ctx context.Context, dec secrets.GPG, w *world, stores map[string][]model.Holder) error {
+func runnerIsHolder(ctx context.Context, dec secrets.GPG, w *world, stores map[string][]outcome.Holder) error {
 	have, err := dec.SecretKeys(ctx)
 	if err != nil {
 		return err
@@ -512,8 +514,8 @@ func runnerIsHolder(ctx context.Context, dec secrets.GPG, w *world, stores map[s
 
 // rotationsAt are the ledger's values to rotate that were readable at the
 // commit: those a re-encryption based on it added.
-func rotationsAt(l *model.SecretsLedger, commit string) []model.RotationEntry {
-	var out []model.RotationEntry
+func rotationsAt(l *outcome.SecretsLedger, commit string) []outcome.RotationEntry {
+	var out []outcome.RotationEntry
 	for _, e := range l.Open() {
 		if e.ReadableAt == commit {
 			out = append(out, e)
@@ -524,7 +526,7 @@ func rotationsAt(l *model.SecretsLedger, commit string) []model.RotationEntry {
 
 // ledgerReadable refuses to write a target's ledger when the one in the
 // repository cannot be read: writing would lose what it holds.
-func ledgerReadable(scan *model.SecretScan) error {
+func ledgerReadable(scan *outcome.SecretScan) error {
 	if len(scan.Problems) == 0 {
 		return nil
 	}
@@ -533,7 +535,7 @@ func ledgerReadable(scan *model.SecretScan) error {
 
 // widenSet checks that every file --widen names is a secrets file of the
 // target: a name that matches none is a mistake, never ignored.
-func widenSet(names []string, scan *model.SecretScan) (map[string]bool, error) {
+func widenSet(names []string, scan *outcome.SecretScan) (map[string]bool, error) {
 	files := map[string]bool{}
 	for _, s := range scan.Secrets {
 		files[s.File] = true
@@ -652,7 +654,7 @@ reader knew. Exits 0 when nothing is left to rotate, 2 when values remain,
 				return err
 			}
 			dec := secrets.GPG{Program: gpgProgram, MaxPlaintext: w.cfg.Secrets.MaxPlaintextBytes}
-			var reports []model.RotationReport
+			var reports []outcome.RotationReport
 			remaining := 0
 			for _, t := range targets {
 				repo := repoOf(repos, t.Name)
@@ -660,7 +662,7 @@ reader knew. Exits 0 when nothing is left to rotate, 2 when values remain,
 				if err := ledgerReadable(scan); err != nil {
 					return fmt.Errorf("target %s: %w", t.Name, err)
 				}
-				var open []model.RotationEntry
+				var open []outcome.RotationEntry
 				for _, e := range scan.Ledger.Open() {
 					if person == "" || e.ReadBy(person) {
 						open = append(open, e)
@@ -670,7 +672,7 @@ reader knew. Exits 0 when nothing is left to rotate, 2 when values remain,
 				if err != nil {
 					return err
 				}
-				rep := model.RotationReport{Target: t.Name, Remaining: []model.RotationStatus{}, Rotated: []model.RotationEntry{}}
+				rep := outcome.RotationReport{Target: t.Name, Remaining: []outcome.RotationStatus{}, Rotated: []outcome.RotationEntry{}}
 				today := w.day
 				for _, c := range secrets.CheckRotation(ctx, open, now, repo.FilesAt, dec) {
 					switch {
@@ -679,9 +681,9 @@ reader knew. Exits 0 when nothing is left to rotate, 2 when values remain,
 						e.Rotated, e.RotatedAt = &today, repo.BaseCommit()
 						rep.Rotated = append(rep.Rotated, e)
 					case c.Err != nil:
-						rep.Remaining = append(rep.Remaining, model.RotationStatus{Entry: c.Entry, Problem: c.Err.Error()})
+						rep.Remaining = append(rep.Remaining, outcome.RotationStatus{Entry: c.Entry, Problem: c.Err.Error()})
 					default:
-						rep.Remaining = append(rep.Remaining, model.RotationStatus{Entry: c.Entry})
+						rep.Remaining = append(rep.Remaining, outcome.RotationStatus{Entry: c.Entry})
 					}
 				}
 				remaining += len(rep.Remaining)
@@ -720,7 +722,7 @@ reader knew. Exits 0 when nothing is left to rotate, 2 when values remain,
 
 // recordRotation commits the ledger with the values found rotated marked
 // so, on the branch of rotation records.
-func recordRotation(ctx context.Context, repo *gitfile.Repo, t *config.Target, was *model.SecretsLedger, rep model.RotationReport, push bool) (string, error) {
+func recordRotation(ctx context.Context, repo *gitfile.Repo, t *config.Target, was *outcome.SecretsLedger, rep outcome.RotationReport, push bool) (string, error) {
 	ledger := secrets.CloneLedger(was)
 	for _, r := range rep.Rotated {
 		for i, e := range ledger.Rotate {
@@ -737,7 +739,7 @@ func recordRotation(ctx context.Context, repo *gitfile.Repo, t *config.Target, w
 	if err := repo.CommitBatch(ctx, branch, map[string][]byte{secrets.LedgerPath(t.Name): data}, render.RotationMessage(t, rep.Rotated)); err != nil {
 		return "", err
 	}
-	var left []model.RotationEntry
+	var left []outcome.RotationEntry
 	for _, r := range rep.Remaining {
 		left = append(left, r.Entry)
 	}
@@ -762,7 +764,7 @@ func refusals(rs []secrets.Refusal) []string {
 
 // targetDrift says how the target's file differs from who the secrets are
 // now encrypted to, when the pull request that changes it is not merged.
-func targetDrift(t *config.Target, st model.TargetState, holders []model.Holder, roster *model.Roster) []string {
+func targetDrift(t *config.Target, st outcome.TargetState, holders []outcome.Holder, roster *model.Roster) []string {
 	in := map[string]bool{}
 	for _, e := range st.Entries {
 		in[t.SubjectKey(e.Subject)] = true
@@ -791,7 +793,7 @@ func targetDrift(t *config.Target, st model.TargetState, holders []model.Holder,
 // repositories are now, and compares them with who is entitled on day d
 // from the person files and keys at commit. Without such targets it reads
 // nothing.
-func (a *auditOptions) secretReports(s *source, commit *model.Commit, roster *model.Roster, d model.Day, keys map[string]model.KeyCheck) ([]*model.SecretsReport, error) {
+func (a *auditOptions) secretReports(s *source, commit *outcome.Commit, roster *model.Roster, d model.Day, keys map[string]model.KeyCheck) ([]*outcome.SecretsReport, error) {
 	cfg := s.tipConfig
 	var targets []*config.Target
 	for i := range cfg.Targets {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
 )
@@ -16,7 +17,7 @@ import (
 // truth, so that no page can contradict another.
 type dayTruth struct {
 	day       model.Day
-	commit    *model.Commit
+	commit    *outcome.Commit
 	roster    *model.Roster    // the files in force, deciding with the evidence
 	decisions []model.Decision // everyone's level, with the evidence
 	// files are the decisions of the same files taken at their word, as
@@ -79,7 +80,7 @@ type reviewScope struct {
 	secrets bool
 	// timeline is the history up to the review's day, for the removals
 	// and the facts recorded late; nil leaves them out.
-	timeline *model.Timeline
+	timeline *outcome.Timeline
 	from     model.Day // the first day whose removals are timed
 }
 
@@ -89,7 +90,7 @@ type reviewScope struct {
 // that are not evidence, changes to who may approve that no lead
 // approved, facts recorded after their day); and the removals of the
 // period, timed. A scan that cannot run is said, not fatal.
-func (s *source) review(a *auditOptions, t *dayTruth, scope reviewScope) (*model.Review, error) {
+func (s *source) review(a *auditOptions, t *dayTruth, scope reviewScope) (*outcome.Review, error) {
 	keys, err := s.keysAt(a, t.commit, t.roster, t.day)
 	if err != nil {
 		return nil, err
@@ -114,7 +115,7 @@ func (s *source) review(a *auditOptions, t *dayTruth, scope reviewScope) (*model
 	}
 	if tl := scope.timeline; tl != nil {
 		for _, f := range tl.Findings {
-			if f.Kind == model.FindingLateFact {
+			if f.Kind == outcome.FindingLateFact {
 				rv.Findings = append(rv.Findings, f)
 			}
 		}
@@ -139,7 +140,7 @@ func hasSecrets(s *source) bool {
 // person, from the review files at the review's commit and the evidence
 // of the pull requests that wrote them, and flags access not certified
 // for the period that holds the review's day.
-func (s *source) certify(t *dayTruth, rv *model.Review) error {
+func (s *source) certify(t *dayTruth, rv *outcome.Review) error {
 	period := model.PeriodOf(s.tipConfig.Audit.CertifyEvery, t.day)
 	rv.Certification = &period
 	latest, problems, err := s.certifications(t)
@@ -168,7 +169,7 @@ func (s *source) certify(t *dayTruth, rv *model.Review) error {
 // and returns each person's latest certification (by period, then day),
 // proven or not: signed off by the approval of a lead of record, named in
 // the row, on the pull request that wrote the file, no later than the day.
-func (s *source) certifications(t *dayTruth) (map[string]*model.Certified, []model.Finding, error) {
+func (s *source) certifications(t *dayTruth) (map[string]*outcome.Certified, []outcome.Finding, error) {
 	dir := reviewsDir(s.configPath, s.tipConfig)
 	files, err := s.repo.Reviews(t.commit.SHA, dir)
 	if err != nil {
@@ -178,7 +179,7 @@ func (s *source) certifications(t *dayTruth) (map[string]*model.Certified, []mod
 	if err != nil {
 		return nil, nil, err
 	}
-	var problems []model.Finding
+	var problems []outcome.Finding
 	signers := run.authority().Policy.EvidenceSigners
 	tampered := map[string]string{}
 	for _, f := range run.findings() {
@@ -186,12 +187,12 @@ func (s *source) certifications(t *dayTruth) (map[string]*model.Certified, []mod
 	}
 	type found struct {
 		end model.Day
-		c   *model.Certified
+		c   *outcome.Certified
 	}
 	best := map[string]found{}
 	for _, rf := range files {
 		if rf.Problem != nil {
-			problems = append(problems, model.Finding{Kind: model.FindingReviewFile, Detail: fmt.Sprintf("%s certifies nothing: %v", rf.Name, rf.Problem)})
+			problems = append(problems, outcome.Finding{Kind: outcome.FindingReviewFile, Detail: fmt.Sprintf("%s certifies nothing: %v", rf.Name, rf.Problem)})
 			continue
 		}
 		cert := rf.Certification
@@ -201,7 +202,7 @@ func (s *source) certifications(t *dayTruth) (map[string]*model.Certified, []mod
 		base := &model.EntryBase{Commit: baseCommit, Authority: run.chain.At(baseCommit)}
 		for _, row := range cert.Rows {
 			pf := model.Prove(ev, cert.Ref(row), nil, nil, base)
-			c := &model.Certified{Period: cert.Period, File: rf.Name, At: cert.At, Proven: pf.Proven(), ProvenAt: pf.ProvenAt, Missing: pf.Missing}
+			c := &outcome.Certified{Period: cert.Period, File: rf.Name, At: cert.At, Proven: pf.Proven(), ProvenAt: pf.ProvenAt, Missing: pf.Missing}
 			if why, ok := tampered[rf.Wrote]; ok && ev == nil {
 				c.Missing = []string{why}
 			}
@@ -221,7 +222,7 @@ func (s *source) certifications(t *dayTruth) (map[string]*model.Certified, []mod
 			}
 		}
 	}
-	out := map[string]*model.Certified{}
+	out := map[string]*outcome.Certified{}
 	for id, f := range best {
 		out[id] = f.c
 	}
@@ -231,14 +232,14 @@ func (s *source) certifications(t *dayTruth) (map[string]*model.Certified, []mod
 // removals times every loss of access due from from to to, from the
 // timeline and apply's records (verified as notes are); records that are
 // not evidence are findings.
-func (s *source) removals(tl *model.Timeline, from, to model.Day, findings *[]model.Finding) (*model.RemovalReport, error) {
+func (s *source) removals(tl *outcome.Timeline, from, to model.Day, findings *[]outcome.Finding) (*outcome.RemovalReport, error) {
 	run, err := s.evidenceRun(s.tip)
 	if err != nil {
 		return nil, err
 	}
 	records, bad := s.repo.ReadApplied(s.tipConfig.PeopleRepo, run.authority().Policy.EvidenceSigners)
 	for _, f := range bad {
-		*findings = append(*findings, model.Finding{Kind: model.FindingNote, Commit: f.Commit, Detail: f.Text()})
+		*findings = append(*findings, outcome.Finding{Kind: outcome.FindingNote, Commit: f.Commit, Detail: f.Text()})
 	}
 	return reconciler.Removals(reconciler.RemovalInput{Timeline: tl, Targets: s.tipConfig.Targets, Records: records, From: from, To: to,
 		Within: s.tipConfig.Audit.RemovalWithin, Location: s.tipConfig.Location}), nil

@@ -7,14 +7,16 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/peoplerepo"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
 	"github.com/prodaccess/prodaccess/requests"
-	"github.com/spf13/cobra"
 )
 
 func newUpcoming(o *options) *cobra.Command {
@@ -198,8 +200,8 @@ func (o *options) plannedChanges(ctx context.Context, cfg *config.Config, roster
 		return err
 	}
 	var planned []model.PlannedShift
-	for _, rs := range rota.RotaShifts(onCalls, cfg.Location) {
-		p := roster.PersonFor(rota, rs.User, rs.Email)
+	for _, rs := range evidence.RotaShifts(rota, onCalls, cfg.Location) {
+		p := evidence.PersonFor(roster, rota, rs.User, rs.Email)
 		if p == nil || rs.Start <= day || rs.Start > u.Until || rs.End >= last-1 {
 			continue
 		}

@@ -12,7 +12,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/prodaccess/prodaccess/model"
+
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // FS presents a git tree as a read-only fs.FS, so that person files are
@@ -195,10 +196,10 @@ func readAll(f *object.File) ([]byte, error) {
 }
 
 // CommitOf is a commit as an audit shows it.
-func CommitOf(c *object.Commit) model.Commit {
+func CommitOf(c *object.Commit) outcome.Commit {
 	subject, _, _ := strings.Cut(c.Message, "\n")
 	// A commit's message names no pull request that counts: anyone who
 	// pushes can write "Merge pull request #99". The pull request comes
 	// from the evidence.
-	return model.Commit{SHA: c.Hash.String(), When: c.Committer.When, Author: c.Author.Name, Subject: strings.TrimSpace(subject)}
+	return outcome.Commit{SHA: c.Hash.String(), When: c.Committer.When, Author: c.Author.Name, Subject: strings.TrimSpace(subject)}
 }

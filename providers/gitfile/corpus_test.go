@@ -18,6 +18,7 @@ import (
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/golden"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files with what the code produces")
@@ -113,8 +114,8 @@ func newSubject(f config.FileFormat, i int, salt string) string {
 	return fmt.Sprintf("arn:aws:iam::622626885786:user/new%x@example.gov.uk", sum[:4])
 }
 
-func addition(subject string) model.Change {
-	return model.Change{Action: model.Add, Subject: subject, Name: "New Starter", Email: "new.starter@example.gov.uk"}
+func addition(subject string) outcome.Change {
+	return outcome.Change{Action: outcome.Add, Subject: subject, Name: "New Starter", Email: "new.starter@example.gov.uk"}
 }
 
 // TestCorpusEdits removes one entry from each corpus list and adds one,
@@ -131,9 +132,9 @@ func TestCorpusEdits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var changes []model.Change
+			var changes []outcome.Change
 			if len(entries) > 0 {
-				changes = append(changes, model.Change{Action: model.Remove, Subject: entries[len(entries)/2].Subject})
+				changes = append(changes, outcome.Change{Action: outcome.Remove, Subject: entries[len(entries)/2].Subject})
 			} else {
 				changes = append(changes, addition(newSubject(c.format, 1, "")))
 			}
@@ -151,7 +152,7 @@ func TestCorpusEdits(t *testing.T) {
 				t.Errorf("a second rewrite with nothing to change gave %q, %v", again, err)
 			}
 			for _, e := range entries {
-				rm := []model.Change{{Action: model.Remove, Subject: e.Subject}}
+				rm := []outcome.Change{{Action: outcome.Remove, Subject: e.Subject}}
 				out, err := rewrite(tg, before, rm)
 				if err != nil {
 					t.Errorf("remove %s: %v", e.Subject, err)
@@ -183,10 +184,10 @@ func FuzzEditCorpus(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var changes []model.Change
+		var changes []outcome.Change
 		for i, e := range entries {
 			if mask>>(i%64)&1 == 1 {
-				changes = append(changes, model.Change{Action: model.Remove, Subject: e.Subject})
+				changes = append(changes, outcome.Change{Action: outcome.Remove, Subject: e.Subject})
 			}
 		}
 		for i := range int(adds % 4) {
@@ -218,7 +219,7 @@ func mustFormat(t testing.TB, tg *config.Target) format {
 // the two files line by line: only lines holding entries may change, in
 // the ways each layout allows, and everything else must stay byte for
 // byte, in order, with the file's own line ends.
-func checkEdit(tg *config.Target, before, after []byte, changes []model.Change) error {
+func checkEdit(tg *config.Target, before, after []byte, changes []outcome.Change) error {
 	f, err := formatFor(tg)
 	if err != nil {
 		return err
@@ -234,7 +235,7 @@ func checkEdit(tg *config.Target, before, after []byte, changes []model.Change) 
 	removed := map[string]bool{}
 	var want []string
 	for _, c := range changes {
-		if c.Action == model.Remove {
+		if c.Action == outcome.Remove {
 			removed[tg.SubjectKey(c.Subject)] = true
 		} else {
 			want = append(want, tg.SubjectKey(c.Subject))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // format is one kind of list file. Reading and editing both go through
@@ -25,14 +26,14 @@ type listing interface {
 	// edits returns the byte changes that remove the items for which
 	// remove is true and add the additions after the last item, written
 	// as the file's other entries are written.
-	edits(remove func(item) bool, add []model.Change) ([]edit, error)
+	edits(remove func(item) bool, add []outcome.Change) ([]edit, error)
 }
 
 // item is one entry and where it is written: content[start:end] is the
 // entry itself (the fingerprint, or the string with its quotes), without
 // its line's indentation, separator or comment.
 type item struct {
-	model.Entry
+	outcome.Entry
 	start, end int
 }
 
@@ -59,12 +60,12 @@ func formatFor(t *config.Target) (format, error) {
 }
 
 // readEntries reads the entries of a file.
-func readEntries(f format, content []byte) ([]model.Entry, error) {
+func readEntries(f format, content []byte) ([]outcome.Entry, error) {
 	l, err := f.scan(content)
 	if err != nil {
 		return nil, err
 	}
-	var out []model.Entry
+	var out []outcome.Entry
 	for _, it := range l.items() {
 		out = append(out, it.Entry)
 	}
@@ -74,7 +75,7 @@ func readEntries(f format, content []byte) ([]model.Entry, error) {
 // rewrite applies the changes for target t to content and checks the
 // result by reading it back: the file must now hold exactly the entries
 // intended, or nothing is written.
-func rewrite(t *config.Target, content []byte, changes []model.Change) ([]byte, error) {
+func rewrite(t *config.Target, content []byte, changes []outcome.Change) ([]byte, error) {
 	f, err := formatFor(t)
 	if err != nil {
 		return nil, err
@@ -84,9 +85,9 @@ func rewrite(t *config.Target, content []byte, changes []model.Change) ([]byte, 
 		return nil, err
 	}
 	remove := map[string]bool{}
-	var add []model.Change
+	var add []outcome.Change
 	for _, c := range changes {
-		if c.Action == model.Remove {
+		if c.Action == outcome.Remove {
 			remove[t.SubjectKey(c.Subject)] = true
 		} else {
 			add = append(add, c)

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/prodaccess/prodaccess/config"
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // BenchmarkRewrite edits lists of 5,000 entries in each format: ten
@@ -35,11 +35,11 @@ func BenchmarkRewrite(b *testing.B) {
 		if f == config.YAMLList {
 			target.Key = "users::usernames"
 		}
-		var changes []model.Change
+		var changes []outcome.Change
 		for i := range 10 {
 			changes = append(changes,
-				model.Change{Action: model.Remove, Subject: subject[f](i * 499)},
-				model.Change{Action: model.Add, Subject: subject[f](n + i), Name: "New Starter", Email: "new@example.gov.uk"})
+				outcome.Change{Action: outcome.Remove, Subject: subject[f](i * 499)},
+				outcome.Change{Action: outcome.Add, Subject: subject[f](n + i), Name: "New Starter", Email: "new@example.gov.uk"})
 		}
 		content := []byte(files[f])
 		b.Run(string(f), func(b *testing.B) {

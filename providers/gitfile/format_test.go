@@ -5,8 +5,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 const (
@@ -16,15 +18,15 @@ const (
 )
 
 func TestRewrite(t *testing.T) {
-	add := func(subject, name string) model.Change {
-		return model.Change{Action: model.Add, Subject: subject, Name: name, Email: strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@example.gov.uk"}
+	add := func(subject, name string) outcome.Change {
+		return outcome.Change{Action: outcome.Add, Subject: subject, Name: name, Email: strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@example.gov.uk"}
 	}
-	remove := func(subject string) model.Change { return model.Change{Action: model.Remove, Subject: subject} }
+	remove := func(subject string) outcome.Change { return outcome.Change{Action: outcome.Remove, Subject: subject} }
 	tests := []struct {
 		name    string
 		target  config.Target
 		in      string
-		changes []model.Change
+		changes []outcome.Change
 		want    string
 	}{
 		{
@@ -33,7 +35,7 @@ func TestRewrite(t *testing.T) {
 			in: "# Production hieradata recipients\n\n" +
 				"AAAA AAAA AAAA AAAA AAAA AAAA AAAA AAAA AAAA AAAA # Puppet master\n" +
 				fpB + " # Bob Leaver <bob@example.gov.uk>\n",
-			changes: []model.Change{remove("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"), add(fpC, "Cy New")},
+			changes: []outcome.Change{remove("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"), add(fpC, "Cy New")},
 			want: "# Production hieradata recipients\n\n" +
 				"AAAA AAAA AAAA AAAA AAAA AAAA AAAA AAAA AAAA AAAA # Puppet master\n" +
 				fpC + " # Cy New <cy.new@example.gov.uk>\n",
@@ -42,35 +44,35 @@ func TestRewrite(t *testing.T) {
 			name:    "recipients: a file without a final newline keeps that shape",
 			target:  config.Target{Format: config.GPGRecipients},
 			in:      fpA + " # Al",
-			changes: []model.Change{add(fpB, "Bo")},
+			changes: []outcome.Change{add(fpB, "Bo")},
 			want:    fpA + " # Al\n" + fpB + " # Bo <bo@example.gov.uk>",
 		},
 		{
 			name:    "gpg-id",
 			target:  config.Target{Format: config.GPGID},
 			in:      fpA + "\n" + fpB + "\n",
-			changes: []model.Change{remove(fpA), add(fpC, "Cy")},
+			changes: []outcome.Change{remove(fpA), add(fpC, "Cy")},
 			want:    fpB + "\n" + fpC + "\n",
 		},
 		{
 			name:    "yaml-list: block list, comments and other keys stay",
 			target:  config.Target{Format: config.YAMLList, Key: "users::usernames"},
 			in:      "---\n# Users with SSH access\nusers::usernames:\n  - alice   # on call\n  - bob\n  - carol\n\nusers::shell: /bin/bash\n",
-			changes: []model.Change{remove("bob"), add("dave", ""), add("no", "")},
+			changes: []outcome.Change{remove("bob"), add("dave", ""), add("no", "")},
 			want:    "---\n# Users with SSH access\nusers::usernames:\n  - alice   # on call\n  - carol\n  - dave\n  - \"no\"\n\nusers::shell: /bin/bash\n",
 		},
 		{
 			name:    "yaml-list: list at column one",
 			target:  config.Target{Format: config.YAMLList, Key: "users"},
 			in:      "users:\n- alice\nother: 1\n",
-			changes: []model.Change{add("bob", "")},
+			changes: []outcome.Change{add("bob", "")},
 			want:    "users:\n- alice\n- bob\nother: 1\n",
 		},
 		{
 			name:    "yaml-list: an empty inline list",
 			target:  config.Target{Format: config.YAMLList, Key: "users::usernames"},
 			in:      "users::usernames: [] # nobody yet\n",
-			changes: []model.Change{add("alice", ""), add("bob", "")},
+			changes: []outcome.Change{add("alice", ""), add("bob", "")},
 			want:    "users::usernames: [alice, bob] # nobody yet\n",
 		},
 		{
@@ -78,7 +80,7 @@ func TestRewrite(t *testing.T) {
 			target: config.Target{Format: config.TFVarsList, Key: "role_poweruser_user_arns", Path: "common.tfvars"},
 			in: "# Power users\nrole_poweruser_user_arns = [\"arn:aws:iam::123456789012:user/a\", \"arn:aws:iam::123456789012:user/b\"]\n" +
 				"other = \"x\" # untouched\n",
-			changes: []model.Change{remove("arn:aws:iam::123456789012:user/a"), add("arn:aws:iam::123456789012:user/c", "C")},
+			changes: []outcome.Change{remove("arn:aws:iam::123456789012:user/a"), add("arn:aws:iam::123456789012:user/c", "C")},
 			want: "# Power users\nrole_poweruser_user_arns = [\"arn:aws:iam::123456789012:user/b\", \"arn:aws:iam::123456789012:user/c\"]\n" +
 				"other = \"x\" # untouched\n",
 		},
@@ -86,14 +88,14 @@ func TestRewrite(t *testing.T) {
 			name:    "lines: comments, blank lines and CRLF stay; a new entry is commented as the others are",
 			target:  config.Target{Type: model.Manual, Format: config.Lines, Path: "signon.txt"},
 			in:      "# Signon Super Admin\r\n\r\nal@example.gov.uk  # Al\r\nBo@Example.gov.uk # Bo\r\n\r\n# end\r\n",
-			changes: []model.Change{remove("bo@example.gov.uk"), add("cy.new@example.gov.uk", "Cy New")},
+			changes: []outcome.Change{remove("bo@example.gov.uk"), add("cy.new@example.gov.uk", "Cy New")},
 			want:    "# Signon Super Admin\r\n\r\nal@example.gov.uk  # Al\r\ncy.new@example.gov.uk # Cy New\r\n\r\n# end\r\n",
 		},
 		{
 			name:    "lines: plain entries stay plain, indented as the last one",
 			target:  config.Target{Type: model.Manual, Format: config.Lines},
 			in:      "  al@example.gov.uk\n",
-			changes: []model.Change{add("bo@example.gov.uk", "Bo")},
+			changes: []outcome.Change{add("bo@example.gov.uk", "Bo")},
 			want:    "  al@example.gov.uk\n  bo@example.gov.uk\n",
 		},
 	}
@@ -220,7 +222,7 @@ func TestEveryEntryReadCanBeRemoved(t *testing.T) {
 				return
 			}
 			for _, e := range entries {
-				if _, err := rewrite(&tt.target, []byte(tt.in), []model.Change{{Action: model.Remove, Subject: e.Subject}}); err != nil {
+				if _, err := rewrite(&tt.target, []byte(tt.in), []outcome.Change{{Action: outcome.Remove, Subject: e.Subject}}); err != nil {
 					t.Errorf("read %q, but cannot remove it: %v", e.Subject, err)
 				}
 			}
@@ -232,7 +234,7 @@ func TestEveryEntryReadCanBeRemoved(t *testing.T) {
 // comment; a line end in it would start a line of its own.
 func TestRewriteRefusesControlCharactersInNames(t *testing.T) {
 	target := config.Target{Format: config.GPGRecipients, Path: "hiera.rcp"}
-	_, err := rewrite(&target, []byte(fpA+" # Al\n"), []model.Change{{Action: model.Add, Subject: fpB, Name: "Bo\n" + fpC + " # Eve"}})
+	_, err := rewrite(&target, []byte(fpA+" # Al\n"), []outcome.Change{{Action: outcome.Add, Subject: fpB, Name: "Bo\n" + fpC + " # Eve"}})
 	want := "the name \"Bo\\n" + fpC + " # Eve\" holds a control character; prodaccess will not write it into a file"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)

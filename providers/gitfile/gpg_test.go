@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/testkeys"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // gnupg is a throwaway GnuPG home.
@@ -78,9 +80,9 @@ func TestRecipientsWithGPG(t *testing.T) {
 	keys := threeKeys(t)
 	target := &config.Target{Name: "hieradata", Type: model.FileTarget, Format: config.GPGRecipients, Path: "hiera.rcp"}
 	before := fmt.Sprintf("# production\n%s # Alice\n%s # Carol\n", keys["alice"].Fingerprint, keys["carol"].Fingerprint)
-	after, err := rewrite(target, []byte(before), []model.Change{
-		{Action: model.Remove, Subject: keys["carol"].Fingerprint},
-		{Action: model.Add, Subject: keys["bob"].Fingerprint, Name: "Bob"},
+	after, err := rewrite(target, []byte(before), []outcome.Change{
+		{Action: outcome.Remove, Subject: keys["carol"].Fingerprint},
+		{Action: outcome.Add, Subject: keys["bob"].Fingerprint, Name: "Bob"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -151,9 +153,9 @@ func TestGPGIDWithPass(t *testing.T) {
 	keys := threeKeys(t)
 	target := &config.Target{Name: "pass-store", Type: model.FileTarget, Format: config.GPGID, Path: ".gpg-id"}
 	before := fmt.Sprintf("# 2nd line password store\n\n%s # Alice\n# leavers go below\n%s # Carol\n", keys["alice"].Fingerprint, keys["carol"].Fingerprint)
-	gpgID, err := rewrite(target, []byte(before), []model.Change{
-		{Action: model.Remove, Subject: keys["carol"].Fingerprint},
-		{Action: model.Add, Subject: keys["bob"].Fingerprint, Name: "Bob"},
+	gpgID, err := rewrite(target, []byte(before), []outcome.Change{
+		{Action: outcome.Remove, Subject: keys["carol"].Fingerprint},
+		{Action: outcome.Add, Subject: keys["bob"].Fingerprint, Name: "Bob"},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // lines is the format of a manual target's record: one identity a line
@@ -32,10 +33,10 @@ func (lines) scan(content []byte) (listing, error) {
 		}
 		label := strings.TrimSpace(strings.TrimPrefix(rest, "#"))
 		at := start + len(text) - len(body)
-		l.list = append(l.list, item{Entry: model.Entry{Subject: token, Label: label}, start: at, end: at + len(token)})
+		l.list = append(l.list, item{Entry: outcome.Entry{Subject: token, Label: label}, start: at, end: at + len(token)})
 	}
 	var style *labelStyle
-	l.line = func(anchor *item, c model.Change) (string, error) {
+	l.line = func(anchor *item, c outcome.Change) (string, error) {
 		if err := checkIdentity(c.Subject); err != nil {
 			return "", err
 		}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // lineList is a list written one entry a line: gpg recipients, a .gpg-id,
@@ -22,12 +22,12 @@ type lineList struct {
 	cut *edit
 	// line writes the line of a new entry, without its line end, after
 	// the entry anchor (nil when the list is empty).
-	line func(anchor *item, c model.Change) (string, error)
+	line func(anchor *item, c outcome.Change) (string, error)
 }
 
 func (l *lineList) items() []item { return l.list }
 
-func (l *lineList) edits(remove func(item) bool, add []model.Change) ([]edit, error) {
+func (l *lineList) edits(remove func(item) bool, add []outcome.Change) ([]edit, error) {
 	out := removeLines(l.content, l.list, remove)
 	if len(add) == 0 {
 		return out, nil
@@ -204,7 +204,7 @@ func (b *bracketList) ownLine(k int, style commentStyle) bool {
 
 func (b *bracketList) items() []item { return b.list }
 
-func (b *bracketList) edits(remove func(item) bool, add []model.Change) ([]edit, error) {
+func (b *bracketList) edits(remove func(item) bool, add []outcome.Change) ([]edit, error) {
 	if b.byLine {
 		return b.lineEdits(remove, add)
 	}
@@ -214,7 +214,7 @@ func (b *bracketList) edits(remove func(item) bool, add []model.Change) ([]edit,
 // lineEdits removes the removed items' lines and adds a line for each new
 // item after the last item's line, with its indentation and comma style.
 // A last item without a trailing comma gets one, since a new item follows.
-func (b *bracketList) lineEdits(remove func(item) bool, add []model.Change) ([]edit, error) {
+func (b *bracketList) lineEdits(remove func(item) bool, add []outcome.Change) ([]edit, error) {
 	out := removeLines(b.content, b.list, remove)
 	if len(add) == 0 {
 		return out, nil
@@ -251,7 +251,7 @@ func (b *bracketList) lineEdits(remove func(item) bool, add []model.Change) ([]e
 // they were written, then the new ones, joined by the list's own
 // separators in order (the last one repeated, ", " when there was none),
 // with the text before the first item and after the last kept as it was.
-func (b *bracketList) inlineEdits(remove func(item) bool, add []model.Change) ([]edit, error) {
+func (b *bracketList) inlineEdits(remove func(item) bool, add []outcome.Change) ([]edit, error) {
 	n := len(b.list)
 	var anchor *item
 	if n > 0 {

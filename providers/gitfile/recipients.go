@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // recipients is the gpg-recipients format of hiera-eyaml-gpg: one
@@ -56,10 +57,10 @@ func scanFingerprints(content []byte, alwaysComment bool) (*lineList, error) {
 			return nil, fmt.Errorf("line %d: %v; prodaccess only manages full fingerprints and will not guess", lineNumber(content, start), err)
 		}
 		at := start + strings.Index(body, token)
-		l.list = append(l.list, item{Entry: model.Entry{Subject: fp, Label: strings.TrimSpace(comment)}, start: at, end: at + len(token)})
+		l.list = append(l.list, item{Entry: outcome.Entry{Subject: fp, Label: strings.TrimSpace(comment)}, start: at, end: at + len(token)})
 	}
 	var style *labelStyle
-	l.line = func(anchor *item, c model.Change) (string, error) {
+	l.line = func(anchor *item, c outcome.Change) (string, error) {
 		if style == nil {
 			style = fileLabelStyle(content, l.list, alwaysComment)
 		}
@@ -123,7 +124,7 @@ func readFingerprint(s string) (string, error) {
 // fingerprintLine writes the line for a new entry as the file's entries
 // are written: the last entry gives the indentation and the spelling of
 // the fingerprint (grouping, case, 0x); the comment is as style says.
-func fingerprintLine(content []byte, anchor *item, c model.Change, style labelStyle) (string, error) {
+func fingerprintLine(content []byte, anchor *item, c outcome.Change, style labelStyle) (string, error) {
 	fp, err := model.NormalizeFingerprint(c.Subject)
 	if err != nil {
 		return "", err
@@ -143,7 +144,7 @@ func fingerprintLine(content []byte, anchor *item, c model.Change, style labelSt
 
 // personLabel is the name for a comment, with the email in angle brackets
 // when withEmail (or when there is no name).
-func personLabel(c model.Change, withEmail bool) string {
+func personLabel(c outcome.Change, withEmail bool) string {
 	switch {
 	case c.Email == "":
 		return c.Name

@@ -7,9 +7,10 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/gittree"
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // RecordHistory reads the history of a manual target's record: every
@@ -18,7 +19,7 @@ import (
 // access on day D", as merges of the record's pull requests wrote it. A
 // version that does not read is an error: an audit is never made from a
 // guess. token is used over https only.
-func RecordHistory(ctx context.Context, t *config.Target, token string) ([]model.RecordVersion, error) {
+func RecordHistory(ctx context.Context, t *config.Target, token string) ([]outcome.RecordVersion, error) {
 	if t.Record == nil {
 		return nil, fmt.Errorf("target %s has no record", t.Name)
 	}
@@ -40,7 +41,7 @@ func RecordHistory(ctx context.Context, t *config.Target, token string) ([]model
 		}
 		hash = c.ParentHashes[0]
 	}
-	var out []model.RecordVersion
+	var out []outcome.RecordVersion
 	last, first := plumbing.ZeroHash, true
 	for i := len(line) - 1; i >= 0; i-- {
 		c := line[i]
@@ -60,7 +61,7 @@ func RecordHistory(ctx context.Context, t *config.Target, token string) ([]model
 			continue
 		}
 		first, last = false, blob
-		version := model.RecordVersion{Commit: gittree.CommitOf(c), Entries: []model.Entry{}}
+		version := outcome.RecordVersion{Commit: gittree.CommitOf(c), Entries: []outcome.Entry{}}
 		if !blob.IsZero() {
 			content, err := gittree.ReadBlob(tree, v.Path)
 			if err != nil {

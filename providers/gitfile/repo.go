@@ -18,10 +18,12 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/memory"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/gitop"
 	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/reconciler"
 	"github.com/prodaccess/prodaccess/render"
 	"github.com/prodaccess/prodaccess/secrets"
@@ -38,8 +40,8 @@ const RecordBranch = "prodaccess/record"
 // PullRequests opens, finds, updates and closes pull requests. The GitHub
 // provider implements it; repo is "owner/name".
 type PullRequests interface {
-	Find(ctx context.Context, repo, head string) (*model.PullRequest, error)
-	Create(ctx context.Context, repo, base, head, title, body string) (*model.PullRequest, error)
+	Find(ctx context.Context, repo, head string) (*outcome.PullRequest, error)
+	Create(ctx context.Context, repo, base, head, title, body string) (*outcome.PullRequest, error)
 	Update(ctx context.Context, repo string, number int, title, body string) error
 	Close(ctx context.Context, repo string, number int) error
 	// RequestReviewers asks people (logins) and teams (slugs of the
@@ -92,7 +94,7 @@ type Repo struct {
 	repo     *git.Repository
 	base     *object.Commit
 	sync     *object.Commit // the current sync branch, if any
-	pr       *model.PullRequest
+	pr       *outcome.PullRequest
 	contents map[string][]byte // target name → file content at base
 	// unread are the targets whose file could not be read: nothing of
 	// theirs changes, and what the open pull request already changes in
@@ -169,7 +171,7 @@ func (r *Repo) UseAuthor(login func(ctx context.Context) (string, error)) { r.op
 
 // checkAuthor refuses a pull request from head that the account
 // prodaccess runs as did not open (see reconciler.CheckAuthor).
-func (r *Repo) checkAuthor(ctx context.Context, pr *model.PullRequest, head string) error {
+func (r *Repo) checkAuthor(ctx context.Context, pr *outcome.PullRequest, head string) error {
 	return reconciler.CheckAuthor(ctx, r.opts.Author, pr, head)
 }
 
@@ -178,7 +180,7 @@ func (r *Repo) Mode() reconciler.Mode { return reconciler.Proposed }
 
 // Read clones the repository into memory and reads each target's file on
 // the base branch, and the open pull request if there is one.
-func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
+func (r *Repo) Read(ctx context.Context) ([]outcome.TargetState, error) {
 	r.repo, r.pr = nil, nil
 	repo, head, err := r.clone(ctx)
 	if err != nil {
@@ -211,7 +213,7 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 	}
 	r.contents = map[string][]byte{}
 	r.subContents = map[string]map[string][]byte{}
-	var states []model.TargetState
+	var states []outcome.TargetState
 	// A file that cannot be read fails its own target only: the other
 	// files of the repository are changed as planned, and that one not.
 	failed := reconciler.TargetErrors{}
@@ -243,7 +245,7 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 			continue
 		}
 		r.contents[t.Name] = content
-		st := model.TargetState{Target: t.Name, Entries: entries, Version: "blob " + f.Hash.String()}
+		st := outcome.TargetState{Target: t.Name, Entries: entries, Version: "blob " + f.Hash.String()}
 		if st.Secrets, err = r.scanSecrets(tree, t); err != nil {
 			failed[t.Name] = err
 			continue
@@ -273,7 +275,7 @@ func (r *Repo) Read(ctx context.Context) ([]model.TargetState, error) {
 // pull request, or when the pull request machinery is in use and the
 // branch has none (apply would open one); a branch whose file cannot be
 // read proposes nothing, so that its changes are to do.
-func (r *Repo) proposal(t *config.Target, ft format) *model.ProposedChanges {
+func (r *Repo) proposal(t *config.Target, ft format) *outcome.ProposedChanges {
 	withPRs := r.githubRepo != "" && r.opts.PullRequests != nil
 	if r.sync == nil || (withPRs && r.pr == nil) {
 		return nil
@@ -281,7 +283,7 @@ func (r *Repo) proposal(t *config.Target, ft format) *model.ProposedChanges {
 	if len(r.sync.ParentHashes) != 1 {
 		return nil
 	}
-	read := func(c *object.Commit) ([]model.Entry, bool) {
+	read := func(c *object.Commit) ([]outcome.Entry, bool) {
 		tree, err := c.Tree()
 		if err != nil {
 			return nil, false
@@ -306,18 +308,18 @@ func (r *Repo) proposal(t *config.Target, ft format) *model.ProposedChanges {
 		return nil
 	}
 	// Times in UTC, so that a saved plan read back compares equal.
-	p := &model.ProposedChanges{Branch: r.head, Since: r.sync.Committer.When.UTC(), Adds: []string{}, Removes: []string{}}
+	p := &outcome.ProposedChanges{Branch: r.head, Since: r.sync.Committer.When.UTC(), Adds: []string{}, Removes: []string{}}
 	if r.pr != nil {
 		p.PullRequest, p.Since = r.pr, r.pr.Opened.UTC()
 	}
-	keys := func(entries []model.Entry) map[string]bool {
+	keys := func(entries []outcome.Entry) map[string]bool {
 		m := make(map[string]bool, len(entries))
 		for _, e := range entries {
 			m[t.SubjectKey(e.Subject)] = true
 		}
 		return m
 	}
-	compare := func(before, after []model.Entry) (adds, removes []string) {
+	compare := func(before, after []outcome.Entry) (adds, removes []string) {
 		adds, removes = []string{}, []string{}
 		had, has := keys(before), keys(after)
 		for _, e := range after {
@@ -334,7 +336,7 @@ func (r *Repo) proposal(t *config.Target, ft format) *model.ProposedChanges {
 	}
 	p.Adds, p.Removes = compare(before, after)
 	for dir := range r.subContents[t.Name] {
-		readSub := func(c *object.Commit) []model.Entry {
+		readSub := func(c *object.Commit) []outcome.Entry {
 			tree, err := c.Tree()
 			if err != nil {
 				return nil
@@ -349,9 +351,9 @@ func (r *Repo) proposal(t *config.Target, ft format) *model.ProposedChanges {
 		adds, removes := compare(readSub(parent), readSub(r.sync))
 		if len(adds)+len(removes) > 0 {
 			if p.SubStores == nil {
-				p.SubStores = map[string]*model.StoreChanges{}
+				p.SubStores = map[string]*outcome.StoreChanges{}
 			}
-			p.SubStores[dir] = &model.StoreChanges{Adds: adds, Removes: removes}
+			p.SubStores[dir] = &outcome.StoreChanges{Adds: adds, Removes: removes}
 		}
 	}
 	return p
@@ -359,12 +361,12 @@ func (r *Repo) proposal(t *config.Target, ft format) *model.ProposedChanges {
 
 // readSubStores reads the .gpg-id of each sub-store of a gpg-id target,
 // and keeps their contents for Apply.
-func (r *Repo) readSubStores(tree *object.Tree, t *config.Target, ft format) ([]model.SubStore, error) {
+func (r *Repo) readSubStores(tree *object.Tree, t *config.Target, ft format) ([]outcome.SubStore, error) {
 	dirs, err := secrets.SubStoreDirs(gittree.New(tree), t)
 	if err != nil {
 		return nil, fmt.Errorf("target %s: find its sub-stores in %s (%s): %w", t.Name, r.display(), r.branch, err)
 	}
-	var out []model.SubStore
+	var out []outcome.SubStore
 	for _, dir := range dirs {
 		name := dir + "/.gpg-id"
 		content, err := gittree.ReadBlob(tree, name)
@@ -379,7 +381,7 @@ func (r *Repo) readSubStores(tree *object.Tree, t *config.Target, ft format) ([]
 			r.subContents[t.Name] = map[string][]byte{}
 		}
 		r.subContents[t.Name][dir] = content
-		out = append(out, model.SubStore{Path: dir, Entries: entries})
+		out = append(out, outcome.SubStore{Path: dir, Entries: entries})
 	}
 	return out, nil
 }
@@ -450,9 +452,9 @@ func (r *Repo) scrub(err error) error {
 // the head of the base branch, pushes it if the branch does not already
 // hold exactly that, and opens or updates the pull request. With no
 // changes it closes the pull request and deletes the branch.
-func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Change) []model.Result {
-	fail := func(err error) []model.Result {
-		return results(changes, model.Failed, err.Error())
+func (r *Repo) Apply(ctx context.Context, plan *outcome.Plan, changes []outcome.Change) []outcome.Result {
+	fail := func(err error) []outcome.Result {
+		return results(changes, outcome.Failed, err.Error())
 	}
 	if r.repo == nil {
 		return fail(errors.New("the repository was not read before applying"))
@@ -462,7 +464,7 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 			return nil // the open pull request may hold what the unread targets need
 		}
 		if err := r.closeAll(ctx); err != nil {
-			return []model.Result{{Change: model.Change{Target: r.targets[0].Name}, Status: model.Failed, Detail: err.Error()}}
+			return []outcome.Result{{Change: outcome.Change{Target: r.targets[0].Name}, Status: outcome.Failed, Detail: err.Error()}}
 		}
 		return nil
 	}
@@ -490,7 +492,7 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 		}
 	}
 	where := fmt.Sprintf("on branch %s of %s", r.head, r.display())
-	var pull *model.TargetPull
+	var pull *outcome.TargetPull
 	if r.githubRepo != "" && r.opts.PullRequests != nil {
 		opened := r.pr == nil
 		pr, err := r.pullRequest(ctx, plan, changes)
@@ -498,7 +500,7 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 			return fail(fmt.Errorf("pushed %s, but: %w", r.head, err))
 		}
 		where = fmt.Sprintf("in pull request #%d (%s); merge it to apply", pr.Number, pr.URL)
-		pull = &model.TargetPull{Repo: r.githubRepo, Number: pr.Number, URL: pr.URL}
+		pull = &outcome.TargetPull{Repo: r.githubRepo, Number: pr.Number, URL: pr.URL}
 		if r.record {
 			where = fmt.Sprintf("in pull request #%d (%s); do what it lists, then merge it to record the work", pr.Number, pr.URL)
 			// The owners are asked when there is new work: a new pull
@@ -510,7 +512,7 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 			}
 		}
 	}
-	out := results(changes, model.Pending, where)
+	out := results(changes, outcome.Pending, where)
 	for i := range out {
 		out[i].Pull = pull
 	}
@@ -519,7 +521,7 @@ func (r *Repo) Apply(ctx context.Context, plan *model.Plan, changes []model.Chan
 
 // requestReview asks the owners of the record targets to review the pull
 // request: logins as reviewers, org/team as team reviewers.
-func (r *Repo) requestReview(ctx context.Context, pr *model.PullRequest) error {
+func (r *Repo) requestReview(ctx context.Context, pr *outcome.PullRequest) error {
 	var logins, teams []string
 	for _, t := range r.targets {
 		for _, o := range t.Owners {
@@ -539,16 +541,16 @@ func (r *Repo) requestReview(ctx context.Context, pr *model.PullRequest) error {
 	return r.opts.PullRequests.RequestReviewers(ctx, r.githubRepo, pr.Number, logins, teams)
 }
 
-func results(changes []model.Change, s model.Status, detail string) []model.Result {
-	out := make([]model.Result, len(changes))
+func results(changes []outcome.Change, s outcome.Status, detail string) []outcome.Result {
+	out := make([]outcome.Result, len(changes))
 	for i, c := range changes {
-		out[i] = model.Result{Change: c, Status: s, Detail: detail}
+		out[i] = outcome.Result{Change: c, Status: s, Detail: detail}
 	}
 	return out
 }
 
 // commit builds the new files on a local sync branch from the base head.
-func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit, error) {
+func (r *Repo) commit(plan *outcome.Plan, changes []outcome.Change) (*object.Commit, error) {
 	files := map[string][]byte{}
 	for _, t := range r.targets {
 		if r.unread[t.Name] {
@@ -560,7 +562,7 @@ func (r *Repo) commit(plan *model.Plan, changes []model.Change) (*object.Commit,
 			}
 			continue
 		}
-		byStore := map[string][]model.Change{}
+		byStore := map[string][]outcome.Change{}
 		for _, c := range changes {
 			if c.Target == t.Name {
 				byStore[c.Store] = append(byStore[c.Store], c)
@@ -688,7 +690,7 @@ func (r *Repo) push(ctx context.Context, spec gitconfig.RefSpec) error {
 }
 
 // description is the title and the whole body of the pull request.
-func (r *Repo) description(plan *model.Plan, changes []model.Change) (title, body string) {
+func (r *Repo) description(plan *outcome.Plan, changes []outcome.Change) (title, body string) {
 	if r.record {
 		return render.RecordPullRequestTitle(changes), render.RecordPullRequestBody(plan, r.targets, changes)
 	}
@@ -698,7 +700,7 @@ func (r *Repo) description(plan *model.Plan, changes []model.Change) (title, bod
 // fullText is the whole description as kept on the branch when the body
 // is cut: the body without the day it was decided for, so that the file,
 // and the branch, change only when the changes do.
-func (r *Repo) fullText(plan *model.Plan, changes []model.Change) string {
+func (r *Repo) fullText(plan *outcome.Plan, changes []outcome.Change) string {
 	if r.record {
 		return render.RecordPullRequestText(plan, r.targets, changes)
 	}
@@ -712,7 +714,7 @@ func fullTextPath(head string) string {
 	return config.ProdaccessFolder + "/" + path.Base(head) + ".md"
 }
 
-func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []model.Change) (*model.PullRequest, error) {
+func (r *Repo) pullRequest(ctx context.Context, plan *outcome.Plan, changes []outcome.Change) (*outcome.PullRequest, error) {
 	title, body := r.description(plan, changes)
 	if r.record && r.pr != nil {
 		body = render.CarryTicks(r.pr.Body, body)
@@ -732,9 +734,9 @@ func (r *Repo) pullRequest(ctx context.Context, plan *model.Plan, changes []mode
 
 // proposeChanges opens a pull request from head, or updates the open one
 // (existing, or one that another run opened meanwhile) to title and body.
-func (r *Repo) proposeChanges(ctx context.Context, existing *model.PullRequest, head, title, body string) (*model.PullRequest, error) {
+func (r *Repo) proposeChanges(ctx context.Context, existing *outcome.PullRequest, head, title, body string) (*outcome.PullRequest, error) {
 	pt := &reconciler.PullThreads{API: r.opts.PullRequests, Repository: r.githubRepo, Base: r.branch, Head: head, Last: existing,
-		Check: func(ctx context.Context, pr *model.PullRequest) error { return r.checkAuthor(ctx, pr, head) }}
+		Check: func(ctx context.Context, pr *outcome.PullRequest) error { return r.checkAuthor(ctx, pr, head) }}
 	var cur *reconciler.Thread
 	if existing != nil {
 		cur = reconciler.AsThread(existing)
@@ -767,7 +769,7 @@ func (r *Repo) closeAll(ctx context.Context) error {
 
 // scanSecrets reads the secrets of a target that holds any. A secret that
 // cannot be read is one unreadable secret of the scan, not an error.
-func (r *Repo) scanSecrets(tree *object.Tree, t *config.Target) (*model.SecretScan, error) {
+func (r *Repo) scanSecrets(tree *object.Tree, t *config.Target) (*outcome.SecretScan, error) {
 	if len(t.SecretGlobs()) == 0 {
 		return nil, nil
 	}

@@ -6,8 +6,9 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
-	"github.com/prodaccess/prodaccess/model"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // tfvarsList is the tfvars-list format: a Terraform variable holding a
@@ -45,7 +46,7 @@ func (tf tfvarsList) scan(content []byte) (listing, error) {
 			return nil, fmt.Errorf("line %d: an item of %s is not a plain string; prodaccess will not guess what it means", r.Start.Line, tf.name)
 		}
 		s, _ := e.Value(nil)
-		items = append(items, item{Entry: model.Entry{Subject: s.AsString()}, start: r.Start.Byte, end: r.End.Byte})
+		items = append(items, item{Entry: outcome.Entry{Subject: s.AsString()}, start: r.Start.Byte, end: r.End.Byte})
 	}
 	open, close := tuple.OpenRange.Start.Byte, tuple.SrcRange.End.Byte-1
 	return newBracketList(content, open, close, items, hclComments, tf.name, func(_ *item, s string) (string, error) {

@@ -10,8 +10,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/prodaccess/prodaccess/model"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // yamlList is the yaml-list format: a list of strings under one top-level
@@ -67,7 +68,7 @@ func (y yamlList) scan(content []byte) (listing, error) {
 		if err != nil || !sameScalar(content[start:end], n) {
 			return nil, fmt.Errorf("line %d: an item of %s is written over several lines; prodaccess edits items written on one line", n.Line, y.key)
 		}
-		items = append(items, item{Entry: model.Entry{Subject: n.Value}, start: start, end: end})
+		items = append(items, item{Entry: outcome.Entry{Subject: n.Value}, start: start, end: end})
 	}
 	value := func(anchor *item, s string) (string, error) { return yamlValue(content, anchor, s), nil }
 	if flow {
@@ -93,7 +94,7 @@ func (y yamlList) scan(content []byte) (listing, error) {
 		}
 	}
 	l := &lineList{content: content, list: items, at: nextLine(content, pos.offset(list.Line, list.Column))}
-	l.line = func(anchor *item, c model.Change) (string, error) {
+	l.line = func(anchor *item, c outcome.Change) (string, error) {
 		prefix := blockPrefix(content, pos, root)
 		if anchor != nil {
 			prefix = string(content[lineStart(content, anchor.start):anchor.start])
@@ -128,7 +129,7 @@ func (y yamlList) empty(content []byte, pos positions, root, key, value *yaml.No
 		}
 		l.cut = &edit{start: cut, end: end}
 	}
-	l.line = func(_ *item, c model.Change) (string, error) {
+	l.line = func(_ *item, c outcome.Change) (string, error) {
 		return blockPrefix(content, pos, root) + yamlValue(content, nil, c.Subject), nil
 	}
 	return l, nil

@@ -12,8 +12,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // cachedClient is a client whose transport keeps its answers in cache.
@@ -27,7 +28,7 @@ func cachedClient(t testing.TB, gh *fakegithub.Server, cache *Cache) (*Client, *
 	return c, tr
 }
 
-func readTeam(t *testing.T, c *Client) []model.Entry {
+func readTeam(t *testing.T, c *Client) []outcome.Entry {
 	t.Helper()
 	states, err := NewTeam(c, teamTarget()).Read(context.Background())
 	if err != nil {

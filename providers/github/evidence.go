@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/google/go-github/v60/github"
+
 	"github.com/prodaccess/prodaccess/config"
+	"github.com/prodaccess/prodaccess/evidence"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/reconciler"
@@ -285,7 +287,7 @@ func (e *Evidence) entriesAt(ctx context.Context, sha string, entries []model.En
 		for _, en := range p.AllEntries() {
 			out[en.Key()] = true
 		}
-		if en, ok := model.ApproverEntryOf(p); ok {
+		if en, ok := evidence.ApproverEntryOf(p); ok {
 			out[en.Key()] = true
 		}
 	}
@@ -302,7 +304,7 @@ func (e *Evidence) entriesAt(ctx context.Context, sha string, entries []model.En
 			}
 			p = c.Policy
 		}
-		out[model.PolicyEntryOf(p).Key()] = true
+		out[evidence.PolicyEntryOf(p).Key()] = true
 	}
 	return out, nil
 }

@@ -10,10 +10,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/internal/testclock"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
 
@@ -93,18 +95,18 @@ func TestKChangesKWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	gh.ResetRequests()
-	changes := []model.Change{
-		{Target: "team", Action: model.Remove, Subject: "user-0001"},
-		{Target: "team", Action: model.Remove, Subject: "USER-0002"},
-		{Target: "team", Action: model.Add, Subject: "new-1"},
-		{Target: "team", Action: model.Add, Subject: "new-2"},
+	changes := []outcome.Change{
+		{Target: "team", Action: outcome.Remove, Subject: "user-0001"},
+		{Target: "team", Action: outcome.Remove, Subject: "USER-0002"},
+		{Target: "team", Action: outcome.Add, Subject: "new-1"},
+		{Target: "team", Action: outcome.Add, Subject: "new-2"},
 	}
 	res := team.Apply(context.Background(), nil, changes)
-	var statuses []model.Status
+	var statuses []outcome.Status
 	for _, r := range res {
 		statuses = append(statuses, r.Status)
 	}
-	if diff := cmp.Diff([]model.Status{model.Done, model.Done, model.Done, model.Pending}, statuses); diff != "" {
+	if diff := cmp.Diff([]outcome.Status{outcome.Done, outcome.Done, outcome.Done, outcome.Pending}, statuses); diff != "" {
 		t.Errorf("results (-want +got):\n%s\n%+v", diff, res)
 	}
 	if n, all := gh.Writes(), len(gh.Requests()); n != 4 || all != 4 {
@@ -211,11 +213,11 @@ func TestWritesAreNotRetriedOnServerErrors(t *testing.T) {
 		&fakegithub.Fault{Method: "DELETE", Status: 502, Times: 1},
 		&fakegithub.Fault{Method: "PUT", Status: 429, Header: http.Header{"Retry-After": {"5"}}, Times: 1},
 	)
-	res := team.Apply(context.Background(), nil, []model.Change{
-		{Target: "team", Action: model.Remove, Subject: "user-0001"},
-		{Target: "team", Action: model.Add, Subject: "new"},
+	res := team.Apply(context.Background(), nil, []outcome.Change{
+		{Target: "team", Action: outcome.Remove, Subject: "user-0001"},
+		{Target: "team", Action: outcome.Add, Subject: "new"},
 	})
-	if res[0].Status != model.Failed || !strings.Contains(res[0].Detail, "502") || res[1].Status != model.Done {
+	if res[0].Status != outcome.Failed || !strings.Contains(res[0].Detail, "502") || res[1].Status != outcome.Done {
 		t.Errorf("results: %+v", res)
 	}
 	if gh.Count("DELETE", "") != 1 || gh.Count("PUT", "") != 2 {
@@ -245,7 +247,7 @@ func TestTeamStates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []model.Entry{
+	want := []outcome.Entry{
 		{Subject: "both", Protected: "a member through child team alphagov/prod-oncall", ChildTeam: "prod-oncall"},
 		{Subject: "child", Protected: "a member through child team alphagov/prod-oncall", ChildTeam: "prod-oncall"},
 		{Subject: "Direct"},
@@ -294,10 +296,10 @@ func TestAddFailuresGoOn(t *testing.T) {
 	gh.Unlock()
 	gh.AddUser("fine-user", 51, true)
 	team := NewTeam(newTestClient(t, gh, &testclock.Sleeps{}), teamTarget())
-	res := team.Apply(context.Background(), nil, []model.Change{
-		{Target: "team", Action: model.Add, Subject: "no-such-user"},
-		{Target: "team", Action: model.Add, Subject: "blocked-user"},
-		{Target: "team", Action: model.Add, Subject: "fine-user"},
+	res := team.Apply(context.Background(), nil, []outcome.Change{
+		{Target: "team", Action: outcome.Add, Subject: "no-such-user"},
+		{Target: "team", Action: outcome.Add, Subject: "blocked-user"},
+		{Target: "team", Action: outcome.Add, Subject: "fine-user"},
 	})
 	var got []string
 	for _, r := range res {
@@ -322,16 +324,16 @@ func TestUserIDsCheckedBeforeAnyWrite(t *testing.T) {
 	}
 	client := newTestClient(t, gh, &testclock.Sleeps{})
 	team := NewTeam(client, teamTarget())
-	plan := &model.Plan{Targets: []model.TargetPlan{{Target: "team", Changes: []model.Change{
-		{Target: "team", Action: model.Remove, Subject: "user-0001"},
-		{Target: "team", Action: model.Remove, Subject: "user-0002"},
+	plan := &outcome.Plan{Targets: []outcome.TargetPlan{{Target: "team", Changes: []outcome.Change{
+		{Target: "team", Action: outcome.Remove, Subject: "user-0001"},
+		{Target: "team", Action: outcome.Remove, Subject: "user-0002"},
 	}}}}
 	for i := range 10 {
 		id := int64(9000 + i)
 		if i == 7 {
 			id = 1 // the login now belongs to someone else
 		}
-		plan.Targets[0].Changes = append(plan.Targets[0].Changes, model.Change{Target: "team", Action: model.Add, Subject: fmt.Sprintf("new-%d", i), GitHubID: id})
+		plan.Targets[0].Changes = append(plan.Targets[0].Changes, outcome.Change{Target: "team", Action: outcome.Add, Subject: fmt.Sprintf("new-%d", i), GitHubID: id})
 	}
 	report, err := reconciler.Apply(context.Background(), plan, []reconciler.Provider{team})
 	if err != nil {
@@ -354,7 +356,7 @@ func TestUserIDsCheckedBeforeAnyWrite(t *testing.T) {
 	}
 	var refused []string
 	for _, res := range report.Results {
-		if res.Status == model.Refused {
+		if res.Status == outcome.Refused {
 			refused = append(refused, res.Change.Subject)
 		}
 	}
@@ -412,10 +414,10 @@ func (a *allInFlight) RoundTrip(req *http.Request) (*http.Response, error) {
 // sent before any of them is answered.
 func TestTenLookupsInOneRound(t *testing.T) {
 	gh := bigTeam(t, 2)
-	var changes []model.Change
+	var changes []outcome.Change
 	for i := range 10 {
 		gh.AddUser(fmt.Sprintf("new-%d", i), int64(9000+i), true)
-		changes = append(changes, model.Change{Target: "team", Action: model.Add, Subject: fmt.Sprintf("new-%d", i), GitHubID: int64(9000 + i)})
+		changes = append(changes, outcome.Change{Target: "team", Action: outcome.Add, Subject: fmt.Sprintf("new-%d", i), GitHubID: int64(9000 + i)})
 	}
 	gate := &allInFlight{base: http.DefaultTransport, n: 10, all: make(chan struct{})}
 	c, err := NewClient(gh.URL(), testToken, ClientOptions{Transport: &Transport{Base: gate, MaxRetries: 1}})

@@ -10,9 +10,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/internal/testclock"
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // TestListsMustBeLists: only a JSON list of valid entries is a list; an
@@ -168,8 +169,8 @@ func TestRedirects(t *testing.T) {
 	})
 	t.Run("a write", func(t *testing.T) {
 		gh.SetFaults(&fakegithub.Fault{Method: "DELETE", Status: 307, Header: http.Header{"Location": {gh.URL() + "/orgs/alphagov/teams/prod/memberships/user-0002"}}, Times: 1, Hostile: true})
-		res := NewTeam(newTestClient(t, gh, &testclock.Sleeps{}), teamTarget()).Apply(context.Background(), nil, []model.Change{{Target: "team", Action: model.Remove, Subject: "user-0001"}})
-		if res[0].Status != model.Failed || !strings.Contains(res[0].Detail, "prodaccess follows no redirect of a write") {
+		res := NewTeam(newTestClient(t, gh, &testclock.Sleeps{}), teamTarget()).Apply(context.Background(), nil, []outcome.Change{{Target: "team", Action: outcome.Remove, Subject: "user-0001"}})
+		if res[0].Status != outcome.Failed || !strings.Contains(res[0].Detail, "prodaccess follows no redirect of a write") {
 			t.Errorf("result: %+v", res[0])
 		}
 		if diff := cmp.Diff([]string{"user-0000", "user-0001", "user-0002"}, gh.Members("prod")); diff != "" {
@@ -197,13 +198,13 @@ func TestTokenNeverInErrors(t *testing.T) {
 	if !isUnauthorized(err) {
 		t.Errorf("the scrubbed error no longer unwraps to GitHub's: %#v", err)
 	}
-	res := NewTeam(c, teamTarget()).Apply(context.Background(), nil, []model.Change{
-		{Target: "team", Action: model.Remove, Subject: "user-0001"},
-		{Target: "team", Action: model.Add, Subject: "new", GitHubID: 99},
-		{Target: "team", Action: model.Add, Subject: "new"},
+	res := NewTeam(c, teamTarget()).Apply(context.Background(), nil, []outcome.Change{
+		{Target: "team", Action: outcome.Remove, Subject: "user-0001"},
+		{Target: "team", Action: outcome.Add, Subject: "new", GitHubID: 99},
+		{Target: "team", Action: outcome.Add, Subject: "new"},
 	})
 	for _, r := range res {
-		if r.Status != model.Failed || strings.Contains(r.Detail, token) {
+		if r.Status != outcome.Failed || strings.Contains(r.Detail, token) {
 			t.Errorf("result: %+v", r)
 		}
 	}
@@ -234,12 +235,12 @@ func TestPathsAreEscaped(t *testing.T) {
 	gh := bigTeam(t, 3)
 	c := newTestClient(t, gh, &testclock.Sleeps{})
 	gh.ResetRequests()
-	var changes []model.Change
+	var changes []outcome.Change
 	for _, s := range []string{"../../admin", "..", ".", "", "a/b", "user-0001/../../admin", "user-0001?x=1", "user%2F0001"} {
-		changes = append(changes, model.Change{Target: "team", Action: model.Remove, Subject: s}, model.Change{Target: "team", Action: model.Add, Subject: s, GitHubID: 1})
+		changes = append(changes, outcome.Change{Target: "team", Action: outcome.Remove, Subject: s}, outcome.Change{Target: "team", Action: outcome.Add, Subject: s, GitHubID: 1})
 	}
 	for _, r := range NewTeam(c, teamTarget()).Apply(context.Background(), nil, changes) {
-		if r.Status != model.Refused || !strings.Contains(r.Detail, "is not a GitHub login; nothing was sent to GitHub") {
+		if r.Status != outcome.Refused || !strings.Contains(r.Detail, "is not a GitHub login; nothing was sent to GitHub") {
 			t.Errorf("result: %+v", r)
 		}
 	}

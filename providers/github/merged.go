@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // apiPullState is what a pull request says of how it ended.
@@ -26,7 +26,7 @@ type apiPullState struct {
 // and when and by whom, or closed without merging, and when: what the
 // record of a removal through a target's pull request needs. A pull
 // request still open has neither time.
-func (p *PullRequests) Ended(ctx context.Context, repo string, number int) (*model.TargetPull, error) {
+func (p *PullRequests) Ended(ctx context.Context, repo string, number int) (*outcome.TargetPull, error) {
 	path, _, err := pulls(repo, strconv.Itoa(number))
 	if err != nil {
 		return nil, err
@@ -38,7 +38,7 @@ func (p *PullRequests) Ended(ctx context.Context, repo string, number int) (*mod
 	if pr.Number != number {
 		return nil, fmt.Errorf("read pull request #%d of %s: GitHub gave #%d", number, repo, pr.Number)
 	}
-	out := &model.TargetPull{Repo: repo, Number: number, URL: pr.HTMLURL}
+	out := &outcome.TargetPull{Repo: repo, Number: number, URL: pr.HTMLURL}
 	switch {
 	case pr.MergedAt != nil:
 		t := pr.MergedAt.UTC()

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/prodaccess/prodaccess/config"
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // PullRequests opens and keeps up to date the pull requests of file
@@ -51,8 +51,8 @@ func checkPull(pr apiPull) error {
 // toModel is a pull request of a repository of owner, as prodaccess
 // needs it: the times in UTC, and the teams asked to review it as
 // owner/team.
-func toModel(pr apiPull, owner string) *model.PullRequest {
-	m := &model.PullRequest{Number: pr.Number, URL: pr.HTMLURL, Title: pr.Title, Body: pr.Body, Author: pr.User.Login, Opened: pr.CreatedAt.UTC()}
+func toModel(pr apiPull, owner string) *outcome.PullRequest {
+	m := &outcome.PullRequest{Number: pr.Number, URL: pr.HTMLURL, Title: pr.Title, Body: pr.Body, Author: pr.User.Login, Opened: pr.CreatedAt.UTC()}
 	for _, u := range pr.RequestedReviewers {
 		m.Reviewers = append(m.Reviewers, u.Login)
 	}
@@ -74,7 +74,7 @@ func pulls(repo string, more ...string) (string, string, error) {
 
 // Find returns the open pull request from head (a branch of repo itself),
 // or nil. Whose it is, the caller checks (Author).
-func (p *PullRequests) Find(ctx context.Context, repo, head string) (*model.PullRequest, error) {
+func (p *PullRequests) Find(ctx context.Context, repo, head string) (*outcome.PullRequest, error) {
 	path, owner, err := pulls(repo)
 	if err != nil {
 		return nil, err
@@ -92,7 +92,7 @@ func (p *PullRequests) Find(ctx context.Context, repo, head string) (*model.Pull
 }
 
 // Create opens a pull request from head into base.
-func (p *PullRequests) Create(ctx context.Context, repo, base, head, title, body string) (*model.PullRequest, error) {
+func (p *PullRequests) Create(ctx context.Context, repo, base, head, title, body string) (*outcome.PullRequest, error) {
 	path, owner, err := pulls(repo)
 	if err != nil {
 		return nil, err

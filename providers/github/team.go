@@ -14,6 +14,7 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
 
@@ -37,11 +38,11 @@ type idCheck struct {
 // maxConcurrentLookups), so that Apply need not wait for each lookup
 // between its writes: the ten checks of ten additions take one round
 // trip, not two.
-func (t *Team) Prepare(ctx context.Context, _ *model.Plan, changes []model.Change) {
+func (t *Team) Prepare(ctx context.Context, _ *outcome.Plan, changes []outcome.Change) {
 	sem := t.client.lookups
 	var wg sync.WaitGroup
 	for _, c := range changes {
-		if c.Action != model.Add || c.GitHubID == 0 {
+		if c.Action != outcome.Add || c.GitHubID == 0 {
 			continue
 		}
 		wg.Go(func() {
@@ -154,12 +155,12 @@ func checkInvitation(inv apiInvitation) error {
 // invitations. Invitations count as holding the access, so nobody is
 // invited twice. Every list must be a JSON list of valid logins whose
 // pages agree; anything else fails the read.
-func (t *Team) Read(ctx context.Context) ([]model.TargetState, error) {
+func (t *Team) Read(ctx context.Context) ([]outcome.TargetState, error) {
 	states, err := t.read(ctx)
 	return states, t.client.clean(err)
 }
 
-func (t *Team) read(ctx context.Context) ([]model.TargetState, error) {
+func (t *Team) read(ctx context.Context) ([]outcome.TargetState, error) {
 	c, org := t.client, t.target.Org
 	team, err := apiPath("orgs", org, "teams", t.target.Team)
 	if err != nil {
@@ -223,15 +224,15 @@ func (t *Team) read(ctx context.Context) ([]model.TargetState, error) {
 	}
 
 	seen := map[string]bool{}
-	var entries []model.Entry
-	add := func(e model.Entry) {
+	var entries []outcome.Entry
+	add := func(e outcome.Entry) {
 		if k := strings.ToLower(e.Subject); e.Subject != "" && !seen[k] {
 			seen[k] = true
 			entries = append(entries, e)
 		}
 	}
 	for _, u := range members {
-		e := model.Entry{Subject: u.Login}
+		e := outcome.Entry{Subject: u.Login}
 		if child, ok := viaChild[strings.ToLower(u.Login)]; ok {
 			e.Protected = "a member through child team " + org + "/" + child
 			e.ChildTeam = child
@@ -240,23 +241,23 @@ func (t *Team) read(ctx context.Context) ([]model.TargetState, error) {
 	}
 	for _, inv := range teamInvites {
 		if inv.Login != nil {
-			add(model.Entry{Subject: *inv.Login, Pending: true})
+			add(outcome.Entry{Subject: *inv.Login, Pending: true})
 		}
 	}
 	for _, inv := range orgInvites {
 		if inv.Login != nil {
-			add(model.Entry{Subject: *inv.Login, Pending: true, Protected: "invited to organisation " + org + "; prodaccess does not cancel organisation invitations"})
+			add(outcome.Entry{Subject: *inv.Login, Pending: true, Protected: "invited to organisation " + org + "; prodaccess does not cancel organisation invitations"})
 		}
 	}
-	slices.SortFunc(entries, func(a, b model.Entry) int {
+	slices.SortFunc(entries, func(a, b outcome.Entry) int {
 		return strings.Compare(strings.ToLower(a.Subject), strings.ToLower(b.Subject))
 	})
-	return []model.TargetState{{Target: t.target.Name, Entries: entries, Version: version(entries)}}, nil
+	return []outcome.TargetState{{Target: t.target.Name, Entries: entries, Version: version(entries)}}, nil
 }
 
 // version digests the entries, so that a saved plan can tell whether the
 // team changed since.
-func version(entries []model.Entry) string {
+func version(entries []outcome.Entry) string {
 	h := sha256.New()
 	for _, e := range entries {
 		fmt.Fprintf(h, "%s\x00%t\x00%s\n", strings.ToLower(e.Subject), e.Pending, e.Protected)
@@ -267,36 +268,36 @@ func version(entries []model.Entry) string {
 // Apply removes and adds members. Before adding a person whose file gives
 // a GitHub user id, it checks the login still belongs to that id. A change
 // that fails is reported and the others go on.
-func (t *Team) Apply(ctx context.Context, _ *model.Plan, changes []model.Change) []model.Result {
-	var out []model.Result
+func (t *Team) Apply(ctx context.Context, _ *outcome.Plan, changes []outcome.Change) []outcome.Result {
+	var out []outcome.Result
 	for _, c := range changes {
-		res := model.Result{Change: c}
+		res := outcome.Result{Change: c}
 		membership, err := apiPath("orgs", t.target.Org, "teams", t.target.Team, "memberships", c.Subject)
 		if err != nil || !model.ValidGitHubLogin(c.Subject) {
-			res.Status, res.Detail = model.Refused, fmt.Sprintf("%q is not a GitHub login; nothing was sent to GitHub", preview(c.Subject))
+			res.Status, res.Detail = outcome.Refused, fmt.Sprintf("%q is not a GitHub login; nothing was sent to GitHub", preview(c.Subject))
 			out = append(out, res)
 			continue
 		}
 		switch c.Action {
-		case model.Remove:
+		case outcome.Remove:
 			_, err := t.client.do(ctx, http.MethodDelete, membership, nil, nil, nil)
 			switch {
 			case isNotFound(err) && t.gone(ctx, membership):
 				// Someone, or another run, removed it already.
-				res.Status, res.Detail = model.Done, "already not a member of "+t.name()
+				res.Status, res.Detail = outcome.Done, "already not a member of "+t.name()
 			case err != nil:
-				res.Status, res.Detail = model.Failed, t.explain("remove "+c.Subject+" from", err)
+				res.Status, res.Detail = outcome.Failed, t.explain("remove "+c.Subject+" from", err)
 			default:
-				res.Status, res.Detail = model.Done, "removed from "+t.name()
+				res.Status, res.Detail = outcome.Done, "removed from "+t.name()
 			}
-		case model.Add:
+		case outcome.Add:
 			if c.GitHubID != 0 {
 				id, err := t.userID(ctx, c.Subject)
 				switch {
 				case err != nil:
-					res.Status, res.Detail = model.Failed, t.explain("look up user "+c.Subject+" for", err)
+					res.Status, res.Detail = outcome.Failed, t.explain("look up user "+c.Subject+" for", err)
 				case id != c.GitHubID:
-					res.Status, res.Detail = model.Refused, fmt.Sprintf("login %s now belongs to GitHub user id %d, but the person file says %d: the login may have been renamed and taken by someone else, so it is not added", c.Subject, id, c.GitHubID)
+					res.Status, res.Detail = outcome.Refused, fmt.Sprintf("login %s now belongs to GitHub user id %d, but the person file says %d: the login may have been renamed and taken by someone else, so it is not added", c.Subject, id, c.GitHubID)
 				}
 				if res.Status != "" {
 					out = append(out, res)
@@ -307,11 +308,11 @@ func (t *Team) Apply(ctx context.Context, _ *model.Plan, changes []model.Change)
 			_, err := t.client.do(ctx, http.MethodPut, membership, nil, map[string]string{"role": "member"}, &m)
 			switch {
 			case err != nil:
-				res.Status, res.Detail = model.Failed, t.explain("add "+c.Subject+" to", err)
+				res.Status, res.Detail = outcome.Failed, t.explain("add "+c.Subject+" to", err)
 			case m.State == "pending":
-				res.Status, res.Detail = model.Pending, "invited to "+t.name()+"; access starts when they accept"
+				res.Status, res.Detail = outcome.Pending, "invited to "+t.name()+"; access starts when they accept"
 			default:
-				res.Status, res.Detail = model.Done, "added to "+t.name()
+				res.Status, res.Detail = outcome.Done, "added to "+t.name()
 			}
 		}
 		out = append(out, res)

@@ -8,9 +8,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
 	"github.com/prodaccess/prodaccess/internal/testclock"
-	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 )
 
 const membersPath = "/orgs/alphagov/teams/prod/members"
@@ -18,7 +19,7 @@ const membersPath = "/orgs/alphagov/teams/prod/members"
 // readWithin reads the team, failing the test rather than hanging if the
 // read does not end within a minute (a bound on a hang, not a
 // measure of speed: every timeout in these tests is a gate).
-func readWithin(t *testing.T, c *Client) ([]model.TargetState, error) {
+func readWithin(t *testing.T, c *Client) ([]outcome.TargetState, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

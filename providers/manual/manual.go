@@ -5,13 +5,14 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
 
 // Provider lists the by-hand changes of the manual targets.
 type Provider struct {
 	targets []*config.Target
-	held    map[string][]model.Entry
+	held    map[string][]outcome.Entry
 	version string
 }
 
@@ -21,7 +22,7 @@ var _ reconciler.Provider = (*Provider)(nil)
 // with one are file targets of the gitfile provider). held is what each
 // target (by name) is taken to hold; version says what that was worked
 // out from, such as "entitled at the ends of 2026-11-24 to 2026-11-30".
-func New(targets []*config.Target, held map[string][]model.Entry, version string) *Provider {
+func New(targets []*config.Target, held map[string][]outcome.Entry, version string) *Provider {
 	var mine []*config.Target
 	for _, t := range targets {
 		if t.Type == model.Manual && t.Record == nil {
@@ -44,29 +45,29 @@ func (p *Provider) Targets() []string {
 func (p *Provider) Mode() reconciler.Mode { return reconciler.ByHand }
 
 // Read returns, for each manual target, what it is taken to hold.
-func (p *Provider) Read(context.Context) ([]model.TargetState, error) {
-	var out []model.TargetState
+func (p *Provider) Read(context.Context) ([]outcome.TargetState, error) {
+	var out []outcome.TargetState
 	for _, t := range p.targets {
 		entries := p.held[t.Name]
 		if entries == nil {
-			entries = []model.Entry{}
+			entries = []outcome.Entry{}
 		}
-		out = append(out, model.TargetState{Target: t.Name, Entries: entries, Version: p.version})
+		out = append(out, outcome.TargetState{Target: t.Name, Entries: entries, Version: p.version})
 	}
 	return out, nil
 }
 
 // Apply changes nothing: each change becomes an instruction for a person.
-func (p *Provider) Apply(_ context.Context, _ *model.Plan, changes []model.Change) []model.Result {
-	out := make([]model.Result, len(changes))
+func (p *Provider) Apply(_ context.Context, _ *outcome.Plan, changes []outcome.Change) []outcome.Result {
+	out := make([]outcome.Result, len(changes))
 	for i, c := range changes {
-		out[i] = model.Result{Change: c, Status: model.ByHand, Detail: p.Instruction(c)}
+		out[i] = outcome.Result{Change: c, Status: outcome.ByHand, Detail: p.Instruction(c)}
 	}
 	return out
 }
 
 // Instruction is what a person must do for one change.
-func (p *Provider) Instruction(c model.Change) string {
+func (p *Provider) Instruction(c outcome.Change) string {
 	for _, t := range p.targets {
 		if t.Name == c.Target {
 			return t.Instruction(c)

@@ -1,4 +1,6 @@
-package model
+package outcome
+
+import "github.com/prodaccess/prodaccess/model"
 
 // The record of a manual target is a file that says who holds the access
 // (see Record). prodaccess changes it through a pull request that is the
@@ -22,9 +24,9 @@ type RecordHolder struct {
 
 // RecordAt is who a record says held an access at the end of a day.
 type RecordAt struct {
-	Target string `json:"target"`
-	Path   string `json:"path"`
-	At     Day    `json:"at"`
+	Target string    `json:"target"`
+	Path   string    `json:"path"`
+	At     model.Day `json:"at"`
 	// Commit is the last commit on the branch before the end of the day;
 	// nil when the branch had none yet.
 	Commit  *Commit        `json:"commit"`

@@ -1,10 +1,12 @@
-package model
+package outcome
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // The history of the person files says when the rules ended someone's
@@ -33,7 +35,7 @@ type AppliedRecord struct {
 	Commit     string `json:"commit"`
 	// Day is the day the plan was made for; AppliedAt when apply had
 	// finished the changes.
-	Day       Day             `json:"day"`
+	Day       model.Day       `json:"day"`
 	AppliedAt time.Time       `json:"applied_at"`
 	Changes   []AppliedChange `json:"changes"`
 	Pulls     []TargetPull    `json:"pull_requests"`
@@ -41,11 +43,11 @@ type AppliedRecord struct {
 
 // AppliedChange is one change apply made, and how it went.
 type AppliedChange struct {
-	Target  string `json:"target"`
-	Action  Action `json:"action"`
-	Subject string `json:"subject"`
-	Person  string `json:"person,omitempty"`
-	Level   Level  `json:"level"`
+	Target  string      `json:"target"`
+	Action  Action      `json:"action"`
+	Subject string      `json:"subject"`
+	Person  string      `json:"person,omitempty"`
+	Level   model.Level `json:"level"`
 	// Reason is the evidence of the change: the rules and facts behind
 	// it, as the plan gave them.
 	Reason string `json:"reason"`
@@ -97,11 +99,11 @@ func DecodeApplied(data []byte) (*AppliedRecord, error) {
 	}
 	switch {
 	case r.Kind != AppliedKind:
-		return nil, fmt.Errorf("a record of kind %q, not %q", Printable(r.Kind), AppliedKind)
+		return nil, fmt.Errorf("a record of kind %q, not %q", model.Printable(r.Kind), AppliedKind)
 	case r.Version != AppliedVersion:
 		return nil, fmt.Errorf("record version %d; this prodaccess reads version %d", r.Version, AppliedVersion)
 	case len(r.Commit) != 40:
-		return nil, fmt.Errorf("a record for %q, which is not a full commit id", Printable(r.Commit))
+		return nil, fmt.Errorf("a record for %q, which is not a full commit id", model.Printable(r.Commit))
 	}
 	return &r, nil
 }
@@ -117,23 +119,23 @@ const (
 // Removal is one loss of access to one target: when the rules ended it,
 // when the files said so, and when the target changed.
 type Removal struct {
-	Person  string `json:"person"`
-	Target  string `json:"target"`
-	Subject string `json:"subject"`
-	From    Level  `json:"from"`
-	To      Level  `json:"to"`
+	Person  string      `json:"person"`
+	Target  string      `json:"target"`
+	Subject string      `json:"subject"`
+	From    model.Level `json:"from"`
+	To      model.Level `json:"to"`
 	// Due is the day the rules ended the access (the facts' day: the
 	// day after a last day or a grant's end, the 43rd day of an
 	// absence); Rule and Detail say which rule and why.
-	Due    Day    `json:"due"`
-	Rule   string `json:"rule,omitempty"`
-	Detail string `json:"detail,omitempty"`
+	Due    model.Day `json:"due"`
+	Rule   string    `json:"rule,omitempty"`
+	Detail string    `json:"detail,omitempty"`
 	// FilesOn is when the files said so: the day of the commit that
 	// lowered the level, or that last wrote the fact; Commit and
 	// Written name them.
-	FilesOn *Day   `json:"files_on,omitempty"`
-	Commit  string `json:"commit,omitempty"`
-	Written string `json:"written,omitempty"`
+	FilesOn *model.Day `json:"files_on,omitempty"`
+	Commit  string     `json:"commit,omitempty"`
+	Written string     `json:"written,omitempty"`
 	// Changed is when the target changed, as apply recorded it: when it
 	// removed the entry, or when the target's pull request was merged;
 	// How says which.
@@ -162,8 +164,8 @@ type RemovalSummary struct {
 
 // RemovalReport is every loss of access in a period, timed.
 type RemovalReport struct {
-	From Day `json:"from"`
-	To   Day `json:"to"`
+	From model.Day `json:"from"`
+	To   model.Day `json:"to"`
 	// Within is how long after the start of its due day a removal may
 	// take and be on time (audit.removal_within).
 	Within  string           `json:"within"`

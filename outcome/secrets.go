@@ -1,28 +1,20 @@
-package model
+package outcome
 
 import (
 	"fmt"
 	"slices"
 	"strings"
-)
 
-// SecretFormat is how a target's encrypted secrets are stored.
-type SecretFormat string
-
-// Secret formats.
-const (
-	OpenPGPFiles SecretFormat = "openpgp"   // whole files that are OpenPGP messages (pass's *.gpg)
-	EYAMLGPG     SecretFormat = "eyaml-gpg" // YAML values holding ENC[GPG,<base64>] blocks
-	SOPS         SecretFormat = "sops"      // sops files, whose data key is encrypted once per recipient
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // Secret is one encrypted value as read from a repository, without
 // decrypting it: a whole file, an eyaml block, or a sops file's data key.
 type Secret struct {
-	File   string       `json:"file"`          // the path in the repository
-	Key    string       `json:"key,omitempty"` // eyaml: the YAML key that holds the block
-	Line   int          `json:"line"`
-	Format SecretFormat `json:"format"`
+	File   string             `json:"file"`          // the path in the repository
+	Key    string             `json:"key,omitempty"` // eyaml: the YAML key that holds the block
+	Line   int                `json:"line"`
+	Format model.SecretFormat `json:"format"`
 	// KeyIDs are the 16-hex-digit key ids that the public-key encrypted
 	// session key packets name; 0000000000000000 is a hidden recipient.
 	KeyIDs []string `json:"key_ids"`
@@ -271,16 +263,16 @@ type SecretsLedger struct {
 // read, at the commit ReadableAt (the last version they could read), from
 // the day Due.
 type RotationEntry struct {
-	File       string   `json:"file"`
-	Key        string   `json:"key,omitempty"` // eyaml: the YAML key that holds the block
-	Readers    []string `json:"readers"`
-	Due        Day      `json:"due"`
-	ReadableAt string   `json:"readable_at"`
+	File       string    `json:"file"`
+	Key        string    `json:"key,omitempty"` // eyaml: the YAML key that holds the block
+	Readers    []string  `json:"readers"`
+	Due        model.Day `json:"due"`
+	ReadableAt string    `json:"readable_at"`
 	// Rotated is the day a current recipient found, by decrypting both,
 	// that the value at RotatedAt differs from the value at ReadableAt;
 	// nil while it does not.
-	Rotated   *Day   `json:"rotated,omitempty"`
-	RotatedAt string `json:"rotated_at,omitempty"`
+	Rotated   *model.Day `json:"rotated,omitempty"`
+	RotatedAt string     `json:"rotated_at,omitempty"`
 }
 
 // Name is how messages name the value: the file, and the key in it.

@@ -1,10 +1,12 @@
-package model
+package outcome
+
+import "github.com/prodaccess/prodaccess/model"
 
 // Standing is a person's level on a day under one revision of the files.
 type Standing struct {
-	Level   Level    `json:"level"`
-	Until   *Day     `json:"until"`
-	Reasons []string `json:"reasons"`
+	Level   model.Level `json:"level"`
+	Until   *model.Day  `json:"until"`
+	Reasons []string    `json:"reasons"`
 }
 
 // AccessChange is what a change to the files does to one person.
@@ -29,11 +31,11 @@ const (
 type AccessChanges struct {
 	From   string         `json:"from"`
 	To     string         `json:"to"`
-	At     Day            `json:"at"`
+	At     model.Day      `json:"at"`
 	People []AccessChange `json:"people"`
 	// Problems are those of the files at To: the people they concern are
 	// granted nothing.
-	Problems Problems `json:"problems"`
+	Problems model.Problems `json:"problems"`
 	// Approvals are the entries the change writes that need a lead's
 	// approving review of the pull request, and whose.
 	Approvals []ApprovalNeed `json:"approvals"`
@@ -41,7 +43,7 @@ type AccessChanges struct {
 
 // ApprovalNeed is one entry a change writes, and the review it needs.
 type ApprovalNeed struct {
-	Entry EntryRef `json:"entry"`
+	Entry model.EntryRef `json:"entry"`
 	// Change says, for a change to the authority (who may approve, or
 	// the policy) that widens access, what it is; it needs an approving
 	// review by any of Approvers, the approvers of record before it.

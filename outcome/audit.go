@@ -1,8 +1,10 @@
-package model
+package outcome
 
 import (
 	"fmt"
 	"time"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // Commit is one commit of the people repository.
@@ -15,7 +17,7 @@ type Commit struct {
 }
 
 func (c *Commit) String() string {
-	s := fmt.Sprintf("commit %s", ShortSHA(c.SHA))
+	s := fmt.Sprintf("commit %s", model.ShortSHA(c.SHA))
 	if c.PR != 0 {
 		s += fmt.Sprintf(" (pull request #%d)", c.PR)
 	}
@@ -36,14 +38,14 @@ const (
 // TimelineEvent is one change of a person's level, or one commit that did
 // not count.
 type TimelineEvent struct {
-	Day    Day     `json:"day"`
-	Person string  `json:"person,omitempty"`
-	From   Level   `json:"from"`
-	To     Level   `json:"to"`
-	Cause  string  `json:"cause"`
-	Commit *Commit `json:"commit,omitempty"`
-	Rule   string  `json:"rule,omitempty"`
-	Detail string  `json:"detail"`
+	Day    model.Day   `json:"day"`
+	Person string      `json:"person,omitempty"`
+	From   model.Level `json:"from"`
+	To     model.Level `json:"to"`
+	Cause  string      `json:"cause"`
+	Commit *Commit     `json:"commit,omitempty"`
+	Rule   string      `json:"rule,omitempty"`
+	Detail string      `json:"detail"`
 	// RenamedFrom is the id before a rename (cause renamed).
 	RenamedFrom string `json:"renamed_from,omitempty"`
 	// Written names, for a change the passing of time brings, the commits
@@ -51,23 +53,23 @@ type TimelineEvent struct {
 	// as "grant 2026-11-16: added in #15, shortened in #16".
 	Written string `json:"written,omitempty"`
 	// WrittenOn is the day of the last of those commits.
-	WrittenOn *Day `json:"written_on,omitempty"`
+	WrittenOn *model.Day `json:"written_on,omitempty"`
 	// Due is, for a commit that lowered a level the files say fell
 	// earlier (a last day recorded after it), the day the facts give.
-	Due *Day `json:"due,omitempty"`
+	Due *model.Day `json:"due,omitempty"`
 }
 
 // Timeline is the history of production access on a branch.
 type Timeline struct {
 	Branch  string          `json:"branch"`
-	From    *Day            `json:"from"`
-	To      Day             `json:"to"`
+	From    *model.Day      `json:"from"`
+	To      model.Day       `json:"to"`
 	Commits int             `json:"commits"` // commits read
 	Events  []TimelineEvent `json:"events"`
 	// People holds each person the history names as their last valid
 	// file had them, for reports that show names and teams; it is not
 	// part of the JSON.
-	People map[string]*Person `json:"-"`
+	People map[string]*model.Person `json:"-"`
 	// Findings are what an auditor should see beside the changes: entries
 	// written without a pull request or without proven approval, notes
 	// that are not evidence, changes to who may approve or to the policy
@@ -102,19 +104,19 @@ const (
 func (f Finding) String() string {
 	s := f.Kind
 	if f.Commit != "" {
-		s += " (commit " + ShortSHA(f.Commit) + ")"
+		s += " (commit " + model.ShortSHA(f.Commit) + ")"
 	}
 	return s + ": " + f.Detail
 }
 
 // ReviewRow is one person in an access review.
 type ReviewRow struct {
-	ID         string   `json:"id"`
-	Name       string   `json:"name"`
-	Level      Level    `json:"level"`
-	Basis      []string `json:"basis"`
-	ApprovedBy string   `json:"approved_by,omitempty"`
-	Supervisor string   `json:"supervisor,omitempty"`
+	ID         string      `json:"id"`
+	Name       string      `json:"name"`
+	Level      model.Level `json:"level"`
+	Basis      []string    `json:"basis"`
+	ApprovedBy string      `json:"approved_by,omitempty"`
+	Supervisor string      `json:"supervisor,omitempty"`
 	// Evidence says, for each entry the access rests on, the pull
 	// request that wrote it, who approved and who merged it.
 	Evidence []string `json:"evidence,omitempty"`
@@ -123,15 +125,15 @@ type ReviewRow struct {
 	// Certified is the latest certification of the person's access; nil
 	// when none is known.
 	Certified *Certified `json:"certified,omitempty"`
-	Since     *Day       `json:"since"`
-	Until     *Day       `json:"until"`
+	Since     *model.Day `json:"since"`
+	Until     *model.Day `json:"until"`
 	Flags     []string   `json:"flags"`
 }
 
 // Review is an access review: everyone with access on a day, why, and what
 // a reviewer should look at.
 type Review struct {
-	At     Day         `json:"at"`
+	At     model.Day   `json:"at"`
 	Commit *Commit     `json:"commit"`
 	Rows   []ReviewRow `json:"people"`
 	// Findings are flagged whether or not anyone has access by them: a
@@ -141,7 +143,7 @@ type Review struct {
 	// with when the targets changed; nil when not worked out.
 	Removals *RemovalReport `json:"removals,omitempty"`
 	// Certification names the period whose sign-off the review checks.
-	Certification *Period `json:"certification_period,omitempty"`
+	Certification *model.Period `json:"certification_period,omitempty"`
 	// Unchecked says what the review could not check, and why (a scan
 	// of the targets' secrets that could not run).
 	Unchecked []string `json:"unchecked,omitempty"`
@@ -152,7 +154,7 @@ type Review struct {
 func (rv *Review) WithAccess() (access int, flaggedWithout int) {
 	for _, r := range rv.Rows {
 		switch {
-		case r.Level != None:
+		case r.Level != model.None:
 			access++
 		case len(r.Flags) > 0:
 			flaggedWithout++
@@ -165,15 +167,15 @@ func (rv *Review) WithAccess() (access int, flaggedWithout int) {
 // pull request that wrote it, who approved it and when, who merged it
 // and when, and what a reviewer should see.
 type Approval struct {
-	Entry       EntryKind  `json:"entry"`
-	Commit      string     `json:"commit,omitempty"`
-	PullRequest int        `json:"pull_request,omitempty"`
-	URL         string     `json:"url,omitempty"`
-	ApprovedBy  string     `json:"approved_by,omitempty"`
-	ApprovedAt  *time.Time `json:"approved_at,omitempty"`
-	MergedBy    string     `json:"merged_by,omitempty"`
-	MergedAt    *time.Time `json:"merged_at,omitempty"`
-	Proven      bool       `json:"proven"`
+	Entry       model.EntryKind `json:"entry"`
+	Commit      string          `json:"commit,omitempty"`
+	PullRequest int             `json:"pull_request,omitempty"`
+	URL         string          `json:"url,omitempty"`
+	ApprovedBy  string          `json:"approved_by,omitempty"`
+	ApprovedAt  *time.Time      `json:"approved_at,omitempty"`
+	MergedBy    string          `json:"merged_by,omitempty"`
+	MergedAt    *time.Time      `json:"merged_at,omitempty"`
+	Proven      bool            `json:"proven"`
 	// Missing says what is not proven, in words.
 	Missing []string `json:"missing,omitempty"`
 	// Flags are "approved after merge", "approval not proven", "pushed
@@ -182,7 +184,7 @@ type Approval struct {
 }
 
 // NewApproval is the evidence of an entry as a review shows it.
-func NewApproval(pf *Proof) Approval {
+func NewApproval(pf *model.Proof) Approval {
 	a := Approval{Entry: pf.Entry.Kind, Commit: pf.Commit, Proven: pf.Proven(), Missing: pf.Missing, Flags: pf.Flags}
 	if pr := pf.PullRequest; pr != nil {
 		a.PullRequest, a.URL = pr.Number, pr.URL
@@ -196,11 +198,4 @@ func NewApproval(pf *Proof) Approval {
 		a.ApprovedBy, a.ApprovedAt = r.User.Login, &at
 	}
 	return a
-}
-
-func ShortSHA(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
 }

@@ -1,10 +1,12 @@
-package model
+package outcome
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // Entry is one thing a target holds now: a login, a fingerprint, a
@@ -115,15 +117,15 @@ type Change struct {
 	// Store is, for a change to a sub-store of a gpg-id target, the
 	// sub-store's folder: the change is to its .gpg-id, in the same pull
 	// request as the target's own. Empty for the target's own file.
-	Store   string `json:"store,omitempty"`
-	Action  Action `json:"action"`
-	Subject string `json:"subject"`
-	Person  string `json:"person,omitempty"` // the person's id; empty for an entry that belongs to nobody
-	Name    string `json:"name,omitempty"`
-	Email   string `json:"email,omitempty"`
-	Level   Level  `json:"level"` // the person's level on the plan's day
-	Until   *Day   `json:"until,omitempty"`
-	Reason  string `json:"reason"` // the rules and facts behind the change
+	Store   string      `json:"store,omitempty"`
+	Action  Action      `json:"action"`
+	Subject string      `json:"subject"`
+	Person  string      `json:"person,omitempty"` // the person's id; empty for an entry that belongs to nobody
+	Name    string      `json:"name,omitempty"`
+	Email   string      `json:"email,omitempty"`
+	Level   model.Level `json:"level"` // the person's level on the plan's day
+	Until   *model.Day  `json:"until,omitempty"`
+	Reason  string      `json:"reason"` // the rules and facts behind the change
 	// GitHubID is the person's immutable GitHub user id, when the file
 	// gives one; a login that now belongs to another id is refused.
 	GitHubID int64 `json:"github_id,omitempty"`
@@ -187,14 +189,14 @@ func DurationText(d time.Duration) string {
 
 // TargetPlan is the changes for one target.
 type TargetPlan struct {
-	Target      string     `json:"target"`
-	Type        TargetType `json:"type"`
-	Where       string     `json:"where"` // the team, or the repository and file
-	Version     string     `json:"version"`
-	Current     int        `json:"current"` // entries the target holds now
-	Kept        int        `json:"kept"`    // of those, keep entries, which no plan removes
-	PullRequest string     `json:"pull_request,omitempty"`
-	Changes     []Change   `json:"changes"`
+	Target      string           `json:"target"`
+	Type        model.TargetType `json:"type"`
+	Where       string           `json:"where"` // the team, or the repository and file
+	Version     string           `json:"version"`
+	Current     int              `json:"current"` // entries the target holds now
+	Kept        int              `json:"kept"`    // of those, keep entries, which no plan removes
+	PullRequest string           `json:"pull_request,omitempty"`
+	Changes     []Change         `json:"changes"`
 	// Secrets compares who can read the target's secrets with who may
 	// once the plan is carried out; nil when the target holds none.
 	Secrets *SecretsReport `json:"secrets,omitempty"`
@@ -227,7 +229,7 @@ func (tp *TargetPlan) Removals() int {
 // Plan is everything a reconcile would change, and why. It is data: it can
 // be printed, saved as JSON, reviewed, and applied later exactly as it is.
 type Plan struct {
-	At      Day          `json:"at"`
+	At      model.Day    `json:"at"`
 	Commit  string       `json:"commit,omitempty"` // the people repository commit the person files were read from
 	Targets []TargetPlan `json:"targets"`
 	// Warnings are things a person should know that change nothing.
@@ -374,13 +376,3 @@ type PullRequest struct {
 	// org/team.
 	Reviewers []string `json:"reviewers,omitempty"`
 }
-
-// TargetType says how a target is read and changed.
-type TargetType string
-
-// Target types.
-const (
-	GitHubTeam TargetType = "github-team"
-	FileTarget TargetType = "file"
-	Manual     TargetType = "manual"
-)

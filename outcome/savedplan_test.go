@@ -1,4 +1,4 @@
-package model
+package outcome
 
 import (
 	"errors"
@@ -7,14 +7,16 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 func savedExample() *Plan {
-	until := Day(20800)
+	until := model.Day(20800)
 	return &Plan{
 		At: 20790, Commit: "0123456789abcdef0123456789abcdef01234567",
-		Targets: []TargetPlan{{Target: "github-production", Type: GitHubTeam, Where: "GitHub team alphagov/gov-uk-production", Version: "sha256 x", Current: 3,
-			Changes: []Change{{Target: "github-production", Action: Add, Subject: "bob-gh", Person: "bob", Level: Permanent, Until: &until, Reason: "after-primary-shift: ..."}}}},
+		Targets: []TargetPlan{{Target: "github-production", Type: model.GitHubTeam, Where: "GitHub team alphagov/gov-uk-production", Version: "sha256 x", Current: 3,
+			Changes: []Change{{Target: "github-production", Action: Add, Subject: "bob-gh", Person: "bob", Level: model.Permanent, Until: &until, Reason: "after-primary-shift: ..."}}}},
 		Warnings: []string{"a warning"}, Refusals: []string{},
 	}
 }

@@ -1,8 +1,10 @@
-package model
+package outcome
 
 import (
 	"strconv"
 	"strings"
+
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // Adoption is what prodaccess adopt found in the targets as they are and
@@ -11,9 +13,9 @@ import (
 // it writes or changes for each person. It is data: rendered as text for
 // people and as JSON for programs.
 type Adoption struct {
-	At        Day  `json:"at"`         // the day the targets were read
-	AdoptedOn *Day `json:"adopted_on"` // policy.adopted_on
-	Since     Day  `json:"since"`      // the since written in held_before_adoption entries
+	At        model.Day  `json:"at"`         // the day the targets were read
+	AdoptedOn *model.Day `json:"adopted_on"` // policy.adopted_on
+	Since     model.Day  `json:"since"`      // the since written in held_before_adoption entries
 	// People are everyone found, by id.
 	People []AdoptedPerson `json:"people"`
 	// Unplaced are the entries that belong to nobody found: machine keys
@@ -87,10 +89,10 @@ type AdoptedPerson struct {
 
 // HeldText is a held_before_adoption entry as the report shows it.
 type HeldText struct {
-	Level      Level    `json:"level"`
-	Since      Day      `json:"since"`
-	ApprovedBy string   `json:"approved_by"`
-	Targets    []string `json:"targets"`
+	Level      model.Level `json:"level"`
+	Since      model.Day   `json:"since"`
+	ApprovedBy string      `json:"approved_by"`
+	Targets    []string    `json:"targets"`
 }
 
 // UnplacedEntry is an entry that belongs to nobody found.
@@ -140,7 +142,7 @@ func (a *Adoption) KeepProposals() map[string][]UnplacedEntry {
 // before adoption: how many, and whether the plan adds anyone or removes
 // an entry of a person file, besides the entries no person file names.
 type AdoptionSummary struct {
-	AdoptedOn *Day `json:"adopted_on,omitempty"`
+	AdoptedOn *model.Day `json:"adopted_on,omitempty"`
 	// Resting is how many people's access rests on access held before
 	// adoption.
 	Resting   int `json:"resting"`
@@ -154,7 +156,7 @@ type AdoptionSummary struct {
 // SummarizeAdoption counts, for a plan made from decisions, what the
 // summary of adoption says; nil when nobody rests on access held before
 // adoption.
-func SummarizeAdoption(p *Plan, decisions []Decision, adoptedOn *Day) *AdoptionSummary {
+func SummarizeAdoption(p *Plan, decisions []model.Decision, adoptedOn *model.Day) *AdoptionSummary {
 	s := &AdoptionSummary{AdoptedOn: adoptedOn}
 	for i := range decisions {
 		if decisions[i].RestsOnHeld() {
