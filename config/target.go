@@ -1,12 +1,10 @@
 package config
 
 import (
-	"fmt"
 	"path"
 	"strings"
 
 	"github.com/prodaccess/prodaccess/model"
-	"github.com/prodaccess/prodaccess/outcome"
 )
 
 // SubjectKey is how the target compares subjects: GitHub logins without regard
@@ -32,15 +30,6 @@ func (t *Target) Kept(subject string) bool {
 		}
 	}
 	return false
-}
-
-// Instruction is what a person must do in the system of a manual target
-// for one change.
-func (t *Target) Instruction(c outcome.Change) string {
-	if c.Action == outcome.Add {
-		return fmt.Sprintf("%s for %s", t.Instructions, c.Subject)
-	}
-	return fmt.Sprintf("undo for %s: %s", c.Subject, t.Instructions)
 }
 
 // SecretGlob is one entry of a GPG target's secrets: the files in the

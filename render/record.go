@@ -67,7 +67,7 @@ func recordPullRequestBody(plan *outcome.Plan, targets []*config.Target, changes
 			if c.Action == outcome.Remove {
 				what, level = "Revoke", ""
 			}
-			fmt.Fprintf(&b, "- [ ] **%s** for %s, %s%s: %s. Why: %s\n", what, mdCode(c.Subject), mdText(personText(c)), level, mdText(t.Instruction(c)), mdText(c.Reason))
+			fmt.Fprintf(&b, "- [ ] **%s** for %s, %s%s: %s. Why: %s\n", what, mdCode(c.Subject), mdText(personText(c)), level, mdText(Instruction(t, c)), mdText(c.Reason))
 		}
 	}
 	b.WriteString("\n### Waiting: what merging records\n\n")

@@ -70,7 +70,7 @@ var Rules = []Rule{
 		Why: "reading git trees knows commits, and nothing else"},
 	{Name: "gitop", Packages: []string{"internal/gitop"}, Only: []string{},
 		Why: "bounding one git operation needs nothing of prodaccess"},
-	{Name: "config", Packages: []string{"config"}, Only: []string{"model", "outcome", "internal/strictyaml"},
+	{Name: "config", Packages: []string{"config"}, Only: []string{"model", "internal/strictyaml"},
 		Why: "the configuration is read without the pipeline, person files, rendering or storage"},
 	{Name: "personfile", Packages: []string{"personfile"}, Only: []string{"model", "evidence", "internal/strictyaml"},
 		Why: "person files are read and edited without the configuration, the pipeline, rendering or storage"},

@@ -60,7 +60,7 @@ var sound = []string{
 	"internal/strictyaml: model",
 	"internal/gittree: model outcome",
 	"internal/gitop:",
-	"config: model outcome internal/strictyaml",
+	"config: model internal/strictyaml",
 	"personfile: model evidence internal/strictyaml",
 	"render: model outcome evidence config ~internal/strictyaml",
 	"secrets: model outcome config",

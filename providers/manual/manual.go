@@ -7,6 +7,7 @@ import (
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/reconciler"
+	"github.com/prodaccess/prodaccess/render"
 )
 
 // Provider lists the by-hand changes of the manual targets.
@@ -70,7 +71,7 @@ func (p *Provider) Apply(_ context.Context, _ *outcome.Plan, changes []outcome.C
 func (p *Provider) Instruction(c outcome.Change) string {
 	for _, t := range p.targets {
 		if t.Name == c.Target {
-			return t.Instruction(c)
+			return render.Instruction(t, c)
 		}
 	}
 	return c.String()
