@@ -15,6 +15,8 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/prodaccess/prodaccess/internal/gittree"
@@ -134,7 +136,11 @@ func (r *Repo) Before(t time.Time) (*Revision, error) {
 
 // Uncommitted lists the files under dir (a slash-separated path in the
 // repository) whose working copy differs from HEAD: added, changed or
-// deleted and not committed.
+// deleted and not committed. As git status does, it reads only the files
+// whose size or modification time differ from what git's index recorded
+// for them, or that were modified no earlier than the index was written
+// (racily clean, in git's words); for the others the index's blob is the
+// file's. It is a warning to the user, never what a plan is made from.
 func (r *Repo) Uncommitted(dir string) ([]string, error) {
 	head, err := r.Head()
 	if err != nil {
@@ -154,12 +160,20 @@ func (r *Repo) Uncommitted(dir string) ([]string, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
+	clean := r.statClean(dir)
 	var out []string
 	for _, e := range entries {
 		p := filepath.Join(r.root, filepath.FromSlash(dir), e.Name())
 		var data []byte
 		switch {
 		case e.Type().IsRegular():
+			if h, ok := clean(e); ok {
+				if c, found := committed[e.Name()]; !found || c != h {
+					out = append(out, path.Join(dir, e.Name()))
+				}
+				delete(committed, e.Name())
+				continue
+			}
 			if data, err = os.ReadFile(p); err != nil {
 				return nil, err
 			}
@@ -183,6 +197,51 @@ func (r *Repo) Uncommitted(dir string) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// statClean returns, for a regular file of dir in the working tree, the
+// blob the index records for it when the file's size and modification
+// time are the ones recorded and it was modified before the index was
+// written; ok is false when the file must be read to know (or the index
+// cannot be read, or has no entry for it).
+func (r *Repo) statClean(dir string) func(fs.DirEntry) (plumbing.Hash, bool) {
+	none := func(fs.DirEntry) (plumbing.Hash, bool) { return plumbing.ZeroHash, false }
+	st, ok := r.repo.Storer.(*filesystem.Storage)
+	if !ok {
+		return none
+	}
+	written, err := st.Filesystem().Stat("index")
+	if err != nil {
+		return none
+	}
+	idx, err := r.repo.Storer.Index()
+	if err != nil {
+		return none
+	}
+	prefix := strings.TrimSuffix(dir, "/") + "/"
+	if dir == "" || dir == "." {
+		prefix = ""
+	}
+	byName := make(map[string]*index.Entry, len(idx.Entries))
+	for _, e := range idx.Entries {
+		// Stage 0 is a file with no merge conflict (go-git's constant
+		// index.Merged is 1, which is a conflict's common ancestor).
+		if name, ok := strings.CutPrefix(e.Name, prefix); ok && !strings.Contains(name, "/") && e.Stage == 0 && !e.SkipWorktree && !e.IntentToAdd {
+			byName[name] = e
+		}
+	}
+	return func(d fs.DirEntry) (plumbing.Hash, bool) {
+		e := byName[d.Name()]
+		if e == nil || !e.Mode.IsFile() || e.Mode == filemode.Symlink {
+			return plumbing.ZeroHash, false
+		}
+		info, err := d.Info()
+		if err != nil || !info.Mode().IsRegular() || uint32(info.Size()) != e.Size || info.Size() > 1<<32-1 ||
+			!info.ModTime().Equal(e.ModifiedAt) || !info.ModTime().Before(written.ModTime()) {
+			return plumbing.ZeroHash, false
+		}
+		return e.Hash, true
+	}
 }
 
 // Staged reports whether git's index holds the file (a slash-separated
