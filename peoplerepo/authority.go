@@ -29,10 +29,11 @@ var approverRoles = [][]byte{[]byte(model.LeadDeveloper), []byte(model.HeadOfTec
 // commit leaves the policy as it was; a person file that does not parse
 // takes its person's approving standing away.
 func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []reconciler.AuthorityStep, error) {
-	line, err := FirstParents(r.repo.Storer, plumbing.NewHash(tip))
+	walked, err := r.walk(plumbing.NewHash(tip), peopleDir, configPath)
 	if err != nil {
-		return nil, nil, r.historyError(err)
+		return nil, nil, err
 	}
+	line := walked.line
 	shas := make([]string, len(line))
 	for i, c := range line {
 		shas[i] = c.Hash.String()
@@ -48,7 +49,7 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 	policyIntro := ""
 	approvers := map[string]*model.Person{} // by file name
 	intro := map[string]string{}            // by entry key
-	err = Walk(r.repo.Storer, line, peopleDir, configPath, func(st *Step) error {
+	visit := func(st *Step) error {
 		sha := st.Commit.Hash.String()
 		changed := false
 		if !adopted && !st.Config.IsZero() {
@@ -124,9 +125,11 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 		}
 		steps = append(steps, s)
 		return nil
-	})
-	if err != nil {
-		return nil, nil, r.historyError(fmt.Errorf("read the history of %s and %s: %w", label, path.Base(configPath), err))
+	}
+	for i := range walked.steps {
+		if err := visit(&walked.steps[i]); err != nil {
+			return nil, nil, r.historyError(fmt.Errorf("read the history of %s and %s: %w", label, path.Base(configPath), err))
+		}
 	}
 	return shas, steps, nil
 }

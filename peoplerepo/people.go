@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -26,6 +27,9 @@ import (
 type Repo struct {
 	repo *git.Repository
 	root string // the top folder of the working tree
+
+	mu    sync.Mutex
+	walks map[walkKey]*walked // the first-parent lines walked, kept for the run
 }
 
 // Revision is the repository's tree at one commit.

@@ -2,12 +2,15 @@ package peoplerepo
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 )
@@ -22,6 +25,8 @@ import (
 // its first parent: the configuration file, and the person files.
 type Step struct {
 	Commit *object.Commit
+	// PeopleTree is the people folder's tree; zero when there is none.
+	PeopleTree plumbing.Hash
 	// Config is the blob of the configuration file; zero when there is
 	// none. ConfigChanged says it differs from the parent's.
 	Config        plumbing.Hash
@@ -29,6 +34,11 @@ type Step struct {
 	// People are the files of the people folder whose blob differs from
 	// the parent's, in name order.
 	People []FileChange
+	// Entries are the entries of the people folder, of any kind (files,
+	// folders, symbolic links, submodules), whose mode or object differs
+	// from the parent's, in the folder's order: a name that is a folder
+	// on one side only is there twice, once for each side.
+	Entries []EntryChange
 }
 
 // FileChange is a file of the people folder that a commit changed; a zero
@@ -37,6 +47,19 @@ type Step struct {
 type FileChange struct {
 	Name     string
 	Old, New plumbing.Hash
+}
+
+// EntryChange is an entry of the people folder that a commit changed, as
+// git stores it; a zero side is one without the entry.
+type EntryChange struct {
+	Name     string
+	Old, New TreeItem
+}
+
+// TreeItem is the mode and object of a tree entry.
+type TreeItem struct {
+	Mode filemode.FileMode
+	Hash plumbing.Hash
 }
 
 // FirstParents returns the first-parent line of tip, oldest first.
@@ -77,15 +100,16 @@ func Walk(s storer.EncodedObjectStorer, line []*object.Commit, peopleDir, config
 		if err != nil {
 			return fmt.Errorf("read %s at %s: %w", configPath, c.Hash, err)
 		}
-		st := &Step{Commit: c, Config: config, ConfigChanged: config != prevConfig}
+		st := &Step{Commit: c, PeopleTree: people, Config: config, ConfigChanged: config != prevConfig}
 		if people != prevPeople {
 			raw, err := w.raw(people)
 			if err != nil {
 				return fmt.Errorf("read %s at %s: %w", peopleDir, c.Hash, err)
 			}
-			if st.People, err = diffRaw(prevRaw, raw); err != nil {
+			if st.Entries, err = diffRaw(prevRaw, raw); err != nil {
 				return fmt.Errorf("compare %s at %s with its parent: %w", peopleDir, c.Hash, err)
 			}
+			st.People = filesOf(st.Entries)
 			prevRaw = raw
 		}
 		if err := visit(st); err != nil {
@@ -94,6 +118,48 @@ func Walk(s storer.EncodedObjectStorer, line []*object.Commit, peopleDir, config
 		prevPeople, prevConfig = people, config
 	}
 	return nil
+}
+
+// walkKey names a walk: the tip and the paths it follows.
+type walkKey struct {
+	tip                   plumbing.Hash
+	peopleDir, configPath string
+}
+
+// walked is the first-parent line of a tip, oldest first, and each of its
+// commits' steps.
+type walked struct {
+	line  []*object.Commit
+	steps []Step
+}
+
+// walk walks the first-parent line of tip once for the run (see Walk):
+// the authority, the timeline and the report all read the same steps,
+// which hold only what each commit changed.
+func (r *Repo) walk(tip plumbing.Hash, peopleDir, configPath string) (*walked, error) {
+	key := walkKey{tip, path.Clean(peopleDir), path.Clean(configPath)}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if w, ok := r.walks[key]; ok {
+		return w, nil
+	}
+	line, err := FirstParents(r.repo.Storer, tip)
+	if err != nil {
+		return nil, r.historyError(err)
+	}
+	w := &walked{line: line, steps: make([]Step, 0, len(line))}
+	err = Walk(r.repo.Storer, line, peopleDir, configPath, func(st *Step) error {
+		w.steps = append(w.steps, *st)
+		return nil
+	})
+	if err != nil {
+		return nil, r.historyError(fmt.Errorf("read the history of %s and %s: %w", path.Base(peopleDir), path.Base(configPath), err))
+	}
+	if r.walks == nil {
+		r.walks = map[walkKey]*walked{}
+	}
+	r.walks[key] = w
+	return w, nil
 }
 
 type walker struct {
@@ -126,20 +192,40 @@ type entry struct {
 	name []byte
 	dir  bool
 	file bool // a regular or executable file
+	mode filemode.FileMode
 	hash plumbing.Hash
 }
+
+func (e entry) item() TreeItem { return TreeItem{Mode: e.mode, Hash: e.hash} }
+
+var errMalformed = errors.New("a tree entry is malformed")
 
 // next reads the entry at the start of b and returns the rest.
 func next(b []byte) (entry, []byte, error) {
 	sp := bytes.IndexByte(b, ' ')
 	nul := bytes.IndexByte(b, 0)
 	if sp <= 0 || nul < sp || len(b) < nul+21 {
-		return entry{}, nil, errors.New("a tree entry is malformed")
+		return entry{}, nil, errMalformed
 	}
-	mode := string(b[:sp])
-	e := entry{name: b[sp+1 : nul], dir: mode == "40000", file: mode == "100644" || mode == "100755"}
+	var mode filemode.FileMode
+	for _, c := range b[:sp] {
+		if c < '0' || c > '7' {
+			return entry{}, nil, errMalformed
+		}
+		mode = mode<<3 | filemode.FileMode(c-'0')
+	}
+	e := entry{name: b[sp+1 : nul], mode: mode, dir: mode == filemode.Dir, file: mode == filemode.Regular || mode == filemode.Executable}
 	copy(e.hash[:], b[nul+1:nul+21])
 	return e, b[nul+21:], nil
+}
+
+// entryEnd is the length of the entry at the start of b.
+func entryEnd(b []byte) (int, error) {
+	nul := bytes.IndexByte(b, 0)
+	if nul < 0 || len(b) < nul+21 {
+		return 0, errMalformed
+	}
+	return nul + 21, nil
 }
 
 // find returns the hash of the folder (dir) or regular file at path under
@@ -181,15 +267,38 @@ func (w *walker) find(root plumbing.Hash, path string, dir bool) (plumbing.Hash,
 	return h, nil
 }
 
-// diffRaw lists the regular files whose blob differs between two stored
-// folders (either may be empty: no folder), walking both sorted entry
-// lists together. Sub-folders are not person files, and are skipped.
-func diffRaw(a, b []byte) ([]FileChange, error) {
-	var out []FileChange
+// diffRaw lists the entries that differ between two stored folders
+// (either may be empty: no folder), walking both sorted entry lists
+// together. A commit changes few files of a large folder: the entries
+// before the first byte that differs and after the last are the same on
+// both sides, and are skipped without being decoded.
+func diffRaw(a, b []byte) ([]EntryChange, error) {
+	// Skip the entries that lie wholly within the common prefix: up to
+	// there both sides hold the same bytes, so the same entries.
+	prefix := commonPrefix(a, b)
+	start := 0
+	for start < len(a) {
+		n, err := entryEnd(a[start:])
+		if err != nil {
+			return nil, err
+		}
+		if start+n > prefix {
+			break
+		}
+		start += n
+	}
+	a, b = a[start:], b[start:]
+	// Once both rests are as long as each other and within the common
+	// suffix, they are the same.
+	suffix := commonSuffix(a, b)
+	var out []EntryChange
 	var err error
 	var ea, eb entry
 	haveA, haveB := false, false
 	for {
+		if !haveA && !haveB && len(a) == len(b) && len(a) <= suffix {
+			return out, nil
+		}
 		if !haveA && len(a) > 0 {
 			if ea, a, err = next(a); err != nil {
 				return nil, err
@@ -216,30 +325,70 @@ func diffRaw(a, b []byte) ([]FileChange, error) {
 		}
 		switch {
 		case cmp < 0: // only in old
-			if ea.file {
-				out = append(out, FileChange{Name: string(ea.name), Old: ea.hash})
-			}
+			out = append(out, EntryChange{Name: string(ea.name), Old: ea.item()})
 			haveA = false
 		case cmp > 0: // only in new
-			if eb.file {
-				out = append(out, FileChange{Name: string(eb.name), New: eb.hash})
-			}
+			out = append(out, EntryChange{Name: string(eb.name), New: eb.item()})
 			haveB = false
 		default:
-			fa, fb := fileHash(ea), fileHash(eb)
-			if fa != fb {
-				out = append(out, FileChange{Name: string(ea.name), Old: fa, New: fb})
+			if ea.item() != eb.item() {
+				out = append(out, EntryChange{Name: string(ea.name), Old: ea.item(), New: eb.item()})
 			}
 			haveA, haveB = false, false
 		}
 	}
 }
 
-func fileHash(e entry) plumbing.Hash {
-	if e.file {
-		return e.hash
+// filesOf is the changes to regular files among entry changes: a side
+// that is not a regular file counts as no file.
+func filesOf(changes []EntryChange) []FileChange {
+	var out []FileChange
+	for _, c := range changes {
+		o, n := regular(c.Old), regular(c.New)
+		if o != n {
+			out = append(out, FileChange{Name: c.Name, Old: o, New: n})
+		}
+	}
+	return out
+}
+
+// regular is the object of a regular or executable file; zero for
+// anything else.
+func regular(it TreeItem) plumbing.Hash {
+	if it.Mode == filemode.Regular || it.Mode == filemode.Executable {
+		return it.Hash
 	}
 	return plumbing.ZeroHash
+}
+
+// commonPrefix is the length of the longest common prefix of a and b.
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if binary.LittleEndian.Uint64(a[i:]) != binary.LittleEndian.Uint64(b[i:]) {
+			break
+		}
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// commonSuffix is the length of the longest common suffix of a and b.
+func commonSuffix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if binary.LittleEndian.Uint64(a[len(a)-i-8:]) != binary.LittleEndian.Uint64(b[len(b)-i-8:]) {
+			break
+		}
+	}
+	for i < n && a[len(a)-i-1] == b[len(b)-i-1] {
+		i++
+	}
+	return i
 }
 
 // compareEntries orders tree entries as git does: by name, a folder's
