@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -15,9 +16,10 @@ import (
 // Introduced finds, for each entry, the commit that wrote it in its
 // current form: walking back the first-parent line from tip (the people
 // branch as merged), the oldest commit of the unbroken run whose person
-// file holds the entry. Only the files of the people named are read, and
-// only where their blob changes from one commit to its parent. It returns
-// commit ids by EntryRef.Key; an entry that tip does not hold is left out.
+// file holds the entry. It reads the run's walk of the line (see
+// Repo.walk), so only the commits that changed the files of the people
+// named are looked at, and only their files read. It returns commit ids
+// by EntryRef.Key; an entry that tip does not hold is left out.
 func (r *Repo) Introduced(tip string, peopleDir, label string, entries []model.EntryRef) (map[string]string, error) {
 	pending := map[string][]model.EntryRef{} // file name → entries still to place
 	for _, e := range entries {
@@ -25,54 +27,32 @@ func (r *Repo) Introduced(tip string, peopleDir, label string, entries []model.E
 		pending[name] = append(pending[name], e)
 	}
 	found := map[string]string{}
-	c, err := r.repo.CommitObject(plumbing.NewHash(tip))
-	if err != nil {
-		return nil, fmt.Errorf("read commit %s: %w", tip, err)
+	if len(pending) == 0 {
+		return found, nil
 	}
-	blobs, err := r.personBlobs(c, peopleDir, pending)
+	w, err := r.walkOf(plumbing.NewHash(tip), peopleDir)
 	if err != nil {
 		return nil, err
 	}
-	// Entries the tip does not hold have no commit that wrote them.
-	for name, es := range pending {
-		held, err := r.entriesIn(blobs[name], label, name)
-		if err != nil {
-			return nil, err
-		}
-		var keep []model.EntryRef
-		for _, e := range es {
-			if held[e.Key()] {
-				keep = append(keep, e)
-			}
-		}
-		if len(keep) == 0 {
-			delete(pending, name)
-		} else {
-			pending[name] = keep
-		}
-	}
-	for len(pending) > 0 {
-		if c.NumParents() == 0 {
-			for _, es := range pending {
-				for _, e := range es {
-					found[e.Key()] = c.Hash.String()
-				}
-			}
-			break
-		}
-		parent, err := r.repo.CommitObject(c.ParentHashes[0])
-		if err != nil {
-			return nil, r.historyError(fmt.Errorf("read commit %s, the parent of %s: %w", c.ParentHashes[0], c.Hash, err))
-		}
-		before, err := r.personBlobs(parent, peopleDir, pending)
-		if err != nil {
-			return nil, err
-		}
-		for name, es := range pending {
-			if before[name] == blobs[name] {
+	atTip := map[string]bool{} // the names whose file at tip was read
+	for i := len(w.steps) - 1; i >= 0 && len(pending) > 0; i-- {
+		st := &w.steps[i]
+		for _, f := range personFiles(st.Entries) {
+			es, ok := pending[f.Name]
+			if !ok {
 				continue
 			}
-			held, err := r.entriesIn(before[name], label, name)
+			if !atTip[f.Name] {
+				// The last change is the file as tip has it: entries it
+				// does not hold have no commit that wrote them.
+				atTip[f.Name] = true
+				held, err := r.entriesIn(f.New, label, f.Name)
+				if err != nil {
+					return nil, err
+				}
+				es = slices.DeleteFunc(es, func(e model.EntryRef) bool { return !held[e.Key()] })
+			}
+			held, err := r.entriesIn(f.Old, label, f.Name)
 			if err != nil {
 				return nil, err
 			}
@@ -81,18 +61,39 @@ func (r *Repo) Introduced(tip string, peopleDir, label string, entries []model.E
 				if held[e.Key()] {
 					keep = append(keep, e)
 				} else {
-					found[e.Key()] = c.Hash.String()
+					found[e.Key()] = st.Commit.Hash.String()
 				}
 			}
 			if len(keep) == 0 {
-				delete(pending, name)
+				delete(pending, f.Name)
 			} else {
-				pending[name] = keep
+				pending[f.Name] = keep
 			}
 		}
-		c, blobs = parent, before
 	}
 	return found, nil
+}
+
+// personFiles are the changes of a step to the files of the people folder
+// that Introduced reads, as go-git's FileMode.IsFile tells files (regular,
+// executable, symbolic link, or of git's old group-writable mode): a side
+// that is anything else counts as no file.
+func personFiles(changes []EntryChange) []FileChange {
+	var out []FileChange
+	for _, c := range changes {
+		o, n := fileItem(c.Old), fileItem(c.New)
+		if o != n {
+			out = append(out, FileChange{Name: c.Name, Old: o, New: n})
+		}
+	}
+	return out
+}
+
+func fileItem(it TreeItem) plumbing.Hash {
+	if it.Mode.IsFile() {
+		return it.Hash
+	}
+	return plumbing.ZeroHash
 }
 
 // personBlobs returns the blob of each named person file in the people

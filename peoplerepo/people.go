@@ -28,6 +28,10 @@ type Repo struct {
 	repo *git.Repository
 	root string // the top folder of the working tree
 
+	// objects is git's cache of the objects read, nil when it is not
+	// go-git's own on-disk storage.
+	objects *cache.ObjectLRU
+
 	mu    sync.Mutex
 	walks map[walkKey]*walked // the first-parent lines walked, kept for the run
 }
@@ -56,8 +60,10 @@ func Open(dir string) (*Repo, error) {
 	// Walking the history reads thousands of objects from a few pack
 	// files: keep a few of them open rather than open a pack file for
 	// each object.
+	var objects *cache.ObjectLRU
 	if st, ok := repo.Storer.(*filesystem.Storage); ok {
-		keep := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{MaxOpenDescriptors: 8})
+		objects = cache.NewObjectLRUDefault()
+		keep := filesystem.NewStorageWithOptions(st.Filesystem(), objects, filesystem.Options{MaxOpenDescriptors: 8})
 		if repo, err = git.Open(keep, wt.Filesystem); err != nil {
 			return nil, fmt.Errorf("open the git repository that holds %s: %w", dir, err)
 		}
@@ -69,7 +75,7 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Repo{repo: repo, root: root}
+	r := &Repo{repo: repo, root: root, objects: objects}
 	if st, ok := repo.Storer.(*filesystem.Storage); ok {
 		// The pack files kept open are closed when the Repo is no longer
 		// used, not only when the process ends.

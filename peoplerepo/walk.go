@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
@@ -133,6 +134,52 @@ type walked struct {
 	steps []Step
 }
 
+// walkOf is the run's walk of tip's first-parent line that follows
+// peopleDir, whichever configuration file it followed; a walk of the
+// people folder alone when there is none.
+func (r *Repo) walkOf(tip plumbing.Hash, peopleDir string) (*walked, error) {
+	r.mu.Lock()
+	for k, w := range r.walks {
+		if k.tip == tip && k.peopleDir == path.Clean(peopleDir) {
+			r.mu.Unlock()
+			return w, nil
+		}
+	}
+	r.mu.Unlock()
+	return r.walk(tip, peopleDir, "")
+}
+
+// boundCache bounds git's object cache for a run that reads history. A
+// walk reads each people tree once, in order, resolving it from trees
+// read just before it (git stores a tree as a delta of another, in chains
+// up to 50 long), and then each person file that changed once: the cache
+// needs to hold a chain of people trees, not the 96 MiB go-git keeps by
+// default, which as live memory the garbage collector multiplies (by 5 at
+// the GOGC of 400 the command runs with). At least 4 MiB; more for a
+// people folder whose tree is over 64 KiB.
+func (r *Repo) boundCache(tip *object.Commit, peopleDir string) {
+	if r.objects == nil {
+		return
+	}
+	size := cache.FileSize(4 * cache.MiByte)
+	w := &walker{s: r.repo.Storer}
+	if people, err := w.find(tip.TreeHash, peopleDir, true); err == nil && !people.IsZero() {
+		if n, err := r.repo.Storer.EncodedObjectSize(people); err == nil {
+			size = max(size, cache.FileSize(n)*64)
+		}
+	}
+	r.objects.MaxSize = min(r.objects.MaxSize, size)
+}
+
+// lean is the part of a commit that the history's readers use: its id
+// and tree, its author's name, when it was committed and its subject
+// line. A long history's commits are kept for the run.
+func lean(c *object.Commit) *object.Commit {
+	subject, _, _ := strings.Cut(c.Message, "\n")
+	return &object.Commit{Hash: c.Hash, TreeHash: c.TreeHash,
+		Author: object.Signature{Name: strings.Clone(c.Author.Name)}, Committer: object.Signature{When: c.Committer.When}, Message: strings.Clone(subject)}
+}
+
 // walk walks the first-parent line of tip once for the run (see Walk):
 // the authority, the timeline and the report all read the same steps,
 // which hold only what each commit changed.
@@ -147,13 +194,21 @@ func (r *Repo) walk(tip plumbing.Hash, peopleDir, configPath string) (*walked, e
 	if err != nil {
 		return nil, r.historyError(err)
 	}
+	r.boundCache(line[len(line)-1], peopleDir)
+	for i, c := range line {
+		line[i] = lean(c)
+	}
 	w := &walked{line: line, steps: make([]Step, 0, len(line))}
 	err = Walk(r.repo.Storer, line, peopleDir, configPath, func(st *Step) error {
 		w.steps = append(w.steps, *st)
 		return nil
 	})
 	if err != nil {
-		return nil, r.historyError(fmt.Errorf("read the history of %s and %s: %w", path.Base(peopleDir), path.Base(configPath), err))
+		what := path.Base(peopleDir)
+		if configPath != "" {
+			what += " and " + path.Base(configPath)
+		}
+		return nil, r.historyError(fmt.Errorf("read the history of %s: %w", what, err))
 	}
 	if r.walks == nil {
 		r.walks = map[walkKey]*walked{}

@@ -34,8 +34,8 @@ type TimelineOptions struct {
 // commit by commit; eff is the last valid state, the one in force, which
 // decides levels. While commits are valid the two move together, each by
 // the few files a commit changes; after a run of invalid commits, eff
-// catches up with cur in one step. Each file is parsed once, whichever
-// roster needs it.
+// catches up with cur in one step. Each file is parsed once when a
+// commit writes it, whichever roster needs it.
 type timeline struct {
 	h    History
 	opts TimelineOptions
@@ -52,10 +52,9 @@ type timeline struct {
 	seenTree ObjectID
 	seenCfg  ObjectID
 
-	cache      map[HistoryEntry]*model.Person // parsed files
-	changeDays map[string][]model.Day         // under eff, by id
-	known      map[string]*model.Person       // the last valid file of everyone seen, by id
-	level      map[string]model.Level         // under eff, on day, by id
+	changeDays map[string][]model.Day   // under eff, by id
+	known      map[string]*model.Person // the last valid file of everyone seen, by id
+	level      map[string]model.Level   // under eff, on day, by id
 	day        model.Day
 	started    bool
 	events     []model.TimelineEvent
@@ -102,7 +101,7 @@ func BuildTimeline(h History, opts TimelineOptions) (*model.Timeline, error) {
 	t := &timeline{
 		h: h, opts: opts, cfg: config.DefaultConfig(),
 		files: map[string]fileState{}, behind: map[string]fileState{}, invalid: map[string]bool{},
-		cache: map[HistoryEntry]*model.Person{}, changeDays: map[string][]model.Day{}, level: map[string]model.Level{},
+		changeDays: map[string][]model.Day{}, level: map[string]model.Level{},
 		known: map[string]*model.Person{}, writes: map[string]map[string][]factWrite{}, byEntry: map[string]*model.CommitEvidence{}, bases: map[string]*model.EntryBase{},
 	}
 	t.cur = model.NewRoster(nil, t.cfg.Policy)
@@ -177,11 +176,11 @@ func (t *timeline) advance(d model.Day) {
 	t.day = d
 }
 
-// person parses the file of an entry, once per name and content.
+// person parses the file of an entry. Each file is parsed when a commit
+// writes it, and kept while it is in the folder or in force; a file
+// written again later (a change reverted) is parsed again, which costs
+// less than keeping every file of the history parsed.
 func (t *timeline) person(e HistoryEntry) (*model.Person, error) {
-	if p, ok := t.cache[e]; ok {
-		return p, nil
-	}
 	p, read := personfile.PersonEntry(t.opts.PeopleLabel, e.Name, e.Mode)
 	if p == nil {
 		return nil, nil
@@ -193,7 +192,6 @@ func (t *timeline) person(e HistoryEntry) (*model.Person, error) {
 		}
 		p = personfile.ParsePerson(p, data)
 	}
-	t.cache[e] = p
 	return p, nil
 }
 
