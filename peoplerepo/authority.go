@@ -33,13 +33,12 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 	if err != nil {
 		return nil, nil, err
 	}
-	line := walked.line
-	shas := make([]string, len(line))
-	for i, c := range line {
-		shas[i] = c.Hash.String()
+	shas := make([]string, len(walked.steps))
+	for i := range walked.steps {
+		shas[i] = walked.steps[i].Commit.Hash.String()
 	}
 	w := &walker{s: r.repo.Storer}
-	tipConfig, err := w.find(line[len(line)-1].TreeHash, configPath, false)
+	tipConfig, err := w.find(walked.steps[len(walked.steps)-1].Commit.Tree, configPath, false)
 	if err != nil {
 		return nil, nil, r.historyError(err)
 	}
@@ -72,7 +71,7 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 				policy, policyIntro, changed = next, sha, true
 			}
 		}
-		for _, f := range st.People {
+		for _, f := range filesOf(st.Entries) {
 			_, was := approvers[f.Name]
 			if f.New.IsZero() {
 				if was {

@@ -87,7 +87,7 @@ func (h *History) Walk(visit func(*reconciler.HistoryStep) error) error {
 	}
 	for i := range w.steps {
 		st := &w.steps[i]
-		c := gittree.CommitOf(st.Commit)
+		c := model.Commit{SHA: st.Commit.Hash.String(), When: st.Commit.When, Author: st.Commit.Author, Subject: strings.TrimSpace(st.Commit.Subject)}
 		if err := visit(&reconciler.HistoryStep{Commit: &c, PeopleTree: reconciler.ObjectID(st.PeopleTree), Config: reconciler.ObjectID(st.Config), Changes: historyChanges(st.Entries)}); err != nil {
 			return err
 		}

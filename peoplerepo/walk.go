@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
@@ -25,7 +27,7 @@ import (
 // Step is one commit of the first-parent line and what it changed since
 // its first parent: the configuration file, and the person files.
 type Step struct {
-	Commit *object.Commit
+	Commit *LineCommit
 	// PeopleTree is the people folder's tree; zero when there is none.
 	PeopleTree plumbing.Hash
 	// Config is the blob of the configuration file; zero when there is
@@ -40,6 +42,35 @@ type Step struct {
 	// from the parent's, in the folder's order: a name that is a folder
 	// on one side only is there twice, once for each side.
 	Entries []EntryChange
+}
+
+// LineCommit is a commit of the first-parent line, as much of it as the
+// history's readers use: a long history's commits are kept for the run.
+type LineCommit struct {
+	Hash, Tree plumbing.Hash
+	When       time.Time // when it was committed
+	Author     string    // the author's name
+	Subject    string    // the first line of the message
+}
+
+// zones shares the time zones of commits: go-git gives each commit's
+// time a zone of its own.
+type zones map[int]*time.Location
+
+// lineCommit is c as a walk keeps it.
+func (z zones) lineCommit(c *object.Commit) *LineCommit {
+	when := c.Committer.When
+	name, offset := when.Zone()
+	if name == "" {
+		loc, ok := z[offset]
+		if !ok {
+			loc = when.Location()
+			z[offset] = loc
+		}
+		when = when.In(loc)
+	}
+	subject, _, _ := strings.Cut(c.Message, "\n")
+	return &LineCommit{Hash: c.Hash, Tree: c.TreeHash, When: when, Author: strings.Clone(c.Author.Name), Subject: strings.Clone(subject)}
 }
 
 // FileChange is a file of the people folder that a commit changed; a zero
@@ -64,22 +95,21 @@ type TreeItem struct {
 }
 
 // FirstParents returns the first-parent line of tip, oldest first.
-func FirstParents(s storer.EncodedObjectStorer, tip plumbing.Hash) ([]*object.Commit, error) {
-	var line []*object.Commit
+func FirstParents(s storer.EncodedObjectStorer, tip plumbing.Hash) ([]*LineCommit, error) {
+	var line []*LineCommit
+	z := zones{}
 	for h := tip; ; {
 		c, err := object.GetCommit(s, h)
 		if err != nil {
 			return nil, fmt.Errorf("read commit %s: %w", h, err)
 		}
-		line = append(line, c)
+		line = append(line, z.lineCommit(c))
 		if len(c.ParentHashes) == 0 {
 			break
 		}
 		h = c.ParentHashes[0]
 	}
-	for i, j := 0, len(line)-1; i < j; i, j = i+1, j-1 {
-		line[i], line[j] = line[j], line[i]
-	}
+	slices.Reverse(line)
 	return line, nil
 }
 
@@ -88,22 +118,22 @@ func FirstParents(s storer.EncodedObjectStorer, tip plumbing.Hash) ([]*object.Co
 // the person files of peopleDir (both slash-separated, relative to the
 // repository's top; "" or "." for the top). The first commit's changes are
 // everything it holds.
-func Walk(s storer.EncodedObjectStorer, line []*object.Commit, peopleDir, configPath string, visit func(*Step) error) error {
+func Walk(s storer.EncodedObjectStorer, line []*LineCommit, peopleDir, configPath string, visit func(*Step) error) error {
 	w := &walker{s: s}
 	var prevPeople, prevConfig plumbing.Hash
-	var prevRaw []byte // the stored bytes of prevPeople
+	var prevRaw, spare []byte // the stored bytes of prevPeople, and a buffer to read the next into
 	for _, c := range line {
-		people, err := w.find(c.TreeHash, peopleDir, true)
+		people, err := w.find(c.Tree, peopleDir, true)
 		if err != nil {
 			return fmt.Errorf("read %s at %s: %w", peopleDir, c.Hash, err)
 		}
-		config, err := w.find(c.TreeHash, configPath, false)
+		config, err := w.find(c.Tree, configPath, false)
 		if err != nil {
 			return fmt.Errorf("read %s at %s: %w", configPath, c.Hash, err)
 		}
 		st := &Step{Commit: c, PeopleTree: people, Config: config, ConfigChanged: config != prevConfig}
 		if people != prevPeople {
-			raw, err := w.raw(people)
+			raw, err := w.read(people, spare)
 			if err != nil {
 				return fmt.Errorf("read %s at %s: %w", peopleDir, c.Hash, err)
 			}
@@ -111,7 +141,7 @@ func Walk(s storer.EncodedObjectStorer, line []*object.Commit, peopleDir, config
 				return fmt.Errorf("compare %s at %s with its parent: %w", peopleDir, c.Hash, err)
 			}
 			st.People = filesOf(st.Entries)
-			prevRaw = raw
+			prevRaw, spare = raw, prevRaw
 		}
 		if err := visit(st); err != nil {
 			return err
@@ -127,10 +157,9 @@ type walkKey struct {
 	peopleDir, configPath string
 }
 
-// walked is the first-parent line of a tip, oldest first, and each of its
-// commits' steps.
+// walked is each commit's step along the first-parent line of a tip,
+// oldest first, kept without their People (see filesOf).
 type walked struct {
-	line  []*object.Commit
 	steps []Step
 }
 
@@ -157,27 +186,18 @@ func (r *Repo) walkOf(tip plumbing.Hash, peopleDir string) (*walked, error) {
 // default, which as live memory the garbage collector multiplies (by 5 at
 // the GOGC of 400 the command runs with). At least 4 MiB; more for a
 // people folder whose tree is over 64 KiB.
-func (r *Repo) boundCache(tip *object.Commit, peopleDir string) {
+func (r *Repo) boundCache(tip *LineCommit, peopleDir string) {
 	if r.objects == nil {
 		return
 	}
 	size := cache.FileSize(4 * cache.MiByte)
 	w := &walker{s: r.repo.Storer}
-	if people, err := w.find(tip.TreeHash, peopleDir, true); err == nil && !people.IsZero() {
+	if people, err := w.find(tip.Tree, peopleDir, true); err == nil && !people.IsZero() {
 		if n, err := r.repo.Storer.EncodedObjectSize(people); err == nil {
 			size = max(size, cache.FileSize(n)*64)
 		}
 	}
 	r.objects.MaxSize = min(r.objects.MaxSize, size)
-}
-
-// lean is the part of a commit that the history's readers use: its id
-// and tree, its author's name, when it was committed and its subject
-// line. A long history's commits are kept for the run.
-func lean(c *object.Commit) *object.Commit {
-	subject, _, _ := strings.Cut(c.Message, "\n")
-	return &object.Commit{Hash: c.Hash, TreeHash: c.TreeHash,
-		Author: object.Signature{Name: strings.Clone(c.Author.Name)}, Committer: object.Signature{When: c.Committer.When}, Message: strings.Clone(subject)}
 }
 
 // walk walks the first-parent line of tip once for the run (see Walk):
@@ -195,12 +215,11 @@ func (r *Repo) walk(tip plumbing.Hash, peopleDir, configPath string) (*walked, e
 		return nil, r.historyError(err)
 	}
 	r.boundCache(line[len(line)-1], peopleDir)
-	for i, c := range line {
-		line[i] = lean(c)
-	}
-	w := &walked{line: line, steps: make([]Step, 0, len(line))}
+	w := &walked{steps: make([]Step, 0, len(line))}
 	err = Walk(r.repo.Storer, line, peopleDir, configPath, func(st *Step) error {
-		w.steps = append(w.steps, *st)
+		kept := *st
+		kept.People = nil // filesOf(Entries) gives them again
+		w.steps = append(w.steps, kept)
 		return nil
 	})
 	if err != nil {
@@ -214,15 +233,27 @@ func (r *Repo) walk(tip plumbing.Hash, peopleDir, configPath string) (*walked, e
 		r.walks = map[walkKey]*walked{}
 	}
 	r.walks[key] = w
+	if r.objects != nil {
+		// What follows reads person files, each once, which a delta
+		// chain of small blobs serves; the trees are read.
+		r.objects.Clear()
+		r.objects.MaxSize = min(r.objects.MaxSize, afterWalkCache)
+	}
 	return w, nil
 }
+
+// afterWalkCache bounds git's object cache once history is walked.
+const afterWalkCache = 1 * cache.MiByte
 
 type walker struct {
 	s storer.EncodedObjectStorer
 }
 
 // raw returns the stored bytes of a tree.
-func (w *walker) raw(h plumbing.Hash) ([]byte, error) {
+func (w *walker) raw(h plumbing.Hash) ([]byte, error) { return w.read(h, nil) }
+
+// read returns the stored bytes of a tree, in buf when it is large enough.
+func (w *walker) read(h plumbing.Hash, buf []byte) ([]byte, error) {
 	if h.IsZero() {
 		return nil, nil
 	}
@@ -235,7 +266,10 @@ func (w *walker) raw(h plumbing.Hash) ([]byte, error) {
 		return nil, err
 	}
 	defer rd.Close()
-	buf := make([]byte, o.Size())
+	if int64(cap(buf)) < o.Size() {
+		buf = make([]byte, o.Size())
+	}
+	buf = buf[:o.Size()]
 	if _, err := io.ReadFull(rd, buf); err != nil {
 		return nil, err
 	}

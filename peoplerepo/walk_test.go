@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/reconciler"
@@ -151,7 +150,7 @@ func TestWalkMatchesGit(t *testing.T) {
 // checkHistoryWalk checks what History.Walk says each commit changed in
 // the people folder (every kind of entry, one a name) against the
 // listings git ls-tree gives of the commit and its first parent.
-func checkHistoryWalk(t *testing.T, dir string, line []*object.Commit) {
+func checkHistoryWalk(t *testing.T, dir string, line []*LineCommit) {
 	t.Helper()
 	repo, err := Open(dir)
 	if err != nil {
@@ -175,7 +174,7 @@ func checkHistoryWalk(t *testing.T, dir string, line []*object.Commit) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	listing := func(c *object.Commit) map[string]reconciler.HistoryEntry {
+	listing := func(c *LineCommit) map[string]reconciler.HistoryEntry {
 		out, err := devstack.Git(dir, "ls-tree", c.Hash.String()+":people")
 		if err != nil {
 			return nil // no people folder

@@ -9,7 +9,6 @@ import (
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
-	"github.com/prodaccess/prodaccess/personfile"
 )
 
 // TimelineOptions say what history to rebuild.
@@ -37,7 +36,6 @@ type TimelineOptions struct {
 // catches up with cur in one step. Each file is parsed once when a
 // commit writes it, whichever roster needs it.
 type timeline struct {
-	h    History
 	opts TimelineOptions
 
 	cfg      *config.Config // the configuration in force
@@ -51,6 +49,7 @@ type timeline struct {
 	invalid  map[string]bool // the people whose files have a problem under cur
 	seenTree ObjectID
 	seenCfg  ObjectID
+	configs  map[ObjectID][]byte // the configuration files read, by blob
 
 	changeDays map[string][]model.Day   // under eff, by id
 	known      map[string]*model.Person // the last valid file of everyone seen, by id
@@ -99,8 +98,8 @@ type datedFinding struct {
 // state before it holds until the next valid commit.
 func BuildTimeline(h History, opts TimelineOptions) (*model.Timeline, error) {
 	t := &timeline{
-		h: h, opts: opts, cfg: config.DefaultConfig(),
-		files: map[string]fileState{}, behind: map[string]fileState{}, invalid: map[string]bool{},
+		opts: opts, cfg: config.DefaultConfig(),
+		files: map[string]fileState{}, configs: map[ObjectID][]byte{}, behind: map[string]fileState{}, invalid: map[string]bool{},
 		changeDays: map[string][]model.Day{}, level: map[string]model.Level{},
 		known: map[string]*model.Person{}, writes: map[string]map[string][]factWrite{}, byEntry: map[string]*model.CommitEvidence{}, bases: map[string]*model.EntryBase{},
 	}
@@ -108,16 +107,13 @@ func BuildTimeline(h History, opts TimelineOptions) (*model.Timeline, error) {
 	t.eff = model.NewRoster(nil, t.cfg.Policy)
 	t.setEvidence()
 	read := 0
-	err := h.Walk(func(st *HistoryStep) error {
-		d := model.DayOf(st.Commit.When, opts.Location)
-		if d > opts.To {
-			return errWalkDone
-		}
+	err := readHistory(h, opts, func(rs *readStep) error {
+		d := model.DayOf(rs.Commit.When, opts.Location)
 		read++
 		t.advance(d)
-		return t.commit(st, d)
+		return t.commit(rs, d)
 	})
-	if err != nil && !errors.Is(err, errWalkDone) {
+	if err != nil {
 		return nil, err
 	}
 	return t.result(read), nil
@@ -174,25 +170,6 @@ func (t *timeline) advance(d model.Day) {
 	slices.SortStableFunc(found, func(a, b model.TimelineEvent) int { return int(a.Day - b.Day) })
 	t.events = append(t.events, found...)
 	t.day = d
-}
-
-// person parses the file of an entry. Each file is parsed when a commit
-// writes it, and kept while it is in the folder or in force; a file
-// written again later (a change reverted) is parsed again, which costs
-// less than keeping every file of the history parsed.
-func (t *timeline) person(e HistoryEntry) (*model.Person, error) {
-	p, read := personfile.PersonEntry(t.opts.PeopleLabel, e.Name, e.Mode)
-	if p == nil {
-		return nil, nil
-	}
-	if read {
-		data, err := t.h.Blob(e.Blob, personfile.MaxPersonFileSize+1)
-		if err != nil {
-			return nil, err
-		}
-		p = personfile.ParsePerson(p, data)
-	}
-	return p, nil
 }
 
 // delta is what changes brings about, as Roster.Replace takes it: the
@@ -266,38 +243,37 @@ func (t *timeline) rebuildCur(policy model.Policy) {
 	}
 }
 
-// changes reads what a commit changed: each name's entry and person
-// before and after it, parsing only the files that changed.
-func (t *timeline) changes(st *HistoryStep) ([]fileChange, error) {
-	out := make([]fileChange, 0, len(st.Changes))
-	for _, ch := range st.Changes {
+// changes is what a commit changed: each name's entry and person before
+// and after it.
+func (t *timeline) changes(rs *readStep) ([]fileChange, error) {
+	out := make([]fileChange, 0, len(rs.Changes))
+	for i, ch := range rs.Changes {
 		name := ch.New.Name
 		if name == "" {
 			name = ch.Old.Name
 		}
 		old := t.files[name]
 		if old.e != ch.Old {
-			return nil, fmt.Errorf("the history of %s at %s does not follow from its parent: %s changed from what the parent did not hold", t.opts.PeopleLabel, st.Commit.SHA, name)
+			return nil, fmt.Errorf("the history of %s at %s does not follow from its parent: %s changed from what the parent did not hold", t.opts.PeopleLabel, rs.Commit.SHA, name)
 		}
 		now := fileState{}
 		if ch.New.present() {
-			p, err := t.person(ch.New)
-			if err != nil {
-				return nil, err
-			}
-			now = fileState{e: ch.New, p: p}
+			now = fileState{e: ch.New, p: rs.people[i]}
 		}
 		out = append(out, fileChange{name: name, old: old, now: now})
 	}
 	return out, nil
 }
 
-func (t *timeline) commit(st *HistoryStep, d model.Day) error {
+func (t *timeline) commit(st *readStep, d model.Day) error {
 	c := st.Commit
 	if ev := t.evidenceOf(c.SHA); ev != nil && len(ev.PullRequests) > 0 {
 		c.PR = ev.PullRequests[0].Number
 	}
 	cfgBlob := st.Config
+	if st.config != nil {
+		t.configs[cfgBlob] = st.config
+	}
 	if st.PeopleTree == t.seenTree && cfgBlob == t.seenCfg {
 		return nil // nothing that decides access changed
 	}
@@ -331,11 +307,8 @@ func (t *timeline) commit(st *HistoryStep, d model.Day) error {
 	if cfgBlob != t.cfgBlob {
 		cfg = config.DefaultConfig()
 		if cfgBlob != (ObjectID{}) {
-			data, err := t.h.Blob(cfgBlob, 1<<20)
-			if err != nil {
-				return err
-			}
-			if cfg, err = config.ParseConfig(t.opts.ConfigFile, data); err != nil {
+			var err error
+			if cfg, err = config.ParseConfig(t.opts.ConfigFile, t.configs[cfgBlob]); err != nil {
 				t.replaceCur(changes)
 				ps, _ := err.(model.Problems)
 				invalid(ps)
