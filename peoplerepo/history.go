@@ -8,7 +8,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
@@ -60,22 +59,7 @@ func (h *History) Revision(sha string) (*Revision, error) {
 }
 
 // Commits lists the first-parent commits, oldest first.
-func (h *History) Commits() ([]model.Commit, error) {
-	var out []model.Commit
-	for hash := h.tip; ; {
-		c, err := h.r.repo.CommitObject(hash)
-		if err != nil {
-			return nil, h.r.historyError(fmt.Errorf("read commit %s: %w", hash, err))
-		}
-		out = append(out, gittree.CommitOf(c))
-		if c.NumParents() == 0 {
-			break
-		}
-		hash = c.ParentHashes[0]
-	}
-	slices.Reverse(out)
-	return out, nil
-}
+func (h *History) Commits() ([]model.Commit, error) { return h.r.Line(h.tip) }
 
 // Walk visits the first-parent commits, oldest first, each with what it
 // changed in the people folder since its parent, from the run's one walk
@@ -87,7 +71,7 @@ func (h *History) Walk(visit func(*reconciler.HistoryStep) error) error {
 	}
 	for i := range w.steps {
 		st := &w.steps[i]
-		c := model.Commit{SHA: st.Commit.Hash.String(), When: st.Commit.When, Author: st.Commit.Author, Subject: strings.TrimSpace(st.Commit.Subject)}
+		c := st.Commit.model()
 		if err := visit(&reconciler.HistoryStep{Commit: &c, PeopleTree: reconciler.ObjectID(st.PeopleTree), Config: reconciler.ObjectID(st.Config), Changes: historyChanges(st.Entries)}); err != nil {
 			return err
 		}

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -34,44 +37,126 @@ func (r *Repo) Introduced(tip string, peopleDir, label string, entries []model.E
 	if err != nil {
 		return nil, err
 	}
+	// Back from tip, a batch of steps at a time: the files of the names
+	// still pending that the batch changed are read, then parsed on every
+	// processor, then placed in order. A batch starts small, since the
+	// entries of a recent change are placed in a few steps, and doubles.
 	atTip := map[string]bool{} // the names whose file at tip was read
-	for i := len(w.steps) - 1; i >= 0 && len(pending) > 0; i-- {
-		st := &w.steps[i]
-		for _, f := range personFiles(st.Entries) {
-			es, ok := pending[f.Name]
-			if !ok {
-				continue
-			}
-			if !atTip[f.Name] {
-				// The last change is the file as tip has it: entries it
-				// does not hold have no commit that wrote them.
-				atTip[f.Name] = true
-				held, err := r.entriesIn(f.New, label, f.Name)
-				if err != nil {
-					return nil, err
+	files := map[fileKey]*parsedFile{}
+	batch := 16
+	for end := len(w.steps); end > 0 && len(pending) > 0; batch = min(2*batch, 1024) {
+		start := max(0, end-batch)
+		var reads []introRead
+		marked := map[string]bool{}
+		for i := end - 1; i >= start; i-- {
+			for _, f := range personFiles(w.steps[i].Entries) {
+				if _, ok := pending[f.Name]; !ok {
+					continue
 				}
-				es = slices.DeleteFunc(es, func(e model.EntryRef) bool { return !held[e.Key()] })
+				rd := introRead{step: i, f: f}
+				// The last change of a name is its file as tip has it.
+				if !atTip[f.Name] && !marked[f.Name] {
+					rd.tip, marked[f.Name] = true, true
+				}
+				reads = append(reads, rd)
 			}
-			held, err := r.entriesIn(f.Old, label, f.Name)
+		}
+		// Each file is read and parsed once: a change reverted gives a
+		// file back that was read already.
+		var parse []*parsedFile
+		want := func(blob plumbing.Hash, name string) (*parsedFile, error) {
+			k := fileKey{name, blob}
+			if pf, ok := files[k]; ok {
+				return pf, nil
+			}
+			data, err := r.personData(blob, label, name)
 			if err != nil {
 				return nil, err
 			}
+			pf := &parsedFile{name: name, data: data}
+			files[k] = pf
+			parse = append(parse, pf)
+			return pf, nil
+		}
+		for k := range reads {
+			rd := &reads[k]
+			if rd.old, err = want(rd.f.Old, rd.f.Name); err != nil {
+				return nil, err
+			}
+			if rd.tip {
+				if rd.now, err = want(rd.f.New, rd.f.Name); err != nil {
+					return nil, err
+				}
+			}
+		}
+		onEveryProcessor(len(parse), func(k int) {
+			pf := parse[k]
+			pf.held, pf.data = entryKeys(pf.data, label, pf.name), nil
+		})
+		for _, rd := range reads {
+			es, ok := pending[rd.f.Name]
+			if !ok {
+				continue
+			}
+			if rd.tip {
+				// Entries tip does not hold have no commit that wrote them.
+				atTip[rd.f.Name] = true
+				es = slices.DeleteFunc(es, func(e model.EntryRef) bool { return !rd.now.held[e.Key()] })
+			}
 			var keep []model.EntryRef
 			for _, e := range es {
-				if held[e.Key()] {
+				if rd.old.held[e.Key()] {
 					keep = append(keep, e)
 				} else {
-					found[e.Key()] = st.Commit.Hash.String()
+					found[e.Key()] = w.steps[rd.step].Commit.Hash.String()
 				}
 			}
 			if len(keep) == 0 {
-				delete(pending, f.Name)
+				delete(pending, rd.f.Name)
 			} else {
-				pending[f.Name] = keep
+				pending[rd.f.Name] = keep
 			}
 		}
+		end = start
 	}
 	return found, nil
+}
+
+// introRead is a change of a step to a person file that Introduced
+// reads: the file before it, and after it for the file as tip has it.
+type introRead struct {
+	step     int
+	f        FileChange
+	tip      bool
+	old, now *parsedFile
+}
+
+// fileKey names a person file's content.
+type fileKey struct {
+	name string
+	blob plumbing.Hash
+}
+
+// parsedFile is a person file read, and the keys of the entries it holds
+// once parsed.
+type parsedFile struct {
+	name string
+	data []byte
+	held map[string]bool
+}
+
+// onEveryProcessor calls f(0) to f(n-1), on every processor at once.
+func onEveryProcessor(n int, f func(int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // personFiles are the changes of a step to the files of the people folder
@@ -130,17 +215,27 @@ func (r *Repo) personBlobs(c *object.Commit, peopleDir string, names map[string]
 
 // entriesIn returns the keys of the entries a person file blob holds.
 func (r *Repo) entriesIn(blob plumbing.Hash, label, name string) (map[string]bool, error) {
-	entries, err := r.entriesOf(blob, label, name)
-	held := make(map[string]bool, len(entries))
-	for _, e := range entries {
-		held[e.Key()] = true
+	data, err := r.personData(blob, label, name)
+	if err != nil {
+		return nil, err
 	}
-	return held, err
+	return entryKeys(data, label, name), nil
 }
 
 // entriesOf returns the entries a person file blob holds; none for the
 // zero hash (no file).
 func (r *Repo) entriesOf(blob plumbing.Hash, label, name string) ([]model.EntryRef, error) {
+	data, err := r.personData(blob, label, name)
+	if err != nil || data == nil {
+		return nil, err
+	}
+	entry, _ := personfile.PersonEntry(label, name, 0)
+	return personfile.ParsePerson(entry, data).AllEntries(), nil
+}
+
+// personData reads a person file blob, one byte more than a person file
+// may hold at most; nil for the zero hash (no file).
+func (r *Repo) personData(blob plumbing.Hash, label, name string) ([]byte, error) {
 	if blob.IsZero() {
 		return nil, nil
 	}
@@ -153,12 +248,22 @@ func (r *Repo) entriesOf(blob plumbing.Hash, label, name string) ([]model.EntryR
 		return nil, err
 	}
 	defer rd.Close()
-	data, err := io.ReadAll(io.LimitReader(rd, personfile.MaxPersonFileSize+1))
-	if err != nil {
-		return nil, err
+	return io.ReadAll(io.LimitReader(rd, personfile.MaxPersonFileSize+1))
+}
+
+// entryKeys are the keys of the entries a person file holds; none for no
+// file (nil data).
+func entryKeys(data []byte, label, name string) map[string]bool {
+	if data == nil {
+		return map[string]bool{}
 	}
 	entry, _ := personfile.PersonEntry(label, name, 0)
-	return personfile.ParsePerson(entry, data).AllEntries(), nil
+	entries := personfile.ParsePerson(entry, data).AllEntries()
+	held := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		held[e.Key()] = true
+	}
+	return held
 }
 
 // FileAt reads a file at a commit of the people repository. found is

@@ -33,7 +33,8 @@ type Repo struct {
 	objects *cache.ObjectLRU
 
 	mu    sync.Mutex
-	walks map[walkKey]*walked // the first-parent lines walked, kept for the run
+	lines map[plumbing.Hash][]*LineCommit // the first-parent lines read, by tip, kept for the run
+	walks map[walkKey]*walked             // the first-parent lines walked, kept for the run
 }
 
 // Revision is the repository's tree at one commit.

@@ -16,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // The people branch's history is read along its first-parent line, the
@@ -210,9 +211,21 @@ func (r *Repo) walk(tip plumbing.Hash, peopleDir, configPath string) (*walked, e
 	if w, ok := r.walks[key]; ok {
 		return w, nil
 	}
-	line, err := FirstParents(r.repo.Storer, tip)
+	// A commit of a line walked is walked: its line is the beginning.
+	for k, w := range r.walks {
+		if k.peopleDir != key.peopleDir || k.configPath != key.configPath {
+			continue
+		}
+		for i := range w.steps {
+			if w.steps[i].Commit.Hash == tip {
+				r.walks[key] = &walked{steps: w.steps[: i+1 : i+1]}
+				return r.walks[key], nil
+			}
+		}
+	}
+	line, err := r.line(tip)
 	if err != nil {
-		return nil, r.historyError(err)
+		return nil, err
 	}
 	r.boundCache(line[len(line)-1], peopleDir)
 	w := &walked{steps: make([]Step, 0, len(line))}
@@ -240,6 +253,43 @@ func (r *Repo) walk(tip plumbing.Hash, peopleDir, configPath string) (*walked, e
 		r.objects.MaxSize = min(r.objects.MaxSize, afterWalkCache)
 	}
 	return w, nil
+}
+
+// line is the first-parent line of tip, oldest first, read once for the
+// run (r.mu held).
+func (r *Repo) line(tip plumbing.Hash) ([]*LineCommit, error) {
+	if line, ok := r.lines[tip]; ok {
+		return line, nil
+	}
+	line, err := FirstParents(r.repo.Storer, tip)
+	if err != nil {
+		return nil, r.historyError(err)
+	}
+	if r.lines == nil {
+		r.lines = map[plumbing.Hash][]*LineCommit{}
+	}
+	r.lines[tip] = line
+	return line, nil
+}
+
+// Line is the first-parent line of tip, oldest first, as model commits.
+func (r *Repo) Line(tip plumbing.Hash) ([]model.Commit, error) {
+	r.mu.Lock()
+	line, err := r.line(tip)
+	r.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Commit, len(line))
+	for i, c := range line {
+		out[i] = c.model()
+	}
+	return out, nil
+}
+
+// model is the commit as the audit shows it (see gittree.CommitOf).
+func (c *LineCommit) model() model.Commit {
+	return model.Commit{SHA: c.Hash.String(), When: c.When, Author: c.Author, Subject: strings.TrimSpace(c.Subject)}
 }
 
 // afterWalkCache bounds git's object cache once history is walked.
