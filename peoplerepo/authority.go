@@ -48,6 +48,10 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 	policyIntro := ""
 	approvers := map[string]*model.Person{} // by file name
 	intro := map[string]string{}            // by entry key
+	namesRole, err := r.namesRole(walked.steps)
+	if err != nil {
+		return nil, nil, r.historyError(fmt.Errorf("read the history of %s and %s: %w", label, path.Base(configPath), err))
+	}
 	visit := func(st *Step) error {
 		sha := st.Commit.Hash.String()
 		changed := false
@@ -80,12 +84,12 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 				}
 				continue
 			}
+			if !was && !namesRole[f.New] {
+				continue
+			}
 			data, err := r.blob(f.New, personfile.MaxPersonFileSize+1)
 			if err != nil {
 				return err
-			}
-			if !was && !bytes.Contains(data, approverRoles[0]) && !bytes.Contains(data, approverRoles[1]) {
-				continue
 			}
 			entry, read := personfile.PersonEntry(label, f.Name, 0)
 			var p *model.Person
@@ -131,6 +135,38 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 		}
 	}
 	return shas, steps, nil
+}
+
+// namesRole tells, of each person file the steps wrote, whether it names
+// an approving role. It reads the files a name at a time, the newest
+// first: git stores a file's older versions as deltas of its newer ones,
+// so each is made from one just read, which the object cache still holds
+// however many files there are (read in the order the commits wrote them,
+// each would be made again from the start of its chain).
+func (r *Repo) namesRole(steps []Step) (map[plumbing.Hash]bool, error) {
+	byName := map[string][]plumbing.Hash{}
+	for i := range steps {
+		for _, f := range filesOf(steps[i].Entries) {
+			if !f.New.IsZero() {
+				byName[f.Name] = append(byName[f.Name], f.New)
+			}
+		}
+	}
+	out := map[plumbing.Hash]bool{}
+	for _, name := range sortedKeys(byName) {
+		blobs := byName[name]
+		for i := len(blobs) - 1; i >= 0; i-- {
+			if _, ok := out[blobs[i]]; ok {
+				continue
+			}
+			data, err := r.blob(blobs[i], personfile.MaxPersonFileSize+1)
+			if err != nil {
+				return nil, err
+			}
+			out[blobs[i]] = bytes.Contains(data, approverRoles[0]) || bytes.Contains(data, approverRoles[1])
+		}
+	}
+	return out, nil
 }
 
 // blob reads at most limit bytes of a blob.

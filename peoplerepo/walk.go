@@ -297,6 +297,10 @@ const afterWalkCache = 1 * cache.MiByte
 
 type walker struct {
 	s storer.EncodedObjectStorer
+	// last is the last tree find read, and its bytes: a commit's people
+	// folder and configuration file are found from one read of its tree.
+	last    plumbing.Hash
+	lastRaw []byte
 }
 
 // raw returns the stored bytes of a tree.
@@ -379,10 +383,15 @@ func (w *walker) find(root plumbing.Hash, path string, dir bool) (plumbing.Hash,
 	parts := strings.Split(path, "/")
 	h := root
 	for i, part := range parts {
-		b, err := w.raw(h)
-		if err != nil {
-			return plumbing.ZeroHash, err
+		if h != w.last || w.lastRaw == nil {
+			b, err := w.read(h, w.lastRaw)
+			if err != nil {
+				return plumbing.ZeroHash, err
+			}
+			w.last, w.lastRaw = h, b
 		}
+		b := w.lastRaw
+		var err error
 		last := i == len(parts)-1
 		found := plumbing.ZeroHash
 		for len(b) > 0 {
