@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -16,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -120,9 +123,27 @@ func FirstParents(s storer.EncodedObjectStorer, tip plumbing.Hash) ([]*LineCommi
 // repository's top; "" or "." for the top). The first commit's changes are
 // everything it holds.
 func Walk(s storer.EncodedObjectStorer, line []*LineCommit, peopleDir, configPath string, visit func(*Step) error) error {
+	return walkFrom(s, nil, line, peopleDir, configPath, visit)
+}
+
+// walkFrom is Walk of the part of a line that follows the commit before
+// (nil: the part that begins the line).
+func walkFrom(s storer.EncodedObjectStorer, before *LineCommit, line []*LineCommit, peopleDir, configPath string, visit func(*Step) error) error {
 	w := &walker{s: s}
 	var prevPeople, prevConfig plumbing.Hash
 	var prevRaw, spare []byte // the stored bytes of prevPeople, and a buffer to read the next into
+	if before != nil {
+		var err error
+		if prevPeople, err = w.find(before.Tree, peopleDir, true); err != nil {
+			return fmt.Errorf("read %s at %s: %w", peopleDir, before.Hash, err)
+		}
+		if prevConfig, err = w.find(before.Tree, configPath, false); err != nil {
+			return fmt.Errorf("read %s at %s: %w", configPath, before.Hash, err)
+		}
+		if prevRaw, err = w.read(prevPeople, nil); err != nil {
+			return fmt.Errorf("read %s at %s: %w", peopleDir, before.Hash, err)
+		}
+	}
 	for _, c := range line {
 		people, err := w.find(c.Tree, peopleDir, true)
 		if err != nil {
@@ -187,13 +208,17 @@ func (r *Repo) walkOf(tip plumbing.Hash, peopleDir string) (*walked, error) {
 // default, which as live memory the garbage collector multiplies (by 5 at
 // the GOGC of 400 the command runs with). At least 4 MiB; more for a
 // people folder whose tree is over 64 KiB.
-func (r *Repo) boundCache(tip *LineCommit, peopleDir string) {
+func (r *Repo) boundCache(tip plumbing.Hash, peopleDir string) {
 	if r.objects == nil {
 		return
 	}
 	size := cache.FileSize(4 * cache.MiByte)
 	w := &walker{s: r.repo.Storer}
-	if people, err := w.find(tip.Tree, peopleDir, true); err == nil && !people.IsZero() {
+	c, err := object.GetCommit(r.repo.Storer, tip)
+	if err != nil {
+		return // the walk says so
+	}
+	if people, err := w.find(c.TreeHash, peopleDir, true); err == nil && !people.IsZero() {
 		if n, err := r.repo.Storer.EncodedObjectSize(people); err == nil {
 			size = max(size, cache.FileSize(n)*64)
 		}
@@ -223,18 +248,13 @@ func (r *Repo) walk(tip plumbing.Hash, peopleDir, configPath string) (*walked, e
 			}
 		}
 	}
+	r.boundCache(tip, peopleDir)
 	line, err := r.line(tip)
 	if err != nil {
 		return nil, err
 	}
-	r.boundCache(line[len(line)-1], peopleDir)
-	w := &walked{steps: make([]Step, 0, len(line))}
-	err = Walk(r.repo.Storer, line, peopleDir, configPath, func(st *Step) error {
-		kept := *st
-		kept.People = nil // filesOf(Entries) gives them again
-		w.steps = append(w.steps, kept)
-		return nil
-	})
+	w := &walked{steps: make([]Step, len(line))}
+	err = r.walkParts(line, peopleDir, configPath, w.steps)
 	if err != nil {
 		what := path.Base(peopleDir)
 		if configPath != "" {
@@ -253,6 +273,59 @@ func (r *Repo) walk(tip plumbing.Hash, peopleDir, configPath string) (*walked, e
 		r.objects.MaxSize = min(r.objects.MaxSize, afterWalkCache)
 	}
 	return w, nil
+}
+
+// walkParts is how many parts a walk of n commits is read in: one for each
+// processor, of 1,000 commits at least.
+var walkParts = func(n int) int { return min(runtime.GOMAXPROCS(0), n/1000, 4) }
+
+// walkParts walks line into steps (as long), in parts side by side on
+// every processor for a long line: reading and comparing trees is most of
+// a walk, and go-git's storage is read by one goroutine at a time, so each
+// part after the first reads its own storage of the same repository.
+func (r *Repo) walkParts(line []*LineCommit, peopleDir, configPath string, steps []Step) error {
+	st, ok := r.repo.Storer.(*filesystem.Storage)
+	parts := walkParts(len(line))
+	if !ok || parts < 2 {
+		parts = 1
+	}
+	size := cache.FileSize(4 * cache.MiByte)
+	if r.objects != nil {
+		size = r.objects.MaxSize
+	}
+	if r.objects != nil && parts > 1 {
+		// The parts share the cache a walk may keep: each part walks
+		// commits in order as the whole walk does, a chain of trees at
+		// a time.
+		size /= cache.FileSize(parts)
+		r.objects.MaxSize = size
+	}
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for part := range parts {
+		start, end := part*len(line)/parts, (part+1)*len(line)/parts
+		var before *LineCommit
+		if start > 0 {
+			before = line[start-1]
+		}
+		wg.Go(func() {
+			var s storer.EncodedObjectStorer = r.repo.Storer
+			if part > 0 {
+				own := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRU(size), filesystem.Options{MaxOpenDescriptors: 8})
+				defer own.Close()
+				s = own
+			}
+			i := start
+			errs[part] = walkFrom(s, before, line[start:end], peopleDir, configPath, func(st *Step) error {
+				steps[i] = *st
+				steps[i].People = nil // filesOf(Entries) gives them again
+				i++
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // line is the first-parent line of tip, oldest first, read once for the

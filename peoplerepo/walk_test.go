@@ -261,3 +261,45 @@ func writeFiles(dir string, files map[string]string) error {
 	}
 	return nil
 }
+
+// TestWalkInParts: a walk read in parts side by side, each part after the
+// first from its own storage, gives the steps one walk from the first
+// commit gives.
+func TestWalkInParts(t *testing.T) {
+	dir := t.TempDir()
+	if err := devstack.WriteHistory(dir, 30, 70); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tip, _, err := repo.Branch("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := FirstParents(repo.repo.Storer, tip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []Step
+	err = Walk(repo.repo.Storer, line, "people", "prodaccess.yaml", func(st *Step) error {
+		kept := *st
+		kept.People = nil
+		want = append(want, kept)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := walkParts
+	t.Cleanup(func() { walkParts = kept })
+	walkParts = func(int) int { return 3 }
+	w, err := repo.walk(tip, "people", "prodaccess.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(w.steps, want); diff != "" {
+		t.Errorf("steps read in three parts (-got +want):\n%s", diff)
+	}
+}
