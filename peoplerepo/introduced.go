@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
@@ -164,53 +165,7 @@ func onEveryProcessor(n int, f func(int)) {
 // executable, symbolic link, or of git's old group-writable mode): a side
 // that is anything else counts as no file.
 func personFiles(changes []EntryChange) []FileChange {
-	var out []FileChange
-	for _, c := range changes {
-		o, n := fileItem(c.Old), fileItem(c.New)
-		if o != n {
-			out = append(out, FileChange{Name: c.Name, Old: o, New: n})
-		}
-	}
-	return out
-}
-
-func fileItem(it TreeItem) plumbing.Hash {
-	if it.Mode.IsFile() {
-		return it.Hash
-	}
-	return plumbing.ZeroHash
-}
-
-// personBlobs returns the blob of each named person file in the people
-// folder at commit c; a file that is not there has the zero hash.
-func (r *Repo) personBlobs(c *object.Commit, peopleDir string, names map[string][]model.EntryRef) (map[string]plumbing.Hash, error) {
-	out := make(map[string]plumbing.Hash, len(names))
-	tree, err := c.Tree()
-	if err != nil {
-		return nil, r.historyError(fmt.Errorf("read the tree of %s: %w", c.Hash, err))
-	}
-	if peopleDir != "." && peopleDir != "" {
-		tree, err = tree.Tree(peopleDir)
-		if errors.Is(err, object.ErrDirectoryNotFound) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, r.historyError(fmt.Errorf("read %s at %s: %w", peopleDir, c.Hash, err))
-		}
-	}
-	for name := range names {
-		e, err := tree.FindEntry(name)
-		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if e.Mode.IsFile() {
-			out[name] = e.Hash
-		}
-	}
-	return out, nil
+	return fileChanges(changes, filemode.FileMode.IsFile)
 }
 
 // entriesIn returns the keys of the entries a person file blob holds.

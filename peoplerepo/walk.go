@@ -267,17 +267,17 @@ func (r *Repo) walk(tip plumbing.Hash, peopleDir, configPath string) (*walked, e
 	}
 	r.walks[key] = w
 	if r.objects != nil {
-		// What follows reads person files, each once, which a delta
-		// chain of small blobs serves; the trees are read.
+		// The trees are read: what follows reads person files, mostly
+		// once each, which a small cache serves.
 		r.objects.Clear()
 		r.objects.MaxSize = min(r.objects.MaxSize, afterWalkCache)
 	}
 	return w, nil
 }
 
-// walkParts is how many parts a walk of n commits is read in: one for each
-// processor, of 1,000 commits at least.
-var walkParts = func(n int) int { return min(runtime.GOMAXPROCS(0), n/1000, 4) }
+// partsOf is how many parts a walk of n commits is read in: one for each
+// processor, of 1,000 commits at least, four at most.
+var partsOf = func(n int) int { return min(runtime.GOMAXPROCS(0), n/1000, 4) }
 
 // walkParts walks line into steps (as long), in parts side by side on
 // every processor for a long line: reading and comparing trees is most of
@@ -285,7 +285,7 @@ var walkParts = func(n int) int { return min(runtime.GOMAXPROCS(0), n/1000, 4) }
 // part after the first reads its own storage of the same repository.
 func (r *Repo) walkParts(line []*LineCommit, peopleDir, configPath string, steps []Step) error {
 	st, ok := r.repo.Storer.(*filesystem.Storage)
-	parts := walkParts(len(line))
+	parts := partsOf(len(line))
 	if !ok || parts < 2 {
 		parts = 1
 	}
@@ -561,25 +561,28 @@ func diffRaw(a, b []byte) ([]EntryChange, error) {
 }
 
 // filesOf is the changes to regular files among entry changes: a side
-// that is not a regular file counts as no file.
+// that is not a regular (or executable) file counts as no file.
 func filesOf(changes []EntryChange) []FileChange {
+	return fileChanges(changes, func(m filemode.FileMode) bool { return m == filemode.Regular || m == filemode.Executable })
+}
+
+// fileChanges is the changes to files among entry changes, file telling
+// which modes are files: a side that is not counts as no file.
+func fileChanges(changes []EntryChange, file func(filemode.FileMode) bool) []FileChange {
 	var out []FileChange
 	for _, c := range changes {
-		o, n := regular(c.Old), regular(c.New)
+		var o, n plumbing.Hash
+		if file(c.Old.Mode) {
+			o = c.Old.Hash
+		}
+		if file(c.New.Mode) {
+			n = c.New.Hash
+		}
 		if o != n {
 			out = append(out, FileChange{Name: c.Name, Old: o, New: n})
 		}
 	}
 	return out
-}
-
-// regular is the object of a regular or executable file; zero for
-// anything else.
-func regular(it TreeItem) plumbing.Hash {
-	if it.Mode == filemode.Regular || it.Mode == filemode.Executable {
-		return it.Hash
-	}
-	return plumbing.ZeroHash
 }
 
 // commonPrefix is the length of the longest common prefix of a and b.

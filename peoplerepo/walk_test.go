@@ -292,9 +292,9 @@ func TestWalkInParts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kept := walkParts
-	t.Cleanup(func() { walkParts = kept })
-	walkParts = func(int) int { return 3 }
+	kept := partsOf
+	t.Cleanup(func() { partsOf = kept })
+	partsOf = func(int) int { return 3 }
 	w, err := repo.walk(tip, "people", "prodaccess.yaml")
 	if err != nil {
 		t.Fatal(err)

@@ -41,9 +41,9 @@ type timeline struct {
 	cfg      *config.Config // the configuration in force
 	cfgBlob  ObjectID
 	cur, eff *model.Roster
-	// files is the people folder at the last commit read, by name, and
-	// behind what each name changed since eff was brought up to date was
-	// then.
+	// files is the people folder at the last commit read, by name;
+	// behind holds, for each name changed since eff was last brought up
+	// to date, what it was then.
 	files    map[string]fileState
 	behind   map[string]fileState
 	invalid  map[string]bool // the people whose files have a problem under cur
