@@ -376,9 +376,6 @@ type walker struct {
 	lastRaw []byte
 }
 
-// raw returns the stored bytes of a tree.
-func (w *walker) raw(h plumbing.Hash) ([]byte, error) { return w.read(h, nil) }
-
 // read returns the stored bytes of a tree, in buf when it is large enough.
 func (w *walker) read(h plumbing.Hash, buf []byte) ([]byte, error) {
 	if h.IsZero() {
