@@ -31,16 +31,16 @@ var approverRoles = [][]byte{[]byte(model.LeadDeveloper), []byte(model.HeadOfTec
 // commit leaves the policy as it was; a person file that does not parse
 // takes its person's approving standing away.
 func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []reconciler.AuthorityStep, error) {
-	line, err := FirstParents(r.repo.Storer, plumbing.NewHash(tip))
+	walked, err := r.walk(plumbing.NewHash(tip), peopleDir, configPath)
 	if err != nil {
-		return nil, nil, r.historyError(err)
+		return nil, nil, err
 	}
-	shas := make([]string, len(line))
-	for i, c := range line {
-		shas[i] = c.Hash.String()
+	shas := make([]string, len(walked.steps))
+	for i := range walked.steps {
+		shas[i] = walked.steps[i].Commit.Hash.String()
 	}
 	w := &walker{s: r.repo.Storer}
-	tipConfig, err := w.find(line[len(line)-1].TreeHash, configPath, false)
+	tipConfig, err := w.find(walked.steps[len(walked.steps)-1].Commit.Tree, configPath, false)
 	if err != nil {
 		return nil, nil, r.historyError(err)
 	}
@@ -50,7 +50,11 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 	policyIntro := ""
 	approvers := map[string]*model.Person{} // by file name
 	intro := map[string]string{}            // by entry key
-	err = Walk(r.repo.Storer, line, peopleDir, configPath, func(st *Step) error {
+	namesRole, err := r.namesRole(walked.steps)
+	if err != nil {
+		return nil, nil, r.historyError(fmt.Errorf("read the history of %s and %s: %w", label, path.Base(configPath), err))
+	}
+	visit := func(st *Step) error {
 		sha := st.Commit.Hash.String()
 		changed := false
 		if !adopted && !st.Config.IsZero() {
@@ -73,7 +77,7 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 				policy, policyIntro, changed = next, sha, true
 			}
 		}
-		for _, f := range st.People {
+		for _, f := range filesOf(st.Entries) {
 			_, was := approvers[f.Name]
 			if f.New.IsZero() {
 				if was {
@@ -82,12 +86,12 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 				}
 				continue
 			}
+			if !was && !namesRole[f.New] {
+				continue
+			}
 			data, err := r.blob(f.New, personfile.MaxPersonFileSize+1)
 			if err != nil {
 				return err
-			}
-			if !was && !bytes.Contains(data, approverRoles[0]) && !bytes.Contains(data, approverRoles[1]) {
-				continue
 			}
 			entry, read := personfile.PersonEntry(label, f.Name, 0)
 			var p *model.Person
@@ -126,11 +130,45 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 		}
 		steps = append(steps, s)
 		return nil
-	})
-	if err != nil {
-		return nil, nil, r.historyError(fmt.Errorf("read the history of %s and %s: %w", label, path.Base(configPath), err))
+	}
+	for i := range walked.steps {
+		if err := visit(&walked.steps[i]); err != nil {
+			return nil, nil, r.historyError(fmt.Errorf("read the history of %s and %s: %w", label, path.Base(configPath), err))
+		}
 	}
 	return shas, steps, nil
+}
+
+// namesRole tells, of each person file the steps wrote, whether it names
+// an approving role. It reads the files a name at a time, the newest
+// first: git stores a file's older versions as deltas of its newer ones,
+// so each is made from one just read, which the object cache still holds
+// however many files there are (read in the order the commits wrote them,
+// each would be made again from the start of its chain).
+func (r *Repo) namesRole(steps []Step) (map[plumbing.Hash]bool, error) {
+	byName := map[string][]plumbing.Hash{}
+	for i := range steps {
+		for _, f := range filesOf(steps[i].Entries) {
+			if !f.New.IsZero() {
+				byName[f.Name] = append(byName[f.Name], f.New)
+			}
+		}
+	}
+	out := map[plumbing.Hash]bool{}
+	for _, name := range sortedKeys(byName) {
+		blobs := byName[name]
+		for i := len(blobs) - 1; i >= 0; i-- {
+			if _, ok := out[blobs[i]]; ok {
+				continue
+			}
+			data, err := r.blob(blobs[i], personfile.MaxPersonFileSize+1)
+			if err != nil {
+				return nil, err
+			}
+			out[blobs[i]] = bytes.Contains(data, approverRoles[0]) || bytes.Contains(data, approverRoles[1])
+		}
+	}
+	return out, nil
 }
 
 // blob reads at most limit bytes of a blob.

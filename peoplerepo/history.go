@@ -1,7 +1,6 @@
 package peoplerepo
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -9,9 +8,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/object"
 
-	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
@@ -63,76 +60,80 @@ func (h *History) Revision(sha string) (*Revision, error) {
 }
 
 // Commits lists the first-parent commits, oldest first.
-func (h *History) Commits() ([]outcome.Commit, error) {
-	var out []outcome.Commit
-	for hash := h.tip; ; {
-		c, err := h.r.repo.CommitObject(hash)
-		if err != nil {
-			return nil, h.r.historyError(fmt.Errorf("read commit %s: %w", hash, err))
-		}
-		out = append(out, gittree.CommitOf(c))
-		if c.NumParents() == 0 {
-			break
-		}
-		hash = c.ParentHashes[0]
+func (h *History) Commits() ([]outcome.Commit, error) { return h.r.Line(h.tip) }
+
+// Walk visits the first-parent commits, oldest first, each with what it
+// changed in the people folder since its parent, from the run's one walk
+// of the line (see Repo.walk).
+func (h *History) Walk(visit func(*reconciler.HistoryStep) error) error {
+	w, err := h.r.walk(h.tip, h.peopleDir, h.configPath)
+	if err != nil {
+		return err
 	}
-	slices.Reverse(out)
-	return out, nil
+	for i := range w.steps {
+		st := &w.steps[i]
+		c := st.Commit.model()
+		if err := visit(&reconciler.HistoryStep{Commit: &c, PeopleTree: reconciler.ObjectID(st.PeopleTree), Config: reconciler.ObjectID(st.Config), Changes: historyChanges(st.Entries)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// Tree returns the people folder's tree and the configuration's blob.
-func (h *History) Tree(sha string) (people, config reconciler.ObjectID, err error) {
-	c, err := h.r.repo.CommitObject(plumbing.NewHash(sha))
-	if err != nil {
-		return people, config, fmt.Errorf("read commit %s: %w", sha, err)
+// historyChanges are a step's changed entries as the timeline reads them:
+// one a name, in name order, each kind of entry with its file mode; an
+// entry whose object and kind stay the same (a file made executable) is
+// no change.
+func historyChanges(changes []EntryChange) []reconciler.HistoryChange {
+	out := make([]reconciler.HistoryChange, 0, len(changes))
+	for _, c := range changes {
+		out = append(out, reconciler.HistoryChange{Old: historyEntry(c.Name, c.Old), New: historyEntry(c.Name, c.New)})
 	}
-	tree, err := c.Tree()
-	if err != nil {
-		return people, config, fmt.Errorf("read the tree of %s: %w", sha, err)
-	}
-	find := func(p string) (reconciler.ObjectID, error) {
-		if p == "." || p == "" {
-			return reconciler.ObjectID(tree.Hash), nil
+	name := func(c reconciler.HistoryChange) string {
+		if c.New.Name != "" {
+			return c.New.Name
 		}
-		e, err := tree.FindEntry(p)
-		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
-			return reconciler.ObjectID{}, nil
-		}
-		if err != nil {
-			return reconciler.ObjectID{}, fmt.Errorf("read %s at %s: %w", p, sha, err)
-		}
-		return reconciler.ObjectID(e.Hash), nil
+		return c.Old.Name
 	}
-	if people, err = find(h.peopleDir); err != nil {
-		return people, config, err
+	slices.SortStableFunc(out, func(a, b reconciler.HistoryChange) int { return strings.Compare(name(a), name(b)) })
+	// A name that is a folder on one side only comes twice: once gone,
+	// once added.
+	merged := out[:0]
+	for _, c := range out {
+		if n := len(merged); n > 0 && name(merged[n-1]) == name(c) {
+			if c.Old.Name != "" {
+				merged[n-1].Old = c.Old
+			}
+			if c.New.Name != "" {
+				merged[n-1].New = c.New
+			}
+			c = merged[n-1]
+			merged = merged[:n-1]
+		}
+		if c.Old != c.New {
+			merged = append(merged, c)
+		}
 	}
-	config, err = find(h.configPath)
-	return people, config, err
+	return merged
 }
 
-// Entries lists a people folder tree.
-func (h *History) Entries(id reconciler.ObjectID) ([]reconciler.HistoryEntry, error) {
-	if id == (reconciler.ObjectID{}) {
-		return nil, nil
+// historyEntry is a tree entry as the timeline reads it: a folder,
+// symbolic link or submodule by its file mode, any file as a regular one;
+// the zero HistoryEntry when there is none.
+func historyEntry(name string, it TreeItem) reconciler.HistoryEntry {
+	if it.Mode == 0 {
+		return reconciler.HistoryEntry{}
 	}
-	tree, err := object.GetTree(h.r.repo.Storer, plumbing.Hash(id))
-	if err != nil {
-		return nil, fmt.Errorf("read tree %s: %w", id, err)
+	var mode fs.FileMode
+	switch it.Mode {
+	case filemode.Dir:
+		mode = fs.ModeDir
+	case filemode.Symlink:
+		mode = fs.ModeSymlink
+	case filemode.Submodule:
+		mode = fs.ModeIrregular
 	}
-	out := make([]reconciler.HistoryEntry, len(tree.Entries))
-	for i, e := range tree.Entries {
-		var mode fs.FileMode
-		switch e.Mode {
-		case filemode.Dir:
-			mode = fs.ModeDir
-		case filemode.Symlink:
-			mode = fs.ModeSymlink
-		case filemode.Submodule:
-			mode = fs.ModeIrregular
-		}
-		out[i] = reconciler.HistoryEntry{Name: e.Name, Blob: reconciler.ObjectID(e.Hash), Mode: mode}
-	}
-	return out, nil
+	return reconciler.HistoryEntry{Name: name, Blob: reconciler.ObjectID(it.Hash), Mode: mode}
 }
 
 // Blob reads at most limit bytes of a blob.

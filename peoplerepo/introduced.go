@@ -5,9 +5,15 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
 )
@@ -15,9 +21,10 @@ import (
 // Introduced finds, for each entry, the commit that wrote it in its
 // current form: walking back the first-parent line from tip (the people
 // branch as merged), the oldest commit of the unbroken run whose person
-// file holds the entry. Only the files of the people named are read, and
-// only where their blob changes from one commit to its parent. It returns
-// commit ids by EntryRef.Key; an entry that tip does not hold is left out.
+// file holds the entry. It reads the run's walk of the line (see
+// Repo.walk), so only the commits that changed the files of the people
+// named are looked at, and only their files read. It returns commit ids
+// by EntryRef.Key; an entry that tip does not hold is left out.
 func (r *Repo) Introduced(tip string, peopleDir, label string, entries []model.EntryRef) (map[string]string, error) {
 	pending := map[string][]model.EntryRef{} // file name → entries still to place
 	for _, e := range entries {
@@ -25,121 +32,166 @@ func (r *Repo) Introduced(tip string, peopleDir, label string, entries []model.E
 		pending[name] = append(pending[name], e)
 	}
 	found := map[string]string{}
-	c, err := r.repo.CommitObject(plumbing.NewHash(tip))
-	if err != nil {
-		return nil, fmt.Errorf("read commit %s: %w", tip, err)
+	if len(pending) == 0 {
+		return found, nil
 	}
-	blobs, err := r.personBlobs(c, peopleDir, pending)
+	w, err := r.walkOf(plumbing.NewHash(tip), peopleDir)
 	if err != nil {
 		return nil, err
 	}
-	// Entries the tip does not hold have no commit that wrote them.
-	for name, es := range pending {
-		held, err := r.entriesIn(blobs[name], label, name)
-		if err != nil {
-			return nil, err
-		}
-		var keep []model.EntryRef
-		for _, e := range es {
-			if held[e.Key()] {
-				keep = append(keep, e)
-			}
-		}
-		if len(keep) == 0 {
-			delete(pending, name)
-		} else {
-			pending[name] = keep
-		}
-	}
-	for len(pending) > 0 {
-		if c.NumParents() == 0 {
-			for _, es := range pending {
-				for _, e := range es {
-					found[e.Key()] = c.Hash.String()
+	// Back from tip, a batch of steps at a time: the files of the names
+	// still pending that the batch changed are read, then parsed on every
+	// processor, then placed in order. A batch starts small, since the
+	// entries of a recent change are placed in a few steps, and doubles.
+	atTip := map[string]bool{} // the names whose file at tip was read
+	files := map[fileKey]*parsedFile{}
+	batch := 16
+	for end := len(w.steps); end > 0 && len(pending) > 0; batch = min(2*batch, 1024) {
+		start := max(0, end-batch)
+		var reads []introRead
+		marked := map[string]bool{}
+		for i := end - 1; i >= start; i-- {
+			for _, f := range personFiles(w.steps[i].Entries) {
+				if _, ok := pending[f.Name]; !ok {
+					continue
 				}
+				rd := introRead{step: i, f: f}
+				// The last change of a name is its file as tip has it.
+				if !atTip[f.Name] && !marked[f.Name] {
+					rd.tip, marked[f.Name] = true, true
+				}
+				reads = append(reads, rd)
 			}
-			break
 		}
-		parent, err := r.repo.CommitObject(c.ParentHashes[0])
-		if err != nil {
-			return nil, r.historyError(fmt.Errorf("read commit %s, the parent of %s: %w", c.ParentHashes[0], c.Hash, err))
-		}
-		before, err := r.personBlobs(parent, peopleDir, pending)
-		if err != nil {
-			return nil, err
-		}
-		for name, es := range pending {
-			if before[name] == blobs[name] {
-				continue
+		// Each file is read and parsed once: a change reverted gives a
+		// file back that was read already.
+		var parse []*parsedFile
+		want := func(blob plumbing.Hash, name string) (*parsedFile, error) {
+			k := fileKey{name, blob}
+			if pf, ok := files[k]; ok {
+				return pf, nil
 			}
-			held, err := r.entriesIn(before[name], label, name)
+			data, err := r.personData(blob, label, name)
 			if err != nil {
 				return nil, err
 			}
+			pf := &parsedFile{name: name, data: data}
+			files[k] = pf
+			parse = append(parse, pf)
+			return pf, nil
+		}
+		for k := range reads {
+			rd := &reads[k]
+			if rd.old, err = want(rd.f.Old, rd.f.Name); err != nil {
+				return nil, err
+			}
+			if rd.tip {
+				if rd.now, err = want(rd.f.New, rd.f.Name); err != nil {
+					return nil, err
+				}
+			}
+		}
+		onEveryProcessor(len(parse), func(k int) {
+			pf := parse[k]
+			pf.held, pf.data = entryKeys(pf.data, label, pf.name), nil
+		})
+		for _, rd := range reads {
+			es, ok := pending[rd.f.Name]
+			if !ok {
+				continue
+			}
+			if rd.tip {
+				// Entries tip does not hold have no commit that wrote them.
+				atTip[rd.f.Name] = true
+				es = slices.DeleteFunc(es, func(e model.EntryRef) bool { return !rd.now.held[e.Key()] })
+			}
 			var keep []model.EntryRef
 			for _, e := range es {
-				if held[e.Key()] {
+				if rd.old.held[e.Key()] {
 					keep = append(keep, e)
 				} else {
-					found[e.Key()] = c.Hash.String()
+					found[e.Key()] = w.steps[rd.step].Commit.Hash.String()
 				}
 			}
 			if len(keep) == 0 {
-				delete(pending, name)
+				delete(pending, rd.f.Name)
 			} else {
-				pending[name] = keep
+				pending[rd.f.Name] = keep
 			}
 		}
-		c, blobs = parent, before
+		end = start
 	}
 	return found, nil
 }
 
-// personBlobs returns the blob of each named person file in the people
-// folder at commit c; a file that is not there has the zero hash.
-func (r *Repo) personBlobs(c *object.Commit, peopleDir string, names map[string][]model.EntryRef) (map[string]plumbing.Hash, error) {
-	out := make(map[string]plumbing.Hash, len(names))
-	tree, err := c.Tree()
-	if err != nil {
-		return nil, r.historyError(fmt.Errorf("read the tree of %s: %w", c.Hash, err))
+// introRead is a change of a step to a person file that Introduced
+// reads: the file before it, and after it for the file as tip has it.
+type introRead struct {
+	step     int
+	f        FileChange
+	tip      bool
+	old, now *parsedFile
+}
+
+// fileKey names a person file's content.
+type fileKey struct {
+	name string
+	blob plumbing.Hash
+}
+
+// parsedFile is a person file read, and the keys of the entries it holds
+// once parsed.
+type parsedFile struct {
+	name string
+	data []byte
+	held map[string]bool
+}
+
+// onEveryProcessor calls f(0) to f(n-1), on every processor at once.
+func onEveryProcessor(n int, f func(int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		})
 	}
-	if peopleDir != "." && peopleDir != "" {
-		tree, err = tree.Tree(peopleDir)
-		if errors.Is(err, object.ErrDirectoryNotFound) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, r.historyError(fmt.Errorf("read %s at %s: %w", peopleDir, c.Hash, err))
-		}
-	}
-	for name := range names {
-		e, err := tree.FindEntry(name)
-		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if e.Mode.IsFile() {
-			out[name] = e.Hash
-		}
-	}
-	return out, nil
+	wg.Wait()
+}
+
+// personFiles are the changes of a step to the files of the people folder
+// that Introduced reads, as go-git's FileMode.IsFile tells files (regular,
+// executable, symbolic link, or of git's old group-writable mode): a side
+// that is anything else counts as no file.
+func personFiles(changes []EntryChange) []FileChange {
+	return fileChanges(changes, filemode.FileMode.IsFile)
 }
 
 // entriesIn returns the keys of the entries a person file blob holds.
 func (r *Repo) entriesIn(blob plumbing.Hash, label, name string) (map[string]bool, error) {
-	entries, err := r.entriesOf(blob, label, name)
-	held := make(map[string]bool, len(entries))
-	for _, e := range entries {
-		held[e.Key()] = true
+	data, err := r.personData(blob, label, name)
+	if err != nil {
+		return nil, err
 	}
-	return held, err
+	return entryKeys(data, label, name), nil
 }
 
 // entriesOf returns the entries a person file blob holds; none for the
 // zero hash (no file).
 func (r *Repo) entriesOf(blob plumbing.Hash, label, name string) ([]model.EntryRef, error) {
+	data, err := r.personData(blob, label, name)
+	if err != nil || data == nil {
+		return nil, err
+	}
+	entry, _ := personfile.PersonEntry(label, name, 0)
+	return personfile.ParsePerson(entry, data).AllEntries(), nil
+}
+
+// personData reads a person file blob, one byte more than a person file
+// may hold at most; nil for the zero hash (no file).
+func (r *Repo) personData(blob plumbing.Hash, label, name string) ([]byte, error) {
 	if blob.IsZero() {
 		return nil, nil
 	}
@@ -152,12 +204,22 @@ func (r *Repo) entriesOf(blob plumbing.Hash, label, name string) ([]model.EntryR
 		return nil, err
 	}
 	defer rd.Close()
-	data, err := io.ReadAll(io.LimitReader(rd, personfile.MaxPersonFileSize+1))
-	if err != nil {
-		return nil, err
+	return io.ReadAll(io.LimitReader(rd, personfile.MaxPersonFileSize+1))
+}
+
+// entryKeys are the keys of the entries a person file holds; none for no
+// file (nil data).
+func entryKeys(data []byte, label, name string) map[string]bool {
+	if data == nil {
+		return map[string]bool{}
 	}
 	entry, _ := personfile.PersonEntry(label, name, 0)
-	return personfile.ParsePerson(entry, data).AllEntries(), nil
+	entries := personfile.ParsePerson(entry, data).AllEntries()
+	held := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		held[e.Key()] = true
+	}
+	return held
 }
 
 // FileAt reads a file at a commit of the people repository. found is

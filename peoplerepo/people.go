@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -19,6 +20,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+
 	"github.com/prodaccess/prodaccess/internal/gittree"
 )
 
@@ -28,6 +30,14 @@ import (
 type Repo struct {
 	repo *git.Repository
 	root string // the top folder of the working tree
+
+	// objects is git's cache of the objects read, nil when it is not
+	// go-git's own on-disk storage.
+	objects *cache.ObjectLRU
+
+	mu    sync.Mutex
+	lines map[plumbing.Hash][]*LineCommit // the first-parent lines read, by tip, kept for the run
+	walks map[walkKey]*walked             // the first-parent lines walked, kept for the run
 }
 
 // Revision is the repository's tree at one commit.
@@ -54,8 +64,10 @@ func Open(dir string) (*Repo, error) {
 	// Walking the history reads thousands of objects from a few pack
 	// files: keep a few of them open rather than open a pack file for
 	// each object.
+	var objects *cache.ObjectLRU
 	if st, ok := repo.Storer.(*filesystem.Storage); ok {
-		keep := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{MaxOpenDescriptors: 8})
+		objects = cache.NewObjectLRUDefault()
+		keep := filesystem.NewStorageWithOptions(st.Filesystem(), objects, filesystem.Options{MaxOpenDescriptors: 8})
 		if repo, err = git.Open(keep, wt.Filesystem); err != nil {
 			return nil, fmt.Errorf("open the git repository that holds %s: %w", dir, err)
 		}
@@ -67,7 +79,7 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Repo{repo: repo, root: root}
+	r := &Repo{repo: repo, root: root, objects: objects}
 	if st, ok := repo.Storer.(*filesystem.Storage); ok {
 		// The pack files kept open are closed when the Repo is no longer
 		// used, not only when the process ends.

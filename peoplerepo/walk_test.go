@@ -2,6 +2,8 @@ package peoplerepo
 
 import (
 	"fmt"
+	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -12,7 +14,9 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/prodaccess/prodaccess/internal/devstack"
+	"github.com/prodaccess/prodaccess/reconciler"
 )
 
 // TestWalkMatchesGit: what Walk says each first-parent commit changed in
@@ -139,8 +143,88 @@ func TestWalkMatchesGit(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("changes (-git +Walk):\n%s", diff)
 			}
+			checkHistoryWalk(t, dir, line)
 		})
 	}
+}
+
+// checkHistoryWalk checks what History.Walk says each commit changed in
+// the people folder (every kind of entry, one a name) against the
+// listings git ls-tree gives of the commit and its first parent.
+func checkHistoryWalk(t *testing.T, dir string, line []*LineCommit) {
+	t.Helper()
+	repo, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _, err := repo.History("main", "people", "prodaccess.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err = h.Walk(func(st *reconciler.HistoryStep) error {
+		for _, c := range st.Changes {
+			name := c.New.Name
+			if name == "" {
+				name = c.Old.Name
+			}
+			got = append(got, fmt.Sprintf("%s %s %s -> %s", st.Commit.SHA[:7], name, describe(c.Old), describe(c.New)))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	listing := func(c *LineCommit) map[string]reconciler.HistoryEntry {
+		out, err := devstack.Git(dir, "ls-tree", c.Hash.String()+":people")
+		if err != nil {
+			return nil // no people folder
+		}
+		m := map[string]reconciler.HistoryEntry{}
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			meta, name, _ := strings.Cut(l, "\t")
+			f := strings.Fields(meta)
+			var mode fs.FileMode
+			switch f[0] {
+			case "040000":
+				mode = fs.ModeDir
+			case "120000":
+				mode = fs.ModeSymlink
+			case "160000":
+				mode = fs.ModeIrregular
+			}
+			m[name] = reconciler.HistoryEntry{Name: name, Blob: reconciler.ObjectID(plumbing.NewHash(f[2])), Mode: mode}
+		}
+		return m
+	}
+	var want []string
+	prev := map[string]reconciler.HistoryEntry{}
+	for _, c := range line {
+		now := listing(c)
+		names := slices.Sorted(maps.Keys(now))
+		for name := range prev {
+			if _, ok := now[name]; !ok {
+				names = append(names, name)
+			}
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			if prev[name] != now[name] {
+				want = append(want, fmt.Sprintf("%s %s %s -> %s", c.Hash.String()[:7], name, describe(prev[name]), describe(now[name])))
+			}
+		}
+		prev = now
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("changes of the people folder (-ls-tree +History.Walk):\n%s", diff)
+	}
+}
+
+func describe(e reconciler.HistoryEntry) string {
+	if e.Name == "" {
+		return "none"
+	}
+	return fmt.Sprintf("%s %x", e.Mode, e.Blob[:4])
 }
 
 func short(h plumbing.Hash) string {
@@ -177,4 +261,46 @@ func writeFiles(dir string, files map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// TestWalkInParts: a walk read in parts side by side, each part after the
+// first from its own storage, gives the steps one walk from the first
+// commit gives.
+func TestWalkInParts(t *testing.T) {
+	dir := t.TempDir()
+	if err := devstack.WriteHistory(dir, 30, 70); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tip, _, err := repo.Branch("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := FirstParents(repo.repo.Storer, tip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []Step
+	err = Walk(repo.repo.Storer, line, "people", "prodaccess.yaml", func(st *Step) error {
+		kept := *st
+		kept.People = nil
+		want = append(want, kept)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := partsOf
+	t.Cleanup(func() { partsOf = kept })
+	partsOf = func(int) int { return 3 }
+	w, err := repo.walk(tip, "people", "prodaccess.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(w.steps, want); diff != "" {
+		t.Errorf("steps read in three parts (-got +want):\n%s", diff)
+	}
 }

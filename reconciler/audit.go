@@ -1,15 +1,15 @@
 package reconciler
 
 import (
+	"errors"
 	"fmt"
-	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/prodaccess/prodaccess/config"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/outcome"
-	"github.com/prodaccess/prodaccess/personfile"
 )
 
 // TimelineOptions say what history to rebuild.
@@ -34,24 +34,27 @@ type TimelineOptions struct {
 // commit by commit; eff is the last valid state, the one in force, which
 // decides levels. While commits are valid the two move together, each by
 // the few files a commit changes; after a run of invalid commits, eff
-// catches up with cur in one step. Each file is parsed once, whichever
-// roster needs it.
+// catches up with cur in one step. Each file is parsed once when a
+// commit writes it, whichever roster needs it.
 type timeline struct {
-	h    History
 	opts TimelineOptions
 
 	cfg      *config.Config // the configuration in force
 	cfgBlob  ObjectID
 	cur, eff *model.Roster
-	curFiles map[string]HistoryEntry // the people folder at the last commit, by name
-	effFiles map[string]HistoryEntry // the people folder in force, by name
+	// files is the people folder at the last commit read, by name;
+	// behind holds, for each name changed since eff was last brought up
+	// to date, what it was then.
+	files    map[string]fileState
+	behind   map[string]fileState
+	invalid  map[string]bool // the people whose files have a problem under cur
 	seenTree ObjectID
 	seenCfg  ObjectID
+	configs  map[ObjectID][]byte // the configuration files read, by blob
 
-	cache      map[HistoryEntry]*model.Person // parsed files
-	changeDays map[string][]model.Day         // under eff, by id
-	known      map[string]*model.Person       // the last valid file of everyone seen, by id
-	level      map[string]model.Level         // under eff, on day, by id
+	changeDays map[string][]model.Day   // under eff, by id
+	known      map[string]*model.Person // the last valid file of everyone seen, by id
+	level      map[string]model.Level   // under eff, on day, by id
 	day        model.Day
 	started    bool
 	events     []outcome.TimelineEvent
@@ -68,44 +71,62 @@ type timeline struct {
 	findings []datedFinding
 }
 
+// fileState is an entry of the people folder and the person its file
+// holds (nil when it is not a person file); the zero fileState is no
+// entry.
+type fileState struct {
+	e HistoryEntry
+	p *model.Person
+}
+
+// fileChange is what a name of the people folder was and is.
+type fileChange struct {
+	name     string
+	old, now fileState
+}
+
 type datedFinding struct {
 	day model.Day
 	outcome.Finding
 }
 
 // BuildTimeline rebuilds every change of production access from the git
-// history of the person files: at each commit, only the files whose blobs
-// changed are parsed, and only the people they can affect are decided
-// again; between commits, each person's level is checked only on the days
-// their files say it may change. A commit whose files do not validate is
-// reported, and the state before it holds until the next valid commit.
+// history of the person files, walking the first-parent line once: at
+// each commit, only the files whose entries changed since its parent are
+// parsed, and only the people they can affect are decided again; between
+// commits, each person's level is checked only on the days their files say
+// it may change. A commit whose files do not validate is reported, and the
+// state before it holds until the next valid commit.
 func BuildTimeline(h History, opts TimelineOptions) (*outcome.Timeline, error) {
-	commits, err := h.Commits()
-	if err != nil {
-		return nil, err
-	}
 	t := &timeline{
-		h: h, opts: opts, cfg: config.DefaultConfig(),
-		curFiles: map[string]HistoryEntry{}, effFiles: map[string]HistoryEntry{},
-		cache: map[HistoryEntry]*model.Person{}, changeDays: map[string][]model.Day{}, level: map[string]model.Level{},
+		opts: opts, cfg: config.DefaultConfig(),
+		files: map[string]fileState{}, configs: map[ObjectID][]byte{}, behind: map[string]fileState{}, invalid: map[string]bool{},
+		changeDays: map[string][]model.Day{}, level: map[string]model.Level{},
 		known: map[string]*model.Person{}, writes: map[string]map[string][]factWrite{}, byEntry: map[string]*model.CommitEvidence{}, bases: map[string]*model.EntryBase{},
 	}
 	t.cur = model.NewRoster(nil, t.cfg.Policy)
 	t.eff = model.NewRoster(nil, t.cfg.Policy)
 	t.setEvidence()
 	read := 0
-	for i := range commits {
-		c := &commits[i]
-		d := model.DayOf(c.When, opts.Location)
-		if d > opts.To {
-			break
-		}
+	err := readHistory(h, opts, func(rs *readStep) error {
+		d := model.DayOf(rs.Commit.When, opts.Location)
 		read++
 		t.advance(d)
-		if err := t.commit(c, d); err != nil {
-			return nil, err
-		}
+		return t.commit(rs, d)
+	})
+	if err != nil {
+		return nil, err
 	}
+	return t.result(read), nil
+}
+
+// errWalkDone stops a walk at the last day asked for.
+var errWalkDone = errors.New("the timeline reached its last day")
+
+// result is the timeline of the commits read, up to the last day, for the
+// person and from the day asked for.
+func (t *timeline) result(read int) *outcome.Timeline {
+	opts := t.opts
 	t.advance(opts.To)
 	out := &outcome.Timeline{Branch: opts.Branch, From: opts.From, To: opts.To, Commits: read, Events: []outcome.TimelineEvent{}, People: t.known, Findings: []outcome.Finding{}}
 	for _, f := range t.findings {
@@ -118,7 +139,7 @@ func BuildTimeline(h History, opts TimelineOptions) (*outcome.Timeline, error) {
 			out.Events = append(out.Events, e)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // advance moves the days forward to d under the files in force, recording
@@ -152,86 +173,112 @@ func (t *timeline) advance(d model.Day) {
 	t.day = d
 }
 
-// person parses the file of an entry, once per name and content.
-func (t *timeline) person(e HistoryEntry) (*model.Person, error) {
-	if p, ok := t.cache[e]; ok {
-		return p, nil
-	}
-	p, read := personfile.PersonEntry(t.opts.PeopleLabel, e.Name, e.Mode)
-	if p == nil {
-		return nil, nil
-	}
-	if read {
-		data, err := t.h.Blob(e.Blob, personfile.MaxPersonFileSize+1)
-		if err != nil {
-			return nil, err
-		}
-		p = personfile.ParsePerson(p, data)
-	}
-	t.cache[e] = p
-	return p, nil
-}
-
-// diff compares two states of the people folder: the person in each file
-// that differs (nil for a file that is gone), and the blobs of files added
-// and removed, to spot renames.
-func (t *timeline) diff(old, now map[string]HistoryEntry) (changed map[string]*model.Person, added, removed map[ObjectID]string, err error) {
+// delta is what changes brings about, as Roster.Replace takes it: the
+// person in each file that is there and differs (nil for a file that is
+// gone, or that now holds someone else), and the blobs of files added and
+// removed, to spot renames.
+func delta(changes []fileChange) (changed map[string]*model.Person, added, removed map[ObjectID]string) {
 	changed, added, removed = map[string]*model.Person{}, map[ObjectID]string{}, map[ObjectID]string{}
-	for name, e := range now {
-		if o, ok := old[name]; ok && o == e {
+	for _, ch := range changes {
+		if !ch.now.e.present() || ch.old.e == ch.now.e || ch.now.p == nil {
 			continue
 		}
-		p, err := t.person(e)
-		if err != nil {
-			return nil, nil, nil, err
+		changed[ch.now.p.ID] = ch.now.p
+		if !ch.old.e.present() {
+			added[ch.now.e.Blob] = ch.now.p.ID
 		}
-		if p != nil {
-			changed[p.ID] = p
-			if _, existed := old[name]; !existed {
-				added[e.Blob] = p.ID
+	}
+	for _, ch := range changes {
+		if ch.now.e.present() || !ch.old.e.present() || ch.old.p == nil {
+			continue
+		}
+		changed[ch.old.p.ID] = nil
+		removed[ch.old.e.Blob] = ch.old.p.ID
+	}
+	// A name that turns from a file into a folder, or back, holds another
+	// id: the person it held is gone.
+	for _, ch := range changes {
+		if ch.now.e.present() && ch.old.p != nil && (ch.now.p == nil || ch.now.p.ID != ch.old.p.ID) {
+			if _, ok := changed[ch.old.p.ID]; !ok {
+				changed[ch.old.p.ID] = nil
 			}
 		}
 	}
-	for name, o := range old {
-		if _, ok := now[name]; ok {
-			continue
-		}
-		if p, err := t.person(o); err != nil {
-			return nil, nil, nil, err
-		} else if p != nil {
-			changed[p.ID] = nil
-			removed[o.Blob] = p.ID
-		}
-	}
-	return changed, added, removed, nil
+	return changed, added, removed
 }
 
-func (t *timeline) all(files map[string]HistoryEntry) ([]*model.Person, error) {
+// all is everyone in the people folder at the last commit read.
+func (t *timeline) all() []*model.Person {
 	var out []*model.Person
-	for _, e := range files {
-		p, err := t.person(e)
-		if err != nil {
-			return nil, err
+	for _, f := range t.files {
+		if f.p != nil {
+			out = append(out, f.p)
 		}
-		if p != nil {
-			out = append(out, p)
+	}
+	return out
+}
+
+// replaceCur brings cur up to the files changes give, keeping the set of
+// people whose files have a problem: only those Replace checks again can
+// gain or lose one.
+func (t *timeline) replaceCur(changes []fileChange) {
+	changed, _, _ := delta(changes)
+	for _, id := range t.cur.Replace(changed, nil) {
+		if p := t.cur.Person(id); p != nil && !t.cur.Valid(p) {
+			t.invalid[id] = true
+		} else {
+			delete(t.invalid, id)
 		}
+	}
+}
+
+// rebuildCur checks the files at the last commit read afresh, under a new
+// policy.
+func (t *timeline) rebuildCur(policy model.Policy) {
+	t.cur = model.NewRoster(t.all(), policy)
+	clear(t.invalid)
+	for _, p := range t.cur.People {
+		if !t.cur.Valid(p) {
+			t.invalid[p.ID] = true
+		}
+	}
+}
+
+// changes is what a commit changed: each name's entry and person before
+// and after it.
+func (t *timeline) changes(rs *readStep) ([]fileChange, error) {
+	out := make([]fileChange, 0, len(rs.Changes))
+	for i, ch := range rs.Changes {
+		name := ch.New.Name
+		if name == "" {
+			name = ch.Old.Name
+		}
+		old := t.files[name]
+		if old.e != ch.Old {
+			return nil, fmt.Errorf("the history of %s at %s does not follow from its parent: %s changed from what the parent did not hold", t.opts.PeopleLabel, rs.Commit.SHA, name)
+		}
+		now := fileState{}
+		if ch.New.present() {
+			now = fileState{e: ch.New, p: rs.people[i]}
+		}
+		out = append(out, fileChange{name: name, old: old, now: now})
 	}
 	return out, nil
 }
 
-func (t *timeline) commit(c *outcome.Commit, d model.Day) error {
+func (t *timeline) commit(st *readStep, d model.Day) error {
+	c := st.Commit
 	if ev := t.evidenceOf(c.SHA); ev != nil && len(ev.PullRequests) > 0 {
 		c.PR = ev.PullRequests[0].Number
 	}
-	peopleTree, cfgBlob, err := t.h.Tree(c.SHA)
-	if err != nil {
-		return err
+	cfgBlob := st.Config
+	if st.config != nil {
+		t.configs[cfgBlob] = st.config
 	}
-	if peopleTree == t.seenTree && cfgBlob == t.seenCfg {
+	if st.PeopleTree == t.seenTree && cfgBlob == t.seenCfg {
 		return nil // nothing that decides access changed
 	}
-	t.seenTree, t.seenCfg = peopleTree, cfgBlob
+	t.seenTree, t.seenCfg = st.PeopleTree, cfgBlob
 	invalid := func(problems model.Problems) {
 		detail := fmt.Sprintf("%d problem(s)", len(problems))
 		if len(problems) > 0 {
@@ -240,16 +287,20 @@ func (t *timeline) commit(c *outcome.Commit, d model.Day) error {
 		t.events = append(t.events, outcome.TimelineEvent{Day: d, Cause: outcome.CauseInvalid, Commit: c, Detail: detail})
 	}
 
-	entries, err := t.h.Entries(peopleTree)
+	changes, err := t.changes(st)
 	if err != nil {
 		return err
 	}
-	now := make(map[string]HistoryEntry, len(entries))
-	for _, e := range entries {
-		now[e.Name] = e
-	}
-	if err := t.track(c, t.curFiles, now); err != nil {
-		return err
+	t.track(c, changes)
+	for _, ch := range changes {
+		if _, ok := t.behind[ch.name]; !ok {
+			t.behind[ch.name] = ch.old
+		}
+		if ch.now.e.present() {
+			t.files[ch.name] = ch.now
+		} else {
+			delete(t.files, ch.name)
+		}
 	}
 
 	// Follow the files.
@@ -257,17 +308,9 @@ func (t *timeline) commit(c *outcome.Commit, d model.Day) error {
 	if cfgBlob != t.cfgBlob {
 		cfg = config.DefaultConfig()
 		if cfgBlob != (ObjectID{}) {
-			data, err := t.h.Blob(cfgBlob, 1<<20)
-			if err != nil {
-				return err
-			}
-			if cfg, err = config.ParseConfig(t.opts.ConfigFile, data); err != nil {
-				delta, _, _, derr := t.diff(t.curFiles, now)
-				if derr != nil {
-					return derr
-				}
-				t.cur.Replace(delta, nil)
-				t.curFiles = now
+			var err error
+			if cfg, err = config.ParseConfig(t.opts.ConfigFile, t.configs[cfgBlob]); err != nil {
+				t.replaceCur(changes)
 				ps, _ := err.(model.Problems)
 				invalid(ps)
 				return nil
@@ -281,36 +324,27 @@ func (t *timeline) commit(c *outcome.Commit, d model.Day) error {
 		cfg = &held
 	}
 	if cfg != t.cfg {
-		people, err := t.all(now)
-		if err != nil {
-			return err
-		}
-		t.cur = model.NewRoster(people, cfg.Policy)
+		t.rebuildCur(cfg.Policy)
 	} else {
-		delta, _, _, err := t.diff(t.curFiles, now)
-		if err != nil {
-			return err
-		}
-		t.cur.Replace(delta, nil)
+		t.replaceCur(changes)
 	}
-	t.curFiles = now
-	if t.cur.InvalidCount() > 0 {
+	if len(t.invalid) > 0 {
 		invalid(t.cur.Problems())
 		return nil
 	}
 
-	// The commit is in force: bring eff up to it.
+	// The commit is in force: bring eff up to it, by every name changed
+	// since it was last.
+	pending := make([]fileChange, 0, len(t.behind))
+	for name, old := range t.behind {
+		pending = append(pending, fileChange{name: name, old: old, now: t.files[name]})
+	}
+	clear(t.behind)
+	changed, added, removed := delta(pending)
 	var affected []string
 	since := map[string]*model.Day{}
-	changed, added, removed, err := t.diff(t.effFiles, now)
-	if err != nil {
-		return err
-	}
 	if cfg != t.cfg {
-		people, err := t.all(now)
-		if err != nil {
-			return err
-		}
+		people := t.all()
 		for id := range t.level {
 			affected = append(affected, id)
 		}
@@ -331,7 +365,6 @@ func (t *timeline) commit(c *outcome.Commit, d model.Day) error {
 			}
 		})
 	}
-	t.effFiles = now
 
 	var found []outcome.TimelineEvent
 	slices.Sort(affected)
@@ -452,66 +485,61 @@ func (t *timeline) evidenceOf(commit string) *model.CommitEvidence {
 }
 
 // track follows what commit c wrote: the facts each changed file wrote,
-// and the evidence of each entry it wrote in a new form.
-func (t *timeline) track(c *outcome.Commit, old, now map[string]HistoryEntry) error {
-	seen := map[string]bool{}
-	for _, files := range []map[string]HistoryEntry{now, old} {
-		// In the files' order, so that the findings of one commit come
-		// in the same order every time.
-		for _, name := range slices.Sorted(maps.Keys(files)) {
-			if seen[name] {
-				continue
+// and the evidence of each entry it wrote in a new form. The files that
+// are there come first, then those removed, each in name order, so that
+// the findings of one commit come in the same order every time.
+func (t *timeline) track(c *outcome.Commit, changes []fileChange) {
+	order := slices.Clone(changes)
+	slices.SortFunc(order, func(a, b fileChange) int {
+		if x, y := a.now.e.present(), b.now.e.present(); x != y {
+			if x {
+				return -1
 			}
-			seen[name] = true
-			o, hadOld := old[name]
-			n, hasNew := now[name]
-			if hadOld && hasNew && o == n {
-				continue
-			}
-			var before, after *model.Person
-			var err error
-			if hadOld {
-				if before, err = t.person(o); err != nil {
-					return err
-				}
-			}
-			if hasNew {
-				if after, err = t.person(n); err != nil {
-					return err
-				}
-			}
-			if before == nil && after == nil {
-				continue
-			}
-			t.blame(c, before, after)
-			had := map[string]bool{}
-			if before != nil {
-				for _, e := range before.AllEntries() {
-					had[e.Key()] = true
-				}
-			}
-			if after != nil {
-				for _, e := range after.AllEntries() {
-					if !had[e.Key()] {
-						ev := t.evidenceOf(c.SHA)
-						t.byEntry[e.Key()] = ev
-						if a := t.opts.Authority; a != nil {
-							t.bases[e.Key()] = a.Base(c.SHA, ev, t.opts.Location)
-							if e.Kind == model.ShiftEntry && (t.bases[e.Key()].ShiftTakenAtWord() || !t.eff.Policy.ChecksShifts()) {
-								continue // taken at its word, or not checked
-							}
-							pf := model.Prove(ev, e, after, nil, t.bases[e.Key()])
-							if pf.Commit == "" {
-								pf.Commit = c.SHA
-							}
-							for _, f := range ProofFindings(e, pf) {
-								t.findings = append(t.findings, datedFinding{day: model.DayOf(c.When, t.opts.Location), Finding: f})
-							}
-						}
-					}
-				}
-			}
+			return 1
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	for _, ch := range order {
+		if ch.old.p == nil && ch.now.p == nil {
+			continue
+		}
+		t.wrote(c, ch.old.p, ch.now.p)
+	}
+}
+
+// wrote records what commit c wrote of one person's file, moving from the
+// file before to the file after (either may be nil).
+func (t *timeline) wrote(c *outcome.Commit, before, after *model.Person) {
+	t.blame(c, before, after)
+	had := map[string]bool{}
+	if before != nil {
+		for _, e := range before.AllEntries() {
+			had[e.Key()] = true
 		}
 	}
-	return nil
+	if after == nil {
+		return
+	}
+	for _, e := range after.AllEntries() {
+		if had[e.Key()] {
+			continue
+		}
+		ev := t.evidenceOf(c.SHA)
+		t.byEntry[e.Key()] = ev
+		a := t.opts.Authority
+		if a == nil {
+			continue
+		}
+		t.bases[e.Key()] = a.Base(c.SHA, ev, t.opts.Location)
+		if e.Kind == model.ShiftEntry && (t.bases[e.Key()].ShiftTakenAtWord() || !t.eff.Policy.ChecksShifts()) {
+			continue // taken at its word, or not checked
+		}
+		pf := model.Prove(ev, e, after, nil, t.bases[e.Key()])
+		if pf.Commit == "" {
+			pf.Commit = c.SHA
+		}
+		for _, f := range ProofFindings(e, pf) {
+			t.findings = append(t.findings, datedFinding{day: model.DayOf(c.When, t.opts.Location), Finding: f})
+		}
+	}
 }

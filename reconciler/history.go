@@ -16,18 +16,38 @@ type HistoryEntry struct {
 	Mode fs.FileMode
 }
 
+// present reports whether the entry is there: a change's side without
+// the entry is the zero HistoryEntry.
+func (e HistoryEntry) present() bool { return e.Name != "" }
+
+// HistoryChange is an entry of the people folder that a commit changed:
+// Old as it was in the commit's first parent, New as the commit has it;
+// the zero HistoryEntry for a side without it.
+type HistoryChange struct {
+	Old, New HistoryEntry
+}
+
+// HistoryStep is one commit of the branch's first-parent line and what it
+// changed since its first parent.
+type HistoryStep struct {
+	// Commit's time is when it was committed: when it took effect on the
+	// branch.
+	Commit *outcome.Commit
+	// PeopleTree is the id of the people folder's tree and Config of the
+	// configuration file's blob (zero when absent).
+	PeopleTree, Config ObjectID
+	// Changes are the entries of the people folder that differ from the
+	// first parent's (their object or their kind), one a name, in name
+	// order; for the first commit, everything it holds.
+	Changes []HistoryChange
+}
+
 // History reads the people repository's history straight from git objects,
 // never from a working tree. The git provider implements it.
 type History interface {
-	// Commits lists the branch's first-parent commits, oldest first. A
-	// commit's time is when it was committed: when it took effect on the
-	// branch.
-	Commits() ([]outcome.Commit, error)
-	// Tree returns, at a commit, the id of the people folder's tree and
-	// of the configuration file's blob (zero when absent).
-	Tree(sha string) (peopleTree, configBlob ObjectID, err error)
-	// Entries lists a people folder tree.
-	Entries(peopleTree ObjectID) ([]HistoryEntry, error)
+	// Walk visits the branch's first-parent commits, oldest first, and
+	// stops at the first error visit returns, which it returns.
+	Walk(visit func(*HistoryStep) error) error
 	// Blob reads at most limit bytes of a blob.
 	Blob(id ObjectID, limit int) ([]byte, error)
 }

@@ -192,8 +192,12 @@ func BenchmarkApplyWrites10Plus10(b *testing.B) {
 
 // BenchmarkTimeline10k runs prodaccess audit timeline over a linear
 // history of 10,000 commits across 1,000 people (each commit changes one
-// file), and reports the wall time of the whole process, its peak memory
-// and the events it found.
+// file), interleaved with its floor (timelineFloor: git log --raw and
+// parsing each distinct person file once) and with prodaccess audit
+// report over the same history. It reports the mean wall time of each,
+// the timeline's ratio to the floor (x-floor) and the report's to the
+// timeline (report-x-timeline), each process's peak memory and the events
+// the timeline found.
 func BenchmarkTimeline10k(b *testing.B) {
 	dir := b.TempDir()
 	if err := devstack.WriteHistory(dir, 1000, 10000); err != nil {
@@ -203,22 +207,42 @@ func BenchmarkTimeline10k(b *testing.B) {
 	if _, err := devstack.Git(dir, "repack", "-a", "-d", "-q"); err != nil {
 		b.Fatal(err)
 	}
-	var peak int64
+	page := filepath.Join(b.TempDir(), "report.html")
+	var peak, reportPeak int64
 	var events int
+	var timeline, floor, report time.Duration
+	run := func(args ...string) ([]byte, int64, time.Duration) {
+		cmd := exec.Command(binary, args...)
+		cmd.Dir = dir
+		start := time.Now()
+		out, err := cmd.Output()
+		took := time.Since(start)
+		if err != nil {
+			b.Fatalf("%v: %v", args, err)
+		}
+		ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		return out, ru.Maxrss, took
+	}
 	b.ResetTimer()
 	for b.Loop() {
-		cmd := exec.Command(binary, "audit", "timeline", "--branch", "main", "--to", "2021-03-01", "--format", "json")
-		cmd.Dir = dir
-		out, err := cmd.Output()
-		if err != nil {
-			b.Fatal(err)
+		start := time.Now()
+		if n := timelineFloor(b, dir, "main", "people"); n < 1000 {
+			b.Fatalf("the floor parsed only %d files", n)
 		}
+		floor += time.Since(start)
+		out, rss, took := run("audit", "timeline", "--branch", "main", "--to", "2021-03-01", "--format", "json")
+		timeline += took
+		peak = max(peak, rss)
 		events = strings.Count(string(out), `"cause"`)
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			peak = max(peak, ru.Maxrss)
-		}
+		_, rss, took = run("audit", "report", "--branch", "main", "--to", "2021-03-01", "--out", page)
+		report += took
+		reportPeak = max(reportPeak, rss)
 	}
+	reportRatio(b, timeline, floor)
+	b.ReportMetric(float64(report.Milliseconds())/float64(b.N), "report-ms")
+	b.ReportMetric(float64(report)/float64(timeline), "report-x-timeline")
 	b.ReportMetric(float64(peak)/1024, "peak-MiB")
+	b.ReportMetric(float64(reportPeak)/1024, "report-peak-MiB")
 	b.ReportMetric(float64(events), "events")
 }
 
