@@ -12,7 +12,7 @@
 // conflicts; entries that look like a machine's are proposed as keep
 // entries; entries nothing tells the owner of are left to the first plan.
 //
-// It imports model, config and personfile, and nothing that reads or
+// It imports model, outcome, config and personfile, and nothing that reads or
 // writes: the command gives it what the providers read, and proposes
 // what it writes.
 package adoption

@@ -5,7 +5,7 @@
 // their signatures, and the branches on which changes to person files are
 // proposed.
 //
-// It may import model, config, personfile, reconciler (whose History it
-// implements) and internal/gittree; it must not import render, secrets,
+// It may import model, outcome, evidence, config, personfile, reconciler
+// (whose History it implements), internal/gittree and internal/gitop; it must not import render, secrets,
 // requests, a provider or cmd.
 package peoplerepo

@@ -6,7 +6,8 @@
 // careful person would, and refuses any change that does not read back
 // as intended.
 //
-// It may import model and the strict YAML engine (internal/strictyaml); it
+// It may import model, evidence (for review files) and the strict YAML
+// engine (internal/strictyaml); it
 // must not import config, render, reconciler, peoplerepo, secrets,
 // requests, a provider or cmd.
 package personfile

@@ -6,7 +6,8 @@
 // rebuilds who had access when from the history of the person files, and
 // from the history of a manual target's record, for audits.
 //
-// It may import model, config, personfile and secrets; it never imports a
+// It may import model, outcome, evidence, config, personfile and secrets;
+// it never imports a
 // provider, peoplerepo, render, requests or cmd: the command wires
 // concrete providers and storage in.
 package reconciler

@@ -7,8 +7,9 @@
 // when, with the access review and each person's changes.
 //
 // It holds no rules and reads nothing: everything it shows comes to it as
-// data (model's decisions, plans, timelines and reports, config's
-// targets), and text read from files is escaped for where it goes
-// (markdown.go). It must not import a provider, reconciler, peoplerepo,
+// data (model's decisions, outcome's plans, timelines and reports,
+// evidence's certifications, config's targets), and text read from files
+// is escaped for where it goes (markdown.go). It may import model,
+// outcome, evidence and config; it must not import a provider, reconciler, peoplerepo,
 // secrets, requests or cmd.
 package render

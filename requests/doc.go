@@ -9,6 +9,6 @@
 //
 // The command line, the environment and GitHub come in through Env; the
 // pull requests go through an interface it owns (PullRequests). It may
-// import model, config, personfile, peoplerepo, reconciler, render and
-// internal/gittree; it must not import a provider, secrets or cmd.
+// import model, outcome, evidence, config, personfile, peoplerepo,
+// reconciler, render and internal/gittree; it must not import a provider, secrets or cmd.
 package requests

@@ -10,6 +10,6 @@
 //
 // It reads an fs.FS (a folder or a git tree) and writes nothing; the
 // repositories and pull requests that carry a re-encryption are
-// providers/gitfile's. It may import model and config; it must not import
+// providers/gitfile's. It may import model, outcome and config; it must not import
 // render, reconciler, peoplerepo, requests, a provider or cmd.
 package secrets

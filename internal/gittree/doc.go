@@ -2,5 +2,5 @@
 // fs.FS, a file of a tree, and a commit as an audit shows it. The people
 // repository and the target repositories both read through it.
 //
-// It may import model and nothing else of prodaccess.
+// It may import outcome (for commits) and nothing else of prodaccess.
 package gittree

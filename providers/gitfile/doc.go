@@ -7,8 +7,8 @@
 // through an interface it owns (PullRequests), which the GitHub provider
 // implements.
 //
-// It may import model, config, personfile, secrets (to read a target's
+// It may import model, outcome, config, personfile, secrets (to read a target's
 // secrets), render (for its pull requests and commit messages), reconciler
-// (whose Provider it is) and internal/gittree; it must not import another
+// (whose Provider it is), internal/gittree and internal/gitop; it must not import another
 // provider, peoplerepo, requests or cmd.
 package gitfile

@@ -10,7 +10,7 @@
 // pages agree with its Link headers, every login read is checked before it
 // is used, every path segment is escaped, and no error carries the token.
 //
-// It may import model, config, personfile (to read person files as a
+// It may import model, outcome, evidence, config, personfile (to read person files as a
 // commit held them) and reconciler (whose interfaces it implements); it
 // must not import another provider, peoplerepo, requests or cmd.
 package github

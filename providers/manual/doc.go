@@ -4,6 +4,7 @@
 // last days (see reconciler.ManualHeld), and the difference is listed as
 // actions for a person.
 //
-// It may import model, config and reconciler (whose Provider it is); it
+// It may import model, outcome, config, render (for the instructions)
+// and reconciler (whose Provider it is); it
 // must not import another provider, peoplerepo, requests or cmd.
 package manual
