@@ -72,7 +72,7 @@ func (h *History) Walk(visit func(*reconciler.HistoryStep) error) error {
 	}
 	for i := range w.steps {
 		st := &w.steps[i]
-		c := st.Commit.model()
+		c := st.Commit.audited()
 		if err := visit(&reconciler.HistoryStep{Commit: &c, PeopleTree: reconciler.ObjectID(st.PeopleTree), Config: reconciler.ObjectID(st.Config), Changes: historyChanges(st.Entries)}); err != nil {
 			return err
 		}

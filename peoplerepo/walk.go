@@ -346,7 +346,7 @@ func (r *Repo) line(tip plumbing.Hash) ([]*LineCommit, error) {
 	return line, nil
 }
 
-// Line is the first-parent line of tip, oldest first, as model commits.
+// Line is the first-parent line of tip, oldest first, as the audit shows commits.
 func (r *Repo) Line(tip plumbing.Hash) ([]outcome.Commit, error) {
 	r.mu.Lock()
 	line, err := r.line(tip)
@@ -356,13 +356,13 @@ func (r *Repo) Line(tip plumbing.Hash) ([]outcome.Commit, error) {
 	}
 	out := make([]outcome.Commit, len(line))
 	for i, c := range line {
-		out[i] = c.model()
+		out[i] = c.audited()
 	}
 	return out, nil
 }
 
-// model is the commit as the audit shows it (see gittree.CommitOf).
-func (c *LineCommit) model() outcome.Commit {
+// audited is the commit as the audit shows it (see gittree.CommitOf).
+func (c *LineCommit) audited() outcome.Commit {
 	return outcome.Commit{SHA: c.Hash.String(), When: c.When, Author: c.Author, Subject: strings.TrimSpace(c.Subject)}
 }
 
