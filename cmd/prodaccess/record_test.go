@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -223,26 +222,4 @@ func TestOverdueRevocation(t *testing.T) {
 			t.Errorf("%s does not name the overdue revocation %q:\nstdout:\n%s\nstderr:\n%s", cmd, want, r.stdout, r.stderr)
 		}
 	}
-}
-
-// TestDemoShowsRecordPullRequest runs make demo's program: its manual
-// systems keep records, and it shows the work ticket that apply opens.
-func TestDemoShowsRecordPullRequest(t *testing.T) {
-	t.Parallel()
-	if testing.Short() {
-		t.Skip("the demo takes seconds")
-	}
-	cmd := exec.Command("go", "run", "./internal/demo", "-bin", binary, "-v")
-	cmd.Dir = repoRoot
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("demo: %v\n%s", err, out)
-	}
-	containsAll(t, "the demo's output", string(out), string(out),
-		"pull request alphagov/govuk-production-access-records#1: prodaccess: 3 revocations and ",
-		" grants to make by hand (gcp-storage-admin, paas-space-developer, signon-super-admin)",
-		"(review requested from: gov-uk-production-admin)",
-		"- [ ] **Revoke** for `pat.leaver@example.gov.uk`, pat-leaver (Pat Leaver): undo for pat.leaver@\u200bexample.gov.uk: Grant \"Super Admin\" in production Signon.",
-		". plan now: nothing to do",
-	)
 }

@@ -43,7 +43,7 @@ func demoAudit(repo, report, bin string, env []string, gh *fakegithub.Server, sa
 	if err := devstack.MergeTracked(repo, gh, opened, lead, time.Now()); err != nil {
 		return err
 	}
-	fmt.Printf("alex-lead approved pull request #%d and merged it; hannah-head and rosa-break have not reviewed it, so alex-lead's own access stays uncertified.\n", review.Number)
+	printf("alex-lead approved pull request #%d and merged it; hannah-head and rosa-break have not reviewed it, so alex-lead's own access stays uncertified.\n", review.Number)
 	// The next run records the approvals, with what it did and the merge
 	// of the secrets' pull request: its output is the plan seen above.
 	c := exec.Command(bin, "apply")
@@ -52,11 +52,11 @@ func demoAudit(repo, report, bin string, env []string, gh *fakegithub.Server, sa
 	if err != nil {
 		return fmt.Errorf("apply: %v\n%s", err, out)
 	}
-	fmt.Printf("$ prodaccess apply   # records the approvals, and when the secrets' pull request was merged (%d lines of output left out)\n", strings.Count(string(out), "\n"))
+	printf("$ prodaccess apply   # records the approvals, and when the secrets' pull request was merged (%d lines of output left out)\n", strings.Count(string(out), "\n"))
 	if err := cmd("audit", "report", "--out", report); err != nil {
 		return err
 	}
-	fmt.Printf("The auditor's page, from the people repository alone: %s\n", report)
+	printf("The auditor's page, from the people repository alone: %s\n", report)
 	return nil
 }
 

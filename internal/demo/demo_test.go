@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -29,13 +30,37 @@ func TestDemo(t *testing.T) {
 	// The demo serves its GitHub stand-in unchecked, which a test may not:
 	// it runs as make demo runs it.
 	dir := t.TempDir()
-	out, err := exec.Command(demo, "-bin", bin, "-people", "../../people", "-dir", dir).CombinedOutput()
+	log := filepath.Join(t.TempDir(), "demo.log")
+	out, err := exec.Command(demo, "-bin", bin, "-people", "../../people", "-dir", dir, "-log", log).CombinedOutput()
 	if err != nil {
 		t.Fatalf("the demo failed: %v\n%s", err, out)
 	}
 	// The story is short enough to read; -v shows everything.
 	if n := strings.Count(string(out), "\n"); n >= 120 {
 		t.Errorf("the demo prints %d lines; it should tell its story in fewer than 120:\n%s", n, out)
+	}
+	// -log holds the whole story: the pull request of the records of
+	// what to do by hand, its checklist, and the plan after it.
+	whole, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"pull request alphagov/govuk-production-access-records#1: prodaccess: 3 revocations and ",
+		" grants to make by hand (gcp-storage-admin, paas-space-developer, signon-super-admin)",
+		"(review requested from: gov-uk-production-admin)",
+		"- [ ] **Revoke** for `pat.leaver@example.gov.uk`, pat-leaver (Pat Leaver): undo for pat.leaver@\u200bexample.gov.uk: Grant \"Super Admin\" in production Signon.",
+		". plan now: nothing to do",
+	} {
+		if !strings.Contains(string(whole), want) {
+			t.Errorf("the demo's -log does not hold %q", want)
+		}
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		line = moreLines.ReplaceAllString(line, "")
+		if line != "" && !strings.Contains(string(whole), line) {
+			t.Errorf("the screen shows %q, which the -log does not", line)
+		}
 	}
 
 	// The history is valid at every commit.
@@ -121,6 +146,9 @@ func TestDemo(t *testing.T) {
 		t.Errorf("on the screen, every person's changes are open; they should be closed until clicked")
 	}
 }
+
+// moreLines is what a gist adds to its last line.
+var moreLines = regexp.MustCompile(`   \[\d+ more lines with -v\]$`)
 
 // TestCommandLinePastes: every command the demo prints, pasted into a
 // shell, gives prodaccess the arguments the demo gave it.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/prodaccess/prodaccess/internal/devstack"
@@ -35,11 +34,11 @@ func demoGrant(repo string, gh *fakegithub.Server, today model.Day, say func(str
 			"--reason", "On call cover while probation is signed off", "--pr"}
 	}
 	say("Asking for access: %s needs a temporary exception for two weeks, and asks for it with one command", who)
-	fmt.Println("First with sam-senior as approver, who is a developer: refused before anything is written.")
+	printf("%s\n", "First with sam-senior as approver, who is a developer: refused before anything is written.")
 	if err := cmd(grant("sam-senior")...); err != nil {
 		return err
 	}
-	fmt.Println("Then with alex-lead, a lead developer: the pull request is opened and alex-lead asked to review it.")
+	printf("%s\n", "Then with alex-lead, a lead developer: the pull request is opened and alex-lead asked to review it.")
 	if err := cmd(grant("alex-lead")...); err != nil {
 		return err
 	}
@@ -47,7 +46,7 @@ func demoGrant(repo string, gh *fakegithub.Server, today model.Day, say func(str
 		if !strings.HasPrefix(pr.Head, "access/"+who+"-") {
 			continue
 		}
-		fmt.Printf("pull request %s#%d: %s (review requested from %s)\n", peopleRepo, pr.Number, pr.Title, strings.Join(pr.RequestedReviewers, ", "))
+		printf("pull request %s#%d: %s (review requested from %s)\n", peopleRepo, pr.Number, pr.Title, strings.Join(pr.RequestedReviewers, ", "))
 		detail("%s\n", pr.Body)
 		diff, err := devstack.Git(origin, "diff", "main", pr.Head)
 		if err != nil {

@@ -40,7 +40,13 @@ func main() {
 	adopt := flag.Bool("adopt", false, "show adopting prodaccess instead: the example people found in the targets, and their files written")
 	flag.BoolVar(&verbose, "v", false, "show every command's whole output, and each pull request's description and diff")
 	in := flag.String("dir", "", "build the world in this folder instead of a temporary one, and leave it there")
+	logFile := flag.String("log", "", "write the whole story, as -v shows it, to this file as well")
 	flag.Parse()
+	closeLog, err := openTranscript(*logFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
 	do := run
 	switch {
 	case *adopt:
@@ -48,7 +54,11 @@ func main() {
 	case *in != "":
 		do = func(bin, people string, _ bool) error { return runIn(bin, people, *in) }
 	}
-	if err := do(*bin, *people, *keep); err != nil {
+	err = do(*bin, *people, *keep)
+	if cerr := closeLog(); err == nil && cerr != nil {
+		err = fmt.Errorf("-log: %w", cerr)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
@@ -60,7 +70,7 @@ func run(bin, peopleDir string, keep bool) error {
 		return err
 	}
 	if keep {
-		fmt.Printf("(keeping %s)\n", dir)
+		printf("(keeping %s)\n", dir)
 	} else {
 		defer os.RemoveAll(dir)
 	}
@@ -267,7 +277,7 @@ func runIn(bin, peopleDir, dir string) error {
 	// workflow does.
 	env := append(os.Environ(), "GITHUB_API_URL="+gh.URL(), "GITHUB_TOKEN="+gh.Token, "PRODACCESS_SIGNING_KEY="+signingKey,
 		"PRODACCESS_GITHUB_LOGIN=prodaccess[bot]", "PAGERDUTY_API_URL="+pd.URL(), "PAGERDUTY_TOKEN="+pd.Token)
-	say := func(format string, args ...any) { fmt.Printf("\n\033[1m"+format+"\033[0m\n", args...) }
+	say := func(format string, args ...any) { printf("\n\033[1m"+format+"\033[0m\n", args...) }
 	cmd := func(args ...string) error {
 		c := exec.Command(bin, args...)
 		var out bytes.Buffer
@@ -277,7 +287,8 @@ func runIn(bin, peopleDir, dir string) error {
 		if ee, ok := err.(*exec.ExitError); ok {
 			status, err = fmt.Sprintf("   # exit status %d", ee.ExitCode()), nil
 		}
-		fmt.Printf("$ %s%s\n%s", commandLine(args), status, gist(out.String(), gistLines))
+		printf("$ %s%s\n", commandLine(args), status)
+		output(out.String(), gistLines)
 		return err
 	}
 
@@ -287,9 +298,9 @@ func runIn(bin, peopleDir, dir string) error {
 		say(fmt.Sprintf("%d. ", steps)+format, args...)
 	}
 	say("prodaccess demo, %s: the example people against an in-memory GitHub and local git repositories", today)
-	fmt.Printf("The team and the files are a little behind: %s is missing everywhere and %s (who left) is still everywhere.\n", missing.ID, leaver.ID)
-	fmt.Printf("%s is in the child team gov-uk-production-oncall, which prodaccess never changes (the configuration lists it under child_teams, with why).\n", childOnly.ID)
-	fmt.Printf("%s's grant reached the files through pull request #%d, which no lead has approved yet: who shows what the files say; plan and apply also ask GitHub who approved it.\n", granted, grant.Number)
+	printf("The team and the files are a little behind: %s is missing everywhere and %s (who left) is still everywhere.\n", missing.ID, leaver.ID)
+	printf("%s is in the child team gov-uk-production-oncall, which prodaccess never changes (the configuration lists it under child_teams, with why).\n", childOnly.ID)
+	printf("%s's grant reached the files through pull request #%d, which no lead has approved yet: who shows what the files say; plan and apply also ask GitHub who approved it.\n", granted, grant.Number)
 	if err := cmd("validate"); err != nil {
 		return err
 	}
@@ -311,17 +322,18 @@ func runIn(bin, peopleDir, dir string) error {
 		return err
 	}
 	if out, err := devstack.Git(repo, "log", "--notes=prodaccess", "-1", "--format=%h %s%n%N", grant.MergeCommitSHA); err == nil {
-		fmt.Printf("$ git log --notes=prodaccess -1 %s   # the evidence apply recorded, for auditors\n%s", grant.MergeCommitSHA[:12], gist(out, 0))
+		printf("$ git log --notes=prodaccess -1 %s   # the evidence apply recorded, for auditors\n", grant.MergeCommitSHA[:12])
+		output(out, 0)
 	}
 	if err := cmd("audit", "review"); err != nil {
 		return err
 	}
 	step("the team afterwards")
-	fmt.Printf("direct members: %s\n", strings.Join(gh.Members("gov-uk-production"), ", "))
-	fmt.Printf("pending invitations: %s\n", strings.Join(gh.Invited("gov-uk-production"), ", "))
+	printf("direct members: %s\n", strings.Join(gh.Members("gov-uk-production"), ", "))
+	printf("pending invitations: %s\n", strings.Join(gh.Invited("gov-uk-production"), ", "))
 	for _, r := range []string{"alphagov/govuk-secrets", "alphagov/govuk-puppet", "alphagov/govuk-aws-data", "alphagov/govuk-production-access-records"} {
 		for _, pr := range gh.OpenPulls(r) {
-			fmt.Printf("pull request %s#%d: %s\n", r, pr.Number, pr.Title)
+			printf("pull request %s#%d: %s\n", r, pr.Number, pr.Title)
 			if len(pr.RequestedTeams) > 0 {
 				detail("(review requested from: %s)\n\n", strings.Join(pr.RequestedTeams, ", "))
 			}
@@ -340,7 +352,7 @@ func runIn(bin, peopleDir, dir string) error {
 	if err := cmd("apply"); err != nil {
 		return err
 	}
-	fmt.Printf("GitHub requests by the second apply: %d, of which writes: %d\n", len(gh.Requests()), gh.Writes())
+	printf("GitHub requests by the second apply: %d, of which writes: %d\n", len(gh.Requests()), gh.Writes())
 
 	step("plan now: nothing to do; it says what waits in which pull request (exit status 0)")
 	if err := cmd("plan"); err != nil {
@@ -371,7 +383,7 @@ func runIn(bin, peopleDir, dir string) error {
 		return err
 	}
 	if _, err := exec.LookPath("gpg"); err != nil {
-		fmt.Println("(gpg is not installed: the demo stops before re-encrypting)")
+		printf("%s\n", "(gpg is not installed: the demo stops before re-encrypting)")
 		return nil
 	}
 	runner := entitled[0]

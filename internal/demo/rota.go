@@ -121,7 +121,7 @@ func demoRota(repo string, gh *fakegithub.Server, loc *time.Location, account fu
 // hold pattern, and the indented lines that follow one, as grep would
 // with the command line shown.
 func grepOutput(bin, dir string, env []string, pattern string, args ...string) error {
-	fmt.Printf("$ %s | grep %s\n", commandLine(args), commandLine([]string{pattern})[len("prodaccess "):])
+	printf("$ %s | grep %s\n", commandLine(args), commandLine([]string{pattern})[len("prodaccess "):])
 	c := exec.Command(bin, args...)
 	var out bytes.Buffer
 	c.Dir, c.Env, c.Stdout, c.Stderr = dir, env, &out, &out
@@ -140,7 +140,7 @@ func grepOutput(bin, dir string, env []string, pattern string, args ...string) e
 			follow = false
 			continue
 		}
-		fmt.Println(line)
+		printf("%s\n", line)
 	}
 	return nil
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"regexp"
 	"strings"
 )
@@ -61,9 +63,43 @@ func commandLine(args []string) string {
 	return strings.Join(out, " ")
 }
 
-// detail prints only with -v.
+// transcript is -log's file: the whole story, as -v shows it, whatever
+// the screen shows.
+var transcript io.Writer = io.Discard
+
+// printf writes to the screen and the transcript.
+func printf(format string, args ...any) {
+	fmt.Printf(format, args...)
+	fmt.Fprintf(transcript, format, args...)
+}
+
+// output writes a command's output: its gist on the screen (whole with
+// -v), whole in the transcript.
+func output(out string, n int) {
+	fmt.Print(gist(out, n))
+	if out = strings.TrimRight(out, "\n"); out != "" {
+		fmt.Fprintln(transcript, out)
+	}
+}
+
+// detail writes to the transcript, and to the screen only with -v.
 func detail(format string, args ...any) {
 	if verbose {
 		fmt.Printf(format, args...)
 	}
+	fmt.Fprintf(transcript, format, args...)
+}
+
+// openTranscript makes -log's file the transcript; the returned function
+// closes it and reports a failed write.
+func openTranscript(name string) (func() error, error) {
+	if name == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	transcript = f
+	return f.Close, nil
 }
