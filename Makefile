@@ -18,8 +18,14 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/prodaccess
 
+# RACE=1, as .ci/run sets it: the same suite, with the packages that run
+# code concurrently under the race detector (scripts/test-race.sh).
 test:
+ifeq ($(RACE),1)
+	GO="$(GO)" scripts/test-race.sh
+else
 	$(GO) test -parallel 4 ./...
+endif
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

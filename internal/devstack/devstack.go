@@ -12,6 +12,14 @@ import (
 	"time"
 )
 
+// quiet turns off the housekeeping git starts after a commit, a merge or a
+// fetch (git maintenance run --auto, git gc --auto): a throwaway
+// repository never needs it, and the tests make thousands of commits, each
+// of which would start another git to find that out.
+var quiet = []string{"GIT_CONFIG_COUNT=2",
+	"GIT_CONFIG_KEY_0=maintenance.auto", "GIT_CONFIG_VALUE_0=false",
+	"GIT_CONFIG_KEY_1=gc.auto", "GIT_CONFIG_VALUE_1=0"}
+
 // Git runs git in dir with a fixed identity and returns its output.
 func Git(dir string, args ...string) (string, error) { return gitEnv(dir, nil, args...) }
 
@@ -22,6 +30,7 @@ func gitEnv(dir string, env []string, args ...string) (string, error) {
 		"GIT_AUTHOR_NAME=Dev Stack", "GIT_AUTHOR_EMAIL=devstack@example.gov.uk",
 		"GIT_COMMITTER_NAME=Dev Stack", "GIT_COMMITTER_EMAIL=devstack@example.gov.uk",
 		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+	cmd.Env = append(cmd.Env, quiet...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return string(out), fmt.Errorf("git %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)

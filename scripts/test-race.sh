@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# make test RACE=1: the whole suite, once, with the packages that run code
+# concurrently under the race detector and the others without it. The
+# detector finds races only in code that runs concurrently, and it makes a
+# package's tests several times slower, so it runs where it can find
+# something: in a package whose non-test Go files import sync,
+# sync/atomic or golang.org/x/sync/errgroup, or any of whose Go files (its
+# tests' too) holds a go statement. Most tests of cmd/prodaccess run the
+# built binary, which the detector does not see into: that package runs
+# whole without it, and its tests that run commands in the test's own
+# process run a second time under it. The ci workflow runs
+# `go test -race ./...` on every package. See docs/testing.md, "The race
+# detector".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+
+concurrent_packages() {
+  "$GO" list -f '{{.ImportPath}}{{range .Imports}} {{.}}{{end}}' ./... |
+    awk '/ (sync|sync\/atomic|golang\.org\/x\/sync\/errgroup)( |$)/ { print $1 }'
+  # shellcheck disable=SC2016 # a template for go list, not for the shell
+  local each='{{$d := .Dir}}{{.ImportPath}}{{range .GoFiles}} {{$d}}/{{.}}{{end}}{{range .TestGoFiles}} {{$d}}/{{.}}{{end}}{{range .XTestGoFiles}} {{$d}}/{{.}}{{end}}'
+  local pkg files
+  while read -r pkg files; do
+    # shellcheck disable=SC2086 # one word a file
+    if [ -n "$files" ] && grep -q -E '^[[:space:]]*go ([[:alnum:]_.]+|func)[[:space:]]*\(' $files; then
+      echo "$pkg"
+    fi
+  done < <("$GO" list -f "$each" ./...)
+}
+
+# The race detector needs cgo, and cgo a C compiler.
+if [ "$("$GO" env CGO_ENABLED)" != 1 ] || ! command -v "$("$GO" env CC | cut -d' ' -f1)" >/dev/null 2>&1; then
+  echo "warning: no C compiler for cgo, so no race detector: the suite runs without it" >&2
+  exec "$GO" test -parallel 4 ./...
+fi
+
+mapfile -t race < <(concurrent_packages | sort -u | grep -v '/cmd/prodaccess$')
+mapfile -t plain < <("$GO" list ./... | grep -v -x -F -f <(printf '%s\n' "${race[@]}") | grep -v '/cmd/prodaccess$')
+echo "race detector on: ${race[*]#github.com/prodaccess/prodaccess/}"
+
+# Three streams at once, each one package at a time (-p 1): cmd/prodaccess,
+# whose tests are the most and run four at a time; the other packages;
+# and the raced packages, then cmd/prodaccess's in-process tests raced.
+# On two processors this keeps both busy to the end, where one go test
+# over everything would end on cmd/prodaccess alone. Each stream prints a
+# package's results together, as go test does.
+"$GO" test -p 1 -parallel 4 ./cmd/prodaccess &
+commands=$!
+"$GO" test -p 1 -parallel 4 "${plain[@]}" &
+others=$!
+status=0
+{
+  "$GO" test -p 1 -race -parallel 4 "${race[@]}" &&
+    "$GO" test -race -run 'TestFaults|TestPushRejected|TestCrashConvergence|TestRetryAfterZero|TestTricklingAnswer|TestPanicExitsOne|TestRedactor|TestRunTimeout' ./cmd/prodaccess
+} || status=1
+wait "$commands" || status=1
+wait "$others" || status=1
+exit "$status"
