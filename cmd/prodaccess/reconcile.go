@@ -170,6 +170,7 @@ func (o *options) loadDecisions() (*world, *peoplerepo.Repo, error) {
 	if err := o.loadPeople(repo, head, w); err != nil {
 		return nil, nil, err
 	}
+	w.decisions = w.roster.Evaluate(w.day)
 	return w, repo, nil
 }
 
@@ -209,8 +210,9 @@ func (o *options) openWorld() (*world, *peoplerepo.Repo, *peoplerepo.Revision, e
 	return w, repo, head, nil
 }
 
-// loadPeople reads the person files and keys committed at head, and
-// decides everyone's level on the world's day.
+// loadPeople reads the person files and keys committed at head. It does
+// not decide: the evidence decides again (see gatherEvidence), so
+// loadDecisions decides, and loadWorld leaves it to the evidence.
 func (o *options) loadPeople(repo *peoplerepo.Repo, head *peoplerepo.Revision, w *world) error {
 	roster, err := loadCommitted(repo, head, w.peopleRel, w.peopleLabel, w.cfg)
 	if err != nil {
@@ -223,7 +225,6 @@ func (o *options) loadPeople(repo *peoplerepo.Repo, head *peoplerepo.Revision, w
 	for _, p := range roster.Problems() {
 		w.warnings = append(w.warnings, "invalid person file, so nothing is granted to them: "+p.String())
 	}
-	w.decisions = roster.Evaluate(w.day)
 	return o.committedKeys(repo, head, roster, w)
 }
 
