@@ -175,10 +175,7 @@ func (r *Repo) namesRole(steps []Step) (map[plumbing.Hash]bool, error) {
 // People parsed it, when People read the same blob for the same file.
 func (r *Repo) approverFile(label string, f FileChange) (*model.Person, error) {
 	entry, read := personfile.PersonEntry(label, f.Name, 0)
-	r.mu.Lock()
-	p, ok := r.parsed[fileBlob{path.Join(label, f.Name), f.New}]
-	r.mu.Unlock()
-	if ok && entry != nil && read {
+	if p := r.parsedAt(label, f.Name, f.New); p != nil && entry != nil && read {
 		return p, nil
 	}
 	data, err := r.blob(f.New, personfile.MaxPersonFileSize+1)

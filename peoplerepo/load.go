@@ -79,6 +79,14 @@ func (r *Repo) People(rev *Revision, rel, label string) ([]*model.Person, error)
 	return people, nil
 }
 
+// parsedAt is the person People parsed from blob as the file name of the
+// folder label names, or nil if it did not.
+func (r *Repo) parsedAt(label, name string, blob plumbing.Hash) *model.Person {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.parsed[fileBlob{path.Join(label, name), blob}]
+}
+
 // personBlob reads a blob as a person file: whole, or, when it is larger
 // than a person file may be, MaxPersonFileSize+1 bytes that say so.
 func (r *Repo) personBlob(h plumbing.Hash) ([]byte, error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prodaccess/prodaccess/internal/devstack"
 	"github.com/prodaccess/prodaccess/internal/peoplegen"
+	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
 )
 
@@ -86,9 +87,9 @@ func loadWorld(t *testing.T) (dir string) {
 }
 
 // TestPeopleAsFromTheTree: People gives exactly the people (and their
-// problems) that reading the commit's tree as a folder gives, and the
-// authority rebuilt after it, which reuses what People read, is the one
-// rebuilt from the history alone.
+// problems) that reading the commit's tree as a folder gives; and the
+// authority, and the commits that wrote each entry, found after it (which
+// reuse what People read) are those found from the history alone.
 func TestPeopleAsFromTheTree(t *testing.T) {
 	dir := loadWorld(t)
 	for _, rel := range []string{"people", "people/nested"} {
@@ -135,6 +136,25 @@ func TestPeopleAsFromTheTree(t *testing.T) {
 			}
 			if diff := cmp.Diff(gotSteps, wantSteps, everything); diff != "" {
 				t.Errorf("the authority after People differs from the one read from the history alone (-got +want):\n%s", diff)
+			}
+
+			var entries []model.EntryRef
+			for _, p := range got {
+				entries = append(entries, p.AllEntries()...)
+			}
+			if len(entries) == 0 && rel == "people" {
+				t.Fatal("no entries to find the commits of")
+			}
+			gotIntro, err := loaded.Introduced(tip, rel, rel, entries)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantIntro, err := fresh.Introduced(tip, rel, rel, entries)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(gotIntro, wantIntro); diff != "" {
+				t.Errorf("the commits that wrote the entries, after People, differ from those read from the history alone (-got +want):\n%s", diff)
 			}
 		})
 	}
