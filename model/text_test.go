@@ -87,3 +87,36 @@ func TestPrintableBeyondBMP(t *testing.T) {
 		t.Errorf("JSON reads %q back as %q (%v)", got, back, err)
 	}
 }
+
+// TestPrintableASCII: PrintableASCII is TerminalUnsafe's answer for every
+// ASCII character, and refuses every byte beyond ASCII, which Printable
+// must then look at as characters.
+func TestPrintableASCII(t *testing.T) {
+	for c := range 256 {
+		want := c < 0x80 && !TerminalUnsafe(rune(c))
+		if got := PrintableASCII(string([]byte{byte(c)})); got != want {
+			t.Errorf("PrintableASCII(%q) = %v; want %v", string([]byte{byte(c)}), got, want)
+		}
+		if got := PrintableASCII([]byte{byte(c)}); got != want {
+			t.Errorf("PrintableASCII([]byte{%#x}) = %v; want %v", c, got, want)
+		}
+	}
+	for _, tt := range []struct {
+		text string
+		want bool
+	}{
+		{"", true},
+		{"name: Jane\n\tok ~", true},
+		{"name: Jane\r\n", false},
+		{"caf\u00e9", false},
+		{"\u202eevil", false},
+		{"bell\a", false},
+	} {
+		if got := PrintableASCII(tt.text); got != tt.want {
+			t.Errorf("PrintableASCII(%q) = %v; want %v", tt.text, got, tt.want)
+		}
+		if tt.want && Printable(tt.text) != tt.text {
+			t.Errorf("Printable(%q) = %q; want it as it is", tt.text, Printable(tt.text))
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package peoplerepo
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"path"
@@ -89,14 +88,9 @@ func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []
 			if !was && !namesRole[f.New] {
 				continue
 			}
-			data, err := r.blob(f.New, personfile.MaxPersonFileSize+1)
+			p, err := r.approverFile(label, f)
 			if err != nil {
 				return err
-			}
-			entry, read := personfile.PersonEntry(label, f.Name, 0)
-			var p *model.Person
-			if entry != nil && read {
-				p = personfile.ParsePerson(entry, data)
 			}
 			var old model.EntryRef
 			if was {
@@ -155,6 +149,11 @@ func (r *Repo) namesRole(steps []Step) (map[plumbing.Hash]bool, error) {
 		}
 	}
 	out := map[plumbing.Hash]bool{}
+	r.mu.Lock()
+	for h, named := range r.roles { // the blobs People read
+		out[h] = named
+	}
+	r.mu.Unlock()
 	for _, name := range sortedKeys(byName) {
 		blobs := byName[name]
 		for i := len(blobs) - 1; i >= 0; i-- {
@@ -165,10 +164,28 @@ func (r *Repo) namesRole(steps []Step) (map[plumbing.Hash]bool, error) {
 			if err != nil {
 				return nil, err
 			}
-			out[blobs[i]] = bytes.Contains(data, approverRoles[0]) || bytes.Contains(data, approverRoles[1])
+			out[blobs[i]] = namesApprovingRole(data)
 		}
 	}
 	return out, nil
+}
+
+// approverFile is the person a file written by a step makes, parsed as
+// the authority reads it (nil when its name is not a person file's): as
+// People parsed it, when People read the same blob for the same file.
+func (r *Repo) approverFile(label string, f FileChange) (*model.Person, error) {
+	entry, read := personfile.PersonEntry(label, f.Name, 0)
+	if p := r.parsedAt(label, f.Name, f.New); p != nil && entry != nil && read {
+		return p, nil
+	}
+	data, err := r.blob(f.New, personfile.MaxPersonFileSize+1)
+	if err != nil {
+		return nil, err
+	}
+	if entry == nil || !read {
+		return nil, nil
+	}
+	return personfile.ParsePerson(entry, data), nil
 }
 
 // blob reads at most limit bytes of a blob.

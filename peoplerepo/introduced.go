@@ -71,6 +71,12 @@ func (r *Repo) Introduced(tip string, peopleDir, label string, entries []model.E
 			if pf, ok := files[k]; ok {
 				return pf, nil
 			}
+			if p := r.parsedAt(label, name, blob); p != nil {
+				// The load parsed this file: its entries are known.
+				pf := &parsedFile{name: name, held: heldOf(p)}
+				files[k] = pf
+				return pf, nil
+			}
 			data, err := r.personData(blob, label, name)
 			if err != nil {
 				return nil, err
@@ -214,7 +220,12 @@ func entryKeys(data []byte, label, name string) map[string]bool {
 		return map[string]bool{}
 	}
 	entry, _ := personfile.PersonEntry(label, name, 0)
-	entries := personfile.ParsePerson(entry, data).AllEntries()
+	return heldOf(personfile.ParsePerson(entry, data))
+}
+
+// heldOf is the keys of the entries a person's file holds.
+func heldOf(p *model.Person) map[string]bool {
+	entries := p.AllEntries()
 	held := make(map[string]bool, len(entries))
 	for _, e := range entries {
 		held[e.Key()] = true

@@ -22,6 +22,7 @@ import (
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/prodaccess/prodaccess/internal/gittree"
+	"github.com/prodaccess/prodaccess/model"
 )
 
 // Repo is the git repository that holds the person files. Plans are
@@ -38,6 +39,10 @@ type Repo struct {
 	mu    sync.Mutex
 	lines map[plumbing.Hash][]*LineCommit // the first-parent lines read, by tip, kept for the run
 	walks map[walkKey]*walked             // the first-parent lines walked, kept for the run
+	// roles and parsed are what People read: whether each blob names an
+	// approving role, and the person parsed from each file and blob.
+	roles  map[plumbing.Hash]bool
+	parsed map[fileBlob]*model.Person
 }
 
 // Revision is the repository's tree at one commit.

@@ -29,18 +29,7 @@ func LoadPeople(fsys fs.FS, label string) ([]*model.Person, error) {
 		return nil, fmt.Errorf("read people folder %s: %w", label, err)
 	}
 
-	var people []*model.Person
-	var jobs []int // indexes into people of files still to read
-	for _, e := range entries {
-		p, read := PersonEntry(label, e.Name(), e.Type())
-		if p == nil {
-			continue
-		}
-		people = append(people, p)
-		if read {
-			jobs = append(jobs, len(people)-1)
-		}
-	}
+	people, jobs := entriesOf(label, entries)
 
 	// Parsing dominates; spread it over the processors. Each worker takes
 	// the next file by number and reads into a buffer of its own.
@@ -76,7 +65,74 @@ func LoadPeople(fsys fs.FS, label string) ([]*model.Person, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
+	sortPeople(people)
+	return people, nil
+}
+
+// entriesOf is the person of each entry of a people folder that is one,
+// and the indexes into them of the files to read and parse.
+func entriesOf(label string, entries []fs.DirEntry) (people []*model.Person, jobs []int) {
+	for _, e := range entries {
+		p, read := PersonEntry(label, e.Name(), e.Type())
+		if p == nil {
+			continue
+		}
+		people = append(people, p)
+		if read {
+			jobs = append(jobs, len(people)-1)
+		}
+	}
+	return people, jobs
+}
+
+func sortPeople(people []*model.Person) {
 	slices.SortFunc(people, func(a, b *model.Person) int { return strings.Compare(a.ID, b.ID) })
+}
+
+// Reader reads the named files of a folder one after another, in the
+// order that suits where they are stored, and calls got with each one's
+// bytes as soon as they are read (got keeps them). It gives at most
+// MaxPersonFileSize+1 bytes of a file, which is enough to tell that it is
+// too large. An error fails the whole load.
+type Reader func(names []string, got func(i int, data []byte)) error
+
+// LoadFrom is LoadPeople for a folder listed as entries whose files read
+// calls for, such as the blobs of a git tree, which are read fastest one
+// after another in the order they are stored: each file is parsed on a
+// free processor while the next ones are read. The people are those
+// LoadPeople gives for the same files, with the same problems. parsed,
+// if not nil, is called with each person parsed from a file read and the
+// index of its name, from the goroutine that parsed it.
+func LoadFrom(entries []fs.DirEntry, label string, read Reader, parsed func(i int, p *model.Person)) ([]*model.Person, error) {
+	people, jobs := entriesOf(label, entries)
+	names := make([]string, len(jobs))
+	for j, i := range jobs {
+		names[j] = path.Base(people[i].File)
+	}
+	type file struct {
+		j    int
+		data []byte
+	}
+	files := make(chan file, 64)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(1, len(jobs))) {
+		wg.Go(func() {
+			for f := range files {
+				p := ParsePerson(people[jobs[f.j]], f.data)
+				people[jobs[f.j]] = p
+				if parsed != nil {
+					parsed(f.j, p)
+				}
+			}
+		})
+	}
+	err := read(names, func(j int, data []byte) { files <- file{j, data} })
+	close(files)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	sortPeople(people)
 	return people, nil
 }
 

@@ -113,8 +113,8 @@ func resetTeam(gh *fakegithub.Server, add, remove []string) {
 	}
 }
 
-// teamWorld is a people repository of 2,600 generated people and a
-// GitHub stand-in whose team "prod" holds exactly those entitled today.
+// teamWorld is a people repository of 2,600 generated people, packed,
+// and a GitHub stand-in whose team "prod" holds exactly those entitled today.
 // It returns the logins of the entitled, and of the others, who have
 // accounts and are members of the organisation.
 func teamWorld(b *testing.B) (dir string, gh *fakegithub.Server, entitled, others []string) {
@@ -130,6 +130,11 @@ func teamWorld(b *testing.B) (dir string, gh *fakegithub.Server, entitled, other
 		b.Fatal(err)
 	}
 	if err := devstack.NewRepo(dir, nil); err != nil {
+		b.Fatal(err)
+	}
+	// Packed, as a clone is: git add leaves every file a loose object,
+	// which a checkout never has.
+	if _, err := devstack.Git(dir, "repack", "-a", "-d", "-q"); err != nil {
 		b.Fatal(err)
 	}
 	people, err := personfile.LoadPeople(os.DirFS(peopleDir), "people")

@@ -260,7 +260,7 @@ func (o *options) sideAt(repo *peoplerepo.Repo, rev string) (*side, error) {
 	if err != nil {
 		return nil, err
 	}
-	roster, err := loadCommitted(r, relPeople, filepath.ToSlash(dir), cfg)
+	roster, err := loadCommitted(repo, r, relPeople, filepath.ToSlash(dir), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("read the person files at %s: %w", rev, err)
 	}

@@ -38,7 +38,8 @@ type evidenceState struct {
 // complete, else through GitHub's API; and the authority (who may approve,
 // under which policy) along the history, so that each entry is judged by
 // the branch before the pull request that wrote it. It gives the rules the
-// evidence and decides everyone's level again, and reads the people
+// evidence and decides everyone's level (without evidence when the
+// history cannot be read), and reads the people
 // branch's protection. A fault touches only what depends on it: a note
 // that is not evidence is reported and GitHub is asked instead; a failed
 // lookup refuses the entries of its commit, and the run goes on.
@@ -74,6 +75,7 @@ func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo
 		// are not known: no grant can be judged, and removals go ahead.
 		w.failures = append(w.failures, err.Error())
 		w.grantsRefused = append(w.grantsRefused, "who may approve, and under which policy, cannot be rebuilt from the people branch's history, so no grant can be judged")
+		w.decisions = w.roster.Evaluate(w.day)
 		return nil
 	}
 	w.evidence.run = run

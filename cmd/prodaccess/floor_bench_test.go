@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prodaccess/prodaccess/internal/fakegithub"
+	"github.com/prodaccess/prodaccess/internal/peoplegen"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -175,6 +176,33 @@ func BenchmarkApply10Plus10VsFloor(b *testing.B) {
 		parseFloor(b, filepath.Join(dir, "people"))
 		roundTrips(b, gh, 4, false)
 		roundTrips(b, gh, 20, true)
+		floor += time.Since(start)
+	}
+	reportRatio(b, run, floor)
+}
+
+// BenchmarkWho10kVsParse times prodaccess who --format json over 10,000
+// person files in a folder (no git: who reads the files as they are),
+// beside its floor: parsing the same files' YAML on both cores from disk.
+func BenchmarkWho10kVsParse(b *testing.B) {
+	dir := b.TempDir()
+	if err := peoplegen.Write(dir, 10000); err != nil {
+		b.Fatal(err)
+	}
+	var run, floor time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		out, err := exec.Command(binary, "who", "--people", dir, "--at", "2021-11-01", "--format", "json").Output()
+		run += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n := strings.Count(string(out), `"level"`); n != 10000 {
+			b.Fatalf("who decided %d people, want 10,000", n)
+		}
+		start = time.Now()
+		parseFloor(b, dir)
 		floor += time.Since(start)
 	}
 	reportRatio(b, run, floor)

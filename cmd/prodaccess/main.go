@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"time"
 	_ "time/tzdata" // the policy time zone must resolve on machines without zoneinfo
@@ -37,7 +38,35 @@ func main() {
 			debug.SetMemoryLimit(256 << 20)
 		}
 	}
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, time.Now))
+	stop := cpuProfile(os.Getenv("PRODACCESS_CPUPROFILE"))
+	code := run(os.Args[1:], os.Stdout, os.Stderr, time.Now)
+	stop()
+	os.Exit(code)
+}
+
+// cpuProfile writes a CPU profile of the run to file, for go tool pprof,
+// when file is not empty (PRODACCESS_CPUPROFILE; see docs/performance.md).
+// A profile that cannot be written is said on stderr and the run goes on.
+func cpuProfile(file string) (stop func()) {
+	if file == "" {
+		return func() {}
+	}
+	f, err := os.Create(file)
+	if err == nil {
+		if err = pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "prodaccess: no CPU profile: %v\n", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "prodaccess: CPU profile %s: %v\n", file, err)
+		}
+	}
 }
 
 // command is the first word of args that is not a flag: the command, or

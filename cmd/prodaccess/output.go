@@ -29,6 +29,12 @@ func (p *printable) Write(b []byte) (int, error) {
 		p.pending = append([]byte(nil), b[len(b)-cut:]...)
 		b = b[:len(b)-cut]
 	}
+	if model.PrintableASCII(b) { // as Printable leaves it, without a copy
+		if _, err := p.w.Write(b); err != nil {
+			return 0, err
+		}
+		return n, nil
+	}
 	if _, err := io.WriteString(p.w, model.Printable(string(b))); err != nil {
 		return 0, err
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/peoplerepo"
-	"github.com/prodaccess/prodaccess/personfile"
 	"github.com/prodaccess/prodaccess/providers/gitfile"
 	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/providers/manual"
@@ -145,7 +144,7 @@ func (o *options) manualHeld(repo *peoplerepo.Repo, rel, label string, w *world)
 			sha := rev.Commit.Hash.String()
 			r := rosters[sha]
 			if r == nil {
-				if r, err = loadCommitted(rev, rel, label, w.cfg); err != nil {
+				if r, err = loadCommitted(repo, rev, rel, label, w.cfg); err != nil {
 					return nil, "", fmt.Errorf("read the person files at commit %s, for the manual targets: %w", sha[:12], err)
 				}
 				rosters[sha] = r
@@ -171,6 +170,7 @@ func (o *options) loadDecisions() (*world, *peoplerepo.Repo, error) {
 	if err := o.loadPeople(repo, head, w); err != nil {
 		return nil, nil, err
 	}
+	w.decisions = w.roster.Evaluate(w.day)
 	return w, repo, nil
 }
 
@@ -210,10 +210,11 @@ func (o *options) openWorld() (*world, *peoplerepo.Repo, *peoplerepo.Revision, e
 	return w, repo, head, nil
 }
 
-// loadPeople reads the person files and keys committed at head, and
-// decides everyone's level on the world's day.
+// loadPeople reads the person files and keys committed at head. It does
+// not decide: the evidence decides again (see gatherEvidence), so
+// loadDecisions decides, and loadWorld leaves it to the evidence.
 func (o *options) loadPeople(repo *peoplerepo.Repo, head *peoplerepo.Revision, w *world) error {
-	roster, err := loadCommitted(head, w.peopleRel, w.peopleLabel, w.cfg)
+	roster, err := loadCommitted(repo, head, w.peopleRel, w.peopleLabel, w.cfg)
 	if err != nil {
 		return fmt.Errorf("read the person files at commit %s: %w", head.Commit.Hash, err)
 	}
@@ -224,7 +225,6 @@ func (o *options) loadPeople(repo *peoplerepo.Repo, head *peoplerepo.Revision, w
 	for _, p := range roster.Problems() {
 		w.warnings = append(w.warnings, "invalid person file, so nothing is granted to them: "+p.String())
 	}
-	w.decisions = roster.Evaluate(w.day)
 	return o.committedKeys(repo, head, roster, w)
 }
 
@@ -287,15 +287,8 @@ func (o *options) committedConfig(repo *peoplerepo.Repo, head *peoplerepo.Revisi
 	return cfg, nil
 }
 
-func loadCommitted(rev *peoplerepo.Revision, rel, label string, cfg *config.Config) (*model.Roster, error) {
-	sub, err := fs.Sub(rev.FS, rel)
-	if err != nil {
-		return nil, err
-	}
-	if rel == "." {
-		sub = rev.FS
-	}
-	people, err := personfile.LoadPeople(sub, label)
+func loadCommitted(repo *peoplerepo.Repo, rev *peoplerepo.Revision, rel, label string, cfg *config.Config) (*model.Roster, error) {
+	people, err := repo.People(rev, rel, label)
 	if err != nil {
 		return nil, err
 	}

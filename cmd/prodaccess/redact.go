@@ -46,6 +46,13 @@ func (r *redactor) hide(secret string) {
 func (r *redactor) Write(p []byte) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if len(r.secrets) == 0 && len(r.pending) == 0 {
+		// Nothing to hide: no copy of what may be megabytes.
+		if _, err := r.w.Write(p); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
 	buf := append(r.pending, p...)
 	hold := 0
 	for _, s := range r.secrets {

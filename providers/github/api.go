@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,7 +61,7 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		return nil, resp, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	data, err := readBody(resp.Body, resp.ContentLength, maxBody)
 	if err != nil {
 		return nil, resp, fmt.Errorf("%s /%s: read the answer: %w", method, path, err)
 	}
@@ -68,6 +69,35 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		return nil, resp, fmt.Errorf("%s /%s: the answer is larger than %d MiB", method, path, maxBody>>20)
 	}
 	return data, resp, nil
+}
+
+// readBody reads an answer's body to its end, and at most limit+1 bytes
+// of it (which tells that it is larger than limit), as
+// io.ReadAll(io.LimitReader(r, limit+1)) does. When the body's length is
+// known (size not negative), it reads into a buffer of that size at once,
+// rather than one grown from 512 bytes a little at a time, each step
+// cleared and copied: a page of 100 members is about 100 KB.
+func readBody(r io.Reader, size int64, limit int64) ([]byte, error) {
+	if size < 0 || size > limit {
+		b := bytes.NewBuffer(make([]byte, 0, 512)) // grows by doubling
+		_, err := b.ReadFrom(io.LimitReader(r, limit+1))
+		return b.Bytes(), err
+	}
+	buf := make([]byte, 0, size+1) // one more, to read the end without growing
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		switch {
+		case err == io.EOF: // as io.ReadAll: only EOF itself ends the body well
+			return buf, nil
+		case err != nil:
+			return buf, err
+		case len(buf) == cap(buf):
+			// Longer than it said: read the rest as for an unknown length.
+			rest, err := readBody(r, -1, limit-int64(len(buf)))
+			return append(buf, rest...), err
+		}
+	}
 }
 
 // decodeObject reads data, which must be exactly one JSON object, into out.
@@ -94,7 +124,21 @@ func decodeList[T any](data []byte) ([]T, error) {
 	return items, nil
 }
 
+// decodeOne reads data, which must be exactly one JSON value, into out.
+// data holds the whole answer, so it is decoded in place (a Decoder would
+// copy it into a buffer grown from 512 bytes, for pages of 100 KB); only
+// an answer that does not decode is read again, by a Decoder into a value
+// of its own, to say exactly what is wrong with it. data has no space
+// around it (see decodeObject and decodeList), so Unmarshal, which allows
+// space after the value, accepts exactly what the Decoder accepts.
 func decodeOne(data []byte, out any) error {
+	err := json.Unmarshal(data, out)
+	if err == nil {
+		return nil
+	}
+	if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && !v.IsNil() {
+		out = reflect.New(v.Type().Elem()).Interface()
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(out); err != nil {
 		return fmt.Errorf("GitHub's answer is not valid JSON: %w", err)
@@ -102,7 +146,7 @@ func decodeOne(data []byte, out any) error {
 	if dec.InputOffset() != int64(len(data)) {
 		return errors.New("GitHub's answer has more after its JSON value")
 	}
-	return nil
+	return fmt.Errorf("GitHub's answer is not valid JSON: %w", err)
 }
 
 func describeJSON(data []byte) string {

@@ -297,7 +297,7 @@ func (t *Transport) try(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	defer t.expireOn(ctx, cancel, req, true)()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	body, err := readBody(resp.Body, resp.ContentLength, maxBody)
 	resp.Body.Close()
 	switch {
 	case err != nil && expired():

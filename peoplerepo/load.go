@@ -1,0 +1,116 @@
+package peoplerepo
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/prodaccess/prodaccess/model"
+	"github.com/prodaccess/prodaccess/personfile"
+)
+
+// fileBlob is a person file as messages name it (the people folder's
+// label joined with its name), and a blob written to it.
+type fileBlob struct {
+	file string
+	blob plumbing.Hash
+}
+
+// People reads the person files of the folder rel (a slash-separated path
+// in the repository) at rev, as personfile.LoadPeople reads them from a
+// folder, with label naming the folder in problems. The blobs are read in
+// one pass, one after another, while the files already read are parsed on
+// every processor. What it read is kept for the run: Authority reads no
+// blob of these files again, and parses none again.
+//
+// Nothing else may read the repository while it runs.
+func (r *Repo) People(rev *Revision, rel, label string) ([]*model.Person, error) {
+	sub, tree := rev.FS, rev.Tree
+	if rel != "." {
+		var err error
+		if sub, err = fs.Sub(rev.FS, rel); err != nil {
+			return nil, err
+		}
+		if tree, err = rev.Tree.Tree(rel); err != nil {
+			return nil, err
+		}
+	}
+	entries, err := fs.ReadDir(sub, ".")
+	if err != nil {
+		return nil, fmt.Errorf("read people folder %s: %w", label, err)
+	}
+	blobs := make(map[string]plumbing.Hash, len(tree.Entries))
+	for _, e := range tree.Entries {
+		blobs[e.Name] = e.Hash
+	}
+	var names []string
+	var roles []bool
+	var parsed []*model.Person // set before the first file is parsed
+	read := func(ns []string, got func(int, []byte)) error {
+		names, roles, parsed = ns, make([]bool, len(ns)), make([]*model.Person, len(ns))
+		for i, name := range ns {
+			data, err := r.personBlob(blobs[name])
+			if err != nil {
+				return fmt.Errorf("read %s: %w", path.Join(label, name), &fs.PathError{Op: "open", Path: name, Err: err})
+			}
+			roles[i] = namesApprovingRole(data)
+			got(i, data)
+		}
+		return nil
+	}
+	people, err := personfile.LoadFrom(entries, label, read, func(i int, p *model.Person) { parsed[i] = p })
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.roles == nil {
+		r.roles, r.parsed = map[plumbing.Hash]bool{}, map[fileBlob]*model.Person{}
+	}
+	for i, name := range names {
+		h := blobs[name]
+		r.roles[h] = roles[i]
+		r.parsed[fileBlob{path.Join(label, name), h}] = parsed[i]
+	}
+	return people, nil
+}
+
+// parsedAt is the person People parsed from blob as the file name of the
+// folder label names, or nil if it did not.
+func (r *Repo) parsedAt(label, name string, blob plumbing.Hash) *model.Person {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.parsed[fileBlob{path.Join(label, name), blob}]
+}
+
+// personBlob reads a blob as a person file: whole, or, when it is larger
+// than a person file may be, MaxPersonFileSize+1 bytes that say so.
+func (r *Repo) personBlob(h plumbing.Hash) ([]byte, error) {
+	o, err := r.repo.Storer.EncodedObject(plumbing.BlobObject, h)
+	if err != nil {
+		return nil, err
+	}
+	if o.Size() > personfile.MaxPersonFileSize {
+		return make([]byte, personfile.MaxPersonFileSize+1), nil
+	}
+	rd, err := o.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	data := make([]byte, o.Size())
+	if _, err := io.ReadFull(rd, data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// namesApprovingRole tells whether a person file's bytes name an
+// approving role; a file that does not is not read for the authority.
+func namesApprovingRole(data []byte) bool {
+	return bytes.Contains(data, approverRoles[0]) || bytes.Contains(data, approverRoles[1])
+}
