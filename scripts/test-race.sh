@@ -14,6 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
+# A bound on a hung package only (see the Makefile).
+timeout=${TESTTIMEOUT:-30m}
 
 concurrent_packages() {
   "$GO" list -f '{{.ImportPath}}{{range .Imports}} {{.}}{{end}}' ./... |
@@ -32,7 +34,7 @@ concurrent_packages() {
 # The race detector needs cgo, and cgo a C compiler.
 if [ "$("$GO" env CGO_ENABLED)" != 1 ] || ! command -v "$("$GO" env CC | cut -d' ' -f1)" >/dev/null 2>&1; then
   echo "warning: no C compiler for cgo, so no race detector: the suite runs without it" >&2
-  exec "$GO" test -parallel 4 ./...
+  exec "$GO" test -timeout "$timeout" -parallel 4 ./...
 fi
 
 mapfile -t race < <(concurrent_packages | sort -u | grep -v '/cmd/prodaccess$')
@@ -45,14 +47,14 @@ echo "race detector on: ${race[*]#github.com/prodaccess/prodaccess/}"
 # On two processors this keeps both busy to the end, where one go test
 # over everything would end on cmd/prodaccess alone. Each stream prints a
 # package's results together, as go test does.
-"$GO" test -p 1 -parallel 4 ./cmd/prodaccess &
+"$GO" test -timeout "$timeout" -p 1 -parallel 4 ./cmd/prodaccess &
 commands=$!
-"$GO" test -p 1 -parallel 4 "${plain[@]}" &
+"$GO" test -timeout "$timeout" -p 1 -parallel 4 "${plain[@]}" &
 others=$!
 status=0
 {
-  "$GO" test -p 1 -race -parallel 4 "${race[@]}" &&
-    "$GO" test -race -run 'TestFaults|TestPushRejected|TestCrashConvergence|TestRetryAfterZero|TestTricklingAnswer|TestPanicExitsOne|TestRedactor|TestRunTimeout' ./cmd/prodaccess
+  "$GO" test -timeout "$timeout" -p 1 -race -parallel 4 "${race[@]}" &&
+    "$GO" test -timeout "$timeout" -race -run 'TestFaults|TestPushRejected|TestCrashConvergence|TestRetryAfterZero|TestTricklingAnswer|TestPanicExitsOne|TestRedactor|TestRunTimeout' ./cmd/prodaccess
 } || status=1
 wait "$commands" || status=1
 wait "$others" || status=1
