@@ -15,6 +15,7 @@ import (
 // answers each fail by themselves at the run's deadline for one git
 // operation, naming the origin.
 func TestNotesDeadline(t *testing.T) {
+	t.Parallel()
 	addr, stop, err := devstack.SilentHost()
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,39 +37,23 @@ func TestWalksAgree(t *testing.T) {
 		seed = uint64(time.Now().UnixNano())
 	}
 	t.Logf("seed %d (repeat with -walkseed %d)", seed, seed)
+	// The histories are compared in parts side by side, on every
+	// processor; the events are counted over all of them.
+	const parts = 4
+	var mu sync.Mutex
 	kinds := map[string]int{}
-	for i := range histories {
-		s := seed + uint64(i)
-		h := randomHistory(rand.New(rand.NewPCG(s, 25)))
-		opts := TimelineOptions{Branch: "main", PeopleLabel: "people", ConfigFile: "prodaccess.yaml", Location: time.UTC, To: h.last + 30}
-		if i%2 == 1 {
-			opts.EvidenceOf, opts.Authority = h.evidence(rand.New(rand.NewPCG(s, 26)))
+	t.Run("parts", func(t *testing.T) {
+		for part := range parts {
+			t.Run(fmt.Sprint(part), func(t *testing.T) {
+				t.Parallel()
+				for i := part; i < histories; i += parts {
+					agreeOn(t, seed, i, &mu, kinds)
+				}
+			})
 		}
-		if i%7 == 3 {
-			// A timeline that stops before the last commit.
-			opts.To = h.last - 20
-		}
-		if i%5 == 4 {
-			opts.Person = "bob"
-			from := h.first + 30
-			opts.From = &from
-		}
-		want, err := buildTimelineOld(h, opts)
-		if err != nil {
-			t.Fatalf("history %d of seed %d: old walk: %v", i, seed, err)
-		}
-		got, err := BuildTimeline(h, opts)
-		if err != nil {
-			t.Fatalf("history %d of seed %d: %v", i, seed, err)
-		}
-		// People are compared whole, their fields worked out on loading too.
-		if diff := cmp.Diff(got, want, cmp.Exporter(func(reflect.Type) bool { return true })); diff != "" {
-			t.Fatalf("history %d of seed %d: the walks disagree (-new +old):\n%s", i, seed, diff)
-		}
-		for _, e := range got.Events {
-			kinds[e.Cause]++
-		}
-		kinds["finding"] += len(got.Findings)
+	})
+	if t.Failed() {
+		return
 	}
 	// The histories must reach every kind of event, or the agreement
 	// says little.
@@ -78,6 +63,45 @@ func TestWalksAgree(t *testing.T) {
 			t.Errorf("only %d %q events over %d histories: %v", kinds[k], k, histories, kinds)
 		}
 	}
+}
+
+// agreeOn compares the old and the new walk on history i of seed, and
+// counts its events in kinds.
+func agreeOn(t *testing.T, seed uint64, i int, mu *sync.Mutex, kinds map[string]int) {
+	t.Helper()
+	s := seed + uint64(i)
+	h := randomHistory(rand.New(rand.NewPCG(s, 25)))
+	opts := TimelineOptions{Branch: "main", PeopleLabel: "people", ConfigFile: "prodaccess.yaml", Location: time.UTC, To: h.last + 30}
+	if i%2 == 1 {
+		opts.EvidenceOf, opts.Authority = h.evidence(rand.New(rand.NewPCG(s, 26)))
+	}
+	if i%7 == 3 {
+		// A timeline that stops before the last commit.
+		opts.To = h.last - 20
+	}
+	if i%5 == 4 {
+		opts.Person = "bob"
+		from := h.first + 30
+		opts.From = &from
+	}
+	want, err := buildTimelineOld(h, opts)
+	if err != nil {
+		t.Fatalf("history %d of seed %d: old walk: %v", i, seed, err)
+	}
+	got, err := BuildTimeline(h, opts)
+	if err != nil {
+		t.Fatalf("history %d of seed %d: %v", i, seed, err)
+	}
+	// People are compared whole, their fields worked out on loading too.
+	if diff := cmp.Diff(got, want, cmp.Exporter(func(reflect.Type) bool { return true })); diff != "" {
+		t.Fatalf("history %d of seed %d: the walks disagree (-new +old):\n%s", i, seed, diff)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, e := range got.Events {
+		kinds[e.Cause]++
+	}
+	kinds["finding"] += len(got.Findings)
 }
 
 // fakeHistory is a history held in memory, read both ways: whole

@@ -44,9 +44,11 @@ echo "race detector on: ${race[*]#github.com/prodaccess/prodaccess/}"
 # Three streams at once, each one package at a time (-p 1): cmd/prodaccess,
 # whose tests are the most and run four at a time; the other packages;
 # and the raced packages, then cmd/prodaccess's in-process tests raced.
-# On two processors this keeps both busy to the end, where one go test
-# over everything would end on cmd/prodaccess alone. Each stream prints a
-# package's results together, as go test does.
+# On two processors this keeps both busy nearly to the end, where one go
+# test over everything would end on cmd/prodaccess alone (the raced
+# packages two at a time instead took longer: the suite is bound by the
+# processors, not by waiting). Each stream prints a package's results
+# together, as go test does.
 "$GO" test -timeout "$timeout" -p 1 -parallel 4 ./cmd/prodaccess &
 commands=$!
 "$GO" test -timeout "$timeout" -p 1 -parallel 4 "${plain[@]}" &
