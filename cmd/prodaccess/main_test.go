@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/prodaccess/prodaccess/internal/devstack"
 )
 
 // binary is the prodaccess program built once for these tests.
@@ -21,6 +23,11 @@ func TestMain(m *testing.M) {
 	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
 		// A fuzzing worker runs the fuzz target alone, in this process.
 		os.Exit(m.Run())
+	}
+	// The gits the tests and prodaccess start (a push received by a
+	// stack's repository among them) do no housekeeping.
+	if err := devstack.SetQuietGit(); err != nil {
+		panic(err)
 	}
 	dir, err := os.MkdirTemp("", "prodaccess-bin")
 	if err != nil {

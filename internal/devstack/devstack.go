@@ -12,13 +12,29 @@ import (
 	"time"
 )
 
-// quiet turns off the housekeeping git starts after a commit, a merge or a
-// fetch (git maintenance run --auto, git gc --auto): a throwaway
-// repository never needs it, and the tests make thousands of commits, each
-// of which would start another git to find that out.
-var quiet = []string{"GIT_CONFIG_COUNT=2",
+// QuietGit turns off the housekeeping git starts after a commit, a merge,
+// a fetch or a push it receives (git maintenance run --auto, git gc
+// --auto): a throwaway repository never needs it, and the tests make
+// thousands of commits and pushes, each of which would start another git
+// to find that out. Every git devstack runs has it; a test process can set
+// it in its own environment (SetQuietGit) so that the gits its programs
+// start have it too.
+var QuietGit = []string{"GIT_CONFIG_COUNT=3",
 	"GIT_CONFIG_KEY_0=maintenance.auto", "GIT_CONFIG_VALUE_0=false",
-	"GIT_CONFIG_KEY_1=gc.auto", "GIT_CONFIG_VALUE_1=0"}
+	"GIT_CONFIG_KEY_1=gc.auto", "GIT_CONFIG_VALUE_1=0",
+	"GIT_CONFIG_KEY_2=receive.autogc", "GIT_CONFIG_VALUE_2=false"}
+
+// SetQuietGit puts QuietGit in this process's environment, for every
+// program it starts from then on.
+func SetQuietGit() error {
+	for _, kv := range QuietGit {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := os.Setenv(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Git runs git in dir with a fixed identity and returns its output.
 func Git(dir string, args ...string) (string, error) { return gitEnv(dir, nil, args...) }
@@ -30,7 +46,7 @@ func gitEnv(dir string, env []string, args ...string) (string, error) {
 		"GIT_AUTHOR_NAME=Dev Stack", "GIT_AUTHOR_EMAIL=devstack@example.gov.uk",
 		"GIT_COMMITTER_NAME=Dev Stack", "GIT_COMMITTER_EMAIL=devstack@example.gov.uk",
 		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-	cmd.Env = append(cmd.Env, quiet...)
+	cmd.Env = append(cmd.Env, QuietGit...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return string(out), fmt.Errorf("git %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
