@@ -41,16 +41,17 @@ mapfile -t race < <(concurrent_packages | sort -u | grep -v '/cmd/prodaccess$')
 mapfile -t plain < <("$GO" list ./... | grep -v -x -F -f <(printf '%s\n' "${race[@]}") | grep -v '/cmd/prodaccess$')
 echo "race detector on: ${race[*]#github.com/prodaccess/prodaccess/}"
 
-# Three streams at once, each one package at a time (-p 1): cmd/prodaccess,
-# whose tests are the most and run four at a time; the other packages;
-# and the raced packages, then cmd/prodaccess's in-process tests raced.
-# On two processors this keeps both busy nearly to the end, where one go
-# test over everything would end on cmd/prodaccess alone (the raced
-# packages two at a time instead took longer: the suite is bound by the
-# processors, not by waiting). Each stream prints a package's results
-# together, as go test does.
+# Three streams at once: cmd/prodaccess, whose tests are the most and run
+# four at a time; the other packages, one at a time; and the raced
+# packages, two at a time, then cmd/prodaccess's in-process tests raced.
+# The suite is bound by the two processors, not by waiting: the raced
+# packages are mostly bound to one processor each, and run one at a time
+# they were left running alone at the end for nearly two minutes at 65%
+# of the machine; two at a time keep both busy nearly to the end. Each
+# stream prints a package's results together, as go test does.
+#
 # cmd/prodaccess's tests that run commands in the test's own process, which
-# the race detector sees into: they run once, raced, not also without it.
+# the race detector sees into, run once, raced, not also without it.
 inprocess='TestFaults|TestPushRejected|TestCrashConvergence|TestRetryAfterZero|TestTricklingAnswer|TestPanicExitsOne|TestRedactor|TestRunTimeout'
 "$GO" test -timeout "$timeout" -p 1 -parallel 4 -skip "$inprocess" ./cmd/prodaccess &
 commands=$!
@@ -58,7 +59,7 @@ commands=$!
 others=$!
 status=0
 {
-  "$GO" test -timeout "$timeout" -p 1 -race -parallel 4 "${race[@]}" &&
+  "$GO" test -timeout "$timeout" -p 2 -race -parallel 4 "${race[@]}" &&
     "$GO" test -timeout "$timeout" -race -parallel 4 -run "$inprocess" ./cmd/prodaccess
 } || status=1
 wait "$commands" || status=1
