@@ -120,17 +120,40 @@ func CommitAt(dir string, files map[string]string, message string, when time.Tim
 	}
 	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
 		// go-git refuses some names git takes (a tab in a file's name,
-		// which a test of hostile names writes): git commits those.
+		// which a test of hostile names writes): git commits those, or
+		// says why it cannot.
 		return gitCommit(dir, message, when)
 	}
 	// git keeps whole seconds, in the zone it was given.
 	sig := &object.Signature{Name: "Dev Stack", Email: "devstack@example.gov.uk", When: when.Truncate(time.Second)}
-	if _, err := wt.Commit(strings.TrimRight(message, " \n")+"\n", &git.CommitOptions{
+	if _, err := wt.Commit(cleanMessage(message), &git.CommitOptions{
 		Author: sig, Committer: sig, AllowEmptyCommits: true,
 	}); err != nil {
 		return fmt.Errorf("commit in %s: %w", dir, err)
 	}
 	return nil
+}
+
+// cleanMessage is git commit's "whitespace" clean-up of a message given
+// with -m: no whitespace at the end of a line, no empty lines at the start
+// or the end, one empty line where there were several, and a newline at
+// the end.
+func cleanMessage(m string) string {
+	var b strings.Builder
+	blank := false
+	for _, line := range strings.Split(m, "\n") {
+		line = strings.TrimRight(line, " \t\r\v\f")
+		if line == "" {
+			blank = b.Len() > 0
+			continue
+		}
+		if blank {
+			b.WriteString("\n")
+			blank = false
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
 }
 
 // gitCommit commits every change in dir's working tree by running git.

@@ -21,7 +21,7 @@ func TestCommitIsGits(t *testing.T) {
 		message string
 	}{
 		{map[string]string{"a.yaml": "a: 1\n", "people/b.yaml": "b: 2\n"}, "Initial commit"},
-		{map[string]string{"people/b.yaml": "", "people/c/d.yaml": "d: 4\n"}, "Move b\n\nwith a body  \n"},
+		{map[string]string{"people/b.yaml": "", "people/c/d.yaml": "d: 4\n"}, "\n\nMove b \t\n\n\n\nwith a body  \nand two lines\n\n"},
 		{nil, "Nothing"},
 		// go-git refuses this name; git commits it.
 		{map[string]string{"odd\tname.txt": "x\n"}, "Odd name"},
