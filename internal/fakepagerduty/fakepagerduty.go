@@ -89,7 +89,8 @@ type Fault struct {
 }
 
 // Gate holds answers back until it is opened. Arrived receives once for
-// each request it holds, as the request arrives.
+// each request it holds, once the request is held (so that Expire then
+// finds it held).
 type Gate struct {
 	arrived chan struct{}
 	open    chan struct{}

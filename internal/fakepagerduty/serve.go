@@ -131,11 +131,13 @@ func (s *Server) fault(path string) *Fault {
 func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, x *openapi.Exchange, f *Fault) {
 	x.Injected, x.Hostile = true, f.Hostile
 	if f.Hold != nil {
+		// Held first, then said to have arrived: a test that hears of the
+		// arrival and asks Expire finds the hold already there.
+		s.held.start(r)
 		select {
 		case f.Hold.arrived <- struct{}{}:
 		default:
 		}
-		s.held.start(r)
 		s.Unlock()
 		select {
 		case <-f.Hold.open:
