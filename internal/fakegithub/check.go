@@ -1,12 +1,15 @@
 package fakegithub
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/prodaccess/prodaccess/internal/openapi"
 )
@@ -59,7 +62,7 @@ func (d *description) check(x *openapi.Exchange) (*openapi.Operation, []string) 
 	if generic {
 		d.checkGenericBody(&p, x)
 	} else {
-		checkBody(&p, op, x, resp)
+		d.verdicts.checkBody(&p, op, x, resp)
 		checkHeaders(&p, x, resp)
 	}
 	checkETag(&p, x)
@@ -103,13 +106,20 @@ func (d *description) checkGenericBody(p *openapi.Problems, x *openapi.Exchange)
 // checkBody checks the body against the documented response: its schema
 // if it has one, and the values GitHub documents in prose; else no body,
 // or, for an error, at most a JSON one.
-func checkBody(p *openapi.Problems, op *openapi.Operation, x *openapi.Exchange, resp *openapi.Response) {
+func (vs *verdicts) checkBody(p *openapi.Problems, op *openapi.Operation, x *openapi.Exchange, resp *openapi.Response) {
 	if resp.Media == "" {
 		if x.Body.Len() > 0 && (x.Status < 400 || !json.Valid(x.Body.Bytes())) {
 			p.Addf("the answer has a body, and the description documents none")
 		}
 		return
 	}
+	key := verdictKey{op: op, resp: resp, status: x.Status, contentType: x.Header.Get("Content-Type"), body: sha256.Sum256(x.Body.Bytes())}
+	if found, ok := vs.get(key); ok {
+		p.List = append(p.List, found...)
+		return
+	}
+	before := len(p.List)
+	defer func() { vs.put(key, p.List[before:]) }()
 	v, ok := openapi.JSONBody(p, x, resp.Media)
 	if ok && resp.Schema != nil {
 		if err := resp.Schema.Validate(v); err != nil {
@@ -259,4 +269,46 @@ func checkETag(p *openapi.Problems, x *openapi.Exchange) {
 	case x.Status == http.StatusNotModified && x.Request.Header.Get("If-None-Match") != "" && !matchesETag(x.Request.Header.Get("If-None-Match"), etag):
 		p.Addf("a 304 with ETag %s, which the request's If-None-Match %s does not name", etag, x.Request.Header.Get("If-None-Match"))
 	}
+}
+
+// verdicts remembers the problems checkBody found in each answer body it
+// checked, by everything the check depends on: the operation and the
+// response it was checked against, its status, its Content-Type and the
+// SHA-256 of its bytes. An answer identical to one checked before gets the
+// same verdict without validating it again: the pages a benchmark asks for
+// on every run are validated once, where validating each again cost about
+// 75 ms of processor time a no-op plan, on the two processors that
+// prodaccess runs on too. Every answer is still checked.
+type verdicts struct {
+	mu   sync.Mutex
+	seen map[verdictKey][]string
+}
+
+type verdictKey struct {
+	op          *openapi.Operation
+	resp        *openapi.Response
+	status      int
+	contentType string
+	body        [sha256.Size]byte
+}
+
+// mostVerdicts bounds what is remembered: once full, the memory starts
+// again, so a long test binary's thousands of distinct answers cannot grow
+// it without end.
+const mostVerdicts = 1 << 14
+
+func (vs *verdicts) get(k verdictKey) ([]string, bool) {
+	vs.mu.Lock()
+	defer vs.mu.Unlock()
+	found, ok := vs.seen[k]
+	return found, ok
+}
+
+func (vs *verdicts) put(k verdictKey, found []string) {
+	vs.mu.Lock()
+	defer vs.mu.Unlock()
+	if vs.seen == nil || len(vs.seen) >= mostVerdicts {
+		vs.seen = make(map[verdictKey][]string)
+	}
+	vs.seen[k] = slices.Clone(found)
 }

@@ -447,3 +447,56 @@ func TestNewUncheckedRefusesTests(t *testing.T) {
 	}()
 	NewUnchecked("alphagov").Close()
 }
+
+// TestSameAnswerSameVerdict: an answer body identical to one checked
+// before, against the same response and with the same Content-Type, gets
+// the verdict remembered from the first check; any difference in what the
+// check depends on checks it afresh.
+func TestSameAnswerSameVerdict(t *testing.T) {
+	shared := loaded(t)
+	d := &description{Description: shared.Description, source: shared.source, basicError: shared.basicError}
+	page := func(body, contentType string) *openapi.Exchange {
+		x := answer(http.MethodGet, "/orgs/alphagov/teams/prod/members", "", http.StatusOK, body)
+		x.Header.Set("Content-Type", contentType)
+		return x
+	}
+	gh := New(t, "alphagov")
+	user := valid(t, gh.account("octocat", 1, "User"))
+	good := js(t, []any{user})
+	user["id"] = "one"
+	bad := js(t, []any{user})
+	user["id"] = "two"
+	otherBad := js(t, []any{user})
+	const jsonType = "application/json; charset=utf-8"
+	first := d.problems(page(bad, jsonType))
+	if first == "" {
+		t.Fatal("an id that is a string was not found")
+	}
+	if again := d.problems(page(bad, jsonType)); again != first {
+		t.Errorf("the same answer again:\n%s\nwant, as the first time:\n%s", again, first)
+	}
+	if n := len(d.verdicts.seen); n != 1 {
+		t.Errorf("%d verdicts remembered after one answer twice, want 1", n)
+	}
+	// What is remembered is what is reported: spoil it, and the same
+	// answer is told the spoiled verdict.
+	for k := range d.verdicts.seen {
+		d.verdicts.seen[k] = []string{"remembered"}
+	}
+	if got := d.problems(page(bad, jsonType)); !strings.Contains(got, "remembered") {
+		t.Errorf("the same answer was checked again, not given its remembered verdict:\n%s", got)
+	}
+	// Each thing the check depends on is part of what is remembered.
+	for _, x := range []*openapi.Exchange{
+		page(bad, "text/plain"),
+		page(otherBad, jsonType),
+		answer(http.MethodGet, "/orgs/alphagov/teams/prod/members", "", http.StatusNotFound, bad),
+	} {
+		if got := d.problems(x); strings.Contains(got, "remembered") {
+			t.Errorf("%s %d %q given the verdict of another answer", x.Header.Get("Content-Type"), x.Status, x.Body.String())
+		}
+	}
+	if got := d.problems(page(good, jsonType)); got != "" {
+		t.Errorf("a good page: %s", got)
+	}
+}

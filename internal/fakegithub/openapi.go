@@ -20,6 +20,7 @@ type description struct {
 	*openapi.Description
 	source     string             // the package and version it came from
 	basicError *jsonschema.Schema // the body of an error GitHub may give on any operation
+	verdicts   verdicts           // what checkBody found in each answer body it checked
 }
 
 // loadDescription compiles the embedded description once.
