@@ -120,3 +120,25 @@ func TestPrintableASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestFreeTextASCIIFastPath: every character that CheckFreeText lets
+// through a byte at a time, alone, between letters and at either end, is
+// one that asking of every character lets through too; every other ASCII
+// character is still asked of.
+func TestFreeTextASCIIFastPath(t *testing.T) {
+	for c := range 0x80 {
+		for _, s := range []string{string(rune(c)), "a" + string(rune(c)) + "b", string(rune(c)) + "ab", "ab" + string(rune(c))} {
+			if got, want := CheckFreeText(s), checkFreeTextRunes(s); got != want {
+				t.Errorf("CheckFreeText(%q) = %q, asking of every character: %q", s, got, want)
+			}
+			if printableASCIIOnly(s) != (c >= 0x20 && c <= 0x7e) {
+				t.Errorf("printableASCIIOnly(%q) = %v", s, printableASCIIOnly(s))
+			}
+		}
+	}
+	for _, s := range []string{"", "Alex Lee", "Zoë", "a\u200bb", "\xff"} {
+		if got, want := CheckFreeText(s), checkFreeTextRunes(s); got != want {
+			t.Errorf("CheckFreeText(%q) = %q, asking of every character: %q", s, got, want)
+		}
+	}
+}
