@@ -25,11 +25,11 @@ var (
 // The shapes of the values in a person file.
 var (
 	idShape = strictyaml.TextMatching(model.IDPattern, model.MaxIDLength, "a person id (the name of a file in people/ without .yaml)",
-		"The id of a person: the name of their file in people/ without .yaml.")
+		"The id of a person: the name of their file in people/ without .yaml.").MatchedBy(isID)
 	loginShape = strictyaml.TextMatching(model.LoginPattern, model.MaxLoginLength, "a GitHub login (1 to 39 letters, digits or single hyphens, not starting or ending with a hyphen)",
-		"GitHub login; compared without regard to case. Required for github-team targets.")
+		"GitHub login; compared without regard to case. Required for github-team targets.").MatchedBy(isLogin)
 	fingerprintShape = strictyaml.TextMatching(fingerprintPattern, 0, "a fingerprint (40 hex digits)",
-		"The full 40-hex-digit fingerprint of the person's v4 OpenPGP key; spaces are allowed and ignored.")
+		"The full 40-hex-digit fingerprint of the person's v4 OpenPGP key; spaces are allowed and ignored.").MatchedBy(isFingerprint)
 	programmeShape  = strictyaml.OneOf("The programme the person works in.", model.GOVUK, model.TechOps, model.OtherProgramme)
 	roleShape       = strictyaml.OneOf("The person's job, as far as the rules care.", model.Developer, model.LeadDeveloper, model.SRE, model.HeadOfTechnology, model.OtherRole)
 	employmentShape = strictyaml.OneOf("How the person is employed.", model.CivilServant, model.Contractor)
@@ -132,15 +132,15 @@ var (
 	nameShape      = strictyaml.TextUpTo(model.MaxNameLength, "The person's full name.")
 	startDateShape = strictyaml.Date("The first working day: no access before it.")
 	probationShape = strictyaml.Date("The day probation was passed.")
-	emailShape     = strictyaml.TextMatching(emailPattern, model.MaxEmailLength, "an email address (name@example.gov.uk)", "Work email address; manual targets name the person by it.")
+	emailShape     = strictyaml.TextMatching(emailPattern, model.MaxEmailLength, "an email address (name@example.gov.uk)", "Work email address; manual targets name the person by it.").MatchedBy(isEmail)
 	githubIDShape  = &strictyaml.Shape{Kind: strictyaml.KindInt, Min: 1, HasMin: true, With: []string{"github"},
 		Doc: "The immutable numeric GitHub user id (GET /users/{login} gives it); given only with github."}
 	sshUsernameShape = strictyaml.TextMatching(sshUsernamePattern, 0, "a username (a lower-case letter or _, then up to 31 lower-case letters, digits, _, . or -)",
-		"The username on servers, for yaml-list targets.")
+		"The username on servers, for yaml-list targets.").MatchedBy(isSSHUsername)
 	awsUserARNShape = strictyaml.TextMatching(awsUserARNPattern, 0, "an IAM user ARN (arn:aws:iam::<12-digit account>:user/<name>)",
-		"The AWS IAM user ARN, for tfvars-list targets.")
+		"The AWS IAM user ARN, for tfvars-list targets.").MatchedBy(isAWSUserARN)
 	pagerDutyIDShape = strictyaml.TextMatching(pagerDutyIDPattern, 64, "a PagerDuty user id (letters, digits, _ and -, such as PXPGF42)",
-		"The PagerDuty user id, for a rota that matches people by it (rota.match: pagerduty_id).")
+		"The PagerDuty user id, for a rota that matches people by it (rota.match: pagerduty_id).").MatchedBy(isPagerDutyID)
 	lastDayShape = strictyaml.Date("The last working day: no access after it.")
 
 	shiftsShape = strictyaml.ListOf(strictyaml.MappingOf(shiftTable, "A 2nd line shift; both ends are included."),

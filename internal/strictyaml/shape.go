@@ -31,10 +31,11 @@ type Shape struct {
 	With []string // fields that must be given whenever this one is
 
 	// Text.
-	Pattern   *regexp.Regexp // the whole value matches (the expression is anchored)
-	MaxLength int            // at most this many characters; 0 for model.MaxTextLength
-	What      string         // what a value that does not match should be, as in "is not <what>"
-	Enum      []string       // the value is one of these
+	Pattern   *regexp.Regexp    // the whole value matches (the expression is anchored)
+	Match     func(string) bool // when set, decides Pattern's match, faster; it must accept exactly what Pattern does
+	MaxLength int               // at most this many characters; 0 for model.MaxTextLength
+	What      string            // what a value that does not match should be, as in "is not <what>"
+	Enum      []string          // the value is one of these
 
 	// Numbers.
 	Min, Max       float64
@@ -119,11 +120,29 @@ func (d *Decoder) Matches(n *yaml.Node, path, v string, is *Shape) bool {
 	case tooLong != "" && (is.What == "" || model.CheckLength(v, model.MaxTextLength) != ""):
 		d.Problem(n, path, "%s", tooLong)
 		return false
-	case tooLong != "" || is.Pattern != nil && !is.Pattern.MatchString(v):
+	case tooLong != "" || !is.matches(v):
 		d.Problem(n, path, "%q is not %s", v, is.What)
 		return false
 	}
 	return true
+}
+
+// matches reports whether v matches the shape's pattern, if it has one.
+func (s *Shape) matches(v string) bool {
+	switch {
+	case s.Match != nil:
+		return s.Match(v)
+	case s.Pattern != nil:
+		return s.Pattern.MatchString(v)
+	}
+	return true
+}
+
+// MatchedBy sets the shape's Match, for a pattern on the path of every
+// file read, and returns the shape.
+func (s *Shape) MatchedBy(match func(string) bool) *Shape {
+	s.Match = match
+	return s
 }
 
 // maxLength is the most characters a text value of the shape may hold.
