@@ -159,12 +159,76 @@ func (r *Repo) Before(t time.Time) (*Revision, error) {
 // (racily clean, in git's words); for the others the index's blob is the
 // file's. It is a warning to the user, never what a plan is made from.
 func (r *Repo) Uncommitted(dir string) ([]string, error) {
+	return r.UncommittedIn(r.ScanFolder(dir))
+}
+
+// UncommittedIn is Uncommitted of a folder scanned before.
+func (r *Repo) UncommittedIn(scan *FolderScan) ([]string, error) {
 	head, err := r.Head()
 	if err != nil {
 		return nil, err
 	}
+	return scan.against(head.Tree)
+}
+
+// FolderScan is what Uncommitted learns of a folder from the disk and
+// git's index: the blob each file of it would be if committed.
+type FolderScan struct {
+	dir   string
+	blobs map[string]plumbing.Hash // by file name
+	err   error
+}
+
+// ScanFolder reads dir (a slash-separated path in the repository) in the
+// working tree, for Uncommitted. It reads no object of the repository, so
+// it may run while another goroutine reads them (go-git's object storage
+// is not safe for concurrent use): a plan scans the people folder while it
+// loads the committed person files.
+func (r *Repo) ScanFolder(dir string) *FolderScan {
+	s := &FolderScan{dir: dir, blobs: map[string]plumbing.Hash{}}
+	entries, err := os.ReadDir(filepath.Join(r.root, filepath.FromSlash(dir)))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		s.err = err
+		return s
+	}
+	clean := r.statClean(dir)
+	for _, e := range entries {
+		p := filepath.Join(r.root, filepath.FromSlash(dir), e.Name())
+		var data []byte
+		switch {
+		case e.Type().IsRegular():
+			if h, ok := clean(e); ok {
+				s.blobs[e.Name()] = h
+				continue
+			}
+			if data, err = os.ReadFile(p); err != nil {
+				s.err = err
+				return s
+			}
+		case e.Type()&fs.ModeSymlink != 0:
+			// git keeps a link as a blob holding where it points.
+			target, err := os.Readlink(p)
+			if err != nil {
+				s.err = err
+				return s
+			}
+			data = []byte(target)
+		default:
+			continue
+		}
+		s.blobs[e.Name()] = plumbing.ComputeHash(plumbing.BlobObject, data)
+	}
+	return s
+}
+
+// against lists the files of the scanned folder whose working copy
+// differs from tree: added, changed or deleted.
+func (s *FolderScan) against(tree *object.Tree) ([]string, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
 	committed := map[string]plumbing.Hash{}
-	if sub, err := head.Tree.Tree(dir); err == nil {
+	if sub, err := tree.Tree(s.dir); err == nil {
 		for _, e := range sub.Entries {
 			if e.Mode.IsFile() {
 				committed[e.Name] = e.Hash
@@ -173,44 +237,15 @@ func (r *Repo) Uncommitted(dir string) ([]string, error) {
 	} else if !errors.Is(err, object.ErrDirectoryNotFound) {
 		return nil, err
 	}
-	entries, err := os.ReadDir(filepath.Join(r.root, filepath.FromSlash(dir)))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	clean := r.statClean(dir)
 	var out []string
-	for _, e := range entries {
-		p := filepath.Join(r.root, filepath.FromSlash(dir), e.Name())
-		var data []byte
-		switch {
-		case e.Type().IsRegular():
-			if h, ok := clean(e); ok {
-				if c, found := committed[e.Name()]; !found || c != h {
-					out = append(out, path.Join(dir, e.Name()))
-				}
-				delete(committed, e.Name())
-				continue
-			}
-			if data, err = os.ReadFile(p); err != nil {
-				return nil, err
-			}
-		case e.Type()&fs.ModeSymlink != 0:
-			// git keeps a link as a blob holding where it points.
-			target, err := os.Readlink(p)
-			if err != nil {
-				return nil, err
-			}
-			data = []byte(target)
-		default:
-			continue
+	for name, h := range s.blobs {
+		if c, found := committed[name]; !found || c != h {
+			out = append(out, path.Join(s.dir, name))
 		}
-		if h, ok := committed[e.Name()]; !ok || h != plumbing.ComputeHash(plumbing.BlobObject, data) {
-			out = append(out, path.Join(dir, e.Name()))
-		}
-		delete(committed, e.Name())
+		delete(committed, name)
 	}
 	for name := range committed {
-		out = append(out, path.Join(dir, name))
+		out = append(out, path.Join(s.dir, name))
 	}
 	slices.Sort(out)
 	return out, nil

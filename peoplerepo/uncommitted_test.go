@@ -170,3 +170,39 @@ func BenchmarkUncommitted2600(b *testing.B) {
 		}
 	}
 }
+
+// TestScanFolderBesidePeople: the folder is scanned while the committed
+// files are read out of the repository's objects, as a plan does (the
+// race detector watches this package), and finds the same change as
+// Uncommitted.
+func TestScanFolderBesidePeople(t *testing.T) {
+	t.Parallel()
+	dir, repo := uncommittedRepo(t)
+	if err := os.WriteFile(filepath.Join(dir, "people", "b.yaml"), []byte("name: B\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	head, err := repo.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scanned := make(chan *FolderScan, 1)
+	go func() { scanned <- repo.ScanFolder("people") }()
+	people, err := repo.People(head, "people", "people")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(people) != 6 {
+		t.Errorf("%d people committed, want 6", len(people))
+	}
+	got, err := repo.UncommittedIn(<-scanned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"people/b.yaml"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("uncommitted (-want +got):\n%s", diff)
+	}
+	if again, err := repo.Uncommitted("people"); err != nil || !slices.Equal(again, got) {
+		t.Errorf("Uncommitted: %v, %v; the scan beside the load: %v", again, err, got)
+	}
+}

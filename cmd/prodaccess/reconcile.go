@@ -214,12 +214,16 @@ func (o *options) openWorld() (*world, *peoplerepo.Repo, *peoplerepo.Revision, e
 // not decide: the evidence decides again (see gatherEvidence), so
 // loadDecisions decides, and loadWorld leaves it to the evidence.
 func (o *options) loadPeople(repo *peoplerepo.Repo, head *peoplerepo.Revision, w *world) error {
+	// The working copy is compared with HEAD for a warning; its folder is
+	// read from disk while the committed files load.
+	scanned := make(chan *peoplerepo.FolderScan, 1)
+	go func() { scanned <- repo.ScanFolder(w.peopleRel) }()
 	roster, err := loadCommitted(repo, head, w.peopleRel, w.peopleLabel, w.cfg)
 	if err != nil {
 		return fmt.Errorf("read the person files at commit %s: %w", head.Commit.Hash, err)
 	}
 	w.roster = roster
-	if changed, err := repo.Uncommitted(w.peopleRel); err == nil && len(changed) > 0 {
+	if changed, err := repo.UncommittedIn(<-scanned); err == nil && len(changed) > 0 {
 		w.warnings = append(w.warnings, fmt.Sprintf("uncommitted changes are ignored, only what is committed counts: %s", strings.Join(changed, ", ")))
 	}
 	for _, p := range roster.Problems() {
