@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -561,5 +562,46 @@ func TestBadLineRefusesItsTargetOnly(t *testing.T) {
 	}
 	if b := branchHead(t, w.secrets); b != "" {
 		t.Errorf("the repository with the bad line got branch %q", b)
+	}
+}
+
+// TestPlanWarnsOfUncommittedChanges: a plan is made from what is
+// committed, and warns of each person file whose working copy differs
+// (scanned beside the load of the committed files): changed, added and
+// deleted, and no more once they are undone.
+func TestPlanWarnsOfUncommittedChanges(t *testing.T) {
+	t.Parallel()
+	alice := permanentFile("Alice Able", "alice-gh", 0, fingerprint('A'), "alice", "")
+	bob := permanentFile("Bob Brown", "bob-gh", 0, fingerprint('B'), "bob", "")
+	w := newStack(t, map[string]string{"alice": alice, "bob": bob}, []string{keepKey, fingerprint('A'), fingerprint('B')}, []string{"alice", "bob"})
+	w.gh.AddUser("alice-gh", 1, true)
+	w.gh.AddUser("bob-gh", 2, true)
+	w.gh.SetMember("gov-uk-production", "alice-gh", "member")
+	w.gh.SetMember("gov-uk-production", "bob-gh", "member")
+	const warning = "uncommitted changes are ignored, only what is committed counts"
+	r := w.run("plan")
+	must(t, r, 0, "plan of a clean working copy")
+	if strings.Contains(r.stdout+r.stderr, warning) {
+		t.Fatalf("a clean working copy is warned of:\n%s%s", r.stdout, r.stderr)
+	}
+	write(t, filepath.Join(w.people, "people", "alice.yaml"), strings.Replace(alice, "Alice Able", "Alice Abel", 1))
+	write(t, filepath.Join(w.people, "people", "cy.yaml"), permanentFile("Cy Clark", "cy-gh", 0, fingerprint('C'), "cy", ""))
+	if err := os.Remove(filepath.Join(w.people, "people", "bob.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	r = w.run("plan")
+	must(t, r, 0, "plan with uncommitted changes")
+	if out := r.stdout + r.stderr; !strings.Contains(out, warning+": people/alice.yaml, people/bob.yaml, people/cy.yaml") || strings.Contains(out, "Alice Abel") || strings.Contains(out, "cy-gh") {
+		t.Errorf("plan with alice changed, bob deleted and cy added, not committed:\n%s", out)
+	}
+	if _, err := devstack.Git(w.people, "checkout", "--", "people"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(w.people, "people", "cy.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	r = w.run("plan")
+	if strings.Contains(r.stdout+r.stderr, warning) {
+		t.Errorf("warned once the changes were undone:\n%s%s", r.stdout, r.stderr)
 	}
 }
