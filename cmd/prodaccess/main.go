@@ -19,21 +19,16 @@ import (
 
 func main() {
 	if os.Getenv("GOGC") == "" {
-		// A run is short and parsing YAML allocates a great deal: collect
-		// garbage less often, at the cost of memory (measured: about 125 MB
-		// peak for 10,000 people, against 75 MB, and 15% less wall time).
-		// The memory limit bounds the trade where the live heap is large,
-		// as in an audit of a long history; GOGC and GOMEMLIMIT override.
-		// An audit walks a long history with a small live heap (about
-		// 20 MiB for 10,000 commits of 1,000 people) that go-git's reads
-		// churn through: there 200 keeps the peak under 150 MiB (measured
-		// in BenchmarkTimeline10k: 122 MiB, against 174 MiB at 400 and
-		// 93 MiB at 100, which took 8% longer).
-		gc := 400
-		if command(os.Args[1:]) == "audit" {
-			gc = 200
-		}
-		debug.SetGCPercent(gc)
+		// A run is short and parsing YAML allocates a great deal, while
+		// the live heap stays small: collect garbage less often than Go's
+		// default, but not so seldom that the heap runs through fresh
+		// memory, each page of which costs the kernel a fault (measured,
+		// docs/performance.md: who over 10,000 people 0.75 s at 200,
+		// 0.82 s at 100 and at 400, whose peak was 136 MB against 100 MB;
+		// the timeline of 10,000 commits 122 MiB at 200, 174 MiB at
+		// 400). The memory limit bounds the trade where the live heap is
+		// large; GOGC and GOMEMLIMIT override.
+		debug.SetGCPercent(200)
 		if os.Getenv("GOMEMLIMIT") == "" {
 			debug.SetMemoryLimit(256 << 20)
 		}
@@ -67,17 +62,6 @@ func cpuProfile(file string) (stop func()) {
 			fmt.Fprintf(os.Stderr, "prodaccess: CPU profile %s: %v\n", file, err)
 		}
 	}
-}
-
-// command is the first word of args that is not a flag: the command, or
-// a flag's value, which only tunes the collector above.
-func command(args []string) string {
-	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			return a
-		}
-	}
-	return ""
 }
 
 // run executes one command line and returns the process's exit status.
