@@ -2,7 +2,6 @@ package personfile
 
 import (
 	"net/mail"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -14,12 +13,15 @@ import (
 // MaxPersonFileSize is the largest person file read; larger ones are refused.
 const MaxPersonFileSize = 64 << 10
 
+// The patterns of values that a matcher of match.go decides: they are
+// what the JSON Schema states and what the tests compare the matchers
+// with, compiled only when used.
 var (
-	emailPattern       = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
-	fingerprintPattern = regexp.MustCompile(`^ *([0-9A-Fa-f] *){40}$`)
-	sshUsernamePattern = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}$`)
-	awsUserARNPattern  = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:user/[\w+=,.@/-]{1,512}$`)
-	pagerDutyIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	emailPattern       = strictyaml.Lazy(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
+	fingerprintPattern = strictyaml.Lazy(`^ *([0-9A-Fa-f] *){40}$`)
+	sshUsernamePattern = strictyaml.Lazy(`^[a-z_][a-z0-9_.-]{0,31}$`)
+	awsUserARNPattern  = strictyaml.Lazy(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:user/[\w+=,.@/-]{1,512}$`)
+	pagerDutyIDPattern = strictyaml.Lazy(`^[A-Za-z0-9_-]{1,64}$`)
 )
 
 // The shapes of the values in a person file.

@@ -2,6 +2,7 @@ package strictyaml
 
 import (
 	"regexp"
+	"sync"
 
 	"github.com/prodaccess/prodaccess/model"
 	"go.yaml.in/yaml/v3"
@@ -31,7 +32,7 @@ type Shape struct {
 	With []string // fields that must be given whenever this one is
 
 	// Text.
-	Pattern   *regexp.Regexp    // the whole value matches (the expression is anchored)
+	Pattern   Pattern           // the whole value matches (the expression is anchored)
 	Match     func(string) bool // when set, decides Pattern's match, faster; it must accept exactly what Pattern does
 	MaxLength int               // at most this many characters; 0 for model.MaxTextLength
 	What      string            // what a value that does not match should be, as in "is not <what>"
@@ -77,9 +78,38 @@ func TextUpTo(maxLength int, doc string) *Shape {
 	return &Shape{Kind: KindText, MaxLength: maxLength, Doc: doc}
 }
 
+// Pattern is a regular expression a text value must match:
+// a *regexp.Regexp, or one compiled when first used (Lazy).
+type Pattern interface {
+	MatchString(s string) bool
+	String() string
+}
+
+// LazyRegexp is a regular expression compiled when it is first used.
+type LazyRegexp struct {
+	src string
+	re  func() *regexp.Regexp
+}
+
+// Lazy is the regular expression src, compiled when first used: for a
+// pattern that a shape's Match decides, which is then compiled only for
+// the tests that compare the two, not at the start of every command
+// (the AWS user ARN's, whose {1,512} unrolls into 512 instructions, took
+// 5 ms of each start). src must compile: a test must use each one.
+func Lazy(src string) *LazyRegexp {
+	return &LazyRegexp{src: src, re: sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(src) })}
+}
+
+// MatchString reports whether s matches, compiling the expression the
+// first time.
+func (l *LazyRegexp) MatchString(s string) bool { return l.re().MatchString(s) }
+
+// String is the expression's source, as regexp.Regexp's String is.
+func (l *LazyRegexp) String() string { return l.src }
+
 // TextMatching is text that matches re, of at most maxLength characters
 // (0: model.MaxTextLength).
-func TextMatching(re *regexp.Regexp, maxLength int, what, doc string) *Shape {
+func TextMatching(re Pattern, maxLength int, what, doc string) *Shape {
 	if maxLength <= 0 {
 		maxLength = model.MaxTextLength
 	}
