@@ -8,7 +8,9 @@ import (
 	"path"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
 )
@@ -35,7 +37,9 @@ func (r *Repo) People(rev *Revision, rel, label string) ([]*model.Person, error)
 		if sub, err = fs.Sub(rev.FS, rel); err != nil {
 			return nil, err
 		}
-		if tree, err = rev.Tree.Tree(rel); err != nil {
+		if g, ok := sub.(gittree.FS); ok {
+			tree = g.Tree() // decoded once, by Sub
+		} else if tree, err = rev.Tree.Tree(rel); err != nil {
 			return nil, err
 		}
 	}
@@ -69,8 +73,9 @@ func (r *Repo) People(rev *Revision, rel, label string) ([]*model.Person, error)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.roles == nil {
-		r.roles, r.parsed = map[plumbing.Hash]bool{}, map[fileBlob]*model.Person{}
+		r.roles, r.parsed, r.folders = map[plumbing.Hash]bool{}, map[fileBlob]*model.Person{}, map[folderKey]*object.Tree{}
 	}
+	r.folders[folderKey{rev.Tree.Hash, rel}] = tree
 	for i, name := range names {
 		h := blobs[name]
 		r.roles[h] = roles[i]

@@ -43,6 +43,16 @@ type Repo struct {
 	// approving role, and the person parsed from each file and blob.
 	roles  map[plumbing.Hash]bool
 	parsed map[fileBlob]*model.Person
+	// folders is the tree of each folder People read, by the root tree
+	// it is in, for UncommittedIn: the people folder's tree is decoded
+	// once a run.
+	folders map[folderKey]*object.Tree
+}
+
+// folderKey names a folder of a tree.
+type folderKey struct {
+	root plumbing.Hash
+	dir  string
 }
 
 // Revision is the repository's tree at one commit.
@@ -164,11 +174,28 @@ func (r *Repo) Uncommitted(dir string) ([]string, error) {
 
 // UncommittedIn is Uncommitted of a folder scanned before.
 func (r *Repo) UncommittedIn(scan *FolderScan) ([]string, error) {
+	if scan.err != nil {
+		return nil, scan.err
+	}
 	head, err := r.Head()
 	if err != nil {
 		return nil, err
 	}
-	return scan.against(head.Tree)
+	r.mu.Lock()
+	sub, ok := r.folders[folderKey{head.Tree.Hash, scan.dir}]
+	r.mu.Unlock()
+	switch {
+	case ok:
+	case scan.dir == ".":
+		sub = head.Tree // go-git's Tree(".") finds no folder
+	default:
+		if sub, err = head.Tree.Tree(scan.dir); errors.Is(err, object.ErrDirectoryNotFound) {
+			sub = nil // nothing committed in it
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return scan.against(sub), nil
 }
 
 // FolderScan is what Uncommitted learns of a folder from the disk and
@@ -222,20 +249,16 @@ func (r *Repo) ScanFolder(dir string) *FolderScan {
 }
 
 // against lists the files of the scanned folder whose working copy
-// differs from tree: added, changed or deleted.
-func (s *FolderScan) against(tree *object.Tree) ([]string, error) {
-	if s.err != nil {
-		return nil, s.err
-	}
+// differs from sub, the folder's committed tree (nil when nothing is
+// committed in it): added, changed or deleted.
+func (s *FolderScan) against(sub *object.Tree) []string {
 	committed := map[string]plumbing.Hash{}
-	if sub, err := tree.Tree(s.dir); err == nil {
+	if sub != nil {
 		for _, e := range sub.Entries {
 			if e.Mode.IsFile() {
 				committed[e.Name] = e.Hash
 			}
 		}
-	} else if !errors.Is(err, object.ErrDirectoryNotFound) {
-		return nil, err
 	}
 	var out []string
 	for name, h := range s.blobs {
@@ -248,7 +271,7 @@ func (s *FolderScan) against(tree *object.Tree) ([]string, error) {
 		out = append(out, path.Join(s.dir, name))
 	}
 	slices.Sort(out)
-	return out, nil
+	return out
 }
 
 // statClean returns, for a regular file of dir in the working tree, the

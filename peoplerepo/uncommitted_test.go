@@ -206,3 +206,36 @@ func TestScanFolderBesidePeople(t *testing.T) {
 		t.Errorf("Uncommitted: %v, %v; the scan beside the load: %v", again, err, got)
 	}
 }
+
+// TestUncommittedAtRoot: a people folder at the top of the repository is
+// compared with the top tree (go-git finds no folder "." in a tree, which
+// once made every committed file there look uncommitted), whether or not
+// People read the folder first.
+func TestUncommittedAtRoot(t *testing.T) {
+	dir := t.TempDir()
+	if err := devstack.NewRepo(dir, map[string]string{"a.yaml": "name: a\n", "b.yaml": "name: b\n"}); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := repo.Uncommitted(".")
+	if err != nil || len(got) != 0 {
+		t.Errorf("nothing changed: Uncommitted(.) = %v, %v; want nothing", got, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "c.yaml"), []byte("name: c\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	head, err := repo.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := repo.People(head, ".", "people"); err != nil {
+		t.Fatal(err)
+	}
+	got, err = repo.Uncommitted(".")
+	if diff := cmp.Diff([]string{"c.yaml"}, got); err != nil || diff != "" {
+		t.Errorf("c.yaml added, after People: Uncommitted(.) = %v, %v; (-want +got)\n%s", got, err, diff)
+	}
+}

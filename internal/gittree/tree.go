@@ -35,6 +35,11 @@ const MaxFileSize = 16 << 20
 // New returns an fs.FS over tree.
 func New(tree *object.Tree) FS { return FS{tree: tree, mu: new(sync.Mutex)} }
 
+// Tree is the tree the FS presents, for reading its entries without
+// decoding it again. Reading objects through it is not serialised with
+// the FS's reads.
+func (t FS) Tree() *object.Tree { return t.tree }
+
 var (
 	_ fs.ReadDirFS = FS{}
 	_ fs.SubFS     = FS{}
