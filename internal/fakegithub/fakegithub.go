@@ -180,6 +180,9 @@ type Server struct {
 	repoIDs   map[string]int64
 	srv       *httptest.Server
 	closeOnce sync.Once
+
+	memberLists map[memberKey]memberList       // see members.go
+	accounts    map[accountKey]json.RawMessage // see members.go
 }
 
 // New starts a stand-in for one organisation, for a test: every request
@@ -500,6 +503,11 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any
 	if err != nil {
 		panic(err) // the stand-in's own values always marshal
 	}
+	s.replyJSON(w, r, status, body)
+}
+
+// replyJSON is reply of a body already in JSON.
+func (s *Server) replyJSON(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 	if r.Method == http.MethodGet && status == http.StatusOK {
 		sum := sha256.Sum256(body)
 		etag := `"` + hex.EncodeToString(sum[:8]) + `"`
@@ -646,30 +654,8 @@ func (s *Server) sortedTeams() []*Team {
 // listMembers lists a team's members and, as GitHub does, the members of
 // all its descendant teams.
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, team *Team) {
-	role := r.URL.Query().Get("role")
-	roles := make(map[string]string, len(team.Roles))
-	var walk func(t *Team)
-	walk = func(t *Team) {
-		for l, rl := range t.Roles {
-			if _, ok := roles[l]; !ok || rl == "maintainer" {
-				roles[l] = rl
-			}
-		}
-		for _, c := range s.Teams {
-			if c.Parent == t.Slug {
-				walk(c)
-			}
-		}
-	}
-	walk(team)
-	var logins []string
-	for l, rl := range roles {
-		if role == "" || role == "all" || role == rl {
-			logins = append(logins, l)
-		}
-	}
-	slices.Sort(logins)
-	s.page(w, r, len(logins), func(i int) any { return s.userJSON(s.Users[logins[i]]) })
+	logins := s.members(team, r.URL.Query().Get("role"))
+	s.page(w, r, len(logins), func(i int) any { return s.userRaw(s.Users[logins[i]]) })
 }
 
 // page writes one page of a list of n items with GitHub's Link header;
@@ -708,7 +694,28 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, n int, item func(i
 	if len(links) > 0 {
 		w.Header().Set("Link", strings.Join(links, ", "))
 	}
-	s.reply(w, r, http.StatusOK, items)
+	raw := true // a list of JSON already made is joined, not marshalled again
+	for _, it := range items {
+		_, ok := it.(json.RawMessage)
+		raw = raw && ok
+	}
+	if !raw {
+		s.reply(w, r, http.StatusOK, items)
+		return
+	}
+	size := len(items) + 2
+	for _, it := range items {
+		size += len(it.(json.RawMessage))
+	}
+	body := make([]byte, 1, size)
+	body[0] = '['
+	for i, it := range items {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, it.(json.RawMessage)...)
+	}
+	s.replyJSON(w, r, http.StatusOK, append(body, ']'))
 }
 
 func (s *Server) membership(w http.ResponseWriter, r *http.Request, team *Team, login string) {

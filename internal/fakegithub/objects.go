@@ -119,12 +119,14 @@ func (s *Server) account(login string, id int64, typ string) *account {
 	}
 }
 
-func (s *Server) userJSON(u *User) *account {
-	typ := "User"
+func (s *Server) userJSON(u *User) *account { return s.account(u.Login, u.ID, userType(u)) }
+
+// userType is a user's account type: Bot or User.
+func userType(u *User) string {
 	if isBot(u) {
-		typ = "Bot"
+		return "Bot"
 	}
-	return s.account(u.Login, u.ID, typ)
+	return "User"
 }
 
 // orgID is the organisation's id; an account and a team never share one.
