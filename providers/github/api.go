@@ -71,17 +71,50 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	return data, resp, nil
 }
 
+// scratch holds the buffers answers of unknown length are read into, up
+// to maxScratch bytes each.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+const maxScratch = 1 << 20
+
+// memBody is a body read whole into memory: it reads as the body did, and
+// readBody takes its bytes without copying them.
+type memBody struct {
+	*bytes.Reader
+	data []byte
+}
+
+func newMemBody(data []byte) *memBody { return &memBody{Reader: bytes.NewReader(data), data: data} }
+
+// Close closes nothing: the body is in memory.
+func (*memBody) Close() error { return nil }
+
 // readBody reads an answer's body to its end, and at most limit+1 bytes
 // of it (which tells that it is larger than limit), as
 // io.ReadAll(io.LimitReader(r, limit+1)) does. When the body's length is
 // known (size not negative), it reads into a buffer of that size at once,
 // rather than one grown from 512 bytes a little at a time, each step
 // cleared and copied: a page of 100 members is about 100 KB.
+//
+// A body try read whole is taken as it is, without another copy. One of
+// unknown length (as GitHub's chunked answers are) is read into a buffer
+// kept for the next answer and then copied out at its length, so that an
+// answer costs its own size in fresh memory, not the 256 KB of doublings
+// that a 100 KB page took.
 func readBody(r io.Reader, size int64, limit int64) ([]byte, error) {
+	if mb, ok := r.(*memBody); ok && mb.Len() == len(mb.data) && int64(len(mb.data)) <= limit+1 {
+		mb.Reset(nil) // read: nothing more comes from it
+		return mb.data, nil
+	}
 	if size < 0 || size > limit {
-		b := bytes.NewBuffer(make([]byte, 0, 512)) // grows by doubling
+		bp := scratch.Get().(*[]byte)
+		defer scratch.Put(bp)
+		b := bytes.NewBuffer((*bp)[:0])
 		_, err := b.ReadFrom(io.LimitReader(r, limit+1))
-		return b.Bytes(), err
+		if b.Cap() <= maxScratch {
+			*bp = b.Bytes() // grown: kept, grown, for the next answer
+		}
+		return bytes.Clone(b.Bytes()), err
 	}
 	buf := make([]byte, 0, size+1) // one more, to read the end without growing
 	for {

@@ -102,3 +102,39 @@ func TestDecodeOneAsDecoder(t *testing.T) {
 		}
 	}
 }
+
+// TestReadBodyInMemory: a body try read whole is given as it is, once;
+// one partly read gives the rest; and answers of unknown length, read
+// through the kept buffers, never share memory with one another.
+func TestReadBodyInMemory(t *testing.T) {
+	data := []byte(`[{"login":"a","id":1}]`)
+	mb := newMemBody(data)
+	got, err := readBody(mb, int64(len(data)), 100)
+	if err != nil || &got[0] != &data[0] {
+		t.Errorf("an unread body in memory: %q, %v; want its own bytes, not a copy", got, err)
+	}
+	if rest, err := io.ReadAll(mb); err != nil || len(rest) != 0 {
+		t.Errorf("the body after readBody took it: %q, %v; want nothing more", rest, err)
+	}
+	mb = newMemBody(data)
+	if _, err := mb.Read(make([]byte, 3)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := readBody(mb, -1, 100); err != nil || string(got) != string(data[3:]) {
+		t.Errorf("a body read in part: %q, %v; want %q", got, err, data[3:])
+	}
+	if got, err := readBody(newMemBody(data), -1, 5); err != nil || string(got) != string(data[:6]) {
+		t.Errorf("a body in memory over the limit: %q, %v; want its first limit+1 bytes", got, err)
+	}
+	first, err := readBody(strings.NewReader(strings.Repeat("a", 70<<10)), -1, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := readBody(strings.NewReader(strings.Repeat("b", 70<<10)), -1, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(string(first), "a") != 70<<10 || strings.Count(string(second), "b") != 70<<10 {
+		t.Error("two answers of unknown length read one after another share memory")
+	}
+}

@@ -181,11 +181,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.Cache.touch(key)
 		return entry.answer(resp), nil
 	case resp.StatusCode == http.StatusOK:
-		body, err := io.ReadAll(resp.Body) // already in memory (see try)
+		body, err := readBody(resp.Body, resp.ContentLength, maxBody) // in memory already (see try): not copied
 		if err != nil {
 			return nil, err
 		}
-		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.Body = newMemBody(body)
 		t.Cache.store(key, resp, body)
 	}
 	return resp, nil
@@ -307,7 +307,7 @@ func (t *Transport) try(req *http.Request) (*http.Response, error) {
 	case len(body) > maxBody:
 		return nil, fmt.Errorf("GitHub's answer to %s %s is larger than %d MiB", req.Method, req.URL.Path, maxBody>>20)
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.Body = newMemBody(body)
 	resp.ContentLength = int64(len(body))
 	return resp, nil
 }
