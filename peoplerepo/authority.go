@@ -29,7 +29,41 @@ var approverRoles = [][]byte{[]byte(model.LeadDeveloper), []byte(model.HeadOfTec
 // to an approver, are parsed. A configuration that does not parse at a
 // commit leaves the policy as it was; a person file that does not parse
 // takes its person's approving standing away.
+//
+// What it returns is kept for the run, so that a command may read it early,
+// beside other work, and its evidence read take it again without reading
+// the history twice; callers share the slices and must not change them.
 func (r *Repo) Authority(tip, peopleDir, label, configPath string) ([]string, []reconciler.AuthorityStep, error) {
+	key := authorityKey{tip, peopleDir, label, configPath}
+	r.mu.Lock()
+	a, ok := r.authorities[key]
+	r.mu.Unlock()
+	if ok {
+		return a.line, a.steps, nil
+	}
+	line, steps, err := r.authority(tip, peopleDir, label, configPath)
+	if err != nil {
+		return nil, nil, err // not kept: a later call reads again
+	}
+	r.mu.Lock()
+	if r.authorities == nil {
+		r.authorities = map[authorityKey]authorityRead{}
+	}
+	r.authorities[key] = authorityRead{line, steps}
+	r.mu.Unlock()
+	return line, steps, nil
+}
+
+// authorityKey is what Authority is asked; authorityRead what it answered.
+type authorityKey struct{ tip, peopleDir, label, configPath string }
+
+type authorityRead struct {
+	line  []string
+	steps []reconciler.AuthorityStep
+}
+
+// authority is Authority, not kept.
+func (r *Repo) authority(tip, peopleDir, label, configPath string) ([]string, []reconciler.AuthorityStep, error) {
 	walked, err := r.walk(plumbing.NewHash(tip), peopleDir, configPath)
 	if err != nil {
 		return nil, nil, err

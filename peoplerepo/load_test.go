@@ -224,3 +224,54 @@ func TestPeopleFailedRead(t *testing.T) {
 		t.Errorf("error (-got +want):\n%s", diff)
 	}
 }
+
+// TestAuthorityKept: what Authority answers is kept for the run (a plan
+// reads it early, beside the roster's check, and the evidence run asks
+// again), and is the answer a fresh repository gives; another question
+// is answered afresh, and a failed one is not kept.
+func TestAuthorityKept(t *testing.T) {
+	dir := loadWorld(t)
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := r.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tip := head.Commit.Hash.String()
+	line, steps, err := r.Authority(tip, "people", "people", "prodaccess.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, stepsAgain, err := r.Authority(tip, "people", "people", "prodaccess.yaml")
+	if err != nil || &again[0] != &line[0] || &stepsAgain[0] != &steps[0] {
+		t.Errorf("asked again: %v; want the answer kept, not read again", err)
+	}
+	fresh, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	freshLine, freshSteps, err := fresh.Authority(tip, "people", "people", "prodaccess.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(freshLine, line); diff != "" {
+		t.Errorf("the line kept differs from a fresh repository's (-fresh +kept):\n%s", diff)
+	}
+	if len(freshSteps) != len(steps) {
+		t.Errorf("%d steps kept, %d from a fresh repository", len(steps), len(freshSteps))
+	}
+	if _, _, err := r.Authority(tip, "people", "staff", "prodaccess.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.Authority(strings.Repeat("0", 40), "people", "people", "prodaccess.yaml"); err == nil {
+		t.Error("the authority of a commit that is not there: no error")
+	}
+	r.mu.Lock()
+	kept := len(r.authorities)
+	r.mu.Unlock()
+	if kept != 2 {
+		t.Errorf("%d answers kept; want 2 (the failed one is not)", kept)
+	}
+}

@@ -39,6 +39,8 @@ type Repo struct {
 	mu    sync.Mutex
 	lines map[plumbing.Hash][]*LineCommit // the first-parent lines read, by tip, kept for the run
 	walks map[walkKey]*walked             // the first-parent lines walked, kept for the run
+	// authorities is what Authority answered, kept for the run.
+	authorities map[authorityKey]authorityRead
 	// roles and parsed are what People read: whether each blob names an
 	// approving role, and the person parsed from each file and blob.
 	roles  map[plumbing.Hash]bool

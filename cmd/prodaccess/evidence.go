@@ -43,6 +43,18 @@ type evidenceState struct {
 // branch's protection. A fault touches only what depends on it: a note
 // that is not evidence is reported and GitHub is asked instead; a failed
 // lookup refuses the entries of its commit, and the run goes on.
+// readAuthority reads who may approve from the history of the people
+// branch, as gatherEvidence's evidence run asks it (see newEvidenceRun),
+// early: the repository keeps the answer for the run, and a failure is
+// left for the evidence run to meet and report.
+func (o *options) readAuthority(repo *peoplerepo.Repo, w *world) {
+	configRel, err := repo.Rel(o.configPath)
+	if err != nil {
+		return
+	}
+	_, _, _ = repo.Authority(w.commit, w.peopleRel, strings.TrimSuffix(w.peopleLabel, "/"), configRel) // kept, or met again later
+}
+
 func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo.Repo, client *github.Client) error {
 	label := strings.TrimSuffix(w.peopleLabel, "/")
 	w.evidence = &evidenceState{repo: repo, client: client}

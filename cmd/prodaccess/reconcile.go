@@ -84,7 +84,7 @@ func (o *options) loadWorld(ctx context.Context) (*world, error) {
 		w.reads.stop()
 		return nil, err
 	}
-	if err := o.loadPeople(repo, head, w); err != nil {
+	if err := o.loadPeople(repo, head, w, func() { o.readAuthority(repo, w) }); err != nil {
 		return fail(err)
 	}
 	if err := o.gatherEvidence(ctx, w, repo, client); err != nil {
@@ -167,7 +167,7 @@ func (o *options) loadDecisions() (*world, *peoplerepo.Repo, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := o.loadPeople(repo, head, w); err != nil {
+	if err := o.loadPeople(repo, head, w, nil); err != nil {
 		return nil, nil, err
 	}
 	w.decisions = w.roster.Evaluate(w.day)
@@ -213,17 +213,29 @@ func (o *options) openWorld() (*world, *peoplerepo.Repo, *peoplerepo.Revision, e
 // loadPeople reads the person files and keys committed at head. It does
 // not decide: the evidence decides again (see gatherEvidence), so
 // loadDecisions decides, and loadWorld leaves it to the evidence.
-func (o *options) loadPeople(repo *peoplerepo.Repo, head *peoplerepo.Revision, w *world) error {
+//
+// The people are checked against each other (model.NewRoster) on another
+// processor while this goroutine compares the working copy with HEAD and
+// then runs beside, if not nil: both read the repository, whose objects
+// are read from one goroutine at a time, and the check reads none.
+func (o *options) loadPeople(repo *peoplerepo.Repo, head *peoplerepo.Revision, w *world, beside func()) error {
 	// The working copy is compared with HEAD for a warning; its folder is
 	// read from disk while the committed files load.
 	scanned := make(chan *peoplerepo.FolderScan, 1)
 	go func() { scanned <- repo.ScanFolder(w.peopleRel) }()
-	roster, err := loadCommitted(repo, head, w.peopleRel, w.peopleLabel, w.cfg)
+	people, err := repo.People(head, w.peopleRel, w.peopleLabel)
 	if err != nil {
 		return fmt.Errorf("read the person files at commit %s: %w", head.Commit.Hash, err)
 	}
+	checked := make(chan *model.Roster, 1)
+	go func(policy model.Policy) { checked <- model.NewRoster(people, policy) }(w.cfg.Policy)
+	changed, uncommittedErr := repo.UncommittedIn(<-scanned)
+	if beside != nil {
+		beside()
+	}
+	roster := <-checked
 	w.roster = roster
-	if changed, err := repo.UncommittedIn(<-scanned); err == nil && len(changed) > 0 {
+	if uncommittedErr == nil && len(changed) > 0 {
 		w.warnings = append(w.warnings, fmt.Sprintf("uncommitted changes are ignored, only what is committed counts: %s", strings.Join(changed, ", ")))
 	}
 	for _, p := range roster.Problems() {
