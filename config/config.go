@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -200,10 +201,15 @@ func (c *Config) Target(name string) *Target {
 	return nil
 }
 
+// The patterns with repeat counts ({1,100}) or many alternatives are
+// compiled when first used: compiling them took about 1 ms of every
+// command's start, most of which never read a GitHub address.
 var (
 	githubSlug     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
-	githubRepoName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-	githubURL      = regexp.MustCompile(`^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$`)
+	githubRepoName = strictyaml.Lazy(`^[A-Za-z0-9._-]{1,100}$`)
+	githubURL      = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$`)
+	})
 )
 
 // ValidGitHubSlug reports whether s can be a GitHub organisation or team
@@ -215,7 +221,7 @@ func ValidGitHubSlug(s string) bool {
 // ownerNamePattern is what SplitGitHubRepo accepts, for editors: it does
 // not say that the owner is at most 39 characters, nor that the name is
 // not . or ..
-var ownerNamePattern = regexp.MustCompile(strings.TrimSuffix(model.LoginPattern.String(), "$") + "/" + strings.TrimPrefix(githubRepoName.String(), "^"))
+var ownerNamePattern = strictyaml.Lazy(strings.TrimSuffix(model.LoginPattern.String(), "$") + "/" + strings.TrimPrefix(githubRepoName.String(), "^"))
 
 // SplitGitHubRepo splits "owner/name" and reports whether both parts
 // follow GitHub's rules: the owner a login, the name letters, digits, '.',
@@ -673,7 +679,7 @@ func (d *decoder) checkRepository(present map[string]*yaml.Node, path, repo stri
 		}
 	}
 	if *githubRepo == "" {
-		if m := githubURL.FindStringSubmatch(repo); m != nil {
+		if m := githubURL().FindStringSubmatch(repo); m != nil {
 			if _, _, ok := SplitGitHubRepo(m[1]); ok {
 				*githubRepo = m[1]
 			} else {
@@ -745,7 +751,7 @@ func (d *decoder) record(n *yaml.Node, path string) *Record {
 }
 
 // ownerPattern is a GitHub login, or a team written org/team.
-var ownerPattern = regexp.MustCompile(`^(` + strings.Trim(model.LoginPattern.String(), "^$") + `|` + strings.Trim(githubSlug.String(), "^$") + `/` + strings.Trim(githubSlug.String(), "^$") + `)$`)
+var ownerPattern = strictyaml.Lazy(`^(` + strings.Trim(model.LoginPattern.String(), "^$") + `|` + strings.Trim(githubSlug.String(), "^$") + `/` + strings.Trim(githubSlug.String(), "^$") + `)$`)
 
 // owners reads the owners of a manual target: GitHub logins and org/team.
 func (d *decoder) owners(n *yaml.Node, path string) []string {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/prodaccess/prodaccess/internal/strictyaml"
 	"github.com/prodaccess/prodaccess/model"
 )
 
@@ -329,5 +330,17 @@ rota:
 	}
 	if c.Policy.ChecksShifts() {
 		t.Error("the default policy with no rota checks shifts")
+	}
+}
+
+// TestLazyPatternsCompile compiles every pattern the package compiles only
+// when first used, so that one that does not compile fails here rather
+// than in a run that first reads such a value.
+func TestLazyPatternsCompile(t *testing.T) {
+	for _, p := range []strictyaml.Pattern{githubRepoName, ownerNamePattern, ownerPattern, pagerDutyID} {
+		p.MatchString("x")
+	}
+	if m := githubURL().FindStringSubmatch("https://github.com/alphagov/people.git"); len(m) != 2 || m[1] != "alphagov/people" {
+		t.Errorf("githubURL of https://github.com/alphagov/people.git: %q", m)
 	}
 }

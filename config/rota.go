@@ -1,8 +1,6 @@
 package config
 
 import (
-	"regexp"
-
 	"github.com/prodaccess/prodaccess/internal/strictyaml"
 	"github.com/prodaccess/prodaccess/model"
 	"go.yaml.in/yaml/v3"
@@ -21,7 +19,7 @@ import (
 
 // pagerDutyID is what a PagerDuty id looks like, as the client accepts
 // one in a path or a query.
-var pagerDutyID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var pagerDutyID = strictyaml.Lazy(`^[A-Za-z0-9_-]{1,64}$`) // compiled when a rota is read: {1,64} is costly to compile at every start
 
 var (
 	rotaShape = strictyaml.MappingOf(rotaTable, "The on-call rota (PagerDuty schedules) that proves 2nd line shifts: see docs/rota.md.")

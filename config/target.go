@@ -66,7 +66,7 @@ func (t *Target) SecretGlobs() []SecretGlob {
 // address (https, ssh or scp-like, with or without .git), and "" when it
 // is not.
 func GitHubRepoOf(url string) string {
-	if m := githubURL.FindStringSubmatch(url); m != nil {
+	if m := githubURL().FindStringSubmatch(url); m != nil {
 		return m[1]
 	}
 	return ""
