@@ -164,7 +164,7 @@ func PersonEntry(label, name string, mode fs.FileMode) (p *model.Person, read bo
 		p.AddProblem(model.Pos{Line: 1, Col: 1}, "not a regular file")
 	case ext != ".yaml":
 		p.AddProblem(model.Pos{Line: 1, Col: 1}, "person files are named <id>.yaml; rename it to %s.yaml", id)
-	case !model.ValidID(id):
+	case len(id) > model.MaxIDLength || !isID(id): // model.ValidID, by the matcher
 		p.AddProblem(model.Pos{Line: 1, Col: 1}, "%q is not a valid person id: lower-case letters and digits in words joined by single hyphens, at most 64 characters", id)
 	default:
 		return p, true
