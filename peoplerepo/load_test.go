@@ -164,14 +164,7 @@ func TestPeopleAsFromTheTree(t *testing.T) {
 // People's reuse must keep: the leads and the head of technology whose
 // files are valid, not the lead whose role is written with an escape.
 func TestAuthorityApprovers(t *testing.T) {
-	r, err := Open(loadWorld(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	head, err := r.Head()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, head := openAtHead(t, loadWorld(t))
 	if _, err := r.People(head, "people", "people"); err != nil {
 		t.Fatal(err)
 	}
@@ -198,14 +191,7 @@ func TestAuthorityApprovers(t *testing.T) {
 // the error reading the tree as a folder gives; it is never a shorter list.
 func TestPeopleFailedRead(t *testing.T) {
 	dir := loadWorld(t)
-	r, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	head, err := r.Head()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, head := openAtHead(t, dir)
 	blob, err := devstack.Git(dir, "rev-parse", "HEAD:people/person-00003.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -231,14 +217,7 @@ func TestPeopleFailedRead(t *testing.T) {
 // is answered afresh, and a failed one is not kept.
 func TestAuthorityKept(t *testing.T) {
 	dir := loadWorld(t)
-	r, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	head, err := r.Head()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, head := openAtHead(t, dir)
 	tip := head.Commit.Hash.String()
 	line, steps, err := r.Authority(tip, "people", "people", "prodaccess.yaml")
 	if err != nil {
@@ -274,4 +253,18 @@ func TestAuthorityKept(t *testing.T) {
 	if kept != 2 {
 		t.Errorf("%d answers kept; want 2 (the failed one is not)", kept)
 	}
+}
+
+// openAtHead opens the repository in dir and reads its HEAD.
+func openAtHead(t *testing.T, dir string) (*Repo, *Revision) {
+	t.Helper()
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := r.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, head
 }

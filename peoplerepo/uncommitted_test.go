@@ -216,19 +216,12 @@ func TestUncommittedAtRoot(t *testing.T) {
 	if err := devstack.NewRepo(dir, map[string]string{"a.yaml": "name: a\n", "b.yaml": "name: b\n"}); err != nil {
 		t.Fatal(err)
 	}
-	repo, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo, head := openAtHead(t, dir)
 	got, err := repo.Uncommitted(".")
 	if err != nil || len(got) != 0 {
 		t.Errorf("nothing changed: Uncommitted(.) = %v, %v; want nothing", got, err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "c.yaml"), []byte("name: c\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	head, err := repo.Head()
-	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := repo.People(head, ".", "people"); err != nil {
