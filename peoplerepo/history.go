@@ -9,6 +9,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 
+	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/outcome"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
@@ -57,6 +58,31 @@ func (r *Repo) History(branch, peopleDir, configPath string) (*History, string, 
 // Revision returns the tree at a commit of the history.
 func (h *History) Revision(sha string) (*Revision, error) {
 	return h.r.revision(plumbing.NewHash(sha))
+}
+
+// KeepParsed makes the repository keep, for the rest of the run, the keys
+// of the entries of every person file the timeline parses from this
+// history (see Parsed), so that Introduced parses none of them again: an
+// audit's report asks it, after the timeline, where each entry of every
+// person was written. A timeline alone keeps nothing.
+func (h *History) KeepParsed() { h.r.keepHeld.Store(true) }
+
+var _ reconciler.ParseKeeper = (*History)(nil)
+
+// Parsed keeps the keys of the entries p's file holds, by the file and
+// its blob, once KeepParsed was called. It may be called from any
+// goroutine.
+func (h *History) Parsed(label, name string, blob reconciler.ObjectID, p *model.Person) {
+	if !h.r.keepHeld.Load() {
+		return
+	}
+	held := heldOf(p)
+	h.r.mu.Lock()
+	defer h.r.mu.Unlock()
+	if h.r.held == nil {
+		h.r.held = map[heldKey]map[string]bool{}
+	}
+	h.r.held[heldKey{label, name, plumbing.Hash(blob)}] = held
 }
 
 // Commits lists the first-parent commits, oldest first.

@@ -92,3 +92,67 @@ func TestTimelineAgreesWithRebuilds(t *testing.T) {
 		t.Errorf("only %d events; the history should give many", len(tl.Events))
 	}
 }
+
+// TestIntroducedTakesWhatTheTimelineParsed: after a timeline of a history
+// kept what it parsed (KeepParsed), Introduced answers as a repository
+// that never walked it does, parsing nothing again; and it does take what
+// was kept, since spoiling one file's keys changes its answer.
+func TestIntroducedTakesWhatTheTimelineParsed(t *testing.T) {
+	dir := t.TempDir()
+	if err := devstack.WriteHistory(dir, 30, 200); err != nil {
+		t.Fatal(err)
+	}
+	repo, head := openAtHead(t, dir)
+	h, branch, err := repo.History("main", "people", "prodaccess.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := reconciler.TimelineOptions{Branch: branch, PeopleLabel: "people", ConfigFile: "prodaccess.yaml", Location: time.UTC, To: model.DayFromDate(2026, 1, 1)}
+	if _, err := reconciler.BuildTimeline(h, opts); err != nil {
+		t.Fatal(err)
+	}
+	if len(repo.held) != 0 {
+		t.Fatalf("a timeline alone kept %d files' keys", len(repo.held))
+	}
+	h.KeepParsed()
+	if _, err := reconciler.BuildTimeline(h, opts); err != nil {
+		t.Fatal(err)
+	}
+	if len(repo.held) == 0 {
+		t.Fatal("the timeline kept nothing after KeepParsed")
+	}
+	fresh, _ := openAtHead(t, dir)
+	people, err := fresh.People(head, "people", "people")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []model.EntryRef
+	for _, p := range people {
+		entries = append(entries, p.AllEntries()...)
+	}
+	tip := head.Commit.Hash.String()
+	fromScratch, _ := openAtHead(t, dir)
+	want, err := fromScratch.Introduced(tip, "people", "people", entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := repo.Introduced(tip, "people", "people", entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Introduced after the timeline kept its parses differs from one that parses (-want +got):\n%s", diff)
+	}
+	for k := range repo.held {
+		repo.held[k] = map[string]bool{} // holds nothing: its entries were all written by the next change
+	}
+	spoiled, _ := openAtHead(t, dir)
+	spoiled.held = repo.held
+	got, err = spoiled.Introduced(tip, "people", "people", entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmp.Equal(want, got) {
+		t.Error("spoiling the kept keys changed nothing: Introduced did not take them")
+	}
+}

@@ -77,6 +77,12 @@ func (r *Repo) Introduced(tip string, peopleDir, label string, entries []model.E
 				files[k] = pf
 				return pf, nil
 			}
+			if held := r.heldAt(label, name, blob); held != nil {
+				// The timeline parsed it (History.KeepParsed).
+				pf := &parsedFile{name: name, held: held}
+				files[k] = pf
+				return pf, nil
+			}
 			data, err := r.personData(blob, label, name)
 			if err != nil {
 				return nil, err
@@ -143,6 +149,20 @@ type introRead struct {
 type fileKey struct {
 	name string
 	blob plumbing.Hash
+}
+
+// heldKey names a person file of a folder (by its label), as a blob.
+type heldKey struct {
+	label, name string
+	blob        plumbing.Hash
+}
+
+// heldAt is the keys of the entries of the file name at blob that the
+// timeline parsed, or nil.
+func (r *Repo) heldAt(label, name string, blob plumbing.Hash) map[string]bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.held[heldKey{label, name, blob}]
 }
 
 // parsedFile is a person file read, and the keys of the entries it holds

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -41,6 +42,10 @@ type Repo struct {
 	walks map[walkKey]*walked             // the first-parent lines walked, kept for the run
 	// authorities is what Authority answered, kept for the run.
 	authorities map[authorityKey]authorityRead
+	// held is the keys of the entries of each person file the timeline
+	// parsed, once keepHeld is set (History.KeepParsed), for Introduced.
+	held     map[heldKey]map[string]bool
+	keepHeld atomic.Bool
 	// roles and parsed are what People read: whether each blob names an
 	// approving role, and the person parsed from each file and blob.
 	roles  map[plumbing.Hash]bool

@@ -3,6 +3,8 @@ package reconciler
 import (
 	"io/fs"
 
+	"github.com/prodaccess/prodaccess/model"
+
 	"github.com/prodaccess/prodaccess/outcome"
 )
 
@@ -40,6 +42,16 @@ type HistoryStep struct {
 	// first parent's (their object or their kind), one a name, in name
 	// order; for the first commit, everything it holds.
 	Changes []HistoryChange
+}
+
+// ParseKeeper is a History that takes what the timeline parsed of each
+// person file it read, so that what later reads the same file (the
+// entries' evidence, in an audit's report) parses it no more.
+type ParseKeeper interface {
+	// Parsed is called, from the goroutine that parsed it, with the
+	// person parsed from the file name (with the label of the people
+	// folder) whose blob is blob.
+	Parsed(label, name string, blob ObjectID, p *model.Person)
 }
 
 // History reads the people repository's history straight from git objects,

@@ -74,11 +74,12 @@ func readHistory(h History, opts TimelineOptions, take func(*readStep) error) er
 			return nil
 		})
 	})
+	keep, _ := h.(ParseKeeper)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for rs := range work {
 				if rs.err == nil {
-					rs.parse(opts.PeopleLabel)
+					rs.parse(opts.PeopleLabel, keep)
 				}
 				close(rs.parsed)
 			}
@@ -107,8 +108,9 @@ func readHistory(h History, opts TimelineOptions, take func(*readStep) error) er
 	return nil
 }
 
-// parse parses the person files the step wrote.
-func (rs *readStep) parse(label string) {
+// parse parses the person files the step wrote, and gives keep (if not
+// nil) each person parsed.
+func (rs *readStep) parse(label string, keep ParseKeeper) {
 	for i, ch := range rs.Changes {
 		if !ch.New.present() {
 			continue
@@ -116,6 +118,9 @@ func (rs *readStep) parse(label string) {
 		p, read := personfile.PersonEntry(label, ch.New.Name, ch.New.Mode)
 		if p != nil && read {
 			p = personfile.ParsePerson(p, rs.data[i])
+			if keep != nil {
+				keep.Parsed(label, ch.New.Name, ch.New.Blob, p)
+			}
 		}
 		rs.people[i] = p
 		rs.data[i] = nil

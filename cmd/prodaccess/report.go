@@ -75,6 +75,9 @@ origin is on github.com.`,
 // first day drawn is known), and the review of the last day as audit
 // review gives it, with the removals of the whole period.
 func (s *source) report(a *auditOptions, first, last model.Day, secrets bool) (*render.AccessReport, error) {
+	// The evidence of every entry (truth) reads the files the timeline
+	// parsed: the repository keeps what each held.
+	s.history.KeepParsed()
 	t, err := s.timeline(last)
 	if err != nil {
 		return nil, err
