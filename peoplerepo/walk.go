@@ -567,7 +567,7 @@ func filesOf(changes []EntryChange) []FileChange {
 // fileChanges is the changes to files among entry changes, file telling
 // which modes are files: a side that is not counts as no file.
 func fileChanges(changes []EntryChange, file func(filemode.FileMode) bool) []FileChange {
-	var out []FileChange
+	out := make([]FileChange, 0, len(changes)) // the first commit's are the whole folder
 	for _, c := range changes {
 		var o, n plumbing.Hash
 		if file(c.Old.Mode) {
