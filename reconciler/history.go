@@ -4,7 +4,6 @@ import (
 	"io/fs"
 
 	"github.com/prodaccess/prodaccess/model"
-
 	"github.com/prodaccess/prodaccess/outcome"
 )
 

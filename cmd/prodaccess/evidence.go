@@ -32,17 +32,6 @@ type evidenceState struct {
 	client *github.Client
 }
 
-// gatherEvidence finds, for every entry that needs approval from today to
-// the horizon, the commit that wrote it and the evidence of that commit:
-// from the signed notes (fetched from origin first) where they are
-// complete, else through GitHub's API; and the authority (who may approve,
-// under which policy) along the history, so that each entry is judged by
-// the branch before the pull request that wrote it. It gives the rules the
-// evidence and decides everyone's level (without evidence when the
-// history cannot be read), and reads the people
-// branch's protection. A fault touches only what depends on it: a note
-// that is not evidence is reported and GitHub is asked instead; a failed
-// lookup refuses the entries of its commit, and the run goes on.
 // readAuthority reads who may approve from the history of the people
 // branch, as gatherEvidence's evidence run asks it (see newEvidenceRun),
 // early: the repository keeps the answer for the run, and a failure is
@@ -55,6 +44,17 @@ func (o *options) readAuthority(repo *peoplerepo.Repo, w *world) {
 	_, _, _ = repo.Authority(w.commit, w.peopleRel, strings.TrimSuffix(w.peopleLabel, "/"), configRel) // kept, or met again later
 }
 
+// gatherEvidence finds, for every entry that needs approval from today to
+// the horizon, the commit that wrote it and the evidence of that commit:
+// from the signed notes (fetched from origin first) where they are
+// complete, else through GitHub's API; and the authority (who may approve,
+// under which policy) along the history, so that each entry is judged by
+// the branch before the pull request that wrote it. It gives the rules the
+// evidence and decides everyone's level (without evidence when the
+// history cannot be read), and reads the people
+// branch's protection. A fault touches only what depends on it: a note
+// that is not evidence is reported and GitHub is asked instead; a failed
+// lookup refuses the entries of its commit, and the run goes on.
 func (o *options) gatherEvidence(ctx context.Context, w *world, repo *peoplerepo.Repo, client *github.Client) error {
 	label := strings.TrimSuffix(w.peopleLabel, "/")
 	w.evidence = &evidenceState{repo: repo, client: client}
