@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/prodaccess/prodaccess/outcome"
+	"github.com/prodaccess/prodaccess/providers/github"
 	"github.com/prodaccess/prodaccess/reconciler"
 )
 
@@ -41,7 +42,9 @@ func (r *earlyRead) Read(ctx context.Context) ([]outcome.TargetState, error) {
 // startReads begins reading every provider at once, each in a goroutine
 // of its own.
 func startReads(ctx context.Context, providers []reconciler.Provider) *earlyReads {
-	ctx, cancel := context.WithCancel(ctx)
+	// The teams of one organisation read its pending invitations once
+	// between them (see github.WithSharedReads).
+	ctx, cancel := context.WithCancel(github.WithSharedReads(ctx))
 	e := &earlyReads{cancel: cancel, reads: make(map[reconciler.Provider]*earlyRead, len(providers))}
 	for _, p := range providers {
 		r := &earlyRead{Provider: p, done: make(chan struct{})}

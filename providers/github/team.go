@@ -213,7 +213,7 @@ func (t *Team) read(ctx context.Context) ([]outcome.TargetState, error) {
 			return nil
 		},
 		func() (err error) {
-			if orgInvites, err = listAll(ctx, c, orgPath, nil, checkInvitation); err != nil {
+			if orgInvites, err = orgInvitations(ctx, c, orgPath); err != nil {
 				return fmt.Errorf("list the pending invitations of organisation %s: %w", org, err)
 			}
 			return nil
