@@ -35,48 +35,42 @@ var (
 	memberHash = maphash.String(memberSeed, "member")
 )
 
+// eachMembership calls f with every direct membership of team and of
+// every team below it.
+func (s *Server) eachMembership(team *Team, f func(t *Team, login, role string)) {
+	for l, rl := range team.Roles {
+		f(team, l, rl)
+	}
+	for _, c := range s.Teams {
+		if c.Parent == team.Slug {
+			s.eachMembership(c, f)
+		}
+	}
+}
+
 // teamRoles is the members of team and of every team below it, by login,
 // with a maintainer's role where a login is both.
 func (s *Server) teamRoles(team *Team) map[string]string {
 	roles := make(map[string]string, len(team.Roles))
-	var walk func(t *Team)
-	walk = func(t *Team) {
-		for l, rl := range t.Roles {
-			if _, ok := roles[l]; !ok || rl == "maintainer" {
-				roles[l] = rl
-			}
+	s.eachMembership(team, func(_ *Team, l, rl string) {
+		if _, ok := roles[l]; !ok || rl == "maintainer" {
+			roles[l] = rl
 		}
-		for _, c := range s.Teams {
-			if c.Parent == t.Slug {
-				walk(c)
-			}
-		}
-	}
-	walk(team)
+	})
 	return roles
 }
 
-// teamSum hashes every (team, login, role) that teamRoles reads, in no
-// order; it costs no map and no sort.
+// teamSum hashes every membership teamRoles reads, in no order; it costs
+// no map and no sort.
 func (s *Server) teamSum(team *Team) uint64 {
 	var sum uint64
-	var walk func(t *Team)
-	walk = func(t *Team) {
-		slug := maphash.String(memberSeed, t.Slug)
-		for l, rl := range t.Roles {
-			role := memberHash // most are
-			if rl != "member" {
-				role = maphash.String(memberSeed, rl)
-			}
-			sum += mix(slug ^ mix(maphash.String(memberSeed, l)^role))
+	s.eachMembership(team, func(t *Team, l, rl string) {
+		role := memberHash // most are
+		if rl != "member" {
+			role = maphash.String(memberSeed, rl)
 		}
-		for _, c := range s.Teams {
-			if c.Parent == t.Slug {
-				walk(c)
-			}
-		}
-	}
-	walk(team)
+		sum += mix(maphash.String(memberSeed, t.Slug) ^ mix(maphash.String(memberSeed, l)^role))
+	})
 	return sum
 }
 
