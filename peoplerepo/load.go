@@ -2,6 +2,7 @@ package peoplerepo
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/prodaccess/prodaccess/internal/gitpack"
 	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
 	"github.com/prodaccess/prodaccess/personfile"
@@ -56,10 +58,33 @@ func (r *Repo) People(rev *Revision, rel, label string) ([]*model.Person, error)
 	var parsed []*model.Person // set before the first file is parsed
 	read := func(ns []string, got func(int, []byte)) error {
 		names, roles, parsed = ns, make([]bool, len(ns)), make([]*model.Person, len(ns))
+		failed := func(i int, err error) error {
+			return fmt.Errorf("read %s: %w", path.Join(label, ns[i]), &fs.PathError{Op: "open", Path: ns[i], Err: err})
+		}
+		hashes := make([]gitpack.Hash, len(ns))
 		for i, name := range ns {
-			data, err := r.personBlob(blobs[name])
+			hashes[i] = blobs[name]
+		}
+		// Most blobs are in pack files, read in the order stored; go-git
+		// reads the rest (loose objects, packs gitpack does not read).
+		missing, err := r.packs().Blobs(hashes, personfile.MaxPersonFileSize, func(i int, data []byte, _ int64) error {
+			if data == nil {
+				data = make([]byte, personfile.MaxPersonFileSize+1) // too large, as personBlob says
+			}
+			roles[i] = namesApprovingRole(data)
+			got(i, data)
+			return nil
+		})
+		if e, ok := errors.AsType[*gitpack.Error](err); ok {
+			return failed(e.Index, e.Err)
+		}
+		if err != nil {
+			return err
+		}
+		for _, i := range missing {
+			data, err := r.personBlob(hashes[i])
 			if err != nil {
-				return fmt.Errorf("read %s: %w", path.Join(label, name), &fs.PathError{Op: "open", Path: name, Err: err})
+				return failed(i, err)
 			}
 			roles[i] = namesApprovingRole(data)
 			got(i, data)

@@ -90,73 +90,94 @@ func loadWorld(t *testing.T) (dir string) {
 // problems) that reading the commit's tree as a folder gives; and the
 // authority, and the commits that wrote each entry, found after it (which
 // reuse what People read) are those found from the history alone.
+//
+// It does so with the objects loose, as go-git writes them, and packed, as
+// a clone holds them, with a last commit loose on top, so that People
+// reads blobs both out of the pack files itself and through go-git.
 func TestPeopleAsFromTheTree(t *testing.T) {
-	dir := loadWorld(t)
-	for _, rel := range []string{"people", "people/nested"} {
-		t.Run(rel, func(t *testing.T) {
-			loaded, err := Open(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			head, err := loaded.Head()
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := loaded.People(head, rel, rel)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sub, err := fs.Sub(head.FS, rel)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := personfile.LoadPeople(sub, rel)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(got, want, everything); diff != "" {
-				t.Errorf("People differs from the tree read as a folder (-got +want):\n%s", diff)
-			}
+	loose, packed := loadWorld(t), loadWorld(t)
+	if _, err := devstack.Git(packed, "repack", "-q", "-a", "-d", "-f", "--depth=50"); err != nil {
+		t.Fatal(err)
+	}
+	_, dev := peoplegen.File(3, 60)
+	if err := devstack.Commit(packed, map[string]string{
+		"people/person-00003.yaml": dev + "# changed\n",
+		"people/person-00100.yaml": dev,
+	}, "Change a developer, loose"); err != nil {
+		t.Fatal(err)
+	}
+	for _, world := range []struct{ name, dir string }{{"loose", loose}, {"packed", packed}} {
+		for _, rel := range []string{"people", "people/nested"} {
+			t.Run(world.name+"/"+rel, func(t *testing.T) { peopleAsFromTheTree(t, world.dir, rel, world.dir == packed) })
+		}
+	}
+}
 
-			fresh, err := Open(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tip := head.Commit.Hash.String()
-			gotLine, gotSteps, err := loaded.Authority(tip, rel, rel, "prodaccess.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantLine, wantSteps, err := fresh.Authority(tip, rel, rel, "prodaccess.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(gotLine, wantLine); diff != "" {
-				t.Errorf("line (-got +want):\n%s", diff)
-			}
-			if diff := cmp.Diff(gotSteps, wantSteps, everything); diff != "" {
-				t.Errorf("the authority after People differs from the one read from the history alone (-got +want):\n%s", diff)
-			}
+func peopleAsFromTheTree(t *testing.T, dir, rel string, packed bool) {
+	loaded, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := loaded.packs().Count(); (n > 0) != packed {
+		t.Fatalf("%d pack files read", n)
+	}
+	head, err := loaded.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := loaded.People(head, rel, rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := fs.Sub(head.FS, rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := personfile.LoadPeople(sub, rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(got, want, everything); diff != "" {
+		t.Errorf("People differs from the tree read as a folder (-got +want):\n%s", diff)
+	}
 
-			var entries []model.EntryRef
-			for _, p := range got {
-				entries = append(entries, p.AllEntries()...)
-			}
-			if len(entries) == 0 && rel == "people" {
-				t.Fatal("no entries to find the commits of")
-			}
-			gotIntro, err := loaded.Introduced(tip, rel, rel, entries)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantIntro, err := fresh.Introduced(tip, rel, rel, entries)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(gotIntro, wantIntro); diff != "" {
-				t.Errorf("the commits that wrote the entries, after People, differ from those read from the history alone (-got +want):\n%s", diff)
-			}
-		})
+	fresh, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tip := head.Commit.Hash.String()
+	gotLine, gotSteps, err := loaded.Authority(tip, rel, rel, "prodaccess.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLine, wantSteps, err := fresh.Authority(tip, rel, rel, "prodaccess.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(gotLine, wantLine); diff != "" {
+		t.Errorf("line (-got +want):\n%s", diff)
+	}
+	if diff := cmp.Diff(gotSteps, wantSteps, everything); diff != "" {
+		t.Errorf("the authority after People differs from the one read from the history alone (-got +want):\n%s", diff)
+	}
+
+	var entries []model.EntryRef
+	for _, p := range got {
+		entries = append(entries, p.AllEntries()...)
+	}
+	if len(entries) == 0 && rel == "people" {
+		t.Fatal("no entries to find the commits of")
+	}
+	gotIntro, err := loaded.Introduced(tip, rel, rel, entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIntro, err := fresh.Introduced(tip, rel, rel, entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(gotIntro, wantIntro); diff != "" {
+		t.Errorf("the commits that wrote the entries, after People, differ from those read from the history alone (-got +want):\n%s", diff)
 	}
 }
 

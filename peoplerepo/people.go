@@ -22,6 +22,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
+	"github.com/prodaccess/prodaccess/internal/gitpack"
 	"github.com/prodaccess/prodaccess/internal/gittree"
 	"github.com/prodaccess/prodaccess/model"
 )
@@ -36,6 +37,9 @@ type Repo struct {
 	// objects is git's cache of the objects read, nil when it is not
 	// go-git's own on-disk storage.
 	objects *cache.ObjectLRU
+	// packs maps the repository's pack files, on the first call, for
+	// People to read blobs from (none for a storage that is not on disk).
+	packs func() *gitpack.Packs
 
 	mu    sync.Mutex
 	lines map[plumbing.Hash][]*LineCommit // the first-parent lines read, by tip, kept for the run
@@ -101,11 +105,19 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Repo{repo: repo, root: root, objects: objects}
+	r := &Repo{repo: repo, root: root, objects: objects, packs: func() *gitpack.Packs { return &gitpack.Packs{} }}
 	if st, ok := repo.Storer.(*filesystem.Storage); ok {
 		// The pack files kept open are closed when the Repo is no longer
 		// used, not only when the process ends.
 		runtime.AddCleanup(r, func(st *filesystem.Storage) { st.Close() }, st)
+		r.packs = sync.OnceValue(func() *gitpack.Packs {
+			packs, err := gitpack.Open(filepath.Join(st.Filesystem().Root(), "objects"))
+			if err != nil {
+				return &gitpack.Packs{} // go-git reads every blob, and says what is wrong
+			}
+			runtime.AddCleanup(r, func(p *gitpack.Packs) { _ = p.Close() }, packs)
+			return packs
+		})
 	}
 	return r, nil
 }
