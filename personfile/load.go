@@ -47,17 +47,17 @@ func LoadPeople(fsys fs.FS, label string) ([]*model.Person, error) {
 				if j >= len(jobs) {
 					return
 				}
-				p := people[jobs[j]]
-				n, err := readLimited(fsys, path.Base(p.File), buf)
+				job := jobs[j]
+				n, err := readLimited(fsys, job.name, buf)
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
-						firstErr = fmt.Errorf("read %s: %w", p.File, err)
+						firstErr = fmt.Errorf("read %s: %w", job.file, err)
 					}
 					mu.Unlock()
 					return
 				}
-				people[jobs[j]] = ParsePerson(p, buf[:n])
+				people[job.at] = job.parse(buf[:n])
 			}
 		})
 	}
@@ -69,20 +69,58 @@ func LoadPeople(fsys fs.FS, label string) ([]*model.Person, error) {
 	return people, nil
 }
 
+// fileJob is a person file to read and parse: its person's place in the
+// list of people, its id, its name in the folder, and its path as
+// messages name it.
+type fileJob struct {
+	at             int
+	id, name, file string
+}
+
+// parse is the person the file's bytes give.
+func (j fileJob) parse(data []byte) *model.Person {
+	if len(data) > MaxPersonFileSize {
+		return ParsePerson(&model.Person{ID: j.id, File: j.file}, data)
+	}
+	return decodePerson(j.file, j.id, data)
+}
+
 // entriesOf is the person of each entry of a people folder that is one,
-// and the indexes into them of the files to read and parse.
-func entriesOf(label string, entries []fs.DirEntry) (people []*model.Person, jobs []int) {
+// and the files to read and parse, whose places in people are left nil
+// for the person parsed. (A person file's entry is no person until it
+// is parsed: PersonEntry's person for it would be garbage at once.)
+func entriesOf(label string, entries []fs.DirEntry) (people []*model.Person, jobs []fileJob) {
+	people = make([]*model.Person, 0, len(entries))
+	jobs = make([]fileJob, 0, len(entries))
 	for _, e := range entries {
-		p, read := PersonEntry(label, e.Name(), e.Type())
+		name := e.Name()
+		if id, ok := personFileID(name, e.Type()); ok {
+			jobs = append(jobs, fileJob{at: len(people), id: id, name: name, file: path.Join(label, name)})
+			people = append(people, nil)
+			continue
+		}
+		p, read := PersonEntry(label, name, e.Type())
 		if p == nil {
 			continue
 		}
 		people = append(people, p)
 		if read {
-			jobs = append(jobs, len(people)-1)
+			jobs = append(jobs, fileJob{at: len(people) - 1, id: p.ID, name: name, file: p.File})
 		}
 	}
 	return people, jobs
+}
+
+// personFileID is the id of a file PersonEntry says must be read, found
+// without making its person: a regular file named <id>.yaml with a valid
+// id. ok is false for every other entry, which PersonEntry then judges
+// (TestPersonFileIDAsPersonEntry).
+func personFileID(name string, mode fs.FileMode) (id string, ok bool) {
+	id, ok = strings.CutSuffix(name, ".yaml")
+	if !ok || !mode.IsRegular() || strings.HasPrefix(name, ".") || len(id) > model.MaxIDLength || !isID(id) {
+		return "", false
+	}
+	return id, true
 }
 
 func sortPeople(people []*model.Person) {
@@ -106,8 +144,8 @@ type Reader func(names []string, got func(i int, data []byte)) error
 func LoadFrom(entries []fs.DirEntry, label string, read Reader, parsed func(i int, p *model.Person)) ([]*model.Person, error) {
 	people, jobs := entriesOf(label, entries)
 	names := make([]string, len(jobs))
-	for j, i := range jobs {
-		names[j] = path.Base(people[i].File)
+	for j, job := range jobs {
+		names[j] = job.name
 	}
 	type file struct {
 		j    int
@@ -118,8 +156,8 @@ func LoadFrom(entries []fs.DirEntry, label string, read Reader, parsed func(i in
 	for range min(runtime.GOMAXPROCS(0), max(1, len(jobs))) {
 		wg.Go(func() {
 			for f := range files {
-				p := ParsePerson(people[jobs[f.j]], f.data)
-				people[jobs[f.j]] = p
+				p := jobs[f.j].parse(f.data)
+				people[jobs[f.j].at] = p
 				if parsed != nil {
 					parsed(f.j, p)
 				}

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -100,5 +102,40 @@ func TestLoadFromFailedRead(t *testing.T) {
 	people, err := LoadFrom(entries, "people", func([]string, func(int, []byte)) error { return failed }, nil)
 	if !errors.Is(err, failed) || people != nil {
 		t.Errorf("LoadFrom = %v, %v; want nothing and the read's error", people, err)
+	}
+}
+
+// TestPersonFileIDAsPersonEntry: the files personFileID picks out, with
+// their ids, are exactly those PersonEntry says must be read, over names
+// and kinds of entry of every sort a people folder may hold.
+func TestPersonFileIDAsPersonEntry(t *testing.T) {
+	long := strings.Repeat("a", model.MaxIDLength)
+	ids := []string{"jo", "jo-bloggs", "jo2", "a", long, long + "a", "", "Jo", "jo_b", "jo--b", "-jo", "jo-", "jo.b", "jö", "jo b", ".jo", "a1-b2-c3"}
+	exts := []string{".yaml", ".yml", ".YAML", ".Yaml", ".yaml.yaml", "", ".txt", ".yaml~"}
+	modes := []fs.FileMode{0, fs.ModeDir, fs.ModeSymlink, fs.ModeNamedPipe, fs.ModeSocket, fs.ModeDevice, fs.ModeIrregular}
+	picked := 0
+	for _, id := range ids {
+		for _, ext := range exts {
+			name := id + ext
+			for _, mode := range modes {
+				gotID, ok := personFileID(name, mode)
+				p, read := PersonEntry("people", name, mode)
+				if ok != read {
+					t.Errorf("%q (%v): personFileID %v, PersonEntry read %v", name, mode, ok, read)
+					continue
+				}
+				if !ok {
+					continue
+				}
+				picked++
+				want := &model.Person{ID: gotID, File: path.Join("people", name)}
+				if diff := cmp.Diff(want, p, cmp.Exporter(func(reflect.Type) bool { return true })); diff != "" {
+					t.Errorf("%q: PersonEntry's person (-personFileID +PersonEntry):\n%s", name, diff)
+				}
+			}
+		}
+	}
+	if picked < 5 {
+		t.Errorf("only %d files picked: the test tells little", picked)
 	}
 }
