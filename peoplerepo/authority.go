@@ -3,6 +3,7 @@ package peoplerepo
 import (
 	"fmt"
 	"io"
+	"maps"
 	"path"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -182,12 +183,12 @@ func (r *Repo) namesRole(steps []Step) (map[plumbing.Hash]bool, error) {
 			}
 		}
 	}
-	out := map[plumbing.Hash]bool{}
 	r.mu.Lock()
-	for h, named := range r.roles { // the blobs People read
-		out[h] = named
-	}
+	out := maps.Clone(r.roles) // the blobs People read
 	r.mu.Unlock()
+	if out == nil {
+		out = map[plumbing.Hash]bool{}
+	}
 	for _, name := range sortedKeys(byName) {
 		blobs := byName[name]
 		for i := len(blobs) - 1; i >= 0; i-- {

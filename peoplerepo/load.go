@@ -98,7 +98,7 @@ func (r *Repo) People(rev *Revision, rel, label string) ([]*model.Person, error)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.roles == nil {
-		r.roles, r.parsed, r.folders = map[plumbing.Hash]bool{}, map[fileBlob]*model.Person{}, map[folderKey]*object.Tree{}
+		r.roles, r.parsed, r.folders = make(map[plumbing.Hash]bool, len(names)), make(map[fileBlob]*model.Person, len(names)), map[folderKey]*object.Tree{}
 	}
 	r.folders[folderKey{rev.Tree.Hash, rel}] = tree
 	for i, name := range names {

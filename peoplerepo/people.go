@@ -231,12 +231,13 @@ type FolderScan struct {
 // is not safe for concurrent use): a plan scans the people folder while it
 // loads the committed person files.
 func (r *Repo) ScanFolder(dir string) *FolderScan {
-	s := &FolderScan{dir: dir, blobs: map[string]plumbing.Hash{}}
+	s := &FolderScan{dir: dir}
 	entries, err := os.ReadDir(filepath.Join(r.root, filepath.FromSlash(dir)))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		s.err = err
 		return s
 	}
+	s.blobs = make(map[string]plumbing.Hash, len(entries))
 	clean := r.statClean(dir)
 	for _, e := range entries {
 		p := filepath.Join(r.root, filepath.FromSlash(dir), e.Name())
@@ -271,8 +272,9 @@ func (r *Repo) ScanFolder(dir string) *FolderScan {
 // differs from sub, the folder's committed tree (nil when nothing is
 // committed in it): added, changed or deleted.
 func (s *FolderScan) against(sub *object.Tree) []string {
-	committed := map[string]plumbing.Hash{}
+	var committed map[string]plumbing.Hash
 	if sub != nil {
+		committed = make(map[string]plumbing.Hash, len(sub.Entries))
 		for _, e := range sub.Entries {
 			if e.Mode.IsFile() {
 				committed[e.Name] = e.Hash
