@@ -5,8 +5,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	goldenfile "github.com/prodaccess/prodaccess/internal/golden"
@@ -150,4 +152,30 @@ func checkBadCase(t *testing.T, files fs.FS, wantFile string) {
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	goldenfile.Check(t, path, got, *update)
+}
+
+// TestFieldNamesShared: the names a person keeps its fields' places by
+// are the field table's strings, not the parser's copies, which are let
+// go with the rest of the parse; a key the table does not know is kept as
+// written.
+func TestFieldNamesShared(t *testing.T) {
+	text := "name: Jo Bloggs\nemail: jo@example.gov.uk\ngithub: jo\ngithub_id: 1\nrole: developer\nprogramme: govuk\nemployment: civil_servant\nclearance: sc\nstart_date: 2015-01-01\nprobation_passed: 2015-07-01\nshifts:\n  - {type: shadow, start: 2015-03-01, end: 2015-03-05}\nnickname: Jo\n"
+	p := ParsePerson(&model.Person{ID: "jo", File: "people/jo.yaml"}, []byte(text))
+	table := fieldNames()
+	fields := reflect.ValueOf(p).Elem().FieldByName("fieldPos")
+	if fields.Len() < 10 {
+		t.Fatalf("%d fields kept", fields.Len())
+	}
+	for i := range fields.Len() {
+		name := fields.Index(i).FieldByName("Name").String()
+		own, known := table[name]
+		switch {
+		case name == "nickname" && known:
+			t.Errorf("nickname is in the table")
+		case name != "nickname" && !known:
+			t.Errorf("%s is not in the table", name)
+		case known && unsafe.StringData(name) != unsafe.StringData(own):
+			t.Errorf("%s is the parser's copy, not the table's", name)
+		}
+	}
 }

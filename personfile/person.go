@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/prodaccess/prodaccess/internal/strictyaml"
 	"github.com/prodaccess/prodaccess/model"
@@ -66,13 +67,30 @@ func (d *decoder) person(root *yaml.Node, p *model.Person) {
 	}
 	if root.Kind == yaml.MappingNode {
 		fields := make([]model.NamedPos, 0, len(root.Content)/2)
+		names := fieldNames()
 		for i := 0; i+1 < len(root.Content); i += 2 {
 			k, v := root.Content[i], root.Content[i+1]
-			fields = append(fields, model.NamedPos{Name: k.Value, Pos: model.Pos{Line: v.Line, Col: v.Column}})
+			name, known := names[k.Value]
+			if !known {
+				name = k.Value
+			}
+			fields = append(fields, model.NamedPos{Name: name, Pos: model.Pos{Line: v.Line, Col: v.Column}})
 		}
 		p.SetFieldPositions(fields)
 	}
 }
+
+// fieldNames maps each field name of a person file to itself. A person
+// keeps where each of its fields is, by name: the table's copy of a name,
+// not the parser's, lets the parser's copy go (half the strings a parse
+// makes are keys).
+var fieldNames = sync.OnceValue(func() map[string]string {
+	names := map[string]string{}
+	for _, f := range personTable() {
+		names[f.Name] = f.Name
+	}
+	return names
+})
 
 // personTable is the fields of a person file, for the schema.
 func personTable() []strictyaml.Field {
