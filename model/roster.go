@@ -19,9 +19,9 @@ type Roster struct {
 
 	byID  map[string]*Person
 	cross map[string]Problems // problems between files, by the id of the file that holds them
-	// owners maps each identity (a lower-case login, a fingerprint...) to
-	// the people who claim it, one map per kind of identity.
-	owners [len(identities)]map[string][]*Person
+	// owners is who claims each identity (a lower-case login, a
+	// fingerprint...), one set of claims per kind of identity.
+	owners [len(identities)]claims
 	// refs maps an id to the ids of the people whose files name it as an
 	// approver or supervisor.
 	refs map[string]map[string]bool
@@ -32,6 +32,50 @@ type Roster struct {
 	// then by entry key, worked out whenever a file or the evidence
 	// changes, so that the rules only look them up.
 	proofs map[string]map[string]*Proof
+}
+
+// claims is who claims each value of one kind of identity. Nearly every
+// value has one claimant, kept in one map with no slice of its own; a
+// value two or more claim has them all in another.
+type claims struct {
+	one  map[string]*Person   // the one claimant of a value
+	many map[string][]*Person // every claimant of a value claimed twice or more
+}
+
+func (c *claims) add(k string, p *Person) {
+	if ps, ok := c.many[k]; ok {
+		c.many[k] = append(ps, p)
+		return
+	}
+	q, ok := c.one[k]
+	if !ok {
+		c.one[k] = p
+		return
+	}
+	delete(c.one, k)
+	if c.many == nil {
+		c.many = map[string][]*Person{}
+	}
+	c.many[k] = []*Person{q, p}
+}
+
+func (c *claims) remove(k string, p *Person) {
+	if q, ok := c.one[k]; ok {
+		if q == p {
+			delete(c.one, k)
+		}
+		return
+	}
+	ps := slices.DeleteFunc(c.many[k], func(q *Person) bool { return q == p })
+	switch len(ps) {
+	case 0:
+		delete(c.many, k)
+	case 1:
+		delete(c.many, k)
+		c.one[k] = ps[0]
+	default:
+		c.many[k] = ps
+	}
 }
 
 // identities are the fields no two people may share.
@@ -66,7 +110,7 @@ var identities = [...]struct {
 func NewRoster(people []*Person, policy Policy) *Roster {
 	r := &Roster{Policy: policy, byID: make(map[string]*Person, len(people)), cross: map[string]Problems{}, refs: map[string]map[string]bool{}}
 	for i := range r.owners {
-		r.owners[i] = make(map[string][]*Person, len(people))
+		r.owners[i] = claims{one: make(map[string]*Person, len(people))}
 	}
 	r.People = slices.Clone(people)
 	slices.SortFunc(r.People, func(a, b *Person) int { return strings.Compare(a.ID, b.ID) })
@@ -121,7 +165,7 @@ func (r *Roster) index(p *Person) {
 	r.byID[p.ID] = p
 	for i, id := range identities {
 		if k := id.key(p); k != "" {
-			r.owners[i][k] = append(r.owners[i][k], p)
+			r.owners[i].add(k, p)
 		}
 	}
 	for _, ref := range references(p) {
@@ -136,10 +180,7 @@ func (r *Roster) unindex(p *Person) {
 	delete(r.byID, p.ID)
 	for i, id := range identities {
 		if k := id.key(p); k != "" {
-			r.owners[i][k] = slices.DeleteFunc(r.owners[i][k], func(q *Person) bool { return q == p })
-			if len(r.owners[i][k]) == 0 {
-				delete(r.owners[i], k)
-			}
+			r.owners[i].remove(k, p)
 		}
 	}
 	for _, ref := range references(p) {
@@ -201,11 +242,11 @@ func (r *Roster) check(p *Person) {
 	r.checkHeld(p, add, approver)
 	for i, id := range identities {
 		k := id.key(p)
-		if k == "" || len(r.owners[i][k]) < 2 {
+		if k == "" || len(r.owners[i].many[k]) < 2 {
 			continue
 		}
 		var others []string
-		for _, o := range r.owners[i][k] {
+		for _, o := range r.owners[i].many[k] {
 			if o != p {
 				others = append(others, o.File)
 			}
@@ -236,7 +277,10 @@ func (r *Roster) Replace(changed map[string]*Person, before func(affected []stri
 		}
 		for i, id := range identities {
 			if k := id.key(p); k != "" {
-				for _, o := range r.owners[i][k] {
+				if o := r.owners[i].one[k]; o != nil {
+					seeds = append(seeds, o.ID)
+				}
+				for _, o := range r.owners[i].many[k] {
 					seeds = append(seeds, o.ID)
 				}
 			}
