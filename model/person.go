@@ -174,15 +174,32 @@ func (p *Person) lookupField(name string) (Pos, bool) {
 
 // shadowShifts returns the shadow shifts ordered by start date.
 func shadowShifts(shifts []Shift) []Shift {
+	first, last, n := -1, -1, 0
+	for i, s := range shifts {
+		if s.Type == Shadow {
+			if first < 0 {
+				first = i
+			}
+			last, n = i, n+1
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	if run := shifts[first : last+1 : last+1]; len(run) == n && slices.IsSortedFunc(run, byStart) {
+		return run // as nearly every file lists them: together, in order; shared, not copied
+	}
 	var out []Shift
 	for _, s := range shifts {
 		if s.Type == Shadow {
 			out = append(out, s)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Shift) int { return cmp.Compare(a.Start, b.Start) })
+	slices.SortStableFunc(out, byStart)
 	return out
 }
+
+func byStart(a, b Shift) int { return cmp.Compare(a.Start, b.Start) }
 
 // FileValid reports whether the person's file has no problem of its own;
 // Roster.Valid also counts problems between files.

@@ -1,5 +1,8 @@
 package model
 
+// Tests of the compact forms the roster and people keep, against the
+// plain forms they replace.
+
 import (
 	"fmt"
 	"math/rand/v2"
@@ -57,4 +60,43 @@ func ids(m map[string][]*Person) map[string][]string {
 		}
 	}
 	return out
+}
+
+// TestShadowShiftsShared: the shadow shifts, taken from the file's list
+// without a copy where they stand together in order, are always those a
+// copy sorted by start gives, and never reach past themselves.
+func TestShadowShiftsShared(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	shared := 0
+	for range 5000 {
+		shifts := make([]Shift, rnd.IntN(6))
+		for i := range shifts {
+			shifts[i].Type = []ShiftType{Shadow, Shadow, Primary, Secondary}[rnd.IntN(4)]
+			shifts[i].Start = Day(rnd.IntN(5))
+			shifts[i].End = shifts[i].Start + 4
+			shifts[i].key = fmt.Sprint(i)
+		}
+		var want []Shift
+		for _, s := range shifts {
+			if s.Type == Shadow {
+				want = append(want, s)
+			}
+		}
+		slices.SortStableFunc(want, func(a, b Shift) int { return int(a.Start - b.Start) })
+		got := shadowShifts(shifts)
+		if diff := cmp.Diff(want, got, cmp.AllowUnexported(Shift{})); diff != "" {
+			t.Fatalf("%v (-copied and sorted +got):\n%s", shifts, diff)
+		}
+		for i := range shifts {
+			if len(got) > 0 && &shifts[i] == &got[0] {
+				shared++
+				if cap(got) != len(got) {
+					t.Fatalf("shadow shifts shared with %v reach past themselves: len %d, cap %d", shifts, len(got), cap(got))
+				}
+			}
+		}
+	}
+	if shared == 0 {
+		t.Error("no shift list was shared: the test tells little")
+	}
 }
