@@ -2,11 +2,13 @@ package gitfile
 
 import (
 	"fmt"
+	"strings"
+	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/prodaccess/prodaccess/outcome"
 )
@@ -50,8 +52,53 @@ func (tf tfvarsList) scan(content []byte) (listing, error) {
 	}
 	open, close := tuple.OpenRange.Start.Byte, tuple.SrcRange.End.Byte-1
 	return newBracketList(content, open, close, items, hclComments, tf.name, func(_ *item, s string) (string, error) {
-		return string(hclwrite.TokensForValue(cty.StringVal(s)).Bytes()), nil
+		return hclQuote(s), nil
 	})
+}
+
+// hclQuote writes s as an HCL quoted string that reads back as s
+// (normalised to NFC, as every HCL string is): a quote and a backslash
+// escaped, a newline, return and tab as \n, \r and \t, any other character
+// that does not print as a \u or \U escape, and the template introducers
+// ${ and %{ written $${ and %%{, so that nothing in s is ever
+// interpolated. It writes what hclwrite.TokensForValue writes for the
+// string, which TestHCLQuoteAsHCLWrite checks over every kind of
+// character: hclwrite (and go-cmp with it) stays out of the program.
+func hclQuote(s string) string {
+	s = norm.NFC.String(s)
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for i, r := range s {
+		switch r {
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '$', '%':
+			b.WriteRune(r)
+			if strings.HasPrefix(s[i+1:], "{") {
+				b.WriteRune(r)
+			}
+		default:
+			switch {
+			case unicode.IsPrint(r):
+				b.WriteRune(r)
+			case r < 0x10000:
+				fmt.Fprintf(&b, `\u%04x`, r)
+			default:
+				fmt.Fprintf(&b, `\U%08x`, r)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // plainString reports whether e is a quoted string with no interpolation
