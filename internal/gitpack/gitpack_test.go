@@ -23,7 +23,7 @@ import (
 )
 
 // git runs git in dir and returns what it printed.
-func git(t *testing.T, dir string, stdin []byte, args ...string) []byte {
+func git(t testing.TB, dir string, stdin []byte, args ...string) []byte {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
