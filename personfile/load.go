@@ -99,13 +99,9 @@ func entriesOf(label string, entries []fs.DirEntry) (people []*model.Person, job
 			people = append(people, nil)
 			continue
 		}
-		p, read := PersonEntry(label, name, e.Type())
-		if p == nil {
-			continue
-		}
-		people = append(people, p)
-		if read {
-			jobs = append(jobs, fileJob{at: len(people) - 1, id: p.ID, name: name, file: p.File})
+		// Any other entry is not read: a note, or a person with a problem.
+		if p, _ := PersonEntry(label, name, e.Type()); p != nil {
+			people = append(people, p)
 		}
 	}
 	return people, jobs
@@ -114,7 +110,7 @@ func entriesOf(label string, entries []fs.DirEntry) (people []*model.Person, job
 // personFileID is the id of a file PersonEntry says must be read, found
 // without making its person: a regular file named <id>.yaml with a valid
 // id. ok is false for every other entry, which PersonEntry then judges
-// (TestPersonFileIDAsPersonEntry).
+// and never says to read (TestPersonFileIDAsPersonEntry).
 func personFileID(name string, mode fs.FileMode) (id string, ok bool) {
 	id, ok = strings.CutSuffix(name, ".yaml")
 	if !ok || !mode.IsRegular() || strings.HasPrefix(name, ".") || len(id) > model.MaxIDLength || !isID(id) {
